@@ -1,0 +1,43 @@
+/** Number formats shared by the report's sections, so the same fact reads the same everywhere. */
+
+/**
+ * A fraction as a percentage with two decimals, rounded down: 0.99996 reads "99.99%", never
+ * "100.00%", so a perfect score is only claimed when it is exact.
+ */
+export function formatPercent(fraction: number, decimals = 2): string {
+  if (!Number.isFinite(fraction)) return '–';
+  const scale = 10 ** decimals;
+  // The small nudge undoes binary rounding (0.9712 * 10000 = 9711.999…), which floor would otherwise turn into 97.11%.
+  return `${(Math.floor(fraction * 100 * scale + 1e-6) / scale).toFixed(decimals)}%`;
+}
+
+/** Probability differences span many orders of magnitude (1e-8 … 1e-1): scientific notation keeps them comparable. */
+export function formatScientific(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  return value.toExponential(2).replace('e+', 'e');
+}
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 10) return `${seconds.toFixed(2)} s`;
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatDecimal(value: number, digits = 4): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '–';
+}

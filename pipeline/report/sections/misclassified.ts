@@ -1,0 +1,28 @@
+import { formatPercent } from '../format.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { displayScale, encodePngDataUri } from '../images.ts';
+import type { MisclassifiedImage } from '../types.ts';
+
+/** More images than this make the page long without teaching anything new. */
+export const MAX_MISCLASSIFIED_SHOWN = 48;
+
+function renderTile(image: MisclassifiedImage): SafeHtml {
+  const scale = displayScale(image.height, image.width);
+  const description = `test image #${image.index}: true ${image.trueLabel}, predicted ${image.predictedLabel} with probability ${formatPercent(image.probability, 1)}`;
+  return html`<figure class="tile" title="${description}">
+<img src="${encodePngDataUri(image)}" width="${image.width * scale}" height="${image.height * scale}" alt="${description}">
+<figcaption><span class="tile-true">${image.trueLabel}</span> → <span class="tile-predicted">${image.predictedLabel}</span><br><span class="muted">${formatPercent(image.probability, 1)} · #${image.index}</span></figcaption>
+</figure>`;
+}
+
+export function renderMisclassified(images: MisclassifiedImage[]): SafeHtml {
+  const shown = images.slice(0, MAX_MISCLASSIFIED_SHOWN);
+  const intro = images.length === 0
+    ? 'No misclassified test images were passed to the report.'
+    : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} misclassified test images: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
+  return html`<section id="misclassified">
+<h2>Misclassified test images</h2>
+<p class="muted">${intro}</p>
+<div class="tiles">${shown.map(renderTile)}</div>
+</section>`;
+}

@@ -1,0 +1,50 @@
+import { formatPercent, formatScientific } from '../format.ts';
+import { html, type SafeHtml } from '../html.ts';
+import type { ParityPair, ParityReport } from '../types.ts';
+
+/** How many disagreeing sample indices to list inline; the rest are counted. */
+const LISTED_DISAGREEMENTS = 8;
+
+export function statusBadge(passed: boolean): SafeHtml {
+  return html`<span class="badge ${passed ? 'badge-pass' : 'badge-fail'}">${passed ? 'pass' : 'fail'}</span>`;
+}
+
+function disagreementSummary(disagreements: number[]): SafeHtml {
+  if (disagreements.length === 0) return html`0`;
+  const listed = disagreements.slice(0, LISTED_DISAGREEMENTS).map((index) => `#${index}`).join(', ');
+  const more = disagreements.length > LISTED_DISAGREEMENTS ? ', …' : '';
+  return html`${disagreements.length} <span class="muted small">(${listed}${more})</span>`;
+}
+
+/** Marks the measured value that broke its threshold, so a failing row says why it failed. */
+function measuredCell(text: string, withinThreshold: boolean): SafeHtml {
+  return html`<td class="num${withinThreshold ? '' : ' out-of-tolerance'}">${text}</td>`;
+}
+
+function renderPairRow(pair: ParityPair, thresholds: ParityReport['thresholds']): SafeHtml {
+  return html`<tr data-pair="${pair.a} ⇄ ${pair.b}">
+<td><code>${pair.a}</code> ⇄ <code>${pair.b}</code></td>
+<td class="num">${pair.samples.toLocaleString('en-US')}</td>
+${measuredCell(formatPercent(pair.top1Agreement), pair.top1Agreement >= thresholds.minTop1Agreement)}
+${measuredCell(formatScientific(pair.maxAbsDiff), pair.maxAbsDiff <= thresholds.maxAbsDiff)}
+<td class="num">${formatScientific(pair.meanAbsDiff)}</td>
+<td class="num">${disagreementSummary(pair.disagreements)}</td>
+<td class="num">#${pair.worstSample}</td>
+<td>${statusBadge(pair.passed)}</td>
+</tr>`;
+}
+
+export function renderParity(parity: ParityReport | undefined): SafeHtml {
+  if (!parity) {
+    return html`<section id="parity"><h2>Runtime parity</h2><p class="muted">Parity was not checked in this run.</p></section>`;
+  }
+  const { thresholds } = parity;
+  return html`<section id="parity">
+<h2>Runtime parity ${statusBadge(parity.passed)}</h2>
+<p class="muted">The same test images through each pair of runtimes. A pair passes when top-1 agreement ≥ <strong>${formatPercent(thresholds.minTop1Agreement)}</strong> and max |Δp| ≤ <strong>${formatScientific(thresholds.maxAbsDiff)}</strong>.</p>
+<div class="table-scroll"><table class="data">
+<thead><tr><th>pair</th><th class="num">samples</th><th class="num">top-1 agreement</th><th class="num">max |Δp|</th><th class="num">mean |Δp|</th><th class="num">disagreements</th><th class="num">worst sample</th><th>status</th></tr></thead>
+<tbody>${parity.pairs.map((pair) => renderPairRow(pair, thresholds))}</tbody>
+</table></div>
+</section>`;
+}
