@@ -154,6 +154,10 @@ async function replaceDirectory(directory: string, fill: (staging: string) => Pr
   const suffix = randomBytes(6).toString('hex');
   const staging = path.join(parent, `.${path.basename(directory)}.${suffix}.tmp`);
   const retired = path.join(parent, `.${path.basename(directory)}.${suffix}.old`);
+  const existing = await fs.stat(directory).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw new OutputError(`cannot write the model to ${directory}: it exists and is not a directory`);
+  }
   try {
     await fs.mkdir(staging, { recursive: true });
     await fill(staging);

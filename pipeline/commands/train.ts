@@ -1,0 +1,50 @@
+import type { Argv } from 'yargs';
+import { BACKENDS } from '../../training/backends/select.ts';
+import { KNOWN_DATASETS } from '../../training/data/datasets.ts';
+import { MODEL_NAMES } from '../../training/models.ts';
+import { TRAIN_DEFAULTS, type TrainOptions } from '../../training/options.ts';
+import { train } from '../../training/train.ts';
+
+/** The training flags, shared by `train` and `pipeline`. */
+export function withTrainOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('model', { type: 'string', default: TRAIN_DEFAULTS.model, describe: `Architecture: ${MODEL_NAMES.join(', ')}` })
+    .option('dataset', { type: 'string', default: TRAIN_DEFAULTS.dataset, describe: `Dataset by name: ${Object.keys(KNOWN_DATASETS).join(', ')}` })
+    .option('data-dir', { type: 'string', describe: 'Folder with the four MNIST-style IDX files (.gz accepted); overrides --dataset' })
+    .option('backend', { type: 'string', describe: `tfjs backend: ${BACKENDS.join(', ')} (default: the fastest that loads)` })
+    .option('epochs', { type: 'number', default: TRAIN_DEFAULTS.epochs })
+    .option('batch-size', { type: 'number', default: TRAIN_DEFAULTS.batchSize })
+    .option('learning-rate', { type: 'number', default: TRAIN_DEFAULTS.learningRate })
+    .option('seed', { type: 'number', default: TRAIN_DEFAULTS.seed, describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)' })
+    .option('limit', { type: 'number', describe: 'Train on the first N training images only (quick runs)' })
+    .option('out', { type: 'string', default: TRAIN_DEFAULTS.out, describe: 'Output folder: the model goes to OUT/tfjs/, metrics to OUT/metrics.json' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' });
+}
+
+export type TrainArguments = Awaited<ReturnType<typeof withTrainOptions>['argv']>;
+
+export function trainOptionsFrom(argv: TrainArguments): Partial<TrainOptions> {
+  return {
+    model: argv.model,
+    dataset: argv.dataset,
+    dataDir: argv['data-dir'],
+    backend: argv.backend,
+    epochs: argv.epochs,
+    batchSize: argv['batch-size'],
+    learningRate: argv['learning-rate'],
+    seed: argv.seed,
+    limit: argv.limit,
+    out: argv.out,
+    quiet: argv.quiet,
+  };
+}
+
+export const trainCommand = {
+  command: 'train',
+  describe: 'Train an image classifier with tfjs and save it in the tfjs Layers format',
+  builder: (yargs: Argv) => withTrainOptions(yargs),
+  handler: async (argv: TrainArguments) => {
+    const result = await train(trainOptionsFrom(argv));
+    if (!argv.quiet) console.log(`Saved ${result.modelJsonPath} and ${result.metricsPath}`);
+  },
+};

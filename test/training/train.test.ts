@@ -1,0 +1,90 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { fileSystemLoader } from '../../common/tfjsModelFiles.ts';
+import { selectBackend } from '../../training/backends/select.ts';
+import { train } from '../../training/train.ts';
+import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
+import { tempDir } from '../helpers/tempDir.ts';
+
+describe('training stage', () => {
+  const root = tempDir();
+  const dataDir = path.join(root, 'data');
+  mkdirSync(dataDir);
+  writeSyntheticDataset(dataDir, { train: 300, test: 60 });
+  const quick = { dataDir, epochs: 2, batchSize: 16, quiet: true, backend: 'wasm' };
+
+  it('trains, saves the tfjs Layers format that plain tfjs loads, and records metrics', async () => {
+    const out = path.join(root, 'run');
+    const result = await train({ ...quick, out });
+    expect(result.modelJsonPath).toBe(path.join(out, 'tfjs', 'model.json'));
+    expect(readdirSync(path.join(out, 'tfjs')).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+
+    const metrics = JSON.parse(readFileSync(result.metricsPath, 'utf8'));
+    expect(metrics.backend).toBe('wasm');
+    expect(metrics.history).toHaveLength(2);
+    expect(Object.keys(metrics.history[0]).sort()).toEqual(['accuracy', 'epoch', 'loss', 'seconds', 'val_accuracy', 'val_loss']);
+    expect(metrics.test.accuracy).toBeGreaterThan(0.9); // the synthetic classes are trivially separable
+    expect(metrics.dataset).toMatchObject({ trainSamples: 300, testSamples: 60 });
+
+    // Round trip: the saved model predicts exactly what the metrics say it does.
+    const model = await tf.loadLayersModel(fileSystemLoader(result.modelJsonPath));
+    const dataset = await (await import('../../training/data/datasets.ts')).loadDataset({ dataDir });
+    const { toTensors } = await import('../../training/train.ts');
+    const [xs, ys] = toTensors(dataset.test, dataset);
+    const predicted = (model.predict(xs) as tf.Tensor).argMax(-1).dataSync();
+    const labels = ys.dataSync();
+    const accuracy = predicted.reduce((sum, p, i) => sum + (p === labels[i] ? 1 : 0), 0) / labels.length;
+    expect(accuracy).toBeCloseTo(metrics.test.accuracy, 5);
+    const json = JSON.parse(readFileSync(result.modelJsonPath, 'utf8'));
+    expect(json.userDefinedMetadata.labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(json.userDefinedMetadata.preprocess).toEqual({ layout: 'NHWC', height: 28, width: 28, channels: 1, scale: 1 / 255, offset: 0 });
+  });
+
+  it('repeats a seeded run exactly on one backend, and a different seed differs', async () => {
+    const runs = await Promise.all([7, 7, 8].map(async (seed, i) => (await train({ ...quick, epochs: 1, seed, out: path.join(root, `seed${i}`) })).metrics));
+    expect(runs[1].history[0].loss).toBe(runs[0].history[0].loss);
+    expect(runs[1].test).toEqual(runs[0].test);
+    expect(runs[2].history[0].loss).not.toBe(runs[0].history[0].loss);
+    const weights = (i: number) => readFileSync(path.join(root, `seed${i}`, 'tfjs', 'group1-shard1of1.bin'));
+    expect(weights(1).equals(weights(0))).toBe(true);
+  });
+
+  it('trains the convolutional model on wasm (whose missing filter-gradient kernel we provide)', async () => {
+    const result = await train({ ...quick, model: 'cnn', epochs: 1, limit: 64, out: path.join(root, 'cnn') });
+    const classNames = JSON.parse(readFileSync(result.modelJsonPath, 'utf8')).modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    expect(classNames).toContain('Conv2D');
+    expect(Number.isFinite(result.metrics.history[0].loss)).toBe(true);
+  });
+
+  it('fails clearly and leaves no half-written model when the output cannot be written', async () => {
+    const out = path.join(root, 'readonly');
+    mkdirSync(out);
+    // A file where the model folder should go (permissions alone do not stop root, who runs CI).
+    writeFileSync(path.join(out, 'tfjs'), 'not a folder');
+    await expect(train({ ...quick, epochs: 1, out })).rejects.toThrow(/cannot write the model to .*tfjs: it exists and is not a directory/);
+    expect(readdirSync(out)).toEqual(['tfjs']);
+    expect(readFileSync(path.join(out, 'tfjs'), 'utf8')).toBe('not a folder');
+  });
+});
+
+describe('backend selection', () => {
+  it('picks the fastest backend that loads when none is asked for', async () => {
+    // tfjs-node cannot install on this machine, so the automatic choice is wasm.
+    const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+    expect(await selectBackend()).toBe(hasTfjsNode ? 'tensorflow' : 'wasm');
+    expect(tf.getBackend()).toBe(hasTfjsNode ? 'tensorflow' : 'wasm');
+  });
+
+  it('honours an explicit choice', async () => {
+    expect(await selectBackend('cpu')).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('refuses unknown names and explains a missing tfjs-node', async () => {
+    await expect(selectBackend('gpu')).rejects.toThrow('unknown backend "gpu": choose one of tensorflow, wasm, cpu');
+    const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+    if (!hasTfjsNode) await expect(selectBackend('tensorflow')).rejects.toThrow(/needs @tensorflow\/tfjs-node.*--backend wasm/);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * A reader for the IDX format the MNIST family of datasets ships in:
+ * a 4-byte magic number (two zero bytes, a dtype code, the number of dimensions), the
+ * dimensions as big-endian uint32, then the values, row-major. Gzipped files are read too.
+ */
+import { promises as fs } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { InvalidInputError, describeError } from '../../common/errors.ts';
+
+export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+
+export interface IdxArray {
+  dtype: IdxDtype;
+  dims: number[];
+  /** The values; for uint8 a view on the file's bytes (the common, fast case). */
+  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+}
+
+const DTYPES: Record<number, { dtype: IdxDtype; bytes: number }> = {
+  0x08: { dtype: 'uint8', bytes: 1 },
+  0x09: { dtype: 'int8', bytes: 1 },
+  0x0b: { dtype: 'int16', bytes: 2 },
+  0x0c: { dtype: 'int32', bytes: 4 },
+  0x0d: { dtype: 'float32', bytes: 4 },
+  0x0e: { dtype: 'float64', bytes: 8 },
+};
+
+/** Parses IDX bytes; `source` names the file in error messages. */
+export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
+  if (bytes.byteLength < 4) throw new InvalidInputError(`${source} is not an IDX file: only ${bytes.byteLength} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint16(0) !== 0) {
+    throw new InvalidInputError(`${source} is not an IDX file: bad magic number 0x${view.getUint32(0).toString(16).padStart(8, '0')}`);
+  }
+  const dtypeCode = view.getUint8(2);
+  const dtypeInfo = DTYPES[dtypeCode];
+  if (!dtypeInfo) throw new InvalidInputError(`${source}: unknown IDX data type code 0x${dtypeCode.toString(16)}`);
+  const rank = view.getUint8(3);
+  const headerBytes = 4 + 4 * rank;
+  if (rank === 0 || bytes.byteLength < headerBytes) {
+    throw new InvalidInputError(`${source}: IDX header declares ${rank} dimensions but the file is too short to hold them`);
+  }
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = dims.reduce((product, size) => product * size, 1);
+  const expectedBytes = headerBytes + count * dtypeInfo.bytes;
+  if (bytes.byteLength !== expectedBytes) {
+    const problem = bytes.byteLength < expectedBytes ? 'truncated' : 'has trailing bytes';
+    throw new InvalidInputError(
+      `${source} is ${problem}: dimensions [${dims.join(', ')}] of ${dtypeInfo.dtype} need ${expectedBytes} bytes, the file has ${bytes.byteLength}`,
+    );
+  }
+  return { dtype: dtypeInfo.dtype, dims, data: readValues(view, headerBytes, count, dtypeInfo.dtype) };
+}
+
+function readValues(view: DataView, offset: number, count: number, dtype: IdxDtype): IdxArray['data'] {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * DTYPES_BY_NAME[dtype]);
+  if (dtype === 'uint8') return bytes;
+  if (dtype === 'int8') return new Int8Array(bytes.buffer, bytes.byteOffset, count);
+  // Wider types are big-endian in IDX, so they are read value by value.
+  const read = {
+    int16: (i: number) => view.getInt16(offset + 2 * i),
+    int32: (i: number) => view.getInt32(offset + 4 * i),
+    float32: (i: number) => view.getFloat32(offset + 4 * i),
+    float64: (i: number) => view.getFloat64(offset + 8 * i),
+  }[dtype];
+  const Target = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[dtype];
+  const values = new Target(count);
+  for (let i = 0; i < count; i++) values[i] = read(i);
+  return values;
+}
+
+const DTYPES_BY_NAME = Object.fromEntries(Object.values(DTYPES).map(({ dtype, bytes }) => [dtype, bytes])) as Record<IdxDtype, number>;
+
+/** Reads an IDX file from disk, gunzipping it first when it is gzip-compressed (by content, not by name). */
+export async function readIdxFile(filePath: string): Promise<IdxArray> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(filePath);
+  } catch (error) {
+    throw new InvalidInputError(`cannot read data file ${filePath}: ${describeError(error)}`);
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new InvalidInputError(`${filePath} is a damaged gzip file: ${describeError(error)}`);
+    }
+  }
+  return parseIdx(bytes, filePath);
+}
+
+/** Encodes values as IDX bytes: the inverse of parseIdx, used to write test fixtures and subsets. */
+export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+  header.setUint8(2, 0x08);
+  header.setUint8(3, dims.length);
+  dims.forEach((size, i) => header.setUint32(4 + 4 * i, size));
+  const result = new Uint8Array(header.byteLength + data.byteLength);
+  result.set(new Uint8Array(header.buffer), 0);
+  result.set(data, header.byteLength);
+  return result;
+}
