@@ -120,9 +120,9 @@ function confusionCells(confusion: number[][], axisLabels: string[]): ConfusionC
   });
 }
 
-/** Cell size shrinks with the number of classes so the matrix stays about 440 px wide. */
+/** Cell size shrinks with the number of classes so the matrix stays about 440 px wide (smaller only for a handful of classes). */
 function confusionCellSize(classCount: number): number {
-  return Math.max(12, Math.min(44, Math.floor(440 / classCount)));
+  return Math.max(12, Math.min(64, Math.floor(440 / classCount)));
 }
 
 /**
@@ -153,8 +153,11 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
             field: 'share',
             type: 'quantitative',
             title: 'share of true class',
-            scale: { type: 'sqrt', domain: [0, 1], scheme: 'blues' },
-            legend: { format: '.0%', gradientLength: Math.min(220, cellSize * labels.length) },
+            // Starts at near-white so an empty cell is told apart from a cell with a few confusions;
+            // the middle stop keeps a 10–20 % confusion clearly blue rather than grey.
+            scale: { type: 'sqrt', domain: [0, 0.2, 1], range: ['#f6f9fc', '#74a9cf', '#084081'], interpolate: 'rgb' },
+            // The square-root scale squeezes high shares together; these ticks spread evenly along it.
+            legend: { format: '.0%', values: [0, 0.05, 0.25, 0.5, 1], titleLimit: 240, gradientLength: Math.max(140, Math.min(220, cellSize * labels.length)) },
           },
         },
       },
@@ -164,7 +167,7 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
         encoding: {
           text: { field: 'count', type: 'quantitative' },
           // Counts of zero fade out so the eye finds the real confusions; dark cells get white text.
-          color: { condition: [{ test: 'datum.count === 0', value: '#c4c9d0' }, { test: 'datum.share > 0.45', value: 'white' }], value: '#1d2733' },
+          color: { condition: [{ test: 'datum.count === 0', value: '#cdd3da' }, { test: 'datum.share > 0.45', value: 'white' }], value: '#1d2733' },
           opacity: { value: cellSize >= 18 ? 1 : 0 },
         },
       },

@@ -13,6 +13,7 @@ h2 { font-size: 18px; font-weight: 650; margin: 0 0 10px; display: flex; align-i
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 0 0 18px; }
 .muted { color: var(--muted); }
 .small { font-size: 12px; }
+.nowrap { white-space: nowrap; }
 p.muted { margin: 0 0 14px; font-size: 14px; }
 code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 code.hash { font-size: 12px; word-break: break-all; color: var(--muted); }
@@ -44,9 +45,12 @@ figure.chart svg { display: block; max-width: 100%; height: auto; }
 .table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 table.data th, table.data td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-table.data thead th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); font-weight: 600; border-bottom: 2px solid var(--line); white-space: nowrap; }
+table.data thead th { font-size: 13px; color: var(--muted); font-weight: 600; border-bottom: 2px solid var(--line); white-space: normal; vertical-align: bottom; }
 table.data tbody tr:nth-child(even) { background: #fafbfc; }
 table.data tfoot td { font-weight: 600; border-bottom: 0; }
+td.pair { white-space: nowrap; }
+td.disagreements { white-space: normal; min-width: 120px; }
+.sample-list { font-variant-numeric: tabular-nums; }
 .num { text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.out-of-tolerance { color: var(--bad); font-weight: 650; }
 .bar-cell { width: 22%; min-width: 80px; }

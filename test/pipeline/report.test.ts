@@ -234,7 +234,7 @@ describe('renderReport', () => {
     expect(passing).toContain('badge-pass');
     expect(failing).toContain('99.87%');
     expect(failing).toMatch(/class="num out-of-tolerance">3\.40e-3</);
-    expect(failing).toMatch(/>13 </);
+    expect(failing).toMatch(/>13<div class="muted small sample-list">#17, #250, #891, #1200, #3333, #4000, …</);
     expect(failing).toContain('badge-fail');
     expect(page).toMatch(/top-1 agreement ≥ <strong>99\.90%<\/strong> and max \|Δp\| ≤ <strong>1\.00e-4<\/strong>/);
     expect(page).toMatch(/<div class="card tone-bad"><div class="card-label">Parity<\/div><div class="card-value">failed</);
@@ -251,6 +251,7 @@ describe('renderReport', () => {
     expect(page).toContain('c'.repeat(64));
     expect(page).toMatch(/<th>opset<\/th><td>17</);
     expect(page).toMatch(/<dt>onnxruntime-node<\/dt><dd>1\.22\.0<\/dd>/);
+    expect(page).toContain('&quot;shape&quot;: [-1, 28, 28, 1]'); // nested fields as compact JSON
   });
 
   it('references nothing on the network and runs no script', async () => {

@@ -57,7 +57,15 @@ function renderFieldValue(value: unknown): SafeHtml {
   if (isRecord(value) && Object.values(value).every(isPrimitive)) {
     return html`<dl class="inline-fields">${Object.entries(value).map(([key, item]) => html`<dt>${key}</dt><dd>${String(item)}</dd>`)}</dl>`;
   }
-  return html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
+  return html`<pre>${compactJson(value)}</pre>`;
+}
+
+/**
+ * Indented JSON with arrays of plain values kept on one line (a shape [-1, 28, 28, 1] reads
+ * better than six lines). Only formatting newlines are touched: JSON escapes those inside strings.
+ */
+export function compactJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[[^[\]{}]*\]/g, (array) => array.replace(/\n\s*/g, ' ').replace(/\[ /, '[').replace(/ \]$/, ']'));
 }
 
 export function renderManifest(manifest: unknown): SafeHtml {

@@ -3,7 +3,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { ParityPair, ParityReport } from '../types.ts';
 
 /** How many disagreeing sample indices to list inline; the rest are counted. */
-const LISTED_DISAGREEMENTS = 8;
+const LISTED_DISAGREEMENTS = 6;
 
 export function statusBadge(passed: boolean): SafeHtml {
   return html`<span class="badge ${passed ? 'badge-pass' : 'badge-fail'}">${passed ? 'pass' : 'fail'}</span>`;
@@ -13,7 +13,7 @@ function disagreementSummary(disagreements: number[]): SafeHtml {
   if (disagreements.length === 0) return html`0`;
   const listed = disagreements.slice(0, LISTED_DISAGREEMENTS).map((index) => `#${index}`).join(', ');
   const more = disagreements.length > LISTED_DISAGREEMENTS ? ', …' : '';
-  return html`${disagreements.length} <span class="muted small">(${listed}${more})</span>`;
+  return html`${disagreements.length}<div class="muted small sample-list">${listed}${more}</div>`;
 }
 
 /** Marks the measured value that broke its threshold, so a failing row says why it failed. */
@@ -23,12 +23,12 @@ function measuredCell(text: string, withinThreshold: boolean): SafeHtml {
 
 function renderPairRow(pair: ParityPair, thresholds: ParityReport['thresholds']): SafeHtml {
   return html`<tr data-pair="${pair.a} ⇄ ${pair.b}">
-<td><code>${pair.a}</code> ⇄ <code>${pair.b}</code></td>
+<td class="pair"><code>${pair.a}</code> ⇄ <code>${pair.b}</code></td>
 <td class="num">${pair.samples.toLocaleString('en-US')}</td>
 ${measuredCell(formatPercent(pair.top1Agreement), pair.top1Agreement >= thresholds.minTop1Agreement)}
 ${measuredCell(formatScientific(pair.maxAbsDiff), pair.maxAbsDiff <= thresholds.maxAbsDiff)}
 <td class="num">${formatScientific(pair.meanAbsDiff)}</td>
-<td class="num">${disagreementSummary(pair.disagreements)}</td>
+<td class="num disagreements">${disagreementSummary(pair.disagreements)}</td>
 <td class="num">#${pair.worstSample}</td>
 <td>${statusBadge(pair.passed)}</td>
 </tr>`;
@@ -43,7 +43,7 @@ export function renderParity(parity: ParityReport | undefined): SafeHtml {
 <h2>Runtime parity ${statusBadge(parity.passed)}</h2>
 <p class="muted">The same test images through each pair of runtimes. A pair passes when top-1 agreement ≥ <strong>${formatPercent(thresholds.minTop1Agreement)}</strong> and max |Δp| ≤ <strong>${formatScientific(thresholds.maxAbsDiff)}</strong>.</p>
 <div class="table-scroll"><table class="data">
-<thead><tr><th>pair</th><th class="num">samples</th><th class="num">top-1 agreement</th><th class="num">max |Δp|</th><th class="num">mean |Δp|</th><th class="num">disagreements</th><th class="num">worst sample</th><th>status</th></tr></thead>
+<thead><tr><th>pair</th><th class="num">samples</th><th class="num">top-1 agreement</th><th class="num">max <span class="nowrap">|Δp|</span></th><th class="num">mean <span class="nowrap">|Δp|</span></th><th class="num">disagreements</th><th class="num">worst sample</th><th>status</th></tr></thead>
 <tbody>${parity.pairs.map((pair) => renderPairRow(pair, thresholds))}</tbody>
 </table></div>
 </section>`;
