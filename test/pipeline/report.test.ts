@@ -14,6 +14,7 @@ import {
   type ParityReport,
   type ReportInput,
 } from '../../pipeline/report/index.ts';
+import { formatPercent, formatScientific } from '../../pipeline/report/format.ts';
 
 /** A seeded generator, so the "random but plausible" fixtures are the same on every run. */
 function seededRandom(seed: number): () => number {
@@ -275,6 +276,17 @@ describe('renderReport', () => {
     await expect(renderReport({ ...input, confusion: input.confusion.slice(1) })).rejects.toThrow(InvalidInputError);
     const image = { ...input.misclassified[0]!, channels: 3 };
     await expect(renderReport({ ...input, misclassified: [image] })).rejects.toThrow(/image #100 has 784 pixel values for 28×28×3/);
+  });
+});
+
+describe('report number formats', () => {
+  it('never rounds an imperfect agreement up to 100 % and keeps tiny differences readable', () => {
+    expect(formatPercent(0.99996)).toBe('99.99%');
+    expect(formatPercent(1)).toBe('100.00%');
+    expect(formatPercent(0.9712)).toBe('97.12%');
+    expect(formatScientific(0)).toBe('0');
+    expect(formatScientific(1.234e-7)).toBe('1.23e-7');
+    expect(formatScientific(12.5)).toBe('1.25e1');
   });
 });
 
