@@ -1,12 +1,14 @@
 import yargs, { type Argv } from 'yargs';
 import { UserError } from '../common/errors.ts';
 import { trainCommand } from './commands/train.ts';
+import { serveCommand } from './commands/serve.ts';
+import { exportTritonCommand } from './commands/exportTriton.ts';
 
 /**
  * The `tfjs-onnx` command line: a thin yargs layer over the stages' library functions.
  * Each subcommand lives in pipeline/commands/ and is registered here.
  */
-export const commands = [trainCommand];
+export const commands = [trainCommand, serveCommand, exportTritonCommand];
 
 export function buildCli(argv: string[]): Argv {
   let cli = yargs(argv)

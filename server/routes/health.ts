@@ -1,0 +1,31 @@
+/** Server metadata and the health probes (Kubernetes livenessProbe / readinessProbe use these directly). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServerContext } from '../context.ts';
+import { RequestError } from '../errors.ts';
+import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
+import { errorResponses } from '../schemas.ts';
+
+const serverMetadata = {
+  type: 'object',
+  properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+export function healthRoutes(context: ServerContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({
+      name: SERVER_NAME,
+      version: SERVER_VERSION,
+      // Protocol extensions beyond the core API; `classify` is this server's own image route.
+      extensions: ['classify', 'metrics'],
+    }));
+
+    app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } }, async () => ({ live: true }));
+
+    // Ready means every model is loaded (they are before the server listens) and shutdown has not begun;
+    // the protocol signals "not ready" with a 4xx status.
+    app.get('/v2/health/ready', { schema: { response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } }, async () => {
+      if (!context.state.accepting) throw new RequestError(400, 'server is shutting down');
+      return { ready: true };
+    });
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Test models for the server tests: a small random tfjs CNN at MNIST's size, saved in the tfjs
+ * Layers format and converted with the project's own exporter, so the server is tested on what
+ * `tfjs-onnx convert` really produces. Seeded so a failure can be reproduced.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { convertLayersModelToFile } from '../../export/index.ts';
+import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
+
+export const IMAGE_SIZE = 28;
+export const CLASS_COUNT = 10;
+export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+
+/** Builds, saves and converts a random model; returns the paths of model.json and model.onnx. */
+export async function makeTestModel(directory: string, options: { name?: string; seed?: number } = {}): Promise<{ modelJson: string; onnx: string }> {
+  await tf.setBackend('cpu');
+  const seed = options.seed ?? 7;
+  const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed + offset });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], filters: 4, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: init(0) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: CLASS_COUNT, activation: 'softmax', kernelInitializer: init(1), biasInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: seed + 2 }) }),
+    ],
+  });
+  const tfjsDir = path.join(directory, `${options.name ?? 'model'}-tfjs`);
+  await model.save(fileSystemSaver(tfjsDir));
+  model.dispose();
+  const modelJson = path.join(tfjsDir, 'model.json');
+  const onnx = path.join(directory, `${options.name ?? 'model'}.onnx`);
+  await convertLayersModelToFile(modelJson, onnx);
+  return { modelJson, onnx };
+}
+
+/** Distinct, reproducible 0–255 images: image i is a gradient shifted by i with a seeded speckle. */
+export function testImage(index: number): Uint8Array {
+  const pixels = new Uint8Array(PIXELS);
+  for (let p = 0; p < PIXELS; p++) pixels[p] = (p * 3 + index * 37 + ((p * 2654435761 + index * 40503) >>> 24)) % 256;
+  return pixels;
+}
+
+/** The model's FP32 input for `pixels` (the default preprocess: pixel / 255). */
+export function normalize(pixels: Uint8Array, preprocess: { scale: number; offset: number }): Float32Array {
+  return Float32Array.from(pixels, (value) => value * preprocess.scale + preprocess.offset);
+}
