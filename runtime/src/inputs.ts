@@ -26,6 +26,11 @@ export function describeImage(signature: ModelSignature): string {
 export function toModelInput(input: ClassifierInput | ClassifierInput[], signature: ModelSignature, decode: ImageDecoder | undefined): ModelInput {
   const items = Array.isArray(input) ? input : [input];
   if (items.length === 0) throw new RuntimeInputError(`empty batch: expected at least one image of ${describeImage(signature)}`);
+  if (typeof items[0] === 'number') {
+    throw new RuntimeInputError(
+      `input is an Array of ${items.length} numbers; wrap pixel values in a Uint8Array or normalized values in a Float32Array`,
+    );
+  }
   const parts = items.map((item, i) => convertItem(item, signature, decode, items.length > 1 ? `input ${i}` : 'input'));
   if (parts.length === 1) return parts[0]!;
   const count = parts.reduce((n, p) => n + p.count, 0);

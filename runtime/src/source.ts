@@ -4,7 +4,7 @@ import type { ModelBytes } from './classifier.js';
 
 export function fromMemory(source: Uint8Array | ArrayBuffer): ModelBytes {
   const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-  return { bytes, name: 'the model bytes' };
+  return { bytes, name: 'the in-memory model' };
 }
 
 export async function fetchModel(url: string): Promise<ModelBytes> {

@@ -1,0 +1,39 @@
+import { expect } from 'vitest';
+import { seededRandom } from './fixtures/models.ts';
+
+export const BACKENDS = ['native', 'wasm'] as const;
+
+export function randomFloats(length: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length }, () => random());
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i += 1) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+export function argmaxRows(values: ArrayLike<number>, classCount: number): number[] {
+  const rows: number[] = [];
+  for (let start = 0; start < values.length; start += classCount) {
+    let best = 0;
+    for (let c = 1; c < classCount; c += 1) if (values[start + c]! > values[start + best]!) best = c;
+    rows.push(best);
+  }
+  return rows;
+}
+
+/** Runs `fn`, expecting it to reject with `type` whose message matches `message`. */
+export async function expectError(fn: () => Promise<unknown>, type: new (...args: never[]) => Error, message: RegExp): Promise<Error> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, 'expected an error').toBeInstanceOf(type);
+  expect((caught as Error).message).toMatch(message);
+  return caught as Error;
+}
