@@ -1,0 +1,27 @@
+import { identityPermutation, type Permutation } from './layout.ts';
+
+/** Keras size of one axis; null when unknown (the batch, or a variable length). */
+export type Dim = number | null;
+
+export type TensorDtype = 'float32' | 'int32';
+
+/** A Keras tensor as it exists in the ONNX graph being built. */
+export interface TensorValue {
+  /** The ONNX tensor holding the value, stored as `transpose(logical, perm)`. */
+  readonly onnxName: string;
+  /** The Keras (logical) shape, batch first. */
+  readonly shape: readonly Dim[];
+  readonly dtype: TensorDtype;
+  readonly perm: Permutation;
+  /** The same value already materialized in other layouts (perm key → ONNX name), so a transpose is made once. */
+  readonly views: Map<string, string>;
+}
+
+export function tensorValue(onnxName: string, shape: readonly Dim[], perm: Permutation = identityPermutation(shape.length), dtype: TensorDtype = 'float32'): TensorValue {
+  if (perm.length !== shape.length) throw new Error(`internal: permutation ${perm.join(',')} does not fit rank ${shape.length}`);
+  return { onnxName, shape: [...shape], dtype, perm: [...perm], views: new Map([[perm.join(','), onnxName]]) };
+}
+
+export function formatShape(shape: readonly Dim[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+}

@@ -1,0 +1,87 @@
+/** BatchNormalization (inference: moving statistics) and LayerNormalization. */
+import { InvalidInputError } from '../../common/errors.ts';
+import { attr } from '../graph/graphBuilder.ts';
+import type { LayerContext } from '../graph/layerContext.ts';
+import { normalizeAxis, physicalAxis } from '../graph/layout.ts';
+import { reduce } from '../graph/ops.ts';
+import type { TensorValue } from '../graph/tensorValue.ts';
+import type { LayerConverterTable } from './registry.ts';
+
+/**
+ * When the normalized axis is stored at position 1 (channels of an NCHW run, or features of a
+ * 2-d tensor) this is ONNX BatchNormalization, which runtimes fuse into a preceding Conv.
+ * Elsewhere it is the equivalent per-channel x·a + b with the constants folded at conversion.
+ */
+function convertBatchNormalization(ctx: LayerContext): TensorValue {
+  const x = ctx.input();
+  const c = ctx.config;
+  const axes = c.axes('axis', -1);
+  if (axes.length !== 1) c.unsupported('axis', axes, undefined, 'normalizing several axes at once');
+  const epsilon = c.number('epsilon', 1e-3);
+  const center = c.bool('center', true);
+  const scale = c.bool('scale', true);
+  const axis = normalizeAxis(axes[0], x.shape.length);
+  const channels = x.shape[axis];
+  if (channels === null || channels === undefined) throw new InvalidInputError(`${c.label} needs a known size on axis ${axes[0]}`);
+  // Keras creates the variables in this order, which matters for index-named (Keras 3) weights.
+  const gamma = scale ? ctx.floatWeight('gamma', [channels]).values : new Float32Array(channels).fill(1);
+  const beta = center ? ctx.floatWeight('beta', [channels]).values : new Float32Array(channels);
+  const mean = ctx.floatWeight('moving_mean', [channels]).values;
+  const variance = ctx.floatWeight('moving_variance', [channels]).values;
+
+  const g = ctx.graph;
+  const storedAxis = physicalAxis(x.perm, axis);
+  if (storedAxis === 1) {
+    const inputs = [x.onnxName, g.floatConstant('gamma', [channels], gamma), g.floatConstant('beta', [channels], beta)];
+    inputs.push(g.floatConstant('moving_mean', [channels], mean), g.floatConstant('moving_variance', [channels], variance));
+    return ctx.resultLike(x, g.node('BatchNormalization', inputs, { epsilon: attr.float(epsilon) }));
+  }
+  const multiplier = gamma.map((gi, i) => gi / Math.sqrt(variance[i] + epsilon));
+  const offset = beta.map((bi, i) => bi - mean[i] * multiplier[i]);
+  const broadcastShape = x.shape.map((_, i) => (i === storedAxis ? channels : 1));
+  const scaled = g.node('Mul', [x.onnxName, g.floatConstant('multiplier', broadcastShape, multiplier)]);
+  return ctx.resultLike(x, g.node('Add', [scaled, g.floatConstant('offset', broadcastShape, offset)]));
+}
+
+/**
+ * (x − mean) / √(variance + ε) · γ + β over the given axes. From opset 17, trailing axes map to
+ * the single LayerNormalization op; otherwise (or for non-trailing axes) the same math in nodes.
+ */
+function convertLayerNormalization(ctx: LayerContext): TensorValue {
+  const x = ctx.input();
+  const c = ctx.config;
+  const rank = x.shape.length;
+  const axes = [...new Set(c.axes('axis', -1).map((a) => normalizeAxis(a, rank)))].sort((a, b) => a - b);
+  if (axes.some((a) => a <= 0 || a >= rank)) throw c.invalid('axis', `axes between 1 and ${rank - 1}`);
+  const epsilon = c.number('epsilon', 1e-3);
+  const center = c.bool('center', true);
+  const scale = c.bool('scale', true);
+  const paramShape = axes.map((a) => x.shape[a]);
+  if (paramShape.some((size) => size === null)) throw new InvalidInputError(`${c.label} needs known sizes on the normalized axes`);
+  const size = (paramShape as number[]).reduce((p, s) => p * s, 1);
+  const gamma = scale ? ctx.floatWeight('gamma', paramShape).values : undefined;
+  const beta = center ? ctx.floatWeight('beta', paramShape).values : undefined;
+
+  const g = ctx.graph;
+  const input = ctx.logical(x);
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  if (ctx.opset >= 17 && trailing) {
+    const inputs = [input, g.floatConstant('gamma', paramShape as number[], gamma ?? new Float32Array(size).fill(1))];
+    if (beta) inputs.push(g.floatConstant('beta', paramShape as number[], beta));
+    const y = g.node('LayerNormalization', inputs, { axis: attr.int(axes[0]), epsilon: attr.float(epsilon) });
+    return ctx.result(y, x.shape);
+  }
+  const mean = reduce(ctx, 'ReduceMean', input, axes, true);
+  const centered = g.node('Sub', [input, mean]);
+  const variance = reduce(ctx, 'ReduceMean', g.node('Mul', [centered, centered]), axes, true);
+  let y = g.node('Div', [centered, g.node('Sqrt', [g.node('Add', [variance, g.scalar('epsilon', epsilon)])])]);
+  const broadcastShape = x.shape.map((dim, i) => (axes.includes(i) ? (dim as number) : 1));
+  if (gamma) y = g.node('Mul', [y, g.floatConstant('gamma', broadcastShape, gamma)]);
+  if (beta) y = g.node('Add', [y, g.floatConstant('beta', broadcastShape, beta)]);
+  return ctx.result(y, x.shape);
+}
+
+export const normalizationLayers: LayerConverterTable = {
+  BatchNormalization: convertBatchNormalization,
+  LayerNormalization: convertLayerNormalization,
+};

@@ -1,0 +1,15 @@
+/** Graph clean-up passes, run to a fixed point after conversion. */
+import type { GraphBuilder } from '../graph/graphBuilder.ts';
+import { removeDeadNodes } from './deadNodes.ts';
+import { removeIdentities } from './identities.ts';
+import { mergeConsecutiveTransposes } from './transposes.ts';
+
+const passes = [mergeConsecutiveTransposes, removeIdentities, removeDeadNodes];
+
+export function optimizeGraph(graph: GraphBuilder): void {
+  for (let round = 0; round < 10; round++) {
+    let changed = false;
+    for (const pass of passes) changed = pass(graph) || changed;
+    if (!changed) return;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The model.json topology, normalized once: whatever Keras or tfjs version wrote it (Sequential
+ * as a bare list or as `config.layers`, functional models with inbound nodes in the old list
+ * form or Keras 3's `args`/`keras_history` form, `batch_input_shape` or `batch_shape`), the
+ * converter sees one functional graph of layers and the calls between them.
+ */
+import { InvalidInputError } from '../../common/errors.ts';
+import { camelCaseConfig } from './casing.ts';
+
+/** Output `tensorIndex` of the `nodeIndex`-th call of layer `layerName` (Keras's node coordinates). */
+export interface TensorRef {
+  layerName: string;
+  nodeIndex: number;
+  tensorIndex: number;
+}
+
+/** One application of a layer to its inputs; a shared layer has several. */
+export interface LayerCall {
+  inputs: TensorRef[];
+}
+
+export interface LayerSpec {
+  name: string;
+  className: string;
+  /** The layer's config with camelCased keys and string values (tfjs's spelling). */
+  config: Record<string, unknown>;
+  /** Calls in Keras node order; an InputLayer has none (its tensor is node 0 by definition). */
+  calls: LayerCall[];
+}
+
+export interface ModelTopology {
+  name: string;
+  /** 'Sequential', 'Model' or 'Functional': what the file said, for messages and doc strings. */
+  className: string;
+  layers: LayerSpec[];
+  inputs: TensorRef[];
+  outputs: TensorRef[];
+}
+
+type Json = Record<string, unknown>;
+
+export function parseModelTopology(modelTopology: unknown, source: string): ModelTopology {
+  const root = unwrapModelConfig(modelTopology, source);
+  const className = root.class_name;
+  if (className === 'Sequential') return parseSequential(root.config, source);
+  if (className === 'Model' || className === 'Functional') return parseFunctional(root.config, String(className), source);
+  throw new InvalidInputError(
+    `${source}: modelTopology has class_name ${JSON.stringify(className)}; expected Sequential, Model or Functional`,
+  );
+}
+
+/** Keras's own JSON nests the model under `model_config`; tfjs and the tfjs converter put it at the top. */
+function unwrapModelConfig(modelTopology: unknown, source: string): Json {
+  if (!isObject(modelTopology)) throw new InvalidInputError(`${source}: modelTopology must be an object`);
+  const root = isObject(modelTopology.model_config) ? modelTopology.model_config : modelTopology;
+  if (typeof root.class_name !== 'string' || root.config === undefined) {
+    throw new InvalidInputError(`${source}: modelTopology has no class_name/config describing the model`);
+  }
+  return root;
+}
+
+function parseSequential(config: unknown, source: string): ModelTopology {
+  // Keras 1 / early Keras 2 wrote a Sequential's config as the bare list of layers.
+  const rawLayers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) {
+    throw new InvalidInputError(`${source}: the Sequential model lists no layers`);
+  }
+  const name = isObject(config) && typeof config.name === 'string' ? config.name : 'sequential';
+  const entries = rawLayers.map((entry, index) => readLayerEntry(entry, index, source));
+  const layers: LayerSpec[] = [];
+  if (entries[0].className !== 'InputLayer') {
+    layers.push(syntheticInputLayer(entries[0], isObject(config) ? config : {}, source));
+  }
+  for (const entry of entries) {
+    const previous = layers.at(-1);
+    const calls = previous ? [{ inputs: [{ layerName: previous.name, nodeIndex: 0, tensorIndex: 0 }] }] : [];
+    layers.push({ ...entry, calls: entry.className === 'InputLayer' ? [] : calls });
+  }
+  assertUniqueNames(layers, source);
+  const first = layers[0];
+  const last = layers[layers.length - 1];
+  return {
+    name,
+    className: 'Sequential',
+    layers,
+    inputs: [{ layerName: first.name, nodeIndex: 0, tensorIndex: 0 }],
+    outputs: [{ layerName: last.name, nodeIndex: 0, tensorIndex: 0 }],
+  };
+}
+
+/**
+ * A Sequential model without an explicit InputLayer declares its input on the first layer
+ * (`batch_input_shape`, `batch_shape`, `input_shape`, or the model's `build_input_shape`);
+ * tfjs then names the input `<first layer>_input`, and so do we.
+ */
+function syntheticInputLayer(first: Omit<LayerSpec, 'calls'>, modelConfig: Json, source: string): LayerSpec {
+  const c = first.config;
+  const inputShape = Array.isArray(c.inputShape) ? [null, ...c.inputShape] : undefined;
+  const batchShape = c.batchInputShape ?? c.batchShape ?? inputShape ?? camelCaseConfig(modelConfig.build_input_shape);
+  if (!Array.isArray(batchShape)) {
+    throw new InvalidInputError(
+      `${source}: the first layer "${first.name}" (${first.className}) of the Sequential model declares no input shape (batch_input_shape)`,
+    );
+  }
+  return {
+    name: `${first.name}_input`,
+    className: 'InputLayer',
+    config: { batchInputShape: batchShape, dtype: c.dtype ?? 'float32', name: `${first.name}_input` },
+    calls: [],
+  };
+}
+
+function parseFunctional(config: unknown, className: string, source: string): ModelTopology {
+  if (!isObject(config) || !Array.isArray(config.layers)) {
+    throw new InvalidInputError(`${source}: the ${className} model's config has no layers list`);
+  }
+  const layers = config.layers.map((entry, index): LayerSpec => {
+    const spec = readLayerEntry(entry, index, source);
+    const inbound = isObject(entry) ? entry.inbound_nodes ?? [] : [];
+    if (!Array.isArray(inbound)) throw new InvalidInputError(`${source}: layer "${spec.name}" has malformed inbound_nodes`);
+    return { ...spec, calls: inbound.map((node) => ({ inputs: readInboundNode(node, spec.name, source) })) };
+  });
+  assertUniqueNames(layers, source);
+  return {
+    name: typeof config.name === 'string' ? config.name : 'model',
+    className,
+    layers,
+    inputs: readEndpointList(config.input_layers, 'input_layers', source),
+    outputs: readEndpointList(config.output_layers, 'output_layers', source),
+  };
+}
+
+function readLayerEntry(entry: unknown, index: number, source: string): Omit<LayerSpec, 'calls'> {
+  if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
+    throw new InvalidInputError(`${source}: layer #${index} has no class_name/config`);
+  }
+  const config = camelCaseConfig(entry.config) as Json;
+  const name = typeof entry.config.name === 'string' ? entry.config.name : typeof entry.name === 'string' ? entry.name : undefined;
+  if (!name) throw new InvalidInputError(`${source}: layer #${index} (${entry.class_name}) has no name`);
+  return { name, className: entry.class_name, config };
+}
+
+/**
+ * One call of a layer. Old form: `[["conv", 0, 0, {}], ...]`. Keras 3 form:
+ * `{"args": [...], "kwargs": {...}}` where each input tensor is a `__keras_tensor__` whose
+ * `keras_history` is `[layer, node, tensor]`, possibly nested in lists (merge layers).
+ */
+function readInboundNode(node: unknown, layerName: string, source: string): TensorRef[] {
+  if (Array.isArray(node)) return node.map((item) => readRefTuple(item, `inbound node of layer "${layerName}"`, source));
+  if (isObject(node) && 'args' in node) {
+    const refs: TensorRef[] = [];
+    collectKerasTensors(node.args, refs, layerName, source);
+    if (refs.length === 0) throw new InvalidInputError(`${source}: the inbound node of layer "${layerName}" names no input tensor`);
+    return refs;
+  }
+  throw new InvalidInputError(`${source}: layer "${layerName}" has an inbound node in an unknown format: ${JSON.stringify(node)}`);
+}
+
+function collectKerasTensors(value: unknown, refs: TensorRef[], layerName: string, source: string): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collectKerasTensors(item, refs, layerName, source);
+  } else if (isObject(value) && value.class_name === '__keras_tensor__' && isObject(value.config)) {
+    refs.push(readRefTuple(value.config.keras_history, `inbound node of layer "${layerName}"`, source));
+  }
+}
+
+/** `input_layers` / `output_layers`: a list of `[name, node, tensor]`, or Keras 3's bare triple for one endpoint. */
+function readEndpointList(value: unknown, field: string, source: string): TensorRef[] {
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidInputError(`${source}: the model's ${field} is missing or empty`);
+  const list = typeof value[0] === 'string' ? [value] : value;
+  return list.map((item) => readRefTuple(item, field, source));
+}
+
+function readRefTuple(value: unknown, where: string, source: string): TensorRef {
+  if (
+    !Array.isArray(value) ||
+    typeof value[0] !== 'string' ||
+    !Number.isInteger(value[1] ?? 0) ||
+    !Number.isInteger(value[2] ?? 0)
+  ) {
+    throw new InvalidInputError(`${source}: malformed tensor reference in ${where}: ${JSON.stringify(value)}`);
+  }
+  return { layerName: value[0], nodeIndex: (value[1] as number | undefined) ?? 0, tensorIndex: (value[2] as number | undefined) ?? 0 };
+}
+
+function assertUniqueNames(layers: LayerSpec[], source: string): void {
+  const seen = new Set<string>();
+  for (const layer of layers) {
+    if (seen.has(layer.name)) throw new InvalidInputError(`${source}: two layers are named "${layer.name}"`);
+    seen.add(layer.name);
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
