@@ -25,6 +25,9 @@ export function buildApp(context: ServerContext, options: AppOptions): FastifyIn
     // Keep-alive sockets idle at shutdown are closed at once; busy ones finish their request first.
     forceCloseConnections: 'idle',
   });
+  // Bodies are JSON or image bytes; Fastify's built-in text/plain parser would let a text body reach
+  // schema validation as a string, where 415 Unsupported Media Type is the honest answer.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onResponse', async (request, reply) => {
     context.metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });
