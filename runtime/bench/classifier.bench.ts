@@ -1,0 +1,227 @@
+/**
+ * Throughput of @tfjs-onnx/runtime against a raw onnxruntime `InferenceSession.run` on the same
+ * input, in the same process: images/s at several batch sizes for each backend, the API's
+ * overhead at the largest batch (in %) and per call at batch 1 (in µs). Medians after warm-up,
+ * with API and raw runs timed in alternating blocks so machine noise hits both alike.
+ *
+ *   npm run bench --workspace @tfjs-onnx/runtime -- [model.onnx] [--out file.json] [--reps N]
+ *
+ * Without a model it benchmarks a small generated MNIST-shaped CNN. measureClassifier() is
+ * exported for other scripts (e.g. a root `npm run bench`).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { loadClassifier, type Backend, type Classifier } from '../src/index.node.ts';
+
+export interface BenchOptions {
+  backends?: Backend[];
+  batchSizes?: number[];
+  /** Timed blocks per measurement (after warm-up); the median per-call time is reported. */
+  repetitions?: number;
+  warmup?: number;
+  intraOpThreads?: number;
+  log?: (line: string) => void;
+}
+
+export interface BenchRow {
+  backend: Backend;
+  device: string;
+  batch: number;
+  /** Median milliseconds per call. */
+  apiMs: number;
+  rawMs: number;
+  /** classify() with Float32 input: validation, run, top-k. */
+  classifyMs: number;
+  apiImagesPerSecond: number;
+  rawImagesPerSecond: number;
+  /** (api - raw) / raw, in percent. */
+  overheadPercent: number;
+  /** api - raw per call, in microseconds. */
+  overheadMicroseconds: number;
+}
+
+export interface BenchResult {
+  model: string;
+  node: string;
+  date: string;
+  repetitions: number;
+  rows: BenchRow[];
+}
+
+const DEFAULTS = { backends: ['native', 'wasm'] as Backend[], batchSizes: [1, 32, 256], repetitions: 15, warmup: 5 };
+
+/** Benchmarks the classifier API against raw onnxruntime for each backend and batch size. */
+export async function measureClassifier(model: string | Uint8Array, options: BenchOptions = {}): Promise<BenchResult> {
+  const backends = options.backends ?? DEFAULTS.backends;
+  const batchSizes = options.batchSizes ?? DEFAULTS.batchSizes;
+  const repetitions = options.repetitions ?? DEFAULTS.repetitions;
+  const warmup = options.warmup ?? DEFAULTS.warmup;
+  const log = options.log ?? (() => undefined);
+  const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
+  const rows: BenchRow[] = [];
+  for (const backend of backends) {
+    const sessionOptions = options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads };
+    const classifier = await loadClassifier(bytes, { backend, device: 'cpu', ...sessionOptions });
+    const raw = await rawSession(backend, bytes, options.intraOpThreads);
+    try {
+      for (const batch of batchSizes) {
+        const input = randomInput(batch * classifier.imageSize.height * classifier.imageSize.width * classifier.imageSize.channels);
+        const dims = [batch, ...modelDims(classifier)];
+        const calls = {
+          api: () => classifier.predictBatch(input, batch),
+          raw: () => raw.run(input, dims),
+          classify: () => classifier.classify(input),
+        };
+        const times = await timeInterleaved(calls, repetitions, warmup);
+        const row = summarize(backend, classifier.device, batch, times.api, times.raw, times.classify);
+        rows.push(row);
+        log(`${backend} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (raw ${row.rawImagesPerSecond.toFixed(0)})`);
+      }
+    } finally {
+      await classifier.dispose();
+      await raw.release();
+    }
+  }
+  return { model: typeof model === 'string' ? model : 'in-memory model', node: process.version, date: new Date().toISOString(), repetitions, rows };
+}
+
+/** The non-batch input dims as the model declares them (NHWC or NCHW). */
+function modelDims(classifier: Classifier): number[] {
+  const { height, width, channels, layout } = classifier.imageSize;
+  if (classifier.inputShape.length === 4) return layout === 'NHWC' ? [height, width, channels] : [channels, height, width];
+  if (classifier.inputShape.length === 3) return [height, width];
+  return [height * width * channels];
+}
+
+interface RawSession {
+  run(input: Float32Array, dims: number[]): Promise<unknown>;
+  release(): Promise<void>;
+}
+
+/** A plain onnxruntime session with the same options the classifier uses. */
+async function rawSession(backend: Backend, bytes: Uint8Array, intraOpThreads: number | undefined): Promise<RawSession> {
+  const ort = (backend === 'native' ? ortNode : ortWeb) as typeof ortWeb;
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [backend === 'native' ? 'cpu' : 'wasm'],
+    ...(intraOpThreads === undefined ? {} : { intraOpNumThreads: intraOpThreads }),
+  });
+  const [inputName] = session.inputNames;
+  const [outputName] = session.outputNames;
+  return {
+    run: (input, dims) => session.run({ [inputName!]: new ort.Tensor('float32', input, dims) }, [outputName!]),
+    release: () => session.release(),
+  };
+}
+
+/**
+ * Times each call in blocks long enough (~20 ms) that timer resolution and the cache effects of
+ * switching sessions do not dominate at batch 1; blocks of the different calls alternate, so
+ * machine noise hits all of them alike. Returns per-call milliseconds, one value per block.
+ */
+async function timeInterleaved<K extends string>(calls: Record<K, () => Promise<unknown>>, repetitions: number, warmup: number): Promise<Record<K, number[]>> {
+  const names = Object.keys(calls) as K[];
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const blockSize = {} as Record<K, number>;
+  for (const name of names) {
+    const warm: number[] = [];
+    for (let i = 0; i < warmup; i += 1) warm.push(await timeBlock(calls[name], 1));
+    blockSize[name] = Math.max(1, Math.round(BLOCK_MS / Math.max(median(warm), 1e-3)));
+  }
+  for (let r = 0; r < repetitions; r += 1) {
+    for (const name of names) times[name].push(await timeBlock(calls[name], blockSize[name]));
+  }
+  return times;
+}
+
+const BLOCK_MS = 20;
+
+async function timeBlock(call: () => Promise<unknown>, count: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 1) await call();
+  return Number(process.hrtime.bigint() - start) / 1e6 / count;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function summarize(backend: Backend, device: string, batch: number, api: number[], raw: number[], classify: number[]): BenchRow {
+  const apiMs = median(api);
+  const rawMs = median(raw);
+  return {
+    backend,
+    device,
+    batch,
+    apiMs,
+    rawMs,
+    classifyMs: median(classify),
+    apiImagesPerSecond: (batch * 1000) / apiMs,
+    rawImagesPerSecond: (batch * 1000) / rawMs,
+    overheadPercent: ((apiMs - rawMs) / rawMs) * 100,
+    overheadMicroseconds: (apiMs - rawMs) * 1000,
+  };
+}
+
+function randomInput(length: number): Float32Array {
+  let state = 12345;
+  return Float32Array.from({ length }, () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  });
+}
+
+export function formatTable(result: BenchResult): string {
+  const header = ['backend', 'device', 'batch', 'api img/s', 'raw img/s', 'api ms', 'raw ms', 'classify ms', 'overhead %', 'overhead µs'];
+  const body = result.rows.map((r) => [
+    r.backend,
+    r.device,
+    String(r.batch),
+    r.apiImagesPerSecond.toFixed(0),
+    r.rawImagesPerSecond.toFixed(0),
+    r.apiMs.toFixed(3),
+    r.rawMs.toFixed(3),
+    r.classifyMs.toFixed(3),
+    r.overheadPercent.toFixed(1),
+    r.overheadMicroseconds.toFixed(0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv.splice(i, 2)[1] : undefined;
+  };
+  const here = dirname(fileURLToPath(import.meta.url));
+  const out = flag('--out') ?? join(here, 'results', 'classifier.json');
+  const reps = flag('--reps');
+  const threads = flag('--threads');
+  const modelPath = argv[0];
+  let model: string | Uint8Array;
+  if (modelPath) model = modelPath;
+  else {
+    const { buildSmallCnn } = await import('../test/fixtures/models.ts');
+    model = buildSmallCnn();
+  }
+  const result = await measureClassifier(model, {
+    repetitions: reps ? Number(reps) : undefined,
+    intraOpThreads: threads ? Number(threads) : undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (!modelPath) result.model = 'generated small CNN (28×28×1, conv 16×3×3, 10 classes)';
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(formatTable(result));
+  console.log(`\n${result.model}; medians of ${result.repetitions} timed blocks of ≥${BLOCK_MS} ms; written to ${out}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
+}
