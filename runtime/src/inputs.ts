@@ -81,7 +81,7 @@ function convertBytes(bytes: Uint8Array | Uint8ClampedArray, signature: ModelSig
       throw new RuntimeInputError(`${name} is ${format.toUpperCase()} file bytes, which this entry point does not decode; in a browser pass an ImageData (draw the image on a canvas)`);
     }
     try {
-      return fitAndNormalize(decode(Uint8Array.from(bytes), format), signature);
+      return fitAndNormalize(decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), format), signature);
     } catch (error) {
       // Raw pixels can start like a JPEG (255, 216, 255): if the length fits raw pixels exactly, they are pixels.
       if (error instanceof ImageDecodeError && isWholePixelBatch) return normalizeInterleaved(bytes, bytes.length / per, signature);

@@ -210,6 +210,23 @@ describe('models without metadata', () => {
   });
 });
 
+describe('concurrency across classifiers', () => {
+  it('keeps results apart for two wasm classifiers sharing one onnxruntime-web instance', async () => {
+    const other = buildTinyClassifier({ inputShape: [null, 12, 12, 1], seed: 99 });
+    const [a, b] = await Promise.all([loadClassifier(model.bytes, { backend: 'wasm' }), loadClassifier(other.bytes, { backend: 'wasm' })]);
+    try {
+      const inputs = Array.from({ length: 30 }, (_, i) => randomFloats(IMAGE * 4, 500 + i));
+      const results = await Promise.all(inputs.map((input, i) => (i % 2 ? a : b).predictBatch(input, 4)));
+      results.forEach((result, i) => {
+        expect(maxAbsDiff(result, (i % 2 ? model : other).reference(inputs[i]!, 4))).toBeLessThanOrEqual(1e-5);
+      });
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+});
+
 describe('dispose', () => {
   it('finishes queued calls, then refuses new ones', async () => {
     const classifier = await loadClassifier(model.bytes, { backend: 'wasm' });
