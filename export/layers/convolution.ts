@@ -105,15 +105,23 @@ function depthwiseKernelToOnnx(values: Float32Array, shape: number[]): { values:
   return kernelToOnnx(values, [...spatial, 1, outChannels]);
 }
 
+/**
+ * The depth multiplier from the config, or null (any) when absent: tfjs's SeparableConv2D does not
+ * save `depth_multiplier`, so the depthwise kernel's last axis is the only record of it.
+ */
+function depthMultiplier(ctx: LayerContext): number | null {
+  return ctx.config.has('depthMultiplier') ? ctx.config.int('depthMultiplier') : null;
+}
+
 function convertDepthwiseConv2D(ctx: LayerContext): TensorValue {
   const x = ctx.input();
   ctx.requireRank(x, 4);
   const options = readConvolutionWindow(ctx, 2, ['valid', 'same']);
-  const multiplier = ctx.config.int('depthMultiplier', 1);
   const useBias = ctx.config.bool('useBias', true);
   const activation = readActivation(ctx.config);
   const channels = channelCount(ctx, x, options.dataFormat);
-  const kernel = ctx.floatWeight('depthwise_kernel', [...options.kernel, channels, multiplier]);
+  const kernel = ctx.floatWeight('depthwise_kernel', [...options.kernel, channels, depthMultiplier(ctx)]);
+  const multiplier = kernel.shape[kernel.shape.length - 1];
   const bias = useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
 
   const g = ctx.graph;
@@ -133,11 +141,11 @@ function convertSeparableConvolution(spatialRank: number) {
     ctx.requireRank(x, spatialRank + 2);
     const options = readConvolutionWindow(ctx, spatialRank, ['valid', 'same']);
     const filters = ctx.config.int('filters');
-    const multiplier = ctx.config.int('depthMultiplier', 1);
     const useBias = ctx.config.bool('useBias', true);
     const activation = readActivation(ctx.config);
     const channels = channelCount(ctx, x, options.dataFormat);
-    const depthwise = ctx.floatWeight('depthwise_kernel', [...options.kernel, channels, multiplier]);
+    const depthwise = ctx.floatWeight('depthwise_kernel', [...options.kernel, channels, depthMultiplier(ctx)]);
+    const multiplier = depthwise.shape[depthwise.shape.length - 1];
     const pointwise = ctx.floatWeight('pointwise_kernel', [...new Array<number>(spatialRank).fill(1), channels * multiplier, filters]);
     const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 

@@ -1,0 +1,173 @@
+/**
+ * Shared test machinery for the export stage: build a tfjs model with random weights, save it
+ * with the project's own saver, convert it, check the ONNX file with the official checker, run it
+ * on onnxruntime-node and compare with tfjs's predict on the same inputs.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
+import { convertLayersModelToFile, type ConversionSummary, type ConvertOptions } from '../../export/index.ts';
+
+const run = promisify(execFile);
+
+export async function useCpuBackend(): Promise<void> {
+  // The cpu backend computes in plain float32, the reference onnxruntime is compared with.
+  await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+const temporaryDirectories: string[] = [];
+
+export async function temporaryDirectory(): Promise<string> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'tfjs-onnx-export-'));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
+export async function removeTemporaryDirectories(): Promise<void> {
+  await Promise.all(temporaryDirectories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
+}
+
+/** A deterministic pseudo-random stream, so failures reproduce. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Gives every weight random values (biases and batchnorm statistics included, which are zeros
+ * and ones after initialization and would hide mistakes); variances stay positive.
+ */
+export function randomizeWeights(model: tf.LayersModel, seed = 1): void {
+  const random = seededRandom(seed);
+  for (const layer of model.layers) {
+    const values = layer.weights.map((weight) => {
+      const size = weight.shape.reduce((p: number, s) => p * (s ?? 1), 1);
+      const isVariance = weight.originalName.endsWith('moving_variance');
+      const data = Float32Array.from({ length: size }, () => (isVariance ? 0.5 + random() : random() - 0.5));
+      return tf.tensor(data, weight.shape as number[]);
+    });
+    if (values.length > 0) layer.setWeights(values);
+  }
+}
+
+export function randomInput(shape: number[], seed: number, low = -1, high = 1): tf.Tensor {
+  const random = seededRandom(seed);
+  const size = shape.reduce((p, s) => p * s, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => low + (high - low) * random()), shape);
+}
+
+/** Saves with the project's saver and returns the model.json path. */
+export async function saveModel(model: tf.LayersModel): Promise<string> {
+  const directory = path.join(await temporaryDirectory(), 'tfjs');
+  await model.save(fileSystemSaver(directory));
+  return path.join(directory, 'model.json');
+}
+
+/** Runs onnx.checker.check_model(full_check=True) (Python onnx) and fails with its message. */
+export async function checkOnnxModel(onnxPath: string): Promise<void> {
+  const script = 'import onnx, sys\nmodel = onnx.load(sys.argv[1])\nonnx.checker.check_model(model, full_check=True)\n';
+  try {
+    await run('/usr/bin/python3', ['-c', script, onnxPath]);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    throw new Error(`onnx.checker rejected ${onnxPath}:\n${stderr}`);
+  }
+}
+
+export interface ExportedModel {
+  onnxPath: string;
+  summary: ConversionSummary & { fileBytes: number };
+}
+
+/** Converts a saved model.json and runs the ONNX checker on the result. */
+export async function exportChecked(modelJsonPath: string, options?: ConvertOptions): Promise<ExportedModel> {
+  const onnxPath = path.join(path.dirname(path.dirname(modelJsonPath)), `model-${options?.opset ?? 13}.onnx`);
+  const summary = await convertLayersModelToFile(modelJsonPath, onnxPath, options);
+  await checkOnnxModel(onnxPath);
+  return { onnxPath, summary };
+}
+
+export async function runOnnx(onnxPath: string, inputs: tf.Tensor[]): Promise<{ names: string[]; outputs: ort.Tensor[] }> {
+  const session = await ort.InferenceSession.create(new Uint8Array(await readFile(onnxPath)));
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    session.inputNames.forEach((name, i) => {
+      const input = inputs[i];
+      feeds[name] =
+        input.dtype === 'int32'
+          ? new ort.Tensor('int32', input.dataSync() as Int32Array, input.shape)
+          : new ort.Tensor('float32', input.dataSync() as Float32Array, input.shape);
+    });
+    const result = await session.run(feeds);
+    return { names: [...session.outputNames], outputs: session.outputNames.map((name) => result[name]) };
+  } finally {
+    await session.release();
+  }
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+export interface ParityOptions extends ConvertOptions {
+  /** Inputs to feed (default: uniform random in [-1, 1], batch 3). */
+  inputs?: tf.Tensor[];
+  tolerance?: number;
+  /** Expected outputs when tfjs cannot compute them itself (Keras-only options). */
+  expected?: tf.Tensor[];
+}
+
+/**
+ * The core check: save → convert → onnx.checker → onnxruntime, against tfjs predict on the same
+ * inputs; every output must match in shape and within `tolerance` (default 1e-4).
+ */
+export async function expectOnnxMatchesTfjs(model: tf.LayersModel, options: ParityOptions = {}): Promise<ExportedModel> {
+  const modelJson = await saveModel(model);
+  return expectConvertedMatches(modelJson, model, options);
+}
+
+/** Like expectOnnxMatchesTfjs, for a model.json already on disk (e.g. rewritten into another Keras format). */
+export async function expectConvertedMatches(modelJson: string, reference: tf.LayersModel, options: ParityOptions = {}): Promise<ExportedModel> {
+  const exported = await exportChecked(modelJson, options);
+  const inputs = options.inputs ?? reference.inputs.map((input, i) => randomInput([3, ...(input.shape.slice(1) as number[])], 100 + i));
+  const predicted = reference.predict(inputs.length === 1 ? inputs[0] : inputs);
+  const expected = options.expected ?? (Array.isArray(predicted) ? predicted : [predicted]);
+  const { names, outputs } = await runOnnx(exported.onnxPath, inputs);
+  expect(names).toEqual(exported.summary.outputs.map((output) => output.name));
+  expect(outputs.length).toBe(expected.length);
+  outputs.forEach((actual, i) => {
+    expect(actual.dims, `shape of output ${names[i]}`).toEqual(expected[i].shape);
+    const difference = maxAbsDifference(actual.data as Float32Array, expected[i].dataSync());
+    expect(difference, `max |onnx − tfjs| of output ${names[i]}`).toBeLessThanOrEqual(options.tolerance ?? 1e-4);
+  });
+  return exported;
+}
+
+/** Edits a saved model.json in place (to produce Keras forms or options tfjs itself doesn't write). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function rewriteJson(modelJsonPath: string, edit: (json: any) => void): Promise<void> {
+  const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
+  edit(json);
+  await writeFile(modelJsonPath, JSON.stringify(json));
+}
+
+/** Op types of the converted graph, in node order. */
+export function nodeOps(summary: ConversionSummary): string[] {
+  return summary.layers.flatMap((layer) => layer.onnxNodes);
+}
