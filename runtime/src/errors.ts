@@ -23,6 +23,9 @@ export class RuntimeInputError extends ClassifierError {}
 /** Image bytes that look like PNG or JPEG but cannot be decoded. */
 export class ImageDecodeError extends RuntimeInputError {}
 
+/** onnxruntime failed while running the model on valid input (a backend or model fault, not the caller's). */
+export class InferenceError extends ClassifierError {}
+
 /** An option passed to loadClassifier() or classify() has a value we cannot use. */
 export class ClassifierOptionError extends ClassifierError {}
 

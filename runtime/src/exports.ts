@@ -21,6 +21,7 @@ export {
   ClassifierOptionError,
   CudaUnavailableError,
   ImageDecodeError,
+  InferenceError,
   ModelLoadError,
   RuntimeInputError,
   UnsupportedModelError,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClassifierDisposedError,
   ClassifierOptionError,
+  InferenceError,
   loadClassifier,
   RuntimeInputError,
   type Classifier,
@@ -142,6 +143,17 @@ describe.each(BACKENDS)('classifier on %s', (backend) => {
     expect(maxAbsDiff(after!.probabilities, model.reference(input, 1))).toBeLessThanOrEqual(1e-5);
   });
 
+  it('reads typed-array views at their offset (subarray of a larger buffer)', async () => {
+    const whole = randomFloats(IMAGE * 5, 41);
+    const view = whole.subarray(IMAGE, IMAGE * 3);
+    const probabilities = await classifier.predictBatch(view, 2);
+    expect(maxAbsDiff(probabilities, model.reference(Float32Array.from(view), 2))).toBeLessThanOrEqual(1e-5);
+    const pixels = Uint8Array.from({ length: IMAGE * 3 }, (_, i) => (i * 13) % 256);
+    const [fromView] = await classifier.classify(pixels.subarray(IMAGE, IMAGE * 2));
+    const [fromCopy] = await classifier.classify(pixels.slice(IMAGE, IMAGE * 2));
+    expect(maxAbsDiff(fromView!.probabilities, fromCopy!.probabilities)).toBe(0);
+  });
+
   it('serves many concurrent calls, each with its own result', async () => {
     const inputs = Array.from({ length: 40 }, (_, i) => randomFloats(IMAGE * (1 + (i % 3)), 100 + i));
     const results = await Promise.all(
@@ -223,6 +235,21 @@ describe('concurrency across classifiers', () => {
     } finally {
       await a.dispose();
       await b.dispose();
+    }
+  });
+});
+
+describe('failures inside onnxruntime', () => {
+  it.each(BACKENDS)('surface as InferenceError on %s and leave the classifier usable', async (backend) => {
+    // The graph ends in a Reshape to a fixed [3, 10]: only batches of exactly 3 images can run.
+    const picky = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 10, outputReshape: [3, 10] });
+    const classifier = await loadClassifier(picky.bytes, { backend });
+    try {
+      await expectError(() => classifier.predictBatch(randomFloats(16 * 2, 1), 2), InferenceError, new RegExp(`onnxruntime \\(${backend}/\\w+\\) failed to run the model on input \\[2, 4, 4, 1\\]`));
+      const input = randomFloats(16 * 3, 2);
+      expect(maxAbsDiff(await classifier.predictBatch(input, 3), picky.reference(input, 3))).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await classifier.dispose();
     }
   });
 });

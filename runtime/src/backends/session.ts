@@ -3,7 +3,7 @@
  * interface) to our InferenceEngine, so the two backends differ only in how they create it.
  */
 import type { InferenceSession, Tensor, TypedTensor } from 'onnxruntime-web';
-import { RuntimeInputError } from '../errors.js';
+import { describeError, InferenceError, UnsupportedModelError } from '../errors.js';
 import type { Backend, ExecutionDevice, LoadOptions } from '../types.js';
 import type { EngineOutput, InferenceEngine, TensorInfo } from './engine.js';
 
@@ -30,10 +30,17 @@ export function sessionEngine(
     outputs: describe(session.outputMetadata),
     async run(inputName, data, dims, outputName): Promise<EngineOutput> {
       const feeds = { [inputName]: new TensorClass('float32', data, dims) };
-      const result = await session.run(feeds, [outputName]);
+      let result: InferenceSession.ReturnType;
+      try {
+        result = await session.run(feeds, [outputName]);
+      } catch (error) {
+        throw new InferenceError(`onnxruntime (${backend}/${device}) failed to run the model on input [${dims.join(', ')}]: ${describeError(error)}`, {
+          cause: error,
+        });
+      }
       const output = result[outputName] as Tensor | undefined;
       if (!output || output.type !== 'float32') {
-        throw new RuntimeInputError(`the model returned ${output ? output.type : 'no'} output '${outputName}'; expected float32 probabilities`);
+        throw new UnsupportedModelError(`the model returned ${output ? output.type : 'no'} output '${outputName}'; expected float32 probabilities`);
       }
       return { data: output.data as Float32Array, dims: output.dims };
     },
