@@ -3,40 +3,58 @@
  * they say what was expected and what came, so a CLI or server can show them as they are.
  */
 
-/** Base class: everything the runtime throws on purpose is a ClassifierError. */
+/**
+ * Base class: everything the runtime throws on purpose is a ClassifierError. Each class spells out
+ * its `name` because minifiers rename classes in browser bundles, and callers log `error.name`.
+ */
 export class ClassifierError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'ClassifierError';
 }
 
 /** The model cannot be read, is not ONNX, is truncated, or onnxruntime refused it. */
-export class ModelLoadError extends ClassifierError {}
+export class ModelLoadError extends ClassifierError {
+  override name = 'ModelLoadError';
+}
 
 /** The model loads but is not an image classifier we can drive (input/output signature, metadata). */
-export class UnsupportedModelError extends ModelLoadError {}
+export class UnsupportedModelError extends ModelLoadError {
+  override name = 'UnsupportedModelError';
+}
 
 /** An input given to classify() or predictBatch() has the wrong type, length, shape or values. */
-export class RuntimeInputError extends ClassifierError {}
+export class RuntimeInputError extends ClassifierError {
+  override name = 'RuntimeInputError';
+}
 
 /** Image bytes that look like PNG or JPEG but cannot be decoded. */
-export class ImageDecodeError extends RuntimeInputError {}
+export class ImageDecodeError extends RuntimeInputError {
+  override name = 'ImageDecodeError';
+}
 
 /** onnxruntime failed while running the model on valid input (a backend or model fault, not the caller's). */
-export class InferenceError extends ClassifierError {}
+export class InferenceError extends ClassifierError {
+  override name = 'InferenceError';
+}
 
 /** An option passed to loadClassifier() or classify() has a value we cannot use. */
-export class ClassifierOptionError extends ClassifierError {}
+export class ClassifierOptionError extends ClassifierError {
+  override name = 'ClassifierOptionError';
+}
 
 /** The requested backend does not exist in this environment (e.g. 'native' in a browser). */
-export class BackendUnavailableError extends ClassifierError {}
+export class BackendUnavailableError extends ClassifierError {
+  override name = 'BackendUnavailableError';
+}
 
 /** CUDA was asked for, but onnxruntime-node's CUDA provider libraries (or a GPU) are missing. */
-export class CudaUnavailableError extends BackendUnavailableError {}
+export class CudaUnavailableError extends BackendUnavailableError {
+  override name = 'CudaUnavailableError';
+}
 
 /** The classifier was disposed; load a new one. */
-export class ClassifierDisposedError extends ClassifierError {}
+export class ClassifierDisposedError extends ClassifierError {
+  override name = 'ClassifierDisposedError';
+}
 
 /** Short text for an unknown thrown value, used when wrapping onnxruntime's errors. */
 export function describeError(error: unknown): string {

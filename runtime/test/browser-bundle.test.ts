@@ -1,52 +1,69 @@
 /**
  * Bundles the browser entry with Vite the way an app would (importing '@tfjs-onnx/runtime' with
- * browser conditions) and checks that nothing Node-only got in and that the .wasm is emitted
- * from the installed onnxruntime-web as a local asset, not fetched from a CDN.
+ * browser conditions, minified), checks that nothing Node-only got in and that onnxruntime-web's
+ * .wasm is emitted as a local asset, then — where Chromium is installed — runs the bundle in
+ * headless Chromium and compares its probabilities with the native backend's.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClassifier } from '../src/index.node.ts';
+import { buildTinyClassifier } from './fixtures/models.ts';
+import { randomPixels } from './fixtures/images.ts';
+import { maxAbsDiff } from './helpers.ts';
 
 const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 // Inside the package so that '@tfjs-onnx/runtime' resolves through the workspace link; git-ignored.
 const appDir = join(runtimeDir, 'test-output', `vite-app-${process.pid}`);
+const outDir = join(appDir, 'dist');
+const CHROMIUM = '/usr/bin/chromium';
+const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five'];
+const model = buildTinyClassifier({ inputShape: [null, 10, 10, 1], classCount: 6, seed: 21, metadata: { 'tfjs_onnx.labels': JSON.stringify(LABELS) } });
+
+const APP = `
+import { loadClassifier, RuntimeInputError } from '@tfjs-onnx/runtime';
+
+// Called by the test through page.evaluate: classify RGBA pixels as an ImageData.
+window.classifyPixels = async (rgba, width, height) => {
+  const classifier = await loadClassifier('./model.onnx');
+  const [result] = await classifier.classify(new ImageData(new Uint8ClampedArray(rgba), width, height), { topK: 2 });
+  let pngError;
+  try {
+    await classifier.classify(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
+  } catch (error) {
+    pngError = { name: error.name, isRuntimeInputError: error instanceof RuntimeInputError, message: error.message };
+  }
+  const after = await classifier.classify(new ImageData(new Uint8ClampedArray(rgba), width, height));
+  await classifier.dispose();
+  return { device: classifier.device, hadWebGpu: 'gpu' in navigator, labels: classifier.labels, top: result.top, probabilities: Array.from(result.probabilities), pngError, stillWorks: after.length === 1 };
+};
+`;
 
 let chunks: Rolldown.OutputChunk[];
 let assets: Rolldown.OutputAsset[];
 
 beforeAll(async () => {
   if (!existsSync(join(runtimeDir, 'dist', 'index.browser.js'))) throw new Error('runtime/dist is missing: run `npm run build` first (npm test does)');
-  await mkdir(appDir, { recursive: true });
-  await writeFile(join(appDir, 'index.html'), '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n');
-  await writeFile(
-    join(appDir, 'main.js'),
-    [
-      "import { loadClassifier } from '@tfjs-onnx/runtime';",
-      "const classifier = await loadClassifier('./model.onnx');",
-      'const canvas = document.querySelector("canvas");',
-      "const [result] = await classifier.classify(canvas.getContext('2d').getImageData(0, 0, 28, 28));",
-      'document.body.textContent = `${classifier.device}: ${result.top[0].label}`;',
-    ].join('\n'),
-  );
-  const output = await build({
-    root: appDir,
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, target: 'esnext', outDir: join(appDir, 'dist') },
-  });
-  const results = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[];
-  const files = results.flatMap((r) => r.output);
+  await mkdir(join(appDir, 'public'), { recursive: true });
+  await writeFile(join(appDir, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module" src="./main.js"></script></body></html>\n');
+  await writeFile(join(appDir, 'main.js'), APP);
+  await writeFile(join(appDir, 'public', 'model.onnx'), model.bytes);
+  const output = await build({ root: appDir, configFile: false, logLevel: 'silent', build: { outDir, target: 'es2022', emptyOutDir: true } });
+  const files = (Array.isArray(output) ? output : [output]).flatMap((r) => (r as Rolldown.RolldownOutput).output);
   chunks = files.filter((f): f is Rolldown.OutputChunk => f.type === 'chunk');
   assets = files.filter((f): f is Rolldown.OutputAsset => f.type === 'asset');
 }, 120_000);
 
 afterAll(() => rm(appDir, { recursive: true, force: true }));
 
-describe('browser bundle of @tfjs-onnx/runtime', () => {
+describe('Vite bundle of @tfjs-onnx/runtime', () => {
   it('uses the browser entry and onnxruntime-web', () => {
     const modules = chunks.flatMap((c) => c.moduleIds);
     expect(modules.some((id) => id.endsWith(join('runtime', 'dist', 'index.browser.js')))).toBe(true);
@@ -61,13 +78,79 @@ describe('browser bundle of @tfjs-onnx/runtime', () => {
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     for (const chunk of chunks) {
       expect(chunk.imports.filter((i) => builtins.has(i)), chunk.fileName).toEqual([]);
-      expect(chunk.code).not.toMatch(/from\s+["']node:|require\(["'](fs|path|zlib|node:[a-z_/]+)["']\)/);
+      expect(chunk.code).not.toMatch(/from\s*["']node:|require\(["'](fs|path|zlib|node:[a-z_/]+)["']\)/);
       expect(chunk.code).not.toContain('onnxruntime_binding');
     }
   });
 
-  it('emits onnxruntime-web’s .wasm as a local asset and loads nothing from a CDN', () => {
+  it('emits onnxruntime-web’s .wasm as a local asset and references no CDN', () => {
     expect(assets.map((a) => a.fileName).filter((name) => name.endsWith('.wasm')).length).toBeGreaterThan(0);
     for (const chunk of chunks) expect(chunk.code).not.toMatch(/cdn\.jsdelivr\.net|unpkg\.com/);
   });
+});
+
+const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
+
+/** A minimal static server for the built app (vite preview would work too; this keeps the test self-contained). */
+async function serveDirectory(root: string): Promise<Server> {
+  const server = createServer(async (request, response) => {
+    const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
+    const file = path.endsWith('/') ? join(path, 'index.html') : path;
+    try {
+      if (!file.startsWith(root)) throw new Error('outside');
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+describe.runIf(existsSync(CHROMIUM))('the bundle in headless Chromium', () => {
+  it('classifies an ImageData like the native backend, with local files only', async () => {
+    const server = await serveDirectory(outDir);
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      const consoleLines: string[] = [];
+      page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('request', (request) => {
+        if (!request.url().startsWith(origin) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) problems.push(`request ${request.url()}`);
+      });
+      await page.goto(`${origin}/`, { waitUntil: 'load' });
+      await page.waitForFunction(() => 'classifyPixels' in window);
+      const rgba = randomPixels(20 * 20 * 4, 5);
+      const result = await page.evaluate(
+        ([pixels, w, h]) => (window as unknown as { classifyPixels: (p: number[], w: number, h: number) => Promise<unknown> }).classifyPixels(pixels, w, h),
+        [Array.from(rgba), 20, 20] as const,
+      ) as { device: string; hadWebGpu: boolean; labels: string[]; top: { label: string }[]; probabilities: number[]; pngError: { name: string; isRuntimeInputError: boolean; message: string }; stillWorks: boolean };
+
+      expect(['wasm', 'webgpu']).toContain(result.device);
+      // Headless Chromium exposes navigator.gpu without an adapter: the WebGPU attempt must fall back with one warning line.
+      const fallbackWarnings = consoleLines.filter((line) => line.includes('@tfjs-onnx/runtime: WebGPU is not usable, running on WebAssembly'));
+      expect(fallbackWarnings).toHaveLength(result.hadWebGpu && result.device === 'wasm' ? 1 : 0);
+      expect(consoleLines.filter((line) => line.startsWith('error'))).toEqual([]);
+      expect(result.labels).toEqual(LABELS);
+      const native = await loadClassifier(model.bytes);
+      const [expected] = await native.classify({ data: new Uint8ClampedArray(rgba), width: 20, height: 20 }, { topK: 2 });
+      await native.dispose();
+      expect(maxAbsDiff(result.probabilities, expected!.probabilities)).toBeLessThanOrEqual(1e-5);
+      expect(result.top.map((p) => p.label)).toEqual(expected!.top.map((p) => p.label));
+      expect(result.pngError).toEqual({ name: 'RuntimeInputError', isRuntimeInputError: true, message: expect.stringMatching(/PNG file bytes, which this entry point does not decode; in a browser pass an ImageData/) });
+      expect(result.stillWorks).toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
 });
