@@ -29,7 +29,8 @@ function convertFlatten(ctx: LayerContext): TensorValue {
 
 function convertReshape(ctx: LayerContext): TensorValue {
   const x = ctx.input();
-  const target = ctx.config.intList('targetShape');
+  // Keras writes an inferred size as -1, tfjs as null.
+  const target = ctx.config.shape('targetShape', { allowMinusOne: true }).map((size) => size ?? -1);
   const unknown = target.filter((s) => s === -1).length;
   if (unknown > 1 || target.some((s) => s === 0 || s < -1)) throw ctx.config.invalid('targetShape', 'positive sizes and at most one -1');
   const known = target.filter((s) => s !== -1).reduce((p, s) => p * s, 1);

@@ -82,9 +82,10 @@ export class LayerConfig {
   }
 
   /** A shape that may contain unknown (null) sizes, e.g. `batch_input_shape`. */
-  shape(key: string): (number | null)[] {
+  shape(key: string, options: { allowMinusOne?: boolean } = {}): (number | null)[] {
     const value = this.values[key];
-    if (!Array.isArray(value) || !value.every((v) => v === null || (Number.isInteger(v) && v >= 0))) {
+    const smallest = options.allowMinusOne ? -1 : 0;
+    if (!Array.isArray(value) || !value.every((v) => v === null || (Number.isInteger(v) && v >= smallest))) {
       throw this.invalid(key, 'a list of sizes (integers or null)');
     }
     return value as (number | null)[];
