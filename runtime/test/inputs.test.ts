@@ -6,7 +6,7 @@ import { describeClassifierModel } from '../src/model/signature.ts';
 
 const signature = describeClassifierModel(
   {
-    inputs: [{ name: 'x', type: 'float32', shape: [null, 2, 3, 2] }],
+    inputs: [{ name: 'x', type: 'float32', shape: [null, 2, 2, 3] }],
     outputs: [{ name: 'y', type: 'float32', shape: [null, 4] }],
   },
   new Map([['tfjs_onnx.preprocess', JSON.stringify({ layout: 'NCHW', scale: 0.5, offset: 1 })]]),
@@ -20,7 +20,7 @@ describe('checkModelInput', () => {
       fc.property(
         fc.integer({ min: 1, max: 5 }),
         fc.array(fc.tuple(fc.nat(), bad), { maxLength: 3 }),
-        fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e30, max: 1e30 }),
+        fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-1e30), max: Math.fround(1e30) }),
         (count, injections, fill) => {
           const data = new Float32Array(count * 12).fill(fill);
           for (const [at, value] of injections) data[at % data.length] = value;
