@@ -28,6 +28,12 @@ export function buildApp(context: ServerContext, options: AppOptions): FastifyIn
   // Bodies are JSON or image bytes; Fastify's built-in text/plain parser would let a text body reach
   // schema validation as a string, where 415 Unsupported Media Type is the honest answer.
   app.removeContentTypeParser('text/plain');
+  // Node closes only the keep-alive sockets idle when shutdown begins; a socket busy then would
+  // stay open for the whole keep-alive timeout afterwards and hold the exit back. Replies sent
+  // during shutdown therefore ask the client to close the connection.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!context.state.accepting) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     context.metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });

@@ -3,7 +3,8 @@
  * back the URL and a `close()` that shuts down gracefully. `tfjs-onnx serve` is a thin CLI over it.
  */
 import type { AddressInfo } from 'node:net';
-import { InvalidOptionError } from '../common/errors.ts';
+import { DEFAULT_TOP_K } from '@tfjs-onnx/runtime';
+import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { buildApp } from './app.ts';
 import type { ServerContext } from './context.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -37,13 +38,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     maxDelayMs: settings.maxDelayMs,
     metrics,
   });
-  const context: ServerContext = { models, metrics, state: { accepting: true }, defaultTopK: SERVE_DEFAULTS.topK };
+  const context: ServerContext = { models, metrics, state: { accepting: true }, defaultTopK: DEFAULT_TOP_K };
   const app = buildApp(context, { bodyLimit: settings.bodyLimit, logError: (error) => process.stderr.write(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
     await disposeModels(models);
-    throw new InvalidOptionError(`cannot listen on ${settings.host}:${settings.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new InvalidOptionError(`cannot listen on ${settings.host}:${settings.port}: ${describeError(error)}`, { cause: error });
   }
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${formatHost(settings.host)}:${port}`;

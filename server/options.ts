@@ -38,7 +38,6 @@ export const SERVE_DEFAULTS = {
   maxBatch: 64,
   maxDelayMs: 2,
   bodyLimit: 8 * 1024 * 1024,
-  topK: 5,
 } as const;
 
 /** Version reported by GET /v2 and used as every model's only version. */

@@ -57,7 +57,7 @@ function toPixels(pixels: unknown[]): Uint8Array {
   const bytes = new Uint8Array(flat.length);
   flat.forEach((value, index) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) {
-      throw new InvalidRequestError(`pixels[${index}] is ${JSON.stringify(value)}; pixels are integers 0–255`);
+      throw new InvalidRequestError(`pixels[${index}] is ${Array.isArray(value) ? 'a list nested too deep' : JSON.stringify(value)}; pixels are integers 0–255, flat or nested height × width [× channels]`);
     }
     bytes[index] = value;
   });
