@@ -2,7 +2,7 @@
 import { InvalidInputError } from '../../common/errors.ts';
 import { attr } from '../graph/graphBuilder.ts';
 import type { LayerContext } from '../graph/layerContext.ts';
-import { normalizeAxis, physicalAxis } from '../graph/layout.ts';
+import { identityPermutation, normalizeAxis, physicalAxis } from '../graph/layout.ts';
 import { reduce } from '../graph/ops.ts';
 import type { TensorValue } from '../graph/tensorValue.ts';
 import type { LayerConverterTable } from './registry.ts';
@@ -44,8 +44,8 @@ function convertBatchNormalization(ctx: LayerContext): TensorValue {
 }
 
 /**
- * (x − mean) / √(variance + ε) · γ + β over the given axes. From opset 17, trailing axes map to
- * the single LayerNormalization op; otherwise (or for non-trailing axes) the same math in nodes.
+ * (x − mean) / √(variance + ε) · γ + β over the given axes. From opset 17, axes that are stored
+ * last map to the single LayerNormalization op; otherwise the same math in nodes.
  */
 function convertLayerNormalization(ctx: LayerContext): TensorValue {
   const x = ctx.input();
@@ -62,23 +62,28 @@ function convertLayerNormalization(ctx: LayerContext): TensorValue {
   const gamma = scale ? ctx.floatWeight('gamma', paramShape).values : undefined;
   const beta = center ? ctx.floatWeight('beta', paramShape).values : undefined;
 
+  // Work in the stored layout when it keeps the normalized axes in Keras order (so γ and β need
+  // no reordering), e.g. channels of an NCHW run; otherwise in the Keras layout.
+  const storedAxes = axes.map((a) => physicalAxis(x.perm, a));
+  const perm = storedAxes.every((a, i) => i === 0 || a > storedAxes[i - 1]) ? x.perm : identityPermutation(rank);
+  const workAxes = axes.map((a) => perm.indexOf(a));
   const g = ctx.graph;
-  const input = ctx.logical(x);
-  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  const input = ctx.inLayout(x, perm);
+  const trailing = workAxes.every((a, i) => a === rank - axes.length + i);
   if (ctx.opset >= 17 && trailing) {
     const inputs = [input, g.floatConstant('gamma', paramShape as number[], gamma ?? new Float32Array(size).fill(1))];
     if (beta) inputs.push(g.floatConstant('beta', paramShape as number[], beta));
-    const y = g.node('LayerNormalization', inputs, { axis: attr.int(axes[0]), epsilon: attr.float(epsilon) });
-    return ctx.result(y, x.shape);
+    const y = g.node('LayerNormalization', inputs, { axis: attr.int(workAxes[0]), epsilon: attr.float(epsilon) });
+    return ctx.resultWithPerm(y, x.shape, perm);
   }
-  const mean = reduce(ctx, 'ReduceMean', input, axes, true);
+  const mean = reduce(ctx, 'ReduceMean', input, workAxes, true);
   const centered = g.node('Sub', [input, mean]);
-  const variance = reduce(ctx, 'ReduceMean', g.node('Mul', [centered, centered]), axes, true);
+  const variance = reduce(ctx, 'ReduceMean', g.node('Mul', [centered, centered]), workAxes, true);
   let y = g.node('Div', [centered, g.node('Sqrt', [g.node('Add', [variance, g.scalar('epsilon', epsilon)])])]);
-  const broadcastShape = x.shape.map((dim, i) => (axes.includes(i) ? (dim as number) : 1));
+  const broadcastShape = perm.map((axis, stored) => (workAxes.includes(stored) ? (x.shape[axis] as number) : 1));
   if (gamma) y = g.node('Mul', [y, g.floatConstant('gamma', broadcastShape, gamma)]);
   if (beta) y = g.node('Add', [y, g.floatConstant('beta', broadcastShape, beta)]);
-  return ctx.result(y, x.shape);
+  return ctx.resultWithPerm(y, x.shape, perm);
 }
 
 export const normalizationLayers: LayerConverterTable = {

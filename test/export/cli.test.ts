@@ -1,0 +1,71 @@
+/** The `convert` command: a thin yargs layer that prints what each layer became. */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import yargs from 'yargs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { UserError } from '../../common/errors.ts';
+import { convertCommand } from '../../pipeline/commands/convert.ts';
+import { checkOnnxModel, randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from './harness.ts';
+
+beforeAll(useCpuBackend);
+afterAll(removeTemporaryDirectories);
+afterEach(() => vi.restoreAllMocks());
+
+/** Runs `tfjs-onnx convert ...` through yargs with only this command registered; returns stdout. */
+async function runConvert(args: string[]): Promise<string> {
+  let printed = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    printed += String(chunk);
+    return true;
+  });
+  await yargs(['convert', ...args])
+    .command(convertCommand as never)
+    .strict()
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UserError(message);
+    })
+    .parseAsync();
+  return printed;
+}
+
+async function savedModel(): Promise<string> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, name: 'features' }),
+      tf.layers.flatten({ name: 'flatten' }),
+      tf.layers.dense({ units: 10, activation: 'softmax', name: 'digits' }),
+    ],
+  });
+  randomizeWeights(model, 101);
+  return saveModel(model);
+}
+
+describe('tfjs-onnx convert', () => {
+  it('writes the model and prints layers, their ONNX nodes, the I/O signature, opset and size', async () => {
+    const modelJson = await savedModel();
+    const onnxPath = path.join(path.dirname(modelJson), 'cli.onnx');
+    const printed = await runConvert([modelJson, '-o', onnxPath, '--opset', '15']);
+    await checkOnnxModel(onnxPath);
+    expect(printed).toMatch(/features\s+Conv2D\s+Transpose, Conv/);
+    expect(printed).toMatch(/flatten\s+Flatten\s+Transpose, Flatten/);
+    expect(printed).toMatch(/digits\s+Dense\s+Gemm, Softmax/);
+    expect(printed).toContain('inputs:  features_input [batch, 6, 6, 1]');
+    expect(printed).toContain('outputs: digits [batch, 10]');
+    expect(printed).toMatch(new RegExp(`opset 15, 6 nodes, [\\d.]+ KiB → ${onnxPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('rejects a bad --opset and a missing -o with clear messages, writing nothing', async () => {
+    const modelJson = await savedModel();
+    const onnxPath = path.join(path.dirname(modelJson), 'never.onnx');
+    await expect(runConvert([modelJson, '-o', onnxPath, '--opset', '11'])).rejects.toThrow(/--opset must be an integer from 13 to 17, got 11/);
+    await expect(runConvert([modelJson, '-o', onnxPath, '--opset', 'latest'])).rejects.toThrow(/--opset must be an integer/);
+    await expect(runConvert([modelJson])).rejects.toThrow(/output/);
+    await expect(access(onnxPath)).rejects.toThrow();
+  });
+
+  it('reports a missing model.json as a user error', async () => {
+    await expect(runConvert(['/nonexistent/model.json', '-o', '/tmp/never.onnx'])).rejects.toThrow(/cannot read model file \/nonexistent\/model\.json/);
+  });
+});
