@@ -1,5 +1,5 @@
 /**
- * Convolutions: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv1D/2D.
+ * Convolutions: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
  * ONNX Conv works channels-first, so inputs are fetched in N,C,spatial order (a transpose only
  * where the producer stored the tensor differently) and results stay channels-first for the
  * next layer. Kernels are transposed from Keras's [spatial..., in, out] once, at conversion.
@@ -202,6 +202,5 @@ export const convolutionLayers: LayerConverterTable = {
   Conv2D: convertConvolution(2),
   Conv2DTranspose: convertConv2DTranspose,
   DepthwiseConv2D: convertDepthwiseConv2D,
-  SeparableConv1D: convertSeparableConvolution(1),
   SeparableConv2D: convertSeparableConvolution(2),
 };
