@@ -4,6 +4,7 @@
  *   - onnx-no-batching  `tfjs-onnx serve --max-batch 1`
  *   - tfjs-baseline     a Fastify route calling the tfjs model's predict() per request, i.e. what a
  *                       user would write without this project (fastest tfjs backend that loads)
+ *   - onnx-batching-0ms `tfjs-onnx serve --max-delay-ms 0`: no waiting, batches what queues during a run
  * at 1, 16 and 64 connections, each the median of several autocannon runs. Every server runs in its
  * own child process so the load generator does not share its event loop.
  *
@@ -40,10 +41,10 @@ export interface BenchPoint {
   server: ServerKind;
   connections: number;
   requestsPerSecond: number;
-  latencyMs: { p50: number; p99: number };
+  latencyMs: { p50: number; p99: number; mean: number };
   /** Connection errors, timeouts and non-2xx replies over all repetitions; anything but 0 voids the point. */
   failures: number;
-  runs: { requestsPerSecond: number; p50: number; p99: number }[];
+  runs: { requestsPerSecond: number; p50: number; p99: number; mean: number }[];
 }
 
 export interface ServerBenchResult {
@@ -55,13 +56,20 @@ export interface ServerBenchResult {
   points: BenchPoint[];
 }
 
-type ServerKind = 'onnx-batching' | 'onnx-no-batching' | 'tfjs-baseline';
+type ServerKind = 'onnx-batching' | 'onnx-batching-0ms' | 'onnx-no-batching' | 'tfjs-baseline';
 
 const SERVERS: { kind: ServerKind; describe: string }[] = [
   { kind: 'onnx-batching', describe: 'tfjs-onnx serve (onnxruntime-node, dynamic batching up to 64, 2 ms)' },
+  { kind: 'onnx-batching-0ms', describe: 'tfjs-onnx serve --max-delay-ms 0 (batches only what queues while a run is busy)' },
   { kind: 'onnx-no-batching', describe: 'tfjs-onnx serve --max-batch 1 (onnxruntime-node, one run per request)' },
   { kind: 'tfjs-baseline', describe: 'Fastify route calling tfjs model.predict per request' },
 ];
+
+const SERVE_FLAGS: Record<Exclude<ServerKind, 'tfjs-baseline'>, string[]> = {
+  'onnx-batching': [],
+  'onnx-batching-0ms': ['--max-delay-ms', '0'],
+  'onnx-no-batching': ['--max-batch', '1'],
+};
 
 const FULL = { durationSeconds: 5, warmupSeconds: 3, repetitions: 3 };
 const QUICK = { durationSeconds: 2, warmupSeconds: 1, repetitions: 1 };
@@ -91,18 +99,18 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
         for (let repetition = 0; repetition < settings.repetitions; repetition++) {
           const result = await load(running.url, body, count, settings.durationSeconds);
           failures += result.errors + result.timeouts + result.non2xx;
-          runs.push({ requestsPerSecond: result.totalCompletedRequests / (result.duration || settings.durationSeconds), p50: result.latency.p50, p99: result.latency.p99 });
+          runs.push({ requestsPerSecond: result.requests.total / (result.duration || settings.durationSeconds), p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean });
         }
         const point: BenchPoint = {
           server: server.kind,
           connections: count,
           requestsPerSecond: round(median(runs.map((run) => run.requestsPerSecond))),
-          latencyMs: { p50: round(median(runs.map((run) => run.p50))), p99: round(median(runs.map((run) => run.p99))) },
+          latencyMs: { p50: round(median(runs.map((run) => run.p50))), p99: round(median(runs.map((run) => run.p99))), mean: round(median(runs.map((run) => run.mean))) },
           failures,
           runs,
         };
         points.push(point);
-        log(`  ${String(count).padStart(2)} connections: ${point.requestsPerSecond} req/s, p50 ${point.latencyMs.p50} ms, p99 ${point.latencyMs.p99} ms${failures ? `, ${failures} FAILED` : ''}`);
+        log(`  ${String(count).padStart(2)} connections: ${point.requestsPerSecond} req/s, p50 ${point.latencyMs.p50} ms, p99 ${point.latencyMs.p99} ms, mean ${point.latencyMs.mean} ms${failures ? `, ${failures} FAILED` : ''}`);
       }
     } finally {
       await running.stop();
@@ -142,12 +150,14 @@ async function requestBody(url: string): Promise<string> {
 // ---- load generation -------------------------------------------------------------------------
 
 interface AutocannonResult {
-  totalCompletedRequests: number;
+  /** Seconds. */
   duration: number;
   errors: number;
   timeouts: number;
   non2xx: number;
-  latency: { p50: number; p99: number };
+  /** Milliseconds, at autocannon's 1 ms resolution for percentiles; the mean keeps fractions. */
+  latency: { p50: number; p99: number; mean: number };
+  requests: { total: number };
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
@@ -178,7 +188,7 @@ function startBenchServer(kind: ServerKind, onnx: string, tfjs: string): Promise
   const args =
     kind === 'tfjs-baseline'
       ? ['--import', 'tsx', THIS_FILE, '--baseline-server', '--tfjs', tfjs]
-      : [CLI, 'serve', onnx, '--name', 'model', '--port', '0', ...(kind === 'onnx-no-batching' ? ['--max-batch', '1'] : [])];
+      : [CLI, 'serve', onnx, '--name', 'model', '--port', '0', ...SERVE_FLAGS[kind]];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   return waitForListening(child, kind);
 }
@@ -252,8 +262,8 @@ async function runBaselineServer(tfjsPath: string): Promise<void> {
 // ---- reporting -------------------------------------------------------------------------------
 
 export function formatTable(result: ServerBenchResult): string {
-  const header = ['server', 'connections', 'req/s', 'p50 ms', 'p99 ms'];
-  const rows = result.points.map((point) => [point.server + (point.failures ? ' (failures!)' : ''), String(point.connections), point.requestsPerSecond.toFixed(0), point.latencyMs.p50.toFixed(2), point.latencyMs.p99.toFixed(2)]);
+  const header = ['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'mean ms'];
+  const rows = result.points.map((point) => [point.server + (point.failures ? ' (failures!)' : ''), String(point.connections), point.requestsPerSecond.toFixed(0), point.latencyMs.p50.toFixed(0), point.latencyMs.p99.toFixed(0), point.latencyMs.mean.toFixed(2)]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
   const note = `${result.quick ? 'quick run: 1 × ' : `median of ${result.settings.repetitions} × `}${result.settings.durationSeconds} s per point; ${result.environment.cpus} CPUs; baseline tfjs backend: ${result.environment.baselineBackend}`;

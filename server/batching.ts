@@ -33,6 +33,7 @@ export class DynamicBatcher {
   private queuedRows = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly classifier: Pick<Classifier, 'predictBatch'>,
@@ -65,14 +66,18 @@ export class DynamicBatcher {
     if (this.running) return;
     if (this.queuedRows >= this.options.maxBatch) {
       void this.runNextBatch();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.runNextBatch(), this.options.maxDelayMs);
+    } else if (this.timer === undefined && !this.immediate) {
+      // With no delay, still gather what arrived in the same event-loop turn (setTimeout(0) would wait ~1 ms).
+      if (this.options.maxDelayMs === 0) this.immediate = setImmediate(() => void this.runNextBatch());
+      else this.timer = setTimeout(() => void this.runNextBatch(), this.options.maxDelayMs);
     }
   }
 
   private async runNextBatch(): Promise<void> {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     const jobs = this.takeJobs();
     if (jobs.length === 0) return;
     this.running = true;

@@ -50,6 +50,14 @@ describe('DynamicBatcher', () => {
     expect(batches).toEqual([6, 1]);
   });
 
+  it('with no delay still merges requests made in the same event-loop turn', async () => {
+    const batches: number[] = [];
+    const batcher = new DynamicBatcher(classifier, { maxBatch: 64, maxDelayMs: 0, onBatch: (rows) => batches.push(rows) });
+    const results = await Promise.all([0, 1, 2, 3].map((i) => batcher.predict(inputRows(i, 1), 1)));
+    for (const i of [0, 1, 2, 3]) expectClose(results[i], await classifier.predictBatch(inputRows(i, 1), 1));
+    expect(batches).toEqual([4]);
+  });
+
   it('with maxBatch 1 runs each request by itself', async () => {
     const batches: number[] = [];
     const batcher = new DynamicBatcher(classifier, { maxBatch: 1, maxDelayMs: 2, onBatch: (rows) => batches.push(rows) });
