@@ -62,7 +62,7 @@ export class DynamicBatcher {
   }
 
   private schedule(): void {
-    // A running batch flushes the queue itself when it finishes: whatever queued meanwhile has waited long enough.
+    // A running batch flushes the queue itself when it finishes (see runNextBatch).
     if (this.running) return;
     if (this.queuedRows >= this.options.maxBatch) {
       void this.runNextBatch();
@@ -85,7 +85,8 @@ export class DynamicBatcher {
       await this.run(jobs);
     } finally {
       this.running = false;
-      if (this.queue.length > 0) this.schedule();
+      // What queued during the run has waited at least that long already: it goes now, not after another delay.
+      if (this.queue.length > 0) void this.runNextBatch();
     }
   }
 

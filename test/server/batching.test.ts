@@ -50,6 +50,16 @@ describe('DynamicBatcher', () => {
     expect(batches).toEqual([6, 1]);
   });
 
+  it('runs what queued during a run right after it, without a second delay', async () => {
+    const batches: number[] = [];
+    const batcher = new DynamicBatcher(classifier, { maxBatch: 2, maxDelayMs: 5_000, onBatch: (rows) => batches.push(rows) });
+    const started = performance.now();
+    // Two rows fill a batch at once; the third waits only for that run, not for the 5 s delay.
+    await Promise.all([0, 1, 2].map((i) => batcher.predict(inputRows(i, 1), 1)));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(batches).toEqual([2, 1]);
+  });
+
   it('with no delay still merges requests made in the same event-loop turn', async () => {
     const batches: number[] = [];
     const batcher = new DynamicBatcher(classifier, { maxBatch: 64, maxDelayMs: 0, onBatch: (rows) => batches.push(rows) });
