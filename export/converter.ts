@@ -7,6 +7,8 @@ import { InvalidInputError } from '../common/errors.ts';
 import { UnsupportedModelError } from './errors.ts';
 import { GraphBuilder, type ElementType } from './graph/graphBuilder.ts';
 import { LayerContext } from './graph/layerContext.ts';
+import { identityPermutation } from './graph/layout.ts';
+import { materialize } from './graph/materialize.ts';
 import { tensorValue, type Dim, type TensorDtype, type TensorValue } from './graph/tensorValue.ts';
 import { layerConverter, supportedLayerClasses } from './layers/index.ts';
 import { LayerConfig } from './reader/layerConfig.ts';
@@ -46,16 +48,17 @@ export function buildGraph(topology: ModelTopology, weights: WeightStore, opset:
 
   const unused = weights.unused();
   if (unused.length > 0) {
-    throw new InvalidInputError(`${source}: weight ${unused.map((w) => w.name).join(', ')} in weightsManifest is not used by any layer of the model topology`);
+    const described = unused.map(({ layerName, weight }) => `${weight.name} (layer "${layerName}", ${layers.get(layerName)?.className})`);
+    throw new InvalidInputError(`${source}: weightsManifest lists weight ${described.join(', ')}, which the layer's config does not use`);
   }
 
   const outputs = topology.outputs.map((ref, i) => {
     const value = tensors.get(refKey(ref));
     if (!value) throw new InvalidInputError(`${source}: model output ${ref.layerName}[${ref.nodeIndex}][${ref.tensorIndex}] is never computed`);
     graph.currentLayer = ref.layerName;
-    // The Identity gives the output its Keras name; the identity pass folds it into the producer where possible.
-    const identity = new LayerContext(new LayerConfig(ref.layerName, 'output', {}), [value], graph, opset, weights.forLayer(ref.layerName));
-    graph.nodeWithOutputName('Identity', [identity.logical(value)], outputNames[i]);
+    // Outputs leave in Keras's layout under the layer's name: an Identity, which the identity
+    // pass folds into the producing node wherever it can.
+    graph.nodeWithOutputName('Identity', [materialize(graph, value, identityPermutation(value.shape.length))], outputNames[i]);
     const endpoint: GraphEndpoint = { name: outputNames[i], shape: endpointShape(outputNames[i], value.shape), elementType: value.dtype };
     graph.outputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
     return endpoint;

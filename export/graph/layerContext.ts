@@ -5,12 +5,12 @@
 import { InvalidInputError } from '../../common/errors.ts';
 import type { LayerConfig } from '../reader/layerConfig.ts';
 import type { DecodedWeight, LayerWeights } from '../reader/weights.ts';
-import { attr, type GraphBuilder } from './graphBuilder.ts';
+import type { GraphBuilder } from './graphBuilder.ts';
+import { materialize } from './materialize.ts';
 import {
   channelsFirstPermutation,
   identityPermutation,
   isIdentityPermutation,
-  transposeBetween,
   type Permutation,
 } from './layout.ts';
 import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from './tensorValue.ts';
@@ -66,12 +66,7 @@ export class LayerContext {
    * time a layout is asked for and reusing it afterwards.
    */
   inLayout(tensor: TensorValue, perm: Permutation): string {
-    const key = perm.join(',');
-    const existing = tensor.views.get(key);
-    if (existing) return existing;
-    const transposed = this.graph.node('Transpose', [tensor.onnxName], { perm: attr.ints(transposeBetween(tensor.perm, perm)) });
-    tensor.views.set(key, transposed);
-    return transposed;
+    return materialize(this.graph, tensor, perm);
   }
 
   /** The tensor in Keras's own layout (what layout-sensitive layers like Flatten and Dense need). */

@@ -17,10 +17,6 @@ export function isIdentityPermutation(perm: Permutation): boolean {
   return perm.every((axis, i) => axis === i);
 }
 
-export function samePermutation(a: Permutation, b: Permutation): boolean {
-  return a.length === b.length && a.every((axis, i) => axis === b[i]);
-}
-
 /** Channels-last logical → channels-first storage: [0, rank-1, 1, ..., rank-2]. */
 export function channelsFirstPermutation(rank: number): number[] {
   return [0, rank - 1, ...identityPermutation(rank).slice(1, rank - 1)];

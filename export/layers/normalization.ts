@@ -56,6 +56,8 @@ function convertLayerNormalization(ctx: LayerContext): TensorValue {
   const epsilon = c.number('epsilon', 1e-3);
   const center = c.bool('center', true);
   const scale = c.bool('scale', true);
+  // Keras 3's RMS variant divides by the root mean square without centering: different math.
+  if (c.bool('rmsScaling', false)) c.unsupported('rmsScaling', true, [false]);
   const paramShape = axes.map((a) => x.shape[a]);
   if (paramShape.some((size) => size === null)) throw new InvalidInputError(`${c.label} needs known sizes on the normalized axes`);
   const size = (paramShape as number[]).reduce((p, s) => p * s, 1);

@@ -99,8 +99,8 @@ export class WeightStore {
   }
 
   /** Weights no layer converter asked for: a topology/manifest mismatch the user must hear about. */
-  unused(): DecodedWeight[] {
-    return [...this.byLayer.values()].flatMap((group) => group.unused());
+  unused(): { layerName: string; weight: DecodedWeight }[] {
+    return [...this.byLayer.values()].flatMap((group) => group.unused().map((weight) => ({ layerName: group.layerName, weight })));
   }
 }
 
@@ -126,10 +126,6 @@ export class LayerWeights {
     const weight = positional ? this.named.get(String(this.positionalCursor++)) : this.named.get(shortName);
     if (weight) this.taken.add(weight);
     return weight;
-  }
-
-  has(shortName: string): boolean {
-    return this.named.has(shortName);
   }
 
   unused(): DecodedWeight[] {

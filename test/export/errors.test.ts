@@ -64,7 +64,7 @@ describe('corrupt input', () => {
   it('rejects a weight the layer does not use (bias present, use_bias false), naming it', async () => {
     const modelJson = await savedDenseModel();
     await rewriteJson(modelJson, (json) => (json.modelTopology.config.layers[2].config.use_bias = false));
-    await expectConversionError(modelJson, [/weight dense\/bias/, /not used/]);
+    await expectConversionError(modelJson, [/weight dense\/bias \(layer "dense", Dense\)/, /does not use/]);
   });
 
   it('rejects a topology weight missing from the manifest, naming it', async () => {
