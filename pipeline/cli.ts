@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { UserError } from '../common/errors.ts';
 import { trainCommand } from './commands/train.ts';
+import { convertCommand } from './commands/convert.ts';
 import { serveCommand } from './commands/serve.ts';
 import { exportTritonCommand } from './commands/exportTriton.ts';
 import { predictCommand } from './commands/predict.ts';
@@ -9,7 +10,7 @@ import { predictCommand } from './commands/predict.ts';
  * The `tfjs-onnx` command line: a thin yargs layer over the stages' library functions.
  * Each subcommand lives in pipeline/commands/ and is registered here.
  */
-export const commands = [trainCommand, serveCommand, exportTritonCommand, predictCommand];
+export const commands = [trainCommand, convertCommand, serveCommand, exportTritonCommand, predictCommand];
 
 export function buildCli(argv: string[]): Argv {
   let cli = yargs(argv)
