@@ -1,12 +1,17 @@
 /** The `convert` command: a thin yargs layer that prints what each layer became. */
+import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import yargs from 'yargs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { convertCommand } from '../../pipeline/commands/convert.ts';
 import { checkOnnxModel, randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from './harness.ts';
+
+const run = promisify(execFile);
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -63,6 +68,21 @@ describe('tfjs-onnx convert', () => {
     await expect(runConvert([modelJson, '-o', onnxPath, '--opset', 'latest'])).rejects.toThrow(/--opset must be an integer/);
     await expect(runConvert([modelJson])).rejects.toThrow(/output/);
     await expect(access(onnxPath)).rejects.toThrow();
+  });
+
+  it('runs end to end through the tfjs-onnx binary: exit 0 with the summary, exit 1 with one error line', async () => {
+    const modelJson = await savedModel();
+    const onnxPath = path.join(path.dirname(modelJson), 'bin.onnx');
+    const binary = fileURLToPath(new URL('../../bin/tfjs-onnx.js', import.meta.url));
+    const ok = await run(process.execPath, [binary, 'convert', modelJson, '-o', onnxPath]);
+    expect(ok.stdout).toContain('outputs: digits [batch, 10]');
+    await checkOnnxModel(onnxPath);
+    const failed = await run(process.execPath, [binary, 'convert', modelJson, '-o', onnxPath, '--opset', '99']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim()).toBe('error: --opset must be an integer from 13 to 17, got 99');
   });
 
   it('reports a missing model.json as a user error', async () => {
