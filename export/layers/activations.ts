@@ -16,13 +16,13 @@ function convertReLU(ctx: LayerContext): TensorValue {
   const negativeSlope = ctx.config.number('negativeSlope', 0);
   const threshold = ctx.config.number('threshold', 0);
   const g = ctx.graph;
-  let y: string;
   if (threshold === 0 && negativeSlope === 0) {
-    return ctx.resultLike(
-      x,
-      maxValue === undefined ? g.node('Relu', [x.onnxName]) : g.node('Clip', [x.onnxName, g.scalar('min', 0), g.scalar('max', maxValue)]),
-    );
-  } else if (threshold === 0) {
+    // tfjs's own ReLU: relu, then clip to [0, max_value].
+    const y = maxValue === undefined ? g.node('Relu', [x.onnxName]) : g.node('Clip', [x.onnxName, g.scalar('min', 0), g.scalar('max', maxValue)]);
+    return ctx.resultLike(x, y);
+  }
+  let y: string;
+  if (threshold === 0) {
     y = g.node('LeakyRelu', [x.onnxName], { alpha: attr.float(negativeSlope) });
   } else {
     const thresholdName = g.scalar('threshold', threshold);

@@ -160,7 +160,7 @@ function convertSeparableConvolution(spatialRank: number) {
     const inputs = [mid, g.floatConstant('pointwise_kernel', pointwiseOnnx.shape, pointwiseOnnx.values)];
     if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
     const ones = new Array<number>(spatialRank).fill(1);
-    const y = g.node('Conv', inputs, { kernel_shape: attr.ints(ones), strides: attr.ints(ones), pads: attr.ints([...ones, ...ones].map(() => 0)) });
+    const y = g.node('Conv', inputs, { kernel_shape: attr.ints(ones), strides: attr.ints(ones), pads: attr.ints(new Array<number>(2 * spatialRank).fill(0)) });
     const shape = shapeOf(x.shape[0], filters, windowOutputSizes(sizes, options), options.dataFormat);
     return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
   };

@@ -1,12 +1,12 @@
 /** What the ONNX file says about itself: producer, opset, I/O signature, metadata_props. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLayersModel } from '../../export/index.ts';
-import { expectOnnxMatchesTfjs, exportChecked, randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from './harness.ts';
+import { checkOnnxModel, expectOnnxMatchesTfjs, exportChecked, randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from './harness.ts';
 
 const { onnx } = onnxProto;
 
@@ -76,6 +76,11 @@ describe('the ONNX model proto', () => {
 
     const bare = await convertLayersModel(await saveModel(digitClassifier()));
     expect(Object.keys(metadataOf(onnx.ModelProto.decode(bare.bytes)))).toEqual(['tfjs_onnx.source_sha256']);
+    for (const [name, bytes] of [['options', fromOptions.bytes], ['bare', bare.bytes]] as const) {
+      const onnxPath = path.join(path.dirname(modelJson), `${name}.onnx`);
+      await writeFile(onnxPath, bytes);
+      await checkOnnxModel(onnxPath);
+    }
   });
 
   it('produces valid, equivalent models for every opset from 13 to 17', async () => {
