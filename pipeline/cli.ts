@@ -2,6 +2,8 @@ import yargs, { type Argv } from 'yargs';
 import { UserError } from '../common/errors.ts';
 import { trainCommand } from './commands/train.ts';
 import { convertCommand } from './commands/convert.ts';
+import { pipelineCommand } from './commands/pipeline.ts';
+import { parityCommand } from './commands/parity.ts';
 import { serveCommand } from './commands/serve.ts';
 import { exportTritonCommand } from './commands/exportTriton.ts';
 import { predictCommand } from './commands/predict.ts';
@@ -10,11 +12,14 @@ import { predictCommand } from './commands/predict.ts';
  * The `tfjs-onnx` command line: a thin yargs layer over the stages' library functions.
  * Each subcommand lives in pipeline/commands/ and is registered here.
  */
-export const commands = [trainCommand, convertCommand, serveCommand, exportTritonCommand, predictCommand];
+export const commands = [trainCommand, convertCommand, pipelineCommand, parityCommand, serveCommand, exportTritonCommand, predictCommand];
 
 export function buildCli(argv: string[]): Argv {
   let cli = yargs(argv)
     .scriptName('tfjs-onnx')
+    // Options are read by their --kebab-case names; camelCase copies would double every
+    // "Unknown argument" message.
+    .parserConfiguration({ 'camel-case-expansion': false })
     .usage('$0 <command> [options]\n\nTrain with TensorFlow.js, export to ONNX, run with onnxruntime.')
     .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces and debug output' })
     .demandCommand(1, 'Name a command; see --help.')

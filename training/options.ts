@@ -22,7 +22,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   epochs: 5,
   batchSize: 32,
   learningRate: 1e-3,
-  seed: 42,
+  seed: 2,
   out: 'artifacts',
   quiet: false,
 };

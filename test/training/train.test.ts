@@ -33,9 +33,9 @@ describe('training stage', () => {
     const dataset = await (await import('../../training/data/datasets.ts')).loadDataset({ dataDir });
     const { toTensors } = await import('../../training/train.ts');
     const [xs, ys] = toTensors(dataset.test, dataset);
-    const predicted = (model.predict(xs) as tf.Tensor).argMax(-1).dataSync();
+    const predicted = Array.from((model.predict(xs) as tf.Tensor).argMax(-1).dataSync());
     const labels = ys.dataSync();
-    const accuracy = predicted.reduce((sum, p, i) => sum + (p === labels[i] ? 1 : 0), 0) / labels.length;
+    const accuracy = predicted.filter((p, i) => p === labels[i]).length / labels.length;
     expect(accuracy).toBeCloseTo(metrics.test.accuracy, 5);
     const json = JSON.parse(readFileSync(result.modelJsonPath, 'utf8'));
     expect(json.userDefinedMetadata.labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);

@@ -1,11 +1,15 @@
 /**
- * Kernels that tfjs's WebAssembly backend lacks for training. The wasm backend implements
- * inference and most gradients, but not Conv2DBackpropFilter (the gradient of a convolution
- * with respect to its filter), so a convolutional model cannot train on it out of the box.
+ * Training kernels for tfjs's WebAssembly backend. It implements inference and most gradients,
+ * but not Conv2DBackpropFilter (the gradient of a convolution with respect to its filter), so a
+ * convolutional model cannot train on it out of the box; and its Conv2DBackpropInput is a plain
+ * loop, several times slower than its XNNPACK convolution.
  *
- * The filter gradient is itself a convolution: with x as [Ci, H, W, N] (channels as batch,
- * batch as channels) and dy as a filter [Ho, Wo, N, Co], a stride-1 convolution dilated by the
- * forward stride gives dW as [Ci, Kh, Kw, Co]. That runs on wasm's own fast conv2d.
+ * Both gradients are themselves convolutions, so we express them with wasm's fast conv2d:
+ * - filter: with x as [Ci, H, W, N] (channels as batch, batch as channels) and dy as a filter
+ *   [Ho, Wo, N, Co], a stride-1 convolution dilated by the forward stride gives dW as [Ci, Kh, Kw, Co];
+ * - input (stride 1): dy padded by the kernel size minus the forward padding, convolved with the
+ *   filter flipped in space and with its channel axes swapped, gives dx. Strided convolutions keep
+ *   the backend's own kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -15,6 +19,31 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   tf.registerKernel({ kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilter as never });
+  const builtIn = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
+  if (builtIn) {
+    tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
+    tf.registerKernel({ ...builtIn, kernelFunc: (args) => conv2DBackpropInput(args as never, builtIn.kernelFunc) });
+  }
+}
+
+interface BackpropInputArgs {
+  inputs: { dy: tf.Tensor4D; filter: tf.Tensor4D };
+  attrs: { strides: number | [number, number]; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: string; inputShape: [number, number, number, number] };
+}
+
+function conv2DBackpropInput(args: BackpropInputArgs, builtIn: tf.KernelFunc): tf.TensorInfo {
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs;
+  const [strideH, strideW] = typeof strides === 'number' ? [strides, strides] : strides;
+  if (strideH !== 1 || strideW !== 1 || dataFormat !== 'NHWC' || dimRoundingMode) return builtIn(args as never) as tf.TensorInfo;
+  const { dy, filter } = args.inputs;
+  const [kernelH, kernelW] = filter.shape;
+  const [top, bottom] = paddingFor(inputShape[1], kernelH, 1, pad);
+  const [left, right] = paddingFor(inputShape[2], kernelW, 1, pad);
+  return tf.tidy(() => {
+    const padded = tf.pad(dy, [[0, 0], [kernelH - 1 - top, kernelH - 1 - bottom], [kernelW - 1 - left, kernelW - 1 - right], [0, 0]]);
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(padded, flipped, 1, 'valid');
+  });
 }
 
 interface BackpropFilterArgs {

@@ -53,11 +53,15 @@ export interface DatasetOptions {
   limit?: number;
 }
 
+/** The four IDX files a dataset is read from: train images, train labels, test images, test labels. */
+export function datasetFiles(options: DatasetOptions = {}): string[] {
+  const { directory } = resolveDataset(options);
+  return Object.values(FILES).map((base) => findDataFile(directory, base));
+}
+
 export async function loadDataset(options: DatasetOptions = {}): Promise<ImageDataset> {
   const { name, directory, classNames } = resolveDataset(options);
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
-    Object.values(FILES).map((base) => readIdxFile(findDataFile(directory, base))),
-  );
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(datasetFiles(options).map((file) => readIdxFile(file)));
   const train = toSplit(trainImages, trainLabels, directory, 'train');
   const test = toSplit(testImages, testLabels, directory, 't10k');
   const [, height, width] = trainImages.dims;

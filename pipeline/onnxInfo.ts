@@ -1,0 +1,53 @@
+/** What the pipeline needs to know of an ONNX file: opset, I/O signature, metadata. */
+import { promises as fs } from 'node:fs';
+import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
+import { InvalidInputError, describeError } from '../common/errors.ts';
+
+const { onnx } = onnxProto;
+
+export interface TensorSignature {
+  name: string;
+  /** Sizes, with symbolic dimensions by name (e.g. "batch"). */
+  shape: (number | string)[];
+  dtype: string;
+}
+
+export interface OnnxInfo {
+  opset: number;
+  producer: string;
+  inputs: TensorSignature[];
+  outputs: TensorSignature[];
+  metadata: Record<string, string>;
+}
+
+export async function readOnnxInfo(onnxPath: string): Promise<OnnxInfo> {
+  let model: OnnxTypes.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(await fs.readFile(onnxPath));
+  } catch (error) {
+    throw new InvalidInputError(`${onnxPath} is not a readable ONNX model: ${describeError(error)}`);
+  }
+  const graph = model.graph;
+  if (!graph) throw new InvalidInputError(`${onnxPath} is not an ONNX model: it has no graph`);
+  const initializers = new Set((graph.initializer ?? []).map((tensor) => tensor.name));
+  const defaultDomain = (model.opsetImport ?? []).find((entry) => !entry.domain || entry.domain === 'ai.onnx');
+  return {
+    opset: Number(defaultDomain?.version ?? 0),
+    producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim(),
+    inputs: (graph.input ?? []).filter((value) => !initializers.has(value.name ?? '')).map(signatureOf),
+    outputs: (graph.output ?? []).map(signatureOf),
+    metadata: Object.fromEntries((model.metadataProps ?? []).map((entry) => [entry.key ?? '', entry.value ?? ''])),
+  };
+}
+
+const ELEMENT_TYPES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 2: 'uint8', 10: 'float16' };
+
+function signatureOf(value: OnnxTypes.IValueInfoProto): TensorSignature {
+  const tensorType = value.type?.tensorType;
+  const dims = tensorType?.shape?.dim ?? [];
+  return {
+    name: value.name ?? '',
+    shape: dims.map((dim) => (dim.dimParam ? dim.dimParam : Number(dim.dimValue ?? 0))),
+    dtype: ELEMENT_TYPES[tensorType?.elemType ?? 0] ?? `onnx type ${tensorType?.elemType}`,
+  };
+}

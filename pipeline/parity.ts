@@ -1,0 +1,190 @@
+/**
+ * Parity: do the tfjs model, onnxruntime-node and onnxruntime-web predict the same? Each path
+ * predicts the whole test set; every pair is compared on top-1 agreement and |Δp|.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
+import { UserError } from '../common/errors.ts';
+import { fileSystemLoader } from '../common/tfjsModelFiles.ts';
+import { selectBackend } from '../training/backends/select.ts';
+import type { ImageDataset, ImageSplit } from '../training/data/datasets.ts';
+import type { ParityPair, ParityReport } from './report/index.ts';
+
+export type { ParityPair, ParityReport };
+
+export interface ParityThresholds {
+  /** Fraction of samples whose top-1 must agree, 0–1. */
+  minTop1Agreement: number;
+  /** Largest allowed |Δp| of any probability of any sample. */
+  maxAbsDiff: number;
+}
+
+export const DEFAULT_THRESHOLDS: ParityThresholds = { minTop1Agreement: 1, maxAbsDiff: 1e-5 };
+
+/** Probabilities of every sample, row-major [count × classCount]. */
+export interface Predictions {
+  source: string;
+  probabilities: Float32Array;
+  count: number;
+  classCount: number;
+}
+
+export class ParityError extends UserError {}
+
+const BATCH = 1000;
+
+/** The test images as the model's float input, pixel × scale + offset. */
+export function normalizeImages(split: ImageSplit, scale: number, offset: number): Float32Array {
+  const input = new Float32Array(split.images.length);
+  for (let i = 0; i < input.length; i++) input[i] = split.images[i] * scale + offset;
+  return input;
+}
+
+export async function predictWithTfjs(modelJsonPath: string, input: Float32Array, count: number, backend?: string): Promise<Predictions> {
+  const chosen = await selectBackend(backend);
+  const model = await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
+  try {
+    const [, ...imageShape] = model.inputs[0].shape as number[];
+    const perImage = imageShape.reduce((a, b) => a * b, 1);
+    const outputs: Float32Array[] = [];
+    for (let start = 0; start < count; start += BATCH) {
+      const size = Math.min(BATCH, count - start);
+      const batch = tf.tensor(input.subarray(start * perImage, (start + size) * perImage), [size, ...imageShape]);
+      const output = model.predict(batch) as tf.Tensor;
+      outputs.push((await output.data()) as Float32Array);
+      tf.dispose([batch, output]);
+    }
+    const classCount = model.outputs[0].shape[1] as number;
+    return { source: `tfjs (${chosen})`, probabilities: concat(outputs), count, classCount };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function predictWithRuntime(onnxPath: string, backend: Backend, input: Float32Array, count: number): Promise<Predictions> {
+  const classifier = await loadClassifier(onnxPath, { backend });
+  try {
+    const perImage = input.length / count;
+    const outputs: Float32Array[] = [];
+    for (let start = 0; start < count; start += BATCH) {
+      const size = Math.min(BATCH, count - start);
+      outputs.push(await classifier.predictBatch(input.subarray(start * perImage, (start + size) * perImage), size));
+    }
+    const label = backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
+    return { source: label, probabilities: concat(outputs), count, classCount: classifier.classCount };
+  } finally {
+    await classifier.dispose();
+  }
+}
+
+/** Compares two prediction sets sample by sample. */
+export function comparePredictions(a: Predictions, b: Predictions, thresholds: ParityThresholds): ParityPair {
+  if (a.count !== b.count || a.classCount !== b.classCount) {
+    throw new ParityError(`${a.source} predicted ${a.count}×${a.classCount} but ${b.source} predicted ${b.count}×${b.classCount}`);
+  }
+  const disagreements: number[] = [];
+  let maxAbsDiff = 0;
+  let sumAbsDiff = 0;
+  let worstSample = 0;
+  for (let sample = 0; sample < a.count; sample++) {
+    const offset = sample * a.classCount;
+    let sampleMax = 0;
+    for (let k = 0; k < a.classCount; k++) {
+      const diff = Math.abs(a.probabilities[offset + k] - b.probabilities[offset + k]);
+      sumAbsDiff += diff;
+      if (diff > sampleMax || Number.isNaN(diff)) sampleMax = Number.isNaN(diff) ? Infinity : diff;
+    }
+    if (sampleMax > maxAbsDiff) {
+      maxAbsDiff = sampleMax;
+      worstSample = sample;
+    }
+    if (argmax(a.probabilities, offset, a.classCount) !== argmax(b.probabilities, offset, b.classCount)) disagreements.push(sample);
+  }
+  const top1Agreement = 1 - disagreements.length / a.count;
+  return {
+    a: a.source,
+    b: b.source,
+    samples: a.count,
+    top1Agreement,
+    maxAbsDiff,
+    meanAbsDiff: sumAbsDiff / (a.count * a.classCount),
+    disagreements,
+    worstSample,
+    passed: top1Agreement >= thresholds.minTop1Agreement && maxAbsDiff <= thresholds.maxAbsDiff,
+  };
+}
+
+/** Every pair of the given prediction sets, with the overall verdict. */
+export function parityReport(predictions: Predictions[], thresholds: ParityThresholds): ParityReport {
+  const pairs: ParityPair[] = [];
+  for (let i = 0; i < predictions.length; i++) {
+    for (let j = i + 1; j < predictions.length; j++) pairs.push(comparePredictions(predictions[i], predictions[j], thresholds));
+  }
+  return { thresholds, pairs, passed: pairs.every((pair) => pair.passed) };
+}
+
+/** One sentence naming the first failing pair and its worst sample, for the error a failed run ends with. */
+export function describeParityFailure(report: ParityReport): string {
+  const failed = report.pairs.filter((pair) => !pair.passed);
+  return failed
+    .map((pair) => {
+      const agreement = `${(pair.top1Agreement * 100).toFixed(2)}% top-1 agreement (need ≥ ${(report.thresholds.minTop1Agreement * 100).toFixed(2)}%)`;
+      const diff = `max |Δp| ${pair.maxAbsDiff.toExponential(2)} (allowed ${report.thresholds.maxAbsDiff.toExponential(0)}) at test sample ${pair.worstSample}`;
+      return `${pair.a} vs ${pair.b}: ${agreement}, ${diff}`;
+    })
+    .join('; ');
+}
+
+export interface CheckParityOptions {
+  tfjsModelPath: string;
+  onnxPath: string;
+  dataset: ImageDataset;
+  thresholds?: ParityThresholds;
+  /** The tfjs backend to predict with (default: the fastest that loads, as in training). */
+  tfjsBackend?: string;
+  /** Called as each path finishes, for progress output. */
+  onProgress?: (done: number, total: number, source: string) => void;
+}
+
+/** Predicts the dataset's test split on all three paths and compares every pair. */
+export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const { preprocess } = await readPreprocess(options.tfjsModelPath);
+  const test = options.dataset.test;
+  const input = normalizeImages(test, preprocess.scale, preprocess.offset);
+  const steps: [string, () => Promise<Predictions>][] = [
+    ['tfjs', () => predictWithTfjs(options.tfjsModelPath, input, test.count, options.tfjsBackend)],
+    ['onnxruntime-node', () => predictWithRuntime(options.onnxPath, 'native', input, test.count)],
+    ['onnxruntime-web', () => predictWithRuntime(options.onnxPath, 'wasm', input, test.count)],
+  ];
+  const predictions: Predictions[] = [];
+  for (const [name, predict] of steps) {
+    predictions.push(await predict());
+    options.onProgress?.(predictions.length, steps.length, name);
+  }
+  return { report: parityReport(predictions, thresholds), predictions };
+}
+
+/** The scale and offset that turn 0–255 pixels into model input, as training recorded them. */
+async function readPreprocess(modelJsonPath: string): Promise<{ preprocess: { scale: number; offset: number } }> {
+  const { readTfjsModelFiles } = await import('../common/tfjsModelFiles.ts');
+  const { modelJson } = await readTfjsModelFiles(modelJsonPath);
+  const recorded = (modelJson.userDefinedMetadata as { preprocess?: { scale: number; offset: number } } | undefined)?.preprocess;
+  return { preprocess: recorded ?? { scale: 1 / 255, offset: 0 } };
+}
+
+export function argmax(values: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  for (let k = 1; k < length; k++) if (values[offset + k] > values[offset + best]) best = k;
+  return best;
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const result = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}

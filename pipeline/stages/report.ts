@@ -1,0 +1,65 @@
+/** report: report.html, with the confusion matrix and misclassified digits of the exported model. */
+import { promises as fs } from 'node:fs';
+import type { TrainingMetrics } from '../../training/train.ts';
+import { argmax, normalizeImages, predictWithRuntime, type ParityReport } from '../parity.ts';
+import { writeReport, type MisclassifiedImage } from '../report/index.ts';
+import type { ImageDataset } from '../../training/data/datasets.ts';
+import type { Stage } from './stage.ts';
+
+const MISCLASSIFIED_SHOWN = 48;
+
+export const reportStage: Stage = {
+  name: 'report',
+  requires: (paths) => [paths.onnxModel, paths.metrics],
+  async inputs({ paths }) {
+    return { files: [paths.onnxModel, paths.metrics, paths.parity, paths.manifest], settings: {} };
+  },
+  async run({ paths, dataset, summaries }) {
+    const metrics = JSON.parse(await fs.readFile(paths.metrics, 'utf8')) as TrainingMetrics;
+    const data = await dataset();
+    const input = normalizeImages(data.test, 1 / 255, 0);
+    const predictions = await predictWithRuntime(paths.onnxModel, 'native', input, data.test.count);
+    const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
+    const optionalJson = async <T>(file: string) => fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
+    await writeReport(paths.report, {
+      title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
+      history: metrics.history,
+      test: metrics.test,
+      labels: data.classNames,
+      confusion: confusionMatrix(data.test.labels, predicted, data.classNames.length),
+      misclassified: misclassifiedImages(data, predicted, predictions.probabilities, predictions.classCount),
+      parity: await optionalJson<ParityReport>(paths.parity),
+      manifest: await optionalJson<unknown>(paths.manifest),
+      stages: summaries,
+      generatedAt: new Date().toISOString(),
+    });
+    const errors = predicted.filter((p, i) => p !== data.test.labels[i]).length;
+    return { outputs: [paths.report], figure: `${errors} misclassified of ${data.test.count} (onnxruntime-node)` };
+  },
+};
+
+export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], classCount: number): number[][] {
+  const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
+  predicted.forEach((p, i) => matrix[labels[i]][p]++);
+  return matrix;
+}
+
+function misclassifiedImages(data: ImageDataset, predicted: number[], probabilities: Float32Array, classCount: number): MisclassifiedImage[] {
+  const pixels = data.height * data.width * data.channels;
+  const shown: MisclassifiedImage[] = [];
+  for (let i = 0; i < predicted.length && shown.length < MISCLASSIFIED_SHOWN; i++) {
+    const truth = data.test.labels[i];
+    if (predicted[i] === truth) continue;
+    shown.push({
+      index: i,
+      pixels: data.test.images.slice(i * pixels, (i + 1) * pixels),
+      height: data.height,
+      width: data.width,
+      channels: data.channels,
+      trueLabel: data.classNames[truth],
+      predictedLabel: data.classNames[predicted[i]],
+      probability: probabilities[i * classCount + predicted[i]],
+    });
+  }
+  return shown;
+}
