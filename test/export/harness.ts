@@ -13,6 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
 import { convertLayersModelToFile, type ConversionSummary, type ConvertOptions } from '../../export/index.ts';
+import { createRandom } from '../../training/random.ts';
 
 const run = promisify(execFile);
 
@@ -34,17 +35,8 @@ export async function removeTemporaryDirectories(): Promise<void> {
   await Promise.all(temporaryDirectories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
 }
 
-/** A deterministic pseudo-random stream, so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random stream (the training stage's seeded generator), so failures reproduce. */
+export const seededRandom = createRandom;
 
 /**
  * Gives every weight random values (biases and batchnorm statistics included, which are zeros
