@@ -1,0 +1,162 @@
+/**
+ * The demo page: draw a digit (or open an image) and onnxruntime-web classifies it in the browser,
+ * through @tfjs-onnx/runtime's browser entry. No server does inference; the page only fetches the
+ * model file and onnxruntime-web's .wasm from its own origin.
+ */
+import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
+import { DrawingPad } from './drawingPad.ts';
+import { readPictureFile, type Picture } from './pictureFile.ts';
+import { PredictionView } from './predictionView.ts';
+import { pictureToDigitInput, toChannels, type DigitInput } from './preprocess.ts';
+import { latestOnly, throttle } from './schedule.ts';
+import './style.css';
+
+const TOP_K = 3;
+/** How often predictions refresh while a stroke is being drawn. */
+const REFRESH_WHILE_DRAWING_MS = 50;
+
+/** What the prediction is about: the drawing on the pad, or a picture from the file picker. */
+type InputSource = { kind: 'drawing' } | { kind: 'picture'; picture: Picture };
+
+const elements = {
+  modelStatus: element<HTMLElement>('#model-status'),
+  loadError: element<HTMLElement>('#load-error'),
+  pad: element<HTMLCanvasElement>('#pad'),
+  clearButton: element<HTMLButtonElement>('#clear'),
+  fileInput: element<HTMLInputElement>('#file'),
+  prediction: new PredictionView(element<HTMLElement>('#prediction')),
+};
+
+/** The model URL: `?model=` when given, relative to the page like any link; else ./model.onnx next to the page. */
+function modelUrl(): URL {
+  return new URL(new URLSearchParams(location.search).get('model') || './model.onnx', location.href);
+}
+
+async function start(): Promise<void> {
+  const url = modelUrl();
+  elements.modelStatus.textContent = `Loading the model from ${url.href}…`;
+  elements.prediction.showWaiting('Loading the model…');
+  let classifier: Classifier;
+  try {
+    classifier = await loadClassifier(url.href, { backend: 'wasm' });
+  } catch (error) {
+    showLoadError(url, error);
+    return;
+  }
+  describeModel(classifier, url);
+  wireControls(classifier);
+}
+
+function showLoadError(url: URL, error: unknown): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  elements.modelStatus.textContent = 'No model loaded.';
+  elements.modelStatus.dataset.state = 'error';
+  elements.loadError.textContent = `Could not load the model from ${url.href}: ${reason}. Check the URL (the page takes ./model.onnx, or ?model=<url>); \`npm run demo\` serves artifacts/model.onnx made by \`npm run pipeline\`.`;
+  elements.loadError.hidden = false;
+  elements.prediction.showError('Nothing to classify with: the model did not load.');
+}
+
+function describeModel(classifier: Classifier, url: URL): void {
+  const { width, height } = classifier.imageSize;
+  const device = classifier.device === 'webgpu' ? 'WebGPU' : 'WebAssembly';
+  const fileName = decodeURIComponent(url.pathname.split('/').pop() || url.href);
+  elements.modelStatus.textContent = `${fileName}: ${classifier.classCount} classes (${summarizeLabels(classifier.labels)}), ${width}×${height} input — running on ${device} in this browser.`;
+  elements.modelStatus.dataset.state = 'ready';
+  elements.modelStatus.dataset.device = classifier.device;
+  elements.modelStatus.dataset.labels = JSON.stringify(classifier.labels);
+  elements.prediction.setInputSize(width, height);
+  elements.prediction.showEmpty();
+}
+
+function summarizeLabels(labels: string[]): string {
+  return labels.length <= 10 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')}, …, ${labels.at(-1)}`;
+}
+
+function wireControls(classifier: Classifier): void {
+  let source: InputSource = { kind: 'drawing' };
+  /**
+   * Counts changes to the input. A classification that started before the latest change still
+   * updates the bars (the page stays lively while drawing) but does not mark the prediction final:
+   * the rerun that follows does, so nobody reads a half-drawn digit's result as the answer.
+   */
+  let changes = 0;
+  const markChanged = () => {
+    changes += 1;
+    elements.prediction.showBusy();
+  };
+  const pad = new DrawingPad(elements.pad, {
+    onDrawingStart: () => (source = { kind: 'drawing' }),
+    onStroke: () => {
+      markChanged();
+      refresh.schedule();
+    },
+    onStrokeEnd: () => {
+      markChanged();
+      refresh.flush();
+    },
+  });
+
+  const classifyLatest = latestOnly(async () => {
+    const current = source;
+    const answering = changes;
+    try {
+      const input = currentInput(current, pad, classifier);
+      if (!input) {
+        if (answering === changes) elements.prediction.showEmpty();
+        return;
+      }
+      const [result] = await classifier.classify(toChannels(input.pixels, classifier.imageSize.channels as 1 | 3 | 4), { topK: TOP_K });
+      // A newer picture or a cleared pad replaced this input while it ran: the rerun will show that one.
+      if (current !== source) return;
+      const label = current.kind === 'drawing' ? 'drawing' : current.picture.name;
+      elements.prediction.showPrediction(label, input, result!, { final: answering === changes });
+    } catch (error) {
+      elements.prediction.showError(`Classification failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const refresh = throttle(classifyLatest, REFRESH_WHILE_DRAWING_MS);
+
+  elements.clearButton.addEventListener('click', () => {
+    refresh.cancel();
+    source = { kind: 'drawing' };
+    pad.clear();
+    markChanged();
+    classifyLatest();
+  });
+
+  elements.fileInput.addEventListener('change', async () => {
+    const file = elements.fileInput.files?.[0];
+    if (!file) return;
+    refresh.cancel();
+    markChanged();
+    try {
+      const picture = await readPictureFile(file);
+      source = { kind: 'picture', picture };
+      pad.showPicture(picture.bitmap, picture.width, picture.height);
+      classifyLatest();
+    } catch (error) {
+      elements.prediction.showError(error instanceof Error ? error.message : String(error));
+    } finally {
+      // Picking the same file again should load it again.
+      elements.fileInput.value = '';
+    }
+  });
+
+  for (const control of [elements.clearButton, elements.fileInput]) control.disabled = false;
+  elements.pad.removeAttribute('aria-disabled');
+}
+
+function currentInput(source: InputSource, pad: DrawingPad, classifier: Classifier): DigitInput | null {
+  const target = { width: classifier.imageSize.width, height: classifier.imageSize.height };
+  if (source.kind === 'picture') return pictureToDigitInput(source.picture.rgba, source.picture.width, source.picture.height, target);
+  const drawing = pad.pixels();
+  return pictureToDigitInput(drawing.data, drawing.width, drawing.height, target);
+}
+
+function element<T extends Element>(selector: string): T {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`the page is missing ${selector}`);
+  return found;
+}
+
+void start();
