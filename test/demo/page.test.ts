@@ -1,0 +1,225 @@
+/**
+ * The browser demo end to end in headless Chromium: a quickly trained MNIST model, exported with our
+ * converter, built into the page with Vite and served from 127.0.0.1. Digits are drawn with real
+ * mouse strokes and MNIST test images are opened through the file picker; the page's probabilities
+ * must match onnxruntime-node's on the same 28×28 input.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadClassifier } from '@tfjs-onnx/runtime';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo } from '../../demo/build.ts';
+import { serveStaticDirectory, type StaticServer } from '../../demo/staticServer.ts';
+import { convertLayersModelToFile } from '../../export/index.ts';
+import { loadDataset } from '../../training/data/datasets.ts';
+import { train } from '../../training/train.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/tempDir.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = path.join(REPO_ROOT, 'test-output', 'demo-drawn-digit.png');
+/** The first MNIST test images: a 7, a 2 and a 1. */
+const MNIST_TEST_INDICES = [0, 1, 2];
+
+interface PagePrediction {
+  topLabel: string;
+  probabilities: number[];
+  topRows: { label: string; percent: string }[];
+}
+
+/** A stroke as points in fractions of the pad's width and height. */
+type Stroke = [number, number][];
+
+const ONE: Stroke[] = [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]];
+const SEVEN: Stroke[] = [[[0.24, 0.18], [0.76, 0.18], [0.6, 0.45], [0.44, 0.86]]];
+const ZERO: Stroke[] = [Array.from({ length: 33 }, (_, i): [number, number] => [0.5 + 0.22 * Math.sin((i / 32) * 2 * Math.PI), 0.5 - 0.34 * Math.cos((i / 32) * 2 * Math.PI)])];
+
+const work = tempDir('tfjs-onnx-demo-');
+const modelPath = path.join(work, 'model.onnx');
+const outsideRequests: string[] = [];
+const servedPaths: string[] = [];
+const pageErrors: string[] = [];
+let server: StaticServer;
+let userDataDir: string;
+let context: BrowserContext;
+let page: Page;
+let mnistImages: { file: string; pixels: Uint8Array }[];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`the demo tests need Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  const { modelJsonPath } = await train({ limit: 10000, epochs: 2, backend: 'wasm', quiet: true, out: path.join(work, 'training') });
+  await convertLayersModelToFile(modelJsonPath, modelPath);
+  const { outDir } = await buildDemo({ modelPath, outDir: path.join(work, 'site') });
+  server = await serveStaticDirectory(outDir);
+  mnistImages = await writeMnistTestImages(path.join(work, 'mnist'), MNIST_TEST_INDICES);
+  // A fresh profile per run: no cached files or state from earlier runs can make the page pass.
+  userDataDir = mkdtempSync(path.join(os.tmpdir(), 'tfjs-onnx-demo-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    if (url.origin === new URL(server.url).origin) servedPaths.push(url.pathname);
+    else outsideRequests.push(request.url());
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(server.url);
+  await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+/** The first test images of MNIST as 28×28 grayscale PNGs, and their pixels. */
+async function writeMnistTestImages(directory: string, indices: number[]): Promise<{ file: string; pixels: Uint8Array }[]> {
+  await mkdir(directory, { recursive: true });
+  const { test, height, width } = await loadDataset({ dataset: 'mnist', limit: 1 });
+  return Promise.all(
+    indices.map(async (index) => {
+      const pixels = test.images.slice(index * height * width, (index + 1) * height * width);
+      const png = new PNG({ width, height });
+      pixels.forEach((value, p) => png.data.set([value, value, value, 255], p * 4));
+      const file = path.join(directory, `mnist-test-${index}-label-${test.labels[index]}.png`);
+      await writeFile(file, PNG.sync.write(png, { colorType: 0 }));
+      return { file, pixels };
+    }),
+  );
+}
+
+async function drawStrokes(strokes: Stroke[]): Promise<void> {
+  const pad = (await page.locator('#pad').boundingBox())!;
+  const at = ([x, y]: [number, number]) => [pad.x + x * pad.width, pad.y + y * pad.height] as const;
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]!));
+    await page.mouse.down();
+    // Several pointermove events per segment, as a hand would produce.
+    for (const point of stroke.slice(1)) await page.mouse.move(...at(point), { steps: 6 });
+    await page.mouse.up();
+  }
+}
+
+/** Waits until the page's prediction is final for the given input, then reads it from the DOM. */
+async function finalPrediction(source: string): Promise<PagePrediction> {
+  await page.waitForFunction((expected) => {
+    const section = document.querySelector<HTMLElement>('#prediction')!;
+    return section.dataset.status === 'done' && section.dataset.source === expected;
+  }, source);
+  return page.evaluate(() => {
+    const section = document.querySelector<HTMLElement>('#prediction')!;
+    return {
+      topLabel: section.dataset.topLabel!,
+      probabilities: JSON.parse(section.dataset.probabilities!) as number[],
+      topRows: Array.from(section.querySelectorAll('.top-class'), (row) => ({
+        label: row.querySelector('.class-label')!.textContent!,
+        percent: row.querySelector('.probability')!.textContent!,
+      })),
+    };
+  });
+}
+
+async function clearPad(): Promise<void> {
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.waitForSelector('#prediction[data-status="empty"]');
+}
+
+/** The page's model-input preview as gray values (the canvas is white on black, R = G = B). */
+async function shownModelInput(): Promise<number[]> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('#model-input')!;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    return Array.from({ length: canvas.width * canvas.height }, (_, p) => data[p * 4]!);
+  });
+}
+
+describe('the digit demo page in headless Chromium', () => {
+  it('loads the model from its own origin and says where it runs and what its labels are', async () => {
+    const status = page.locator('#model-status');
+    const device = await status.getAttribute('data-device');
+    expect(['wasm', 'webgpu']).toContain(device);
+    await expect(status.textContent()).resolves.toContain(device === 'webgpu' ? 'running on WebGPU' : 'running on WebAssembly');
+    // The labels come from the model's metadata, which our training wrote as the digit names.
+    expect(JSON.parse((await status.getAttribute('data-labels'))!)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(servedPaths).toContain('/model.onnx');
+    expect(servedPaths.some((p) => p.endsWith('.wasm'))).toBe(true);
+    await expect(page.locator('#prediction').getAttribute('data-status')).resolves.toBe('empty');
+  });
+
+  it('recognizes a "1" drawn as one vertical mouse stroke', async () => {
+    await drawStrokes(ONE);
+    const prediction = await finalPrediction('drawing');
+    expect(prediction.topLabel).toBe('1');
+    expect(prediction.topRows).toHaveLength(3);
+    expect(prediction.topRows[0]!.label).toBe('1');
+    // The preview shows a centred white stroke on black: ink in the middle column, none in the corners.
+    const input = await shownModelInput();
+    expect(input[14 * 28 + 14]! + input[14 * 28 + 13]!).toBeGreaterThan(200);
+    expect(input[0]).toBe(0);
+    await clearPad();
+  });
+
+  it('recognizes a "0" drawn as a closed loop', async () => {
+    await drawStrokes(ZERO);
+    expect((await finalPrediction('drawing')).topLabel).toBe('0');
+    await clearPad();
+  });
+
+  it('recognizes a "7" and shows it in a screenshot', async () => {
+    await drawStrokes(SEVEN);
+    const prediction = await finalPrediction('drawing');
+    expect(prediction.topLabel).toBe('7');
+    await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await clearPad();
+  });
+
+  it('classifies MNIST test images from the file picker exactly like onnxruntime-node', async () => {
+    const native = await loadClassifier(modelPath, { intraOpThreads: 1 });
+    try {
+      for (const { file, pixels } of mnistImages) {
+        await page.locator('#file').setInputFiles(file);
+        const prediction = await finalPrediction(path.basename(file));
+        // A 28×28 picture is the model's input as it is.
+        expect(await shownModelInput()).toEqual(Array.from(pixels));
+        const [expected] = await native.classify(pixels, { topK: 3 });
+        expect(prediction.probabilities).toHaveLength(10);
+        const largestDifference = Math.max(...prediction.probabilities.map((p, i) => Math.abs(p - expected!.probabilities[i]!)));
+        expect(largestDifference).toBeLessThanOrEqual(1e-5);
+        expect(prediction.topRows.map((row) => row.label)).toEqual(expected!.top.map((p) => p.label));
+      }
+    } finally {
+      await native.dispose();
+    }
+  });
+
+  it('shows an error naming the URL when the model cannot be loaded', async () => {
+    const broken = await context.newPage();
+    try {
+      await broken.goto(`${server.url}?model=missing.onnx`);
+      const alert = broken.getByRole('alert');
+      await alert.waitFor({ state: 'visible' });
+      const text = await alert.textContent();
+      expect(text).toContain(`${server.url}missing.onnx`);
+      expect(text).toMatch(/Could not load the model .*HTTP 404/);
+      await expect(broken.locator('#clear').isDisabled()).resolves.toBe(true);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('made no request outside 127.0.0.1 and threw no page errors', () => {
+    expect(servedPaths.length).toBeGreaterThan(0);
+    expect(outsideRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
