@@ -6,8 +6,6 @@ import { writeReport, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
 import type { Stage } from './stage.ts';
 
-const MISCLASSIFIED_SHOWN = 48;
-
 export const reportStage: Stage = {
   name: 'report',
   requires: (paths) => [paths.onnxModel, paths.metrics],
@@ -44,10 +42,11 @@ export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], 
   return matrix;
 }
 
+/** Every misclassified test image (the report picks which to show). */
 function misclassifiedImages(data: ImageDataset, predicted: number[], probabilities: Float32Array, classCount: number): MisclassifiedImage[] {
   const pixels = data.height * data.width * data.channels;
   const shown: MisclassifiedImage[] = [];
-  for (let i = 0; i < predicted.length && shown.length < MISCLASSIFIED_SHOWN; i++) {
+  for (let i = 0; i < predicted.length; i++) {
     const truth = data.test.labels[i];
     if (predicted[i] === truth) continue;
     shown.push({

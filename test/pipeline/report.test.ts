@@ -187,8 +187,10 @@ describe('renderReport', () => {
     const page = await renderReport(input);
     const sources = imageSources(page);
     expect(sources).toHaveLength(input.misclassified.length);
+    // Shown most confident mistake first.
+    const ordered = [...input.misclassified].sort((a, b) => b.probability - a.probability);
     sources.forEach((source, position) => {
-      const image = input.misclassified[position]!;
+      const image = ordered[position]!;
       const png = decodePngDataUri(source);
       expect([png.width, png.height]).toEqual([28, 28]);
       // A grayscale pixel comes back as R = G = B = the original value.

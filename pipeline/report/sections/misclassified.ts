@@ -16,10 +16,11 @@ function renderTile(image: MisclassifiedImage): SafeHtml {
 }
 
 export function renderMisclassified(images: MisclassifiedImage[]): SafeHtml {
-  const shown = images.slice(0, MAX_MISCLASSIFIED_SHOWN);
+  // The most confident mistakes teach the most about the model, so they come first.
+  const shown = [...images].sort((a, b) => b.probability - a.probability).slice(0, MAX_MISCLASSIFIED_SHOWN);
   const intro = images.length === 0
     ? 'No misclassified test images were passed to the report.'
-    : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} misclassified test images: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
+    : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} misclassified test images, the most confident mistakes first: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
   return html`<section id="misclassified">
 <h2>Misclassified test images</h2>
 <p class="muted">${intro}</p>
