@@ -30,6 +30,7 @@ export class DrawingPad {
     private readonly canvas: HTMLCanvasElement,
     private readonly events: DrawingPadEvents,
   ) {
+    matchDisplayResolution(canvas);
     // willReadFrequently: the page reads the pixels back after every stroke segment.
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('this browser cannot draw on a canvas (no 2D context)');
@@ -119,4 +120,16 @@ export class DrawingPad {
       y: ((event.clientY - rect.top) / rect.height) * this.canvas.height,
     };
   }
+}
+
+/**
+ * Gives the canvas one pixel per device pixel, so strokes look sharp on high-density screens. The
+ * preprocessing takes any resolution, and the stroke width is a fraction of the canvas size, so
+ * the model's input does not depend on the screen.
+ */
+function matchDisplayResolution(canvas: HTMLCanvasElement): void {
+  const scale = Math.max(1, window.devicePixelRatio || 1);
+  const width = Math.round((canvas.clientWidth || canvas.width) * scale);
+  const height = Math.round((canvas.clientHeight || canvas.height) * scale);
+  if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
 }

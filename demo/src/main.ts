@@ -51,7 +51,14 @@ function showLoadError(url: URL, error: unknown): void {
   const reason = error instanceof Error ? error.message : String(error);
   elements.modelStatus.textContent = 'No model loaded.';
   elements.modelStatus.dataset.state = 'error';
-  elements.loadError.textContent = `Could not load the model from ${url.href}: ${reason}. Check the URL (the page takes ./model.onnx, or ?model=<url>); \`npm run demo\` serves artifacts/model.onnx made by \`npm run pipeline\`.`;
+  const heading = document.createElement('strong');
+  heading.textContent = 'Could not load the model.';
+  const detail = document.createElement('p');
+  // The runtime's messages usually name the URL already; say it once either way.
+  detail.textContent = reason.includes(url.href) ? reason : `${url.href}: ${reason}`;
+  const hint = document.createElement('p');
+  hint.textContent = 'The page loads ./model.onnx next to it, or the URL in ?model=. `npm run demo` serves artifacts/model.onnx, which `npm run pipeline` makes.';
+  elements.loadError.replaceChildren(heading, detail, hint);
   elements.loadError.hidden = false;
   elements.prediction.showError('Nothing to classify with: the model did not load.');
 }

@@ -36,7 +36,7 @@ type Stroke = [number, number][];
 
 const ONE: Stroke[] = [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]];
 const SEVEN: Stroke[] = [[[0.24, 0.18], [0.76, 0.18], [0.6, 0.45], [0.44, 0.86]]];
-const ZERO: Stroke[] = [Array.from({ length: 33 }, (_, i): [number, number] => [0.5 + 0.22 * Math.sin((i / 32) * 2 * Math.PI), 0.5 - 0.34 * Math.cos((i / 32) * 2 * Math.PI)])];
+const ZERO: Stroke[] = [Array.from({ length: 21 }, (_, i): [number, number] => [0.5 + 0.22 * Math.sin((i / 20) * 2 * Math.PI), 0.5 - 0.34 * Math.cos((i / 20) * 2 * Math.PI)])];
 
 const work = tempDir('tfjs-onnx-demo-');
 const modelPath = path.join(work, 'model.onnx');
@@ -128,6 +128,24 @@ async function finalPrediction(source: string): Promise<PagePrediction> {
   });
 }
 
+/** Opens a file through the page's file picker; returns the name the page reports as the source. */
+async function openFile(file: string): Promise<string> {
+  await page.locator('#file').setInputFiles(file);
+  return path.basename(file);
+}
+
+/** A gray image scaled up by a whole factor and inverted: a dark digit on white paper, larger than the model's input. */
+function upscaledOnPaper(pixels: Uint8Array, size: number, factor: number): PNG {
+  const png = new PNG({ width: size * factor, height: size * factor });
+  for (let y = 0; y < png.height; y += 1) {
+    for (let x = 0; x < png.width; x += 1) {
+      const ink = pixels[Math.floor(y / factor) * size + Math.floor(x / factor)]!;
+      png.data.set([255 - ink, 255 - ink, 255 - ink, 255], (y * png.width + x) * 4);
+    }
+  }
+  return png;
+}
+
 async function clearPad(): Promise<void> {
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.waitForSelector('#prediction[data-status="empty"]');
@@ -187,8 +205,7 @@ describe('the digit demo page in headless Chromium', () => {
     const native = await loadClassifier(modelPath, { intraOpThreads: 1 });
     try {
       for (const { file, pixels } of mnistImages) {
-        await page.locator('#file').setInputFiles(file);
-        const prediction = await finalPrediction(path.basename(file));
+        const prediction = await finalPrediction(await openFile(file));
         // A 28×28 picture is the model's input as it is.
         expect(await shownModelInput()).toEqual(Array.from(pixels));
         const [expected] = await native.classify(pixels, { topK: 3 });
@@ -202,6 +219,29 @@ describe('the digit demo page in headless Chromium', () => {
     }
   });
 
+  it('preprocesses a larger dark-on-light picture like MNIST and classifies what it shows', async () => {
+    const seven = mnistImages[0]!; // MNIST test image 0 is a 7
+    const file = path.join(work, 'mnist', 'seven-on-paper.png');
+    await writeFile(file, PNG.sync.write(upscaledOnPaper(seven.pixels, 28, 5)));
+    const prediction = await finalPrediction(await openFile(file));
+    expect(prediction.topLabel).toBe('7');
+    const shown = await shownModelInput();
+    // White on black, inside the 20×20 box: the corners stay black.
+    expect([shown[0], shown[27], shown[27 * 28], shown[28 * 28 - 1]]).toEqual([0, 0, 0, 0]);
+    expect(Math.max(...shown)).toBe(255);
+    // What the page shows is what it classified.
+    const native = await loadClassifier(modelPath, { intraOpThreads: 1 });
+    const [expected] = await native.classify(Uint8Array.from(shown));
+    await native.dispose();
+    expect(Math.max(...prediction.probabilities.map((p, i) => Math.abs(p - expected!.probabilities[i]!)))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('says so when the picked file is not an image', async () => {
+    await page.locator('#file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+    await page.waitForSelector('#prediction[data-status="error"]');
+    await expect(page.locator('.prediction-message').textContent()).resolves.toContain('notes.txt is not an image');
+  });
+
   it('shows an error naming the URL when the model cannot be loaded', async () => {
     const broken = await context.newPage();
     try {
@@ -209,8 +249,9 @@ describe('the digit demo page in headless Chromium', () => {
       const alert = broken.getByRole('alert');
       await alert.waitFor({ state: 'visible' });
       const text = await alert.textContent();
+      expect(text).toContain('Could not load the model.');
       expect(text).toContain(`${server.url}missing.onnx`);
-      expect(text).toMatch(/Could not load the model .*HTTP 404/);
+      expect(text).toContain('HTTP 404');
       await expect(broken.locator('#clear').isDisabled()).resolves.toBe(true);
     } finally {
       await broken.close();

@@ -185,7 +185,7 @@ describe('the whole MNIST recipe', () => {
     expect(Math.max(...input.pixels)).toBe(255);
   });
 
-  it('puts any drawing in a 20×20 box inside the 28×28 frame, white on black', () => {
+  it('puts any drawing, however lopsided, in a 20×20 box inside the 28×28 frame', () => {
     const rectangle = fc
       .record({ left: fc.integer({ min: 1, max: 200 }), top: fc.integer({ min: 1, max: 200 }), width: fc.integer({ min: 1, max: 78 }), height: fc.integer({ min: 1, max: 78 }) })
       .map(({ left, top, width, height }): [number, number, number, number] => [left, top, left + width, top + height]);
@@ -193,11 +193,12 @@ describe('the whole MNIST recipe', () => {
       fc.property(fc.array(rectangle, { minLength: 1, maxLength: 4 }), (rectangles) => {
         const input = preprocessDigit(invert(imageWithRectangles(280, 280, rectangles)), MNIST_FRAME)!;
         expect(input.pixels).toHaveLength(28 * 28);
-        const box = inkBoundingBox(grayFromPixels(28, 28, input.pixels))!;
+        // Threshold 0: even the faintest anti-aliased pixel stays inside the box.
+        const box = inkBoundingBox(grayFromPixels(28, 28, input.pixels), 0)!;
         expect(Math.max(box.right - box.left, box.bottom - box.top)).toBeLessThanOrEqual(20);
-        expect(Math.max(box.right - box.left, box.bottom - box.top)).toBeGreaterThanOrEqual(19);
+        expect(Math.max(...input.pixels)).toBeGreaterThan(0);
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 
