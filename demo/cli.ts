@@ -58,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Building the demo with ${shownModelPath}…`);
     const { outDir } = await buildDemo({ modelPath: options.modelPath, outDir: DEFAULT_DEMO_OUT_DIR, verbose: true });
     const server = await serveStaticDirectory(outDir, { host: options.host, port: options.port });
-    console.log(`\nDigit demo: ${server.url}\n(serving ${path.relative(process.cwd(), outDir)}; press Ctrl+C to stop)`);
+    // A wildcard address is where the server listens, not an address to open: show localhost for it.
+    const openUrl = ['0.0.0.0', '::'].includes(options.host) ? `http://localhost:${server.port}/` : server.url;
+    console.log(`\nDigit demo: ${openUrl}\n(serving ${path.relative(process.cwd(), outDir)}; press Ctrl+C to stop)`);
     process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
     return 0;
   } catch (error) {
