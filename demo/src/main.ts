@@ -112,7 +112,7 @@ function wireControls(classifier: Classifier): void {
         if (answering === changes) elements.prediction.showEmpty();
         return;
       }
-      const [result] = await classifier.classify(toChannels(input.pixels, classifier.imageSize.channels as 1 | 3 | 4), { topK: TOP_K });
+      const [result] = await classifier.classify(toChannels(input.pixels, classifier.imageSize.channels), { topK: TOP_K });
       // A newer picture or a cleared pad replaced this input while it ran: the rerun will show that one.
       if (current !== source) return;
       const label = current.kind === 'drawing' ? 'drawing' : current.picture.name;
@@ -139,7 +139,7 @@ function wireControls(classifier: Classifier): void {
     try {
       const picture = await readPictureFile(file);
       source = { kind: 'picture', picture };
-      pad.showPicture(picture.bitmap, picture.width, picture.height);
+      pad.showPicture(picture.canvas, picture.width, picture.height);
       classifyLatest();
     } catch (error) {
       elements.prediction.showError(error instanceof Error ? error.message : String(error));

@@ -4,8 +4,8 @@ export interface Picture {
   name: string;
   width: number;
   height: number;
-  /** For showing the picture on the pad. */
-  bitmap: ImageBitmap;
+  /** The decoded picture on white, for showing on the pad: the same pixels as `rgba`. */
+  canvas: HTMLCanvasElement;
   rgba: Uint8ClampedArray;
 }
 
@@ -21,15 +21,19 @@ export async function readPictureFile(file: File): Promise<Picture> {
   } catch (error) {
     throw new PictureFileError(`${file.name} is not an image this browser can decode (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
-  const canvas = document.createElement('canvas');
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new PictureFileError('this browser cannot read image pixels (no 2D canvas context)');
-  // Transparent areas count as white paper, as image viewers show them.
-  context.fillStyle = '#ffffff';
-  context.fillRect(0, 0, bitmap.width, bitmap.height);
-  context.drawImage(bitmap, 0, 0);
-  const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  return { name: file.name, width: bitmap.width, height: bitmap.height, bitmap, rgba };
+  try {
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new PictureFileError('this browser cannot read image pixels (no 2D canvas context)');
+    // Transparent areas count as white paper, as image viewers show them.
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, bitmap.width, bitmap.height);
+    context.drawImage(bitmap, 0, 0);
+    const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    return { name: file.name, width: bitmap.width, height: bitmap.height, canvas, rgba };
+  } finally {
+    bitmap.close();
+  }
 }

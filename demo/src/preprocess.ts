@@ -242,8 +242,9 @@ export function pictureToDigitInput(rgba: ArrayLike<number>, width: number, heig
  * Interleaved raw pixels for the model's channel count, as the runtime expects them: gray as is,
  * or the gray value repeated as R, G and B (with an opaque alpha for RGBA models).
  */
-export function toChannels(pixels: Uint8ClampedArray, channels: 1 | 3 | 4): Uint8ClampedArray {
+export function toChannels(pixels: Uint8ClampedArray, channels: number): Uint8ClampedArray {
   if (channels === 1) return pixels;
+  if (channels !== 3 && channels !== 4) throw new RangeError(`a digit picture can feed a model with 1, 3 or 4 channels, not ${channels}`);
   const out = new Uint8ClampedArray(pixels.length * channels);
   for (let p = 0; p < pixels.length; p += 1) {
     out.fill(pixels[p]!, p * channels, p * channels + 3);

@@ -226,5 +226,6 @@ describe('the whole MNIST recipe', () => {
     expect(toChannels(gray, 1)).toBe(gray);
     expect(Array.from(toChannels(gray, 3))).toEqual([10, 10, 10, 200, 200, 200]);
     expect(Array.from(toChannels(gray, 4))).toEqual([10, 10, 10, 255, 200, 200, 200, 255]);
+    expect(() => toChannels(gray, 2)).toThrow(/1, 3 or 4 channels, not 2/);
   });
 });
