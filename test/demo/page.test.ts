@@ -190,6 +190,30 @@ describe('the digit demo page in headless Chromium', () => {
     await clearPad();
   });
 
+  it('draws with touch as well: a "1" swiped on a touchscreen', async () => {
+    const cdp = await context.newCDPSession(page);
+    try {
+      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+      // Records what kind of pointer the page saw, so the test knows the touch path really ran.
+      await page.evaluate(() => {
+        const seen: string[] = ((window as unknown as { pointerTypes: string[] }).pointerTypes = []);
+        document.querySelector('#pad')!.addEventListener('pointerdown', (event) => seen.push((event as PointerEvent).pointerType));
+      });
+      const pad = (await page.locator('#pad').boundingBox())!;
+      const x = pad.x + 0.5 * pad.width;
+      const touchAt = (fraction: number) => [{ x, y: pad.y + fraction * pad.height }];
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: touchAt(0.15) });
+      for (let step = 1; step <= 14; step += 1) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touchAt(0.15 + step * 0.05) });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      expect((await finalPrediction('drawing')).topLabel).toBe('1');
+      expect(await page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes)).toEqual(['touch']);
+      await clearPad();
+    } finally {
+      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+      await cdp.detach();
+    }
+  });
+
   it('recognizes a "0" drawn as a closed loop', async () => {
     await drawStrokes(ZERO);
     expect((await finalPrediction('drawing')).topLabel).toBe('0');
