@@ -6,6 +6,7 @@
  * Pure array code with no DOM or Node APIs, so the same functions run in the page and in unit tests.
  * Intensities stay floats in 0–255 until the end, so resampling rounds only once.
  */
+import { resizeImage } from '@tfjs-onnx/runtime';
 
 /** One channel, row-major; 0 is background, 255 full ink once `toInk` has run. */
 export interface GrayImage {
@@ -107,61 +108,13 @@ export function cropImage(image: GrayImage, box: PixelBox): GrayImage {
   return cropped;
 }
 
-/** Per output pixel along one axis: which source pixels contribute and with what weight (the weights sum to 1). */
-type AxisWeights = { index: number[]; weight: number[] }[];
-
 /**
- * Area averaging when shrinking (each output pixel is the mean of the source area it covers: the
- * anti-aliasing that keeps thin strokes), bilinear with half-pixel centres when enlarging.
+ * Resizes with the runtime's resampler (area averaging when shrinking, the anti-aliasing that
+ * keeps thin strokes; bilinear when enlarging), so the page and the runtime scale images alike.
  */
-export function axisWeights(sourceLength: number, targetLength: number): AxisWeights {
-  const ratio = sourceLength / targetLength;
-  return Array.from({ length: targetLength }, (_, i) => (ratio > 1 ? areaWeights(i, ratio, sourceLength) : bilinearWeights(i, ratio, sourceLength)));
-}
-
-function areaWeights(i: number, ratio: number, sourceLength: number): AxisWeights[number] {
-  const start = i * ratio;
-  const end = start + ratio;
-  const index: number[] = [];
-  const weight: number[] = [];
-  for (let j = Math.floor(start); j < Math.min(Math.ceil(end), sourceLength); j += 1) {
-    const overlap = Math.min(end, j + 1) - Math.max(start, j);
-    if (overlap > 1e-9) {
-      index.push(j);
-      weight.push(overlap / ratio);
-    }
-  }
-  return { index, weight };
-}
-
-function bilinearWeights(i: number, ratio: number, sourceLength: number): AxisWeights[number] {
-  const position = clamp((i + 0.5) * ratio - 0.5, 0, sourceLength - 1);
-  const low = Math.floor(position);
-  const high = Math.min(low + 1, sourceLength - 1);
-  const fraction = position - low;
-  return fraction === 0 ? { index: [low], weight: [1] } : { index: [low, high], weight: [1 - fraction, fraction] };
-}
-
-/** Resizes in two separable passes: rows first, then columns. */
 export function resampleImage(image: GrayImage, width: number, height: number): GrayImage {
-  if (image.width === width && image.height === height) return { width, height, data: Float32Array.from(image.data) };
-  const columns = axisWeights(image.width, width);
-  const rows = axisWeights(image.height, height);
-  const horizontal = new Float32Array(image.height * width);
-  for (let y = 0; y < image.height; y += 1) {
-    for (let x = 0; x < width; x += 1) horizontal[y * width + x] = weightedSum(image.data, columns[x]!, (j) => y * image.width + j);
-  }
-  const out = createGrayImage(width, height);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) out.data[y * width + x] = weightedSum(horizontal, rows[y]!, (j) => j * width + x);
-  }
-  return out;
-}
-
-function weightedSum(data: Float32Array, { index, weight }: AxisWeights[number], at: (j: number) => number): number {
-  let sum = 0;
-  for (let k = 0; k < index.length; k += 1) sum += data[at(index[k]!)]! * weight[k]!;
-  return sum;
+  const { data } = resizeImage({ ...image, channels: 1 }, height, width);
+  return { width, height, data };
 }
 
 /** Scales the image so that it just fits the box, keeping its aspect ratio: the longer side fills the box. */

@@ -28,3 +28,5 @@ export {
 } from './errors.js';
 export { METADATA_LABELS, METADATA_PREPROCESS } from './model/signature.js';
 export { DEFAULT_TOP_K } from './classifier.js';
+/** The resampler the classifier uses to bring images to the model's size (area when shrinking, bilinear when enlarging). */
+export { resizeImage, type PixelImage } from './image/pixels.js';
