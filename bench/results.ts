@@ -1,0 +1,132 @@
+/** The shape of bench/results/latest.json: one run, every section measured in the same process tree. */
+import type { MachineDescription } from './machine.ts';
+import type { ServerBenchResult } from './server.ts';
+import type { BenchSettings, ModelName } from './settings.ts';
+import type { Spread } from './stats.ts';
+
+export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+export interface PreparedModel {
+  name: ModelName;
+  /** tfjs Layers model.json. */
+  tfjs: string;
+  onnx: string;
+  /** 'trained' by this run (random start, `steps` Adam steps) or 'given' on the command line. */
+  origin: 'trained' | 'given';
+  steps?: number;
+  /** The tfjs backend it was trained on, which tfjs predict is benchmarked on. */
+  tfjsBackend: string;
+}
+
+export type PreparedModels = Record<ModelName, PreparedModel>;
+
+export interface TrainingRow {
+  model: ModelName;
+  backend: string;
+  warmupSteps: number;
+  steps: number;
+  samplesPerSecond: Spread;
+}
+
+export interface TrainingData {
+  recipe: { batchSize: number; optimizer: 'adam'; learningRate: number; loss: 'sparseCategoricalCrossentropy' };
+  rows: TrainingRow[];
+  skipped: { model: ModelName; backend: string; reason: string }[];
+}
+
+export interface ConversionRow {
+  model: string;
+  description: string;
+  parameters: number;
+  onnxBytes: number;
+  onnxNodes: number;
+  seconds: Spread;
+}
+
+export interface ConversionData {
+  rows: ConversionRow[];
+}
+
+export type InferencePath = 'tfjs' | 'native' | 'wasm';
+
+export interface InferenceRow {
+  model: ModelName;
+  path: InferencePath;
+  /** What actually ran, e.g. "tfjs predict (wasm)" or "runtime native (onnxruntime-node, cpu)". */
+  engine: string;
+  batch: number;
+  imagesPerSecond: Spread;
+  /** Per-call latency: p50 and p99 of each repetition's calls, then their spread over repetitions. */
+  latencyMs: { p50: Spread; p99: Spread; callsPerRepetition: Spread };
+  /** images/s ÷ tfjs predict's images/s at the same batch, paired per repetition. */
+  speedupOverTfjs: Spread;
+  /** For the runtime: a bare onnxruntime InferenceSession.run on the same input (measureClassifier's raw figure). */
+  rawOnnxruntimeImagesPerSecond?: Spread;
+  /** For the native MLP: achieved GFLOP/s and its share of the machine's fp32 peak. */
+  gflops?: Spread;
+  fractionOfPeak?: Spread;
+}
+
+export interface InferenceData {
+  batchSizes: number[];
+  mlpFlopsPerImage: number;
+  fp32PeakGflops: number;
+  rows: InferenceRow[];
+}
+
+export interface ServerMemoryCheckpoint {
+  requests: number;
+  rssMB: number;
+}
+
+export interface ServingData {
+  model: { onnx: string; tfjs: string };
+  benchmark: ServerBenchResult;
+  memory: {
+    server: string;
+    connections: number;
+    checkpoints: ServerMemoryCheckpoint[];
+    /** RSS at the last checkpoint minus RSS at the first. */
+    growthMB: number;
+    growthPercent: number;
+    peakRssMB: number;
+  };
+}
+
+/** One section's run in its own child process. */
+export interface SectionRun<T> {
+  seconds: number;
+  /** The section process's peak resident memory (getrusage maxrss). */
+  peakRssMB: number;
+  /** Processes the section started (e.g. servers), with their sampled peak resident memory (VmHWM). */
+  childProcesses: { command: string; peakRssMB: number }[];
+  data?: T;
+  error?: string;
+}
+
+export interface BenchResults {
+  schema: 1;
+  generatedAt: string;
+  quick: boolean;
+  command: string;
+  totalSeconds: number;
+  machine: MachineDescription;
+  settings: BenchSettings;
+  sections: SectionName[];
+  models?: SectionRun<PreparedModels>;
+  training?: SectionRun<TrainingData>;
+  conversion?: SectionRun<ConversionData>;
+  inference?: SectionRun<InferenceData>;
+  serving?: SectionRun<ServingData>;
+}
+
+/** What a section's child process gets: the settings and the models prepared before it. */
+export interface SectionContext {
+  settings: BenchSettings;
+  models?: PreparedModels;
+  /** Scratch directory of this run, removed at the end. */
+  workDirectory: string;
+  /** Models given on the command line (for the models section). */
+  given: Partial<Record<ModelName, { tfjs?: string; onnx?: string }>>;
+}

@@ -1,0 +1,186 @@
+/**
+ * Inference on the trained MLP and CNN at batch 1, 32 and 256, three ways: tfjs predict on the
+ * backend the model was trained on, and the runtime package on native (onnxruntime-node) and wasm
+ * (onnxruntime-web). Each repetition times all three side by side, so a speed-up over tfjs is a
+ * ratio of figures taken moments apart.
+ *
+ * images/s of the runtime comes from the runtime's own measureClassifier() (predictBatch in ~20 ms
+ * blocks, median per-call time). It keeps no per-call samples, so p50/p99 latency comes from a
+ * latency round per path here: one timed call after another, each call's time kept. tfjs predict
+ * has no such helper; its images/s is the calls × batch ÷ time of that same round.
+ */
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
+import { fileSystemLoader } from '../../common/tfjsModelFiles.ts';
+import { normalizeImages } from '../../pipeline/parity.ts';
+import { selectBackend } from '../../training/backends/select.ts';
+import { loadDataset, type ImageSplit } from '../../training/data/datasets.ts';
+import { PIXEL_SCALE } from '../../training/train.ts';
+import { measureClassifier } from '../../runtime/bench/classifier.bench.ts';
+import { describeMachine } from '../machine.ts';
+import type { InferenceData, InferencePath, InferenceRow, PreparedModel, SectionContext } from '../results.ts';
+import type { BenchSettings } from '../settings.ts';
+import { pairedRatio, percentile, spread } from '../stats.ts';
+
+type LatencyRound = BenchSettings['inference']['latencyRound'];
+const RUNTIME_BACKENDS: Backend[] = ['native', 'wasm'];
+
+/** Raw figures of one path at one batch size, one entry per repetition. */
+interface Samples {
+  engine: string;
+  imagesPerSecond: number[];
+  p50: number[];
+  p99: number[];
+  calls: number[];
+  raw: number[];
+}
+
+export async function measureInference(context: SectionContext): Promise<InferenceData> {
+  const { models, settings } = context;
+  if (!models) throw new Error('the inference section needs the prepared models');
+  const peakGflops = describeMachine().fp32Peak.gflops;
+  const images = await testImages(Math.max(...settings.inference.batchSizes));
+  const rows: InferenceRow[] = [];
+  let mlpFlopsPerImage = 0;
+  for (const model of [models.mlp, models.cnn]) {
+    const measured = await measureModel(model, images, settings.inference);
+    if (model.name === 'mlp') mlpFlopsPerImage = measured.denseFlopsPerImage;
+    rows.push(...toRows(model, measured.samples, settings.inference.batchSizes, model.name === 'mlp' ? { flopsPerImage: measured.denseFlopsPerImage, peakGflops } : undefined));
+  }
+  return { batchSizes: settings.inference.batchSizes, mlpFlopsPerImage, fp32PeakGflops: peakGflops, rows };
+}
+
+/** The first MNIST test digits as normalized float input (pixel × 1/255, as training saw them). */
+async function testImages(count: number): Promise<Float32Array> {
+  const { test, height, width, channels } = await loadDataset({});
+  const pixels = height * width * channels;
+  const first: ImageSplit = { images: test.images.subarray(0, count * pixels), labels: test.labels.subarray(0, count), count };
+  return normalizeImages(first, PIXEL_SCALE, 0);
+}
+
+async function measureModel(model: PreparedModel, images: Float32Array, settings: BenchSettings['inference']) {
+  const backend = await selectBackend(model.tfjsBackend);
+  const tfjsModel = await tf.loadLayersModel(fileSystemLoader(model.tfjs));
+  const onnxBytes = new Uint8Array(await readFile(model.onnx));
+  const imageShape = tfjsModel.inputs[0]!.shape.slice(1) as number[];
+  const flopsPerImage = denseFlopsPerImage(tfjsModel);
+  const samples = new Map<string, Samples>();
+  const record = (path: InferencePath, batch: number, engine: string) => {
+    const key = `${path}/${batch}`;
+    if (!samples.has(key)) samples.set(key, { engine, imagesPerSecond: [], p50: [], p99: [], calls: [], raw: [] });
+    return samples.get(key)!;
+  };
+  try {
+    for (let repetition = 0; repetition < settings.repetitions; repetition++) {
+      for (const batch of settings.batchSizes) {
+        const times = await timeCalls(() => predictWithTfjs(tfjsModel, images, batch, imageShape), settings.latencyRound);
+        addRound(record('tfjs', batch, `tfjs predict (${backend})`), times, batch, true);
+      }
+      for (const runtimeBackend of RUNTIME_BACKENDS) {
+        const classifier = await loadClassifier(onnxBytes, { backend: runtimeBackend, device: 'cpu' });
+        try {
+          const engine = `runtime ${runtimeBackend} (${runtimeBackend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}, ${classifier.device})`;
+          for (const batch of settings.batchSizes) {
+            const input = images.subarray(0, batch * perImage(imageShape));
+            addRound(record(runtimeBackend, batch, engine), await timeCalls(() => classifier.predictBatch(input, batch), settings.latencyRound), batch, false);
+          }
+        } finally {
+          await classifier.dispose();
+        }
+      }
+      const throughput = await measureClassifier(onnxBytes, {
+        backends: RUNTIME_BACKENDS,
+        batchSizes: settings.batchSizes,
+        repetitions: settings.classifierRepetitions,
+        warmup: settings.classifierWarmup,
+      });
+      for (const row of throughput.rows) {
+        const target = record(row.backend, row.batch, '');
+        target.imagesPerSecond.push(row.apiImagesPerSecond);
+        target.raw.push(row.rawImagesPerSecond);
+      }
+      process.stderr.write(`inference: ${model.name} repetition ${repetition + 1}/${settings.repetitions} done\n`);
+    }
+  } finally {
+    tfjsModel.dispose();
+  }
+  return { samples, denseFlopsPerImage: flopsPerImage };
+}
+
+/** Input, predict, read back and free, per call: what a user of tfjs does with a Float32Array of pixels. */
+async function predictWithTfjs(model: tf.LayersModel, images: Float32Array, batch: number, imageShape: number[]): Promise<void> {
+  const input = tf.tensor(images.subarray(0, batch * perImage(imageShape)), [batch, ...imageShape]);
+  const output = model.predict(input) as tf.Tensor;
+  await output.data();
+  tf.dispose([input, output]);
+}
+
+/**
+ * Untimed warm-up calls, then calls one after another, each timed alone, until at least minCalls
+ * and minMs are reached (or maxCalls). Returns each call's milliseconds.
+ */
+export async function timeCalls(call: () => Promise<unknown>, round: LatencyRound): Promise<number[]> {
+  for (let i = 0; i < round.warmupCalls; i++) await call();
+  const times: number[] = [];
+  let total = 0;
+  while (times.length < round.maxCalls && (times.length < round.minCalls || total < round.minMs)) {
+    const started = process.hrtime.bigint();
+    await call();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    times.push(ms);
+    total += ms;
+  }
+  return times;
+}
+
+function addRound(target: Samples, times: number[], batch: number, countsThroughput: boolean): void {
+  target.p50.push(percentile(times, 50));
+  target.p99.push(percentile(times, 99));
+  target.calls.push(times.length);
+  if (countsThroughput) target.imagesPerSecond.push((batch * times.length * 1000) / times.reduce((a, b) => a + b, 0));
+}
+
+function toRows(model: PreparedModel, samples: Map<string, Samples>, batchSizes: number[], peak?: { flopsPerImage: number; peakGflops: number }): InferenceRow[] {
+  const rows: InferenceRow[] = [];
+  for (const path of ['tfjs', 'native', 'wasm'] as InferencePath[]) {
+    for (const batch of batchSizes) {
+      const figures = samples.get(`${path}/${batch}`)!;
+      const tfjs = samples.get(`tfjs/${batch}`)!;
+      const row: InferenceRow = {
+        model: model.name,
+        path,
+        engine: figures.engine,
+        batch,
+        imagesPerSecond: spread(figures.imagesPerSecond),
+        latencyMs: { p50: spread(figures.p50), p99: spread(figures.p99), callsPerRepetition: spread(figures.calls) },
+        speedupOverTfjs: pairedRatio(figures.imagesPerSecond, tfjs.imagesPerSecond),
+      };
+      if (path !== 'tfjs') row.rawOnnxruntimeImagesPerSecond = spread(figures.raw);
+      if (path === 'native' && peak) {
+        const gflops = figures.imagesPerSecond.map((ips) => (ips * peak.flopsPerImage) / 1e9);
+        row.gflops = spread(gflops);
+        row.fractionOfPeak = spread(gflops.map((g) => g / peak.peakGflops));
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Multiply-adds of the Dense layers, 2 × inputs × units each (biases and activations left out):
+ * for the MLP 2 × (784×128 + 128×10) FLOPs per image. Read from the model, not assumed.
+ */
+function denseFlopsPerImage(model: tf.LayersModel): number {
+  return model.layers
+    .filter((layer) => layer.getClassName() === 'Dense')
+    .reduce((sum, layer) => {
+      const [inputs, units] = layer.getWeights()[0]!.shape;
+      return sum + 2 * inputs! * units!;
+    }, 0);
+}
+
+function perImage(imageShape: number[]): number {
+  return imageShape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,86 @@
+/**
+ * How much each section measures, for the full run and for --quick (≤ 2 minutes on a 2-core
+ * machine). Step and call counts are fixed per mode so runs are comparable; all are recorded in
+ * the results next to the figures they produced.
+ */
+import type { BackendName } from '../training/backends/select.ts';
+
+export type ModelName = 'mlp' | 'cnn';
+
+/**
+ * Steps timed per repetition, after warm-up steps that are not timed (and, for very slow pairs,
+ * fewer repetitions than the section's); or why the pair is not measured.
+ */
+export type TrainingPlan = { warmupSteps: number; steps: number; repetitions?: number } | { skip: string };
+
+export interface BenchSettings {
+  /** Training steps for the models the benchmark trains itself (accuracy does not matter for timing). */
+  modelSteps: Record<ModelName, number>;
+  training: { repetitions: number; batchSize: number; learningRate: number; plans: Record<ModelName, Record<BackendName, TrainingPlan>> };
+  conversion: { warmup: number; repetitions: number; mobileNetInputSize: number };
+  inference: {
+    batchSizes: number[];
+    repetitions: number;
+    /** One latency round: untimed warm-up calls, then timed calls until both minimums are met or maxCalls. */
+    latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number };
+    /** Per repetition, the runtime's measureClassifier() with these of its own blocks. */
+    classifierRepetitions: number;
+    classifierWarmup: number;
+  };
+  serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+}
+
+/**
+ * The CNN on the pure-JavaScript cpu backend needs about half a minute per training step on a
+ * loaded 2-core machine, so the full run times single steps and --quick leaves it out.
+ */
+const CNN_ON_CPU_SKIP = 'CNN training on the pure-JavaScript cpu backend takes ~20–60 s per step here; measured in the full run only';
+
+export function benchSettings(quick: boolean): BenchSettings {
+  return quick ? QUICK : FULL;
+}
+
+const FULL: BenchSettings = {
+  modelSteps: { mlp: 500, cnn: 200 },
+  training: {
+    repetitions: 5,
+    batchSize: 32,
+    learningRate: 1e-3,
+    plans: {
+      mlp: { tensorflow: { warmupSteps: 20, steps: 200 }, wasm: { warmupSteps: 20, steps: 200 }, cpu: { warmupSteps: 5, steps: 30 } },
+      cnn: { tensorflow: { warmupSteps: 5, steps: 30 }, wasm: { warmupSteps: 5, steps: 30 }, cpu: { warmupSteps: 1, steps: 1, repetitions: 3 } },
+    },
+  },
+  conversion: { warmup: 1, repetitions: 5, mobileNetInputSize: 224 },
+  inference: {
+    batchSizes: [1, 32, 256],
+    repetitions: 5,
+    latencyRound: { warmupCalls: 3, minCalls: 10, minMs: 400, maxCalls: 3000 },
+    classifierRepetitions: 5,
+    classifierWarmup: 3,
+  },
+  serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+};
+
+const QUICK: BenchSettings = {
+  modelSteps: { mlp: 100, cnn: 20 },
+  training: {
+    repetitions: 3,
+    batchSize: 32,
+    learningRate: 1e-3,
+    plans: {
+      mlp: { tensorflow: { warmupSteps: 10, steps: 60 }, wasm: { warmupSteps: 10, steps: 60 }, cpu: { warmupSteps: 2, steps: 8 } },
+      cnn: { tensorflow: { warmupSteps: 1, steps: 5 }, wasm: { warmupSteps: 1, steps: 5 }, cpu: { skip: CNN_ON_CPU_SKIP } },
+    },
+  },
+  conversion: { warmup: 1, repetitions: 3, mobileNetInputSize: 224 },
+  inference: {
+    batchSizes: [1, 32, 256],
+    repetitions: 3,
+    latencyRound: { warmupCalls: 2, minCalls: 3, minMs: 100, maxCalls: 1000 },
+    classifierRepetitions: 3,
+    classifierWarmup: 1,
+  },
+  // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
+  serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+};

@@ -1,0 +1,201 @@
+/**
+ * The results as tables: plain text for the terminal and markdown for bench/README.md, both built
+ * from the same rows, so the printed table, the README and latest.json never disagree.
+ */
+import type { BenchResults, SectionRun } from './results.ts';
+import type { Spread } from './stats.ts';
+
+export interface Table {
+  title: string;
+  header: string[];
+  rows: string[][];
+  notes: string[];
+}
+
+export const README_START = '<!-- bench:results:start (generated from results/latest.json by `npm run bench -- --markdown`; do not edit) -->';
+export const README_END = '<!-- bench:results:end -->';
+
+export function resultTables(results: BenchResults): Table[] {
+  const tables = [machineTable(results)];
+  if (results.models) tables.push(modelsTable(results.models));
+  if (results.training) tables.push(trainingTable(results.training));
+  if (results.conversion) tables.push(conversionTable(results.conversion));
+  if (results.inference) tables.push(inferenceTable(results.inference));
+  if (results.serving) tables.push(...servingTables(results.serving));
+  tables.push(memoryTable(results));
+  return tables;
+}
+
+// ---- sections ----------------------------------------------------------------------------------
+
+function machineTable(results: BenchResults): Table {
+  const { machine } = results;
+  const versions = Object.entries(machine.versions).map(([name, version]) => `${name} ${version}`).join(', ');
+  return {
+    title: 'Machine and run',
+    header: ['what', 'value'],
+    rows: [
+      ['run', `${results.quick ? 'quick (--quick)' : 'full'}, ${results.generatedAt}, ${results.totalSeconds.toFixed(0)} s, sections: ${results.sections.join(', ')}`],
+      ['CPU', `${machine.cpu.model}, ${machine.cpu.logicalCpus} logical CPUs at ${machine.cpu.mhz} MHz`],
+      ['fp32 peak', `${machine.fp32Peak.gflops} GFLOP/s: ${machine.fp32Peak.derivation}`],
+      ['load average at start', `${machine.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min)`],
+      ['memory', `${machine.memoryTotalMB} MB`],
+      ['platform', `${machine.platform}, Node ${machine.node}`],
+      ['libraries', versions],
+    ],
+    notes: [],
+  };
+}
+
+function modelsTable(run: SectionRun<NonNullable<BenchResults['models']>['data']>): Table {
+  const table: Table = { title: 'Models', header: ['model', 'origin', 'tfjs backend', 'tfjs model', 'ONNX'], rows: [], notes: [] };
+  if (!run.data) return failed(table, run);
+  for (const model of Object.values(run.data)) {
+    table.rows.push([model.name, model.origin === 'trained' ? `trained here, ${model.steps} steps` : 'given', model.tfjsBackend, shortPath(model.tfjs), shortPath(model.onnx)]);
+  }
+  return table;
+}
+
+function trainingTable(run: SectionRun<NonNullable<BenchResults['training']>['data']>): Table {
+  const table: Table = { title: 'Training (samples/s)', header: ['model', 'backend', 'steps (warm-up + timed)', 'samples/s', 'reps'], rows: [], notes: [] };
+  if (!run.data) return failed(table, run);
+  const { recipe, rows, skipped } = run.data;
+  for (const row of rows) table.rows.push([row.model, row.backend, `${row.warmupSteps} + ${row.steps}`, formatSpread(row.samplesPerSecond), String(row.samplesPerSecond.repetitions)]);
+  for (const skip of skipped) table.rows.push([skip.model, skip.backend, '—', `not measured: ${skip.reason}`, '—']);
+  table.notes.push(`Recipe: batch ${recipe.batchSize}, ${recipe.optimizer} (learning rate ${recipe.learningRate}), ${recipe.loss}; one fit() of the timed steps per repetition. Figures: median (min–max).`);
+  return table;
+}
+
+function conversionTable(run: SectionRun<NonNullable<BenchResults['conversion']>['data']>): Table {
+  const table: Table = { title: 'Conversion (convertLayersModel, seconds)', header: ['model', 'parameters', 'ONNX nodes', 'ONNX MB', 'seconds', 'reps'], rows: [], notes: [] };
+  if (!run.data) return failed(table, run);
+  for (const row of run.data.rows) {
+    table.rows.push([row.model, row.parameters.toLocaleString('en-US'), String(row.onnxNodes), (row.onnxBytes / 2 ** 20).toFixed(2), formatSpread(row.seconds), String(row.seconds.repetitions)]);
+    table.notes.push(`${row.model}: ${row.description}.`);
+  }
+  return table;
+}
+
+function inferenceTable(run: SectionRun<NonNullable<BenchResults['inference']>['data']>): Table {
+  const table: Table = {
+    title: 'Inference (images/s and per-call latency)',
+    header: ['model', 'path', 'batch', 'images/s', '× tfjs', 'p50 ms', 'p99 ms', '% of fp32 peak'],
+    rows: [],
+    notes: [],
+  };
+  if (!run.data) return failed(table, run);
+  const engines = new Map<string, string>();
+  for (const row of run.data.rows) {
+    engines.set(row.path, row.engine);
+    table.rows.push([
+      row.model,
+      row.path,
+      String(row.batch),
+      formatSpread(row.imagesPerSecond),
+      row.path === 'tfjs' ? '1' : `${formatNumber(row.speedupOverTfjs.median)} (${formatNumber(row.speedupOverTfjs.min)}–${formatNumber(row.speedupOverTfjs.max)})`,
+      formatSpread(row.latencyMs.p50),
+      formatSpread(row.latencyMs.p99),
+      row.fractionOfPeak ? `${formatNumber(row.fractionOfPeak.median * 100)} (${formatNumber(row.gflops!.median)} GFLOP/s)` : '',
+    ]);
+  }
+  table.notes.push(`Paths: ${[...engines].map(([path, engine]) => `${path} = ${engine}`).join('; ')}.`);
+  table.notes.push('images/s, latency and × tfjs: median (min–max) over repetitions; × tfjs is paired per repetition. p99 of fewer than 100 calls is the slowest call.');
+  table.notes.push(`% of fp32 peak: native MLP images/s × ${run.data.mlpFlopsPerImage.toLocaleString('en-US')} FLOPs per image (2 × Dense multiply-adds) ÷ ${run.data.fp32PeakGflops} GFLOP/s.`);
+  return table;
+}
+
+function servingTables(run: SectionRun<NonNullable<BenchResults['serving']>['data']>): Table[] {
+  const table: Table = { title: 'Serving (requests/s over loopback, one image per request)', header: ['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'failures'], rows: [], notes: [] };
+  if (!run.data) return [failed(table, run)];
+  const { benchmark, memory } = run.data;
+  for (const point of benchmark.points) {
+    table.rows.push([point.server, String(point.connections), formatNumber(point.requestsPerSecond), String(point.latencyMs.p50), String(point.latencyMs.p99), formatNumber(point.latencyMs.mean), String(point.failures)]);
+  }
+  const runs = benchmark.quick ? `1 run of ${benchmark.settings.durationSeconds} s` : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
+  table.notes.push(`bench/server.ts on the MLP: ${runs} per point after ${benchmark.settings.warmupSeconds} s warm-up; p50/p99 in whole ms (autocannon), mean = connections ÷ req/s; tfjs baseline on ${benchmark.environment.baselineBackend}.`);
+  const memoryTable: Table = {
+    title: 'Server memory (resident set after N requests)',
+    header: ['requests', 'RSS MB'],
+    rows: memory.checkpoints.map((checkpoint) => [checkpoint.requests.toLocaleString('en-US'), checkpoint.rssMB.toFixed(1)]),
+    notes: [
+      `${memory.server}, ${memory.connections} connections; growth from ${memory.checkpoints[0]!.requests.toLocaleString('en-US')} to ${memory.checkpoints.at(-1)!.requests.toLocaleString('en-US')} requests: ${signed(memory.growthMB)} MB (${signed(memory.growthPercent)}%); peak RSS ${memory.peakRssMB.toFixed(1)} MB.`,
+    ],
+  };
+  return [table, memoryTable];
+}
+
+function memoryTable(results: BenchResults): Table {
+  const table: Table = { title: 'Peak resident memory per section', header: ['section', 'seconds', 'section process MB', 'processes it started (peak MB)'], rows: [], notes: [] };
+  for (const name of ['models', ...results.sections] as const) {
+    const run = results[name];
+    if (!run) continue;
+    const children = run.childProcesses.map((child) => `${child.command}: ${child.peakRssMB.toFixed(0)}`).join('; ');
+    table.rows.push([name, run.seconds.toFixed(1), run.peakRssMB.toFixed(0), children || '—']);
+  }
+  table.notes.push('Each section runs in its own process: its peak is getrusage maxrss at the end; the processes it starts (servers, in the order started) are sampled for VmHWM every 200 ms.');
+  return table;
+}
+
+function failed(table: Table, run: SectionRun<unknown>): Table {
+  table.notes.push(`failed: ${run.error ?? 'no data'}`);
+  return table;
+}
+
+// ---- formatting --------------------------------------------------------------------------------
+
+/** Three significant figures at most, thousands separated: enough for noisy figures, short in a table. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 100) return Math.round(value).toLocaleString('en-US');
+  if (magnitude >= 10) return value.toFixed(1);
+  if (magnitude >= 1) return value.toFixed(2);
+  if (magnitude === 0) return '0';
+  return value.toPrecision(3);
+}
+
+export function formatSpread(value: Spread): string {
+  return `${formatNumber(value.median)} (${formatNumber(value.min)}–${formatNumber(value.max)})`;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
+}
+
+function shortPath(file: string): string {
+  return file.replace(/^.*\/tfjs-onnx-bench-[^/]+\//, '<scratch>/');
+}
+
+// ---- rendering ---------------------------------------------------------------------------------
+
+export function renderText(tables: Table[]): string {
+  return tables.map((table) => {
+    const widths = table.header.map((title, column) => Math.max(title.length, ...table.rows.map((row) => (row[column] ?? '').length)));
+    const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+    return [`== ${table.title}`, line(table.header), line(widths.map((width) => '-'.repeat(width))), ...table.rows.map(line), ...table.notes.map((note) => `   ${note}`)].join('\n');
+  }).join('\n\n');
+}
+
+export function renderMarkdown(tables: Table[]): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return tables.map((table) => {
+    const lines = [`### ${table.title}`, '', `| ${table.header.map(escape).join(' | ')} |`, `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`)];
+    if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${note}`));
+    return lines.join('\n');
+  }).join('\n\n');
+}
+
+/** The README with the text between the result markers replaced; the markers must both be there. */
+export function replaceResultsSection(readme: string, markdown: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`bench/README.md lacks the markers ${README_START} … ${README_END}`);
+  return `${readme.slice(0, start + README_START.length)}\n\n${markdown}\n\n${readme.slice(end)}`;
+}
+
+export function resultsSection(readme: string): string | undefined {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return undefined;
+  return readme.slice(start + README_START.length, end).trim();
+}
