@@ -133,6 +133,7 @@ function memoryTable(results: BenchResults): Table {
     table.rows.push([name, run.seconds.toFixed(1), run.peakRssMB.toFixed(0), children || '—']);
   }
   table.notes.push('Each section runs in its own process: its peak is getrusage maxrss at the end; the processes it starts (servers, in the order started) are sampled for VmHWM every 200 ms.');
+  table.notes.push('The serving section\'s own process is the load generator (autocannon); the servers are the processes it started, the last one being the server whose growth is measured.');
   return table;
 }
 

@@ -10,7 +10,7 @@ import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
 import { convertLayersModel } from '../../export/index.ts';
 import { selectBackend } from '../../training/backends/select.ts';
 import { MOBILENET_SHAPE, buildMobileNet, describeMobileNet } from '../models/mobileNet.ts';
-import type { ConversionData, ConversionRow, SectionContext } from '../results.ts';
+import type { ConversionData, ConversionRow, PreparedModel, SectionContext } from '../results.ts';
 import { spread } from '../stats.ts';
 
 export async function measureConversion(context: SectionContext): Promise<ConversionData> {
@@ -18,8 +18,8 @@ export async function measureConversion(context: SectionContext): Promise<Conver
   if (!models) throw new Error('the conversion section needs the prepared models');
   const mobileNet = await saveMobileNet(workDirectory, settings.conversion.mobileNetInputSize);
   const targets = [
-    { model: 'mlp', description: 'Flatten → Dense 128 relu → Dense 10 softmax (trained)', modelJson: models.mlp.tfjs },
-    { model: 'cnn', description: 'Conv 32 → pool → Conv 64 → pool → Dense 128 → Dense 10 (trained)', modelJson: models.cnn.tfjs },
+    { model: 'mlp', description: describe(models.mlp, 'Flatten → Dense 128 relu → Dense 10 softmax'), modelJson: models.mlp.tfjs },
+    { model: 'cnn', description: describe(models.cnn, 'Conv 32 → pool → Conv 64 → pool → Dense 128 → Dense 10'), modelJson: models.cnn.tfjs },
     { model: 'mobilenet', description: mobileNet.description, modelJson: mobileNet.modelJson },
   ];
   const rows: ConversionRow[] = [];
@@ -29,6 +29,11 @@ export async function measureConversion(context: SectionContext): Promise<Conver
     rows.push(row);
   }
   return { rows };
+}
+
+/** The reference architecture for a model trained here; a given model may be anything, so only its path. */
+function describe(model: PreparedModel, architecture: string): string {
+  return model.origin === 'trained' ? `${architecture} (trained here)` : `given: ${model.tfjs}`;
 }
 
 async function saveMobileNet(workDirectory: string, inputSize: number): Promise<{ modelJson: string; description: string }> {

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDataset } from '../../training/data/datasets.ts';
+import { datasetFiles } from '../../training/data/datasets.ts';
+import { readIdxFile } from '../../training/data/idx.ts';
 import { PIXEL_SCALE } from '../../training/train.ts';
 import { readStatusMB } from '../memory.ts';
 import type { SectionContext, ServerMemoryCheckpoint, ServingData } from '../results.ts';
@@ -18,6 +19,8 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const CLI = path.join(REPO_ROOT, 'bin/tfjs-onnx.js');
 /** The server whose memory is watched: `tfjs-onnx serve` with its default (batching) settings. */
 const MEMORY_SERVER = 'tfjs-onnx serve (default settings: dynamic batching)';
+/** datasetFiles() lists train images, train labels, test images, test labels. */
+const TEST_IMAGES_FILE = 2;
 
 export async function measureServing(context: SectionContext): Promise<ServingData> {
   const { models, settings, workDirectory } = context;
@@ -104,8 +107,9 @@ async function singleDigitRequest(url: string): Promise<string> {
   const input = metadata.inputs[0]!;
   const shape = [1, ...input.shape.slice(1)];
   const count = shape.reduce((a, b) => a * b, 1);
-  const { test } = await loadDataset({});
-  const data = Array.from(test.images.subarray(0, count), (pixel) => pixel * PIXEL_SCALE);
+  // Only the test images file: this process is the load generator and should stay small.
+  const testImages = await readIdxFile(datasetFiles({})[TEST_IMAGES_FILE]!);
+  const data = Array.from(testImages.data.subarray(0, count), (pixel) => pixel * PIXEL_SCALE);
   return JSON.stringify({ inputs: [{ name: input.name, shape, datatype: 'FP32', data }] });
 }
 
