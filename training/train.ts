@@ -8,7 +8,7 @@ import { writeJsonAtomic, ensureDirectory } from '../common/files.ts';
 import { fileSystemSaver } from '../common/tfjsModelFiles.ts';
 import { selectBackend, type BackendName } from './backends/select.ts';
 import { loadDataset, type ImageDataset, type ImageSplit } from './data/datasets.ts';
-import { buildModel } from './models.ts';
+import { buildModel, learningRateForEpoch } from './models.ts';
 import { resolveTrainOptions, type TrainOptions } from './options.ts';
 import { createReporter, type EpochFigures, type TrainingReporter } from './progress.ts';
 import { createRandom, permutation } from './random.ts';
@@ -19,7 +19,7 @@ export interface TrainingMetrics {
   backend: BackendName;
   seed: number;
   recipe: { epochs: number; batchSize: number; learningRate: number; optimizer: 'adam'; loss: 'sparseCategoricalCrossentropy' };
-  history: (EpochFigures & { epoch: number })[];
+  history: (EpochFigures & { epoch: number; learningRate: number })[];
   test: { loss: number; accuracy: number };
   durations: { loadSeconds: number; trainSeconds: number; evaluateSeconds: number; saveSeconds: number; totalSeconds: number };
 }
@@ -47,10 +47,11 @@ export async function train(partialOptions: Partial<TrainOptions> = {}): Promise
   reporter.line(`Dataset: ${dataset.name}, ${dataset.train.count} training and ${dataset.test.count} test images of ${dataset.height}×${dataset.width}×${dataset.channels}`);
 
   const model = buildModel(options.model, { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length }, options.seed);
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const optimizer = tf.train.adam(options.learningRate);
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 
   const trainStart = performance.now();
-  const history = await fitEpochs(model, dataset, options, reporter);
+  const history = await fitEpochs(model, optimizer, dataset, options, reporter);
   const trainSeconds = secondsSince(trainStart);
 
   const evaluateStart = performance.now();
@@ -84,7 +85,13 @@ export async function train(partialOptions: Partial<TrainOptions> = {}): Promise
   return { metrics, modelJsonPath: path.join(modelDirectory, 'model.json'), metricsPath };
 }
 
-async function fitEpochs(model: tf.LayersModel, dataset: ImageDataset, options: TrainOptions, reporter: TrainingReporter): Promise<TrainingMetrics['history']> {
+async function fitEpochs(
+  model: tf.LayersModel,
+  optimizer: tf.AdamOptimizer,
+  dataset: ImageDataset,
+  options: TrainOptions,
+  reporter: TrainingReporter,
+): Promise<TrainingMetrics['history']> {
   const random = createRandom(options.seed);
   const validation = toTensors(dataset.test, dataset);
   const history: TrainingMetrics['history'] = [];
@@ -94,6 +101,9 @@ async function fitEpochs(model: tf.LayersModel, dataset: ImageDataset, options: 
       // Our own seeded shuffle (fit's is unseeded) makes a seeded run repeatable.
       const order = permutation(dataset.train.count, random);
       const [xs, ys] = toTensors(dataset.train, dataset, order);
+      const learningRate = learningRateForEpoch(options.model, options.learningRate, epoch);
+      // Adam reads its rate on every step, so setting it between epochs applies the schedule.
+      (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
       const epochStart = performance.now();
       reporter.startEpoch(epoch + 1, options.epochs, steps);
       let result: tf.History;
@@ -118,7 +128,7 @@ async function fitEpochs(model: tf.LayersModel, dataset: ImageDataset, options: 
         seconds: secondsSince(epochStart),
       };
       reporter.endEpoch(figures);
-      history.push({ epoch: epoch + 1, ...figures });
+      history.push({ epoch: epoch + 1, learningRate, ...figures });
     }
   } finally {
     tf.dispose(validation);

@@ -24,7 +24,8 @@ describe('training stage', () => {
     const metrics = JSON.parse(readFileSync(result.metricsPath, 'utf8'));
     expect(metrics.backend).toBe('wasm');
     expect(metrics.history).toHaveLength(2);
-    expect(Object.keys(metrics.history[0]).sort()).toEqual(['accuracy', 'epoch', 'loss', 'seconds', 'val_accuracy', 'val_loss']);
+    expect(metrics.history.map((epoch: { learningRate: number }) => epoch.learningRate)).toEqual([1e-3, 1e-3]); // the lecture's constant rate
+    expect(Object.keys(metrics.history[0]).sort()).toEqual(['accuracy', 'epoch', 'learningRate', 'loss', 'seconds', 'val_accuracy', 'val_loss']);
     expect(metrics.test.accuracy).toBeGreaterThan(0.9); // the synthetic classes are trivially separable
     expect(metrics.dataset).toMatchObject({ trainSamples: 300, testSamples: 60 });
 
@@ -51,8 +52,11 @@ describe('training stage', () => {
     expect(weights(1).equals(weights(0))).toBe(true);
   });
 
-  it('trains the convolutional model on wasm (whose missing filter-gradient kernel we provide)', async () => {
-    const result = await train({ ...quick, model: 'cnn', epochs: 1, limit: 64, out: path.join(root, 'cnn') });
+  it('trains the convolutional model on wasm (whose missing filter-gradient kernel we provide), decaying its rate each epoch', async () => {
+    const result = await train({ ...quick, model: 'cnn', epochs: 2, limit: 64, out: path.join(root, 'cnn') });
+    const [first, second] = result.metrics.history.map((epoch) => epoch.learningRate);
+    expect(first).toBe(1e-3);
+    expect(second).toBeCloseTo(3e-4, 12);
     const classNames = JSON.parse(readFileSync(result.modelJsonPath, 'utf8')).modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
     expect(classNames).toContain('Conv2D');
     expect(Number.isFinite(result.metrics.history[0].loss)).toBe(true);
