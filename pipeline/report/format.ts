@@ -1,14 +1,16 @@
 /** Number formats shared by the report's sections, so the same fact reads the same everywhere. */
 
 /**
- * A fraction as a percentage with two decimals, rounded down: 0.99996 reads "99.99%", never
- * "100.00%", so a perfect score is only claimed when it is exact.
+ * A fraction as a percentage with two decimals, rounded to nearest like the CLI's figures, except
+ * that nothing short of 1 reads "100.00%": 0.99996 reads "99.99%", so a perfect score is only
+ * claimed when it is exact.
  */
 export function formatPercent(fraction: number, decimals = 2): string {
   if (!Number.isFinite(fraction)) return '–';
   const scale = 10 ** decimals;
-  // The small nudge undoes binary rounding (0.9712 * 10000 = 9711.999…), which floor would otherwise turn into 97.11%.
-  return `${(Math.floor(fraction * 100 * scale + 1e-6) / scale).toFixed(decimals)}%`;
+  const rounded = Math.round(fraction * 100 * scale) / scale;
+  const shown = rounded >= 100 && fraction < 1 ? (100 * scale - 1) / scale : rounded;
+  return `${shown.toFixed(decimals)}%`;
 }
 
 /** Probability differences span many orders of magnitude (1e-8 … 1e-1): scientific notation keeps them comparable. */
