@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
 import { UserError } from '../common/errors.ts';
-import { fileSystemLoader } from '../common/tfjsModelFiles.ts';
+import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { selectBackend } from '../training/backends/select.ts';
 import type { ImageDataset, ImageSplit } from '../training/data/datasets.ts';
 import type { ParityPair, ParityReport } from './report/index.ts';
@@ -149,7 +149,7 @@ export interface CheckParityOptions {
 /** Predicts the dataset's test split on all three paths and compares every pair. */
 export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const { preprocess } = await readPreprocess(options.tfjsModelPath);
+  const preprocess = await readPreprocess(options.tfjsModelPath);
   const test = options.dataset.test;
   const input = normalizeImages(test, preprocess.scale, preprocess.offset);
   const steps: [string, () => Promise<Predictions>][] = [
@@ -165,12 +165,14 @@ export async function checkParity(options: CheckParityOptions): Promise<{ report
   return { report: parityReport(predictions, thresholds), predictions };
 }
 
-/** The scale and offset that turn 0–255 pixels into model input, as training recorded them. */
-async function readPreprocess(modelJsonPath: string): Promise<{ preprocess: { scale: number; offset: number } }> {
-  const { readTfjsModelFiles } = await import('../common/tfjsModelFiles.ts');
+/**
+ * The scale and offset that turn 0–255 pixels into model input, as training recorded them in
+ * model.json (a model from elsewhere gets the common 1/255 scaling).
+ */
+export async function readPreprocess(modelJsonPath: string): Promise<{ scale: number; offset: number }> {
   const { modelJson } = await readTfjsModelFiles(modelJsonPath);
   const recorded = (modelJson.userDefinedMetadata as { preprocess?: { scale: number; offset: number } } | undefined)?.preprocess;
-  return { preprocess: recorded ?? { scale: 1 / 255, offset: 0 } };
+  return recorded ?? { scale: 1 / 255, offset: 0 };
 }
 
 export function argmax(values: Float32Array, offset: number, length: number): number {

@@ -1,21 +1,22 @@
 /** report: report.html, with the confusion matrix and misclassified digits of the exported model. */
 import { promises as fs } from 'node:fs';
 import type { TrainingMetrics } from '../../training/train.ts';
-import { argmax, normalizeImages, predictWithRuntime, type ParityReport } from '../parity.ts';
+import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type ParityReport } from '../parity.ts';
 import { writeReport, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
 import type { Stage } from './stage.ts';
 
 export const reportStage: Stage = {
   name: 'report',
-  requires: (paths) => [paths.onnxModel, paths.metrics],
+  requires: (paths) => [paths.tfjsModel, paths.onnxModel, paths.metrics],
   async inputs({ paths }) {
-    return { files: [paths.onnxModel, paths.metrics, paths.parity, paths.manifest], settings: {} };
+    return { files: [paths.tfjsModel, paths.onnxModel, paths.metrics, paths.parity, paths.manifest], settings: {} };
   },
   async run({ paths, dataset, summaries }) {
     const metrics = JSON.parse(await fs.readFile(paths.metrics, 'utf8')) as TrainingMetrics;
     const data = await dataset();
-    const input = normalizeImages(data.test, 1 / 255, 0);
+    const { scale, offset } = await readPreprocess(paths.tfjsModel);
+    const input = normalizeImages(data.test, scale, offset);
     const predictions = await predictWithRuntime(paths.onnxModel, 'native', input, data.test.count);
     const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
     const optionalJson = async <T>(file: string) => fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
