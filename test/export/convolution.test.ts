@@ -5,7 +5,7 @@ import {
   expectOnnxMatchesTfjs,
   nodeOps,
   randomInput,
-  randomizeWeights,
+  randomSequential,
   removeTemporaryDirectories,
   rewriteJson,
   saveModel,
@@ -15,15 +15,9 @@ import {
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
-function sequential(layers: tf.layers.Layer[], seed: number): tf.Sequential {
-  const model = tf.sequential({ layers });
-  randomizeWeights(model, seed);
-  return model;
-}
-
 describe('convolution layers', () => {
   it('converts Conv2D with strides, dilations, same/valid padding, no bias and fused activations', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.conv2d({ inputShape: [9, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
         tf.layers.conv2d({ filters: 5, kernelSize: [3, 2], strides: [2, 1], padding: 'same', useBias: false }),
@@ -38,7 +32,7 @@ describe('convolution layers', () => {
   });
 
   it('converts Conv1D with same and valid padding, strides and dilation', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.conv1d({ inputShape: [12, 3], filters: 4, kernelSize: 3, padding: 'same', dilationRate: 2, activation: 'elu' }),
         tf.layers.conv1d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same' }),
@@ -50,7 +44,7 @@ describe('convolution layers', () => {
   });
 
   it('converts Keras causal Conv1D (which tfjs cannot run) as left padding + valid convolution', async () => {
-    const model = sequential([tf.layers.conv1d({ inputShape: [10, 3], filters: 4, kernelSize: 3, dilationRate: 2, padding: 'valid' })], 17);
+    const model = randomSequential([tf.layers.conv1d({ inputShape: [10, 3], filters: 4, kernelSize: 3, dilationRate: 2, padding: 'valid' })], 17);
     const modelJson = await saveModel(model);
     await rewriteJson(modelJson, (json) => {
       json.modelTopology.config.layers[0].config.padding = 'causal';
@@ -63,7 +57,7 @@ describe('convolution layers', () => {
   });
 
   it('converts Conv2DTranspose with same and valid padding and kernels smaller and larger than the stride', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.conv2dTranspose({ inputShape: [4, 3, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
         tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'valid' }),
@@ -77,7 +71,7 @@ describe('convolution layers', () => {
   });
 
   it('converts DepthwiseConv2D (depth multiplier 2) and SeparableConv2D', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.depthwiseConv2d({ inputShape: [7, 7, 3], kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu6' }),
         tf.layers.depthwiseConv2d({ kernelSize: 2, strides: 2, useBias: false }),
@@ -90,7 +84,7 @@ describe('convolution layers', () => {
   });
 
   it('converts channels_first convolutions without any transpose', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.conv2d({ inputShape: [3, 6, 6], filters: 4, kernelSize: 3, padding: 'same', dataFormat: 'channelsFirst' }),
         // tfjs itself cannot add a bias to channels_first depthwise/separable convolutions.
@@ -105,7 +99,7 @@ describe('convolution layers', () => {
   });
 
   it('keeps conv → batchnorm → relu → pool → conv in NCHW: exactly 2 Transpose nodes', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same' }),
         tf.layers.batchNormalization(),

@@ -42,6 +42,13 @@ export const seededRandom = createRandom;
  * Gives every weight random values (biases and batchnorm statistics included, which are zeros
  * and ones after initialization and would hide mistakes); variances stay positive.
  */
+/** A Sequential model of the given layers with random weights, so conversions are checked on non-trivial values. */
+export function randomSequential(layers: tf.layers.Layer[], seed: number): tf.Sequential {
+  const model = tf.sequential({ layers });
+  randomizeWeights(model, seed);
+  return model;
+}
+
 export function randomizeWeights(model: tf.LayersModel, seed = 1): void {
   const random = seededRandom(seed);
   for (const layer of model.layers) {

@@ -1,19 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOnnxMatchesTfjs, nodeOps, randomInput, randomizeWeights, removeTemporaryDirectories, useCpuBackend } from './harness.ts';
+import {
+  expectOnnxMatchesTfjs,
+  nodeOps,
+  randomInput,
+  randomSequential,
+  randomizeWeights,
+  removeTemporaryDirectories,
+  useCpuBackend,
+} from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
-function sequential(layers: tf.layers.Layer[], seed: number): tf.Sequential {
-  const model = tf.sequential({ layers });
-  randomizeWeights(model, seed);
-  return model;
-}
-
 describe('normalization layers', () => {
   it('converts BatchNormalization with random statistics after a convolution (channels at stored axis 1)', async () => {
-    const model = sequential(
+    const model = randomSequential(
       [
         tf.layers.conv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 3, padding: 'same' }),
         tf.layers.batchNormalization({ epsilon: 0.01 }),
