@@ -10,19 +10,23 @@ import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { sha256OfFiles, writeFileAtomic } from '../common/files.ts';
 import { readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { buildGraph } from './converter.ts';
-import { metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
+import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { optimizeGraph } from './passes/index.ts';
+import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary } from './precision/index.ts';
 import { parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
 export type { PreprocessSpec } from './metadata.ts';
+export type { Dtype, PrecisionSummary } from './precision/index.ts';
 
 export interface ConvertOptions {
   /** ONNX opset, 13–17 (default 13). */
   opset?: number;
   labels?: string[];
   preprocess?: PreprocessSpec;
+  /** Precision of the weights and compute: fp32 (default), fp16 or q8 (export/precision/). */
+  dtype?: Dtype;
 }
 
 export interface ConversionSummary {
@@ -33,6 +37,9 @@ export interface ConversionSummary {
   layers: { name: string; className: string; onnxNodes: string[] }[];
   nodeCount: number;
   sourceSha256: string;
+  dtype: Dtype;
+  /** What the precision pass did (which ops stayed float32 and why, which matmuls became integer). */
+  precision: PrecisionSummary;
 }
 
 export const DEFAULT_OPSET = 13;
@@ -42,6 +49,7 @@ export const MAX_OPSET = 17;
 
 export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<{ bytes: Uint8Array; summary: ConversionSummary }> {
   const opset = validateOpset(options.opset);
+  const dtype = validateDtype(options.dtype);
   const files = await readTfjsModelFiles(modelJsonPath);
   const source = modelJsonPath;
   const format = files.modelJson.format;
@@ -52,16 +60,17 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
   const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
   const built = buildGraph(topology, weights, opset, source);
   optimizeGraph(built.graph);
+  const { graph, summary: precision } = withPrecision(built.graph, dtype);
 
   const sourceSha256 = await sha256OfFiles(files.files);
   const metadata = resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source);
-  const bytes = encodeModel(built.graph, {
+  const bytes = encodeModel(graph, {
     opset,
     graphName: topology.name,
     producerName: 'tfjs-onnx',
     producerVersion: await producerVersion(),
     docString: `Converted by tfjs-onnx from the tfjs Layers model ${path.basename(modelJsonPath)} (${topology.className} "${topology.name}").`,
-    metadata: metadataProperties(metadata),
+    metadata: { ...metadataProperties(metadata), [`${METADATA_PREFIX}dtype`]: dtype },
   });
   const summary: ConversionSummary = {
     opset,
@@ -70,10 +79,12 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
     layers: topology.layers.map((layer) => ({
       name: layer.name,
       className: layer.className,
-      onnxNodes: built.graph.nodes.filter((node) => node.layerName === layer.name).map((node) => node.opType),
+      onnxNodes: graph.nodes.filter((node) => node.layerName === layer.name).map((node) => node.opType),
     })),
-    nodeCount: built.graph.nodes.length,
+    nodeCount: graph.nodes.length,
     sourceSha256,
+    dtype,
+    precision,
   };
   return { bytes, summary };
 }
@@ -86,6 +97,22 @@ export async function convertLayersModelToFile(
   const { bytes, summary } = await convertLayersModel(modelJsonPath, options);
   await writeFileAtomic(onnxPath, bytes);
   return { ...summary, fileBytes: bytes.byteLength };
+}
+
+/**
+ * Several precisions of one model side by side: `fp32Path` for fp32, the model hubs' names beside
+ * it for the others (model_fp16.onnx, model_quantized.onnx). All are converted before any is written.
+ */
+export async function convertLayersModelVariantsToFiles(
+  modelJsonPath: string,
+  fp32Path: string,
+  dtypes: readonly Dtype[],
+  options: Omit<ConvertOptions, 'dtype'> = {},
+): Promise<(ConversionSummary & { fileBytes: number; path: string })[]> {
+  const converted = [];
+  for (const dtype of dtypes) converted.push({ path: variantPath(fp32Path, dtype), ...(await convertLayersModel(modelJsonPath, { ...options, dtype })) });
+  for (const { path: file, bytes } of converted) await writeFileAtomic(file, bytes);
+  return converted.map(({ path: file, bytes, summary }) => ({ ...summary, fileBytes: bytes.byteLength, path: file }));
 }
 
 function validateOpset(opset: number | undefined): number {

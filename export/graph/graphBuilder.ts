@@ -29,13 +29,16 @@ export interface GraphNode {
   layerName: string;
 }
 
-export type ElementType = 'float32' | 'int32' | 'int64';
+export type ElementType = 'float32' | 'float16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
+
+/** Initializer values by element type; float16 holds IEEE half-precision bit patterns. */
+export type InitializerValues = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
 
 export interface Initializer {
   name: string;
   dims: number[];
   dataType: ElementType;
-  values: Float32Array | Int32Array | BigInt64Array;
+  values: InitializerValues;
 }
 
 export interface GraphValueInfo {
@@ -88,7 +91,7 @@ export class GraphBuilder {
     this.nodes.push({ name: this.uniqueName(`${prefix}${opType}`), opType, inputs, outputs: [output], attributes, layerName: this.currentLayer });
   }
 
-  initializer(baseName: string, dims: number[], dataType: ElementType, values: Float32Array | Int32Array | BigInt64Array): string {
+  initializer(baseName: string, dims: number[], dataType: ElementType, values: InitializerValues): string {
     const prefix = this.currentLayer ? `${this.currentLayer}/` : '';
     const name = this.uniqueName(`${prefix}${baseName}`);
     this.initializers.push({ name, dims: [...dims], dataType, values });

@@ -39,10 +39,14 @@ export function encodeModel(graph: GraphBuilder, description: ModelDescription):
   return onnx.ModelProto.encode(model).finish();
 }
 
-const elementTypeCodes: Record<ElementType, number> = {
+export const elementTypeCodes: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
+  int8: onnx.TensorProto.DataType.INT8,
+  uint8: onnx.TensorProto.DataType.UINT8,
   int32: onnx.TensorProto.DataType.INT32,
   int64: onnx.TensorProto.DataType.INT64,
+  bool: onnx.TensorProto.DataType.BOOL,
 };
 
 function encodeNode(node: GraphNode): ReturnType<Proto['NodeProto']['create']> {
@@ -73,20 +77,28 @@ function encodeAttribute(name: string, value: AttributeValue): ReturnType<Proto[
 
 /** Initializers are stored as raw little-endian bytes, ONNX's compact form. */
 function encodeInitializer(initializer: Initializer): ReturnType<Proto['TensorProto']['create']> {
-  const { values } = initializer;
-  const bytes = new Uint8Array(values.byteLength);
-  const view = new DataView(bytes.buffer);
-  values.forEach((value: number | bigint, i: number) => {
-    if (typeof value === 'bigint') view.setBigInt64(8 * i, value, true);
-    else if (initializer.dataType === 'int32') view.setInt32(4 * i, value, true);
-    else view.setFloat32(4 * i, value, true);
-  });
   return onnx.TensorProto.create({
     name: initializer.name,
     dims: initializer.dims,
     dataType: elementTypeCodes[initializer.dataType],
-    rawData: bytes,
+    rawData: littleEndianBytes(initializer),
   });
+}
+
+function littleEndianBytes({ dataType, values }: Initializer): Uint8Array {
+  const bytes = new Uint8Array(values.byteLength);
+  const view = new DataView(bytes.buffer);
+  const write: (index: number, value: number | bigint) => void = {
+    float32: (i: number, v: number | bigint) => view.setFloat32(4 * i, v as number, true),
+    float16: (i: number, v: number | bigint) => view.setUint16(2 * i, v as number, true),
+    int8: (i: number, v: number | bigint) => view.setInt8(i, v as number),
+    uint8: (i: number, v: number | bigint) => view.setUint8(i, v as number),
+    bool: (i: number, v: number | bigint) => view.setUint8(i, v as number),
+    int32: (i: number, v: number | bigint) => view.setInt32(4 * i, v as number, true),
+    int64: (i: number, v: number | bigint) => view.setBigInt64(8 * i, v as bigint, true),
+  }[dataType];
+  values.forEach((value: number | bigint, i: number) => write(i, value));
+  return bytes;
 }
 
 function encodeValueInfo(info: GraphValueInfo): ReturnType<Proto['ValueInfoProto']['create']> {
