@@ -13,7 +13,7 @@ import { buildGraph } from './converter.ts';
 import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { optimizeGraph } from './passes/index.ts';
-import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary } from './precision/index.ts';
+import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './precision/index.ts';
 import { parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
@@ -27,6 +27,8 @@ export interface ConvertOptions {
   preprocess?: PreprocessSpec;
   /** Precision of the weights and compute: fp32 (default), fp16 or q8 (export/precision/). */
   dtype?: Dtype;
+  /** q8 only: the quantized forms to write (default: the measured fastest; the benchmark compares the others). */
+  quantization?: Partial<QuantizeForms>;
 }
 
 export interface ConversionSummary {
@@ -60,7 +62,7 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
   const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
   const built = buildGraph(topology, weights, opset, source);
   optimizeGraph(built.graph);
-  const { graph, summary: precision } = withPrecision(built.graph, dtype);
+  const { graph, summary: precision } = withPrecision(built.graph, dtype, options.quantization);
 
   const sourceSha256 = await sha256OfFiles(files.files);
   const metadata = resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source);
