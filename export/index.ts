@@ -103,16 +103,21 @@ export async function convertLayersModelToFile(
 
 /**
  * Several precisions of one model side by side: `fp32Path` for fp32, the model hubs' names beside
- * it for the others (model_fp16.onnx, model_quantized.onnx). All are converted before any is written.
+ * it for the others (model_fp16.onnx, model_quantized.onnx); with `exactPath`, a single dtype goes
+ * to `fp32Path` itself. All are converted before any is written.
  */
 export async function convertLayersModelVariantsToFiles(
   modelJsonPath: string,
   fp32Path: string,
   dtypes: readonly Dtype[],
   options: Omit<ConvertOptions, 'dtype'> = {},
+  exactPath = false,
 ): Promise<(ConversionSummary & { fileBytes: number; path: string })[]> {
+  if (exactPath && dtypes.length !== 1) throw new InvalidOptionError(`one output path takes one dtype, got ${dtypes.length}`);
   const converted = [];
-  for (const dtype of dtypes) converted.push({ path: variantPath(fp32Path, dtype), ...(await convertLayersModel(modelJsonPath, { ...options, dtype })) });
+  for (const dtype of dtypes) {
+    converted.push({ path: exactPath ? fp32Path : variantPath(fp32Path, dtype), ...(await convertLayersModel(modelJsonPath, { ...options, dtype })) });
+  }
   for (const { path: file, bytes } of converted) await writeFileAtomic(file, bytes);
   return converted.map(({ path: file, bytes, summary }) => ({ ...summary, fileBytes: bytes.byteLength, path: file }));
 }

@@ -4,12 +4,15 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InvalidOptionError } from '../../common/errors.ts';
-import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertLayersModelToFile, type ConversionSummary } from '../../export/index.ts';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertLayersModelVariantsToFiles, type ConversionSummary } from '../../export/index.ts';
+import { DTYPES, parseDtypeList } from '../../export/precision/dtype.ts';
+import { describePrecision } from '../../export/precision/describe.ts';
 
 interface ConvertArguments {
   model: string;
   output: string;
   opset: number;
+  dtype: string;
 }
 
 export const convertCommand: CommandModule<object, ConvertArguments> = {
@@ -21,14 +24,23 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
       .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Where to write the .onnx model' })
       .option('opset', { type: 'number', default: DEFAULT_OPSET, requiresArg: true, describe: `ONNX opset (${MIN_OPSET}–${MAX_OPSET})` })
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
-      .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)') as unknown as Argv<ConvertArguments>,
+      .option('dtype', {
+        type: 'string',
+        default: 'fp32',
+        requiresArg: true,
+        describe: `Precision: ${DTYPES.join(', ')}, or several comma-separated (fp32 at -o, then model_fp16.onnx, model_quantized.onnx beside it)`,
+      })
+      .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)')
+      .example('$0 convert model.json -o out/model.onnx --dtype fp32,fp16,q8', 'write out/model.onnx, out/model_fp16.onnx, out/model_quantized.onnx') as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
     if (!Number.isInteger(args.opset) || args.opset < MIN_OPSET || args.opset > MAX_OPSET) {
       throw new InvalidOptionError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${String(args.opset)}`);
     }
     if (args.output.trim() === '') throw new InvalidOptionError('--output must name the .onnx file to write');
-    const summary = await convertLayersModelToFile(args.model, args.output, { opset: args.opset });
-    process.stdout.write(formatConversionSummary(args.output, summary));
+    const dtypes = parseDtypeList(args.dtype);
+    // One dtype: exactly the -o file. Several: -o names the fp32 file and the others sit beside it.
+    const written = await convertLayersModelVariantsToFiles(args.model, args.output, dtypes, { opset: args.opset }, dtypes.length === 1);
+    for (const summary of written) process.stdout.write(formatConversionSummary(summary.path, summary));
   },
 };
 
@@ -46,6 +58,7 @@ export function formatConversionSummary(onnxPath: string, summary: ConversionSum
     ...rows,
     `inputs:  ${signature(summary.inputs)}`,
     `outputs: ${signature(summary.outputs)}`,
+    ...describePrecision(summary.precision),
     `opset ${summary.opset}, ${summary.nodeCount} nodes, ${formatBytes(summary.fileBytes)} → ${onnxPath}`,
     '',
   ].join('\n');
