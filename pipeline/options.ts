@@ -1,7 +1,10 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
 import { DEFAULT_OPSET } from '../export/index.ts';
+import { variantPath, type Dtype } from '../export/precision/dtype.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
 import { DEFAULT_THRESHOLDS, type ParityThresholds } from './parity.ts';
+import type { VariantDtype } from './variants/options.ts';
+import type { VariantBounds } from './variants/types.ts';
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -9,6 +12,9 @@ export type StageName = (typeof STAGES)[number];
 export interface PipelineOptions extends TrainOptions {
   opset: number;
   thresholds: ParityThresholds;
+  /** Reduced-precision variants written beside the fp32 model and checked with their own bounds ([] for none). */
+  variants: VariantDtype[];
+  variantBounds: VariantBounds;
   from: StageName;
   to: StageName;
   force: boolean;
@@ -18,6 +24,8 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   ...TRAIN_DEFAULTS,
   opset: DEFAULT_OPSET,
   thresholds: DEFAULT_THRESHOLDS,
+  variants: ['fp16', 'q8'],
+  variantBounds: { minTop1Agreement: 0.995, maxAccuracyDrop: 0.003 },
   from: 'train',
   to: 'report',
   force: false,
@@ -40,3 +48,8 @@ export function artifactPaths(out: string) {
 }
 
 export type ArtifactPaths = ReturnType<typeof artifactPaths>;
+
+/** The ONNX file of each precision the run writes: model.onnx, then model_fp16.onnx, model_quantized.onnx. */
+export function modelVariants(paths: ArtifactPaths, variants: readonly Dtype[]): { dtype: Dtype; path: string }[] {
+  return (['fp32', ...variants] as Dtype[]).map((dtype) => ({ dtype, path: variantPath(paths.onnxModel, dtype) }));
+}

@@ -11,6 +11,7 @@ import { renderMisclassified } from './sections/misclassified.ts';
 import { renderParity } from './sections/parity.ts';
 import { renderStages } from './sections/stages.ts';
 import { renderTrainingCurves } from './sections/trainingCurves.ts';
+import { renderVariants } from './sections/variants.ts';
 import { REPORT_CSS } from './style.ts';
 import type { ReportInput } from './types.ts';
 import { validateReportInput } from './validate.ts';
@@ -56,6 +57,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     confusionMatrix,
     renderMisclassified(input.misclassified),
     renderParity(input.parity),
+    renderVariants(input.variants),
     renderStages(input.stages),
     renderManifest(input.manifest),
   ];

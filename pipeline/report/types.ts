@@ -3,6 +3,8 @@
  * only presents these facts; it computes nothing that another stage is the source of.
  */
 
+import type { VariantsReport } from '../variants/types.ts';
+
 /** One epoch of training, as tfjs `model.fit` reports it (accuracy as a fraction 0–1). */
 export interface EpochRecord {
   epoch: number;
@@ -64,6 +66,8 @@ export interface ReportInput {
   confusion: number[][];
   misclassified: MisclassifiedImage[];
   parity?: ParityReport;
+  /** The precision variants' figures (parity.json's `variants`). */
+  variants?: VariantsReport;
   /** The manifest.json object, shown as a table of files plus its other fields. */
   manifest?: unknown;
   stages?: StageSummary[];

@@ -4,6 +4,7 @@ import type { TrainingMetrics } from '../../training/train.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type ParityReport } from '../parity.ts';
 import { writeReport, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
+import type { VariantsReport } from '../variants/types.ts';
 import type { Stage } from './stage.ts';
 
 export const reportStage: Stage = {
@@ -20,6 +21,7 @@ export const reportStage: Stage = {
     const predictions = await predictWithRuntime(paths.onnxModel, 'native', input, data.test.count);
     const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
     const optionalJson = async <T>(file: string) => fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
+    const parity = await optionalJson<ParityReport & { variants?: VariantsReport }>(paths.parity);
     await writeReport(paths.report, {
       title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
       history: metrics.history,
@@ -27,7 +29,8 @@ export const reportStage: Stage = {
       labels: data.classNames,
       confusion: confusionMatrix(data.test.labels, predicted, data.classNames.length),
       misclassified: misclassifiedImages(data, predicted, predictions.probabilities, predictions.classCount),
-      parity: await optionalJson<ParityReport>(paths.parity),
+      parity,
+      variants: parity?.variants,
       manifest: await optionalJson<unknown>(paths.manifest),
       stages: summaries,
       generatedAt: new Date().toISOString(),
