@@ -1,10 +1,11 @@
 /** The shape of bench/results/latest.json: one run, every section measured in the same process tree. */
 import type { MachineDescription } from './machine.ts';
+import type { PrecisionData } from './sections/precision.ts';
 import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
 import type { Spread } from './stats.ts';
 
-export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving'] as const;
+export const SECTION_NAMES = ['training', 'conversion', 'inference', 'precision', 'serving'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface PreparedModel {
@@ -118,6 +119,7 @@ export interface BenchResults {
   training?: SectionRun<TrainingData>;
   conversion?: SectionRun<ConversionData>;
   inference?: SectionRun<InferenceData>;
+  precision?: SectionRun<PrecisionData>;
   serving?: SectionRun<ServingData>;
 }
 

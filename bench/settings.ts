@@ -28,6 +28,8 @@ export interface BenchSettings {
     classifierWarmup: number;
   };
   serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+  /** fp32/fp16/q8 and the q8 forms side by side: blocks of calls of at least blockMs per variant and batch. */
+  precision: { batchSizes: number[]; repetitions: number; warmupCalls: number; blockMs: number; minCalls: number };
 }
 
 /**
@@ -60,6 +62,7 @@ const FULL: BenchSettings = {
     classifierWarmup: 3,
   },
   serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+  precision: { batchSizes: [1, 32, 256], repetitions: 5, warmupCalls: 3, blockMs: 200, minCalls: 3 },
 };
 
 const QUICK: BenchSettings = {
@@ -83,4 +86,5 @@ const QUICK: BenchSettings = {
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
   serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+  precision: { batchSizes: [1, 32, 256], repetitions: 2, warmupCalls: 1, blockMs: 60, minCalls: 2 },
 };

@@ -3,6 +3,7 @@
  * from the same rows, so the printed table, the README and latest.json never disagree.
  */
 import type { BenchResults, SectionRun } from './results.ts';
+import { precisionTables } from './precisionTables.ts';
 import type { Spread } from './stats.ts';
 
 export interface Table {
@@ -21,6 +22,7 @@ export function resultTables(results: BenchResults): Table[] {
   if (results.training) tables.push(trainingTable(results.training));
   if (results.conversion) tables.push(conversionTable(results.conversion));
   if (results.inference) tables.push(inferenceTable(results.inference));
+  if (results.precision) tables.push(...precisionTables(results.precision));
   if (results.serving) tables.push(...servingTables(results.serving));
   tables.push(memoryTable(results));
   return tables;

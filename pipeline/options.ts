@@ -4,6 +4,7 @@ import { variantPath, type Dtype } from '../export/precision/dtype.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
 import { DEFAULT_THRESHOLDS, type ParityThresholds } from './parity.ts';
 import type { VariantDtype } from './variants/options.ts';
+import { PIPELINE_SPEED, type SpeedOptions } from './variants/speed.ts';
 import type { VariantBounds } from './variants/types.ts';
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
@@ -15,6 +16,8 @@ export interface PipelineOptions extends TrainOptions {
   /** Reduced-precision variants written beside the fp32 model and checked with their own bounds ([] for none). */
   variants: VariantDtype[];
   variantBounds: VariantBounds;
+  /** How the parity stage times the variants against fp32 (API only; tests shorten it). */
+  variantSpeed: SpeedOptions;
   from: StageName;
   to: StageName;
   force: boolean;
@@ -26,6 +29,7 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   thresholds: DEFAULT_THRESHOLDS,
   variants: ['fp16', 'q8'],
   variantBounds: { minTop1Agreement: 0.995, maxAccuracyDrop: 0.003 },
+  variantSpeed: PIPELINE_SPEED,
   from: 'train',
   to: 'report',
   force: false,

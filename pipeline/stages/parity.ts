@@ -5,7 +5,6 @@ import type { ImageSplit } from '../../training/data/datasets.ts';
 import { ParityError, checkParity, describeParityFailure, normalizeImages, readPreprocess } from '../parity.ts';
 import { modelVariants } from '../options.ts';
 import { checkVariants, describeVariantFailure } from '../variants/check.ts';
-import { PIPELINE_SPEED } from '../variants/speed.ts';
 import { tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
@@ -19,7 +18,11 @@ export const parityStage: Stage = {
         ...modelVariants(paths, options.variants).map((model) => model.path),
         ...datasetFiles({ dataset: options.dataset, dataDir: options.dataDir }),
       ],
-      settings: { thresholds: options.thresholds, backend: options.backend ?? 'auto', variantBounds: options.variants.length > 0 ? options.variantBounds : undefined },
+      settings: {
+        thresholds: options.thresholds,
+        backend: options.backend ?? 'auto',
+        variants: options.variants.length > 0 ? { bounds: options.variantBounds, speed: options.variantSpeed } : undefined,
+      },
     };
   },
   async run({ options, paths, dataset, say, interactive }) {
@@ -34,9 +37,10 @@ export const parityStage: Stage = {
       onProgress: (done, _total, source) => bar?.update(done, { path: `${source} done` }),
     });
     bar?.stop();
-    // The reduced-precision variants, against the same tfjs predictions, with bounds fitting their precision.
+    // The reduced-precision variants, against the same tfjs predictions, with bounds fitting their
+    // precision; checked once the fp32 model itself passes.
     const variants =
-      options.variants.length === 0
+      options.variants.length === 0 || !report.passed
         ? undefined
         : await checkVariants({
             models: modelVariants(paths, options.variants),
@@ -46,7 +50,7 @@ export const parityStage: Stage = {
             reference: predictions[0],
             known: { fp32: { native: predictions[1], wasm: predictions[2] } },
             bounds: options.variantBounds,
-            speed: PIPELINE_SPEED,
+            speed: options.variantSpeed,
             onProgress: say,
           });
     await writeJsonAtomic(paths.parity, variants ? { ...report, variants } : report);

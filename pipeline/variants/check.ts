@@ -14,7 +14,7 @@ import { measureVariantSpeed, SPEED_METHOD, type SpeedOptions } from './speed.ts
 import type { RuntimeBackend, VariantBounds, VariantFigures, VariantsReport } from './types.ts';
 
 export interface CheckVariantsOptions {
-  /** fp32 first, then the variants; paths of their ONNX files. */
+  /** fp32 first (the speed reference), then the variants; paths of their ONNX files. */
   models: { dtype: Dtype; path: string }[];
   /** Where file paths are given relative to in the report (the artifacts folder). */
   root: string;
@@ -50,7 +50,7 @@ export async function checkVariants(options: CheckVariantsOptions): Promise<Vari
   }
 
   const perImage = input.length / test.count;
-  const speeds = await measureVariantSpeed(files, input, perImage, options.speed);
+  const speeds = await measureVariantSpeed(files.map((file) => ({ label: file.dtype, bytes: file.bytes })), input, perImage, options.speed);
   options.onProgress?.(`measured images/s at batch ${options.speed.batchSizes.join(' and ')} on both runtimes`);
 
   const fp32 = figures.find((figure) => figure.dtype === 'fp32')!;

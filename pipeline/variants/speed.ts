@@ -5,7 +5,6 @@
  */
 import { loadClassifier, type Backend, type Classifier } from '@tfjs-onnx/runtime';
 import { pairedRatio, spread } from '../../bench/stats.ts';
-import type { Dtype } from '../../export/precision/dtype.ts';
 import type { VariantSpeed } from './types.ts';
 
 export interface SpeedOptions {
@@ -27,18 +26,17 @@ export const SPEED_METHOD = (options: SpeedOptions) =>
 export type SpeedTable = Record<Backend, VariantSpeed[]>;
 
 /**
- * `images` holds at least max(batchSizes) normalized images of `perImage` values each; fp32 must
- * be among the models (the ratios are to it).
+ * `images` holds at least max(batchSizes) normalized images of `perImage` values each; the first
+ * model is the reference (fp32) that the ratios are to. Results are keyed by each model's label.
  */
 export async function measureVariantSpeed(
-  models: readonly { dtype: Dtype; bytes: Uint8Array }[],
+  models: readonly { label: string; bytes: Uint8Array }[],
   images: Float32Array,
   perImage: number,
   options: SpeedOptions,
-): Promise<Map<Dtype, SpeedTable>> {
-  const reference = models.findIndex((model) => model.dtype === 'fp32');
-  if (reference < 0) throw new Error('internal: speed ratios need the fp32 model');
-  const result = new Map<Dtype, SpeedTable>(models.map((model) => [model.dtype, { native: [], wasm: [] }]));
+): Promise<Map<string, SpeedTable>> {
+  const reference = 0;
+  const result = new Map<string, SpeedTable>(models.map((model) => [model.label, { native: [], wasm: [] }]));
   for (const backend of options.backends) {
     const classifiers: Classifier[] = [];
     try {
@@ -55,7 +53,7 @@ export async function measureVariantSpeed(
           }
         }
         models.forEach((model, i) => {
-          result.get(model.dtype)![backend].push({
+          result.get(model.label)![backend].push({
             batch,
             imagesPerSecond: spread(samples[i]),
             ratioToFp32: pairedRatio(samples[i], samples[reference]).median,
