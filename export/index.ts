@@ -106,7 +106,7 @@ export async function convertLayersModelToFile(
  * it for the others (model_fp16.onnx, model_quantized.onnx); with `exactPath`, a single dtype goes
  * to `fp32Path` itself. All are converted before any is written.
  */
-export async function convertLayersModelVariantsToFiles(
+export async function convertModelVariantsToFiles(
   modelJsonPath: string,
   fp32Path: string,
   dtypes: readonly Dtype[],

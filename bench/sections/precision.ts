@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { convertLayersModelToFile, convertLayersModelVariantsToFiles } from '../../export/index.ts';
+import { convertLayersModelToFile, convertModelVariantsToFiles } from '../../export/index.ts';
 import type { Dtype } from '../../export/precision/dtype.ts';
 import { DEFAULT_QUANTIZE_FORMS, type QuantizeForms } from '../../export/precision/index.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type Predictions } from '../../pipeline/parity.ts';
@@ -68,7 +68,7 @@ export async function measurePrecision(context: SectionContext): Promise<Precisi
     const input = normalizeImages(dataset.test, scale, offset);
     const directory = path.join(workDirectory, 'precision', model.name);
 
-    const variants = await convertLayersModelVariantsToFiles(model.tfjs, path.join(directory, 'model.onnx'), ['fp32', 'fp16', 'q8']);
+    const variants = await convertModelVariantsToFiles(model.tfjs, path.join(directory, 'model.onnx'), ['fp32', 'fp16', 'q8']);
     const candidates = [{ label: 'fp32', dtype: 'fp32' as Dtype, path: variants[0].path }, ...variants.slice(1).map((v) => ({ label: v.dtype, dtype: v.dtype, path: v.path }))];
     result.variants.push(...(await measureCandidates(model, candidates, input, dataset.test.labels, speed)));
     process.stderr.write(`precision: ${model.name} variants done\n`);

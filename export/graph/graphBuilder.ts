@@ -29,10 +29,11 @@ export interface GraphNode {
   layerName: string;
 }
 
-export type ElementType = 'float32' | 'float16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
+/** ONNX element types the converters emit (GraphModels store and compute more than Layers models). */
+export type ElementType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'bool' | 'string';
 
-/** Initializer values by element type; float16 holds IEEE half-precision bit patterns. */
-export type InitializerValues = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
+/** Initializer values; bool as 0/1 bytes, float16 as its bit patterns. */
+export type InitializerValues = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array | string[];
 
 export interface Initializer {
   name: string;

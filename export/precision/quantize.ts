@@ -192,9 +192,10 @@ function emitQdqMatMul(graph: GraphBuilder, node: GraphNode, plan: MatMulPlan, p
 function emitIntegerConv(graph: GraphBuilder, node: GraphNode, weight: Initializer, perChannel: boolean, constant: (name: string) => Initializer | undefined): void {
   const channels = weight.dims[0];
   const { values, scales } = quantizeInt8(weight.values as Float32Array, weight.dims, perChannel ? 0 : undefined);
-  const perChannelDims = scales.length > 1 ? [channels] : [];
   const uint8Weight = graph.initializer('kernel_quantized', weight.dims, 'uint8', Uint8Array.from(values, (q) => q + 128));
-  const zeroPoints = graph.initializer('kernel_zero_point', perChannelDims, 'uint8', new Uint8Array(scales.length).fill(128));
+  // Symmetric weights shifted to uint8 share zero point 128 in every channel: one scalar, the only
+  // form onnxruntime's ConvInteger takes (per-channel scales apply after, in the Mul).
+  const zeroPoints = graph.initializer('kernel_zero_point', [], 'uint8', Uint8Array.of(128));
   const [quantized, scale, zeroPoint] = graph.nodeWithOutputs('DynamicQuantizeLinear', [node.inputs[0]], 3);
   const accumulated = graph.node('ConvInteger', [quantized, uint8Weight, zeroPoint, zeroPoints], node.attributes);
   const asFloat = graph.node('Cast', [accumulated], { to: attr.int(elementTypeCode('float32')) });

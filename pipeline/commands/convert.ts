@@ -4,7 +4,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InvalidOptionError } from '../../common/errors.ts';
-import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertLayersModelVariantsToFiles, type ConversionSummary } from '../../export/index.ts';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertModelVariantsToFiles, type ConversionSummary } from '../../export/index.ts';
 import { DTYPES, parseDtypeList } from '../../export/precision/dtype.ts';
 import { describePrecision } from '../../export/precision/describe.ts';
 
@@ -39,7 +39,7 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
     if (args.output.trim() === '') throw new InvalidOptionError('--output must name the .onnx file to write');
     const dtypes = parseDtypeList(args.dtype);
     // One dtype: exactly the -o file. Several: -o names the fp32 file and the others sit beside it.
-    const written = await convertLayersModelVariantsToFiles(args.model, args.output, dtypes, { opset: args.opset }, dtypes.length === 1);
+    const written = await convertModelVariantsToFiles(args.model, args.output, dtypes, { opset: args.opset }, dtypes.length === 1);
     for (const summary of written) process.stdout.write(formatConversionSummary(summary.path, summary));
   },
 };

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { convertLayersModelVariantsToFiles } from '../../export/index.ts';
+import { convertModelVariantsToFiles } from '../../export/index.ts';
 import { DTYPES } from '../../export/precision/dtype.ts';
 import { modelVariants } from '../options.ts';
 import { tfjsModelFileList } from './files.ts';
@@ -13,7 +13,7 @@ export const convertStage: Stage = {
   },
   async run({ options, paths, say }) {
     const models = modelVariants(paths, options.variants);
-    const [summary, ...variants] = await convertLayersModelVariantsToFiles(paths.tfjsModel, paths.onnxModel, models.map((model) => model.dtype), { opset: options.opset });
+    const [summary, ...variants] = await convertModelVariantsToFiles(paths.tfjsModel, paths.onnxModel, models.map((model) => model.dtype), { opset: options.opset });
     // Variants a previous run wrote but this one does not are removed, so no stale file is taken for this model's.
     const written = new Set(models.map((model) => model.path));
     for (const stale of modelVariants(paths, DTYPES.filter((dtype) => dtype !== 'fp32')).filter((model) => !written.has(model.path))) await rm(stale.path, { force: true });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadClassifier } from '@tfjs-onnx/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertLayersModelVariantsToFiles } from '../../export/index.ts';
+import { convertModelVariantsToFiles } from '../../export/index.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { exportTriton } from '../../server/triton.ts';
 import { tempDir } from '../helpers/tempDir.ts';
@@ -19,7 +19,7 @@ let server: RunningServer;
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-server-variants-');
   const { modelJson } = await makeTestModel(directory, { name: 'digits' });
-  variants = (await convertLayersModelVariantsToFiles(modelJson, path.join(directory, 'models', 'digits.onnx'), ['fp32', 'fp16', 'q8'])).map(({ dtype, path: file }) => ({ dtype, path: file }));
+  variants = (await convertModelVariantsToFiles(modelJson, path.join(directory, 'models', 'digits.onnx'), ['fp32', 'fp16', 'q8'])).map(({ dtype, path: file }) => ({ dtype, path: file }));
   server = await startServer({ modelPaths: variants.map((variant) => variant.path), port: 0, log: () => undefined });
 });
 afterAll(async () => {

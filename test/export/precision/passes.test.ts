@@ -126,7 +126,8 @@ describe('q8 pass', () => {
   const forms: [Partial<QuantizeForms>, string[]][] = [
     [{}, ['Mul', 'Cast', 'Conv', 'Relu', 'Flatten', 'DynamicQuantizeLinear', 'MatMulInteger', 'Cast', 'Mul', 'Mul', 'Add']],
     [{ matMul: 'qdq', conv: 'qdq' }, ['DequantizeLinear', 'DynamicQuantizeLinear', 'DequantizeLinear', 'Conv', 'Relu', 'Flatten', 'DequantizeLinear', 'DynamicQuantizeLinear', 'DequantizeLinear', 'MatMul', 'Add']],
-    [{ matMul: 'int8-weights', conv: 'integer', perChannel: false }, ['Mul', 'Cast', 'DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul', 'Mul', 'Add', 'Relu', 'Flatten', 'Gemm']],
+    [{ matMul: 'int8-weights', conv: 'integer' }, ['Mul', 'Cast', 'DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul', 'Mul', 'Add', 'Relu', 'Flatten', 'Gemm']],
+    [{ matMul: 'integer', conv: 'integer', perChannel: false }, ['DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul', 'Mul', 'Add', 'Relu', 'Flatten', 'DynamicQuantizeLinear', 'MatMulInteger', 'Cast', 'Mul', 'Mul', 'Add']],
   ];
   it.each(forms)('writes the forms %j, close to the float32 graph', async (chosen, ops) => {
     const fp32 = convGemmGraph();

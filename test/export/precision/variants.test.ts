@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertLayersModelToFile, convertLayersModelVariantsToFiles, type Dtype } from '../../../export/index.ts';
+import { convertLayersModelToFile, convertModelVariantsToFiles, type Dtype } from '../../../export/index.ts';
 import { readOnnxInfo } from '../../../pipeline/onnxInfo.ts';
 import { checkOnnxModel, maxAbsDifference, randomInput, randomSequential, removeTemporaryDirectories, runOnnx, saveModel, temporaryDirectory, useCpuBackend } from '../harness.ts';
 
@@ -71,14 +71,14 @@ describe.each([
   ['MLP', mlp, { fp16: [0.49, 0.52], q8: [0.24, 0.28] }],
   ['CNN', cnn, { fp16: [0.49, 0.53], q8: [0.24, 0.3] }],
 ] as const)('%s in fp32, fp16 and q8', (_, build, sizeRatios) => {
-  let variants: Awaited<ReturnType<typeof convertLayersModelVariantsToFiles>>;
+  let variants: Awaited<ReturnType<typeof convertModelVariantsToFiles>>;
   let expected: Float32Array;
   let input: tf.Tensor;
 
   beforeAll(async () => {
     const model = build(7);
     const modelJson = await saveModel(model);
-    variants = await convertLayersModelVariantsToFiles(modelJson, path.join(path.dirname(path.dirname(modelJson)), 'model.onnx'), ['fp32', 'fp16', 'q8']);
+    variants = await convertModelVariantsToFiles(modelJson, path.join(path.dirname(path.dirname(modelJson)), 'model.onnx'), ['fp32', 'fp16', 'q8']);
     input = randomInput([64, 16, 16, 1], 11, 0, 1);
     expected = (model.predict(input) as tf.Tensor).dataSync() as Float32Array;
   });
