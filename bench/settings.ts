@@ -62,7 +62,7 @@ const FULL: BenchSettings = {
     classifierWarmup: 3,
   },
   serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
-  precision: { batchSizes: [1, 32, 256], repetitions: 5, warmupCalls: 3, blockMs: 200, minCalls: 3 },
+  precision: { batchSizes: [1, 32, 256], repetitions: 7, warmupCalls: 3, blockMs: 300, minCalls: 3 },
 };
 
 const QUICK: BenchSettings = {
@@ -86,5 +86,5 @@ const QUICK: BenchSettings = {
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
   serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
-  precision: { batchSizes: [1, 32, 256], repetitions: 2, warmupCalls: 1, blockMs: 60, minCalls: 2 },
+  precision: { batchSizes: [1, 32, 256], repetitions: 3, warmupCalls: 1, blockMs: 100, minCalls: 2 },
 };

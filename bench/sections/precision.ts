@@ -12,7 +12,7 @@ import { convertLayersModelToFile, convertModelVariantsToFiles } from '../../exp
 import type { Dtype } from '../../export/precision/dtype.ts';
 import { DEFAULT_QUANTIZE_FORMS, type QuantizeForms } from '../../export/precision/index.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type Predictions } from '../../pipeline/parity.ts';
-import { measureVariantSpeed, type SpeedTable } from '../../pipeline/variants/speed.ts';
+import { SPEED_METHOD, measureVariantSpeed, type SpeedTable } from '../../pipeline/variants/speed.ts';
 import { loadDataset } from '../../training/data/datasets.ts';
 import type { PreparedModel, SectionContext } from '../results.ts';
 import type { ModelName } from '../settings.ts';
@@ -82,7 +82,7 @@ export async function measurePrecision(context: SectionContext): Promise<Precisi
     result.forms.push(...(await measureCandidates(model, [candidates[0], ...forms], input, dataset.test.labels, speed)).slice(1));
     process.stderr.write(`precision: ${model.name} q8 forms done\n`);
   }
-  result.speedMethod = `each variant in turn per repetition, runtime predictBatch until ≥ ${speed.blockMs} ms per block; median of ${speed.repetitions} repetitions; ratios to fp32 paired per repetition`;
+  result.speedMethod = SPEED_METHOD({ ...speed, backends: ['native', 'wasm'] });
   return result;
 }
 

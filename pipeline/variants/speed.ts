@@ -1,7 +1,7 @@
 /**
  * Images/s of several precisions of one model on onnxruntime-node and onnxruntime-web, measured
- * side by side: every repetition times each variant in turn at each batch size, so a ratio to
- * fp32 compares blocks taken moments apart and load that drifts during the run cancels out.
+ * side by side: within every repetition the variants' calls alternate one by one, so a ratio to
+ * fp32 compares calls taken moments apart and load from other processes hits all variants alike.
  */
 import { loadClassifier, type Backend, type Classifier } from '@tfjs-onnx/runtime';
 import { pairedRatio, spread } from '../../bench/stats.ts';
@@ -13,7 +13,7 @@ export interface SpeedOptions {
   repetitions: number;
   /** Untimed calls per variant and batch size before the first repetition. */
   warmupCalls: number;
-  /** A timed block runs calls until at least this long (and at least minCalls). */
+  /** A repetition alternates the variants' calls for at least this long per variant (and at least minCalls each). */
   blockMs: number;
   minCalls: number;
 }
@@ -21,7 +21,7 @@ export interface SpeedOptions {
 export const PIPELINE_SPEED: SpeedOptions = { backends: ['native', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
 
 export const SPEED_METHOD = (options: SpeedOptions) =>
-  `runtime predictBatch on real test images; per repetition each variant in turn, calls until ≥ ${options.blockMs} ms; median of ${options.repetitions} repetitions, ratio to fp32 paired per repetition`;
+  `runtime predictBatch on real test images, the variants' calls interleaved one by one for ≥ ${options.blockMs} ms each per repetition; median of ${options.repetitions} repetitions, ratio to fp32 paired per repetition`;
 
 export type SpeedTable = Record<Backend, VariantSpeed[]>;
 
@@ -46,11 +46,8 @@ export async function measureVariantSpeed(
         for (const classifier of classifiers) for (let i = 0; i < options.warmupCalls; i++) await classifier.predictBatch(input, batch);
         const samples = classifiers.map(() => [] as number[]);
         for (let repetition = 0; repetition < options.repetitions; repetition++) {
-          // Alternate the starting variant so none always runs first after the previous block.
-          for (let k = 0; k < classifiers.length; k++) {
-            const index = (k + repetition) % classifiers.length;
-            samples[index].push(await imagesPerSecond(classifiers[index], input, batch, options));
-          }
+          const rates = await interleavedRates(classifiers, input, batch, options);
+          rates.forEach((rate, i) => samples[i].push(rate));
         }
         models.forEach((model, i) => {
           result.get(model.label)![backend].push({
@@ -67,14 +64,23 @@ export async function measureVariantSpeed(
   return result;
 }
 
-async function imagesPerSecond(classifier: Classifier, input: Float32Array, batch: number, options: SpeedOptions): Promise<number> {
+/**
+ * One repetition: the variants take turns call by call (A, B, C, A, B, C, ...), each call timed on
+ * its own, until every variant has run at least minCalls and the round has lasted blockMs per
+ * variant; returns each variant's images/s. Interleaving call by call spreads a burst of load from
+ * other processes over all variants alike, where timing one variant's block after another's does not.
+ */
+async function interleavedRates(classifiers: Classifier[], input: Float32Array, batch: number, options: SpeedOptions): Promise<number[]> {
+  const busy = classifiers.map(() => 0);
   let calls = 0;
   const started = performance.now();
-  let elapsed = 0;
-  while (calls < options.minCalls || elapsed < options.blockMs) {
-    await classifier.predictBatch(input, batch);
+  while (calls < options.minCalls || performance.now() - started < options.blockMs * classifiers.length) {
+    for (let i = 0; i < classifiers.length; i++) {
+      const before = performance.now();
+      await classifiers[i].predictBatch(input, batch);
+      busy[i] += performance.now() - before;
+    }
     calls++;
-    elapsed = performance.now() - started;
   }
-  return (calls * batch * 1000) / elapsed;
+  return busy.map((ms) => (calls * batch * 1000) / ms);
 }
