@@ -1,11 +1,9 @@
 /** `tfjs-onnx convert --dtype`: one precision at -o, or several side by side under the model hubs' names. */
-import { access, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import yargs from 'yargs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { UserError } from '../../../common/errors.ts';
-import { convertCommand } from '../../../pipeline/commands/convert.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convertModelVariantsToFiles } from '../../../export/index.ts';
 import { readOnnxInfo } from '../../../pipeline/onnxInfo.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { checkOnnxModel, randomSequential, removeTemporaryDirectories, saveModel, temporaryDirectory, useCpuBackend } from '../harness.ts';
@@ -15,23 +13,6 @@ afterAll(removeTemporaryDirectories);
 
 async function savedModel(): Promise<string> {
   return saveModel(randomSequential([tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 32, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })], 21));
-}
-
-/** `tfjs-onnx convert ...` in this process, through yargs with only this command registered. */
-async function runConvert(args: string[]): Promise<void> {
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    await yargs(['convert', ...args])
-      .command(convertCommand as never)
-      .strict()
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw error ?? new UserError(message);
-      })
-      .parseAsync();
-  } finally {
-    write.mockRestore();
-  }
 }
 
 describe('tfjs-onnx convert --dtype', () => {
@@ -52,15 +33,20 @@ describe('tfjs-onnx convert --dtype', () => {
     expect(run.stdout).toMatch(/dense_Dense\d+\s+Dense\s+DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Mul, Add, Relu/);
   });
 
-  it('writes a single precision exactly at -o, and rejects an unknown one, writing nothing', async () => {
+  it('rejects an unknown precision with one error line and exit code 1, writing nothing', async () => {
     const modelJson = await savedModel();
     const directory = await temporaryDirectory();
-    await runConvert([modelJson, '-o', path.join(directory, 'small.onnx'), '--dtype', 'q8']);
+    const failed = runCli(['convert', modelJson, '-o', path.join(directory, 'never.onnx'), '--dtype', 'fp32,int4']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr.trim()).toBe('error: --dtype takes fp32, fp16, q8 (comma-separated); "int4" is not one of them');
+    expect(await readdir(directory)).toEqual([]);
+  });
+
+  it('writes a single precision exactly at the given path (what convert --dtype q8 -o small.onnx asks for)', async () => {
+    const modelJson = await savedModel();
+    const directory = await temporaryDirectory();
+    await convertModelVariantsToFiles(modelJson, path.join(directory, 'small.onnx'), ['q8'], {}, true);
     expect(await readdir(directory)).toEqual(['small.onnx']);
     expect((await readOnnxInfo(path.join(directory, 'small.onnx'))).metadata['tfjs_onnx.dtype']).toBe('q8');
-    await expect(runConvert([modelJson, '-o', path.join(directory, 'never.onnx'), '--dtype', 'fp32,int4'])).rejects.toThrow(
-      '--dtype takes fp32, fp16, q8 (comma-separated); "int4" is not one of them',
-    );
-    await expect(access(path.join(directory, 'never.onnx'))).rejects.toThrow();
   });
 });
