@@ -1,16 +1,20 @@
 /**
  * The q8 pass: int8 weights, in the forms that measured fastest on onnxruntime-node and
- * onnxruntime-web (bench/sections/precision.ts compares them; bench/README.md has the figures).
+ * onnxruntime-web (bench/sections/precision.ts compares them side by side; bench/cpuTime.ts does
+ * the same in CPU time, which holds on a busy machine).
  *
  * - MatMul and Gemm with a constant weight become onnxruntime's dynamic quantization:
  *   DynamicQuantizeLinear (the activations to uint8 with a scale computed per call) → MatMulInteger
- *   with the int8 weights → Cast → × (activation scale · weight scales) [→ + bias]. onnxruntime fuses
- *   this chain into one DynamicQuantizeMatMul kernel, an integer GEMM that beats the float one.
- * - Conv, ConvTranspose and Gather keep float compute and store their weights as int8 that a
- *   Cast and a Mul turn back into float32. onnxruntime folds those two constant nodes at load, so
- *   the model runs at float32 speed from a quarter of the bytes. ConvInteger (the integer Conv
- *   onnxruntime's dynamic quantizer emits) runs slower than float Conv on both backends, and
- *   DequantizeLinear on weights is not folded but executed on every run.
+ *   with int8 weights (scales per output column, one zero point) → Cast → × (activation scale ·
+ *   weight scales) [→ + bias]. onnxruntime fuses the chain into one DynamicQuantizeMatMul kernel:
+ *   ~1.6–2× fp32's images/s at batch 32 and 256 on both backends; at batch 1 the per-call
+ *   quantization of the activations costs about what the integer GEMM saves (slower on wasm).
+ * - Conv, ConvTranspose and Gather keep float compute over int8 weights that a Cast and a Mul turn
+ *   back into float32. onnxruntime folds those constant nodes at load, so the model runs at fp32's
+ *   speed from a quarter of the bytes. ConvInteger (what onnxruntime's dynamic quantizer writes
+ *   for Conv) ran at 0.6–0.7× fp32 on onnxruntime-node (1.2× on onnxruntime-web at batch ≥ 32);
+ *   the form kept here is never slower than fp32 on either. The QDQ forms are slowest:
+ *   DequantizeLinear on weights is executed on every run, never folded.
  *
  * The QLinear* forms need the output's scale before it is computed, i.e. calibration on sample
  * data: static quantization, which a converter without data cannot do.
@@ -162,7 +166,9 @@ function emitIntegerMatMul(graph: GraphBuilder, node: GraphNode, plan: MatMulPla
   const { values, scales } = quantizeInt8(plan.kernel, [plan.k, plan.n], perChannel ? 1 : undefined);
   const perColumn = scales.length > 1 ? [plan.n] : [];
   const weight = graph.initializer('kernel_quantized', [plan.k, plan.n], 'int8', values);
-  const weightZeroPoint = graph.initializer('kernel_zero_point', perColumn, 'int8', new Int8Array(scales.length));
+  // Symmetric weights have zero point 0 in every column: one scalar, which onnxruntime's integer
+  // GEMM takes on a faster path than a per-column vector (measured ~5%), with the scales still per column.
+  const weightZeroPoint = graph.initializer('kernel_zero_point', [], 'int8', new Int8Array(1));
   const weightScale = graph.floatConstant('kernel_scale', perColumn, scales.map((s) => s * plan.alpha));
   const [quantized, scale, zeroPoint] = graph.nodeWithOutputs('DynamicQuantizeLinear', [node.inputs[0]], 3);
   const accumulated = graph.node('MatMulInteger', [quantized, weight, zeroPoint, weightZeroPoint]);

@@ -3,7 +3,7 @@
  * writes. Every result is also run on onnxruntime-node against the float32 graph and checked by
  * the official checker.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,23 @@ describe('q8 pass', () => {
     const actual = await evaluate(graph, { x }, { x: [2, 1, 5, 5] });
     const scale = Math.max(...Array.from(expected.y, Math.abs));
     expect(maxAbsDifference(actual.y, expected.y) / scale).toBeLessThan(0.03);
+  });
+
+  it('writes MatMul/Gemm so that onnxruntime fuses each into one integer DynamicQuantizeMatMul kernel', async () => {
+    const { graph } = withPrecision(convGemmGraph(), 'q8');
+    const bytes = encodeModel(graph, { opset: 13, graphName: 'test', producerName: 'test', producerVersion: '0', docString: '', metadata: {} });
+    const prefix = path.join(await temporaryDirectory(), 'profile');
+    const session = await ort.InferenceSession.create(bytes, { enableProfiling: true, profileFilePrefix: prefix });
+    await session.run({ x: new ort.Tensor('float32', x, [2, 1, 5, 5]) });
+    session.endProfiling();
+    await session.release();
+    const directory = path.dirname(prefix);
+    const profile = (await readdir(directory)).find((name) => name.startsWith('profile'))!;
+    const kernels = (JSON.parse(await readFile(path.join(directory, profile), 'utf8')) as { cat: string; args: { op_name?: string } }[])
+      .filter((event) => event.cat === 'Node')
+      .map((event) => event.args.op_name);
+    expect(kernels).toContain('DynamicQuantizeMatMul');
+    expect(kernels).not.toContain('MatMulInteger');
   });
 
   it('leaves a Gemm with transposed activations alone and says why', () => {
