@@ -1,6 +1,6 @@
 /**
  * Activations: the standalone ops (Relu, Relu6, Elu, Selu, LeakyRelu, Prelu, Sigmoid, Tanh,
- * Softplus, Softsign, Softmax, LogSoftmax) and the same functions as the fused ops' `fused_ops`
+ * Softplus, Softmax, LogSoftmax) and the same functions as the fused ops' `fused_ops`
  * name them. Elementwise ones keep their input's layout; Softmax normalizes over TF's last axis
  * wherever that axis is stored.
  */
@@ -35,7 +35,6 @@ const activationBuilders: Record<string, ActivationBuilder> = {
   Sigmoid: unary('Sigmoid'),
   Tanh: unary('Tanh'),
   Softplus: unary('Softplus'),
-  Softsign: unary('Softsign'),
   Prelu: (ctx, x, args) => {
     if (!args.preluAlpha) throw ctx.invalid('Prelu needs its alpha input');
     // PRelu broadcasts alpha to x; alignElementwise stores alpha in x's layout.

@@ -102,7 +102,6 @@ const unaryOps: Record<string, ElementwiseOp> = {
   Rsqrt: { emit: (ctx, [x]) => ctx.graph.node('Reciprocal', [ctx.graph.node('Sqrt', [x])]), fold: (a) => 1 / Math.sqrt(a) },
   Square: { emit: (ctx, [x]) => ctx.graph.node('Mul', [x, x]), fold: (a) => a * a },
   Reciprocal: { emit: node('Reciprocal'), fold: (a) => 1 / a },
-  Inv: { emit: node('Reciprocal'), fold: (a) => 1 / a },
   Floor: { emit: node('Floor'), fold: Math.floor },
   Ceil: { emit: node('Ceil'), fold: Math.ceil },
   // Both round half to even.

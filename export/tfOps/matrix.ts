@@ -1,5 +1,5 @@
 /**
- * Matrix products: MatMul, BatchMatMul (V1–V3), tfjs-converter's _FusedMatMul (BiasAdd, then an
+ * Matrix products: MatMul, BatchMatMul (V1, V2), tfjs-converter's _FusedMatMul (BiasAdd, then an
  * activation) and Einsum, which ONNX has as such. Transposed operands that are constants are
  * transposed once at conversion; run-time ones with a Transpose of their last two axes.
  */
@@ -88,7 +88,6 @@ export const matrixOps: TfOpTable = {
   MatMul: convertMatMul,
   BatchMatMul: batchMatMul,
   BatchMatMulV2: batchMatMul,
-  BatchMatMulV3: batchMatMul,
   _FusedMatMul: convertFusedMatMul,
   Einsum: convertEinsum,
 };

@@ -256,10 +256,8 @@ function convertPad(ctx: TfOpContext): TfValue {
 export const plumbingOps: TfOpTable = {
   Identity: passThrough,
   StopGradient: passThrough,
-  PreventGradient: passThrough,
   Snapshot: passThrough,
   EnsureShape: passThrough,
-  CheckNumerics: passThrough,
   PlaceholderWithDefault: passThrough,
   IdentityN: convertIdentityN,
   NoOp: () => [],
