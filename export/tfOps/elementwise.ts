@@ -16,7 +16,8 @@ export function broadcastDims(shapes: readonly (readonly Dim[])[], fail: () => E
   for (let i = 0; i < rank; i++) {
     let size: Dim = 1;
     for (const shape of shapes) {
-      const s = shape[shape.length - rank + i] ?? 1;
+      const index = shape.length - rank + i;
+      const s = index < 0 ? 1 : shape[index];
       if (s === 1) continue;
       if (size === 1) size = s;
       else if (s !== null && size !== null && s !== size) throw fail();

@@ -153,12 +153,30 @@ function reshapeTarget(ctx: TfOpContext, input: readonly Dim[], target: (number 
   return resolved;
 }
 
+/**
+ * The result's static sizes when they are not all known: a target whose first size is unknown
+ * and whose input has only its batch unknown reshapes per example (the SSD head's
+ * `Reshape(x, Pack(Shape(x)[0], -1, 4))`), so the -1 is the per-example count. The ONNX Reshape
+ * itself always gets the graph's own shape tensor, so this only annotates sizes.
+ */
+function perExampleTarget(input: readonly Dim[], target: (number | null)[]): (number | null)[] {
+  const wildcard = target.indexOf(-1);
+  const perExample = input.slice(1);
+  if (input[0] !== null || wildcard <= 0 || target[0] !== null || perExample.some((s) => s === null)) return target.map((s) => (s === -1 ? null : s));
+  const rest = target.filter((_, i) => i !== 0 && i !== wildcard);
+  if (rest.some((s) => s === null)) return target.map((s) => (s === -1 ? null : s));
+  const resolved = [...target];
+  resolved[wildcard] = elementCount(perExample as number[]) / elementCount(rest as number[]);
+  return Number.isInteger(resolved[wildcard]) ? resolved : target.map((s) => (s === -1 ? null : s));
+}
+
 function convertReshape(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
   const shapeValue = ctx.input(1);
   const { dims, onnxName } = shapeInput(ctx, 1, 'shape');
-  const shape = reshapeTarget(ctx, x.shape, dims);
+  const exact = reshapeTarget(ctx, x.shape, dims);
+  const shape = exact.some((size) => size === null) ? perExampleTarget(x.shape, dims) : exact;
   if (isConstant(x) && shape.every((size) => size !== null)) {
     if (elementCount(shape as number[]) !== elementCount(x.shape)) throw ctx.invalid(`cannot reshape ${formatShape(x.shape)} to [${dims.join(', ')}]`);
     return reshapeConstant(x, shape as number[]);
@@ -167,8 +185,8 @@ function convertReshape(ctx: TfOpContext): TfValue {
   const zero = dims.includes(0);
   if (zero && ctx.opset < 14) throw ctx.unsupported('a reshape to a size-0 axis needs opset 14 or later (allowzero)');
   // A target known now is written out, with the one unknown size (if any) as -1.
-  const unknown = shape.filter((size) => size === null).length;
-  const target = isConstant(shapeValue) || unknown > 1 ? onnxName() : ctx.graph.int64Constant('shape', shape.map((size) => size ?? -1));
+  const unknown = exact.filter((size) => size === null).length;
+  const target = isConstant(shapeValue) || unknown > 1 ? onnxName() : ctx.graph.int64Constant('shape', exact.map((size) => size ?? -1));
   const y = ctx.graph.node('Reshape', [ctx.logical(x), target], zero ? { allowzero: attr.int(1) } : {});
   return partialResult(ctx.result(y, shape, x.dtype), x.shape.length <= 1 && shape.length <= 1 ? knownValues(x) : undefined);
 }
