@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
 import { convertModelToFile, type ConversionSummary, type ConvertOptions } from '../../../export/index.ts';
+import { executeGraphModel } from '../../../pipeline/randomParity.ts';
 import { createRandom } from '../../../training/random.ts';
 import { temporaryDirectory } from '../harness.ts';
 
@@ -225,10 +226,9 @@ export async function runOnnx(onnxPath: string, feeds: Record<string, tf.Tensor>
   }
 }
 
-/** tfjs-converter's outputs for the ONNX model's outputs, by name (executeAsync handles dynamic shapes and control flow). */
+/** tfjs-converter's outputs for the ONNX model's outputs, by name (executeAsync where the graph needs it). */
 export async function referenceOutputs(model: GraphModel, feeds: Record<string, tf.Tensor>, names: string[]): Promise<tf.Tensor[]> {
-  const result = await model.executeAsync(feeds, names);
-  return Array.isArray(result) ? result : [result];
+  return executeGraphModel(model, feeds, names);
 }
 
 /** The bound: max |onnx − tfjs| ≤ 1e-4 · max(1, max |tfjs|). */
