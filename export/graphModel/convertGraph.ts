@@ -16,6 +16,7 @@ import type { ConstantTensor, TfValue } from '../tfOps/constant.ts';
 import { TfOpContext, elementType } from '../tfOps/context.ts';
 import { supportedTfOps, tfOpHandler } from '../tfOps/index.ts';
 import { NodeAttributes, formatTensorRef, parseTensorRef, type GraphDef, type GraphNodeDef, type TensorRef } from './graphDef.ts';
+import { fuseDilatedConvolutions } from './patterns.ts';
 import { inlineConstant } from './weights.ts';
 
 export interface GraphModelSignature {
@@ -39,8 +40,10 @@ export interface BuiltGraphModel {
 
 const SOURCE_OPS = new Set(['Placeholder', 'Const']);
 
-export function buildGraphModelGraph(graphDef: GraphDef, weights: Map<string, ConstantTensor>, signature: GraphModelSignature | undefined, opset: number, source: string): BuiltGraphModel {
-  rejectUnsupportedOps(graphDef, source);
+export function buildGraphModelGraph(sourceGraph: GraphDef, weights: Map<string, ConstantTensor>, signature: GraphModelSignature | undefined, opset: number, source: string): BuiltGraphModel {
+  rejectUnsupportedOps(sourceGraph, source);
+  const sourceNodes = new Map(sourceGraph.nodes.map((node) => [node.name, node]));
+  const graphDef = fuseDilatedConvolutions(sourceGraph, (name) => weights.get(name) ?? inlineConstant(sourceNodes.get(name)!, source));
   const nodes = new Map(graphDef.nodes.map((node) => [node.name, node]));
   const inputNodes = graphInputs(graphDef, nodes, signature, source);
   const outputRefs = graphOutputs(graphDef, nodes, signature, source);

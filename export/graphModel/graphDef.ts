@@ -111,34 +111,30 @@ export class NodeAttributes {
   }
 
   int(name: string, fallback?: number): number {
-    const value = this.value(name);
-    if (value === undefined) {
-      if (fallback !== undefined) return fallback;
-      throw this.invalid(name, 'an integer');
-    }
-    if (value.i === undefined) {
-      // Protobuf's JSON form leaves out zero values, so `{}` is 0.
-      if (Object.keys(value).length === 0) return 0;
-      throw this.invalid(name, 'an integer');
-    }
-    const parsed = Number(value.i);
+    const parsed = this.numberField(name, 'i', 'an integer', fallback);
     if (!Number.isInteger(parsed)) throw this.invalid(name, 'an integer');
     return parsed;
   }
 
   float(name: string, fallback?: number): number {
+    const parsed = this.numberField(name, 'f', 'a number', fallback);
+    if (Number.isNaN(parsed) && this.value(name)?.f !== 'NaN') throw this.invalid(name, 'a number');
+    return parsed;
+  }
+
+  /** A scalar number attribute (`i` is a string in JSON, `f` a number). */
+  private numberField(name: string, field: 'i' | 'f', expected: string, fallback: number | undefined): number {
     const value = this.value(name);
     if (value === undefined) {
       if (fallback !== undefined) return fallback;
-      throw this.invalid(name, 'a number');
+      throw this.invalid(name, expected);
     }
-    if (value.f === undefined) {
+    if (value[field] === undefined) {
+      // Protobuf's JSON form leaves out zero values, so `{}` is 0.
       if (Object.keys(value).length === 0) return 0;
-      throw this.invalid(name, 'a number');
+      throw this.invalid(name, expected);
     }
-    const parsed = Number(value.f);
-    if (Number.isNaN(parsed) && value.f !== 'NaN') throw this.invalid(name, 'a number');
-    return parsed;
+    return Number(value[field]);
   }
 
   bool(name: string, fallback = false): boolean {

@@ -2,8 +2,8 @@
  * Image ops: ResizeBilinear and ResizeNearestNeighbor (align_corners and half_pixel_centers as
  * ONNX Resize coordinate modes, matching tfjs's sampling), DepthToSpace and SpaceToDepth
  * (TensorFlow's NHWC channel order is ONNX's DCR mode), and SpaceToBatchND/BatchToSpaceND as
- * pad-reshape-transpose-reshape(-crop), which is also how a dilated convolution written as
- * SpaceToBatchND → Conv2D → BatchToSpaceND converts.
+ * pad-reshape-transpose-reshape(-crop). (A dilated convolution written as SpaceToBatchND → Conv2D →
+ * BatchToSpaceND never gets here: graphModel/patterns.ts makes it one dilated Conv first.)
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../graph/tensorValue.ts';
@@ -39,17 +39,18 @@ function resizeHandler(mode: 'linear' | 'nearest'): TfOpHandler {
   };
 }
 
-function blockSize(ctx: TfOpContext): number {
-  const size = ctx.attrs.int('block_size');
-  if (size < 2) throw ctx.attrs.invalid('block_size', 'an integer ≥ 2');
-  return size;
-}
-
-function convertDepthToSpace(ctx: TfOpContext): TfValue {
+/** The input of DepthToSpace/SpaceToDepth: a rank-4 NHWC value and its block size. */
+function blockInput(ctx: TfOpContext): { x: TfValue; block: number } {
   ctx.requireInputs(1);
   const x = ctx.input(0);
   ctx.requireRank(x, 4);
-  const block = blockSize(ctx);
+  const block = ctx.attrs.int('block_size');
+  if (block < 2) throw ctx.attrs.invalid('block_size', 'an integer ≥ 2');
+  return { x, block };
+}
+
+function convertDepthToSpace(ctx: TfOpContext): TfValue {
+  const { x, block } = blockInput(ctx);
   const [batch, height, width, channels] = x.shape;
   if (channels === null || channels % (block * block) !== 0) throw ctx.invalid(`its input channels ${channels} are not divisible by block_size² (${block * block})`);
   const y = ctx.graph.node('DepthToSpace', [ctx.channelsFirst(x)], { blocksize: attr.int(block), mode: attr.string('DCR') });
@@ -57,10 +58,7 @@ function convertDepthToSpace(ctx: TfOpContext): TfValue {
 }
 
 function convertSpaceToDepth(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(1);
-  const x = ctx.input(0);
-  ctx.requireRank(x, 4);
-  const block = blockSize(ctx);
+  const { x, block } = blockInput(ctx);
   const [batch, height, width, channels] = x.shape;
   if ((height !== null && height % block !== 0) || (width !== null && width % block !== 0)) throw ctx.invalid(`its input ${formatShape(x.shape)} is not divisible by block_size ${block}`);
   const y = ctx.graph.node('SpaceToDepth', [ctx.channelsFirst(x)], { blocksize: attr.int(block) });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelToFile } from '../../../export/index.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, expectGraphModelMatches, onnxNodes, randomTensor, transposesBetweenConvolutions } from './harness.ts';
+import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, loadReference, onnxNodes, randomTensor, referenceOutputs, runOnnx, transposesBetweenConvolutions } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -124,6 +124,43 @@ describe('GraphModel conversion', () => {
     const bytes = await readFile(onnxPath);
     expect(bytes.includes(Buffer.from('tfjs_onnx.source_format'))).toBe(true);
     expect(bytes.includes(Buffer.from('graph-model'))).toBe(true);
+  });
+
+  it('folds a Flatten shape subgraph to one Reshape, with -1 for a symbolic batch', async () => {
+    const flatten = async (batch: number | null) => {
+      const g = new GraphModelBuilder(29);
+      const x = g.placeholder('x', [batch, 3, 4, 2]);
+      const shape = g.node('Shape', [x], { out_type: attr.type('int32') });
+      const slice = { begin_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) };
+      const first = g.node('StridedSlice', [shape, g.ints([0]), g.ints([1]), g.ints([1])], { ...slice, shrink_axis_mask: attr.i(1), end_mask: attr.i(0) });
+      const rest = g.node('StridedSlice', [shape, g.ints([1]), g.ints([0]), g.ints([1])], { ...slice, shrink_axis_mask: attr.i(0), end_mask: attr.i(1) });
+      const size = g.node('Prod', [rest, g.ints([0])], { keep_dims: attr.b(false) });
+      g.node('Reshape', [x, g.node('Pack', [first, size], { axis: attr.i(0), N: attr.i(2) })], {}, 'flat');
+      const { onnxPath, summary } = await expectGraphModelMatches(await g.save(), { x: randomTensor([2, 3, 4, 2], 3) });
+      return { ops: (await onnxNodes(onnxPath)).map((node) => node.opType), outputs: summary.outputs };
+    };
+    const fixed = await flatten(2);
+    expect(fixed.ops).toEqual(['Reshape']);
+    expect(fixed.outputs).toEqual([{ name: 'flat', shape: [2, 24] }]);
+    // Every size but the batch is known, so the run-time Shape → Pack chain becomes the constant [-1, 24].
+    const symbolic = await flatten(null);
+    expect(symbolic.ops).toEqual(['Reshape']);
+    expect(symbolic.outputs).toEqual([{ name: 'flat', shape: ['batch', 24] }]);
+  });
+
+  it('keeps string constants (stored as length-prefixed UTF-8 weights) as ONNX string tensors', async () => {
+    const g = new GraphModelBuilder(28);
+    const x = g.placeholder('x', [2]);
+    g.node('Identity', [g.constant(['cat', 'dög', ''], [3], 'string')], {}, 'labels');
+    g.node('Neg', [x], {}, 'negated');
+    const modelJson = await g.save();
+    const { onnxPath } = await convertGraphModel(modelJson);
+    expect(await checkOnnxModels([onnxPath])).toEqual(['']);
+    const reference = await loadReference(modelJson);
+    const [labels] = await referenceOutputs(reference, { x: tf.tensor([1, -2]) }, ['labels']);
+    const actual = await runOnnx(onnxPath, { x: tf.tensor([1, -2]) });
+    expect(actual.labels.data).toEqual(labels.dataSync());
+    expect(actual.labels.data).toEqual(['cat', 'dög', '']);
   });
 
   it('lists every unsupported op at once (name, count, first node), writes nothing, and the CLI exits 1', async () => {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryOpNames, unaryOpNames } from '../../../export/tfOps/arithmetic.ts';
 import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, checkOnnxModels, expectGraphModelMatches, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
+import { GraphModelBuilder, attr, checkOnnxModels, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -21,6 +21,8 @@ interface OpCase {
   /** An equivalent graph for tfjs, when tfjs-converter lacks the op. */
   reference?: (g: GraphModelBuilder) => void;
   opset?: number;
+  /** The converted graph's op types, where the point is what the op becomes. */
+  onnxOps?: string[];
 }
 
 const T = attr.type('float32');
@@ -250,13 +252,23 @@ const imageCases: OpCase[] = [
     },
   },
   {
-    name: 'SpaceToBatchND → Conv2D → BatchToSpaceND (the dilated convolution pattern)',
+    name: 'SpaceToBatchND → Conv2D → BatchToSpaceND (the dilated convolution pattern, fused into one Conv)',
     build: (g) => {
       const x = g.placeholder('x', [1, 8, 8, 3]);
       const spaced = g.node('SpaceToBatchND', [x, g.ints([2, 2]), g.ints([2, 2, 2, 2], [2, 2])]);
       const conv = g.node('Conv2D', [spaced, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'VALID', { dilations: attr.ints([1, 1, 1, 1]) }));
       g.node('BatchToSpaceND', [conv, g.ints([2, 2]), g.ints([0, 0, 0, 0], [2, 2])], {}, 'out');
       return { x: randomTensor([1, 8, 8, 3], 5) };
+    },
+    onnxOps: ['Transpose', 'Conv', 'Transpose'],
+  },
+  {
+    name: 'SpaceToBatchND and BatchToSpaceND on their own (crops, a symbolic batch)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 6, 4, 2]);
+      const spaced = g.node('SpaceToBatchND', [x, g.ints([2, 2]), g.ints([1, 1, 0, 2], [2, 2])], {}, 'spaced');
+      g.node('BatchToSpaceND', [g.node('Neg', [spaced]), g.ints([2, 2]), g.ints([0, 1, 1, 0], [2, 2])], {}, 'out');
+      return { x: randomTensor([3, 6, 4, 2], 5) };
     },
   },
 ];
@@ -413,6 +425,7 @@ for (const [family, cases] of families) {
         options.reference = await reference.save();
       }
       const { onnxPath } = await expectGraphModelMatches(modelJson, feeds, options);
+      if (opCase.onnxOps) expect((await onnxNodes(onnxPath)).map((node) => node.opType)).toEqual(opCase.onnxOps);
       converted.push({ name, onnxPath });
     });
   });
