@@ -18,6 +18,7 @@ const SECTIONS: Record<string, () => Promise<(context: SectionContext) => Promis
   inference: async () => (await import('./sections/inference.ts')).measureInference,
   precision: async () => (await import('./sections/precision.ts')).measurePrecision,
   serving: async () => (await import('./sections/serving.ts')).measureServing,
+  graphModels: async () => (await import('./sections/graphModels.ts')).measureGraphModels,
 };
 
 export interface SectionOutput {

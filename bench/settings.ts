@@ -30,6 +30,8 @@ export interface BenchSettings {
   serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
   /** fp32/fp16/q8 and the q8 forms side by side: blocks of calls of at least blockMs per variant and batch. */
   precision: { batchSizes: number[]; repetitions: number; warmupCalls: number; blockMs: number; minCalls: number };
+  /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
+  graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number } };
 }
 
 /**
@@ -63,6 +65,12 @@ const FULL: BenchSettings = {
   },
   serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
   precision: { batchSizes: [1, 32, 256], repetitions: 7, warmupCalls: 3, blockMs: 300, minCalls: 3 },
+  graphModels: {
+    models: ['blazeface', 'emotion', 'movenet-lightning', 'facemesh', 'iris', 'handlandmark-lite', 'faceres', 'antispoof', 'centernet'],
+    repetitions: 5,
+    batchSizes: [1, 8],
+    latencyRound: { warmupCalls: 2, minCalls: 5, minMs: 500, maxCalls: 1000 },
+  },
 };
 
 const QUICK: BenchSettings = {
@@ -87,4 +95,10 @@ const QUICK: BenchSettings = {
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
   serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
   precision: { batchSizes: [1, 32, 256], repetitions: 3, warmupCalls: 1, blockMs: 100, minCalls: 2 },
+  graphModels: {
+    models: ['blazeface', 'emotion', 'movenet-lightning'],
+    repetitions: 2,
+    batchSizes: [1, 8],
+    latencyRound: { warmupCalls: 1, minCalls: 2, minMs: 100, maxCalls: 200 },
+  },
 };
