@@ -49,20 +49,32 @@ function namespaceSvgIds(svg: string, idPrefix: string): string {
     .replace(/href="#([^"]+)"/g, `href="#${idPrefix}-$1"`);
 }
 
-const SPLIT_COLORS = { domain: ['train', 'validation'], range: ['#1f77b4', '#ff7f0e'] };
+/**
+ * The curves' names say what was measured: "test" is the test set evaluated after each epoch
+ * (the lecture's validation_data), "validation" the held-out split, present only when training used one.
+ */
+const SPLITS = [
+  { split: 'train', color: '#1f77b4', figure: (record: EpochRecord, metric: CurveMetric) => record[metric] },
+  { split: 'validation', color: '#ff7f0e', figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'val_loss' : 'val_accuracy'] },
+  { split: 'test', color: '#2ca02c', figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'test_loss' : 'test_accuracy'] },
+] as const;
 
 type CurveMetric = 'loss' | 'accuracy';
 
-/** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
-function curveRows(history: EpochRecord[], metric: CurveMetric): { epoch: number; split: string; value: number }[] {
-  const validationKey = metric === 'loss' ? 'val_loss' : 'val_accuracy';
-  return history.flatMap((record) => [
-    { epoch: record.epoch, split: 'train', value: record[metric] },
-    { epoch: record.epoch, split: 'validation', value: record[validationKey] },
-  ]).filter((row) => Number.isFinite(row.value));
+/** The splits the history has figures for, in legend order. */
+export function recordedSplits(history: EpochRecord[]): string[] {
+  const hasValidation = history.some((record) => record.val_loss !== undefined);
+  return SPLITS.map(({ split }) => split).filter((split) => split !== 'validation' || hasValidation);
 }
 
-/** A line chart with points of one metric per epoch, train against validation. */
+/** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
+function curveRows(history: EpochRecord[], metric: CurveMetric): { epoch: number; split: string; value: number }[] {
+  return history
+    .flatMap((record) => SPLITS.map(({ split, figure }): { epoch: number; split: string; value?: number } => ({ epoch: record.epoch, split, value: figure(record, metric) })))
+    .filter((row): row is { epoch: number; split: string; value: number } => row.value !== undefined && Number.isFinite(row.value));
+}
+
+/** A line chart with points of one metric per epoch: train, validation (when held out) and test. */
 export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): TopLevelSpec {
   const encoding = {
     x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd', grid: false } },
@@ -73,7 +85,7 @@ export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): 
       scale: { zero: false, nice: true },
       axis: metric === 'accuracy' ? { format: '.1%' } : { format: '.3~f' },
     },
-    color: { field: 'split', type: 'nominal', title: null, scale: SPLIT_COLORS, legend: { orient: 'top', direction: 'horizontal' } },
+    color: { field: 'split', type: 'nominal', title: null, scale: splitColors(history), legend: { orient: 'top', direction: 'horizontal' } },
   };
   return {
     width: 380,
@@ -85,6 +97,11 @@ export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): 
       { name: 'points', mark: { type: 'point', filled: true, size: 45 } },
     ],
   } as TopLevelSpec;
+}
+
+function splitColors(history: EpochRecord[]): { domain: string[]; range: string[] } {
+  const splits = recordedSplits(history);
+  return { domain: splits, range: splits.map((name) => SPLITS.find(({ split }) => split === name)!.color) };
 }
 
 /**
@@ -157,7 +174,8 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
             // the middle stop keeps a 10–20 % confusion clearly blue rather than grey.
             scale: { type: 'sqrt', domain: [0, 0.2, 1], range: ['#f6f9fc', '#74a9cf', '#084081'], interpolate: 'rgb' },
             // The square-root scale squeezes high shares together; these ticks spread evenly along it.
-            legend: { format: '.0%', values: [0, 0.05, 0.25, 0.5, 1], titleLimit: 240, gradientLength: Math.max(140, Math.min(220, cellSize * labels.length)) },
+            // Below the matrix rather than beside it, so the per-class table fits next to the chart.
+            legend: { orient: 'bottom', direction: 'horizontal', format: '.0%', values: [0, 0.05, 0.25, 0.5, 1], titleLimit: 240, gradientLength: Math.max(160, Math.min(300, cellSize * labels.length)) },
           },
         },
       },
