@@ -11,6 +11,7 @@ import { datasetFiles } from '../../training/data/datasets.ts';
 import { readIdxFile } from '../../training/data/idx.ts';
 import { PIXEL_SCALE } from '../../training/train.ts';
 import { readStatusMB } from '../memory.ts';
+import { recordedPath } from '../paths.ts';
 import type { SectionContext, ServerMemoryCheckpoint, ServingData } from '../results.ts';
 import { benchServer } from '../server.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -34,7 +35,9 @@ export async function measureServing(context: SectionContext): Promise<ServingDa
     log: (line) => process.stderr.write(`serving: ${line}\n`),
   });
   const memory = await measureServerMemory(models.mlp.onnx, settings.serving);
-  return { model: { onnx: models.mlp.onnx, tfjs: models.mlp.tfjs }, benchmark, memory };
+  // The results name the model files as latest.json records paths, here and in the embedded server benchmark.
+  const model = { onnx: recordedPath(models.mlp.onnx, workDirectory), tfjs: recordedPath(models.mlp.tfjs, workDirectory) };
+  return { model, benchmark: { ...benchmark, model }, memory };
 }
 
 async function measureServerMemory(onnx: string, settings: BenchSettings['serving']): Promise<ServingData['memory']> {
