@@ -4,6 +4,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { formatDecimal, formatPercent } from './format.ts';
 import { trustedMarkup, type SafeHtml } from './html.ts';
 import type { EpochRecord } from './types.ts';
 
@@ -67,11 +68,21 @@ export function recordedSplits(history: EpochRecord[]): string[] {
   return SPLITS.map(({ split }) => split).filter((split) => split !== 'validation' || hasValidation);
 }
 
+interface CurveRow {
+  epoch: number;
+  split: string;
+  value: number;
+  /** The point's accessible label, formatted by the report's rules (no 100% short of 1). */
+  label: string;
+}
+
 /** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
-function curveRows(history: EpochRecord[], metric: CurveMetric): { epoch: number; split: string; value: number }[] {
-  return history
-    .flatMap((record) => SPLITS.map(({ split, figure }): { epoch: number; split: string; value?: number } => ({ epoch: record.epoch, split, value: figure(record, metric) })))
-    .filter((row): row is { epoch: number; split: string; value: number } => row.value !== undefined && Number.isFinite(row.value));
+function curveRows(history: EpochRecord[], metric: CurveMetric): CurveRow[] {
+  const format = metric === 'accuracy' ? formatPercent : formatDecimal;
+  return history.flatMap((record) => SPLITS.flatMap(({ split, figure }) => {
+    const value = figure(record, metric);
+    return value !== undefined && Number.isFinite(value) ? [{ epoch: record.epoch, split, value, label: `epoch ${record.epoch}, ${split} ${metric}: ${format(value)}` }] : [];
+  }));
 }
 
 /** A line chart with points of one metric per epoch: train, validation (when held out) and test. */
@@ -86,6 +97,7 @@ export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): 
       axis: metric === 'accuracy' ? { format: '.1%' } : { format: '.3~f' },
     },
     color: { field: 'split', type: 'nominal', title: null, scale: splitColors(history), legend: { orient: 'top', direction: 'horizontal' } },
+    description: { field: 'label', type: 'nominal' },
   };
   return {
     width: 380,
@@ -123,17 +135,18 @@ interface ConfusionCell {
   count: number;
   /** Share of the true class's samples that landed in this cell (a row-normalised recall). */
   share: number;
+  /** The cell's accessible label, formatted by the report's rules. */
+  label: string;
 }
 
 function confusionCells(confusion: number[][], axisLabels: string[]): ConfusionCell[] {
   return confusion.flatMap((row, truthIndex) => {
     const rowTotal = row.reduce((sum, count) => sum + count, 0);
-    return row.map((count, predictedIndex) => ({
-      truth: axisLabels[truthIndex]!,
-      predicted: axisLabels[predictedIndex]!,
-      count,
-      share: rowTotal > 0 ? count / rowTotal : 0,
-    }));
+    return row.map((count, predictedIndex) => {
+      const share = rowTotal > 0 ? count / rowTotal : 0;
+      const [truth, predicted] = [axisLabels[truthIndex]!, axisLabels[predictedIndex]!];
+      return { truth, predicted, count, share, label: `true ${truth}, predicted ${predicted}: ${count} images, ${formatPercent(share)} of true ${truth}` };
+    });
   });
 }
 
@@ -160,7 +173,7 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
     width: cellSize * labels.length,
     height: cellSize * labels.length,
     data: { values: confusionCells(confusion, axisLabels) },
-    encoding: position,
+    encoding: { ...position, description: { field: 'label', type: 'nominal' } },
     layer: [
       {
         name: 'cells',

@@ -274,10 +274,10 @@ describe('renderReport: training curves', () => {
     const metrics = metricsJsonFixture({ validationSplit: 0.1 });
     const page = await renderReport(mnistReportInput(metrics));
     const history = metrics.history as Record<string, number>[];
-    // Each point's accessible label carries its epoch, value and split, as vega drew it.
+    // Each point's accessible label carries its epoch, split and value, formatted like the rest of the page.
     const pointGroup = /role-mark points_marks[\s\S]*?<\/g>/.exec(chartSvg(page, 'accuracy'))![0];
-    const points = [...pointGroup.matchAll(/aria-label="epoch: (\d+); accuracy: ([\d.]+)%; split: (\w+)"/g)].map((match) => [match[3], Number(match[1]), match[2]]);
-    const expected = (split: string, key: string) => history.map((record) => [split, record.epoch, (record[key]! * 100).toFixed(1)]);
+    const points = [...pointGroup.matchAll(/aria-label="epoch (\d+), (\w+) accuracy: ([\d.]+%)"/g)].map((match) => [match[2], Number(match[1]), match[3]]);
+    const expected = (split: string, key: string) => history.map((record) => [split, record.epoch, formatPercent(record[key]!)]);
     expect(points).toEqual(expect.arrayContaining([...expected('train', 'accuracy'), ...expected('validation', 'val_accuracy'), ...expected('test', 'test_accuracy')]));
     expect(points).toHaveLength(15);
   });
