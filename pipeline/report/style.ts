@@ -70,11 +70,12 @@ table.data tfoot tr + tr td { border-top: 0; }
 table.model-summary tfoot tr.subtotal td { font-weight: 400; color: var(--muted); }
 table.model-summary tr.frozen td { color: var(--muted); }
 
-table.fields { margin-top: 14px; }
+/* Fixed layout: a wide nested table scrolls inside its cell instead of widening the page. */
+table.fields { margin-top: 14px; table-layout: fixed; }
 table.fields:first-child { margin-top: 0; }
 table.fields > tbody > tr > th { width: 180px; text-align: left; font-weight: 600; padding: 6px 10px 6px 0; vertical-align: top; color: var(--muted); font-size: 13px; }
 table.fields > tbody > tr > td { padding: 6px 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-dl.inline-fields { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }
+dl.inline-fields { margin: 0; display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; }
 dl.inline-fields dt { color: var(--muted); }
 dl.inline-fields dd { margin: 0; }
 table.data.nested { font-size: 13px; width: auto; }

@@ -616,6 +616,15 @@ describe('writeReport in a browser', () => {
       const imageSizes = await page.locator('.tile img').evaluateAll((images) =>
         (images as HTMLImageElement[]).map((image) => [image.complete, image.naturalWidth, image.naturalHeight, image.width]));
       expect(imageSizes).toEqual(input.misclassified.map(() => [true, 28, 28, 84]));
+      // The per-class table sits beside the confusion matrix (to its right, top-aligned), not under it.
+      const matrix = (await page.locator('figure[data-chart="confusion"]').boundingBox())!;
+      const perClass = (await page.locator('table.per-class').boundingBox())!;
+      expect(perClass.x).toBeGreaterThanOrEqual(matrix.x + matrix.width);
+      expect(Math.abs(perClass.y - matrix.y)).toBeLessThan(5);
+      expect(await page.locator('table.per-class tbody tr').count()).toBe(10);
+      // Model summary and recipe are laid out as tables too.
+      expect(await page.locator('#model table tbody tr').count()).toBe(3);
+      expect(await page.locator('#recipe table tr').count()).toBeGreaterThanOrEqual(10);
       expect(problems).toEqual([]);
 
       await mkdir('test-output', { recursive: true });
