@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,19 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     const parity = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(parity.passed).toBe(false);
     expect(parity.pairs.find((p: { a: string; b: string }) => p.b === 'onnxruntime-web' && p.a === 'onnxruntime-node').passed).toBe(true);
+  });
+
+  it('names metrics.json and the field when the report stage is given one it cannot read', () => {
+    const broken = path.join(out, 'broken');
+    mkdirSync(path.join(broken, 'tfjs'), { recursive: true });
+    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx']) copyFileSync(path.join(out, file), path.join(broken, file));
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    delete metrics.summary;
+    writeFileSync(path.join(broken, 'metrics.json'), JSON.stringify(metrics));
+    const run = runCli(['pipeline', '--from', 'report', '--out', broken, '--limit', '2000', '--epochs', '1', '--backend', 'wasm', '--quiet']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('error: stage report: metrics.json: summary is missing\n');
+    expect(existsSync(path.join(broken, 'report.html'))).toBe(false);
   });
 
   it('names the missing artifact when a later stage starts without it', () => {
