@@ -49,20 +49,20 @@ function namespaceSvgIds(svg: string, idPrefix: string): string {
     .replace(/href="#([^"]+)"/g, `href="#${idPrefix}-$1"`);
 }
 
-const SPLIT_COLORS = { domain: ['train', 'validation'], range: ['#1f77b4', '#ff7f0e'] };
+const SPLIT_COLORS = { domain: ['train', 'test'], range: ['#1f77b4', '#ff7f0e'] };
 
 type CurveMetric = 'loss' | 'accuracy';
 
 /** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
 function curveRows(history: EpochRecord[], metric: CurveMetric): { epoch: number; split: string; value: number }[] {
-  const validationKey = metric === 'loss' ? 'val_loss' : 'val_accuracy';
+  const testKey = metric === 'loss' ? 'test_loss' : 'test_accuracy';
   return history.flatMap((record) => [
     { epoch: record.epoch, split: 'train', value: record[metric] },
-    { epoch: record.epoch, split: 'validation', value: record[validationKey] },
+    { epoch: record.epoch, split: 'test', value: record[testKey] },
   ]).filter((row) => Number.isFinite(row.value));
 }
 
-/** A line chart with points of one metric per epoch, train against validation. */
+/** A line chart with points of one metric per epoch, train against test. */
 export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): TopLevelSpec {
   const encoding = {
     x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd', grid: false } },

@@ -3,13 +3,15 @@
  * only presents these facts; it computes nothing that another stage is the source of.
  */
 
-/** One epoch of training, as tfjs `model.fit` reports it (accuracy as a fraction 0–1). */
+/** One epoch of training, as metrics.json records it (accuracy as a fraction 0–1; val_* only with --validation-split). */
 export interface EpochRecord {
   epoch: number;
   loss: number;
   accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  test_loss: number;
+  test_accuracy: number;
   seconds: number;
 }
 

@@ -25,7 +25,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** Loss falling and accuracy rising with noise, validation slightly behind training: what a real MLP run looks like. */
+/** Loss falling and accuracy rising with noise, test slightly behind training: what a real MLP run looks like. */
 function plausibleHistory(epochs: number, random: () => number): EpochRecord[] {
   return Array.from({ length: epochs }, (_, index) => {
     const progress = 1 - Math.exp(-(index + 1) / 1.6);
@@ -35,8 +35,8 @@ function plausibleHistory(epochs: number, random: () => number): EpochRecord[] {
       epoch: index + 1,
       loss,
       accuracy,
-      val_loss: loss + 0.02 + 0.03 * random(),
-      val_accuracy: accuracy - 0.004 - 0.006 * random(),
+      test_loss: loss + 0.02 + 0.03 * random(),
+      test_accuracy: accuracy - 0.004 - 0.006 * random(),
       seconds: 3 + random(),
     };
   });
@@ -170,7 +170,7 @@ describe('renderReport', () => {
       const svg = chartSvg(page, metric);
       expect(axisTitles(svg)).toEqual(expect.arrayContaining(['epoch', metric]));
       expect(markItems(svg, 'points_marks', 'path')).toHaveLength(5 * 2);
-      expect(svg).toMatch(/role-legend[\s\S]*>train<[\s\S]*>validation</);
+      expect(svg).toMatch(/role-legend[\s\S]*>train<[\s\S]*>test</);
     }
   });
 

@@ -20,7 +20,7 @@ function trainingCard(history: ReportInput['history']): SafeHtml {
   if (history.length === 0) return headlineCard('Training', '–', 'no training history');
   const last = history[history.length - 1]!;
   const seconds = history.reduce((sum, record) => sum + record.seconds, 0);
-  return headlineCard('Epochs', String(history.length), `val accuracy ${formatPercent(last.val_accuracy)} · ${formatSeconds(seconds)}`);
+  return headlineCard('Epochs', String(history.length), `test accuracy ${formatPercent(last.test_accuracy)} · ${formatSeconds(seconds)}`);
 }
 
 export function renderHeadline(input: ReportInput): SafeHtml {
