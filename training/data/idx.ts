@@ -90,18 +90,22 @@ export async function readIdxFile(filePath: string): Promise<IdxArray> {
 }
 
 /** The contents of an IDX file, gzipped or not; `source` names it in error messages. */
-export function decodeIdxFile(bytes: Uint8Array, source: string): IdxArray {
+export function decodeIdxFile(bytes: Uint8Array, source: string, maxDecompressedBytes = MAX_DECOMPRESSED_BYTES): IdxArray {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+      bytes = gunzipSync(bytes, { maxOutputLength: maxDecompressedBytes });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new InvalidInputError(`${source} expands to more than ${MAX_DECOMPRESSED_BYTES / 1024 ** 3} GiB when gunzipped, more than any IDX dataset this tool reads`);
+        throw new InvalidInputError(`${source} expands to more than ${formatBytes(maxDecompressedBytes)} when gunzipped, more than any IDX dataset this tool reads`);
       }
       throw new InvalidInputError(`${source} is a damaged gzip file: ${describeError(error)}`);
     }
   }
   return parseIdx(bytes, source);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`;
 }
 
 /** Encodes values as IDX bytes: the inverse of parseIdx, used to write test fixtures and subsets. */

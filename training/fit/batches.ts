@@ -1,6 +1,6 @@
 /**
  * Batches as tensors, built per step from the dataset's uint8 pixels: images scaled to 0–1 (the
- * lecture's preprocessing) as float32 [N, H, W, C], labels as int32 [N]. Building each batch
+ * lecture's preprocessing) as float32 [N, H, W, C], labels as float32 [N] (class indices, as fit() takes them). Building each batch
  * on demand keeps one batch of floats in memory instead of a shuffled float copy of the whole
  * training set per epoch (188 MB for MNIST).
  */
@@ -24,7 +24,7 @@ export function batchTensors(split: ImageSplit, shape: ImageShape, start: number
   const pixels = shape.height * shape.width * shape.channels;
   const count = end - start;
   const images = new Float32Array(count * pixels);
-  const labels = new Int32Array(count);
+  const labels = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const source = order ? order[start + i] : start + i;
     const from = source * pixels;
@@ -32,7 +32,7 @@ export function batchTensors(split: ImageSplit, shape: ImageShape, start: number
     for (let p = 0; p < pixels; p++) images[to + p] = split.images[from + p] * PIXEL_SCALE;
     labels[i] = split.labels[source];
   }
-  return [tf.tensor4d(images, [count, shape.height, shape.width, shape.channels]), tf.tensor1d(labels, 'int32')];
+  return [tf.tensor4d(images, [count, shape.height, shape.width, shape.channels]), tf.tensor1d(labels)];
 }
 
 /** A whole split as [images, labels] (in `order` when given). */

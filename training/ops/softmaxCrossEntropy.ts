@@ -72,10 +72,11 @@ function softmaxCrossEntropyOps(logits: tf.Tensor2D, labels: tf.Tensor1D, totals
   return tf.tidy(() => {
     const [batch, classes] = logits.shape;
     const logProbabilities = tf.logSoftmax(logits);
-    const oneHot = tf.oneHot(labels, classes);
+    const indices = tf.cast(labels, 'int32');
+    const oneHot = tf.oneHot(indices, classes);
     const lossSum = tf.neg(tf.sum(tf.mul(oneHot, logProbabilities)));
     const backprop = tf.div(tf.sub(tf.exp(logProbabilities), oneHot), batch);
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, 'int32')), 'float32'));
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), indices), 'float32'));
     const batchTotals = tf.stack([lossSum, tf.scalar(0), correct, tf.scalar(batch)]);
     return [tf.div(lossSum, batch), backprop, tf.add(totals, batchTotals)];
   });
@@ -113,7 +114,7 @@ export class RunningTotals {
 }
 
 /**
- * The batch's mean cross-entropy of softmax(logits) against integer labels, differentiable with
+ * The batch's mean cross-entropy of softmax(logits) against class-index labels (int32 or float32), differentiable with
  * respect to the logits; adds the batch's loss and accuracy to `totals` as a side effect.
  */
 export function sparseSoftmaxCrossEntropy(
