@@ -365,7 +365,7 @@ describe('renderReport: model summary and recipe', () => {
       images: '60,000 training · 10,000 test',
     });
     expect(fields.validation).toMatch(/^none held out: the test set is evaluated after each epoch instead \(the lecture passes it to fit\(\) as validation_data\)/);
-    expect(fields.durations).toMatch(/^loading 1\.20 s · training 65\.4 s \(3\.\d\d s per epoch\) · evaluating 0\.80 s · saving 0\.10 s; 67\.5 s in all$/);
+    expect(fields.durations).toMatch(/^loading 1\.20 s · training 65\.4 s \(3\.\d\d s per epoch, of which 0\.80 s evaluating the test set after each epoch\) · saving 0\.10 s; 67\.5 s in all$/);
   });
 
   it('describes a validation split in the recipe and a constant learning rate as constant', async () => {

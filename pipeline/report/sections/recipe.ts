@@ -34,14 +34,15 @@ function describeValidation({ recipe, dataset }: MetricsJson): string {
   return `the last ${formatFractionSetting(recipe.validationSplit)} of the training data (${formatCount(dataset.validationSamples)} images), held out before shuffling (Keras' validation_split)`;
 }
 
-function describeDurations({ durations, history }: MetricsJson): string {
+/** Training's time includes the evaluations after each epoch (training/metrics.ts says so), so evaluating is shown as part of it. */
+function describeDurations({ durations, history, recipe }: MetricsJson): string {
   const epochSeconds = history.reduce((sum, record) => sum + record.seconds, 0) / Math.max(1, history.length);
-  const parts = [
-    `loading ${formatSeconds(durations.loadSeconds)}`,
-    `training ${formatSeconds(durations.trainSeconds)}${history.length > 0 ? ` (${formatSeconds(epochSeconds)} per epoch)` : ''}`,
-    `evaluating ${formatSeconds(durations.evaluateSeconds)}`,
-    `saving ${formatSeconds(durations.saveSeconds)}`,
+  const evaluated = recipe.validationSplit === null ? 'the test set' : 'the validation split and the test set';
+  const details = [
+    ...(history.length > 0 ? [`${formatSeconds(epochSeconds)} per epoch`] : []),
+    `of which ${formatSeconds(durations.evaluateSeconds)} evaluating ${evaluated} after each epoch`,
   ];
+  const parts = [`loading ${formatSeconds(durations.loadSeconds)}`, `training ${formatSeconds(durations.trainSeconds)} (${details.join(', ')})`, `saving ${formatSeconds(durations.saveSeconds)}`];
   return `${parts.join(' · ')}; ${formatSeconds(durations.totalSeconds)} in all`;
 }
 
