@@ -3,79 +3,27 @@
  * only presents these facts; it computes nothing that another stage is the source of.
  */
 
+import type { TrainingMetrics } from '../../training/metrics.ts';
+
 /**
- * One epoch of training as metrics.json records it (CONTRACTS.md §4; accuracies are fractions
- * 0–1). `test_*` is the test set evaluated after the epoch, which the lecture passes to fit() as
- * validation_data; `val_*` exists only when training held out a validation split. A value that
- * was NaN (a diverged run) is stored as JSON null and reads as NaN here.
+ * metrics.json is training's file (CONTRACTS.md §4), so its types are training's: one epoch's
+ * figures (`test_*` is the test set after the epoch, the lecture's validation_data; `val_*` only
+ * with a validation split), the Keras-style model summary, and the whole file.
  */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  test_loss: number;
-  test_accuracy: number;
-  val_loss?: number;
-  val_accuracy?: number;
-  learningRate: number;
-  seconds: number;
-}
+export type { EpochRecord } from '../../training/fit/epochs.ts';
+export type { LayerSummary, ModelSummary } from '../../training/summary.ts';
 
-/** One row of the Keras-style model summary. */
-export interface LayerSummary {
-  name: string;
-  className: string;
-  /** Keras' output shape; null is the batch (or another unknown) dimension. */
-  outputShape: (number | null)[];
-  params: number;
-  trainable: boolean;
-}
-
-export interface ModelSummary {
-  layers: LayerSummary[];
-  totalParams: number;
-  trainableParams: number;
-  nonTrainableParams: number;
-}
-
-export interface TrainingRecipe {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** The learning rate used in each epoch, first epoch first. */
-  learningRateSchedule: number[];
-  optimizer: { name: 'adam'; beta1: number; beta2: number; epsilon: number };
-  loss: string;
-  /** The held-out last fraction of the training data (Keras' validation_split), or null for none. */
-  validationSplit: number | null;
-  seed: number;
-}
-
-export interface DatasetDescription {
-  name: string;
-  /** Where the data came from: a name, or a path relative to the artifacts folder (never absolute). */
-  source: string;
-  trainSamples: number;
-  validationSamples: number;
-  testSamples: number;
-  classNames: string[];
-  height: number;
-  width: number;
-  channels: number;
-}
-
-/** Training's metrics.json (CONTRACTS.md §4), as validateMetricsJson() accepts it. */
-export interface MetricsJson {
-  model: string;
-  dataset: DatasetDescription;
+/**
+ * metrics.json as validateMetricsJson() accepts it: training's type, with the backend and the loss
+ * read as any name (the report shows them and does not depend on which). A figure that was NaN
+ * (a diverged run; JSON stores it as null) reads as NaN.
+ */
+export type MetricsJson = Omit<TrainingMetrics, 'backend' | 'recipe'> & {
   backend: string;
-  seed: number;
-  recipe: TrainingRecipe;
-  summary: ModelSummary;
-  history: EpochRecord[];
-  test: { loss: number; accuracy: number };
-  durations: { loadSeconds: number; trainSeconds: number; evaluateSeconds: number; saveSeconds: number; totalSeconds: number };
-}
+  recipe: Omit<TrainingMetrics['recipe'], 'loss'> & { loss: string };
+};
+export type TrainingRecipe = MetricsJson['recipe'];
+export type DatasetDescription = MetricsJson['dataset'];
 
 /** The comparison of two runtimes' predictions on the same test samples. */
 export interface ParityPair {
