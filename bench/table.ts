@@ -163,8 +163,9 @@ function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 }
 
+/** The run's scratch directory as <scratch>/, whether recorded as scratch/… (bench/paths.ts) or absolute (older results). */
 function shortPath(file: string): string {
-  return file.replace(/^.*\/tfjs-onnx-bench-[^/]+\//, '<scratch>/');
+  return file.replace(/^(?:.*\/tfjs-onnx-bench-[^/]+|scratch)\//, '<scratch>/');
 }
 
 // ---- rendering ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  *
  * metrics.json is another stage's file (training writes it; CONTRACTS.md §4 is its shape), so it
  * is checked against a JSON schema, and every message names the file and the field:
- * "metrics.json: history[2].test_loss must be a number, got "0.1"".
+ * "metrics.json: history[2].test_loss must be a number or null, got "0.1"".
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { InvalidInputError } from '../../common/errors.ts';
