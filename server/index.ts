@@ -4,11 +4,11 @@
  * that shuts down within a bounded grace period. `tfjs-onnx serve` is a thin CLI over it.
  */
 import type { AddressInfo } from 'node:net';
-import { loadModel } from '@tfjs-onnx/runtime';
+import { loadClassifier, loadModel } from '@tfjs-onnx/runtime';
 import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { ConnectionGate, httpServerFactory } from './connections.ts';
 import { InferenceCore } from './core/inference.ts';
-import { ModelRegistry, type ModelLoader } from './core/registry.ts';
+import { ModelRegistry } from './core/registry.ts';
 import { startGrpc, type GrpcListener } from './grpc/server.ts';
 import { buildApp } from './http/app.ts';
 import { ImageClassifier } from './images/classify.ts';
@@ -50,7 +50,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     repository: settings.modelRepository,
     controlMode: settings.modelControlMode,
     loadAtStart: settings.loadModels ?? [],
-    loader: modelLoader(settings),
+    loader: (file) => loadModel(file, runtimeOptions(settings)),
+    classifierLoader: (file) => loadClassifier(file, { ...runtimeOptions(settings), imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
     defaults: { maxBatch: settings.maxBatch, maxDelayMs: settings.maxDelayMs },
     metrics,
     pollIntervalMs: settings.repositoryPollSecs * 1000,
@@ -58,7 +59,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   await registry.start();
   const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements });
-  const images = new ImageClassifier(core, { workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
+  const images = new ImageClassifier({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
   const gate = new ConnectionGate(settings.maxConnections);
   const http = httpServerFactory(gate, settings.requestTimeoutMs);
   const app = await buildApp({ core, metrics, images }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
@@ -99,14 +100,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return { url, port, grpcAddress, grpcPort: grpc?.port, models, close };
 }
 
-/** Loads every model file with the runtime's general API, on the backend and device asked for. */
-function modelLoader(settings: ServeSettings): ModelLoader {
-  return (file) =>
-    loadModel(file, {
-      backend: settings.backend,
-      device: settings.device,
-      ...(settings.intraOpThreads !== undefined && settings.intraOpThreads > 0 ? { intraOpThreads: settings.intraOpThreads } : {}),
-    });
+/** How every model file is loaded with the runtime: the backend, device and threads asked for. */
+function runtimeOptions(settings: ServeSettings) {
+  return {
+    backend: settings.backend,
+    device: settings.device,
+    ...(settings.intraOpThreads !== undefined && settings.intraOpThreads > 0 ? { intraOpThreads: settings.intraOpThreads } : {}),
+  };
 }
 
 interface ShutdownParts {

@@ -11,6 +11,7 @@
  * leaving is taken out of routing at once, and released once its in-flight requests are answered.
  */
 import { promises as fs } from 'node:fs';
+import type { Classifier } from '@tfjs-onnx/runtime';
 import { InvalidInputError, UserError, describeError } from '../../common/errors.ts';
 import { ModelControlError, ModelNotFoundError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -32,6 +33,8 @@ export interface RegistryOptions {
   /** explicit mode: the repository models to load at start ('*': all). */
   loadAtStart: string[];
   loader: ModelLoader;
+  /** Loads a file as an image classifier, for the /classify route. */
+  classifierLoader: (file: string) => Promise<Classifier>;
   defaults: BatchingDefaults;
   metrics: ServerMetrics;
   /** poll mode: how often the repository is re-read. */
@@ -225,7 +228,7 @@ export class ModelRegistry {
       throw new InvalidInputError(`cannot load ${file}: ${describeError(error)}`, { cause: error });
     }
     try {
-      return await ServedModel.create({ name: description.name, version, model, config: description.config, directory: description.directory, origin: description.origin, defaults: this.options.defaults, metrics: this.options.metrics });
+      return await ServedModel.create({ name: description.name, version, model, file, loadClassifier: this.options.classifierLoader, config: description.config, directory: description.directory, origin: description.origin, defaults: this.options.defaults, metrics: this.options.metrics });
     } catch (error) {
       await model.dispose();
       throw error;

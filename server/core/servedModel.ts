@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Classifier } from '@tfjs-onnx/runtime';
 import { InvalidInputError } from '../../common/errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { ConfigTensor, ModelConfig } from '../repository/config.ts';
@@ -35,6 +36,9 @@ export interface ServedModelParts {
   name: string;
   version: string;
   model: RunnableModel;
+  /** The ONNX file, for the image classifier the /classify route loads on first use. */
+  file: string;
+  loadClassifier: (file: string) => Promise<Classifier>;
   /** The model's config.pbtxt, if it has one; it then decides batching instead of the defaults. */
   config?: ModelConfig;
   /** Where labels files named by the config are read from. */
@@ -58,6 +62,7 @@ export class ServedModel {
   private readonly labelsByOutput: Map<string, string[]>;
   private inFlight = 0;
   private readonly drainWaiters: (() => void)[] = [];
+  private classifierLoad: Promise<Classifier> | undefined;
 
   private constructor(
     private readonly parts: ServedModelParts,
@@ -101,6 +106,17 @@ export class ServedModel {
     return this.labelsByOutput.get(output);
   }
 
+  /**
+   * The model as an image classifier (decoding, resizing, normalizing, top-k with labels), loaded
+   * the first time /classify asks for it; UnsupportedModelError if the model is no image classifier.
+   */
+  classifier(): Promise<Classifier> {
+    this.classifierLoad ??= this.parts.loadClassifier(this.parts.file);
+    // A failed load is not kept: the next request tries again (and gets the same clear error).
+    this.classifierLoad.catch(() => (this.classifierLoad = undefined));
+    return this.classifierLoad;
+  }
+
   /** Requests accepted and not yet answered. */
   get pending(): number {
     return this.inFlight;
@@ -122,6 +138,8 @@ export class ServedModel {
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     await this.batcher.idle();
     await this.parts.model.dispose();
+    const classifier = await this.classifierLoad?.catch(() => undefined);
+    await classifier?.dispose();
   }
 }
 

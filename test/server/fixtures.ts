@@ -13,7 +13,7 @@ export const CLASS_COUNT = 10;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
 /** Builds, saves and converts a random model; returns the paths of model.json and model.onnx. */
-export async function makeTestModel(directory: string, options: { name?: string; seed?: number } = {}): Promise<{ modelJson: string; onnx: string }> {
+export async function makeTestModel(directory: string, options: { name?: string; seed?: number; labels?: string[] } = {}): Promise<{ modelJson: string; onnx: string }> {
   await tf.setBackend('cpu');
   const seed = options.seed ?? 7;
   const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed + offset });
@@ -29,7 +29,7 @@ export async function makeTestModel(directory: string, options: { name?: string;
   model.dispose();
   const modelJson = path.join(tfjsDir, 'model.json');
   const onnx = path.join(directory, `${options.name ?? 'model'}.onnx`);
-  await convertLayersModelToFile(modelJson, onnx);
+  await convertLayersModelToFile(modelJson, onnx, options.labels ? { labels: options.labels } : {});
   return { modelJson, onnx };
 }
 
