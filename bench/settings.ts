@@ -27,7 +27,8 @@ export interface BenchSettings {
     classifierRepetitions: number;
     classifierWarmup: number;
   };
-  serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+  /** bench/server.ts's own FULL/QUICK plans set durations, request counts and the soak. */
+  serving: { quick: boolean };
 }
 
 /**
@@ -59,7 +60,7 @@ const FULL: BenchSettings = {
     classifierRepetitions: 5,
     classifierWarmup: 3,
   },
-  serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+  serving: { quick: false },
 };
 
 const QUICK: BenchSettings = {
@@ -82,5 +83,5 @@ const QUICK: BenchSettings = {
     classifierWarmup: 1,
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
-  serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+  serving: { quick: true },
 };

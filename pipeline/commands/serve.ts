@@ -4,8 +4,7 @@
  * requests within --shutdown-grace-ms, release the models) and returns, so the process exits 0.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { MODEL_CONTROL_MODES } from '../../server/core/registry.ts';
-import { RESOURCE_LIMITS, SERVE_DEFAULTS, startServer, type ServeOptions } from '../../server/index.ts';
+import { MODEL_CONTROL_MODES, RESOURCE_LIMITS, SERVE_DEFAULTS, type ServeOptions } from '../../server/options.ts';
 
 interface ServeArguments {
   models: string[];
@@ -58,6 +57,7 @@ export const serveCommand: CommandModule<object, ServeArguments> = {
       .example('$0 serve --model-dir models/ --port 0 --grpc-port 0', 'serve every model in models/ on free ports') as unknown as Argv<ServeArguments>;
   },
   handler: async (args: ArgumentsCamelCase<ServeArguments>) => {
+    const { startServer } = await import('../../server/index.ts');
     const limits = Object.fromEntries(RESOURCE_LIMITS.map((limit) => [limit.key, args[limit.flag.slice(2)]])) as Partial<ServeOptions>;
     const server = await startServer({
       ...limits,

@@ -19,8 +19,7 @@ import { describeRepositoryModel, scanRepository, type ModelDescription } from '
 import type { RunnableModel } from './model.ts';
 import { ServedModel, type BatchingDefaults } from './servedModel.ts';
 
-export const MODEL_CONTROL_MODES = ['none', 'explicit', 'poll'] as const;
-export type ModelControlMode = (typeof MODEL_CONTROL_MODES)[number];
+import type { ModelControlMode } from '../options.ts';
 
 /** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options. */
 export type ModelLoader = (file: string) => Promise<RunnableModel>;

@@ -3,10 +3,9 @@
  * statistics and errors as HTTP (a RequestError's HTTP status becomes the matching gRPC code), and
  * each call counted in /metrics by method and code.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { serverAsset } from '../assets.ts';
 import { RequestError, grpcCodeFor } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import { PLATFORM } from '../core/servedModel.ts';
@@ -16,7 +15,7 @@ import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
-export const PROTO_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'grpc_service.proto');
+export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
 
 /** How @grpc/proto-loader maps messages to objects: the protocol's snake_case names, 64-bit integers as strings (no precision lost). */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true };

@@ -5,9 +5,9 @@
  * picture into the top-k labels. A 50-megapixel upload then costs a worker some time, never the
  * other requests their latency.
  */
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ImageDataLike, Prediction } from '@tfjs-onnx/runtime';
+import { serverAsset } from '../assets.ts';
 import { UndecodableImageError } from '../errors.ts';
 import type { ServedModel } from '../core/servedModel.ts';
 
@@ -24,7 +24,7 @@ export class ImageClassifier {
 
   constructor(private readonly options: ImageOptions) {
     this.pool = new Piscina({
-      filename: fileURLToPath(new URL('./decodeWorker.mjs', import.meta.url)),
+      filename: serverAsset('server/images/decodeWorker.mjs'),
       minThreads: 0,
       maxThreads: options.workers,
       // Idle workers go away, so a server that never sees an image holds no extra threads.

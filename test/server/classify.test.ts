@@ -16,8 +16,13 @@ import { IMAGE_SIZE, PIXELS, makeTestModel, testImage } from './fixtures.ts';
 let onnxPath: string;
 let classifier: Classifier;
 let server: RunningServer;
+/** About 16 megapixels: decoding and shrinking it takes a worker a while. */
+let bigPng: Buffer;
 
 beforeAll(async () => {
+  // Made before any request: encoding it blocks this process for seconds, long enough for a
+  // pooled keep-alive connection to go stale under the client's feet.
+  bigPng = grayPng(4000, 4000, (x, y) => ((x >> 6) + (y >> 6)) & 0xff);
   onnxPath = (await makeTestModel(tempDir('tfjs-onnx-classify-'), { name: 'digits' })).onnx;
   classifier = await loadClassifier(onnxPath, { backend: 'native' });
   server = await startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, maxImageMegapixels: 20 });
@@ -120,8 +125,7 @@ describe('classify', () => {
   });
 
   it('decodes in a worker thread: requests sent after a large picture are answered before it', async () => {
-    // About 16 megapixels: decoding and shrinking it takes a worker a while; the event loop stays free.
-    const big = grayPng(4000, 4000, (x, y) => ((x >> 6) + (y >> 6)) & 0xff);
+    const big = bigPng;
     const order: string[] = [];
     const classified = postJson(classifyUrl(), big, { 'content-type': 'image/png' }).then((reply) => {
       order.push('classify');

@@ -6,7 +6,9 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_IMAGE_LIMITS } from '@tfjs-onnx/runtime';
 import { InvalidOptionError } from '../../common/errors.ts';
+import { IMAGE_LIMIT_DEFAULTS } from '../../server/options.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { postJson } from './client.ts';
@@ -35,6 +37,10 @@ function connect(port: number): Promise<net.Socket> {
 }
 
 describe('options', () => {
+  it("defaults to the runtime's image limits", () => {
+    expect(IMAGE_LIMIT_DEFAULTS).toEqual(DEFAULT_IMAGE_LIMITS);
+  });
+
   it('refuses numbers outside sane ranges before loading anything, naming the flag', async () => {
     const cases: [object, RegExp][] = [
       [{ intraOpThreads: 100_000 }, /--threads must be a whole number from 0 to 256, got 100000/],

@@ -9,20 +9,11 @@ import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
 import { checkShape, elementCount, valuesFromJson, valuesToJson } from '../../server/core/tensors.ts';
 import type { PlannedInput } from '../../server/core/inference.ts';
 import { DATATYPE_INFO, type Datatype } from '../../server/core/datatypes.ts';
+import { lengthPrefixed } from './client.ts';
 
 function planned(datatype: Datatype, shape: number[]): PlannedInput {
   const count = shape.reduce((a, b) => a * b, 1);
   return { name: 'x', datatype, shape, count, byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count };
-}
-
-/** BYTES elements as Triton's client serializes them: a 4-byte little-endian length, then the bytes. */
-function lengthPrefixed(strings: string[]): Buffer {
-  return Buffer.concat(strings.flatMap((text) => {
-    const bytes = Buffer.from(text, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(bytes.length);
-    return [length, bytes];
-  }));
 }
 
 describe('FP16', () => {
