@@ -85,7 +85,12 @@ describe('tfjs-onnx serve', () => {
       ),
     );
     const httpInFlight = viaAgent(body);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Signal only once both requests wait in the batching queue (the pending gauge says so).
+    for (let i = 0; i < 300; i++) {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      if (/nv_inference_pending_request_count\{model="model",version="1"\} 2/.test(metrics)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const signalledAt = Date.now();
     child.kill('SIGTERM');
 
