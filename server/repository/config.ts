@@ -40,8 +40,8 @@ export const DEFAULT_MODEL_FILENAME = 'model.onnx';
 /** Platform and backend names under which Triton runs ONNX with onnxruntime, the only ones served here. */
 const ONNX_PLATFORM = 'onnxruntime_onnx';
 const ONNX_BACKEND = 'onnxruntime';
-/** Larger values are refused: they are typos, and a batch that size could not be allocated anyway. */
-export const MAX_CONFIG_BATCH_SIZE = 1 << 20;
+/** Triton reads max_batch_size as an int32: larger values make a config Triton cannot load. */
+export const MAX_CONFIG_BATCH_SIZE = 2 ** 31 - 1;
 /** Longest dynamic-batching delay accepted (10 s): longer ones would hold requests past any client timeout. */
 export const MAX_QUEUE_DELAY_MICROSECONDS = 10_000_000;
 

@@ -58,7 +58,7 @@ describe('exportTriton', () => {
     await expect(exportTriton(notOnnx, path.join(directory, 'bad'))).rejects.toThrow(InvalidInputError);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: -1 })).rejects.toThrow(InvalidOptionError);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { name: '../escape' })).rejects.toThrow(InvalidOptionError);
-    await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: 1e20 })).rejects.toThrow(/--max-batch-size must be a whole number from 0 \(no batching\) to 1048576, got 1/);
+    await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: 1e20 })).rejects.toThrow(/--max-batch-size must be a whole number from 0 \(no batching\) to 2147483647, got 1/);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxQueueDelayMicroseconds: 1e12 })).rejects.toThrow(/queue delay/);
     // An empty output directory would mean the current one: refused, and nothing is written there.
     await expect(exportTriton(onnxPath, '', {})).rejects.toThrow(/-o\/--output must name the model repository directory; it is empty/);
