@@ -2,24 +2,37 @@
  * POST /v2/models/{name}/classify: this server's convenience route for people rather than tensor
  * clients. The body is a PNG or JPEG file (image/png, image/jpeg, application/octet-stream) or JSON
  * `{"pixels": [...]}` with 0–255 values at the model's size; the reply is the top-k labels.
- * Decoding, resizing and normalizing are the runtime's, so this route and `tfjs-onnx predict` agree.
+ * Decoding happens in worker threads, within the image limits (images/classify.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { findModelForWork, type ServerContext } from '../context.ts';
-import { InvalidRequestError, UndecodableImageError } from '../errors.ts';
-import { classifyJsonBody, classifyQuery, classifyResponse, errorResponses, modelPathParams, type ModelPathParams } from '../schemas.ts';
+import { InvalidRequestError, ModelUnavailableError, UndecodableImageError } from '../../errors.ts';
+import type { HttpContext } from '../context.ts';
+import { errorResponses, modelPathParams, type ModelPathParams } from './schemas.ts';
 
 const IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'application/octet-stream'];
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+/** The runtime's default top-k, as `predict` prints it. */
+const DEFAULT_TOP_K = 3;
+
+const classifyQuery = { type: 'object', properties: { top_k: { type: 'integer', minimum: 1, maximum: 100_000 } } } as const;
+/** JSON alternative to image bytes: raw 0–255 pixels, flat or nested (height × width [× channels]). */
+const classifyJsonBody = { type: 'object', required: ['pixels'], properties: { pixels: { type: 'array', minItems: 1 } } } as const;
+const classifyResponse = {
+  type: 'object',
+  properties: {
+    model_name: { type: 'string' },
+    model_version: { type: 'string' },
+    predictions: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, label: { type: 'string' }, probability: { type: 'number' } } } },
+  },
+} as const;
 
 type ClassifyRoute = { Params: ModelPathParams; Querystring: { top_k?: number }; Body: Buffer | { pixels: unknown[] } };
 
-export function classifyRoutes(context: ServerContext): FastifyPluginAsync {
+export function classifyRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
     // Registered inside this plugin only, so image bodies are accepted here and nowhere else.
     app.addContentTypeParser(IMAGE_CONTENT_TYPES, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-
     const schema = {
       params: modelPathParams,
       querystring: classifyQuery,
@@ -28,21 +41,25 @@ export function classifyRoutes(context: ServerContext): FastifyPluginAsync {
       response: { 200: classifyResponse, ...errorResponses },
     };
     const classify = async (request: { params: ModelPathParams; query: { top_k?: number }; body: ClassifyRoute['Body'] }) => {
-      const model = findModelForWork(context, request.params.name, request.params.version);
-      const input = Buffer.isBuffer(request.body) ? checkImageBytes(request.body) : toPixels(request.body.pixels);
-      const topK = Math.min(request.query.top_k ?? context.defaultTopK, model.classifier.classCount);
-      const [result] = await model.classifier.classify(input, { topK });
-      return { model_name: model.name, model_version: model.version, predictions: result.top };
+      if (!context.core.accepting) throw new ModelUnavailableError(`the server is shutting down and accepts no new requests (model '${request.params.name}')`);
+      const model = context.core.registry.resolve(request.params.name, request.params.version);
+      const topK = request.query.top_k ?? DEFAULT_TOP_K;
+      model.begin();
+      try {
+        const predictions = Buffer.isBuffer(request.body)
+          ? await context.images.classifyImage(model, checkImageBytes(request.body), topK)
+          : await context.images.classifyPixels(model, toPixels(request.body.pixels), topK);
+        return { model_name: model.name, model_version: model.version, predictions };
+      } finally {
+        model.end();
+      }
     };
     app.post<ClassifyRoute>('/v2/models/:name/classify', { schema }, classify);
     app.post<ClassifyRoute>('/v2/models/:name/versions/:version/classify', { schema }, classify);
   };
 }
 
-/**
- * The runtime would read bytes that are neither PNG nor JPEG as raw pixels; a body sent as an image
- * must be an image, so anything else is refused here with a message saying so.
- */
+/** A body sent as an image must be one: anything else is refused here with a message saying so. */
 function checkImageBytes(bytes: Buffer): Uint8Array {
   const startsWith = (magic: number[]) => bytes.length >= magic.length && magic.every((value, i) => bytes[i] === value);
   if (!startsWith(PNG_MAGIC) && !startsWith(JPEG_MAGIC)) {
