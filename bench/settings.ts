@@ -27,7 +27,8 @@ export interface BenchSettings {
     classifierRepetitions: number;
     classifierWarmup: number;
   };
-  serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+  /** bench/server.ts's own FULL/QUICK plans set durations, request counts and the soak. */
+  serving: { quick: boolean };
   /** fp32/fp16/q8 and the q8 forms side by side: blocks of calls of at least blockMs per variant and batch. */
   precision: { batchSizes: number[]; repetitions: number; warmupCalls: number; blockMs: number; minCalls: number };
   /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
@@ -63,7 +64,7 @@ const FULL: BenchSettings = {
     classifierRepetitions: 5,
     classifierWarmup: 3,
   },
-  serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+  serving: { quick: false },
   precision: { batchSizes: [1, 32, 256], repetitions: 7, warmupCalls: 3, blockMs: 300, minCalls: 3 },
   graphModels: {
     models: ['blazeface', 'emotion', 'movenet-lightning', 'facemesh', 'iris', 'handlandmark-lite', 'faceres', 'antispoof', 'centernet'],
@@ -93,7 +94,7 @@ const QUICK: BenchSettings = {
     classifierWarmup: 1,
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
-  serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+  serving: { quick: true },
   precision: { batchSizes: [1, 32, 256], repetitions: 3, warmupCalls: 1, blockMs: 100, minCalls: 2 },
   graphModels: {
     models: ['blazeface', 'emotion', 'movenet-lightning'],

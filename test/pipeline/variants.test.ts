@@ -1,6 +1,7 @@
 /** The pipeline's variant options, failure messages and report section (the end-to-end run is in pipeline.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { renderVariants } from '../../pipeline/report/sections/variants.ts';
+import { variantsSection } from '../../pipeline/report/sections/variants.ts';
+import type { ReportInput } from '../../pipeline/report/types.ts';
 import { resolvePipelineOptions } from '../../pipeline/run.ts';
 import { describeVariantFailure } from '../../pipeline/variants/check.ts';
 import { parseVariantList } from '../../pipeline/variants/options.ts';
@@ -47,14 +48,15 @@ describe('variant results', () => {
   });
 
   it('shows every variant with its speed ratios, and says where and why a variant was slower than fp32', () => {
-    const markup = renderVariants(report([figures('fp32', { native: 1, wasm: 1 }), figures('fp16', { native: 1, wasm: 1.01 }), figures('q8', { native: 2, wasm: 0.8 })])).markup;
+    const content = variantsSection.render({ variants: report([figures('fp32', { native: 1, wasm: 1 }), figures('fp16', { native: 1, wasm: 1.01 }), figures('q8', { native: 2, wasm: 0.8 })]) } as ReportInput);
+    const markup = (content as { body: { markup: string } }).body.markup;
     expect(markup.match(/<tr data-dtype="/g)).toHaveLength(3);
     expect(markup).toContain('2.0k (2.00×)');
     expect(markup).toContain('q8 was slower than fp32 on onnxruntime-web at batch 1 (0.80×), onnxruntime-web at batch 256 (0.80×): q8 quantizes');
     expect(markup).not.toContain('fp16 was slower');
   });
 
-  it('shows nothing when the run wrote no variants', () => {
-    expect(renderVariants(undefined).markup).toBe('');
+  it('is left off the page when the run wrote no variants', () => {
+    expect(variantsSection.render({} as ReportInput)).toBeUndefined();
   });
 });

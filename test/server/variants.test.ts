@@ -52,8 +52,9 @@ describe('serving fp16 and q8 variants', () => {
     for (const variant of variants) {
       const exported = await exportTriton(variant.path, path.join(directory, 'repository'));
       expect(exported.name).toBe(path.basename(variant.path, '.onnx'));
-      expect(exported.inputs.map((tensor) => [tensor.dataType, tensor.dims])).toEqual([['TYPE_FP32', [IMAGE_SIZE, IMAGE_SIZE, 1]]]);
-      expect(exported.outputs.map((tensor) => [tensor.dataType, tensor.dims])).toEqual([['TYPE_FP32', [10]]]);
+      expect(exported.inputs.map((tensor) => [tensor.datatype, tensor.dims])).toEqual([['FP32', [IMAGE_SIZE, IMAGE_SIZE, 1]]]);
+      expect(exported.outputs.map((tensor) => [tensor.datatype, tensor.dims])).toEqual([['FP32', [10]]]);
+      expect(exported.config).toMatch(/data_type: TYPE_FP32/);
       expect(readFileSync(exported.modelPath).equals(readFileSync(variant.path))).toBe(true);
     }
   });

@@ -7,6 +7,7 @@
 import type { VariantFigures, VariantSpeed, VariantsReport } from '../../variants/types.ts';
 import { formatBytes, formatPercent, formatScientific } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import type { ReportSection } from '../section.ts';
 import { statusBadge } from './parity.ts';
 
 const BACKEND_NAMES = { native: 'onnxruntime-node', wasm: 'onnxruntime-web' } as const;
@@ -61,13 +62,10 @@ function slowerCases(report: VariantsReport): SafeHtml {
   return html`<ul class="muted">${slower.map((variant) => html`<li>${variant.dtype} was slower than fp32 on ${variant.cases.join(', ')}: ${SLOWER_BECAUSE[variant.dtype]}.</li>`)}</ul>`;
 }
 
-export function renderVariants(report: VariantsReport | undefined): SafeHtml {
-  if (!report) return html``;
+function renderVariantsBody(report: VariantsReport): SafeHtml {
   const batches = [...new Set(report.variants.flatMap((variant) => [...variant.speed.native, ...variant.speed.wasm].map((speed) => speed.batch)))].sort((a, b) => a - b);
   const { bounds } = report;
-  return html`<section id="variants">
-<h2>Precision variants ${statusBadge(report.passed)}</h2>
-<p class="muted">The exported model in float32, float16 and int8, each predicting all ${report.samples.toLocaleString('en-US')} test images. A variant passes when its top-1 agreement with the float32 tfjs model is ≥ <strong>${formatPercent(bounds.minTop1Agreement)}</strong> on both runtimes and its test accuracy is at most <strong>${(bounds.maxAccuracyDrop * 100).toFixed(1)} points</strong> below fp32's. Speed: ${report.speedMethod}.</p>
+  return html`<p class="muted">The exported model in float32, float16 and int8, each predicting all ${report.samples.toLocaleString('en-US')} test images. A variant passes when its top-1 agreement with the float32 tfjs model is ≥ <strong>${formatPercent(bounds.minTop1Agreement)}</strong> on both runtimes and its test accuracy is at most <strong>${(bounds.maxAccuracyDrop * 100).toFixed(1)} points</strong> below fp32's. Speed: ${report.speedMethod}.</p>
 <div class="table-scroll"><table class="data">
 <thead>
 <tr><th rowspan="2">precision</th><th class="num" rowspan="2">file size</th><th class="num" rowspan="2">test accuracy</th><th class="num" rowspan="2">top-1 agreement with fp32</th><th class="num" rowspan="2">max <span class="nowrap">|Δp|</span></th><th class="num" colspan="${batches.length}">native images/s, batch</th><th class="num" colspan="${batches.length}">wasm images/s, batch</th><th rowspan="2">status</th></tr>
@@ -75,6 +73,12 @@ export function renderVariants(report: VariantsReport | undefined): SafeHtml {
 </thead>
 <tbody>${report.variants.map((variant) => renderRow(variant, batches))}</tbody>
 </table></div>
-${slowerCases(report)}
-</section>`;
+${slowerCases(report)}`;
 }
+
+/** Left off the page when the run wrote no variants (--variants none). */
+export const variantsSection: ReportSection = {
+  id: 'variants',
+  title: 'Precision variants',
+  render: ({ variants }) => (variants ? { body: renderVariantsBody(variants), badge: statusBadge(variants.passed) } : undefined),
+};
