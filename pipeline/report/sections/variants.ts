@@ -76,9 +76,11 @@ function renderVariantsBody(report: VariantsReport): SafeHtml {
 ${slowerCases(report)}`;
 }
 
-/** Left off the page when the run wrote no variants (--variants none). */
 export const variantsSection: ReportSection = {
   id: 'variants',
   title: 'Precision variants',
-  render: ({ variants }) => (variants ? { body: renderVariantsBody(variants), badge: statusBadge(variants.passed) } : undefined),
+  render: ({ variants }) =>
+    variants
+      ? { body: renderVariantsBody(variants), badge: statusBadge(variants.passed) }
+      : { body: html`<p class="muted">This run wrote no reduced-precision variants (<code>--variants none</code>, or parity failed before they were checked).</p>` },
 };
