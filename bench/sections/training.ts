@@ -185,7 +185,7 @@ async function compareWithPyTorch(settings: Settings): Promise<PyTorchComparison
     const ours: { seconds: number; testAccuracy: number }[] = [];
     const theirs: { seconds: number; testAccuracy: number }[] = [];
     for (let pair = 0; pair < pairs; pair++) {
-      const runOurs = async () => ours.push(ourEpoch(mnist, settings));
+      const runOurs = async () => ours.push(await ourEpoch(mnist, settings));
       const runTheirs = async () => {
         const epoch = await runner.epoch();
         theirs.push({ seconds: epoch.seconds, testAccuracy: epoch.test_accuracy });
@@ -211,11 +211,11 @@ async function compareWithPyTorch(settings: Settings): Promise<PyTorchComparison
 }
 
 /** One epoch as train() runs it: fitEpochs on a fresh seeded model, test set evaluated at the end. */
-function ourEpoch(mnist: ImageDataset, settings: Settings): { seconds: number; testAccuracy: number } {
+async function ourEpoch(mnist: ImageDataset, settings: Settings): Promise<{ seconds: number; testAccuracy: number }> {
   const model = buildModel('mlp', { height: mnist.height, width: mnist.width, channels: mnist.channels, classCount: mnist.classNames.length }, TRAIN_DEFAULTS.seed);
   const trainer = new ClassifierTrainer(model, { learningRate: settings.learningRate, ...ADAM_DEFAULTS });
   try {
-    const [epoch] = fitEpochs(
+    const [epoch] = await fitEpochs(
       trainer,
       { shape: mnist, train: mnist.train, test: mnist.test },
       { epochs: 1, batchSize: settings.batchSize, seed: TRAIN_DEFAULTS.seed, learningRates: [settings.learningRate] },
