@@ -76,7 +76,7 @@ function trainingTable(run: SectionRun<NonNullable<BenchResults['training']>['da
   const recipeNote = `Recipe: batch ${recipe.batchSize}, ${recipe.optimizer} (learning rate ${recipe.learningRate}), ${recipe.loss}.`;
   table.notes.push(
     run.data.kernelsPerStep
-      ? `${recipeNote} samples/s: train()'s step (fused Adam and loss kernels, loss and accuracy read back once per epoch); fit(): the model.fit() step it replaced, timed alternately with it; × fit() is paired per repetition. Figures: median (min–max).`
+      ? `${recipeNote} samples/s: train()'s step (fused Adam and loss kernels, loss and accuracy read back once per epoch); fit(): the model.fit() step it replaced, timed alternately with it, on the same kernels (our wasm BatchMatMul and MaxPoolGrad included), so × fit() is the gain of the training loop alone; × fit() is paired per repetition. Figures: median (min–max).`
       : // Results from before train() left fit(): their samples/s are fit()'s.
         `${recipeNote} samples/s: one model.fit() of the timed steps per repetition (results from before train() had its own step). Figures: median (min–max).`,
   );
