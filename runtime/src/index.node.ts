@@ -15,12 +15,19 @@ const nodePlatform: Platform = {
   entry: '@tfjs-onnx/runtime (Node)',
   defaultBackend: 'native',
   backends: {
-    native: () => importBackend('native', async () => (await import('./backends/native.js')).createNativeEngine),
+    native: () =>
+      importBackend('native', async () => {
+        const { createNativeEngine, loadOnnxruntimeNode } = await import('./backends/native.js');
+        await loadOnnxruntimeNode();
+        return createNativeEngine;
+      }),
     wasm: () =>
       importBackend('wasm', async () => {
         const { wasmEngineFactory } = await import('./backends/wasm.js');
         // Node resolves onnxruntime-web to its Node build (plain WebAssembly, loaded from the package).
-        return wasmEngineFactory({ load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node' });
+        const build = { load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node' };
+        await build.load();
+        return wasmEngineFactory(build);
       }),
   },
   readModel: readModelNode,
