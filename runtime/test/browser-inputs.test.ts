@@ -6,6 +6,7 @@
  * runs multi-threaded on a cross-origin-isolated page.
  */
 import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -99,15 +100,18 @@ window.classifyPlain = async () => {
 };
 `;
 
+/** The README's browser example, verbatim; the page around it draws the PNG onto its canvas first. */
+const README_EXAMPLE = /<!-- example: browser\.js[^>]*-->\n```js\n([\s\S]*?)```/.exec(readFileSync(join(runtimeDir, 'README.md'), 'utf8'))![1]!;
+
 interface BuiltApp {
   dir: string;
   assets: string[];
 }
 
-async function buildApp(name: string, code: string): Promise<BuiltApp> {
+async function buildApp(name: string, code: string, body = ''): Promise<BuiltApp> {
   const dir = join(root, name);
   await mkdir(join(dir, 'public'), { recursive: true });
-  await writeFile(join(dir, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module" src="./main.js"></script></body></html>\n');
+  await writeFile(join(dir, 'index.html'), `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}<script type="module" src="./main.js"></script></body></html>\n`);
   await writeFile(join(dir, 'main.js'), code);
   await writeFile(join(dir, 'public', 'model.onnx'), model.bytes);
   await writeFile(join(dir, 'public', 'digit.png'), png);
@@ -118,6 +122,7 @@ async function buildApp(name: string, code: string): Promise<BuiltApp> {
 
 let full: BuiltApp;
 let plain: BuiltApp;
+let example: BuiltApp;
 let expected: Float32Array;
 let browser: Browser;
 const servers: Server[] = [];
@@ -135,6 +140,9 @@ async function open(app: BuiltApp, isolated = false) {
 beforeAll(async () => {
   full = await buildApp('full', FULL_APP);
   plain = await buildApp('plain', WASM_APP);
+  // Draw digit.png onto the page's canvas (a blocking classic script, so it is there before the module runs).
+  const drawFirst = `<canvas width="24" height="16"></canvas><p id="label"></p>`;
+  example = await buildApp('example', `const picture = await createImageBitmap(await (await fetch('./digit.png')).blob());\ndocument.querySelector('canvas').getContext('2d').drawImage(picture, 0, 0);\n${README_EXAMPLE}`, drawFirst);
   const native = await loadClassifier(model.bytes);
   expected = (await native.classify(png))[0]!.probabilities;
   await native.dispose();
@@ -175,6 +183,16 @@ describe.runIf(existsSync(CHROMIUM))('in headless Chromium', () => {
     expect(result.device).toBe('wasm');
     expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
     expect(result.webgpu).toMatch(/^BackendUnavailableError: device 'webgpu' needs onnxruntime-web's WebGPU build, which @tfjs-onnx\/runtime\/wasm leaves out; import '@tfjs-onnx\/runtime' instead/);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("runs the README's browser example as written, on a cross-origin-isolated page", async () => {
+    const { page, errors } = await open(example, true);
+    await page.waitForFunction(() => document.querySelector('#label')!.textContent !== '');
+    const native = await loadClassifier(model.bytes);
+    const [top] = (await native.classify(png))[0]!.top;
+    await native.dispose();
+    await expect(page.textContent('#label')).resolves.toBe(`${top!.label} (wasm)`);
     expect(errors).toEqual([]);
   }, 60_000);
 
