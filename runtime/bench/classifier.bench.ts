@@ -119,8 +119,8 @@ function bareSession(backend: Backend, classifier: Classifier): (input: Float32A
 
 /**
  * Times each call in blocks long enough (~20 ms) that timer resolution and the cache effects of
- * switching sessions do not dominate at batch 1; blocks of the different calls alternate, so
- * machine noise hits all of them alike. Returns per-call milliseconds, one value per block.
+ * switching calls do not dominate at batch 1; blocks of the different calls alternate, in an order
+ * that rotates every round, so machine noise hits all of them alike. Returns per-call milliseconds, one value per block.
  */
 async function timeInterleaved<K extends string>(calls: Record<K, () => Promise<unknown>>, repetitions: number, warmup: number): Promise<Record<K, number[]>> {
   const names = Object.keys(calls) as K[];
@@ -132,7 +132,10 @@ async function timeInterleaved<K extends string>(calls: Record<K, () => Promise<
     blockSize[name] = Math.max(1, Math.round(BLOCK_MS / Math.max(median(warm), 1e-3)));
   }
   for (let r = 0; r < repetitions; r += 1) {
-    for (const name of names) times[name].push(await timeBlock(calls[name], blockSize[name]));
+    // The order rotates every round, so no call always runs right after the same other one
+    // (whose onnxruntime threads may still be spinning) or always first.
+    const order = names.map((_, i) => names[(i + r) % names.length]!);
+    for (const name of order) times[name].push(await timeBlock(calls[name], blockSize[name]));
   }
   return times;
 }

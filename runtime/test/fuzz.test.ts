@@ -53,7 +53,7 @@ describe.each(BACKENDS)('ONNX model bytes on %s', (backend) => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...models).chain(mutated), fc.boolean(), async (bytes, asClassifier) => {
-          const loaded = await resultOrTypedError(() => (asClassifier ? loadClassifier(bytes, { backend }) : loadModel(bytes, { backend })));
+          const loaded = await resultOrTypedError<{ dispose(): Promise<void> }>(() => (asClassifier ? loadClassifier(bytes, { backend }) : loadModel(bytes, { backend })));
           await loaded?.dispose();
         }),
         { numRuns: RUNS },
