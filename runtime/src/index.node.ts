@@ -4,12 +4,10 @@
  * loads (or needs) the other.
  */
 import { importBackend } from './backends/load.js';
-import { loadClassifierOn, type LoadClassifierOptions } from './classifier.js';
+import { entryPoint } from './entry.js';
 import { decodeImage } from './image/decode.js';
-import { loadModelOn } from './model.js';
 import type { Platform } from './platform.js';
 import { readImageFile, readModelNode } from './source.node.js';
-import type { Classifier, LoadOptions, Model, ModelSource } from './types.js';
 
 const nodePlatform: Platform = {
   entry: '@tfjs-onnx/runtime (Node)',
@@ -36,15 +34,8 @@ const nodePlatform: Platform = {
   imageInputs: 'PNG/JPEG bytes, or a file path or URL of a PNG/JPEG',
 };
 
-/** Loads any ONNX model from a path, URL, directory (with `dtype`) or bytes; the backend defaults to 'native'. */
-export function loadModel(source: ModelSource, options?: LoadOptions): Promise<Model> {
-  return loadModelOn(nodePlatform, source, options);
-}
-
-/** Loads an exported ONNX image classifier from a path, URL or bytes. The backend defaults to 'native'. */
-export function loadClassifier(source: ModelSource, options?: LoadClassifierOptions): Promise<Classifier> {
-  return loadClassifierOn(nodePlatform, source, options);
-}
+/** Sources are paths, file: or http(s) URLs, directories (with `dtype`) or bytes; the backend defaults to 'native'. */
+export const { loadModel, loadClassifier } = entryPoint(nodePlatform);
 
 export { decodeImage } from './image/decode.js';
 export * from './exports.js';
