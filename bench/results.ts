@@ -1,4 +1,5 @@
 /** The shape of bench/results/latest.json: one run, every section measured in the same process tree. */
+import type { BundleSize } from './sections/bundles.ts';
 import type { MachineDescription } from './machine.ts';
 import type { PrecisionData } from './sections/precision.ts';
 import type { ServerBenchResult } from './server.ts';
@@ -30,13 +31,44 @@ export interface TrainingRow {
   backend: string;
   warmupSteps: number;
   steps: number;
+  /** train()'s step (the lean trainer). */
   samplesPerSecond: Spread;
+  /** The model.fit() step it replaced, timed alternately with it: samples/s and lean ÷ fit() per repetition. */
+  fit?: { samplesPerSecond: Spread; speedup: Spread };
 }
+
+/** Kernels per training step (tf.profile over ten steps, nested kernels included). */
+export interface KernelCount {
+  model: ModelName;
+  backend: string;
+  fit: number;
+  lean: number;
+  /** The lean step's kernels by name, per step. */
+  leanKernels: Record<string, number>;
+}
+
+/** Our MLP epoch against PyTorch's, same recipe, alternating epochs; ratio = ours ÷ PyTorch per pair. */
+export type PyTorchComparison =
+  | { measured: false; reason: string }
+  | {
+      measured: true;
+      ourBackend: string;
+      torch: string;
+      threads: number;
+      warmupSteps: number;
+      epochSeconds: { ours: Spread; pytorch: Spread };
+      ratio: Spread;
+      testAccuracy: { ours: Spread; pytorch: Spread };
+      /** Issue 17's target for the ratio. */
+      goal: number;
+    };
 
 export interface TrainingData {
   recipe: { batchSize: number; optimizer: 'adam'; learningRate: number; loss: 'sparseCategoricalCrossentropy' };
   rows: TrainingRow[];
   skipped: { model: ModelName; backend: string; reason: string }[];
+  kernelsPerStep: KernelCount[];
+  pytorch: PyTorchComparison;
 }
 
 export interface ConversionRow {
@@ -67,6 +99,11 @@ export interface InferenceRow {
   speedupOverTfjs: Spread;
   /** For the runtime: a bare onnxruntime InferenceSession.run on the same input (measureClassifier's raw figure). */
   rawOnnxruntimeImagesPerSecond?: Spread;
+  /**
+   * For the runtime: time per call of predictBatch() and of Model.run() ÷ a bare session.run of the
+   * same session on the same input (1.05 = 5% overhead), paired per round, median per repetition.
+   */
+  overBareOnnxruntime?: { predictBatch: Spread; run: Spread };
   /** For the native MLP: achieved GFLOP/s and its share of the machine's fp32 peak. */
   gflops?: Spread;
   fractionOfPeak?: Spread;
@@ -77,6 +114,8 @@ export interface InferenceData {
   mlpFlopsPerImage: number;
   fp32PeakGflops: number;
   rows: InferenceRow[];
+  /** Vite builds of a page loading a classifier through each browser entry of the runtime. */
+  bundles?: BundleSize[];
 }
 
 /** bench/server.ts's result: throughput per model, protocol and batching; memory per protocol; the soak. */
