@@ -48,8 +48,8 @@ export const supportedActivations: readonly string[] = ['linear', ...Object.keys
  * Reads an activation option. Keras writes a name (`"relu"`, `"hard_sigmoid"`, camelCased at the
  * edge to `hardSigmoid`), Keras 3 sometimes an object `{class_name: "function", config: "relu"}`.
  */
-export function readActivation(config: LayerConfig, key = 'activation'): string {
-  const raw = config.raw(key) ?? 'linear';
+export function readActivation(config: LayerConfig, key = 'activation', fallback = 'linear'): string {
+  const raw = config.raw(key) ?? fallback;
   const name = typeof raw === 'string' ? raw : activationNameFromObject(raw);
   if (name === undefined) throw config.invalid(key, 'an activation name');
   const canonical = canonicalActivation(name);
@@ -59,6 +59,18 @@ export function readActivation(config: LayerConfig, key = 'activation'): string 
     );
   }
   return canonical;
+}
+
+/**
+ * The activation option `key` of a config if it names a function the converter lacks (for the
+ * up-front check that lists every unsupported class and activation of a model at once).
+ */
+export function unsupportedActivation(values: Record<string, unknown>, key: string): string | undefined {
+  const raw = values[key];
+  if (raw === undefined || raw === null) return undefined;
+  const name = typeof raw === 'string' ? raw : activationNameFromObject(raw);
+  if (name === undefined) return undefined;
+  return canonicalActivation(name) === undefined ? name : undefined;
 }
 
 function canonicalActivation(name: string): string | undefined {

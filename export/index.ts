@@ -13,7 +13,7 @@ import { buildGraph } from './converter.ts';
 import { metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { optimizeGraph } from './passes/index.ts';
-import { parseModelTopology } from './reader/modelTopology.ts';
+import { allLayerNames, parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
 export type { PreprocessSpec } from './metadata.ts';
@@ -49,7 +49,7 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
     throw new InvalidInputError(`${source} is a tfjs ${format}; only Layers models (format layers-model) can be converted`);
   }
   const topology = parseModelTopology(files.modelJson.modelTopology, source);
-  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
+  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), allLayerNames(topology), source);
   const built = buildGraph(topology, weights, opset, source);
   optimizeGraph(built.graph);
 
@@ -67,10 +67,10 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
     opset,
     inputs: built.inputs.map(({ name, shape }) => ({ name, shape })),
     outputs: built.outputs.map(({ name, shape }) => ({ name, shape })),
-    layers: topology.layers.map((layer) => ({
-      name: layer.name,
-      className: layer.className,
-      onnxNodes: built.graph.nodes.filter((node) => node.layerName === layer.name).map((node) => node.opType),
+    layers: built.units.map((unit) => ({
+      name: unit.name,
+      className: unit.className,
+      onnxNodes: built.graph.nodes.filter((node) => node.layerName === unit.name).map((node) => node.opType),
     })),
     nodeCount: built.graph.nodes.length,
     sourceSha256,
