@@ -156,7 +156,7 @@ function parseFunctional(config: unknown, className: string, producer: Producer,
     return { ...spec, calls: inbound.map((node) => ({ inputs: readInboundNode(node, spec.name, source) })) };
   });
   assertUniqueNames(layers, source);
-  return {
+  const topology = {
     name: typeof config.name === 'string' ? config.name : 'model',
     className,
     layers,
@@ -164,6 +164,25 @@ function parseFunctional(config: unknown, className: string, producer: Producer,
     outputs: readEndpointList(config.output_layers, 'output_layers', source),
     producer,
   };
+  renumberModelLayerNodes(topology);
+  return topology;
+}
+
+/**
+ * A functional model (and a Sequential built with an input shape) is born with a node of its own,
+ * linking its inputs to its outputs, which Keras and tfjs leave out of the saved inbound nodes but
+ * still count: a parent's references to such a nested model start at node 1. Where every
+ * reference is shifted that way, shift it back so node i is the model's i-th saved call.
+ */
+function renumberModelLayerNodes(topology: ModelTopology): void {
+  const refs = [...topology.layers.flatMap((layer) => layer.calls.flatMap((call) => call.inputs)), ...topology.outputs];
+  for (const layer of topology.layers) {
+    if (!layer.model) continue;
+    const mine = refs.filter((ref) => ref.layerName === layer.name);
+    if (mine.length === 0 || mine.some((ref) => ref.nodeIndex === 0)) continue;
+    if (Math.max(...mine.map((ref) => ref.nodeIndex)) !== layer.calls.length) continue;
+    for (const ref of mine) ref.nodeIndex -= 1;
+  }
 }
 
 function readLayerEntry(entry: unknown, index: number | string, producer: Producer, source: string): Omit<LayerSpec, 'calls'> {
@@ -249,7 +268,9 @@ function assertUniqueNames(layers: LayerSpec[], source: string): void {
 
 /** The names of every layer, those of nested models and the models themselves included (the owners weights can have). */
 export function allLayerNames(topology: ModelTopology): string[] {
-  return topology.layers.flatMap((layer) => [layer.name, ...(layer.model ? allLayerNames(layer.model) : [])]);
+  const inside = (spec: Omit<LayerSpec, 'calls'> | undefined): string[] => (spec?.model ? allLayerNames(spec.model) : []);
+  // A wrapped model's layers own their weights; a wrapped plain layer's weights are its wrapper's.
+  return topology.layers.flatMap((layer) => [layer.name, ...inside(layer), ...inside(layer.wrapped?.layer), ...inside(layer.wrapped?.backwardLayer)]);
 }
 
 function isObject(value: unknown): value is Json {
