@@ -190,12 +190,16 @@ export async function expectOnnxMatchesTfjs(model: tf.LayersModel, options: Pari
   return expectConvertedMatches(modelJson, model, options);
 }
 
-/** Like expectOnnxMatchesTfjs, for a model.json already on disk (e.g. rewritten into another Keras format). */
-export async function expectConvertedMatches(modelJson: string, reference: tf.LayersModel, options: ParityOptions = {}): Promise<ExportedModel> {
+/**
+ * Like expectOnnxMatchesTfjs, for a model.json already on disk (e.g. rewritten into another Keras
+ * format). Without a tfjs `reference` model, `inputs` and `expected` must be given.
+ */
+export async function expectConvertedMatches(modelJson: string, reference: tf.LayersModel | undefined, options: ParityOptions = {}): Promise<ExportedModel> {
+  if (!reference && (!options.inputs || !options.expected)) throw new Error('expectConvertedMatches needs inputs and expected outputs without a reference model');
   const exported = await exportChecked(modelJson, options);
-  const inputs = options.inputs ?? reference.inputs.map((input, i) => randomInput([3, ...(input.shape.slice(1) as number[])], 100 + i));
-  const predicted = reference.predict(inputs.length === 1 ? inputs[0] : inputs);
-  const expected = options.expected ?? (Array.isArray(predicted) ? predicted : [predicted]);
+  const inputs = options.inputs ?? (reference as tf.LayersModel).inputs.map((input, i) => randomInput([3, ...(input.shape.slice(1) as number[])], 100 + i));
+  const predicted = options.expected ? undefined : (reference as tf.LayersModel).predict(inputs.length === 1 ? inputs[0] : inputs);
+  const expected = options.expected ?? (Array.isArray(predicted) ? predicted : [predicted as tf.Tensor]);
   const { names, outputs } = await runOnnx(exported.onnxPath, inputs);
   expect(names).toEqual(exported.summary.outputs.map((output) => output.name));
   expect(outputs.length).toBe(expected.length);
