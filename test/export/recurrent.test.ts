@@ -173,6 +173,24 @@ describe('masks', () => {
   });
 });
 
+describe('masked pooling', () => {
+  it("averages over the valid steps only in Keras's GlobalAveragePooling1D after Embedding(mask_zero) (tfjs cannot build this)", async () => {
+    const model = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 6, name: 'embed' }), tf.layers.globalAveragePooling1d({})] });
+    randomizeWeights(model, 214);
+    const modelJson = await saveModel(model);
+    await rewriteJson(modelJson, (json) => {
+      json.modelTopology.keras_version = '2.15.0';
+      json.modelTopology.config.layers[0].config.mask_zero = true;
+    });
+    const rows = PADDED_TOKENS.slice(0, 3);
+    const x = tokenBatch(rows, 'float32');
+    const valid = tf.tensor(rows.map((row) => row.map((token) => [token === 0 ? 0 : 1])));
+    const embedded = model.getLayer('embed').apply(x) as tf.Tensor;
+    const expected = tf.div(tf.sum(tf.mul(embedded, valid), 1), tf.sum(valid, 1));
+    await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected], checker });
+  });
+});
+
 describe('Bidirectional', () => {
   it('converts every merge mode, null with two outputs, return_state, and LSTM/GRU/SimpleRNN inside', async () => {
     const input = tf.input({ shape: [5, 3] });
