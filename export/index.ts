@@ -13,16 +13,20 @@ import { buildGraph } from './converter.ts';
 import { metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { optimizeGraph } from './passes/index.ts';
+import { loadPlugins } from './plugins.ts';
 import { allLayerNames, parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
 export type { PreprocessSpec } from './metadata.ts';
+export { loadPlugins, registerLayerConverter } from './plugins.ts';
 
 export interface ConvertOptions {
   /** ONNX opset, 13–17 (default 13). */
   opset?: number;
   labels?: string[];
   preprocess?: PreprocessSpec;
+  /** Plugin modules to import first (paths relative to the working directory, or package names); see export/plugins.ts. */
+  plugins?: readonly string[];
 }
 
 export interface ConversionSummary {
@@ -42,6 +46,7 @@ export const MAX_OPSET = 17;
 
 export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<{ bytes: Uint8Array; summary: ConversionSummary }> {
   const opset = validateOpset(options.opset);
+  if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   const source = modelJsonPath;
   const format = files.modelJson.format;
