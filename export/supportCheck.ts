@@ -7,6 +7,7 @@ import { supportedActivations, unsupportedActivation } from './activations.ts';
 import { UnsupportedModelError } from './errors.ts';
 import { isCustomLayer, layerConverter } from './layers/index.ts';
 import { cellKind, recurrentCells } from './layers/recurrent/cells.ts';
+import { unsupportedLayers } from './layers/unsupported.ts';
 import type { LayerSpec, ModelTopology } from './reader/modelTopology.ts';
 
 /** Config options that name an activation function. */
@@ -55,10 +56,15 @@ export function assertConvertible(topology: ModelTopology): void {
   visitModel(topology);
 
   if (classes.size === 0 && activations.size === 0) return;
-  const describe = (map: Map<string, Finding>, noun: string) =>
-    [...map].map(([name, { count, firstLayer }]) => `${name} (${count} ${noun}${count === 1 ? '' : 's'}, first "${firstLayer}")`).join(', ');
+  const describe = (map: Map<string, Finding>, noun: string, reasons: Readonly<Record<string, string>> = {}) =>
+    [...map]
+      .map(([name, { count, firstLayer }]) => {
+        const reason = reasons[name] ? `: ${reasons[name]}` : '';
+        return `${name} (${count} ${noun}${count === 1 ? '' : 's'}, first "${firstLayer}"${reason})`;
+      })
+      .join(', ');
   const parts = [
-    classes.size > 0 ? `layer classes ${describe(classes, 'layer')}` : '',
+    classes.size > 0 ? `layer classes ${describe(classes, 'layer', unsupportedLayers)}` : '',
     activations.size > 0 ? `activations ${describe(activations, 'layer')}` : '',
   ].filter(Boolean);
   const activationList = activations.size > 0 ? `supported activations: ${supportedActivations.join(', ')}; ` : '';

@@ -1,5 +1,6 @@
 /**
- * Recurrent layers: SimpleRNN, LSTM, GRU and the generic RNN over one cell or a stack of cells.
+ * Recurrent layers: SimpleRNN, LSTM, GRU, the generic RNN over one cell or a stack of cells, and
+ * ConvLSTM2D (recurrent/convLstm.ts).
  * Each cell runs as ONNX's own RNN/LSTM/GRU operator where that is exactly Keras's computation
  * (no mask, ONNX-named activations), else as explicit ops in a Scan (export/layers/recurrent/).
  * go_backwards reverses the steps first, so every run goes forward and outputs come in Keras's
@@ -10,6 +11,7 @@ import type { LayerContext, Mask } from '../graph/layerContext.ts';
 import { tensorValue, type TensorValue } from '../graph/tensorValue.ts';
 import { LayerConfig } from '../reader/layerConfig.ts';
 import { STATE_COUNT, cellKind, readCell, readSequenceOptions, recurrentCells, requireSequenceInput, type CellKind, type CellSpec, type SequenceOptions } from './recurrent/cells.ts';
+import { convertConvLSTM2D } from './recurrent/convLstm.ts';
 import { onnxActivations, runOnnxRecurrent } from './recurrent/onnxOps.ts';
 import { runScanRecurrent } from './recurrent/scan.ts';
 import { TIME_MAJOR, reverseSteps, timeMajorMask } from './recurrent/steps.ts';
@@ -99,4 +101,5 @@ export const recurrentLayers: LayerConverterTable = {
   LSTM: convertSingleCellLayer('LSTM'),
   GRU: convertSingleCellLayer('GRU'),
   RNN: convertGenericRNN,
+  ConvLSTM2D: convertConvLSTM2D,
 };

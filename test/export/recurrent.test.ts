@@ -138,6 +138,20 @@ describe('SimpleRNN, LSTM and GRU', () => {
   });
 });
 
+describe('ConvLSTM2D', () => {
+  it('converts ConvLSTM2D: sequences and last output, states, go_backwards, strides, same/valid padding, activations', async () => {
+    const frames = tf.input({ shape: [4, 6, 5, 2], name: 'frames' });
+    const outputs = [
+      apply(tf.layers.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: true }), frames),
+      ...applyAll(tf.layers.convLstm2d({ filters: 2, kernelSize: [2, 3], strides: [2, 1], returnState: true, goBackwards: true }), frames),
+      apply(tf.layers.convLstm2d({ filters: 2, kernelSize: 2, activation: 'relu', recurrentActivation: 'sigmoid', useBias: false }), frames),
+    ];
+    const model = tf.model({ inputs: frames, outputs });
+    randomizeWeights(model, 231);
+    await expectOnnxMatchesTfjs(model, { checker });
+  });
+});
+
 describe('masks', () => {
   it('applies Embedding(mask_zero) masks in recurrent layers as Keras does: masked steps keep the state and repeat the output', async () => {
     const tokens = tf.input({ shape: [6], dtype: 'int32', name: 'tokens' });

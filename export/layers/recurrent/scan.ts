@@ -18,9 +18,70 @@ interface StepInputs {
   states: string[];
 }
 
+/** One recurrent loop as a Scan: what varies between cells is the step and the shapes. */
+export interface RecurrentLoop {
+  /** The per-step inputs, time-major (Scan iterates axis 0), e.g. the projection x·W + b. */
+  projected: string;
+  /** Shape of one step's slice of `projected` (null: known only at run time). */
+  projectedShape: readonly (number | null)[];
+  /** Shape of each state (all states of a cell have one shape). */
+  stateShape: readonly (number | null)[];
+  initial: string[];
+  /** Time-major 1/0 mask, one step's slice broadcastable against a state; undefined when unmasked. */
+  mask?: string;
+  maskShape?: readonly (number | null)[];
+  zeroOutputForMask: boolean;
+  /** Adds one step's nodes to the body graph; returns the new states, the output first. */
+  step(body: LayerContext, projected: string, states: string[]): string[];
+}
+
 /**
- * Runs `cell` over `sequence` ([steps, batch, features]). `mask` is [steps, batch, 1] float
- * (1 valid, 0 masked); `initial` states are [batch, units] (zeros when absent).
+ * Emits the Scan. A masked step keeps the previous states and repeats the previous output (or
+ * outputs zeros with zero_output_for_mask), blended as tfjs's rnn() does: new·m + old·(1 − m).
+ */
+export function emitRecurrentScan(ctx: LayerContext, loop: RecurrentLoop): { outputs: string; states: string[] } {
+  const g = ctx.graph;
+  const scope = g.uniqueName(`${g.currentLayer}/scan`);
+  const body = new GraphBuilder();
+  body.currentLayer = scope;
+  const bodyCtx = new LayerContext(ctx.config, [], body, ctx.opset, ctx.weights);
+  const bodyInput = (base: string, shape: readonly (number | null)[]) => {
+    const name = body.uniqueName(`${scope}/${base}`);
+    body.inputs.push({ name, elementType: 'float32', shape: [...shape] });
+    return name;
+  };
+  const previous = loop.initial.map((_, i) => bodyInput(i === 0 ? 'h_prev' : `state${i}_prev`, loop.stateShape));
+  const stepProjected = bodyInput('projected', loop.projectedShape);
+  const stepMask = loop.mask ? bodyInput('mask', loop.maskShape ?? []) : undefined;
+
+  const fresh = loop.step(bodyCtx, stepProjected, previous);
+  let next = fresh;
+  let output = fresh[0];
+  if (stepMask) {
+    const keep = body.node('Sub', [body.scalar('one', 1), stepMask]);
+    const blend = (now: string, before: string) => body.node('Add', [body.node('Mul', [now, stepMask]), body.node('Mul', [before, keep])]);
+    next = fresh.map((state, i) => blend(state, previous[i]));
+    output = loop.zeroOutputForMask ? body.node('Mul', [fresh[0], stepMask]) : next[0];
+  }
+  // Every body output needs a node of its own name: a state may be an input passed through.
+  [...next, output].forEach((name, i) => {
+    const out = body.uniqueName(`${scope}/${i < next.length ? `state${i}` : 'output'}`);
+    body.nodes.push({ name: out, opType: 'Identity', inputs: [name], outputs: [out], attributes: {}, layerName: scope });
+    body.outputs.push({ name: out, elementType: 'float32', shape: [...loop.stateShape] });
+  });
+
+  const stateCount = loop.initial.length;
+  const scanInputs = [...loop.initial, loop.projected, ...(loop.mask ? [loop.mask] : [])];
+  const results = g.nodeWithOutputs('Scan', scanInputs, stateCount + 1, {
+    body: attr.graph(body),
+    num_scan_inputs: attr.int(loop.mask ? 2 : 1),
+  });
+  return { outputs: results[stateCount], states: results.slice(0, stateCount) };
+}
+
+/**
+ * Runs a dense `cell` over `sequence` ([steps, batch, features]). `mask` is [steps, batch, 1]
+ * float (1 valid, 0 masked); `initial` states are [batch, units] (zeros when absent).
  */
 export function runScanRecurrent(
   ctx: LayerContext,
@@ -34,45 +95,17 @@ export function runScanRecurrent(
   const size = GATES[cell.kind] * cell.units;
   let projected = g.node('MatMul', [sequence, g.floatConstant('kernel', [cell.inputSize, size], cell.kernel)]);
   if (cell.bias) projected = g.node('Add', [projected, g.floatConstant('bias', [size], cell.bias)]);
-  const stateCount = STATE_COUNT[cell.kind];
   const zeros = initial ? undefined : zeroState(ctx, sequence, cell.units);
-  const startStates = initial ?? new Array<string>(stateCount).fill(zeros as string);
-
-  const scope = g.uniqueName(`${g.currentLayer}/scan`);
-  const body = new GraphBuilder();
-  body.currentLayer = scope;
-  const bodyCtx = new LayerContext(ctx.config, [], body, ctx.opset, ctx.weights);
-  const bodyInput = (base: string, width: number) => {
-    const name = body.uniqueName(`${scope}/${base}`);
-    body.inputs.push({ name, elementType: 'float32', shape: [null, width] });
-    return name;
-  };
-  const previous = Array.from({ length: stateCount }, (_, i) => bodyInput(i === 0 ? 'h_prev' : 'c_prev', cell.units));
-  const stepProjected = bodyInput('projected', size);
-  const stepMask = mask ? bodyInput('mask', 1) : undefined;
-
-  const fresh = STEPS[cell.kind](bodyCtx, cell, { projected: stepProjected, states: previous });
-  let next = fresh;
-  let output = fresh[0];
-  if (stepMask) {
-    const keep = body.node('Sub', [body.scalar('one', 1), stepMask]);
-    const blend = (now: string, before: string) => body.node('Add', [body.node('Mul', [now, stepMask]), body.node('Mul', [before, keep])]);
-    next = fresh.map((state, i) => blend(state, previous[i]));
-    output = zeroOutputForMask ? body.node('Mul', [fresh[0], stepMask]) : next[0];
-  }
-  // Every body output needs a node of its own name: a state may be an input passed through.
-  [...next, output].forEach((name, i) => {
-    const out = body.uniqueName(`${scope}/${i < next.length ? `state${i}` : 'output'}`);
-    body.nodes.push({ name: out, opType: 'Identity', inputs: [name], outputs: [out], attributes: {}, layerName: scope });
-    body.outputs.push({ name: out, elementType: 'float32', shape: [null, cell.units] });
+  return emitRecurrentScan(ctx, {
+    projected,
+    projectedShape: [null, size],
+    stateShape: [null, cell.units],
+    initial: initial ?? new Array<string>(STATE_COUNT[cell.kind]).fill(zeros as string),
+    mask,
+    maskShape: [null, 1],
+    zeroOutputForMask,
+    step: (body, stepProjected, states) => STEPS[cell.kind](body, cell, { projected: stepProjected, states }),
   });
-
-  const scanInputs = [...startStates, projected, ...(mask ? [mask] : [])];
-  const results = g.nodeWithOutputs('Scan', scanInputs, stateCount + 1, {
-    body: attr.graph(body),
-    num_scan_inputs: attr.int(mask ? 2 : 1),
-  });
-  return { outputs: results[stateCount], states: results.slice(0, stateCount) };
 }
 
 /** Zeros of [batch, units], the batch size read from the sequence at run time. */
