@@ -74,7 +74,7 @@ function runSequence(ctx: LayerContext, cells: CellSpec[], options: SequenceOpti
   let sequence = ctx.inLayout(input, TIME_MAJOR);
   const finalOf = new Map<number, TensorValue[]>();
   cells.forEach((cell, i) => {
-    const activations = onnxActivations(cell);
+    const activations = onnxActivations(cell, ctx.producer);
     const run =
       activations && !maskPerStep
         ? runOnnxRecurrent(ctx, cell, activations, sequence, initialOf.get(i))

@@ -4,7 +4,9 @@
  * differs for LSTM (Keras i f c o, ONNX i o f c); GRU's gates agree (z r h), and reset_after is
  * ONNX's linear_before_reset.
  */
+import { hardSigmoidSlope } from '../../activations.ts';
 import { attr } from '../../graph/graphBuilder.ts';
+import type { Producer } from '../../reader/modelTopology.ts';
 import type { LayerContext } from '../../graph/layerContext.ts';
 import { unsqueeze } from '../../graph/ops.ts';
 import { GATES, type CellSpec } from './cells.ts';
@@ -28,13 +30,15 @@ const ONNX_ACTIVATIONS: Record<string, string> = {
 const GATE_ORDER: Record<CellSpec['kind'], number[]> = { SimpleRNN: [0], LSTM: [0, 3, 1, 2], GRU: [0, 1, 2] };
 
 /** The `activations` attribute if every function the cell uses has an ONNX equivalent. */
-export function onnxActivations(cell: CellSpec): string[] | undefined {
-  const f = ONNX_ACTIVATIONS[cell.recurrentActivation];
-  const g = ONNX_ACTIVATIONS[cell.activation];
-  if (!g || (cell.kind !== 'SimpleRNN' && !f)) return undefined;
+export function onnxActivations(cell: CellSpec, producer: Producer): string[] | undefined {
+  // Keras 3's hard_sigmoid has slope 1/6, not ONNX's default 0.2.
+  const onnxName = (activation: string) => (activation === 'hardSigmoid' && hardSigmoidSlope(producer) !== 0.2 ? undefined : ONNX_ACTIVATIONS[activation]);
+  const g = onnxName(cell.activation);
+  if (!g) return undefined;
   if (cell.kind === 'SimpleRNN') return [g];
-  if (cell.kind === 'GRU') return [f, g];
-  return [f, g, g];
+  const f = onnxName(cell.recurrentActivation);
+  if (!f) return undefined;
+  return cell.kind === 'GRU' ? [f, g] : [f, g, g];
 }
 
 /** Keras [rows, gates·units] → ONNX [gates·units, rows] with the gates in ONNX's order. */
