@@ -8,6 +8,7 @@
  * travel beside the tensors they describe and are applied by the layers that consume them.
  */
 import { InvalidInputError } from '../common/errors.ts';
+import { UnsupportedModelError } from './errors.ts';
 import { GraphBuilder, type ElementType } from './graph/graphBuilder.ts';
 import { LayerContext, type ConversionServices, type Mask } from './graph/layerContext.ts';
 import { identityPermutation } from './graph/layout.ts';
@@ -41,6 +42,10 @@ export interface BuiltGraph {
 }
 
 const refKey = (ref: TensorRef): string => `${ref.layerName}\u0000${ref.nodeIndex}\u0000${ref.tensorIndex}`;
+const callKey = (ref: { layerName: string; nodeIndex: number }): string => `${ref.layerName}\u0000${ref.nodeIndex}`;
+
+/** Stands for the outputs of a call that could not be converted, so the calls depending on it are skipped. */
+const NOT_CONVERTED: TensorValue = tensorValue('', []);
 
 export function buildGraph(topology: ModelTopology, weights: WeightStore, opset: number, source: string): BuiltGraph {
   assertConvertible(topology);
@@ -57,6 +62,7 @@ export function buildGraph(topology: ModelTopology, weights: WeightStore, opset:
 
   const converter = new ModelConverter(graph, weights, opset, source, topology.producer);
   const result = converter.convertModel(topology, inputs.map((input) => input.value), [], '');
+  converter.throwIfAnyUnsupported();
 
   const unused = weights.unused();
   if (unused.length > 0) {
@@ -89,6 +95,8 @@ function listUnits(topology: ModelTopology, prefix: string): ConvertedUnit[] {
 class ModelConverter implements ConversionServices {
   /** The model path of the layer being converted, so nested layers' nodes are named `base/conv1/Conv`. */
   private prefix = '';
+  /** Unsupported options met so far: conversion goes on around them, to report them all at once. */
+  private readonly unsupported: UnsupportedModelError[] = [];
 
   constructor(
     private readonly graph: GraphBuilder,
@@ -121,9 +129,15 @@ class ModelConverter implements ConversionServices {
     for (const { layer, call } of pending) {
       for (const ref of call.inputs) requireLayer(layers, ref.layerName, `the inputs of layer "${layer.name}"`, this.source);
     }
+    const failed = new Set<string>();
     while (pending.length > 0) {
       const waiting: typeof pending = [];
       for (const item of pending) {
+        const key = callKey({ layerName: item.layer.name, nodeIndex: item.nodeIndex });
+        if (item.call.inputs.some((ref) => failed.has(callKey(ref)) || tensors.get(refKey(ref)) === NOT_CONVERTED)) {
+          failed.add(key);
+          continue;
+        }
         const callInputs = item.call.inputs.map((ref) => tensors.get(refKey(ref)));
         if (callInputs.some((input) => input === undefined)) {
           waiting.push(item);
@@ -132,8 +146,12 @@ class ModelConverter implements ConversionServices {
         const callMasks = item.call.inputs.map((ref) => masks.get(refKey(ref)));
         const saved = this.prefix;
         this.prefix = prefix;
-        const result = this.convertLayer(item.layer, callInputs as TensorValue[], callMasks, this.weights.forLayer(item.layer.name));
+        const result = this.convertReportingUnsupported(item.layer, callInputs as TensorValue[], callMasks);
         this.prefix = saved;
+        if (!result) {
+          failed.add(key);
+          continue;
+        }
         result.outputs.forEach((value, tensorIndex) => {
           const key = refKey({ layerName: item.layer.name, nodeIndex: item.nodeIndex, tensorIndex });
           tensors.set(key, value);
@@ -151,11 +169,32 @@ class ModelConverter implements ConversionServices {
     }
 
     const outputs = topology.outputs.map((ref) => {
+      if (failed.has(callKey(ref))) return NOT_CONVERTED;
       const value = tensors.get(refKey(ref));
       if (!value) throw new InvalidInputError(`${this.source}: model output ${ref.layerName}[${ref.nodeIndex}][${ref.tensorIndex}] is never computed`);
       return value;
     });
     return { outputs, masks: topology.outputs.map((ref) => masks.get(refKey(ref))) };
+  }
+
+  /** Converts a call; an unsupported option is recorded (undefined returned) and conversion goes on. */
+  private convertReportingUnsupported(layer: LayerSpec, inputs: TensorValue[], masks: Mask[]): { outputs: TensorValue[]; masks: Mask[] } | undefined {
+    const savedLayer = this.graph.currentLayer;
+    try {
+      return this.convertLayer(layer, inputs, masks, this.weights.forLayer(layer.name));
+    } catch (error) {
+      if (!(error instanceof UnsupportedModelError)) throw error;
+      this.graph.currentLayer = savedLayer;
+      this.unsupported.push(error);
+      return undefined;
+    }
+  }
+
+  /** One error for every unsupported option met (the nodes added so far are never encoded). */
+  throwIfAnyUnsupported(): void {
+    if (this.unsupported.length === 0) return;
+    if (this.unsupported.length === 1) throw this.unsupported[0];
+    throw new UnsupportedModelError(`${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`);
   }
 
   /** One call of a layer (a top-level one, a nested model's, or one a wrapper holds). */

@@ -130,6 +130,21 @@ describe('unsupported models and options', () => {
     ]);
   });
 
+  it('reports every layer with an unsupported option in one error', async () => {
+    const input = tf.input({ shape: [4, 3], name: 'sequence' });
+    const first = tf.layers.lstm({ units: 2, name: 'carried' }).apply(input) as tf.SymbolicTensor;
+    const second = tf.layers.conv1d({ filters: 2, kernelSize: 2, name: 'conv' }).apply(input) as tf.SymbolicTensor;
+    const after = tf.layers.dense({ units: 2, name: 'after' }).apply(first) as tf.SymbolicTensor;
+    const modelJson = await saveModel(tf.model({ inputs: input, outputs: [after, second] }));
+    await rewriteJson(modelJson, (json) => {
+      for (const layer of json.modelTopology.config.layers) {
+        if (layer.name === 'carried') layer.config.stateful = true;
+        if (layer.name === 'conv') layer.config.padding = 'full';
+      }
+    });
+    await expectConversionError(modelJson, [/2 layers use options/, /layer "carried" \(LSTM\): option stateful=true/, /keeps no state between runs/, /layer "conv" \(Conv1D\): option padding="full"/]);
+  });
+
   it('names an unsupported option value and lists the supported values', async () => {
     const modelJson = await savedDenseModel();
     await rewriteJson(modelJson, (json) => (json.modelTopology.config.layers[0].config.padding = 'causal'));
