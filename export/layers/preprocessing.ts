@@ -14,7 +14,11 @@ import { attr, type AttributeValue } from '../graph/graphBuilder.ts';
 import type { LayerContext } from '../graph/layerContext.ts';
 import { reduce, unsqueeze } from '../graph/ops.ts';
 import { tensorValue, type Dim, type TensorValue } from '../graph/tensorValue.ts';
+import { convertInferenceIdentity } from './core.ts';
 import type { LayerConverterTable } from './registry.ts';
+
+/** Augmentation layers only act while training (tfjs's RandomWidth resizes in predict too, a tfjs bug). */
+const convertAugmentation = convertInferenceIdentity;
 
 const FLOAT = 1;
 const INT32 = 6;
@@ -225,11 +229,6 @@ function convertNormalization(ctx: LayerContext): TensorValue {
     ? g.node('Add', [g.node('Mul', [input, scaleName]), meanName])
     : g.node('Div', [g.node('Sub', [input, meanName]), scaleName]);
   return ctx.result(y, x.shape);
-}
-
-/** Augmentation layers only act while training (tfjs's RandomWidth resizes in predict too, a tfjs bug). */
-function convertAugmentation(ctx: LayerContext): TensorValue {
-  return ctx.input();
 }
 
 export const preprocessingLayers: LayerConverterTable = {
