@@ -144,6 +144,29 @@ describe('weight names other writers use', () => {
   });
 });
 
+describe('Keras 3 Bidirectional', () => {
+  it('reads the forward and backward layers Keras 3 saves separately (backward_layer, go_backwards true)', async () => {
+    const sequence = tf.input({ shape: [5, 3], name: 'sequence' });
+    const encoded = apply(tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2, returnSequences: true, name: 'gru' }) as never, name: 'bidirectional', mergeMode: 'sum' }), sequence);
+    const model = tf.model({ inputs: sequence, outputs: encoded });
+    randomizeDeep(model, 308);
+    const modelJson = await saveModel(model);
+    await rewriteJson(modelJson, (json) => {
+      json.modelTopology.keras_version = '3.4.1';
+      const bidirectional = json.modelTopology.config.layers.find((layer: { name: string }) => layer.name === 'bidirectional');
+      const inner = bidirectional.config.layer;
+      inner.config.name = 'forward_gru';
+      bidirectional.config.backward_layer = { ...inner, config: { ...inner.config, name: 'backward_gru', go_backwards: true } };
+      for (const spec of json.weightsManifest[0].weights) {
+        const [, direction, variable] = spec.name.split('/');
+        spec.name = `bidirectional/${direction.replace(/_gru.*/, '_gru')}/gru_cell/${variable}`;
+      }
+    });
+    // tfjs's GRU is reset_after=false; Keras 3 defaults to true, so the config must say false (tfjs writes it).
+    await expectConvertedMatches(modelJson, model, { checker });
+  });
+});
+
 it('passes the official ONNX checker on every model above', async () => {
   expect(checker.size).toBeGreaterThan(0);
   await checker.checkAll();
