@@ -27,7 +27,11 @@ const checker = new CheckerBatch();
 const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: object) => layer.apply(x, kwargs) as tf.SymbolicTensor;
 const applyAll = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor[];
 
-/** Every activation tfjs 4.x registers (tfjs-layers/src/activations.ts). */
+/**
+ * Every activation tfjs 4.x registers (tfjs-layers/src/activations.ts). The reference is always
+ * the model in memory: tfjs 4.22 saves gelu_new but cannot load it back (it looks the name up as
+ * geluNew), so a reloaded model could not be the reference.
+ */
 const TFJS_ACTIVATIONS = ['elu', 'selu', 'relu', 'relu6', 'linear', 'sigmoid', 'hardSigmoid', 'softplus', 'softsign', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'gelu_new', 'mish', 'swish'];
 
 /** A [batch, 6] batch of token ids in 1..9 with padding zeros before, after and inside the sequences, and one empty row. */
