@@ -99,14 +99,16 @@ describe('SimpleRNN, LSTM and GRU', () => {
     await expectOnnxMatchesTfjs(model, { checker });
   });
 
-  it('starts from given initial states (an encoder\'s final states feeding a decoder)', async () => {
+  it('starts from given initial states (an encoder\'s final states feeding a decoder, Bidirectional too)', async () => {
     const source = tf.input({ shape: [5, 3], name: 'source' });
     const target = tf.input({ shape: [4, 2], name: 'target' });
     const [, h, c] = applyAll(tf.layers.lstm({ units: 3, returnState: true }), source);
     const decoded = apply(tf.layers.lstm({ units: 3, returnSequences: true }), target, { initialState: [h, c] });
     const [, g] = applyAll(tf.layers.gru({ units: 3, returnState: true, recurrentActivation: 'swish' }), source);
     const gruDecoded = apply(tf.layers.gru({ units: 3, returnSequences: true }), target, { initialState: [g] });
-    const model = tf.model({ inputs: [source, target], outputs: [decoded, gruDecoded] });
+    const [, hf, cf, hb, cb] = applyAll(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnState: true }) as never }), source);
+    const bidirectionalDecoded = apply(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never }), target, { initialState: [hf, cf, hb, cb] });
+    const model = tf.model({ inputs: [source, target], outputs: [decoded, gruDecoded, bidirectionalDecoded] });
     randomizeWeights(model, 204);
     await expectOnnxMatchesTfjs(model, { checker });
   });
