@@ -1,7 +1,7 @@
 /**
- * Reading and writing the standard tfjs Layers format (model.json + binary weight shards) on
- * the local file system with plain @tensorflow/tfjs, whose own file:// handler exists only in
- * tfjs-node. Used by training (save), export (read) and parity (load for predict).
+ * Reading and writing the standard tfjs model format (model.json + binary weight shards; Layers
+ * models and GraphModels) on the local file system with plain @tensorflow/tfjs, whose own file://
+ * handler exists only in tfjs-node. Used by training (save), export (read) and parity (load).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -41,8 +41,8 @@ export async function readTfjsModelFiles(modelJsonPath: string): Promise<TfjsMod
         throw new InvalidInputError(`weight shard ${shardPath} listed in ${modelJsonPath} cannot be read: ${describeError(error)}`);
       }
     }
-    const expected = group.weights.reduce((sum, spec) => sum + weightByteLength(spec), 0);
     const actual = groupBytes.reduce((sum, bytes) => sum + bytes.byteLength, 0);
+    const expected = groupByteLength(group.weights, concatenate(groupBytes), modelJsonPath);
     if (expected !== actual) {
       throw new InvalidInputError(
         `weight shards ${group.paths.join(', ')} hold ${actual} bytes but ${modelJsonPath} describes ${expected} bytes for weights ${group.weights.map((w) => w.name).join(', ')}`,
@@ -77,16 +77,37 @@ async function readModelJson(modelJsonPath: string): Promise<io.ModelJSON> {
   return parsed as io.ModelJSON;
 }
 
-/** Bytes one weight occupies in a shard, honouring quantization (uint8/uint16/float16 store fewer bytes). */
+/** Bytes one fixed-size weight occupies in a shard, honouring quantization (uint8/uint16/float16 store fewer bytes). */
 export function weightByteLength(spec: io.WeightsManifestEntry): number {
   const elements = spec.shape.reduce((product, size) => product * size, 1);
   const quantizedBytes: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
   if (spec.quantization) return elements * (quantizedBytes[spec.quantization.dtype] ?? 4);
-  if (spec.dtype === 'string') throw new InvalidInputError(`weight ${spec.name} has dtype string, which image models do not use`);
+  if (spec.dtype === 'string') throw new Error(`internal: string weight ${spec.name} has no fixed size`);
   return elements * (spec.dtype === 'bool' ? 1 : 4);
 }
 
-/** A tfjs IOHandler that loads a model saved on disk, for tf.loadLayersModel. */
+/**
+ * Bytes a group's weights occupy. String weights (GraphModel constants) are stored as a uint32
+ * byte count before each string, so their size is read from the data itself.
+ */
+function groupByteLength(specs: io.WeightsManifestEntry[], data: ArrayBuffer, modelJsonPath: string): number {
+  const view = new DataView(data);
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.dtype !== 'string' || spec.quantization) {
+      offset += weightByteLength(spec);
+      continue;
+    }
+    const count = spec.shape.reduce((product, size) => product * size, 1);
+    for (let i = 0; i < count; i++) {
+      if (offset + 4 > data.byteLength) throw new InvalidInputError(`${modelJsonPath}: the shards end inside string weight ${spec.name}`);
+      offset += 4 + view.getUint32(offset, true);
+    }
+  }
+  return offset;
+}
+
+/** A tfjs IOHandler that loads a model saved on disk, for tf.loadLayersModel and tf.loadGraphModel. */
 export function fileSystemLoader(modelJsonPath: string): io.IOHandler {
   return {
     async load(): Promise<io.ModelArtifacts> {
@@ -98,6 +119,9 @@ export function fileSystemLoader(modelJsonPath: string): io.IOHandler {
         convertedBy: modelJson.convertedBy,
         trainingConfig: modelJson.trainingConfig,
         userDefinedMetadata: modelJson.userDefinedMetadata,
+        // GraphModels name their inputs and outputs in the signature (tfjs-converter reads it from here).
+        ...(modelJson.signature ? { signature: modelJson.signature } : {}),
+        ...(modelJson.modelInitializer ? { modelInitializer: modelJson.modelInitializer } : {}),
         weightSpecs,
         weightData,
       };

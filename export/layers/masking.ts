@@ -9,7 +9,8 @@ import { attr } from '../graph/graphBuilder.ts';
 import type { LayerContext, Mask } from '../graph/layerContext.ts';
 import { normalizeAxis } from '../graph/layout.ts';
 import { reduce } from '../graph/ops.ts';
-import type { TensorValue } from '../graph/tensorValue.ts';
+import type { TensorDtype, TensorValue } from '../graph/tensorValue.ts';
+import { InvalidInputError } from '../../common/errors.ts';
 import type { LayerConverterTable } from './registry.ts';
 
 /** ONNX TensorProto code for float. */
@@ -65,7 +66,8 @@ function concatenatedMask(ctx: LayerContext, output: TensorValue): Mask {
 }
 
 /** 1 where `x` differs from `value` (exact comparison, as Keras and tfjs do), as float32. */
-export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype: 'float32' | 'int32'): string {
+export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype: TensorDtype): string {
+  if (dtype !== 'float32' && dtype !== 'int32') throw new InvalidInputError(`${ctx.config.label} compares numbers, but its input is ${dtype}`);
   const g = ctx.graph;
   const reference = dtype === 'int32' ? g.initializer('mask_value', [], 'int32', Int32Array.of(value)) : g.scalar('mask_value', value);
   return g.node('Cast', [g.node('Not', [g.node('Equal', [x, reference])])], { to: attr.int(FLOAT) });

@@ -9,8 +9,10 @@ import type { GraphBuilder, Initializer } from '../graph/graphBuilder.ts';
 
 function fingerprint(initializer: Initializer): string {
   const { values } = initializer;
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  return `${initializer.dataType}|${initializer.dims.join('x')}|${createHash('sha256').update(bytes).digest('hex')}`;
+  const hash = createHash('sha256');
+  if (Array.isArray(values)) hash.update(JSON.stringify(values));
+  else hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  return `${initializer.dataType}|${initializer.dims.join('x')}|${hash.digest('hex')}`;
 }
 
 export function mergeDuplicateInitializers(graph: GraphBuilder): boolean {

@@ -1,10 +1,11 @@
 /**
  * `tfjs-onnx convert <model.json> -o <model.onnx> [--opset N]`: a thin layer over the export
- * stage's convertLayersModelToFile, printing what each layer became.
+ * stage's convertModelToFile (Layers models and GraphModels), printing what each layer or TF name
+ * scope became.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InvalidOptionError } from '../../common/errors.ts';
-import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertLayersModelToFile, type ConversionSummary } from '../../export/index.ts';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertModelToFile, type ConversionSummary } from '../../export/index.ts';
 
 interface ConvertArguments {
   model: string;
@@ -15,7 +16,7 @@ interface ConvertArguments {
 
 export const convertCommand: CommandModule<object, ConvertArguments> = {
   command: 'convert <model>',
-  describe: 'Convert a tfjs Layers model (model.json + weight shards) to ONNX',
+  describe: 'Convert a tfjs Layers model or GraphModel (model.json + weight shards) to ONNX',
   builder: (cli: Argv) =>
     cli
       .positional('model', { type: 'string', demandOption: true, describe: 'The tfjs model.json (its shards sit beside it)' })
@@ -29,22 +30,24 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
       throw new InvalidOptionError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${String(args.opset)}`);
     }
     if (args.output.trim() === '') throw new InvalidOptionError('--output must name the .onnx file to write');
-    const summary = await convertLayersModelToFile(args.model, args.output, { opset: args.opset, plugins: args.plugin });
+    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset, plugins: args.plugin });
     process.stdout.write(formatConversionSummary(args.output, summary));
   },
 };
 
 /** The printed report: each layer and the ONNX nodes it became, the I/O signature, opset and size. */
 export function formatConversionSummary(onnxPath: string, summary: ConversionSummary & { fileBytes: number }): string {
-  const nameWidth = Math.max(5, ...summary.layers.map((layer) => layer.name.length));
-  const classWidth = Math.max(5, ...summary.layers.map((layer) => layer.className.length));
+  // A GraphModel's units are TF name scopes and the ops in each; a Layers model's are its layers.
+  const [unit, kind] = summary.sourceFormat === 'graph-model' ? ['scope', 'TF ops'] : ['layer', 'class'];
+  const nameWidth = Math.max(unit.length, ...summary.layers.map((layer) => layer.name.length));
+  const classWidth = Math.max(kind.length, ...summary.layers.map((layer) => layer.className.length));
   const rows = summary.layers.map(
     (layer) => `  ${layer.name.padEnd(nameWidth)}  ${layer.className.padEnd(classWidth)}  ${layer.onnxNodes.length ? layer.onnxNodes.join(', ') : '(no nodes)'}`,
   );
   const signature = (list: ConversionSummary['inputs']) => list.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ');
   return [
-    `layers → ONNX nodes:`,
-    `  ${'layer'.padEnd(nameWidth)}  ${'class'.padEnd(classWidth)}  nodes`,
+    summary.sourceFormat === 'graph-model' ? 'GraphModel: TF nodes by name scope → ONNX nodes:' : 'layers → ONNX nodes:',
+    `  ${unit.padEnd(nameWidth)}  ${kind.padEnd(classWidth)}  nodes`,
     ...rows,
     `inputs:  ${signature(summary.inputs)}`,
     `outputs: ${signature(summary.outputs)}`,
