@@ -2,7 +2,8 @@
  * Recurrent layers: SimpleRNN, LSTM, GRU, the generic RNN over one cell or a stack of cells, and
  * ConvLSTM2D (recurrent/convLstm.ts).
  * Each cell runs as ONNX's own RNN/LSTM/GRU operator where that is exactly Keras's computation
- * (no mask, ONNX-named activations), else as explicit ops in a Scan (export/layers/recurrent/).
+ * (activations ONNX names; masked sequences with their valid steps moved to the front), else as
+ * explicit ops in a Scan (export/layers/recurrent/).
  * go_backwards reverses the steps first, so every run goes forward and outputs come in Keras's
  * processing order; outputs are stored time-major, which the next recurrent layer reads as is.
  */
@@ -12,6 +13,7 @@ import { tensorValue, type TensorValue } from '../graph/tensorValue.ts';
 import { LayerConfig } from '../reader/layerConfig.ts';
 import { STATE_COUNT, cellKind, readCell, readSequenceOptions, recurrentCells, requireSequenceInput, type CellKind, type CellSpec, type SequenceOptions } from './recurrent/cells.ts';
 import { convertConvLSTM2D } from './recurrent/convLstm.ts';
+import { runMaskedOnnxRecurrent } from './recurrent/maskedOnnxOps.ts';
 import { onnxActivations, runOnnxRecurrent } from './recurrent/onnxOps.ts';
 import { runScanRecurrent } from './recurrent/scan.ts';
 import { TIME_MAJOR, reverseSteps, timeMajorMask } from './recurrent/steps.ts';
@@ -75,10 +77,13 @@ function runSequence(ctx: LayerContext, cells: CellSpec[], options: SequenceOpti
   const finalOf = new Map<number, TensorValue[]>();
   cells.forEach((cell, i) => {
     const activations = onnxActivations(cell, ctx.producer);
-    const run =
-      activations && !maskPerStep
-        ? runOnnxRecurrent(ctx, cell, activations, sequence, initialOf.get(i))
-        : runScanRecurrent(ctx, cell, sequence, maskPerStep, initialOf.get(i), options.zeroOutputForMask && i === cells.length - 1);
+    const zeroOutput = options.zeroOutputForMask && i === cells.length - 1;
+    const steps = i === 0 ? input : tensorValue(sequence, [x.shape[0], x.shape[1], cells[i - 1].units], TIME_MAJOR);
+    const run = !activations
+      ? runScanRecurrent(ctx, cell, sequence, maskPerStep, initialOf.get(i), zeroOutput)
+      : stepMask
+        ? runMaskedOnnxRecurrent(ctx, cell, activations, steps, stepMask, initialOf.get(i), zeroOutput)
+        : runOnnxRecurrent(ctx, cell, activations, sequence, initialOf.get(i));
     sequence = run.outputs;
     finalOf.set(i, run.states.map((state) => ctx.result(state, [x.shape[0], cell.units])));
   });

@@ -1,6 +1,6 @@
 /**
  * A recurrent cell as ONNX's own RNN / LSTM / GRU operator, used where its semantics are exactly
- * Keras's: no mask, and activations ONNX names with the same default parameters. Gate order
+ * Keras's: activations ONNX names with the same default parameters (masks: maskedOnnxOps.ts). Gate order
  * differs for LSTM (Keras i f c o, ONNX i o f c); GRU's gates agree (z r h), and reset_after is
  * ONNX's linear_before_reset.
  */
@@ -69,7 +69,15 @@ function reorderBias(values: Float32Array | undefined, cell: CellSpec): Float32A
  * each, zeros when absent). Returns the outputs at every step ([steps, batch, units]) and the
  * final states.
  */
-export function runOnnxRecurrent(ctx: LayerContext, cell: CellSpec, activations: string[], sequence: string, initial: string[] | undefined): { outputs: string; states: string[] } {
+export function runOnnxRecurrent(
+  ctx: LayerContext,
+  cell: CellSpec,
+  activations: string[],
+  sequence: string,
+  initial: string[] | undefined,
+  /** int32 [batch]: how many leading steps of each sample to run (the rest output zeros). */
+  sequenceLengths = '',
+): { outputs: string; states: string[] } {
   const g = ctx.graph;
   const size = GATES[cell.kind] * cell.units;
   const w = g.floatConstant('W', [1, size, cell.inputSize], toOnnxGates(cell.kernel, cell.inputSize, cell));
@@ -77,7 +85,7 @@ export function runOnnxRecurrent(ctx: LayerContext, cell: CellSpec, activations:
   const bias = new Float32Array(2 * size);
   bias.set(reorderBias(cell.bias, cell));
   bias.set(reorderBias(cell.recurrentBias, cell), size);
-  const inputs = [sequence, w, r, cell.bias || cell.recurrentBias ? g.floatConstant('B', [1, 2 * size], bias) : '', ''];
+  const inputs = [sequence, w, r, cell.bias || cell.recurrentBias ? g.floatConstant('B', [1, 2 * size], bias) : '', sequenceLengths];
   if (initial) inputs.push(...initial.map((state) => unsqueeze(ctx, state, [0])));
   while (inputs[inputs.length - 1] === '') inputs.pop();
   const opType = cell.kind === 'SimpleRNN' ? 'RNN' : cell.kind;
