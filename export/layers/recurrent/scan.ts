@@ -1,9 +1,9 @@
 /**
  * A recurrent cell as explicit ops in an ONNX Scan, for what ONNX's recurrent operators cannot
- * express: masks (a masked step keeps the previous states and repeats the previous output, or
- * outputs zeros with zero_output_for_mask, exactly as tfjs's rnn() blends them), and activations
- * without an ONNX recurrent equivalent. The input projection x·W + b runs once for all steps
- * before the Scan; the body does the recurrent part of one step.
+ * express: activations without an ONNX recurrent equivalent, and ConvLSTM2D's convolutions. Masks
+ * are blended in per step as tfjs's rnn() does (a masked step keeps the previous states and
+ * repeats the previous output, or outputs zeros with zero_output_for_mask). The input projection
+ * runs once for all steps before the Scan; the body does the recurrent part of one step.
  */
 import { applyActivation } from '../../activations.ts';
 import { GraphBuilder, attr } from '../../graph/graphBuilder.ts';
