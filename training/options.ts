@@ -12,6 +12,8 @@ export interface TrainOptions {
   learningRate: number;
   seed: number;
   limit?: number;
+  /** Hold out this fraction of the training data (the last samples, before shuffling: Keras' validation_split) to validate on after each epoch. */
+  validationSplit?: number;
   out: string;
   quiet: boolean;
 }
@@ -36,6 +38,9 @@ export function resolveTrainOptions(partial: Partial<TrainOptions>): TrainOption
   requireInteger('batch-size', options.batchSize, 1);
   requireInteger('seed', options.seed, 0);
   if (options.limit !== undefined) requireInteger('limit', options.limit, 1);
+  if (options.validationSplit !== undefined && !(options.validationSplit > 0 && options.validationSplit < 1)) {
+    throw new InvalidOptionError(`--validation-split must be a fraction between 0 and 1 (exclusive), got ${options.validationSplit}`);
+  }
   if (!Number.isFinite(options.learningRate) || options.learningRate <= 0 || options.learningRate > 10) {
     throw new InvalidOptionError(`--learning-rate must be a number above 0 (and at most 10), got ${options.learningRate}`);
   }

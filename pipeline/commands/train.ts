@@ -17,6 +17,7 @@ export function withTrainOptions<T>(yargs: Argv<T>) {
     .option('learning-rate', { type: 'number', default: TRAIN_DEFAULTS.learningRate })
     .option('seed', { type: 'number', default: TRAIN_DEFAULTS.seed, describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)' })
     .option('limit', { type: 'number', describe: 'Train on the first N training images only (quick runs)' })
+    .option('validation-split', { type: 'number', describe: 'Hold out this fraction of the training images (the last ones, before shuffling, as Keras does) and validate on it after each epoch' })
     .option('out', { type: 'string', default: TRAIN_DEFAULTS.out, describe: 'Output folder: the model goes to OUT/tfjs/, metrics to OUT/metrics.json' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' });
 }
@@ -34,6 +35,7 @@ export function trainOptionsFrom(argv: TrainArguments): Partial<TrainOptions> {
     learningRate: argv['learning-rate'],
     seed: argv.seed,
     limit: argv.limit,
+    validationSplit: argv['validation-split'],
     out: argv.out,
     quiet: argv.quiet,
   };

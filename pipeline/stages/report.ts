@@ -1,8 +1,9 @@
 /** report: report.html, with the confusion matrix and misclassified digits of the exported model. */
 import { promises as fs } from 'node:fs';
-import type { TrainingMetrics } from '../../training/train.ts';
+import path from 'node:path';
+import { InvalidInputError, describeError } from '../../common/errors.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type ParityReport } from '../parity.ts';
-import { writeReport, type MisclassifiedImage } from '../report/index.ts';
+import { validateMetricsJson, writeReport, type MetricsJson, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
 import type { Stage } from './stage.ts';
 
@@ -13,7 +14,7 @@ export const reportStage: Stage = {
     return { files: [paths.tfjsModel, paths.onnxModel, paths.metrics, paths.parity, paths.manifest], settings: {} };
   },
   async run({ paths, dataset, summaries }) {
-    const metrics = JSON.parse(await fs.readFile(paths.metrics, 'utf8')) as TrainingMetrics;
+    const metrics = await readMetrics(paths.metrics);
     const data = await dataset();
     const { scale, offset } = await readPreprocess(paths.tfjsModel);
     const input = normalizeImages(data.test, scale, offset);
@@ -22,10 +23,9 @@ export const reportStage: Stage = {
     const optionalJson = async <T>(file: string) => fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
     await writeReport(paths.report, {
       title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
-      history: metrics.history,
-      test: metrics.test,
-      labels: data.classNames,
+      metrics,
       confusion: confusionMatrix(data.test.labels, predicted, data.classNames.length),
+      predictedBy: `${path.basename(paths.onnxModel)} on onnxruntime-node`,
       misclassified: misclassifiedImages(data, predicted, predictions.probabilities, predictions.classCount),
       parity: await optionalJson<ParityReport>(paths.parity),
       manifest: await optionalJson<unknown>(paths.manifest),
@@ -36,6 +36,17 @@ export const reportStage: Stage = {
     return { outputs: [paths.report], figure: `${errors} misclassified of ${data.test.count} (onnxruntime-node)` };
   },
 };
+
+/** metrics.json, parsed and checked against CONTRACTS.md §4 (errors name the file and the field). */
+async function readMetrics(file: string): Promise<MetricsJson> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(`metrics.json (${file}) is not readable JSON: ${describeError(error)}`);
+  }
+  return validateMetricsJson(parsed);
+}
 
 export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], classCount: number): number[][] {
   const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
