@@ -11,6 +11,7 @@ interface ConvertArguments {
   model: string;
   output: string;
   opset: number;
+  plugin?: string[];
 }
 
 export const convertCommand: CommandModule<object, ConvertArguments> = {
@@ -21,6 +22,7 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'The tfjs model.json (its shards sit beside it)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Where to write the .onnx model' })
       .option('opset', { type: 'number', default: DEFAULT_OPSET, requiresArg: true, describe: `ONNX opset (${MIN_OPSET}–${MAX_OPSET})` })
+      .option('plugin', { type: 'string', array: true, requiresArg: true, describe: 'A module registering converters for custom layer classes (repeatable; README: Custom layers)' })
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
       .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)') as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
@@ -28,7 +30,7 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
       throw new InvalidOptionError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${String(args.opset)}`);
     }
     if (args.output.trim() === '') throw new InvalidOptionError('--output must name the .onnx file to write');
-    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset });
+    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset, plugins: args.plugin });
     process.stdout.write(formatConversionSummary(args.output, summary));
   },
 };
