@@ -17,11 +17,13 @@ import { decodeGraphWeights } from './graphModel/weights.ts';
 import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { optimizeGraph } from './passes/index.ts';
+import { loadPlugins } from './plugins.ts';
 import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './precision/index.ts';
-import { parseModelTopology } from './reader/modelTopology.ts';
+import { allLayerNames, parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
 export type { PreprocessSpec, SourceFormat } from './metadata.ts';
+export { loadPlugins, registerLayerConverter } from './plugins.ts';
 export type { Dtype, PrecisionSummary } from './precision/index.ts';
 
 export interface ConvertOptions {
@@ -33,6 +35,8 @@ export interface ConvertOptions {
   dtype?: Dtype;
   /** q8 only: the quantized forms to write (default: the measured fastest; the benchmark compares the others). */
   quantization?: Partial<QuantizeForms>;
+  /** Plugin modules to import first (paths relative to the working directory, or package names); see export/plugins.ts. */
+  plugins?: readonly string[];
 }
 
 export interface ConversionSummary {
@@ -67,6 +71,7 @@ export const MAX_OPSET = 17;
 export async function convertModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
   validateDtype(options.dtype);
+  if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   return modelFormat(files, modelJsonPath) === 'graph-model'
     ? convertGraphModelFiles(files, modelJsonPath, options, opset)
@@ -92,6 +97,7 @@ export function modelFormat(files: TfjsModelFiles, source: string): SourceFormat
 export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
   validateDtype(options.dtype);
+  if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   const format = files.modelJson.format;
   if (format !== undefined && format !== 'layers-model') {
@@ -115,14 +121,14 @@ async function writeConversion(result: ConversionResult, onnxPath: string): Prom
 
 async function convertLayersModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
   const topology = parseModelTopology(files.modelJson.modelTopology, source);
-  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
+  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), allLayerNames(topology), source);
   const built = buildGraph(topology, weights, opset, source);
   return finishConversion(built, files, source, options, {
     opset,
     sourceFormat: 'layers-model',
     graphName: topology.name,
     docString: `Converted by tfjs-onnx from the tfjs Layers model ${path.basename(source)} (${topology.className} "${topology.name}").`,
-    units: topology.layers.map((layer) => ({ name: layer.name, className: layer.className })),
+    units: built.units,
   });
 }
 

@@ -14,6 +14,7 @@ interface ConvertArguments {
   output: string;
   opset: number;
   dtype: string;
+  plugin?: string[];
 }
 
 export const convertCommand: CommandModule<object, ConvertArguments> = {
@@ -24,6 +25,7 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'The tfjs model.json (its shards sit beside it)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Where to write the .onnx model' })
       .option('opset', { type: 'number', default: DEFAULT_OPSET, requiresArg: true, describe: `ONNX opset (${MIN_OPSET}–${MAX_OPSET})` })
+      .option('plugin', { type: 'string', array: true, requiresArg: true, describe: 'A module registering converters for custom layer classes (repeatable; README: Custom layers)' })
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
       .option('dtype', {
         type: 'string',
@@ -40,7 +42,7 @@ export const convertCommand: CommandModule<object, ConvertArguments> = {
     if (args.output.trim() === '') throw new InvalidOptionError('--output must name the .onnx file to write');
     const dtypes = parseDtypeList(args.dtype);
     // One dtype: exactly the -o file. Several: -o names the fp32 file and the others sit beside it.
-    const written = await convertModelVariantsToFiles(args.model, args.output, dtypes, { opset: args.opset }, dtypes.length === 1);
+    const written = await convertModelVariantsToFiles(args.model, args.output, dtypes, { opset: args.opset, plugins: args.plugin }, dtypes.length === 1);
     for (const summary of written) process.stdout.write(formatConversionSummary(summary.path, summary));
   },
 };
