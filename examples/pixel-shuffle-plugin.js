@@ -2,7 +2,7 @@
 // super-resolution models, [batch, h, w, c·r²] → [batch, h·r, w·r, c] (tf.depthToSpace, NHWC).
 // Load it with `tfjs-onnx convert model.json -o model.onnx --plugin ./pixel-shuffle-plugin.js`,
 // or import it before calling convertLayersModel().
-import { attr, registerLayerConverter } from 'tfjs-onnx/plugins';
+import { attr, registerLayerConverter } from 'tfjs-onnx-cli/plugins';
 
 registerLayerConverter('PixelShuffle', (ctx) => {
   const x = ctx.input();

@@ -2,7 +2,7 @@
  * The plugin API: converters for Keras layer classes the converter does not know (a project's own
  * custom layers), in the same shape as the built-in ones: one function per class that receives a
  * LayerContext (the layer's typed config, its input tensors and masks, its weights, the graph) and
- * returns its output tensor(s). Import it as `tfjs-onnx/plugins`; a plugin module registers its
+ * returns its output tensor(s). Import it as `tfjs-onnx-cli/plugins`; a plugin module registers its
  * converters when it is imported, by the API or by `tfjs-onnx convert --plugin <module>`.
  */
 import { existsSync } from 'node:fs';

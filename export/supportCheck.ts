@@ -19,7 +19,7 @@ interface Finding {
 }
 
 export const PLUGIN_HINT =
-  'register a converter for a custom class with registerLayerConverter() from tfjs-onnx/plugins, ' +
+  'register a converter for a custom class with registerLayerConverter() from tfjs-onnx-cli/plugins, ' +
   'or pass a module that registers it to `tfjs-onnx convert --plugin <module>` (README: "Custom layers")';
 
 export function assertConvertible(topology: ModelTopology): void {
