@@ -4,14 +4,15 @@
  * read (reader/) → build the graph layer by layer (converter.ts dispatching to layers/*) →
  * clean up (passes/) → encode with metadata (onnx/). Nothing is written unless every step succeeds.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { sha256OfFiles, writeFileAtomic } from '../common/files.ts';
+import { projectVersion } from '../common/project.ts';
 import { readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { buildGraph } from './converter.ts';
 import { metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './passes/index.ts';
 import { parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
@@ -35,10 +36,7 @@ export interface ConversionSummary {
   sourceSha256: string;
 }
 
-export const DEFAULT_OPSET = 13;
-export const MIN_OPSET = 13;
-/** ReduceMean & co. take axes as an input from opset 18; the layer converters emit the ≤17 form. */
-export const MAX_OPSET = 17;
+export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 
 export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<{ bytes: Uint8Array; summary: ConversionSummary }> {
   const opset = validateOpset(options.opset);
@@ -59,7 +57,7 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
     opset,
     graphName: topology.name,
     producerName: 'tfjs-onnx',
-    producerVersion: await producerVersion(),
+    producerVersion: projectVersion(),
     docString: `Converted by tfjs-onnx from the tfjs Layers model ${path.basename(modelJsonPath)} (${topology.className} "${topology.name}").`,
     metadata: metadataProperties(metadata),
   });
@@ -94,15 +92,4 @@ function validateOpset(opset: number | undefined): number {
     throw new InvalidOptionError(`opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
   }
   return opset;
-}
-
-let cachedVersion: string | undefined;
-
-/** producer_version is the project's version, from the root package.json (one source of truth). */
-async function producerVersion(): Promise<string> {
-  if (cachedVersion === undefined) {
-    const packageJson = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    cachedVersion = packageJson.version ?? '0.0.0';
-  }
-  return cachedVersion;
 }

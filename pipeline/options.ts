@@ -1,7 +1,33 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
-import { DEFAULT_OPSET } from '../export/index.ts';
+import { InvalidOptionError } from '../common/errors.ts';
+import { DEFAULT_OPSET } from '../export/options.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
-import { DEFAULT_THRESHOLDS, type ParityThresholds } from './parity.ts';
+
+export interface ParityThresholds {
+  /** Fraction of samples whose top-1 must agree, 0–1. */
+  minTop1Agreement: number;
+  /** Largest allowed |Δp| of any probability of any sample. */
+  maxAbsDiff: number;
+}
+
+export const DEFAULT_THRESHOLDS: ParityThresholds = { minTop1Agreement: 1, maxAbsDiff: 1e-5 };
+/** Both thresholds compare probabilities, so both lie in 0–1. */
+export const THRESHOLD_LIMITS = {
+  minTop1Agreement: { min: 0, max: 1 },
+  maxAbsDiff: { min: 0, max: 1 },
+} as const;
+
+/** Refuses thresholds outside 0–1 (NaN included): -1 would pass every model, NaN fail every one. */
+export function validateThresholds({ minTop1Agreement, maxAbsDiff }: ParityThresholds): void {
+  const { minTop1Agreement: agreement, maxAbsDiff: diff } = THRESHOLD_LIMITS;
+  if (!(minTop1Agreement >= agreement.min && minTop1Agreement <= agreement.max)) {
+    throw new InvalidOptionError(`--min-agreement must be between ${agreement.min} and ${agreement.max}, got ${minTop1Agreement}`);
+  }
+  if (!(maxAbsDiff >= diff.min && maxAbsDiff <= diff.max)) throw new InvalidOptionError(`--max-abs-diff must be between ${diff.min} and ${diff.max}, got ${maxAbsDiff}`);
+}
+
+export const PREDICT_DEFAULTS = { topK: 3 } as const;
+export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -23,7 +49,7 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   force: false,
 };
 
-/** Where each artifact lives inside the output folder (DESIGN.md's artifact contract). */
+/** Where each artifact lives inside the output folder (docs/architecture.md's artifact list). */
 export function artifactPaths(out: string) {
   const join = (...parts: string[]) => [out, ...parts].join('/').replace(/\/+/g, '/');
   return {

@@ -8,18 +8,12 @@ import { UserError } from '../common/errors.ts';
 import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { selectBackend } from '../training/backends/select.ts';
 import type { ImageDataset, ImageSplit } from '../training/data/datasets.ts';
+import { DEFAULT_THRESHOLDS, validateThresholds, type ParityThresholds } from './options.ts';
 import type { ParityPair, ParityReport } from './report/index.ts';
 
 export type { ParityPair, ParityReport };
 
-export interface ParityThresholds {
-  /** Fraction of samples whose top-1 must agree, 0–1. */
-  minTop1Agreement: number;
-  /** Largest allowed |Δp| of any probability of any sample. */
-  maxAbsDiff: number;
-}
-
-export const DEFAULT_THRESHOLDS: ParityThresholds = { minTop1Agreement: 1, maxAbsDiff: 1e-5 };
+export { DEFAULT_THRESHOLDS, type ParityThresholds } from './options.ts';
 
 /** Probabilities of every sample, row-major [count × classCount]. */
 export interface Predictions {
@@ -149,6 +143,7 @@ export interface CheckParityOptions {
 /** Predicts the dataset's test split on all three paths and compares every pair. */
 export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  validateThresholds(thresholds);
   const preprocess = await readPreprocess(options.tfjsModelPath);
   const test = options.dataset.test;
   const input = normalizeImages(test, preprocess.scale, preprocess.offset);

@@ -40,6 +40,23 @@ export const SERVE_DEFAULTS = {
   bodyLimit: 8 * 1024 * 1024,
 } as const;
 
+/**
+ * The sane range of each numeric option, for the library's checks and the CLI's flags alike
+ * (beyond them a server hangs at start, allocates without bound or never answers).
+ */
+export const SERVE_LIMITS = {
+  port: { min: 0, max: 65_535 },
+  intraOpThreads: { min: 1, max: 256 },
+  maxBatch: { min: 1, max: 4096 },
+  maxDelayMs: { min: 0, max: 10_000 },
+  bodyLimit: { min: 1, max: 1024 * 1024 * 1024 },
+} as const;
+
+/** Triton's max_batch_size written by export-triton unless told otherwise. */
+export const DEFAULT_MAX_BATCH_SIZE = 64;
+/** Triton reads max_batch_size as an int32. */
+export const MAX_BATCH_SIZE_LIMITS = { min: 0, max: 2 ** 31 - 1 } as const;
+
 /** Version reported by GET /v2 and used as every model's only version. */
 export const SERVER_NAME = 'tfjs-onnx';
 export const SERVER_VERSION = '0.1.0';

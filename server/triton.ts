@@ -14,7 +14,7 @@ import path from 'node:path';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/files.ts';
-import { SERVE_DEFAULTS } from './options.ts';
+import { DEFAULT_MAX_BATCH_SIZE, SERVE_DEFAULTS } from './options.ts';
 
 const { onnx } = onnxProto;
 
@@ -47,7 +47,7 @@ export interface TritonExport {
   config: string;
 }
 
-export const DEFAULT_MAX_BATCH_SIZE = 64;
+export { DEFAULT_MAX_BATCH_SIZE } from './options.ts';
 const LABELS_KEY = 'tfjs_onnx.labels';
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 

@@ -2,9 +2,9 @@
  * `tfjs-onnx convert <model.json> -o <model.onnx> [--opset N]`: a thin layer over the export
  * stage's convertLayersModelToFile, printing what each layer became.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { InvalidOptionError } from '../../common/errors.ts';
-import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, convertLayersModelToFile, type ConversionSummary } from '../../export/index.ts';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
+import { integerFlag, type CliCommand } from '../flags.ts';
 
 interface ConvertArguments {
   model: string;
@@ -12,47 +12,20 @@ interface ConvertArguments {
   opset: number;
 }
 
-export const convertCommand: CommandModule<object, ConvertArguments> = {
+export const convertCommand: CliCommand = {
   command: 'convert <model>',
   describe: 'Convert a tfjs Layers model (model.json + weight shards) to ONNX',
+  missing: { model: 'name the model.json to convert' },
   builder: (cli: Argv) =>
     cli
       .positional('model', { type: 'string', demandOption: true, describe: 'The tfjs model.json (its shards sit beside it)' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Where to write the .onnx model' })
-      .option('opset', { type: 'number', default: DEFAULT_OPSET, requiresArg: true, describe: `ONNX opset (${MIN_OPSET}–${MAX_OPSET})` })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the .onnx model' })
+      .option(...integerFlag('opset', { min: MIN_OPSET, max: MAX_OPSET, default: DEFAULT_OPSET, describe: 'ONNX opset' }))
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
       .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)') as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
-    if (!Number.isInteger(args.opset) || args.opset < MIN_OPSET || args.opset > MAX_OPSET) {
-      throw new InvalidOptionError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${String(args.opset)}`);
-    }
-    if (args.output.trim() === '') throw new InvalidOptionError('--output must name the .onnx file to write');
+    const [{ convertLayersModelToFile }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);
     const summary = await convertLayersModelToFile(args.model, args.output, { opset: args.opset });
     process.stdout.write(formatConversionSummary(args.output, summary));
   },
 };
-
-/** The printed report: each layer and the ONNX nodes it became, the I/O signature, opset and size. */
-export function formatConversionSummary(onnxPath: string, summary: ConversionSummary & { fileBytes: number }): string {
-  const nameWidth = Math.max(5, ...summary.layers.map((layer) => layer.name.length));
-  const classWidth = Math.max(5, ...summary.layers.map((layer) => layer.className.length));
-  const rows = summary.layers.map(
-    (layer) => `  ${layer.name.padEnd(nameWidth)}  ${layer.className.padEnd(classWidth)}  ${layer.onnxNodes.length ? layer.onnxNodes.join(', ') : '(no nodes)'}`,
-  );
-  const signature = (list: ConversionSummary['inputs']) => list.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ');
-  return [
-    `layers → ONNX nodes:`,
-    `  ${'layer'.padEnd(nameWidth)}  ${'class'.padEnd(classWidth)}  nodes`,
-    ...rows,
-    `inputs:  ${signature(summary.inputs)}`,
-    `outputs: ${signature(summary.outputs)}`,
-    `opset ${summary.opset}, ${summary.nodeCount} nodes, ${formatBytes(summary.fileBytes)} → ${onnxPath}`,
-    '',
-  ].join('\n');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}

@@ -1,8 +1,7 @@
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../common/errors.ts';
 import { writeJsonAtomic } from '../../common/files.ts';
-import { loadDataset } from '../../training/data/datasets.ts';
-import { ParityError, checkParity, describeParityFailure } from '../parity.ts';
+import type { CliCommand } from '../flags.ts';
 import { withParityThresholds } from './pipeline.ts';
 
 function builder(yargs: Argv) {
@@ -15,12 +14,13 @@ function builder(yargs: Argv) {
     .option('json', { type: 'string', describe: 'Also write the full report (with disagreeing indices) to this file' });
 }
 
-export const parityCommand = {
+export const parityCommand: CliCommand = {
   command: 'parity',
   describe: 'Check that a tfjs model, onnxruntime-node and onnxruntime-web predict the same on a test set',
   builder,
   handler: async (argv: Awaited<ReturnType<typeof builder>['argv']>) => {
     if (!argv.tfjs.endsWith('.json')) throw new InvalidOptionError(`--tfjs must be a tfjs model.json, got ${argv.tfjs}`);
+    const [{ loadDataset }, { ParityError, checkParity, describeParityFailure }] = await Promise.all([import('../../training/data/datasets.ts'), import('../parity.ts')]);
     const dataset = await loadDataset({ dataset: argv.dataset, dataDir: argv['data-dir'] });
     const { report } = await checkParity({
       tfjsModelPath: argv.tfjs,

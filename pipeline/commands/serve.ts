@@ -3,8 +3,9 @@
  * or SIGINT, then shuts down gracefully (stop accepting, finish in-flight requests, release the
  * models) and returns, so the process exits 0.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { SERVE_DEFAULTS, startServer } from '../../server/index.ts';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { SERVE_DEFAULTS, SERVE_LIMITS } from '../../server/options.ts';
+import { integerFlag, type CliCommand } from '../flags.ts';
 
 interface ServeArguments {
   models: string[];
@@ -20,7 +21,7 @@ interface ServeArguments {
   'body-limit': number;
 }
 
-export const serveCommand: CommandModule<object, ServeArguments> = {
+export const serveCommand: CliCommand = {
   command: 'serve [models..]',
   describe: 'Serve ONNX models over HTTP with the Open Inference Protocol (KServe v2 / Triton REST)',
   builder: (cli: Argv) =>
@@ -29,16 +30,17 @@ export const serveCommand: CommandModule<object, ServeArguments> = {
       .option('model-dir', { type: 'string', describe: 'Serve every .onnx file in this directory too' })
       .option('name', { type: 'string', describe: 'Name to serve a single model under' })
       .option('host', { type: 'string', default: SERVE_DEFAULTS.host, describe: 'Address to listen on' })
-      .option('port', { type: 'number', default: SERVE_DEFAULTS.port, describe: 'Port to listen on (0 picks a free one)' })
+      .option(...integerFlag('port', { ...SERVE_LIMITS.port, default: SERVE_DEFAULTS.port, describe: 'Port to listen on (0 picks a free one)' }))
       .option('backend', { choices: ['native', 'wasm'] as const, default: SERVE_DEFAULTS.backend, describe: 'onnxruntime-node or onnxruntime-web' })
       .option('device', { choices: ['cpu', 'cuda', 'auto'] as const, default: SERVE_DEFAULTS.device, describe: 'Execution device for the native backend' })
-      .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads per model (default: onnxruntime decides)' })
-      .option('max-batch', { type: 'number', default: SERVE_DEFAULTS.maxBatch, describe: 'Most images merged into one run; 1 turns dynamic batching off' })
-      .option('max-delay-ms', { type: 'number', default: SERVE_DEFAULTS.maxDelayMs, describe: 'Longest wait for a batch to fill' })
-      .option('body-limit', { type: 'number', default: SERVE_DEFAULTS.bodyLimit, describe: 'Largest request body in bytes' })
+      .option(...integerFlag('threads', { ...SERVE_LIMITS.intraOpThreads, describe: 'onnxruntime intra-op threads per model (default: onnxruntime decides)' }))
+      .option(...integerFlag('max-batch', { ...SERVE_LIMITS.maxBatch, default: SERVE_DEFAULTS.maxBatch, describe: 'Most images merged into one run; 1 turns dynamic batching off' }))
+      .option(...integerFlag('max-delay-ms', { ...SERVE_LIMITS.maxDelayMs, default: SERVE_DEFAULTS.maxDelayMs, describe: 'Longest wait for a batch to fill' }))
+      .option(...integerFlag('body-limit', { ...SERVE_LIMITS.bodyLimit, default: SERVE_DEFAULTS.bodyLimit, describe: 'Largest request body in bytes' }))
       .example('$0 serve artifacts/model.onnx', 'serve as model "model" on http://127.0.0.1:8000')
       .example('$0 serve --model-dir models/ --port 0', 'serve every model in models/ on a free port') as unknown as Argv<ServeArguments>,
   handler: async (args: ArgumentsCamelCase<ServeArguments>) => {
+    const { startServer } = await import('../../server/index.ts');
     const server = await startServer({
       modelPaths: args.models,
       modelDir: args['model-dir'],

@@ -1,4 +1,5 @@
 import { convertLayersModelToFile } from '../../export/index.ts';
+import { describeConversion } from '../conversionSummary.ts';
 import { tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
@@ -11,7 +12,7 @@ export const convertStage: Stage = {
   async run({ options, paths, say }) {
     const summary = await convertLayersModelToFile(paths.tfjsModel, paths.onnxModel, { opset: options.opset });
     const signature = (io: { name: string; shape: (number | string)[] }[]) => io.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ');
-    say(`${summary.layers.length} layers became ${summary.nodeCount} ONNX nodes (opset ${summary.opset})`);
+    say(`${describeConversion(summary)} (opset ${summary.opset})`);
     say(`input ${signature(summary.inputs)} → output ${signature(summary.outputs)}`);
     return { outputs: [paths.onnxModel], figure: `${summary.nodeCount} nodes, opset ${summary.opset}, ${(summary.fileBytes / 1024).toFixed(0)} KiB` };
   },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeJpeg, encodePng, randomPixels } from '../../runtime/test/fixtures/images.ts';
 import { buildTinyClassifier } from '../../runtime/test/fixtures/models.ts';
 import { InvalidInputError } from '../../common/errors.ts';
-import { formatPredictions, predictImages } from '../../pipeline/commands/predict.ts';
+import { formatPredictions, predictImages } from '../../pipeline/predict.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
