@@ -54,6 +54,7 @@ describe('tfjs-onnx CLI', () => {
     [['train', '--epochs', 'many'], /--epochs must be a whole number, got 'many'/],
     [['train', '--data-dir', '/nonexistent/idx'], /--data-dir \/nonexistent\/idx does not exist/],
     [['train', '--unknown-flag'], /Unknown argument: unknown-flag/],
+    [['train', '--limit', '10', '--out', '/proc/tfjs-onnx/x'], /^error: cannot write to directory \/proc\/tfjs-onnx\/x: ENOENT/],
     [['fly'], /Unknown argument: fly/],
   ])('tfjs-onnx %j fails with one clear line', (args, message) => {
     expectCleanError(runCli(args as string[]), message);
