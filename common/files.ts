@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { OutputError, describeError } from './errors.ts';
+import { InvalidInputError, OutputError, describeError } from './errors.ts';
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a
@@ -56,6 +56,21 @@ async function makeDirectories(directory: string): Promise<void> {
       // Created meanwhile by someone else: fine, if it is a directory.
       if (error.code !== 'EEXIST' || !(await fs.stat(level)).isDirectory()) throw error;
     });
+  }
+}
+
+/** Reads and parses a JSON file; a missing, unreadable or broken file is an InvalidInputError naming it. */
+export async function readJsonFile(filePath: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(filePath, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`cannot read ${filePath}: ${describeError(error)}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`${filePath} is not valid JSON: ${describeError(error)}`, { cause: error });
   }
 }
 

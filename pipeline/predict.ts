@@ -4,9 +4,10 @@
  * form of the result. `tfjs-onnx predict` is the command line over it.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { ClassifierError, loadClassifier, type Backend, type Device, type Prediction } from '@tfjs-onnx/runtime';
+import { loadClassifier, type Backend, type Device, type Prediction } from '@tfjs-onnx/runtime';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { PREDICT_DEFAULTS, TOP_K_LIMITS } from './options.ts';
+import { runtimeCall } from './runtimeErrors.ts';
 
 export interface PredictOptions {
   backend?: Backend;
@@ -58,16 +59,6 @@ async function requireFile(path: string, what: string): Promise<void> {
 async function readImage(path: string): Promise<Uint8Array> {
   await requireFile(path, 'image');
   return new Uint8Array(await readFile(path));
-}
-
-/** Runtime errors are the user's to fix (wrong file, unsupported model, undecodable image): report them as such. */
-async function runtimeCall<T>(subject: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ClassifierError) throw new InvalidInputError(`${subject}: ${error.message}`, { cause: error });
-    throw error;
-  }
 }
 
 export function formatPredictions(result: PredictResult): string {

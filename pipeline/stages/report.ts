@@ -1,9 +1,10 @@
 /** report: report.html, with the confusion matrix and misclassified digits of the exported model. */
-import { promises as fs } from 'node:fs';
-import type { TrainingMetrics } from '../../training/train.ts';
+import { existsSync } from 'node:fs';
+import { readJsonFile } from '../../common/files.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type ParityReport } from '../parity.ts';
 import { writeReport, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
+import { readTrainingMetrics } from './files.ts';
 import type { Stage } from './stage.ts';
 
 export const reportStage: Stage = {
@@ -13,13 +14,14 @@ export const reportStage: Stage = {
     return { files: [paths.tfjsModel, paths.onnxModel, paths.metrics, paths.parity, paths.manifest], settings: {} };
   },
   async run({ paths, dataset, summaries }) {
-    const metrics = JSON.parse(await fs.readFile(paths.metrics, 'utf8')) as TrainingMetrics;
+    const metrics = await readTrainingMetrics(paths.metrics);
     const data = await dataset();
     const { scale, offset } = await readPreprocess(paths.tfjsModel);
     const input = normalizeImages(data.test, scale, offset);
     const predictions = await predictWithRuntime(paths.onnxModel, 'native', input, data.test.count);
     const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
-    const optionalJson = async <T>(file: string) => fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
+    // Parity and manifest are optional (--to report may skip them); when present, a broken one is named.
+    const optionalJson = async <T>(file: string) => (existsSync(file) ? ((await readJsonFile(file)) as T) : undefined);
     await writeReport(paths.report, {
       title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
       history: metrics.history,
