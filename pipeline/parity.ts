@@ -45,7 +45,8 @@ export async function loadTfjsModel(modelJsonPath: string): Promise<tf.LayersMod
     return await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
   } catch (error) {
     if (error instanceof UserError) throw error;
-    const reason = describeError(error).split('\n')[0]!.replace(/\s*This may be due to.*$/, '');
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    const reason = describeError(firstLine.replace(/\s*This may be due to.*$/, ''));
     throw new InvalidInputError(`${modelJsonPath}: tfjs cannot load this model: ${reason}`, { cause: error });
   }
 }
