@@ -4,7 +4,7 @@ import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
 import type { Spread } from './stats.ts';
 
-export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving'] as const;
+export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving', 'cli'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface PreparedModel {
@@ -94,6 +94,24 @@ export interface ServingData {
   };
 }
 
+export interface CliRow {
+  /** e.g. "tfjs-onnx convert --help". */
+  command: string;
+  /** Spawn to exit, wall clock. */
+  ms: Spread;
+  /** ms ÷ a bare `node -e ""` spawned in the same round. */
+  overNode: Spread;
+  /** The median is under the goal (300 ms). */
+  underGoal: boolean;
+}
+
+export interface CliData {
+  goalMs: number;
+  /** A bare `node -e ""`: what Node's own start costs on this machine. */
+  nodeMs: Spread;
+  rows: CliRow[];
+}
+
 /** One section's run in its own child process. */
 export interface SectionRun<T> {
   seconds: number;
@@ -119,6 +137,7 @@ export interface BenchResults {
   conversion?: SectionRun<ConversionData>;
   inference?: SectionRun<InferenceData>;
   serving?: SectionRun<ServingData>;
+  cli?: SectionRun<CliData>;
 }
 
 /** What a section's child process gets: the settings and the models prepared before it. */

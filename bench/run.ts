@@ -59,13 +59,13 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
   };
   try {
     const context: SectionContext = { settings, workDirectory, given: options.given };
-    // Training builds its own models; every other section measures the prepared MLP and CNN.
-    if (options.sections.some((name) => name !== 'training')) {
+    // Training builds its own models and the CLI section needs none; the others measure the prepared MLP and CNN.
+    if (options.sections.some(needsModels)) {
       results.models = await runSection<PreparedModels>('models', context);
       context.models = results.models.data;
     }
     for (const name of options.sections) {
-      if (name !== 'training' && !context.models) {
+      if (needsModels(name) && !context.models) {
         results[name] = { seconds: 0, peakRssMB: 0, childProcesses: [], error: 'skipped: the models could not be prepared (see the models section)' };
         continue;
       }
@@ -77,6 +77,10 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
   }
   results.totalSeconds = (performance.now() - started) / 1000;
   return results;
+}
+
+function needsModels(name: SectionName): boolean {
+  return name !== 'training' && name !== 'cli';
 }
 
 /** Runs one section in a child process, sampling the memory of whatever it starts. */

@@ -28,6 +28,8 @@ export interface BenchSettings {
     classifierWarmup: number;
   };
   serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+  /** Rounds of spawning every CLI target once (after untimed warm-up rounds). */
+  cli: { warmup: number; repetitions: number };
 }
 
 /**
@@ -60,6 +62,7 @@ const FULL: BenchSettings = {
     classifierWarmup: 3,
   },
   serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+  cli: { warmup: 1, repetitions: 15 },
 };
 
 const QUICK: BenchSettings = {
@@ -83,4 +86,5 @@ const QUICK: BenchSettings = {
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
   serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+  cli: { warmup: 1, repetitions: 5 },
 };
