@@ -18,7 +18,7 @@ import { describeYargsFailure, requireFlagValues, type CliCommand, type FlagCont
  */
 export const commands: CliCommand[] = [trainCommand, convertCommand, pipelineCommand, parityCommand, serveCommand, exportTritonCommand, predictCommand];
 
-export function buildCli(argv: string[], context: FlagContext = { aliases: {} }): Argv {
+export function buildCli(argv: string[], context: FlagContext = { argv, aliases: {} }): Argv {
   let cli = yargs(argv)
     .scriptName('tfjs-onnx')
     .parserConfiguration({
@@ -56,7 +56,7 @@ export function buildCli(argv: string[], context: FlagContext = { aliases: {} })
  * file) rejects with a UserError whose message is the one line the CLI prints.
  */
 export async function runCli(argv: string[]): Promise<void> {
-  const context: FlagContext = { aliases: {} };
+  const context: FlagContext = { argv, aliases: {} };
   await buildCli(argv, context)
     .fail((message, error) => {
       // Errors thrown by handlers and checks arrive as `error`; yargs' own validation problems as

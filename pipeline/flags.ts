@@ -103,6 +103,8 @@ export function commandPositionals(command: string): { name: string; required: b
 
 /** What cli.ts learns about the command that runs, to name flags in yargs' messages. */
 export interface FlagContext {
+  /** The arguments as given. */
+  argv: string[];
   command?: CliCommand;
   /** Every name a flag goes by, its aliases included: output → ['o']. */
   aliases: Record<string, string[]>;
@@ -170,6 +172,11 @@ export function describeYargsFailure(message: string, context: FlagContext): str
     const required = commandPositionals(context.command.command).filter((p) => p.required);
     const missing = required[Number(notEnoughPositionals[1])];
     if (missing) return missingPositionalMessage(context.command, missing.name, 'is missing');
+  }
+  const suggestion = /^Did you mean (.+)\?$/.exec(message);
+  if (suggestion) {
+    const typed = context.argv.find((argument) => !argument.startsWith('-'));
+    return `unknown command${typed ? ` '${typed}'` : ''}: did you mean ${suggestion[1]}?`;
   }
   const noValue = /^Not enough arguments following: (.+)$/.exec(message);
   if (noValue) return `${flagLabel(noValue[1]!, context)} needs a value`;

@@ -68,6 +68,7 @@ describe('tfjs-onnx flags', () => {
     [['parity'], '--tfjs and --onnx are required'],
     [['convert', 'm.json'], '-o/--output is required'],
     [['fly'], 'Unknown argument: fly'],
+    [['trian'], "unknown command 'trian': did you mean train?"],
   ])('tfjs-onnx %j: %s', async (args, message) => {
     expect(await cliError(args)).toBe(message);
   });
