@@ -63,13 +63,14 @@ describe('tfjs-onnx predict', () => {
     const cases: [string[], RegExp][] = [
       [['predict', path.join(root, 'none.onnx'), png], /^error: model file not found: .*none\.onnx$/],
       [['predict', model, path.join(root, 'none.png')], /^error: image file not found: .*none\.png$/],
-      [['predict', png, png], /^error: .*a\.png: .*not (a valid )?(an )?ONNX model/],
+      [['predict', png, png], /^error: .*a\.png:? .*not (a valid )?(an )?ONNX model/],
       [['predict', model, model], /^error: .*model\.onnx: .* bytes, which is neither raw pixels/],
     ];
     for (const [args, message] of cases) {
       const run = runCli(args);
       expect(run.status, run.stderr).toBe(1);
       expect(run.stderr.split('\n')[0]).toMatch(message);
+      expect(run.stderr.split(root).length, 'the path is named once').toBe(2);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
   });
