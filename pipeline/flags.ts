@@ -22,7 +22,6 @@ export interface CliCommand {
   /** Declares the flags; loads nothing heavy (--help runs it). */
   builder: (cli: Argv) => unknown;
   /** Runs the command: `await import()`s the library function it calls. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command types its own arguments
   handler: (args: any) => void | Promise<void>;
 }
 
