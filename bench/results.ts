@@ -4,7 +4,10 @@ import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
 import type { Spread } from './stats.ts';
 
-export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving', 'cli'] as const;
+export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving', 'graphModels', 'cli'] as const;
+
+/** Sections that measure models of their own, not the MLP and CNN the models section prepares. */
+export const SELF_CONTAINED_SECTIONS: readonly SectionName[] = ['training', 'graphModels', 'cli'];
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface PreparedModel {
@@ -94,6 +97,32 @@ export interface ServingData {
   };
 }
 
+export interface GraphModelThroughput {
+  path: 'tfjs' | 'native' | 'wasm';
+  engine: string;
+  batch: number;
+  imagesPerSecond: Spread;
+  /** images/s ÷ tfjs-converter's images/s at the same batch, paired per repetition. */
+  speedupOverTfjs: Spread;
+}
+
+export interface GraphModelRow {
+  model: string;
+  architecture: string;
+  tfNodes: number;
+  onnxNodes: number;
+  onnxBytes: number;
+  conversionSeconds: Spread;
+  throughput: GraphModelThroughput[];
+}
+
+export interface GraphModelsData {
+  source: string;
+  tfjsBackend: string;
+  batchSizes: number[];
+  rows: GraphModelRow[];
+}
+
 export interface CliRow {
   /** e.g. "tfjs-onnx convert --help". */
   command: string;
@@ -137,6 +166,7 @@ export interface BenchResults {
   conversion?: SectionRun<ConversionData>;
   inference?: SectionRun<InferenceData>;
   serving?: SectionRun<ServingData>;
+  graphModels?: SectionRun<GraphModelsData>;
   cli?: SectionRun<CliData>;
 }
 

@@ -15,7 +15,7 @@ import { writeJsonAtomic } from '../common/files.ts';
 import { describeMachine } from './machine.ts';
 import { sampleDescendantPeaks } from './memory.ts';
 import { DEFAULT_OUT, USAGE, parseBenchOptions, type BenchOptions } from './options.ts';
-import type { BenchResults, PreparedModels, SectionContext, SectionName, SectionRun } from './results.ts';
+import { SELF_CONTAINED_SECTIONS, type BenchResults, type PreparedModels, type SectionContext, type SectionName, type SectionRun } from './results.ts';
 import type { SectionOutput } from './section.ts';
 import { benchSettings } from './settings.ts';
 import { renderMarkdown, renderText, replaceResultsSection, resultTables } from './table.ts';
@@ -59,13 +59,13 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
   };
   try {
     const context: SectionContext = { settings, workDirectory, given: options.given };
-    // Training builds its own models and the CLI section needs none; the others measure the prepared MLP and CNN.
-    if (options.sections.some(needsModels)) {
+    // Training and the GraphModel section bring their own models, the CLI section needs none; the others measure the prepared MLP and CNN.
+    if (options.sections.some((name) => !SELF_CONTAINED_SECTIONS.includes(name))) {
       results.models = await runSection<PreparedModels>('models', context);
       context.models = results.models.data;
     }
     for (const name of options.sections) {
-      if (needsModels(name) && !context.models) {
+      if (!SELF_CONTAINED_SECTIONS.includes(name) && !context.models) {
         results[name] = { seconds: 0, peakRssMB: 0, childProcesses: [], error: 'skipped: the models could not be prepared (see the models section)' };
         continue;
       }
@@ -77,10 +77,6 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
   }
   results.totalSeconds = (performance.now() - started) / 1000;
   return results;
-}
-
-function needsModels(name: SectionName): boolean {
-  return name !== 'training' && name !== 'cli';
 }
 
 /** Runs one section in a child process, sampling the memory of whatever it starts. */

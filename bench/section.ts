@@ -17,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<(context: SectionContext) => Promis
   conversion: async () => (await import('./sections/conversion.ts')).measureConversion,
   inference: async () => (await import('./sections/inference.ts')).measureInference,
   serving: async () => (await import('./sections/serving.ts')).measureServing,
+  graphModels: async () => (await import('./sections/graphModels.ts')).measureGraphModels,
   cli: async () => (await import('./sections/cli.ts')).measureCli,
 };
 

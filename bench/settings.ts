@@ -28,6 +28,8 @@ export interface BenchSettings {
     classifierWarmup: number;
   };
   serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+  /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
+  graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number } };
   /** Rounds of spawning every CLI target once (after untimed warm-up rounds). */
   cli: { warmup: number; repetitions: number };
 }
@@ -62,6 +64,12 @@ const FULL: BenchSettings = {
     classifierWarmup: 3,
   },
   serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+  graphModels: {
+    models: ['blazeface', 'emotion', 'movenet-lightning', 'facemesh', 'iris', 'handlandmark-lite', 'faceres', 'antispoof', 'centernet'],
+    repetitions: 5,
+    batchSizes: [1, 8],
+    latencyRound: { warmupCalls: 2, minCalls: 5, minMs: 500, maxCalls: 1000 },
+  },
   cli: { warmup: 1, repetitions: 15 },
 };
 
@@ -86,5 +94,11 @@ const QUICK: BenchSettings = {
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
   serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+  graphModels: {
+    models: ['blazeface', 'emotion', 'movenet-lightning'],
+    repetitions: 2,
+    batchSizes: [1, 8],
+    latencyRound: { warmupCalls: 1, minCalls: 2, minMs: 100, maxCalls: 200 },
+  },
   cli: { warmup: 1, repetitions: 5 },
 };

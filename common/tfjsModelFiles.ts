@@ -1,7 +1,7 @@
 /**
- * Reading and writing the standard tfjs Layers format (model.json + binary weight shards) on
- * the local file system with plain @tensorflow/tfjs, whose own file:// handler exists only in
- * tfjs-node. Used by training (save), export (read) and parity (load for predict).
+ * Reading and writing the standard tfjs model format (model.json + binary weight shards; Layers
+ * models and GraphModels) on the local file system with plain @tensorflow/tfjs, whose own file://
+ * handler exists only in tfjs-node. Used by training (save), export (read) and parity (load).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -30,7 +30,8 @@ export const MAX_MODEL_JSON_BYTES = 256 * 1024 * 1024;
 /**
  * Reads model.json and its shards. The structure is checked first (common/modelJson.ts), then
  * every shard's size against what the manifest describes, and only then are the bytes read: a
- * model.json cannot make us read more than the files it names hold.
+ * model.json cannot make us read more than the files it names hold. (String weights, GraphModel
+ * constants, have sizes only their data tells: those groups are checked again once read.)
  */
 export async function readTfjsModelFiles(modelJsonPath: string): Promise<TfjsModelFiles> {
   const modelJson = await readModelJson(modelJsonPath);
@@ -38,26 +39,39 @@ export async function readTfjsModelFiles(modelJsonPath: string): Promise<TfjsMod
   const groups = await Promise.all((modelJson.weightsManifest ?? []).map(async (group) => {
     const shardPaths = group.paths.map((shardName) => path.join(directory, shardName));
     const sizes = await Promise.all(shardPaths.map((shardPath) => shardSize(shardPath, modelJsonPath)));
-    const expected = group.weights.reduce((sum, spec) => sum + weightByteLength(spec, modelJsonPath), 0);
     const actual = sizes.reduce((sum, size) => sum + size, 0);
-    if (expected !== actual) {
-      throw new InvalidInputError(
-        `weight shards ${group.paths.join(', ')} hold ${actual} bytes but ${modelJsonPath} describes ${expected} bytes for weights ${group.weights.map((w) => w.name).join(', ')}`,
-      );
-    }
+    const hasStrings = group.weights.some(isStringWeight);
+    const fixed = group.weights.reduce((sum, spec) => sum + (isStringWeight(spec) ? 0 : weightByteLength(spec)), 0);
+    if (hasStrings ? fixed > actual : fixed !== actual) throw sizeMismatch(group, actual, fixed, modelJsonPath);
     return { group, shardPaths };
   }));
   const files = [path.resolve(modelJsonPath)];
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const shards: Uint8Array[] = [];
   for (const { group, shardPaths } of groups) {
+    const groupBytes: Uint8Array[] = [];
     for (const shardPath of shardPaths) {
       files.push(shardPath);
-      shards.push(await readShard(shardPath, modelJsonPath));
+      groupBytes.push(await readShard(shardPath, modelJsonPath));
     }
+    // Again on the bytes read: string weights' sizes, and a shard that changed since it was measured.
+    const actual = groupBytes.reduce((sum, bytes) => sum + bytes.byteLength, 0);
+    const expected = groupByteLength(group.weights, concatenate(groupBytes), modelJsonPath);
+    if (expected !== actual) throw sizeMismatch(group, actual, expected, modelJsonPath);
     weightSpecs.push(...group.weights);
+    shards.push(...groupBytes);
   }
   return { modelJson, weightData: concatenate(shards), weightSpecs, files };
+}
+
+function isStringWeight(spec: io.WeightsManifestEntry): boolean {
+  return spec.dtype === 'string' && !spec.quantization;
+}
+
+function sizeMismatch(group: io.WeightsManifestConfig[number], actual: number, expected: number, modelJsonPath: string): InvalidInputError {
+  return new InvalidInputError(
+    `weight shards ${group.paths.join(', ')} hold ${actual} bytes but ${modelJsonPath} describes ${expected} bytes for weights ${group.weights.map((w) => w.name).join(', ')}`,
+  );
 }
 
 async function shardSize(shardPath: string, modelJsonPath: string): Promise<number> {
@@ -98,17 +112,38 @@ async function readModelJson(modelJsonPath: string): Promise<io.ModelJSON> {
   return validateModelJson(parsed, modelJsonPath);
 }
 
-/** Bytes one weight occupies in a shard, honouring quantization (uint8/uint16/float16 store fewer bytes). */
-export function weightByteLength(spec: io.WeightsManifestEntry, source?: string): number {
+/** Bytes one fixed-size weight occupies in a shard, honouring quantization (uint8/uint16/float16 store fewer bytes). */
+export function weightByteLength(spec: io.WeightsManifestEntry): number {
   const elements = spec.shape.reduce((product, size) => product * size, 1);
   const quantizedBytes: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
   if (spec.quantization) return elements * (quantizedBytes[spec.quantization.dtype] ?? 4);
-  if (spec.dtype === 'string') throw new InvalidInputError(`${source ? `${source}: ` : ''}weight ${spec.name} has dtype string, which image models do not use`);
+  if (spec.dtype === 'string') throw new Error(`internal: string weight ${spec.name} has no fixed size`);
   const bytes: Record<string, number> = { bool: 1, complex64: 8 };
   return elements * (bytes[spec.dtype] ?? 4);
 }
 
-/** A tfjs IOHandler that loads a model saved on disk, for tf.loadLayersModel. */
+/**
+ * Bytes a group's weights occupy. String weights (GraphModel constants) are stored as a uint32
+ * byte count before each string, so their size is read from the data itself.
+ */
+function groupByteLength(specs: io.WeightsManifestEntry[], data: ArrayBuffer, modelJsonPath: string): number {
+  const view = new DataView(data);
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.dtype !== 'string' || spec.quantization) {
+      offset += weightByteLength(spec);
+      continue;
+    }
+    const count = spec.shape.reduce((product, size) => product * size, 1);
+    for (let i = 0; i < count; i++) {
+      if (offset + 4 > data.byteLength) throw new InvalidInputError(`${modelJsonPath}: the shards end inside string weight ${spec.name}`);
+      offset += 4 + view.getUint32(offset, true);
+    }
+  }
+  return offset;
+}
+
+/** A tfjs IOHandler that loads a model saved on disk, for tf.loadLayersModel and tf.loadGraphModel. */
 export function fileSystemLoader(modelJsonPath: string): io.IOHandler {
   return {
     async load(): Promise<io.ModelArtifacts> {
@@ -120,6 +155,9 @@ export function fileSystemLoader(modelJsonPath: string): io.IOHandler {
         convertedBy: modelJson.convertedBy,
         trainingConfig: modelJson.trainingConfig,
         userDefinedMetadata: modelJson.userDefinedMetadata,
+        // GraphModels name their inputs and outputs in the signature (tfjs-converter reads it from here).
+        ...(modelJson.signature ? { signature: modelJson.signature } : {}),
+        ...(modelJson.modelInitializer ? { modelInitializer: modelJson.modelInitializer } : {}),
         weightSpecs,
         weightData,
       };

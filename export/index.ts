@@ -1,23 +1,27 @@
 /**
- * Export stage: a tfjs Layers model (model.json + weight shards) → ONNX ModelProto.
- *
- * read (reader/) → build the graph layer by layer (converter.ts dispatching to layers/*) →
- * clean up (passes/) → encode with metadata (onnx/). Nothing is written unless every step succeeds.
+ * Export stage: a tfjs model (model.json + weight shards) → ONNX ModelProto, from either front end:
+ * a Layers model (reader/ → converter.ts dispatching to layers/*) or a GraphModel (graphModel/ →
+ * tfOps/*), both into one back end: the graph builder, clean-up passes (passes/) and the encoder
+ * with metadata (onnx/). Nothing is written unless every step succeeds.
  */
 import path from 'node:path';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { sha256OfFiles, writeFileAtomic } from '../common/files.ts';
 import { projectVersion } from '../common/project.ts';
-import { readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
-import { buildGraph } from './converter.ts';
-import { metadataProperties, resolveMetadata, type PreprocessSpec } from './metadata.ts';
+import { readTfjsModelFiles, type TfjsModelFiles } from '../common/tfjsModelFiles.ts';
+import { buildGraph, type GraphEndpoint } from './converter.ts';
+import type { GraphBuilder } from './graph/graphBuilder.ts';
+import { buildGraphModelGraph, type GraphModelSignature } from './graphModel/convertGraph.ts';
+import { parseGraphDef } from './graphModel/graphDef.ts';
+import { decodeGraphWeights } from './graphModel/weights.ts';
+import { metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './passes/index.ts';
 import { parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
-export type { PreprocessSpec } from './metadata.ts';
+export type { PreprocessSpec, SourceFormat } from './metadata.ts';
 
 export interface ConvertOptions {
   /** ONNX opset, 13–17 (default 13). */
@@ -28,52 +32,59 @@ export interface ConvertOptions {
 
 export interface ConversionSummary {
   opset: number;
+  /** The tfjs format converted: a Layers model or a GraphModel. */
+  sourceFormat: SourceFormat;
   inputs: { name: string; shape: (number | string)[] }[];
   outputs: { name: string; shape: (number | string)[] }[];
-  /** Each Keras layer and the ONNX op types it became (after optimization). */
+  /**
+   * Source units and the ONNX op types each became (after optimization): Keras layers (className
+   * is the layer class), or a GraphModel's TF nodes grouped by name scope (className lists their ops).
+   */
   layers: { name: string; className: string; onnxNodes: string[] }[];
   nodeCount: number;
   sourceSha256: string;
 }
 
+export interface ConversionResult {
+  bytes: Uint8Array;
+  summary: ConversionSummary;
+}
+
 export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 
-export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<{ bytes: Uint8Array; summary: ConversionSummary }> {
+/** Converts a Layers model or a GraphModel, whichever model.json's `format` says it is. */
+export async function convertModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
   const files = await readTfjsModelFiles(modelJsonPath);
-  const source = modelJsonPath;
+  return modelFormat(files, modelJsonPath) === 'graph-model'
+    ? convertGraphModelFiles(files, modelJsonPath, options, opset)
+    : convertLayersModelFiles(files, modelJsonPath, options, opset);
+}
+
+export async function convertModelToFile(modelJsonPath: string, onnxPath: string, options: ConvertOptions = {}): Promise<ConversionSummary & { fileBytes: number }> {
+  return writeConversion(await convertModel(modelJsonPath, options), onnxPath);
+}
+
+/** `format` from model.json; files written before tfjs recorded it are Layers models when their topology has a model_config. */
+export function modelFormat(files: TfjsModelFiles, source: string): SourceFormat {
+  const format = files.modelJson.format;
+  if (format === 'layers-model' || format === 'graph-model') return format;
+  if (format === undefined) {
+    const topology = files.modelJson.modelTopology as { node?: unknown } | undefined;
+    return Array.isArray(topology?.node) ? 'graph-model' : 'layers-model';
+  }
+  throw new InvalidInputError(`${source} has format ${JSON.stringify(format)}; the converter reads layers-model and graph-model`);
+}
+
+/** The Layers front end only (rejects GraphModels; convertModel takes both). */
+export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
+  const opset = validateOpset(options.opset);
+  const files = await readTfjsModelFiles(modelJsonPath);
   const format = files.modelJson.format;
   if (format !== undefined && format !== 'layers-model') {
-    throw new InvalidInputError(`${source} is a tfjs ${format}; only Layers models (format layers-model) can be converted`);
+    throw new InvalidInputError(`${modelJsonPath} is a tfjs ${format}; convertLayersModel reads only Layers models (format layers-model); convertModel reads both`);
   }
-  const topology = parseModelTopology(files.modelJson.modelTopology, source);
-  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
-  const built = buildGraph(topology, weights, opset, source);
-  optimizeGraph(built.graph);
-
-  const sourceSha256 = await sha256OfFiles(files.files);
-  const metadata = resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source);
-  const bytes = encodeModel(built.graph, {
-    opset,
-    graphName: topology.name,
-    producerName: 'tfjs-onnx',
-    producerVersion: projectVersion(),
-    docString: `Converted by tfjs-onnx from the tfjs Layers model ${path.basename(modelJsonPath)} (${topology.className} "${topology.name}").`,
-    metadata: metadataProperties(metadata),
-  });
-  const summary: ConversionSummary = {
-    opset,
-    inputs: built.inputs.map(({ name, shape }) => ({ name, shape })),
-    outputs: built.outputs.map(({ name, shape }) => ({ name, shape })),
-    layers: topology.layers.map((layer) => ({
-      name: layer.name,
-      className: layer.className,
-      onnxNodes: built.graph.nodes.filter((node) => node.layerName === layer.name).map((node) => node.opType),
-    })),
-    nodeCount: built.graph.nodes.length,
-    sourceSha256,
-  };
-  return { bytes, summary };
+  return convertLayersModelFiles(files, modelJsonPath, options, opset);
 }
 
 export async function convertLayersModelToFile(
@@ -81,9 +92,87 @@ export async function convertLayersModelToFile(
   onnxPath: string,
   options: ConvertOptions = {},
 ): Promise<ConversionSummary & { fileBytes: number }> {
-  const { bytes, summary } = await convertLayersModel(modelJsonPath, options);
-  await writeFileAtomic(onnxPath, bytes);
-  return { ...summary, fileBytes: bytes.byteLength };
+  return writeConversion(await convertLayersModel(modelJsonPath, options), onnxPath);
+}
+
+async function writeConversion(result: ConversionResult, onnxPath: string): Promise<ConversionSummary & { fileBytes: number }> {
+  await writeFileAtomic(onnxPath, result.bytes);
+  return { ...result.summary, fileBytes: result.bytes.byteLength };
+}
+
+async function convertLayersModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
+  const topology = parseModelTopology(files.modelJson.modelTopology, source);
+  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
+  const built = buildGraph(topology, weights, opset, source);
+  return finishConversion(built, files, source, options, {
+    opset,
+    sourceFormat: 'layers-model',
+    graphName: topology.name,
+    docString: `Converted by tfjs-onnx from the tfjs Layers model ${path.basename(source)} (${topology.className} "${topology.name}").`,
+    units: topology.layers.map((layer) => ({ name: layer.name, className: layer.className })),
+  });
+}
+
+async function convertGraphModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
+  const modelJson = files.modelJson as typeof files.modelJson & { signature?: GraphModelSignature; modelInitializer?: unknown };
+  if (modelJson.modelInitializer !== undefined) {
+    throw new InvalidInputError(`${source} has a modelInitializer (hash-table initialization), which the ONNX converter does not support`);
+  }
+  const graphDef = parseGraphDef(modelJson.modelTopology, source);
+  const weights = decodeGraphWeights(files.weightData, files.weightSpecs, source);
+  const built = buildGraphModelGraph(graphDef, weights, modelJson.signature, opset, source);
+  const name = path.basename(path.dirname(path.resolve(source))) || 'graph';
+  return finishConversion(built, files, source, options, {
+    opset,
+    sourceFormat: 'graph-model',
+    graphName: name,
+    docString: `Converted by tfjs-onnx from the tfjs GraphModel ${path.basename(source)} (${graphDef.nodes.length} TensorFlow nodes).`,
+    units: built.units.map((unit) => ({ name: unit.name, className: unit.ops })),
+  });
+}
+
+interface FrontEndDescription {
+  opset: number;
+  sourceFormat: SourceFormat;
+  graphName: string;
+  docString: string;
+  /** Source units in order; the graph's nodes carry their names (GraphNode.layerName). */
+  units: { name: string; className: string }[];
+}
+
+/** The shared back end: optimize, encode with metadata, summarize. */
+async function finishConversion(
+  built: { graph: GraphBuilder; inputs: GraphEndpoint[]; outputs: GraphEndpoint[] },
+  files: TfjsModelFiles,
+  source: string,
+  options: ConvertOptions,
+  description: FrontEndDescription,
+): Promise<ConversionResult> {
+  optimizeGraph(built.graph);
+  const sourceSha256 = await sha256OfFiles(files.files);
+  const metadata = { ...resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source), sourceFormat: description.sourceFormat };
+  const bytes = encodeModel(built.graph, {
+    opset: description.opset,
+    graphName: description.graphName,
+    producerName: 'tfjs-onnx',
+    producerVersion: projectVersion(),
+    docString: description.docString,
+    metadata: metadataProperties(metadata),
+  });
+  const summary: ConversionSummary = {
+    opset: description.opset,
+    sourceFormat: description.sourceFormat,
+    inputs: built.inputs.map(({ name, shape }) => ({ name, shape })),
+    outputs: built.outputs.map(({ name, shape }) => ({ name, shape })),
+    layers: description.units.map((unit) => ({
+      name: unit.name,
+      className: unit.className,
+      onnxNodes: built.graph.nodes.filter((node) => node.layerName === unit.name).map((node) => node.opType),
+    })),
+    nodeCount: built.graph.nodes.length,
+    sourceSha256,
+  };
+  return { bytes, summary };
 }
 
 function validateOpset(opset: number | undefined): number {

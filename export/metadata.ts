@@ -1,5 +1,5 @@
 /**
- * The `tfjs_onnx.*` metadata the runtime reads (labels, preprocess, source_sha256). Labels and
+ * The `tfjs_onnx.*` metadata the runtime reads (labels, preprocess, source_sha256, source_format). Labels and
  * preprocessing come from the caller's options, else from model.json's userDefinedMetadata
  * (where our training stage writes them), else they are left out.
  */
@@ -17,10 +17,14 @@ export interface PreprocessSpec {
 
 export const METADATA_PREFIX = 'tfjs_onnx.';
 
+export type SourceFormat = 'layers-model' | 'graph-model';
+
 export interface ModelMetadata {
   labels?: string[];
   preprocess?: PreprocessSpec;
   sourceSha256: string;
+  /** Which tfjs format the model was converted from. */
+  sourceFormat?: SourceFormat;
 }
 
 export function resolveMetadata(
@@ -50,6 +54,7 @@ export function metadataProperties(metadata: ModelMetadata): Record<string, stri
   if (metadata.labels) properties[`${METADATA_PREFIX}labels`] = JSON.stringify(metadata.labels);
   if (metadata.preprocess) properties[`${METADATA_PREFIX}preprocess`] = JSON.stringify(metadata.preprocess);
   properties[`${METADATA_PREFIX}source_sha256`] = metadata.sourceSha256;
+  if (metadata.sourceFormat) properties[`${METADATA_PREFIX}source_format`] = metadata.sourceFormat;
   return properties;
 }
 

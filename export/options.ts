@@ -4,5 +4,5 @@
  */
 export const DEFAULT_OPSET = 13;
 export const MIN_OPSET = 13;
-/** ReduceMean & co. take axes as an input from opset 18; the layer converters emit the ≤17 form. */
+/** ReduceMean & co. take axes as an input from opset 18; the converters emit the ≤17 form. */
 export const MAX_OPSET = 17;

@@ -1,4 +1,4 @@
-/** The printed form of a conversion: what each layer became, the I/O signature, opset and size. */
+/** The printed form of a conversion: what each layer (or TF name scope) became, the I/O signature, opset and size. */
 import type { ConversionSummary } from '../export/index.ts';
 
 /**
@@ -16,15 +16,17 @@ export function describeConversion(summary: Pick<ConversionSummary, 'layers' | '
 
 /** The printed report: each layer and the ONNX nodes it became, the I/O signature, opset and size. */
 export function formatConversionSummary(onnxPath: string, summary: ConversionSummary & { fileBytes: number }): string {
-  const nameWidth = Math.max(5, ...summary.layers.map((layer) => layer.name.length));
-  const classWidth = Math.max(5, ...summary.layers.map((layer) => layer.className.length));
+  // A GraphModel's units are TF name scopes and the ops in each; a Layers model's are its layers.
+  const [unit, kind] = summary.sourceFormat === 'graph-model' ? ['scope', 'TF ops'] : ['layer', 'class'];
+  const nameWidth = Math.max(unit.length, ...summary.layers.map((layer) => layer.name.length));
+  const classWidth = Math.max(kind.length, ...summary.layers.map((layer) => layer.className.length));
   const rows = summary.layers.map(
     (layer) => `  ${layer.name.padEnd(nameWidth)}  ${layer.className.padEnd(classWidth)}  ${layer.onnxNodes.length ? layer.onnxNodes.join(', ') : '(no nodes)'}`,
   );
   const signature = (list: ConversionSummary['inputs']) => list.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ');
   return [
-    `layers → ONNX nodes:`,
-    `  ${'layer'.padEnd(nameWidth)}  ${'class'.padEnd(classWidth)}  nodes`,
+    summary.sourceFormat === 'graph-model' ? 'GraphModel: TF nodes by name scope → ONNX nodes:' : 'layers → ONNX nodes:',
+    `  ${unit.padEnd(nameWidth)}  ${kind.padEnd(classWidth)}  nodes`,
     ...rows,
     `inputs:  ${signature(summary.inputs)}`,
     `outputs: ${signature(summary.outputs)}`,

@@ -26,6 +26,12 @@ export function validateThresholds({ minTop1Agreement, maxAbsDiff }: ParityThres
   if (!(maxAbsDiff >= diff.min && maxAbsDiff <= diff.max)) throw new InvalidOptionError(`--max-abs-diff must be between ${diff.min} and ${diff.max}, got ${maxAbsDiff}`);
 }
 
+/** parity --random N: how many seeded random samples, and the seed (32 bits of it are used). */
+export const RANDOM_PARITY_LIMITS = {
+  samples: { min: 1, max: 1_000_000 },
+  seed: { min: 0, max: 2 ** 32 - 1 },
+} as const;
+
 export const PREDICT_DEFAULTS = { topK: 3 } as const;
 export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 

@@ -22,6 +22,8 @@ export interface Predictions {
   probabilities: Float32Array;
   count: number;
   classCount: number;
+  /** Top-1 is the argmax of each row's first top1Length values (default: the whole row). */
+  top1Length?: number;
 }
 
 export class ParityError extends UserError {}
@@ -109,7 +111,7 @@ export function comparePredictions(a: Predictions, b: Predictions, thresholds: P
       maxAbsDiff = sampleMax;
       worstSample = sample;
     }
-    if (argmax(a.probabilities, offset, a.classCount) !== argmax(b.probabilities, offset, b.classCount)) disagreements.push(sample);
+    if (argmax(a.probabilities, offset, a.top1Length ?? a.classCount) !== argmax(b.probabilities, offset, b.top1Length ?? b.classCount)) disagreements.push(sample);
   }
   const top1Agreement = 1 - disagreements.length / a.count;
   return {

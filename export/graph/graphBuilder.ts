@@ -29,13 +29,17 @@ export interface GraphNode {
   layerName: string;
 }
 
-export type ElementType = 'float32' | 'int32' | 'int64';
+/** ONNX element types the converters emit (GraphModels store and compute more than Layers models). */
+export type ElementType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'bool' | 'string';
+
+/** Initializer values; bool as 0/1 bytes, float16 as its bit patterns. */
+export type InitializerValues = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array | string[];
 
 export interface Initializer {
   name: string;
   dims: number[];
   dataType: ElementType;
-  values: Float32Array | Int32Array | BigInt64Array;
+  values: InitializerValues;
 }
 
 export interface GraphValueInfo {
@@ -88,7 +92,7 @@ export class GraphBuilder {
     this.nodes.push({ name: this.uniqueName(`${prefix}${opType}`), opType, inputs, outputs: [output], attributes, layerName: this.currentLayer });
   }
 
-  initializer(baseName: string, dims: number[], dataType: ElementType, values: Float32Array | Int32Array | BigInt64Array): string {
+  initializer(baseName: string, dims: number[], dataType: ElementType, values: InitializerValues): string {
     const prefix = this.currentLayer ? `${this.currentLayer}/` : '';
     const name = this.uniqueName(`${prefix}${baseName}`);
     this.initializers.push({ name, dims: [...dims], dataType, values });

@@ -1,12 +1,18 @@
 /** Node patterns whose ONNX spelling depends on the opset, kept in one place. */
 import { attr } from './graphBuilder.ts';
-import type { LayerContext } from './layerContext.ts';
+import type { GraphBuilder } from './graphBuilder.ts';
+
+/** What the opset-dependent patterns need from a converter's context (Layers' or TF ops'). */
+interface OpsetContext {
+  graph: GraphBuilder;
+  opset: number;
+}
 
 /**
  * ReduceMean/ReduceMax/...: `axes` is an attribute up to opset 17 and an input from 18
  * (ReduceSum switched earlier, at 13).
  */
-export function reduce(ctx: LayerContext, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceSum', input: string, axes: number[], keepDims: boolean): string {
+export function reduce(ctx: OpsetContext, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceProd' | 'ReduceSum', input: string, axes: number[], keepDims: boolean): string {
   const axesAsInput = opType === 'ReduceSum' ? ctx.opset >= 13 : ctx.opset >= 18;
   const keepdims = attr.int(keepDims ? 1 : 0);
   if (axesAsInput) return ctx.graph.node(opType, [input, ctx.graph.int64Constant('axes', axes)], { keepdims });
@@ -14,6 +20,6 @@ export function reduce(ctx: LayerContext, opType: 'ReduceMean' | 'ReduceMax' | '
 }
 
 /** Unsqueeze: axes are an input from opset 13, the lowest we emit. */
-export function unsqueeze(ctx: LayerContext, input: string, axes: number[]): string {
+export function unsqueeze(ctx: OpsetContext, input: string, axes: number[]): string {
   return ctx.graph.node('Unsqueeze', [input, ctx.graph.int64Constant('axes', axes)]);
 }

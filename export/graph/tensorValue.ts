@@ -3,7 +3,8 @@ import { identityPermutation, type Permutation } from './layout.ts';
 /** Keras size of one axis; null when unknown (the batch, or a variable length). */
 export type Dim = number | null;
 
-export type TensorDtype = 'float32' | 'int32';
+/** tfjs's dtypes as they flow through the built graph (Layers models use the first two). */
+export type TensorDtype = 'float32' | 'int32' | 'bool' | 'string';
 
 /** A Keras tensor as it exists in the ONNX graph being built. */
 export interface TensorValue {

@@ -41,8 +41,30 @@ export function encodeModel(graph: GraphBuilder, description: ModelDescription):
 
 const elementTypeCodes: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
+  float64: onnx.TensorProto.DataType.DOUBLE,
+  int8: onnx.TensorProto.DataType.INT8,
+  uint8: onnx.TensorProto.DataType.UINT8,
+  int16: onnx.TensorProto.DataType.INT16,
+  uint16: onnx.TensorProto.DataType.UINT16,
   int32: onnx.TensorProto.DataType.INT32,
   int64: onnx.TensorProto.DataType.INT64,
+  bool: onnx.TensorProto.DataType.BOOL,
+  string: onnx.TensorProto.DataType.STRING,
+};
+
+/** Little-endian writers per element type (float16 values are already bit patterns). */
+const elementWriters: Record<Exclude<ElementType, 'string'>, { bytes: number; write: (view: DataView, offset: number, value: number | bigint) => void }> = {
+  float32: { bytes: 4, write: (v, o, x) => v.setFloat32(o, x as number, true) },
+  float16: { bytes: 2, write: (v, o, x) => v.setUint16(o, x as number, true) },
+  float64: { bytes: 8, write: (v, o, x) => v.setFloat64(o, x as number, true) },
+  int8: { bytes: 1, write: (v, o, x) => v.setInt8(o, x as number) },
+  uint8: { bytes: 1, write: (v, o, x) => v.setUint8(o, x as number) },
+  bool: { bytes: 1, write: (v, o, x) => v.setUint8(o, x ? 1 : 0) },
+  int16: { bytes: 2, write: (v, o, x) => v.setInt16(o, x as number, true) },
+  uint16: { bytes: 2, write: (v, o, x) => v.setUint16(o, x as number, true) },
+  int32: { bytes: 4, write: (v, o, x) => v.setInt32(o, x as number, true) },
+  int64: { bytes: 8, write: (v, o, x) => v.setBigInt64(o, BigInt(x), true) },
 };
 
 function encodeNode(node: GraphNode): ReturnType<Proto['NodeProto']['create']> {
@@ -71,22 +93,19 @@ function encodeAttribute(name: string, value: AttributeValue): ReturnType<Proto[
   }
 }
 
-/** Initializers are stored as raw little-endian bytes, ONNX's compact form. */
+/** Initializers are stored as raw little-endian bytes, ONNX's compact form (strings as string_data, which has no raw form). */
 function encodeInitializer(initializer: Initializer): ReturnType<Proto['TensorProto']['create']> {
-  const { values } = initializer;
-  const bytes = new Uint8Array(values.byteLength);
+  const { values, dataType } = initializer;
+  const common = { name: initializer.name, dims: initializer.dims, dataType: elementTypeCodes[dataType] };
+  if (dataType === 'string' || Array.isArray(values)) {
+    const encoder = new TextEncoder();
+    return onnx.TensorProto.create({ ...common, stringData: (values as string[]).map((value) => encoder.encode(value)) });
+  }
+  const writer = elementWriters[dataType];
+  const bytes = new Uint8Array(values.length * writer.bytes);
   const view = new DataView(bytes.buffer);
-  values.forEach((value: number | bigint, i: number) => {
-    if (typeof value === 'bigint') view.setBigInt64(8 * i, value, true);
-    else if (initializer.dataType === 'int32') view.setInt32(4 * i, value, true);
-    else view.setFloat32(4 * i, value, true);
-  });
-  return onnx.TensorProto.create({
-    name: initializer.name,
-    dims: initializer.dims,
-    dataType: elementTypeCodes[initializer.dataType],
-    rawData: bytes,
-  });
+  for (let i = 0; i < values.length; i++) writer.write(view, i * writer.bytes, values[i]);
+  return onnx.TensorProto.create({ ...common, rawData: bytes });
 }
 
 function encodeValueInfo(info: GraphValueInfo): ReturnType<Proto['ValueInfoProto']['create']> {

@@ -1,6 +1,7 @@
 /**
  * `tfjs-onnx convert <model.json> -o <model.onnx> [--opset N]`: a thin layer over the export
- * stage's convertLayersModelToFile, printing what each layer became.
+ * stage's convertModelToFile (Layers models and GraphModels), printing what each layer or TF name
+ * scope became.
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
@@ -14,7 +15,7 @@ interface ConvertArguments {
 
 export const convertCommand: CliCommand = {
   command: 'convert <model>',
-  describe: 'Convert a tfjs Layers model (model.json + weight shards) to ONNX',
+  describe: 'Convert a tfjs Layers model or GraphModel (model.json + weight shards) to ONNX',
   missing: { model: 'name the model.json to convert' },
   builder: (cli: Argv) =>
     cli
@@ -24,8 +25,8 @@ export const convertCommand: CliCommand = {
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
       .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)') as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
-    const [{ convertLayersModelToFile }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);
-    const summary = await convertLayersModelToFile(args.model, args.output, { opset: args.opset });
+    const [{ convertModelToFile }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);
+    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset });
     process.stdout.write(formatConversionSummary(args.output, summary));
   },
 };

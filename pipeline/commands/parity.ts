@@ -1,7 +1,9 @@
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../common/errors.ts';
 import { writeJsonAtomic } from '../../common/files.ts';
-import type { CliCommand } from '../flags.ts';
+import { readTfjsModelFiles } from '../../common/tfjsModelFiles.ts';
+import { integerFlag, type CliCommand } from '../flags.ts';
+import { RANDOM_PARITY_LIMITS } from '../options.ts';
 import { withParityThresholds } from './pipeline.ts';
 
 function builder(yargs: Argv) {
@@ -11,24 +13,39 @@ function builder(yargs: Argv) {
     .option('dataset', { type: 'string', default: 'mnist', describe: 'Dataset whose test split is predicted' })
     .option('data-dir', { type: 'string', describe: 'Folder of MNIST-style IDX files (overrides --dataset)' })
     .option('backend', { type: 'string', describe: 'tfjs backend for the reference predictions' })
-    .option('json', { type: 'string', describe: 'Also write the full report (with disagreeing indices) to this file' });
+    .option('json', { type: 'string', describe: 'Also write the full report (with disagreeing indices) to this file' })
+    .option(
+      ...integerFlag('random', {
+        ...RANDOM_PARITY_LIMITS.samples,
+        describe: "Compare on N seeded random inputs of the model's declared shapes instead of a test set (any model, Layers or GraphModel; outputs scaled by max(1, max |tfjs|))",
+      }),
+    )
+    .option(...integerFlag('seed', { ...RANDOM_PARITY_LIMITS.seed, default: 1, describe: 'Seed of the --random inputs' }));
+}
+
+async function isGraphModel(modelJsonPath: string): Promise<boolean> {
+  const { modelJson } = await readTfjsModelFiles(modelJsonPath);
+  return modelJson.format === 'graph-model';
 }
 
 export const parityCommand: CliCommand = {
   command: 'parity',
-  describe: 'Check that a tfjs model, onnxruntime-node and onnxruntime-web predict the same on a test set',
+  describe: 'Check that a tfjs model (Layers or GraphModel), onnxruntime-node and onnxruntime-web predict the same, on a test set or on --random N inputs',
   builder,
   handler: async (argv: Awaited<ReturnType<typeof builder>['argv']>) => {
     if (!argv.tfjs.endsWith('.json')) throw new InvalidOptionError(`--tfjs must be a tfjs model.json, got ${argv.tfjs}`);
-    const [{ loadDataset }, { ParityError, checkParity, describeParityFailure }] = await Promise.all([import('../../training/data/datasets.ts'), import('../parity.ts')]);
-    const dataset = await loadDataset({ dataset: argv.dataset, dataDir: argv['data-dir'] });
-    const { report } = await checkParity({
-      tfjsModelPath: argv.tfjs,
-      onnxPath: argv.onnx,
-      dataset,
-      tfjsBackend: argv.backend,
-      thresholds: { minTop1Agreement: argv['min-agreement'], maxAbsDiff: argv['max-abs-diff'] },
-    });
+    const thresholds = { minTop1Agreement: argv['min-agreement'], maxAbsDiff: argv['max-abs-diff'] };
+    const { ParityError, checkParity, describeParityFailure } = await import('../parity.ts');
+    let report;
+    if (argv.random !== undefined) {
+      const { checkModelPair } = await import('../randomParity.ts');
+      ({ report } = await checkModelPair({ tfjsModelPath: argv.tfjs, onnxPath: argv.onnx, samples: argv.random, seed: argv.seed, tfjsBackend: argv.backend, thresholds }));
+    } else {
+      if (await isGraphModel(argv.tfjs)) throw new InvalidOptionError(`${argv.tfjs} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
+      const { loadDataset } = await import('../../training/data/datasets.ts');
+      const dataset = await loadDataset({ dataset: argv.dataset, dataDir: argv['data-dir'] });
+      ({ report } = await checkParity({ tfjsModelPath: argv.tfjs, onnxPath: argv.onnx, dataset, tfjsBackend: argv.backend, thresholds }));
+    }
     for (const pair of report.pairs) {
       console.log(
         `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 agreement ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}, ${pair.disagreements.length} disagreements`,

@@ -1,0 +1,197 @@
+/**
+ * The GraphModel front end: walks the TF graph from its outputs back to its inputs (so dead
+ * branches are never converted) and dispatches each node to the handler registered for its op
+ * in export/tfOps/. Every op without a handler is reported at once, before anything is built.
+ * Graph inputs keep the Placeholder names, outputs the names of the tensors they are
+ * (`Identity`, `Identity_1`, `detect:1`), both in TensorFlow's layout.
+ */
+import { InvalidInputError } from '../../common/errors.ts';
+import type { GraphEndpoint } from '../converter.ts';
+import { endpointShape } from '../converter.ts';
+import { UnsupportedModelError } from '../errors.ts';
+import { GraphBuilder } from '../graph/graphBuilder.ts';
+import { identityPermutation } from '../graph/layout.ts';
+import { tensorValue, type Dim } from '../graph/tensorValue.ts';
+import type { ConstantTensor, TfValue } from '../tfOps/constant.ts';
+import { TfOpContext, elementType } from '../tfOps/context.ts';
+import { supportedTfOps, tfOpHandler } from '../tfOps/index.ts';
+import { NodeAttributes, formatTensorRef, parseTensorRef, type GraphDef, type GraphNodeDef, type TensorRef } from './graphDef.ts';
+import { fuseDilatedConvolutions } from './patterns.ts';
+import { inlineConstant } from './weights.ts';
+
+export interface GraphModelSignature {
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/** A group of TF nodes sharing a name scope (`model/conv1/Conv2D`, `model/conv1/Relu` → `model/conv1`), for the summary. */
+export interface SourceUnit {
+  name: string;
+  /** The TF ops of its nodes, e.g. `_FusedConv2D` or `Shape+StridedSlice+Pack`. */
+  ops: string;
+}
+
+export interface BuiltGraphModel {
+  graph: GraphBuilder;
+  inputs: GraphEndpoint[];
+  outputs: GraphEndpoint[];
+  units: SourceUnit[];
+}
+
+const SOURCE_OPS = new Set(['Placeholder', 'Const']);
+
+export function buildGraphModelGraph(sourceGraph: GraphDef, weights: Map<string, ConstantTensor>, signature: GraphModelSignature | undefined, opset: number, source: string): BuiltGraphModel {
+  rejectUnsupportedOps(sourceGraph, source);
+  const sourceNodes = new Map(sourceGraph.nodes.map((node) => [node.name, node]));
+  const graphDef = fuseDilatedConvolutions(sourceGraph, (name) => weights.get(name) ?? inlineConstant(sourceNodes.get(name)!, source));
+  const nodes = new Map(graphDef.nodes.map((node) => [node.name, node]));
+  const inputNodes = graphInputs(graphDef, nodes, signature, source);
+  const outputRefs = graphOutputs(graphDef, nodes, signature, source);
+  const graph = new GraphBuilder();
+  for (const node of inputNodes) graph.reserveExactName(node.name);
+  const outputNames = outputRefs.map((ref) => {
+    const name = formatTensorRef(ref);
+    return graph.reserveExactName(name) ? name : graph.uniqueName(`${name}_output`);
+  });
+
+  const values = new Map<string, TfValue[]>();
+  const inputs = inputNodes.map((node) => {
+    const attrs = new NodeAttributes(node, source);
+    const shape = attrs.shape('shape');
+    if (shape === undefined) throw new UnsupportedModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
+    const dtype = attrs.dtype('dtype');
+    values.set(node.name, [tensorValue(node.name, shape, identityPermutation(shape.length), dtype)]);
+    const endpoint: GraphEndpoint = { name: node.name, shape: endpointShape(node.name, shape), elementType: elementType(dtype) };
+    graph.inputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
+    return endpoint;
+  });
+
+  const converted: GraphNodeDef[] = [];
+  for (const node of dependencyOrder(outputRefs, nodes, source)) {
+    if (values.has(node.name)) continue;
+    if (node.op === 'Placeholder') throw new InvalidInputError(`${source}: Placeholder "${node.name}" is used but is not a model input in the signature`);
+    if (node.op === 'Const') {
+      const constant = weights.get(node.name) ?? inlineConstant(node, source);
+      if (!constant) throw new InvalidInputError(`${source}: Const node "${node.name}" has no value in weightsManifest or in its attributes`);
+      values.set(node.name, [constant]);
+      continue;
+    }
+    graph.currentLayer = scopeOf(node.name);
+    const inputsOfNode = node.inputs.map((ref) => outputOf(values, ref, node, source));
+    const handler = tfOpHandler(node.op)!;
+    const result = handler(new TfOpContext(new NodeAttributes(node, source), inputsOfNode, graph, opset));
+    values.set(node.name, Array.isArray(result) ? result : [result]);
+    converted.push(node);
+  }
+
+  graph.currentLayer = '';
+  const outputs = outputRefs.map((ref, i) => {
+    const value = outputOf(values, ref, undefined, source);
+    const ctx = new TfOpContext(new NodeAttributes(nodes.get(ref.node)!, source), [], graph, opset);
+    // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
+    graph.nodeWithOutputName('Identity', [ctx.logical(value)], outputNames[i]);
+    const shape: Dim[] = [...value.shape];
+    const endpoint: GraphEndpoint = { name: outputNames[i], shape: endpointShape(outputNames[i], shape), elementType: elementType(value.dtype) };
+    graph.outputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
+    return endpoint;
+  });
+  return { graph, inputs, outputs, units: sourceUnits(converted) };
+}
+
+/** One error for the whole graph: every op without a handler, how often it occurs and where first. */
+function rejectUnsupportedOps(graphDef: GraphDef, source: string): void {
+  const missing = new Map<string, { count: number; first: string }>();
+  for (const node of graphDef.nodes) {
+    if (SOURCE_OPS.has(node.op) || tfOpHandler(node.op)) continue;
+    const entry = missing.get(node.op);
+    if (entry) entry.count++;
+    else missing.set(node.op, { count: 1, first: node.name });
+  }
+  if (missing.size === 0) return;
+  const listed = [...missing].map(([op, { count, first }]) => `${op} (${count} node${count === 1 ? '' : 's'}, first "${first}")`);
+  throw new UnsupportedModelError(
+    `${source} uses ${missing.size} TensorFlow op${missing.size === 1 ? '' : 's'} the ONNX converter does not support: ${listed.join(', ')}. ` +
+      `Control flow (Switch/Merge/Enter/Exit/NextIteration/LoopCond, TensorList*, TensorArray*) is not converted. Supported ops: ${supportedTfOps().join(', ')}`,
+  );
+}
+
+function signatureRefs(entries: Record<string, unknown> | undefined): TensorRef[] {
+  return Object.keys(entries ?? {}).map(parseTensorRef);
+}
+
+function graphInputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): GraphNodeDef[] {
+  const declared = signatureRefs(signature?.inputs);
+  if (declared.length === 0) return graphDef.nodes.filter((node) => node.op === 'Placeholder');
+  return declared.map((ref) => {
+    const node = nodes.get(ref.node);
+    if (!node || node.op !== 'Placeholder') throw new InvalidInputError(`${source}: signature input "${formatTensorRef(ref)}" is not a Placeholder node of the graph`);
+    return node;
+  });
+}
+
+/**
+ * The signature's outputs, or else every node nothing reads (constants and no-ops aside).
+ * Like tfjs-converter, signature entries naming no node are skipped (some converted Keras models
+ * list the Keras layer name there).
+ */
+function graphOutputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): TensorRef[] {
+  const declared = signatureRefs(signature?.outputs).filter((ref) => nodes.has(ref.node));
+  if (declared.length > 0) return declared;
+  const read = new Set(graphDef.nodes.flatMap((node) => node.inputs.map((ref) => ref.node)));
+  const leaves = graphDef.nodes.filter((node) => !read.has(node.name) && !['Const', 'NoOp', 'Placeholder'].includes(node.op));
+  if (leaves.length === 0) throw new InvalidInputError(`${source}: the graph has no output (every node's result is read by another node)`);
+  return leaves.map((node) => ({ node: node.name, index: 0 }));
+}
+
+/** Nodes the outputs depend on, each after its inputs (iterative, so deep graphs cannot overflow the stack). */
+function dependencyOrder(outputs: TensorRef[], nodes: Map<string, GraphNodeDef>, source: string): GraphNodeDef[] {
+  const order: GraphNodeDef[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  for (const output of outputs) {
+    const stack: { name: string; expanded: boolean }[] = [{ name: output.node, expanded: false }];
+    while (stack.length > 0) {
+      const { name, expanded } = stack.pop()!;
+      const node = nodes.get(name)!;
+      if (expanded) {
+        state.set(name, 'done');
+        order.push(node);
+        continue;
+      }
+      if (state.get(name) === 'done') continue;
+      state.set(name, 'open');
+      stack.push({ name, expanded: true });
+      for (const ref of [...node.inputs].reverse()) {
+        const inputState = state.get(ref.node);
+        if (inputState === 'open') throw new InvalidInputError(`${source}: the graph has a cycle through node "${ref.node}"`);
+        if (inputState !== 'done') stack.push({ name: ref.node, expanded: false });
+      }
+    }
+  }
+  return order;
+}
+
+function outputOf(values: Map<string, TfValue[]>, ref: TensorRef, reader: GraphNodeDef | undefined, source: string): TfValue {
+  const value = values.get(ref.node)?.[ref.index];
+  if (value === undefined) {
+    const where = reader ? `node "${reader.name}" reads` : 'the model outputs';
+    throw new InvalidInputError(`${source}: ${where} "${formatTensorRef(ref)}", which that node does not produce`);
+  }
+  return value;
+}
+
+function scopeOf(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash > 0 ? name.slice(0, slash) : name;
+}
+
+function sourceUnits(nodes: GraphNodeDef[]): SourceUnit[] {
+  const units = new Map<string, Set<string>>();
+  for (const node of nodes) {
+    const scope = scopeOf(node.name);
+    let ops = units.get(scope);
+    if (!ops) units.set(scope, (ops = new Set()));
+    ops.add(node.op);
+  }
+  return [...units].map(([name, ops]) => ({ name, ops: [...ops].join('+') }));
+}
+

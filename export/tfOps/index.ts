@@ -1,0 +1,43 @@
+/** The TF-op registry: every family's table merged (README's op list is generated from it). */
+import { activationOps } from './activations.ts';
+import { arithmeticOps } from './arithmetic.ts';
+import { convolutionOps } from './convolution.ts';
+import { detectionOps } from './detection.ts';
+import { imageOps } from './image.ts';
+import { matrixOps } from './matrix.ts';
+import { normalizationOps } from './normalization.ts';
+import { plumbingOps } from './plumbing.ts';
+import { poolingOps } from './pooling.ts';
+import type { TfOpHandler, TfOpTable } from './registry.ts';
+import { reductionOps } from './reductions.ts';
+import { slicingOps } from './slicing.ts';
+
+export type { TfOpHandler, TfOpTable } from './registry.ts';
+
+/** Families in the order the README lists them, with the heading it uses. */
+export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
+  { title: 'plumbing and shapes', ops: plumbingOps },
+  { title: 'slicing, joining, gathering', ops: slicingOps },
+  { title: 'arithmetic, comparison, logic', ops: arithmeticOps },
+  { title: 'activations', ops: activationOps },
+  { title: 'convolution', ops: convolutionOps },
+  { title: 'matrix products', ops: matrixOps },
+  { title: 'normalization', ops: normalizationOps },
+  { title: 'pooling', ops: poolingOps },
+  { title: 'reductions', ops: reductionOps },
+  { title: 'image', ops: imageOps },
+  { title: 'detection', ops: detectionOps },
+];
+
+const handlers = new Map<string, TfOpHandler>(tfOpFamilies.flatMap((family) => Object.entries(family.ops)));
+
+/** Ops the graph reader handles itself: graph inputs and constants. */
+export const GRAPH_SOURCE_OPS = ['Placeholder', 'Const'] as const;
+
+export function tfOpHandler(op: string): TfOpHandler | undefined {
+  return handlers.get(op);
+}
+
+export function supportedTfOps(): string[] {
+  return [...GRAPH_SOURCE_OPS, ...handlers.keys()].sort();
+}

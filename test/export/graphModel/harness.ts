@@ -1,0 +1,300 @@
+/**
+ * GraphModels built in the tests: a TF GraphDef in model.json's JSON form (nodes with op, inputs
+ * and attributes) plus seeded random weights in a shard, exactly what tensorflowjs_converter
+ * writes. Each is loaded with @tensorflow/tfjs-converter as the reference, converted, checked with
+ * the official ONNX checker and run on onnxruntime-node.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
+import { convertModelToFile, type ConversionSummary, type ConvertOptions } from '../../../export/index.ts';
+import { executeGraphModel } from '../../../pipeline/randomParity.ts';
+import { createRandom } from '../../../training/random.ts';
+import { temporaryDirectory } from '../harness.ts';
+
+const run = promisify(execFile);
+
+export type Dtype = 'float32' | 'int32' | 'bool' | 'string';
+const TF_TYPES: Record<Dtype, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL', string: 'DT_STRING' };
+
+/** AttrValue builders in the JSON protobuf form model.json uses. */
+export const attr = {
+  i: (value: number) => ({ i: String(value) }),
+  f: (value: number) => ({ f: value }),
+  b: (value: boolean) => ({ b: value }),
+  s: (value: string) => ({ s: Buffer.from(value).toString('base64') }),
+  type: (dtype: Dtype) => ({ type: TF_TYPES[dtype] }),
+  ints: (values: number[]) => ({ list: { i: values.map(String) } }),
+  strings: (values: string[]) => ({ list: { s: values.map((v) => Buffer.from(v).toString('base64')) } }),
+  shape: (dims: (number | null)[]) => ({ shape: { dim: dims.map((d) => ({ size: String(d ?? -1) })) } }),
+};
+
+interface WeightEntry {
+  name: string;
+  dtype: Dtype;
+  shape: number[];
+  values: number[] | string[];
+  quantization?: 'uint8' | 'float16';
+}
+
+/** Builds one GraphModel: placeholders, constants (stored as weights) and op nodes. */
+export class GraphModelBuilder {
+  readonly nodes: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] = [];
+  private readonly weights: WeightEntry[] = [];
+  private readonly random: () => number;
+  private count = 0;
+  signature?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+
+  constructor(seed = 1) {
+    this.random = createRandom(seed);
+  }
+
+  private fresh(base: string): string {
+    return `${base}_${this.count++}`;
+  }
+
+  placeholder(name: string, shape: (number | null)[], dtype: Dtype = 'float32'): string {
+    this.nodes.push({ name, op: 'Placeholder', attr: { shape: attr.shape(shape), dtype: attr.type(dtype) } });
+    return name;
+  }
+
+  /** A constant stored in the weight shard, as tensorflowjs_converter stores them. */
+  constant(values: number[] | string[], shape: number[], dtype: Dtype = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32', options: { name?: string; quantization?: 'uint8' | 'float16' } = {}): string {
+    const name = options.name ?? this.fresh('const');
+    this.nodes.push({ name, op: 'Const', attr: { dtype: attr.type(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: { dim: shape.map((s) => ({ size: String(s) })) } } } } });
+    this.weights.push({ name, dtype, shape, values, quantization: options.quantization });
+    return name;
+  }
+
+  ints(values: number[], shape = [values.length]): string {
+    return this.constant(values, shape, 'int32');
+  }
+
+  scalarInt(value: number): string {
+    return this.constant([value], [], 'int32');
+  }
+
+  scalar(value: number): string {
+    return this.constant([value], [], 'float32');
+  }
+
+  /** A float constant of seeded uniform values in [low, high). */
+  randomConstant(shape: number[], low = -1, high = 1, options: { quantization?: 'uint8' | 'float16' } = {}): string {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return this.constant(Array.from({ length: size }, () => low + (high - low) * this.random()), shape, 'float32', options);
+  }
+
+  node(op: string, inputs: string[], attributes: Record<string, unknown> = {}, name = this.fresh(op.replace(/^_/, ''))): string {
+    this.nodes.push({ name, op, input: inputs, attr: attributes });
+    return name;
+  }
+
+  /** Writes model.json and one shard into a fresh directory; returns the model.json path. */
+  async save(directory?: string): Promise<string> {
+    const dir = directory ?? path.join(await temporaryDirectory(), 'graph');
+    await mkdir(dir, { recursive: true });
+    const chunks: Buffer[] = [];
+    const specs = this.weights.map((weight) => {
+      const { bytes, spec } = encodeWeight(weight);
+      chunks.push(bytes);
+      return spec;
+    });
+    await writeFile(path.join(dir, 'group1-shard1of1.bin'), Buffer.concat(chunks));
+    const modelJson = {
+      format: 'graph-model',
+      generatedBy: 'tfjs-onnx tests',
+      convertedBy: 'tfjs-onnx tests',
+      modelTopology: { node: this.nodes, library: {}, versions: {} },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: specs }],
+      ...(this.signature ? { signature: this.signature } : {}),
+    };
+    const file = path.join(dir, 'model.json');
+    await writeFile(file, JSON.stringify(modelJson));
+    return file;
+  }
+}
+
+function encodeWeight(weight: WeightEntry): { bytes: Buffer; spec: Record<string, unknown> } {
+  const spec: Record<string, unknown> = { name: weight.name, shape: weight.shape, dtype: weight.dtype };
+  if (weight.dtype === 'string') {
+    const parts = (weight.values as string[]).flatMap((value) => {
+      const text = Buffer.from(value);
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(text.length);
+      return [length, text];
+    });
+    return { bytes: Buffer.concat(parts), spec };
+  }
+  const values = weight.values as number[];
+  if (weight.quantization === 'uint8') {
+    const min = Math.min(...values);
+    const scale = (Math.max(...values) - min) / 255 || 1;
+    spec.quantization = { dtype: 'uint8', min, scale, original_dtype: weight.dtype };
+    return { bytes: Buffer.from(values.map((v) => Math.round((v - min) / scale))), spec };
+  }
+  if (weight.quantization === 'float16') {
+    spec.quantization = { dtype: 'float16', original_dtype: weight.dtype };
+    const bytes = Buffer.alloc(2 * values.length);
+    values.forEach((v, i) => bytes.writeUInt16LE(toFloat16Bits(v), 2 * i));
+    return { bytes, spec };
+  }
+  const bytes = Buffer.alloc((weight.dtype === 'bool' ? 1 : 4) * values.length);
+  values.forEach((v, i) => {
+    if (weight.dtype === 'float32') bytes.writeFloatLE(v, 4 * i);
+    else if (weight.dtype === 'int32') bytes.writeInt32LE(v, 4 * i);
+    else bytes.writeUInt8(v ? 1 : 0, i);
+  });
+  return { bytes, spec };
+}
+
+/** Round-to-nearest float16 bits (normal range; enough for test weights). */
+function toFloat16Bits(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = bits & 0x7fffff;
+  if (exponent <= 0) return sign;
+  if (exponent >= 31) return sign | 0x7c00;
+  const rounded = (exponent << 10) | (mantissa >> 13);
+  return sign | (rounded + ((mantissa >> 12) & 1));
+}
+
+export function randomTensor(shape: number[], seed: number, low = -1, high = 1): tf.Tensor {
+  const random = createRandom(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => low + (high - low) * random()), shape);
+}
+
+export function randomIntTensor(shape: number[], seed: number, low: number, high: number): tf.Tensor {
+  const random = createRandom(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Int32Array.from({ length: size }, () => low + Math.floor((high - low) * random())), shape, 'int32');
+}
+
+export async function loadReference(modelJson: string): Promise<GraphModel> {
+  return loadGraphModel(fileSystemLoader(modelJson));
+}
+
+/** Runs onnx.checker.check_model(full_check=True) on many files in one Python process; returns each file's error or ''. */
+export async function checkOnnxModels(files: string[]): Promise<string[]> {
+  const script = [
+    'import onnx, sys, json',
+    'errors = []',
+    'for path in sys.argv[1:]:',
+    '    try:',
+    '        onnx.checker.check_model(onnx.load(path), full_check=True)',
+    "        errors.append('')",
+    '    except Exception as error:',
+    '        errors.append(str(error))',
+    'print(json.dumps(errors))',
+  ].join('\n');
+  const { stdout } = await run('/usr/bin/python3', ['-c', script, ...files], { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as string[];
+}
+
+export interface ConvertedGraphModel {
+  onnxPath: string;
+  summary: ConversionSummary & { fileBytes: number };
+}
+
+export async function convertGraphModel(modelJson: string, options?: ConvertOptions): Promise<ConvertedGraphModel> {
+  const onnxPath = path.join(path.dirname(modelJson), `model-${options?.opset ?? 13}.onnx`);
+  return { onnxPath, summary: await convertModelToFile(modelJson, onnxPath, options) };
+}
+
+function toOrt(tensor: tf.Tensor): ort.Tensor {
+  const data = tensor.dataSync();
+  if (tensor.dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(data as Uint8Array), tensor.shape);
+  if (tensor.dtype === 'int32') return new ort.Tensor('int32', data as Int32Array, tensor.shape);
+  return new ort.Tensor('float32', data as Float32Array, tensor.shape);
+}
+
+export async function runOnnx(onnxPath: string, feeds: Record<string, tf.Tensor>): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(new Uint8Array(await readFile(onnxPath)));
+  try {
+    return await session.run(Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, toOrt(tensor)])));
+  } finally {
+    await session.release();
+  }
+}
+
+/** tfjs-converter's outputs for the ONNX model's outputs, by name (executeAsync where the graph needs it). */
+export async function referenceOutputs(model: GraphModel, feeds: Record<string, tf.Tensor>, names: string[]): Promise<tf.Tensor[]> {
+  return executeGraphModel(model, feeds, names);
+}
+
+/** The issue's bound: max |onnx − tfjs| ≤ 1e-4 · max(1, max |tfjs|). */
+export function expectClose(actual: ort.Tensor, expected: tf.Tensor, label: string, relative = 1e-4): void {
+  expect([...actual.dims], `shape of ${label}`).toEqual(expected.shape);
+  const want = expected.dataSync();
+  const got = actual.data as ArrayLike<number | bigint | boolean>;
+  let scale = 1;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(Number(want[i])));
+  let difference = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(Number(got[i]) - Number(want[i]));
+    difference = Number.isNaN(d) ? (Number.isNaN(Number(got[i])) && Number.isNaN(Number(want[i])) ? difference : Infinity) : Math.max(difference, d);
+  }
+  expect(difference, `max |onnx − tfjs| of ${label} (bound ${relative} × ${scale.toPrecision(3)})`).toBeLessThanOrEqual(relative * scale);
+}
+
+/** Converts, checks and compares every output of a built GraphModel; returns the conversion. */
+export interface MatchOptions extends ConvertOptions {
+  /** Skip the checker (when the caller checks many files in one run). */
+  checked?: boolean;
+  /** An equivalent graph tfjs can run, for ops tfjs-converter lacks (SpaceToDepth, fused batch norm). */
+  reference?: string;
+}
+
+export async function expectGraphModelMatches(modelJson: string, feeds: Record<string, tf.Tensor>, options: MatchOptions = {}): Promise<ConvertedGraphModel> {
+  const converted = await convertGraphModel(modelJson, options);
+  if (options.checked !== false) {
+    const [error] = await checkOnnxModels([converted.onnxPath]);
+    expect(error, 'onnx.checker').toBe('');
+  }
+  const reference = await loadReference(options.reference ?? modelJson);
+  const names = converted.summary.outputs.map((output) => output.name);
+  const expected = await referenceOutputs(reference, feeds, names);
+  const actual = await runOnnx(converted.onnxPath, feeds);
+  names.forEach((name, i) => expectClose(actual[name], expected[i], name));
+  tf.dispose(expected);
+  reference.dispose();
+  return converted;
+}
+
+/** The converted graph's nodes (op type, inputs, outputs), read back from the file. */
+export async function onnxNodes(onnxPath: string): Promise<{ opType: string; inputs: string[]; outputs: string[] }[]> {
+  const model = onnxProto.onnx.ModelProto.decode(await readFile(onnxPath));
+  return (model.graph?.node ?? []).map((node) => ({ opType: node.opType ?? '', inputs: [...(node.input ?? [])], outputs: [...(node.output ?? [])] }));
+}
+
+/** Transposes whose input comes from a Conv/pool and whose output (through any chain of elementwise ops) reaches another. */
+export async function transposesBetweenConvolutions(onnxPath: string): Promise<number> {
+  const nodes = await onnxNodes(onnxPath);
+  const producer = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
+  const spatial = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
+  const passThrough = new Set(['Relu', 'Clip', 'Add', 'Mul', 'Sigmoid', 'PRelu', 'LeakyRelu', 'Elu', 'Pad', 'Sub', 'Max', 'Min', 'Sum']);
+  const fromSpatial = (name: string, seen = new Set<string>()): boolean => {
+    const node = producer.get(name);
+    if (!node || seen.has(name)) return false;
+    seen.add(name);
+    if (spatial.has(node.opType)) return true;
+    if (node.opType === 'Transpose') return false;
+    return passThrough.has(node.opType) && node.inputs.some((input) => fromSpatial(input, seen));
+  };
+  return nodes.filter((node) => node.opType === 'Transpose' && fromSpatial(node.inputs[0]) && nodes.some((consumer) => spatial.has(consumer.opType) && reaches(node.outputs[0], consumer, nodes, passThrough))).length;
+}
+
+function reaches(tensor: string, target: { inputs: string[] }, nodes: { opType: string; inputs: string[]; outputs: string[] }[], through: Set<string>, depth = 0): boolean {
+  if (target.inputs.includes(tensor)) return true;
+  if (depth > 8) return false;
+  return nodes.some((node) => node.inputs.includes(tensor) && (through.has(node.opType) || node.opType === 'Transpose') && node.outputs.some((output) => reaches(output, target, nodes, through, depth + 1)));
+}

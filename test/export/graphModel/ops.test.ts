@@ -1,0 +1,441 @@
+/**
+ * Op by op: a small GraphModel per TF op (and per interesting attribute), converted and compared
+ * with tfjs-converter on seeded random inputs, max |diff| ≤ 1e-4 · max(1, max |expected|). Every
+ * converted file goes through the official checker in one batch at the end.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryOpNames, unaryOpNames } from '../../../export/tfOps/arithmetic.ts';
+import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { GraphModelBuilder, attr, checkOnnxModels, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
+
+beforeAll(useCpuBackend);
+afterAll(removeTemporaryDirectories);
+
+const converted: { name: string; onnxPath: string }[] = [];
+
+type Feeds = Record<string, tf.Tensor>;
+interface OpCase {
+  name: string;
+  build: (g: GraphModelBuilder) => Feeds;
+  /** An equivalent graph for tfjs, when tfjs-converter lacks the op. */
+  reference?: (g: GraphModelBuilder) => void;
+  opset?: number;
+  /** The converted graph's op types, where the point is what the op becomes. */
+  onnxOps?: string[];
+}
+
+const T = attr.type('float32');
+const nhwc = { data_format: attr.s('NHWC') };
+const window = (strides: number[], padding: string, extra = {}) => ({ strides: attr.ints(strides), padding: attr.s(padding), dilations: attr.ints([1, 1, 1, 1]), ...nhwc, ...extra });
+
+/** One input x of `shape` (values in [low, high)) through one op; the node is named `out`. */
+function unaryCase(name: string, op: string, shape: number[], attributes: Record<string, unknown> = {}, low = -2, high = 2, extraInputs: (g: GraphModelBuilder) => string[] = () => []): OpCase {
+  return {
+    name,
+    build: (g) => {
+      const x = g.placeholder('x', shape.map((s, i) => (i === 0 ? null : s)));
+      g.node(op, [x, ...extraInputs(g)], attributes, 'out');
+      return { x: randomTensor(shape, 7, low, high) };
+    },
+  };
+}
+
+/** Domains where each unary op is defined and well conditioned. */
+const unaryDomains: Record<string, [number, number]> = {
+  Log: [0.1, 3], Log1p: [-0.5, 3], Sqrt: [0.1, 3], Rsqrt: [0.1, 3], Reciprocal: [0.5, 3], Acosh: [1.1, 3], Asin: [-0.9, 0.9], Acos: [-0.9, 0.9], Atanh: [-0.9, 0.9],
+};
+const boolOps = new Set(['LogicalAnd', 'LogicalOr', 'LogicalNot']);
+
+const arithmeticCases: OpCase[] = [
+  ...unaryOpNames.filter((op) => !boolOps.has(op)).map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
+  ...binaryOpNames.filter((op) => !boolOps.has(op)).map((op): OpCase => ({
+    name: `${op} (broadcast)`,
+    build: (g) => {
+      const a = g.placeholder('a', [null, 3, 4]);
+      const b = g.placeholder('b', [3, 4]);
+      g.node(op, [a, b], {}, 'out');
+      const positive = op === 'Pow';
+      const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod'].includes(op);
+      return { a: randomTensor([2, 3, 4], 3, positive ? 0.2 : -3, 3), b: randomTensor([3, 4], 4, divisor ? 0.5 : -3, 3) };
+    },
+  })),
+  ...['FloorDiv', 'FloorMod', 'Div', 'Maximum', 'Mul', 'Sub'].map((op): OpCase => ({
+    name: `${op} (int32)`,
+    build: (g) => {
+      const a = g.placeholder('a', [2, 5], 'int32');
+      g.node(op, [a, g.constant([3, -4, 5, -2, 7], [5], 'int32')], {}, 'out');
+      return { a: randomIntTensor([2, 5], 5, -20, 20) };
+    },
+  })),
+  ...['LogicalAnd', 'LogicalOr'].map((op): OpCase => ({
+    name: op,
+    build: (g) => {
+      const a = g.placeholder('a', [2, 6]);
+      const b = g.placeholder('b', [2, 6]);
+      g.node(op, [g.node('Greater', [a, g.scalar(0)]), g.node('Less', [b, g.scalar(0.3)])], {}, 'out');
+      return { a: randomTensor([2, 6], 1), b: randomTensor([2, 6], 2) };
+    },
+  })),
+  {
+    name: 'LogicalNot, Select',
+    build: (g) => {
+      const c = g.placeholder('c', [4, 3]);
+      const t = g.placeholder('t', [4, 3]);
+      const condition = g.node('LogicalNot', [g.node('Greater', [c, g.scalar(0)])]);
+      g.node('Select', [condition, t, g.node('Neg', [t])], {}, 'out');
+      return { c: randomTensor([4, 3], 1), t: randomTensor([4, 3], 2) };
+    },
+  },
+  {
+    name: 'SelectV2 (broadcast), AddN, BiasAdd',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3, 4]);
+      const sum = g.node('AddN', [x, x, g.node('Neg', [x])], { N: attr.i(3) });
+      const biased = g.node('BiasAdd', [sum, g.randomConstant([4])], { data_format: attr.s('NHWC') });
+      g.node('SelectV2', [g.node('Greater', [x, g.scalar(0)]), biased, g.scalar(-1)], {}, 'out');
+      return { x: randomTensor([2, 3, 4], 1) };
+    },
+  },
+];
+
+const activationCases: OpCase[] = [
+  ...['Relu', 'Relu6', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'LogSoftmax'].map((op) => unaryCase(op, op, [2, 3, 5], {}, -8, 8)),
+  unaryCase('LeakyRelu (alpha 0.1)', 'LeakyRelu', [2, 3, 5], { alpha: attr.f(0.1) }),
+  unaryCase('Prelu', 'Prelu', [2, 3, 5], {}, -2, 2, (g) => [g.randomConstant([5], 0, 0.5)]),
+];
+
+function convCase(name: string, op: string, filterShape: number[], attributes: Record<string, unknown>, inputShape = [2, 9, 8, 3], extra: (g: GraphModelBuilder) => string[] = () => []): OpCase {
+  return {
+    name,
+    build: (g) => {
+      const x = g.placeholder('x', [null, ...inputShape.slice(1)]);
+      g.node(op, [x, g.randomConstant(filterShape), ...extra(g)], attributes, 'out');
+      return { x: randomTensor(inputShape, 11) };
+    },
+  };
+}
+
+const fused = (ops: string[], args: number, extra = {}) => ({ ...window([1, 2, 2, 1], 'SAME'), fused_ops: attr.strings(ops), num_args: attr.i(args), dilations: attr.ints([1, 1, 1, 1]), ...extra });
+
+const convolutionCases: OpCase[] = [
+  convCase('Conv2D SAME stride 2', 'Conv2D', [3, 3, 3, 4], window([1, 2, 2, 1], 'SAME')),
+  convCase('Conv2D VALID dilation 2', 'Conv2D', [3, 2, 3, 4], window([1, 1, 1, 1], 'VALID', { dilations: attr.ints([1, 2, 2, 1]) })),
+  convCase('Conv2D EXPLICIT padding', 'Conv2D', [3, 3, 3, 2], window([1, 1, 2, 1], 'EXPLICIT', { explicit_paddings: attr.ints([0, 0, 1, 2, 0, 1, 0, 0]) })),
+  convCase('DepthwiseConv2dNative multiplier 2', 'DepthwiseConv2dNative', [3, 3, 3, 2], window([1, 1, 1, 1], 'SAME')),
+  convCase('_FusedConv2D BiasAdd+Relu6', '_FusedConv2D', [3, 3, 3, 4], fused(['BiasAdd', 'Relu6'], 1), undefined, (g) => [g.randomConstant([4])]),
+  convCase('_FusedConv2D BiasAdd+LeakyRelu', '_FusedConv2D', [1, 1, 3, 4], fused(['BiasAdd', 'LeakyRelu'], 1, { leakyrelu_alpha: attr.f(0.3) }), undefined, (g) => [g.randomConstant([4])]),
+  convCase('_FusedConv2D BiasAdd+Prelu', '_FusedConv2D', [3, 3, 3, 4], fused(['BiasAdd', 'Prelu'], 2), undefined, (g) => [g.randomConstant([4]), g.randomConstant([4], 0, 0.5)]),
+  convCase('_FusedConv2D BiasAdd+Sigmoid', '_FusedConv2D', [2, 2, 3, 4], fused(['BiasAdd', 'Sigmoid'], 1), undefined, (g) => [g.randomConstant([4])]),
+  convCase('_FusedConv2D BiasAdd+Elu', '_FusedConv2D', [2, 2, 3, 4], fused(['BiasAdd', 'Elu'], 1), undefined, (g) => [g.randomConstant([4])]),
+  convCase('FusedDepthwiseConv2dNative BiasAdd+Relu', 'FusedDepthwiseConv2dNative', [3, 3, 3, 1], fused(['BiasAdd', 'Relu'], 1), undefined, (g) => [g.randomConstant([3])]),
+  {
+    name: '_FusedConv2D FusedBatchNorm+Relu (against Conv2D → FusedBatchNormV3 → Relu; tfjs cannot run the fused form)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 7, 7, 3]);
+      const filter = g.randomConstant([3, 3, 3, 4]);
+      const stats = [g.randomConstant([4]), g.randomConstant([4]), g.randomConstant([4]), g.randomConstant([4], 0.5, 1.5)];
+      g.node('_FusedConv2D', [x, filter, ...stats], fused(['FusedBatchNorm', 'Relu'], 4, { epsilon: attr.f(0.001) }), 'out');
+      return { x: randomTensor([2, 7, 7, 3], 3) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 7, 7, 3]);
+      const filter = g.randomConstant([3, 3, 3, 4]);
+      const stats = [g.randomConstant([4]), g.randomConstant([4]), g.randomConstant([4]), g.randomConstant([4], 0.5, 1.5)];
+      const conv = g.node('Conv2D', [x, filter], window([1, 2, 2, 1], 'SAME', { dilations: attr.ints([1, 1, 1, 1]) }));
+      const norm = g.node('FusedBatchNormV3', [conv, ...stats], { epsilon: attr.f(0.001), data_format: attr.s('NHWC'), is_training: attr.b(false) });
+      g.node('Relu', [norm], {}, 'out');
+    },
+  },
+  ...[
+    ['SAME', 2, [2, 8, 6, 4]],
+    ['VALID', 2, [2, 9, 7, 4]],
+    ['SAME', 1, [2, 4, 3, 4]],
+  ].map(([padding, stride, outputShape]): OpCase => ({
+    name: `Conv2DBackpropInput ${padding} stride ${stride}`,
+    build: (g) => {
+      const x = g.placeholder('x', [null, 4, 3, 5]);
+      g.node('Conv2DBackpropInput', [g.ints(outputShape as number[]), g.randomConstant([3, 3, 4, 5]), x], window([1, stride as number, stride as number, 1], padding as string, { dilations: attr.ints([1, 1, 1, 1]) }), 'out');
+      return { x: randomTensor([2, 4, 3, 5], 5) };
+    },
+  })),
+];
+
+const poolingCases: OpCase[] = [
+  unaryCase('MaxPool SAME stride 2', 'MaxPool', [2, 7, 6, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
+  unaryCase('AvgPool VALID', 'AvgPool', [2, 7, 6, 3], { ksize: attr.ints([1, 2, 3, 1]), ...window([1, 2, 1, 1], 'VALID') }),
+  unaryCase('AvgPool SAME (padding left out of the mean)', 'AvgPool', [2, 5, 5, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
+];
+
+const matrixCases: OpCase[] = [
+  {
+    name: 'MatMul transpose_a, transpose_b (constant b)',
+    build: (g) => {
+      const a = g.placeholder('a', [5, 3]);
+      g.node('MatMul', [a, g.randomConstant([4, 5])], { transpose_a: attr.b(true), transpose_b: attr.b(true) }, 'out');
+      return { a: randomTensor([5, 3], 1) };
+    },
+  },
+  {
+    name: 'BatchMatMulV2 adj_y with broadcasting batch',
+    build: (g) => {
+      const a = g.placeholder('a', [2, 3, 4]);
+      const b = g.placeholder('b', [1, 5, 4]);
+      g.node('BatchMatMulV2', [a, b], { adj_x: attr.b(false), adj_y: attr.b(true) }, 'out');
+      return { a: randomTensor([2, 3, 4], 1), b: randomTensor([1, 5, 4], 2) };
+    },
+  },
+  {
+    name: '_FusedMatMul BiasAdd+Relu',
+    build: (g) => {
+      const a = g.placeholder('a', [null, 6]);
+      g.node('_FusedMatMul', [a, g.randomConstant([6, 4]), g.randomConstant([4])], { fused_ops: attr.strings(['BiasAdd', 'Relu']), num_args: attr.i(1), transpose_a: attr.b(false), transpose_b: attr.b(false) }, 'out');
+      return { a: randomTensor([3, 6], 1) };
+    },
+  },
+  {
+    name: 'Einsum bij,bjk->bik',
+    build: (g) => {
+      const a = g.placeholder('a', [2, 3, 4]);
+      const b = g.placeholder('b', [2, 4, 5]);
+      g.node('Einsum', [a, b], { equation: attr.s('bij,bjk->bik'), N: attr.i(2) }, 'out');
+      return { a: randomTensor([2, 3, 4], 1), b: randomTensor([2, 4, 5], 2) };
+    },
+  },
+];
+
+const axisInput = (axes: number[]) => (g: GraphModelBuilder) => [g.ints(axes)];
+const reductionCases: OpCase[] = [
+  unaryCase('Mean keep_dims over H, W', 'Mean', [2, 4, 5, 3], { keep_dims: attr.b(true) }, -2, 2, axisInput([1, 2])),
+  ...['Sum', 'Max', 'Min', 'Prod'].map((op) => unaryCase(`${op} over axis -1`, op, [2, 3, 4], { keep_dims: attr.b(false) }, 0.5, 1.5, axisInput([-1]))),
+  ...['All', 'Any'].map((op): OpCase => ({
+    name: op,
+    build: (g) => {
+      const x = g.placeholder('x', [3, 4]);
+      g.node(op, [g.node('Greater', [x, g.scalar(-0.5)]), g.ints([1])], { keep_dims: attr.b(false) }, 'out');
+      return { x: randomTensor([3, 4], 9) };
+    },
+  })),
+  unaryCase('ArgMax', 'ArgMax', [3, 4, 5], { output_type: attr.type('int32') }, -2, 2, (g) => [g.scalarInt(1)]),
+  unaryCase('ArgMin', 'ArgMin', [3, 4, 5], { output_type: attr.type('int32') }, -2, 2, (g) => [g.scalarInt(-1)]),
+  {
+    name: 'TopKV2 values and indices',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 10]);
+      const topk = g.node('TopKV2', [x, g.scalarInt(4)], { sorted: attr.b(true) }, 'topk');
+      g.node('Identity', [`${topk}:0`], {}, 'values');
+      g.node('Identity', [`${topk}:1`], {}, 'indices');
+      return { x: randomTensor([3, 10], 5) };
+    },
+  },
+];
+
+function resizeCase(op: string, alignCorners: boolean, halfPixel: boolean): OpCase {
+  return unaryCase(`${op} align_corners ${alignCorners} half_pixel_centers ${halfPixel}`, op, [2, 5, 4, 3], { align_corners: attr.b(alignCorners), half_pixel_centers: attr.b(halfPixel) }, -2, 2, (g) => [g.ints([9, 7])]);
+}
+
+const imageCases: OpCase[] = [
+  ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
+  unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
+  {
+    name: 'SpaceToDepth block 2 (against its Reshape/Transpose definition; tfjs lacks the op)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 4, 6, 3]);
+      g.node('SpaceToDepth', [x], { block_size: attr.i(2), ...nhwc }, 'out');
+      return { x: randomTensor([2, 4, 6, 3], 5) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 4, 6, 3]);
+      const blocks = g.node('Reshape', [x, g.ints([-1, 2, 2, 3, 2, 3])]);
+      const moved = g.node('Transpose', [blocks, g.ints([0, 1, 3, 2, 4, 5])]);
+      g.node('Reshape', [moved, g.ints([-1, 2, 3, 12])], {}, 'out');
+    },
+  },
+  {
+    name: 'SpaceToBatchND → Conv2D → BatchToSpaceND (the dilated convolution pattern, fused into one Conv)',
+    build: (g) => {
+      const x = g.placeholder('x', [1, 8, 8, 3]);
+      const spaced = g.node('SpaceToBatchND', [x, g.ints([2, 2]), g.ints([2, 2, 2, 2], [2, 2])]);
+      const conv = g.node('Conv2D', [spaced, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'VALID', { dilations: attr.ints([1, 1, 1, 1]) }));
+      g.node('BatchToSpaceND', [conv, g.ints([2, 2]), g.ints([0, 0, 0, 0], [2, 2])], {}, 'out');
+      return { x: randomTensor([1, 8, 8, 3], 5) };
+    },
+    onnxOps: ['Transpose', 'Conv', 'Transpose'],
+  },
+  {
+    name: 'SpaceToBatchND and BatchToSpaceND on their own (crops, a symbolic batch)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 6, 4, 2]);
+      const spaced = g.node('SpaceToBatchND', [x, g.ints([2, 2]), g.ints([1, 1, 0, 2], [2, 2])], {}, 'spaced');
+      g.node('BatchToSpaceND', [g.node('Neg', [spaced]), g.ints([2, 2]), g.ints([0, 1, 1, 0], [2, 2])], {}, 'out');
+      return { x: randomTensor([3, 6, 4, 2], 5) };
+    },
+  },
+];
+
+function boxes(count: number, seed: number): tf.Tensor {
+  const corners = randomTensor([count, 2], seed, 0, 0.8).arraySync() as number[][];
+  const sizes = randomTensor([count, 2], seed + 1, 0.1, 0.3).arraySync() as number[][];
+  return tf.tensor(corners.map(([y, x], i) => [y, x, y + sizes[i][0], x + sizes[i][1]]), [count, 4]);
+}
+
+const detectionCases: OpCase[] = [
+  ...(['NonMaxSuppressionV3', 'NonMaxSuppressionV4', 'NonMaxSuppressionV5'] as const).map((op): OpCase => ({
+    name: op,
+    build: (g) => {
+      const b = g.placeholder('boxes', [20, 4]);
+      const s = g.placeholder('scores', [20]);
+      const inputs = [b, s, g.scalarInt(6), g.scalar(0.4), g.scalar(0.2)];
+      if (op === 'NonMaxSuppressionV5') inputs.push(g.scalar(0));
+      const nms = g.node(op, inputs, op === 'NonMaxSuppressionV4' ? { pad_to_max_output_size: attr.b(true) } : {}, 'nms');
+      g.node('Identity', [`${nms}:0`], {}, 'selected');
+      if (op === 'NonMaxSuppressionV5') g.node('Identity', [`${nms}:1`], {}, 'selected_scores');
+      return { boxes: boxes(20, 3), scores: randomTensor([20], 4, 0, 1) };
+    },
+  })),
+];
+
+const plumbingCases: OpCase[] = [
+  unaryCase('Cast float32 → int32 (truncation)', 'Cast', [2, 5], { SrcT: attr.type('float32'), DstT: attr.type('int32') }, -9, 9),
+  unaryCase('Cast float32 → bool', 'Cast', [2, 5], { SrcT: attr.type('float32'), DstT: attr.type('bool') }, -1, 1),
+  {
+    name: 'Shape/Size/Rank of a symbolic batch, Fill, Range, ZerosLike, OnesLike, BroadcastTo',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3, 2]);
+      g.node('Shape', [x], { out_type: attr.type('int32') }, 'shape');
+      g.node('Size', [x], { out_type: attr.type('int32') }, 'size');
+      g.node('Rank', [x], {}, 'rank');
+      g.node('Fill', [g.ints([2, 3]), g.scalar(1.5)], {}, 'fill');
+      g.node('Range', [g.scalarInt(2), g.scalarInt(11), g.scalarInt(3)], { Tidx: attr.type('int32') }, 'range');
+      g.node('ZerosLike', [x], {}, 'zeros');
+      g.node('OnesLike', [x], {}, 'ones');
+      g.node('BroadcastTo', [g.randomConstant([3, 1]), g.node('Shape', [x], { out_type: attr.type('int32') })], {}, 'broadcast');
+      return { x: randomTensor([4, 3, 2], 1) };
+    },
+  },
+  {
+    name: 'Flatten through Shape → StridedSlice → Pack → Reshape with a symbolic batch',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3, 4, 2]);
+      const shape = g.node('Shape', [x], { out_type: attr.type('int32') });
+      const batch = g.node('StridedSlice', [shape, g.ints([0]), g.ints([1]), g.ints([1])], { shrink_axis_mask: attr.i(1), begin_mask: attr.i(0), end_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) });
+      const rest = g.node('StridedSlice', [shape, g.ints([1]), g.ints([0]), g.ints([1])], { end_mask: attr.i(1), shrink_axis_mask: attr.i(0), begin_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) });
+      const size = g.node('Prod', [rest, g.ints([0])], { keep_dims: attr.b(false) });
+      const target = g.node('Pack', [batch, size], { axis: attr.i(0), N: attr.i(2) });
+      g.node('Reshape', [x, target], {}, 'out');
+      return { x: randomTensor([3, 3, 4, 2], 1) };
+    },
+  },
+  unaryCase('Reshape with -1', 'Reshape', [2, 3, 4], {}, -2, 2, (g) => [g.ints([-1, 6])]),
+  unaryCase('Squeeze', 'Squeeze', [2, 1, 3, 1], { squeeze_dims: attr.ints([1, 3]) }),
+  unaryCase('ExpandDims', 'ExpandDims', [2, 3], {}, -2, 2, (g) => [g.scalarInt(-1)]),
+  unaryCase('Transpose', 'Transpose', [2, 3, 4], {}, -2, 2, (g) => [g.ints([2, 0, 1])]),
+  unaryCase('Tile', 'Tile', [2, 3], {}, -2, 2, (g) => [g.ints([2, 3])]),
+  unaryCase('Pad', 'Pad', [2, 3, 4], {}, -2, 2, (g) => [g.ints([0, 0, 1, 2, 2, 0], [3, 2])]),
+  unaryCase('PadV2 with a constant value', 'PadV2', [2, 3], {}, -2, 2, (g) => [g.ints([1, 0, 0, 2], [2, 2]), g.scalar(-7)]),
+  unaryCase('MirrorPad REFLECT', 'MirrorPad', [2, 4, 3], { mode: attr.s('REFLECT') }, -2, 2, (g) => [g.ints([0, 0, 2, 1, 1, 1], [3, 2])]),
+  {
+    name: 'Identity, IdentityN, StopGradient',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 3]);
+      const both = g.node('IdentityN', [x, g.node('StopGradient', [x])], {});
+      g.node('Mul', [`${both}:0`, `${both}:1`], {}, 'out');
+      return { x: randomTensor([2, 3], 1) };
+    },
+  },
+];
+
+const stridedSlice = (masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>) =>
+  Object.fromEntries(['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [mask, attr.i(masks[mask as keyof typeof masks] ?? 0)]));
+
+function sliceCase(name: string, begin: number[], end: number[], strides: number[], masks: Parameters<typeof stridedSlice>[0]): OpCase {
+  return unaryCase(`StridedSlice ${name}`, 'StridedSlice', [3, 6, 5, 4], stridedSlice(masks), -2, 2, (g) => [g.ints(begin), g.ints(end), g.ints(strides)]);
+}
+
+const slicingCases: OpCase[] = [
+  sliceCase('begin/end masks and steps', [1, 0, 1, 0], [3, 5, 0, 3], [1, 2, 1, 2], { begin_mask: 0b0010, end_mask: 0b0100 }),
+  sliceCase('negative strides', [0, -1, 4, 0], [0, 0, 0, 0], [1, -2, -1, 1], { begin_mask: 0b1001, end_mask: 0b1011 }),
+  sliceCase('ellipsis and shrink', [0, 1], [0, 2], [1, 1], { ellipsis_mask: 0b01, shrink_axis_mask: 0b10 }),
+  sliceCase('new axis and negative shrink index', [0, -1, 0], [0, 0, 0], [1, 1, 1], { new_axis_mask: 0b001, shrink_axis_mask: 0b010, begin_mask: 0b100, end_mask: 0b100 }),
+  unaryCase('Slice with size -1', 'Slice', [3, 6, 5], {}, -2, 2, (g) => [g.ints([1, 2, 0]), g.ints([2, -1, 3])]),
+  {
+    name: 'Pack, Unpack, ConcatV2',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 4]);
+      const y = g.placeholder('y', [3, 4]);
+      const packed = g.node('Pack', [x, y], { axis: attr.i(1), N: attr.i(2) }, 'packed');
+      const parts = g.node('Unpack', [packed], { axis: attr.i(2), num: attr.i(4) });
+      g.node('ConcatV2', [`${parts}:3`, `${parts}:0`, g.randomConstant([3, 1]), g.scalarInt(1)], { N: attr.i(3) }, 'out');
+      return { x: randomTensor([3, 4], 1), y: randomTensor([3, 4], 2) };
+    },
+  },
+  {
+    name: 'Split and SplitV',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 6, 5]);
+      const halves = g.node('Split', [g.scalarInt(1), x], { num_split: attr.i(3) });
+      const parts = g.node('SplitV', [x, g.ints([1, -1, 2]), g.scalarInt(-1)], { num_split: attr.i(3) });
+      g.node('Identity', [`${halves}:2`], {}, 'split');
+      g.node('Identity', [`${parts}:1`], {}, 'splitv');
+      return { x: randomTensor([2, 6, 5], 1) };
+    },
+  },
+  {
+    name: 'GatherV2 and GatherNd',
+    build: (g) => {
+      const x = g.placeholder('x', [4, 5, 3]);
+      g.node('GatherV2', [x, g.ints([3, 0, 0, 2]), g.scalarInt(1)], { batch_dims: attr.i(0) }, 'gather');
+      g.node('GatherNd', [x, g.ints([1, 2, 3, 4, 0, 1], [3, 2])], {}, 'gathernd');
+      return { x: randomTensor([4, 5, 3], 1) };
+    },
+  },
+  {
+    name: 'Where (coordinates of true elements)',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 4]);
+      g.node('Where', [g.node('Greater', [x, g.scalar(0)])], {}, 'out');
+      return { x: randomTensor([3, 4], 1) };
+    },
+  },
+];
+
+const families: [string, OpCase[]][] = [
+  ['arithmetic, comparison, logic', arithmeticCases],
+  ['activations', activationCases],
+  ['convolution', convolutionCases],
+  ['pooling', poolingCases],
+  ['matrix products', matrixCases],
+  ['reductions', reductionCases],
+  ['image', imageCases],
+  ['detection', detectionCases],
+  ['plumbing and shapes', plumbingCases],
+  ['slicing, joining, gathering', slicingCases],
+];
+
+for (const [family, cases] of families) {
+  describe(`GraphModel ops: ${family}`, () => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, opCase) => {
+      const builder = new GraphModelBuilder(1);
+      const feeds = opCase.build(builder);
+      const modelJson = await builder.save();
+      const options: MatchOptions = { checked: false, opset: opCase.opset };
+      if (opCase.reference) {
+        const reference = new GraphModelBuilder(1);
+        opCase.reference(reference);
+        options.reference = await reference.save();
+      }
+      const { onnxPath } = await expectGraphModelMatches(modelJson, feeds, options);
+      if (opCase.onnxOps) expect((await onnxNodes(onnxPath)).map((node) => node.opType)).toEqual(opCase.onnxOps);
+      converted.push({ name, onnxPath });
+    });
+  });
+}
+
+describe('GraphModel ops: the official checker', () => {
+  it('accepts every converted op model', async () => {
+    expect(converted.length).toBeGreaterThan(100);
+    const errors = await checkOnnxModels(converted.map((c) => c.onnxPath));
+    const failures = converted.map((c, i) => (errors[i] ? `${c.name}: ${errors[i]}` : '')).filter(Boolean);
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * `parity --random N`: any model pair (a GraphModel or a Layers model with several inputs of
+ * different dtypes) compared on seeded random inputs on tfjs, onnxruntime-node and onnxruntime-web.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convertModelToFile } from '../../export/index.ts';
+import { checkModelPair } from '../../pipeline/randomParity.ts';
+import { runCli } from '../helpers/cli.ts';
+import { GraphModelBuilder, attr } from '../export/graphModel/harness.ts';
+import { randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from '../export/harness.ts';
+
+beforeAll(useCpuBackend);
+afterAll(removeTemporaryDirectories);
+
+async function graphModel(seed: number): Promise<{ modelJson: string; onnxPath: string }> {
+  const g = new GraphModelBuilder(seed);
+  const x = g.placeholder('image', [null, 6, 6, 2]);
+  const conv = g.node('_FusedConv2D', [x, g.randomConstant([3, 3, 2, 4]), g.randomConstant([4])], {
+    strides: attr.ints([1, 1, 1, 1]), padding: attr.s('SAME'), data_format: attr.s('NHWC'), dilations: attr.ints([1, 1, 1, 1]), fused_ops: attr.strings(['BiasAdd', 'Relu']), num_args: attr.i(1),
+  });
+  const pooled = g.node('Mean', [conv, g.ints([1, 2])], { keep_dims: attr.b(false) });
+  g.node('Softmax', [pooled], {}, 'scores');
+  g.node('Sum', [conv, g.ints([3])], { keep_dims: attr.b(false) }, 'map');
+  const modelJson = await g.save();
+  const onnxPath = path.join(path.dirname(modelJson), 'model.onnx');
+  await convertModelToFile(modelJson, onnxPath);
+  return { modelJson, onnxPath };
+}
+
+describe('parity on random inputs', () => {
+  it('passes for a converted GraphModel with two outputs, on all three paths', async () => {
+    const { modelJson, onnxPath } = await graphModel(1);
+    const { report, predictions } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath, samples: 40, seed: 3, tfjsBackend: 'cpu' });
+    expect(predictions.map((p) => p.source)).toEqual(['tfjs GraphModel (cpu)', 'onnxruntime-node', 'onnxruntime-web']);
+    // 40 samples, each row the 4 scores and the 6×6 map.
+    expect(predictions.every((p) => p.count === 40 && p.classCount === 4 + 36)).toBe(true);
+    expect(report.pairs).toHaveLength(3);
+    expect(report.passed).toBe(true);
+  });
+
+  it('passes for a Layers model with a float and an int32 input', async () => {
+    const image = tf.input({ shape: [5], name: 'features' });
+    const tokens = tf.input({ shape: [3], dtype: 'int32', name: 'tokens' });
+    const embedded = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 256, outputDim: 2 }).apply(tokens)) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate().apply([image, embedded]) as tf.SymbolicTensor;
+    const output = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(joined) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [image, tokens], outputs: output });
+    randomizeWeights(model, 5);
+    const modelJson = await saveModel(model);
+    const onnxPath = path.join(path.dirname(modelJson), 'model.onnx');
+    await convertModelToFile(modelJson, onnxPath);
+    const { report } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath, samples: 10, tfjsBackend: 'cpu' });
+    expect(report.pairs.map((pair) => pair.samples)).toEqual([10, 10, 10]);
+    expect(report.passed).toBe(true);
+  });
+
+  it('fails when the ONNX file is another model', async () => {
+    const { modelJson } = await graphModel(1);
+    const { onnxPath: other } = await graphModel(2);
+    const { report } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath: other, samples: 8, tfjsBackend: 'cpu' });
+    expect(report.passed).toBe(false);
+    expect(report.pairs[0].maxAbsDiff).toBeGreaterThan(1e-3);
+    // The two runtimes run the same (wrong) file, so they agree with each other.
+    expect(report.pairs[2].passed).toBe(true);
+  });
+
+  it('runs as tfjs-onnx parity --random N, and asks for --random when given a GraphModel without it', async () => {
+    const { modelJson, onnxPath } = await graphModel(1);
+    const ok = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '6', '--backend', 'cpu']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/ok {3}tfjs GraphModel \(cpu\) vs onnxruntime-node: top-1 agreement 100\.00% of 6/);
+    expect(ok.stdout).toMatch(/ok {3}onnxruntime-node vs onnxruntime-web/);
+    const missing = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe(`error: ${modelJson} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
+    const bad = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '0']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('error: --random must be at least 1, got 0');
+  });
+});
