@@ -78,23 +78,9 @@ export interface InferenceData {
   rows: InferenceRow[];
 }
 
-export interface ServerMemoryCheckpoint {
-  requests: number;
-  rssMB: number;
-}
-
+/** bench/server.ts's result: throughput per model, protocol and batching; memory per protocol; the soak. */
 export interface ServingData {
-  model: { onnx: string; tfjs: string };
   benchmark: ServerBenchResult;
-  memory: {
-    server: string;
-    connections: number;
-    checkpoints: ServerMemoryCheckpoint[];
-    /** RSS at the last checkpoint minus RSS at the first. */
-    growthMB: number;
-    growthPercent: number;
-    peakRssMB: number;
-  };
 }
 
 export interface GraphModelThroughput {

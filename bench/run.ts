@@ -15,6 +15,7 @@ import { writeJsonAtomic } from '../common/files.ts';
 import { describeMachine } from './machine.ts';
 import { sampleDescendantPeaks } from './memory.ts';
 import { DEFAULT_OUT, USAGE, parseBenchOptions, type BenchOptions } from './options.ts';
+import { recordedArguments, recordedModels } from './paths.ts';
 import { SELF_CONTAINED_SECTIONS, type BenchResults, type PreparedModels, type SectionContext, type SectionName, type SectionRun } from './results.ts';
 import type { SectionOutput } from './section.ts';
 import { benchSettings } from './settings.ts';
@@ -51,7 +52,7 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
     schema: 1,
     generatedAt: new Date().toISOString(),
     quick: options.quick,
-    command: ['npm run bench --', ...argv].join(' '),
+    command: ['npm run bench --', ...recordedArguments(argv, workDirectory)].join(' '),
     totalSeconds: 0,
     machine,
     settings,
@@ -61,8 +62,9 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
     const context: SectionContext = { settings, workDirectory, given: options.given };
     // Training and the GraphModel section bring their own models, the CLI section needs none; the others measure the prepared MLP and CNN.
     if (options.sections.some((name) => !SELF_CONTAINED_SECTIONS.includes(name))) {
-      results.models = await runSection<PreparedModels>('models', context);
-      context.models = results.models.data;
+      const models = await runSection<PreparedModels>('models', context);
+      context.models = models.data;
+      results.models = models.data ? { ...models, data: recordedModels(models.data, workDirectory) } : models;
     }
     for (const name of options.sections) {
       if (!SELF_CONTAINED_SECTIONS.includes(name) && !context.models) {

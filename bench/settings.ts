@@ -27,7 +27,8 @@ export interface BenchSettings {
     classifierRepetitions: number;
     classifierWarmup: number;
   };
-  serving: { quick: boolean; memoryConnections: number; memoryCheckpoints: number[] };
+  /** bench/server.ts's own FULL/QUICK plans set durations, request counts and the soak. */
+  serving: { quick: boolean };
   /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
   graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number } };
   /** Rounds of spawning every CLI target once (after untimed warm-up rounds). */
@@ -63,7 +64,7 @@ const FULL: BenchSettings = {
     classifierRepetitions: 5,
     classifierWarmup: 3,
   },
-  serving: { quick: false, memoryConnections: 16, memoryCheckpoints: [10_000, 100_000] },
+  serving: { quick: false },
   graphModels: {
     models: ['blazeface', 'emotion', 'movenet-lightning', 'facemesh', 'iris', 'handlandmark-lite', 'faceres', 'antispoof', 'centernet'],
     repetitions: 5,
@@ -93,7 +94,7 @@ const QUICK: BenchSettings = {
     classifierWarmup: 1,
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
-  serving: { quick: true, memoryConnections: 16, memoryCheckpoints: [1_000, 10_000] },
+  serving: { quick: true },
   graphModels: {
     models: ['blazeface', 'emotion', 'movenet-lightning'],
     repetitions: 2,

@@ -3,6 +3,7 @@
  * from the same rows, so the printed table, the README and latest.json never disagree.
  */
 import type { BenchResults, SectionRun } from './results.ts';
+import type { ServerBenchResult } from './server.ts';
 import type { Spread } from './stats.ts';
 
 export interface Table {
@@ -107,9 +108,65 @@ function inferenceTable(run: SectionRun<NonNullable<BenchResults['inference']>['
 }
 
 function servingTables(run: SectionRun<NonNullable<BenchResults['serving']>['data']>): Table[] {
+  if (!run.data) return [failed({ title: 'Serving', header: [], rows: [], notes: [] }, run)];
+  const benchmark = run.data.benchmark as ServerBenchResult | LegacyServing['benchmark'];
+  if ('schema' in benchmark && benchmark.schema === 2) return servingTablesFor(benchmark);
+  return legacyServingTables(run.data as unknown as LegacyServing);
+}
+
+/** The serving benchmark's tables: throughput per model, protocol and batching; the paired batching ratios; memory; the soak. */
+export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
+  const runs = benchmark.quick ? `1 run of ${benchmark.settings.durationSeconds} s` : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
+  const throughput: Table = {
+    title: 'Serving (requests/s over loopback, one image per request)',
+    header: ['model', 'protocol', 'server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'failures'],
+    rows: benchmark.points.map((point) => [point.model, point.protocol, point.server, String(point.connections), formatNumber(point.requestsPerSecond), formatNumber(point.latencyMs.p50), formatNumber(point.latencyMs.p99), String(point.failures)]),
+    notes: [
+      `bench/server.ts: ${runs} per point after ${benchmark.settings.warmupSeconds} s warm-up; batching = \`serve\` defaults (--max-batch 64, no queue delay), no-batching = --max-batch 1, run alternately; tfjs baseline (JSON) on ${benchmark.environment.baselineBackend}.`,
+      `Request bytes: ${PROTOCOL_NAMES.map((protocol) => `${protocol} ${benchmark.settings.requestBytes[protocol]?.toLocaleString('en-US')}`).join(', ')}. p50/p99: autocannon's whole ms for HTTP, measured per call for gRPC. The load generator shares the machine with the server.`,
+    ],
+  };
+  const ratios: Table = {
+    title: 'Dynamic batching ÷ no batching (requests/s, paired per repetition)',
+    header: ['model', 'protocol', 'connections', 'ratio'],
+    rows: benchmark.batching.map((entry) => [entry.model, entry.protocol, String(entry.connections), formatSpread(entry.ratio)]),
+    notes: ['Targets (issue 16): at 1 connection ≥ 0.9 (batching costs under 10%), at 64 connections ≥ 2.'],
+  };
+  const memory: Table = {
+    title: 'Server memory per protocol (resident set after N requests)',
+    header: ['protocol', ...benchmark.memory[0]!.checkpoints.map((checkpoint) => `RSS MB after ${checkpoint.requests.toLocaleString('en-US')}`), 'growth MB', 'peak MB'],
+    rows: benchmark.memory.map((entry) => [entry.protocol, ...entry.checkpoints.map((checkpoint) => checkpoint.rssMB.toFixed(1)), signed(entry.growthMB), entry.peakRssMB.toFixed(1)]),
+    notes: [`A fresh \`serve\` (defaults) per protocol on ${benchmark.models[0]!.name}, ${benchmark.memory[0]!.connections} connections.`],
+  };
+  const { soak } = benchmark;
+  const soakTable: Table = {
+    title: 'Soak (mixed good and bad requests, HTTP and gRPC together)',
+    header: ['seconds', 'requests', 'bad share', 'unexpected replies', 'RSS MB, second half (first / last / max)', 'live after'],
+    rows: [[String(soak.seconds), soak.requests.toLocaleString('en-US'), `${Math.round(soak.badShare * 100)}%`, String(soak.unexpected), `${soak.secondHalf.firstMB.toFixed(0)} / ${soak.secondHalf.lastMB.toFixed(0)} / ${soak.secondHalf.maxMB.toFixed(0)}`, soak.liveAfter ? 'yes' : 'NO']],
+    notes: [
+      `${soak.httpConnections} HTTP + ${soak.grpcConnections} gRPC connections; bad kinds: absurd shape, lying Inference-Header-Content-Length, malformed JSON, 20000×20000 PNG header, unknown model, short and absurd gRPC raw contents. Replies by status: ${Object.entries(soak.byStatus).map(([status, count]) => `${status}: ${count.toLocaleString('en-US')}`).join(', ')}.`,
+      `RSS every ${soak.sampleSeconds} s (MB): ${soak.samples.map((sample) => sample.rssMB.toFixed(0)).join(' ')}.`,
+    ],
+  };
+  return [throughput, ratios, memory, soakTable];
+}
+
+const PROTOCOL_NAMES = ['json', 'binary', 'grpc'] as const;
+
+/** results/latest.json as the serving benchmark wrote it before it measured protocols (schema 1); drop once latest.json is regenerated. */
+interface LegacyServing {
+  benchmark: {
+    quick: boolean;
+    environment: { baselineBackend: string };
+    settings: { durationSeconds: number; warmupSeconds: number; repetitions: number };
+    points: { server: string; connections: number; requestsPerSecond: number; latencyMs: { p50: number; p99: number; mean: number }; failures: number }[];
+  };
+  memory: { server: string; connections: number; checkpoints: { requests: number; rssMB: number }[]; growthMB: number; growthPercent: number; peakRssMB: number };
+}
+
+function legacyServingTables(data: LegacyServing): Table[] {
   const table: Table = { title: 'Serving (requests/s over loopback, one image per request)', header: ['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'failures'], rows: [], notes: [] };
-  if (!run.data) return [failed(table, run)];
-  const { benchmark, memory } = run.data;
+  const { benchmark, memory } = data;
   for (const point of benchmark.points) {
     table.rows.push([point.server, String(point.connections), formatNumber(point.requestsPerSecond), String(point.latencyMs.p50), String(point.latencyMs.p99), formatNumber(point.latencyMs.mean), String(point.failures)]);
   }
@@ -204,8 +261,9 @@ function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 }
 
+/** The run's scratch directory as <scratch>/, whether recorded as scratch/… (bench/paths.ts) or absolute (older results). */
 function shortPath(file: string): string {
-  return file.replace(/^.*\/tfjs-onnx-bench-[^/]+\//, '<scratch>/');
+  return file.replace(/^(?:.*\/tfjs-onnx-bench-[^/]+|scratch)\//, '<scratch>/');
 }
 
 // ---- rendering ---------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
  * models and GraphModels) on the local file system with plain @tensorflow/tfjs, whose own file://
  * handler exists only in tfjs-node. Used by training (save), export (read) and parity (load).
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
-import { InvalidInputError, OutputError, describeError } from './errors.ts';
+import { InvalidInputError, describeError } from './errors.ts';
 import { validateModelJson } from './modelJson.ts';
+import { replaceTogether } from './replaceTogether.ts';
 
 /** Shards are cut at 4 MiB, like tfjs's own writers, so browsers can cache and fetch them in parallel. */
 const SHARD_BYTES = 4 * 1024 * 1024;
@@ -167,67 +167,69 @@ export function fileSystemLoader(modelJsonPath: string): io.IOHandler {
 
 /**
  * A tfjs IOHandler that saves to a directory as model.json + group1-shardNofM.bin. The files are
- * written into a fresh temporary directory that replaces the target only once complete, so an
- * interrupted save never leaves a model.json whose shards are missing.
+ * written into a staging folder that replaces the target only once complete (replaceTogether),
+ * so an interrupted save never leaves a model.json whose shards are missing, nor no model at all.
  */
 export function fileSystemSaver(directory: string): io.IOHandler {
   return {
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
-      const weightData = new Uint8Array(concatenate(
-        (Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData ?? new ArrayBuffer(0)]).map(
-          (buffer) => new Uint8Array(buffer),
-        ),
-      ));
-      const shardCount = Math.max(1, Math.ceil(weightData.byteLength / SHARD_BYTES));
-      const shardNames = Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
-      const modelJson: io.ModelJSON = {
-        modelTopology: artifacts.modelTopology as object,
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: shardNames, weights: artifacts.weightSpecs ?? [] }],
-        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
-      };
-      await replaceDirectory(directory, async (staging) => {
-        for (let i = 0; i < shardCount; i++) {
-          await fs.writeFile(path.join(staging, shardNames[i]), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
-        }
-        await fs.writeFile(path.join(staging, 'model.json'), JSON.stringify(modelJson));
-      });
-      return {
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: 'JSON',
-          modelTopologyBytes: JSON.stringify(artifacts.modelTopology).length,
-          weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
-          weightDataBytes: weightData.byteLength,
-        },
-      };
+      const target = path.resolve(directory);
+      await replaceTogether(path.dirname(target), [{ name: path.basename(target), kind: 'directory', write: (staging) => writeModelFiles(staging, artifacts) }]);
+      return saveResult(artifacts);
     },
   };
 }
 
-/** Fills a staging directory beside `directory`, then swaps it into place. */
-async function replaceDirectory(directory: string, fill: (staging: string) => Promise<void>): Promise<void> {
-  const parent = path.dirname(path.resolve(directory));
-  const suffix = randomBytes(6).toString('hex');
-  const staging = path.join(parent, `.${path.basename(directory)}.${suffix}.tmp`);
-  const retired = path.join(parent, `.${path.basename(directory)}.${suffix}.old`);
-  const existing = await fs.stat(directory).catch(() => undefined);
-  if (existing && !existing.isDirectory()) {
-    throw new OutputError(`cannot write the model to ${directory}: it exists and is not a directory`);
+/**
+ * A tfjs IOHandler that writes model.json + shards into `directory`, a folder that must not exist
+ * yet: for callers that swap the folder in themselves, together with other files (train's
+ * model folder and metrics.json go through replaceTogether as one).
+ */
+export function newFolderSaver(directory: string): io.IOHandler {
+  return {
+    async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
+      await writeModelFiles(directory, artifacts);
+      return saveResult(artifacts);
+    },
+  };
+}
+
+async function writeModelFiles(directory: string, artifacts: io.ModelArtifacts): Promise<void> {
+  const weightData = new Uint8Array(concatenate(weightBuffers(artifacts).map((buffer) => new Uint8Array(buffer))));
+  const shardCount = Math.max(1, Math.ceil(weightData.byteLength / SHARD_BYTES));
+  const shardNames = Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
+  const modelJson: io.ModelJSON = {
+    modelTopology: artifacts.modelTopology as object,
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: shardNames, weights: artifacts.weightSpecs ?? [] }],
+    ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+    ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+  };
+  await fs.mkdir(directory);
+  for (let i = 0; i < shardCount; i++) {
+    await fs.writeFile(path.join(directory, shardNames[i]), weightData.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
   }
-  try {
-    await fs.mkdir(staging, { recursive: true });
-    await fill(staging);
-    const hadPrevious = await fs.rename(directory, retired).then(() => true, () => false);
-    await fs.rename(staging, directory);
-    if (hadPrevious) await fs.rm(retired, { recursive: true, force: true });
-  } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw new OutputError(`cannot write the model to ${directory}: ${describeError(error)}`, { cause: error });
-  }
+  await fs.writeFile(path.join(directory, 'model.json'), JSON.stringify(modelJson));
+}
+
+function saveResult(artifacts: io.ModelArtifacts): io.SaveResult {
+  const weightDataBytes = weightBuffers(artifacts).reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: JSON.stringify(artifacts.modelTopology).length,
+      weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+      weightDataBytes,
+    },
+  };
+}
+
+/** tfjs hands weights over as one buffer or as a list of them. */
+function weightBuffers(artifacts: io.ModelArtifacts): ArrayBuffer[] {
+  return Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData ?? new ArrayBuffer(0)];
 }
 
 function concatenate(parts: Uint8Array[]): ArrayBuffer {

@@ -32,6 +32,8 @@ interface NumberBounds {
   max: number;
   /** The value must be strictly greater than `min` (e.g. a learning rate above 0). */
   above?: boolean;
+  /** The value must be strictly less than `max` (e.g. a fraction below 1). */
+  below?: boolean;
 }
 
 export interface NumberFlagSpec extends NumberBounds {
@@ -58,15 +60,15 @@ export function numberFlag<K extends string, S extends NumberFlagSpec>(name: K, 
 }
 
 function numericOptions<S extends NumberFlagSpec>(name: string, spec: S, whole: boolean): NumberFlagOptions<S> {
-  const { describe, min, max, above, ...rest } = spec;
-  const range = above ? `above ${min}, at most ${max}` : `${formatNumber(min)}–${formatNumber(max)}`;
+  const { describe, min, max, above, below, ...rest } = spec;
+  const range = above || below ? `${above ? 'above' : 'at least'} ${formatNumber(min)}, ${below ? 'below' : 'at most'} ${formatNumber(max)}` : `${formatNumber(min)}–${formatNumber(max)}`;
   // No yargs `type`: yargs would turn "abc" into NaN before we see it. The text reaches
   // parseNumberFlag as typed (cli.ts turns yargs' number parsing off).
   return {
     ...rest,
     describe: `${describe} (${whole ? 'whole number, ' : ''}${range})`,
     requiresArg: true,
-    coerce: (value: unknown) => parseNumberFlag(name, value, { min, max, above }, whole),
+    coerce: (value: unknown) => parseNumberFlag(name, value, { min, max, above, below }, whole),
   } as NumberFlagOptions<S>;
 }
 
@@ -83,7 +85,9 @@ export function parseNumberFlag(name: string, value: unknown, bounds: NumberBoun
   if (bounds.above ? parsed <= bounds.min : parsed < bounds.min) {
     throw new InvalidOptionError(`${flag} must be ${bounds.above ? 'above' : 'at least'} ${formatNumber(bounds.min)}, got ${text}`);
   }
-  if (parsed > bounds.max) throw new InvalidOptionError(`${flag} must be at most ${formatNumber(bounds.max)}, got ${text}`);
+  if (bounds.below ? parsed >= bounds.max : parsed > bounds.max) {
+    throw new InvalidOptionError(`${flag} must be ${bounds.below ? 'below' : 'at most'} ${formatNumber(bounds.max)}, got ${text}`);
+  }
   return parsed;
 }
 

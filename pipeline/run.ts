@@ -17,7 +17,7 @@ import { reportStage } from './stages/report.ts';
 import type { Stage, StageContext } from './stages/stage.ts';
 import { trainStage } from './stages/train.ts';
 import { verifyStage } from './stages/verify.ts';
-import { hashFile, hashInputs, outputsIntact, readState, writeState } from './state.ts';
+import { hashInputs, hashOutputs, outputsIntact, readState, writeState } from './state.ts';
 
 const STAGE_MODULES: Record<StageName, Stage> = {
   train: trainStage,
@@ -71,7 +71,7 @@ export async function runPipeline(partial: Partial<PipelineOptions> = {}, output
     const inputs = await stage.inputs(context);
     const inputHash = await hashInputs(inputs.settings, inputs.files);
     const previous = state[name];
-    if (!options.force && previous && previous.inputHash === inputHash && (await outputsIntact(previous))) {
+    if (!options.force && previous && previous.inputHash === inputHash && (await outputsIntact(previous, paths.out))) {
       say(`  unchanged since the last run, skipped (--force to run it again): ${previous.figure}`);
       outcomes.push({ stage: name, status: 'skipped', seconds: previous.seconds, figure: previous.figure });
       context.summaries.push({ stage: name, seconds: previous.seconds, figure: `${previous.figure} (skipped: unchanged)` });
@@ -88,7 +88,7 @@ export async function runPipeline(partial: Partial<PipelineOptions> = {}, output
       throw new StageError(`stage ${name} failed: ${describeError(error)}`, { cause: error });
     }
     const seconds = (performance.now() - started) / 1000;
-    const outputs = Object.fromEntries(await Promise.all(result.outputs.map(async (file) => [file, (await hashFile(file)) ?? 'missing'])));
+    const outputs = await hashOutputs(result.outputs, paths.out);
     state[name] = { inputHash, outputs, figure: result.figure, seconds };
     await writeState(paths.state, state);
     say(`  ✓ ${name} in ${formatSeconds(seconds)}: ${result.figure}`);

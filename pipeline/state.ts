@@ -3,10 +3,12 @@
  * and outputs are unchanged is skipped on the next run (unless --force).
  */
 import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { sha256OfBytes, writeJsonAtomic } from '../common/files.ts';
 
 export interface StageRecord {
   inputHash: string;
+  /** sha256 of each file the stage wrote, by its path relative to the artifacts folder (no artifact holds an absolute path). */
   outputs: Record<string, string>;
   figure: string;
   seconds: number;
@@ -39,10 +41,15 @@ export async function hashInputs(settings: unknown, files: string[]): Promise<st
   return sha256OfBytes(JSON.stringify({ settings, fileHashes }));
 }
 
-/** True when every recorded output still exists with the recorded content. */
-export async function outputsIntact(record: StageRecord): Promise<boolean> {
+/** The record of a stage's outputs: their hashes by path relative to the artifacts folder. */
+export async function hashOutputs(files: string[], artifactsFolder: string): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(files.map(async (file) => [path.relative(artifactsFolder, file), (await hashFile(file)) ?? 'missing'])));
+}
+
+/** True when every recorded output still exists in the artifacts folder with the recorded content. */
+export async function outputsIntact(record: StageRecord, artifactsFolder: string): Promise<boolean> {
   for (const [file, hash] of Object.entries(record.outputs)) {
-    if ((await hashFile(file)) !== hash) return false;
+    if ((await hashFile(path.resolve(artifactsFolder, file))) !== hash) return false;
   }
   return true;
 }

@@ -1,7 +1,8 @@
 /**
- * Errors a request can cause, each carrying the HTTP status the Open Inference Protocol asks for.
- * Route code throws these; the app's error handler turns any of them into `{"error": message}`
- * with that status, so no route writes an error reply by hand.
+ * Errors a request can cause. Each carries the HTTP status the Open Inference Protocol asks for;
+ * the gRPC front end maps that status to the matching gRPC code (grpcCodeFor), so a failure is
+ * defined once, in the core, and both protocols report it the same way. Anything thrown that is
+ * not a RequestError is a bug: a 500 / INTERNAL, logged with its stack.
  */
 export class RequestError extends Error {
   readonly statusCode: number;
@@ -12,30 +13,87 @@ export class RequestError extends Error {
   }
 }
 
-/** The request is well-formed JSON but not a valid inference request for this model (400). */
+/** The request is well-formed but not a valid inference request for this model (400). */
 export class InvalidRequestError extends RequestError {
   constructor(message: string) {
     super(400, message);
   }
 }
 
-/** The model (or model version) named in the path is not served here (404). */
+/** The model (or model version) named in the request is not served here (404). */
 export class ModelNotFoundError extends RequestError {
   constructor(name: string, version?: string) {
-    super(404, version === undefined ? `model '${name}' is not served here` : `model '${name}' has no version '${version}'`);
+    super(404, version === undefined ? `model '${name}' is not served here` : `model '${name}' has no version '${version}' ready`);
   }
 }
 
-/** Image bytes that neither the PNG nor the JPEG decoder accepts (400). */
+/** Image bytes that neither the PNG nor the JPEG decoder accepts, or that exceed the image limits (400). */
 export class UndecodableImageError extends RequestError {
   constructor(detail: string) {
     super(400, `the request body is not a decodable PNG or JPEG image: ${detail}`);
   }
 }
 
-/** The model is loaded but is shutting down, so it takes no new work (503). */
+/** The server is shutting down, or the model is being unloaded, so it takes no new work (503). */
 export class ModelUnavailableError extends RequestError {
-  constructor(name: string) {
-    super(503, `model '${name}' is shutting down and accepts no new requests`);
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
+/** The body is larger than --body-limit, or a tensor larger than --max-tensor-elements (413). */
+export class PayloadTooLargeError extends RequestError {
+  constructor(message: string) {
+    super(413, message);
+  }
+}
+
+/** The body's Content-Type or Content-Encoding is not one this route reads (415). */
+export class UnsupportedMediaTypeError extends RequestError {
+  constructor(message: string) {
+    super(415, message);
+  }
+}
+
+/** A repository request that the model control mode does not allow (e.g. load with --model-control-mode none) (400). */
+export class ModelControlError extends RequestError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** gRPC status codes (grpc/status.h), named here so the mapping below reads as a table. */
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+/** The gRPC code that means what `status` means over HTTP. */
+export function grpcCodeFor(status: number): number {
+  switch (status) {
+    case 400:
+    case 415:
+      return GrpcCode.INVALID_ARGUMENT;
+    case 404:
+      return GrpcCode.NOT_FOUND;
+    case 408:
+      return GrpcCode.DEADLINE_EXCEEDED;
+    case 413:
+      return GrpcCode.RESOURCE_EXHAUSTED;
+    case 501:
+      return GrpcCode.UNIMPLEMENTED;
+    case 503:
+      return GrpcCode.UNAVAILABLE;
+    default:
+      return status >= 400 && status < 500 ? GrpcCode.INVALID_ARGUMENT : GrpcCode.INTERNAL;
   }
 }

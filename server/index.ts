@@ -1,81 +1,153 @@
 /**
- * The inference server as a library: `startServer(options)` loads the models, listens, and hands
- * back the URL and a `close()` that shuts down gracefully. `tfjs-onnx serve` is a thin CLI over it.
+ * The inference server as a library: `startServer(options)` loads the models into one inference
+ * core, puts the HTTP and gRPC front ends on it, and hands back their addresses and a `close()`
+ * that shuts down within a bounded grace period. `tfjs-onnx serve` is a thin CLI over it.
  */
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_TOP_K } from '@tfjs-onnx/runtime';
+import { loadClassifier, loadModel } from '@tfjs-onnx/runtime';
 import { InvalidOptionError, describeError } from '../common/errors.ts';
-import { buildApp } from './app.ts';
-import type { ServerContext } from './context.ts';
+import { ConnectionGate, httpServerFactory } from './connections.ts';
+import { InferenceCore } from './core/inference.ts';
+import { ModelRegistry } from './core/registry.ts';
+import { startGrpc, type GrpcListener } from './grpc/server.ts';
+import { buildApp } from './http/app.ts';
+import { ImageClassifier } from './images/classify.ts';
 import { ServerMetrics } from './metrics.ts';
-import { disposeModels, loadModels, resolveModelFiles } from './models.ts';
-import { SERVE_DEFAULTS, type ServeOptions } from './options.ts';
+import { resolveServeOptions, type ServeOptions, type ServeSettings } from './options.ts';
+import { describeModelFiles } from './repository/layout.ts';
 
-export { SERVE_DEFAULTS, type ServeOptions } from './options.ts';
-export { DynamicBatcher, type BatcherOptions } from './batching.ts';
+export { SERVE_DEFAULTS, RESOURCE_LIMITS, type ServeOptions } from './options.ts';
+export { DynamicBatcher, type BatcherOptions } from './core/batching.ts';
 export { exportTriton, type ExportTritonOptions, type TritonExport } from './triton.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8000 */
   url: string;
   port: number;
-  /** Names of the served models, each at `${url}/v2/models/${name}/infer`. */
+  /** e.g. 127.0.0.1:8001, or undefined with gRPC off. */
+  grpcAddress?: string;
+  grpcPort?: number;
+  /** Names of the models ready at start, each at `${url}/v2/models/${name}/infer`. */
   models: string[];
-  /** Stops accepting requests, lets in-flight ones finish, then releases the models. Safe to call twice. */
+  /**
+   * Stops accepting, runs queued batches at once, lets in-flight requests finish for at most
+   * --shutdown-grace-ms, closes what is left, then releases the models. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const settings = { ...SERVE_DEFAULTS, ...withoutUndefined(options) };
-  checkOptions(settings);
-  const files = await resolveModelFiles(options);
+  const settings = resolveServeOptions(options);
+  const log = options.log ?? (() => {});
+  const logError = (error: unknown) => process.stderr.write(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const files = await describeModelFiles(settings);
+  if (files.length === 0 && settings.modelRepository === undefined) {
+    throw new InvalidOptionError('name an ONNX model to serve (a path, --model-dir with .onnx files, or --model-repository)');
+  }
   const metrics = new ServerMetrics();
-  const models = await loadModels(files, {
-    backend: settings.backend,
-    device: settings.device,
-    intraOpThreads: options.intraOpThreads,
-    maxBatch: settings.maxBatch,
-    maxDelayMs: settings.maxDelayMs,
+  const registry = new ModelRegistry({
+    files,
+    repository: settings.modelRepository,
+    controlMode: settings.modelControlMode,
+    loadAtStart: settings.loadModels ?? [],
+    loader: (file) => loadModel(file, runtimeOptions(settings)),
+    classifierLoader: (file) => loadClassifier(file, { ...runtimeOptions(settings), imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
+    defaults: { maxBatch: settings.maxBatch, maxDelayMs: settings.maxDelayMs },
     metrics,
+    pollIntervalMs: settings.repositoryPollSecs * 1000,
+    log,
   });
-  const context: ServerContext = { models, metrics, state: { accepting: true }, defaultTopK: DEFAULT_TOP_K };
-  const app = buildApp(context, { bodyLimit: settings.bodyLimit, logError: (error) => process.stderr.write(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
+  await registry.start();
+  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements });
+  const images = new ImageClassifier({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
+  const gate = new ConnectionGate(settings.maxConnections);
+  const http = httpServerFactory(gate, settings.requestTimeoutMs);
+  const app = await buildApp({ core, metrics, images }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
+  let grpc: GrpcListener | undefined;
+  const release = async () => {
+    grpc?.forceClose();
+    await app.close().catch(() => undefined);
+    await images.close();
+    await registry.close();
+  };
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
-    await disposeModels(models);
+    await release();
     throw new InvalidOptionError(`cannot listen on ${settings.host}:${settings.port}: ${describeError(error)}`, { cause: error });
+  }
+  if (settings.grpcPort !== false) {
+    try {
+      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, idleTimeoutMs: settings.requestTimeoutMs, gate, logError });
+    } catch (error) {
+      await release();
+      throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
+    }
   }
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${formatHost(settings.host)}:${port}`;
-  const log = options.log ?? (() => {});
+  const grpcAddress = grpc && `${formatHost(settings.host)}:${grpc.port}`;
   log(`listening on ${url}`);
-  for (const name of models.keys()) log(`  model ${name}: POST ${url}/v2/models/${name}/infer`);
+  if (grpcAddress) log(`listening on grpc ${grpcAddress}`);
+  const models = [...new Set(registry.ready().map((model) => model.name))];
+  for (const name of models) log(`  model ${name}: POST ${url}/v2/models/${name}/infer`);
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= (async () => {
-      context.state.accepting = false;
-      await app.close();
-      await disposeModels(models);
-    })();
+    closing ??= shutDown({ core, registry, app, grpc, gate, images, settings, httpServer: http.server });
     return closing;
   };
-  return { url, port, models: [...models.keys()], close };
+  return { url, port, grpcAddress, grpcPort: grpc?.port, models, close };
 }
 
-function checkOptions(settings: Required<Pick<ServeOptions, 'port' | 'maxBatch' | 'maxDelayMs' | 'bodyLimit'>>): void {
-  if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) throw new InvalidOptionError(`--port must be an integer 0–65535 (0 picks a free port), got ${settings.port}`);
-  if (!Number.isInteger(settings.maxBatch) || settings.maxBatch < 1) throw new InvalidOptionError(`--max-batch must be an integer ≥ 1 (1 turns batching off), got ${settings.maxBatch}`);
-  if (!(settings.maxDelayMs >= 0) || !Number.isFinite(settings.maxDelayMs)) throw new InvalidOptionError(`--max-delay-ms must be a number ≥ 0, got ${settings.maxDelayMs}`);
-  if (!Number.isInteger(settings.bodyLimit) || settings.bodyLimit < 1) throw new InvalidOptionError(`--body-limit must be a positive number of bytes, got ${settings.bodyLimit}`);
+/** How every model file is loaded with the runtime: the backend, device and threads asked for. */
+function runtimeOptions(settings: ServeSettings) {
+  return {
+    backend: settings.backend,
+    device: settings.device,
+    ...(settings.intraOpThreads !== undefined && settings.intraOpThreads > 0 ? { intraOpThreads: settings.intraOpThreads } : {}),
+  };
+}
+
+interface ShutdownParts {
+  core: InferenceCore;
+  registry: ModelRegistry;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  grpc: GrpcListener | undefined;
+  gate: ConnectionGate;
+  images: ImageClassifier;
+  settings: ServeSettings;
+  httpServer: () => import('node:http').Server | undefined;
+}
+
+/**
+ * Refuse new work, run what is queued now rather than after a batching delay, let both front ends
+ * finish what is in flight — for at most the grace period — then close whatever is left (a client
+ * stalled half-way through its body) and release the models.
+ */
+async function shutDown(parts: ShutdownParts): Promise<void> {
+  const { core, registry, app, grpc, gate, images, settings } = parts;
+  core.accepting = false;
+  registry.flush();
+  const graceMs = settings.shutdownGraceMs;
+  const drained = Promise.all([app.close(), grpc?.drain(graceMs)]);
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => {
+    timer = setTimeout(() => resolve('grace over'), graceMs);
+  });
+  const outcome = await Promise.race([drained.then(() => 'drained' as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === 'grace over') {
+    parts.httpServer()?.closeAllConnections();
+    grpc?.forceClose();
+    gate.destroyAll();
+    await drained.catch(() => undefined);
+  }
+  await images.close();
+  await registry.close();
 }
 
 /** IPv6 literals need brackets in URLs. */
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

@@ -1,63 +1,170 @@
 /**
- * The server's options and their defaults: the one place both the library (startServer) and the
- * CLI (tfjs-onnx serve) read them from, so the two can never disagree.
+ * The server's options, their defaults and their sane ranges: the one place both the library
+ * (startServer) and the CLI (tfjs-onnx serve) read them from, so the two can never disagree. The
+ * resource limits are a registry of their own (RESOURCE_LIMITS): the README's limits section is
+ * checked against it, so the documentation names exactly the flags that exist. It imports nothing
+ * heavy, so `serve --help` can read it without loading the server.
  */
 import type { Backend as RuntimeBackend, Device as RuntimeDevice } from '@tfjs-onnx/runtime';
+import { InvalidOptionError } from '../common/errors.ts';
+
+/** Triton's model control modes (core/registry.ts implements them). */
+export const MODEL_CONTROL_MODES = ['none', 'explicit', 'poll'] as const;
+export type ModelControlMode = (typeof MODEL_CONTROL_MODES)[number];
+
+/**
+ * The runtime's DEFAULT_IMAGE_LIMITS, repeated here because importing the runtime would load its
+ * image decoders into `--help`; a test checks the two agree.
+ */
+export const IMAGE_LIMIT_DEFAULTS = { maxMegapixels: 50, maxAspectRatio: 100 } as const;
 
 export type Backend = RuntimeBackend;
 export type Device = RuntimeDevice;
 
 export interface ServeOptions {
-  /** ONNX files to serve, one model each. */
+  /** ONNX files to serve, one model each (version 1). */
   modelPaths?: string[];
   /** A directory whose *.onnx files are all served. */
   modelDir?: string;
-  /** Name for the model when exactly one is served; otherwise names are file names without extension. */
+  /** A Triton model repository: DIR/<name>/config.pbtxt and DIR/<name>/<version>/model.onnx. */
+  modelRepository?: string;
+  /** Name for the model when exactly one file is served; otherwise names are file names without extension. */
   name?: string;
+  modelControlMode?: ModelControlMode;
+  /** explicit mode: repository models to load at start; '*' loads them all. */
+  loadModels?: string[];
+  repositoryPollSecs?: number;
   host?: string;
   /** 0 lets the OS pick a free port. */
   port?: number;
+  /** gRPC port; 0 picks a free one; false turns gRPC off. */
+  grpcPort?: number | false;
   backend?: Backend;
   device?: Device;
   intraOpThreads?: number;
-  /** Rows merged into one predictBatch run at most; 1 turns dynamic batching off. */
+  /** Rows merged into one run at most, for models without a config.pbtxt; 1 turns dynamic batching off. */
   maxBatch?: number;
-  /** How long the first queued request waits for company before its batch runs. */
+  /** How long the first queued request waits for company (0: only what queues during a run is merged). */
   maxDelayMs?: number;
-  /** Largest request body in bytes; larger bodies are refused with 413 before they are parsed. */
   bodyLimit?: number;
-  /** Called with each startup line (URL, routes); the CLI prints them, tests keep them quiet. */
+  maxTensorElements?: number;
+  maxImageMegapixels?: number;
+  maxImageAspect?: number;
+  requestTimeoutMs?: number;
+  maxConnections?: number;
+  shutdownGraceMs?: number;
+  /** Worker threads decoding images for /classify, so a large image never blocks the event loop. */
+  imageWorkers?: number;
+  /** Called with each startup line (addresses, routes); the CLI prints them, tests keep them quiet. */
   log?: (line: string) => void;
 }
 
-export const SERVE_DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8000,
-  backend: 'native' as Backend,
-  device: 'cpu' as Device,
-  maxBatch: 64,
-  maxDelayMs: 2,
-  bodyLimit: 8 * 1024 * 1024,
-} as const;
+export interface NumericOption {
+  /** The ServeOptions key. */
+  key: keyof ServeOptions;
+  flag: string;
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  unit?: string;
+  /** One line for the README and --help. */
+  describe: string;
+}
 
-/**
- * The sane range of each numeric option, for the library's checks and the CLI's flags alike
- * (beyond them a server hangs at start, allocates without bound or never answers).
- */
-export const SERVE_LIMITS = {
-  port: { min: 0, max: 65_535 },
-  intraOpThreads: { min: 1, max: 256 },
-  maxBatch: { min: 1, max: 4096 },
-  maxDelayMs: { min: 0, max: 10_000 },
-  bodyLimit: { min: 1, max: 1024 * 1024 * 1024 },
-} as const;
+/** The resource limits: each bounds what one request or client can make the server hold. */
+export const RESOURCE_LIMITS: readonly NumericOption[] = [
+  { key: 'bodyLimit', flag: '--body-limit', default: 8 * 1024 * 1024, min: 1, max: 1024 * 1024 * 1024, integer: true, unit: 'bytes', describe: 'largest request body (HTTP, after decompression) and gRPC message; larger ones get 413 / RESOURCE_EXHAUSTED' },
+  { key: 'maxTensorElements', flag: '--max-tensor-elements', default: 4 * 1024 * 1024, min: 1, max: 1 << 28, integer: true, describe: 'most elements one input tensor may declare; checked from the shape, before anything is allocated' },
+  { key: 'maxImageMegapixels', flag: '--max-image-megapixels', default: IMAGE_LIMIT_DEFAULTS.maxMegapixels, min: 0.000001, max: 1000, integer: false, describe: 'largest image /classify decodes, read from the PNG or JPEG header before decoding' },
+  { key: 'maxImageAspect', flag: '--max-image-aspect', default: IMAGE_LIMIT_DEFAULTS.maxAspectRatio, min: 1, max: 100_000, integer: false, describe: 'most elongated image /classify decodes (long side ÷ short side)' },
+  { key: 'maxBatch', flag: '--max-batch', default: 64, min: 1, max: 4096, integer: true, unit: 'rows', describe: 'most rows dynamic batching merges into one run (models without config.pbtxt; 1 turns batching off)' },
+  { key: 'requestTimeoutMs', flag: '--request-timeout-ms', default: 30_000, min: 100, max: 3_600_000, integer: true, unit: 'ms', describe: 'longest a client may take to send a request (HTTP: 408 and close; gRPC: a stalled connection is closed)' },
+  { key: 'maxConnections', flag: '--max-connections', default: 512, min: 1, max: 1_000_000, integer: true, describe: 'open client connections per process, HTTP and gRPC together; further ones are closed at once' },
+  { key: 'shutdownGraceMs', flag: '--shutdown-grace-ms', default: 10_000, min: 0, max: 600_000, integer: true, unit: 'ms', describe: 'on SIGTERM, how long in-flight requests may take before what is left is closed' },
+];
+
+/** The other numeric options, bounded the same way. */
+const OTHER_NUMBERS: readonly NumericOption[] = [
+  { key: 'port', flag: '--port', default: 8000, min: 0, max: 65535, integer: true, describe: 'HTTP port (0 picks a free one)' },
+  { key: 'grpcPort', flag: '--grpc-port', default: 8001, min: 0, max: 65535, integer: true, describe: 'gRPC port (0 picks a free one)' },
+  { key: 'maxDelayMs', flag: '--max-delay-ms', default: 0, min: 0, max: 10_000, integer: false, unit: 'ms', describe: 'how long the first request of an idle model waits for others to batch with' },
+  { key: 'intraOpThreads', flag: '--threads', default: 0, min: 0, max: 256, integer: true, describe: 'onnxruntime intra-op threads per model (0: onnxruntime decides)' },
+  { key: 'repositoryPollSecs', flag: '--repository-poll-secs', default: 15, min: 1, max: 86_400, integer: true, unit: 's', describe: 'poll mode: how often the repository is re-read' },
+  { key: 'imageWorkers', flag: '--image-workers', default: 2, min: 1, max: 64, integer: true, describe: 'worker threads decoding images for /classify' },
+];
+
+const NUMBERS = [...RESOURCE_LIMITS, ...OTHER_NUMBERS];
+/** Every numeric option with its flag, default and range: the CLI builds `serve`'s flags from it. */
+export const NUMERIC_OPTIONS: readonly NumericOption[] = NUMBERS;
 
 /** Triton's max_batch_size written by export-triton unless told otherwise. */
 export const DEFAULT_MAX_BATCH_SIZE = 64;
-/** Triton reads max_batch_size as an int32. */
-export const MAX_BATCH_SIZE_LIMITS = { min: 0, max: 2 ** 31 - 1 } as const;
 
-/** Version reported by GET /v2 and used as every model's only version. */
+function defaultOf(key: keyof ServeOptions): number {
+  return NUMBERS.find((option) => option.key === key)!.default;
+}
+
+type DefaultedKeys =
+  | 'host' | 'port' | 'grpcPort' | 'backend' | 'device' | 'modelControlMode' | 'maxBatch' | 'maxDelayMs' | 'bodyLimit' | 'maxTensorElements'
+  | 'maxImageMegapixels' | 'maxImageAspect' | 'requestTimeoutMs' | 'maxConnections' | 'shutdownGraceMs' | 'repositoryPollSecs' | 'imageWorkers';
+
+/** Options with every default filled in. */
+export type ServeSettings = Omit<ServeOptions, DefaultedKeys> & { [K in DefaultedKeys]-?: NonNullable<ServeOptions[K]> };
+
+export const SERVE_DEFAULTS: Readonly<Pick<ServeSettings, DefaultedKeys>> = {
+  host: '127.0.0.1',
+  port: defaultOf('port'),
+  grpcPort: defaultOf('grpcPort'),
+  backend: 'native',
+  device: 'cpu',
+  modelControlMode: 'none',
+  maxBatch: defaultOf('maxBatch'),
+  maxDelayMs: defaultOf('maxDelayMs'),
+  bodyLimit: defaultOf('bodyLimit'),
+  maxTensorElements: defaultOf('maxTensorElements'),
+  maxImageMegapixels: defaultOf('maxImageMegapixels'),
+  maxImageAspect: defaultOf('maxImageAspect'),
+  requestTimeoutMs: defaultOf('requestTimeoutMs'),
+  maxConnections: defaultOf('maxConnections'),
+  shutdownGraceMs: defaultOf('shutdownGraceMs'),
+  repositoryPollSecs: defaultOf('repositoryPollSecs'),
+  imageWorkers: defaultOf('imageWorkers'),
+};
+
+/** Fills in defaults and refuses out-of-range numbers with a message naming the flag. */
+export function resolveServeOptions(options: ServeOptions): ServeSettings {
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ServeOptions;
+  const settings = { ...SERVE_DEFAULTS, ...given } as ServeSettings;
+  for (const option of NUMBERS) {
+    const value: unknown = settings[option.key];
+    if (value === undefined || (option.key === 'grpcPort' && value === false)) continue;
+    checkNumber(option, value);
+  }
+  if (!MODEL_CONTROL_MODES.includes(settings.modelControlMode)) {
+    throw new InvalidOptionError(`--model-control-mode must be one of ${MODEL_CONTROL_MODES.join(', ')}, got '${String(settings.modelControlMode)}'`);
+  }
+  if (settings.modelControlMode !== 'none' && settings.modelRepository === undefined) {
+    throw new InvalidOptionError(`--model-control-mode ${settings.modelControlMode} needs --model-repository: it controls the models of a repository`);
+  }
+  if ((settings.loadModels?.length ?? 0) > 0 && settings.modelControlMode !== 'explicit') {
+    throw new InvalidOptionError('--load-model names the models to load at start in --model-control-mode explicit; without it every model is loaded');
+  }
+  if (typeof settings.host !== 'string' || settings.host === '') throw new InvalidOptionError('--host must name an address to listen on');
+  if (settings.grpcPort !== false && settings.grpcPort !== 0 && settings.grpcPort === settings.port) {
+    throw new InvalidOptionError(`--grpc-port ${settings.grpcPort} is the HTTP --port too; give gRPC its own port (or --no-grpc)`);
+  }
+  return settings;
+}
+
+function checkNumber(option: NumericOption, value: unknown): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (!option.integer || Number.isInteger(value)) && value >= option.min && value <= option.max;
+  if (!ok) {
+    const kind = option.integer ? 'a whole number' : 'a number';
+    throw new InvalidOptionError(`${option.flag} must be ${kind} from ${option.min} to ${option.max}${option.unit ? ` (${option.unit})` : ''}, got ${String(value)}`);
+  }
+}
+
+/** Name and version reported by GET /v2 and ServerMetadata. */
 export const SERVER_NAME = 'tfjs-onnx';
 export const SERVER_VERSION = '0.1.0';
-export const MODEL_VERSION = '1';

@@ -14,6 +14,9 @@ import path from 'node:path';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/files.ts';
+import type { Datatype } from './core/datatypes.ts';
+import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, formatModelConfig, type ConfigTensor } from './repository/config.ts';
+import { MODEL_NAME } from './repository/layout.ts';
 import { DEFAULT_MAX_BATCH_SIZE, SERVE_DEFAULTS } from './options.ts';
 
 const { onnx } = onnxProto;
@@ -27,13 +30,8 @@ export interface ExportTritonOptions {
   maxQueueDelayMicroseconds?: number;
 }
 
-export interface TritonTensor {
-  name: string;
-  /** e.g. TYPE_FP32 */
-  dataType: string;
-  /** Without the batch dimension when maxBatchSize > 0; -1 for variable sizes. */
-  dims: number[];
-}
+/** A tensor as config.pbtxt lists it: without the batch dimension when maxBatchSize > 0, -1 for variable sizes. */
+export type TritonTensor = ConfigTensor;
 
 export interface TritonExport {
   name: string;
@@ -49,19 +47,17 @@ export interface TritonExport {
 
 export { DEFAULT_MAX_BATCH_SIZE } from './options.ts';
 const LABELS_KEY = 'tfjs_onnx.labels';
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-/** ONNX TensorProto.DataType → Triton data_type. */
-const TRITON_TYPES: Record<number, string> = {
-  1: 'TYPE_FP32', 2: 'TYPE_UINT8', 3: 'TYPE_INT8', 4: 'TYPE_UINT16', 5: 'TYPE_INT16', 6: 'TYPE_INT32', 7: 'TYPE_INT64',
-  8: 'TYPE_STRING', 9: 'TYPE_BOOL', 10: 'TYPE_FP16', 11: 'TYPE_FP64', 12: 'TYPE_UINT32', 13: 'TYPE_UINT64', 16: 'TYPE_BF16',
+/** ONNX TensorProto.DataType → the protocol datatype (config.ts writes Triton's TYPE_ name for it). */
+const ONNX_DATATYPES: Record<number, Datatype> = {
+  1: 'FP32', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'BYTES', 9: 'BOOL', 10: 'FP16', 11: 'FP64', 12: 'UINT32', 13: 'UINT64',
 };
 
 export async function exportTriton(onnxPath: string, outputDir: string, options: ExportTritonOptions = {}): Promise<TritonExport> {
   const name = options.name ?? path.basename(onnxPath, path.extname(onnxPath));
   const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const delay = options.maxQueueDelayMicroseconds ?? SERVE_DEFAULTS.maxDelayMs * 1000;
-  checkExportOptions(name, maxBatchSize, delay);
+  checkExportOptions(outputDir, name, maxBatchSize, delay);
   const bytes = await readModelBytes(onnxPath);
   const model = decodeModel(bytes, onnxPath);
   const graph = model.graph;
@@ -77,17 +73,24 @@ export async function exportTriton(onnxPath: string, outputDir: string, options:
   const modelPath = path.join(modelDirectory, '1', 'model.onnx');
   const configPath = path.join(modelDirectory, 'config.pbtxt');
   const labelsPath = labels && outputs.length === 1 ? path.join(modelDirectory, 'labels.txt') : undefined;
-  const config = formatConfig({ name, maxBatchSize, inputs, outputs, delay, labelsFile: labelsPath && path.basename(labelsPath) });
+  const labelled = labelsPath ? outputs.map((output) => ({ ...output, labelFilename: path.basename(labelsPath) })) : outputs;
+  const config = formatModelConfig({ name, maxBatchSize, inputs, outputs: labelled, maxQueueDelayMicroseconds: delay });
   await writeFileAtomic(modelPath, bytes);
   if (labelsPath && labels) await writeFileAtomic(labelsPath, labels.join('\n') + '\n');
   await writeFileAtomic(configPath, config);
-  return { name, modelDirectory, configPath, modelPath, labelsPath, maxBatchSize, inputs, outputs, config };
+  return { name, modelDirectory, configPath, modelPath, labelsPath, maxBatchSize, inputs, outputs: labelled, config };
 }
 
-function checkExportOptions(name: string, maxBatchSize: number, delay: number): void {
+function checkExportOptions(outputDir: string, name: string, maxBatchSize: number, delay: number): void {
+  // An empty -o would resolve to the current directory: a repository is always named on purpose.
+  if (typeof outputDir !== 'string' || outputDir.trim() === '') throw new InvalidOptionError('-o/--output must name the model repository directory; it is empty');
   if (!MODEL_NAME.test(name)) throw new InvalidOptionError(`model name '${name}' must start with a letter or digit and use only letters, digits, '_', '.' and '-'`);
-  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 0) throw new InvalidOptionError(`--max-batch-size must be an integer ≥ 0 (0: no batching), got ${maxBatchSize}`);
-  if (!Number.isInteger(delay) || delay < 0) throw new InvalidOptionError(`the queue delay must be a whole number of microseconds ≥ 0, got ${delay}`);
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 0 || maxBatchSize > MAX_CONFIG_BATCH_SIZE) {
+    throw new InvalidOptionError(`--max-batch-size must be a whole number from 0 (no batching) to ${MAX_CONFIG_BATCH_SIZE}, got ${maxBatchSize}`);
+  }
+  if (!Number.isInteger(delay) || delay < 0 || delay > MAX_QUEUE_DELAY_MICROSECONDS) {
+    throw new InvalidOptionError(`the queue delay must be a whole number of microseconds from 0 to ${MAX_QUEUE_DELAY_MICROSECONDS}, got ${delay}`);
+  }
 }
 
 async function readModelBytes(onnxPath: string): Promise<Uint8Array> {
@@ -109,15 +112,15 @@ function decodeModel(bytes: Uint8Array, onnxPath: string): OnnxTypes.ModelProto 
 function toTritonTensor(value: OnnxTypes.IValueInfoProto, maxBatchSize: number, onnxPath: string): TritonTensor {
   const name = value.name ?? '';
   const tensorType = value.type?.tensorType;
-  const dataType = TRITON_TYPES[tensorType?.elemType ?? 0];
-  if (!tensorType || !dataType) throw new InvalidInputError(`${onnxPath}: tensor '${name}' has an element type Triton cannot serve`);
+  const datatype = ONNX_DATATYPES[tensorType?.elemType ?? 0];
+  if (!tensorType || !datatype) throw new InvalidInputError(`${onnxPath}: tensor '${name}' has an element type this export does not support`);
   const dims = (tensorType.shape?.dim ?? []).map((dim) => (dim.dimValue != null && Number(dim.dimValue) > 0 ? Number(dim.dimValue) : -1));
-  if (maxBatchSize === 0) return { name, dataType, dims };
+  if (maxBatchSize === 0) return { name, datatype, dims };
   // With max_batch_size > 0 Triton adds the batch axis itself, so it must be variable in the model.
   if (dims.length === 0 || dims[0] !== -1) {
     throw new InvalidInputError(`${onnxPath}: tensor '${name}' has a fixed first dimension (${dims[0] ?? 'none'}), so Triton cannot batch it; export with --max-batch-size 0`);
   }
-  return { name, dataType, dims: dims.slice(1) };
+  return { name, datatype, dims: dims.slice(1) };
 }
 
 function readLabels(model: OnnxTypes.ModelProto, onnxPath: string): string[] | undefined {
@@ -130,33 +133,4 @@ function readLabels(model: OnnxTypes.ModelProto, onnxPath: string): string[] | u
     // Falls through to the error below: the metadata is ours, so a broken value is worth reporting.
   }
   throw new InvalidInputError(`${onnxPath}: metadata ${LABELS_KEY} is not a JSON list of one-line strings`);
-}
-
-interface ConfigParts {
-  name: string;
-  maxBatchSize: number;
-  inputs: TritonTensor[];
-  outputs: TritonTensor[];
-  delay: number;
-  labelsFile?: string;
-}
-
-/** config.pbtxt in protobuf text format, laid out like the examples in Triton's documentation. */
-export function formatConfig(parts: ConfigParts): string {
-  const tensor = (t: TritonTensor, extra = '') =>
-    `  {\n    name: ${quote(t.name)}\n    data_type: ${t.dataType}\n    dims: [ ${t.dims.join(', ')} ]\n${extra}  }`;
-  const lines = [
-    `name: ${quote(parts.name)}`,
-    'platform: "onnxruntime_onnx"',
-    `max_batch_size: ${parts.maxBatchSize}`,
-    `input [\n${parts.inputs.map((t) => tensor(t)).join(',\n')}\n]`,
-    `output [\n${parts.outputs.map((t) => tensor(t, parts.labelsFile ? `    label_filename: ${quote(parts.labelsFile)}\n` : '')).join(',\n')}\n]`,
-  ];
-  // Dynamic batching needs a batch axis; a model exported with max_batch_size 0 runs requests one by one.
-  if (parts.maxBatchSize > 0) lines.push(`dynamic_batching {\n  max_queue_delay_microseconds: ${parts.delay}\n}`);
-  return lines.join('\n') + '\n';
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text);
 }

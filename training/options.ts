@@ -19,6 +19,8 @@ export interface TrainOptions {
   learningRate: number;
   seed: number;
   limit?: number;
+  /** Hold out this fraction of the training data (the last samples, before shuffling: Keras' validation_split) to validate on after each epoch. */
+  validationSplit?: number;
   out: string;
   quiet: boolean;
 }
@@ -43,6 +45,8 @@ export const TRAIN_LIMITS = {
   // The shuffle's generator takes 32 bits of it.
   seed: { min: 0, max: 2 ** 32 - 1 },
   limit: { min: 1, max: 1_000_000_000 },
+  // The held-out fraction: neither nothing nor everything.
+  validationSplit: { min: 0, above: true, max: 1, below: true },
 } as const;
 
 export function resolveTrainOptions(partial: Partial<TrainOptions>): TrainOptions {
@@ -54,6 +58,10 @@ export function resolveTrainOptions(partial: Partial<TrainOptions>): TrainOption
   requireInteger('batch-size', options.batchSize, TRAIN_LIMITS.batchSize);
   requireInteger('seed', options.seed, TRAIN_LIMITS.seed);
   if (options.limit !== undefined) requireInteger('limit', options.limit, TRAIN_LIMITS.limit);
+  const split = TRAIN_LIMITS.validationSplit;
+  if (options.validationSplit !== undefined && !(options.validationSplit > split.min && options.validationSplit < split.max)) {
+    throw new InvalidOptionError(`--validation-split must be a fraction between 0 and 1 (exclusive), got ${options.validationSplit}`);
+  }
   const rate = TRAIN_LIMITS.learningRate;
   if (!Number.isFinite(options.learningRate) || options.learningRate <= rate.min || options.learningRate > rate.max) {
     throw new InvalidOptionError(`--learning-rate must be a number above 0 (and at most 10), got ${options.learningRate}`);

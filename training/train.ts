@@ -1,28 +1,26 @@
 /**
- * The training stage: data → model → fit → evaluate → save in the tfjs Layers format, plus
- * metrics.json. `train(options)` is the library entry; the CLI's `train` command is a thin layer.
+ * The training stage: data → model → epochs → save the tfjs Layers model and metrics.json as one.
+ * `train(options)` is the library entry; the CLI's `train` command is a thin layer.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { writeJsonAtomic, ensureDirectory } from '../common/files.ts';
-import { fileSystemSaver } from '../common/tfjsModelFiles.ts';
-import { selectBackend, type BackendName } from './backends/select.ts';
-import { loadDataset, type ImageDataset, type ImageSplit } from './data/datasets.ts';
+import { ensureDirectory } from '../common/files.ts';
+import { checkReplaceable, recoverInterruptedReplacements, replaceTogether } from '../common/replaceTogether.ts';
+import { newFolderSaver } from '../common/tfjsModelFiles.ts';
+import { selectBackend } from './backends/select.ts';
+import { holdOutLast, loadDataset, type ImageDataset, type ImageSplit } from './data/datasets.ts';
+import { PIXEL_SCALE } from './fit/batches.ts';
+import { fitEpochs, secondsSince } from './fit/epochs.ts';
+import { ClassifierTrainer } from './fit/trainer.ts';
+import type { TrainingMetrics } from './metrics.ts';
 import { buildModel, learningRateForEpoch } from './models.ts';
+import { ADAM_DEFAULTS } from './ops/adam.ts';
 import { resolveTrainOptions, type TrainOptions } from './options.ts';
-import { createReporter, type EpochFigures, type TrainingReporter } from './progress.ts';
-import { createRandom, permutation } from './random.ts';
+import { createReporter } from './progress.ts';
+import { summarizeModel } from './summary.ts';
 
-export interface TrainingMetrics {
-  model: string;
-  dataset: { name: string; directory: string; trainSamples: number; testSamples: number; classNames: string[] };
-  backend: BackendName;
-  seed: number;
-  recipe: { epochs: number; batchSize: number; learningRate: number; optimizer: 'adam'; loss: 'sparseCategoricalCrossentropy' };
-  history: (EpochFigures & { epoch: number; learningRate: number })[];
-  test: { loss: number; accuracy: number };
-  durations: { loadSeconds: number; trainSeconds: number; evaluateSeconds: number; saveSeconds: number; totalSeconds: number };
-}
+export type { TrainingMetrics } from './metrics.ts';
+export { PIXEL_SCALE, toTensors } from './fit/batches.ts';
 
 export interface TrainResult {
   metrics: TrainingMetrics;
@@ -30,143 +28,109 @@ export interface TrainResult {
   metricsPath: string;
 }
 
-/** What the runtime needs to feed the model raw 0–255 pixels: input = pixel * scale + offset. */
-export const PIXEL_SCALE = 1 / 255;
+const MODEL_FOLDER = 'tfjs';
+const METRICS_FILE = 'metrics.json';
+const OUTPUTS = [{ name: MODEL_FOLDER, kind: 'directory' }, { name: METRICS_FILE, kind: 'file' }] as const;
 
 export async function train(partialOptions: Partial<TrainOptions> = {}): Promise<TrainResult> {
   const options = resolveTrainOptions(partialOptions);
   const started = performance.now();
   const reporter = createReporter({ quiet: options.quiet });
-  // Fail on an unwritable output directory before spending minutes on training.
+  // Fail on an unwritable output directory before spending minutes on training, and finish
+  // (or discard) a save that a killed earlier run left half done.
   await ensureDirectory(options.out);
+  await recoverInterruptedReplacements(options.out);
+  await checkReplaceable(options.out, OUTPUTS);
   const backend = await selectBackend(options.backend);
   reporter.line(`Backend: ${backend}${backend === 'tensorflow' ? ' (native TensorFlow via tfjs-node)' : ''}`);
 
   const dataset = await loadDataset({ dataset: options.dataset, dataDir: options.dataDir, limit: options.limit });
+  const { train: trainSplit, validation } = splitForValidation(dataset, options.validationSplit);
   const loadSeconds = secondsSince(started);
-  reporter.line(`Dataset: ${dataset.name}, ${dataset.train.count} training and ${dataset.test.count} test images of ${dataset.height}×${dataset.width}×${dataset.channels}`);
+  reporter.line(
+    `Dataset: ${dataset.name}, ${trainSplit.count} training${validation ? `, ${validation.count} validation` : ''} and ${dataset.test.count} test images of ${dataset.height}×${dataset.width}×${dataset.channels}`,
+  );
 
   const model = buildModel(options.model, { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length }, options.seed);
-  const optimizer = tf.train.adam(options.learningRate);
-  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-
+  const optimizer = { learningRate: options.learningRate, ...ADAM_DEFAULTS };
+  const learningRates = Array.from({ length: options.epochs }, (_, epoch) => learningRateForEpoch(options.model, options.learningRate, epoch));
+  const trainer = new ClassifierTrainer(model, optimizer);
+  const timing = { evaluateSeconds: 0 };
   const trainStart = performance.now();
-  const history = await fitEpochs(model, optimizer, dataset, options, reporter);
+  let history;
+  try {
+    history = fitEpochs(trainer, { shape: dataset, train: trainSplit, validation, test: dataset.test }, { epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, learningRates }, reporter, timing);
+  } finally {
+    trainer.dispose();
+  }
   const trainSeconds = secondsSince(trainStart);
-
-  const evaluateStart = performance.now();
-  const test = evaluate(model, dataset.test, dataset);
-  const evaluateSeconds = secondsSince(evaluateStart);
+  const last = history[history.length - 1];
+  const test = { loss: last.test_loss, accuracy: last.test_accuracy };
   reporter.line(`Test Accuracy: ${(test.accuracy * 100).toFixed(2)}%`);
 
   const saveStart = performance.now();
-  const modelDirectory = path.join(options.out, 'tfjs');
   model.setUserDefinedMetadata({
     labels: dataset.classNames,
     preprocess: { layout: 'NHWC', height: dataset.height, width: dataset.width, channels: dataset.channels, scale: PIXEL_SCALE, offset: 0 },
     dataset: dataset.name,
   });
-  await model.save(fileSystemSaver(modelDirectory));
-  model.dispose();
-  const saveSeconds = secondsSince(saveStart);
-
-  const metrics: TrainingMetrics = {
+  const metricsAt = (saveSeconds: number): TrainingMetrics => ({
     model: options.model,
-    dataset: { name: dataset.name, directory: dataset.directory, trainSamples: dataset.train.count, testSamples: dataset.test.count, classNames: dataset.classNames },
+    dataset: {
+      name: dataset.name,
+      source: datasetSource(dataset, options.out),
+      trainSamples: trainSplit.count,
+      validationSamples: validation?.count ?? 0,
+      testSamples: dataset.test.count,
+      classNames: dataset.classNames,
+      height: dataset.height,
+      width: dataset.width,
+      channels: dataset.channels,
+    },
     backend,
     seed: options.seed,
-    recipe: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate, optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' },
+    recipe: {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      learningRateSchedule: learningRates,
+      optimizer: { name: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon },
+      loss: 'sparseCategoricalCrossentropy',
+      validationSplit: options.validationSplit ?? null,
+      seed: options.seed,
+    },
+    summary: summarizeModel(model),
     history,
     test,
-    durations: { loadSeconds, trainSeconds, evaluateSeconds, saveSeconds, totalSeconds: secondsSince(started) },
-  };
-  const metricsPath = path.join(options.out, 'metrics.json');
-  await writeJsonAtomic(metricsPath, metrics);
-  return { metrics, modelJsonPath: path.join(modelDirectory, 'model.json'), metricsPath };
-}
-
-async function fitEpochs(
-  model: tf.LayersModel,
-  optimizer: tf.AdamOptimizer,
-  dataset: ImageDataset,
-  options: TrainOptions,
-  reporter: TrainingReporter,
-): Promise<TrainingMetrics['history']> {
-  const random = createRandom(options.seed);
-  const validation = toTensors(dataset.test, dataset);
-  const history: TrainingMetrics['history'] = [];
-  const steps = Math.ceil(dataset.train.count / options.batchSize);
+    durations: { loadSeconds, trainSeconds, evaluateSeconds: timing.evaluateSeconds, saveSeconds, totalSeconds: secondsSince(started) },
+  });
+  let metrics: TrainingMetrics | undefined;
   try {
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      // Our own seeded shuffle (fit's is unseeded) makes a seeded run repeatable.
-      const order = permutation(dataset.train.count, random);
-      const [xs, ys] = toTensors(dataset.train, dataset, order);
-      const learningRate = learningRateForEpoch(options.model, options.learningRate, epoch);
-      // Adam reads its rate on every step, so setting it between epochs applies the schedule.
-      (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-      const epochStart = performance.now();
-      reporter.startEpoch(epoch + 1, options.epochs, steps);
-      let result: tf.History;
-      try {
-        result = await model.fit(xs, ys, {
-          batchSize: options.batchSize,
-          epochs: epoch + 1,
-          initialEpoch: epoch,
-          shuffle: false,
-          verbose: 0,
-          validationData: validation,
-          callbacks: { onBatchEnd: async (batch, logs) => reporter.step(batch + 1, logs?.loss ?? NaN, logs?.acc ?? NaN) },
-        });
-      } finally {
-        tf.dispose([xs, ys]);
-      }
-      const figures: EpochFigures = {
-        loss: last(result.history.loss),
-        accuracy: last(result.history.acc),
-        val_loss: last(result.history.val_loss),
-        val_accuracy: last(result.history.val_acc),
-        seconds: secondsSince(epochStart),
-      };
-      reporter.endEpoch(figures);
-      history.push({ epoch: epoch + 1, learningRate, ...figures });
-    }
+    // The model folder and metrics.json switch as one: a kill at any moment leaves both old or both new.
+    await replaceTogether(options.out, [
+      { name: MODEL_FOLDER, kind: 'directory', write: async (staging) => void (await model.save(newFolderSaver(staging))) },
+      {
+        name: METRICS_FILE,
+        kind: 'file',
+        write: async (staging) => {
+          metrics = metricsAt(secondsSince(saveStart));
+          await fs.writeFile(staging, JSON.stringify(metrics, null, 2) + '\n');
+        },
+      },
+    ]);
   } finally {
-    tf.dispose(validation);
+    model.dispose();
   }
-  return history;
+  return { metrics: metrics!, modelJsonPath: path.join(options.out, MODEL_FOLDER, 'model.json'), metricsPath: path.join(options.out, METRICS_FILE) };
 }
 
-function evaluate(model: tf.LayersModel, split: ImageSplit, dataset: ImageDataset): { loss: number; accuracy: number } {
-  const [xs, ys] = toTensors(split, dataset);
-  try {
-    const [loss, accuracy] = model.evaluate(xs, ys, { batchSize: 256 }) as tf.Scalar[];
-    const figures = { loss: loss.dataSync()[0], accuracy: accuracy.dataSync()[0] };
-    tf.dispose([loss, accuracy]);
-    return figures;
-  } finally {
-    tf.dispose([xs, ys]);
-  }
+function splitForValidation(dataset: ImageDataset, fraction: number | undefined): { train: ImageSplit; validation?: ImageSplit } {
+  if (fraction === undefined) return { train: dataset.train };
+  return holdOutLast(dataset.train, fraction, dataset.height * dataset.width * dataset.channels);
 }
 
-/** Images as float32 [N, H, W, C] scaled to 0–1 (the lecture's preprocessing) and labels as float32 [N]. */
-export function toTensors(split: ImageSplit, shape: { height: number; width: number; channels: number }, order?: Uint32Array): [tf.Tensor4D, tf.Tensor1D] {
-  const pixels = shape.height * shape.width * shape.channels;
-  const images = new Float32Array(split.count * pixels);
-  const labels = new Float32Array(split.count);
-  for (let i = 0; i < split.count; i++) {
-    const source = order ? order[i] : i;
-    const from = source * pixels;
-    for (let p = 0; p < pixels; p++) images[i * pixels + p] = split.images[from + p] * PIXEL_SCALE;
-    labels[i] = split.labels[source];
-  }
-  return [tf.tensor4d(images, [split.count, shape.height, shape.width, shape.channels]), tf.tensor1d(labels)];
+/** Where the data came from, without an absolute path: the package, else the folder relative to the output. */
+function datasetSource(dataset: ImageDataset, out: string): string {
+  return dataset.package ?? (path.relative(path.resolve(out), dataset.directory) || '.');
 }
 
-function last(values: (number | tf.Tensor)[]): number {
-  const value = values[values.length - 1];
-  return typeof value === 'number' ? value : value.dataSync()[0];
-}
-
-function secondsSince(start: number): number {
-  return (performance.now() - start) / 1000;
-}

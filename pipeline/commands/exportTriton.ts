@@ -1,6 +1,8 @@
 /** `tfjs-onnx export-triton <model.onnx> -o <dir>`: a thin yargs layer over exportTriton(). */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { DEFAULT_MAX_BATCH_SIZE, MAX_BATCH_SIZE_LIMITS } from '../../server/options.ts';
+import { DEFAULT_MAX_BATCH_SIZE } from '../../server/options.ts';
+// config.ts imports nothing heavy: its bound is the one the library and the repository reader check.
+import { MAX_CONFIG_BATCH_SIZE } from '../../server/repository/config.ts';
 import { integerFlag, type CliCommand } from '../flags.ts';
 
 interface ExportTritonArguments {
@@ -21,7 +23,8 @@ export const exportTritonCommand: CliCommand = {
       .option('name', { type: 'string', describe: 'Model name in the repository (default: file name without extension)' })
       .option(
         ...integerFlag('max-batch-size', {
-          ...MAX_BATCH_SIZE_LIMITS,
+          min: 0,
+          max: MAX_CONFIG_BATCH_SIZE,
           default: DEFAULT_MAX_BATCH_SIZE,
           describe: "Triton's max_batch_size; 0 for a model without a batch axis",
         }),

@@ -16,6 +16,12 @@ export function withTrainOptions<T>(yargs: Argv<T>) {
     .option(...numberFlag('learning-rate', { ...TRAIN_LIMITS.learningRate, default: TRAIN_DEFAULTS.learningRate, describe: "Adam's learning rate" }))
     .option(...integerFlag('seed', { ...TRAIN_LIMITS.seed, default: TRAIN_DEFAULTS.seed, describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)' }))
     .option(...integerFlag('limit', { ...TRAIN_LIMITS.limit, describe: 'Train on the first N training images only (quick runs)' }))
+    .option(
+      ...numberFlag('validation-split', {
+        ...TRAIN_LIMITS.validationSplit,
+        describe: 'Hold out this fraction of the training images (the last ones, before shuffling, as Keras does) and validate on it after each epoch',
+      }),
+    )
     .option('out', { type: 'string', default: TRAIN_DEFAULTS.out, describe: 'Output folder: the model goes to OUT/tfjs/, metrics to OUT/metrics.json' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' });
 }
@@ -33,6 +39,7 @@ export function trainOptionsFrom(argv: TrainArguments): Partial<TrainOptions> {
     learningRate: argv['learning-rate'],
     seed: argv.seed,
     limit: argv.limit,
+    validationSplit: argv['validation-split'],
     out: argv.out,
     quiet: argv.quiet,
   };

@@ -4,6 +4,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { formatDecimal, formatPercent } from './format.ts';
 import { trustedMarkup, type SafeHtml } from './html.ts';
 import type { EpochRecord } from './types.ts';
 
@@ -49,20 +50,42 @@ function namespaceSvgIds(svg: string, idPrefix: string): string {
     .replace(/href="#([^"]+)"/g, `href="#${idPrefix}-$1"`);
 }
 
-const SPLIT_COLORS = { domain: ['train', 'validation'], range: ['#1f77b4', '#ff7f0e'] };
+/**
+ * The curves' names say what was measured: "test" is the test set evaluated after each epoch
+ * (the lecture's validation_data), "validation" the held-out split, present only when training used one.
+ */
+const SPLITS = [
+  { split: 'train', color: '#1f77b4', figure: (record: EpochRecord, metric: CurveMetric) => record[metric] },
+  { split: 'validation', color: '#ff7f0e', figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'val_loss' : 'val_accuracy'] },
+  { split: 'test', color: '#2ca02c', figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'test_loss' : 'test_accuracy'] },
+] as const;
 
 type CurveMetric = 'loss' | 'accuracy';
 
-/** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
-function curveRows(history: EpochRecord[], metric: CurveMetric): { epoch: number; split: string; value: number }[] {
-  const validationKey = metric === 'loss' ? 'val_loss' : 'val_accuracy';
-  return history.flatMap((record) => [
-    { epoch: record.epoch, split: 'train', value: record[metric] },
-    { epoch: record.epoch, split: 'validation', value: record[validationKey] },
-  ]).filter((row) => Number.isFinite(row.value));
+/** The splits the history has figures for, in legend order. */
+export function recordedSplits(history: EpochRecord[]): string[] {
+  const hasValidation = history.some((record) => record.val_loss !== undefined);
+  return SPLITS.map(({ split }) => split).filter((split) => split !== 'validation' || hasValidation);
 }
 
-/** A line chart with points of one metric per epoch, train against validation. */
+interface CurveRow {
+  epoch: number;
+  split: string;
+  value: number;
+  /** The point's accessible label, formatted by the report's rules (no 100% short of 1). */
+  label: string;
+}
+
+/** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
+function curveRows(history: EpochRecord[], metric: CurveMetric): CurveRow[] {
+  const format = metric === 'accuracy' ? formatPercent : formatDecimal;
+  return history.flatMap((record) => SPLITS.flatMap(({ split, figure }) => {
+    const value = figure(record, metric);
+    return value !== undefined && Number.isFinite(value) ? [{ epoch: record.epoch, split, value, label: `epoch ${record.epoch}, ${split} ${metric}: ${format(value)}` }] : [];
+  }));
+}
+
+/** A line chart with points of one metric per epoch: train, validation (when held out) and test. */
 export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): TopLevelSpec {
   const encoding = {
     x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd', grid: false } },
@@ -73,7 +96,8 @@ export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): 
       scale: { zero: false, nice: true },
       axis: metric === 'accuracy' ? { format: '.1%' } : { format: '.3~f' },
     },
-    color: { field: 'split', type: 'nominal', title: null, scale: SPLIT_COLORS, legend: { orient: 'top', direction: 'horizontal' } },
+    color: { field: 'split', type: 'nominal', title: null, scale: splitColors(history), legend: { orient: 'top', direction: 'horizontal' } },
+    description: { field: 'label', type: 'nominal' },
   };
   return {
     width: 380,
@@ -85,6 +109,11 @@ export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): 
       { name: 'points', mark: { type: 'point', filled: true, size: 45 } },
     ],
   } as TopLevelSpec;
+}
+
+function splitColors(history: EpochRecord[]): { domain: string[]; range: string[] } {
+  const splits = recordedSplits(history);
+  return { domain: splits, range: splits.map((name) => SPLITS.find(({ split }) => split === name)!.color) };
 }
 
 /**
@@ -106,17 +135,18 @@ interface ConfusionCell {
   count: number;
   /** Share of the true class's samples that landed in this cell (a row-normalised recall). */
   share: number;
+  /** The cell's accessible label, formatted by the report's rules. */
+  label: string;
 }
 
 function confusionCells(confusion: number[][], axisLabels: string[]): ConfusionCell[] {
   return confusion.flatMap((row, truthIndex) => {
     const rowTotal = row.reduce((sum, count) => sum + count, 0);
-    return row.map((count, predictedIndex) => ({
-      truth: axisLabels[truthIndex]!,
-      predicted: axisLabels[predictedIndex]!,
-      count,
-      share: rowTotal > 0 ? count / rowTotal : 0,
-    }));
+    return row.map((count, predictedIndex) => {
+      const share = rowTotal > 0 ? count / rowTotal : 0;
+      const [truth, predicted] = [axisLabels[truthIndex]!, axisLabels[predictedIndex]!];
+      return { truth, predicted, count, share, label: `true ${truth}, predicted ${predicted}: ${count} images, ${formatPercent(share)} of true ${truth}` };
+    });
   });
 }
 
@@ -143,7 +173,7 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
     width: cellSize * labels.length,
     height: cellSize * labels.length,
     data: { values: confusionCells(confusion, axisLabels) },
-    encoding: position,
+    encoding: { ...position, description: { field: 'label', type: 'nominal' } },
     layer: [
       {
         name: 'cells',
@@ -157,7 +187,8 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
             // the middle stop keeps a 10–20 % confusion clearly blue rather than grey.
             scale: { type: 'sqrt', domain: [0, 0.2, 1], range: ['#f6f9fc', '#74a9cf', '#084081'], interpolate: 'rgb' },
             // The square-root scale squeezes high shares together; these ticks spread evenly along it.
-            legend: { format: '.0%', values: [0, 0.05, 0.25, 0.5, 1], titleLimit: 240, gradientLength: Math.max(140, Math.min(220, cellSize * labels.length)) },
+            // Below the matrix rather than beside it, so the per-class table fits next to the chart.
+            legend: { orient: 'bottom', direction: 'horizontal', format: '.0%', values: [0, 0.05, 0.25, 0.5, 1], titleLimit: 240, gradientLength: Math.max(160, Math.min(300, cellSize * labels.length)) },
           },
         },
       },

@@ -43,3 +43,24 @@ export function formatBytes(bytes: number): string {
 export function formatDecimal(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
+
+/** Whole numbers with thousands separators, as Keras prints parameter counts: 101,770. */
+export function formatCount(value: number): string {
+  return Number.isFinite(value) ? value.toLocaleString('en-US') : '–';
+}
+
+/** A Keras output shape: (None, 28, 28, 1), None being the batch or another unknown dimension. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return `(${shape.map((dimension) => (dimension === null || dimension < 0 ? 'None' : String(dimension))).join(', ')}${shape.length === 1 ? ',' : ''})`;
+}
+
+/** A hyperparameter as written in code: 0.001, 1e-7, 0.9 (JavaScript's shortest form that round-trips). */
+export function formatSetting(value: number): string {
+  return Number.isFinite(value) ? String(value) : '–';
+}
+
+/** A setting given as a fraction, as a percentage without rounding it: 0.1 → "10%", 0.125 → "12.5%". */
+export function formatFractionSetting(fraction: number): string {
+  // toPrecision drops float noise: 0.15 × 100 is 15.000000000000002.
+  return Number.isFinite(fraction) ? `${Number((fraction * 100).toPrecision(12))}%` : '–';
+}

@@ -29,7 +29,13 @@ section.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax
 .tone-bad .card-value { color: var(--bad); }
 .card-detail { font-size: 13px; color: var(--muted); }
 
-.chart-row { display: flex; flex-wrap: wrap; gap: 24px; }
+nav.contents { display: flex; flex-wrap: wrap; gap: 6px 8px; margin: 0 0 18px; font-size: 13px; }
+nav.contents a { color: var(--accent); text-decoration: none; padding: 3px 10px; border: 1px solid var(--line); border-radius: 999px; background: var(--panel); }
+nav.contents a:hover { border-color: var(--accent); }
+a { color: var(--accent); }
+
+.chart-row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.chart-row > .table-scroll { flex: 1 1 340px; }
 figure.chart { margin: 0; max-width: 100%; overflow-x: auto; }
 figure.chart figcaption { font-size: 13px; font-weight: 600; color: var(--muted); margin-bottom: 4px; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
@@ -56,12 +62,26 @@ td.out-of-tolerance { color: var(--bad); font-weight: 650; }
 .bar-cell { width: 22%; min-width: 80px; }
 .bar { display: block; height: 8px; margin-top: 7px; border-radius: 4px; background: var(--accent); opacity: 0.75; }
 
-table.fields { margin-top: 14px; }
-table.fields th { width: 180px; text-align: left; font-weight: 600; padding: 6px 10px 6px 0; vertical-align: top; color: var(--muted); font-size: 13px; }
-table.fields td { padding: 6px 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-dl.inline-fields { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }
+table.per-class { width: auto; min-width: 100%; }
+table.per-class td:first-child { font-weight: 600; }
+table.per-class tr.weakest td:nth-child(4) { color: var(--bad); font-weight: 650; }
+table.data tfoot tr td { border-top: 1px solid var(--line); }
+table.data tfoot tr + tr td { border-top: 0; }
+table.model-summary tfoot tr.subtotal td { font-weight: 400; color: var(--muted); }
+table.model-summary tr.frozen td { color: var(--muted); }
+
+/* Fixed layout: a wide nested table scrolls inside its cell instead of widening the page. */
+table.fields { margin-top: 14px; table-layout: fixed; }
+table.fields:first-child { margin-top: 0; }
+table.fields > tbody > tr > th { width: 180px; text-align: left; font-weight: 600; padding: 6px 10px 6px 0; vertical-align: top; color: var(--muted); font-size: 13px; }
+table.fields > tbody > tr > td { padding: 6px 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+dl.inline-fields { margin: 0; display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; }
 dl.inline-fields dt { color: var(--muted); }
 dl.inline-fields dd { margin: 0; }
+table.data.nested { font-size: 13px; width: auto; }
+table.data.nested th, table.data.nested td { padding: 4px 8px; overflow-wrap: normal; }
+table.data.nested thead th { white-space: nowrap; }
+ol.plain-list { margin: 0; padding-left: 18px; }
 
 .badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 650; text-transform: uppercase; letter-spacing: 0.05em; }
 .badge-pass { color: var(--good); background: var(--good-bg); }

@@ -3,15 +3,27 @@
  * only presents these facts; it computes nothing that another stage is the source of.
  */
 
-/** One epoch of training, as tfjs `model.fit` reports it (accuracy as a fraction 0–1). */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-  seconds: number;
-}
+import type { TrainingMetrics } from '../../training/metrics.ts';
+
+/**
+ * metrics.json is training's file (CONTRACTS.md §4), so its types are training's: one epoch's
+ * figures (`test_*` is the test set after the epoch, the lecture's validation_data; `val_*` only
+ * with a validation split), the Keras-style model summary, and the whole file.
+ */
+export type { EpochRecord } from '../../training/fit/epochs.ts';
+export type { LayerSummary, ModelSummary } from '../../training/summary.ts';
+
+/**
+ * metrics.json as validateMetricsJson() accepts it: training's type, with the backend and the loss
+ * read as any name (the report shows them and does not depend on which). A figure that was NaN
+ * (a diverged run; JSON stores it as null) reads as NaN.
+ */
+export type MetricsJson = Omit<TrainingMetrics, 'backend' | 'recipe'> & {
+  backend: string;
+  recipe: Omit<TrainingMetrics['recipe'], 'loss'> & { loss: string };
+};
+export type TrainingRecipe = MetricsJson['recipe'];
+export type DatasetDescription = MetricsJson['dataset'];
 
 /** The comparison of two runtimes' predictions on the same test samples. */
 export interface ParityPair {
@@ -57,14 +69,15 @@ export interface StageSummary {
 
 export interface ReportInput {
   title: string;
-  history: EpochRecord[];
-  test: { loss: number; accuracy: number };
-  labels: string[];
-  /** confusion[true][predicted] counts on the test set. */
+  /** Training's record: recipe, dataset, model summary, history and test figures. */
+  metrics: MetricsJson;
+  /** confusion[true][predicted] counts on the test set, in the order of metrics.dataset.classNames. */
   confusion: number[][];
+  /** Which model on which runtime made the confusion matrix's and the misclassified images' predictions, e.g. "model.onnx on onnxruntime-node". */
+  predictedBy: string;
   misclassified: MisclassifiedImage[];
   parity?: ParityReport;
-  /** The manifest.json object, shown as a table of files plus its other fields. */
+  /** The manifest.json object, shown as readable tables. */
   manifest?: unknown;
   stages?: StageSummary[];
   generatedAt: string;

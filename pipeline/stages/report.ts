@@ -1,5 +1,6 @@
 /** report: report.html, with the confusion matrix and misclassified digits of the exported model. */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { readJsonFile } from '../../common/files.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type ParityReport } from '../parity.ts';
 import { writeReport, type MisclassifiedImage } from '../report/index.ts';
@@ -24,10 +25,9 @@ export const reportStage: Stage = {
     const optionalJson = async <T>(file: string) => (existsSync(file) ? ((await readJsonFile(file)) as T) : undefined);
     await writeReport(paths.report, {
       title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
-      history: metrics.history,
-      test: metrics.test,
-      labels: data.classNames,
+      metrics,
       confusion: confusionMatrix(data.test.labels, predicted, data.classNames.length),
+      predictedBy: `${path.basename(paths.onnxModel)} on onnxruntime-node`,
       misclassified: misclassifiedImages(data, predicted, predictions.probabilities, predictions.classCount),
       parity: await optionalJson<ParityReport>(paths.parity),
       manifest: await optionalJson<unknown>(paths.manifest),
@@ -38,6 +38,8 @@ export const reportStage: Stage = {
     return { outputs: [paths.report], figure: `${errors} misclassified of ${data.test.count} (onnxruntime-node)` };
   },
 };
+
+/** metrics.json, parsed and checked against CONTRACTS.md §4 (errors name the file and the field). */
 
 export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], classCount: number): number[][] {
   const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));

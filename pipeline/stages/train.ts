@@ -8,10 +8,10 @@ export const trainStage: Stage = {
   name: 'train',
   requires: () => [],
   async inputs({ options }) {
-    const { model, epochs, batchSize, learningRate, seed, limit, backend } = options;
+    const { model, epochs, batchSize, learningRate, seed, limit, validationSplit, backend } = options;
     return {
       files: datasetFiles({ dataset: options.dataset, dataDir: options.dataDir }),
-      settings: { model, epochs, batchSize, learningRate, seed, limit, backend: backend ?? 'auto' },
+      settings: { model, epochs, batchSize, learningRate, seed, limit, validationSplit, backend: backend ?? 'auto' },
     };
   },
   async run({ options, paths }) {

@@ -1,73 +1,37 @@
 /**
- * The backend-agnostic core: loads model bytes, reads the model's signature and metadata, and
- * implements Classifier on top of any InferenceEngine. Entry points (index.node.ts,
- * index.browser.ts) only supply a Platform: which backends exist, how to read a model source,
- * and whether encoded images can be decoded.
+ * Image classifiers as a layer over the general Model: loadClassifier loads through loadModel (one
+ * path for sources, options and errors), reads the classifier signature from the model's inputs,
+ * outputs and `tfjs_onnx.*` metadata, and turns pictures into input and probabilities into top-k.
  */
-import type { EngineFactory, InferenceEngine } from './backends/engine.js';
-import { ClassifierDisposedError, ClassifierOptionError, UnsupportedModelError, BackendUnavailableError } from './errors.js';
-import { checkModelInput, toModelInput, type ImageDecoder } from './inputs.js';
-import { readModelMetadata } from './model/metadata.js';
+import { ClassifierOptionError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
+import { resolveImageLimits, type ImageLimits } from './image/limits.js';
+import { checkInputLength, firstNonFinite, toModelInput } from './inputs.js';
+import { loadModelOn, type EngineModel } from './model.js';
 import { describeClassifierModel, type ModelSignature } from './model/signature.js';
-import { SerialQueue } from './queue.js';
+import type { Platform } from './platform.js';
 import { topK } from './topk.js';
-import type { Backend, Classification, Classifier, ClassifierInput, ClassifyOptions, LoadOptions, ModelSource } from './types.js';
+import type { Classification, Classifier, ClassifierInput, ClassifyOptions, LoadOptions, ModelSource, TensorData } from './types.js';
 
 export const DEFAULT_TOP_K = 3;
 
-export interface ModelBytes {
-  bytes: Uint8Array;
-  /** How to name the model in messages: a path, a URL or "model bytes". */
-  name: string;
+/** Load options of a classifier: the model's, plus the bounds on the pictures it accepts. */
+export interface LoadClassifierOptions extends LoadOptions {
+  /** Pictures larger or more elongated than this are refused from their header, before decoding. */
+  imageLimits?: Partial<ImageLimits>;
 }
 
-export interface Platform {
-  defaultBackend: Backend;
-  /** Backends available here; each loads its onnxruntime package lazily. */
-  backends: Partial<Record<Backend, () => Promise<EngineFactory>>>;
-  readModel(source: ModelSource): Promise<ModelBytes>;
-  decodeImage?: ImageDecoder;
-}
-
-export async function loadClassifierOn(platform: Platform, source: ModelSource, options: LoadOptions = {}): Promise<Classifier> {
-  checkLoadOptions(options);
-  const backend = options.backend ?? platform.defaultBackend;
-  const loadBackend = platform.backends[backend];
-  if (!loadBackend) {
-    const available = Object.keys(platform.backends).join(', ');
-    throw new BackendUnavailableError(`backend '${backend}' is not available in this environment; available: ${available}`);
-  }
-  const { bytes, name } = await platform.readModel(source);
-  const metadata = readModelMetadata(bytes, name);
-  const createEngine = await loadBackend();
-  const engine = await createEngine(bytes, options, name);
+export async function loadClassifierOn(platform: Platform, source: ModelSource, options: LoadClassifierOptions = {}): Promise<Classifier> {
+  const imageLimits = resolveImageLimits(options?.imageLimits);
+  const model = await loadModelOn(platform, source, options);
   try {
-    return new EngineClassifier(engine, describeClassifierModel(engine, metadata, name), platform.decodeImage);
+    return new ModelClassifier(model, describeClassifierModel(model, model.metadata, model.name), platform, imageLimits);
   } catch (error) {
-    await engine.release();
+    await model.dispose();
     throw error;
   }
 }
 
-const BACKENDS = ['native', 'wasm'];
-const DEVICES = ['cpu', 'cuda', 'auto'];
-const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'];
-
-function checkLoadOptions(options: LoadOptions): void {
-  const { backend, device, intraOpThreads, interOpThreads, graphOptimizationLevel } = options;
-  if (backend !== undefined && !BACKENDS.includes(backend)) throw new ClassifierOptionError(`backend must be 'native' or 'wasm', got '${String(backend)}'`);
-  if (device !== undefined && !DEVICES.includes(device)) throw new ClassifierOptionError(`device must be 'cpu', 'cuda' or 'auto', got '${String(device)}'`);
-  for (const [key, value] of Object.entries({ intraOpThreads, interOpThreads })) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-      throw new ClassifierOptionError(`${key} must be a non-negative integer (0 lets onnxruntime choose), got ${String(value)}`);
-    }
-  }
-  if (graphOptimizationLevel !== undefined && !OPTIMIZATION_LEVELS.includes(graphOptimizationLevel)) {
-    throw new ClassifierOptionError(`graphOptimizationLevel must be one of ${OPTIMIZATION_LEVELS.join(', ')}, got '${String(graphOptimizationLevel)}'`);
-  }
-}
-
-class EngineClassifier implements Classifier {
+class ModelClassifier implements Classifier {
   readonly backend;
   readonly device;
   readonly inputName;
@@ -77,16 +41,16 @@ class EngineClassifier implements Classifier {
   readonly classCount;
   readonly labels;
   readonly preprocess;
-  private readonly queue = new SerialQueue();
-  private disposed = false;
+  private readonly fetches: readonly string[];
 
   constructor(
-    private readonly engine: InferenceEngine,
+    readonly model: EngineModel,
     private readonly signature: ModelSignature,
-    private readonly decodeImage: ImageDecoder | undefined,
+    private readonly platform: Platform,
+    private readonly imageLimits: ImageLimits,
   ) {
-    this.backend = engine.backend;
-    this.device = engine.device;
+    this.backend = model.backend;
+    this.device = model.device;
     this.inputName = signature.inputName;
     this.outputName = signature.outputName;
     // Copies, so a caller mutating them cannot change how the classifier reads its input.
@@ -95,13 +59,14 @@ class EngineClassifier implements Classifier {
     this.classCount = signature.classCount;
     this.labels = [...signature.labels];
     this.preprocess = { ...signature.preprocess };
+    this.fetches = [signature.outputName];
   }
 
   async classify(input: ClassifierInput | ClassifierInput[], options: ClassifyOptions = {}): Promise<Classification[]> {
-    this.assertUsable();
-    const k = this.checkTopK(options.topK);
-    const { data, count } = toModelInput(input, this.signature, this.decodeImage);
-    const probabilities = await this.queue.run(() => this.runModel(data, count));
+    this.model.assertUsable('classifier');
+    const k = this.checkTopK(options?.topK);
+    const { data, count } = await toModelInput(input, this.signature, this.platform, this.imageLimits);
+    const probabilities = await this.runModel(data, count);
     const { classCount } = this.signature;
     return Array.from({ length: count }, (_, i) => {
       const row = probabilities.slice(i * classCount, (i + 1) * classCount);
@@ -110,23 +75,20 @@ class EngineClassifier implements Classifier {
   }
 
   async predictBatch(input: Float32Array, count: number): Promise<Float32Array> {
-    this.assertUsable();
+    this.model.assertUsable('classifier');
     if (!Number.isInteger(count) || count < 1) {
       throw new ClassifierOptionError(`count must be a positive integer (the number of images in input), got ${String(count)}`);
     }
-    checkModelInput(input, count, this.signature, 'predictBatch input');
-    return this.queue.run(() => this.runModel(input, count));
+    checkInputLength(input, count, this.signature, 'predictBatch input');
+    return this.runModel(input, count);
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.queue.idle();
-    await this.engine.release();
+  dispose(): Promise<void> {
+    return this.model.dispose();
   }
 
-  private assertUsable(): void {
-    if (this.disposed) throw new ClassifierDisposedError('this classifier was disposed; load the model again with loadClassifier()');
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 
   private checkTopK(topKOption: number | undefined): number {
@@ -135,30 +97,53 @@ class EngineClassifier implements Classifier {
     return Math.min(topKOption, this.signature.classCount);
   }
 
-  /** Runs `count` images, in chunks when the model declares a fixed batch size. */
+  /** Runs `count` images, in chunks when the model declares a fixed batch size; checks the probabilities. */
   private async runModel(data: Float32Array, count: number): Promise<Float32Array> {
     const { fixedBatch, imageElements, classCount } = this.signature;
-    if (fixedBatch === null) return this.runChunk(data, count);
-    const out = new Float32Array(count * classCount);
-    for (let start = 0; start < count; start += fixedBatch) {
-      const n = Math.min(fixedBatch, count - start);
-      // The last chunk is zero-padded up to the fixed batch; the padding rows' output is dropped.
-      const chunk = new Float32Array(fixedBatch * imageElements);
-      chunk.set(data.subarray(start * imageElements, (start + n) * imageElements));
-      const probabilities = await this.runChunk(chunk, fixedBatch);
-      out.set(probabilities.subarray(0, n * classCount), start * classCount);
+    let probabilities: Float32Array;
+    if (fixedBatch === null) probabilities = await this.runChunk(data, count);
+    else {
+      probabilities = new Float32Array(count * classCount);
+      for (let start = 0; start < count; start += fixedBatch) {
+        const n = Math.min(fixedBatch, count - start);
+        // The last chunk is zero-padded up to the fixed batch; the padding rows' output is dropped.
+        const chunk = new Float32Array(fixedBatch * imageElements);
+        chunk.set(data.subarray(start * imageElements, (start + n) * imageElements));
+        const out = await this.runChunk(chunk, fixedBatch);
+        probabilities.set(out.subarray(0, n * classCount), start * classCount);
+      }
     }
-    return out;
+    this.checkProbabilities(probabilities, data);
+    return probabilities;
   }
 
   private async runChunk(data: Float32Array, count: number): Promise<Float32Array> {
     const { inputName, outputName, imageDims, classCount } = this.signature;
-    const output = await this.engine.run(inputName, data, [count, ...imageDims], outputName);
+    const feeds: Record<string, TensorData> = { [inputName]: { type: 'float32', data, dims: [count, ...imageDims] } };
+    const output = (await this.model.runChecked(feeds, this.fetches))[outputName]!;
+    if (output.type !== 'float32') throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
     if (output.data.length !== count * classCount) {
-      throw new UnsupportedModelError(
-        `the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`,
-      );
+      throw new UnsupportedModelError(`the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`);
     }
-    return output.data;
+    return output.data as Float32Array;
+  }
+
+  /**
+   * NaN or ±Infinity in the output is a failure, never a prediction: scanning count × classes
+   * outputs costs far less than scanning the count × pixels inputs on every call, and non-finite
+   * input shows up here. Only then is the input scanned, to blame the right party.
+   */
+  private checkProbabilities(probabilities: Float32Array, input: Float32Array): void {
+    const bad = firstNonFinite(probabilities);
+    if (bad < 0) return;
+    const per = this.signature.imageElements;
+    const badInput = firstNonFinite(input);
+    if (badInput >= 0) {
+      throw new RuntimeInputError(`input contains ${input[badInput]} at index ${badInput} (image ${Math.floor(badInput / per)}); model input must be finite numbers`);
+    }
+    const { classCount } = this.signature;
+    throw new InferenceError(
+      `the model output ${probabilities[bad]} for image ${Math.floor(bad / classCount)} (class ${this.signature.labels[bad % classCount]}) on finite input: it cannot classify it (are its weights finite?)`,
+    );
   }
 }

@@ -4,7 +4,8 @@
  */
 
 /**
- * Base class: everything the runtime throws on purpose is a ClassifierError. Each class spells out
+ * Base class: everything the runtime throws on purpose is a ClassifierError (loadModel's errors
+ * too; the name predates loadModel). Each class spells out
  * its `name` because minifiers rename classes in browser bundles, and callers log `error.name`.
  */
 export class ClassifierError extends Error {
@@ -29,6 +30,14 @@ export class RuntimeInputError extends ClassifierError {
 /** Image bytes that look like PNG or JPEG but cannot be decoded. */
 export class ImageDecodeError extends RuntimeInputError {
   override name = 'ImageDecodeError';
+}
+
+/**
+ * A picture larger (in pixels) or more elongated than the limits: refused from its header, before
+ * any decoding, so a tiny hostile file cannot make the process allocate for a huge one.
+ */
+export class ImageSizeError extends RuntimeInputError {
+  override name = 'ImageSizeError';
 }
 
 /** onnxruntime failed while running the model on valid input (a backend or model fault, not the caller's). */

@@ -1,19 +1,31 @@
-/** What both entry points export besides loadClassifier: the public types and error classes. */
+/** What every entry point exports besides loadModel and loadClassifier: the public types, errors and constants. */
 export type {
   Backend,
+  BrowserImageSource,
   Classification,
   Classifier,
   ClassifierInput,
   ClassifyOptions,
   Device,
   ExecutionDevice,
+  ExecutionProviderConfig,
   ImageDataLike,
   Layout,
   LoadOptions,
+  LogLevel,
+  Model,
+  ModelDtype,
   ModelSource,
   Prediction,
   PreprocessSpec,
+  RunOptions,
+  TensorArray,
+  TensorArrayMap,
+  TensorData,
+  TensorSpec,
+  TensorType,
 } from './types.js';
+export type { LoadClassifierOptions } from './classifier.js';
 export {
   BackendUnavailableError,
   ClassifierDisposedError,
@@ -21,12 +33,19 @@ export {
   ClassifierOptionError,
   CudaUnavailableError,
   ImageDecodeError,
+  ImageSizeError,
   InferenceError,
   ModelLoadError,
   RuntimeInputError,
   UnsupportedModelError,
 } from './errors.js';
 export { METADATA_LABELS, METADATA_PREPROCESS } from './model/signature.js';
+export { METADATA_DTYPE, VARIANT_FILES } from './model/variants.js';
 export { DEFAULT_TOP_K } from './classifier.js';
+export { DEFAULT_DEVICE, DEVICES, DTYPES } from './options.js';
+export { TENSOR_TYPES } from './tensors.js';
+/** The bounds on pictures classify() accepts, and the check the decoders apply from the header. */
+export { DEFAULT_IMAGE_LIMITS, checkImageSize, type ImageLimits } from './image/limits.js';
+export { readImageHeader, type ImageFormat, type ImageHeader } from './image/format.js';
 /** The resampler the classifier uses to bring images to the model's size (area when shrinking, bilinear when enlarging). */
 export { resizeImage, type PixelImage } from './image/pixels.js';

@@ -1,28 +1,23 @@
 /**
- * Browser entry point: the wasm backend only (onnxruntime-web, WebGPU when available). It must not
- * import onnxruntime-node, pngjs or any Node built-in; a test bundles it with Vite to check.
+ * Browser entry point: the wasm backend only, with onnxruntime-web's full build (WebAssembly and
+ * WebGPU). It must not import onnxruntime-node, pngjs or any Node built-in; a test bundles it with
+ * Vite to check. `@tfjs-onnx/runtime/wasm` is the same without WebGPU, for smaller bundles.
  */
-import { loadClassifierOn, type Platform } from './classifier.js';
-import { fetchModel, fromMemory, invalidSource } from './source.js';
-import type { Classifier, LoadOptions, ModelSource } from './types.js';
+import { browserPlatform } from './browser.js';
+import { loadClassifierOn, type LoadClassifierOptions } from './classifier.js';
+import { loadModelOn } from './model.js';
+import type { Classifier, LoadOptions, Model, ModelSource } from './types.js';
 
-const browserPlatform: Platform = {
-  defaultBackend: 'wasm',
-  backends: {
-    wasm: async () => (await import('./backends/wasm.js')).createWasmEngine,
-  },
-  async readModel(source: ModelSource) {
-    if (source instanceof Uint8Array || source instanceof ArrayBuffer) return fromMemory(source);
-    if (source instanceof URL) return fetchModel(source.href);
-    // fetch resolves relative URLs against the page, as users expect from a model path in a web app.
-    if (typeof source === 'string') return fetchModel(source);
-    throw invalidSource(source);
-  },
-};
+const platform = browserPlatform({ load: () => import('onnxruntime-web'), webgpu: true, name: '@tfjs-onnx/runtime' });
 
-/** Loads an exported ONNX image classifier from a URL or bytes, on WebGPU when available, else WebAssembly. */
-export function loadClassifier(source: ModelSource, options?: LoadOptions): Promise<Classifier> {
-  return loadClassifierOn(browserPlatform, source, options);
+/** Loads any ONNX model from a URL (relative to the page) or bytes, on WebAssembly (or WebGPU with device 'webgpu'/'auto'). */
+export function loadModel(source: ModelSource, options?: LoadOptions): Promise<Model> {
+  return loadModelOn(platform, source, options);
+}
+
+/** Loads an exported ONNX image classifier from a URL (relative to the page) or bytes. */
+export function loadClassifier(source: ModelSource, options?: LoadClassifierOptions): Promise<Classifier> {
+  return loadClassifierOn(platform, source, options);
 }
 
 export * from './exports.js';

@@ -3,14 +3,14 @@
  * caller data happens here, before anything reaches onnxruntime, so a bad call fails with a
  * RuntimeInputError and leaves the session untouched.
  */
-import { ImageDecodeError, RuntimeInputError } from './errors.js';
-import { detectImageFormat, type ImageFormat } from './image/format.js';
+import { RuntimeInputError } from './errors.js';
+import { detectImageFormat } from './image/format.js';
+import { checkImageSize, type ImageLimits } from './image/limits.js';
 import { fitImage, type PixelImage } from './image/pixels.js';
 import type { ModelSignature } from './model/signature.js';
+import { describe } from './options.js';
+import type { Platform } from './platform.js';
 import type { ClassifierInput, ImageDataLike } from './types.js';
-
-/** Decodes PNG/JPEG bytes; provided by the Node entry only. */
-export type ImageDecoder = (bytes: Uint8Array, format: ImageFormat) => PixelImage;
 
 export interface ModelInput {
   data: Float32Array;
@@ -23,7 +23,12 @@ export function describeImage(signature: ModelSignature): string {
 }
 
 /** Converts one input or a list of inputs; each may hold one image or a batch. */
-export function toModelInput(input: ClassifierInput | ClassifierInput[], signature: ModelSignature, decode: ImageDecoder | undefined): ModelInput {
+export async function toModelInput(
+  input: ClassifierInput | ClassifierInput[],
+  signature: ModelSignature,
+  platform: Platform,
+  limits: ImageLimits,
+): Promise<ModelInput> {
   const items = Array.isArray(input) ? input : [input];
   if (items.length === 0) throw new RuntimeInputError(`empty batch: expected at least one image of ${describeImage(signature)}`);
   if (typeof items[0] === 'number') {
@@ -31,7 +36,10 @@ export function toModelInput(input: ClassifierInput | ClassifierInput[], signatu
       `input is an Array of ${items.length} numbers; wrap pixel values in a Uint8Array or normalized values in a Float32Array`,
     );
   }
-  const parts = items.map((item, i) => convertItem(item, signature, decode, items.length > 1 ? `input ${i}` : 'input'));
+  const converter = new InputConverter(signature, platform, limits);
+  // One at a time: a batch of encoded files is decoded one after another, never all held decoded at once.
+  const parts: ModelInput[] = [];
+  for (const [i, item] of items.entries()) parts.push(await converter.convert(item, items.length > 1 ? `input ${i}` : 'input'));
   if (parts.length === 1) return parts[0]!;
   const count = parts.reduce((n, p) => n + p.count, 0);
   const data = new Float32Array(count * signature.imageElements);
@@ -43,17 +51,69 @@ export function toModelInput(input: ClassifierInput | ClassifierInput[], signatu
   return { data, count };
 }
 
-function convertItem(item: ClassifierInput, signature: ModelSignature, decode: ImageDecoder | undefined, name: string): ModelInput {
-  if (item instanceof Float32Array) return checkModelInput(item, undefined, signature, name);
-  if (item instanceof Uint8Array || item instanceof Uint8ClampedArray) return convertBytes(item, signature, decode, name);
-  if (isImageData(item)) return convertImageData(item, signature, name);
-  throw new RuntimeInputError(
-    `${name} is ${describeValue(item)}; expected a Uint8Array of pixels${decode ? ' or PNG/JPEG bytes' : ''}, a Float32Array of normalized values, or an ImageData`,
-  );
+class InputConverter {
+  constructor(
+    private readonly signature: ModelSignature,
+    private readonly platform: Platform,
+    private readonly limits: ImageLimits,
+  ) {}
+
+  async convert(item: unknown, name: string): Promise<ModelInput> {
+    if (item instanceof Float32Array) return checkModelInput(item, undefined, this.signature, name);
+    if (item instanceof Uint8Array || item instanceof Uint8ClampedArray) return this.convertBytes(item, name);
+    if (isImageData(item)) return this.fromPicture({ width: item.width, height: item.height, channels: 4, data: item.data }, name, true);
+    const read = await this.platform.readImage(item, name, this.limits);
+    if (read === undefined) {
+      throw new RuntimeInputError(
+        `${name} is ${describeValue(item)}; expected a Uint8Array of pixels, a Float32Array of normalized values, an ImageData, ${this.platform.imageInputs}`,
+      );
+    }
+    if (read instanceof Uint8Array) return this.convertEncoded(read, name);
+    return this.fromPicture(read, name, false);
+  }
+
+  private async convertBytes(bytes: Uint8Array | Uint8ClampedArray, name: string): Promise<ModelInput> {
+    const { signature } = this;
+    const per = signature.imageElements;
+    const isWholePixelBatch = bytes.length > 0 && bytes.length % per === 0;
+    if (detectImageFormat(bytes)) {
+      try {
+        return await this.convertEncoded(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), name);
+      } catch (error) {
+        // Raw pixels can start like a JPEG (255, 216, 255): if the length fits raw pixels exactly, they are pixels.
+        if (error instanceof RuntimeInputError && isWholePixelBatch) return normalizeInterleaved(bytes, bytes.length / per, signature);
+        throw error;
+      }
+    }
+    if (bytes.length === 0) throw new RuntimeInputError(`${name} is empty: expected at least one image of ${describeImage(signature)}`);
+    if (!isWholePixelBatch) {
+      const { height, width, channels } = signature.imageSize;
+      throw new RuntimeInputError(
+        `${name} has ${bytes.length} bytes, which is neither raw pixels (a multiple of ${per} = ${height}×${width}×${channels}) nor PNG or JPEG bytes`,
+      );
+    }
+    return normalizeInterleaved(bytes, bytes.length / per, signature);
+  }
+
+  private async convertEncoded(bytes: Uint8Array, name: string): Promise<ModelInput> {
+    const picture = await this.platform.decodeImage(bytes, this.limits, name);
+    return this.fromPicture(picture, name, false);
+  }
+
+  /** A picture of any size and 1–4 channels, fitted to the model. Decoders check the limits from the header already. */
+  private fromPicture(image: PixelImage, name: string, checkLimits: boolean): ModelInput {
+    if (checkLimits) {
+      if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1 || image.data.length !== image.width * image.height * image.channels) {
+        throw new RuntimeInputError(`${name} is an ImageData of ${image.width}×${image.height} with ${image.data.length} bytes; expected width × height × 4 (RGBA) bytes`);
+      }
+      checkImageSize(image.width, image.height, this.limits, name);
+    }
+    return normalizeInterleaved(fitImage(image, this.signature.imageSize), 1, this.signature);
+  }
 }
 
-/** Checks already-normalized input: type, whole number of images, finite values. */
-export function checkModelInput(data: unknown, expectedCount: number | undefined, signature: ModelSignature, name: string): ModelInput {
+/** The cheap checks of already-normalized input: type, and a whole number of images (or exactly `expectedCount`). */
+export function checkInputLength(data: unknown, expectedCount: number | undefined, signature: ModelSignature, name: string): asserts data is Float32Array {
   if (!(data instanceof Float32Array)) throw new RuntimeInputError(`${name} is ${describeValue(data)}; expected a Float32Array of normalized model input`);
   const per = signature.imageElements;
   if (data.length === 0) throw new RuntimeInputError(`${name} is empty: expected at least one image of ${describeImage(signature)}`);
@@ -63,6 +123,12 @@ export function checkModelInput(data: unknown, expectedCount: number | undefined
   if (data.length % per !== 0) {
     throw new RuntimeInputError(`${name} has ${data.length} values, not a whole number of images: one image is ${describeImage(signature)}`);
   }
+}
+
+/** Checks already-normalized input: type, whole number of images, finite values. */
+export function checkModelInput(data: unknown, expectedCount: number | undefined, signature: ModelSignature, name: string): ModelInput {
+  checkInputLength(data, expectedCount, signature, name);
+  const per = signature.imageElements;
   const bad = firstNonFinite(data);
   if (bad >= 0) {
     throw new RuntimeInputError(`${name} contains ${data[bad]} at index ${bad} (image ${Math.floor(bad / per)}); model input must be finite numbers`);
@@ -71,61 +137,21 @@ export function checkModelInput(data: unknown, expectedCount: number | undefined
 }
 
 /**
- * Index of the first NaN or ±Infinity, or -1. This check runs on every predictBatch call (the
- * server's hot path), so it first sums `x * 0`, which stays 0 unless some x is NaN or infinite —
- * about twice as fast as calling Number.isFinite per value — and only then looks for the index.
+ * Index of the first NaN or ±Infinity, or -1. It first sums `x * 0`, which stays 0 unless some x is
+ * NaN or infinite — about twice as fast as calling Number.isFinite per value — and only then looks
+ * for the index.
  */
-function firstNonFinite(data: Float32Array): number {
+export function firstNonFinite(data: Float32Array): number {
   let probe = 0;
   for (let i = 0; i < data.length; i += 1) probe += data[i]! * 0;
   if (probe === 0) return -1;
   return data.findIndex((v) => !Number.isFinite(v));
 }
 
-function convertBytes(bytes: Uint8Array | Uint8ClampedArray, signature: ModelSignature, decode: ImageDecoder | undefined, name: string): ModelInput {
-  const per = signature.imageElements;
-  const isWholePixelBatch = bytes.length > 0 && bytes.length % per === 0;
-  const format = detectImageFormat(bytes);
-  if (format) {
-    if (!decode) {
-      if (isWholePixelBatch) return normalizeInterleaved(bytes, bytes.length / per, signature);
-      throw new RuntimeInputError(`${name} is ${format.toUpperCase()} file bytes, which this entry point does not decode; in a browser pass an ImageData (draw the image on a canvas)`);
-    }
-    try {
-      return fitAndNormalize(decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), format), signature);
-    } catch (error) {
-      // Raw pixels can start like a JPEG (255, 216, 255): if the length fits raw pixels exactly, they are pixels.
-      if (error instanceof ImageDecodeError && isWholePixelBatch) return normalizeInterleaved(bytes, bytes.length / per, signature);
-      throw error;
-    }
-  }
-  if (bytes.length === 0) throw new RuntimeInputError(`${name} is empty: expected at least one image of ${describeImage(signature)}`);
-  if (!isWholePixelBatch) {
-    const { height, width, channels } = signature.imageSize;
-    throw new RuntimeInputError(
-      `${name} has ${bytes.length} bytes, which is neither raw pixels (a multiple of ${per} = ${height}×${width}×${channels}) nor ${decode ? 'PNG or JPEG bytes' : 'an ImageData'}`,
-    );
-  }
-  return normalizeInterleaved(bytes, bytes.length / per, signature);
-}
-
 function isImageData(value: unknown): value is ImageDataLike {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<ImageDataLike>;
   return v.data instanceof Uint8ClampedArray && typeof v.width === 'number' && typeof v.height === 'number';
-}
-
-function convertImageData(image: ImageDataLike, signature: ModelSignature, name: string): ModelInput {
-  const { width, height, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 4) {
-    throw new RuntimeInputError(`${name} is an ImageData of ${width}×${height} with ${data.length} bytes; expected width × height × 4 (RGBA) bytes`);
-  }
-  return fitAndNormalize({ width, height, channels: 4, data }, signature);
-}
-
-function fitAndNormalize(image: PixelImage, signature: ModelSignature): ModelInput {
-  const pixels = fitImage(image, signature.imageSize);
-  return normalizeInterleaved(pixels, 1, signature);
 }
 
 /**
@@ -151,9 +177,6 @@ export function normalizeInterleaved(pixels: ArrayLike<number>, count: number, s
 }
 
 function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length ?? value.byteLength}`;
-  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
-  return `a ${typeof value}`;
+  return describe(value);
 }

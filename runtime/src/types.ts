@@ -3,11 +3,103 @@
  * the way onnxruntime's js/common defines InferenceSession once for js/node and js/web.
  */
 
+/** 'native' = onnxruntime-node (Node only); 'wasm' = onnxruntime-web (WebAssembly, or WebGPU in browsers). */
 export type Backend = 'native' | 'wasm';
-export type Device = 'cpu' | 'cuda' | 'auto';
-/** The execution provider a classifier actually runs on. */
-export type ExecutionDevice = 'cpu' | 'cuda' | 'wasm' | 'webgpu';
+/**
+ * Where to run, with one meaning everywhere:
+ * - 'cpu': on the CPU — onnxruntime-node's CPU provider, or WebAssembly with the wasm backend (the default);
+ * - 'wasm': onnxruntime-web's WebAssembly provider (picks the wasm backend in Node too);
+ * - 'cuda': onnxruntime-node's CUDA provider (Node only; needs the CUDA libraries, see the README);
+ * - 'webgpu': onnxruntime-web's WebGPU provider (browsers with WebGPU; not the `/wasm` entry);
+ * - 'auto': the accelerator that works here (CUDA, WebGPU), else the CPU.
+ */
+export type Device = 'cpu' | 'cuda' | 'webgpu' | 'wasm' | 'auto';
+/**
+ * The execution provider a model actually runs on. With an explicit `executionProviders` list it
+ * is the first provider's name as given (e.g. 'xnnpack'), since onnxruntime does not report which one won.
+ */
+export type ExecutionDevice = 'cpu' | 'cuda' | 'wasm' | 'webgpu' | (string & {});
+/** The precision variant of an exported model (metadata `tfjs_onnx.dtype`). */
+export type ModelDtype = 'fp32' | 'fp16' | 'q8';
 export type Layout = 'NHWC' | 'NCHW';
+export type LogLevel = 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+
+/** Every tensor element type onnxruntime's JavaScript API can feed and fetch. */
+export type TensorType =
+  | 'float32'
+  | 'float16'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'bool'
+  | 'string';
+
+/** The array each TensorType is carried in; bool is 0/1 bytes, float16 the raw IEEE half bits. */
+export interface TensorArrayMap {
+  float32: Float32Array;
+  float16: Uint16Array;
+  float64: Float64Array;
+  int8: Int8Array;
+  uint8: Uint8Array;
+  int16: Int16Array;
+  uint16: Uint16Array;
+  int32: Int32Array;
+  uint32: Uint32Array;
+  int64: BigInt64Array;
+  uint64: BigUint64Array;
+  bool: Uint8Array;
+  string: string[];
+}
+export type TensorArray = TensorArrayMap[TensorType];
+
+/** A model input or output as the ONNX graph declares it. */
+export interface TensorSpec {
+  name: string;
+  type: TensorType;
+  /** Declared dimensions; symbolic (e.g. batch) or unknown ones are null. */
+  shape: (number | null)[];
+}
+
+/** What run() takes and returns: a plain typed array with its element type and dimensions. */
+export interface TensorData {
+  type: TensorType;
+  dims: readonly number[];
+  data: TensorArray;
+}
+
+export interface RunOptions {
+  /** Names of the outputs to compute (default: all of them). */
+  outputs?: readonly string[];
+}
+
+/** A loaded ONNX model, any inputs and outputs: a thin, typed layer over an onnxruntime InferenceSession. */
+export interface Model {
+  readonly backend: Backend;
+  /** Where it actually runs. */
+  readonly device: ExecutionDevice;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** The ONNX model's metadata_props. */
+  readonly metadata: ReadonlyMap<string, string>;
+  /** From metadata `tfjs_onnx.dtype`; else the `dtype` that was asked for; else 'fp32'. */
+  readonly dtype: ModelDtype;
+  /** The onnxruntime InferenceSession (onnxruntime-node's or onnxruntime-web's), for experts. */
+  readonly session: unknown;
+  /**
+   * Runs the model. Feeds are checked (names, types, dimensions, data length) before anything
+   * reaches onnxruntime; values are not scanned (NaN goes through, as in onnxruntime).
+   */
+  run(feeds: Record<string, TensorData>, options?: RunOptions): Promise<Record<string, TensorData>>;
+  /** Waits for queued runs, then releases the session. Later calls fail with ClassifierDisposedError. */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
 
 /** How 0–255 pixels become model input: `pixel * scale + offset`, in the given layout and size. */
 export interface PreprocessSpec {
@@ -19,18 +111,38 @@ export interface PreprocessSpec {
   offset: number;
 }
 
+/** onnxruntime's own ExecutionProviderConfig: a provider name, or `{ name, ...providerOptions }`. */
+export type ExecutionProviderConfig = string | { readonly name: string; readonly [option: string]: unknown };
+
 export interface LoadOptions {
-  /** 'native' (onnxruntime-node, Node only; the default there) or 'wasm' (onnxruntime-web; the only one in browsers). */
+  /** 'native' (onnxruntime-node; the Node default) or 'wasm' (onnxruntime-web; the only one in browsers). */
   backend?: Backend;
-  /**
-   * native: 'cpu' (default), 'cuda' (fails with CudaUnavailableError without the CUDA provider),
-   * 'auto' (CUDA when available, else CPU with a warning).
-   * wasm: 'auto' (default: WebGPU when `navigator.gpu` exists, else wasm) or 'cpu' (always wasm).
-   */
+  /** See Device; default 'cpu'. */
   device?: Device;
+  /**
+   * Which precision variant to load when `source` is a directory or a path: 'fp32' → model.onnx,
+   * 'fp16' → model_fp16.onnx, 'q8' → model_quantized.onnx (beside the given file, or inside the
+   * given directory). With bytes it is checked against the model's `tfjs_onnx.dtype` metadata.
+   */
+  dtype?: ModelDtype;
+  /** onnxruntime's intra-op threads (0 lets onnxruntime choose); for wasm, the default of numThreads. */
   intraOpThreads?: number;
   interOpThreads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * wasm: WebAssembly threads (onnxruntime-web's `env.wasm.numThreads`; 1 = single-threaded). More
+   * than 1 needs SharedArrayBuffer: always there in Node, in browsers only on cross-origin-isolated
+   * pages. onnxruntime-web reads it once per process, when its first session starts.
+   */
+  numThreads?: number;
+  /** wasm: where onnxruntime-web loads its .wasm/.mjs files from (`env.wasm.wasmPaths`): a URL prefix or a map. */
+  wasmPaths?: string | Readonly<Record<string, string>>;
+  /** onnxruntime's log level for this session (default 'error': its warnings are not the caller's). */
+  logLevel?: LogLevel;
+  /** Experts: the execution providers, in priority order, instead of the ones `device` picks. */
+  executionProviders?: readonly ExecutionProviderConfig[];
+  /** Experts: onnxruntime SessionOptions, applied last (over the options above). */
+  sessionOptions?: Readonly<Record<string, unknown>>;
 }
 
 export interface Prediction {
@@ -60,8 +172,26 @@ export interface ImageDataLike {
  *   file bytes are recognized by their magic bytes and decoded, converted and resized.
  * - Float32Array: already-normalized model input in the model's own layout, one image or a batch.
  * - ImageDataLike (e.g. a canvas ImageData): RGBA at any size, converted and resized.
+ * - a URL (string or URL) of a PNG/JPEG: fetched (in Node also a file path or file: URL, read);
+ * - browsers also: Blob/File, HTMLImageElement, HTMLCanvasElement, ImageBitmap, OffscreenCanvas.
  */
-export type ClassifierInput = Uint8Array | Uint8ClampedArray | Float32Array | ImageDataLike;
+export type ClassifierInput = Uint8Array | Uint8ClampedArray | Float32Array | ImageDataLike | BrowserImageSource;
+
+/** The instance type of a global class when this program's lib declares it (DOM), else never. */
+type GlobalInstance<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;
+
+/**
+ * Image sources classify() takes in browsers; in Node a string or URL names an image file (path,
+ * file: or http(s) URL). Declared through globalThis so the types need no DOM lib in Node programs.
+ */
+export type BrowserImageSource =
+  | GlobalInstance<'Blob'>
+  | GlobalInstance<'HTMLImageElement'>
+  | GlobalInstance<'HTMLCanvasElement'>
+  | GlobalInstance<'ImageBitmap'>
+  | GlobalInstance<'OffscreenCanvas'>
+  | URL
+  | string;
 
 export interface ClassifyOptions {
   /** How many classes to return per image, most probable first (default 3, at most classCount). */
@@ -81,6 +211,8 @@ export interface Classifier {
   readonly labels: string[];
   /** From the model's `tfjs_onnx.preprocess` metadata, else scale 1/255, offset 0. */
   readonly preprocess: PreprocessSpec;
+  /** The general model underneath (inputs, outputs, metadata, dtype, session). */
+  readonly model: Model;
   classify(input: ClassifierInput | ClassifierInput[], options?: ClassifyOptions): Promise<Classification[]>;
   /**
    * Raw fast path: `input` is already-normalized model input for `count` images in the model's
@@ -89,6 +221,7 @@ export interface Classifier {
   predictBatch(input: Float32Array, count: number): Promise<Float32Array>;
   /** Waits for queued calls, then releases the session. Later calls fail with ClassifierDisposedError. */
   dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;

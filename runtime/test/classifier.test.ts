@@ -126,7 +126,7 @@ describe.each(BACKENDS)('classifier on %s', (backend) => {
       [[], /empty batch/],
       [new Int32Array(IMAGE), /is a Int32Array of length 144; expected a Uint8Array/],
       [Array.from({ length: IMAGE }, () => 0), /is an Array of 144 numbers; wrap pixel values in a Uint8Array/],
-      ['image.png', /is a string/],
+      ['no-such-image.png', /input: cannot read the image file no-such-image.png: no such file/],
       [null, /is null/],
       [[randomFloats(IMAGE, 1), new Float64Array(IMAGE)], /input 1 is a Float64Array/],
     ];

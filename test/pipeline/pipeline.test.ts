@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineResult } from '../../pipeline/run.ts';
+import { absolutePathsInFolder } from '../helpers/absolutePaths.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
@@ -64,11 +65,27 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     expect(manifest.parity.passed).toBe(true);
   });
 
-  it('writes a report with the curves, the confusion matrix and misclassified digits', () => {
+  it('writes a report with the recipe, the model summary, the curves, per-class figures, misclassified digits and the manifest as tables', () => {
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(3);
     expect(html).toMatch(/data:image\/png;base64,/);
     expect(html).toMatch(/onnxruntime-web/);
+    // The lecture's MLP: 784·128 + 128 + 128·10 + 10 parameters, all trainable.
+    expect(html).toMatch(/data-total="total">101,770</);
+    expect(html).toMatch(/<tr><th>optimizer<\/th><td>Adam: β1 0\.9, β2 0\.999, ε 1e-7<\/td><\/tr>/);
+    expect(html).toMatch(/<tr><th>images<\/th><td>2,000 training · 10,000 test<\/td><\/tr>/);
+    expect([...html.matchAll(/<tr data-class="(\d)"/g)].map((match) => match[1])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(html).toMatch(/<td><code>model\.onnx<\/code><\/td><td class="num" title="[\d,]+ bytes">[\d.]+ KiB<\/td><td><code class="hash">[0-9a-f]{64}<\/code>/);
+    expect(html).not.toMatch(/<pre|&quot;\s*:/);
+  });
+
+  it('writes no absolute path into any artifact: JSON files, the report, the pipeline state, the ONNX strings and metadata', () => {
+    const files = readdirSync(out, { recursive: true }).map(String);
+    expect(files).toEqual(expect.arrayContaining(['.pipeline-state.json', 'metrics.json', 'manifest.json', 'parity.json', 'report.html', 'model.onnx', 'tfjs/model.json']));
+    expect(absolutePathsInFolder(out, [path.resolve('.')])).toEqual([]);
+    // The ONNX metadata is among what was searched.
+    const metadata = onnx.ModelProto.decode(readFileSync(path.join(out, 'model.onnx'))).metadataProps ?? [];
+    expect(metadata.map((entry) => entry.key)).toEqual(expect.arrayContaining(['tfjs_onnx.labels', 'tfjs_onnx.preprocess']));
   });
 
   it('skips unchanged stages on a second run, and --force runs them again', async () => {
@@ -95,6 +112,19 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     const parity = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(parity.passed).toBe(false);
     expect(parity.pairs.find((p: { a: string; b: string }) => p.b === 'onnxruntime-web' && p.a === 'onnxruntime-node').passed).toBe(true);
+  });
+
+  it('names metrics.json and the field when the report stage is given one it cannot read', () => {
+    const broken = path.join(out, 'broken');
+    mkdirSync(path.join(broken, 'tfjs'), { recursive: true });
+    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx']) copyFileSync(path.join(out, file), path.join(broken, file));
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    delete metrics.summary;
+    writeFileSync(path.join(broken, 'metrics.json'), JSON.stringify(metrics));
+    const run = runCli(['pipeline', '--from', 'report', '--out', broken, '--limit', '2000', '--epochs', '1', '--backend', 'wasm', '--quiet']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('error: stage report: metrics.json: summary is missing\n');
+    expect(existsSync(path.join(broken, 'report.html'))).toBe(false);
   });
 
   it('names the missing artifact when a later stage starts without it', () => {

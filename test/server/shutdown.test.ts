@@ -1,12 +1,20 @@
 /**
- * `tfjs-onnx serve` as a user runs it: a child process that prints its URL, and on SIGTERM stops
- * accepting, finishes the request in flight and exits 0.
+ * `tfjs-onnx serve` as a user runs it: a child process that prints its HTTP and gRPC addresses and,
+ * on SIGTERM, stops accepting, runs the queued batch at once (not after --max-delay-ms), answers
+ * what is in flight on both protocols, closes a client stalled half-way through its body once the
+ * grace period is over, and exits 0 — without logging the expected 503s as server errors.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
+import { float32Bytes } from './client.ts';
 import { IMAGE_SIZE, makeTestModel, testImage } from './fixtures.ts';
 
 let onnxPath: string;
@@ -15,8 +23,8 @@ beforeAll(async () => {
   onnxPath = (await makeTestModel(tempDir('tfjs-onnx-shutdown-'))).onnx;
 });
 
-/** Starts the CLI and resolves with the URL it prints once it listens. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+/** Starts the CLI and resolves with the addresses it prints once it listens. */
+function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; grpcAddress: string; output: () => string }> {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -24,10 +32,10 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; o
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       // The startup lines end with the models' infer routes; wait for the whole block.
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*\/infer\n/.exec(output);
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\nlistening on grpc (127\.0\.0\.1:\d+)\n[\s\S]*\/infer\n/.exec(output);
       if (match) {
         clearTimeout(timeout);
-        resolve({ child, url: match[1], output: () => output });
+        resolve({ child, url: match[1], grpcAddress: match[2], output: () => output });
       }
     };
     child.stdout!.on('data', onData);
@@ -37,26 +45,74 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; o
 }
 
 describe('tfjs-onnx serve', () => {
-  it('finishes the in-flight request on SIGTERM and exits 0', async () => {
-    // A long batching delay keeps the request in flight long enough to signal during it.
-    const { child, url, output } = await startCli([onnxPath, '--port', '0', '--max-delay-ms', '1500']);
+  it('on SIGTERM flushes the queued batch, answers HTTP and gRPC in flight, closes a stalled client after the grace period, and exits 0', async () => {
+    const graceMs = 1500;
+    // A 10 s batching delay: without the flush at shutdown, the requests below would wait it out.
+    const { child, url, grpcAddress, output } = await startCli([onnxPath, '--port', '0', '--grpc-port', '0', '--max-delay-ms', '10000', '--shutdown-grace-ms', String(graceMs)]);
     expect(output()).toContain(`POST ${url}/v2/models/model/infer`);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const body = { inputs: [{ name: 'unused', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'UINT8', data: Array.from(testImage(1)) }] };
     const metadata = await (await fetch(`${url}/v2/models/model`)).json();
-    body.inputs[0].name = metadata.inputs[0].name;
-    const inFlight = fetch(`${url}/v2/models/model/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const inputName: string = metadata.inputs[0].name;
+    const pixels = Array.from(testImage(1), (value) => value / 255);
+    const body = JSON.stringify({ inputs: [{ name: inputName, shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'FP32', data: pixels }] });
+
+    // A client that sends half its body and stalls.
+    const stalled = net.connect(Number(new URL(url).port), '127.0.0.1');
+    await new Promise((resolve) => stalled.once('connect', resolve));
+    stalled.write(`POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`);
+    const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+    stalled.on('error', () => {});
+
+    // A keep-alive connection that will ask for more after shutdown begins.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const viaAgent = (payload: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.request(`${url}/v2/models/model/infer`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode!));
+        });
+        request.on('error', reject);
+        request.end(payload);
+      });
+
+    const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: true });
+    const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
+    const client = new Service(grpcAddress, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const grpcInFlight = new Promise<any>((resolve, reject) =>
+      client.ModelInfer(
+        { model_name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }], raw_input_contents: [float32Bytes(pixels)] },
+        (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response)),
+      ),
+    );
+    const httpInFlight = viaAgent(body);
+    // Signal only once both requests wait in the batching queue (the pending gauge says so).
+    for (let i = 0; i < 300; i++) {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      if (/nv_inference_pending_request_count\{model="model",version="1"\} 2/.test(metrics)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const signalledAt = Date.now();
     child.kill('SIGTERM');
-    const response = await inFlight;
-    expect(response.status).toBe(200);
-    expect((await response.json()).outputs[0].data).toHaveLength(10);
-    // Exit follows the last reply at once, not after the keep-alive timeout of its connection.
-    const answeredAt = Date.now();
+
+    // Both in-flight requests are answered well before the 10 s delay would have run out.
+    expect(await httpInFlight).toBe(200);
+    expect((await grpcInFlight).raw_output_contents[0].length).toBe(40);
+    const answeredWithin = Date.now() - signalledAt;
+    expect(answeredWithin).toBeLessThan(5_000);
+    // New work on the open connection is refused with 503 while the server drains.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const late = await viaAgent(body).catch(() => 'closed');
+    expect([503, 'closed']).toContain(late);
+
+    await stalledClosed;
     expect(await exited).toBe(0);
-    expect(Date.now() - answeredAt).toBeLessThan(10_000);
+    const exitedWithin = Date.now() - signalledAt;
+    expect(exitedWithin).toBeGreaterThanOrEqual(graceMs - 100);
+    expect(exitedWithin).toBeLessThan(graceMs + 8_000);
     expect(output()).toContain('SIGTERM: finishing in-flight requests');
-    // Nothing listens any more.
+    expect(output()).not.toContain('server error');
+    client.close();
+    agent.destroy();
     await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
   });
 

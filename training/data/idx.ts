@@ -43,10 +43,11 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = dims.reduce((product, size) => product * size, 1);
   const expectedBytes = headerBytes + count * dtypeInfo.bytes;
+  // Checked against the bytes at hand before anything of the declared size is allocated.
   if (bytes.byteLength !== expectedBytes) {
-    const problem = bytes.byteLength < expectedBytes ? 'truncated' : 'has trailing bytes';
+    const problem = bytes.byteLength < expectedBytes ? 'is truncated' : 'has trailing bytes';
     throw new InvalidInputError(
-      `${source} is ${problem}: dimensions [${dims.join(', ')}] of ${dtypeInfo.dtype} need ${expectedBytes} bytes, the file has ${bytes.byteLength}`,
+      `${source} ${problem}: dimensions [${dims.join(', ')}] of ${dtypeInfo.dtype} need ${Number.isSafeInteger(expectedBytes) ? expectedBytes : 'more than 2^53'} bytes, the file has ${bytes.byteLength}`,
     );
   }
   return { dtype: dtypeInfo.dtype, dims, data: readValues(view, headerBytes, count, dtypeInfo.dtype) };
@@ -71,6 +72,12 @@ function readValues(view: DataView, offset: number, count: number, dtype: IdxDty
 
 const DTYPES_BY_NAME = Object.fromEntries(Object.values(DTYPES).map(({ dtype, bytes }) => [dtype, bytes])) as Record<IdxDtype, number>;
 
+/**
+ * The most bytes a gzipped IDX file may expand to (MNIST's training images are 47 MB): a few
+ * hundred bytes of gzip can claim gigabytes, and decompression stops here instead.
+ */
+export const MAX_DECOMPRESSED_BYTES = 1024 ** 3;
+
 /** Reads an IDX file from disk, gunzipping it first when it is gzip-compressed (by content, not by name). */
 export async function readIdxFile(filePath: string): Promise<IdxArray> {
   let bytes: Uint8Array;
@@ -79,14 +86,26 @@ export async function readIdxFile(filePath: string): Promise<IdxArray> {
   } catch (error) {
     throw new InvalidInputError(`cannot read data file ${filePath}: ${describeError(error)}`);
   }
+  return decodeIdxFile(bytes, filePath);
+}
+
+/** The contents of an IDX file, gzipped or not; `source` names it in error messages. */
+export function decodeIdxFile(bytes: Uint8Array, source: string, maxDecompressedBytes = MAX_DECOMPRESSED_BYTES): IdxArray {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: maxDecompressedBytes });
     } catch (error) {
-      throw new InvalidInputError(`${filePath} is a damaged gzip file: ${describeError(error)}`);
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new InvalidInputError(`${source} expands to more than ${formatBytes(maxDecompressedBytes)} when gunzipped, more than any IDX dataset this tool reads`);
+      }
+      throw new InvalidInputError(`${source} is a damaged gzip file: ${describeError(error)}`);
     }
   }
-  return parseIdx(bytes, filePath);
+  return parseIdx(bytes, source);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`;
 }
 
 /** Encodes values as IDX bytes: the inverse of parseIdx, used to write test fixtures and subsets. */

@@ -1,5 +1,5 @@
 /** The figures a reader wants first: how accurate is the model, and do the runtimes agree. */
-import { formatDecimal, formatPercent, formatSeconds } from '../format.ts';
+import { formatCount, formatDecimal, formatPercent, formatSeconds } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { ReportInput } from '../types.ts';
 
@@ -16,11 +16,12 @@ function parityCard(parity: ReportInput['parity']): SafeHtml {
   return headlineCard('Parity', parity.passed ? 'passed' : 'failed', detail, parity.passed ? 'good' : 'bad');
 }
 
-function trainingCard(history: ReportInput['history']): SafeHtml {
+function trainingCard({ history, summary }: ReportInput['metrics']): SafeHtml {
   if (history.length === 0) return headlineCard('Training', '–', 'no training history');
   const last = history[history.length - 1]!;
   const seconds = history.reduce((sum, record) => sum + record.seconds, 0);
-  return headlineCard('Epochs', String(history.length), `val accuracy ${formatPercent(last.val_accuracy)} · ${formatSeconds(seconds)}`);
+  const validation = last.val_accuracy === undefined ? '' : ` · validation ${formatPercent(last.val_accuracy)}`;
+  return headlineCard('Epochs', String(history.length), `train accuracy ${formatPercent(last.accuracy)}${validation} · ${formatSeconds(seconds)} · ${formatCount(summary.totalParams)} parameters`);
 }
 
 export function renderHeadline(input: ReportInput): SafeHtml {
@@ -28,10 +29,10 @@ export function renderHeadline(input: ReportInput): SafeHtml {
   // The misclassified list is a sample for display; the confusion matrix has the full count.
   const errorCount = testCount - input.confusion.reduce((sum, row, index) => sum + row[index]!, 0);
   const cards = [
-    headlineCard('Test accuracy', formatPercent(input.test.accuracy), `on ${testCount.toLocaleString('en-US')} test images · loss ${formatDecimal(input.test.loss)}`),
+    headlineCard('Test accuracy', formatPercent(input.metrics.test.accuracy), `on ${formatCount(testCount)} test images · loss ${formatDecimal(input.metrics.test.loss)}`),
     parityCard(input.parity),
-    trainingCard(input.history),
-    headlineCard('Test errors', errorCount.toLocaleString('en-US'), `${input.labels.length} classes`),
+    trainingCard(input.metrics),
+    headlineCard('Test errors', formatCount(errorCount), `${input.metrics.dataset.classNames.length} classes`),
   ];
   if (input.stages && input.stages.length > 0) {
     const total = input.stages.reduce((sum, stage) => sum + stage.seconds, 0);

@@ -1,6 +1,7 @@
 import { formatPercent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { displayScale, encodePngDataUri } from '../images.ts';
+import type { ReportSection } from '../section.ts';
 import type { MisclassifiedImage } from '../types.ts';
 
 /** More images than this make the page long without teaching anything new. */
@@ -15,15 +16,18 @@ function renderTile(image: MisclassifiedImage): SafeHtml {
 </figure>`;
 }
 
-export function renderMisclassified(images: MisclassifiedImage[]): SafeHtml {
+function renderMisclassified(images: MisclassifiedImage[], predictedBy: string): SafeHtml {
   // The most confident mistakes teach the most about the model, so they come first.
   const shown = [...images].sort((a, b) => b.probability - a.probability).slice(0, MAX_MISCLASSIFIED_SHOWN);
   const intro = images.length === 0
     ? 'No misclassified test images were passed to the report.'
-    : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} misclassified test images, the most confident mistakes first: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
-  return html`<section id="misclassified">
-<h2>Misclassified test images</h2>
-<p class="muted">${intro}</p>
-<div class="tiles">${shown.map(renderTile)}</div>
-</section>`;
+    : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} test images that ${predictedBy} misclassified, the most confident mistakes first: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
+  return html`<p class="muted">${intro}</p>
+<div class="tiles">${shown.map(renderTile)}</div>`;
 }
+
+export const misclassifiedSection: ReportSection = {
+  id: 'misclassified',
+  title: 'Misclassified test images',
+  render: ({ misclassified, predictedBy }) => ({ body: renderMisclassified(misclassified, predictedBy) }),
+};

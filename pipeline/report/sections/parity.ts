@@ -1,5 +1,6 @@
 import { formatPercent, formatScientific } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import type { ReportSection } from '../section.ts';
 import type { ParityPair, ParityReport } from '../types.ts';
 
 /** How many disagreeing sample indices to list inline; the rest are counted. */
@@ -34,17 +35,20 @@ ${measuredCell(formatScientific(pair.maxAbsDiff), pair.maxAbsDiff <= thresholds.
 </tr>`;
 }
 
-export function renderParity(parity: ParityReport | undefined): SafeHtml {
-  if (!parity) {
-    return html`<section id="parity"><h2>Runtime parity</h2><p class="muted">Parity was not checked in this run.</p></section>`;
-  }
+function renderParityTable(parity: ParityReport): SafeHtml {
   const { thresholds } = parity;
-  return html`<section id="parity">
-<h2>Runtime parity ${statusBadge(parity.passed)}</h2>
-<p class="muted">The same test images through each pair of runtimes. A pair passes when top-1 agreement ≥ <strong>${formatPercent(thresholds.minTop1Agreement)}</strong> and max |Δp| ≤ <strong>${formatScientific(thresholds.maxAbsDiff)}</strong>.</p>
+  return html`<p class="muted">The same test images through each pair of runtimes. A pair passes when top-1 agreement ≥ <strong>${formatPercent(thresholds.minTop1Agreement)}</strong> and max |Δp| ≤ <strong>${formatScientific(thresholds.maxAbsDiff)}</strong>.</p>
 <div class="table-scroll"><table class="data">
 <thead><tr><th>pair</th><th class="num">samples</th><th class="num">top-1 agreement</th><th class="num">max <span class="nowrap">|Δp|</span></th><th class="num">mean <span class="nowrap">|Δp|</span></th><th class="num">disagreements</th><th class="num">worst sample</th><th>status</th></tr></thead>
 <tbody>${parity.pairs.map((pair) => renderPairRow(pair, thresholds))}</tbody>
-</table></div>
-</section>`;
+</table></div>`;
 }
+
+export const paritySection: ReportSection = {
+  id: 'parity',
+  title: 'Runtime parity',
+  render: ({ parity }) =>
+    parity
+      ? { body: renderParityTable(parity), badge: statusBadge(parity.passed) }
+      : { body: html`<p class="muted">Parity was not checked in this run.</p>` },
+};

@@ -1,5 +1,6 @@
 import { formatSeconds } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import type { ReportSection } from '../section.ts';
 import type { StageSummary } from '../types.ts';
 
 function renderStageRow(stage: StageSummary, longest: number): SafeHtml {
@@ -8,16 +9,18 @@ function renderStageRow(stage: StageSummary, longest: number): SafeHtml {
   return html`<tr><td>${stage.stage}</td><td class="num">${formatSeconds(stage.seconds)}</td><td class="bar-cell"><span class="bar" style="width: ${width}%"></span></td><td>${stage.figure}</td></tr>`;
 }
 
-export function renderStages(stages: StageSummary[] | undefined): SafeHtml {
-  if (!stages || stages.length === 0) return html``;
+function renderStages(stages: StageSummary[]): SafeHtml {
   const longest = Math.max(...stages.map((stage) => stage.seconds));
   const total = stages.reduce((sum, stage) => sum + stage.seconds, 0);
-  return html`<section id="stages">
-<h2>Pipeline stages</h2>
-<div class="table-scroll"><table class="data">
+  return html`<div class="table-scroll"><table class="data">
 <thead><tr><th>stage</th><th class="num">time</th><th class="bar-cell"></th><th>result</th></tr></thead>
 <tbody>${stages.map((stage) => renderStageRow(stage, longest))}</tbody>
 <tfoot><tr><td>total</td><td class="num">${formatSeconds(total)}</td><td></td><td></td></tr></tfoot>
-</table></div>
-</section>`;
+</table></div>`;
 }
+
+export const stagesSection: ReportSection = {
+  id: 'stages',
+  title: 'Pipeline stages',
+  render: ({ stages }) => (stages && stages.length > 0 ? { body: renderStages(stages) } : undefined),
+};

@@ -1,31 +1,22 @@
 /**
- * The one small interface every backend implements. The classifier core only talks to this,
- * like onnxruntime-common's Backend/SessionHandler: the core never imports a backend package.
+ * The one small interface every backend implements. The model core only talks to this, like
+ * onnxruntime-common's Backend/SessionHandler: the core never imports a backend package.
  */
-import type { Backend, ExecutionDevice, LoadOptions } from '../types.js';
-
-export interface TensorInfo {
-  name: string;
-  /** onnxruntime's element type name ('float32', ...), or undefined for non-tensor values. */
-  type: string | undefined;
-  /** Declared shape; symbolic or unknown dimensions are null. Empty when the model declares none. */
-  shape: (number | null)[];
-}
-
-export interface EngineOutput {
-  data: Float32Array;
-  dims: readonly number[];
-}
+import type { Backend, Device, ExecutionDevice, LoadOptions, TensorData, TensorSpec } from '../types.js';
 
 export interface InferenceEngine {
   readonly backend: Backend;
   readonly device: ExecutionDevice;
-  readonly inputs: readonly TensorInfo[];
-  readonly outputs: readonly TensorInfo[];
-  /** Runs one float32 input and returns one float32 output. Callers serialize calls. */
-  run(inputName: string, data: Float32Array, dims: readonly number[], outputName: string): Promise<EngineOutput>;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** The onnxruntime InferenceSession underneath. */
+  readonly session: unknown;
+  /** Whether runs must not overlap (onnxruntime-web's sessions cannot run twice at once). */
+  readonly serialRuns: boolean;
+  /** Runs feeds already checked against `inputs`; returns the `fetches` outputs. */
+  run(feeds: Record<string, TensorData>, fetches: readonly string[]): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }
 
-/** Creates an engine from validated ONNX bytes; `modelName` is for error messages. */
-export type EngineFactory = (model: Uint8Array, options: LoadOptions, modelName: string) => Promise<InferenceEngine>;
+/** Creates an engine from validated ONNX bytes on the resolved device; `modelName` is for messages. */
+export type EngineFactory = (model: Uint8Array, options: LoadOptions, device: Device, modelName: string) => Promise<InferenceEngine>;

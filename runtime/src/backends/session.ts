@@ -2,57 +2,85 @@
  * Adapts an onnxruntime InferenceSession (node or web; both implement onnxruntime-common's
  * interface) to our InferenceEngine, so the two backends differ only in how they create it.
  */
-import type { InferenceSession, Tensor, TypedTensor } from 'onnxruntime-web';
-import { describeError, InferenceError, UnsupportedModelError } from '../errors.js';
-import type { Backend, ExecutionDevice, LoadOptions } from '../types.js';
-import type { EngineOutput, InferenceEngine, TensorInfo } from './engine.js';
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import { describeError, InferenceError } from '../errors.js';
+import { DEFAULT_LOG_LEVEL, logSeverity } from '../options.js';
+import { specsFromMetadata, type OrtValueMetadata } from '../tensors.js';
+import type { Backend, ExecutionDevice, LoadOptions, TensorArray, TensorData } from '../types.js';
+import type { InferenceEngine } from './engine.js';
 
-type TensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => TypedTensor<'float32'>;
+type TensorConstructor = new (type: TensorData['type'], data: TensorArray, dims: readonly number[]) => Tensor;
 
-function describe(metadata: readonly InferenceSession.ValueMetadata[]): TensorInfo[] {
-  return metadata.map((m) =>
-    m.isTensor
-      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : null)) }
-      : { name: m.name, type: undefined, shape: [] },
-  );
+export interface EngineParts {
+  session: InferenceSession;
+  Tensor: TensorConstructor;
+  backend: Backend;
+  device: ExecutionDevice;
+  serialRuns: boolean;
+  modelName: string;
 }
 
-export function sessionEngine(
-  session: InferenceSession,
-  TensorClass: TensorConstructor,
-  backend: Backend,
-  device: ExecutionDevice,
-): InferenceEngine {
+/** Wraps a created session; releases it if the model's signature is one we cannot carry. */
+export async function sessionEngine({ session, Tensor, backend, device, serialRuns, modelName }: EngineParts): Promise<InferenceEngine> {
+  let inputs;
+  let outputs;
+  try {
+    inputs = specsFromMetadata(session.inputMetadata as readonly OrtValueMetadata[], 'input', modelName);
+    outputs = specsFromMetadata(session.outputMetadata as readonly OrtValueMetadata[], 'output', modelName);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
   return {
     backend,
     device,
-    inputs: describe(session.inputMetadata),
-    outputs: describe(session.outputMetadata),
-    async run(inputName, data, dims, outputName): Promise<EngineOutput> {
-      const feeds = { [inputName]: new TensorClass('float32', data, dims) };
+    inputs,
+    outputs,
+    session,
+    serialRuns,
+    async run(feeds, fetches) {
+      const ortFeeds: Record<string, Tensor> = {};
+      for (const name in feeds) {
+        const { type, data, dims } = feeds[name]!;
+        ortFeeds[name] = new Tensor(type, data, dims);
+      }
       let result: InferenceSession.ReturnType;
       try {
-        result = await session.run(feeds, [outputName]);
+        result = await session.run(ortFeeds, fetches);
       } catch (error) {
-        throw new InferenceError(`onnxruntime (${backend}/${device}) failed to run the model on input [${dims.join(', ')}]: ${describeError(error)}`, {
-          cause: error,
-        });
+        throw new InferenceError(`onnxruntime (${backend}/${device}) failed to run the model on ${describeFeeds(feeds)}: ${describeError(error)}`, { cause: error });
       }
-      const output = result[outputName] as Tensor | undefined;
-      if (!output || output.type !== 'float32') {
-        throw new UnsupportedModelError(`the model returned ${output ? output.type : 'no'} output '${outputName}'; expected float32 probabilities`);
+      const out: Record<string, TensorData> = {};
+      for (const name of fetches) {
+        const tensor = result[name]!;
+        out[name] = { type: tensor.type as TensorData['type'], dims: tensor.dims, data: tensor.data as TensorArray };
       }
-      return { data: output.data as Float32Array, dims: output.dims };
+      return out;
     },
     release: () => session.release(),
   };
 }
 
-/** The SessionOptions shared by both backends. */
-export function commonSessionOptions(options: LoadOptions): InferenceSession.SessionOptions {
-  const sessionOptions: InferenceSession.SessionOptions = {};
+function describeFeeds(feeds: Record<string, TensorData>): string {
+  const entries = Object.entries(feeds);
+  if (entries.length === 1) return `input [${entries[0]![1].dims.join(', ')}]`;
+  return `inputs ${entries.map(([name, t]) => `${name} [${t.dims.join(', ')}]`).join(', ')}`;
+}
+
+/** The SessionOptions both backends build from LoadOptions; `sessionOptions` (experts) is applied last. */
+export function sessionOptionsFor(options: LoadOptions, executionProviders: InferenceSession.SessionOptions['executionProviders']): InferenceSession.SessionOptions {
+  const sessionOptions: InferenceSession.SessionOptions = {
+    executionProviders: (options.executionProviders as InferenceSession.SessionOptions['executionProviders']) ?? executionProviders,
+    logSeverityLevel: logSeverity(options.logLevel ?? DEFAULT_LOG_LEVEL),
+  };
   if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
   if (options.interOpThreads !== undefined) sessionOptions.interOpNumThreads = options.interOpThreads;
   if (options.graphOptimizationLevel !== undefined) sessionOptions.graphOptimizationLevel = options.graphOptimizationLevel;
-  return sessionOptions;
+  return { ...sessionOptions, ...(options.sessionOptions as InferenceSession.SessionOptions | undefined) };
+}
+
+/** What `device` reports for an expert's provider list: the first provider's name. */
+export function firstProviderName(options: LoadOptions): string | undefined {
+  const first = options.executionProviders?.[0];
+  return first === undefined ? undefined : typeof first === 'string' ? first : first.name;
 }

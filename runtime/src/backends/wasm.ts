@@ -2,51 +2,100 @@
  * The WebAssembly backend: onnxruntime-web. In Node its package entry ('node' condition) loads the
  * .wasm from the installed package; in browsers the bundled entry references the .wasm through
  * `new URL(..., import.meta.url)`, which bundlers such as Vite emit as an asset. Nothing is ever
- * fetched from a CDN. In browsers with `navigator.gpu`, the WebGPU execution provider is preferred.
+ * fetched from a CDN. Which onnxruntime-web build is used is the entry point's choice: the full one
+ * (WebAssembly + WebGPU) or `onnxruntime-web/wasm` (WebAssembly only, half the .wasm).
  */
-import * as ort from 'onnxruntime-web';
-import { ClassifierOptionError, describeError, ModelLoadError } from '../errors.js';
-import type { LoadOptions } from '../types.js';
+import type * as OrtWeb from 'onnxruntime-web';
+import { BackendUnavailableError, ClassifierOptionError, describeError, ModelLoadError } from '../errors.js';
+import { DEFAULT_LOG_LEVEL } from '../options.js';
+import type { Device, LoadOptions } from '../types.js';
 import type { EngineFactory, InferenceEngine } from './engine.js';
-import { commonSessionOptions, sessionEngine } from './session.js';
+import { firstProviderName, sessionEngine, sessionOptionsFor } from './session.js';
 
-export const createWasmEngine: EngineFactory = async (model, options, modelName) => {
-  const device = options.device ?? 'auto';
-  if (device === 'cuda') {
-    throw new ClassifierOptionError("device 'cuda' needs the native backend; the wasm backend runs on 'cpu' (WebAssembly) or 'auto' (WebGPU when available)");
-  }
-  if (device !== 'cpu' && device !== 'auto') {
-    throw new ClassifierOptionError(`device must be 'cpu' or 'auto' for the wasm backend, got '${String(device)}'`);
-  }
-  configureThreads(options.intraOpThreads);
-  if (device === 'auto' && hasWebGpu()) {
-    try {
-      return await createSession(model, options, 'webgpu', modelName);
-    } catch (error) {
-      console.warn(`@tfjs-onnx/runtime: WebGPU is not usable, running on WebAssembly (${describeError(error)})`);
-    }
-  }
-  return createSession(model, options, 'wasm', modelName);
-};
+type OrtWebModule = typeof OrtWeb;
 
-function hasWebGpu(): boolean {
-  return typeof navigator !== 'undefined' && 'gpu' in navigator && Boolean((navigator as { gpu?: unknown }).gpu);
+export interface WasmBuild {
+  /** Loads the onnxruntime-web module of this build. */
+  load(): Promise<OrtWebModule>;
+  /** Whether the build has the WebGPU provider. */
+  webgpu: boolean;
+  /** What to import for WebGPU when this build lacks it (for the message). */
+  name: string;
 }
 
 /**
- * onnxruntime-web takes its thread count from the global `env.wasm.numThreads`, read once when the
- * WebAssembly module is first initialized, so only the first classifier's setting can apply.
+ * The settings onnxruntime-web reads once, when its WebAssembly module starts (at the first
+ * session), per module instance. Later loads that ask for other values cannot get them.
  */
-function configureThreads(intraOpThreads: number | undefined): void {
-  if (intraOpThreads === undefined) return;
-  ort.env.wasm.numThreads = intraOpThreads;
+const started = new WeakMap<object, { numThreads: number | undefined; wasmPaths: string }>();
+
+export function wasmEngineFactory(build: WasmBuild): EngineFactory {
+  return async (model, options, device, modelName) => {
+    const ort = await build.load();
+    configureWasm(ort, options);
+    if (options.executionProviders) return createSession(ort, model, options, firstProviderName(options)!, modelName);
+    const webgpu = build.webgpu && hasWebGpu();
+    switch (device) {
+      case 'cpu':
+      case 'wasm':
+        return createSession(ort, model, options, 'wasm', modelName);
+      case 'webgpu':
+        if (!build.webgpu) throw new BackendUnavailableError(`device 'webgpu' needs onnxruntime-web's WebGPU build, which ${build.name} leaves out; import '@tfjs-onnx/runtime' instead`);
+        if (!webgpu) throw new BackendUnavailableError("device 'webgpu' needs a browser with WebGPU (navigator.gpu); use device 'auto' to fall back to WebAssembly");
+        return createSession(ort, model, options, 'webgpu', modelName);
+      case 'auto':
+        if (webgpu) {
+          try {
+            return await createSession(ort, model, options, 'webgpu', modelName);
+          } catch (error) {
+            console.warn(`@tfjs-onnx/runtime: WebGPU is not usable, running on WebAssembly (${describeError(error)})`);
+          }
+        }
+        return createSession(ort, model, options, 'wasm', modelName);
+      default:
+        throw new ClassifierOptionError(`device '${device satisfies Device}' is not one of the wasm backend's (cpu, wasm, webgpu, auto)`);
+    }
+  };
 }
 
-async function createSession(model: Uint8Array, options: LoadOptions, device: 'wasm' | 'webgpu', modelName: string): Promise<InferenceEngine> {
+function hasWebGpu(): boolean {
+  return typeof navigator !== 'undefined' && Boolean((navigator as { gpu?: unknown }).gpu);
+}
+
+/**
+ * numThreads (or, as before it existed, intraOpThreads) and wasmPaths go to onnxruntime-web's global
+ * `env.wasm`, which it reads when its first session starts. A later load asking for different
+ * values fails rather than silently running with the first ones.
+ */
+function configureWasm(ort: OrtWebModule, options: LoadOptions): void {
+  const before = started.get(ort.env);
+  const threads = options.numThreads ?? (options.intraOpThreads ? options.intraOpThreads : undefined);
+  if (before) {
+    const current = ort.env.wasm.numThreads ?? before.numThreads;
+    if (options.numThreads !== undefined && options.numThreads !== current) {
+      throw new ClassifierOptionError(
+        `numThreads ${options.numThreads} cannot apply: onnxruntime-web already started with ${current ?? 'its default number of'} thread(s) in this process, and reads the count only once`,
+      );
+    }
+    if (options.wasmPaths !== undefined && JSON.stringify(options.wasmPaths) !== before.wasmPaths) {
+      throw new ClassifierOptionError('wasmPaths cannot change: onnxruntime-web already loaded its .wasm in this process');
+    }
+    return;
+  }
+  if (threads !== undefined) ort.env.wasm.numThreads = threads;
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths as OrtWebModule['env']['wasm']['wasmPaths'];
+  if (ort.env.logLevel === 'warning') ort.env.logLevel = DEFAULT_LOG_LEVEL;
+}
+
+async function createSession(ort: OrtWebModule, model: Uint8Array, options: LoadOptions, device: string, modelName: string): Promise<InferenceEngine> {
+  let session;
   try {
-    const session = await ort.InferenceSession.create(model, { ...commonSessionOptions(options), executionProviders: [device] });
-    return sessionEngine(session, ort.Tensor, 'wasm', device);
+    session = await ort.InferenceSession.create(model, sessionOptionsFor(options, [device]));
   } catch (error) {
     throw new ModelLoadError(`onnxruntime-web could not load ${modelName}: ${describeError(error)}`, { cause: error });
+  } finally {
+    // onnxruntime-web writes the thread count it settled on back to env.wasm.numThreads.
+    if (!started.has(ort.env)) started.set(ort.env, { numThreads: ort.env.wasm.numThreads, wasmPaths: JSON.stringify(options.wasmPaths) });
   }
+  return sessionEngine({ session, Tensor: ort.Tensor as never, backend: 'wasm', device, serialRuns: true, modelName });
 }

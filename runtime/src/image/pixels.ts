@@ -20,10 +20,19 @@ export interface TargetSize {
   channels: number;
 }
 
-/** Converts channels and size to the target; returns height × width × channels floats in 0–255. */
+/**
+ * Converts channels and size to the target in one pass; returns height × width × channels floats in
+ * 0–255. Channels are converted as each source pixel is read, so nothing the size of the source
+ * is allocated: memory is source height × target width plus the target.
+ */
 export function fitImage(image: PixelImage, target: TargetSize): Float32Array {
-  const converted = convertChannels(image, target.channels);
-  return resizeImage(converted, target.height, target.width).data;
+  checkChannels(image.channels, target.channels);
+  return resample(image, target.height, target.width, target.channels);
+}
+
+function checkChannels(from: number, to: number): void {
+  if (![1, 2, 3, 4].includes(from)) throw new RuntimeInputError(`images must have 1 to 4 channels, got ${from}`);
+  if (![1, 3, 4].includes(to)) throw new RuntimeInputError(`cannot convert images to ${to} channels; pass pixels or Float32Array input for this model`);
 }
 
 /**
@@ -31,30 +40,48 @@ export function fitImage(image: PixelImage, target: TargetSize): Float32Array {
  * a classifier trained on opaque images has no use for it.
  */
 export function convertChannels(image: PixelImage, channels: number): PixelImage & { data: Float32Array } {
-  const { width, height, channels: from, data } = image;
-  if (![1, 2, 3, 4].includes(from)) throw new RuntimeInputError(`images must have 1 to 4 channels, got ${from}`);
-  if (![1, 3, 4].includes(channels)) {
-    throw new RuntimeInputError(`cannot convert images to ${channels} channels; pass pixels or Float32Array input for this model`);
-  }
+  const { width, height, channels: from } = image;
+  checkChannels(from, channels);
   const out = new Float32Array(width * height * channels);
-  const sourceIsGray = from <= 2;
+  const pixel = new Float32Array(channels);
   for (let p = 0; p < width * height; p += 1) {
-    const s = p * from;
-    const r = data[s]!;
-    const g = sourceIsGray ? r : data[s + 1]!;
-    const b = sourceIsGray ? r : data[s + 2]!;
-    const o = p * channels;
-    if (channels === 1) {
-      // ITU-R BT.601 luma, the weights of PIL's 'L' mode and tf.image.rgbToGrayscale.
-      out[o] = sourceIsGray ? r : 0.299 * r + 0.587 * g + 0.114 * b;
-    } else {
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = b;
-      if (channels === 4) out[o + 3] = from === 4 ? data[s + 3]! : from === 2 ? data[s + 1]! : 255;
-    }
+    readPixel(image, p, channels, pixel);
+    out.set(pixel, p * channels);
   }
   return { width, height, channels, data: out };
+}
+
+/** Source pixel `p` of `image` converted to `channels` channels, written into `out`. */
+function readPixel(image: PixelImage, p: number, channels: number, out: Float32Array): void {
+  const { channels: from, data } = image;
+  const s = p * from;
+  if (from === channels) {
+    for (let c = 0; c < channels; c += 1) out[c] = data[s + c]!;
+    return;
+  }
+  const r = data[s]!;
+  if (from <= 2) {
+    // Gray (with or without alpha) → gray, RGB or RGBA.
+    if (channels === 1) out[0] = r;
+    else {
+      out[0] = r;
+      out[1] = r;
+      out[2] = r;
+      if (channels === 4) out[3] = from === 2 ? data[s + 1]! : 255;
+    }
+    return;
+  }
+  const g = data[s + 1]!;
+  const b = data[s + 2]!;
+  if (channels === 1) {
+    // ITU-R BT.601 luma, the weights of PIL's 'L' mode and tf.image.rgbToGrayscale.
+    out[0] = 0.299 * r + 0.587 * g + 0.114 * b;
+    return;
+  }
+  out[0] = r;
+  out[1] = g;
+  out[2] = b;
+  if (channels === 4) out[3] = from === 4 ? data[s + 3]! : 255;
 }
 
 /** Per output index along one axis: source indices and their weights (summing to 1). */
@@ -93,22 +120,30 @@ export function axisWeights(sourceLength: number, targetLength: number): AxisWei
 }
 
 export function resizeImage(image: PixelImage, height: number, width: number): PixelImage & { data: Float32Array } {
-  const { channels } = image;
-  if (image.height === height && image.width === width) {
-    return { width, height, channels, data: Float32Array.from(image.data) };
-  }
+  if (![1, 2, 3, 4].includes(image.channels)) throw new RuntimeInputError(`images must have 1 to 4 channels, got ${image.channels}`);
+  return { width, height, channels: image.channels, data: resample(image, height, width, image.channels) };
+}
+
+/** Separable resize with channel conversion on read: every row horizontally, then every column vertically. */
+function resample(image: PixelImage, height: number, width: number, channels: number): Float32Array {
+  const sameChannels = image.channels === channels;
+  if (image.height === height && image.width === width && sameChannels) return Float32Array.from(image.data);
   const columns = axisWeights(image.width, width);
   const rows = axisWeights(image.height, height);
-  // Separable: resize every row horizontally, then every column vertically.
+  const pixel = new Float32Array(channels);
+  const sum = new Float64Array(channels);
   const horizontal = new Float32Array(image.height * width * channels);
   for (let y = 0; y < image.height; y += 1) {
+    const rowStart = y * image.width;
     for (let x = 0; x < width; x += 1) {
       const { index, weight } = columns[x]!;
-      for (let c = 0; c < channels; c += 1) {
-        let sum = 0;
-        for (let k = 0; k < index.length; k += 1) sum += image.data[(y * image.width + index[k]!) * channels + c]! * weight[k]!;
-        horizontal[(y * width + x) * channels + c] = sum;
+      sum.fill(0);
+      for (let k = 0; k < index.length; k += 1) {
+        readPixel(image, rowStart + index[k]!, channels, pixel);
+        for (let c = 0; c < channels; c += 1) sum[c]! += pixel[c]! * weight[k]!;
       }
+      const o = (y * width + x) * channels;
+      for (let c = 0; c < channels; c += 1) horizontal[o + c] = sum[c]!;
     }
   }
   const out = new Float32Array(height * width * channels);
@@ -116,11 +151,11 @@ export function resizeImage(image: PixelImage, height: number, width: number): P
     const { index, weight } = rows[y]!;
     for (let x = 0; x < width; x += 1) {
       for (let c = 0; c < channels; c += 1) {
-        let sum = 0;
-        for (let k = 0; k < index.length; k += 1) sum += horizontal[(index[k]! * width + x) * channels + c]! * weight[k]!;
-        out[(y * width + x) * channels + c] = sum;
+        let total = 0;
+        for (let k = 0; k < index.length; k += 1) total += horizontal[(index[k]! * width + x) * channels + c]! * weight[k]!;
+        out[(y * width + x) * channels + c] = total;
       }
     }
   }
-  return { width, height, channels, data: out };
+  return out;
 }

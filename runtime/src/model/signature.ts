@@ -2,9 +2,9 @@
  * What the classifier needs to know about a model, read once at load time from the single sources
  * of truth: the input/output shapes onnxruntime reports, and the `tfjs_onnx.*` metadata_props.
  */
-import type { TensorInfo } from '../backends/engine.js';
 import { UnsupportedModelError } from '../errors.js';
-import type { Layout, PreprocessSpec } from '../types.js';
+import { formatShape } from '../tensors.js';
+import type { Layout, PreprocessSpec, TensorSpec } from '../types.js';
 
 export const METADATA_LABELS = 'tfjs_onnx.labels';
 export const METADATA_PREPROCESS = 'tfjs_onnx.preprocess';
@@ -26,11 +26,11 @@ export interface ModelSignature {
 }
 
 export interface ModelIO {
-  inputs: readonly TensorInfo[];
-  outputs: readonly TensorInfo[];
+  inputs: readonly TensorSpec[];
+  outputs: readonly TensorSpec[];
 }
 
-export function describeClassifierModel(io: ModelIO, metadata: Map<string, string>, modelName: string): ModelSignature {
+export function describeClassifierModel(io: ModelIO, metadata: ReadonlyMap<string, string>, modelName: string): ModelSignature {
   const input = singleFloatTensor(io.inputs, 'input', modelName);
   const output = singleFloatTensor(io.outputs, 'output', modelName);
   const classCount = readClassCount(output, modelName);
@@ -56,11 +56,7 @@ export function describeClassifierModel(io: ModelIO, metadata: Map<string, strin
   };
 }
 
-function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? 'N' : String(d))).join(', ')}]`;
-}
-
-function singleFloatTensor(values: readonly TensorInfo[], kind: 'input' | 'output', modelName: string): TensorInfo {
+function singleFloatTensor(values: readonly TensorSpec[], kind: 'input' | 'output', modelName: string): TensorSpec {
   if (values.length !== 1) {
     throw new UnsupportedModelError(
       `${modelName} has ${values.length} ${kind}s (${values.map((v) => v.name).join(', ') || 'none'}); an image classifier has exactly one`,
@@ -68,12 +64,12 @@ function singleFloatTensor(values: readonly TensorInfo[], kind: 'input' | 'outpu
   }
   const value = values[0]!;
   if (value.type !== 'float32') {
-    throw new UnsupportedModelError(`${modelName}: ${kind} '${value.name}' is ${value.type ?? 'not a tensor'}; expected a float32 tensor`);
+    throw new UnsupportedModelError(`${modelName}: ${kind} '${value.name}' is ${value.type}; expected a float32 tensor`);
   }
   return value;
 }
 
-function readClassCount(output: TensorInfo, modelName: string): number {
+function readClassCount(output: TensorSpec, modelName: string): number {
   const classes = output.shape[1];
   if (output.shape.length !== 2 || typeof classes !== 'number' || classes < 1) {
     throw new UnsupportedModelError(

@@ -97,11 +97,11 @@ describe('metadata validation', () => {
 describe('load options', () => {
   const cases: [object, RegExp][] = [
     [{ backend: 'gpu' }, /backend must be 'native' or 'wasm', got 'gpu'/],
-    [{ device: 'tpu' }, /device must be 'cpu', 'cuda' or 'auto', got 'tpu'/],
-    [{ intraOpThreads: -1 }, /intraOpThreads must be a non-negative integer/],
-    [{ interOpThreads: 1.5 }, /interOpThreads must be a non-negative integer/],
-    [{ graphOptimizationLevel: 'max' }, /graphOptimizationLevel must be one of disabled, basic, extended, all/],
-    [{ backend: 'wasm', device: 'cuda' }, /device 'cuda' needs the native backend/],
+    [{ device: 'tpu' }, /device must be 'cpu', 'cuda', 'webgpu', 'wasm' or 'auto', got 'tpu'/],
+    [{ intraOpThreads: -1 }, /intraOpThreads must be an integer from 0 to 256 \(0 lets onnxruntime choose\), got -1/],
+    [{ interOpThreads: 1.5 }, /interOpThreads must be an integer from 0 to 256/],
+    [{ graphOptimizationLevel: 'max' }, /graphOptimizationLevel must be 'disabled', 'basic', 'extended' or 'all', got 'max'/],
+    [{ backend: 'wasm', device: 'cuda' }, /device 'cuda' needs the native backend \(onnxruntime-node\), but backend 'wasm' was given/],
   ];
   it.each(cases)('rejects %j', async (options, message) => {
     await expectError(() => loadClassifier(good.bytes, options as never), ClassifierOptionError, message);

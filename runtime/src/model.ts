@@ -1,0 +1,89 @@
+/**
+ * The general model: loads bytes through the entry point's Platform, checks them and reads their
+ * metadata, creates the session on the resolved backend and device, and runs named typed tensors.
+ * loadClassifier is a layer over this; there is no second way to load a model.
+ */
+import type { InferenceEngine } from './backends/engine.js';
+import { BackendUnavailableError, ClassifierDisposedError } from './errors.js';
+import { readModelMetadata } from './model/metadata.js';
+import { modelDtype } from './model/variants.js';
+import { checkLoadOptions, packageOf, resolveTarget } from './options.js';
+import type { Platform } from './platform.js';
+import { RunQueue } from './queue.js';
+import { checkFeeds, checkFetches } from './tensors.js';
+import type { LoadOptions, Model, ModelDtype, ModelSource, RunOptions, TensorData, TensorSpec } from './types.js';
+
+export async function loadModelOn(platform: Platform, source: ModelSource, options?: LoadOptions): Promise<EngineModel> {
+  const checked = checkLoadOptions(options);
+  const { backend, device } = resolveTarget(checked, platform.defaultBackend);
+  const loadBackend = platform.backends[backend];
+  if (!loadBackend) {
+    const why = checked.device === undefined || checked.backend !== undefined ? `backend '${backend}'` : `device '${device}' (${packageOf(backend)})`;
+    throw new BackendUnavailableError(`${why} is not available in ${platform.entry}; available: ${Object.keys(platform.backends).join(', ')}`);
+  }
+  const { bytes, name } = await platform.readModel(source, checked.dtype);
+  const metadata = readModelMetadata(bytes, name);
+  const dtype = modelDtype(metadata, checked.dtype, name);
+  const createEngine = await loadBackend();
+  const engine = await createEngine(bytes, checked, device, name);
+  return new EngineModel(engine, metadata, dtype, name);
+}
+
+/** Model over an InferenceEngine; `runChecked` is the path for callers that build their own feeds (the classifier). */
+export class EngineModel implements Model {
+  readonly backend;
+  readonly device;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  readonly session;
+  private readonly queue: RunQueue;
+  private disposed = false;
+
+  constructor(
+    private readonly engine: InferenceEngine,
+    readonly metadata: ReadonlyMap<string, string>,
+    readonly dtype: ModelDtype,
+    /** The model's path, URL or "the in-memory model", for messages. */
+    readonly name: string,
+  ) {
+    this.backend = engine.backend;
+    this.device = engine.device;
+    // Frozen copies: a caller mutating them cannot change how feeds are checked.
+    this.inputs = Object.freeze(engine.inputs.map(freezeSpec));
+    this.outputs = Object.freeze(engine.outputs.map(freezeSpec));
+    this.session = engine.session;
+    this.queue = new RunQueue(engine.serialRuns);
+  }
+
+  async run(feeds: Record<string, TensorData>, options: RunOptions = {}): Promise<Record<string, TensorData>> {
+    this.assertUsable();
+    checkFeeds(feeds, this.inputs);
+    const fetches = checkFetches(options?.outputs, this.outputs);
+    return this.runChecked(feeds, fetches);
+  }
+
+  /** Runs feeds the caller guarantees match `inputs`, fetching outputs known to exist. */
+  runChecked(feeds: Record<string, TensorData>, fetches: readonly string[]): Promise<Record<string, TensorData>> {
+    this.assertUsable();
+    return this.queue.run(() => this.engine.run(feeds, fetches));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.idle();
+    await this.engine.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  assertUsable(what = 'model'): void {
+    if (this.disposed) throw new ClassifierDisposedError(`this ${what} was disposed; load it again`);
+  }
+}
+
+function freezeSpec(spec: TensorSpec): TensorSpec {
+  return Object.freeze({ ...spec, shape: Object.freeze([...spec.shape]) as (number | null)[] });
+}

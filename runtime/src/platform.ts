@@ -1,0 +1,36 @@
+/**
+ * What differs between entry points, handed to the backend-agnostic core: which backends exist
+ * (each loads its onnxruntime package lazily), how model sources are read, and how images that
+ * are not plain pixels (encoded files, browser image objects, URLs) become pixels.
+ */
+import type { EngineFactory } from './backends/engine.js';
+import type { ImageLimits } from './image/limits.js';
+import type { PixelImage } from './image/pixels.js';
+import type { Backend, ModelDtype, ModelSource } from './types.js';
+
+export interface ModelBytes {
+  bytes: Uint8Array;
+  /** How to name the model in messages: a path, a URL or "the in-memory model". */
+  name: string;
+}
+
+/** Decodes PNG/JPEG bytes within the limits (checked from the header first). */
+export type ImageDecoder = (bytes: Uint8Array, limits: ImageLimits, name: string) => PixelImage | Promise<PixelImage>;
+
+/**
+ * Reads an input that is neither an array nor an ImageData: a file path or URL (its bytes, still
+ * encoded) or a browser image object (its pixels). Returns undefined for inputs it does not know.
+ */
+export type ImageReader = (input: unknown, name: string, limits: ImageLimits) => Promise<Uint8Array | PixelImage | undefined>;
+
+export interface Platform {
+  /** For messages: '@tfjs-onnx/runtime' or '@tfjs-onnx/runtime/wasm', in Node or a browser. */
+  entry: string;
+  defaultBackend: Backend;
+  backends: Partial<Record<Backend, () => Promise<EngineFactory>>>;
+  readModel(source: ModelSource, dtype: ModelDtype | undefined): Promise<ModelBytes>;
+  decodeImage: ImageDecoder;
+  readImage: ImageReader;
+  /** The other kinds of image input readImage takes, for messages ('or a file path or URL of a PNG/JPEG'). */
+  imageInputs: string;
+}

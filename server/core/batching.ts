@@ -1,0 +1,268 @@
+/**
+ * Dynamic batching: requests that arrive close together are merged into one model run along the
+ * batch (first) axis, because one onnxruntime run over 32 rows costs far less than 32 runs over
+ * one row each (the per-run overhead dominates for small models).
+ *
+ * One run at a time per model. While it runs, new requests queue up, and as soon as it finishes
+ * everything queued goes together: with the default delay of 0 nothing waits for company that is
+ * not already there (Triton's default), so one client alone pays no delay. A positive `maxDelayMs`
+ * lets the first request of an idle model wait that long for others. Each caller gets exactly the
+ * rows of its own input, in order, and only requests whose inputs agree beyond the batch axis are
+ * merged. `flush()` runs what is queued at once, for shutdown.
+ */
+import type { TensorData } from './model.ts';
+
+export interface BatcherOptions {
+  /** Rows merged into one run at most. 1 turns batching off: every request runs on its own, at once. */
+  maxBatch: number;
+  /** How long the first request of an idle model waits for others before its batch runs. */
+  maxDelayMs: number;
+  /** Told the number of queued rows whenever it changes, for the queue-depth gauge. */
+  onQueueDepth?: (rows: number) => void;
+}
+
+export type Feeds = Record<string, TensorData>;
+export type RunModel = (feeds: Feeds) => Promise<Feeds>;
+
+/** Where a request's time went, in nanoseconds, as Triton's statistics split it. */
+export interface RunTiming {
+  queueNs: number;
+  computeInputNs: number;
+  computeInferNs: number;
+  computeOutputNs: number;
+  /** Rows of the run this request was part of (its batch size). */
+  batchRows: number;
+  /** True for the one request of each run that reports the run (so executions are counted once). */
+  reportsExecution: boolean;
+}
+
+export interface BatchResult {
+  outputs: Feeds;
+  timing: RunTiming;
+}
+
+interface Job {
+  feeds: Feeds;
+  rows: number;
+  /** Inputs' dims after the batch axis, and types: only jobs with equal keys can be merged. */
+  key: string;
+  queuedAt: bigint;
+  resolve: (result: BatchResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class DynamicBatcher {
+  private readonly queue: Job[] = [];
+  private queuedRows = 0;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private flushing = false;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly runModel: RunModel,
+    private readonly options: BatcherOptions,
+  ) {
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
+    if (!(options.maxDelayMs >= 0) || !Number.isFinite(options.maxDelayMs)) throw new RangeError(`maxDelayMs must be a finite number ≥ 0, got ${options.maxDelayMs}`);
+  }
+
+  /** Runs `feeds` (whose first axis holds `rows` rows) alone or merged with other requests. */
+  submit(feeds: Feeds, rows: number): Promise<BatchResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ feeds, rows, key: mergeKey(feeds), queuedAt: process.hrtime.bigint(), resolve, reject });
+      this.setQueuedRows(this.queuedRows + rows);
+      this.schedule();
+    });
+  }
+
+  /** Rows waiting for a run (not counting the run in progress). */
+  get queueDepth(): number {
+    return this.queuedRows;
+  }
+
+  /** From now on nothing waits for a delay: what is queued runs at once (shutdown). */
+  flush(): void {
+    this.flushing = true;
+    if (!this.running && this.queue.length > 0) void this.runNextBatch();
+  }
+
+  /** Resolves once nothing is queued or running. */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    // A running batch starts the next one itself when it finishes (see runNextBatch).
+    if (this.running) return;
+    if (this.options.maxBatch === 1 || this.flushing || this.queuedRows >= this.options.maxBatch) {
+      void this.runNextBatch();
+    } else if (this.timer === undefined && this.immediate === undefined) {
+      // With no delay, still gather what arrives in this event-loop turn (setTimeout(0) would wait ~1 ms).
+      if (this.options.maxDelayMs === 0) this.immediate = setImmediate(() => void this.runNextBatch());
+      else this.timer = setTimeout(() => void this.runNextBatch(), this.options.maxDelayMs);
+    }
+  }
+
+  private async runNextBatch(): Promise<void> {
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.running) return;
+    const jobs = this.takeJobs();
+    if (jobs.length === 0) return this.notifyIdle();
+    this.running = true;
+    try {
+      await this.run(jobs);
+    } finally {
+      this.running = false;
+      // What queued during the run has waited at least that long already: it goes now, not after another delay.
+      if (this.queue.length > 0) void this.runNextBatch();
+      else this.notifyIdle();
+    }
+  }
+
+  /** The front job and every later one that can join it, up to maxBatch rows (a larger single job goes alone). */
+  private takeJobs(): Job[] {
+    if (this.queue.length === 0) return [];
+    const first = this.queue[0];
+    const jobs: Job[] = [];
+    let rows = 0;
+    for (let i = 0; i < this.queue.length && rows < this.options.maxBatch; ) {
+      const job = this.queue[i];
+      if (job.key !== first.key || (jobs.length > 0 && rows + job.rows > this.options.maxBatch)) {
+        i++;
+        continue;
+      }
+      jobs.push(job);
+      rows += job.rows;
+      this.queue.splice(i, 1);
+    }
+    this.setQueuedRows(this.queuedRows - rows);
+    return jobs;
+  }
+
+  private async run(jobs: Job[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const rows = jobs.reduce((sum, job) => sum + job.rows, 0);
+    let merged: Feeds;
+    try {
+      merged = jobs.length === 1 ? jobs[0].feeds : concatenateFeeds(jobs.map((job) => job.feeds));
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    const inputsReady = process.hrtime.bigint();
+    let outputs: Feeds;
+    try {
+      outputs = await this.runModel(merged);
+    } catch (error) {
+      if (jobs.length === 1) jobs[0].reject(error);
+      else await this.runAlone(jobs);
+      return;
+    }
+    const inferred = process.hrtime.bigint();
+    const parts = jobs.length === 1 ? [outputs] : splitFeeds(outputs, jobs.map((job) => job.rows), rows);
+    if (parts === undefined) {
+      // An output without the batch axis cannot be split by rows: each request runs by itself instead.
+      await this.runAlone(jobs);
+      return;
+    }
+    const finished = process.hrtime.bigint();
+    jobs.forEach((job, index) => {
+      job.resolve({
+        outputs: parts[index],
+        timing: {
+          queueNs: Number(started - job.queuedAt),
+          computeInputNs: Number(inputsReady - started),
+          computeInferNs: Number(inferred - inputsReady),
+          computeOutputNs: Number(finished - inferred),
+          batchRows: rows,
+          reportsExecution: index === 0,
+        },
+      });
+    });
+  }
+
+  /**
+   * After a merged run failed, each job runs by itself, so only the request that caused the failure
+   * gets the error and its neighbours in the batch are answered as if it had never been there.
+   */
+  private async runAlone(jobs: Job[]): Promise<void> {
+    for (const job of jobs) {
+      const started = process.hrtime.bigint();
+      try {
+        const outputs = await this.runModel(job.feeds);
+        const inferred = process.hrtime.bigint();
+        job.resolve({
+          outputs,
+          timing: { queueNs: Number(started - job.queuedAt), computeInputNs: 0, computeInferNs: Number(inferred - started), computeOutputNs: 0, batchRows: job.rows, reportsExecution: true },
+        });
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+  }
+
+  private setQueuedRows(rows: number): void {
+    this.queuedRows = rows;
+    this.options.onQueueDepth?.(rows);
+  }
+
+  private notifyIdle(): void {
+    if (this.running || this.queue.length > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
+
+function mergeKey(feeds: Feeds): string {
+  return Object.keys(feeds)
+    .sort()
+    .map((name) => `${name}:${feeds[name].type}:${feeds[name].dims.slice(1).join('x')}`)
+    .join('|');
+}
+
+/** Each input of `parts` stacked along axis 0 (the parts share names, types and the other dims). */
+function concatenateFeeds(parts: Feeds[]): Feeds {
+  const merged: Feeds = {};
+  for (const name of Object.keys(parts[0])) {
+    const tensors = parts.map((part) => part[name]);
+    const rows = tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0);
+    merged[name] = { type: tensors[0].type, dims: [rows, ...tensors[0].dims.slice(1)], data: concatenateData(tensors.map((tensor) => tensor.data)) };
+  }
+  return merged;
+}
+
+function concatenateData(parts: TensorData['data'][]): TensorData['data'] {
+  if (Array.isArray(parts[0])) return (parts as string[][]).flat();
+  const numeric = parts as Exclude<TensorData['data'], string[]>[];
+  const total = numeric.reduce((sum, part) => sum + part.length, 0);
+  const result = new (numeric[0].constructor as new (length: number) => Exclude<TensorData['data'], string[]>)(total);
+  let offset = 0;
+  for (const part of numeric) {
+    (result as Float32Array).set(part as Float32Array, offset);
+    offset += part.length;
+  }
+  return result;
+}
+
+/** The merged outputs cut back into each request's rows, or undefined if some output has no batch axis. */
+function splitFeeds(outputs: Feeds, rowCounts: number[], totalRows: number): Feeds[] | undefined {
+  const names = Object.keys(outputs);
+  if (names.some((name) => outputs[name].dims[0] !== totalRows)) return undefined;
+  const parts: Feeds[] = rowCounts.map(() => ({}));
+  for (const name of names) {
+    const { type, dims, data } = outputs[name];
+    const perRow = totalRows === 0 ? 0 : data.length / totalRows;
+    let row = 0;
+    rowCounts.forEach((rows, index) => {
+      // slice, not subarray: each caller owns its rows and may keep them after the batch buffer is gone.
+      parts[index][name] = { type, dims: [rows, ...dims.slice(1)], data: data.slice(row * perRow, (row + rows) * perRow) as TensorData['data'] };
+      row += rows;
+    });
+  }
+  return parts;
+}

@@ -1,0 +1,190 @@
+/**
+ * Tensor checks and conversions every front end shares: shapes, element counts against the
+ * server's limit, and the JSON form of tensor data (the binary and gRPC forms are in their front
+ * ends). Everything here runs before a buffer sized by the request is allocated.
+ */
+import { InvalidRequestError } from '../errors.ts';
+import { DATATYPE_INFO, allocateValues, type Datatype, type TensorValues } from './datatypes.ts';
+import { fromHalfBits, toHalfBits } from './fp16.ts';
+
+/** Which tensor a message is about: `input 'x'` or `output 'y'`. */
+export type TensorRole = 'input' | 'output';
+
+export function formatShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((size) => (size === null || size < 0 ? '-1' : String(size))).join(', ')}]`;
+}
+
+/**
+ * A shape as the request states it, checked to be a list of whole numbers ≥ 0 that JavaScript can
+ * hold exactly (2^53 and 1e300 are refused here, not multiplied).
+ */
+export function checkShape(name: string, shape: unknown): number[] {
+  if (!Array.isArray(shape)) throw new InvalidRequestError(`input '${name}' has no shape list`);
+  if (shape.length > 32) throw new InvalidRequestError(`input '${name}' has ${shape.length} dimensions; at most 32 are accepted`);
+  for (const [axis, size] of shape.entries()) {
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new InvalidRequestError(`input '${name}' shape[${axis}] is ${JSON.stringify(size)}; dimensions are whole numbers ≥ 0`);
+    }
+  }
+  return shape as number[];
+}
+
+/** shape's element count, refused (without ever overflowing) once it passes `maxElements`. */
+export function elementCount(name: string, shape: readonly number[], maxElements: number): number {
+  let count = 1;
+  for (const size of shape) {
+    count *= size;
+    if (count > maxElements) {
+      throw new InvalidRequestError(
+        `input '${name}' has shape ${formatShape(shape)}, more than the ${maxElements} elements per tensor this server accepts (--max-tensor-elements)`,
+      );
+    }
+  }
+  return count;
+}
+
+/** Bytes `count` elements of a fixed-size datatype take in the binary layout. */
+export function fixedByteSize(datatype: Datatype, count: number): number {
+  return DATATYPE_INFO[datatype].byteSize * count;
+}
+
+// ---- JSON tensor data ------------------------------------------------------------------------
+
+/**
+ * Reads JSON `data` (flat or nested row-major, as the protocol allows) into the typed array of
+ * `datatype`, checking each element. The element count is compared with the shape before the
+ * array is allocated: a flat list by its length, a nested one by counting its leaves first.
+ */
+export function valuesFromJson(input: { name: string; datatype: Datatype; shape: readonly number[]; count: number }, data: unknown): TensorValues {
+  if (!Array.isArray(data)) throw dataError(input.name, 'is not a list');
+  const nested = data.length > 0 && Array.isArray(data[0]);
+  const found = nested ? countLeaves(data, 0, input) : data.length;
+  if (found !== input.count) throw dataError(input.name, `has ${found} elements but its shape ${formatShape(input.shape)} holds ${input.count}`);
+  const values = allocateValues(input.datatype, input.count);
+  const write = elementWriter(input.datatype, values, input.name);
+  if (!nested) {
+    for (let i = 0; i < data.length; i++) write(i, data[i]);
+    return values;
+  }
+  let index = 0;
+  const visit = (items: unknown[]): void => {
+    for (const item of items) {
+      if (Array.isArray(item)) visit(item);
+      else write(index++, item);
+    }
+  };
+  visit(data);
+  return values;
+}
+
+/** Leaves of nested `data`, refusing nesting deeper than the tensor's rank (so depth stays bounded). */
+function countLeaves(items: unknown[], depth: number, input: { name: string; shape: readonly number[] }): number {
+  let count = 0;
+  for (const item of items) {
+    if (Array.isArray(item)) {
+      if (depth + 1 >= Math.max(1, input.shape.length)) throw dataError(input.name, `nests deeper than its ${input.shape.length} dimensions`);
+      count += countLeaves(item, depth + 1, input);
+    } else {
+      count++;
+    }
+  }
+  return count;
+}
+
+type ElementWriter = (index: number, item: unknown) => void;
+
+function elementWriter(datatype: Datatype, values: TensorValues, name: string): ElementWriter {
+  const fail = (index: number, item: unknown, expected: string): never => {
+    throw dataError(name, `element ${index} is ${describe(item)}, not ${expected}`);
+  };
+  const integers = (min: number, max: number, label: string): ElementWriter => {
+    const target = values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array>;
+    return (index, item) => {
+      if (typeof item !== 'number' || !Number.isInteger(item) || item < min || item > max) fail(index, item, label);
+      target[index] = item as number;
+    };
+  };
+  const bigIntegers = (min: number, label: string): ElementWriter => {
+    const target = values as BigInt64Array | BigUint64Array;
+    // JSON numbers past 2^53 have already lost digits when parsed; refusing them beats silently rounding.
+    return (index, item) => {
+      if (typeof item !== 'number' || !Number.isSafeInteger(item) || item < min) fail(index, item, label);
+      target[index] = BigInt(item as number);
+    };
+  };
+  switch (datatype) {
+    case 'BOOL': {
+      const target = values as Uint8Array;
+      return (index, item) => {
+        if (typeof item !== 'boolean') fail(index, item, 'true or false');
+        target[index] = item ? 1 : 0;
+      };
+    }
+    case 'UINT8':
+      return integers(0, 0xff, 'a UINT8 integer 0–255');
+    case 'UINT16':
+      return integers(0, 0xffff, 'a UINT16 integer');
+    case 'UINT32':
+      return integers(0, 0xffffffff, 'a UINT32 integer');
+    case 'INT8':
+      return integers(-0x80, 0x7f, 'an INT8 integer');
+    case 'INT16':
+      return integers(-0x8000, 0x7fff, 'an INT16 integer');
+    case 'INT32':
+      return integers(-0x80000000, 0x7fffffff, 'an INT32 integer');
+    case 'INT64':
+      return bigIntegers(Number.MIN_SAFE_INTEGER, 'an INT64 integer within ±2^53');
+    case 'UINT64':
+      return bigIntegers(0, 'a UINT64 integer below 2^53');
+    case 'FP16': {
+      const target = values as Uint16Array;
+      return (index, item) => {
+        if (typeof item !== 'number' || !(Math.abs(item) <= 65504)) fail(index, item, 'a finite FP16 number (|x| ≤ 65504)');
+        target[index] = toHalfBits(item as number);
+      };
+    }
+    case 'FP32': {
+      const target = values as Float32Array;
+      return (index, item) => {
+        // JSON has no NaN, but 1e999 parses as Infinity and 1e39 overflows FP32.
+        if (typeof item !== 'number' || !Number.isFinite(Math.fround(item))) fail(index, item, 'a finite FP32 number');
+        target[index] = item as number;
+      };
+    }
+    case 'FP64': {
+      const target = values as Float64Array;
+      return (index, item) => {
+        if (typeof item !== 'number' || !Number.isFinite(item)) fail(index, item, 'a finite number');
+        target[index] = item as number;
+      };
+    }
+    case 'BYTES': {
+      const target = values as string[];
+      return (index, item) => {
+        if (typeof item !== 'string') fail(index, item, 'a string');
+        target[index] = item as string;
+      };
+    }
+  }
+}
+
+/** Tensor values as JSON elements: numbers (INT64 past 2^53 rounds, as JSON itself would), booleans, strings. */
+export function valuesToJson(datatype: Datatype, values: TensorValues): (number | boolean | string)[] {
+  if (datatype === 'BYTES') return values as string[];
+  if (datatype === 'BOOL') return Array.from(values as Uint8Array, (value) => value !== 0);
+  if (datatype === 'FP16') return Array.from(values as Uint16Array, fromHalfBits);
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) return Array.from(values, Number);
+  return Array.from(values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array>);
+}
+
+function dataError(name: string, problem: string): InvalidRequestError {
+  return new InvalidRequestError(`input '${name}' data ${problem}`);
+}
+
+function describe(item: unknown): string {
+  if (item === null) return 'null';
+  if (typeof item === 'string') return `the string ${JSON.stringify(item.slice(0, 20))}`;
+  if (typeof item === 'number' || typeof item === 'boolean') return String(item);
+  if (Array.isArray(item)) return 'a list';
+  return `a ${typeof item}`;
+}

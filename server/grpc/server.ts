@@ -1,0 +1,61 @@
+/**
+ * The gRPC listener: @grpc/grpc-js serving GRPCInferenceService on connections this server accepts
+ * itself (through the shared connection gate) and injects, so HTTP and gRPC share one bound.
+ */
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { gatedListener, type ConnectionGate } from '../connections.ts';
+import type { InferenceCore } from '../core/inference.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import { inferenceService, loadServiceDefinition } from './service.ts';
+
+export interface GrpcListener {
+  port: number;
+  /** Stops new calls (GOAWAY), lets running ones finish; resolves when all are done. */
+  drain(graceMs: number): Promise<void>;
+  /** Cancels whatever is left. */
+  forceClose(): void;
+}
+
+export interface GrpcOptions {
+  host: string;
+  port: number;
+  maxMessageBytes: number;
+  idleTimeoutMs: number;
+  gate: ConnectionGate;
+  logError: (error: unknown) => void;
+}
+
+export async function startGrpc(core: InferenceCore, metrics: ServerMetrics, options: GrpcOptions): Promise<GrpcListener> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    'grpc.max_send_message_length': -1,
+    // Connections without a call for this long are closed politely (GOAWAY); the socket timeout
+    // below catches only calls that stall mid-message.
+    'grpc.max_connection_idle_ms': options.idleTimeoutMs,
+  });
+  server.addService(loadServiceDefinition(), inferenceService(core, metrics, options.logError));
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener: NetServer = gatedListener(options.gate, Math.round(options.idleTimeoutMs * 1.5), (socket) => injector.injectConnection(socket));
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen({ host: options.host, port: options.port }, () => {
+      listener.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (listener.address() as AddressInfo).port;
+  return {
+    port,
+    drain: (graceMs) =>
+      new Promise<void>((resolve) => {
+        listener.close();
+        injector.drain(graceMs);
+        server.tryShutdown(() => resolve());
+      }),
+    forceClose: () => {
+      injector.destroy();
+      server.forceShutdown();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The GRPCInferenceService handlers over the shared inference core: the same models, batching,
+ * statistics and errors as HTTP (a RequestError's HTTP status becomes the matching gRPC code), and
+ * each call counted in /metrics by method and code.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { serverAsset } from '../assets.ts';
+import { RequestError, grpcCodeFor } from '../errors.ts';
+import type { InferenceCore } from '../core/inference.ts';
+import { PLATFORM } from '../core/servedModel.ts';
+import { EXTENSIONS } from '../http/context.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
+import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
+
+/** The .proto every client can be built from; shipped beside this file. */
+export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
+
+/** How @grpc/proto-loader maps messages to objects: the protocol's snake_case names, 64-bit integers as strings (no precision lost). */
+export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true };
+
+export function loadServiceDefinition(): grpc.ServiceDefinition {
+  const definition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
+  const inference = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
+  return (inference.GRPCInferenceService as grpc.ServiceClientConstructor).service;
+}
+
+const CODE_NAMES = new Map(Object.entries(grpc.status).filter(([, value]) => typeof value === 'number').map(([name, value]) => [value as number, name]));
+
+type Handler = (request: any) => Promise<object> | object;
+
+export function inferenceService(core: InferenceCore, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.UntypedServiceImplementation {
+  const { registry } = core;
+  const handlers: Record<string, Handler> = {
+    ServerLive: () => ({ live: true }),
+    ServerReady: () => ({ ready: core.accepting }),
+    ModelReady: (request: { name?: string; version?: string }) => {
+      try {
+        registry.resolve(request.name ?? '', request.version || undefined);
+        return { ready: core.accepting };
+      } catch {
+        return { ready: false };
+      }
+    },
+    ServerMetadata: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }),
+    ModelMetadata: (request: { name?: string; version?: string }) => {
+      const model = registry.resolve(request.name ?? '', request.version || undefined);
+      return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs };
+    },
+    ModelInfer: async (request: GrpcInferRequest) => inferResponseToGrpc(await core.infer(inferCallFromGrpc(request, process.hrtime.bigint()))),
+    ModelStatistics: (request: { name?: string; version?: string }) => {
+      const name = request.name || undefined;
+      const version = request.version || undefined;
+      if (name === undefined) return { model_stats: registry.ready().map((model) => model.statistics.snapshot()) };
+      if (version !== undefined) return { model_stats: [registry.resolve(name, version).statistics.snapshot()] };
+      registry.resolve(name);
+      return { model_stats: registry.ready().filter((model) => model.name === name).map((model) => model.statistics.snapshot()) };
+    },
+    RepositoryIndex: async (request: { ready?: boolean }) => ({ models: await registry.index(request.ready === true) }),
+    RepositoryModelLoad: async (request: { model_name?: string }) => {
+      await registry.load(request.model_name ?? '');
+      return {};
+    },
+    RepositoryModelUnload: async (request: { model_name?: string }) => {
+      await registry.unload(request.model_name ?? '');
+      return {};
+    },
+  };
+  return Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)]));
+}
+
+function unary(method: string, handler: Handler, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.handleUnaryCall<unknown, object> {
+  return (call, callback) => {
+    const started = process.hrtime.bigint();
+    const finish = (code: number) => metrics.observeGrpc(method, CODE_NAMES.get(code) ?? String(code), Number(process.hrtime.bigint() - started) / 1e9);
+    Promise.resolve()
+      .then(() => handler(call.request))
+      .then(
+        (response) => {
+          finish(grpc.status.OK);
+          callback(null, response);
+        },
+        (error: unknown) => {
+          const expected = error instanceof RequestError && error.statusCode !== 500;
+          if (!expected) logError(error);
+          const code = error instanceof RequestError ? grpcCodeFor(error.statusCode) : grpc.status.INTERNAL;
+          const message = error instanceof Error ? error.message : String(error);
+          finish(code);
+          callback({ code, details: expected ? message : `internal server error: ${message}` });
+        },
+      );
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * HTTP bodies ↔ core requests: the v2 JSON request (tensor data inline, or in binary after the
+ * JSON header with the binary tensor data extension, or both mixed) into an InferenceCall, and an
+ * InferenceResponse back into JSON, or a JSON header plus binary outputs when the client asked for
+ * binary_data. Nothing here knows about models: the core checks names, datatypes and shapes.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidRequestError } from '../errors.ts';
+import type { TensorValues } from '../core/datatypes.ts';
+import type { InferenceCall, InferenceHeader, InferenceResponse } from '../core/inference.ts';
+import { valuesFromJson, valuesToJson } from '../core/tensors.ts';
+import { cutBinaryChunks, valuesFromBinary, valuesToBinary } from './binary.ts';
+
+type Parameters = Record<string, string | number | boolean>;
+
+const parameters = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } as const;
+
+/** The request's structure; what a schema cannot know (the model's tensors) the core checks. */
+export const inferenceRequestSchema = {
+  type: 'object',
+  required: ['inputs'],
+  properties: {
+    id: { type: 'string' },
+    parameters,
+    inputs: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1024,
+      items: {
+        type: 'object',
+        required: ['name', 'shape', 'datatype'],
+        properties: { name: { type: 'string' }, shape: { type: 'array', maxItems: 32 }, datatype: { type: 'string' }, parameters, data: {} },
+      },
+    },
+    outputs: {
+      type: 'array',
+      maxItems: 1024,
+      items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, parameters } },
+    },
+  },
+} as const;
+
+interface RequestBody {
+  id?: string;
+  parameters?: Parameters;
+  inputs: { name: string; shape: unknown[]; datatype: string; parameters?: Parameters; data?: unknown }[];
+  outputs?: { name: string; parameters?: Parameters }[];
+}
+
+export interface ParsedInferRequest {
+  call: InferenceCall;
+  /** Whether an output goes back as binary data (binary_data, or binary_data_output for all). */
+  binaryOutput: (name: string) => boolean;
+}
+
+/**
+ * `body` has passed inferenceRequestSchema; `binary` is what followed the JSON header (undefined
+ * for a plain JSON request, where no input may then use binary_data_size).
+ */
+export function parseInferRequest(body: RequestBody, binary: Buffer | undefined, target: { modelName: string; modelVersion?: string }, receivedAt: bigint): ParsedInferRequest {
+  const binarySizes: { name: string; size: number }[] = [];
+  for (const input of body.inputs) {
+    const size = input.parameters?.binary_data_size;
+    const hasData = input.data !== undefined;
+    if (size === undefined) {
+      if (!hasData) throw new InvalidRequestError(`input '${input.name}' has neither data nor parameters.binary_data_size`);
+      continue;
+    }
+    if (hasData) throw new InvalidRequestError(`input '${input.name}' has both data and parameters.binary_data_size; send its values one way`);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new InvalidRequestError(`input '${input.name}' parameters.binary_data_size is ${JSON.stringify(size)}; it must be a whole number of bytes`);
+    }
+    if (binary === undefined) {
+      throw new InvalidRequestError(`input '${input.name}' uses binary_data_size, but the request has no Inference-Header-Content-Length header saying where its JSON ends`);
+    }
+    binarySizes.push({ name: input.name, size });
+  }
+  const chunks = binary === undefined ? [] : cutBinaryChunks(binary, binarySizes);
+  const header: InferenceHeader = {
+    ...target,
+    // The protocol echoes the caller's id; without one we make one so replies can still be traced in logs.
+    id: body.id ?? randomUUID(),
+    inputs: body.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.shape })),
+    outputs: body.outputs?.map((output) => ({ name: output.name, classification: output.parameters?.classification })),
+  };
+  const decode: InferenceCall['decode'] = (planned) => {
+    let chunk = 0;
+    return planned.map((input, index): TensorValues => {
+      const source = body.inputs[index];
+      return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromBinary(input, chunks[chunk++]);
+    });
+  };
+  const allBinary = body.parameters?.binary_data_output === true;
+  const perOutput = new Map((body.outputs ?? []).map((output) => [output.name, output.parameters?.binary_data]));
+  const binaryOutput = (name: string) => {
+    const own = perOutput.get(name);
+    return typeof own === 'boolean' ? own : allBinary;
+  };
+  return { call: { header, receivedAt, decode }, binaryOutput };
+}
+
+export interface EncodedResponse {
+  body: Buffer | string;
+  contentType: string;
+  /** Set when binary outputs follow the JSON header: its length in bytes. */
+  headerLength?: number;
+}
+
+export function encodeInferResponse(response: InferenceResponse, binaryOutput: (name: string) => boolean): EncodedResponse {
+  const binaries: Uint8Array[] = [];
+  const outputs = response.outputs.map((output) => {
+    const base = { name: output.name, datatype: output.datatype, shape: output.shape };
+    if (!binaryOutput(output.name)) return { ...base, data: valuesToJson(output.datatype, output.values) };
+    const bytes = valuesToBinary(output.datatype, output.values);
+    binaries.push(bytes);
+    return { ...base, parameters: { binary_data_size: bytes.length } };
+  });
+  const json = JSON.stringify({ model_name: response.modelName, model_version: response.modelVersion, ...(response.id !== undefined ? { id: response.id } : {}), outputs });
+  if (binaries.length === 0) return { body: json, contentType: 'application/json; charset=utf-8' };
+  const header = Buffer.from(json, 'utf8');
+  return { body: Buffer.concat([header, ...binaries]), contentType: 'application/octet-stream', headerLength: header.length };
+}

@@ -1,0 +1,82 @@
+/**
+ * POST /v2/models/{name}/classify: this server's convenience route for people rather than tensor
+ * clients. The body is a PNG or JPEG file (image/png, image/jpeg, application/octet-stream) or JSON
+ * `{"pixels": [...]}` with 0–255 values at the model's size; the reply is the top-k labels.
+ * Decoding happens in worker threads, within the image limits (images/classify.ts).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { InvalidRequestError, ModelUnavailableError, UndecodableImageError } from '../../errors.ts';
+import type { HttpContext } from '../context.ts';
+import { errorResponses, modelPathParams, type ModelPathParams } from './schemas.ts';
+
+const IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'application/octet-stream'];
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+/** The runtime's default top-k, as `predict` prints it. */
+const DEFAULT_TOP_K = 3;
+
+const classifyQuery = { type: 'object', properties: { top_k: { type: 'integer', minimum: 1, maximum: 100_000 } } } as const;
+/** JSON alternative to image bytes: raw 0–255 pixels, flat or nested (height × width [× channels]). */
+const classifyJsonBody = { type: 'object', required: ['pixels'], properties: { pixels: { type: 'array', minItems: 1 } } } as const;
+const classifyResponse = {
+  type: 'object',
+  properties: {
+    model_name: { type: 'string' },
+    model_version: { type: 'string' },
+    predictions: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, label: { type: 'string' }, probability: { type: 'number' } } } },
+  },
+} as const;
+
+type ClassifyRoute = { Params: ModelPathParams; Querystring: { top_k?: number }; Body: Buffer | { pixels: unknown[] } };
+
+export function classifyRoutes(context: HttpContext): FastifyPluginAsync {
+  return async (app) => {
+    // Registered inside this plugin only, so image bodies are accepted here and nowhere else.
+    app.addContentTypeParser(IMAGE_CONTENT_TYPES, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    const schema = {
+      params: modelPathParams,
+      querystring: classifyQuery,
+      // Only JSON bodies have a structure to validate; image bodies are checked by decoding them.
+      body: { content: { 'application/json': { schema: classifyJsonBody } } },
+      response: { 200: classifyResponse, ...errorResponses },
+    };
+    const classify = async (request: { params: ModelPathParams; query: { top_k?: number }; body: ClassifyRoute['Body'] }) => {
+      if (!context.core.accepting) throw new ModelUnavailableError(`the server is shutting down and accepts no new requests (model '${request.params.name}')`);
+      const model = context.core.registry.resolve(request.params.name, request.params.version);
+      const topK = request.query.top_k ?? DEFAULT_TOP_K;
+      model.begin();
+      try {
+        const predictions = Buffer.isBuffer(request.body)
+          ? await context.images.classifyImage(model, checkImageBytes(request.body), topK)
+          : await context.images.classifyPixels(model, toPixels(request.body.pixels), topK);
+        return { model_name: model.name, model_version: model.version, predictions };
+      } finally {
+        model.end();
+      }
+    };
+    app.post<ClassifyRoute>('/v2/models/:name/classify', { schema }, classify);
+    app.post<ClassifyRoute>('/v2/models/:name/versions/:version/classify', { schema }, classify);
+  };
+}
+
+/** A body sent as an image must be one: anything else is refused here with a message saying so. */
+function checkImageBytes(bytes: Buffer): Uint8Array {
+  const startsWith = (magic: number[]) => bytes.length >= magic.length && magic.every((value, i) => bytes[i] === value);
+  if (!startsWith(PNG_MAGIC) && !startsWith(JPEG_MAGIC)) {
+    throw new UndecodableImageError(bytes.length === 0 ? 'the body is empty' : 'it starts with neither the PNG nor the JPEG signature');
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Flattens `pixels` (flat or nested) into bytes, refusing anything but integers 0–255. */
+function toPixels(pixels: unknown[]): Uint8Array {
+  const flat = pixels.flat(3);
+  const bytes = new Uint8Array(flat.length);
+  flat.forEach((value, index) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) {
+      throw new InvalidRequestError(`pixels[${index}] is ${Array.isArray(value) ? 'a list nested too deep' : JSON.stringify(value)}; pixels are integers 0–255, flat or nested height × width [× channels]`);
+    }
+    bytes[index] = value;
+  });
+  return bytes;
+}

@@ -1,0 +1,26 @@
+/** Server metadata and the health probes (Kubernetes livenessProbe / readinessProbe use these directly). */
+import type { FastifyPluginAsync } from 'fastify';
+import { RequestError } from '../../errors.ts';
+import { SERVER_NAME, SERVER_VERSION } from '../../options.ts';
+import { EXTENSIONS, type HttpContext } from '../context.ts';
+import { errorResponses } from './schemas.ts';
+
+const serverMetadata = {
+  type: 'object',
+  properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+export function healthRoutes(context: HttpContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }));
+
+    app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } }, async () => ({ live: true }));
+
+    // Ready means the start-up models are loaded (they are before the server listens) and shutdown
+    // has not begun; the protocol signals "not ready" with a 4xx status.
+    app.get('/v2/health/ready', { schema: { response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } }, async () => {
+      if (!context.core.accepting) throw new RequestError(400, 'server is shutting down');
+      return { ready: true };
+    });
+  };
+}

@@ -1,0 +1,30 @@
+/** Per-model metadata and readiness: what clients read to learn a model's tensor names and shapes. */
+import type { FastifyPluginAsync } from 'fastify';
+import { RequestError } from '../../errors.ts';
+import { PLATFORM } from '../../core/servedModel.ts';
+import type { HttpContext } from '../context.ts';
+import { errorResponses, modelMetadataResponse, modelPathParams, type ModelPathParams } from './schemas.ts';
+
+const modelReady = { type: 'object', properties: { name: { type: 'string' }, ready: { type: 'boolean' } } } as const;
+
+export function modelRoutes(context: HttpContext): FastifyPluginAsync {
+  return async (app) => {
+    const { registry } = context.core;
+    const metadataSchema = { params: modelPathParams, response: { 200: modelMetadataResponse, ...errorResponses } };
+    const metadata = async (request: { params: ModelPathParams }) => {
+      const model = registry.resolve(request.params.name, request.params.version);
+      return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs };
+    };
+    app.get<{ Params: ModelPathParams }>('/v2/models/:name', { schema: metadataSchema }, metadata);
+    app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version', { schema: metadataSchema }, metadata);
+
+    const readySchema = { params: modelPathParams, response: { 200: modelReady, ...errorResponses } };
+    const ready = async (request: { params: ModelPathParams }) => {
+      const model = registry.resolve(request.params.name, request.params.version);
+      if (!context.core.accepting) throw new RequestError(400, `model '${model.name}' is not ready: the server is shutting down`);
+      return { name: model.name, ready: true };
+    };
+    app.get<{ Params: ModelPathParams }>('/v2/models/:name/ready', { schema: readySchema }, ready);
+    app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version/ready', { schema: readySchema }, ready);
+  };
+}

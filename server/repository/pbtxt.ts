@@ -1,0 +1,203 @@
+/**
+ * A reader for protobuf's text format (the language of Triton's config.pbtxt), giving a generic
+ * tree of fields. No maintained JavaScript library parses the text format (protobufjs and
+ * @bufbuild/protobuf read binary and JSON only), so this is ours: the grammar of the published
+ * text-format spec — fields `name: value` or `name { ... }` (also `name: { }`, `< >`), lists
+ * `[a, b]`, quoted strings with escapes and implicit concatenation, numbers, identifiers (enum
+ * values, true/false), `#` comments and optional `,`/`;` separators. Typing against a schema is
+ * the caller's (config.ts), which knows which fields it reads.
+ */
+
+export type TextScalar = { kind: 'string'; value: string } | { kind: 'number'; value: number; text: string } | { kind: 'identifier'; value: string };
+
+export interface TextField {
+  line: number;
+  value: TextScalar | TextMessage;
+}
+
+export class TextMessage {
+  readonly kind = 'message';
+  readonly fields = new Map<string, TextField[]>();
+
+  add(name: string, field: TextField): void {
+    const list = this.fields.get(name);
+    if (list) list.push(field);
+    else this.fields.set(name, [field]);
+  }
+
+  get(name: string): TextField[] {
+    return this.fields.get(name) ?? [];
+  }
+}
+
+/** A syntax error, with the 1-based line it was found on. */
+export class TextFormatError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(`line ${line}: ${message}`);
+    this.name = 'TextFormatError';
+  }
+}
+
+type Token =
+  | { type: 'identifier'; text: string; line: number }
+  | { type: 'string'; text: string; line: number }
+  | { type: 'number'; text: string; line: number }
+  | { type: 'symbol'; text: string; line: number }
+  | { type: 'end'; text: ''; line: number };
+
+/** Nesting deeper than this is refused, so a hostile file cannot exhaust the stack. */
+const MAX_DEPTH = 64;
+
+export function parseTextFormat(text: string): TextMessage {
+  const tokens = tokenize(text);
+  let position = 0;
+  const peek = () => tokens[position];
+  const next = () => tokens[position++];
+  const expect = (symbol: string): Token => {
+    const token = next();
+    if (token.type !== 'symbol' || token.text !== symbol) throw new TextFormatError(`expected '${symbol}' but found ${describe(token)}`, token.line);
+    return token;
+  };
+
+  const parseMessage = (close: string | undefined, depth: number): TextMessage => {
+    if (depth > MAX_DEPTH) throw new TextFormatError(`messages nest deeper than ${MAX_DEPTH} levels`, peek().line);
+    const message = new TextMessage();
+    for (;;) {
+      const token = peek();
+      if (close === undefined ? token.type === 'end' : token.type === 'symbol' && token.text === close) {
+        next();
+        return message;
+      }
+      if (token.type === 'end') throw new TextFormatError(`missing '${close}' before the end of the file`, token.line);
+      if (token.type !== 'identifier') throw new TextFormatError(`expected a field name but found ${describe(token)}`, token.line);
+      next();
+      parseFieldValue(token.text, token.line, message, depth);
+      const separator = peek();
+      if (separator.type === 'symbol' && (separator.text === ',' || separator.text === ';')) next();
+    }
+  };
+
+  const parseFieldValue = (name: string, line: number, message: TextMessage, depth: number): void => {
+    let token = peek();
+    const hasColon = token.type === 'symbol' && token.text === ':';
+    if (hasColon) {
+      next();
+      token = peek();
+    }
+    if (token.type === 'symbol' && token.text === '[') {
+      next();
+      if (peek().type === 'symbol' && peek().text === ']') {
+        next();
+        return;
+      }
+      for (;;) {
+        message.add(name, { line: peek().line, value: parseValue(depth) });
+        const after = next();
+        if (after.type === 'symbol' && after.text === ']') return;
+        if (after.type !== 'symbol' || after.text !== ',') throw new TextFormatError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
+      }
+    }
+    if (!hasColon && !(token.type === 'symbol' && (token.text === '{' || token.text === '<'))) {
+      throw new TextFormatError(`expected ':' or '{' after '${name}' but found ${describe(token)}`, token.line);
+    }
+    message.add(name, { line, value: parseValue(depth) });
+  };
+
+  const parseValue = (depth: number): TextScalar | TextMessage => {
+    const token = next();
+    if (token.type === 'symbol' && (token.text === '{' || token.text === '<')) return parseMessage(token.text === '{' ? '}' : '>', depth + 1);
+    if (token.type === 'string') {
+      let value = token.text;
+      // Adjacent string literals are one value, as in C.
+      while (peek().type === 'string') value += next().text;
+      return { kind: 'string', value };
+    }
+    if (token.type === 'number') return { kind: 'number', value: Number(token.text), text: token.text };
+    if (token.type === 'symbol' && token.text === '-') {
+      const operand = next();
+      if (operand.type === 'number') return { kind: 'number', value: -Number(operand.text), text: `-${operand.text}` };
+      if (operand.type === 'identifier' && /^(inf|infinity)$/i.test(operand.text)) return { kind: 'number', value: Number.NEGATIVE_INFINITY, text: `-${operand.text}` };
+      throw new TextFormatError(`expected a number after '-' but found ${describe(operand)}`, operand.line);
+    }
+    if (token.type === 'identifier') return { kind: 'identifier', value: token.text };
+    throw new TextFormatError(`expected a value but found ${describe(token)}`, token.line);
+  };
+
+  return parseMessage(undefined, 0);
+}
+
+function describe(token: Token): string {
+  if (token.type === 'end') return 'the end of the file';
+  if (token.type === 'string') return `the string ${JSON.stringify(token.text.slice(0, 30))}`;
+  return `'${token.text}'`;
+}
+
+const SYMBOLS = new Set([':', '{', '}', '<', '>', '[', ']', ',', ';', '-']);
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '?': '?' };
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i];
+    if (char === '\n') {
+      line++;
+      i++;
+    } else if (char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v') {
+      i++;
+    } else if (char === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (char === '"' || char === "'") {
+      const start = line;
+      let value = '';
+      i++;
+      while (i < text.length && text[i] !== char) {
+        if (text[i] === '\n') throw new TextFormatError('a string runs past the end of its line', start);
+        if (text[i] === '\\') {
+          const escaped = text[i + 1];
+          if (escaped === undefined) break;
+          if (ESCAPES[escaped] !== undefined) {
+            value += ESCAPES[escaped];
+            i += 2;
+          } else if (/[0-7]/.test(escaped)) {
+            const octal = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))![0];
+            value += String.fromCharCode(parseInt(octal, 8));
+            i += 1 + octal.length;
+          } else if (escaped === 'x' && /^[0-9a-fA-F]{1,2}/.test(text.slice(i + 2, i + 4))) {
+            const hex = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 2, i + 4))![0];
+            value += String.fromCharCode(parseInt(hex, 16));
+            i += 2 + hex.length;
+          } else {
+            throw new TextFormatError(`unknown escape '\\${escaped}' in a string`, line);
+          }
+        } else {
+          value += text[i++];
+        }
+      }
+      if (i >= text.length) throw new TextFormatError('a string is not closed', start);
+      i++;
+      tokens.push({ type: 'string', text: value, line: start });
+    } else if (/[0-9.]/.test(char) && (char !== '.' || /[0-9]/.test(text[i + 1] ?? ''))) {
+      const match = /^(0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)[fFuU]?/.exec(text.slice(i, i + 400))!;
+      tokens.push({ type: 'number', text: match[1], line });
+      i += match[0].length;
+    } else if (/[A-Za-z_]/.test(char)) {
+      const match = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(text.slice(i, i + 1000))!;
+      tokens.push({ type: 'identifier', text: match[0], line });
+      i += match[0].length;
+    } else if (char === '+') {
+      i++; // a leading plus changes nothing
+    } else if (SYMBOLS.has(char)) {
+      tokens.push({ type: 'symbol', text: char, line });
+      i++;
+    } else {
+      throw new TextFormatError(`unexpected character ${JSON.stringify(char)}`, line);
+    }
+  }
+  tokens.push({ type: 'end', text: '', line });
+  return tokens;
+}

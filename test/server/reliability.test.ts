@@ -1,0 +1,131 @@
+/**
+ * Hostile and careless clients (issue 11 at the server's depth): numeric options bounded with a
+ * clear message, a body that stalls half-way answered 408 within the request timeout while others
+ * are served, connections past --max-connections closed at once, and the 503s of a shutdown
+ * answered without being logged as server errors.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_IMAGE_LIMITS } from '@tfjs-onnx/runtime';
+import { InvalidOptionError } from '../../common/errors.ts';
+import { IMAGE_LIMIT_DEFAULTS } from '../../server/options.ts';
+import { startServer, type RunningServer } from '../../server/index.ts';
+import { tempDir } from '../helpers/tempDir.ts';
+import { postJson } from './client.ts';
+import { makeTestModel, testImage } from './fixtures.ts';
+
+let onnxPath: string;
+let server: RunningServer;
+let inputName: string;
+
+beforeAll(async () => {
+  onnxPath = (await makeTestModel(tempDir('tfjs-onnx-reliability-'))).onnx;
+  server = await startServer({ modelPaths: [onnxPath], port: 0, grpcPort: 0, requestTimeoutMs: 500, maxConnections: 6 });
+  inputName = (await (await fetch(`${server.url}/v2/models/model`)).json()).inputs[0].name;
+});
+afterAll(async () => server?.close());
+
+function goodBody() {
+  return { inputs: [{ name: inputName, shape: [1, 28, 28, 1], datatype: 'FP32', data: Array.from(testImage(3), (v) => v / 255) }] };
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+describe('options', () => {
+  it("defaults to the runtime's image limits", () => {
+    expect(IMAGE_LIMIT_DEFAULTS).toEqual(DEFAULT_IMAGE_LIMITS);
+  });
+
+  it('refuses numbers outside sane ranges before loading anything, naming the flag', async () => {
+    const cases: [object, RegExp][] = [
+      [{ intraOpThreads: 100_000 }, /--threads must be a whole number from 0 to 256, got 100000/],
+      [{ intraOpThreads: 1e9 }, /--threads/],
+      [{ maxDelayMs: 1e9 }, /--max-delay-ms must be a number from 0 to 10000 \(ms\), got 1000000000/],
+      [{ maxDelayMs: Number.NaN }, /--max-delay-ms/],
+      [{ maxBatch: 0 }, /--max-batch must be a whole number from 1 to 4096/],
+      [{ port: 70_000 }, /--port must be a whole number from 0 to 65535/],
+      [{ bodyLimit: -1 }, /--body-limit/],
+      [{ maxConnections: 0 }, /--max-connections/],
+      [{ requestTimeoutMs: 10 }, /--request-timeout-ms must be a whole number from 100/],
+      [{ shutdownGraceMs: 1e12 }, /--shutdown-grace-ms/],
+      [{ maxTensorElements: 2 ** 40 }, /--max-tensor-elements/],
+      [{ maxImageMegapixels: 0 }, /--max-image-megapixels/],
+      [{ port: 9000, grpcPort: 9000 }, /--grpc-port 9000 is the HTTP --port too/],
+      [{ loadModels: ['x'] }, /--load-model names the models to load at start in --model-control-mode explicit/],
+    ];
+    for (const [options, message] of cases) {
+      const attempt = startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, ...options });
+      await expect(attempt).rejects.toThrow(InvalidOptionError);
+      await expect(attempt).rejects.toThrow(message);
+    }
+    await expect(startServer({ port: 0 })).rejects.toThrow(/name an ONNX model to serve/);
+  });
+});
+
+describe('stalled and surplus clients', () => {
+  it('answers a body that stalls half-way with 408 and closes it, serving others meanwhile', async () => {
+    const socket = await connect(server.port);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"inputs": [');
+    const meanwhile = await postJson(`${server.url}/v2/models/model/infer`, goodBody());
+    expect(meanwhile.status).toBe(200);
+    await closed;
+    expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('closes connections past --max-connections at once and takes new ones when others leave', async () => {
+    // The server runs with --max-connections 6 (HTTP and gRPC together); fill it with idle sockets.
+    const open = await Promise.all(Array.from({ length: 6 }, () => connect(server.port)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const surplus = await connect(server.grpcPort!);
+    const surplusClosed = await new Promise<boolean>((resolve) => {
+      surplus.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 2_000);
+    });
+    expect(surplusClosed).toBe(true);
+    for (const socket of open) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await postJson(`${server.url}/v2/models/model/infer`, goodBody())).status).toBe(200);
+  });
+});
+
+describe('shutdown', () => {
+  it('answers requests that complete during the drain with 503, without logging them as server errors', async () => {
+    const other = await startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, maxDelayMs: 300, shutdownGraceMs: 2_000 });
+    const errors = vi.spyOn(process.stderr, 'write');
+    try {
+      const body = JSON.stringify(goodBody());
+      const head = `POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+      const replyOf = (socket: net.Socket) =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk.toString()));
+          socket.once('close', () => resolve(text));
+        });
+      // One request waits in the batching queue; another is still sending its body when shutdown begins.
+      const queued = await connect(other.port);
+      const queuedReply = replyOf(queued);
+      queued.write(head + body);
+      const late = await connect(other.port);
+      const lateReply = replyOf(late);
+      late.write(head + body.slice(0, 50));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const closing = other.close();
+      late.write(body.slice(50));
+      await closing;
+      expect(await queuedReply).toMatch(/^HTTP\/1\.1 200/);
+      expect(await lateReply).toMatch(/^HTTP\/1\.1 503[\s\S]*is shutting down and accepts no new requests/);
+      expect(errors.mock.calls.map(([text]) => String(text)).filter((text) => text.includes('server error'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+      await other.close();
+    }
+  });
+});
