@@ -29,13 +29,44 @@ export interface TrainingRow {
   backend: string;
   warmupSteps: number;
   steps: number;
+  /** train()'s step (the lean trainer). */
   samplesPerSecond: Spread;
+  /** The model.fit() step it replaced, timed alternately with it: samples/s and lean ÷ fit() per repetition. */
+  fit?: { samplesPerSecond: Spread; speedup: Spread };
 }
+
+/** Kernels per training step (tf.profile over ten steps, nested kernels included). */
+export interface KernelCount {
+  model: ModelName;
+  backend: string;
+  fit: number;
+  lean: number;
+  /** The lean step's kernels by name, per step. */
+  leanKernels: Record<string, number>;
+}
+
+/** Our MLP epoch against PyTorch's, same recipe, alternating epochs; ratio = ours ÷ PyTorch per pair. */
+export type PyTorchComparison =
+  | { measured: false; reason: string }
+  | {
+      measured: true;
+      ourBackend: string;
+      torch: string;
+      threads: number;
+      warmupSteps: number;
+      epochSeconds: { ours: Spread; pytorch: Spread };
+      ratio: Spread;
+      testAccuracy: { ours: Spread; pytorch: Spread };
+      /** Issue 17's target for the ratio. */
+      goal: number;
+    };
 
 export interface TrainingData {
   recipe: { batchSize: number; optimizer: 'adam'; learningRate: number; loss: 'sparseCategoricalCrossentropy' };
   rows: TrainingRow[];
   skipped: { model: ModelName; backend: string; reason: string }[];
+  kernelsPerStep: KernelCount[];
+  pytorch: PyTorchComparison;
 }
 
 export interface ConversionRow {

@@ -16,7 +16,14 @@ export type TrainingPlan = { warmupSteps: number; steps: number; repetitions?: n
 export interface BenchSettings {
   /** Training steps for the models the benchmark trains itself (accuracy does not matter for timing). */
   modelSteps: Record<ModelName, number>;
-  training: { repetitions: number; batchSize: number; learningRate: number; plans: Record<ModelName, Record<BackendName, TrainingPlan>> };
+  training: {
+    repetitions: number;
+    batchSize: number;
+    learningRate: number;
+    plans: Record<ModelName, Record<BackendName, TrainingPlan>>;
+    /** Full MLP epochs against PyTorch's: alternating pairs, after untimed warm-up steps on each side. */
+    pytorch: { pairs: number; warmupSteps: number };
+  };
   conversion: { warmup: number; repetitions: number; mobileNetInputSize: number };
   inference: {
     batchSizes: number[];
@@ -55,6 +62,7 @@ const FULL: BenchSettings = {
       mlp: { tensorflow: { warmupSteps: 20, steps: 200 }, wasm: { warmupSteps: 20, steps: 200 }, cpu: { warmupSteps: 5, steps: 30 } },
       cnn: { tensorflow: { warmupSteps: 5, steps: 30 }, wasm: { warmupSteps: 5, steps: 30 }, cpu: { warmupSteps: 1, steps: 1, repetitions: 3 } },
     },
+    pytorch: { pairs: 3, warmupSteps: 200 },
   },
   conversion: { warmup: 1, repetitions: 5, mobileNetInputSize: 224 },
   inference: {
@@ -84,6 +92,7 @@ const QUICK: BenchSettings = {
       mlp: { tensorflow: { warmupSteps: 10, steps: 60 }, wasm: { warmupSteps: 10, steps: 60 }, cpu: { warmupSteps: 2, steps: 8 } },
       cnn: { tensorflow: { warmupSteps: 1, steps: 5 }, wasm: { warmupSteps: 1, steps: 5 }, cpu: { skip: CNN_ON_CPU_SKIP } },
     },
+    pytorch: { pairs: 1, warmupSteps: 100 },
   },
   conversion: { warmup: 1, repetitions: 3, mobileNetInputSize: 224 },
   inference: {

@@ -52,60 +52,60 @@ export async function train(partialOptions: Partial<TrainOptions> = {}): Promise
   );
 
   const model = buildModel(options.model, { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length }, options.seed);
-  const optimizer = { learningRate: options.learningRate, ...ADAM_DEFAULTS };
-  const learningRates = Array.from({ length: options.epochs }, (_, epoch) => learningRateForEpoch(options.model, options.learningRate, epoch));
-  const trainer = new ClassifierTrainer(model, optimizer);
-  const timing = { evaluateSeconds: 0 };
-  const trainStart = performance.now();
-  let history;
   try {
-    history = fitEpochs(trainer, { shape: dataset, train: trainSplit, validation, test: dataset.test }, { epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, learningRates }, reporter, timing);
-  } finally {
-    trainer.dispose();
-  }
-  const trainSeconds = secondsSince(trainStart);
-  const last = history[history.length - 1];
-  const test = { loss: last.test_loss, accuracy: last.test_accuracy };
-  reporter.line(`Test Accuracy: ${(test.accuracy * 100).toFixed(2)}%`);
+    const optimizer = { learningRate: options.learningRate, ...ADAM_DEFAULTS };
+    const learningRates = Array.from({ length: options.epochs }, (_, epoch) => learningRateForEpoch(options.model, options.learningRate, epoch));
+    const trainer = new ClassifierTrainer(model, optimizer);
+    const timing = { evaluateSeconds: 0 };
+    const trainStart = performance.now();
+    let history;
+    try {
+      history = await fitEpochs(trainer, { shape: dataset, train: trainSplit, validation, test: dataset.test }, { epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, learningRates }, reporter, timing);
+    } finally {
+      trainer.dispose();
+    }
+    const trainSeconds = secondsSince(trainStart);
+    const last = history[history.length - 1];
+    const test = { loss: last.test_loss, accuracy: last.test_accuracy };
+    reporter.line(`Test Accuracy: ${(test.accuracy * 100).toFixed(2)}%`);
 
-  const saveStart = performance.now();
-  model.setUserDefinedMetadata({
-    labels: dataset.classNames,
-    preprocess: { layout: 'NHWC', height: dataset.height, width: dataset.width, channels: dataset.channels, scale: PIXEL_SCALE, offset: 0 },
-    dataset: dataset.name,
-  });
-  const metricsAt = (saveSeconds: number): TrainingMetrics => ({
-    model: options.model,
-    dataset: {
-      name: dataset.name,
-      source: datasetSource(dataset, options.out),
-      trainSamples: trainSplit.count,
-      validationSamples: validation?.count ?? 0,
-      testSamples: dataset.test.count,
-      classNames: dataset.classNames,
-      height: dataset.height,
-      width: dataset.width,
-      channels: dataset.channels,
-    },
-    backend,
-    seed: options.seed,
-    recipe: {
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      learningRate: options.learningRate,
-      learningRateSchedule: learningRates,
-      optimizer: { name: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon },
-      loss: 'sparseCategoricalCrossentropy',
-      validationSplit: options.validationSplit ?? null,
+    const saveStart = performance.now();
+    model.setUserDefinedMetadata({
+      labels: dataset.classNames,
+      preprocess: { layout: 'NHWC', height: dataset.height, width: dataset.width, channels: dataset.channels, scale: PIXEL_SCALE, offset: 0 },
+      dataset: dataset.name,
+    });
+    const metricsAt = (saveSeconds: number): TrainingMetrics => ({
+      model: options.model,
+      dataset: {
+        name: dataset.name,
+        source: datasetSource(dataset, options.out),
+        trainSamples: trainSplit.count,
+        validationSamples: validation?.count ?? 0,
+        testSamples: dataset.test.count,
+        classNames: dataset.classNames,
+        height: dataset.height,
+        width: dataset.width,
+        channels: dataset.channels,
+      },
+      backend,
       seed: options.seed,
-    },
-    summary: summarizeModel(model),
-    history,
-    test,
-    durations: { loadSeconds, trainSeconds, evaluateSeconds: timing.evaluateSeconds, saveSeconds, totalSeconds: secondsSince(started) },
-  });
-  let metrics: TrainingMetrics | undefined;
-  try {
+      recipe: {
+        epochs: options.epochs,
+        batchSize: options.batchSize,
+        learningRate: options.learningRate,
+        learningRateSchedule: learningRates,
+        optimizer: { name: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon },
+        loss: 'sparseCategoricalCrossentropy',
+        validationSplit: options.validationSplit ?? null,
+        seed: options.seed,
+      },
+      summary: summarizeModel(model),
+      history,
+      test,
+      durations: { loadSeconds, trainSeconds, evaluateSeconds: timing.evaluateSeconds, saveSeconds, totalSeconds: secondsSince(started) },
+    });
+    let metrics: TrainingMetrics | undefined;
     // The model folder and metrics.json switch as one: a kill at any moment leaves both old or both new.
     await replaceTogether(options.out, [
       { name: MODEL_FOLDER, kind: 'directory', write: async (staging) => void (await model.save(newFolderSaver(staging))) },
@@ -118,10 +118,10 @@ export async function train(partialOptions: Partial<TrainOptions> = {}): Promise
         },
       },
     ]);
+    return { metrics: metrics!, modelJsonPath: path.join(options.out, MODEL_FOLDER, 'model.json'), metricsPath: path.join(options.out, METRICS_FILE) };
   } finally {
     model.dispose();
   }
-  return { metrics: metrics!, modelJsonPath: path.join(options.out, MODEL_FOLDER, 'model.json'), metricsPath: path.join(options.out, METRICS_FILE) };
 }
 
 function splitForValidation(dataset: ImageDataset, fraction: number | undefined): { train: ImageSplit; validation?: ImageSplit } {

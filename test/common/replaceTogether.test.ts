@@ -45,7 +45,8 @@ describe('replacing the model folder and metrics.json as one', () => {
     ['replaced:metrics.json', 'B'],
   ];
 
-  it.each(steps)('killed at %s, leaves pair %s once the next run has recovered, and no staging folder', async (step, expected) => {
+  // Concurrent: each case has its own folder and child process, and most of the time is the child's start.
+  it.concurrent.each(steps)('killed at %s, leaves pair %s once the next run has recovered, and no staging folder', async (step, expected) => {
     const directory = path.join(root, step.replace(/\W/g, '-'));
     writePair(directory, 'A');
     expect(await replaceInChild(directory, step)).toBe('SIGKILL');

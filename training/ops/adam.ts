@@ -2,11 +2,12 @@
  * Adam (Kingma & Ba) with one fused update per variable. tfjs's AdamOptimizer spends about
  * fifteen kernels per variable and step (scale, square, add, divide, sqrt ... each allocating a
  * tensor); here one kernel reads the variable, its two moments and its gradient and writes the
- * three new tensors in a single pass. The arithmetic is tfjs's and Keras': bias-corrected
+ * three new tensors in a single pass (on wasm four lanes at a time). The arithmetic is tfjs's and Keras': bias-corrected
  * moments, epsilon added to the square root. Backends without the JavaScript kernel (tfjs-node)
  * run the same formula as standard ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdAdamFor, type SimdAdam } from './adamSimd.ts';
 import { implementationOf, registerJsKernel, type Implementation, type Values } from './tensorMemory.ts';
 
 export interface AdamSettings {
@@ -37,14 +38,21 @@ export function registerAdamKernel(): void {
 /**
  * value -= lr · m̂ / (√v̂ + ε) with m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t), rearranged as
  * (lr · √(1 − β2^t) / (1 − β1^t)) · m / (√v + ε · √(1 − β2^t)) — the same number with one square
- * root and one division per element instead of three divisions.
+ * root and one division per element instead of three divisions. On wasm the loop runs four lanes
+ * at a time in WebAssembly SIMD (adamSimd.ts); JavaScript does the rest (and all of it on cpu).
  */
 function adamUpdate(value: Values, m: Values, v: Values, gradient: Values, newValue: Values, newM: Values, newV: Values, attrs: AdamAttrs): void {
   const { stepSize, epsilon, beta1, beta2 } = correctedConstants(attrs);
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;
   const count = value.length;
-  for (let i = 0; i < count; i++) {
+  let done = 0;
+  const simd = simdAdamOn(newValue);
+  if (simd) {
+    done = count - (count % 4);
+    simd(value.byteOffset, m.byteOffset, v.byteOffset, gradient.byteOffset, newValue.byteOffset, newM.byteOffset, newV.byteOffset, done, beta1, keep1, beta2, keep2, stepSize, epsilon);
+  }
+  for (let i = done; i < count; i++) {
     const g = gradient[i];
     const first = beta1 * m[i] + keep1 * g;
     const second = beta2 * v[i] + keep2 * g * g;
@@ -52,6 +60,12 @@ function adamUpdate(value: Values, m: Values, v: Values, gradient: Values, newVa
     newV[i] = second;
     newValue[i] = value[i] - (stepSize * first) / (Math.sqrt(second) + epsilon);
   }
+}
+
+/** The SIMD loop when `values` lives in the memory of tfjs's wasm backend (Emscripten exports it as asm.memory). */
+function simdAdamOn(values: Values): SimdAdam | null {
+  const memory = (tf.findBackend('wasm') as { wasm?: { asm?: { memory?: WebAssembly.Memory } } } | undefined)?.wasm?.asm?.memory;
+  return memory && values.buffer === memory.buffer ? simdAdamFor(memory) : null;
 }
 
 /** The step's scalars with the bias corrections folded in. */
