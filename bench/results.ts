@@ -1,4 +1,5 @@
 /** The shape of bench/results/latest.json: one run, every section measured in the same process tree. */
+import type { BundleSize } from './sections/bundles.ts';
 import type { MachineDescription } from './machine.ts';
 import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
@@ -97,6 +98,11 @@ export interface InferenceRow {
   speedupOverTfjs: Spread;
   /** For the runtime: a bare onnxruntime InferenceSession.run on the same input (measureClassifier's raw figure). */
   rawOnnxruntimeImagesPerSecond?: Spread;
+  /**
+   * For the runtime: time per call of predictBatch() and of Model.run() ÷ a bare session.run of the
+   * same session on the same input (1.05 = 5% overhead), paired per round, median per repetition.
+   */
+  overBareOnnxruntime?: { predictBatch: Spread; run: Spread };
   /** For the native MLP: achieved GFLOP/s and its share of the machine's fp32 peak. */
   gflops?: Spread;
   fractionOfPeak?: Spread;
@@ -107,6 +113,8 @@ export interface InferenceData {
   mlpFlopsPerImage: number;
   fp32PeakGflops: number;
   rows: InferenceRow[];
+  /** Vite builds of a page loading a classifier through each browser entry of the runtime. */
+  bundles?: BundleSize[];
 }
 
 /** bench/server.ts's result: throughput per model, protocol and batching; memory per protocol; the soak. */

@@ -25,6 +25,7 @@ export function resultTables(results: BenchResults): Table[] {
   if (results.training?.data?.pytorch) tables.push(pytorchTable(results.training.data.pytorch));
   if (results.conversion) tables.push(conversionTable(results.conversion));
   if (results.inference) tables.push(inferenceTable(results.inference));
+  if (results.inference?.data?.bundles) tables.push(bundlesTable(results.inference.data.bundles));
   if (results.serving) tables.push(...servingTables(results.serving));
   if (results.graphModels) tables.push(...graphModelTables(results.graphModels));
   if (results.cli) tables.push(cliTable(results.cli));
@@ -134,6 +135,9 @@ function inferenceTable(run: SectionRun<NonNullable<BenchResults['inference']>['
     notes: [],
   };
   if (!run.data) return failed(table, run);
+  // Results from before the overhead figures existed render as they did.
+  const withOverhead = run.data.rows.some((row) => row.overBareOnnxruntime);
+  if (withOverhead) table.header.push('time ÷ bare ort (predictBatch / run)');
   const engines = new Map<string, string>();
   for (const row of run.data.rows) {
     engines.set(row.path, row.engine);
@@ -146,12 +150,24 @@ function inferenceTable(run: SectionRun<NonNullable<BenchResults['inference']>['
       formatSpread(row.latencyMs.p50),
       formatSpread(row.latencyMs.p99),
       row.fractionOfPeak ? `${formatNumber(row.fractionOfPeak.median * 100)} (${formatNumber(row.gflops!.median)} GFLOP/s)` : '',
+      ...(withOverhead ? [row.overBareOnnxruntime ? `${row.overBareOnnxruntime.predictBatch.median.toFixed(3)} / ${row.overBareOnnxruntime.run.median.toFixed(3)}` : ''] : []),
     ]);
   }
   table.notes.push(`Paths: ${[...engines].map(([path, engine]) => `${path} = ${engine}`).join('; ')}.`);
   table.notes.push('images/s, latency and × tfjs: median (min–max) over repetitions; × tfjs is paired per repetition. p99 of fewer than 100 calls is the slowest call.');
+  if (withOverhead) table.notes.push('time ÷ bare ort: predictBatch() and Model.run() against a bare InferenceSession.run of the same session on the same Float32Array, in alternating ~20 ms blocks, paired per round; median over repetitions (1.050 = 5% overhead).');
   table.notes.push(`% of fp32 peak: native MLP images/s × ${run.data.mlpFlopsPerImage.toLocaleString('en-US')} FLOPs per image (2 × Dense multiply-adds) ÷ ${run.data.fp32PeakGflops} GFLOP/s.`);
   return table;
+}
+
+function bundlesTable(bundles: NonNullable<NonNullable<NonNullable<BenchResults['inference']>['data']>['bundles']>): Table {
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
+  return {
+    title: 'Browser bundles (Vite build of a page that loads a classifier)',
+    header: ['import', 'JavaScript MB', '.wasm MB', '.wasm files'],
+    rows: bundles.map((b) => [`\`${b.entry}\``, mb(b.jsBytes), mb(b.wasmBytes), b.wasmFiles.join(', ')]),
+    notes: ["'@tfjs-onnx/runtime' carries onnxruntime-web's WebGPU + WebAssembly build; '@tfjs-onnx/runtime/wasm' its plain WebAssembly build (no device 'webgpu')."],
+  };
 }
 
 function servingTables(run: SectionRun<NonNullable<BenchResults['serving']>['data']>): Table[] {

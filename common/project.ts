@@ -6,16 +6,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const PROJECT_NAME = 'tfjs-onnx';
+/** The command our package.json's `bin` installs: what marks it, whatever the package is named. */
+const BIN_NAME = 'tfjs-onnx';
 
-/** The repository root: the nearest folder above this module whose package.json is tfjs-onnx's. */
+/** The repository (or installed package) root: the nearest folder above this module whose package.json installs tfjs-onnx. */
 export const PROJECT_ROOT = findProjectRoot(import.meta.dirname);
 
 function findProjectRoot(start: string): string {
   for (let directory = start; ; directory = path.dirname(directory)) {
     const manifest = path.join(directory, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PROJECT_NAME) return directory;
-    if (directory === path.dirname(directory)) throw new Error(`no ${PROJECT_NAME} package.json above ${start}`);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> }).bin?.[BIN_NAME]) return directory;
+    if (directory === path.dirname(directory)) throw new Error(`no package.json with the ${BIN_NAME} command above ${start}`);
   }
 }
 

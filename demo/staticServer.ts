@@ -1,6 +1,8 @@
 /**
  * A small static file server for the built page. The page needs nothing else: inference runs in
- * the browser, so serving files (HTML, JS, CSS, .wasm, the model) is the whole job.
+ * the browser, so serving files (HTML, JS, CSS, .wasm, the model) is the whole job. Every response
+ * carries COOP/COEP, which makes the page cross-origin isolated: only then do browsers give it
+ * SharedArrayBuffer, which onnxruntime-web's multi-threaded WebAssembly needs.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -32,7 +34,7 @@ export async function serveStaticDirectory(root: string, options: { host?: strin
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
     void respondWithFile(directory, request.url ?? '/', request.method ?? 'GET').then(({ status, headers, body }) => {
-      response.writeHead(status, headers).end(request.method === 'HEAD' ? undefined : body);
+      response.writeHead(status, { ...ISOLATION_HEADERS, ...headers }).end(request.method === 'HEAD' ? undefined : body);
     });
   });
   await listen(server, host, options.port ?? 0);
@@ -58,6 +60,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     server.listen(port, host, () => resolve());
   });
 }
+
+/** Cross-origin isolation; every file the page loads is same-origin, so require-corp blocks nothing it uses. */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
 
 interface FileResponse {
   status: number;

@@ -1,8 +1,10 @@
 /**
  * Keras/tfjs activation functions as ONNX nodes, matching tfjs-layers' formulas
- * (tfjs-layers/src/activations.ts): hardSigmoid is clip(0.2x + 0.5, 0, 1), gelu is the exact
- * erf form, gelu_new the tanh approximation, swish x·sigmoid(x), mish x·tanh(softplus(x)),
- * softmax over the last axis. Elementwise activations keep their input's layout.
+ * (tfjs-layers/src/activations.ts): hardSigmoid is clip(0.2x + 0.5, 0, 1) (Keras 3's is
+ * clip(x/6 + 0.5, 0, 1)), gelu is the exact erf form, gelu_new the tanh approximation, swish
+ * x·sigmoid(x), mish x·tanh(softplus(x)), softmax over the last axis; plus the Keras 3 names
+ * leaky_relu (slope 0.2), hard_silu/hard_swish, log_sigmoid, hard_tanh, celu. Elementwise
+ * activations keep their input's layout.
  */
 import { UnsupportedModelError } from './errors.ts';
 import { attr } from './graph/graphBuilder.ts';
@@ -10,6 +12,7 @@ import type { LayerContext } from './graph/layerContext.ts';
 import { normalizeAxis, physicalAxis } from './graph/layout.ts';
 import type { TensorValue } from './graph/tensorValue.ts';
 import type { LayerConfig } from './reader/layerConfig.ts';
+import type { Producer } from './reader/modelTopology.ts';
 
 type ActivationBuilder = (ctx: LayerContext, x: TensorValue) => string;
 
@@ -26,7 +29,7 @@ const activationBuilders: Record<string, ActivationBuilder> = {
   // tfjs-core's selu constants (ONNX's defaults are the same numbers rounded to float32).
   selu: elementwise('Selu', { alpha: attr.float(1.6732632423543772), gamma: attr.float(1.0507009873554805) }),
   sigmoid: elementwise('Sigmoid'),
-  hardSigmoid: elementwise('HardSigmoid', { alpha: attr.float(0.2), beta: attr.float(0.5) }),
+  hardSigmoid: (ctx, x) => ctx.graph.node('HardSigmoid', [x.onnxName], { alpha: attr.float(hardSigmoidSlope(ctx.producer)), beta: attr.float(0.5) }),
   tanh: elementwise('Tanh'),
   softmax: lastAxis('Softmax'),
   logSoftmax: lastAxis('LogSoftmax'),
@@ -37,10 +40,20 @@ const activationBuilders: Record<string, ActivationBuilder> = {
   mish: (ctx, x) => ctx.graph.node('Mul', [x.onnxName, ctx.graph.node('Tanh', [ctx.graph.node('Softplus', [x.onnxName])])]),
   gelu: buildExactGelu,
   geluNew: buildTanhGelu,
+  leakyRelu: elementwise('LeakyRelu', { alpha: attr.float(0.2) }),
+  hardSilu: (ctx, x) => ctx.graph.node('Mul', [x.onnxName, ctx.graph.node('HardSigmoid', [x.onnxName], { alpha: attr.float(1 / 6), beta: attr.float(0.5) })]),
+  logSigmoid: (ctx, x) => ctx.graph.node('Neg', [ctx.graph.node('Softplus', [ctx.graph.node('Neg', [x.onnxName])])]),
+  hardTanh: (ctx, x) => ctx.graph.node('Clip', [x.onnxName, ctx.graph.scalar('minus_one', -1), ctx.graph.scalar('one', 1)]),
+  celu: elementwise('Celu', { alpha: attr.float(1) }),
 };
 
 /** Spellings that mean the same function (Keras 3 names, tfjs's serialized forms). */
-const activationAliases: Record<string, string> = { silu: 'swish' };
+const activationAliases: Record<string, string> = { silu: 'swish', hardSwish: 'hardSilu' };
+
+/** hard_sigmoid's slope: 0.2 in tfjs and Keras 2, 1/6 in Keras 3 (relu6(x + 3) / 6). */
+export function hardSigmoidSlope(producer: Producer): number {
+  return producer.framework === 'keras' && producer.kerasMajor >= 3 ? 1 / 6 : 0.2;
+}
 
 export const supportedActivations: readonly string[] = ['linear', ...Object.keys(activationBuilders), ...Object.keys(activationAliases)];
 
@@ -48,8 +61,8 @@ export const supportedActivations: readonly string[] = ['linear', ...Object.keys
  * Reads an activation option. Keras writes a name (`"relu"`, `"hard_sigmoid"`, camelCased at the
  * edge to `hardSigmoid`), Keras 3 sometimes an object `{class_name: "function", config: "relu"}`.
  */
-export function readActivation(config: LayerConfig, key = 'activation'): string {
-  const raw = config.raw(key) ?? 'linear';
+export function readActivation(config: LayerConfig, key = 'activation', fallback = 'linear'): string {
+  const raw = config.raw(key) ?? fallback;
   const name = typeof raw === 'string' ? raw : activationNameFromObject(raw);
   if (name === undefined) throw config.invalid(key, 'an activation name');
   const canonical = canonicalActivation(name);
@@ -59,6 +72,18 @@ export function readActivation(config: LayerConfig, key = 'activation'): string 
     );
   }
   return canonical;
+}
+
+/**
+ * The activation option `key` of a config if it names a function the converter lacks (for the
+ * up-front check that lists every unsupported class and activation of a model at once).
+ */
+export function unsupportedActivation(values: Record<string, unknown>, key: string): string | undefined {
+  const raw = values[key];
+  if (raw === undefined || raw === null) return undefined;
+  const name = typeof raw === 'string' ? raw : activationNameFromObject(raw);
+  if (name === undefined) return undefined;
+  return canonicalActivation(name) === undefined ? name : undefined;
 }
 
 function canonicalActivation(name: string): string | undefined {

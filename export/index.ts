@@ -18,16 +18,20 @@ import { metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFo
 import { encodeModel } from './onnx/encodeModel.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './passes/index.ts';
-import { parseModelTopology } from './reader/modelTopology.ts';
+import { loadPlugins } from './plugins.ts';
+import { allLayerNames, parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
 export type { PreprocessSpec, SourceFormat } from './metadata.ts';
+export { loadPlugins, registerLayerConverter } from './plugins.ts';
 
 export interface ConvertOptions {
   /** ONNX opset, 13–17 (default 13). */
   opset?: number;
   labels?: string[];
   preprocess?: PreprocessSpec;
+  /** Plugin modules to import first (paths relative to the working directory, or package names); see export/plugins.ts. */
+  plugins?: readonly string[];
 }
 
 export interface ConversionSummary {
@@ -55,6 +59,7 @@ export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 /** Converts a Layers model or a GraphModel, whichever model.json's `format` says it is. */
 export async function convertModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
+  if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   return modelFormat(files, modelJsonPath) === 'graph-model'
     ? convertGraphModelFiles(files, modelJsonPath, options, opset)
@@ -79,6 +84,7 @@ export function modelFormat(files: TfjsModelFiles, source: string): SourceFormat
 /** The Layers front end only (rejects GraphModels; convertModel takes both). */
 export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
+  if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   const format = files.modelJson.format;
   if (format !== undefined && format !== 'layers-model') {
@@ -102,14 +108,14 @@ async function writeConversion(result: ConversionResult, onnxPath: string): Prom
 
 async function convertLayersModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
   const topology = parseModelTopology(files.modelJson.modelTopology, source);
-  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), topology.layers.map((l) => l.name), source);
+  const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), allLayerNames(topology), source);
   const built = buildGraph(topology, weights, opset, source);
   return finishConversion(built, files, source, options, {
     opset,
     sourceFormat: 'layers-model',
     graphName: topology.name,
     docString: `Converted by tfjs-onnx from the tfjs Layers model ${path.basename(source)} (${topology.className} "${topology.name}").`,
-    units: topology.layers.map((layer) => ({ name: layer.name, className: layer.className })),
+    units: built.units,
   });
 }
 

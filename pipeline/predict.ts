@@ -1,12 +1,16 @@
 /**
- * Classifying image files with the runtime package (@tfjs-onnx/runtime), the same code apps and
- * the server embed: reading files, mapping runtime errors to the CLI's UserErrors, and the printed
- * form of the result. `tfjs-onnx predict` is the command line over it.
+ * `tfjs-onnx predict`'s library: classifies image files with the runtime package
+ * (@tfjs-onnx/runtime), the same code apps and the server embed. Arguments may be files, folders
+ * (their PNG/JPEG files) or glob patterns, any number of them: files are read one at a time, so
+ * memory does not grow with their count. Runtime errors become the CLI's UserErrors.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { loadClassifier, type Backend, type Device, type Prediction } from '@tfjs-onnx/runtime';
-import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
+import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { PREDICT_DEFAULTS, TOP_K_LIMITS } from './options.ts';
+import { formatPercent } from './report/format.ts';
 import { runtimeCall } from './runtimeErrors.ts';
 
 export interface PredictOptions {
@@ -27,22 +31,25 @@ export interface PredictResult {
   predictions: ImagePrediction[];
 }
 
-/** Classifies each image file with the model; throws UserErrors for anything the user can fix. */
-export async function predictImages(modelPath: string, imagePaths: string[], options: PredictOptions = {}): Promise<PredictResult> {
+/** File extensions a folder argument contributes (case-insensitive). */
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
+/** Classifies each image the arguments name with the model; throws UserErrors for anything the user can fix. */
+export async function predictImages(modelPath: string, imageArguments: string[], options: PredictOptions = {}): Promise<PredictResult> {
   const topK = options.topK ?? PREDICT_DEFAULTS.topK;
   if (!Number.isInteger(topK) || topK < TOP_K_LIMITS.min || topK > TOP_K_LIMITS.max) {
     throw new InvalidOptionError(`--top-k must be a positive integer of at most ${TOP_K_LIMITS.max}, got ${topK}`);
   }
-  if (imagePaths.length === 0) throw new InvalidOptionError('name at least one image to classify');
   await requireFile(modelPath, 'model');
-  const images = await Promise.all(imagePaths.map(async (path) => ({ path, bytes: await readImage(path) })));
+  const images = await expandImageArguments(imageArguments);
   const classifier = await runtimeCall(modelPath, () => loadClassifier(modelPath, { backend: options.backend, device: options.device }));
   try {
     const predictions: ImagePrediction[] = [];
-    // One call per image, so a file that cannot be decoded is named in the error.
-    for (const { path, bytes } of images) {
-      const [result] = await runtimeCall(path, () => classifier.classify(bytes, { topK }));
-      predictions.push({ image: path, top: result!.top });
+    // One file at a time: a file that cannot be decoded is named in the error, and only one is in memory.
+    for (const image of images) {
+      const bytes = await readImage(image);
+      const [result] = await runtimeCall(image, () => classifier.classify(bytes, { topK }));
+      predictions.push({ image, top: result!.top });
     }
     return { model: modelPath, backend: classifier.backend, device: classifier.device, predictions };
   } finally {
@@ -50,21 +57,62 @@ export async function predictImages(modelPath: string, imagePaths: string[], opt
   }
 }
 
-async function requireFile(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) throw new InvalidInputError(`${what} file not found: ${path}`);
-  if (!info.isFile()) throw new InvalidInputError(`${what} path is not a file: ${path}`);
+/**
+ * The image files the arguments name, in order, each once: a file as it is, a folder's PNG/JPEG
+ * files (sorted by name), a glob pattern's matches (sorted). Quote patterns so the shell leaves
+ * them to us: `predict model.onnx 'digits/*.png'` works with any number of files.
+ */
+export async function expandImageArguments(imageArguments: string[]): Promise<string[]> {
+  if (imageArguments.length === 0) throw new InvalidOptionError('name at least one image, folder or glob pattern to classify');
+  const files: string[] = [];
+  for (const argument of imageArguments) {
+    const info = await stat(argument).catch(() => undefined);
+    if (info?.isDirectory()) files.push(...(await folderImages(argument)));
+    else if (info || !isDynamicPattern(argument)) files.push(argument);
+    else {
+      const matches = (await glob(argument, { onlyFiles: true, expandDirectories: false, absolute: path.isAbsolute(argument) })).sort();
+      if (matches.length === 0) throw new InvalidInputError(`no file matches ${argument}`);
+      files.push(...matches);
+    }
+  }
+  return [...new Set(files)];
 }
 
-async function readImage(path: string): Promise<Uint8Array> {
-  await requireFile(path, 'image');
-  return new Uint8Array(await readFile(path));
+async function folderImages(folder: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    throw new InvalidInputError(`cannot read the image folder ${folder}: ${describeError(error)}`);
+  }
+  const images = entries
+    .filter((entry) => entry.isFile() && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
+    .map((entry) => path.join(folder, entry.name))
+    .sort();
+  if (images.length === 0) throw new InvalidInputError(`the folder ${folder} has no .png, .jpg or .jpeg files`);
+  return images;
+}
+
+async function requireFile(file: string, what: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info) throw new InvalidInputError(`${what} file not found: ${file}`);
+  if (!info.isFile()) throw new InvalidInputError(`${what} path is not a file: ${file}`);
+}
+
+async function readImage(file: string): Promise<Uint8Array> {
+  await requireFile(file, 'image');
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidInputError(`cannot read the image file ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : describeError(error)}`);
+  }
 }
 
 export function formatPredictions(result: PredictResult): string {
   const width = Math.max(...result.predictions.map((p) => p.image.length));
   const lines = result.predictions.map(
-    ({ image, top }) => `${image.padEnd(width)}  ${top.map((p) => `${p.label} (${(p.probability * 100).toFixed(1)}%)`).join('  ')}`,
+    ({ image, top }) => `${image.padEnd(width)}  ${top.map((p) => `${p.label} (${formatPercent(p.probability, 1)})`).join('  ')}`,
   );
   return [`${result.model} on ${result.backend}/${result.device}`, ...lines].join('\n');
 }

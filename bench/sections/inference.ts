@@ -18,6 +18,7 @@ import { selectBackend } from '../../training/backends/select.ts';
 import { loadDataset, type ImageSplit } from '../../training/data/datasets.ts';
 import { PIXEL_SCALE } from '../../training/train.ts';
 import { measureClassifier } from '../../runtime/bench/classifier.bench.ts';
+import { measureBundles } from './bundles.ts';
 import { describeMachine } from '../machine.ts';
 import type { InferenceData, InferencePath, InferenceRow, PreparedModel, SectionContext } from '../results.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -34,6 +35,9 @@ interface Samples {
   p99: number[];
   calls: number[];
   raw: number[];
+  /** predictBatch() and Model.run() time ÷ the bare session.run time, per repetition (each already paired per round). */
+  overPredictBatch: number[];
+  overRun: number[];
 }
 
 export async function measureInference(context: SectionContext): Promise<InferenceData> {
@@ -48,7 +52,7 @@ export async function measureInference(context: SectionContext): Promise<Inferen
     if (model.name === 'mlp') mlpFlopsPerImage = measured.denseFlopsPerImage;
     rows.push(...toRows(model, measured.samples, settings.inference.batchSizes, model.name === 'mlp' ? { flopsPerImage: measured.denseFlopsPerImage, peakGflops } : undefined));
   }
-  return { batchSizes: settings.inference.batchSizes, mlpFlopsPerImage, fp32PeakGflops: peakGflops, rows };
+  return { batchSizes: settings.inference.batchSizes, mlpFlopsPerImage, fp32PeakGflops: peakGflops, rows, bundles: await measureBundles() };
 }
 
 /** The first MNIST test digits as normalized float input (pixel × 1/255, as training saw them). */
@@ -68,7 +72,7 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
   const samples = new Map<string, Samples>();
   const record = (path: InferencePath, batch: number, engine: string) => {
     const key = `${path}/${batch}`;
-    if (!samples.has(key)) samples.set(key, { engine, imagesPerSecond: [], p50: [], p99: [], calls: [], raw: [] });
+    if (!samples.has(key)) samples.set(key, { engine, imagesPerSecond: [], p50: [], p99: [], calls: [], raw: [], overPredictBatch: [], overRun: [] });
     return samples.get(key)!;
   };
   try {
@@ -99,6 +103,8 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
         const target = record(row.backend, row.batch, '');
         target.imagesPerSecond.push(row.apiImagesPerSecond);
         target.raw.push(row.rawImagesPerSecond);
+        target.overPredictBatch.push(1 + row.overheadPercent / 100);
+        target.overRun.push(1 + row.runOverheadPercent / 100);
       }
       process.stderr.write(`inference: ${model.name} repetition ${repetition + 1}/${settings.repetitions} done\n`);
     }
@@ -156,7 +162,10 @@ function toRows(model: PreparedModel, samples: Map<string, Samples>, batchSizes:
         latencyMs: { p50: spread(figures.p50), p99: spread(figures.p99), callsPerRepetition: spread(figures.calls) },
         speedupOverTfjs: pairedRatio(figures.imagesPerSecond, tfjs.imagesPerSecond),
       };
-      if (path !== 'tfjs') row.rawOnnxruntimeImagesPerSecond = spread(figures.raw);
+      if (path !== 'tfjs') {
+        row.rawOnnxruntimeImagesPerSecond = spread(figures.raw);
+        row.overBareOnnxruntime = { predictBatch: spread(figures.overPredictBatch), run: spread(figures.overRun) };
+      }
       if (path === 'native' && peak) {
         const gflops = figures.imagesPerSecond.map((ips) => (ips * peak.flopsPerImage) / 1e9);
         row.gflops = spread(gflops);

@@ -38,13 +38,26 @@ async function start(): Promise<void> {
   elements.prediction.showWaiting('Loading the model…');
   let classifier: Classifier;
   try {
-    classifier = await loadClassifier(url.href, { backend: 'wasm' });
+    // WebGPU when the browser has it; WebAssembly threads when the page is cross-origin isolated
+    // (our server sends COOP/COEP), else one thread, which is all a non-isolated page can have.
+    classifier = await loadClassifier(url.href, { device: 'auto', numThreads: wasmThreads() });
   } catch (error) {
     showLoadError(url, error);
     return;
   }
-  describeModel(classifier, url);
+  describeModel(classifier, url, await threadsInUse());
   wireControls(classifier);
+}
+
+/** Up to 4 WebAssembly threads on a cross-origin-isolated page (at least 2, so it really is multi-threaded). */
+function wasmThreads(): number {
+  return self.crossOriginIsolated ? Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2)) : 1;
+}
+
+/** The thread count onnxruntime-web settled on (the same module instance the runtime loaded). */
+async function threadsInUse(): Promise<number> {
+  const { env } = await import('onnxruntime-web');
+  return env.wasm.numThreads ?? 1;
 }
 
 function showLoadError(url: URL, error: unknown): void {
@@ -63,13 +76,19 @@ function showLoadError(url: URL, error: unknown): void {
   elements.prediction.showError('Nothing to classify with: the model did not load.');
 }
 
-function describeModel(classifier: Classifier, url: URL): void {
+function describeModel(classifier: Classifier, url: URL, threads: number): void {
   const { width, height } = classifier.imageSize;
-  const device = classifier.device === 'webgpu' ? 'WebGPU' : 'WebAssembly';
+  const device =
+    classifier.device === 'webgpu'
+      ? 'WebGPU'
+      : threads > 1
+        ? `WebAssembly, multi-threaded (${threads} threads: the page is cross-origin isolated)`
+        : 'WebAssembly, single-threaded (the page is not cross-origin isolated)';
   const fileName = decodeURIComponent(url.pathname.split('/').pop() || url.href);
   elements.modelStatus.textContent = `${fileName}: ${classifier.classCount} classes (${summarizeLabels(classifier.labels)}), ${width}×${height} input — running on ${device} in this browser.`;
   elements.modelStatus.dataset.state = 'ready';
   elements.modelStatus.dataset.device = classifier.device;
+  elements.modelStatus.dataset.threads = String(threads);
   elements.modelStatus.dataset.labels = JSON.stringify(classifier.labels);
   elements.prediction.setInputSize(width, height);
   elements.prediction.showEmpty();

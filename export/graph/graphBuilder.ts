@@ -9,7 +9,10 @@ export type AttributeValue =
   | { kind: 'ints'; value: number[] }
   | { kind: 'float'; value: number }
   | { kind: 'floats'; value: number[] }
-  | { kind: 'string'; value: string };
+  | { kind: 'string'; value: string }
+  | { kind: 'strings'; value: string[] }
+  /** A subgraph (Scan's body); it holds its own initializers, so passes on the outer graph need not look inside. */
+  | { kind: 'graph'; value: GraphBuilder };
 
 export const attr = {
   int: (value: number): AttributeValue => ({ kind: 'int', value }),
@@ -17,6 +20,8 @@ export const attr = {
   float: (value: number): AttributeValue => ({ kind: 'float', value }),
   floats: (value: number[]): AttributeValue => ({ kind: 'floats', value }),
   string: (value: string): AttributeValue => ({ kind: 'string', value }),
+  strings: (value: string[]): AttributeValue => ({ kind: 'strings', value }),
+  graph: (value: GraphBuilder): AttributeValue => ({ kind: 'graph', value }),
 };
 
 export interface GraphNode {

@@ -1,9 +1,11 @@
 /**
- * What a layer converter works with: its typed config, its input tensors, its weights, and the
- * graph to add nodes to, plus the layout helpers that keep transposes at the edges of NCHW runs.
+ * What a layer converter works with: its typed config, its input tensors (and their Keras masks),
+ * its weights, and the graph to add nodes to, plus the layout helpers that keep transposes at the
+ * edges of NCHW runs. This is also the API custom-layer plugins program against.
  */
 import { InvalidInputError } from '../../common/errors.ts';
 import type { LayerConfig } from '../reader/layerConfig.ts';
+import type { LayerSpec, Producer } from '../reader/modelTopology.ts';
 import type { DecodedWeight, LayerWeights } from '../reader/weights.ts';
 import type { GraphBuilder } from './graphBuilder.ts';
 import { materialize } from './materialize.ts';
@@ -17,17 +19,55 @@ import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue 
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
+/** A Keras mask: 1 where a step (a position of the input minus its last axis) is valid, 0 where it is masked, as float32. */
+export type Mask = TensorValue | undefined;
+
+/** What converters of wrapper layers need from the converter core. */
+export interface ConversionServices {
+  producer: Producer;
+  /** Converts `spec` (a wrapped layer, or a model used as a layer) on `inputs`, with `weights` as its own. */
+  convertLayer(spec: LayerSpec, inputs: readonly TensorValue[], masks: readonly Mask[], weights: LayerWeights): { outputs: TensorValue[]; masks: Mask[] };
+}
+
 export class LayerContext {
+  /**
+   * The masks of the outputs, when the converter decides them (Embedding, Masking, recurrent
+   * layers); left undefined, the core applies the layer class's usual rule (pass or drop).
+   */
+  outputMasks: Mask[] | undefined;
+
+  /** The Keras mask of each input (undefined: unmasked). */
+  readonly inputMasks: readonly Mask[];
+  /** The layers a wrapper holds (TimeDistributed's and Bidirectional's `layer`). */
+  readonly wrapped: LayerSpec['wrapped'];
+  private readonly services?: ConversionServices;
+
   constructor(
     readonly config: LayerConfig,
     readonly inputs: readonly TensorValue[],
     readonly graph: GraphBuilder,
     readonly opset: number,
-    private readonly weights: LayerWeights,
-  ) {}
+    readonly weights: LayerWeights,
+    extras: { masks?: readonly Mask[]; wrapped?: LayerSpec['wrapped']; services?: ConversionServices } = {},
+  ) {
+    this.inputMasks = extras.masks ?? [];
+    this.wrapped = extras.wrapped;
+    this.services = extras.services;
+  }
 
   get layerName(): string {
     return this.config.layerName;
+  }
+
+  /** Which framework wrote the model (a few layers differ between tfjs and Keras). */
+  get producer(): Producer {
+    return this.services?.producer ?? { framework: 'tfjs', kerasMajor: 2 };
+  }
+
+  /** Converts a layer this one wraps (TimeDistributed's, Bidirectional's) on the given inputs. */
+  convertWrapped(spec: LayerSpec, inputs: readonly TensorValue[], options: { masks?: readonly Mask[]; weights?: LayerWeights } = {}): { outputs: TensorValue[]; masks: Mask[] } {
+    if (!this.services) throw new Error(`internal: ${this.config.label} converts a wrapped layer without the converter core`);
+    return this.services.convertLayer(spec, inputs, options.masks ?? [], options.weights ?? this.weights);
   }
 
   /** The single input of a one-input layer. */

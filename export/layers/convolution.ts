@@ -1,5 +1,5 @@
 /**
- * Convolutions: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
+ * Convolutions: Conv1D/2D/3D, their transposes, DepthwiseConv1D/2D, SeparableConv1D/2D.
  * ONNX Conv works channels-first, so inputs are fetched in N,C,spatial order (a transpose only
  * where the producer stored the tensor differently) and results stay channels-first for the
  * next layer. Kernels are transposed from Keras's [spatial..., in, out] once, at conversion.
@@ -113,25 +113,27 @@ function depthMultiplier(ctx: LayerContext): number | null {
   return ctx.config.has('depthMultiplier') ? ctx.config.int('depthMultiplier') : null;
 }
 
-function convertDepthwiseConv2D(ctx: LayerContext): TensorValue {
-  const x = ctx.input();
-  ctx.requireRank(x, 4);
-  const options = readConvolutionWindow(ctx, 2, ['valid', 'same']);
-  const useBias = ctx.config.bool('useBias', true);
-  const activation = readActivation(ctx.config);
-  const channels = channelCount(ctx, x, options.dataFormat);
-  const kernel = ctx.floatWeight('depthwise_kernel', [...options.kernel, channels, depthMultiplier(ctx)]);
-  const multiplier = kernel.shape[kernel.shape.length - 1];
-  const bias = useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
+function convertDepthwiseConvolution(spatialRank: number) {
+  return (ctx: LayerContext): TensorValue => {
+    const x = ctx.input();
+    ctx.requireRank(x, spatialRank + 2);
+    const options = readConvolutionWindow(ctx, spatialRank, ['valid', 'same']);
+    const useBias = ctx.config.bool('useBias', true);
+    const activation = readActivation(ctx.config);
+    const channels = channelCount(ctx, x, options.dataFormat);
+    const kernel = ctx.floatWeight('depthwise_kernel', [...options.kernel, channels, depthMultiplier(ctx)]);
+    const multiplier = kernel.shape[kernel.shape.length - 1];
+    const bias = useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
 
-  const g = ctx.graph;
-  const onnxKernel = depthwiseKernelToOnnx(kernel.values, kernel.shape);
-  const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('depthwise_kernel', onnxKernel.shape, onnxKernel.values)];
-  if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
-  const sizes = spatialSizes(x, options.dataFormat);
-  const y = g.node('Conv', inputs, { ...windowAttributes(sizes, options), group: attr.int(channels) });
-  const shape = shapeOf(x.shape[0], channels * multiplier, windowOutputSizes(sizes, options), options.dataFormat);
-  return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+    const g = ctx.graph;
+    const onnxKernel = depthwiseKernelToOnnx(kernel.values, kernel.shape);
+    const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('depthwise_kernel', onnxKernel.shape, onnxKernel.values)];
+    if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
+    const sizes = spatialSizes(x, options.dataFormat);
+    const y = g.node('Conv', inputs, { ...windowAttributes(sizes, options), group: attr.int(channels) });
+    const shape = shapeOf(x.shape[0], channels * multiplier, windowOutputSizes(sizes, options), options.dataFormat);
+    return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+  };
 }
 
 /** Depthwise convolution (with the layer's window) followed by a 1×1 pointwise convolution carrying the bias. */
@@ -166,41 +168,48 @@ function convertSeparableConvolution(spatialRank: number) {
   };
 }
 
-/** tfjs's Conv2DTranspose (kernel [kh, kw, out, in]) as ONNX ConvTranspose (weight [in, out, kh, kw]). */
-function convertConv2DTranspose(ctx: LayerContext): TensorValue {
-  const x = ctx.input();
-  ctx.requireRank(x, 4);
-  const options = readConvolutionWindow(ctx, 2, ['valid', 'same']);
-  if (options.dilations.some((d) => d !== 1)) ctx.config.unsupported('dilationRate', options.dilations, [[1, 1]]);
-  if (ctx.config.has('outputPadding')) ctx.config.unsupported('outputPadding', ctx.config.raw('outputPadding'), [null]);
-  const filters = ctx.config.int('filters');
-  const useBias = ctx.config.bool('useBias', true);
-  const activation = readActivation(ctx.config);
-  const channels = channelCount(ctx, x, options.dataFormat);
-  const kernel = ctx.floatWeight('kernel', [...options.kernel, filters, channels]);
-  const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
+/** tfjs's Conv2DTranspose/Conv3DTranspose (kernel [spatial..., out, in]) as ONNX ConvTranspose (weight [in, out, spatial...]). */
+function convertConvolutionTranspose(spatialRank: number) {
+  return (ctx: LayerContext): TensorValue => {
+    const x = ctx.input();
+    ctx.requireRank(x, spatialRank + 2);
+    const options = readConvolutionWindow(ctx, spatialRank, ['valid', 'same']);
+    if (options.dilations.some((d) => d !== 1)) ctx.config.unsupported('dilationRate', options.dilations, [new Array<number>(spatialRank).fill(1)]);
+    if (ctx.config.has('outputPadding')) ctx.config.unsupported('outputPadding', ctx.config.raw('outputPadding'), [null]);
+    const filters = ctx.config.int('filters');
+    const useBias = ctx.config.bool('useBias', true);
+    const activation = readActivation(ctx.config);
+    const channels = channelCount(ctx, x, options.dataFormat);
+    const kernel = ctx.floatWeight('kernel', [...options.kernel, filters, channels]);
+    const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
-  const g = ctx.graph;
-  const onnxKernel = kernelToOnnx(kernel.values, kernel.shape);
-  const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('kernel', onnxKernel.shape, onnxKernel.values)];
-  if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
-  const padding = options.padding as 'valid' | 'same';
-  const { pads, outputPadding } = transposedConvolutionPads(options.kernel.map((k, i) => effectiveKernel(k, options.dilations[i])), options.strides, padding);
-  const y = g.node('ConvTranspose', inputs, {
-    kernel_shape: attr.ints(options.kernel),
-    strides: attr.ints(options.strides),
-    pads: attr.ints(pads),
-    output_padding: attr.ints(outputPadding),
-  });
-  const sizes = spatialSizes(x, options.dataFormat).map((size, i) => transposedOutputSize(size, options.kernel[i], options.strides[i], padding));
-  const shape = shapeOf(x.shape[0], filters, sizes, options.dataFormat);
-  return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+    const g = ctx.graph;
+    const onnxKernel = kernelToOnnx(kernel.values, kernel.shape);
+    const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('kernel', onnxKernel.shape, onnxKernel.values)];
+    if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
+    const padding = options.padding as 'valid' | 'same';
+    const { pads, outputPadding } = transposedConvolutionPads(options.kernel.map((k, i) => effectiveKernel(k, options.dilations[i])), options.strides, padding);
+    const y = g.node('ConvTranspose', inputs, {
+      kernel_shape: attr.ints(options.kernel),
+      strides: attr.ints(options.strides),
+      pads: attr.ints(pads),
+      output_padding: attr.ints(outputPadding),
+    });
+    const sizes = spatialSizes(x, options.dataFormat).map((size, i) => transposedOutputSize(size, options.kernel[i], options.strides[i], padding));
+    const shape = shapeOf(x.shape[0], filters, sizes, options.dataFormat);
+    return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+  };
 }
 
 export const convolutionLayers: LayerConverterTable = {
   Conv1D: convertConvolution(1),
   Conv2D: convertConvolution(2),
-  Conv2DTranspose: convertConv2DTranspose,
-  DepthwiseConv2D: convertDepthwiseConv2D,
+  Conv3D: convertConvolution(3),
+  Conv1DTranspose: convertConvolutionTranspose(1),
+  Conv2DTranspose: convertConvolutionTranspose(2),
+  Conv3DTranspose: convertConvolutionTranspose(3),
+  DepthwiseConv1D: convertDepthwiseConvolution(1),
+  DepthwiseConv2D: convertDepthwiseConvolution(2),
+  SeparableConv1D: convertSeparableConvolution(1),
   SeparableConv2D: convertSeparableConvolution(2),
 };

@@ -35,8 +35,8 @@ function convertActivation(ctx: LayerContext): TensorValue {
   return applyActivation(ctx, ctx.input(), readActivation(ctx.config));
 }
 
-/** Dropout and noise layers only act while training; at inference they pass their input through. */
-function convertInferenceIdentity(ctx: LayerContext): TensorValue {
+/** Dropout, noise and augmentation layers only act while training; at inference they pass their input through. */
+export function convertInferenceIdentity(ctx: LayerContext): TensorValue {
   return ctx.input();
 }
 

@@ -3,6 +3,7 @@ import { InvalidInputError } from '../../common/errors.ts';
 import { attr } from '../graph/graphBuilder.ts';
 import type { LayerContext } from '../graph/layerContext.ts';
 import type { TensorValue } from '../graph/tensorValue.ts';
+import { validWhereNot } from './masking.ts';
 import type { LayerConverterTable } from './registry.ts';
 
 /** ONNX TensorProto code for int32, the index type tfjs casts to. */
@@ -18,6 +19,8 @@ function convertEmbedding(ctx: LayerContext): TensorValue {
   // tfjs casts float indices to int32 (truncating) before the lookup; Cast does the same.
   const indices = x.dtype === 'int32' ? ctx.logical(x) : g.node('Cast', [ctx.logical(x)], { to: attr.int(INT32) });
   const y = g.node('Gather', [g.floatConstant('embeddings', embeddings.shape, embeddings.values), indices], { axis: attr.int(0) });
+  // mask_zero: index 0 is padding, and the steps holding it are masked for the layers downstream.
+  if (ctx.config.bool('maskZero', false)) ctx.outputMasks = [ctx.result(validWhereNot(ctx, ctx.logical(x), 0, x.dtype), x.shape)];
   return ctx.result(y, [...x.shape, outputDim]);
 }
 

@@ -7,6 +7,7 @@ import { InvalidInputError } from '../../common/errors.ts';
 import { attr } from '../graph/graphBuilder.ts';
 import type { LayerContext } from '../graph/layerContext.ts';
 import { normalizeAxis, physicalAxis, type Permutation } from '../graph/layout.ts';
+import { reduce, unsqueeze } from '../graph/ops.ts';
 import { formatShape, type Dim, type TensorValue } from '../graph/tensorValue.ts';
 import type { LayerConverterTable } from './registry.ts';
 
@@ -79,6 +80,53 @@ function convertConcatenate(ctx: LayerContext): TensorValue {
   return ctx.resultWithPerm(y, shape, perm);
 }
 
+/** Letters for Einsum subscripts: b is the batch axis, the rest are handed out per axis. */
+const SUBSCRIPTS = 'acdefghijklmnopqrstuvwxyz';
+
+/**
+ * Dot(axes, normalize): Keras's batch_dot, contracting axis axes[0] of the first input with axis
+ * axes[1] of the second, sample by sample; the result has the first input's other axes, then the
+ * second's, and a rank-1 result becomes [batch, 1]. With normalize, each input is first divided
+ * by its L2 norm along its axis, as x / √max(Σx², ε) with the writer's ε (tfjs 1e-7, Keras 1e-12).
+ */
+function convertDot(ctx: LayerContext): TensorValue {
+  if (ctx.inputs.length !== 2) throw new InvalidInputError(`${ctx.config.label} needs exactly 2 inputs, got ${ctx.inputs.length}`);
+  const [x, y] = ctx.inputs;
+  const raw = ctx.config.raw('axes');
+  const pair = typeof raw === 'number' ? [raw, raw] : raw;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((axis) => Number.isInteger(axis))) throw ctx.config.invalid('axes', 'an axis or a pair of axes');
+  const axes = [normalizeAxis(pair[0] as number, x.shape.length), normalizeAxis(pair[1] as number, y.shape.length)];
+  if (axes.some((axis, i) => axis <= 0 || axis >= ctx.inputs[i].shape.length)) throw ctx.config.invalid('axes', 'non-batch axes of the two inputs');
+  const [xSize, ySize] = [x.shape[axes[0]], y.shape[axes[1]]];
+  if (xSize !== null && ySize !== null && xSize !== ySize) {
+    throw new InvalidInputError(`${ctx.config.label}: axis ${axes[0]} of ${formatShape(x.shape)} and axis ${axes[1]} of ${formatShape(y.shape)} differ in size`);
+  }
+  const g = ctx.graph;
+  const epsilon = ctx.producer.framework === 'tfjs' ? 1e-7 : 1e-12;
+  const prepared = [x, y].map((input, i) => {
+    const name = ctx.logical(input);
+    if (!ctx.config.bool('normalize', false)) return name;
+    const squares = reduce(ctx, 'ReduceSum', g.node('Mul', [name, name]), [axes[i]], true);
+    return g.node('Div', [name, g.node('Sqrt', [g.node('Max', [squares, g.scalar('epsilon', epsilon)])])]);
+  });
+  // Subscripts: shared batch 'b', shared contracted letter, distinct letters elsewhere.
+  let next = 1;
+  const letters = (rank: number, contracted: number) =>
+    Array.from({ length: rank }, (_, axis) => (axis === 0 ? 'b' : axis === contracted ? SUBSCRIPTS[0] : SUBSCRIPTS[next++])).join('');
+  const xLetters = letters(x.shape.length, axes[0]);
+  const yLetters = letters(y.shape.length, axes[1]);
+  const kept = (subscripts: string) => subscripts.slice(1).replace(SUBSCRIPTS[0], '');
+  const equation = `${xLetters},${yLetters}->b${kept(xLetters)}${kept(yLetters)}`;
+  let result = g.node('Einsum', prepared, { equation: attr.string(equation) });
+  const shape = [x.shape[0], ...x.shape.filter((_, axis) => axis !== 0 && axis !== axes[0]), ...y.shape.filter((_, axis) => axis !== 0 && axis !== axes[1])];
+  if (shape.length === 1) {
+    result = unsqueeze(ctx, result, [1]);
+    shape.push(1);
+  }
+  ctx.outputMasks = [];
+  return ctx.result(result, shape);
+}
+
 export const mergingLayers: LayerConverterTable = {
   Add: elementwiseMerge('Add', 'Sum'),
   Subtract: convertSubtract,
@@ -87,4 +135,5 @@ export const mergingLayers: LayerConverterTable = {
   Maximum: elementwiseMerge('Max', 'Max'),
   Minimum: elementwiseMerge('Min', 'Min'),
   Concatenate: convertConcatenate,
+  Dot: convertDot,
 };

@@ -1,12 +1,12 @@
 /**
- * Pooling: Max/AveragePooling1D/2D run as ONNX MaxPool/AveragePool in channels-first storage;
+ * Pooling: Max/AveragePooling1D/2D/3D run as ONNX MaxPool/AveragePool in channels-first storage;
  * global pooling is a reduction over the spatial axes wherever they are stored, so it needs no
  * transpose at all.
  */
 import { attr, type AttributeValue } from '../graph/graphBuilder.ts';
 import type { LayerContext } from '../graph/layerContext.ts';
 import { identityPermutation, permutationAfterRemovingAxes, physicalAxis } from '../graph/layout.ts';
-import { reduce } from '../graph/ops.ts';
+import { reduce, unsqueeze } from '../graph/ops.ts';
 import type { TensorValue } from '../graph/tensorValue.ts';
 import { channelCount, shapeOf, spatialSizes, windowAttributes, windowOutputSizes, type WindowOptions } from './convolution.ts';
 import type { LayerConverterTable } from './registry.ts';
@@ -34,12 +34,28 @@ function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number) 
   };
 }
 
+/**
+ * Keras's GlobalAveragePooling1D averages over the valid steps only when its input is masked
+ * (an Embedding with mask_zero before it): Σ x·m / Σ m.
+ */
+function maskedAverage(ctx: LayerContext, x: TensorValue, mask: TensorValue, channelsLast: boolean, keepDims: boolean): TensorValue {
+  const g = ctx.graph;
+  const stepsAxis = channelsLast ? 1 : 2;
+  const m = unsqueeze(ctx, ctx.logical(mask), [channelsLast ? 2 : 1]);
+  const total = reduce(ctx, 'ReduceSum', g.node('Mul', [ctx.logical(x), m]), [stepsAxis], keepDims);
+  const count = reduce(ctx, 'ReduceSum', m, [stepsAxis], keepDims);
+  const shape = keepDims ? x.shape.map((size, axis) => (axis === stepsAxis ? 1 : size)) : x.shape.filter((_, axis) => axis !== stepsAxis);
+  return ctx.result(g.node('Div', [total, count]), shape);
+}
+
 function convertGlobalPooling(opType: 'ReduceMax' | 'ReduceMean', spatialRank: number) {
   return (ctx: LayerContext): TensorValue => {
     const x = ctx.input();
     ctx.requireRank(x, spatialRank + 2);
     const dataFormat = ctx.dataFormat();
     const keepDims = ctx.config.bool('keepdims', false);
+    const mask = ctx.inputMasks[0];
+    if (mask && opType === 'ReduceMean' && spatialRank === 1) return maskedAverage(ctx, x, mask, dataFormat === 'channelsLast', keepDims);
     const first = dataFormat === 'channelsLast' ? 1 : 2;
     const logicalAxes = identityPermutation(spatialRank).map((i) => first + i);
     const storedAxes = logicalAxes.map((axis) => physicalAxis(x.perm, axis)).sort((a, b) => a - b);
@@ -55,8 +71,12 @@ export const poolingLayers: LayerConverterTable = {
   MaxPooling2D: convertPooling('MaxPool', 2),
   AveragePooling1D: convertPooling('AveragePool', 1),
   AveragePooling2D: convertPooling('AveragePool', 2),
+  MaxPooling3D: convertPooling('MaxPool', 3),
+  AveragePooling3D: convertPooling('AveragePool', 3),
   GlobalMaxPooling1D: convertGlobalPooling('ReduceMax', 1),
   GlobalMaxPooling2D: convertGlobalPooling('ReduceMax', 2),
   GlobalAveragePooling1D: convertGlobalPooling('ReduceMean', 1),
   GlobalAveragePooling2D: convertGlobalPooling('ReduceMean', 2),
+  GlobalMaxPooling3D: convertGlobalPooling('ReduceMax', 3),
+  GlobalAveragePooling3D: convertGlobalPooling('ReduceMean', 3),
 };

@@ -130,27 +130,43 @@ function convertCropping(spatialRank: number) {
 }
 
 /**
- * tfjs resizes with align_corners=false and no half-pixel centers, i.e. source = floor(dest / s)
- * for nearest and source = dest / s for bilinear: ONNX Resize's 'asymmetric' coordinates.
+ * UpSampling2D/3D: tfjs resizes with align_corners=false and no half-pixel centers, i.e. source =
+ * floor(dest / s) for nearest and source = dest / s for bilinear: ONNX Resize's 'asymmetric'
+ * coordinates. (Keras's UpSampling3D repeats elements: nearest only.)
  */
-function convertUpSampling2D(ctx: LayerContext): TensorValue {
+function convertUpSampling(spatialRank: 2 | 3) {
+  return (ctx: LayerContext): TensorValue => {
+    const x = ctx.input();
+    ctx.requireRank(x, spatialRank + 2);
+    const size = ctx.config.intTuple('size', spatialRank, 2);
+    const interpolation = spatialRank === 2 ? ctx.config.choice('interpolation', ['nearest', 'bilinear'] as const, 'nearest') : 'nearest';
+    const dataFormat = ctx.dataFormat();
+    const g = ctx.graph;
+    const modeAttributes: Record<string, AttributeValue> =
+      interpolation === 'nearest'
+        ? { mode: attr.string('nearest'), nearest_mode: attr.string('floor') }
+        : { mode: attr.string('linear') };
+    const y = g.node('Resize', [ctx.channelsFirst(x, dataFormat), '', g.floatConstant('scales', [spatialRank + 2], [1, 1, ...size])], {
+      ...modeAttributes,
+      coordinate_transformation_mode: attr.string('asymmetric'),
+    });
+    const axes = spatialAxes(spatialRank + 2, spatialRank, dataFormat === 'channelsLast');
+    const shape = x.shape.map((dim, axis) => (axes.includes(axis) && dim !== null ? dim * size[axes.indexOf(axis)] : dim));
+    return ctx.channelsFirstResult(y, shape, dataFormat);
+  };
+}
+
+/** Keras's UpSampling1D repeats each step `size` times: [b, t, c] → [b, t·size, c]. */
+function convertUpSampling1D(ctx: LayerContext): TensorValue {
   const x = ctx.input();
-  ctx.requireRank(x, 4);
-  const size = ctx.config.intTuple('size', 2, 2);
-  const interpolation = ctx.config.choice('interpolation', ['nearest', 'bilinear'] as const, 'nearest');
-  const dataFormat = ctx.dataFormat();
+  ctx.requireRank(x, 3);
+  const size = ctx.config.int('size', 2);
+  const features = x.shape[2];
+  if (features === null) throw new InvalidInputError(`${ctx.config.label} needs an input with a known number of features`);
   const g = ctx.graph;
-  const modeAttributes: Record<string, AttributeValue> =
-    interpolation === 'nearest'
-      ? { mode: attr.string('nearest'), nearest_mode: attr.string('floor') }
-      : { mode: attr.string('linear') };
-  const y = g.node('Resize', [ctx.channelsFirst(x, dataFormat), '', g.floatConstant('scales', [4], [1, 1, ...size])], {
-    ...modeAttributes,
-    coordinate_transformation_mode: attr.string('asymmetric'),
-  });
-  const axes = spatialAxes(4, 2, dataFormat === 'channelsLast');
-  const shape = x.shape.map((dim, axis) => (axes.includes(axis) && dim !== null ? dim * size[axes.indexOf(axis)] : dim));
-  return ctx.channelsFirstResult(y, shape, dataFormat);
+  const expanded = g.node('Expand', [unsqueeze(ctx, ctx.logical(x), [2]), g.int64Constant('repeats', [1, 1, size, 1])]);
+  const y = g.node('Reshape', [expanded, g.int64Constant('shape', [0, -1, features])]);
+  return ctx.result(y, [x.shape[0], x.shape[1] === null ? null : x.shape[1] * size, features]);
 }
 
 export const reshapingLayers: LayerConverterTable = {
@@ -160,7 +176,11 @@ export const reshapingLayers: LayerConverterTable = {
   RepeatVector: convertRepeatVector,
   ZeroPadding1D: convertZeroPadding(1),
   ZeroPadding2D: convertZeroPadding(2),
+  ZeroPadding3D: convertZeroPadding(3),
   Cropping1D: convertCropping(1),
   Cropping2D: convertCropping(2),
-  UpSampling2D: convertUpSampling2D,
+  Cropping3D: convertCropping(3),
+  UpSampling1D: convertUpSampling1D,
+  UpSampling2D: convertUpSampling(2),
+  UpSampling3D: convertUpSampling(3),
 };

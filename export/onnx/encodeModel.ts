@@ -27,16 +27,20 @@ export function encodeModel(graph: GraphBuilder, description: ModelDescription):
     producerName: description.producerName,
     producerVersion: description.producerVersion,
     docString: description.docString,
-    graph: {
-      name: description.graphName,
-      node: graph.nodes.map(encodeNode),
-      initializer: graph.initializers.map(encodeInitializer),
-      input: graph.inputs.map(encodeValueInfo),
-      output: graph.outputs.map(encodeValueInfo),
-    },
+    graph: encodeGraph(graph, description.graphName),
     metadataProps: Object.entries(description.metadata).map(([key, value]) => ({ key, value })),
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+function encodeGraph(graph: GraphBuilder, name: string): ReturnType<Proto['GraphProto']['create']> {
+  return onnx.GraphProto.create({
+    name,
+    node: graph.nodes.map(encodeNode),
+    initializer: graph.initializers.map(encodeInitializer),
+    input: graph.inputs.map(encodeValueInfo),
+    output: graph.outputs.map(encodeValueInfo),
+  });
 }
 
 const elementTypeCodes: Record<ElementType, number> = {
@@ -90,6 +94,10 @@ function encodeAttribute(name: string, value: AttributeValue): ReturnType<Proto[
       return onnx.AttributeProto.create({ name, type: types.FLOATS, floats: value.value });
     case 'string':
       return onnx.AttributeProto.create({ name, type: types.STRING, s: new TextEncoder().encode(value.value) });
+    case 'strings':
+      return onnx.AttributeProto.create({ name, type: types.STRINGS, strings: value.value.map((item) => new TextEncoder().encode(item)) });
+    case 'graph':
+      return onnx.AttributeProto.create({ name, type: types.GRAPH, g: encodeGraph(value.value, name) });
   }
 }
 

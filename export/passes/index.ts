@@ -1,10 +1,11 @@
 /** Graph clean-up passes, run to a fixed point after conversion. */
 import type { GraphBuilder } from '../graph/graphBuilder.ts';
 import { removeDeadNodes } from './deadNodes.ts';
+import { mergeDuplicateInitializers } from './duplicateInitializers.ts';
 import { removeIdentities } from './identities.ts';
 import { mergeConsecutiveTransposes } from './transposes.ts';
 
-const passes = [mergeConsecutiveTransposes, removeIdentities, removeDeadNodes];
+const passes = [mergeConsecutiveTransposes, removeIdentities, removeDeadNodes, mergeDuplicateInitializers];
 
 export function optimizeGraph(graph: GraphBuilder): void {
   for (let round = 0; round < 10; round++) {

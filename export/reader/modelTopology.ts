@@ -2,7 +2,9 @@
  * The model.json topology, normalized once: whatever Keras or tfjs version wrote it (Sequential
  * as a bare list or as `config.layers`, functional models with inbound nodes in the old list
  * form or Keras 3's `args`/`keras_history` form, `batch_input_shape` or `batch_shape`), the
- * converter sees one functional graph of layers and the calls between them.
+ * converter sees one functional graph of layers and the calls between them. Models used as
+ * layers and the layers inside wrappers (TimeDistributed, Bidirectional) are parsed here too,
+ * from the raw JSON, because their own layer names and inbound nodes must not be camelCased.
  */
 import { InvalidInputError } from '../../common/errors.ts';
 import { camelCaseConfig } from './casing.ts';
@@ -26,6 +28,21 @@ export interface LayerSpec {
   config: Record<string, unknown>;
   /** Calls in Keras node order; an InputLayer has none (its tensor is node 0 by definition). */
   calls: LayerCall[];
+  /** Set when the layer is itself a Sequential or functional model (transfer learning's base model). */
+  model?: ModelTopology;
+  /** The layers a wrapper holds: `layer` (TimeDistributed, Bidirectional) and Bidirectional's optional `backwardLayer`. */
+  wrapped?: { layer?: LayerSpec; backwardLayer?: LayerSpec };
+}
+
+/**
+ * Who wrote the file. tfjs and Keras give a few layers different semantics under the same class
+ * name (Resizing's sampling grid, CenterCrop's crop, Bidirectional's outputs at masked steps), so
+ * the converter follows the writer's.
+ */
+export interface Producer {
+  framework: 'tfjs' | 'keras';
+  /** Keras's major version (tfjs-layers writes Keras 2 configs: 2). */
+  kerasMajor: number;
 }
 
 export interface ModelTopology {
@@ -35,15 +52,31 @@ export interface ModelTopology {
   layers: LayerSpec[];
   inputs: TensorRef[];
   outputs: TensorRef[];
+  producer: Producer;
 }
+
+/** Class names under which Keras and tfjs save a model that is used as a layer. */
+export const MODEL_CLASSES: readonly string[] = ['Sequential', 'Model', 'Functional'];
 
 type Json = Record<string, unknown>;
 
 export function parseModelTopology(modelTopology: unknown, source: string): ModelTopology {
   const root = unwrapModelConfig(modelTopology, source);
+  return parseModel(root, readProducer(modelTopology), source);
+}
+
+/** `keras_version` is "tfjs-layers 4.22.0" when tfjs wrote the file, "2.15.0" or "3.4.1" when Keras did. */
+function readProducer(modelTopology: unknown): Producer {
+  const version = isObject(modelTopology) ? modelTopology.keras_version : undefined;
+  if (typeof version !== 'string' || version.startsWith('tfjs')) return { framework: 'tfjs', kerasMajor: 2 };
+  const major = Number.parseInt(version, 10);
+  return { framework: 'keras', kerasMajor: Number.isFinite(major) ? major : 2 };
+}
+
+function parseModel(root: Json, producer: Producer, source: string): ModelTopology {
   const className = root.class_name;
-  if (className === 'Sequential') return parseSequential(root.config, source);
-  if (className === 'Model' || className === 'Functional') return parseFunctional(root.config, String(className), source);
+  if (className === 'Sequential') return parseSequential(root.config, producer, source);
+  if (className === 'Model' || className === 'Functional') return parseFunctional(root.config, String(className), producer, source);
   throw new InvalidInputError(
     `${source}: modelTopology has class_name ${JSON.stringify(className)}; expected Sequential, Model or Functional`,
   );
@@ -59,14 +92,14 @@ function unwrapModelConfig(modelTopology: unknown, source: string): Json {
   return root;
 }
 
-function parseSequential(config: unknown, source: string): ModelTopology {
+function parseSequential(config: unknown, producer: Producer, source: string): ModelTopology {
   // Keras 1 / early Keras 2 wrote a Sequential's config as the bare list of layers.
   const rawLayers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) {
     throw new InvalidInputError(`${source}: the Sequential model lists no layers`);
   }
   const name = isObject(config) && typeof config.name === 'string' ? config.name : 'sequential';
-  const entries = rawLayers.map((entry, index) => readLayerEntry(entry, index, source));
+  const entries = rawLayers.map((entry, index) => readLayerEntry(entry, index, producer, source));
   const layers: LayerSpec[] = [];
   if (entries[0].className !== 'InputLayer') {
     layers.push(syntheticInputLayer(entries[0], isObject(config) ? config : {}, source));
@@ -85,6 +118,7 @@ function parseSequential(config: unknown, source: string): ModelTopology {
     layers,
     inputs: [{ layerName: first.name, nodeIndex: 0, tensorIndex: 0 }],
     outputs: [{ layerName: last.name, nodeIndex: 0, tensorIndex: 0 }],
+    producer,
   };
 }
 
@@ -94,7 +128,8 @@ function parseSequential(config: unknown, source: string): ModelTopology {
  * tfjs then names the input `<first layer>_input`, and so do we.
  */
 function syntheticInputLayer(first: Omit<LayerSpec, 'calls'>, modelConfig: Json, source: string): LayerSpec {
-  const c = first.config;
+  // A nested Sequential as the first layer carries the input shape on its own first layer.
+  const c = first.model ? (first.model.layers[0].config as Json) : first.config;
   const inputShape = Array.isArray(c.inputShape) ? [null, ...c.inputShape] : undefined;
   const batchShape = c.batchInputShape ?? c.batchShape ?? inputShape ?? camelCaseConfig(modelConfig.build_input_shape);
   if (!Array.isArray(batchShape)) {
@@ -110,34 +145,72 @@ function syntheticInputLayer(first: Omit<LayerSpec, 'calls'>, modelConfig: Json,
   };
 }
 
-function parseFunctional(config: unknown, className: string, source: string): ModelTopology {
+function parseFunctional(config: unknown, className: string, producer: Producer, source: string): ModelTopology {
   if (!isObject(config) || !Array.isArray(config.layers)) {
     throw new InvalidInputError(`${source}: the ${className} model's config has no layers list`);
   }
   const layers = config.layers.map((entry, index): LayerSpec => {
-    const spec = readLayerEntry(entry, index, source);
+    const spec = readLayerEntry(entry, index, producer, source);
     const inbound = isObject(entry) ? entry.inbound_nodes ?? [] : [];
     if (!Array.isArray(inbound)) throw new InvalidInputError(`${source}: layer "${spec.name}" has malformed inbound_nodes`);
     return { ...spec, calls: inbound.map((node) => ({ inputs: readInboundNode(node, spec.name, source) })) };
   });
   assertUniqueNames(layers, source);
-  return {
+  const topology = {
     name: typeof config.name === 'string' ? config.name : 'model',
     className,
     layers,
     inputs: readEndpointList(config.input_layers, 'input_layers', source),
     outputs: readEndpointList(config.output_layers, 'output_layers', source),
+    producer,
   };
+  renumberModelLayerNodes(topology);
+  return topology;
 }
 
-function readLayerEntry(entry: unknown, index: number, source: string): Omit<LayerSpec, 'calls'> {
+/**
+ * A functional model (and a Sequential built with an input shape) is born with a node of its own,
+ * linking its inputs to its outputs, which Keras and tfjs leave out of the saved inbound nodes but
+ * still count: a parent's references to such a nested model start at node 1. Where every
+ * reference is shifted that way, shift it back so node i is the model's i-th saved call.
+ */
+function renumberModelLayerNodes(topology: ModelTopology): void {
+  const refs = [...topology.layers.flatMap((layer) => layer.calls.flatMap((call) => call.inputs)), ...topology.outputs];
+  for (const layer of topology.layers) {
+    if (!layer.model) continue;
+    const mine = refs.filter((ref) => ref.layerName === layer.name);
+    if (mine.length === 0 || mine.some((ref) => ref.nodeIndex === 0)) continue;
+    if (Math.max(...mine.map((ref) => ref.nodeIndex)) !== layer.calls.length) continue;
+    for (const ref of mine) ref.nodeIndex -= 1;
+  }
+}
+
+function readLayerEntry(entry: unknown, index: number | string, producer: Producer, source: string): Omit<LayerSpec, 'calls'> {
+  const where = typeof index === 'number' ? `layer #${index}` : index;
   if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
-    throw new InvalidInputError(`${source}: layer #${index} has no class_name/config`);
+    throw new InvalidInputError(`${source}: ${where} has no class_name/config`);
   }
   const config = camelCaseConfig(entry.config) as Json;
   const name = typeof entry.config.name === 'string' ? entry.config.name : typeof entry.name === 'string' ? entry.name : undefined;
-  if (!name) throw new InvalidInputError(`${source}: layer #${index} (${entry.class_name}) has no name`);
-  return { name, className: entry.class_name, config };
+  if (!name) throw new InvalidInputError(`${source}: ${where} (${entry.class_name}) has no name`);
+  const spec: Omit<LayerSpec, 'calls'> = { name, className: entry.class_name, config };
+  if (MODEL_CLASSES.includes(entry.class_name)) spec.model = parseModel(entry, producer, source);
+  const wrapped = readWrappedLayers(entry.config, name, producer, source);
+  if (wrapped) spec.wrapped = wrapped;
+  return spec;
+}
+
+/** A wrapper's inner layers, read like any layer entry (they may be models themselves). */
+function readWrappedLayers(config: Json, name: string, producer: Producer, source: string): LayerSpec['wrapped'] {
+  const read = (key: string) => {
+    const entry = config[key];
+    if (!isObject(entry) || typeof entry.class_name !== 'string') return undefined;
+    return { ...readLayerEntry(entry, `the ${key} wrapped by layer "${name}"`, producer, source), calls: [] };
+  };
+  const layer = read('layer');
+  const backwardLayer = read('backward_layer');
+  if (!layer && !backwardLayer) return undefined;
+  return { ...(layer ? { layer } : {}), ...(backwardLayer ? { backwardLayer } : {}) };
 }
 
 /**
@@ -150,6 +223,8 @@ function readInboundNode(node: unknown, layerName: string, source: string): Tens
   if (isObject(node) && 'args' in node) {
     const refs: TensorRef[] = [];
     collectKerasTensors(node.args, refs, layerName, source);
+    // A recurrent layer's initial state is a keyword argument in Keras 3; it follows the sequence.
+    if (isObject(node.kwargs)) collectKerasTensors(node.kwargs.initial_state, refs, layerName, source);
     if (refs.length === 0) throw new InvalidInputError(`${source}: the inbound node of layer "${layerName}" names no input tensor`);
     return refs;
   }
@@ -189,6 +264,13 @@ function assertUniqueNames(layers: LayerSpec[], source: string): void {
     if (seen.has(layer.name)) throw new InvalidInputError(`${source}: two layers are named "${layer.name}"`);
     seen.add(layer.name);
   }
+}
+
+/** The names of every layer, those of nested models and the models themselves included (the owners weights can have). */
+export function allLayerNames(topology: ModelTopology): string[] {
+  const inside = (spec: Omit<LayerSpec, 'calls'> | undefined): string[] => (spec?.model ? allLayerNames(spec.model) : []);
+  // A wrapped model's layers own their weights; a wrapped plain layer's weights are its wrapper's.
+  return topology.layers.flatMap((layer) => [layer.name, ...inside(layer), ...inside(layer.wrapped?.layer), ...inside(layer.wrapped?.backwardLayer)]);
 }
 
 function isObject(value: unknown): value is Json {

@@ -74,28 +74,40 @@ export function float16ToFloat32(bits: number): number {
 
 /**
  * Weights grouped by owning layer. Manifest names look like `dense/kernel` (tfjs, Keras 2),
- * `dense/kernel:0`, `model/dense/kernel` or `lstm/cell/kernel` (nested scopes), or `dense/0`
- * (Keras 3 saved by index). The owner is the layer whose name is the longest prefix of whole
- * path segments, or else the last segment naming a layer.
+ * `dense/kernel:0`, `model/dense/kernel` (a nested model's scope), `lstm/lstm_cell/kernel` or
+ * `bidirectional/forward_lstm/kernel` (a layer's own sub-scopes), or `dense/0` (Keras 3 saved by
+ * index). The owner is the innermost path segment that names a layer of the model (nested models'
+ * layers included); what follows it is the weight's path inside that layer.
  */
 export class WeightStore {
   private readonly byLayer = new Map<string, LayerWeights>();
 
-  constructor(weights: DecodedWeight[], layerNames: string[], source: string) {
+  constructor(weights: DecodedWeight[], layerNames: Iterable<string>, source: string) {
     const known = new Set(layerNames);
+    const seen = new Set<string>();
+    const entries = new Map<string, WeightEntry[]>();
     for (const weight of weights) {
+      if (seen.has(weight.name)) throw new InvalidInputError(`${source}: weight ${weight.name} appears twice in weightsManifest`);
+      seen.add(weight.name);
       const owner = findOwner(weight.name, known);
       if (!owner) {
         throw new InvalidInputError(`${source}: weight ${weight.name} in weightsManifest belongs to no layer of the model topology`);
       }
-      let group = this.byLayer.get(owner.layerName);
-      if (!group) this.byLayer.set(owner.layerName, (group = new LayerWeights(owner.layerName)));
-      group.add(owner.shortName, weight, source);
+      const list = entries.get(owner.layerName) ?? [];
+      list.push({ path: owner.path, weight });
+      entries.set(owner.layerName, list);
     }
+    for (const [layerName, list] of entries) this.byLayer.set(layerName, new LayerWeights(layerName, list, new Set(), new Set(), { next: 0 }));
   }
 
+  /**
+   * The weights of one call of a layer (one store per name: a layer shared by a nested model and
+   * its parent is one layer). Every call of a shared layer reads the same weights.
+   */
   forLayer(layerName: string): LayerWeights {
-    return this.byLayer.get(layerName) ?? new LayerWeights(layerName);
+    let weights = this.byLayer.get(layerName);
+    if (!weights) this.byLayer.set(layerName, (weights = new LayerWeights(layerName, [], new Set(), new Set(), { next: 0 })));
+    return weights.forCall();
   }
 
   /** Weights no layer converter asked for: a topology/manifest mismatch the user must hear about. */
@@ -104,44 +116,78 @@ export class WeightStore {
   }
 }
 
+interface WeightEntry {
+  /** Segments after the owning layer's name: `['kernel']`, `['lstm_cell', 'kernel']`, `['forward_lstm', 'kernel']`. */
+  path: string[];
+  weight: DecodedWeight;
+}
+
 export class LayerWeights {
-  private readonly named = new Map<string, DecodedWeight>();
-  private readonly taken = new Set<DecodedWeight>();
-  private positionalCursor = 0;
+  constructor(
+    readonly layerName: string,
+    private readonly entries: readonly WeightEntry[],
+    /** Weights any call has read (what unused() reports against). */
+    private readonly used: Set<DecodedWeight>,
+    /** Weights this call has read (so the next request for `kernel` takes the next cell's). */
+    private readonly taken: Set<DecodedWeight>,
+    private readonly positionalCursor: { next: number },
+  ) {}
 
-  constructor(readonly layerName: string) {}
+  /** A fresh view for one more call of the layer. */
+  forCall(): LayerWeights {
+    return new LayerWeights(this.layerName, this.entries, this.used, new Set(), { next: 0 });
+  }
 
-  add(shortName: string, weight: DecodedWeight, source: string): void {
-    if (this.named.has(shortName)) throw new InvalidInputError(`${source}: weight ${weight.name} appears twice in weightsManifest`);
-    this.named.set(shortName, weight);
+  /** Keras 3 may store a layer's weights by position (`dense/0`, `dense/1`) instead of by name. */
+  private get positional(): boolean {
+    return this.entries.length > 0 && this.entries.every((entry) => entry.path.length === 1 && /^\d+$/.test(entry.path[0]));
   }
 
   /**
-   * The weight called `shortName` (`kernel`, `moving_mean`, ...). Keras 3 may store a layer's
-   * weights by position (`dense/0`, `dense/1`); converters ask in Keras's creation order, so the
-   * n-th request takes position n.
+   * The weight called `shortName` (`kernel`, `moving_mean`, ...): the one whose path is exactly
+   * that name, else the first not yet taken whose last segment is (so `lstm_cell/kernel` answers
+   * `kernel`, and the cells of a stacked RNN take theirs in manifest order). Index-named weights
+   * are taken in request order, which converters keep to Keras's creation order.
    */
   take(shortName: string): DecodedWeight | undefined {
-    const positional = this.named.size > 0 && [...this.named.keys()].every((key) => /^\d+$/.test(key));
-    const weight = positional ? this.named.get(String(this.positionalCursor++)) : this.named.get(shortName);
-    if (weight) this.taken.add(weight);
-    return weight;
+    const free = this.entries.filter((entry) => !this.taken.has(entry.weight));
+    const entry = this.positional
+      ? this.entries[this.positionalCursor.next++]
+      : (free.find((e) => e.path.length === 1 && e.path[0] === shortName) ?? free.find((e) => e.path[e.path.length - 1] === shortName));
+    if (entry) {
+      this.taken.add(entry.weight);
+      this.used.add(entry.weight);
+    }
+    return entry?.weight;
+  }
+
+  /**
+   * The weights under a sub-scope whose first segment passes `test` (Bidirectional's
+   * `forward_…`/`backward_…`), or all of them when no weight is scoped that way (index-named
+   * weights, or a writer that does not scope), to be taken in order.
+   */
+  scope(test: (segment: string) => boolean): LayerWeights {
+    if (this.positional) return this;
+    const inside = this.entries.filter((entry) => entry.path.length > 1 && test(entry.path[0]));
+    if (inside.length === 0) return this;
+    const scoped = inside.map((entry) => ({ path: entry.path.slice(1), weight: entry.weight }));
+    return new LayerWeights(this.layerName, scoped, this.used, this.taken, this.positionalCursor);
   }
 
   unused(): DecodedWeight[] {
-    return [...this.named.values()].filter((weight) => !this.taken.has(weight));
+    return this.entries.map((entry) => entry.weight).filter((weight) => !this.used.has(weight));
   }
 }
 
-function findOwner(weightName: string, layers: Set<string>): { layerName: string; shortName: string } | undefined {
+function findOwner(weightName: string, layers: Set<string>): { layerName: string; path: string[] } | undefined {
   const segments = weightName.replace(/:\d+$/, '').split('/');
-  const shortName = segments[segments.length - 1];
+  for (let i = segments.length - 2; i >= 0; i--) {
+    if (layers.has(segments[i])) return { layerName: segments[i], path: segments.slice(i + 1) };
+  }
+  // A layer name may itself contain '/' (a scope the writer folded into it): the longest whole-segment prefix.
   for (let end = segments.length - 1; end >= 1; end--) {
     const prefix = segments.slice(0, end).join('/');
-    if (layers.has(prefix)) return { layerName: prefix, shortName };
-  }
-  for (let i = segments.length - 2; i >= 0; i--) {
-    if (layers.has(segments[i])) return { layerName: segments[i], shortName };
+    if (layers.has(prefix)) return { layerName: prefix, path: segments.slice(end) };
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ interface ConvertArguments {
   model: string;
   output: string;
   opset: number;
+  plugin?: string[];
 }
 
 export const convertCommand: CliCommand = {
@@ -22,11 +23,12 @@ export const convertCommand: CliCommand = {
       .positional('model', { type: 'string', demandOption: true, describe: 'The tfjs model.json (its shards sit beside it)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the .onnx model' })
       .option(...integerFlag('opset', { min: MIN_OPSET, max: MAX_OPSET, default: DEFAULT_OPSET, describe: 'ONNX opset' }))
+      .option('plugin', { type: 'string', array: true, describe: 'A module registering converters for custom layer classes (repeatable; README: Custom layers)' })
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
       .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)') as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
     const [{ convertModelToFile }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);
-    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset });
+    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset, plugins: args.plugin });
     process.stdout.write(formatConversionSummary(args.output, summary));
   },
 };

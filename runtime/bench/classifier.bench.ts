@@ -1,11 +1,13 @@
 /**
- * Throughput of @tfjs-onnx/runtime against a raw onnxruntime `InferenceSession.run` on the same
- * input, in the same process: images/s at several batch sizes for each backend, the API's
- * overhead at the largest batch (in %) and per call at batch 1 (in µs). Medians after warm-up,
- * with API and raw runs timed in alternating blocks so machine noise hits both alike, and the
- * overhead taken per round (API block vs the raw block beside it) before the median.
+ * Throughput of @tfjs-onnx/runtime against a bare onnxruntime `InferenceSession.run` of the same
+ * session on the same Float32Array, in the same process: images/s at several batch sizes for each
+ * backend, and the overhead of predictBatch() and of Model.run() over the bare run, in % and µs per
+ * call. Medians after warm-up, with the calls timed in alternating blocks so machine noise hits all
+ * alike, and each overhead taken per round (a block vs the bare block beside it) before the median.
+ * The bare run uses the classifier's own session: two sessions would have two onnxruntime thread
+ * pools, whose spinning threads slow each other down and make the comparison meaningless.
  *
- *   npm run bench --workspace @tfjs-onnx/runtime -- [model.onnx] [--out file.json] [--reps N]
+ *   npm run bench --workspace @tfjs-onnx/runtime -- [model.onnx] [--out file.json] [--reps N] [--threads N] [--wasm-threads N]
  *
  * Without a model it benchmarks a small generated MNIST-shaped CNN. measureClassifier() is
  * exported for other scripts (e.g. a root `npm run bench`).
@@ -24,6 +26,8 @@ export interface BenchOptions {
   repetitions?: number;
   warmup?: number;
   intraOpThreads?: number;
+  /** wasm: onnxruntime-web's thread count (once per process). */
+  numThreads?: number;
   log?: (line: string) => void;
 }
 
@@ -31,9 +35,10 @@ export interface BenchRow {
   backend: Backend;
   device: string;
   batch: number;
-  /** Median milliseconds per call. */
+  /** Median milliseconds per call: predictBatch(), the bare session.run, and Model.run(). */
   apiMs: number;
   rawMs: number;
+  runMs: number;
   /** classify() with Float32 input: validation, run, top-k. */
   classifyMs: number;
   apiImagesPerSecond: number;
@@ -42,6 +47,9 @@ export interface BenchRow {
   overheadPercent: number;
   /** Median over rounds of api - raw per call, in microseconds. */
   overheadMicroseconds: number;
+  /** The same two for Model.run() with the same input as a TensorData. */
+  runOverheadPercent: number;
+  runOverheadMicroseconds: number;
 }
 
 export interface BenchResult {
@@ -64,26 +72,30 @@ export async function measureClassifier(model: string | Uint8Array, options: Ben
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
   const rows: BenchRow[] = [];
   for (const backend of backends) {
-    const sessionOptions = options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads };
-    const classifier = await loadClassifier(bytes, { backend, device: 'cpu', ...sessionOptions });
-    const raw = await rawSession(backend, bytes, options.intraOpThreads);
+    const threadOptions = {
+      ...(options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads }),
+      ...(options.numThreads === undefined || backend !== 'wasm' ? {} : { numThreads: options.numThreads }),
+    };
+    const classifier = await loadClassifier(bytes, { backend, device: 'cpu', ...threadOptions });
+    const raw = bareSession(backend, classifier);
     try {
       for (const batch of batchSizes) {
         const input = randomInput(batch * classifier.imageSize.height * classifier.imageSize.width * classifier.imageSize.channels);
         const dims = [batch, ...modelDims(classifier)];
+        const feeds = { [classifier.inputName]: { type: 'float32' as const, dims, data: input } };
         const calls = {
           api: () => classifier.predictBatch(input, batch),
-          raw: () => raw.run(input, dims),
+          raw: () => raw(input, dims),
+          run: () => classifier.model.run(feeds),
           classify: () => classifier.classify(input),
         };
         const times = await timeInterleaved(calls, repetitions, warmup);
-        const row = summarize(backend, classifier.device, batch, times.api, times.raw, times.classify);
+        const row = summarize(backend, classifier.device, batch, times);
         rows.push(row);
-        log(`${backend} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (raw ${row.rawImagesPerSecond.toFixed(0)})`);
+        log(`${backend} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (bare ${row.rawImagesPerSecond.toFixed(0)}; predictBatch ${row.overheadPercent.toFixed(1)}%, run ${row.runOverheadPercent.toFixed(1)}%)`);
       }
     } finally {
       await classifier.dispose();
-      await raw.release();
     }
   }
   return { model: typeof model === 'string' ? model : 'in-memory model', node: process.version, date: new Date().toISOString(), repetitions, rows };
@@ -97,30 +109,18 @@ function modelDims(classifier: Classifier): number[] {
   return [height * width * channels];
 }
 
-interface RawSession {
-  run(input: Float32Array, dims: number[]): Promise<unknown>;
-  release(): Promise<void>;
-}
-
-/** A plain onnxruntime session with the same options the classifier uses. */
-async function rawSession(backend: Backend, bytes: Uint8Array, intraOpThreads: number | undefined): Promise<RawSession> {
+/** A bare `session.run` on the classifier's own onnxruntime session, as an app using onnxruntime directly would call it. */
+function bareSession(backend: Backend, classifier: Classifier): (input: Float32Array, dims: number[]) => Promise<unknown> {
   const ort = (backend === 'native' ? ortNode : ortWeb) as typeof ortWeb;
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: [backend === 'native' ? 'cpu' : 'wasm'],
-    ...(intraOpThreads === undefined ? {} : { intraOpNumThreads: intraOpThreads }),
-  });
-  const [inputName] = session.inputNames;
-  const [outputName] = session.outputNames;
-  return {
-    run: (input, dims) => session.run({ [inputName!]: new ort.Tensor('float32', input, dims) }, [outputName!]),
-    release: () => session.release(),
-  };
+  const session = classifier.model.session as ortWeb.InferenceSession;
+  const fetches = [classifier.outputName];
+  return (input, dims) => session.run({ [classifier.inputName]: new ort.Tensor('float32', input, dims) }, fetches);
 }
 
 /**
  * Times each call in blocks long enough (~20 ms) that timer resolution and the cache effects of
- * switching sessions do not dominate at batch 1; blocks of the different calls alternate, so
- * machine noise hits all of them alike. Returns per-call milliseconds, one value per block.
+ * switching calls do not dominate at batch 1; blocks of the different calls alternate, in an order
+ * that rotates every round, so machine noise hits all of them alike. Returns per-call milliseconds, one value per block.
  */
 async function timeInterleaved<K extends string>(calls: Record<K, () => Promise<unknown>>, repetitions: number, warmup: number): Promise<Record<K, number[]>> {
   const names = Object.keys(calls) as K[];
@@ -132,7 +132,10 @@ async function timeInterleaved<K extends string>(calls: Record<K, () => Promise<
     blockSize[name] = Math.max(1, Math.round(BLOCK_MS / Math.max(median(warm), 1e-3)));
   }
   for (let r = 0; r < repetitions; r += 1) {
-    for (const name of names) times[name].push(await timeBlock(calls[name], blockSize[name]));
+    // The order rotates every round, so no call always runs right after the same other one
+    // (whose onnxruntime threads may still be spinning) or always first.
+    const order = names.map((_, i) => names[(i + r) % names.length]!);
+    for (const name of order) times[name].push(await timeBlock(calls[name], blockSize[name]));
   }
   return times;
 }
@@ -151,20 +154,26 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function summarize(backend: Backend, device: string, batch: number, api: number[], raw: number[], classify: number[]): BenchRow {
+function summarize(backend: Backend, device: string, batch: number, times: Record<'api' | 'raw' | 'run' | 'classify', number[]>): BenchRow {
+  const { api, raw, run, classify } = times;
   const apiMs = median(api);
   const rawMs = median(raw);
+  const percent = (values: number[]) => median(values.map((v, i) => (v / raw[i]! - 1) * 100));
+  const micros = (values: number[]) => median(values.map((v, i) => (v - raw[i]!) * 1000));
   return {
     backend,
     device,
     batch,
     apiMs,
     rawMs,
+    runMs: median(run),
     classifyMs: median(classify),
     apiImagesPerSecond: (batch * 1000) / apiMs,
     rawImagesPerSecond: (batch * 1000) / rawMs,
-    overheadPercent: median(api.map((a, i) => (a / raw[i]! - 1) * 100)),
-    overheadMicroseconds: median(api.map((a, i) => (a - raw[i]!) * 1000)),
+    overheadPercent: percent(api),
+    overheadMicroseconds: micros(api),
+    runOverheadPercent: percent(run),
+    runOverheadMicroseconds: micros(run),
   };
 }
 
@@ -177,7 +186,7 @@ function randomInput(length: number): Float32Array {
 }
 
 export function formatTable(result: BenchResult): string {
-  const header = ['backend', 'device', 'batch', 'api img/s', 'raw img/s', 'api ms', 'raw ms', 'classify ms', 'overhead %', 'overhead µs'];
+  const header = ['backend', 'device', 'batch', 'api img/s', 'bare img/s', 'api ms', 'bare ms', 'classify ms', 'predictBatch %', 'predictBatch µs', 'run %', 'run µs'];
   const body = result.rows.map((r) => [
     r.backend,
     r.device,
@@ -188,7 +197,9 @@ export function formatTable(result: BenchResult): string {
     r.rawMs.toFixed(3),
     r.classifyMs.toFixed(3),
     r.overheadPercent.toFixed(1),
-    r.overheadMicroseconds.toFixed(0),
+    r.overheadMicroseconds.toFixed(1),
+    r.runOverheadPercent.toFixed(1),
+    r.runOverheadMicroseconds.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -204,6 +215,7 @@ async function main(argv: string[]): Promise<void> {
   const out = flag('--out') ?? join(here, 'results', 'classifier.json');
   const reps = flag('--reps');
   const threads = flag('--threads');
+  const wasmThreads = flag('--wasm-threads');
   const modelPath = argv[0];
   let model: string | Uint8Array;
   if (modelPath) model = modelPath;
@@ -214,6 +226,7 @@ async function main(argv: string[]): Promise<void> {
   const result = await measureClassifier(model, {
     repetitions: reps ? Number(reps) : undefined,
     intraOpThreads: threads ? Number(threads) : undefined,
+    numThreads: wasmThreads ? Number(wasmThreads) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (!modelPath) result.model = 'generated small CNN (28×28×1, conv 16×3×3, 10 classes)';

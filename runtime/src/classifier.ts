@@ -98,34 +98,40 @@ class ModelClassifier implements Classifier {
   }
 
   /** Runs `count` images, in chunks when the model declares a fixed batch size; checks the probabilities. */
-  private async runModel(data: Float32Array, count: number): Promise<Float32Array> {
-    const { fixedBatch, imageElements, classCount } = this.signature;
-    let probabilities: Float32Array;
-    if (fixedBatch === null) probabilities = await this.runChunk(data, count);
-    else {
-      probabilities = new Float32Array(count * classCount);
-      for (let start = 0; start < count; start += fixedBatch) {
-        const n = Math.min(fixedBatch, count - start);
-        // The last chunk is zero-padded up to the fixed batch; the padding rows' output is dropped.
-        const chunk = new Float32Array(fixedBatch * imageElements);
-        chunk.set(data.subarray(start * imageElements, (start + n) * imageElements));
-        const out = await this.runChunk(chunk, fixedBatch);
-        probabilities.set(out.subarray(0, n * classCount), start * classCount);
-      }
+  private runModel(data: Float32Array, count: number): Promise<Float32Array> {
+    // The common case (a dynamic batch dimension) is one run and one promise hop: this is the hot path.
+    const run = this.signature.fixedBatch === null ? this.runChunk(data, count) : this.runInChunks(data, count, this.signature.fixedBatch);
+    return run.then((probabilities) => {
+      this.checkProbabilities(probabilities, data);
+      return probabilities;
+    });
+  }
+
+  private async runInChunks(data: Float32Array, count: number, fixedBatch: number): Promise<Float32Array> {
+    const { imageElements, classCount } = this.signature;
+    const probabilities = new Float32Array(count * classCount);
+    for (let start = 0; start < count; start += fixedBatch) {
+      const n = Math.min(fixedBatch, count - start);
+      // The last chunk is zero-padded up to the fixed batch; the padding rows' output is dropped.
+      const chunk = new Float32Array(fixedBatch * imageElements);
+      chunk.set(data.subarray(start * imageElements, (start + n) * imageElements));
+      const out = await this.runChunk(chunk, fixedBatch);
+      probabilities.set(out.subarray(0, n * classCount), start * classCount);
     }
-    this.checkProbabilities(probabilities, data);
     return probabilities;
   }
 
-  private async runChunk(data: Float32Array, count: number): Promise<Float32Array> {
+  private runChunk(data: Float32Array, count: number): Promise<Float32Array> {
     const { inputName, outputName, imageDims, classCount } = this.signature;
     const feeds: Record<string, TensorData> = { [inputName]: { type: 'float32', data, dims: [count, ...imageDims] } };
-    const output = (await this.model.runChecked(feeds, this.fetches))[outputName]!;
-    if (output.type !== 'float32') throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
-    if (output.data.length !== count * classCount) {
-      throw new UnsupportedModelError(`the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`);
-    }
-    return output.data as Float32Array;
+    return this.model.runChecked(feeds, this.fetches).then((outputs) => {
+      const output = outputs[outputName]!;
+      if (output.type !== 'float32') throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
+      if (output.data.length !== count * classCount) {
+        throw new UnsupportedModelError(`the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`);
+      }
+      return output.data as Float32Array;
+    });
   }
 
   /**

@@ -65,7 +65,12 @@ export class ClassifierDisposedError extends ClassifierError {
   override name = 'ClassifierDisposedError';
 }
 
-/** Short text for an unknown thrown value, used when wrapping onnxruntime's errors. */
+/**
+ * Short text for an unknown thrown value, used when wrapping onnxruntime's errors. onnxruntime's
+ * messages can span lines (a node's description, a stack of contexts): folded into one, since
+ * ours are printed as one `error:` line.
+ */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message.trim().replace(/\s*\n\s*/g, '; ');
 }

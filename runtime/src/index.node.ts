@@ -4,23 +4,28 @@
  * loads (or needs) the other.
  */
 import { importBackend } from './backends/load.js';
-import { loadClassifierOn, type LoadClassifierOptions } from './classifier.js';
+import { entryPoint } from './entry.js';
 import { decodeImage } from './image/decode.js';
-import { loadModelOn } from './model.js';
 import type { Platform } from './platform.js';
 import { readImageFile, readModelNode } from './source.node.js';
-import type { Classifier, LoadOptions, Model, ModelSource } from './types.js';
 
 const nodePlatform: Platform = {
   entry: '@tfjs-onnx/runtime (Node)',
   defaultBackend: 'native',
   backends: {
-    native: () => importBackend('native', async () => (await import('./backends/native.js')).createNativeEngine),
+    native: () =>
+      importBackend('native', async () => {
+        const { createNativeEngine, loadOnnxruntimeNode } = await import('./backends/native.js');
+        await loadOnnxruntimeNode();
+        return createNativeEngine;
+      }),
     wasm: () =>
       importBackend('wasm', async () => {
         const { wasmEngineFactory } = await import('./backends/wasm.js');
         // Node resolves onnxruntime-web to its Node build (plain WebAssembly, loaded from the package).
-        return wasmEngineFactory({ load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node' });
+        const build = { load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node' };
+        await build.load();
+        return wasmEngineFactory(build);
       }),
   },
   readModel: readModelNode,
@@ -29,15 +34,8 @@ const nodePlatform: Platform = {
   imageInputs: 'PNG/JPEG bytes, or a file path or URL of a PNG/JPEG',
 };
 
-/** Loads any ONNX model from a path, URL, directory (with `dtype`) or bytes; the backend defaults to 'native'. */
-export function loadModel(source: ModelSource, options?: LoadOptions): Promise<Model> {
-  return loadModelOn(nodePlatform, source, options);
-}
-
-/** Loads an exported ONNX image classifier from a path, URL or bytes. The backend defaults to 'native'. */
-export function loadClassifier(source: ModelSource, options?: LoadClassifierOptions): Promise<Classifier> {
-  return loadClassifierOn(nodePlatform, source, options);
-}
+/** Sources are paths, file: or http(s) URLs, directories (with `dtype`) or bytes; the backend defaults to 'native'. */
+export const { loadModel, loadClassifier } = entryPoint(nodePlatform);
 
 export { decodeImage } from './image/decode.js';
 export * from './exports.js';

@@ -4,20 +4,8 @@
  * WebGPU build's. device 'webgpu' is refused with a message naming the main entry.
  */
 import { browserPlatform } from './browser.js';
-import { loadClassifierOn, type LoadClassifierOptions } from './classifier.js';
-import { loadModelOn } from './model.js';
-import type { Classifier, LoadOptions, Model, ModelSource } from './types.js';
+import { entryPoint } from './entry.js';
 
-const platform = browserPlatform({ load: () => import('onnxruntime-web/wasm'), webgpu: false, name: '@tfjs-onnx/runtime/wasm' });
-
-/** Loads any ONNX model from a URL (relative to the page) or bytes, on WebAssembly. */
-export function loadModel(source: ModelSource, options?: LoadOptions): Promise<Model> {
-  return loadModelOn(platform, source, options);
-}
-
-/** Loads an exported ONNX image classifier from a URL (relative to the page) or bytes, on WebAssembly. */
-export function loadClassifier(source: ModelSource, options?: LoadClassifierOptions): Promise<Classifier> {
-  return loadClassifierOn(platform, source, options);
-}
+export const { loadModel, loadClassifier } = entryPoint(browserPlatform({ load: () => import('onnxruntime-web/wasm'), webgpu: false, name: '@tfjs-onnx/runtime/wasm' }));
 
 export * from './exports.js';

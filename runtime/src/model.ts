@@ -21,10 +21,11 @@ export async function loadModelOn(platform: Platform, source: ModelSource, optio
     const why = checked.device === undefined || checked.backend !== undefined ? `backend '${backend}'` : `device '${device}' (${packageOf(backend)})`;
     throw new BackendUnavailableError(`${why} is not available in ${platform.entry}; available: ${Object.keys(platform.backends).join(', ')}`);
   }
+  // The backend package first: a missing one is the first thing to fix, whatever the model.
+  const createEngine = await loadBackend();
   const { bytes, name } = await platform.readModel(source, checked.dtype);
   const metadata = readModelMetadata(bytes, name);
   const dtype = modelDtype(metadata, checked.dtype, name);
-  const createEngine = await loadBackend();
   const engine = await createEngine(bytes, checked, device, name);
   return new EngineModel(engine, metadata, dtype, name);
 }

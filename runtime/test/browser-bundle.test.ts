@@ -5,11 +5,10 @@
  * headless Chromium and compares its probabilities with the native backend's.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { builtinModules } from 'node:module';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
@@ -18,12 +17,12 @@ import { loadClassifier } from '../src/index.node.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
 import { randomPixels } from './fixtures/images.ts';
 import { maxAbsDiff } from './helpers.ts';
+import { CHROMIUM, CHROMIUM_ARGS, serveDirectory } from './browser.ts';
 
 const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 // Inside the package so that '@tfjs-onnx/runtime' resolves through the workspace link; git-ignored.
 const appDir = join(runtimeDir, 'test-output', `vite-app-${process.pid}`);
 const outDir = join(appDir, 'dist');
-const CHROMIUM = '/usr/bin/chromium';
 const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five'];
 const model = buildTinyClassifier({ inputShape: [null, 10, 10, 1], classCount: 6, seed: 21, metadata: { 'tfjs_onnx.labels': JSON.stringify(LABELS) } });
 
@@ -89,25 +88,6 @@ describe('Vite bundle of @tfjs-onnx/runtime', () => {
   });
 });
 
-const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
-
-/** A minimal static server for the built app (vite preview would work too; this keeps the test self-contained). */
-async function serveDirectory(root: string): Promise<Server> {
-  const server = createServer(async (request, response) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
-    const file = path.endsWith('/') ? join(path, 'index.html') : path;
-    try {
-      if (!file.startsWith(root)) throw new Error('outside');
-      const body = await readFile(file);
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 describe.runIf(existsSync(CHROMIUM))('the bundle in headless Chromium', () => {
   it('classifies an ImageData like the native backend, with local files only', async () => {
     const server = await serveDirectory(outDir);
@@ -115,7 +95,7 @@ describe.runIf(existsSync(CHROMIUM))('the bundle in headless Chromium', () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage();

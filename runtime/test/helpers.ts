@@ -1,4 +1,7 @@
-import { expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
 import { seededRandom } from './fixtures/models.ts';
 
 export const BACKENDS = ['native', 'wasm'] as const;
@@ -36,4 +39,11 @@ export async function expectError(fn: () => Promise<unknown>, type: new (...args
   expect(caught, 'expected an error').toBeInstanceOf(type);
   expect((caught as Error).message).toMatch(message);
   return caught as Error;
+}
+
+/** A fresh temporary directory, removed after the test file finishes. */
+export function tempDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'tfjs-onnx-runtime-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  return directory;
 }

@@ -170,6 +170,12 @@ describe('the digit demo page in headless Chromium', () => {
     const device = await status.getAttribute('data-device');
     expect(['wasm', 'webgpu']).toContain(device);
     await expect(status.textContent()).resolves.toContain(device === 'webgpu' ? 'running on WebGPU' : 'running on WebAssembly');
+    // The demo server sends COOP/COEP: the page is cross-origin isolated and runs WebAssembly on several threads.
+    await expect(page.evaluate(() => self.crossOriginIsolated)).resolves.toBe(true);
+    if (device === 'wasm') {
+      expect(Number(await status.getAttribute('data-threads'))).toBeGreaterThanOrEqual(2);
+      await expect(status.textContent()).resolves.toMatch(/WebAssembly, multi-threaded \(\d+ threads: the page is cross-origin isolated\)/);
+    }
     // The labels come from the model's metadata, which our training wrote as the digit names.
     expect(JSON.parse((await status.getAttribute('data-labels'))!)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(servedPaths).toContain('/model.onnx');

@@ -86,4 +86,28 @@ describe('activation layers', () => {
     const { summary } = await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected] });
     expect(summary.layers[2].onnxNodes).toEqual(['LeakyRelu']);
   });
+
+  it("converts the activation names Keras 3 adds, and Keras 3's hard_sigmoid (slope 1/6, not tfjs's 0.2)", async () => {
+    const input = tf.input({ shape: [6], name: 'x' });
+    const names = ['leaky_relu', 'hard_silu', 'hard_swish', 'log_sigmoid', 'hard_tanh', 'celu', 'hard_sigmoid', 'silu'];
+    const model = tf.model({ inputs: input, outputs: names.map((name) => tf.layers.activation({ activation: 'linear', name }).apply(input) as tf.SymbolicTensor) });
+    const modelJson = await saveModel(model);
+    await rewriteJson(modelJson, (json) => {
+      json.modelTopology.keras_version = '3.4.1';
+      for (const layer of json.modelTopology.config.layers) if (names.includes(layer.name)) layer.config.activation = layer.name;
+    });
+    const x = tf.mul(randomInput([4, 6], 44), 4);
+    const hardSigmoid = tf.clipByValue(tf.add(tf.div(x, 6), 0.5), 0, 1);
+    const expected = [
+      tf.leakyRelu(x, 0.2),
+      tf.mul(x, hardSigmoid),
+      tf.mul(x, hardSigmoid),
+      tf.neg(tf.softplus(tf.neg(x))),
+      tf.clipByValue(x, -1, 1),
+      tf.add(tf.relu(x), tf.minimum(0, tf.sub(tf.exp(x), 1))),
+      hardSigmoid,
+      tf.mul(x, tf.sigmoid(x)),
+    ];
+    await expectConvertedMatches(modelJson, undefined, { inputs: [x], expected });
+  });
 });

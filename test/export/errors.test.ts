@@ -103,16 +103,46 @@ describe('corrupt input', () => {
 });
 
 describe('unsupported models and options', () => {
-  it('names an unsupported layer, its class, and lists the supported layers', async () => {
-    const model = tf.sequential({ layers: [tf.layers.simpleRNN({ inputShape: [4, 3], units: 2, name: 'recurrent' })] });
+  it('lists every unsupported class and activation of the model at once: class, count, first layer, and the plugin API', async () => {
+    const input = tf.input({ shape: [4, 4, 2], name: 'image' });
+    const names = ['shuffle_a', 'shuffle_b', 'odd', 'head'];
+    let x = input;
+    for (const name of names) x = tf.layers.conv2d({ filters: 2, kernelSize: 1, name }).apply(x) as tf.SymbolicTensor;
+    const inner = tf.sequential({ name: 'base', layers: [tf.layers.dense({ inputShape: [2], units: 2, name: 'inner_dense' })] });
+    const model = tf.model({ inputs: input, outputs: [x, inner.apply(tf.layers.flatten({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor] });
     const modelJson = await saveModel(model);
-    await expectConversionError(modelJson, [/layer "recurrent"/, /SimpleRNN/, /supported layers: .*Conv2D.*Embedding/]);
+    await rewriteJson(modelJson, (json) => {
+      for (const layer of json.modelTopology.config.layers) {
+        if (layer.name === 'shuffle_a' || layer.name === 'shuffle_b') layer.class_name = 'PixelShuffle';
+        if (layer.name === 'odd') layer.class_name = 'Sparse';
+        if (layer.name === 'head') layer.config.activation = 'sparsemax';
+        // Inside the nested model too.
+        if (layer.class_name === 'Sequential') layer.config.layers[0].config.activation = 'sparsemax';
+      }
+    });
+    await expectConversionError(modelJson, [
+      /PixelShuffle \(2 layers, first "shuffle_a"\)/,
+      /Sparse \(1 layer, first "odd"\)/,
+      /activations sparsemax \(2 layers, first "head"\)/,
+      /supported activations: .*hardSigmoid.*geluNew/,
+      /registerLayerConverter\(\) from tfjs-onnx\/plugins/,
+      /--plugin/,
+    ]);
   });
 
-  it('names an unsupported activation and lists the supported ones', async () => {
-    const modelJson = await savedDenseModel();
-    await rewriteJson(modelJson, (json) => (json.modelTopology.config.layers[2].config.activation = 'sparsemax'));
-    await expectConversionError(modelJson, [/layer "dense" \(Dense\)/, /"sparsemax"/, /supported activations: .*hardSigmoid.*geluNew/]);
+  it('reports every layer with an unsupported option in one error', async () => {
+    const input = tf.input({ shape: [4, 3], name: 'sequence' });
+    const first = tf.layers.lstm({ units: 2, name: 'carried' }).apply(input) as tf.SymbolicTensor;
+    const second = tf.layers.conv1d({ filters: 2, kernelSize: 2, name: 'conv' }).apply(input) as tf.SymbolicTensor;
+    const after = tf.layers.dense({ units: 2, name: 'after' }).apply(first) as tf.SymbolicTensor;
+    const modelJson = await saveModel(tf.model({ inputs: input, outputs: [after, second] }));
+    await rewriteJson(modelJson, (json) => {
+      for (const layer of json.modelTopology.config.layers) {
+        if (layer.name === 'carried') layer.config.stateful = true;
+        if (layer.name === 'conv') layer.config.padding = 'full';
+      }
+    });
+    await expectConversionError(modelJson, [/2 layers use options/, /layer "carried" \(LSTM\): option stateful=true/, /keeps no state between runs/, /layer "conv" \(Conv1D\): option padding="full"/]);
   });
 
   it('names an unsupported option value and lists the supported values', async () => {

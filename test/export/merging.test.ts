@@ -107,4 +107,21 @@ describe('merge layers and functional graphs', () => {
     const { summary } = await expectOnnxMatchesTfjs(model);
     expect(summary.layers.find((l) => l.name === 'shared')?.onnxNodes).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu']);
   });
+
+  it('converts Dot (batch_dot) on matrices and sequences, over any axes, with and without normalize', async () => {
+    const vectorA = tf.input({ shape: [4], name: 'vector_a' });
+    const vectorB = tf.input({ shape: [4], name: 'vector_b' });
+    const sequence = tf.input({ shape: [3, 4], name: 'sequence' });
+    const other = tf.input({ shape: [5, 4], name: 'other' });
+    const outputs = [
+      apply(tf.layers.dot({ axes: -1 }), [vectorA, vectorB]),
+      apply(tf.layers.dot({ axes: 1, normalize: true }), [vectorA, vectorB]),
+      apply(tf.layers.dot({ axes: [2, 2] }), [sequence, other]),
+      apply(tf.layers.dot({ axes: [2, 1], normalize: true }), [sequence, vectorA]),
+      apply(tf.layers.dot({ axes: [1, 1] }), [apply(tf.layers.permute({ dims: [2, 1] }), sequence), apply(tf.layers.permute({ dims: [2, 1] }), other)]),
+    ];
+    const model = tf.model({ inputs: [vectorA, vectorB, sequence, other], outputs });
+    const { summary } = await expectOnnxMatchesTfjs(model);
+    expect(nodeOps(summary).filter((op) => op === 'Einsum')).toHaveLength(5);
+  });
 });

@@ -38,24 +38,25 @@ export async function sessionEngine({ session, Tensor, backend, device, serialRu
     outputs,
     session,
     serialRuns,
-    async run(feeds, fetches) {
+    run(feeds, fetches) {
       const ortFeeds: Record<string, Tensor> = {};
       for (const name in feeds) {
         const { type, data, dims } = feeds[name]!;
         ortFeeds[name] = new Tensor(type, data, dims);
       }
-      let result: InferenceSession.ReturnType;
-      try {
-        result = await session.run(ortFeeds, fetches);
-      } catch (error) {
-        throw new InferenceError(`onnxruntime (${backend}/${device}) failed to run the model on ${describeFeeds(feeds)}: ${describeError(error)}`, { cause: error });
-      }
-      const out: Record<string, TensorData> = {};
-      for (const name of fetches) {
-        const tensor = result[name]!;
-        out[name] = { type: tensor.type as TensorData['type'], dims: tensor.dims, data: tensor.data as TensorArray };
-      }
-      return out;
+      return session.run(ortFeeds, fetches).then(
+        (result) => {
+          const out: Record<string, TensorData> = {};
+          for (const name of fetches) {
+            const tensor = result[name]!;
+            out[name] = { type: tensor.type as TensorData['type'], dims: tensor.dims, data: tensor.data as TensorArray };
+          }
+          return out;
+        },
+        (error: unknown) => {
+          throw new InferenceError(`onnxruntime (${backend}/${device}) failed to run the model on ${describeFeeds(feeds)}: ${describeError(error)}`, { cause: error });
+        },
+      );
     },
     release: () => session.release(),
   };

@@ -1,8 +1,15 @@
 /**
  * Reads what onnxruntime's JS API does not tell us about a model: whether the bytes are an ONNX
  * ModelProto at all, and its metadata_props (ModelProto field 14, StringStringEntryProto key=1 value=2).
+ *
+ * Only the top level of the message is walked (plus the small metadata entries), so a large graph
+ * costs one skip. The wire format is read with @bufbuild/protobuf's BinaryReader, an ES module:
+ * protobufjs is CommonJS, and a CommonJS module in the browser entry makes bundlers (Vite/Rolldown)
+ * hoist their `require` shim into the page's own chunk, which onnxruntime-web's chunk then imports —
+ * and its worker threads load that chunk, run the page's code and die, so multi-threaded
+ * WebAssembly hung.
  */
-import protobuf from 'protobufjs/minimal.js';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { ModelLoadError } from '../errors.js';
 
 const MODEL_IR_VERSION = 1;
@@ -10,25 +17,23 @@ const MODEL_GRAPH = 7;
 const MODEL_METADATA_PROPS = 14;
 const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
-const VARINT = 0;
-const LENGTH_DELIMITED = 2;
 
 interface ProtoField {
   fieldNumber: number;
-  wireType: number;
-  /** The payload of a length-delimited field. */
+  wireType: WireType;
+  /** The payload of a length-delimited field (a view, not a copy). */
   bytes?: Uint8Array;
 }
 
 /**
  * Checks that `bytes` look like an ONNX model (ir_version and graph present, nothing truncated)
- * and returns its metadata_props. `name` is used in messages (a file path, URL or "model bytes").
+ * and returns its metadata_props. `name` is used in messages (a file path, URL or "the in-memory model").
  */
 export function readModelMetadata(bytes: Uint8Array, name: string): Map<string, string> {
   if (bytes.length === 0) throw new ModelLoadError(`${name} is empty; expected an ONNX model (.onnx protobuf)`);
   const fields = parseModel(bytes, name);
-  const hasIrVersion = fields.some((f) => f.fieldNumber === MODEL_IR_VERSION && f.wireType === VARINT);
-  const hasGraph = fields.some((f) => f.fieldNumber === MODEL_GRAPH && f.wireType === LENGTH_DELIMITED);
+  const hasIrVersion = fields.some((f) => f.fieldNumber === MODEL_IR_VERSION && f.wireType === WireType.Varint);
+  const hasGraph = fields.some((f) => f.fieldNumber === MODEL_GRAPH && f.wireType === WireType.LengthDelimited);
   if (!hasIrVersion || !hasGraph) {
     throw new ModelLoadError(
       `${name} is not an ONNX model: expected a ModelProto with ir_version and graph, found ${hasIrVersion ? 'no graph' : 'no ir_version'}`,
@@ -43,22 +48,20 @@ export function readModelMetadata(bytes: Uint8Array, name: string): Map<string, 
   return metadata;
 }
 
-/**
- * The top-level fields of one message, in order, with the payloads of length-delimited ones.
- * protobufjs's Reader does the wire format (and throws on truncation); only the fields we need
- * are kept, so a large graph costs one skip rather than a full decode.
- */
+/** The top-level fields of one message, in order, with the payloads of length-delimited ones. */
 function readFields(bytes: Uint8Array): ProtoField[] {
-  const reader = protobuf.Reader.create(bytes);
+  const reader = new BinaryReader(bytes);
   const fields: ProtoField[] = [];
   while (reader.pos < reader.len) {
-    const tag = reader.uint32();
-    const fieldNumber = tag >>> 3;
-    const wireType = tag & 7;
-    if (fieldNumber === 0) throw new Error(`field number 0 at byte ${reader.pos}`);
-    if (wireType === LENGTH_DELIMITED) fields.push({ fieldNumber, wireType, bytes: reader.bytes() });
+    const start = reader.pos;
+    const [fieldNumber, wireType] = reader.tag();
+    if (fieldNumber === 0) throw new Error(`field number 0 at byte ${start}`);
+    if (wireType === WireType.StartGroup || wireType === WireType.EndGroup) {
+      throw new Error(`wire type ${wireType} at byte ${start} (groups are not ONNX)`);
+    }
+    if (wireType === WireType.LengthDelimited) fields.push({ fieldNumber, wireType, bytes: reader.bytes() });
     else {
-      reader.skipType(wireType);
+      reader.skip(wireType, fieldNumber);
       fields.push({ fieldNumber, wireType });
     }
   }
@@ -69,7 +72,7 @@ function parseModel(bytes: Uint8Array, name: string): ProtoField[] {
   try {
     return readFields(bytes);
   } catch (error) {
-    throw new ModelLoadError(`${name} is not a valid ONNX model (truncated or not protobuf: ${(error as Error).message})`, { cause: error });
+    throw new ModelLoadError(`${name} is not a valid ONNX model (truncated or not protobuf: ${describeWireError(error)})`, { cause: error });
   }
 }
 
@@ -84,7 +87,12 @@ function readEntry(bytes: Uint8Array, name: string): [string, string] {
       if (field.fieldNumber === ENTRY_VALUE && field.bytes) value = utf8.decode(field.bytes);
     }
   } catch (error) {
-    throw new ModelLoadError(`${name} has a malformed metadata_props entry: ${(error as Error).message}`, { cause: error });
+    throw new ModelLoadError(`${name} has a malformed metadata_props entry: ${describeWireError(error)}`, { cause: error });
   }
   return [key, value];
+}
+
+/** BinaryReader's own messages ("premature EOF", "invalid wire type") are terse but accurate. */
+function describeWireError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
