@@ -125,7 +125,7 @@ describe('unsupported models and options', () => {
       /Sparse \(1 layer, first "odd"\)/,
       /activations sparsemax \(2 layers, first "head"\)/,
       /supported activations: .*hardSigmoid.*geluNew/,
-      /registerLayerConverter\(\) from tfjs-onnx\/plugins/,
+      /registerLayerConverter\(\) from tfjs-onnx-cli\/plugins/,
       /--plugin/,
     ]);
   });
