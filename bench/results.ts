@@ -1,11 +1,12 @@
 /** The shape of bench/results/latest.json: one run, every section measured in the same process tree. */
 import type { BundleSize } from './sections/bundles.ts';
 import type { MachineDescription } from './machine.ts';
+import type { PrecisionData } from './sections/precision.ts';
 import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
 import type { Spread } from './stats.ts';
 
-export const SECTION_NAMES = ['training', 'conversion', 'inference', 'serving', 'graphModels', 'cli'] as const;
+export const SECTION_NAMES = ['training', 'conversion', 'inference', 'precision', 'serving', 'graphModels', 'cli'] as const;
 
 /** Sections that measure models of their own, not the MLP and CNN the models section prepares. */
 export const SELF_CONTAINED_SECTIONS: readonly SectionName[] = ['training', 'graphModels', 'cli'];
@@ -190,6 +191,7 @@ export interface BenchResults {
   training?: SectionRun<TrainingData>;
   conversion?: SectionRun<ConversionData>;
   inference?: SectionRun<InferenceData>;
+  precision?: SectionRun<PrecisionData>;
   serving?: SectionRun<ServingData>;
   graphModels?: SectionRun<GraphModelsData>;
   cli?: SectionRun<CliData>;

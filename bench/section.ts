@@ -16,6 +16,7 @@ const SECTIONS: Record<string, () => Promise<(context: SectionContext) => Promis
   training: async () => (await import('./sections/training.ts')).measureTraining,
   conversion: async () => (await import('./sections/conversion.ts')).measureConversion,
   inference: async () => (await import('./sections/inference.ts')).measureInference,
+  precision: async () => (await import('./sections/precision.ts')).measurePrecision,
   serving: async () => (await import('./sections/serving.ts')).measureServing,
   graphModels: async () => (await import('./sections/graphModels.ts')).measureGraphModels,
   cli: async () => (await import('./sections/cli.ts')).measureCli,

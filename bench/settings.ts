@@ -36,6 +36,8 @@ export interface BenchSettings {
   };
   /** bench/server.ts's own FULL/QUICK plans set durations, request counts and the soak. */
   serving: { quick: boolean };
+  /** fp32/fp16/q8 and the q8 forms side by side: blocks of calls of at least blockMs per variant and batch. */
+  precision: { batchSizes: number[]; repetitions: number; warmupCalls: number; blockMs: number; minCalls: number };
   /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
   graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number } };
   /** Rounds of spawning every CLI target once (after untimed warm-up rounds). */
@@ -73,6 +75,7 @@ const FULL: BenchSettings = {
     classifierWarmup: 3,
   },
   serving: { quick: false },
+  precision: { batchSizes: [1, 32, 256], repetitions: 7, warmupCalls: 3, blockMs: 300, minCalls: 3 },
   graphModels: {
     models: ['blazeface', 'emotion', 'movenet-lightning', 'facemesh', 'iris', 'handlandmark-lite', 'faceres', 'antispoof', 'centernet'],
     repetitions: 5,
@@ -104,6 +107,7 @@ const QUICK: BenchSettings = {
   },
   // A tenth of the full run's request counts: 100,000 requests alone would take about a minute.
   serving: { quick: true },
+  precision: { batchSizes: [1, 32, 256], repetitions: 3, warmupCalls: 1, blockMs: 100, minCalls: 2 },
   graphModels: {
     models: ['blazeface', 'emotion', 'movenet-lightning'],
     repetitions: 2,

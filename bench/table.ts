@@ -3,6 +3,7 @@
  * from the same rows, so the printed table, the README and latest.json never disagree.
  */
 import type { BenchResults, SectionRun } from './results.ts';
+import { precisionTables } from './precisionTables.ts';
 import type { ServerBenchResult } from './server.ts';
 import type { Spread } from './stats.ts';
 
@@ -26,6 +27,7 @@ export function resultTables(results: BenchResults): Table[] {
   if (results.conversion) tables.push(conversionTable(results.conversion));
   if (results.inference) tables.push(inferenceTable(results.inference));
   if (results.inference?.data?.bundles) tables.push(bundlesTable(results.inference.data.bundles));
+  if (results.precision) tables.push(...precisionTables(results.precision));
   if (results.serving) tables.push(...servingTables(results.serving));
   if (results.graphModels) tables.push(...graphModelTables(results.graphModels));
   if (results.cli) tables.push(cliTable(results.cli));

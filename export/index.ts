@@ -14,22 +14,28 @@ import type { GraphBuilder } from './graph/graphBuilder.ts';
 import { buildGraphModelGraph, type GraphModelSignature } from './graphModel/convertGraph.ts';
 import { parseGraphDef } from './graphModel/graphDef.ts';
 import { decodeGraphWeights } from './graphModel/weights.ts';
-import { metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './metadata.ts';
+import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './passes/index.ts';
 import { loadPlugins } from './plugins.ts';
+import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './precision/index.ts';
 import { allLayerNames, parseModelTopology } from './reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './reader/weights.ts';
 
 export type { PreprocessSpec, SourceFormat } from './metadata.ts';
 export { loadPlugins, registerLayerConverter } from './plugins.ts';
+export type { Dtype, PrecisionSummary } from './precision/index.ts';
 
 export interface ConvertOptions {
   /** ONNX opset, 13–17 (default 13). */
   opset?: number;
   labels?: string[];
   preprocess?: PreprocessSpec;
+  /** Precision of the weights and compute: fp32 (default), fp16 or q8 (export/precision/). */
+  dtype?: Dtype;
+  /** q8 only: the quantized forms to write (default: the measured fastest; the benchmark compares the others). */
+  quantization?: Partial<QuantizeForms>;
   /** Plugin modules to import first (paths relative to the working directory, or package names); see export/plugins.ts. */
   plugins?: readonly string[];
 }
@@ -47,6 +53,9 @@ export interface ConversionSummary {
   layers: { name: string; className: string; onnxNodes: string[] }[];
   nodeCount: number;
   sourceSha256: string;
+  dtype: Dtype;
+  /** What the precision pass did (which ops stayed float32 and why, which matmuls became integer). */
+  precision: PrecisionSummary;
 }
 
 export interface ConversionResult {
@@ -59,6 +68,7 @@ export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 /** Converts a Layers model or a GraphModel, whichever model.json's `format` says it is. */
 export async function convertModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
+  validateDtype(options.dtype);
   if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   return modelFormat(files, modelJsonPath) === 'graph-model'
@@ -84,6 +94,7 @@ export function modelFormat(files: TfjsModelFiles, source: string): SourceFormat
 /** The Layers front end only (rejects GraphModels; convertModel takes both). */
 export async function convertLayersModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opset = validateOpset(options.opset);
+  validateDtype(options.dtype);
   if (options.plugins?.length) await loadPlugins(options.plugins);
   const files = await readTfjsModelFiles(modelJsonPath);
   const format = files.modelJson.format;
@@ -155,15 +166,17 @@ async function finishConversion(
   description: FrontEndDescription,
 ): Promise<ConversionResult> {
   optimizeGraph(built.graph);
+  const dtype = validateDtype(options.dtype);
+  const { graph, summary: precision } = withPrecision(built.graph, dtype, options.quantization);
   const sourceSha256 = await sha256OfFiles(files.files);
   const metadata = { ...resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source), sourceFormat: description.sourceFormat };
-  const bytes = encodeModel(built.graph, {
+  const bytes = encodeModel(graph, {
     opset: description.opset,
     graphName: description.graphName,
     producerName: 'tfjs-onnx',
     producerVersion: projectVersion(),
     docString: description.docString,
-    metadata: metadataProperties(metadata),
+    metadata: { ...metadataProperties(metadata), [`${METADATA_PREFIX}dtype`]: dtype },
   });
   const summary: ConversionSummary = {
     opset: description.opset,
@@ -173,12 +186,35 @@ async function finishConversion(
     layers: description.units.map((unit) => ({
       name: unit.name,
       className: unit.className,
-      onnxNodes: built.graph.nodes.filter((node) => node.layerName === unit.name).map((node) => node.opType),
+      onnxNodes: graph.nodes.filter((node) => node.layerName === unit.name).map((node) => node.opType),
     })),
-    nodeCount: built.graph.nodes.length,
+    nodeCount: graph.nodes.length,
     sourceSha256,
+    dtype,
+    precision,
   };
   return { bytes, summary };
+}
+
+/**
+ * Several precisions of one model side by side: `fp32Path` for fp32, the model hubs' names beside
+ * it for the others (model_fp16.onnx, model_quantized.onnx); with `exactPath`, a single dtype goes
+ * to `fp32Path` itself. All are converted before any is written.
+ */
+export async function convertModelVariantsToFiles(
+  modelJsonPath: string,
+  fp32Path: string,
+  dtypes: readonly Dtype[],
+  options: Omit<ConvertOptions, 'dtype'> = {},
+  exactPath = false,
+): Promise<(ConversionSummary & { fileBytes: number; path: string })[]> {
+  if (exactPath && dtypes.length !== 1) throw new InvalidOptionError(`one output path takes one dtype, got ${dtypes.length}`);
+  const converted = [];
+  for (const dtype of dtypes) {
+    converted.push({ path: exactPath ? fp32Path : variantPath(fp32Path, dtype), ...(await convertModel(modelJsonPath, { ...options, dtype })) });
+  }
+  for (const { path: file, bytes } of converted) await writeFileAtomic(file, bytes);
+  return converted.map(({ path: file, bytes, summary }) => ({ ...summary, fileBytes: bytes.byteLength, path: file }));
 }
 
 function validateOpset(opset: number | undefined): number {

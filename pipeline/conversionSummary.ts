@@ -1,5 +1,6 @@
 /** The printed form of a conversion: what each layer (or TF name scope) became, the I/O signature, opset and size. */
 import type { ConversionSummary } from '../export/index.ts';
+import { describePrecision } from '../export/precision/describe.ts';
 
 /**
  * "3 layers became 5 ONNX nodes": the layers the model defines (not the InputLayer that a
@@ -30,6 +31,7 @@ export function formatConversionSummary(onnxPath: string, summary: ConversionSum
     ...rows,
     `inputs:  ${signature(summary.inputs)}`,
     `outputs: ${signature(summary.outputs)}`,
+    ...describePrecision(summary.precision),
     `opset ${summary.opset}, ${summary.nodeCount} nodes, ${formatBytes(summary.fileBytes)} → ${onnxPath}`,
     '',
   ].join('\n');

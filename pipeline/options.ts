@@ -1,7 +1,11 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
 import { InvalidOptionError } from '../common/errors.ts';
 import { DEFAULT_OPSET } from '../export/options.ts';
+import { variantPath, type Dtype } from '../export/precision/dtype.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
+import type { VariantDtype } from './variants/options.ts';
+import type { SpeedOptions } from './variants/speed.ts';
+import type { VariantBounds } from './variants/types.ts';
 
 export interface ParityThresholds {
   /** Fraction of samples whose top-1 must agree, 0–1. */
@@ -35,12 +39,20 @@ export const RANDOM_PARITY_LIMITS = {
 export const PREDICT_DEFAULTS = { topK: 3 } as const;
 export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 
+/** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime). */
+export const PIPELINE_SPEED: SpeedOptions = { backends: ['native', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
+
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface PipelineOptions extends TrainOptions {
   opset: number;
   thresholds: ParityThresholds;
+  /** Reduced-precision variants written beside the fp32 model and checked with their own bounds ([] for none). */
+  variants: VariantDtype[];
+  variantBounds: VariantBounds;
+  /** How the parity stage times the variants against fp32 (API only; tests shorten it). */
+  variantSpeed: SpeedOptions;
   from: StageName;
   to: StageName;
   force: boolean;
@@ -50,6 +62,9 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   ...TRAIN_DEFAULTS,
   opset: DEFAULT_OPSET,
   thresholds: DEFAULT_THRESHOLDS,
+  variants: ['fp16', 'q8'],
+  variantBounds: { minTop1Agreement: 0.995, maxAccuracyDrop: 0.003 },
+  variantSpeed: PIPELINE_SPEED,
   from: 'train',
   to: 'report',
   force: false,
@@ -72,3 +87,8 @@ export function artifactPaths(out: string) {
 }
 
 export type ArtifactPaths = ReturnType<typeof artifactPaths>;
+
+/** The ONNX file of each precision the run writes: model.onnx, then model_fp16.onnx, model_quantized.onnx. */
+export function modelVariants(paths: ArtifactPaths, variants: readonly Dtype[]): { dtype: Dtype; path: string }[] {
+  return (['fp32', ...variants] as Dtype[]).map((dtype) => ({ dtype, path: variantPath(paths.onnxModel, dtype) }));
+}

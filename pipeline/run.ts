@@ -9,7 +9,7 @@ import { ensureDirectory } from '../common/files.ts';
 import { MAX_OPSET, MIN_OPSET } from '../export/options.ts';
 import { loadDataset, type ImageDataset } from '../training/data/datasets.ts';
 import { resolveTrainOptions } from '../training/options.ts';
-import { PIPELINE_DEFAULTS, STAGES, artifactPaths, validateThresholds, type PipelineOptions, type StageName } from './options.ts';
+import { PIPELINE_DEFAULTS, STAGES, artifactPaths, modelVariants, validateThresholds, type PipelineOptions, type StageName } from './options.ts';
 import { convertStage } from './stages/convert.ts';
 import { packageStage } from './stages/package.ts';
 import { parityStage } from './stages/parity.ts';
@@ -17,6 +17,7 @@ import { reportStage } from './stages/report.ts';
 import type { Stage, StageContext } from './stages/stage.ts';
 import { trainStage } from './stages/train.ts';
 import { verifyStage } from './stages/verify.ts';
+import { validateVariants } from './variants/options.ts';
 import { hashInputs, hashOutputs, outputsIntact, readState, writeState } from './state.ts';
 
 const STAGE_MODULES: Record<StageName, Stage> = {
@@ -98,7 +99,7 @@ export async function runPipeline(partial: Partial<PipelineOptions> = {}, output
 
   say(`\n${summaryTable(outcomes)}`);
   say(`\nArtifacts in ${paths.out}/:`);
-  for (const file of [paths.tfjsModel, paths.onnxModel, paths.metrics, paths.parity, paths.manifest, paths.report]) {
+  for (const file of [paths.tfjsModel, ...modelVariants(paths, options.variants).map((model) => model.path), paths.metrics, paths.parity, paths.manifest, paths.report]) {
     if (existsSync(file)) say(`  ${file}`);
   }
   return { outcomes, paths };
@@ -117,7 +118,7 @@ export function resolvePipelineOptions(partial: Partial<PipelineOptions>): Pipel
   if (!Number.isInteger(merged.opset) || merged.opset < MIN_OPSET || merged.opset > MAX_OPSET) {
     throw new InvalidOptionError(`--opset must be a whole number from ${MIN_OPSET} to ${MAX_OPSET}, got ${merged.opset}`);
   }
-  return { ...merged, ...resolveTrainOptions(merged) };
+  return { ...merged, variants: validateVariants(merged.variants), ...resolveTrainOptions(merged) };
 }
 
 function requireInputs(stage: Stage, paths: ReturnType<typeof artifactPaths>): void {

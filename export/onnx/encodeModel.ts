@@ -43,7 +43,7 @@ function encodeGraph(graph: GraphBuilder, name: string): ReturnType<Proto['Graph
   });
 }
 
-const elementTypeCodes: Record<ElementType, number> = {
+export const elementTypeCodes: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float16: onnx.TensorProto.DataType.FLOAT16,
   float64: onnx.TensorProto.DataType.DOUBLE,

@@ -6,11 +6,13 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
 import { integerFlag, type CliCommand } from '../flags.ts';
+import { DTYPES, parseDtypeList } from '../../export/precision/dtype.ts';
 
 interface ConvertArguments {
   model: string;
   output: string;
   opset: number;
+  dtype: string;
   plugin?: string[];
 }
 
@@ -25,10 +27,18 @@ export const convertCommand: CliCommand = {
       .option(...integerFlag('opset', { min: MIN_OPSET, max: MAX_OPSET, default: DEFAULT_OPSET, describe: 'ONNX opset' }))
       .option('plugin', { type: 'string', array: true, describe: 'A module registering converters for custom layer classes (repeatable; README: Custom layers)' })
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
-      .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)') as unknown as Argv<ConvertArguments>,
+      .option('dtype', {
+        type: 'string',
+        default: 'fp32',
+        describe: `Precision: ${DTYPES.join(', ')}, or several comma-separated (fp32 at -o, then model_fp16.onnx, model_quantized.onnx beside it)`,
+      })
+      .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)')
+      .example('$0 convert model.json -o out/model.onnx --dtype fp32,fp16,q8', 'write out/model.onnx, out/model_fp16.onnx, out/model_quantized.onnx') as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
-    const [{ convertModelToFile }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);
-    const summary = await convertModelToFile(args.model, args.output, { opset: args.opset, plugins: args.plugin });
-    process.stdout.write(formatConversionSummary(args.output, summary));
+    const dtypes = parseDtypeList(args.dtype);
+    const [{ convertModelVariantsToFiles }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);
+    // One dtype: exactly the -o file. Several: -o names the fp32 file and the others sit beside it.
+    const written = await convertModelVariantsToFiles(args.model, args.output, dtypes, { opset: args.opset, plugins: args.plugin }, dtypes.length === 1);
+    for (const summary of written) process.stdout.write(formatConversionSummary(summary.path, summary));
   },
 };

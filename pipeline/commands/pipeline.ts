@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
 import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
 import { PIPELINE_DEFAULTS, STAGES, THRESHOLD_LIMITS, type StageName } from '../options.ts';
+import { parseVariantList } from '../variants/options.ts';
 import { trainOptionsFrom, withTrainOptions } from './train.ts';
 
 export function withParityThresholds<T>(yargs: Argv<T>) {
@@ -25,6 +26,11 @@ export function withParityThresholds<T>(yargs: Argv<T>) {
 function builder(yargs: Argv) {
   return withParityThresholds(withTrainOptions(yargs))
     .option(...integerFlag('opset', { min: MIN_OPSET, max: MAX_OPSET, default: PIPELINE_DEFAULTS.opset, describe: 'ONNX opset of the exported model' }))
+    .option('variants', {
+      type: 'string',
+      default: PIPELINE_DEFAULTS.variants.join(','),
+      describe: 'Reduced-precision variants written beside model.onnx (model_fp16.onnx, model_quantized.onnx) and checked: fp16, q8, comma-separated, or none',
+    })
     .option('from', { type: 'string', choices: STAGES, default: PIPELINE_DEFAULTS.from, describe: 'First stage to run (earlier stages\' artifacts must exist)' })
     .option('to', { type: 'string', choices: STAGES, default: PIPELINE_DEFAULTS.to, describe: 'Last stage to run' })
     .option('force', { type: 'boolean', default: false, describe: 'Run every selected stage even when its inputs are unchanged' })
@@ -40,6 +46,7 @@ export const pipelineCommand: CliCommand = {
     await runPipeline({
       ...trainOptionsFrom(argv),
       opset: argv.opset,
+      variants: parseVariantList(argv.variants),
       thresholds: { minTop1Agreement: argv['min-agreement'], maxAbsDiff: argv['max-abs-diff'] },
       from: argv.from as StageName,
       to: argv.to as StageName,

@@ -3,6 +3,7 @@
  * only presents these facts; it computes nothing that another stage is the source of.
  */
 
+import type { VariantsReport } from '../variants/types.ts';
 import type { TrainingMetrics } from '../../training/metrics.ts';
 
 /**
@@ -77,6 +78,8 @@ export interface ReportInput {
   predictedBy: string;
   misclassified: MisclassifiedImage[];
   parity?: ParityReport;
+  /** The precision variants' figures (parity.json's `variants`). */
+  variants?: VariantsReport;
   /** The manifest.json object, shown as readable tables. */
   manifest?: unknown;
   stages?: StageSummary[];

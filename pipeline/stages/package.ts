@@ -3,32 +3,33 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readJsonFile, sha256OfBytes, writeJsonAtomic } from '../../common/files.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
-import type { ArtifactPaths } from '../options.ts';
+import { modelVariants, type ArtifactPaths } from '../options.ts';
+import type { VariantDtype } from '../variants/options.ts';
 import type { ParityReport } from '../parity.ts';
 import { toolVersions } from '../versions.ts';
 import { readTrainingMetrics, tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
-async function packagedFiles(paths: ArtifactPaths): Promise<string[]> {
-  return [...(await tfjsModelFileList(paths.tfjsModel)), paths.onnxModel, paths.metrics, paths.parity];
+async function packagedFiles(paths: ArtifactPaths, variants: readonly VariantDtype[]): Promise<string[]> {
+  return [...(await tfjsModelFileList(paths.tfjsModel)), ...modelVariants(paths, variants).map((model) => model.path), paths.metrics, paths.parity];
 }
 
 export const packageStage: Stage = {
   name: 'package',
   requires: (paths) => [paths.tfjsModel, paths.onnxModel, paths.metrics, paths.parity],
-  async inputs({ paths }) {
-    return { files: await packagedFiles(paths), settings: { versions: toolVersions() } };
+  async inputs({ options, paths }) {
+    return { files: await packagedFiles(paths, options.variants), settings: { versions: toolVersions() } };
   },
-  async run({ paths }) {
-    const manifest = await buildManifest(paths);
+  async run({ options, paths }) {
+    const manifest = await buildManifest(paths, options.variants);
     await writeJsonAtomic(paths.manifest, manifest);
     return { outputs: [paths.manifest], figure: `${manifest.files.length} files, ${(manifest.files.reduce((s, f) => s + f.bytes, 0) / 1024).toFixed(0)} KiB` };
   },
 };
 
-export async function buildManifest(paths: ArtifactPaths) {
+export async function buildManifest(paths: ArtifactPaths, variants: readonly VariantDtype[] = []) {
   const files = await Promise.all(
-    (await packagedFiles(paths)).map(async (file) => {
+    (await packagedFiles(paths, variants)).map(async (file) => {
       const bytes = await fs.readFile(file);
       return { path: path.relative(paths.out, file), bytes: bytes.byteLength, sha256: sha256OfBytes(bytes) };
     }),
@@ -47,6 +48,11 @@ export async function buildManifest(paths: ArtifactPaths) {
     dataset: metrics.dataset.name,
     trainingBackend: metrics.backend,
     testAccuracy: metrics.test.accuracy,
+    /** Every precision of the exported model, with its file's size and sha256 (from the files list). */
+    models: modelVariants(paths, variants).map(({ dtype, path: file }) => {
+      const { path: relative, bytes, sha256 } = files.find((listed) => listed.path === path.relative(paths.out, file))!;
+      return { dtype, path: relative, bytes, sha256 };
+    }),
     parity: parity && {
       passed: parity.passed,
       thresholds: parity.thresholds,

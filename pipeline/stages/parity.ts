@@ -1,7 +1,10 @@
 import cliProgress from 'cli-progress';
 import { writeJsonAtomic } from '../../common/files.ts';
 import { datasetFiles } from '../../training/data/datasets.ts';
-import { ParityError, checkParity, describeParityFailure } from '../parity.ts';
+import type { ImageSplit } from '../../training/data/datasets.ts';
+import { ParityError, checkParity, describeParityFailure, normalizeImages, readPreprocess } from '../parity.ts';
+import { modelVariants } from '../options.ts';
+import { checkVariants, describeVariantFailure } from '../variants/check.ts';
 import { tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
@@ -10,14 +13,22 @@ export const parityStage: Stage = {
   requires: (paths) => [paths.tfjsModel, paths.onnxModel],
   async inputs({ options, paths }) {
     return {
-      files: [...(await tfjsModelFileList(paths.tfjsModel)), paths.onnxModel, ...datasetFiles({ dataset: options.dataset, dataDir: options.dataDir })],
-      settings: { thresholds: options.thresholds, backend: options.backend ?? 'auto' },
+      files: [
+        ...(await tfjsModelFileList(paths.tfjsModel)),
+        ...modelVariants(paths, options.variants).map((model) => model.path),
+        ...datasetFiles({ dataset: options.dataset, dataDir: options.dataDir }),
+      ],
+      settings: {
+        thresholds: options.thresholds,
+        backend: options.backend ?? 'auto',
+        variants: options.variants.length > 0 ? { bounds: options.variantBounds, speed: options.variantSpeed } : undefined,
+      },
     };
   },
   async run({ options, paths, dataset, say, interactive }) {
     const bar = interactive ? new cliProgress.SingleBar({ format: '  predicting the test set [{bar}] {value}/{total} paths ({path})', hideCursor: true, clearOnComplete: true }) : undefined;
     bar?.start(3, 0, { path: 'tfjs' });
-    const { report } = await checkParity({
+    const { report, predictions } = await checkParity({
       tfjsModelPath: paths.tfjsModel,
       onnxPath: paths.onnxModel,
       dataset: await dataset(),
@@ -26,15 +37,45 @@ export const parityStage: Stage = {
       onProgress: (done, _total, source) => bar?.update(done, { path: `${source} done` }),
     });
     bar?.stop();
-    await writeJsonAtomic(paths.parity, report);
+    // The reduced-precision variants, against the same tfjs predictions, with bounds fitting their
+    // precision; checked once the fp32 model itself passes.
+    const variants =
+      options.variants.length === 0 || !report.passed
+        ? undefined
+        : await checkVariants({
+            models: modelVariants(paths, options.variants),
+            root: paths.out,
+            test: (await dataset()).test,
+            input: await normalizedTestImages(paths.tfjsModel, (await dataset()).test),
+            reference: predictions[0],
+            known: { fp32: { native: predictions[1], wasm: predictions[2] } },
+            bounds: options.variantBounds,
+            speed: options.variantSpeed,
+            onProgress: say,
+          });
+    await writeJsonAtomic(paths.parity, variants ? { ...report, variants } : report);
     for (const pair of report.pairs) {
       say(
         `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}`,
       );
     }
+    for (const variant of variants?.variants ?? []) {
+      const agreement = Math.min(variant.versusTfjs.native.top1Agreement, variant.versusTfjs.wasm.top1Agreement);
+      say(
+        `${variant.passed ? 'ok  ' : 'FAIL'} ${variant.dtype} ${variant.file}: top-1 vs tfjs ${(agreement * 100).toFixed(2)}%, test accuracy ${(variant.testAccuracy * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points), ${(variant.sizeRatio * 100).toFixed(0)}% of fp32's size`,
+      );
+    }
     if (!report.passed) throw new ParityError(`parity failed: ${describeParityFailure(report)} (details in ${paths.parity})`);
+    if (variants && !variants.passed) throw new ParityError(`variant parity failed: ${describeVariantFailure(variants)} (details in ${paths.parity})`);
     const worst = Math.max(...report.pairs.map((pair) => pair.maxAbsDiff));
     const agreement = Math.min(...report.pairs.map((pair) => pair.top1Agreement));
-    return { outputs: [paths.parity], figure: `${report.pairs.length} pairs: top-1 ${(agreement * 100).toFixed(2)}%, max |Δp| ${worst.toExponential(1)}` };
+    const variantFigure = variants ? `; ${options.variants.join(', ')} within their bounds (top-1 ≥ ${(options.variantBounds.minTop1Agreement * 100).toFixed(1)}%)` : '';
+    return { outputs: [paths.parity], figure: `${report.pairs.length} pairs: top-1 ${(agreement * 100).toFixed(2)}%, max |Δp| ${worst.toExponential(1)}${variantFigure}` };
   },
 };
+
+/** The test images as model input, normalized as checkParity normalizes them for the fp32 paths. */
+async function normalizedTestImages(modelJsonPath: string, test: ImageSplit): Promise<Float32Array> {
+  const { scale, offset } = await readPreprocess(modelJsonPath);
+  return normalizeImages(test, scale, offset);
+}

@@ -6,6 +6,7 @@ import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type Parit
 import { writeReport, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
 import { readTrainingMetrics } from './files.ts';
+import type { VariantsReport } from '../variants/types.ts';
 import type { Stage } from './stage.ts';
 
 export const reportStage: Stage = {
@@ -23,13 +24,15 @@ export const reportStage: Stage = {
     const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
     // Parity and manifest are optional (--to report may skip them); when present, a broken one is named.
     const optionalJson = async <T>(file: string) => (existsSync(file) ? ((await readJsonFile(file)) as T) : undefined);
+    const parity = await optionalJson<ParityReport & { variants?: VariantsReport }>(paths.parity);
     await writeReport(paths.report, {
       title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
       metrics,
       confusion: confusionMatrix(data.test.labels, predicted, data.classNames.length),
       predictedBy: `${path.basename(paths.onnxModel)} on onnxruntime-node`,
       misclassified: misclassifiedImages(data, predicted, predictions.probabilities, predictions.classCount),
-      parity: await optionalJson<ParityReport>(paths.parity),
+      parity,
+      variants: parity?.variants,
       manifest: await optionalJson<unknown>(paths.manifest),
       stages: summaries,
       generatedAt: new Date().toISOString(),

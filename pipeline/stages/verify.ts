@@ -4,7 +4,9 @@
  */
 import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
 import { UserError } from '../../common/errors.ts';
+import { runOnnxChecker } from '../onnxChecker.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
+import { modelVariants } from '../options.ts';
 import { loadTfjsModel } from '../parity.ts';
 import { runtimeCall } from '../runtimeErrors.ts';
 import type { Stage } from './stage.ts';
@@ -14,27 +16,36 @@ export class SignatureMismatchError extends UserError {}
 export const verifyStage: Stage = {
   name: 'verify',
   requires: (paths) => [paths.tfjsModel, paths.onnxModel],
-  async inputs({ paths }) {
-    return { files: [paths.tfjsModel, paths.onnxModel], settings: {} };
+  async inputs({ options, paths }) {
+    return { files: [paths.tfjsModel, ...modelVariants(paths, options.variants).map((model) => model.path)], settings: {} };
   },
-  async run({ paths, say }) {
+  async run({ options, paths, say }) {
     const expected = await tfjsSignature(paths.tfjsModel);
-    const onnx = await readOnnxInfo(paths.onnxModel);
-    const actualInput = onnx.inputs[0]?.shape.slice(1);
-    const actualOutput = onnx.outputs[0]?.shape.slice(1);
-    if (JSON.stringify(actualInput) !== JSON.stringify(expected.input) || JSON.stringify(actualOutput) !== JSON.stringify(expected.output)) {
-      throw new SignatureMismatchError(
-        `${paths.onnxModel} takes [${actualInput}] → [${actualOutput}] per sample but the tfjs model takes [${expected.input}] → [${expected.output}]`,
-      );
-    }
-    for (const backend of ['native', 'wasm'] as Backend[]) {
-      const classifier = await runtimeCall(paths.onnxModel, () => loadClassifier(paths.onnxModel, { backend }));
-      say(`${backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}: loads; input ${classifier.inputName} [${classifier.inputShape.map((d) => d ?? 'batch').join(', ')}], ${classifier.classCount} classes`);
-      await classifier.dispose();
-    }
-    return { outputs: [], figure: `signature [${expected.input}] → [${expected.output}] on node and web` };
+    const models = modelVariants(paths, options.variants);
+    for (const model of models) await verifyModel(model.path, expected, say);
+    const checker = await runOnnxChecker(models.map((model) => model.path));
+    say(checker.status === 'passed' ? `onnx.checker (onnx ${checker.version}, full check): every model passes` : 'onnx.checker: skipped (Python onnx is not installed; Debian: apt-get install python3-onnx)');
+    const checked = checker.status === 'passed' ? ', checker passed' : '';
+    return { outputs: [], figure: `signature [${expected.input}] → [${expected.output}] on node and web${models.length > 1 ? ` (${models.map((model) => model.dtype).join(', ')})` : ''}${checked}` };
   },
 };
+
+/** One ONNX file: its per-sample signature is the tfjs model's, and it loads on both backends. */
+async function verifyModel(onnxPath: string, expected: { input: number[]; output: number[] }, say: (line: string) => void): Promise<void> {
+  const onnx = await readOnnxInfo(onnxPath);
+  const actualInput = onnx.inputs[0]?.shape.slice(1);
+  const actualOutput = onnx.outputs[0]?.shape.slice(1);
+  if (JSON.stringify(actualInput) !== JSON.stringify(expected.input) || JSON.stringify(actualOutput) !== JSON.stringify(expected.output)) {
+    throw new SignatureMismatchError(
+      `${onnxPath} takes [${actualInput}] → [${actualOutput}] per sample but the tfjs model takes [${expected.input}] → [${expected.output}]`,
+    );
+  }
+  for (const backend of ['native', 'wasm'] as Backend[]) {
+    const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { backend }));
+    say(`${onnxPath} on ${backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}: loads; input ${classifier.inputName} [${classifier.inputShape.map((d) => d ?? 'batch').join(', ')}], ${classifier.classCount} classes`);
+    await classifier.dispose();
+  }
+}
 
 /** The tfjs model's per-sample input and output shapes, from its topology's first input and last layer. */
 async function tfjsSignature(modelJsonPath: string): Promise<{ input: number[]; output: number[] }> {

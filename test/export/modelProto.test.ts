@@ -58,6 +58,7 @@ describe('the ONNX model proto', () => {
       'tfjs_onnx.preprocess': JSON.stringify(preprocess),
       'tfjs_onnx.source_sha256': expectedSha,
       'tfjs_onnx.source_format': 'layers-model',
+      'tfjs_onnx.dtype': 'fp32',
     });
     expect(summary.sourceSha256).toBe(expectedSha);
     expect(summary.nodeCount).toBe(graph.node.length);
@@ -76,7 +77,7 @@ describe('the ONNX model proto', () => {
     });
 
     const bare = await convertLayersModel(await saveModel(digitClassifier()));
-    expect(Object.keys(metadataOf(onnx.ModelProto.decode(bare.bytes)))).toEqual(['tfjs_onnx.source_sha256', 'tfjs_onnx.source_format']);
+    expect(Object.keys(metadataOf(onnx.ModelProto.decode(bare.bytes)))).toEqual(['tfjs_onnx.source_sha256', 'tfjs_onnx.source_format', 'tfjs_onnx.dtype']);
     for (const [name, bytes] of [['options', fromOptions.bytes], ['bare', bare.bytes]] as const) {
       const onnxPath = path.join(path.dirname(modelJson), `${name}.onnx`);
       await writeFile(onnxPath, bytes);

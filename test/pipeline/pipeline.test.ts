@@ -13,7 +13,9 @@ const { onnx } = onnxProto;
 /** The pipeline end to end on a small slice of MNIST: the real stages, real files, real runtimes. */
 describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
   const out = path.join(tempDir(), 'artifacts');
-  const quiet = { limit: 2000, epochs: 1, out, quiet: true, backend: 'wasm' };
+  // The variants' speed is timed briefly here: its figures are checked for shape, not size.
+  const variantSpeed = { backends: ['native', 'wasm'] as ('native' | 'wasm')[], batchSizes: [1, 256], repetitions: 1, warmupCalls: 1, blockMs: 1, minCalls: 1 };
+  const quiet = { limit: 2000, epochs: 1, out, quiet: true, backend: 'wasm', variantSpeed };
   let first: PipelineResult;
 
   beforeAll(async () => {
@@ -24,7 +26,7 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     expect(first.outcomes.map((o) => [o.stage, o.status])).toEqual([
       ['train', 'ran'], ['convert', 'ran'], ['verify', 'ran'], ['parity', 'ran'], ['package', 'ran'], ['report', 'ran'],
     ]);
-    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx', 'metrics.json', 'parity.json', 'manifest.json', 'report.html']) {
+    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx', 'model_fp16.onnx', 'model_quantized.onnx', 'metrics.json', 'parity.json', 'manifest.json', 'report.html']) {
       expect(existsSync(path.join(out, file)), file).toBe(true);
     }
   });
@@ -45,7 +47,7 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
   it('writes a manifest whose sizes and hashes match the files', () => {
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(
-      ['metrics.json', 'model.onnx', 'parity.json', 'tfjs/group1-shard1of1.bin', 'tfjs/model.json'].sort(),
+      ['metrics.json', 'model.onnx', 'model_fp16.onnx', 'model_quantized.onnx', 'parity.json', 'tfjs/group1-shard1of1.bin', 'tfjs/model.json'].sort(),
     );
     for (const file of manifest.files) {
       const bytes = readFileSync(path.join(out, file.path));
@@ -63,6 +65,33 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     expect(manifest.testAccuracy).toBe(metrics.test.accuracy);
     expect(manifest.testAccuracy).toBeGreaterThan(0.75); // one epoch on 2,000 images
     expect(manifest.parity.passed).toBe(true);
+  });
+
+  it('checks the fp16 and q8 variants on the whole test set within their bounds, lists them in the manifest and shows them in the report', () => {
+    const { variants } = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
+    expect(variants.passed).toBe(true);
+    expect(variants.variants.map((v: { dtype: string; file: string }) => [v.dtype, v.file])).toEqual([
+      ['fp32', 'model.onnx'], ['fp16', 'model_fp16.onnx'], ['q8', 'model_quantized.onnx'],
+    ]);
+    const [fp32, fp16, q8] = variants.variants;
+    expect(fp16.sizeRatio).toBeGreaterThan(0.49);
+    expect(fp16.sizeRatio).toBeLessThan(0.51);
+    expect(q8.sizeRatio).toBeLessThan(0.3);
+    for (const variant of variants.variants) {
+      for (const backend of ['native', 'wasm']) {
+        expect(variant.versusTfjs[backend].top1Agreement).toBeGreaterThanOrEqual(0.995);
+        expect(variant.speed[backend].map((s: { batch: number }) => s.batch)).toEqual([1, 256]);
+      }
+      expect(Math.abs(variant.testAccuracy - fp32.testAccuracy)).toBeLessThanOrEqual(0.003);
+    }
+    expect(fp32.versusTfjs.native.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.models.map((m: { dtype: string; path: string; sha256: string }) => [m.dtype, m.path, m.sha256])).toEqual(
+      variants.variants.map((v: { dtype: string; file: string; sha256: string }) => [v.dtype, v.file, v.sha256]),
+    );
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<section id="variants">/);
+    expect(html).toMatch(/<tr data-dtype="q8">[\s\S]*model_quantized\.onnx/);
   });
 
   it('writes a report with the recipe, the model summary, the curves, per-class figures, misclassified digits and the manifest as tables', () => {
@@ -131,5 +160,15 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     const run = runCli(['pipeline', '--from', 'convert', '--out', path.join(out, 'empty'), '--quiet']);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^error: stage convert needs .*tfjs\/model\.json, which an earlier stage writes/);
+  });
+
+  it('writes no variants with --variants none, removing those an earlier run wrote', async () => {
+    await runPipeline({ ...quiet, from: 'convert', to: 'verify', variants: [] });
+    expect(existsSync(path.join(out, 'model_fp16.onnx'))).toBe(false);
+    expect(existsSync(path.join(out, 'model_quantized.onnx'))).toBe(false);
+    await runPipeline({ ...quiet, from: 'package', to: 'package', variants: [] });
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.models.map((m: { dtype: string }) => m.dtype)).toEqual(['fp32']);
+    expect(manifest.files.map((f: { path: string }) => f.path)).not.toContain('model_fp16.onnx');
   });
 });

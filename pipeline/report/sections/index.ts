@@ -13,6 +13,7 @@ import { paritySection } from './parity.ts';
 import { recipeSection } from './recipe.ts';
 import { stagesSection } from './stages.ts';
 import { trainingCurvesSection } from './trainingCurves.ts';
+import { variantsSection } from './variants.ts';
 
 export const REPORT_SECTIONS: readonly ReportSection[] = [
   recipeSection,
@@ -21,6 +22,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   confusionSection,
   misclassifiedSection,
   paritySection,
+  variantsSection,
   stagesSection,
   manifestSection,
 ];

@@ -1,0 +1,51 @@
+/**
+ * The reduced-precision variants' figures, as parity.json records them under `variants` and the
+ * report shows them: each variant against tfjs (the float32 reference) on both runtimes, its test
+ * accuracy, its file, and its speed relative to fp32 measured side by side in the same run.
+ */
+import type { Dtype } from '../../export/precision/dtype.ts';
+
+export interface VariantBounds {
+  /** Top-1 agreement with tfjs every variant must reach on the whole test set, 0–1. */
+  minTop1Agreement: number;
+  /** How far a variant's test accuracy may fall below fp32's, as a fraction (0.003 = 0.3 points). */
+  maxAccuracyDrop: number;
+}
+
+export type RuntimeBackend = 'native' | 'wasm';
+
+/** Images/s at one batch size: the median over repetitions, and the median of the per-repetition ratios to fp32. */
+export interface VariantSpeed {
+  batch: number;
+  imagesPerSecond: { median: number; min: number; max: number; repetitions: number };
+  /** images/s ÷ fp32's images/s in the same repetition; 1 for fp32 itself. */
+  ratioToFp32: number;
+}
+
+export interface VariantFigures {
+  dtype: Dtype;
+  /** The ONNX file, relative to the artifacts folder. */
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** bytes ÷ the fp32 file's bytes. */
+  sizeRatio: number;
+  /** Test accuracy of onnxruntime-node's predictions (0–1). */
+  testAccuracy: number;
+  /** testAccuracy − fp32's (negative when the variant is less accurate). */
+  accuracyChange: number;
+  /** Against tfjs's float32 predictions on every test image, per runtime. */
+  versusTfjs: Record<RuntimeBackend, { top1Agreement: number; maxAbsDiff: number; meanAbsDiff: number; disagreements: number }>;
+  speed: Record<RuntimeBackend, VariantSpeed[]>;
+  passed: boolean;
+}
+
+export interface VariantsReport {
+  bounds: VariantBounds;
+  samples: number;
+  /** How the speed figures were taken. */
+  speedMethod: string;
+  /** fp32 first, then the variants in the order fp16, q8. */
+  variants: VariantFigures[];
+  passed: boolean;
+}
