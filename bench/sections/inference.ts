@@ -76,15 +76,16 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
     return samples.get(key)!;
   };
   try {
+    const tfjsEngine = `tfjs predict (${backend}${await tfjsThreads(backend)})`;
     for (let repetition = 0; repetition < settings.repetitions; repetition++) {
       for (const batch of settings.batchSizes) {
         const times = await timeCalls(() => predictWithTfjs(tfjsModel, images, batch, imageShape), settings.latencyRound);
-        addRound(record('tfjs', batch, `tfjs predict (${backend})`), times, batch, true);
+        addRound(record('tfjs', batch, tfjsEngine), times, batch, true);
       }
       for (const runtimeBackend of RUNTIME_BACKENDS) {
         const classifier = await loadClassifier(onnxBytes, { backend: runtimeBackend, device: 'cpu' });
         try {
-          const engine = `runtime ${runtimeBackend} (${runtimeBackend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}, ${classifier.device})`;
+          const engine = `runtime ${runtimeBackend} (${runtimeBackend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}, ${classifier.device}, ${await runtimeThreads(runtimeBackend)})`;
           for (const batch of settings.batchSizes) {
             const input = images.subarray(0, batch * perImage(imageShape));
             addRound(record(runtimeBackend, batch, engine), await timeCalls(() => classifier.predictBatch(input, batch), settings.latencyRound), batch, false);
@@ -112,6 +113,27 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
     tfjsModel.dispose();
   }
   return { samples, denseFlopsPerImage: flopsPerImage };
+}
+
+/**
+ * Thread counts go into the engine names, so the table says whether the wasm paths compare at equal
+ * threads: tfjs's wasm backend runs one thread in Node (it turns WebAssembly threads off there).
+ */
+async function tfjsThreads(backend: string): Promise<string> {
+  if (backend !== 'wasm') return '';
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  return `, ${threadCount(getThreadsCount())}`;
+}
+
+/** The runtime's loaded classifier has started onnxruntime-web, which records the count it settled on. */
+async function runtimeThreads(backend: Backend): Promise<string> {
+  if (backend === 'native') return "onnxruntime's default intra-op threads";
+  const { env } = await import('onnxruntime-web');
+  return threadCount(env.wasm.numThreads ?? 1);
+}
+
+function threadCount(count: number): string {
+  return `${count} thread${count === 1 ? '' : 's'}`;
 }
 
 /** Input, predict, read back and free, per call: what a user of tfjs does with a Float32Array of pixels. */

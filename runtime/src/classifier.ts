@@ -117,13 +117,18 @@ class ModelClassifier implements Classifier {
     return this.classifications(await this.runModel(data, count), count, k);
   }
 
-  async predictBatch(input: Float32Array, count: number): Promise<Float32Array> {
-    this.assertUsable();
-    if (!Number.isInteger(count) || count < 1) {
-      throw new ClassifierOptionError(`count must be a positive integer (the number of images in input), got ${String(count)}`);
+  /** The hot path, so not `async` (that would add promise hops to every call); failed checks still reject. */
+  predictBatch(input: Float32Array, count: number): Promise<Float32Array> {
+    try {
+      this.assertUsable();
+      if (!Number.isInteger(count) || count < 1) {
+        throw new ClassifierOptionError(`count must be a positive integer (the number of images in input), got ${String(count)}`);
+      }
+      checkInputLength(input, count, this.signature, 'predictBatch input');
+      return this.runModel(input, count);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    checkInputLength(input, count, this.signature, 'predictBatch input');
-    return this.runModel(input, count);
   }
 
   async toFeeds(input: ClassifierInput | ClassifierInput[]): Promise<ClassifierFeeds> {
@@ -186,11 +191,10 @@ class ModelClassifier implements Classifier {
   /** Runs `count` images, in chunks when the model declares a fixed batch size; checks the probabilities. */
   private runModel(data: Float32Array, count: number): Promise<Float32Array> {
     // The common case (a dynamic batch dimension) is one run and one promise hop: this is the hot path.
-    const run = this.signature.fixedBatch === null ? this.runChunk(data, count) : this.runInChunks(data, count, this.signature.fixedBatch);
-    return run.then((probabilities) => {
-      this.checkProbabilities(probabilities, data);
-      return probabilities;
-    });
+    if (this.signature.fixedBatch === null) {
+      return this.runChunk(data, count).then((outputs) => this.checkProbabilities(this.probabilitiesOf(outputs, count), data));
+    }
+    return this.runInChunks(data, count, this.signature.fixedBatch).then((probabilities) => this.checkProbabilities(probabilities, data));
   }
 
   private async runInChunks(data: Float32Array, count: number, fixedBatch: number): Promise<Float32Array> {
@@ -201,33 +205,38 @@ class ModelClassifier implements Classifier {
       // The last chunk is zero-padded up to the fixed batch; the padding rows' output is dropped.
       const chunk = new Float32Array(fixedBatch * imageElements);
       chunk.set(data.subarray(start * imageElements, (start + n) * imageElements));
-      const out = await this.runChunk(chunk, fixedBatch);
+      const out = this.probabilitiesOf(await this.runChunk(chunk, fixedBatch), fixedBatch);
       probabilities.set(out.subarray(0, n * classCount), start * classCount);
     }
     return probabilities;
   }
 
-  private runChunk(data: Float32Array, count: number): Promise<Float32Array> {
-    const { inputName, outputName, imageDims, classCount } = this.signature;
+  private runChunk(data: Float32Array, count: number): Promise<Record<string, TensorData>> {
+    const { inputName, imageDims } = this.signature;
     const feeds: Record<string, TensorData> = { [inputName]: { type: 'float32', data, dims: [count, ...imageDims] } };
-    return this.model.runChecked(feeds, this.fetches).then((outputs) => {
-      const output = outputs[outputName]!;
-      if (output.type !== 'float32') throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
-      if (output.data.length !== count * classCount) {
-        throw new UnsupportedModelError(`the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`);
-      }
-      return output.data as Float32Array;
-    });
+    return this.model.runChecked(feeds, this.fetches);
+  }
+
+  /** The probabilities output of a run of `count` images, checked for its type and size. */
+  private probabilitiesOf(outputs: Record<string, TensorData>, count: number): Float32Array {
+    const { outputName, classCount } = this.signature;
+    const output = outputs[outputName]!;
+    if (output.type !== 'float32') throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
+    if (output.data.length !== count * classCount) {
+      throw new UnsupportedModelError(`the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`);
+    }
+    return output.data as Float32Array;
   }
 
   /**
    * NaN or ±Infinity in the output is a failure, never a prediction: scanning count × classes
    * outputs costs far less than scanning the count × pixels inputs on every call, and non-finite
-   * input shows up here. Only then is the input scanned, to blame the right party.
+   * input shows up here. Only then is the input scanned, to blame the right party. Returns the
+   * probabilities when they are all finite.
    */
-  private checkProbabilities(probabilities: Float32Array, input: Float32Array): void {
+  private checkProbabilities(probabilities: Float32Array, input: Float32Array): Float32Array {
     const bad = firstNonFinite(probabilities);
-    if (bad < 0) return;
+    if (bad < 0) return probabilities;
     const per = this.signature.imageElements;
     const badInput = firstNonFinite(input);
     if (badInput >= 0) {

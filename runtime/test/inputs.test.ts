@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RuntimeInputError } from '../src/errors.ts';
-import { checkModelInput, normalizeInterleaved } from '../src/inputs.ts';
+import { checkModelInput, firstNonFinite, normalizeInterleaved } from '../src/inputs.ts';
 import { describeClassifierModel } from '../src/model/signature.ts';
 
 const signature = describeClassifierModel(
@@ -33,6 +33,19 @@ describe('checkModelInput', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('firstNonFinite', () => {
+  it('agrees with findIndex(!isFinite) for any length (its four-way unrolled sum has a tail) and any values', () => {
+    const value = fc.oneof(fc.float(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 3.4e38));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 41 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(Number.NaN, Number.NEGATIVE_INFINITY)), { maxLength: 2 }), (values, injections) => {
+        const data = Float32Array.from(values);
+        for (const [at, bad] of injections) if (data.length > 0) data[at % data.length] = bad;
+        expect(firstNonFinite(data)).toBe(data.findIndex((v) => !Number.isFinite(v)));
+      }),
     );
   });
 });
