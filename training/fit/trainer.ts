@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/datasets.ts';
 import { FusedAdam, registerAdamKernel, type AdamSettings } from '../ops/adam.ts';
+import { registerDropoutKernel } from '../ops/dropout.ts';
 import { RunningTotals, registerSoftmaxCrossEntropyKernel, sparseSoftmaxCrossEntropy, type LossAndAccuracy } from '../ops/softmaxCrossEntropy.ts';
 import { batchRanges, batchTensors, type ImageShape } from './batches.ts';
 import { classifierLogits, softmaxClassifier, type SoftmaxClassifier } from './classifier.ts';
@@ -20,10 +21,13 @@ export class ClassifierTrainer {
   private readonly classifier: SoftmaxClassifier;
   private readonly variables: tf.Variable[];
   private readonly optimizer: FusedAdam;
+  /** Steps taken so far: the next step's number keys its dropout masks, so a seeded run repeats them. */
+  private steps = 0;
 
   constructor(model: tf.Sequential, adam: AdamSettings) {
     registerAdamKernel();
     registerSoftmaxCrossEntropyKernel();
+    registerDropoutKernel();
     this.classifier = softmaxClassifier(model);
     this.variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
     this.optimizer = new FusedAdam(this.variables, adam);
@@ -36,8 +40,9 @@ export class ClassifierTrainer {
 
   /** One Adam step on a batch; adds the batch's loss and accuracy to `totals`. */
   trainBatch(images: tf.Tensor, labels: tf.Tensor1D, totals: RunningTotals): void {
+    const pass = { training: true, step: ++this.steps } as const;
     const { value, grads } = tf.variableGrads(
-      () => sparseSoftmaxCrossEntropy(classifierLogits(this.classifier, images, true), labels, totals),
+      () => sparseSoftmaxCrossEntropy(classifierLogits(this.classifier, images, pass), labels, totals),
       this.variables,
     );
     this.optimizer.update(grads);
@@ -51,7 +56,7 @@ export class ClassifierTrainer {
       for (const [start, end] of batchRanges(split.count, EVALUATION_BATCH)) {
         tf.tidy(() => {
           const [images, labels] = batchTensors(split, shape, start, end);
-          sparseSoftmaxCrossEntropy(classifierLogits(this.classifier, images, false), labels, totals);
+          sparseSoftmaxCrossEntropy(classifierLogits(this.classifier, images, { training: false }), labels, totals);
         });
       }
       return totals.read();

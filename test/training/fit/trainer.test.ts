@@ -100,5 +100,8 @@ describe('the lean training step', () => {
       layers: [tf.layers.dense({ inputShape: [4], units: 3, kernelRegularizer: tf.regularizers.l2(), name: 'regularized' }), tf.layers.dense({ units: 2, activation: 'softmax' })],
     });
     expect(() => softmaxClassifier(regularized)).toThrow(/layer regularized uses kernelRegularizer, which the training loop does not apply/);
+    const withHead = (layer: tf.layers.Layer) => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), layer, tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    expect(() => softmaxClassifier(withHead(tf.layers.gaussianNoise({ stddev: 0.1, name: 'noise' })))).toThrow(/layer noise is GaussianNoise, whose training noise the training loop does not draw/);
+    expect(() => softmaxClassifier(withHead(tf.layers.dropout({ rate: 0.5, noiseShape: [1, 3], name: 'shared' })))).toThrow(/layer shared uses noiseShape, which the training loop does not apply/);
   });
 });
