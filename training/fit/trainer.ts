@@ -4,7 +4,9 @@
  * Adam update per variable. Loss and accuracy accumulate on the backend and are read only when
  * asked for. This replaces model.fit(), which runs about 195 kernels per MLP step (Adam's
  * per-variable arithmetic, the metric's bookkeeping, a read-back per batch) where this runs 49,
- * counting the kernels that kernels run inside themselves (tf.profile, as the bench does).
+ * counting the kernels that kernels run inside themselves (tf.profile, as the bench does). Each
+ * step numbers itself, and its Dropout layers draw that step's masks (one fused kernel each: see
+ * ops/dropout.ts), which fit() could not: it reused one mask for the whole run.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/datasets.ts';
