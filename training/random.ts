@@ -26,11 +26,12 @@ export function permutation(n: number, random: Random): Uint32Array {
   return order;
 }
 
-// Philox4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers: as easy as 1, 2, 3", SC 2011),
-// the generator behind TensorFlow's and JAX's stateless random ops. Its output is a pure function of a
-// 64-bit key and a 128-bit counter: keyed by (seed, step) and counted by element, every training step
-// gets its own mask, any step's mask can be recomputed alone, and no two steps' streams overlap as
-// reseeded runs of one sequential generator (mulberry32's 2^32 cycle) would.
+// Philox4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers: as easy as 1, 2, 3", SC
+// 2011), the generator behind TensorFlow's stateless random ops and PyTorch's CUDA ones. Its output
+// is a pure function of a 64-bit key and a 128-bit counter: keyed by (seed, step) and counted by
+// element, every training step gets its own mask, any step's mask can be recomputed alone, and no
+// two steps' streams overlap as reseeded runs of one sequential generator (mulberry32's 2^32
+// cycle) would.
 const PHILOX_M0 = 0xd2511f53;
 const PHILOX_M1 = 0xcd9e8d57;
 const PHILOX_W0 = 0x9e3779b9;

@@ -1,12 +1,13 @@
 /**
  * Dropout with a fresh mask at every training step, reproducibly: element i of step s's mask
- * comes from Philox keyed by (the layer's seed, s) and counted by i (see random.ts), the way
- * TensorFlow's stateless dropout is seeded per step. tfjs's own dropout takes a seed too, but
- * rebuilds its generator from that seed on every call, so a seeded Dropout layer drops the same
- * units at every step of a training run (fit() included). One kernel draws the mask and applies
- * it (tf.dropout runs four: add, floor, divide, multiply); the gradient is the incoming gradient
- * times the same mask. Backends without the JavaScript kernel (tfjs-node) multiply by the same
- * mask, built in JavaScript, so a seeded run drops the same units on every backend.
+ * comes from Philox keyed by (the layer's seed, s) and counted by i (see random.ts), as
+ * TensorFlow's tf.nn.experimental.stateless_dropout takes its seed per call. tfjs's dropout takes
+ * a seed too, but rebuilds its generator from that seed on every call, so a seeded Dropout layer
+ * drops the same units at every step of a training run (fit() included). One kernel draws the
+ * mask and applies it (tf.dropout runs four: add, floor, divide, multiply); the gradient is the
+ * incoming gradient times the same mask. Backends without the JavaScript kernel (tfjs-node)
+ * multiply by the same mask, built in JavaScript, so a seeded run drops the same units on every
+ * backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { philox4x32 } from '../random.ts';
