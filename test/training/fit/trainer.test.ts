@@ -19,6 +19,20 @@ beforeAll(async () => {
 
 const weightsOf = (model: tf.LayersModel) => model.getWeights().map((weight) => Array.from(weight.dataSync()));
 
+/** The loss of each of `steps` training steps on the same batch. */
+function stepLosses(trainer: ClassifierTrainer, steps: number, batch = 16): number[] {
+  const [images, labels] = batchTensors(mnist.train, mnist, 0, batch);
+  const losses = [];
+  for (let step = 0; step < steps; step++) {
+    const totals = new RunningTotals();
+    trainer.trainBatch(images, labels, totals);
+    losses.push(totals.read().loss);
+    totals.dispose();
+  }
+  tf.dispose([images, labels]);
+  return losses;
+}
+
 describe('the lean training step', () => {
   it('takes the same Adam steps from the same initial weights as model.fit() with the same recipe', async () => {
     const steps = 5;
@@ -73,6 +87,21 @@ describe('the lean training step', () => {
     trainer.dispose();
   });
 
+  it("draws the CNN's dropout in one fused kernel instead of tf.dropout's add, floor, divide and multiply", async () => {
+    const model = buildModel('cnn', shape, 2);
+    const trainer = new ClassifierTrainer(model, { learningRate: 1e-3, ...ADAM_DEFAULTS });
+    const totals = new RunningTotals();
+    const [images, labels] = batchTensors(mnist.train, mnist, 0, 8);
+    trainer.trainBatch(images, labels, totals);
+    const names = (await tf.profile(() => trainer.trainBatch(images, labels, totals))).kernels.map((kernel) => kernel.name);
+    expect(names.filter((name) => name === 'TfjsOnnxDropout')).toHaveLength(1);
+    for (const gone of ['Floor', 'RealDiv']) expect(names).not.toContain(gone);
+    tf.dispose([images, labels]);
+    totals.dispose();
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('leaks no tensors across steps and evaluations', () => {
     const model = buildModel('cnn', shape, 3);
     const trainer = new ClassifierTrainer(model, { learningRate: 1e-3, ...ADAM_DEFAULTS });
@@ -100,5 +129,49 @@ describe('the lean training step', () => {
       layers: [tf.layers.dense({ inputShape: [4], units: 3, kernelRegularizer: tf.regularizers.l2(), name: 'regularized' }), tf.layers.dense({ units: 2, activation: 'softmax' })],
     });
     expect(() => softmaxClassifier(regularized)).toThrow(/layer regularized uses kernelRegularizer, which the training loop does not apply/);
+    const withHead = (layer: tf.layers.Layer) => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), layer, tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    expect(() => softmaxClassifier(withHead(tf.layers.gaussianNoise({ stddev: 0.1, name: 'noise' })))).toThrow(/layer noise is GaussianNoise, whose training noise the training loop does not draw/);
+    expect(() => softmaxClassifier(withHead(tf.layers.dropout({ rate: 0.5, noiseShape: [1, 3], name: 'shared' })))).toThrow(/layer shared uses noiseShape, which the training loop does not apply/);
+  });
+});
+
+describe('dropout in the lean training step', () => {
+  it("sees the limitation it works around: tfjs's seeded Dropout layer drops the same units on every call", () => {
+    const layer = tf.layers.dropout({ rate: 0.5, seed: 7 });
+    const x = tf.ones([4, 64]);
+    const [first, second] = [0, 1].map(() => Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync()));
+    expect(first.filter((value) => value === 0).length).toBeGreaterThan(64); // it does drop units...
+    expect(second).toEqual(first); // ...but the same ones each time
+  });
+
+  it('drops different units at every step of a CNN', () => {
+    const model = buildModel('cnn', shape, 2);
+    const initial = weightsOf(model);
+    // A zero learning rate keeps the weights: the same batch then has the same loss unless the mask changes.
+    const trainer = new ClassifierTrainer(model, { learningRate: 0, ...ADAM_DEFAULTS });
+    const losses = stepLosses(trainer, 3);
+    expect(weightsOf(model)).toEqual(initial);
+    expect(new Set(losses).size).toBe(3);
+    // And evaluation drops nothing: its loss is none of the training steps'.
+    const { loss } = trainer.evaluate({ ...mnist.train, count: 16 }, mnist);
+    expect(losses).not.toContain(loss);
+    expect(trainer.evaluate({ ...mnist.train, count: 16 }, mnist).loss).toBe(loss);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('repeats a seeded run exactly: the same seed takes the same steps', () => {
+    const run = (seed: number) => {
+      const model = buildModel('cnn', shape, seed);
+      const trainer = new ClassifierTrainer(model, { learningRate: 1e-3, ...ADAM_DEFAULTS });
+      const losses = stepLosses(trainer, 3, 8);
+      const weights = weightsOf(model);
+      trainer.dispose();
+      model.dispose();
+      return { losses, weights };
+    };
+    const first = run(2);
+    expect(run(2)).toEqual(first);
+    expect(run(3).losses).not.toEqual(first.losses);
   });
 });
