@@ -10,6 +10,7 @@ import { plumbingOps } from './plumbing.ts';
 import { poolingOps } from './pooling.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
 import { reductionOps } from './reductions.ts';
+import { scatterOps } from './scatter.ts';
 import { slicingOps } from './slicing.ts';
 
 export type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -18,6 +19,7 @@ export type { TfOpHandler, TfOpTable } from './registry.ts';
 export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
   { title: 'plumbing and shapes', ops: plumbingOps },
   { title: 'slicing, joining, gathering', ops: slicingOps },
+  { title: 'scattering, one-hot', ops: scatterOps },
   { title: 'arithmetic, comparison, logic', ops: arithmeticOps },
   { title: 'activations', ops: activationOps },
   { title: 'convolution', ops: convolutionOps },

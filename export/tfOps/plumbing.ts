@@ -1,7 +1,7 @@
 /**
  * Graph plumbing and shapes: Identity and friends, Cast, Shape/Size/Rank, Fill, Range,
- * ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, Pad/PadV2/
- * MirrorPad. Shapes fold to constants wherever the input's sizes are static, and stay partly known
+ * ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and the pads of
+ * padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay partly known
  * (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it only changes
  * the recorded layout, so a Transpose into NCHW before a convolution cancels against the one the
  * convolution would need.
@@ -24,6 +24,7 @@ import {
 } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { broadcastDims } from './elementwise.ts';
+import { paddingOps } from './padding.ts';
 import { knownValues, partialResult, setKnownValues } from './partialValues.ts';
 import type { TfOpTable } from './registry.ts';
 
@@ -246,31 +247,6 @@ function convertTile(ctx: TfOpContext): TfValue {
   return tensorValue(y, shape, runtime.perm, x.dtype);
 }
 
-/** Pad, PadV2 and MirrorPad (REFLECT): padded where the input is stored, with the pads reordered to match. */
-function convertPad(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(2, true);
-  const x = ctx.input(0);
-  const rank = x.shape.length;
-  const paddings = ctx.ints(1, 'paddings');
-  if (paddings.length !== 2 * rank) throw ctx.invalid(`paddings has ${paddings.length} values, a rank-${rank} input needs ${2 * rank}`);
-  const before = (axis: number) => paddings[2 * axis];
-  const after = (axis: number) => paddings[2 * axis + 1];
-  const runtime = isConstant(x) ? ctx.result(ctx.onnx(x), x.shape, x.dtype) : x;
-  const pads = ctx.graph.int64Constant('pads', [...runtime.perm.map(before), ...runtime.perm.map(after)]);
-  const attributes: Record<string, ReturnType<typeof attr.string>> = {};
-  const inputs = [runtime.onnxName, pads];
-  if (ctx.op === 'MirrorPad') {
-    const mode = ctx.attrs.choice('mode', ['REFLECT', 'SYMMETRIC']);
-    if (mode === 'SYMMETRIC') throw ctx.unsupported('MirrorPad mode SYMMETRIC has no ONNX Pad mode (REFLECT is supported)');
-    attributes.mode = attr.string('reflect');
-  } else if (ctx.op === 'PadV2') {
-    const value = ctx.constant(2, 'constant_values');
-    inputs.push(ctx.onnx(value, []));
-  }
-  const shape = x.shape.map((size, axis) => (size === null ? null : size + before(axis) + after(axis)));
-  return tensorValue(ctx.graph.node('Pad', inputs, attributes), shape, runtime.perm, x.dtype);
-}
-
 export const plumbingOps: TfOpTable = {
   Identity: passThrough,
   StopGradient: passThrough,
@@ -293,7 +269,5 @@ export const plumbingOps: TfOpTable = {
   ExpandDims: convertExpandDims,
   Transpose: convertTranspose,
   Tile: convertTile,
-  Pad: convertPad,
-  PadV2: convertPad,
-  MirrorPad: convertPad,
+  ...paddingOps,
 };

@@ -46,9 +46,11 @@ const unaryDomains: Record<string, [number, number]> = {
   Log: [0.1, 3], Log1p: [-0.5, 3], Sqrt: [0.1, 3], Rsqrt: [0.1, 3], Reciprocal: [0.5, 3], Acosh: [1.1, 3], Asin: [-0.9, 0.9], Acos: [-0.9, 0.9], Atanh: [-0.9, 0.9],
 };
 const boolOps = new Set(['LogicalAnd', 'LogicalOr', 'LogicalNot']);
+/** Tested on special values instead (random inputs hold no NaN or infinity). */
+const classifyingOps = new Set(['IsNan', 'IsInf', 'IsFinite']);
 
 const arithmeticCases: OpCase[] = [
-  ...unaryOpNames.filter((op) => !boolOps.has(op)).map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
+  ...unaryOpNames.filter((op) => !boolOps.has(op) && !classifyingOps.has(op)).map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
   ...binaryOpNames.filter((op) => !boolOps.has(op)).map((op): OpCase => ({
     name: `${op} (broadcast)`,
     build: (g) => {
@@ -56,11 +58,11 @@ const arithmeticCases: OpCase[] = [
       const b = g.placeholder('b', [3, 4]);
       g.node(op, [a, b], {}, 'out');
       const positive = op === 'Pow';
-      const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod'].includes(op);
+      const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod'].includes(op);
       return { a: randomTensor([2, 3, 4], 3, positive ? 0.2 : -3, 3), b: randomTensor([3, 4], 4, divisor ? 0.5 : -3, 3) };
     },
   })),
-  ...['FloorDiv', 'FloorMod', 'Div', 'Maximum', 'Mul', 'Sub'].map((op): OpCase => ({
+  ...['FloorDiv', 'FloorMod', 'Mod', 'Div', 'Maximum', 'Mul', 'Sub'].map((op): OpCase => ({
     name: `${op} (int32)`,
     build: (g) => {
       const a = g.placeholder('a', [2, 5], 'int32');
@@ -85,6 +87,37 @@ const arithmeticCases: OpCase[] = [
       const condition = g.node('LogicalNot', [g.node('Greater', [c, g.scalar(0)])]);
       g.node('Select', [condition, t, g.node('Neg', [t])], {}, 'out');
       return { c: randomTensor([4, 3], 1), t: randomTensor([4, 3], 2) };
+    },
+  },
+  {
+    name: 'IsNan, IsInf, IsFinite on NaN, ±Infinity and finite values',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 4]);
+      for (const op of classifyingOps) g.node(op, [x], {}, op);
+      return { x: tf.tensor([NaN, Infinity, -Infinity, 0, -1.5, 3e38, NaN, 2], [2, 4]) };
+    },
+  },
+  unaryCase('ClipByValue (scalar bounds)', 'ClipByValue', [2, 3, 4], {}, -2, 2, (g) => [g.scalar(-0.5), g.scalar(1.25)]),
+  {
+    name: 'ClipByValue int32',
+    build: (g) => {
+      const a = g.placeholder('a', [3, 4], 'int32');
+      g.node('ClipByValue', [a, g.scalarInt(-3), g.scalarInt(4)], {}, 'out');
+      return { a: randomIntTensor([3, 4], 5, -9, 9) };
+    },
+  },
+  {
+    name: 'ClipByValue (per-channel bounds, against Minimum → Maximum; tfjs reads only scalar bounds)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3, 4]);
+      g.node('ClipByValue', [x, g.constant([-1, -0.5, 0, 0.2], [4]), g.constant([0.5, 1, 1.5, 0.3], [4])], {}, 'out');
+      return { x: randomTensor([2, 3, 4], 6, -2, 2) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 3, 4]);
+      const low = g.constant([-1, -0.5, 0, 0.2], [4]);
+      const high = g.constant([0.5, 1, 1.5, 0.3], [4]);
+      g.node('Maximum', [g.node('Minimum', [x, high]), low], {}, 'out');
     },
   },
   {
@@ -218,6 +251,19 @@ const reductionCases: OpCase[] = [
   })),
   unaryCase('ArgMax', 'ArgMax', [3, 4, 5], { output_type: attr.type('int32') }, -2, 2, (g) => [g.scalarInt(1)]),
   unaryCase('ArgMin', 'ArgMin', [3, 4, 5], { output_type: attr.type('int32') }, -2, 2, (g) => [g.scalarInt(-1)]),
+  ...[false, true].flatMap((exclusive) => [false, true].map((reverse) =>
+    unaryCase(`Cumsum exclusive ${exclusive} reverse ${reverse}`, 'Cumsum', [2, 5, 3], { exclusive: attr.b(exclusive), reverse: attr.b(reverse) }, -2, 2, (g) => [g.scalarInt(1)]))),
+  {
+    // tfjs's cumsum mishandles a negative axis, so the reference needs a positive one.
+    name: 'Cumsum int32 over the last axis',
+    build: (g) => {
+      const a = g.placeholder('a', [3, 6], 'int32');
+      g.node('Cumsum', [a, g.scalarInt(1)], { exclusive: attr.b(false), reverse: attr.b(false) }, 'out');
+      return { a: randomIntTensor([3, 6], 2, -50, 50) };
+    },
+  },
+  unaryCase('EuclideanNorm over axis 1', 'EuclideanNorm', [2, 5, 3], { keep_dims: attr.b(false) }, -2, 2, axisInput([1])),
+  unaryCase('EuclideanNorm keep_dims over axes 0 and 2', 'EuclideanNorm', [2, 5, 3], { keep_dims: attr.b(true) }, -2, 2, axisInput([0, 2])),
   {
     name: 'TopKV2 values and indices',
     build: (g) => {
@@ -280,6 +326,15 @@ function boxes(count: number, seed: number): tf.Tensor {
 }
 
 const detectionCases: OpCase[] = [
+  {
+    name: 'NonMaxSuppressionV2 (no score threshold)',
+    build: (g) => {
+      const b = g.placeholder('boxes', [20, 4]);
+      const s = g.placeholder('scores', [20]);
+      g.node('NonMaxSuppressionV2', [b, s, g.scalarInt(6), g.scalar(0.4)], {}, 'out');
+      return { boxes: boxes(20, 5), scores: randomTensor([20], 6, 0, 1) };
+    },
+  },
   ...(['NonMaxSuppressionV3', 'NonMaxSuppressionV4', 'NonMaxSuppressionV5'] as const).map((op): OpCase => ({
     name: op,
     build: (g) => {
@@ -334,6 +389,29 @@ const plumbingCases: OpCase[] = [
   unaryCase('Pad', 'Pad', [2, 3, 4], {}, -2, 2, (g) => [g.ints([0, 0, 1, 2, 2, 0], [3, 2])]),
   unaryCase('PadV2 with a constant value', 'PadV2', [2, 3], {}, -2, 2, (g) => [g.ints([1, 0, 0, 2], [2, 2]), g.scalar(-7)]),
   unaryCase('MirrorPad REFLECT', 'MirrorPad', [2, 4, 3], { mode: attr.s('REFLECT') }, -2, 2, (g) => [g.ints([0, 0, 2, 1, 1, 1], [3, 2])]),
+  unaryCase('MirrorPad SYMMETRIC (pads up to the full size)', 'MirrorPad', [2, 4, 3], { mode: attr.s('SYMMETRIC') }, -2, 2, (g) => [g.ints([0, 0, 4, 1, 1, 3], [3, 2])]),
+  {
+    name: 'MirrorPad SYMMETRIC between convolutions (padded in NCHW, no Transpose between them)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 6, 5, 3]);
+      const conv = g.node('Conv2D', [x, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'SAME'));
+      const padded = g.node('MirrorPad', [conv, g.ints([0, 0, 1, 2, 2, 0, 0, 0], [4, 2])], { mode: attr.s('SYMMETRIC') });
+      g.node('Conv2D', [padded, g.randomConstant([3, 3, 4, 2])], window([1, 1, 1, 1], 'VALID'), 'out');
+      return { x: randomTensor([2, 6, 5, 3], 4) };
+    },
+    onnxOps: ['Transpose', 'Conv', 'Slice', 'Slice', 'Concat', 'Slice', 'Concat', 'Conv', 'Transpose'],
+  },
+  {
+    // tfjs-converter reads EnsureShape's shape from a second input (TensorFlow has it as an attribute only).
+    name: 'Snapshot, EnsureShape, PlaceholderWithDefault (its default when not fed, as in tfjs)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3]);
+      const scale = g.node('PlaceholderWithDefault', [g.randomConstant([3])], { dtype: T, shape: attr.shape([3]) });
+      const checked = g.node('EnsureShape', [g.node('Snapshot', [x]), g.ints([2, 3])], { shape: attr.shape([null, 3]) });
+      g.node('Mul', [checked, scale], {}, 'out');
+      return { x: randomTensor([2, 3], 1) };
+    },
+  },
   {
     name: 'Identity, IdentityN, StopGradient',
     build: (g) => {
@@ -389,6 +467,17 @@ const slicingCases: OpCase[] = [
       return { x: randomTensor([4, 5, 3], 1) };
     },
   },
+  unaryCase('ReverseV2 over axes 0 and -1', 'ReverseV2', [2, 3, 4], {}, -2, 2, (g) => [g.ints([0, -1])]),
+  unaryCase('Reverse (v1, one bool per axis)', 'Reverse', [2, 3, 4], {}, -2, 2, (g) => [g.constant([0, 1, 1], [3], 'bool')]),
+  {
+    name: 'Concat (v1, axis first) and Gather (v1)',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 4]);
+      g.node('Concat', [g.scalarInt(-1), x, g.randomConstant([3, 2])], { N: attr.i(2) }, 'concat');
+      g.node('Gather', [x, g.ints([2, 0, 2])], {}, 'gather');
+      return { x: randomTensor([3, 4], 1) };
+    },
+  },
   {
     name: 'Where (coordinates of true elements)',
     build: (g) => {
@@ -399,17 +488,75 @@ const slicingCases: OpCase[] = [
   },
 ];
 
+const normalizationCases: OpCase[] = [
+  unaryCase('LRN depth_radius 2', 'LRN', [2, 4, 3, 7], { depth_radius: attr.i(2), bias: attr.f(1.5), alpha: attr.f(0.3), beta: attr.f(0.75) }),
+  unaryCase('LRN defaults (depth_radius 5 wider than the channels)', 'LRN', [1, 3, 3, 4], {}),
+];
+
+const scatterCases: OpCase[] = [
+  {
+    name: 'OneHot float, axis -1, with negative and too-large indices (rows of off values)',
+    build: (g) => {
+      const i = g.placeholder('i', [null, 4], 'int32');
+      g.node('OneHot', [i, g.scalarInt(5), g.scalar(2.5), g.scalar(-1)], { axis: attr.i(-1), T: T }, 'out');
+      return { i: randomIntTensor([3, 4], 3, -2, 7) };
+    },
+  },
+  {
+    name: 'OneHot int32 on axis 0 (against axis -1 and a Transpose; tfjs ignores the axis)',
+    build: (g) => {
+      const i = g.placeholder('i', [3, 4], 'int32');
+      g.node('OneHot', [i, g.scalarInt(5), g.scalarInt(7), g.scalarInt(0)], { axis: attr.i(0), T: attr.type('int32') }, 'out');
+      return { i: randomIntTensor([3, 4], 4, 0, 5) };
+    },
+    reference: (g) => {
+      const i = g.placeholder('i', [3, 4], 'int32');
+      const hot = g.node('OneHot', [i, g.scalarInt(5), g.scalarInt(7), g.scalarInt(0)], { axis: attr.i(-1), T: attr.type('int32') });
+      g.node('Transpose', [hot, g.ints([2, 0, 1])], {}, 'out');
+    },
+  },
+  {
+    name: 'ScatterNd at opset 16: run-time indices, repeated ones summed',
+    build: (g) => {
+      const i = g.placeholder('i', [6, 2], 'int32');
+      const u = g.placeholder('u', [6, 3]);
+      g.node('ScatterNd', [i, u, g.ints([4, 3, 3])], { Tindices: attr.type('int32') }, 'out');
+      return { i: tf.tensor([[0, 1], [3, 2], [0, 1], [2, 0], [3, 2], [1, 1]], [6, 2], 'int32'), u: randomTensor([6, 3], 2) };
+    },
+    opset: 16,
+  },
+  {
+    name: 'ScatterNd at opset 13: constant unique indices',
+    build: (g) => {
+      const u = g.placeholder('u', [3, 5]);
+      g.node('ScatterNd', [g.ints([4, 0, 2], [3, 1]), u, g.ints([6, 5])], { Tindices: attr.type('int32') }, 'out');
+      return { u: randomTensor([3, 5], 2) };
+    },
+  },
+  {
+    name: 'TensorScatterUpdate of rows',
+    build: (g) => {
+      const x = g.placeholder('x', [5, 3]);
+      const u = g.placeholder('u', [2, 3]);
+      g.node('TensorScatterUpdate', [x, g.ints([3, 1], [2, 1]), u], {}, 'out');
+      return { x: randomTensor([5, 3], 1), u: randomTensor([2, 3], 2) };
+    },
+  },
+];
+
 const families: [string, OpCase[]][] = [
   ['arithmetic, comparison, logic', arithmeticCases],
   ['activations', activationCases],
   ['convolution', convolutionCases],
   ['pooling', poolingCases],
   ['matrix products', matrixCases],
+  ['normalization', normalizationCases],
   ['reductions', reductionCases],
   ['image', imageCases],
   ['detection', detectionCases],
   ['plumbing and shapes', plumbingCases],
   ['slicing, joining, gathering', slicingCases],
+  ['scattering, one-hot', scatterCases],
 ];
 
 for (const [family, cases] of families) {
