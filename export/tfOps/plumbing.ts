@@ -1,7 +1,7 @@
 /**
- * Graph plumbing and shapes: Identity and friends, Cast, Shape/Size/Rank, Fill, Range,
- * ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and the pads of
- * padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay partly known
+ * Graph plumbing and shapes: Identity and friends, Cast, Shape/ShapeN/Size/Rank, BroadcastArgs,
+ * Fill, Range, ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and
+ * the pads of padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay partly known
  * (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it only changes
  * the recorded layout, so a Transpose into NCHW before a convolution cancels against the one the
  * convolution would need.
@@ -60,9 +60,7 @@ function convertCast(ctx: TfOpContext): TfValue {
 }
 
 /** Shape: a constant when every size is static, else ONNX Shape (in TF's axis order) tagged with the known sizes. */
-function convertShape(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(1);
-  const x = ctx.input(0);
+function shapeOf(ctx: TfOpContext, x: TfValue): TfValue {
   const rank = x.shape.length;
   if (x.shape.every((size) => size !== null)) return constantTensor('int32', [rank], x.shape as number[]);
   const value = x as TensorValue;
@@ -72,6 +70,17 @@ function convertShape(ctx: TfOpContext): TfValue {
     shape = ctx.graph.node('Gather', [shape, ctx.graph.int64Constant('logical_order', order)], { axis: attr.int(0) });
   }
   return setKnownValues(ctx.result(ctx.toInt32(shape), [rank], 'int32'), [...x.shape]);
+}
+
+function convertShape(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(1);
+  return shapeOf(ctx, ctx.input(0));
+}
+
+/** ShapeN: the shapes of all its inputs. */
+function convertShapeN(ctx: TfOpContext): TfValue[] {
+  ctx.requireInputs(1, true);
+  return ctx.inputs.map((input) => shapeOf(ctx, input));
 }
 
 function convertSize(ctx: TfOpContext): TfValue {
@@ -138,6 +147,33 @@ function convertBroadcastTo(ctx: TfOpContext): TfValue {
   const { dims, onnxName } = shapeInput(ctx, 1, 'shape');
   const shape = broadcastDims([x.shape, dims], () => ctx.invalid(`cannot broadcast ${formatShape(x.shape)} to ${formatShape(dims)}`));
   return ctx.result(ctx.graph.node('Expand', [ctx.logical(x), onnxName()]), shape, x.dtype);
+}
+
+/**
+ * BroadcastArgs(s0, s1): the shape two shapes broadcast to. Known sizes fold (a size-1 entry
+ * takes the other's); the rest is computed from the shapes left-padded with 1s.
+ */
+function convertBroadcastArgs(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const shapes = [shapeInput(ctx, 0, 's0'), shapeInput(ctx, 1, 's1')];
+  const rank = Math.max(...shapes.map((shape) => shape.dims.length));
+  const padded = shapes.map((shape) => [...new Array<number>(rank - shape.dims.length).fill(1), ...shape.dims]);
+  const known = padded[0].map((a, i) => {
+    const b = padded[1][i];
+    if (a === 1) return b;
+    if (b === 1) return a;
+    if (a !== null && b !== null && a !== b) throw ctx.invalid(`shapes ${formatShape(shapes[0].dims)} and ${formatShape(shapes[1].dims)} do not broadcast`);
+    return a ?? b;
+  });
+  if (known.every((size) => size !== null)) return constantTensor('int32', [rank], known as number[]);
+  const g = ctx.graph;
+  const [a, b] = shapes.map((shape, i) => {
+    const value = ctx.logical(ctx.input(i));
+    const missing = rank - shape.dims.length;
+    return missing === 0 ? value : g.node('Concat', [ctx.onnx(constantTensor('int32', [missing], new Array<number>(missing).fill(1))), value], { axis: attr.int(0) });
+  });
+  const y = g.node('Where', [g.node('Equal', [a, ctx.onnx(scalarConstant('int32', 1), [])]), b, a]);
+  return setKnownValues(ctx.result(y, [rank], 'int32'), known);
 }
 
 /** Resolves one -1 in a reshape target when the element count is known. */
@@ -257,6 +293,8 @@ export const plumbingOps: TfOpTable = {
   NoOp: () => [],
   Cast: convertCast,
   Shape: convertShape,
+  ShapeN: convertShapeN,
+  BroadcastArgs: convertBroadcastArgs,
   Size: convertSize,
   Rank: convertRank,
   Fill: convertFill,

@@ -180,6 +180,18 @@ const convolutionCases: OpCase[] = [
       g.node('Relu', [norm], {}, 'out');
     },
   },
+  convCase('Conv3D SAME strides 1, 2, 2', 'Conv3D', [2, 3, 3, 3, 4], { strides: attr.ints([1, 1, 2, 2, 1]), padding: attr.s('SAME'), dilations: attr.ints([1, 1, 1, 1, 1]), data_format: attr.s('NDHWC') }, [2, 5, 6, 4, 3]),
+  convCase('Conv3D VALID stride 2 in depth', 'Conv3D', [3, 2, 2, 3, 2], { strides: attr.ints([1, 2, 1, 1, 1]), padding: attr.s('VALID'), dilations: attr.ints([1, 1, 1, 1, 1]), data_format: attr.s('NDHWC') }, [2, 7, 5, 4, 3]),
+  {
+    name: 'Conv1D as TensorFlow writes it: ExpandDims → Conv2D → Squeeze',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 10, 3]);
+      const expanded = g.node('ExpandDims', [x, g.scalarInt(1)]);
+      const conv = g.node('Conv2D', [expanded, g.randomConstant([1, 3, 3, 4])], window([1, 1, 2, 1], 'SAME'));
+      g.node('Squeeze', [conv], { squeeze_dims: attr.ints([1]) }, 'out');
+      return { x: randomTensor([2, 10, 3], 12) };
+    },
+  },
   ...[
     ['SAME', 2, [2, 8, 6, 4]],
     ['VALID', 2, [2, 9, 7, 4]],
@@ -198,6 +210,8 @@ const poolingCases: OpCase[] = [
   unaryCase('MaxPool SAME stride 2', 'MaxPool', [2, 7, 6, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
   unaryCase('AvgPool VALID', 'AvgPool', [2, 7, 6, 3], { ksize: attr.ints([1, 2, 3, 1]), ...window([1, 2, 1, 1], 'VALID') }),
   unaryCase('AvgPool SAME (padding left out of the mean)', 'AvgPool', [2, 5, 5, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
+  ...(['MaxPool3D', 'AvgPool3D'] as const).flatMap((op) => (['SAME', 'VALID'] as const).map((padding) =>
+    unaryCase(`${op} ${padding}`, op, [2, 5, 6, 4, 3], { ksize: attr.ints([1, 2, 3, 2, 1]), strides: attr.ints([1, 2, 2, 1, 1]), padding: attr.s(padding), data_format: attr.s('NDHWC') }))),
 ];
 
 const matrixCases: OpCase[] = [
@@ -226,6 +240,10 @@ const matrixCases: OpCase[] = [
       return { a: randomTensor([3, 6], 1) };
     },
   },
+  bandPartCase(1, 1, 13),
+  bandPartCase(1, 1, 14),
+  bandPartCase(-1, 0, 14),
+  bandPartCase(2, -1, 13),
   {
     name: 'Einsum bij,bjk->bik',
     build: (g) => {
@@ -236,6 +254,30 @@ const matrixCases: OpCase[] = [
     },
   },
 ];
+
+/** TensorFlow's band: keep [m, n] where (lower < 0 or m − n ≤ lower) and (upper < 0 or n − m ≤ upper). */
+function bandMask(rows: number, columns: number, lower: number, upper: number): number[] {
+  return Array.from({ length: rows * columns }, (_, i) => {
+    const [m, n] = [Math.floor(i / columns), i % columns];
+    return Number((lower < 0 || m - n <= lower) && (upper < 0 || n - m <= upper));
+  });
+}
+
+/** tfjs-converter reads num_upper from input 1 as well, so tfjs itself serves only for equal bounds. */
+function bandPartCase(lower: number, upper: number, opset: number): OpCase {
+  const build = (g: GraphModelBuilder, reference: boolean) => {
+    const x = g.placeholder('x', [null, 4, 5]);
+    if (!reference) g.node('MatrixBandPart', [x, g.scalarInt(lower), g.scalarInt(upper)], {}, 'out');
+    else g.node('SelectV2', [g.constant(bandMask(4, 5, lower, upper), [4, 5], 'bool'), x, g.scalar(0)], {}, 'out');
+    return { x: randomTensor([2, 4, 5], 3) };
+  };
+  return {
+    name: `MatrixBandPart (${lower}, ${upper}) at opset ${opset}${lower === upper ? '' : ', against SelectV2 with the band mask'}`,
+    build: (g) => build(g, false),
+    ...(lower === upper ? {} : { reference: (g: GraphModelBuilder) => void build(g, true) }),
+    opset,
+  };
+}
 
 const axisInput = (axes: number[]) => (g: GraphModelBuilder) => [g.ints(axes)];
 const reductionCases: OpCase[] = [
@@ -283,6 +325,54 @@ function resizeCase(op: string, alignCorners: boolean, halfPixel: boolean): OpCa
 const imageCases: OpCase[] = [
   ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
   unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
+  {
+    name: 'DepthToSpace NCHW (against NHWC between Transposes; tfjs runs NHWC only)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 8, 3, 4]);
+      g.node('DepthToSpace', [x], { block_size: attr.i(2), data_format: attr.s('NCHW') }, 'out');
+      return { x: randomTensor([2, 8, 3, 4], 5) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 8, 3, 4]);
+      const moved = g.node('DepthToSpace', [g.node('Transpose', [x, g.ints([0, 2, 3, 1])])], { block_size: attr.i(2), ...nhwc });
+      g.node('Transpose', [moved, g.ints([0, 3, 1, 2])], {}, 'out');
+    },
+  },
+  {
+    name: 'SpaceToDepth NCHW block 2 (against its Reshape/Transpose definition)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3, 4, 6]);
+      g.node('SpaceToDepth', [x], { block_size: attr.i(2), data_format: attr.s('NCHW') }, 'out');
+      return { x: randomTensor([2, 3, 4, 6], 5) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 3, 4, 6]);
+      const blocks = g.node('Reshape', [x, g.ints([-1, 3, 2, 2, 3, 2])]);
+      const moved = g.node('Transpose', [blocks, g.ints([0, 3, 5, 1, 2, 4])]);
+      g.node('Reshape', [moved, g.ints([-1, 12, 2, 3])], {}, 'out');
+    },
+  },
+  {
+    name: 'CropAndResize bilinear, boxes partly outside the image (extrapolation), a run-time box count',
+    build: (g) => {
+      const image = g.placeholder('image', [null, 6, 7, 3]);
+      const b = g.placeholder('boxes', [null, 4]);
+      const index = g.placeholder('box_ind', [null], 'int32');
+      g.node('CropAndResize', [image, b, index, g.ints([4, 5])], { method: attr.s('bilinear'), extrapolation_value: attr.f(-2) }, 'out');
+      const boxes = tf.tensor([[0.1, 0.2, 0.7, 0.9], [-0.2, 0.3, 0.5, 1.3], [0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1], [0.25, 0.5, 0.25, 0.75]], [5, 4]);
+      return { image: randomTensor([2, 6, 7, 3], 5), boxes, box_ind: tf.tensor([1, 0, 1, 0, 1], [5], 'int32') };
+    },
+  },
+  {
+    // Positions are kept off .5, where float32 (onnxruntime) and float64 (tfjs) arithmetic may round apart.
+    name: 'CropAndResize nearest, a crop height of 1 (the box centre)',
+    build: (g) => {
+      const image = g.placeholder('image', [2, 5, 6, 2]);
+      const b = g.placeholder('boxes', [3, 4]);
+      g.node('CropAndResize', [image, b, g.ints([0, 1, 1]), g.ints([1, 4])], { method: attr.s('nearest'), extrapolation_value: attr.f(0) }, 'out');
+      return { image: randomTensor([2, 5, 6, 2], 5), boxes: tf.tensor([[0.1, 0.15, 0.62, 0.85], [0.3, -0.4, 0.6, 0.6], [0.05, 0.88, 0.95, 0.1]], [3, 4]) };
+    },
+  },
   {
     name: 'SpaceToDepth block 2 (against its Reshape/Transpose definition; tfjs lacks the op)',
     build: (g) => {
@@ -366,6 +456,20 @@ const plumbingCases: OpCase[] = [
       g.node('OnesLike', [x], {}, 'ones');
       g.node('BroadcastTo', [g.randomConstant([3, 1]), g.node('Shape', [x], { out_type: attr.type('int32') })], {}, 'broadcast');
       return { x: randomTensor([4, 3, 2], 1) };
+    },
+  },
+  {
+    // tfjs-converter's ShapeN gives float32 shapes (TensorFlow: out_type), which its BroadcastArgs refuses, hence Shape there.
+    name: 'ShapeN, and BroadcastArgs of a symbolic shape feeding BroadcastTo',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 1, 4]);
+      const y = g.placeholder('y', [2, 5]);
+      const shapes = g.node('ShapeN', [x, y], { N: attr.i(2), out_type: attr.type('int32') }, 'shapes');
+      g.node('Identity', [`${shapes}:0`], {}, 'shape_x');
+      g.node('Identity', [`${shapes}:1`], {}, 'shape_y');
+      const args = g.node('BroadcastArgs', [g.node('Shape', [x], { out_type: attr.type('int32') }), g.ints([3, 1])], {}, 'args');
+      g.node('BroadcastTo', [g.randomConstant([3, 1]), args], {}, 'broadcast');
+      return { x: randomTensor([2, 1, 4], 1), y: randomTensor([2, 5], 2) };
     },
   },
   {
