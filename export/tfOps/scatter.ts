@@ -1,11 +1,12 @@
 /**
- * Writing into tensors by index: ScatterNd, TensorScatterUpdate (both ONNX ScatterND) and
- * OneHot (ONNX OneHot). They work in TensorFlow's layout, since their indices name logical axes.
+ * Writing into tensors by index: ScatterNd, TensorScatterUpdate, SparseToDense (all ONNX
+ * ScatterND) and OneHot (ONNX OneHot). They work in TensorFlow's layout, since their indices name logical axes.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../graph/tensorValue.ts';
-import { isConstant, numbers, scalarConstant, type ConstantTensor, type TfValue } from './constant.ts';
+import { constantTensor, elementCount, isConstant, numbers, scalarConstant, stridesOf, type ConstantTensor, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
+import { MAX_FOLDED_ELEMENTS } from './plumbing.ts';
 import type { TfOpTable } from './registry.ts';
 
 function indicesInput(ctx: TfOpContext, value: TfValue): string {
@@ -51,6 +52,46 @@ function convertTensorScatterUpdate(ctx: TfOpContext): TfValue {
   return ctx.result(y, tensor.shape, tensor.dtype);
 }
 
+/**
+ * SparseToDense(sparse_indices, output_shape, sparse_values, default_value): default_value
+ * everywhere but at the listed indices (a scalar, a vector of 1-D indices, or [N, rank] rows),
+ * which get their value (one, or one each). Constant inputs, as TensorFlow's constant folding
+ * leaves them in exported graphs, fold; otherwise ONNX ScatterND writes into the filled tensor.
+ * TensorFlow forbids repeated indices (validate_indices); where they occur anyway the last write
+ * wins, as in tfjs.
+ */
+function convertSparseToDense(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(4);
+  const [indices, , values, fallback] = ctx.inputs;
+  const shape = ctx.ints(1, 'output_shape');
+  const rank = shape.length;
+  if (indices.shape.length > 2 || (indices.shape.length === 2 && indices.shape[1] !== rank)) throw ctx.invalid(`its sparse_indices ${formatShape(indices.shape)} do not index a rank-${rank} output`);
+  if (values.dtype === 'string') throw ctx.unsupported('string values are not supported');
+  if (values.shape.length > 1 || fallback.shape.length !== 0) throw ctx.invalid('its sparse_values must be a scalar or a vector and its default_value a scalar');
+  if (shape.some((size) => size < 0)) throw ctx.invalid(`its output_shape [${shape.join(', ')}] has a negative size`);
+  const size = elementCount(shape);
+  if (isConstant(indices) && isConstant(values) && isConstant(fallback) && size <= MAX_FOLDED_ELEMENTS) return denseConstant(ctx, indices, values, fallback, shape);
+  const g = ctx.graph;
+  const rows = g.node('Reshape', [indicesInput(ctx, indices), g.int64Constant('shape', [-1, rank])]);
+  let updates = ctx.logical(values);
+  if (values.shape.length === 0) updates = g.node('Expand', [updates, g.node('Slice', [g.node('Shape', [rows]), g.int64Constant('starts', [0]), g.int64Constant('ends', [1])])]);
+  const filled = g.node('Expand', [ctx.logical(fallback), g.int64Constant('shape', shape)]);
+  return ctx.result(g.node('ScatterND', [filled, rows, updates]), shape, values.dtype);
+}
+
+function denseConstant(ctx: TfOpContext, indices: ConstantTensor, values: ConstantTensor, fallback: ConstantTensor, shape: number[]): ConstantTensor {
+  const dense = new Array<number>(elementCount(shape)).fill(numbers(fallback)[0]);
+  const strides = stridesOf(shape);
+  const flat = numbers(indices);
+  const written = numbers(values);
+  for (let row = 0; row * shape.length < flat.length; row++) {
+    const index = flat.slice(row * shape.length, (row + 1) * shape.length);
+    if (index.some((i, axis) => i < 0 || i >= shape[axis])) throw ctx.invalid(`its sparse index [${index.join(', ')}] is outside the output shape [${shape.join(', ')}]`);
+    dense[index.reduce((offset, i, axis) => offset + i * strides[axis], 0)] = written.length === 1 ? written[0] : written[row];
+  }
+  return constantTensor(values.dtype, shape, dense);
+}
+
 /** A scalar input as a one-element ONNX tensor of the element type OneHot's values use. */
 function oneHotValue(ctx: TfOpContext, index: number, type: 'float32' | 'int64'): string {
   const value = ctx.input(index);
@@ -91,4 +132,5 @@ export const scatterOps: TfOpTable = {
   ScatterNd: convertScatterNd,
   TensorScatterUpdate: convertTensorScatterUpdate,
   OneHot: convertOneHot,
+  SparseToDense: convertSparseToDense,
 };

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryOpNames, unaryOpNames } from '../../../export/tfOps/arithmetic.ts';
 import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, checkOnnxModels, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
+import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -182,6 +182,20 @@ const convolutionCases: OpCase[] = [
   },
   convCase('Conv3D SAME strides 1, 2, 2', 'Conv3D', [2, 3, 3, 3, 4], { strides: attr.ints([1, 1, 2, 2, 1]), padding: attr.s('SAME'), dilations: attr.ints([1, 1, 1, 1, 1]), data_format: attr.s('NDHWC') }, [2, 5, 6, 4, 3]),
   convCase('Conv3D VALID stride 2 in depth', 'Conv3D', [3, 2, 2, 3, 2], { strides: attr.ints([1, 2, 1, 1, 1]), padding: attr.s('VALID'), dilations: attr.ints([1, 1, 1, 1, 1]), data_format: attr.s('NDHWC') }, [2, 7, 5, 4, 3]),
+  {
+    name: 'LRN, ClipByValue, ReverseV2, Cumsum between convolutions (all in NCHW, no Transpose between them)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 6, 5, 3]);
+      const conv = g.node('Conv2D', [x, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'SAME'));
+      const normalized = g.node('LRN', [conv], { depth_radius: attr.i(1), bias: attr.f(1), alpha: attr.f(0.5), beta: attr.f(0.5) });
+      const clipped = g.node('ClipByValue', [normalized, g.scalar(-0.6), g.scalar(0.8)]);
+      const reversed = g.node('ReverseV2', [clipped, g.ints([2])]);
+      const summed = g.node('Cumsum', [reversed, g.scalarInt(1)], { exclusive: attr.b(true), reverse: attr.b(false) });
+      g.node('Conv2D', [summed, g.randomConstant([3, 3, 4, 2])], window([1, 1, 1, 1], 'VALID'), 'out');
+      return { x: randomTensor([2, 6, 5, 3], 4) };
+    },
+    onnxOps: ['Transpose', 'Conv', 'LRN', 'Clip', 'Slice', 'CumSum', 'Conv', 'Transpose'],
+  },
   {
     name: 'Conv1D as TensorFlow writes it: ExpandDims → Conv2D → Squeeze',
     build: (g) => {
@@ -638,6 +652,26 @@ const scatterCases: OpCase[] = [
     },
   },
   {
+    name: 'SparseToDense: [N, rank] indices with run-time values; run-time 1-D indices with one value',
+    build: (g) => {
+      const v = g.placeholder('v', [3]);
+      const i = g.placeholder('i', [null], 'int32');
+      g.node('SparseToDense', [g.ints([0, 1, 1, 0, 2, 3], [3, 2]), g.ints([3, 4]), v, g.scalar(-1)], { validate_indices: attr.b(true) }, 'rows');
+      g.node('SparseToDense', [i, g.ints([6]), g.scalar(2.5), g.scalar(0)], { validate_indices: attr.b(true) }, 'vector');
+      return { v: randomTensor([3], 1), i: tf.tensor([1, 4, 5], [3], 'int32') };
+    },
+  },
+  {
+    name: 'SparseToDense of constants (folded, as in nanodet: no indices at all)',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 5], 'int32');
+      const dense = g.node('SparseToDense', [g.constant([], [0, 1], 'int32'), g.ints([5]), g.constant([], [0], 'int32'), g.scalarInt(3)], { validate_indices: attr.b(true) });
+      g.node('AddV2', [x, g.node('AddV2', [dense, g.node('SparseToDense', [g.ints([4, 1], [2, 1]), g.ints([5]), g.scalarInt(7), g.scalarInt(0)], {})])], {}, 'out');
+      return { x: randomIntTensor([2, 5], 3, -5, 5) };
+    },
+    onnxOps: ['Add'],
+  },
+  {
     name: 'TensorScatterUpdate of rows',
     build: (g) => {
       const x = g.placeholder('x', [5, 3]);
@@ -681,6 +715,14 @@ for (const [family, cases] of families) {
     });
   });
 }
+
+describe('GraphModel ops: what ONNX cannot express at the chosen opset is refused', () => {
+  it('refuses ScatterNd with run-time indices below opset 16, naming the node and the opset that sums repeated indices', async () => {
+    const g = new GraphModelBuilder(1);
+    g.node('ScatterNd', [g.placeholder('i', [6, 2], 'int32'), g.placeholder('u', [6, 3]), g.ints([4, 3, 3])], {}, 'out');
+    await expect(convertGraphModel(await g.save())).rejects.toThrow(/node "out" \(ScatterNd\).*--opset 16/);
+  });
+});
 
 describe('GraphModel ops: the official checker', () => {
   it('accepts every converted op model', async () => {
