@@ -78,6 +78,7 @@ function reductionHandler(reduction: Reduction): TfOpHandler {
     const keepDims = ctx.attrs.bool('keep_dims');
     if (axes.length === 0) return x;
     if (isConstant(x)) return foldReduction(x, axes, keepDims, reduction);
+    if (reduction.euclidean && x.dtype !== 'float32') throw ctx.unsupported(`the euclidean norm of ${x.dtype} is not supported`);
     const physical = axes.map((axis) => physicalAxis(x.perm, axis)).sort((a, b) => a - b);
     let input = reduction.boolean ? ctx.cast(x.onnxName, 'int32') : x.onnxName;
     if (reduction.euclidean) input = ctx.graph.node('Mul', [input, input]);

@@ -224,6 +224,16 @@ const poolingCases: OpCase[] = [
   unaryCase('MaxPool SAME stride 2', 'MaxPool', [2, 7, 6, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
   unaryCase('AvgPool VALID', 'AvgPool', [2, 7, 6, 3], { ksize: attr.ints([1, 2, 3, 1]), ...window([1, 2, 1, 1], 'VALID') }),
   unaryCase('AvgPool SAME (padding left out of the mean)', 'AvgPool', [2, 5, 5, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
+  ...[false, true].map((withBatch): OpCase => ({
+    name: `MaxPoolWithArgmax SAME, include_batch_in_index ${withBatch}`,
+    build: (g) => {
+      const x = g.placeholder('x', [null, 5, 6, 3]);
+      const pooled = g.node('MaxPoolWithArgmax', [x], { ksize: attr.ints([1, 3, 2, 1]), ...window([1, 2, 2, 1], 'SAME'), include_batch_in_index: attr.b(withBatch), Targmax: attr.type('int32') }, 'pool');
+      g.node('Identity', [`${pooled}:0`], {}, 'values');
+      g.node('Identity', [`${pooled}:1`], {}, 'argmax');
+      return { x: randomTensor([2, 5, 6, 3], 8) };
+    },
+  })),
   ...(['MaxPool3D', 'AvgPool3D'] as const).flatMap((op) => (['SAME', 'VALID'] as const).map((padding) =>
     unaryCase(`${op} ${padding}`, op, [2, 5, 6, 4, 3], { ksize: attr.ints([1, 2, 3, 2, 1]), strides: attr.ints([1, 2, 2, 1, 1]), padding: attr.s(padding), data_format: attr.s('NDHWC') }))),
 ];
@@ -618,6 +628,15 @@ const scatterCases: OpCase[] = [
       const i = g.placeholder('i', [null, 4], 'int32');
       g.node('OneHot', [i, g.scalarInt(5), g.scalar(2.5), g.scalar(-1)], { axis: attr.i(-1), T: T }, 'out');
       return { i: randomIntTensor([3, 4], 3, -2, 7) };
+    },
+  },
+  {
+    name: 'OneHot with a run-time depth',
+    build: (g) => {
+      const i = g.placeholder('i', [6], 'int32');
+      const depth = g.placeholder('depth', [], 'int32');
+      g.node('OneHot', [i, depth, g.scalar(1), g.scalar(0)], { axis: attr.i(-1), T: T }, 'out');
+      return { i: randomIntTensor([6], 3, 0, 4), depth: tf.scalar(4, 'int32') };
     },
   },
   {
