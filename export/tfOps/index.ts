@@ -23,10 +23,10 @@ export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
   { title: 'arithmetic, comparison, logic', ops: arithmeticOps },
   { title: 'activations', ops: activationOps },
   { title: 'convolution', ops: convolutionOps },
-  { title: 'matrix products', ops: matrixOps },
+  { title: 'matrices', ops: matrixOps },
   { title: 'normalization', ops: normalizationOps },
   { title: 'pooling', ops: poolingOps },
-  { title: 'reductions', ops: reductionOps },
+  { title: 'reductions, cumulative sums', ops: reductionOps },
   { title: 'image', ops: imageOps },
   { title: 'detection', ops: detectionOps },
 ];
