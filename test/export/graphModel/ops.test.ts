@@ -346,6 +346,26 @@ function resizeCase(op: string, alignCorners: boolean, halfPixel: boolean): OpCa
   return unaryCase(`${op} align_corners ${alignCorners} half_pixel_centers ${halfPixel}`, op, [2, 5, 4, 3], { align_corners: attr.b(alignCorners), half_pixel_centers: attr.b(halfPixel) }, -2, 2, (g) => [g.ints([9, 7])]);
 }
 
+/** SpaceToDepth block 2 against its definition (tfjs lacks the op): the blocks split out of H and W, moved before the channels, merged into them. */
+function spaceToDepthCase(format: 'NHWC' | 'NCHW'): OpCase {
+  const nchw = format === 'NCHW';
+  const shape = nchw ? [2, 3, 4, 6] : [2, 4, 6, 3];
+  const [blocks, perm, merged] = nchw
+    ? [[-1, 3, 2, 2, 3, 2], [0, 3, 5, 1, 2, 4], [-1, 12, 2, 3]]
+    : [[-1, 2, 2, 3, 2, 3], [0, 1, 3, 2, 4, 5], [-1, 2, 3, 12]];
+  return {
+    name: `SpaceToDepth ${format} block 2 (against its Reshape/Transpose definition; tfjs lacks the op)`,
+    build: (g) => {
+      g.node('SpaceToDepth', [g.placeholder('x', [null, ...shape.slice(1)])], { block_size: attr.i(2), data_format: attr.s(format) }, 'out');
+      return { x: randomTensor(shape, 5) };
+    },
+    reference: (g) => {
+      const split = g.node('Reshape', [g.placeholder('x', [null, ...shape.slice(1)]), g.ints(blocks)]);
+      g.node('Reshape', [g.node('Transpose', [split, g.ints(perm)]), g.ints(merged)], {}, 'out');
+    },
+  };
+}
+
 const imageCases: OpCase[] = [
   ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
   unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
@@ -360,20 +380,6 @@ const imageCases: OpCase[] = [
       const x = g.placeholder('x', [null, 8, 3, 4]);
       const moved = g.node('DepthToSpace', [g.node('Transpose', [x, g.ints([0, 2, 3, 1])])], { block_size: attr.i(2), ...nhwc });
       g.node('Transpose', [moved, g.ints([0, 3, 1, 2])], {}, 'out');
-    },
-  },
-  {
-    name: 'SpaceToDepth NCHW block 2 (against its Reshape/Transpose definition)',
-    build: (g) => {
-      const x = g.placeholder('x', [null, 3, 4, 6]);
-      g.node('SpaceToDepth', [x], { block_size: attr.i(2), data_format: attr.s('NCHW') }, 'out');
-      return { x: randomTensor([2, 3, 4, 6], 5) };
-    },
-    reference: (g) => {
-      const x = g.placeholder('x', [null, 3, 4, 6]);
-      const blocks = g.node('Reshape', [x, g.ints([-1, 3, 2, 2, 3, 2])]);
-      const moved = g.node('Transpose', [blocks, g.ints([0, 3, 5, 1, 2, 4])]);
-      g.node('Reshape', [moved, g.ints([-1, 12, 2, 3])], {}, 'out');
     },
   },
   {
@@ -397,20 +403,8 @@ const imageCases: OpCase[] = [
       return { image: randomTensor([2, 5, 6, 2], 5), boxes: tf.tensor([[0.1, 0.15, 0.62, 0.85], [0.3, -0.4, 0.6, 0.6], [0.05, 0.88, 0.95, 0.1]], [3, 4]) };
     },
   },
-  {
-    name: 'SpaceToDepth block 2 (against its Reshape/Transpose definition; tfjs lacks the op)',
-    build: (g) => {
-      const x = g.placeholder('x', [null, 4, 6, 3]);
-      g.node('SpaceToDepth', [x], { block_size: attr.i(2), ...nhwc }, 'out');
-      return { x: randomTensor([2, 4, 6, 3], 5) };
-    },
-    reference: (g) => {
-      const x = g.placeholder('x', [null, 4, 6, 3]);
-      const blocks = g.node('Reshape', [x, g.ints([-1, 2, 2, 3, 2, 3])]);
-      const moved = g.node('Transpose', [blocks, g.ints([0, 1, 3, 2, 4, 5])]);
-      g.node('Reshape', [moved, g.ints([-1, 2, 3, 12])], {}, 'out');
-    },
-  },
+  spaceToDepthCase('NHWC'),
+  spaceToDepthCase('NCHW'),
   {
     name: 'SpaceToBatchND → Conv2D → BatchToSpaceND (the dilated convolution pattern, fused into one Conv)',
     build: (g) => {
