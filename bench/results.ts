@@ -6,10 +6,10 @@ import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
 import type { Spread } from './stats.ts';
 
-export const SECTION_NAMES = ['training', 'conversion', 'inference', 'precision', 'serving', 'graphModels'] as const;
+export const SECTION_NAMES = ['training', 'conversion', 'inference', 'precision', 'serving', 'graphModels', 'cli'] as const;
 
 /** Sections that measure models of their own, not the MLP and CNN the models section prepares. */
-export const SELF_CONTAINED_SECTIONS: readonly SectionName[] = ['training', 'graphModels'];
+export const SELF_CONTAINED_SECTIONS: readonly SectionName[] = ['training', 'graphModels', 'cli'];
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface PreparedModel {
@@ -149,6 +149,24 @@ export interface GraphModelsData {
   rows: GraphModelRow[];
 }
 
+export interface CliRow {
+  /** e.g. "tfjs-onnx convert --help". */
+  command: string;
+  /** Spawn to exit, wall clock. */
+  ms: Spread;
+  /** ms ÷ a bare `node -e ""` spawned in the same round. */
+  overNode: Spread;
+  /** The median is under the goal (300 ms). */
+  underGoal: boolean;
+}
+
+export interface CliData {
+  goalMs: number;
+  /** A bare `node -e ""`: what Node's own start costs on this machine. */
+  nodeMs: Spread;
+  rows: CliRow[];
+}
+
 /** One section's run in its own child process. */
 export interface SectionRun<T> {
   seconds: number;
@@ -176,6 +194,7 @@ export interface BenchResults {
   precision?: SectionRun<PrecisionData>;
   serving?: SectionRun<ServingData>;
   graphModels?: SectionRun<GraphModelsData>;
+  cli?: SectionRun<CliData>;
 }
 
 /** What a section's child process gets: the settings and the models prepared before it. */

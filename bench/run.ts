@@ -60,7 +60,7 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
   };
   try {
     const context: SectionContext = { settings, workDirectory, given: options.given };
-    // Training and the GraphModel section bring their own models; the others measure the prepared MLP and CNN.
+    // Training and the GraphModel section bring their own models, the CLI section needs none; the others measure the prepared MLP and CNN.
     if (options.sections.some((name) => !SELF_CONTAINED_SECTIONS.includes(name))) {
       const models = await runSection<PreparedModels>('models', context);
       context.models = models.data;

@@ -19,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<(context: SectionContext) => Promis
   precision: async () => (await import('./sections/precision.ts')).measurePrecision,
   serving: async () => (await import('./sections/serving.ts')).measureServing,
   graphModels: async () => (await import('./sections/graphModels.ts')).measureGraphModels,
+  cli: async () => (await import('./sections/cli.ts')).measureCli,
 };
 
 export interface SectionOutput {

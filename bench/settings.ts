@@ -40,6 +40,8 @@ export interface BenchSettings {
   precision: { batchSizes: number[]; repetitions: number; warmupCalls: number; blockMs: number; minCalls: number };
   /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
   graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number } };
+  /** Rounds of spawning every CLI target once (after untimed warm-up rounds). */
+  cli: { warmup: number; repetitions: number };
 }
 
 /**
@@ -80,6 +82,7 @@ const FULL: BenchSettings = {
     batchSizes: [1, 8],
     latencyRound: { warmupCalls: 2, minCalls: 5, minMs: 500, maxCalls: 1000 },
   },
+  cli: { warmup: 1, repetitions: 15 },
 };
 
 const QUICK: BenchSettings = {
@@ -111,4 +114,5 @@ const QUICK: BenchSettings = {
     batchSizes: [1, 8],
     latencyRound: { warmupCalls: 1, minCalls: 2, minMs: 100, maxCalls: 200 },
   },
+  cli: { warmup: 1, repetitions: 5 },
 };

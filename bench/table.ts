@@ -30,6 +30,7 @@ export function resultTables(results: BenchResults): Table[] {
   if (results.precision) tables.push(...precisionTables(results.precision));
   if (results.serving) tables.push(...servingTables(results.serving));
   if (results.graphModels) tables.push(...graphModelTables(results.graphModels));
+  if (results.cli) tables.push(cliTable(results.cli));
   tables.push(memoryTable(results));
   return tables;
 }
@@ -266,17 +267,37 @@ function graphModelTables(run: SectionRun<NonNullable<BenchResults['graphModels'
   return [conversion, inference];
 }
 
+function cliTable(run: SectionRun<NonNullable<BenchResults['cli']>['data']>): Table {
+  const table: Table = { title: 'CLI start-up (ms, spawn to exit)', header: ['command', 'ms', '× bare node', `under ${run.data?.goalMs ?? 300} ms`], rows: [], notes: [] };
+  if (!run.data) return failed(table, run);
+  for (const row of run.data.rows) table.rows.push([row.command, formatSpread(row.ms), formatSpread(row.overNode), row.underGoal ? 'yes' : 'no']);
+  table.notes.push(`Bare \`node -e ""\` on the same machine: ${formatSpread(run.data.nodeMs)} ms. Median (min–max) over ${run.data.nodeMs.repetitions} round-robin rounds; × bare node is paired per round.`);
+  return table;
+}
+
 function memoryTable(results: BenchResults): Table {
   const table: Table = { title: 'Peak resident memory per section', header: ['section', 'seconds', 'section process MB', 'processes it started (peak MB)'], rows: [], notes: [] };
   for (const name of ['models', ...results.sections] as const) {
     const run = results[name];
     if (!run) continue;
-    const children = run.childProcesses.map((child) => `${child.command}: ${child.peakRssMB.toFixed(0)}`).join('; ');
+    const children = groupByCommand(run.childProcesses).map(({ command, count, peakRssMB }) => `${command}${count > 1 ? ` ×${count}` : ''}: ${peakRssMB.toFixed(0)}`).join('; ');
     table.rows.push([name, run.seconds.toFixed(1), run.peakRssMB.toFixed(0), children || '—']);
   }
   table.notes.push('Each section runs in its own process: its peak is getrusage maxrss at the end; the processes it starts (servers, in the order started) are sampled for VmHWM every 200 ms.');
   table.notes.push('The serving section\'s own process is the load generator (autocannon); the servers are the processes it started, the last one being the server whose growth is measured.');
   return table;
+}
+
+/** Processes started with the same command (the CLI section spawns each many times) as one entry with the highest peak, in first-start order. */
+function groupByCommand(children: { command: string; peakRssMB: number }[]): { command: string; count: number; peakRssMB: number }[] {
+  const groups = new Map<string, { command: string; count: number; peakRssMB: number }>();
+  for (const child of children) {
+    const group = groups.get(child.command) ?? { command: child.command, count: 0, peakRssMB: 0 };
+    group.count++;
+    group.peakRssMB = Math.max(group.peakRssMB, child.peakRssMB);
+    groups.set(child.command, group);
+  }
+  return [...groups.values()];
 }
 
 function failed(table: Table, run: SectionRun<unknown>): Table {

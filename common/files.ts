@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { OutputError, describeError } from './errors.ts';
+import { InvalidInputError, OutputError, describeError } from './errors.ts';
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a
@@ -29,10 +29,48 @@ export async function writeJsonAtomic(filePath: string, value: unknown): Promise
 /** Creates a directory (and parents), turning permission problems into a clear OutputError. */
 export async function ensureDirectory(directory: string): Promise<void> {
   try {
-    await fs.mkdir(directory, { recursive: true });
+    await makeDirectories(directory);
     await fs.access(directory, fsConstants.W_OK);
   } catch (error) {
     throw new OutputError(`cannot write to directory ${directory}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time from the deepest existing ancestor. Node's own
+ * `mkdir(path, { recursive: true })` never returns for a path under /proc: the kernel answers
+ * ENOENT for the child, Node creates the (existing) parent and retries, forever. Here an ENOENT
+ * once the parent exists is the answer.
+ */
+async function makeDirectories(directory: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = path.resolve(directory); ; current = path.dirname(current)) {
+    const info = await fs.stat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (info?.isDirectory()) break;
+    if (info) throw new Error(`${current} exists and is not a directory`);
+    missing.push(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const level of missing.reverse()) {
+    await fs.mkdir(level).catch(async (error: NodeJS.ErrnoException) => {
+      // Created meanwhile by someone else: fine, if it is a directory.
+      if (error.code !== 'EEXIST' || !(await fs.stat(level)).isDirectory()) throw error;
+    });
+  }
+}
+
+/** Reads and parses a JSON file; a missing, unreadable or broken file is an InvalidInputError naming it. */
+export async function readJsonFile(filePath: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(filePath, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`cannot read ${filePath}: ${describeError(error)}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`${filePath} is not valid JSON: ${describeError(error)}`, { cause: error });
   }
 }
 

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError, describeError } from './errors.ts';
+import { validateModelJson } from './modelJson.ts';
 import { replaceTogether } from './replaceTogether.ts';
 
 /** Shards are cut at 4 MiB, like tfjs's own writers, so browsers can cache and fetch them in parallel. */
@@ -23,42 +24,83 @@ export interface TfjsModelFiles {
   files: string[];
 }
 
-/** Reads model.json and its shards, checking that every shard exists and has the size the manifest implies. */
+/** Larger than any model.json (the weights live in the shards); refused before it is read. */
+export const MAX_MODEL_JSON_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads model.json and its shards. The structure is checked first (common/modelJson.ts), then
+ * every shard's size against what the manifest describes, and only then are the bytes read: a
+ * model.json cannot make us read more than the files it names hold. (String weights, GraphModel
+ * constants, have sizes only their data tells: those groups are checked again once read.)
+ */
 export async function readTfjsModelFiles(modelJsonPath: string): Promise<TfjsModelFiles> {
   const modelJson = await readModelJson(modelJsonPath);
   const directory = path.dirname(path.resolve(modelJsonPath));
+  const groups = await Promise.all((modelJson.weightsManifest ?? []).map(async (group) => {
+    const shardPaths = group.paths.map((shardName) => path.join(directory, shardName));
+    const sizes = await Promise.all(shardPaths.map((shardPath) => shardSize(shardPath, modelJsonPath)));
+    const actual = sizes.reduce((sum, size) => sum + size, 0);
+    const hasStrings = group.weights.some(isStringWeight);
+    const fixed = group.weights.reduce((sum, spec) => sum + (isStringWeight(spec) ? 0 : weightByteLength(spec)), 0);
+    if (hasStrings ? fixed > actual : fixed !== actual) throw sizeMismatch(group, actual, fixed, modelJsonPath);
+    return { group, shardPaths };
+  }));
   const files = [path.resolve(modelJsonPath)];
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const shards: Uint8Array[] = [];
-  for (const group of modelJson.weightsManifest ?? []) {
+  for (const { group, shardPaths } of groups) {
     const groupBytes: Uint8Array[] = [];
-    for (const shardName of group.paths) {
-      const shardPath = path.join(directory, shardName);
+    for (const shardPath of shardPaths) {
       files.push(shardPath);
-      try {
-        groupBytes.push(await fs.readFile(shardPath));
-      } catch (error) {
-        throw new InvalidInputError(`weight shard ${shardPath} listed in ${modelJsonPath} cannot be read: ${describeError(error)}`);
-      }
+      groupBytes.push(await readShard(shardPath, modelJsonPath));
     }
+    // Again on the bytes read: string weights' sizes, and a shard that changed since it was measured.
     const actual = groupBytes.reduce((sum, bytes) => sum + bytes.byteLength, 0);
     const expected = groupByteLength(group.weights, concatenate(groupBytes), modelJsonPath);
-    if (expected !== actual) {
-      throw new InvalidInputError(
-        `weight shards ${group.paths.join(', ')} hold ${actual} bytes but ${modelJsonPath} describes ${expected} bytes for weights ${group.weights.map((w) => w.name).join(', ')}`,
-      );
-    }
+    if (expected !== actual) throw sizeMismatch(group, actual, expected, modelJsonPath);
     weightSpecs.push(...group.weights);
     shards.push(...groupBytes);
   }
   return { modelJson, weightData: concatenate(shards), weightSpecs, files };
 }
 
+function isStringWeight(spec: io.WeightsManifestEntry): boolean {
+  return spec.dtype === 'string' && !spec.quantization;
+}
+
+function sizeMismatch(group: io.WeightsManifestConfig[number], actual: number, expected: number, modelJsonPath: string): InvalidInputError {
+  return new InvalidInputError(
+    `weight shards ${group.paths.join(', ')} hold ${actual} bytes but ${modelJsonPath} describes ${expected} bytes for weights ${group.weights.map((w) => w.name).join(', ')}`,
+  );
+}
+
+async function shardSize(shardPath: string, modelJsonPath: string): Promise<number> {
+  const info = await fs.stat(shardPath).catch((error: unknown) => {
+    throw new InvalidInputError(`weight shard ${shardPath} listed in ${modelJsonPath} cannot be read: ${describeError(error)}`);
+  });
+  if (!info.isFile()) throw new InvalidInputError(`weight shard ${shardPath} listed in ${modelJsonPath} is not a file`);
+  return info.size;
+}
+
+async function readShard(shardPath: string, modelJsonPath: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(shardPath);
+  } catch (error) {
+    throw new InvalidInputError(`weight shard ${shardPath} listed in ${modelJsonPath} cannot be read: ${describeError(error)}`);
+  }
+}
+
 async function readModelJson(modelJsonPath: string): Promise<io.ModelJSON> {
   let text: string;
   try {
+    const info = await fs.stat(modelJsonPath);
+    if (!info.isFile()) throw new InvalidInputError(`${modelJsonPath} is not a file`);
+    if (info.size > MAX_MODEL_JSON_BYTES) {
+      throw new InvalidInputError(`${modelJsonPath} is ${info.size} bytes, more than any model.json (${MAX_MODEL_JSON_BYTES} at most)`);
+    }
     text = await fs.readFile(modelJsonPath, 'utf8');
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
     throw new InvalidInputError(`cannot read model file ${modelJsonPath}: ${describeError(error)}`);
   }
   let parsed: unknown;
@@ -67,14 +109,7 @@ async function readModelJson(modelJsonPath: string): Promise<io.ModelJSON> {
   } catch (error) {
     throw new InvalidInputError(`${modelJsonPath} is not valid JSON: ${describeError(error)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || !('modelTopology' in parsed)) {
-    throw new InvalidInputError(`${modelJsonPath} is not a tfjs model.json: it has no modelTopology`);
-  }
-  const manifest = (parsed as { weightsManifest?: unknown }).weightsManifest;
-  if (manifest !== undefined && !Array.isArray(manifest)) {
-    throw new InvalidInputError(`${modelJsonPath}: weightsManifest must be a list of weight groups`);
-  }
-  return parsed as io.ModelJSON;
+  return validateModelJson(parsed, modelJsonPath);
 }
 
 /** Bytes one fixed-size weight occupies in a shard, honouring quantization (uint8/uint16/float16 store fewer bytes). */
@@ -83,7 +118,8 @@ export function weightByteLength(spec: io.WeightsManifestEntry): number {
   const quantizedBytes: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
   if (spec.quantization) return elements * (quantizedBytes[spec.quantization.dtype] ?? 4);
   if (spec.dtype === 'string') throw new Error(`internal: string weight ${spec.name} has no fixed size`);
-  return elements * (spec.dtype === 'bool' ? 1 : 4);
+  const bytes: Record<string, number> = { bool: 1, complex64: 8 };
+  return elements * (bytes[spec.dtype] ?? 4);
 }
 
 /**

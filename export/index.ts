@@ -4,10 +4,10 @@
  * tfOps/*), both into one back end: the graph builder, clean-up passes (passes/) and the encoder
  * with metadata (onnx/). Nothing is written unless every step succeeds.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { sha256OfFiles, writeFileAtomic } from '../common/files.ts';
+import { projectVersion } from '../common/project.ts';
 import { readTfjsModelFiles, type TfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { buildGraph, type GraphEndpoint } from './converter.ts';
 import type { GraphBuilder } from './graph/graphBuilder.ts';
@@ -16,6 +16,7 @@ import { parseGraphDef } from './graphModel/graphDef.ts';
 import { decodeGraphWeights } from './graphModel/weights.ts';
 import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './metadata.ts';
 import { encodeModel } from './onnx/encodeModel.ts';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './passes/index.ts';
 import { loadPlugins } from './plugins.ts';
 import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './precision/index.ts';
@@ -62,10 +63,7 @@ export interface ConversionResult {
   summary: ConversionSummary;
 }
 
-export const DEFAULT_OPSET = 13;
-export const MIN_OPSET = 13;
-/** ReduceMean & co. take axes as an input from opset 18; the converters emit the ≤17 form. */
-export const MAX_OPSET = 17;
+export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 
 /** Converts a Layers model or a GraphModel, whichever model.json's `format` says it is. */
 export async function convertModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConversionResult> {
@@ -176,7 +174,7 @@ async function finishConversion(
     opset: description.opset,
     graphName: description.graphName,
     producerName: 'tfjs-onnx',
-    producerVersion: await producerVersion(),
+    producerVersion: projectVersion(),
     docString: description.docString,
     metadata: { ...metadataProperties(metadata), [`${METADATA_PREFIX}dtype`]: dtype },
   });
@@ -225,15 +223,4 @@ function validateOpset(opset: number | undefined): number {
     throw new InvalidOptionError(`opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
   }
   return opset;
-}
-
-let cachedVersion: string | undefined;
-
-/** producer_version is the project's version, from the root package.json (one source of truth). */
-async function producerVersion(): Promise<string> {
-  if (cachedVersion === undefined) {
-    const packageJson = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    cachedVersion = packageJson.version ?? '0.0.0';
-  }
-  return cachedVersion;
 }

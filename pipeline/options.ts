@@ -1,11 +1,46 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
-import { DEFAULT_OPSET } from '../export/index.ts';
+import { InvalidOptionError } from '../common/errors.ts';
+import { DEFAULT_OPSET } from '../export/options.ts';
 import { variantPath, type Dtype } from '../export/precision/dtype.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
-import { DEFAULT_THRESHOLDS, type ParityThresholds } from './parity.ts';
 import type { VariantDtype } from './variants/options.ts';
-import { PIPELINE_SPEED, type SpeedOptions } from './variants/speed.ts';
+import type { SpeedOptions } from './variants/speed.ts';
 import type { VariantBounds } from './variants/types.ts';
+
+export interface ParityThresholds {
+  /** Fraction of samples whose top-1 must agree, 0–1. */
+  minTop1Agreement: number;
+  /** Largest allowed |Δp| of any probability of any sample. */
+  maxAbsDiff: number;
+}
+
+export const DEFAULT_THRESHOLDS: ParityThresholds = { minTop1Agreement: 1, maxAbsDiff: 1e-5 };
+/** Both thresholds compare probabilities, so both lie in 0–1. */
+export const THRESHOLD_LIMITS = {
+  minTop1Agreement: { min: 0, max: 1 },
+  maxAbsDiff: { min: 0, max: 1 },
+} as const;
+
+/** Refuses thresholds outside 0–1 (NaN included): -1 would pass every model, NaN fail every one. */
+export function validateThresholds({ minTop1Agreement, maxAbsDiff }: ParityThresholds): void {
+  const { minTop1Agreement: agreement, maxAbsDiff: diff } = THRESHOLD_LIMITS;
+  if (!(minTop1Agreement >= agreement.min && minTop1Agreement <= agreement.max)) {
+    throw new InvalidOptionError(`--min-agreement must be between ${agreement.min} and ${agreement.max}, got ${minTop1Agreement}`);
+  }
+  if (!(maxAbsDiff >= diff.min && maxAbsDiff <= diff.max)) throw new InvalidOptionError(`--max-abs-diff must be between ${diff.min} and ${diff.max}, got ${maxAbsDiff}`);
+}
+
+/** parity --random N: how many seeded random samples, and the seed (32 bits of it are used). */
+export const RANDOM_PARITY_LIMITS = {
+  samples: { min: 1, max: 1_000_000 },
+  seed: { min: 0, max: 2 ** 32 - 1 },
+} as const;
+
+export const PREDICT_DEFAULTS = { topK: 3 } as const;
+export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
+
+/** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime). */
+export const PIPELINE_SPEED: SpeedOptions = { backends: ['native', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -35,7 +70,7 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   force: false,
 };
 
-/** Where each artifact lives inside the output folder (DESIGN.md's artifact contract). */
+/** Where each artifact lives inside the output folder (docs/architecture.md's artifact list). */
 export function artifactPaths(out: string) {
   const join = (...parts: string[]) => [out, ...parts].join('/').replace(/\/+/g, '/');
   return {

@@ -4,22 +4,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
-import { UserError } from '../common/errors.ts';
+import { InvalidInputError, UserError, describeError } from '../common/errors.ts';
 import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { selectBackend } from '../training/backends/select.ts';
 import type { ImageDataset, ImageSplit } from '../training/data/datasets.ts';
+import { DEFAULT_THRESHOLDS, validateThresholds, type ParityThresholds } from './options.ts';
 import type { ParityPair, ParityReport } from './report/index.ts';
+import { runtimeCall } from './runtimeErrors.ts';
 
 export type { ParityPair, ParityReport };
 
-export interface ParityThresholds {
-  /** Fraction of samples whose top-1 must agree, 0–1. */
-  minTop1Agreement: number;
-  /** Largest allowed |Δp| of any probability of any sample. */
-  maxAbsDiff: number;
-}
-
-export const DEFAULT_THRESHOLDS: ParityThresholds = { minTop1Agreement: 1, maxAbsDiff: 1e-5 };
+export { DEFAULT_THRESHOLDS, type ParityThresholds } from './options.ts';
 
 /** Probabilities of every sample, row-major [count × classCount]. */
 export interface Predictions {
@@ -42,9 +37,25 @@ export function normalizeImages(split: ImageSplit, scale: number, offset: number
   return input;
 }
 
+/**
+ * tfjs's LayersModel from a model.json on disk. What tfjs refuses (an unknown layer class, a
+ * config it cannot deserialize) is the model's problem: one InvalidInputError naming the file,
+ * with the first line of tfjs's multi-line explanation.
+ */
+export async function loadTfjsModel(modelJsonPath: string): Promise<tf.LayersModel> {
+  try {
+    return await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    const reason = describeError(firstLine.replace(/\s*This may be due to.*$/, ''));
+    throw new InvalidInputError(`${modelJsonPath}: tfjs cannot load this model: ${reason}`, { cause: error });
+  }
+}
+
 export async function predictWithTfjs(modelJsonPath: string, input: Float32Array, count: number, backend?: string): Promise<Predictions> {
   const chosen = await selectBackend(backend);
-  const model = await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
+  const model = await loadTfjsModel(modelJsonPath);
   try {
     const [, ...imageShape] = model.inputs[0].shape as number[];
     const perImage = imageShape.reduce((a, b) => a * b, 1);
@@ -64,13 +75,13 @@ export async function predictWithTfjs(modelJsonPath: string, input: Float32Array
 }
 
 export async function predictWithRuntime(onnxPath: string, backend: Backend, input: Float32Array, count: number): Promise<Predictions> {
-  const classifier = await loadClassifier(onnxPath, { backend });
+  const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { backend }));
   try {
     const perImage = input.length / count;
     const outputs: Float32Array[] = [];
     for (let start = 0; start < count; start += BATCH) {
       const size = Math.min(BATCH, count - start);
-      outputs.push(await classifier.predictBatch(input.subarray(start * perImage, (start + size) * perImage), size));
+      outputs.push(await runtimeCall(onnxPath, () => classifier.predictBatch(input.subarray(start * perImage, (start + size) * perImage), size)));
     }
     const label = backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
     return { source: label, probabilities: concat(outputs), count, classCount: classifier.classCount };
@@ -151,6 +162,7 @@ export interface CheckParityOptions {
 /** Predicts the dataset's test split on all three paths and compares every pair. */
 export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  validateThresholds(thresholds);
   const preprocess = await readPreprocess(options.tfjsModelPath);
   const test = options.dataset.test;
   const input = normalizeImages(test, preprocess.scale, preprocess.offset);
@@ -173,8 +185,13 @@ export async function checkParity(options: CheckParityOptions): Promise<{ report
  */
 export async function readPreprocess(modelJsonPath: string): Promise<{ scale: number; offset: number }> {
   const { modelJson } = await readTfjsModelFiles(modelJsonPath);
-  const recorded = (modelJson.userDefinedMetadata as { preprocess?: { scale: number; offset: number } } | undefined)?.preprocess;
-  return recorded ?? { scale: 1 / 255, offset: 0 };
+  const recorded = (modelJson.userDefinedMetadata as { preprocess?: { scale?: unknown; offset?: unknown } } | undefined)?.preprocess;
+  if (recorded === undefined) return { scale: 1 / 255, offset: 0 };
+  const { scale, offset } = recorded ?? {};
+  if (typeof scale !== 'number' || typeof offset !== 'number' || !Number.isFinite(scale) || !Number.isFinite(offset)) {
+    throw new InvalidInputError(`${modelJsonPath}: userDefinedMetadata.preprocess must hold a numeric scale and offset`);
+  }
+  return { scale, offset };
 }
 
 export function argmax(values: Float32Array, offset: number, length: number): number {

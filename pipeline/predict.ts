@@ -7,9 +7,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { ClassifierError, loadClassifier, type Backend, type Device, type Prediction } from '@tfjs-onnx/runtime';
+import { loadClassifier, type Backend, type Device, type Prediction } from '@tfjs-onnx/runtime';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
+import { PREDICT_DEFAULTS, TOP_K_LIMITS } from './options.ts';
 import { formatPercent } from './report/format.ts';
+import { runtimeCall } from './runtimeErrors.ts';
 
 export interface PredictOptions {
   backend?: Backend;
@@ -34,11 +36,13 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
 /** Classifies each image the arguments name with the model; throws UserErrors for anything the user can fix. */
 export async function predictImages(modelPath: string, imageArguments: string[], options: PredictOptions = {}): Promise<PredictResult> {
-  const topK = options.topK ?? 3;
-  if (!Number.isInteger(topK) || topK < 1) throw new InvalidOptionError(`--top-k must be a positive integer, got ${topK}`);
+  const topK = options.topK ?? PREDICT_DEFAULTS.topK;
+  if (!Number.isInteger(topK) || topK < TOP_K_LIMITS.min || topK > TOP_K_LIMITS.max) {
+    throw new InvalidOptionError(`--top-k must be a positive integer of at most ${TOP_K_LIMITS.max}, got ${topK}`);
+  }
   await requireFile(modelPath, 'model');
   const images = await expandImageArguments(imageArguments);
-  const classifier = await runtimeCall(undefined, () => loadClassifier(modelPath, { backend: options.backend, device: options.device }));
+  const classifier = await runtimeCall(modelPath, () => loadClassifier(modelPath, { backend: options.backend, device: options.device }));
   try {
     const predictions: ImagePrediction[] = [];
     // One file at a time: a file that cannot be decoded is named in the error, and only one is in memory.
@@ -102,19 +106,6 @@ async function readImage(file: string): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InvalidInputError(`cannot read the image file ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : describeError(error)}`);
-  }
-}
-
-/**
- * Runtime errors are the user's to fix (wrong file, unsupported model, undecodable image): report
- * them as such. Load errors already name the model; classify errors get the image's path.
- */
-async function runtimeCall<T>(image: string | undefined, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ClassifierError) throw new InvalidInputError(image === undefined ? error.message : `${image}: ${error.message}`, { cause: error });
-    throw error;
   }
 }
 

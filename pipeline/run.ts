@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { InvalidOptionError, UserError, describeError } from '../common/errors.ts';
 import { ensureDirectory } from '../common/files.ts';
-import { MAX_OPSET, MIN_OPSET } from '../export/index.ts';
+import { MAX_OPSET, MIN_OPSET } from '../export/options.ts';
 import { loadDataset, type ImageDataset } from '../training/data/datasets.ts';
 import { resolveTrainOptions } from '../training/options.ts';
-import { PIPELINE_DEFAULTS, STAGES, artifactPaths, modelVariants, type PipelineOptions, type StageName } from './options.ts';
+import { PIPELINE_DEFAULTS, STAGES, artifactPaths, modelVariants, validateThresholds, type PipelineOptions, type StageName } from './options.ts';
 import { convertStage } from './stages/convert.ts';
 import { packageStage } from './stages/package.ts';
 import { parityStage } from './stages/parity.ts';
@@ -114,9 +114,7 @@ export function resolvePipelineOptions(partial: Partial<PipelineOptions>): Pipel
   if (STAGES.indexOf(merged.from) > STAGES.indexOf(merged.to)) {
     throw new InvalidOptionError(`--from ${merged.from} comes after --to ${merged.to}; the stages run in the order ${STAGES.join(' → ')}`);
   }
-  const { minTop1Agreement, maxAbsDiff } = merged.thresholds;
-  if (!(minTop1Agreement >= 0 && minTop1Agreement <= 1)) throw new InvalidOptionError(`--min-agreement must be between 0 and 1, got ${minTop1Agreement}`);
-  if (!(maxAbsDiff >= 0)) throw new InvalidOptionError(`--max-abs-diff must be 0 or more, got ${maxAbsDiff}`);
+  validateThresholds(merged.thresholds);
   if (!Number.isInteger(merged.opset) || merged.opset < MIN_OPSET || merged.opset > MAX_OPSET) {
     throw new InvalidOptionError(`--opset must be a whole number from ${MIN_OPSET} to ${MAX_OPSET}, got ${merged.opset}`);
   }

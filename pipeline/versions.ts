@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { projectVersion } from '../common/project.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -23,10 +24,6 @@ export function packageVersion(name: string): string {
   return 'not installed';
 }
 
-export function projectVersion(): string {
-  const manifest = path.resolve(import.meta.dirname, '..', 'package.json');
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-}
 
 export function toolVersions(): Record<string, string> {
   return {

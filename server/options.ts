@@ -59,7 +59,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-interface NumericOption {
+export interface NumericOption {
   /** The ServeOptions key. */
   key: keyof ServeOptions;
   flag: string;
@@ -95,6 +95,11 @@ const OTHER_NUMBERS: readonly NumericOption[] = [
 ];
 
 const NUMBERS = [...RESOURCE_LIMITS, ...OTHER_NUMBERS];
+/** Every numeric option with its flag, default and range: the CLI builds `serve`'s flags from it. */
+export const NUMERIC_OPTIONS: readonly NumericOption[] = NUMBERS;
+
+/** Triton's max_batch_size written by export-triton unless told otherwise. */
+export const DEFAULT_MAX_BATCH_SIZE = 64;
 
 function defaultOf(key: keyof ServeOptions): number {
   return NUMBERS.find((option) => option.key === key)!.default;

@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../common/files.ts';
 import type { Datatype } from './core/datatypes.ts';
 import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, formatModelConfig, type ConfigTensor } from './repository/config.ts';
 import { MODEL_NAME } from './repository/layout.ts';
-import { SERVE_DEFAULTS } from './options.ts';
+import { DEFAULT_MAX_BATCH_SIZE, SERVE_DEFAULTS } from './options.ts';
 
 const { onnx } = onnxProto;
 
@@ -45,7 +45,7 @@ export interface TritonExport {
   config: string;
 }
 
-export const DEFAULT_MAX_BATCH_SIZE = 64;
+export { DEFAULT_MAX_BATCH_SIZE } from './options.ts';
 const LABELS_KEY = 'tfjs_onnx.labels';
 
 /** ONNX TensorProto.DataType → the protocol datatype (config.ts writes Triton's TYPE_ name for it). */

@@ -2,8 +2,8 @@ import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../common/errors.ts';
 import { writeJsonAtomic } from '../../common/files.ts';
 import { readTfjsModelFiles } from '../../common/tfjsModelFiles.ts';
-import { loadDataset } from '../../training/data/datasets.ts';
-import { ParityError, checkParity, describeParityFailure } from '../parity.ts';
+import { integerFlag, type CliCommand } from '../flags.ts';
+import { RANDOM_PARITY_LIMITS } from '../options.ts';
 import { withParityThresholds } from './pipeline.ts';
 
 function builder(yargs: Argv) {
@@ -14,8 +14,13 @@ function builder(yargs: Argv) {
     .option('data-dir', { type: 'string', describe: 'Folder of MNIST-style IDX files (overrides --dataset)' })
     .option('backend', { type: 'string', describe: 'tfjs backend for the reference predictions' })
     .option('json', { type: 'string', describe: 'Also write the full report (with disagreeing indices) to this file' })
-    .option('random', { type: 'number', requiresArg: true, describe: 'Compare on N seeded random inputs of the model\'s declared shapes instead of a test set (any model, Layers or GraphModel; outputs scaled by max(1, max |tfjs|))' })
-    .option('seed', { type: 'number', default: 1, requiresArg: true, describe: 'Seed of the --random inputs' });
+    .option(
+      ...integerFlag('random', {
+        ...RANDOM_PARITY_LIMITS.samples,
+        describe: "Compare on N seeded random inputs of the model's declared shapes instead of a test set (any model, Layers or GraphModel; outputs scaled by max(1, max |tfjs|))",
+      }),
+    )
+    .option(...integerFlag('seed', { ...RANDOM_PARITY_LIMITS.seed, default: 1, describe: 'Seed of the --random inputs' }));
 }
 
 async function isGraphModel(modelJsonPath: string): Promise<boolean> {
@@ -23,21 +28,21 @@ async function isGraphModel(modelJsonPath: string): Promise<boolean> {
   return modelJson.format === 'graph-model';
 }
 
-export const parityCommand = {
+export const parityCommand: CliCommand = {
   command: 'parity',
   describe: 'Check that a tfjs model (Layers or GraphModel), onnxruntime-node and onnxruntime-web predict the same, on a test set or on --random N inputs',
   builder,
   handler: async (argv: Awaited<ReturnType<typeof builder>['argv']>) => {
     if (!argv.tfjs.endsWith('.json')) throw new InvalidOptionError(`--tfjs must be a tfjs model.json, got ${argv.tfjs}`);
     const thresholds = { minTop1Agreement: argv['min-agreement'], maxAbsDiff: argv['max-abs-diff'] };
+    const { ParityError, checkParity, describeParityFailure } = await import('../parity.ts');
     let report;
     if (argv.random !== undefined) {
-      if (!Number.isInteger(argv.random) || argv.random < 1) throw new InvalidOptionError(`--random must be a positive integer (the number of samples), got ${String(argv.random)}`);
-      if (!Number.isInteger(argv.seed)) throw new InvalidOptionError(`--seed must be an integer, got ${String(argv.seed)}`);
       const { checkModelPair } = await import('../randomParity.ts');
       ({ report } = await checkModelPair({ tfjsModelPath: argv.tfjs, onnxPath: argv.onnx, samples: argv.random, seed: argv.seed, tfjsBackend: argv.backend, thresholds }));
     } else {
       if (await isGraphModel(argv.tfjs)) throw new InvalidOptionError(`${argv.tfjs} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
+      const { loadDataset } = await import('../../training/data/datasets.ts');
       const dataset = await loadDataset({ dataset: argv.dataset, dataDir: argv['data-dir'] });
       ({ report } = await checkParity({ tfjsModelPath: argv.tfjs, onnxPath: argv.onnx, dataset, tfjsBackend: argv.backend, thresholds }));
     }

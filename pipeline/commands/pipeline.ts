@@ -1,19 +1,31 @@
 import type { Argv } from 'yargs';
-import { MAX_OPSET, MIN_OPSET } from '../../export/index.ts';
-import { PIPELINE_DEFAULTS, STAGES, type StageName } from '../options.ts';
-import { runPipeline } from '../run.ts';
+import { MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
+import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
+import { PIPELINE_DEFAULTS, STAGES, THRESHOLD_LIMITS, type StageName } from '../options.ts';
 import { parseVariantList } from '../variants/options.ts';
 import { trainOptionsFrom, withTrainOptions } from './train.ts';
 
 export function withParityThresholds<T>(yargs: Argv<T>) {
   return yargs
-    .option('min-agreement', { type: 'number', default: PIPELINE_DEFAULTS.thresholds.minTop1Agreement, describe: 'Smallest top-1 agreement (0–1) every pair must reach' })
-    .option('max-abs-diff', { type: 'number', default: PIPELINE_DEFAULTS.thresholds.maxAbsDiff, describe: 'Largest |Δp| allowed between any two paths on any sample' });
+    .option(
+      ...numberFlag('min-agreement', {
+        ...THRESHOLD_LIMITS.minTop1Agreement,
+        default: PIPELINE_DEFAULTS.thresholds.minTop1Agreement,
+        describe: 'Smallest top-1 agreement every pair must reach',
+      }),
+    )
+    .option(
+      ...numberFlag('max-abs-diff', {
+        ...THRESHOLD_LIMITS.maxAbsDiff,
+        default: PIPELINE_DEFAULTS.thresholds.maxAbsDiff,
+        describe: 'Largest |Δp| allowed between any two paths on any sample',
+      }),
+    );
 }
 
 function builder(yargs: Argv) {
   return withParityThresholds(withTrainOptions(yargs))
-    .option('opset', { type: 'number', default: PIPELINE_DEFAULTS.opset, describe: `ONNX opset of the exported model (${MIN_OPSET}–${MAX_OPSET})` })
+    .option(...integerFlag('opset', { min: MIN_OPSET, max: MAX_OPSET, default: PIPELINE_DEFAULTS.opset, describe: 'ONNX opset of the exported model' }))
     .option('variants', {
       type: 'string',
       default: PIPELINE_DEFAULTS.variants.join(','),
@@ -25,11 +37,12 @@ function builder(yargs: Argv) {
     .epilog(`Stages: ${STAGES.join(' → ')}. Outputs go to --out (default artifacts/).`);
 }
 
-export const pipelineCommand = {
+export const pipelineCommand: CliCommand = {
   command: 'pipeline',
   describe: 'Train, convert, verify, check parity, package and report, with defaults that need no flags',
   builder,
   handler: async (argv: Awaited<ReturnType<typeof builder>['argv']>) => {
+    const { runPipeline } = await import('../run.ts');
     await runPipeline({
       ...trainOptionsFrom(argv),
       opset: argv.opset,

@@ -2,7 +2,9 @@
  * `tfjs-onnx predict <model.onnx> <images...>`: the yargs command; the work is in ../predict.ts,
  * imported when the command runs, so `--help` loads neither onnxruntime nor the image decoders.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { integerFlag, type CliCommand } from '../flags.ts';
+import { PREDICT_DEFAULTS, TOP_K_LIMITS } from '../options.ts';
 
 interface PredictArguments {
   model: string;
@@ -13,7 +15,8 @@ interface PredictArguments {
   json: boolean;
 }
 
-export const predictCommand: CommandModule<object, PredictArguments> = {
+export const predictCommand: CliCommand = {
+  missing: { model: 'name the .onnx model to classify with', images: 'name at least one PNG or JPEG image to classify' },
   command: 'predict <model> <images..>',
   describe: 'Classify PNG or JPEG images with an ONNX model (via @tfjs-onnx/runtime)',
   builder: (cli: Argv) =>
@@ -27,7 +30,7 @@ export const predictCommand: CommandModule<object, PredictArguments> = {
       })
       .option('backend', { choices: ['native', 'wasm'] as const, default: 'native' as const, describe: 'onnxruntime-node or onnxruntime-web' })
       .option('device', { choices: ['cpu', 'cuda', 'wasm', 'auto'] as const, describe: 'cpu (default), cuda (native), wasm, or auto (CUDA when installed, else CPU)' })
-      .option('top-k', { type: 'number', default: 3, requiresArg: true, describe: 'Classes to show per image' })
+      .option(...integerFlag('top-k', { ...TOP_K_LIMITS, default: PREDICT_DEFAULTS.topK, describe: 'Classes to show per image' }))
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
       .example('$0 predict artifacts/model.onnx digit.png', 'top 3 classes of digit.png')
       .example("$0 predict model.onnx digits/ 'more/*.png'", 'every PNG/JPEG in digits/ and the files the pattern matches')

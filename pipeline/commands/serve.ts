@@ -3,8 +3,9 @@
  * or SIGINT, then shuts down gracefully (stop accepting, run queued batches, finish in-flight
  * requests within --shutdown-grace-ms, release the models) and returns, so the process exits 0.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { MODEL_CONTROL_MODES, RESOURCE_LIMITS, SERVE_DEFAULTS, type ServeOptions } from '../../server/options.ts';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { MODEL_CONTROL_MODES, NUMERIC_OPTIONS, RESOURCE_LIMITS, SERVE_DEFAULTS, type ServeOptions } from '../../server/options.ts';
+import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
 
 interface ServeArguments {
   models: string[];
@@ -26,7 +27,7 @@ interface ServeArguments {
   [limit: string]: unknown;
 }
 
-export const serveCommand: CommandModule<object, ServeArguments> = {
+export const serveCommand: CliCommand = {
   command: 'serve [models..]',
   describe: 'Serve ONNX models with the Open Inference Protocol over HTTP (KServe v2 / Triton REST) and gRPC',
   builder: (cli: Argv) => {
@@ -36,20 +37,20 @@ export const serveCommand: CommandModule<object, ServeArguments> = {
       .option('model-repository', { type: 'string', describe: 'Serve a Triton model repository (DIR/<name>/config.pbtxt, DIR/<name>/<version>/model.onnx)' })
       .option('model-control-mode', { choices: MODEL_CONTROL_MODES, default: SERVE_DEFAULTS.modelControlMode, describe: 'none: load all at start; explicit: load/unload by request; poll: follow the repository' })
       .option('load-model', { type: 'string', array: true, describe: "explicit mode: a repository model to load at start ('*' for all); repeatable" })
-      .option('repository-poll-secs', { type: 'number', default: SERVE_DEFAULTS.repositoryPollSecs, describe: 'poll mode: seconds between repository scans' })
+      .option(...serverNumber('repositoryPollSecs', 'poll mode: seconds between repository scans'))
       .option('name', { type: 'string', describe: 'Name to serve a single model under' })
       .option('host', { type: 'string', default: SERVE_DEFAULTS.host, describe: 'Address to listen on (HTTP and gRPC)' })
-      .option('port', { type: 'number', default: SERVE_DEFAULTS.port, describe: 'HTTP port (0 picks a free one)' })
-      .option('grpc-port', { type: 'number', default: SERVE_DEFAULTS.grpcPort, describe: 'gRPC port (0 picks a free one)' })
+      .option(...serverNumber('port', 'HTTP port (0 picks a free one)'))
+      .option(...serverNumber('grpcPort', 'gRPC port (0 picks a free one)'))
       .option('grpc', { type: 'boolean', default: true, describe: 'Serve gRPC too (--no-grpc turns it off)' })
       .option('backend', { choices: ['native', 'wasm'] as const, default: SERVE_DEFAULTS.backend, describe: 'onnxruntime-node or onnxruntime-web' })
       .option('device', { choices: ['cpu', 'cuda', 'auto'] as const, default: SERVE_DEFAULTS.device, describe: 'Execution device for the native backend' })
-      .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads per model (default: onnxruntime decides)' })
-      .option('max-delay-ms', { type: 'number', default: SERVE_DEFAULTS.maxDelayMs, describe: 'How long the first request of an idle model waits for others (0: batch only what queues during a run)' })
-      .option('image-workers', { type: 'number', default: SERVE_DEFAULTS.imageWorkers, describe: 'Worker threads decoding images for /classify' });
+      .option(...serverNumber('intraOpThreads', 'onnxruntime intra-op threads per model (default: onnxruntime decides)', { noDefault: true }))
+      .option(...serverNumber('maxDelayMs', 'How long the first request of an idle model waits for others (0: batch only what queues during a run)'))
+      .option(...serverNumber('imageWorkers', 'Worker threads decoding images for /classify'));
     // The resource limits come from one registry, which the README's limits section is checked against.
     for (const limit of RESOURCE_LIMITS) {
-      builder = builder.option(limit.flag.slice(2), { type: 'number', default: limit.default, describe: `Limit: ${limit.describe}` });
+      builder = builder.option(...serverNumber(limit.key, `Limit: ${limit.describe}`));
     }
     return builder
       .example('$0 serve artifacts/model.onnx', 'serve as model "model" on http://127.0.0.1:8000 and grpc 127.0.0.1:8001')
@@ -89,6 +90,17 @@ export const serveCommand: CommandModule<object, ServeArguments> = {
     process.off('SIGINT', impatient);
   },
 };
+
+/**
+ * A numeric serve flag from the server's registry (server/options.ts): its bounds and default are
+ * the ones startServer checks, parsed from the text as typed (pipeline/flags.ts).
+ */
+function serverNumber(key: keyof ServeOptions, describe: string, { noDefault = false } = {}) {
+  const option = NUMERIC_OPTIONS.find((candidate) => candidate.key === key);
+  if (!option) throw new Error(`internal: ${String(key)} is not a numeric server option`);
+  const spec = { min: option.min, max: option.max, describe, ...(noDefault ? {} : { default: option.default }) };
+  return option.integer ? integerFlag(option.flag.slice(2), spec) : numberFlag(option.flag.slice(2), spec);
+}
 
 function nextShutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

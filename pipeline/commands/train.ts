@@ -1,9 +1,8 @@
 import type { Argv } from 'yargs';
-import { BACKENDS } from '../../training/backends/select.ts';
+// datasets.ts needs only node: built-ins, so --help may load it.
 import { KNOWN_DATASETS } from '../../training/data/datasets.ts';
-import { MODEL_NAMES } from '../../training/models.ts';
-import { TRAIN_DEFAULTS, type TrainOptions } from '../../training/options.ts';
-import { train } from '../../training/train.ts';
+import { BACKENDS, MODEL_NAMES, TRAIN_DEFAULTS, TRAIN_LIMITS, type TrainOptions } from '../../training/options.ts';
+import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
 
 /** The training flags, shared by `train` and `pipeline`. */
 export function withTrainOptions<T>(yargs: Argv<T>) {
@@ -12,12 +11,17 @@ export function withTrainOptions<T>(yargs: Argv<T>) {
     .option('dataset', { type: 'string', default: TRAIN_DEFAULTS.dataset, describe: `Dataset by name: ${Object.keys(KNOWN_DATASETS).join(', ')}` })
     .option('data-dir', { type: 'string', describe: 'Folder with the four MNIST-style IDX files (.gz accepted); overrides --dataset' })
     .option('backend', { type: 'string', describe: `tfjs backend: ${BACKENDS.join(', ')} (default: the fastest that loads)` })
-    .option('epochs', { type: 'number', default: TRAIN_DEFAULTS.epochs })
-    .option('batch-size', { type: 'number', default: TRAIN_DEFAULTS.batchSize })
-    .option('learning-rate', { type: 'number', default: TRAIN_DEFAULTS.learningRate })
-    .option('seed', { type: 'number', default: TRAIN_DEFAULTS.seed, describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)' })
-    .option('limit', { type: 'number', describe: 'Train on the first N training images only (quick runs)' })
-    .option('validation-split', { type: 'number', describe: 'Hold out this fraction of the training images (the last ones, before shuffling, as Keras does) and validate on it after each epoch' })
+    .option(...integerFlag('epochs', { ...TRAIN_LIMITS.epochs, default: TRAIN_DEFAULTS.epochs, describe: 'Passes over the training data' }))
+    .option(...integerFlag('batch-size', { ...TRAIN_LIMITS.batchSize, default: TRAIN_DEFAULTS.batchSize, describe: 'Images per training step' }))
+    .option(...numberFlag('learning-rate', { ...TRAIN_LIMITS.learningRate, default: TRAIN_DEFAULTS.learningRate, describe: "Adam's learning rate" }))
+    .option(...integerFlag('seed', { ...TRAIN_LIMITS.seed, default: TRAIN_DEFAULTS.seed, describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)' }))
+    .option(...integerFlag('limit', { ...TRAIN_LIMITS.limit, describe: 'Train on the first N training images only (quick runs)' }))
+    .option(
+      ...numberFlag('validation-split', {
+        ...TRAIN_LIMITS.validationSplit,
+        describe: 'Hold out this fraction of the training images (the last ones, before shuffling, as Keras does) and validate on it after each epoch',
+      }),
+    )
     .option('out', { type: 'string', default: TRAIN_DEFAULTS.out, describe: 'Output folder: the model goes to OUT/tfjs/, metrics to OUT/metrics.json' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' });
 }
@@ -41,11 +45,12 @@ export function trainOptionsFrom(argv: TrainArguments): Partial<TrainOptions> {
   };
 }
 
-export const trainCommand = {
+export const trainCommand: CliCommand = {
   command: 'train',
   describe: 'Train an image classifier with tfjs and save it in the tfjs Layers format',
   builder: (yargs: Argv) => withTrainOptions(yargs),
   handler: async (argv: TrainArguments) => {
+    const { train } = await import('../../training/train.ts');
     const result = await train(trainOptionsFrom(argv));
     if (!argv.quiet) console.log(`Saved ${result.modelJsonPath} and ${result.metricsPath}`);
   },

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { convertModelVariantsToFiles } from '../../export/index.ts';
 import { DTYPES } from '../../export/precision/dtype.ts';
 import { modelVariants } from '../options.ts';
+import { describeConversion } from '../conversionSummary.ts';
 import { tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
@@ -19,7 +20,7 @@ export const convertStage: Stage = {
     for (const stale of modelVariants(paths, DTYPES.filter((dtype) => dtype !== 'fp32')).filter((model) => !written.has(model.path))) await rm(stale.path, { force: true });
     const signature = (io: { name: string; shape: (number | string)[] }[]) => io.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ');
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
-    say(`${summary.layers.length} layers became ${summary.nodeCount} ONNX nodes (opset ${summary.opset})`);
+    say(`${describeConversion(summary)} (opset ${summary.opset})`);
     say(`input ${signature(summary.inputs)} → output ${signature(summary.outputs)}`);
     for (const variant of variants) say(`${variant.dtype}: ${variant.path}, ${kib(variant.fileBytes)} (${((variant.fileBytes / summary.fileBytes) * 100).toFixed(0)}% of fp32)`);
     const figure = `${summary.nodeCount} nodes, opset ${summary.opset}, ${kib(summary.fileBytes)}${variants.map((variant) => `; ${variant.dtype} ${kib(variant.fileBytes)}`).join('')}`;

@@ -1,14 +1,13 @@
 /** package: manifest.json, describing every artifact (size, sha256) and how it was made. */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sha256OfBytes, writeJsonAtomic } from '../../common/files.ts';
-import type { TrainingMetrics } from '../../training/train.ts';
+import { readJsonFile, sha256OfBytes, writeJsonAtomic } from '../../common/files.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
 import { modelVariants, type ArtifactPaths } from '../options.ts';
 import type { VariantDtype } from '../variants/options.ts';
 import type { ParityReport } from '../parity.ts';
 import { toolVersions } from '../versions.ts';
-import { tfjsModelFileList } from './files.ts';
+import { readTrainingMetrics, tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
 async function packagedFiles(paths: ArtifactPaths, variants: readonly VariantDtype[]): Promise<string[]> {
@@ -35,8 +34,8 @@ export async function buildManifest(paths: ArtifactPaths, variants: readonly Var
       return { path: path.relative(paths.out, file), bytes: bytes.byteLength, sha256: sha256OfBytes(bytes) };
     }),
   );
-  const metrics = JSON.parse(await fs.readFile(paths.metrics, 'utf8')) as TrainingMetrics;
-  const parity = existsSync(paths.parity) ? (JSON.parse(await fs.readFile(paths.parity, 'utf8')) as ParityReport) : undefined;
+  const metrics = await readTrainingMetrics(paths.metrics);
+  const parity = existsSync(paths.parity) ? ((await readJsonFile(paths.parity)) as ParityReport) : undefined;
   const onnx = await readOnnxInfo(paths.onnxModel);
   return {
     createdAt: new Date().toISOString(),

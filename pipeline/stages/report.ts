@@ -1,10 +1,11 @@
 /** report: report.html, with the confusion matrix and misclassified digits of the exported model. */
-import { promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError, describeError } from '../../common/errors.ts';
+import { readJsonFile } from '../../common/files.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type ParityReport } from '../parity.ts';
-import { validateMetricsJson, writeReport, type MetricsJson, type MisclassifiedImage } from '../report/index.ts';
+import { writeReport, type MisclassifiedImage } from '../report/index.ts';
 import type { ImageDataset } from '../../training/data/datasets.ts';
+import { readTrainingMetrics } from './files.ts';
 import type { VariantsReport } from '../variants/types.ts';
 import type { Stage } from './stage.ts';
 
@@ -15,13 +16,14 @@ export const reportStage: Stage = {
     return { files: [paths.tfjsModel, paths.onnxModel, paths.metrics, paths.parity, paths.manifest], settings: {} };
   },
   async run({ paths, dataset, summaries }) {
-    const metrics = await readMetrics(paths.metrics);
+    const metrics = await readTrainingMetrics(paths.metrics);
     const data = await dataset();
     const { scale, offset } = await readPreprocess(paths.tfjsModel);
     const input = normalizeImages(data.test, scale, offset);
     const predictions = await predictWithRuntime(paths.onnxModel, 'native', input, data.test.count);
     const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
-    const optionalJson = async <T>(file: string) => fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
+    // Parity and manifest are optional (--to report may skip them); when present, a broken one is named.
+    const optionalJson = async <T>(file: string) => (existsSync(file) ? ((await readJsonFile(file)) as T) : undefined);
     const parity = await optionalJson<ParityReport & { variants?: VariantsReport }>(paths.parity);
     await writeReport(paths.report, {
       title: `tfjs-onnx: ${metrics.model} on ${metrics.dataset.name}`,
@@ -41,15 +43,6 @@ export const reportStage: Stage = {
 };
 
 /** metrics.json, parsed and checked against CONTRACTS.md §4 (errors name the file and the field). */
-async function readMetrics(file: string): Promise<MetricsJson> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (error) {
-    throw new InvalidInputError(`metrics.json (${file}) is not readable JSON: ${describeError(error)}`);
-  }
-  return validateMetricsJson(parsed);
-}
 
 export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], classCount: number): number[][] {
   const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));

@@ -2,13 +2,13 @@
  * verify: the ONNX file loads on both onnxruntime backends and its input/output signature
  * matches the tfjs model's, before the slower parity stage predicts anything.
  */
-import * as tf from '@tensorflow/tfjs';
 import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
 import { UserError } from '../../common/errors.ts';
-import { fileSystemLoader } from '../../common/tfjsModelFiles.ts';
 import { runOnnxChecker } from '../onnxChecker.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
 import { modelVariants } from '../options.ts';
+import { loadTfjsModel } from '../parity.ts';
+import { runtimeCall } from '../runtimeErrors.ts';
 import type { Stage } from './stage.ts';
 
 export class SignatureMismatchError extends UserError {}
@@ -41,7 +41,7 @@ async function verifyModel(onnxPath: string, expected: { input: number[]; output
     );
   }
   for (const backend of ['native', 'wasm'] as Backend[]) {
-    const classifier = await loadClassifier(onnxPath, { backend });
+    const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { backend }));
     say(`${onnxPath} on ${backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}: loads; input ${classifier.inputName} [${classifier.inputShape.map((d) => d ?? 'batch').join(', ')}], ${classifier.classCount} classes`);
     await classifier.dispose();
   }
@@ -49,7 +49,7 @@ async function verifyModel(onnxPath: string, expected: { input: number[]; output
 
 /** The tfjs model's per-sample input and output shapes, from its topology's first input and last layer. */
 async function tfjsSignature(modelJsonPath: string): Promise<{ input: number[]; output: number[] }> {
-  const model = await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
+  const model = await loadTfjsModel(modelJsonPath);
   try {
     return { input: (model.inputs[0].shape as number[]).slice(1), output: (model.outputs[0].shape as number[]).slice(1) };
   } finally {

@@ -18,7 +18,7 @@ export interface SpeedOptions {
   minCalls: number;
 }
 
-export const PIPELINE_SPEED: SpeedOptions = { backends: ['native', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
+export { PIPELINE_SPEED } from '../options.ts';
 
 export const SPEED_METHOD = (options: SpeedOptions) =>
   `runtime predictBatch on real test images, the variants' calls interleaved one by one for ≥ ${options.blockMs} ms each per repetition; median of ${options.repetitions} repetitions, ratio to fp32 paired per repetition`;

@@ -5,7 +5,7 @@ import { DEFAULT_OUT, parseBenchOptions, parseSections } from '../../bench/optio
 describe('bench command line', () => {
   it('runs every section into latest.json by default', () => {
     const options = parseBenchOptions([]);
-    expect(options.sections).toEqual(['training', 'conversion', 'inference', 'precision', 'serving', 'graphModels']);
+    expect(options.sections).toEqual(['training', 'conversion', 'inference', 'precision', 'serving', 'graphModels', 'cli']);
     expect(options.out).toBe(DEFAULT_OUT);
     expect(options.quick).toBe(false);
     expect(options.given).toEqual({});

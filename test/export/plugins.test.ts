@@ -84,7 +84,8 @@ describe('custom layer plugins', () => {
     const directory = await temporaryDirectory();
     // A second plugin, registering a class this model does not use, to show --plugin repeats.
     const other = path.join(directory, 'other-plugin.mjs');
-    const api = pathToFileURL(path.join(repository, 'export/plugins.ts')).href;
+    // The binary runs the compiled tree, so a plugin outside the package imports the compiled API.
+    const api = pathToFileURL(path.join(repository, 'dist/export/plugins.js')).href;
     await writeFile(other, `import { registerLayerConverter } from ${JSON.stringify(api)};\nregisterLayerConverter('Unused', (ctx) => ctx.input());\n`);
     const onnxPath = path.join(directory, 'sr.onnx');
     const binary = path.join(repository, 'bin/tfjs-onnx.js');

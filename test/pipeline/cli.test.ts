@@ -58,12 +58,13 @@ describe('tfjs-onnx CLI', () => {
     [['train', '--model', 'resnet'], /unknown model "resnet": choose one of mlp, cnn/],
     [['train', '--dataset', 'cifar10'], /unknown dataset "cifar10"/],
     [['train', '--backend', 'gpu'], /unknown backend "gpu": choose one of tensorflow, wasm, cpu/],
-    [['train', '--epochs', '0'], /--epochs must be a whole number of at least 1, got 0/],
+    [['train', '--epochs', '0'], /--epochs must be at least 1, got 0/],
     [['train', '--batch-size', '2.5'], /--batch-size must be a whole number/],
-    [['train', '--learning-rate', '-1'], /--learning-rate must be a number above 0/],
-    [['train', '--epochs', 'many'], /--epochs must be a whole number of at least 1, got NaN/],
+    [['train', '--learning-rate', '-1'], /--learning-rate must be above 0, got -1/],
+    [['train', '--epochs', 'many'], /--epochs must be a whole number, got 'many'/],
     [['train', '--data-dir', '/nonexistent/idx'], /--data-dir \/nonexistent\/idx does not exist/],
     [['train', '--unknown-flag'], /Unknown argument: unknown-flag/],
+    [['train', '--limit', '10', '--out', '/proc/tfjs-onnx/x'], /^error: cannot write to directory \/proc\/tfjs-onnx\/x: ENOENT/],
     [['fly'], /Unknown argument: fly/],
   ])('tfjs-onnx %j fails with one clear line', (args, message) => {
     expectCleanError(runCli(args as string[]), message);

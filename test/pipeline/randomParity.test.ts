@@ -77,6 +77,6 @@ describe('parity on random inputs', () => {
     expect(missing.stderr.trim()).toBe(`error: ${modelJson} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
     const bad = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '0']);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('--random must be a positive integer');
+    expect(bad.stderr.trim()).toBe('error: --random must be at least 1, got 0');
   });
 });

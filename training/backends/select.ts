@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError, UserError, describeError } from '../../common/errors.ts';
+import { BACKENDS, type BackendName } from '../options.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName } from '../options.ts';
 
 export class BackendUnavailableError extends UserError {}
 
