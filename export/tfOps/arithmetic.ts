@@ -187,8 +187,8 @@ function convertBiasAdd(ctx: TfOpContext): TfValue {
 }
 
 /**
- * ClipByValue(x, min, max): ONNX Clip when the bounds are scalars (tfjs's clipByValue takes only
- * numbers), else Min then Max, TensorFlow's own order, broadcasting the bounds.
+ * ClipByValue(x, min, max): ONNX Clip when the bounds are scalars (Clip takes no others), else
+ * Min then Max, TensorFlow's own order, broadcasting the bounds.
  */
 function convertClipByValue(ctx: TfOpContext): TfValue {
   ctx.requireInputs(3);

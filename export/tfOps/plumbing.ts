@@ -1,10 +1,10 @@
 /**
  * Graph plumbing and shapes: Identity and friends, Cast, Shape/ShapeN/Size/Rank, BroadcastArgs,
  * Fill, Range, ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and
- * the pads of padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay partly known
- * (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it only changes
- * the recorded layout, so a Transpose into NCHW before a convolution cancels against the one the
- * convolution would need.
+ * the pads of padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay
+ * partly known (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it
+ * only changes the recorded layout, so a Transpose into NCHW before a convolution cancels against
+ * the one the convolution would need.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { identityPermutation, isIdentityPermutation, permutationAfterRemovingAxes, physicalAxis } from '../graph/layout.ts';

@@ -1,8 +1,8 @@
 /**
  * Joining, splitting, slicing and gathering: Pack, Unpack, ConcatV2, Split, SplitV, Slice,
- * StridedSlice (every mask), GatherV2, GatherNd, ReverseV2, Where, Select, SelectV2. Constants and partly
- * known shape vectors are folded; run-time values are sliced where they are stored when the op
- * keeps every axis, and in TensorFlow's layout otherwise.
+ * StridedSlice (every mask), GatherV2, GatherNd, ReverseV2 (a Slice with step −1), Where, Select,
+ * SelectV2. Constants and partly known shape vectors are folded; run-time values are sliced where
+ * they are stored when the op keeps every axis, and in TensorFlow's layout otherwise.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { identityPermutation, permutationAfterRemovingAxes, physicalAxis, type Permutation } from '../graph/layout.ts';
