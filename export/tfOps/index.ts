@@ -11,6 +11,7 @@ import { poolingOps } from './pooling.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
 import { reductionOps } from './reductions.ts';
 import { scatterOps } from './scatter.ts';
+import { setOps } from './sets.ts';
 import { slicingOps } from './slicing.ts';
 
 export type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -27,6 +28,7 @@ export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
   { title: 'normalization', ops: normalizationOps },
   { title: 'pooling', ops: poolingOps },
   { title: 'reductions, cumulative sums', ops: reductionOps },
+  { title: 'sets, counts, sorted search', ops: setOps },
   { title: 'image', ops: imageOps },
   { title: 'detection', ops: detectionOps },
 ];

@@ -30,7 +30,6 @@ export const notConvertedTfOps: readonly NotConvertedGroup[] = [
     'RaggedGather', 'RaggedRange', 'RaggedTensorToTensor', 'SparseFillEmptyRows', 'SparseReshape', 'SparseSegmentMean', 'SparseSegmentSum',
   ] },
   { reason: 'TensorFlow Decision Forests models run a custom inference kernel', ops: ['SimpleMLCreateModelResource', 'SimpleMLInferenceOpWithHandle', 'SimpleMLLoadModelFromPathWithHandle'] },
-  { reason: 'not converted yet: no vision or sequence GraphModel we know uses them', ops: ['Bincount', 'DenseBincount', 'Dilation2D', 'LinSpace', 'ListDiff', 'LowerBound', 'Print', 'Unique', 'UniqueV2', 'UpperBound'] },
   { reason: 'names only tfjs-converter uses; TensorFlow graphs have DepthwiseConv2dNative, Fill, and Conv1D as ExpandDims → Conv2D → Squeeze, which convert', ops: ['Conv1D', 'DepthwiseConv2d', 'Ones', 'Zeros'] },
 ];
 

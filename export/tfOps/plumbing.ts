@@ -1,6 +1,6 @@
 /**
  * Graph plumbing and shapes: Identity and friends, Cast, Shape/ShapeN/Size/Rank, BroadcastArgs,
- * Fill, Range, ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and
+ * Fill, Range, LinSpace, ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and
  * the pads of padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay
  * partly known (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it
  * only changes the recorded layout, so a Transpose into NCHW before a convolution cancels against
@@ -127,6 +127,24 @@ function convertRange(ctx: TfOpContext): TfValue {
   }
   const [start, limit, delta] = ctx.inputs.map((input) => ctx.logical(input));
   return ctx.result(ctx.graph.node('Range', [start, limit, delta]), [null], dtype);
+}
+
+/** LinSpace(start, stop, num): num evenly spaced values from start to stop, start + i·(stop − start)/(num − 1). */
+function convertLinSpace(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(3);
+  const [start, stop] = ctx.inputs;
+  const count = ctx.int(2, 'num');
+  if (count < 1) throw ctx.invalid(`its num ${count} must be at least 1`);
+  if (start.shape.length !== 0 || stop.shape.length !== 0) throw ctx.invalid('its start and stop must be scalars');
+  if (isConstant(start) && isConstant(stop)) {
+    const [a, b] = [numbers(start)[0], numbers(stop)[0]];
+    return constantTensor('float32', [count], range(count).map((i) => (count === 1 ? a : a + (i * (b - a)) / (count - 1))));
+  }
+  const g = ctx.graph;
+  const first = ctx.logical(start);
+  const step = g.node('Div', [g.node('Sub', [ctx.logical(stop), first]), g.scalar('intervals', Math.max(count - 1, 1))]);
+  const y = g.node('Add', [first, g.node('Mul', [g.floatConstant('steps', [count], range(count)), step])]);
+  return ctx.result(y, [count], 'float32');
 }
 
 function filledLike(ctx: TfOpContext, fill: number): TfValue {
@@ -288,6 +306,8 @@ export const plumbingOps: TfOpTable = {
   StopGradient: passThrough,
   Snapshot: passThrough,
   EnsureShape: passThrough,
+  // Print returns its first input; what it prints is left out.
+  Print: passThrough,
   PlaceholderWithDefault: passThrough,
   IdentityN: convertIdentityN,
   NoOp: () => [],
@@ -299,6 +319,7 @@ export const plumbingOps: TfOpTable = {
   Rank: convertRank,
   Fill: convertFill,
   Range: convertRange,
+  LinSpace: convertLinSpace,
   ZerosLike: (ctx) => filledLike(ctx, 0),
   OnesLike: (ctx) => filledLike(ctx, 1),
   BroadcastTo: convertBroadcastTo,

@@ -234,6 +234,17 @@ const poolingCases: OpCase[] = [
       return { x: randomTensor([2, 5, 6, 3], 8) };
     },
   })),
+  unaryCase('Dilation2D SAME, rates 1 and 2', 'Dilation2D', [2, 6, 5, 3], { strides: attr.ints([1, 1, 1, 1]), rates: attr.ints([1, 1, 2, 1]), padding: attr.s('SAME') }, -2, 2, (g) => [g.randomConstant([2, 3, 3])]),
+  {
+    name: 'Dilation2D VALID stride 2 between convolutions (in NCHW)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 7, 7, 2]);
+      const conv = g.node('Conv2D', [x, g.randomConstant([1, 1, 2, 3])], window([1, 1, 1, 1], 'SAME'));
+      const dilated = g.node('Dilation2D', [conv, g.randomConstant([3, 2, 3])], { strides: attr.ints([1, 2, 2, 1]), rates: attr.ints([1, 1, 1, 1]), padding: attr.s('VALID') });
+      g.node('Conv2D', [dilated, g.randomConstant([1, 1, 3, 2])], window([1, 1, 1, 1], 'SAME'), 'out');
+      return { x: randomTensor([2, 7, 7, 2], 3) };
+    },
+  },
   ...(['MaxPool3D', 'AvgPool3D'] as const).flatMap((op) => (['SAME', 'VALID'] as const).map((padding) =>
     unaryCase(`${op} ${padding}`, op, [2, 5, 6, 4, 3], { ksize: attr.ints([1, 2, 3, 2, 1]), strides: attr.ints([1, 2, 2, 1, 1]), padding: attr.s(padding), data_format: attr.s('NDHWC') }))),
 ];
@@ -524,6 +535,24 @@ const plumbingCases: OpCase[] = [
     onnxOps: ['Transpose', 'Conv', 'Slice', 'Slice', 'Concat', 'Slice', 'Concat', 'Conv', 'Transpose'],
   },
   {
+    name: 'LinSpace: run-time start and stop; constant ones (folded)',
+    build: (g) => {
+      const start = g.placeholder('start', []);
+      const stop = g.placeholder('stop', []);
+      g.node('LinSpace', [start, stop, g.scalarInt(7)], { Tidx: attr.type('int32') }, 'runtime');
+      g.node('Mul', [g.node('LinSpace', [g.scalar(-1), g.scalar(2), g.scalarInt(4)], {}), start], {}, 'folded');
+      return { start: tf.scalar(-0.75), stop: tf.scalar(2.5) };
+    },
+  },
+  {
+    name: 'Print (its first input; the printing is left out)',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 3]);
+      g.node('Mul', [g.node('Print', [x, x], { message: attr.s('x is'), summarize: attr.i(1) }), g.scalar(2)], {}, 'out');
+      return { x: randomTensor([2, 3], 1) };
+    },
+  },
+  {
     // tfjs-converter reads EnsureShape's shape from a second input (TensorFlow has it as an attribute only).
     name: 'Snapshot, EnsureShape, PlaceholderWithDefault (its default when not fed, as in tfjs)',
     build: (g) => {
@@ -695,6 +724,65 @@ const scatterCases: OpCase[] = [
   },
 ];
 
+const setCases: OpCase[] = [
+  {
+    name: 'Unique of int32 and float vectors, UniqueV2 of rows (axis 0)',
+    build: (g) => {
+      const i = g.placeholder('i', [10], 'int32');
+      const f = g.placeholder('f', [6]);
+      const m = g.placeholder('m', [5, 2], 'int32');
+      const ints = g.node('Unique', [i], { out_idx: attr.type('int32') }, 'unique_int');
+      const floats = g.node('Unique', [f], { out_idx: attr.type('int32') }, 'unique_float');
+      const rows = g.node('UniqueV2', [m, g.ints([0])], { out_idx: attr.type('int32') }, 'unique_rows');
+      for (const [node, label] of [[ints, 'int'], [floats, 'float'], [rows, 'rows']]) {
+        g.node('Identity', [`${node}:0`], {}, `values_${label}`);
+        g.node('Identity', [`${node}:1`], {}, `indices_${label}`);
+      }
+      return { i: randomIntTensor([10], 2, 0, 5), f: tf.tensor([0.5, -1, 0.5, 2, -1, 3]), m: tf.tensor([[1, 2], [3, 4], [1, 2], [0, 0], [3, 4]], [5, 2], 'int32') };
+    },
+  },
+  {
+    name: 'ListDiff (elements of x not in y, and their positions)',
+    build: (g) => {
+      const x = g.placeholder('x', [8], 'int32');
+      const y = g.placeholder('y', [3], 'int32');
+      const diff = g.node('ListDiff', [x, y], { out_idx: attr.type('int32') }, 'diff');
+      g.node('Identity', [`${diff}:0`], {}, 'values');
+      g.node('Identity', [`${diff}:1`], {}, 'positions');
+      return { x: tf.tensor([4, 1, 7, 1, 9, 3, 4, 0], [8], 'int32'), y: tf.tensor([1, 4, 8], [3], 'int32') };
+    },
+  },
+  {
+    name: 'LowerBound and UpperBound (values equal to elements tell them apart)',
+    build: (g) => {
+      const values = g.placeholder('v', [2, 5]);
+      const sorted = g.constant([-1, 0, 0, 1.5, 2, 3, 0, 1, 2, 3, 4, 5], [2, 6]);
+      g.node('LowerBound', [sorted, values], { out_type: attr.type('int32') }, 'lower');
+      g.node('UpperBound', [sorted, values], { out_type: attr.type('int32') }, 'upper');
+      return { v: tf.tensor([[-2, 0, 1, 3, 9], [0, 2.5, 5, -1, 4]], [2, 5]) };
+    },
+  },
+  {
+    name: 'Bincount with weights and without (values past size count nowhere)',
+    build: (g) => {
+      const x = g.placeholder('x', [9], 'int32');
+      const w = g.placeholder('w', [9]);
+      g.node('Bincount', [x, g.scalarInt(5), w], {}, 'weighted');
+      g.node('Bincount', [x, g.scalarInt(5), g.constant([], [0])], {}, 'counts');
+      return { x: tf.tensor([0, 3, 3, 6, 1, 4, 3, 0, 5], [9], 'int32'), w: randomTensor([9], 2) };
+    },
+  },
+  {
+    name: 'DenseBincount of rows, binary_output',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 6], 'int32');
+      g.node('DenseBincount', [x, g.scalarInt(4), g.constant([], [0])], { binary_output: attr.b(true) }, 'binary');
+      g.node('DenseBincount', [x, g.scalarInt(4), g.constant([], [0])], { binary_output: attr.b(false) }, 'counts');
+      return { x: randomIntTensor([3, 6], 6, 0, 5) };
+    },
+  },
+];
+
 const families: [string, OpCase[]][] = [
   ['arithmetic, comparison, logic', arithmeticCases],
   ['activations', activationCases],
@@ -703,6 +791,7 @@ const families: [string, OpCase[]][] = [
   ['matrices', matrixCases],
   ['normalization', normalizationCases],
   ['reductions, cumulative sums', reductionCases],
+  ['sets, counts, sorted search', setCases],
   ['image', imageCases],
   ['detection', detectionCases],
   ['plumbing and shapes', plumbingCases],
