@@ -773,12 +773,13 @@ const setCases: OpCase[] = [
     },
   },
   {
-    name: 'DenseBincount of rows, binary_output',
+    name: 'DenseBincount of rows, binary_output (which ignores the weights, zeros included)',
     build: (g) => {
       const x = g.placeholder('x', [3, 6], 'int32');
-      g.node('DenseBincount', [x, g.scalarInt(4), g.constant([], [0])], { binary_output: attr.b(true) }, 'binary');
+      const w = g.placeholder('w', [3, 6]);
+      g.node('DenseBincount', [x, g.scalarInt(4), w], { binary_output: attr.b(true) }, 'binary');
       g.node('DenseBincount', [x, g.scalarInt(4), g.constant([], [0])], { binary_output: attr.b(false) }, 'counts');
-      return { x: randomIntTensor([3, 6], 6, 0, 5) };
+      return { x: randomIntTensor([3, 6], 6, 0, 5), w: tf.tensor([0, 0, 0, 1, 2, 0, 0.5, 0, 0, 0, 0, 3, 0, 1, 0, 0, 0, 0], [3, 6]) };
     },
   },
 ];
