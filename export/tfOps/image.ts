@@ -20,9 +20,11 @@ function resizeHandler(mode: 'linear' | 'nearest'): TfOpHandler {
     ctx.requireInputs(2);
     const x = ctx.input(0);
     ctx.requireRank(x, 4);
-    const size = knownValues(ctx.input(1));
-    if (!size || size.length !== 2 || size.some((s) => s === null)) throw ctx.unsupported('its output size is computed at run time; the converter needs it to be constant');
-    const [height, width] = size as number[];
+    const sizeValue = ctx.input(1);
+    if (sizeValue.dtype !== 'int32' || sizeValue.shape.length !== 1 || (sizeValue.shape[0] !== null && sizeValue.shape[0] !== 2)) throw ctx.invalid(`its size must be 2 int32 values, got ${sizeValue.dtype} ${formatShape(sizeValue.shape)}`);
+    // Known sizes are written out; a size computed at run time (an input of any resolution) is fed to Resize as is.
+    const size = knownValues(sizeValue) ?? [null, null];
+    const [height, width] = size;
     const alignCorners = ctx.attrs.bool('align_corners');
     const halfPixel = ctx.attrs.bool('half_pixel_centers');
     if (alignCorners && halfPixel) throw ctx.invalid('align_corners and half_pixel_centers cannot both be set');
@@ -33,10 +35,11 @@ function resizeHandler(mode: 'linear' | 'nearest'): TfOpHandler {
     const input = ctx.channelsFirst(x);
     const [batch, , , channels] = x.shape;
     // Sizes in N, C, H, W; with a symbolic batch the first two come from the input's own shape.
+    const spatial = height !== null && width !== null ? g.int64Constant('spatial', [height, width]) : ctx.cast(ctx.logical(sizeValue), 'int64');
     const sizes =
-      batch !== null && channels !== null
+      batch !== null && channels !== null && height !== null && width !== null
         ? g.int64Constant('sizes', [batch, channels, height, width])
-        : g.node('Concat', [g.node('Slice', [g.node('Shape', [input]), g.int64Constant('starts', [0]), g.int64Constant('ends', [2])]), g.int64Constant('spatial', [height, width])], { axis: attr.int(0) });
+        : g.node('Concat', [g.node('Slice', [g.node('Shape', [input]), g.int64Constant('starts', [0]), g.int64Constant('ends', [2])]), spatial], { axis: attr.int(0) });
     const y = g.node('Resize', [input, '', '', sizes], attributes);
     return ctx.channelsFirstResult(y, [batch, height, width, channels], x.dtype);
   };

@@ -1,6 +1,7 @@
 /**
  * Writing into tensors by index: ScatterNd, TensorScatterUpdate, SparseToDense (all ONNX
- * ScatterND) and OneHot (ONNX OneHot). They work in TensorFlow's layout, since their indices name logical axes.
+ * ScatterND) and OneHot (ONNX OneHot). They work in TensorFlow's layout, since their indices
+ * name logical axes.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../graph/tensorValue.ts';
@@ -65,7 +66,8 @@ function convertSparseToDense(ctx: TfOpContext): TfValue {
   const [indices, , values, fallback] = ctx.inputs;
   const shape = ctx.ints(1, 'output_shape');
   const rank = shape.length;
-  if (indices.shape.length > 2 || (indices.shape.length === 2 && indices.shape[1] !== rank)) throw ctx.invalid(`its sparse_indices ${formatShape(indices.shape)} do not index a rank-${rank} output`);
+  // Like TensorFlow: [N, rank] rows, or (as a scalar or a vector) indices into a vector.
+  if (indices.shape.length > 2 || (indices.shape.length === 2 ? indices.shape[1] !== rank : rank !== 1)) throw ctx.invalid(`its sparse_indices ${formatShape(indices.shape)} do not index a rank-${rank} output`);
   if (values.dtype === 'string') throw ctx.unsupported('string values are not supported');
   if (values.shape.length > 1 || fallback.shape.length !== 0) throw ctx.invalid('its sparse_values must be a scalar or a vector and its default_value a scalar');
   if (shape.some((size) => size < 0)) throw ctx.invalid(`its output_shape [${shape.join(', ')}] has a negative size`);
@@ -116,6 +118,7 @@ function convertOneHot(ctx: TfOpContext): TfValue {
   if (axis < -1 || axis > rank) throw ctx.invalid(`axis ${axis} is out of range for rank-${rank} indices`);
   const g = ctx.graph;
   const depth: Dim = isConstant(depthValue) ? ctx.int(1, 'depth') : null;
+  if (depth !== null && depth < 0) throw ctx.invalid(`its depth ${depth} is negative`);
   const depth64 = depth !== null ? g.initializer('depth', [], 'int64', BigInt64Array.of(BigInt(depth))) : g.node('Reshape', [ctx.cast(ctx.logical(depthValue), 'int64'), g.int64Constant('scalar', [])]);
   const index64 = indicesInput(ctx, indices);
   const zero = g.initializer('zero', [], 'int64', BigInt64Array.of(0n));

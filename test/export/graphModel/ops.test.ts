@@ -28,6 +28,8 @@ interface OpCase {
 const T = attr.type('float32');
 const nhwc = { data_format: attr.s('NHWC') };
 const window = (strides: number[], padding: string, extra = {}) => ({ strides: attr.ints(strides), padding: attr.s(padding), dilations: attr.ints([1, 1, 1, 1]), ...nhwc, ...extra });
+const stridedSlice = (masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>) =>
+  Object.fromEntries(['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [mask, attr.i(masks[mask as keyof typeof masks] ?? 0)]));
 
 /** One input x of `shape` (values in [low, high)) through one op; the node is named `out`. */
 function unaryCase(name: string, op: string, shape: number[], attributes: Record<string, unknown> = {}, low = -2, high = 2, extraInputs: (g: GraphModelBuilder) => string[] = () => []): OpCase {
@@ -379,6 +381,15 @@ function spaceToDepthCase(format: 'NHWC' | 'NCHW'): OpCase {
 
 const imageCases: OpCase[] = [
   ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
+  ...['ResizeBilinear', 'ResizeNearestNeighbor'].map((op): OpCase => ({
+    name: `${op} to twice a run-time input size (as in MoveNet MultiPose, whose input has any resolution)`,
+    build: (g) => {
+      const x = g.placeholder('x', [1, null, null, 3]);
+      const spatial = g.node('StridedSlice', [g.node('Shape', [x], { out_type: attr.type('int32') }), g.ints([1]), g.ints([3]), g.ints([1])], stridedSlice({}));
+      g.node(op, [x, g.node('Mul', [spatial, g.scalarInt(2)])], { align_corners: attr.b(false), half_pixel_centers: attr.b(true) }, 'out');
+      return { x: randomTensor([1, 5, 4, 3], 6) };
+    },
+  })),
   unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
   {
     name: 'DepthToSpace NCHW (against NHWC between Transposes; tfjs runs NHWC only)',
@@ -574,8 +585,6 @@ const plumbingCases: OpCase[] = [
   },
 ];
 
-const stridedSlice = (masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>) =>
-  Object.fromEntries(['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [mask, attr.i(masks[mask as keyof typeof masks] ?? 0)]));
 
 function sliceCase(name: string, begin: number[], end: number[], strides: number[], masks: Parameters<typeof stridedSlice>[0]): OpCase {
   return unaryCase(`StridedSlice ${name}`, 'StridedSlice', [3, 6, 5, 4], stridedSlice(masks), -2, 2, (g) => [g.ints(begin), g.ints(end), g.ints(strides)]);
