@@ -282,6 +282,17 @@ const matrixCases: OpCase[] = [
   bandPartCase(-1, 0, 14),
   bandPartCase(2, -1, 13),
   {
+    name: 'Einsum of one operand (bij->jb: a transpose and a sum) and an outer product (i,j->ij)',
+    build: (g) => {
+      const a = g.placeholder('a', [2, 3, 4]);
+      const u = g.placeholder('u', [3]);
+      const v = g.placeholder('v', [5]);
+      g.node('Einsum', [a], { equation: attr.s('bij->jb'), N: attr.i(1) }, 'reduced');
+      g.node('Einsum', [u, v], { equation: attr.s('i,j->ij'), N: attr.i(2) }, 'outer');
+      return { a: randomTensor([2, 3, 4], 1), u: randomTensor([3], 2), v: randomTensor([5], 3) };
+    },
+  },
+  {
     name: 'Einsum bij,bjk->bik',
     build: (g) => {
       const a = g.placeholder('a', [2, 3, 4]);
