@@ -34,6 +34,13 @@ export class UndecodableImageError extends RequestError {
   }
 }
 
+/** /classify names a model that is not an image classifier (several inputs, no [N, classes] output, ...) (400). */
+export class NotAnImageClassifierError extends RequestError {
+  constructor(model: string, reason: string) {
+    super(400, `model '${model}' is not an image classifier, so /classify cannot serve it (${reason}); send it tensors with /infer`);
+  }
+}
+
 /** The server is shutting down, or the model is being unloaded, so it takes no new work (503). */
 export class ModelUnavailableError extends RequestError {
   constructor(message: string) {

@@ -4,14 +4,14 @@
  * that shuts down within a bounded grace period. `tfjs-onnx serve` is a thin CLI over it.
  */
 import type { AddressInfo } from 'node:net';
-import { loadClassifier, loadModel } from '@tfjs-onnx/runtime';
+import { classifierFromModel, loadModel } from '@tfjs-onnx/runtime';
 import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { ConnectionGate, httpServerFactory } from './connections.ts';
 import { InferenceCore } from './core/inference.ts';
 import { ModelRegistry } from './core/registry.ts';
 import { startGrpc, type GrpcListener } from './grpc/server.ts';
 import { buildApp } from './http/app.ts';
-import { ImageClassifier } from './images/classify.ts';
+import { ImageDecoders } from './images/decoders.ts';
 import { ServerMetrics } from './metrics.ts';
 import { resolveServeOptions, type ServeOptions, type ServeSettings } from './options.ts';
 import { describeModelFiles } from './repository/layout.ts';
@@ -51,7 +51,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     controlMode: settings.modelControlMode,
     loadAtStart: settings.loadModels ?? [],
     loader: (file) => loadModel(file, runtimeOptions(settings)),
-    classifierLoader: (file) => loadClassifier(file, { ...runtimeOptions(settings), imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
+    // /classify runs on each model's own session, through its batcher: no second session.
+    classifierFor: (model) => classifierFromModel(model, { imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
     defaults: { maxBatch: settings.maxBatch, maxDelayMs: settings.maxDelayMs },
     metrics,
     pollIntervalMs: settings.repositoryPollSecs * 1000,
@@ -59,7 +60,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   await registry.start();
   const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements });
-  const images = new ImageClassifier({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
+  const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
   const gate = new ConnectionGate(settings.maxConnections);
   const http = httpServerFactory(gate, settings.requestTimeoutMs);
   const app = await buildApp({ core, metrics, images }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
@@ -115,7 +116,7 @@ interface ShutdownParts {
   app: Awaited<ReturnType<typeof buildApp>>;
   grpc: GrpcListener | undefined;
   gate: ConnectionGate;
-  images: ImageClassifier;
+  images: ImageDecoders;
   settings: ServeSettings;
   httpServer: () => import('node:http').Server | undefined;
 }

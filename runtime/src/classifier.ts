@@ -1,34 +1,79 @@
 /**
- * Image classifiers as a layer over the general Model: loadClassifier loads through loadModel (one
- * path for sources, options and errors), reads the classifier signature from the model's inputs,
- * outputs and `tfjs_onnx.*` metadata, and turns pictures into input and probabilities into top-k.
+ * Image classifiers as a layer over the general Model: a classifier reads its signature from the
+ * model's inputs, outputs and `tfjs_onnx.*` metadata, and turns pictures into input and
+ * probabilities into top-k. There is one way to build one (classifierOver); loadClassifier loads
+ * a model through loadModel and builds it over that, classifierFromModel over a model the caller
+ * already loaded.
+ *
+ * Ownership: a classifier disposes only a model it loaded. loadClassifier's owns its model
+ * (dispose() releases the session); classifierFromModel's borrows it (dispose() retires the
+ * classifier and leaves the model to whoever loaded it).
  */
-import { ClassifierOptionError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
+import { ClassifierDisposedError, ClassifierOptionError, ForeignModelError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
 import { resolveImageLimits, type ImageLimits } from './image/limits.js';
 import { checkInputLength, firstNonFinite, toModelInput } from './inputs.js';
-import { loadModelOn, type EngineModel } from './model.js';
+import { EngineModel, loadModelOn } from './model.js';
 import { describeClassifierModel, type ModelSignature } from './model/signature.js';
+import { describe } from './options.js';
 import type { Platform } from './platform.js';
+import { formatShape } from './tensors.js';
 import { topK } from './topk.js';
-import type { Classification, Classifier, ClassifierInput, ClassifyOptions, LoadOptions, ModelSource, TensorData } from './types.js';
+import type { Classification, Classifier, ClassifierFeeds, ClassifierInput, ClassifyOptions, LoadOptions, Model, ModelSource, TensorData } from './types.js';
 
 export const DEFAULT_TOP_K = 3;
 
-/** Load options of a classifier: the model's, plus the bounds on the pictures it accepts. */
-export interface LoadClassifierOptions extends LoadOptions {
+/** What a classifier adds to a model: the bounds on the pictures it accepts. */
+export interface ClassifierOptions {
   /** Pictures larger or more elongated than this are refused from their header, before decoding. */
   imageLimits?: Partial<ImageLimits>;
 }
 
+/** Load options of a classifier: the model's, plus the classifier's own. */
+export interface LoadClassifierOptions extends LoadOptions, ClassifierOptions {}
+
 export async function loadClassifierOn(platform: Platform, source: ModelSource, options: LoadClassifierOptions = {}): Promise<Classifier> {
+  // Checked before loading: a bad limit should not cost a session.
   const imageLimits = resolveImageLimits(options?.imageLimits);
   const model = await loadModelOn(platform, source, options);
   try {
-    return new ModelClassifier(model, describeClassifierModel(model, model.metadata, model.name), platform, imageLimits);
+    return classifierOver(model, platform, imageLimits, 'owned');
   } catch (error) {
     await model.dispose();
     throw error;
   }
+}
+
+/**
+ * A classifier over a model loadModel returned (from this copy of the package), sharing its
+ * session: the caller keeps owning the model, and disposes it when done.
+ */
+export function classifierFromModelOn(platform: Platform, model: Model, options: ClassifierOptions = {}): Classifier {
+  if (!(model instanceof EngineModel)) {
+    throw new ForeignModelError(
+      `classifierFromModel needs a Model returned by loadModel of this copy of @tfjs-onnx/runtime, got ${describeModelArgument(model)}; load the model with loadModel (two installed copies of the package cannot share models)`,
+    );
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new ClassifierOptionError(`options must be an object, got ${describe(options)}`);
+  }
+  model.assertUsable('model given to classifierFromModel');
+  return classifierOver(model, platform, resolveImageLimits(options?.imageLimits), 'borrowed');
+}
+
+/** The one way a classifier is built; UnsupportedModelError if the model is not an image classifier. */
+function classifierOver(model: EngineModel, platform: Platform, imageLimits: ImageLimits, ownership: Ownership): Classifier {
+  return new ModelClassifier(model, describeClassifierModel(model, model.metadata, model.name), platform, imageLimits, ownership);
+}
+
+/** 'owned': the classifier loaded the model and releases it; 'borrowed': the caller loaded it and releases it. */
+type Ownership = 'owned' | 'borrowed';
+
+function describeModelArgument(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object' ? `an instance of ${name}` : 'a plain object';
+  }
+  return describe(value);
 }
 
 class ModelClassifier implements Classifier {
@@ -42,12 +87,15 @@ class ModelClassifier implements Classifier {
   readonly labels;
   readonly preprocess;
   private readonly fetches: readonly string[];
+  /** Only a borrowing classifier needs its own flag: an owning one is disposed with its model. */
+  private retired = false;
 
   constructor(
     readonly model: EngineModel,
     private readonly signature: ModelSignature,
     private readonly platform: Platform,
     private readonly imageLimits: ImageLimits,
+    private readonly ownership: Ownership,
   ) {
     this.backend = model.backend;
     this.device = model.device;
@@ -63,19 +111,14 @@ class ModelClassifier implements Classifier {
   }
 
   async classify(input: ClassifierInput | ClassifierInput[], options: ClassifyOptions = {}): Promise<Classification[]> {
-    this.model.assertUsable('classifier');
+    this.assertUsable();
     const k = this.checkTopK(options?.topK);
     const { data, count } = await toModelInput(input, this.signature, this.platform, this.imageLimits);
-    const probabilities = await this.runModel(data, count);
-    const { classCount } = this.signature;
-    return Array.from({ length: count }, (_, i) => {
-      const row = probabilities.slice(i * classCount, (i + 1) * classCount);
-      return { top: topK(row, this.signature.labels, k), probabilities: row };
-    });
+    return this.classifications(await this.runModel(data, count), count, k);
   }
 
   async predictBatch(input: Float32Array, count: number): Promise<Float32Array> {
-    this.model.assertUsable('classifier');
+    this.assertUsable();
     if (!Number.isInteger(count) || count < 1) {
       throw new ClassifierOptionError(`count must be a positive integer (the number of images in input), got ${String(count)}`);
     }
@@ -83,12 +126,55 @@ class ModelClassifier implements Classifier {
     return this.runModel(input, count);
   }
 
+  async toFeeds(input: ClassifierInput | ClassifierInput[]): Promise<ClassifierFeeds> {
+    this.assertUsable();
+    const { data, count } = await toModelInput(input, this.signature, this.platform, this.imageLimits);
+    const { fixedBatch, inputName, imageDims } = this.signature;
+    if (fixedBatch !== null && count !== fixedBatch) {
+      throw new RuntimeInputError(`the input holds ${count} images, but the model takes exactly ${fixedBatch} per run (input shape ${formatShape(this.signature.inputShape)}); classify() runs it in chunks`);
+    }
+    return { feeds: { [inputName]: { type: 'float32', dims: [count, ...imageDims], data } }, count };
+  }
+
+  fromOutputs(outputs: Record<string, TensorData>, options: ClassifyOptions = {}): Classification[] {
+    this.assertUsable();
+    const k = this.checkTopK(options?.topK);
+    const { outputName, classCount } = this.signature;
+    const output = typeof outputs === 'object' && outputs !== null ? outputs[outputName] : undefined;
+    if (output === undefined) throw new RuntimeInputError(`outputs has no '${outputName}'; pass what model.run returned for the feeds of toFeeds()`);
+    const count = output.dims[0];
+    if (output.type !== 'float32' || !(output.data instanceof Float32Array) || output.dims.length !== 2 || output.dims[1] !== classCount || output.data.length !== count! * classCount) {
+      throw new RuntimeInputError(`output '${outputName}' is ${output.type} [${output.dims.join(', ')}]; expected float32 probabilities of shape [N, ${classCount}]`);
+    }
+    const bad = firstNonFinite(output.data);
+    // toFeeds refuses non-finite input, so a non-finite probability is the model's.
+    if (bad >= 0) throw this.nonFiniteOutput(output.data, bad);
+    return this.classifications(output.data, count!, k);
+  }
+
   dispose(): Promise<void> {
-    return this.model.dispose();
+    if (this.ownership === 'owned') return this.model.dispose();
+    // The model is not ours to release: retiring the classifier is all there is to do.
+    this.retired = true;
+    return Promise.resolve();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
+  }
+
+  private assertUsable(): void {
+    if (this.retired) throw new ClassifierDisposedError('this classifier was disposed; build a new one with classifierFromModel (its model is still loaded)');
+    this.model.assertUsable(this.ownership === 'owned' ? 'classifier' : "classifier's model");
+  }
+
+  /** One Classification per image: its top-k and its full probability row. */
+  private classifications(probabilities: Float32Array, count: number, k: number): Classification[] {
+    const { classCount, labels } = this.signature;
+    return Array.from({ length: count }, (_, i) => {
+      const row = probabilities.slice(i * classCount, (i + 1) * classCount);
+      return { top: topK(row, labels, k), probabilities: row };
+    });
   }
 
   private checkTopK(topKOption: number | undefined): number {
@@ -147,8 +233,12 @@ class ModelClassifier implements Classifier {
     if (badInput >= 0) {
       throw new RuntimeInputError(`input contains ${input[badInput]} at index ${badInput} (image ${Math.floor(badInput / per)}); model input must be finite numbers`);
     }
+    throw this.nonFiniteOutput(probabilities, bad);
+  }
+
+  private nonFiniteOutput(probabilities: Float32Array, bad: number): InferenceError {
     const { classCount } = this.signature;
-    throw new InferenceError(
+    return new InferenceError(
       `the model output ${probabilities[bad]} for image ${Math.floor(bad / classCount)} (class ${this.signature.labels[bad % classCount]}) on finite input: it cannot classify it (are its weights finite?)`,
     );
   }

@@ -60,6 +60,14 @@ export class CudaUnavailableError extends BackendUnavailableError {
   override name = 'CudaUnavailableError';
 }
 
+/**
+ * classifierFromModel was given something that is not a Model loaded by this copy of the package:
+ * a plain object, another library's session, or a Model from a second installed copy.
+ */
+export class ForeignModelError extends ClassifierError {
+  override name = 'ForeignModelError';
+}
+
 /** The classifier was disposed; load a new one. */
 export class ClassifierDisposedError extends ClassifierError {
   override name = 'ClassifierDisposedError';

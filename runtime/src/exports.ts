@@ -1,9 +1,10 @@
-/** What every entry point exports besides loadModel and loadClassifier: the public types, errors and constants. */
+/** What every entry point exports besides loadModel, loadClassifier and classifierFromModel: the public types, errors and constants. */
 export type {
   Backend,
   BrowserImageSource,
   Classification,
   Classifier,
+  ClassifierFeeds,
   ClassifierInput,
   ClassifyOptions,
   Device,
@@ -25,13 +26,14 @@ export type {
   TensorSpec,
   TensorType,
 } from './types.js';
-export type { LoadClassifierOptions } from './classifier.js';
+export type { ClassifierOptions, LoadClassifierOptions } from './classifier.js';
 export {
   BackendUnavailableError,
   ClassifierDisposedError,
   ClassifierError,
   ClassifierOptionError,
   CudaUnavailableError,
+  ForeignModelError,
   ImageDecodeError,
   ImageSizeError,
   InferenceError,

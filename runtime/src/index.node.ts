@@ -35,7 +35,7 @@ const nodePlatform: Platform = {
 };
 
 /** Sources are paths, file: or http(s) URLs, directories (with `dtype`) or bytes; the backend defaults to 'native'. */
-export const { loadModel, loadClassifier } = entryPoint(nodePlatform);
+export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(nodePlatform);
 
 export { decodeImage } from './image/decode.js';
 export * from './exports.js';

@@ -219,9 +219,31 @@ export interface Classifier {
    * layout; returns count × classCount probabilities, row by row.
    */
   predictBatch(input: Float32Array, count: number): Promise<Float32Array>;
-  /** Waits for queued calls, then releases the session. Later calls fail with ClassifierDisposedError. */
+  /**
+   * classify()'s first half, for callers that run the model themselves (a server's batching
+   * queue, a worker): the input decoded, converted, resized and normalized exactly as classify()
+   * does, as the feeds `model.run` takes. A model with a fixed batch size takes exactly that many images.
+   */
+  toFeeds(input: ClassifierInput | ClassifierInput[]): Promise<ClassifierFeeds>;
+  /**
+   * classify()'s second half: what `model.run` returned for toFeeds()' feeds (or for a batch of
+   * them merged along the first axis) → one Classification per row. Non-finite probabilities fail
+   * with an InferenceError, as in classify().
+   */
+  fromOutputs(outputs: Record<string, TensorData>, options?: ClassifyOptions): Classification[];
+  /**
+   * loadClassifier's classifier owns its model: this waits for queued calls, then releases the
+   * session. classifierFromModel's borrows it: this retires the classifier and leaves the model
+   * loaded (its owner disposes it). Either way later calls fail with ClassifierDisposedError.
+   */
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** What toFeeds() returns: the model's one input, float32 [count, ...image dims], and the number of images. */
+export interface ClassifierFeeds {
+  feeds: Record<string, TensorData>;
+  count: number;
 }
 
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;

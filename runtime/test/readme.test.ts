@@ -46,7 +46,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('are all found', () => {
-    expect([...examples().keys()]).toEqual(['classify.ts', 'run.ts', 'dtype.ts']);
+    expect([...examples().keys()]).toEqual(['classify.ts', 'run.ts', 'from-model.ts', 'dtype.ts']);
   });
 
   it('classify.ts prints the top 3 classes with labels', () => {
@@ -60,6 +60,10 @@ describe('README examples', () => {
     expect(out).toContain("name: 'x', type: 'float32', shape: [ null, 3 ]");
     expect(out).toContain("name: 'k', type: 'int64', shape: [ null, 1 ]");
     expect(out).toContain('Float32Array(3) [ 2, 4, 6 ] BigInt64Array(1) [ 3n ]');
+  });
+
+  it('from-model.ts classifies over the loaded model, and the model outlives the classifier', () => {
+    expect(run('from-model.ts').trim().split('\n')).toEqual(['true', "[ 'probabilities' ]"]);
   });
 
   it('dtype.ts loads the quantized variant from the directory', () => {

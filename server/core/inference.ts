@@ -5,10 +5,15 @@
  * exactly (element counts known and bounded). The core runs it through the model's batcher,
  * applies the classification extension and records statistics and metrics, so a behaviour — an
  * error, a limit, a counter — is defined once for HTTP JSON, HTTP binary and gRPC alike.
+ *
+ * /classify requests take the same path (`classify`): admitted, counted in flight, batched with
+ * /infer requests on the same session and recorded the same way; only their input and output
+ * differ — a picture in, turned into the model's input by the runtime's classifier, and top-k out.
  */
+import type { ClassifierInput, Classifier, Prediction } from '@tfjs-onnx/runtime';
 import { InvalidRequestError, ModelUnavailableError, RequestError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import type { Feeds } from './batching.ts';
+import type { Feeds, RunTiming } from './batching.ts';
 import { classify } from './classification.ts';
 import { DATATYPE_INFO, datatypeOf, isDatatype, type Datatype, type TensorValues } from './datatypes.ts';
 import type { ModelRegistry } from './registry.ts';
@@ -69,6 +74,33 @@ export interface InferenceCall {
   decode: (inputs: PlannedInput[]) => TensorValues[];
 }
 
+/** A /classify request: one picture for a model, and how many classes to answer with. */
+export interface ClassifyCall {
+  modelName: string;
+  modelVersion?: string;
+  /** process.hrtime.bigint() when the request arrived. */
+  receivedAt: bigint;
+  topK: number;
+  /**
+   * The picture as the runtime's classifier takes it (raw pixels, or decoded pixels), given the
+   * model's image size: the front end decodes and shrinks encoded images to it off the event loop.
+   */
+  input: (imageSize: Classifier['imageSize']) => Promise<ClassifierInput>;
+}
+
+export interface ClassifyResponse {
+  modelName: string;
+  modelVersion: string;
+  predictions: Prediction[];
+}
+
+/** What a request's work hands back to be recorded: its answer, its rows, and where its time went. */
+interface Completed<T> {
+  result: T;
+  rows: number;
+  timing: RunTiming;
+}
+
 export interface CoreLimits {
   maxTensorElements: number;
 }
@@ -83,17 +115,32 @@ export class InferenceCore {
     readonly limits: CoreLimits,
   ) {}
 
-  async infer(call: InferenceCall): Promise<InferenceResponse> {
-    if (!this.accepting) throw new ModelUnavailableError(`the server is shutting down and accepts no new requests (model '${call.header.modelName}')`);
-    const model = this.registry.resolve(call.header.modelName, call.header.modelVersion);
+  infer(call: InferenceCall): Promise<InferenceResponse> {
+    return this.serve(call.header.modelName, call.header.modelVersion, call.receivedAt, (model) => this.run(model, call));
+  }
+
+  classify(call: ClassifyCall): Promise<ClassifyResponse> {
+    return this.serve(call.modelName, call.modelVersion, call.receivedAt, (model) => this.runClassification(model, call));
+  }
+
+  /**
+   * One request's life in the core, whatever its kind: refused once shutdown begins, counted in
+   * flight from the moment it is admitted (so shutdown and unload wait for it), and recorded in the
+   * model's statistics and Triton metrics as a success or a failure.
+   */
+  private async serve<T>(modelName: string, modelVersion: string | undefined, receivedAt: bigint, work: (model: ServedModel) => Promise<Completed<T>>): Promise<T> {
+    if (!this.accepting) throw new ModelUnavailableError(`the server is shutting down and accepts no new requests (model '${modelName}')`);
+    const model = this.registry.resolve(modelName, modelVersion);
     model.begin();
     this.metrics.setPending(model.name, model.version, model.pending);
     try {
-      const response = await this.run(model, call);
-      const totalNs = Number(process.hrtime.bigint() - call.receivedAt);
-      return response(totalNs);
+      const { result, rows, timing } = await work(model);
+      const totalNs = Number(process.hrtime.bigint() - receivedAt);
+      model.statistics.recordSuccess(rows, totalNs, timing);
+      this.metrics.observeInferenceSuccess(model.name, model.version, rows, totalNs, timing);
+      return result;
     } catch (error) {
-      const totalNs = Number(process.hrtime.bigint() - call.receivedAt);
+      const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordFailure(totalNs);
       this.metrics.observeInferenceFailure(model.name, model.version, totalNs);
       throw error;
@@ -103,7 +150,7 @@ export class InferenceCore {
     }
   }
 
-  private async run(model: ServedModel, call: InferenceCall): Promise<(totalNs: number) => InferenceResponse> {
+  private async run(model: ServedModel, call: InferenceCall): Promise<Completed<InferenceResponse>> {
     const inputs = this.planInputs(model, call.header.inputs);
     const requested = planOutputs(model, call.header.outputs);
     const values = call.decode(inputs);
@@ -119,11 +166,24 @@ export class InferenceCore {
       const output: OutputTensor = { name, datatype: datatypeOf(tensor.type), shape: [...tensor.dims], values: tensor.data };
       return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));
     });
-    return (totalNs) => {
-      model.statistics.recordSuccess(model.batchable ? rows : 1, totalNs, timing);
-      this.metrics.observeInferenceSuccess(model.name, model.version, model.batchable ? rows : 1, totalNs, timing);
-      return { modelName: model.name, modelVersion: model.version, id: call.header.id, outputs: tensors };
-    };
+    return { result: { modelName: model.name, modelVersion: model.version, id: call.header.id, outputs: tensors }, rows, timing };
+  }
+
+  /**
+   * The picture becomes the model's input through the runtime's classifier over this session (the
+   * same conversion `tfjs-onnx predict` applies), runs through the batcher — merged with /infer
+   * requests of the same shape — and its probabilities become the top-k.
+   */
+  private async runClassification(model: ServedModel, call: ClassifyCall): Promise<Completed<ClassifyResponse>> {
+    const classifier = model.classifier();
+    const { feeds, count } = await classifier.toFeeds(await call.input(classifier.imageSize));
+    if (count !== 1) throw new InvalidRequestError(`the request holds ${count} images; /classify takes one (send batches to /infer)`);
+    const input = feeds[classifier.inputName];
+    checkAgainstModel(model, model.inputs.find((tensor) => tensor.name === classifier.inputName)!, [...input.dims]);
+    const rows = model.batchable ? count : 1;
+    const { outputs, timing } = await model.batcher.submit(feeds, rows);
+    const [classification] = classifier.fromOutputs(outputs, { topK: Math.min(call.topK, classifier.classCount) });
+    return { result: { modelName: model.name, modelVersion: model.version, predictions: classification.top }, rows, timing };
   }
 
   /** Every model input exactly once, each with the model's datatype and a shape the model takes, within the limits. */

@@ -1,9 +1,6 @@
 /**
  * What the core needs of a loaded model: the runtime's general Model (CONTRACTS §1: any inputs
- * and outputs, every tensor type), narrowed to the part the core uses.
+ * and outputs, every tensor type). The whole of it, not a narrowed shape: /classify builds the
+ * runtime's classifier over the very object loadModel returned (classifierFromModel checks that).
  */
-import type { Model } from '@tfjs-onnx/runtime';
-
-export type { TensorData, TensorSpec, TensorType } from '@tfjs-onnx/runtime';
-
-export type RunnableModel = Pick<Model, 'inputs' | 'outputs' | 'metadata' | 'run' | 'dispose'>;
+export type { Model, TensorData, TensorSpec, TensorType } from '@tfjs-onnx/runtime';

@@ -11,18 +11,17 @@
  * leaving is taken out of routing at once, and released once its in-flight requests are answered.
  */
 import { promises as fs } from 'node:fs';
-import type { Classifier } from '@tfjs-onnx/runtime';
 import { InvalidInputError, UserError, describeError } from '../../common/errors.ts';
 import { ModelControlError, ModelNotFoundError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { describeRepositoryModel, scanRepository, type ModelDescription } from '../repository/layout.ts';
-import type { RunnableModel } from './model.ts';
-import { ServedModel, type BatchingDefaults } from './servedModel.ts';
+import type { Model } from './model.ts';
+import { ServedModel, type BatchingDefaults, type ClassifierFactory } from './servedModel.ts';
 
 import type { ModelControlMode } from '../options.ts';
 
 /** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options. */
-export type ModelLoader = (file: string) => Promise<RunnableModel>;
+export type ModelLoader = (file: string) => Promise<Model>;
 
 export interface RegistryOptions {
   /** Plain ONNX files (always loaded at start, whatever the mode). */
@@ -32,8 +31,8 @@ export interface RegistryOptions {
   /** explicit mode: the repository models to load at start ('*': all). */
   loadAtStart: string[];
   loader: ModelLoader;
-  /** Loads a file as an image classifier, for the /classify route. */
-  classifierLoader: (file: string) => Promise<Classifier>;
+  /** Builds the image classifier of a loaded model, for the /classify route (over the same session). */
+  classifierFor: ClassifierFactory;
   defaults: BatchingDefaults;
   metrics: ServerMetrics;
   /** poll mode: how often the repository is re-read. */
@@ -219,7 +218,7 @@ export class ModelRegistry {
   }
 
   private async loadVersion(description: ModelDescription, version: string, file: string): Promise<ServedModel> {
-    let model: RunnableModel;
+    let model: Model;
     try {
       model = await this.options.loader(file);
     } catch (error) {
@@ -227,7 +226,7 @@ export class ModelRegistry {
       throw new InvalidInputError(`cannot load ${file}: ${describeError(error)}`, { cause: error });
     }
     try {
-      return await ServedModel.create({ name: description.name, version, model, file, loadClassifier: this.options.classifierLoader, config: description.config, directory: description.directory, origin: description.origin, defaults: this.options.defaults, metrics: this.options.metrics });
+      return await ServedModel.create({ name: description.name, version, model, classifierFor: this.options.classifierFor, config: description.config, directory: description.directory, origin: description.origin, defaults: this.options.defaults, metrics: this.options.metrics });
     } catch (error) {
       await model.dispose();
       throw error;

@@ -1,17 +1,19 @@
 /**
  * One loaded model version as the core serves it: its protocol signature (datatypes, shapes with
- * -1 for variable sizes), whether and how requests are batched, its statistics and labels, and a
- * count of requests in flight so an unload can wait for them.
+ * -1 for variable sizes), whether and how requests are batched, its statistics and labels, the
+ * image classifier /classify uses (over this same session), and a count of requests in flight so
+ * an unload can wait for them.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Classifier } from '@tfjs-onnx/runtime';
+import { UnsupportedModelError, type Classifier } from '@tfjs-onnx/runtime';
 import { InvalidInputError } from '../../common/errors.ts';
+import { NotAnImageClassifierError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { ConfigTensor, ModelConfig } from '../repository/config.ts';
 import { DynamicBatcher } from './batching.ts';
 import { datatypeOf, type Datatype } from './datatypes.ts';
-import type { RunnableModel, TensorSpec } from './model.ts';
+import type { Model, TensorSpec } from './model.ts';
 import { ModelStatistics } from './statistics.ts';
 import { formatShape } from './tensors.ts';
 
@@ -32,13 +34,15 @@ export interface BatchingDefaults {
   maxDelayMs: number;
 }
 
+/** The runtime's classifierFromModel, with the server's image limits. */
+export type ClassifierFactory = (model: Model) => Classifier;
+
 export interface ServedModelParts {
   name: string;
   version: string;
-  model: RunnableModel;
-  /** The ONNX file, for the image classifier the /classify route loads on first use. */
-  file: string;
-  loadClassifier: (file: string) => Promise<Classifier>;
+  model: Model;
+  /** Builds the runtime's image classifier over `model`, sharing its session (classifierFromModel). */
+  classifierFor: ClassifierFactory;
   /** The model's config.pbtxt, if it has one; it then decides batching instead of the defaults. */
   config?: ModelConfig;
   /** Where labels files named by the config are read from. */
@@ -62,7 +66,8 @@ export class ServedModel {
   private readonly labelsByOutput: Map<string, string[]>;
   private inFlight = 0;
   private readonly drainWaiters: (() => void)[] = [];
-  private classifierLoad: Promise<Classifier> | undefined;
+  /** Built on first use: a model no /classify request names never needs one. */
+  private imageClassifier: Classifier | NotAnImageClassifierError | undefined;
 
   private constructor(
     private readonly parts: ServedModelParts,
@@ -93,7 +98,7 @@ export class ServedModel {
     return new ServedModel(parts, signature, labels);
   }
 
-  get model(): RunnableModel {
+  get model(): Model {
     return this.parts.model;
   }
 
@@ -107,14 +112,24 @@ export class ServedModel {
   }
 
   /**
-   * The model as an image classifier (decoding, resizing, normalizing, top-k with labels), loaded
-   * the first time /classify asks for it; UnsupportedModelError if the model is no image classifier.
+   * The model as the runtime's image classifier (converting, normalizing, top-k with labels), over
+   * this very session: its runs go through this model's batcher like any inference. Throws
+   * NotAnImageClassifierError (400) when the model is not one.
    */
-  classifier(): Promise<Classifier> {
-    this.classifierLoad ??= this.parts.loadClassifier(this.parts.file);
-    // A failed load is not kept: the next request tries again (and gets the same clear error).
-    this.classifierLoad.catch(() => (this.classifierLoad = undefined));
-    return this.classifierLoad;
+  classifier(): Classifier {
+    this.imageClassifier ??= this.buildClassifier();
+    if (this.imageClassifier instanceof NotAnImageClassifierError) throw this.imageClassifier;
+    return this.imageClassifier;
+  }
+
+  private buildClassifier(): Classifier | NotAnImageClassifierError {
+    try {
+      return this.parts.classifierFor(this.parts.model);
+    } catch (error) {
+      // What the model is does not change while it is loaded: the answer is kept, like the classifier.
+      if (error instanceof UnsupportedModelError) return new NotAnImageClassifierError(this.name, error.message);
+      throw error;
+    }
   }
 
   /** Requests accepted and not yet answered. */
@@ -132,14 +147,15 @@ export class ServedModel {
     if (this.inFlight === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
-  /** Runs what is queued without delay and resolves once no request is in flight, then releases the session. */
+  /**
+   * Runs what is queued without delay and resolves once no request is in flight, then releases the
+   * session (which ends the classifier borrowing it: there is no other).
+   */
   async drainAndDispose(): Promise<void> {
     this.batcher.flush();
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     await this.batcher.idle();
     await this.parts.model.dispose();
-    const classifier = await this.classifierLoad?.catch(() => undefined);
-    await classifier?.dispose();
   }
 }
 

@@ -1,12 +1,13 @@
-/** What every HTTP route plugin shares: the inference core (with its registry) and the metrics. */
+/** What every HTTP route plugin shares: the inference core (with its registry), the metrics and the image decoders. */
 import type { InferenceCore } from '../core/inference.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import type { ImageClassifier } from '../images/classify.ts';
+import type { ImageDecoders } from '../images/decoders.ts';
 
 export interface HttpContext {
   core: InferenceCore;
   metrics: ServerMetrics;
-  images: ImageClassifier;
+  /** Decodes /classify's images in worker threads. */
+  images: ImageDecoders;
 }
 
 /** Protocol extensions this server implements, as GET /v2 and ServerMetadata list them. */

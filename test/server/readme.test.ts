@@ -97,8 +97,9 @@ describe('README: serving', () => {
     for (const entry of infer.outputs[0].data) expect(entry).toMatch(/^\d\.\d{6}:\d(:.+)?$/);
     const [classified, stats, ...metrics] = (await runBlock(blocks[2], server.url)).trim().split('\n');
     expect(JSON.parse(classified)).toMatchObject({ model_name: 'model', predictions: [{ index: expect.any(Number) }, {}, {}] });
-    expect(JSON.parse(stats).model_stats[0]).toMatchObject({ name: 'model', version: '1', inference_count: 1 });
-    expect(metrics).toEqual(['nv_inference_request_success{model="model",version="1"} 1']);
+    // The infer and the classify request: both ran on the model's session and count alike.
+    expect(JSON.parse(stats).model_stats[0]).toMatchObject({ name: 'model', version: '1', inference_count: 2 });
+    expect(metrics).toEqual(['nv_inference_request_success{model="model",version="1"} 2']);
   });
 
   it('runs the scale-out example: export-triton, then serve what it wrote', async () => {

@@ -1,7 +1,7 @@
 /**
  * `tfjs-onnx serve` as a user runs it: a child process that prints its HTTP and gRPC addresses and,
  * on SIGTERM, stops accepting, runs the queued batch at once (not after --max-delay-ms), answers
- * what is in flight on both protocols, closes a client stalled half-way through its body once the
+ * what is in flight on both protocols (/classify requests too: they wait in the same queue), closes a client stalled half-way through its body once the
  * grace period is over, and exits 0 — without logging the expected 503s as server errors.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,7 +45,7 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; g
 }
 
 describe('tfjs-onnx serve', () => {
-  it('on SIGTERM flushes the queued batch, answers HTTP and gRPC in flight, closes a stalled client after the grace period, and exits 0', async () => {
+  it('on SIGTERM flushes the queued batch, answers HTTP (infer and classify) and gRPC in flight, closes a stalled client after the grace period, and exits 0', async () => {
     const graceMs = 1500;
     // A 10 s batching delay: without the flush at shutdown, the requests below would wait it out.
     const { child, url, grpcAddress, output } = await startCli([onnxPath, '--port', '0', '--grpc-port', '0', '--max-delay-ms', '10000', '--shutdown-grace-ms', String(graceMs)]);
@@ -85,18 +85,24 @@ describe('tfjs-onnx serve', () => {
       ),
     );
     const httpInFlight = viaAgent(body);
-    // Signal only once both requests wait in the batching queue (the pending gauge says so).
-    for (let i = 0; i < 300; i++) {
+    const classifyInFlight = fetch(`${url}/v2/models/model/classify?top_k=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pixels: Array.from(testImage(1)) }) });
+    // Signal only once the three requests wait in the batching queue (the pending gauge says so).
+    let queued = false;
+    for (let i = 0; i < 300 && !queued; i++) {
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      if (/nv_inference_pending_request_count\{model="model",version="1"\} 2/.test(metrics)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      queued = /nv_inference_pending_request_count\{model="model",version="1"\} 3/.test(metrics);
+      if (!queued) await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    expect(queued, 'the infer, gRPC and classify requests all wait in the batching queue').toBe(true);
     const signalledAt = Date.now();
     child.kill('SIGTERM');
 
-    // Both in-flight requests are answered well before the 10 s delay would have run out.
+    // The in-flight requests are answered well before the 10 s delay would have run out.
     expect(await httpInFlight).toBe(200);
     expect((await grpcInFlight).raw_output_contents[0].length).toBe(40);
+    const classified = await classifyInFlight;
+    expect(classified.status).toBe(200);
+    expect((await classified.json()).predictions).toHaveLength(2);
     const answeredWithin = Date.now() - signalledAt;
     expect(answeredWithin).toBeLessThan(5_000);
     // New work on the open connection is refused with 503 while the server drains.

@@ -2,10 +2,12 @@
  * POST /v2/models/{name}/classify: this server's convenience route for people rather than tensor
  * clients. The body is a PNG or JPEG file (image/png, image/jpeg, application/octet-stream) or JSON
  * `{"pixels": [...]}` with 0–255 values at the model's size; the reply is the top-k labels.
- * Decoding happens in worker threads, within the image limits (images/classify.ts).
+ * Decoding happens in worker threads, within the image limits (images/decoders.ts); inference goes
+ * through the core like /infer (same session, batcher, statistics and metrics).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { InvalidRequestError, ModelUnavailableError, UndecodableImageError } from '../../errors.ts';
+import type { ClassifyCall } from '../../core/inference.ts';
+import { InvalidRequestError, UndecodableImageError } from '../../errors.ts';
 import type { HttpContext } from '../context.ts';
 import { errorResponses, modelPathParams, type ModelPathParams } from './schemas.ts';
 
@@ -40,19 +42,19 @@ export function classifyRoutes(context: HttpContext): FastifyPluginAsync {
       body: { content: { 'application/json': { schema: classifyJsonBody } } },
       response: { 200: classifyResponse, ...errorResponses },
     };
-    const classify = async (request: { params: ModelPathParams; query: { top_k?: number }; body: ClassifyRoute['Body'] }) => {
-      if (!context.core.accepting) throw new ModelUnavailableError(`the server is shutting down and accepts no new requests (model '${request.params.name}')`);
-      const model = context.core.registry.resolve(request.params.name, request.params.version);
-      const topK = request.query.top_k ?? DEFAULT_TOP_K;
-      model.begin();
-      try {
-        const predictions = Buffer.isBuffer(request.body)
-          ? await context.images.classifyImage(model, checkImageBytes(request.body), topK)
-          : await context.images.classifyPixels(model, toPixels(request.body.pixels), topK);
-        return { model_name: model.name, model_version: model.version, predictions };
-      } finally {
-        model.end();
+    const classify = async (request: { params: ModelPathParams; query: { top_k?: number }; body: ClassifyRoute['Body']; receivedAt: bigint }) => {
+      const body = request.body;
+      let input: ClassifyCall['input'];
+      if (Buffer.isBuffer(body)) {
+        const bytes = checkImageBytes(body);
+        input = (size) => context.images.decode(bytes, size);
+      } else {
+        const pixels = toPixels(body.pixels);
+        input = async () => pixels;
       }
+      const topK = request.query.top_k ?? DEFAULT_TOP_K;
+      const response = await context.core.classify({ modelName: request.params.name, modelVersion: request.params.version, receivedAt: request.receivedAt, topK, input });
+      return { model_name: response.modelName, model_version: response.modelVersion, predictions: response.predictions };
     };
     app.post<ClassifyRoute>('/v2/models/:name/classify', { schema }, classify);
     app.post<ClassifyRoute>('/v2/models/:name/versions/:version/classify', { schema }, classify);
