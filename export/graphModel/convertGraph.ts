@@ -15,6 +15,7 @@ import { tensorValue, type Dim } from '../graph/tensorValue.ts';
 import type { ConstantTensor, TfValue } from '../tfOps/constant.ts';
 import { TfOpContext, elementType } from '../tfOps/context.ts';
 import { supportedTfOps, tfOpHandler } from '../tfOps/index.ts';
+import { notConvertedReason } from '../tfOps/notConverted.ts';
 import { NodeAttributes, formatTensorRef, parseTensorRef, type GraphDef, type GraphNodeDef, type TensorRef } from './graphDef.ts';
 import { fuseDilatedConvolutions } from './patterns.ts';
 import { inlineConstant } from './weights.ts';
@@ -109,9 +110,16 @@ function rejectUnsupportedOps(graphDef: GraphDef, source: string): void {
   }
   if (missing.size === 0) return;
   const listed = [...missing].map(([op, { count, first }]) => `${op} (${count} node${count === 1 ? '' : 's'}, first "${first}")`);
+  // One sentence per reason, naming the ops it covers.
+  const byReason = new Map<string, string[]>();
+  for (const op of missing.keys()) {
+    const reason = notConvertedReason(op);
+    if (reason) byReason.set(reason, [...(byReason.get(reason) ?? []), op]);
+  }
+  const reasons = [...byReason].map(([reason, ops]) => `${ops.join(', ')}: ${reason}. `).join('');
   throw new UnsupportedModelError(
     `${source} uses ${missing.size} TensorFlow op${missing.size === 1 ? '' : 's'} the ONNX converter does not support: ${listed.join(', ')}. ` +
-      `Control flow (Switch/Merge/Enter/Exit/NextIteration/LoopCond, TensorList*, TensorArray*) is not converted. Supported ops: ${supportedTfOps().join(', ')}`,
+      `${reasons}Supported ops: ${supportedTfOps().join(', ')}`,
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * Elementwise arithmetic, comparisons and logic. Each op has its ONNX spelling and, for folding
  * constant inputs at conversion time, its value function. Integer semantics follow tfjs (the
- * reference): Div and FloorDiv of int32 floor, FloorMod takes the divisor's sign.
+ * reference): Div and FloorDiv of int32 floor, FloorMod (and Mod) take the divisor's sign.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { tensorValue, type TensorDtype, type TensorValue } from '../graph/tensorValue.ts';
@@ -70,6 +70,8 @@ const binaryOps: Record<string, ElementwiseOp> = {
   DivNoNan: { emit: divideNoNan, fold: (a, b) => (b === 0 ? 0 : a / b), intFold: (a, b) => (b === 0 ? 0 : floorDiv(a, b)) },
   FloorDiv: { emit: floorDivide, fold: floorDiv },
   FloorMod: { emit: floorModulo, fold: floorMod },
+  // tfjs-converter runs TF's Mod as tf.mod, a floored modulus (TensorFlow truncates); tfjs is the reference.
+  Mod: { emit: floorModulo, fold: floorMod },
   Maximum: { emit: node('Max'), fold: Math.max },
   Minimum: { emit: node('Min'), fold: Math.min },
   SquaredDifference: {
@@ -120,6 +122,8 @@ const unaryOps: Record<string, ElementwiseOp> = {
   Atanh: { emit: node('Atanh'), fold: Math.atanh },
   Erf: { emit: node('Erf'), fold: erf },
   IsNan: { emit: node('IsNaN'), fold: (a) => Number(Number.isNaN(a)), dtype: 'bool' },
+  IsInf: { emit: node('IsInf'), fold: (a) => Number(a === Infinity || a === -Infinity), dtype: 'bool' },
+  IsFinite: { emit: (ctx, [x]) => ctx.graph.node('Not', [ctx.graph.node('Or', [ctx.graph.node('IsNaN', [x]), ctx.graph.node('IsInf', [x])])]), fold: (a) => Number(Number.isFinite(a)), dtype: 'bool' },
   LogicalNot: { emit: node('Not'), fold: (a) => Number(!a), dtype: 'bool' },
 };
 
@@ -182,6 +186,21 @@ function convertBiasAdd(ctx: TfOpContext): TfValue {
   return elementwiseNode(ctx, 'Add', [x, bias], x.dtype);
 }
 
+/**
+ * ClipByValue(x, min, max): ONNX Clip when the bounds are scalars (Clip takes no others), else
+ * Min then Max, TensorFlow's own order, broadcasting the bounds.
+ */
+function convertClipByValue(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(3);
+  const [x, low, high] = ctx.inputs;
+  if (ctx.inputs.every(isConstant)) return mapElementwise([...ctx.inputs], x.dtype, (v, lo, hi) => Math.max(Math.min(v, hi), lo));
+  if (low.shape.length === 0 && high.shape.length === 0) {
+    const { names, perm, shape } = alignElementwise(ctx, [x, low, high]);
+    return tensorValue(ctx.graph.node('Clip', names), shape, perm, x.dtype);
+  }
+  return elementwiseNode(ctx, 'Max', [elementwiseNode(ctx, 'Min', [x, high], x.dtype), low], x.dtype);
+}
+
 /** AddN: the sum of N same-shaped inputs (ONNX Sum). */
 function convertAddN(ctx: TfOpContext): TfValue {
   ctx.requireInputs(1, true);
@@ -198,5 +217,6 @@ export const arithmeticOps: TfOpTable = {
   ...Object.fromEntries(Object.entries(unaryOps).map(([name, op]) => [name, elementwiseHandler(op, 1)])),
   BiasAdd: convertBiasAdd,
   AddN: convertAddN,
+  ClipByValue: convertClipByValue,
 };
 

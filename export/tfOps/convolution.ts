@@ -1,10 +1,10 @@
 /**
- * Convolutions: Conv2D, DepthwiseConv2dNative, Conv2DBackpropInput (transposed convolution) and
- * the fused forms tfjs-converter writes (_FusedConv2D, FusedDepthwiseConv2dNative with fused_ops
- * BiasAdd or FusedBatchNorm, then an activation). ONNX Conv is channels-first: the input is
- * fetched as NCHW (a Transpose only where its producer stored it otherwise) and the result stays
- * NCHW for the next op. Filters are reordered from TF's HWIO once, at conversion; a fused batch
- * norm is folded into the filter and bias.
+ * Convolutions: Conv2D, Conv3D, DepthwiseConv2dNative, Conv2DBackpropInput (transposed
+ * convolution) and the fused forms tfjs-converter writes (_FusedConv2D, FusedDepthwiseConv2dNative
+ * with fused_ops BiasAdd or FusedBatchNorm, then an activation). ONNX Conv is channels-first: the
+ * input is fetched as NCHW (NCDHW) (a Transpose only where its producer stored it otherwise) and
+ * the result stays so for the next op. Filters are reordered from TF's HWIO (DHWIO) once, at
+ * conversion; a fused batch norm is folded into the filter and bias.
  */
 import { effectiveKernel, onnxPads, windowOutputSize } from '../graph/convolutionMath.ts';
 import { attr, type AttributeValue } from '../graph/graphBuilder.ts';
@@ -17,32 +17,40 @@ import type { TfOpTable } from './registry.ts';
 
 export type TfPadding = 'SAME' | 'VALID' | 'EXPLICIT';
 
-/** Strides, dilations and padding of a 2-D window op, as NHWC or NCHW attributes give them. */
-export interface Window2D {
+/** Strides, dilations and padding of a 2-D or 3-D window op, as NHWC/NDHWC or NCHW/NCDHW attributes give them. */
+export interface Window {
   channelsLast: boolean;
   kernel: number[];
   strides: number[];
   dilations: number[];
   padding: TfPadding;
-  /** EXPLICIT padding: [top, left, bottom, right]. */
+  /** EXPLICIT padding (2-D only): [top, left, bottom, right]. */
   explicitPads?: number[];
 }
 
-/** The two spatial entries of a 4-entry NHWC/NCHW attribute list. */
-export function spatialPair(ctx: TfOpContext, name: string, channelsLast: boolean, fallback?: number[]): number[] {
-  const values = ctx.attrs.ints(name, fallback);
-  if (values.length !== 4) throw ctx.attrs.invalid(name, 'a list of 4 integers');
-  return channelsLast ? [values[1], values[2]] : [values[2], values[3]];
+/** Whether a 2-D (NHWC/NCHW) or 3-D (NDHWC/NCDHW) op's data_format is channels-last. */
+export function isChannelsLast(ctx: TfOpContext, spatialRank: number): boolean {
+  const formats = spatialRank === 3 ? (['NDHWC', 'NCDHW'] as const) : (['NHWC', 'NCHW'] as const);
+  return ctx.attrs.choice('data_format', formats, formats[0]) === formats[0];
 }
 
-export function readWindow(ctx: TfOpContext, kernel: number[]): Window2D {
-  const channelsLast = ctx.attrs.choice('data_format', ['NHWC', 'NCHW'], 'NHWC') === 'NHWC';
-  const padding = ctx.attrs.choice('padding', ['SAME', 'VALID', 'EXPLICIT'] as const);
-  const window: Window2D = {
+/** The spatial entries of a per-axis attribute list (4 entries for 2-D ops, 5 for 3-D ones). */
+export function spatialEntries(ctx: TfOpContext, name: string, channelsLast: boolean, spatialRank: number, fallback?: number[]): number[] {
+  const values = ctx.attrs.ints(name, fallback);
+  if (values.length !== spatialRank + 2) throw ctx.attrs.invalid(name, `a list of ${spatialRank + 2} integers`);
+  return channelsLast ? values.slice(1, -1) : values.slice(2);
+}
+
+export function readWindow(ctx: TfOpContext, kernel: number[]): Window {
+  const n = kernel.length;
+  const channelsLast = isChannelsLast(ctx, n);
+  const padding = ctx.attrs.choice('padding', n === 2 ? (['SAME', 'VALID', 'EXPLICIT'] as const) : (['SAME', 'VALID'] as const));
+  const ones = new Array<number>(n + 2).fill(1);
+  const window: Window = {
     channelsLast,
     kernel,
-    strides: spatialPair(ctx, 'strides', channelsLast, [1, 1, 1, 1]),
-    dilations: spatialPair(ctx, 'dilations', channelsLast, [1, 1, 1, 1]),
+    strides: spatialEntries(ctx, 'strides', channelsLast, n, ones),
+    dilations: spatialEntries(ctx, 'dilations', channelsLast, n, ones),
     padding,
   };
   if (padding === 'EXPLICIT') {
@@ -55,17 +63,17 @@ export function readWindow(ctx: TfOpContext, kernel: number[]): Window2D {
 }
 
 export function spatialOf(x: TfValue, channelsLast: boolean): Dim[] {
-  return channelsLast ? x.shape.slice(1, 3) : x.shape.slice(2, 4);
+  return channelsLast ? x.shape.slice(1, -1) : x.shape.slice(2);
 }
 
 export function channelsOf(ctx: TfOpContext, x: TfValue, channelsLast: boolean): number {
-  const channels = channelsLast ? x.shape[3] : x.shape[1];
+  const channels = channelsLast ? x.shape[x.shape.length - 1] : x.shape[1];
   if (channels === null) throw ctx.unsupported('needs an input with a known number of channels');
   return channels;
 }
 
 /** kernel_shape, strides, dilations and pads (or auto_pad where 'SAME' meets an unknown size). */
-export function windowAttributes(window: Window2D, input: Dim[], withDilations = true): Record<string, AttributeValue> {
+export function windowAttributes(window: Window, input: Dim[], withDilations = true): Record<string, AttributeValue> {
   const pads =
     window.padding === 'EXPLICIT'
       ? window.explicitPads
@@ -78,12 +86,12 @@ export function windowAttributes(window: Window2D, input: Dim[], withDilations =
   };
 }
 
-export function windowOutput(window: Window2D, input: Dim[]): Dim[] {
+export function windowOutput(window: Window, input: Dim[]): Dim[] {
   return input.map((size, i) => {
     if (window.padding !== 'EXPLICIT') return windowOutputSize(size, window.kernel[i], window.strides[i], window.dilations[i], window.padding === 'SAME' ? 'same' : 'valid');
     if (size === null) return null;
     const pads = window.explicitPads!;
-    return Math.floor((size + pads[i] + pads[i + 2] - effectiveKernel(window.kernel[i], window.dilations[i])) / window.strides[i]) + 1;
+    return Math.floor((size + pads[i] + pads[i + input.length] - effectiveKernel(window.kernel[i], window.dilations[i])) / window.strides[i]) + 1;
   });
 }
 
@@ -91,9 +99,9 @@ export function shapeFrom(batch: Dim, channels: Dim, spatial: Dim[], channelsLas
   return channelsLast ? [batch, ...spatial, channels] : [batch, channels, ...spatial];
 }
 
-function filterInput(ctx: TfOpContext, index: number): ConstantTensor {
+function filterInput(ctx: TfOpContext, index: number, rank = 4): ConstantTensor {
   const filter = ctx.constant(index, 'filter');
-  if (filter.dtype !== 'float32' || filter.shape.length !== 4) throw ctx.invalid(`its filter must be a rank-4 float32 tensor, got ${filter.dtype} [${filter.shape.join(', ')}]`);
+  if (filter.dtype !== 'float32' || filter.shape.length !== rank) throw ctx.invalid(`its filter must be a rank-${rank} float32 tensor, got ${filter.dtype} [${filter.shape.join(', ')}]`);
   return filter;
 }
 
@@ -157,22 +165,23 @@ function scaleFilter(values: Float32Array, outChannels: number, scale: Float32Ar
 }
 
 interface ConvolutionSpec {
-  /** ONNX filter [out, in/group, kh, kw]. */
+  /** ONNX filter [out, in/group, (kd,) kh, kw]. */
   filter: Float32Array;
   filterShape: number[];
   outChannels: number;
   group: number;
-  window: Window2D;
+  window: Window;
 }
 
-/** Conv2D filter [kh, kw, in, out] → [out, in, kh, kw]. */
-function convolutionSpec(ctx: TfOpContext, x: TfValue): ConvolutionSpec {
-  const filter = filterInput(ctx, 1);
-  const [kh, kw, inPerGroup, out] = filter.shape;
-  const window = readWindow(ctx, [kh, kw]);
+/** Conv2D filter [kh, kw, in, out] → [out, in, kh, kw]; Conv3D's [kd, kh, kw, in, out] likewise. */
+function convolutionSpec(ctx: TfOpContext, x: TfValue, spatialRank = 2): ConvolutionSpec {
+  const filter = filterInput(ctx, 1, spatialRank + 2);
+  const kernel = filter.shape.slice(0, spatialRank);
+  const [inPerGroup, out] = filter.shape.slice(spatialRank);
+  const window = readWindow(ctx, kernel);
   const channels = channelsOf(ctx, x, window.channelsLast);
   if (channels % inPerGroup !== 0) throw ctx.invalid(`its filter takes ${inPerGroup} input channels, which does not divide the input's ${channels}`);
-  const onnx = transposeData(filter.values as Float32Array, filter.shape, [3, 2, 0, 1]);
+  const onnx = transposeData(filter.values as Float32Array, filter.shape, [spatialRank + 1, spatialRank, ...kernel.map((_, i) => i)]);
   return { filter: onnx.values, filterShape: onnx.shape, outChannels: out, group: channels / inPerGroup, window };
 }
 
@@ -187,7 +196,7 @@ function depthwiseSpec(ctx: TfOpContext, x: TfValue): ConvolutionSpec {
 }
 
 function emitConvolution(ctx: TfOpContext, x: TfValue, spec: ConvolutionSpec, fused: FusedOps): TensorValue {
-  ctx.requireRank(x, 4);
+  ctx.requireRank(x, spec.window.kernel.length + 2);
   const g = ctx.graph;
   const { window } = spec;
   const filter = scaleFilter(spec.filter, spec.outChannels, fused.affine.scale);
@@ -206,6 +215,13 @@ function convertConv2D(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
   return emitConvolution(ctx, x, convolutionSpec(ctx, x), noFusedOps);
+}
+
+function convertConv3D(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const x = ctx.input(0);
+  ctx.requireRank(x, 5);
+  return emitConvolution(ctx, x, convolutionSpec(ctx, x, 3), noFusedOps);
 }
 
 function convertDepthwiseConv2D(ctx: TfOpContext): TfValue {
@@ -275,6 +291,7 @@ function convertConv2DBackpropInput(ctx: TfOpContext): TfValue {
 
 export const convolutionOps: TfOpTable = {
   Conv2D: convertConv2D,
+  Conv3D: convertConv3D,
   DepthwiseConv2dNative: convertDepthwiseConv2D,
   _FusedConv2D: convertFusedConv2D,
   FusedDepthwiseConv2dNative: convertFusedDepthwiseConv2D,

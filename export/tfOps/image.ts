@@ -1,14 +1,17 @@
 /**
  * Image ops: ResizeBilinear and ResizeNearestNeighbor (align_corners and half_pixel_centers as
- * ONNX Resize coordinate modes, matching tfjs's sampling), DepthToSpace and SpaceToDepth
- * (TensorFlow's NHWC channel order is ONNX's DCR mode), and SpaceToBatchND/BatchToSpaceND as
- * pad-reshape-transpose-reshape(-crop). (A dilated convolution written as SpaceToBatchND → Conv2D →
- * BatchToSpaceND never gets here: graphModel/patterns.ts makes it one dilated Conv first.)
+ * ONNX Resize coordinate modes, matching tfjs's sampling), DepthToSpace and SpaceToDepth (NHWC
+ * or NCHW; TensorFlow's channel order is ONNX's DCR mode), SpaceToBatchND/BatchToSpaceND as
+ * pad-reshape-transpose-reshape(-crop), and CropAndResize (cropAndResize.ts). (A dilated
+ * convolution written as SpaceToBatchND → Conv2D → BatchToSpaceND never gets here:
+ * graphModel/patterns.ts makes it one dilated Conv first.)
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../graph/tensorValue.ts';
 import type { TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
+import { shapeFrom } from './convolution.ts';
+import { convertCropAndResize } from './cropAndResize.ts';
 import { knownValues } from './partialValues.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
 
@@ -17,9 +20,11 @@ function resizeHandler(mode: 'linear' | 'nearest'): TfOpHandler {
     ctx.requireInputs(2);
     const x = ctx.input(0);
     ctx.requireRank(x, 4);
-    const size = knownValues(ctx.input(1));
-    if (!size || size.length !== 2 || size.some((s) => s === null)) throw ctx.unsupported('its output size is computed at run time; the converter needs it to be constant');
-    const [height, width] = size as number[];
+    const sizeValue = ctx.input(1);
+    if (sizeValue.dtype !== 'int32' || sizeValue.shape.length !== 1 || (sizeValue.shape[0] !== null && sizeValue.shape[0] !== 2)) throw ctx.invalid(`its size must be 2 int32 values, got ${sizeValue.dtype} ${formatShape(sizeValue.shape)}`);
+    // Known sizes are written out; a size computed at run time (an input of any resolution) is fed to Resize as is.
+    const size = knownValues(sizeValue) ?? [null, null];
+    const [height, width] = size;
     const alignCorners = ctx.attrs.bool('align_corners');
     const halfPixel = ctx.attrs.bool('half_pixel_centers');
     if (alignCorners && halfPixel) throw ctx.invalid('align_corners and half_pixel_centers cannot both be set');
@@ -30,39 +35,43 @@ function resizeHandler(mode: 'linear' | 'nearest'): TfOpHandler {
     const input = ctx.channelsFirst(x);
     const [batch, , , channels] = x.shape;
     // Sizes in N, C, H, W; with a symbolic batch the first two come from the input's own shape.
+    const spatial = height !== null && width !== null ? g.int64Constant('spatial', [height, width]) : ctx.cast(ctx.logical(sizeValue), 'int64');
     const sizes =
-      batch !== null && channels !== null
+      batch !== null && channels !== null && height !== null && width !== null
         ? g.int64Constant('sizes', [batch, channels, height, width])
-        : g.node('Concat', [g.node('Slice', [g.node('Shape', [input]), g.int64Constant('starts', [0]), g.int64Constant('ends', [2])]), g.int64Constant('spatial', [height, width])], { axis: attr.int(0) });
+        : g.node('Concat', [g.node('Slice', [g.node('Shape', [input]), g.int64Constant('starts', [0]), g.int64Constant('ends', [2])]), spatial], { axis: attr.int(0) });
     const y = g.node('Resize', [input, '', '', sizes], attributes);
     return ctx.channelsFirstResult(y, [batch, height, width, channels], x.dtype);
   };
 }
 
-/** The input of DepthToSpace/SpaceToDepth: a rank-4 NHWC value and its block size. */
-function blockInput(ctx: TfOpContext): { x: TfValue; block: number } {
+/** The input of DepthToSpace/SpaceToDepth: a rank-4 value, its block size and its sizes, whether NHWC or NCHW. */
+function blockInput(ctx: TfOpContext): { x: TfValue; block: number; channelsLast: boolean; sizes: { batch: Dim; height: Dim; width: Dim; channels: Dim } } {
   ctx.requireInputs(1);
   const x = ctx.input(0);
   ctx.requireRank(x, 4);
   const block = ctx.attrs.int('block_size');
   if (block < 2) throw ctx.attrs.invalid('block_size', 'an integer ≥ 2');
-  return { x, block };
+  const channelsLast = ctx.attrs.choice('data_format', ['NHWC', 'NCHW'], 'NHWC') === 'NHWC';
+  const [batch, height, width, channels] = channelsLast ? x.shape : [x.shape[0], x.shape[2], x.shape[3], x.shape[1]];
+  return { x, block, channelsLast, sizes: { batch, height, width, channels } };
 }
 
+/** TensorFlow orders the moved channels the same way for NHWC and NCHW: ONNX's DCR mode. */
 function convertDepthToSpace(ctx: TfOpContext): TfValue {
-  const { x, block } = blockInput(ctx);
-  const [batch, height, width, channels] = x.shape;
+  const { x, block, channelsLast, sizes } = blockInput(ctx);
+  const { batch, height, width, channels } = sizes;
   if (channels === null || channels % (block * block) !== 0) throw ctx.invalid(`its input channels ${channels} are not divisible by block_size² (${block * block})`);
-  const y = ctx.graph.node('DepthToSpace', [ctx.channelsFirst(x)], { blocksize: attr.int(block), mode: attr.string('DCR') });
-  return ctx.channelsFirstResult(y, [batch, times(height, block), times(width, block), channels / (block * block)], x.dtype);
+  const y = ctx.graph.node('DepthToSpace', [ctx.channelsFirst(x, channelsLast)], { blocksize: attr.int(block), mode: attr.string('DCR') });
+  return ctx.channelsFirstResult(y, shapeFrom(batch, channels / (block * block), [times(height, block), times(width, block)], channelsLast), x.dtype, channelsLast);
 }
 
 function convertSpaceToDepth(ctx: TfOpContext): TfValue {
-  const { x, block } = blockInput(ctx);
-  const [batch, height, width, channels] = x.shape;
+  const { x, block, channelsLast, sizes } = blockInput(ctx);
+  const { batch, height, width, channels } = sizes;
   if ((height !== null && height % block !== 0) || (width !== null && width % block !== 0)) throw ctx.invalid(`its input ${formatShape(x.shape)} is not divisible by block_size ${block}`);
-  const y = ctx.graph.node('SpaceToDepth', [ctx.channelsFirst(x)], { blocksize: attr.int(block) });
-  return ctx.channelsFirstResult(y, [batch, divide(height, block), divide(width, block), channels === null ? null : channels * block * block], x.dtype);
+  const y = ctx.graph.node('SpaceToDepth', [ctx.channelsFirst(x, channelsLast)], { blocksize: attr.int(block) });
+  return ctx.channelsFirstResult(y, shapeFrom(batch, times(channels, block * block), [divide(height, block), divide(width, block)], channelsLast), x.dtype, channelsLast);
 }
 
 const times = (size: Dim, factor: number): Dim => (size === null ? null : size * factor);
@@ -120,5 +129,6 @@ export const imageOps: TfOpTable = {
   SpaceToDepth: convertSpaceToDepth,
   SpaceToBatchND: convertSpaceToBatchND,
   BatchToSpaceND: convertBatchToSpaceND,
+  CropAndResize: convertCropAndResize,
 };
 

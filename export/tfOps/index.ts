@@ -10,6 +10,8 @@ import { plumbingOps } from './plumbing.ts';
 import { poolingOps } from './pooling.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
 import { reductionOps } from './reductions.ts';
+import { scatterOps } from './scatter.ts';
+import { setOps } from './sets.ts';
 import { slicingOps } from './slicing.ts';
 
 export type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -18,13 +20,15 @@ export type { TfOpHandler, TfOpTable } from './registry.ts';
 export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
   { title: 'plumbing and shapes', ops: plumbingOps },
   { title: 'slicing, joining, gathering', ops: slicingOps },
+  { title: 'scattering, one-hot', ops: scatterOps },
   { title: 'arithmetic, comparison, logic', ops: arithmeticOps },
   { title: 'activations', ops: activationOps },
   { title: 'convolution', ops: convolutionOps },
-  { title: 'matrix products', ops: matrixOps },
+  { title: 'matrices', ops: matrixOps },
   { title: 'normalization', ops: normalizationOps },
   { title: 'pooling', ops: poolingOps },
-  { title: 'reductions', ops: reductionOps },
+  { title: 'reductions, cumulative sums', ops: reductionOps },
+  { title: 'sets, counts, sorted search', ops: setOps },
   { title: 'image', ops: imageOps },
   { title: 'detection', ops: detectionOps },
 ];

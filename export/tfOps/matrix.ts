@@ -1,13 +1,14 @@
 /**
- * Matrix products: MatMul, BatchMatMul (V1, V2), tfjs-converter's _FusedMatMul (BiasAdd, then an
- * activation) and Einsum, which ONNX has as such. Transposed operands that are constants are
- * transposed once at conversion; run-time ones with a Transpose of their last two axes.
+ * Matrix ops: MatMul, BatchMatMul (V1, V2), tfjs-converter's _FusedMatMul (BiasAdd, then an
+ * activation), Einsum, which ONNX has as such, and MatrixBandPart. Transposed operands that are
+ * constants are transposed once at conversion; run-time ones with a Transpose of their last two
+ * axes.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { identityPermutation } from '../graph/layout.ts';
 import type { Dim, TensorValue } from '../graph/tensorValue.ts';
 import { applyActivation } from './activations.ts';
-import { isConstant, transposeConstant, type TfValue } from './constant.ts';
+import { constantTensor, isConstant, scalarConstant, transposeConstant, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { broadcastDims, elementwiseNode } from './elementwise.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -82,6 +83,37 @@ function convertEinsum(ctx: TfOpContext): TfValue {
   return ctx.result(y, shape, 'float32');
 }
 
+/**
+ * MatrixBandPart(x, num_lower, num_upper) keeps x[..., m, n] where (num_lower < 0 or
+ * m − n ≤ num_lower) and (num_upper < 0 or n − m ≤ num_upper) and zeros the rest; (−1, 0) is
+ * the causal mask of attention. From opset 14 it is one ONNX Trilu per bound (Trilu's k counts
+ * diagonals above the main one); before, a constant band mask of the matrix size selects.
+ */
+function convertMatrixBandPart(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(3);
+  const x = ctx.input(0);
+  const rank = x.shape.length;
+  if (rank < 2) throw ctx.invalid(`its input must have rank 2 or more, got [${x.shape.join(', ')}]`);
+  const lower = ctx.int(1, 'num_lower');
+  const upper = ctx.int(2, 'num_upper');
+  const g = ctx.graph;
+  const k = (value: number) => g.initializer('k', [], 'int64', BigInt64Array.of(BigInt(value)));
+  let y = ctx.logical(x);
+  if (ctx.opset >= 14 && (x.dtype === 'float32' || x.dtype === 'int32')) {
+    if (upper >= 0) y = g.node('Trilu', [y, k(upper)], { upper: attr.int(0) });
+    if (lower >= 0) y = g.node('Trilu', [y, k(-lower)], { upper: attr.int(1) });
+    return ctx.result(y, x.shape, x.dtype);
+  }
+  const [rows, columns] = x.shape.slice(-2);
+  if (rows === null || columns === null) throw ctx.unsupported(`needs the matrix size, but the input is [${x.shape.join(', ')}] (or opset 14 or later for float32 and int32 input)`);
+  const mask = Array.from({ length: rows * columns }, (_, i) => {
+    const [m, n] = [Math.floor(i / columns), i % columns];
+    return Number((lower < 0 || m - n <= lower) && (upper < 0 || n - m <= upper));
+  });
+  const zero = ctx.onnx(scalarConstant(x.dtype, 0), []);
+  return ctx.result(g.node('Where', [ctx.onnx(constantTensor('bool', [rows, columns], mask)), y, zero]), x.shape, x.dtype);
+}
+
 const batchMatMul: TfOpHandler = convertBatchMatMul;
 
 export const matrixOps: TfOpTable = {
@@ -90,4 +122,5 @@ export const matrixOps: TfOpTable = {
   BatchMatMulV2: batchMatMul,
   _FusedMatMul: convertFusedMatMul,
   Einsum: convertEinsum,
+  MatrixBandPart: convertMatrixBandPart,
 };

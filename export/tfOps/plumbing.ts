@@ -1,10 +1,10 @@
 /**
- * Graph plumbing and shapes: Identity and friends, Cast, Shape/Size/Rank, Fill, Range,
- * ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, Pad/PadV2/
- * MirrorPad. Shapes fold to constants wherever the input's sizes are static, and stay partly known
- * (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it only changes
- * the recorded layout, so a Transpose into NCHW before a convolution cancels against the one the
- * convolution would need.
+ * Graph plumbing and shapes: Identity and friends, Cast, Shape/ShapeN/Size/Rank, BroadcastArgs,
+ * Fill, Range, LinSpace, ZerosLike/OnesLike, BroadcastTo, Reshape, Squeeze, ExpandDims, Transpose, Tile, and
+ * the pads of padding.ts. Shapes fold to constants wherever the input's sizes are static, and stay
+ * partly known (partialValues.ts) where only the batch is symbolic. Transpose costs nothing: it
+ * only changes the recorded layout, so a Transpose into NCHW before a convolution cancels against
+ * the one the convolution would need.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { identityPermutation, isIdentityPermutation, permutationAfterRemovingAxes, physicalAxis } from '../graph/layout.ts';
@@ -24,6 +24,7 @@ import {
 } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { broadcastDims } from './elementwise.ts';
+import { paddingOps } from './padding.ts';
 import { knownValues, partialResult, setKnownValues } from './partialValues.ts';
 import type { TfOpTable } from './registry.ts';
 
@@ -59,9 +60,7 @@ function convertCast(ctx: TfOpContext): TfValue {
 }
 
 /** Shape: a constant when every size is static, else ONNX Shape (in TF's axis order) tagged with the known sizes. */
-function convertShape(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(1);
-  const x = ctx.input(0);
+function shapeOf(ctx: TfOpContext, x: TfValue): TfValue {
   const rank = x.shape.length;
   if (x.shape.every((size) => size !== null)) return constantTensor('int32', [rank], x.shape as number[]);
   const value = x as TensorValue;
@@ -71,6 +70,17 @@ function convertShape(ctx: TfOpContext): TfValue {
     shape = ctx.graph.node('Gather', [shape, ctx.graph.int64Constant('logical_order', order)], { axis: attr.int(0) });
   }
   return setKnownValues(ctx.result(ctx.toInt32(shape), [rank], 'int32'), [...x.shape]);
+}
+
+function convertShape(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(1);
+  return shapeOf(ctx, ctx.input(0));
+}
+
+/** ShapeN: the shapes of all its inputs. */
+function convertShapeN(ctx: TfOpContext): TfValue[] {
+  ctx.requireInputs(1, true);
+  return ctx.inputs.map((input) => shapeOf(ctx, input));
 }
 
 function convertSize(ctx: TfOpContext): TfValue {
@@ -119,6 +129,24 @@ function convertRange(ctx: TfOpContext): TfValue {
   return ctx.result(ctx.graph.node('Range', [start, limit, delta]), [null], dtype);
 }
 
+/** LinSpace(start, stop, num): num evenly spaced values from start to stop, start + i·(stop − start)/(num − 1). */
+function convertLinSpace(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(3);
+  const [start, stop] = ctx.inputs;
+  const count = ctx.int(2, 'num');
+  if (count < 1) throw ctx.invalid(`its num ${count} must be at least 1`);
+  if (start.shape.length !== 0 || stop.shape.length !== 0) throw ctx.invalid('its start and stop must be scalars');
+  if (isConstant(start) && isConstant(stop)) {
+    const [a, b] = [numbers(start)[0], numbers(stop)[0]];
+    return constantTensor('float32', [count], range(count).map((i) => (count === 1 ? a : a + (i * (b - a)) / (count - 1))));
+  }
+  const g = ctx.graph;
+  const first = ctx.logical(start);
+  const step = g.node('Div', [g.node('Sub', [ctx.logical(stop), first]), g.scalar('intervals', Math.max(count - 1, 1))]);
+  const y = g.node('Add', [first, g.node('Mul', [g.floatConstant('steps', [count], range(count)), step])]);
+  return ctx.result(y, [count], 'float32');
+}
+
 function filledLike(ctx: TfOpContext, fill: number): TfValue {
   ctx.requireInputs(1);
   const x = ctx.input(0);
@@ -137,6 +165,33 @@ function convertBroadcastTo(ctx: TfOpContext): TfValue {
   const { dims, onnxName } = shapeInput(ctx, 1, 'shape');
   const shape = broadcastDims([x.shape, dims], () => ctx.invalid(`cannot broadcast ${formatShape(x.shape)} to ${formatShape(dims)}`));
   return ctx.result(ctx.graph.node('Expand', [ctx.logical(x), onnxName()]), shape, x.dtype);
+}
+
+/**
+ * BroadcastArgs(s0, s1): the shape two shapes broadcast to. Known sizes fold (a size-1 entry
+ * takes the other's); the rest is computed from the shapes left-padded with 1s.
+ */
+function convertBroadcastArgs(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const shapes = [shapeInput(ctx, 0, 's0'), shapeInput(ctx, 1, 's1')];
+  const rank = Math.max(...shapes.map((shape) => shape.dims.length));
+  const padded = shapes.map((shape) => [...new Array<number>(rank - shape.dims.length).fill(1), ...shape.dims]);
+  const known = padded[0].map((a, i) => {
+    const b = padded[1][i];
+    if (a === 1) return b;
+    if (b === 1) return a;
+    if (a !== null && b !== null && a !== b) throw ctx.invalid(`shapes ${formatShape(shapes[0].dims)} and ${formatShape(shapes[1].dims)} do not broadcast`);
+    return a ?? b;
+  });
+  if (known.every((size) => size !== null)) return constantTensor('int32', [rank], known as number[]);
+  const g = ctx.graph;
+  const [a, b] = shapes.map((shape, i) => {
+    const value = ctx.logical(ctx.input(i));
+    const missing = rank - shape.dims.length;
+    return missing === 0 ? value : g.node('Concat', [ctx.onnx(constantTensor('int32', [missing], new Array<number>(missing).fill(1))), value], { axis: attr.int(0) });
+  });
+  const y = g.node('Where', [g.node('Equal', [a, ctx.onnx(scalarConstant('int32', 1), [])]), b, a]);
+  return setKnownValues(ctx.result(y, [rank], 'int32'), known);
 }
 
 /** Resolves one -1 in a reshape target when the element count is known. */
@@ -246,45 +301,25 @@ function convertTile(ctx: TfOpContext): TfValue {
   return tensorValue(y, shape, runtime.perm, x.dtype);
 }
 
-/** Pad, PadV2 and MirrorPad (REFLECT): padded where the input is stored, with the pads reordered to match. */
-function convertPad(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(2, true);
-  const x = ctx.input(0);
-  const rank = x.shape.length;
-  const paddings = ctx.ints(1, 'paddings');
-  if (paddings.length !== 2 * rank) throw ctx.invalid(`paddings has ${paddings.length} values, a rank-${rank} input needs ${2 * rank}`);
-  const before = (axis: number) => paddings[2 * axis];
-  const after = (axis: number) => paddings[2 * axis + 1];
-  const runtime = isConstant(x) ? ctx.result(ctx.onnx(x), x.shape, x.dtype) : x;
-  const pads = ctx.graph.int64Constant('pads', [...runtime.perm.map(before), ...runtime.perm.map(after)]);
-  const attributes: Record<string, ReturnType<typeof attr.string>> = {};
-  const inputs = [runtime.onnxName, pads];
-  if (ctx.op === 'MirrorPad') {
-    const mode = ctx.attrs.choice('mode', ['REFLECT', 'SYMMETRIC']);
-    if (mode === 'SYMMETRIC') throw ctx.unsupported('MirrorPad mode SYMMETRIC has no ONNX Pad mode (REFLECT is supported)');
-    attributes.mode = attr.string('reflect');
-  } else if (ctx.op === 'PadV2') {
-    const value = ctx.constant(2, 'constant_values');
-    inputs.push(ctx.onnx(value, []));
-  }
-  const shape = x.shape.map((size, axis) => (size === null ? null : size + before(axis) + after(axis)));
-  return tensorValue(ctx.graph.node('Pad', inputs, attributes), shape, runtime.perm, x.dtype);
-}
-
 export const plumbingOps: TfOpTable = {
   Identity: passThrough,
   StopGradient: passThrough,
   Snapshot: passThrough,
   EnsureShape: passThrough,
+  // Print returns its first input; what it prints is left out.
+  Print: passThrough,
   PlaceholderWithDefault: passThrough,
   IdentityN: convertIdentityN,
   NoOp: () => [],
   Cast: convertCast,
   Shape: convertShape,
+  ShapeN: convertShapeN,
+  BroadcastArgs: convertBroadcastArgs,
   Size: convertSize,
   Rank: convertRank,
   Fill: convertFill,
   Range: convertRange,
+  LinSpace: convertLinSpace,
   ZerosLike: (ctx) => filledLike(ctx, 0),
   OnesLike: (ctx) => filledLike(ctx, 1),
   BroadcastTo: convertBroadcastTo,
@@ -293,7 +328,5 @@ export const plumbingOps: TfOpTable = {
   ExpandDims: convertExpandDims,
   Transpose: convertTranspose,
   Tile: convertTile,
-  Pad: convertPad,
-  PadV2: convertPad,
-  MirrorPad: convertPad,
+  ...paddingOps,
 };

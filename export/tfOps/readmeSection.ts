@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GRAPH_SOURCE_OPS, tfOpFamilies } from './index.ts';
+import { notConvertedTfOps } from './notConverted.ts';
 
 export const TF_OPS_START = '<!-- tf-ops:start (generated from export/tfOps by `npx tsx export/tfOps/readmeSection.ts --write`; do not edit) -->';
 export const TF_OPS_END = '<!-- tf-ops:end -->';
@@ -22,9 +23,17 @@ export function renderTfOpSection(): string {
     '',
     '| family | ops |',
     '| --- | --- |',
-    ...rows.map((row) => `| ${row.title} | ${[...row.ops].sort().map((op) => `\`${op}\``).join(', ')} |`),
+    ...rows.map((row) => `| ${row.title} | ${opList(row.ops)} |`),
+    '',
+    'Ops tfjs-converter runs that are not converted, and why:',
+    '',
+    ...notConvertedTfOps.map((group) => `- ${opList(group.ops)}: ${group.reason}.`),
     TF_OPS_END,
   ].join('\n');
+}
+
+function opList(ops: readonly string[]): string {
+  return [...ops].sort().map((op) => `\`${op}\``).join(', ');
 }
 
 /** The README text with its section replaced (throws if the markers are missing). */

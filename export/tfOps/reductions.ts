@@ -1,7 +1,8 @@
 /**
- * Reductions (Mean, Sum, Max, Min, Prod, All, Any), ArgMax/ArgMin and TopKV2. Axes are mapped to
- * where they are stored, so a global average pool over an NCHW value needs no Transpose; constant
- * inputs (the Prod of a shape slice in a Flatten pattern, say) are folded.
+ * Reductions (Mean, Sum, Max, Min, Prod, All, Any, EuclideanNorm), ArgMax/ArgMin, TopKV2 and
+ * the cumulative Cumsum. Axes are mapped to where they are stored, so a global average pool over
+ * an NCHW value needs no Transpose; constant inputs (the Prod of a shape slice in a Flatten
+ * pattern, say) are folded.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { permutationAfterRemovingAxes, physicalAxis } from '../graph/layout.ts';
@@ -19,6 +20,8 @@ interface Reduction {
   fold: (values: number[]) => number;
   /** Boolean reductions run on int32 in ONNX (ReduceMin/Max take no bool before opset 20). */
   boolean?: boolean;
+  /** √(Σ x²): the sum runs over squares and is rooted afterwards (what ONNX ReduceL2 computes). */
+  euclidean?: boolean;
 }
 
 const reductions: Record<string, Reduction> = {
@@ -29,6 +32,7 @@ const reductions: Record<string, Reduction> = {
   Prod: { onnx: 'ReduceProd', fold: (v) => v.reduce((a, b) => a * b, 1) },
   All: { onnx: 'ReduceMin', fold: (v) => Number(v.every(Boolean)), boolean: true },
   Any: { onnx: 'ReduceMax', fold: (v) => Number(v.some(Boolean)), boolean: true },
+  EuclideanNorm: { onnx: 'ReduceSum', fold: (v) => Math.sqrt(v.reduce((a, b) => a + b * b, 0)), euclidean: true },
 };
 
 /** Reduction axes from input 1 (a scalar or a list), normalized and sorted. */
@@ -74,10 +78,13 @@ function reductionHandler(reduction: Reduction): TfOpHandler {
     const keepDims = ctx.attrs.bool('keep_dims');
     if (axes.length === 0) return x;
     if (isConstant(x)) return foldReduction(x, axes, keepDims, reduction);
+    if (reduction.euclidean && x.dtype !== 'float32') throw ctx.unsupported(`the euclidean norm of ${x.dtype} is not supported`);
     const physical = axes.map((axis) => physicalAxis(x.perm, axis)).sort((a, b) => a - b);
-    const input = reduction.boolean ? ctx.cast(x.onnxName, 'int32') : x.onnxName;
+    let input = reduction.boolean ? ctx.cast(x.onnxName, 'int32') : x.onnxName;
+    if (reduction.euclidean) input = ctx.graph.node('Mul', [input, input]);
     let y = reduce(ctx, reduction.onnx, input, physical, keepDims);
     if (reduction.boolean) y = ctx.cast(y, 'bool');
+    if (reduction.euclidean) y = ctx.graph.node('Sqrt', [y]);
     const perm = keepDims ? x.perm : permutationAfterRemovingAxes(x.perm, axes);
     return tensorValue(y, reducedShape(x.shape, axes, keepDims), perm, reduction.boolean ? 'bool' : x.dtype);
   };
@@ -111,9 +118,26 @@ function convertTopK(ctx: TfOpContext): TfValue[] {
   return [tensorValue(values, shape, x.perm, x.dtype), tensorValue(ctx.toInt32(indices), shape, x.perm, 'int32')];
 }
 
+/**
+ * Cumsum(x, axis) with TensorFlow's exclusive and reverse flags, which ONNX CumSum has too; it
+ * runs along the axis where it is stored.
+ */
+function convertCumsum(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const x = runtime(ctx, ctx.input(0));
+  const axis = ctx.axis(ctx.int(1, 'axis'), x.shape.length);
+  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw ctx.unsupported(`a cumulative sum of ${x.dtype} is not supported`);
+  const y = ctx.graph.node('CumSum', [x.onnxName, ctx.graph.int64Constant('axis', [physicalAxis(x.perm, axis)])], {
+    exclusive: attr.int(ctx.attrs.bool('exclusive') ? 1 : 0),
+    reverse: attr.int(ctx.attrs.bool('reverse') ? 1 : 0),
+  });
+  return tensorValue(y, x.shape, x.perm, x.dtype);
+}
+
 export const reductionOps: TfOpTable = {
   ...Object.fromEntries(Object.entries(reductions).map(([name, reduction]) => [name, reductionHandler(reduction)])),
   ArgMax: argHandler('ArgMax'),
   ArgMin: argHandler('ArgMin'),
   TopKV2: convertTopK,
+  Cumsum: convertCumsum,
 };

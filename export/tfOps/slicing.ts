@@ -1,8 +1,8 @@
 /**
  * Joining, splitting, slicing and gathering: Pack, Unpack, ConcatV2, Split, SplitV, Slice,
- * StridedSlice (every mask), GatherV2, GatherNd, Where, Select, SelectV2. Constants and partly
- * known shape vectors are folded; run-time values are sliced where they are stored when the op
- * keeps every axis, and in TensorFlow's layout otherwise.
+ * StridedSlice (every mask), GatherV2, GatherNd, ReverseV2 (a Slice with step −1), Where, Select,
+ * SelectV2. Constants and partly known shape vectors are folded; run-time values are sliced where
+ * they are stored when the op keeps every axis, and in TensorFlow's layout otherwise.
  */
 import { attr } from '../graph/graphBuilder.ts';
 import { identityPermutation, permutationAfterRemovingAxes, physicalAxis, type Permutation } from '../graph/layout.ts';
@@ -27,6 +27,15 @@ import type { TfOpTable } from './registry.ts';
 /** ONNX Slice clamps out-of-range bounds, so these stand for "to the end" either way. */
 const TO_END = 2 ** 31 - 1;
 const TO_START = -(2 ** 31);
+
+/**
+ * Elements start, start−1, ... down to (not including) end along one stored axis: ONNX Slice with
+ * step −1 (negative positions count from the end; no end means through index 0).
+ */
+export function reversedSlice(ctx: TfOpContext, input: string, axis: number, start: number, end: number | undefined): string {
+  const g = ctx.graph;
+  return g.node('Slice', [input, g.int64Constant('starts', [start]), g.int64Constant('ends', [end ?? TO_START]), g.int64Constant('axes', [axis]), g.int64Constant('steps', [-1])]);
+}
 
 function asRuntime(ctx: TfOpContext, value: TfValue): TensorValue {
   return isConstant(value) ? ctx.result(ctx.onnx(value), value.shape, value.dtype) : value;
@@ -322,6 +331,33 @@ function convertSelect(ctx: TfOpContext, broadcasting: boolean): TfValue {
   return tensorValue(ctx.graph.node('Where', names), shape, perm, commonDtype([onTrue, onFalse]));
 }
 
+/** Reverses a value along logical axes, where it is stored; constants are reversed now. */
+function reverse(ctx: TfOpContext, x: TfValue, axes: number[]): TfValue {
+  if (axes.length === 0) return x;
+  if (isConstant(x)) return selectConstant(x, x.shape.map((size, axis) => (axes.includes(axis) ? range(size, size - 1, -1) : range(size))));
+  let y = x.onnxName;
+  for (const axis of axes) y = reversedSlice(ctx, y, physicalAxis(x.perm, axis), -1, undefined);
+  return partialResult(tensorValue(y, x.shape, x.perm, x.dtype), x.shape.length === 1 ? knownValues(x)?.slice().reverse() : undefined);
+}
+
+/** ReverseV2(x, axis): the axes as a list (a repeated axis is an error in TensorFlow). */
+function convertReverseV2(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const x = ctx.input(0);
+  const axes = ctx.ints(1, 'axis').map((axis) => ctx.axis(axis, x.shape.length));
+  if (new Set(axes).size !== axes.length) throw ctx.invalid(`axis [${axes.join(', ')}] names an axis twice`);
+  return reverse(ctx, x, axes);
+}
+
+/** Reverse (v1): one bool per axis. */
+function convertReverse(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const x = ctx.input(0);
+  const dims = ctx.constant(1, 'dims');
+  if (dims.dtype !== 'bool' || dims.shape.length !== 1 || dims.shape[0] !== x.shape.length) throw ctx.invalid(`its dims must be ${x.shape.length} bools, one per axis`);
+  return reverse(ctx, x, numbers(dims).flatMap((flag, axis) => (flag ? [axis] : [])));
+}
+
 export const slicingOps: TfOpTable = {
   ConcatV2: convertConcatV2,
   Concat: convertConcat,
@@ -334,6 +370,8 @@ export const slicingOps: TfOpTable = {
   GatherV2: convertGather,
   Gather: convertGather,
   GatherNd: convertGatherNd,
+  ReverseV2: convertReverseV2,
+  Reverse: convertReverse,
   Where: convertWhere,
   Select: (ctx) => convertSelect(ctx, false),
   SelectV2: (ctx) => convertSelect(ctx, true),

@@ -163,7 +163,7 @@ describe('GraphModel conversion', () => {
     expect(actual.labels.data).toEqual(['cat', 'dög', '']);
   });
 
-  it('lists every unsupported op at once (name, count, first node), writes nothing, and the CLI exits 1', async () => {
+  it('lists every unsupported op at once (name, count, first node, the reason where known), writes nothing, and the CLI exits 1', async () => {
     const g = new GraphModelBuilder(26);
     const x = g.placeholder('x', [2]);
     const predicate = g.node('Less', [x, g.scalar(0)]);
@@ -180,6 +180,9 @@ describe('GraphModel conversion', () => {
     expect(error?.message).toContain('Merge (1 node, first "cond/Merge")');
     expect(error?.message).toContain('TensorListReserve (1 node, first "list/Reserve")');
     expect(error?.message).toContain('FancyCustomOp (1 node, first "custom/op")');
+    // Known ops come with the reason (export/tfOps/notConverted.ts); an unknown one has none to give.
+    expect(error?.message).toContain('Switch, Merge, TensorListReserve: control flow is not converted to ONNX If/Loop.');
+    expect(error?.message).not.toMatch(/FancyCustomOp:/);
     await expect(readFile(onnxPath)).rejects.toThrow();
     const cli = runCli(['convert', modelJson, '-o', onnxPath]);
     expect(cli.status).toBe(1);

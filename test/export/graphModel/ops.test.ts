@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryOpNames, unaryOpNames } from '../../../export/tfOps/arithmetic.ts';
 import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, checkOnnxModels, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
+import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -28,6 +28,8 @@ interface OpCase {
 const T = attr.type('float32');
 const nhwc = { data_format: attr.s('NHWC') };
 const window = (strides: number[], padding: string, extra = {}) => ({ strides: attr.ints(strides), padding: attr.s(padding), dilations: attr.ints([1, 1, 1, 1]), ...nhwc, ...extra });
+const stridedSlice = (masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>) =>
+  Object.fromEntries(['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [mask, attr.i(masks[mask as keyof typeof masks] ?? 0)]));
 
 /** One input x of `shape` (values in [low, high)) through one op; the node is named `out`. */
 function unaryCase(name: string, op: string, shape: number[], attributes: Record<string, unknown> = {}, low = -2, high = 2, extraInputs: (g: GraphModelBuilder) => string[] = () => []): OpCase {
@@ -46,9 +48,11 @@ const unaryDomains: Record<string, [number, number]> = {
   Log: [0.1, 3], Log1p: [-0.5, 3], Sqrt: [0.1, 3], Rsqrt: [0.1, 3], Reciprocal: [0.5, 3], Acosh: [1.1, 3], Asin: [-0.9, 0.9], Acos: [-0.9, 0.9], Atanh: [-0.9, 0.9],
 };
 const boolOps = new Set(['LogicalAnd', 'LogicalOr', 'LogicalNot']);
+/** Tested on special values instead (random inputs hold no NaN or infinity). */
+const classifyingOps = new Set(['IsNan', 'IsInf', 'IsFinite']);
 
 const arithmeticCases: OpCase[] = [
-  ...unaryOpNames.filter((op) => !boolOps.has(op)).map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
+  ...unaryOpNames.filter((op) => !boolOps.has(op) && !classifyingOps.has(op)).map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
   ...binaryOpNames.filter((op) => !boolOps.has(op)).map((op): OpCase => ({
     name: `${op} (broadcast)`,
     build: (g) => {
@@ -56,11 +60,11 @@ const arithmeticCases: OpCase[] = [
       const b = g.placeholder('b', [3, 4]);
       g.node(op, [a, b], {}, 'out');
       const positive = op === 'Pow';
-      const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod'].includes(op);
+      const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod'].includes(op);
       return { a: randomTensor([2, 3, 4], 3, positive ? 0.2 : -3, 3), b: randomTensor([3, 4], 4, divisor ? 0.5 : -3, 3) };
     },
   })),
-  ...['FloorDiv', 'FloorMod', 'Div', 'Maximum', 'Mul', 'Sub'].map((op): OpCase => ({
+  ...['FloorDiv', 'FloorMod', 'Mod', 'Div', 'Maximum', 'Mul', 'Sub'].map((op): OpCase => ({
     name: `${op} (int32)`,
     build: (g) => {
       const a = g.placeholder('a', [2, 5], 'int32');
@@ -85,6 +89,37 @@ const arithmeticCases: OpCase[] = [
       const condition = g.node('LogicalNot', [g.node('Greater', [c, g.scalar(0)])]);
       g.node('Select', [condition, t, g.node('Neg', [t])], {}, 'out');
       return { c: randomTensor([4, 3], 1), t: randomTensor([4, 3], 2) };
+    },
+  },
+  {
+    name: 'IsNan, IsInf, IsFinite on NaN, ±Infinity and finite values',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 4]);
+      for (const op of classifyingOps) g.node(op, [x], {}, op);
+      return { x: tf.tensor([NaN, Infinity, -Infinity, 0, -1.5, 3e38, NaN, 2], [2, 4]) };
+    },
+  },
+  unaryCase('ClipByValue (scalar bounds)', 'ClipByValue', [2, 3, 4], {}, -2, 2, (g) => [g.scalar(-0.5), g.scalar(1.25)]),
+  {
+    name: 'ClipByValue int32',
+    build: (g) => {
+      const a = g.placeholder('a', [3, 4], 'int32');
+      g.node('ClipByValue', [a, g.scalarInt(-3), g.scalarInt(4)], {}, 'out');
+      return { a: randomIntTensor([3, 4], 5, -9, 9) };
+    },
+  },
+  {
+    name: 'ClipByValue (per-channel bounds, against Minimum → Maximum; tfjs reads only scalar bounds)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3, 4]);
+      g.node('ClipByValue', [x, g.constant([-1, -0.5, 0, 0.2], [4]), g.constant([0.5, 1, 1.5, 0.3], [4])], {}, 'out');
+      return { x: randomTensor([2, 3, 4], 6, -2, 2) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 3, 4]);
+      const low = g.constant([-1, -0.5, 0, 0.2], [4]);
+      const high = g.constant([0.5, 1, 1.5, 0.3], [4]);
+      g.node('Maximum', [g.node('Minimum', [x, high]), low], {}, 'out');
     },
   },
   {
@@ -147,6 +182,32 @@ const convolutionCases: OpCase[] = [
       g.node('Relu', [norm], {}, 'out');
     },
   },
+  convCase('Conv3D SAME strides 1, 2, 2', 'Conv3D', [2, 3, 3, 3, 4], { strides: attr.ints([1, 1, 2, 2, 1]), padding: attr.s('SAME'), dilations: attr.ints([1, 1, 1, 1, 1]), data_format: attr.s('NDHWC') }, [2, 5, 6, 4, 3]),
+  convCase('Conv3D VALID stride 2 in depth', 'Conv3D', [3, 2, 2, 3, 2], { strides: attr.ints([1, 2, 1, 1, 1]), padding: attr.s('VALID'), dilations: attr.ints([1, 1, 1, 1, 1]), data_format: attr.s('NDHWC') }, [2, 7, 5, 4, 3]),
+  {
+    name: 'LRN, ClipByValue, ReverseV2, Cumsum between convolutions (all in NCHW, no Transpose between them)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 6, 5, 3]);
+      const conv = g.node('Conv2D', [x, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'SAME'));
+      const normalized = g.node('LRN', [conv], { depth_radius: attr.i(1), bias: attr.f(1), alpha: attr.f(0.5), beta: attr.f(0.5) });
+      const clipped = g.node('ClipByValue', [normalized, g.scalar(-0.6), g.scalar(0.8)]);
+      const reversed = g.node('ReverseV2', [clipped, g.ints([2])]);
+      const summed = g.node('Cumsum', [reversed, g.scalarInt(1)], { exclusive: attr.b(true), reverse: attr.b(false) });
+      g.node('Conv2D', [summed, g.randomConstant([3, 3, 4, 2])], window([1, 1, 1, 1], 'VALID'), 'out');
+      return { x: randomTensor([2, 6, 5, 3], 4) };
+    },
+    onnxOps: ['Transpose', 'Conv', 'LRN', 'Clip', 'Slice', 'CumSum', 'Conv', 'Transpose'],
+  },
+  {
+    name: 'Conv1D as TensorFlow writes it: ExpandDims → Conv2D → Squeeze',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 10, 3]);
+      const expanded = g.node('ExpandDims', [x, g.scalarInt(1)]);
+      const conv = g.node('Conv2D', [expanded, g.randomConstant([1, 3, 3, 4])], window([1, 1, 2, 1], 'SAME'));
+      g.node('Squeeze', [conv], { squeeze_dims: attr.ints([1]) }, 'out');
+      return { x: randomTensor([2, 10, 3], 12) };
+    },
+  },
   ...[
     ['SAME', 2, [2, 8, 6, 4]],
     ['VALID', 2, [2, 9, 7, 4]],
@@ -165,6 +226,29 @@ const poolingCases: OpCase[] = [
   unaryCase('MaxPool SAME stride 2', 'MaxPool', [2, 7, 6, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
   unaryCase('AvgPool VALID', 'AvgPool', [2, 7, 6, 3], { ksize: attr.ints([1, 2, 3, 1]), ...window([1, 2, 1, 1], 'VALID') }),
   unaryCase('AvgPool SAME (padding left out of the mean)', 'AvgPool', [2, 5, 5, 3], { ksize: attr.ints([1, 3, 3, 1]), ...window([1, 2, 2, 1], 'SAME') }),
+  ...[false, true].map((withBatch): OpCase => ({
+    name: `MaxPoolWithArgmax SAME, include_batch_in_index ${withBatch}`,
+    build: (g) => {
+      const x = g.placeholder('x', [null, 5, 6, 3]);
+      const pooled = g.node('MaxPoolWithArgmax', [x], { ksize: attr.ints([1, 3, 2, 1]), ...window([1, 2, 2, 1], 'SAME'), include_batch_in_index: attr.b(withBatch), Targmax: attr.type('int32') }, 'pool');
+      g.node('Identity', [`${pooled}:0`], {}, 'values');
+      g.node('Identity', [`${pooled}:1`], {}, 'argmax');
+      return { x: randomTensor([2, 5, 6, 3], 8) };
+    },
+  })),
+  unaryCase('Dilation2D SAME, rates 1 and 2', 'Dilation2D', [2, 6, 5, 3], { strides: attr.ints([1, 1, 1, 1]), rates: attr.ints([1, 1, 2, 1]), padding: attr.s('SAME') }, -2, 2, (g) => [g.randomConstant([2, 3, 3])]),
+  {
+    name: 'Dilation2D VALID stride 2 between convolutions (in NCHW)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 7, 7, 2]);
+      const conv = g.node('Conv2D', [x, g.randomConstant([1, 1, 2, 3])], window([1, 1, 1, 1], 'SAME'));
+      const dilated = g.node('Dilation2D', [conv, g.randomConstant([3, 2, 3])], { strides: attr.ints([1, 2, 2, 1]), rates: attr.ints([1, 1, 1, 1]), padding: attr.s('VALID') });
+      g.node('Conv2D', [dilated, g.randomConstant([1, 1, 3, 2])], window([1, 1, 1, 1], 'SAME'), 'out');
+      return { x: randomTensor([2, 7, 7, 2], 3) };
+    },
+  },
+  ...(['MaxPool3D', 'AvgPool3D'] as const).flatMap((op) => (['SAME', 'VALID'] as const).map((padding) =>
+    unaryCase(`${op} ${padding}`, op, [2, 5, 6, 4, 3], { ksize: attr.ints([1, 2, 3, 2, 1]), strides: attr.ints([1, 2, 2, 1, 1]), padding: attr.s(padding), data_format: attr.s('NDHWC') }))),
 ];
 
 const matrixCases: OpCase[] = [
@@ -193,6 +277,21 @@ const matrixCases: OpCase[] = [
       return { a: randomTensor([3, 6], 1) };
     },
   },
+  bandPartCase(1, 1, 13),
+  bandPartCase(1, 1, 14),
+  bandPartCase(-1, 0, 14),
+  bandPartCase(2, -1, 13),
+  {
+    name: 'Einsum of one operand (bij->jb: a transpose and a sum) and an outer product (i,j->ij)',
+    build: (g) => {
+      const a = g.placeholder('a', [2, 3, 4]);
+      const u = g.placeholder('u', [3]);
+      const v = g.placeholder('v', [5]);
+      g.node('Einsum', [a], { equation: attr.s('bij->jb'), N: attr.i(1) }, 'reduced');
+      g.node('Einsum', [u, v], { equation: attr.s('i,j->ij'), N: attr.i(2) }, 'outer');
+      return { a: randomTensor([2, 3, 4], 1), u: randomTensor([3], 2), v: randomTensor([5], 3) };
+    },
+  },
   {
     name: 'Einsum bij,bjk->bik',
     build: (g) => {
@@ -203,6 +302,30 @@ const matrixCases: OpCase[] = [
     },
   },
 ];
+
+/** TensorFlow's band: keep [m, n] where (lower < 0 or m − n ≤ lower) and (upper < 0 or n − m ≤ upper). */
+function bandMask(rows: number, columns: number, lower: number, upper: number): number[] {
+  return Array.from({ length: rows * columns }, (_, i) => {
+    const [m, n] = [Math.floor(i / columns), i % columns];
+    return Number((lower < 0 || m - n <= lower) && (upper < 0 || n - m <= upper));
+  });
+}
+
+/** tfjs-converter reads num_upper from input 1 as well, so tfjs itself serves only for equal bounds. */
+function bandPartCase(lower: number, upper: number, opset: number): OpCase {
+  const build = (g: GraphModelBuilder, reference: boolean) => {
+    const x = g.placeholder('x', [null, 4, 5]);
+    if (!reference) g.node('MatrixBandPart', [x, g.scalarInt(lower), g.scalarInt(upper)], {}, 'out');
+    else g.node('SelectV2', [g.constant(bandMask(4, 5, lower, upper), [4, 5], 'bool'), x, g.scalar(0)], {}, 'out');
+    return { x: randomTensor([2, 4, 5], 3) };
+  };
+  return {
+    name: `MatrixBandPart (${lower}, ${upper}) at opset ${opset}${lower === upper ? '' : ', against SelectV2 with the band mask'}`,
+    build: (g) => build(g, false),
+    ...(lower === upper ? {} : { reference: (g: GraphModelBuilder) => void build(g, true) }),
+    opset,
+  };
+}
 
 const axisInput = (axes: number[]) => (g: GraphModelBuilder) => [g.ints(axes)];
 const reductionCases: OpCase[] = [
@@ -218,6 +341,19 @@ const reductionCases: OpCase[] = [
   })),
   unaryCase('ArgMax', 'ArgMax', [3, 4, 5], { output_type: attr.type('int32') }, -2, 2, (g) => [g.scalarInt(1)]),
   unaryCase('ArgMin', 'ArgMin', [3, 4, 5], { output_type: attr.type('int32') }, -2, 2, (g) => [g.scalarInt(-1)]),
+  ...[false, true].flatMap((exclusive) => [false, true].map((reverse) =>
+    unaryCase(`Cumsum exclusive ${exclusive} reverse ${reverse}`, 'Cumsum', [2, 5, 3], { exclusive: attr.b(exclusive), reverse: attr.b(reverse) }, -2, 2, (g) => [g.scalarInt(1)]))),
+  {
+    // tfjs's cumsum mishandles a negative axis, so the reference needs a positive one.
+    name: 'Cumsum int32 over the last axis',
+    build: (g) => {
+      const a = g.placeholder('a', [3, 6], 'int32');
+      g.node('Cumsum', [a, g.scalarInt(1)], { exclusive: attr.b(false), reverse: attr.b(false) }, 'out');
+      return { a: randomIntTensor([3, 6], 2, -50, 50) };
+    },
+  },
+  unaryCase('EuclideanNorm over axis 1', 'EuclideanNorm', [2, 5, 3], { keep_dims: attr.b(false) }, -2, 2, axisInput([1])),
+  unaryCase('EuclideanNorm keep_dims over axes 0 and 2', 'EuclideanNorm', [2, 5, 3], { keep_dims: attr.b(true) }, -2, 2, axisInput([0, 2])),
   {
     name: 'TopKV2 values and indices',
     build: (g) => {
@@ -234,23 +370,74 @@ function resizeCase(op: string, alignCorners: boolean, halfPixel: boolean): OpCa
   return unaryCase(`${op} align_corners ${alignCorners} half_pixel_centers ${halfPixel}`, op, [2, 5, 4, 3], { align_corners: attr.b(alignCorners), half_pixel_centers: attr.b(halfPixel) }, -2, 2, (g) => [g.ints([9, 7])]);
 }
 
-const imageCases: OpCase[] = [
-  ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
-  unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
-  {
-    name: 'SpaceToDepth block 2 (against its Reshape/Transpose definition; tfjs lacks the op)',
+/** SpaceToDepth block 2 against its definition (tfjs lacks the op): the blocks split out of H and W, moved before the channels, merged into them. */
+function spaceToDepthCase(format: 'NHWC' | 'NCHW'): OpCase {
+  const nchw = format === 'NCHW';
+  const shape = nchw ? [2, 3, 4, 6] : [2, 4, 6, 3];
+  const [blocks, perm, merged] = nchw
+    ? [[-1, 3, 2, 2, 3, 2], [0, 3, 5, 1, 2, 4], [-1, 12, 2, 3]]
+    : [[-1, 2, 2, 3, 2, 3], [0, 1, 3, 2, 4, 5], [-1, 2, 3, 12]];
+  return {
+    name: `SpaceToDepth ${format} block 2 (against its Reshape/Transpose definition; tfjs lacks the op)`,
     build: (g) => {
-      const x = g.placeholder('x', [null, 4, 6, 3]);
-      g.node('SpaceToDepth', [x], { block_size: attr.i(2), ...nhwc }, 'out');
-      return { x: randomTensor([2, 4, 6, 3], 5) };
+      g.node('SpaceToDepth', [g.placeholder('x', [null, ...shape.slice(1)])], { block_size: attr.i(2), data_format: attr.s(format) }, 'out');
+      return { x: randomTensor(shape, 5) };
     },
     reference: (g) => {
-      const x = g.placeholder('x', [null, 4, 6, 3]);
-      const blocks = g.node('Reshape', [x, g.ints([-1, 2, 2, 3, 2, 3])]);
-      const moved = g.node('Transpose', [blocks, g.ints([0, 1, 3, 2, 4, 5])]);
-      g.node('Reshape', [moved, g.ints([-1, 2, 3, 12])], {}, 'out');
+      const split = g.node('Reshape', [g.placeholder('x', [null, ...shape.slice(1)]), g.ints(blocks)]);
+      g.node('Reshape', [g.node('Transpose', [split, g.ints(perm)]), g.ints(merged)], {}, 'out');
+    },
+  };
+}
+
+const imageCases: OpCase[] = [
+  ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
+  ...['ResizeBilinear', 'ResizeNearestNeighbor'].map((op): OpCase => ({
+    name: `${op} to twice a run-time input size (as in MoveNet MultiPose, whose input has any resolution)`,
+    build: (g) => {
+      const x = g.placeholder('x', [1, null, null, 3]);
+      const spatial = g.node('StridedSlice', [g.node('Shape', [x], { out_type: attr.type('int32') }), g.ints([1]), g.ints([3]), g.ints([1])], stridedSlice({}));
+      g.node(op, [x, g.node('Mul', [spatial, g.scalarInt(2)])], { align_corners: attr.b(false), half_pixel_centers: attr.b(true) }, 'out');
+      return { x: randomTensor([1, 5, 4, 3], 6) };
+    },
+  })),
+  unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
+  {
+    name: 'DepthToSpace NCHW (against NHWC between Transposes; tfjs runs NHWC only)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 8, 3, 4]);
+      g.node('DepthToSpace', [x], { block_size: attr.i(2), data_format: attr.s('NCHW') }, 'out');
+      return { x: randomTensor([2, 8, 3, 4], 5) };
+    },
+    reference: (g) => {
+      const x = g.placeholder('x', [null, 8, 3, 4]);
+      const moved = g.node('DepthToSpace', [g.node('Transpose', [x, g.ints([0, 2, 3, 1])])], { block_size: attr.i(2), ...nhwc });
+      g.node('Transpose', [moved, g.ints([0, 3, 1, 2])], {}, 'out');
     },
   },
+  {
+    name: 'CropAndResize bilinear, boxes partly outside the image (extrapolation), a run-time box count',
+    build: (g) => {
+      const image = g.placeholder('image', [null, 6, 7, 3]);
+      const b = g.placeholder('boxes', [null, 4]);
+      const index = g.placeholder('box_ind', [null], 'int32');
+      g.node('CropAndResize', [image, b, index, g.ints([4, 5])], { method: attr.s('bilinear'), extrapolation_value: attr.f(-2) }, 'out');
+      const boxes = tf.tensor([[0.1, 0.2, 0.7, 0.9], [-0.2, 0.3, 0.5, 1.3], [0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1], [0.25, 0.5, 0.25, 0.75]], [5, 4]);
+      return { image: randomTensor([2, 6, 7, 3], 5), boxes, box_ind: tf.tensor([1, 0, 1, 0, 1], [5], 'int32') };
+    },
+  },
+  {
+    // Positions are kept off .5, where float32 (onnxruntime) and float64 (tfjs) arithmetic may round apart.
+    name: 'CropAndResize nearest, a crop height of 1 (the box centre)',
+    build: (g) => {
+      const image = g.placeholder('image', [2, 5, 6, 2]);
+      const b = g.placeholder('boxes', [3, 4]);
+      g.node('CropAndResize', [image, b, g.ints([0, 1, 1]), g.ints([1, 4])], { method: attr.s('nearest'), extrapolation_value: attr.f(0) }, 'out');
+      return { image: randomTensor([2, 5, 6, 2], 5), boxes: tf.tensor([[0.1, 0.15, 0.62, 0.85], [0.3, -0.4, 0.6, 0.6], [0.05, 0.88, 0.95, 0.1]], [3, 4]) };
+    },
+  },
+  spaceToDepthCase('NHWC'),
+  spaceToDepthCase('NCHW'),
   {
     name: 'SpaceToBatchND → Conv2D → BatchToSpaceND (the dilated convolution pattern, fused into one Conv)',
     build: (g) => {
@@ -280,6 +467,15 @@ function boxes(count: number, seed: number): tf.Tensor {
 }
 
 const detectionCases: OpCase[] = [
+  {
+    name: 'NonMaxSuppressionV2 (no score threshold)',
+    build: (g) => {
+      const b = g.placeholder('boxes', [20, 4]);
+      const s = g.placeholder('scores', [20]);
+      g.node('NonMaxSuppressionV2', [b, s, g.scalarInt(6), g.scalar(0.4)], {}, 'out');
+      return { boxes: boxes(20, 5), scores: randomTensor([20], 6, 0, 1) };
+    },
+  },
   ...(['NonMaxSuppressionV3', 'NonMaxSuppressionV4', 'NonMaxSuppressionV5'] as const).map((op): OpCase => ({
     name: op,
     build: (g) => {
@@ -314,6 +510,20 @@ const plumbingCases: OpCase[] = [
     },
   },
   {
+    // tfjs-converter's ShapeN gives float32 shapes (TensorFlow: out_type), which its BroadcastArgs refuses, hence Shape there.
+    name: 'ShapeN, and BroadcastArgs of a symbolic shape feeding BroadcastTo',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 1, 4]);
+      const y = g.placeholder('y', [2, 5]);
+      const shapes = g.node('ShapeN', [x, y], { N: attr.i(2), out_type: attr.type('int32') }, 'shapes');
+      g.node('Identity', [`${shapes}:0`], {}, 'shape_x');
+      g.node('Identity', [`${shapes}:1`], {}, 'shape_y');
+      const args = g.node('BroadcastArgs', [g.node('Shape', [x], { out_type: attr.type('int32') }), g.ints([3, 1])], {}, 'args');
+      g.node('BroadcastTo', [g.randomConstant([3, 1]), args], {}, 'broadcast');
+      return { x: randomTensor([2, 1, 4], 1), y: randomTensor([2, 5], 2) };
+    },
+  },
+  {
     name: 'Flatten through Shape → StridedSlice → Pack → Reshape with a symbolic batch',
     build: (g) => {
       const x = g.placeholder('x', [null, 3, 4, 2]);
@@ -334,6 +544,47 @@ const plumbingCases: OpCase[] = [
   unaryCase('Pad', 'Pad', [2, 3, 4], {}, -2, 2, (g) => [g.ints([0, 0, 1, 2, 2, 0], [3, 2])]),
   unaryCase('PadV2 with a constant value', 'PadV2', [2, 3], {}, -2, 2, (g) => [g.ints([1, 0, 0, 2], [2, 2]), g.scalar(-7)]),
   unaryCase('MirrorPad REFLECT', 'MirrorPad', [2, 4, 3], { mode: attr.s('REFLECT') }, -2, 2, (g) => [g.ints([0, 0, 2, 1, 1, 1], [3, 2])]),
+  unaryCase('MirrorPad SYMMETRIC (pads up to the full size)', 'MirrorPad', [2, 4, 3], { mode: attr.s('SYMMETRIC') }, -2, 2, (g) => [g.ints([0, 0, 4, 1, 1, 3], [3, 2])]),
+  {
+    name: 'MirrorPad SYMMETRIC between convolutions (padded in NCHW, no Transpose between them)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 6, 5, 3]);
+      const conv = g.node('Conv2D', [x, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'SAME'));
+      const padded = g.node('MirrorPad', [conv, g.ints([0, 0, 1, 2, 2, 0, 0, 0], [4, 2])], { mode: attr.s('SYMMETRIC') });
+      g.node('Conv2D', [padded, g.randomConstant([3, 3, 4, 2])], window([1, 1, 1, 1], 'VALID'), 'out');
+      return { x: randomTensor([2, 6, 5, 3], 4) };
+    },
+    onnxOps: ['Transpose', 'Conv', 'Slice', 'Slice', 'Concat', 'Slice', 'Concat', 'Conv', 'Transpose'],
+  },
+  {
+    name: 'LinSpace: run-time start and stop; constant ones (folded)',
+    build: (g) => {
+      const start = g.placeholder('start', []);
+      const stop = g.placeholder('stop', []);
+      g.node('LinSpace', [start, stop, g.scalarInt(7)], { Tidx: attr.type('int32') }, 'runtime');
+      g.node('Mul', [g.node('LinSpace', [g.scalar(-1), g.scalar(2), g.scalarInt(4)], {}), start], {}, 'folded');
+      return { start: tf.scalar(-0.75), stop: tf.scalar(2.5) };
+    },
+  },
+  {
+    name: 'Print (its first input; the printing is left out)',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 3]);
+      g.node('Mul', [g.node('Print', [x, x], { message: attr.s('x is'), summarize: attr.i(1) }), g.scalar(2)], {}, 'out');
+      return { x: randomTensor([2, 3], 1) };
+    },
+  },
+  {
+    // tfjs-converter reads EnsureShape's shape from a second input (TensorFlow has it as an attribute only).
+    name: 'Snapshot, EnsureShape, PlaceholderWithDefault (its default when not fed, as in tfjs)',
+    build: (g) => {
+      const x = g.placeholder('x', [null, 3]);
+      const scale = g.node('PlaceholderWithDefault', [g.randomConstant([3])], { dtype: T, shape: attr.shape([3]) });
+      const checked = g.node('EnsureShape', [g.node('Snapshot', [x]), g.ints([2, 3])], { shape: attr.shape([null, 3]) });
+      g.node('Mul', [checked, scale], {}, 'out');
+      return { x: randomTensor([2, 3], 1) };
+    },
+  },
   {
     name: 'Identity, IdentityN, StopGradient',
     build: (g) => {
@@ -345,8 +596,6 @@ const plumbingCases: OpCase[] = [
   },
 ];
 
-const stridedSlice = (masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>) =>
-  Object.fromEntries(['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [mask, attr.i(masks[mask as keyof typeof masks] ?? 0)]));
 
 function sliceCase(name: string, begin: number[], end: number[], strides: number[], masks: Parameters<typeof stridedSlice>[0]): OpCase {
   return unaryCase(`StridedSlice ${name}`, 'StridedSlice', [3, 6, 5, 4], stridedSlice(masks), -2, 2, (g) => [g.ints(begin), g.ints(end), g.ints(strides)]);
@@ -389,6 +638,17 @@ const slicingCases: OpCase[] = [
       return { x: randomTensor([4, 5, 3], 1) };
     },
   },
+  unaryCase('ReverseV2 over axes 0 and -1', 'ReverseV2', [2, 3, 4], {}, -2, 2, (g) => [g.ints([0, -1])]),
+  unaryCase('Reverse (v1, one bool per axis)', 'Reverse', [2, 3, 4], {}, -2, 2, (g) => [g.constant([0, 1, 1], [3], 'bool')]),
+  {
+    name: 'Concat (v1, axis first) and Gather (v1)',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 4]);
+      g.node('Concat', [g.scalarInt(-1), x, g.randomConstant([3, 2])], { N: attr.i(2) }, 'concat');
+      g.node('Gather', [x, g.ints([2, 0, 2])], {}, 'gather');
+      return { x: randomTensor([3, 4], 1) };
+    },
+  },
   {
     name: 'Where (coordinates of true elements)',
     build: (g) => {
@@ -399,17 +659,165 @@ const slicingCases: OpCase[] = [
   },
 ];
 
+const normalizationCases: OpCase[] = [
+  unaryCase('LRN depth_radius 2', 'LRN', [2, 4, 3, 7], { depth_radius: attr.i(2), bias: attr.f(1.5), alpha: attr.f(0.3), beta: attr.f(0.75) }),
+  unaryCase('LRN defaults (depth_radius 5 wider than the channels)', 'LRN', [1, 3, 3, 4], {}),
+];
+
+const scatterCases: OpCase[] = [
+  {
+    name: 'OneHot float, axis -1, with negative and too-large indices (rows of off values)',
+    build: (g) => {
+      const i = g.placeholder('i', [null, 4], 'int32');
+      g.node('OneHot', [i, g.scalarInt(5), g.scalar(2.5), g.scalar(-1)], { axis: attr.i(-1), T: T }, 'out');
+      return { i: randomIntTensor([3, 4], 3, -2, 7) };
+    },
+  },
+  {
+    name: 'OneHot with a run-time depth',
+    build: (g) => {
+      const i = g.placeholder('i', [6], 'int32');
+      const depth = g.placeholder('depth', [], 'int32');
+      g.node('OneHot', [i, depth, g.scalar(1), g.scalar(0)], { axis: attr.i(-1), T: T }, 'out');
+      return { i: randomIntTensor([6], 3, 0, 4), depth: tf.scalar(4, 'int32') };
+    },
+  },
+  {
+    name: 'OneHot int32 on axis 0 (against axis -1 and a Transpose; tfjs ignores the axis)',
+    build: (g) => {
+      const i = g.placeholder('i', [3, 4], 'int32');
+      g.node('OneHot', [i, g.scalarInt(5), g.scalarInt(7), g.scalarInt(0)], { axis: attr.i(0), T: attr.type('int32') }, 'out');
+      return { i: randomIntTensor([3, 4], 4, 0, 5) };
+    },
+    reference: (g) => {
+      const i = g.placeholder('i', [3, 4], 'int32');
+      const hot = g.node('OneHot', [i, g.scalarInt(5), g.scalarInt(7), g.scalarInt(0)], { axis: attr.i(-1), T: attr.type('int32') });
+      g.node('Transpose', [hot, g.ints([2, 0, 1])], {}, 'out');
+    },
+  },
+  {
+    name: 'ScatterNd at opset 16: run-time indices, repeated ones summed',
+    build: (g) => {
+      const i = g.placeholder('i', [6, 2], 'int32');
+      const u = g.placeholder('u', [6, 3]);
+      g.node('ScatterNd', [i, u, g.ints([4, 3, 3])], { Tindices: attr.type('int32') }, 'out');
+      return { i: tf.tensor([[0, 1], [3, 2], [0, 1], [2, 0], [3, 2], [1, 1]], [6, 2], 'int32'), u: randomTensor([6, 3], 2) };
+    },
+    opset: 16,
+  },
+  {
+    name: 'ScatterNd at opset 13: constant unique indices',
+    build: (g) => {
+      const u = g.placeholder('u', [3, 5]);
+      g.node('ScatterNd', [g.ints([4, 0, 2], [3, 1]), u, g.ints([6, 5])], { Tindices: attr.type('int32') }, 'out');
+      return { u: randomTensor([3, 5], 2) };
+    },
+  },
+  {
+    name: 'SparseToDense: [N, rank] indices with run-time values; run-time 1-D indices with one value',
+    build: (g) => {
+      const v = g.placeholder('v', [3]);
+      const i = g.placeholder('i', [null], 'int32');
+      g.node('SparseToDense', [g.ints([0, 1, 1, 0, 2, 3], [3, 2]), g.ints([3, 4]), v, g.scalar(-1)], { validate_indices: attr.b(true) }, 'rows');
+      g.node('SparseToDense', [i, g.ints([6]), g.scalar(2.5), g.scalar(0)], { validate_indices: attr.b(true) }, 'vector');
+      return { v: randomTensor([3], 1), i: tf.tensor([1, 4, 5], [3], 'int32') };
+    },
+  },
+  {
+    name: 'SparseToDense of constants (folded, as in nanodet: no indices at all)',
+    build: (g) => {
+      const x = g.placeholder('x', [2, 5], 'int32');
+      const dense = g.node('SparseToDense', [g.constant([], [0, 1], 'int32'), g.ints([5]), g.constant([], [0], 'int32'), g.scalarInt(3)], { validate_indices: attr.b(true) });
+      g.node('AddV2', [x, g.node('AddV2', [dense, g.node('SparseToDense', [g.ints([4, 1], [2, 1]), g.ints([5]), g.scalarInt(7), g.scalarInt(0)], {})])], {}, 'out');
+      return { x: randomIntTensor([2, 5], 3, -5, 5) };
+    },
+    onnxOps: ['Add'],
+  },
+  {
+    name: 'TensorScatterUpdate of rows',
+    build: (g) => {
+      const x = g.placeholder('x', [5, 3]);
+      const u = g.placeholder('u', [2, 3]);
+      g.node('TensorScatterUpdate', [x, g.ints([3, 1], [2, 1]), u], {}, 'out');
+      return { x: randomTensor([5, 3], 1), u: randomTensor([2, 3], 2) };
+    },
+  },
+];
+
+const setCases: OpCase[] = [
+  {
+    name: 'Unique of int32 and float vectors, UniqueV2 of rows (axis 0)',
+    build: (g) => {
+      const i = g.placeholder('i', [10], 'int32');
+      const f = g.placeholder('f', [6]);
+      const m = g.placeholder('m', [5, 2], 'int32');
+      const ints = g.node('Unique', [i], { out_idx: attr.type('int32') }, 'unique_int');
+      const floats = g.node('Unique', [f], { out_idx: attr.type('int32') }, 'unique_float');
+      const rows = g.node('UniqueV2', [m, g.ints([0])], { out_idx: attr.type('int32') }, 'unique_rows');
+      for (const [node, label] of [[ints, 'int'], [floats, 'float'], [rows, 'rows']]) {
+        g.node('Identity', [`${node}:0`], {}, `values_${label}`);
+        g.node('Identity', [`${node}:1`], {}, `indices_${label}`);
+      }
+      return { i: randomIntTensor([10], 2, 0, 5), f: tf.tensor([0.5, -1, 0.5, 2, -1, 3]), m: tf.tensor([[1, 2], [3, 4], [1, 2], [0, 0], [3, 4]], [5, 2], 'int32') };
+    },
+  },
+  {
+    name: 'ListDiff (elements of x not in y, and their positions)',
+    build: (g) => {
+      const x = g.placeholder('x', [8], 'int32');
+      const y = g.placeholder('y', [3], 'int32');
+      const diff = g.node('ListDiff', [x, y], { out_idx: attr.type('int32') }, 'diff');
+      g.node('Identity', [`${diff}:0`], {}, 'values');
+      g.node('Identity', [`${diff}:1`], {}, 'positions');
+      return { x: tf.tensor([4, 1, 7, 1, 9, 3, 4, 0], [8], 'int32'), y: tf.tensor([1, 4, 8], [3], 'int32') };
+    },
+  },
+  {
+    name: 'LowerBound and UpperBound (values equal to elements tell them apart)',
+    build: (g) => {
+      const values = g.placeholder('v', [2, 5]);
+      const sorted = g.constant([-1, 0, 0, 1.5, 2, 3, 0, 1, 2, 3, 4, 5], [2, 6]);
+      g.node('LowerBound', [sorted, values], { out_type: attr.type('int32') }, 'lower');
+      g.node('UpperBound', [sorted, values], { out_type: attr.type('int32') }, 'upper');
+      return { v: tf.tensor([[-2, 0, 1, 3, 9], [0, 2.5, 5, -1, 4]], [2, 5]) };
+    },
+  },
+  {
+    name: 'Bincount with weights and without (values past size count nowhere)',
+    build: (g) => {
+      const x = g.placeholder('x', [9], 'int32');
+      const w = g.placeholder('w', [9]);
+      g.node('Bincount', [x, g.scalarInt(5), w], {}, 'weighted');
+      g.node('Bincount', [x, g.scalarInt(5), g.constant([], [0])], {}, 'counts');
+      return { x: tf.tensor([0, 3, 3, 6, 1, 4, 3, 0, 5], [9], 'int32'), w: randomTensor([9], 2) };
+    },
+  },
+  {
+    name: 'DenseBincount of rows, binary_output (which ignores the weights, zeros included)',
+    build: (g) => {
+      const x = g.placeholder('x', [3, 6], 'int32');
+      const w = g.placeholder('w', [3, 6]);
+      g.node('DenseBincount', [x, g.scalarInt(4), w], { binary_output: attr.b(true) }, 'binary');
+      g.node('DenseBincount', [x, g.scalarInt(4), g.constant([], [0])], { binary_output: attr.b(false) }, 'counts');
+      return { x: randomIntTensor([3, 6], 6, 0, 5), w: tf.tensor([0, 0, 0, 1, 2, 0, 0.5, 0, 0, 0, 0, 3, 0, 1, 0, 0, 0, 0], [3, 6]) };
+    },
+  },
+];
+
 const families: [string, OpCase[]][] = [
   ['arithmetic, comparison, logic', arithmeticCases],
   ['activations', activationCases],
   ['convolution', convolutionCases],
   ['pooling', poolingCases],
-  ['matrix products', matrixCases],
-  ['reductions', reductionCases],
+  ['matrices', matrixCases],
+  ['normalization', normalizationCases],
+  ['reductions, cumulative sums', reductionCases],
+  ['sets, counts, sorted search', setCases],
   ['image', imageCases],
   ['detection', detectionCases],
   ['plumbing and shapes', plumbingCases],
   ['slicing, joining, gathering', slicingCases],
+  ['scattering, one-hot', scatterCases],
 ];
 
 for (const [family, cases] of families) {
@@ -430,6 +838,14 @@ for (const [family, cases] of families) {
     });
   });
 }
+
+describe('GraphModel ops: what ONNX cannot express at the chosen opset is refused', () => {
+  it('refuses ScatterNd with run-time indices below opset 16, naming the node and the opset that sums repeated indices', async () => {
+    const g = new GraphModelBuilder(1);
+    g.node('ScatterNd', [g.placeholder('i', [6, 2], 'int32'), g.placeholder('u', [6, 3]), g.ints([4, 3, 3])], {}, 'out');
+    await expect(convertGraphModel(await g.save())).rejects.toThrow(/node "out" \(ScatterNd\).*--opset 16/);
+  });
+});
 
 describe('GraphModel ops: the official checker', () => {
   it('accepts every converted op model', async () => {
