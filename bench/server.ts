@@ -241,7 +241,7 @@ async function measureMemory(onnx: string, protocol: Protocol, checkpoints: numb
     let sent = 0;
     for (const requests of checkpoints) {
       const result = await send.load(server, connections, { amount: requests - sent });
-      if (result.failures > 0) throw new Error(`${result.failures} of ${requests - sent} ${protocol} requests failed while measuring memory`);
+      if (result.failures > 0) throw new Error(`${result.failures} of ${requests - sent} ${protocol} requests failed while measuring memory${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}`);
       sent = requests;
       const rssMB = readStatusMB(server.pid, 'VmRSS');
       measured.push({ requests, rssMB });

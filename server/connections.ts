@@ -60,8 +60,30 @@ export function httpServerFactory(gate: ConnectionGate, requestTimeoutMs: number
 export function gatedListener(gate: ConnectionGate, idleTimeoutMs: number, inject: (socket: Socket) => void): net.Server {
   return net.createServer((socket) => {
     if (!gate.admit(socket)) return;
-    // A client that opens a call and then stalls sends nothing: after the timeout its socket goes.
-    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+    closeWhenSilent(socket, idleTimeoutMs);
     inject(socket);
   });
+}
+
+/**
+ * Destroys the socket once no byte has gone either way for `timeoutMs` (give or take a quarter): a
+ * client that opens a call and then stalls sends nothing. Not socket.setTimeout: once HTTP/2 takes
+ * the socket over it reads and writes natively, so the socket's own timer never sees the traffic and
+ * fired on busy connections as well, cutting every gRPC channel mid-call after the timeout. The
+ * byte counters belong to the native handle, so they do see it.
+ */
+function closeWhenSilent(socket: Socket, timeoutMs: number): void {
+  let bytes = -1;
+  let lastActive = performance.now();
+  const timer = setInterval(() => {
+    const now = socket.bytesRead + socket.bytesWritten;
+    if (now !== bytes) {
+      bytes = now;
+      lastActive = performance.now();
+    } else if (performance.now() - lastActive >= timeoutMs) {
+      socket.destroy();
+    }
+  }, Math.max(25, Math.round(timeoutMs / 4)));
+  timer.unref();
+  socket.once('close', () => clearInterval(timer));
 }

@@ -18,6 +18,8 @@ export interface LoadResult {
   latencyMs: { p50: number; p99: number };
   /** Connection errors, timeouts and non-2xx / non-OK replies. */
   failures: number;
+  /** The first failure's status and message, where the generator sees it (gRPC), to say what failed. */
+  firstFailure?: string;
 }
 
 export interface HttpRequest {
@@ -88,6 +90,7 @@ export async function grpcLoad(address: string, requests: GrpcRequest[], connect
   const clients = Array.from({ length: connections }, () => inferenceClient(address));
   const latencies: number[] = [];
   let failures = 0;
+  let firstFailure: string | undefined;
   let sent = 0;
   const started = performance.now();
   const deadline = 'seconds' in limit ? started + limit.seconds * 1000 : Number.POSITIVE_INFINITY;
@@ -98,12 +101,16 @@ export async function grpcLoad(address: string, requests: GrpcRequest[], connect
       sent++;
       const request = requests[i % requests.length]!;
       const begin = performance.now();
-      const code = await new Promise<number>((resolve) =>
-        client.ModelInfer(request.message, { deadline: Date.now() + 30_000 }, (error: grpc.ServiceError | null) => resolve(error ? error.code : grpc.status.OK)),
+      const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.ModelInfer(request.message, { deadline: Date.now() + 30_000 }, (failure: grpc.ServiceError | null) => resolve(failure)),
       );
+      const code = error ? error.code : grpc.status.OK;
       latencies.push(performance.now() - begin);
       request.onCode?.(code);
-      if (code !== grpc.status.OK && !expectsErrors) failures++;
+      if (code !== grpc.status.OK && !expectsErrors) {
+        failures++;
+        firstFailure ??= `${grpc.status[code]}: ${error!.details}`;
+      }
     }
   };
   await Promise.all(clients.map((client, index) => worker(client, index)));
@@ -115,6 +122,7 @@ export async function grpcLoad(address: string, requests: GrpcRequest[], connect
     requestsPerSecond: latencies.length / seconds,
     latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) } : { p50: 0, p99: 0 },
     failures,
+    firstFailure,
   };
 }
 

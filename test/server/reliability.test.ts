@@ -1,15 +1,19 @@
 /**
  * Hostile and careless clients (issue 11 at the server's depth): numeric options bounded with a
  * clear message, a body that stalls half-way answered 408 within the request timeout while others
- * are served, connections past --max-connections closed at once, and the 503s of a shutdown
+ * are served, a silent gRPC socket closed while a busy one lives on, connections past --max-connections closed at once, and the 503s of a shutdown
  * answered without being logged as server errors.
  */
 import net from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_IMAGE_LIMITS } from '@tfjs-onnx/runtime';
 import { InvalidOptionError } from '../../common/errors.ts';
 import { IMAGE_LIMIT_DEFAULTS } from '../../server/options.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
+import { PROTO_PATH } from '../../server/grpc/service.ts';
+import { ConnectionGate, gatedListener } from '../../server/connections.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { postJson } from './client.ts';
 import { makeTestModel, testImage } from './fixtures.ts';
@@ -78,6 +82,63 @@ describe('stalled and surplus clients', () => {
     expect(meanwhile.status).toBe(200);
     await closed;
     expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('keeps a busy gRPC connection open past the request timeout: no call fails', async () => {
+    // The server's request timeout is 500 ms; one channel sends ModelInfer back to back for 3 s.
+    const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
+    const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
+    const client = new Service(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const request = { model_name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.from(new Float32Array(784).fill(0.5).buffer)] };
+    const failures: string[] = [];
+    let calls = 0;
+    const until = performance.now() + 3_000;
+    try {
+      while (performance.now() < until) {
+        calls++;
+        await new Promise<void>((resolve) =>
+          client.ModelInfer(request, { deadline: Date.now() + 5_000 }, (error: grpc.ServiceError | null) => {
+            if (error) failures.push(`${error.code} ${error.details}`);
+            resolve();
+          }),
+        );
+      }
+    } finally {
+      client.close();
+    }
+    expect(failures.slice(0, 3)).toEqual([]);
+    expect(calls).toBeGreaterThan(10);
+  });
+
+  it('closes a gRPC socket on which nothing moves for the timeout, and not one that trickles', async () => {
+    const gate = new ConnectionGate(10);
+    const held: net.Socket[] = [];
+    const listener = gatedListener(gate, 300, (socket) => held.push(socket));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    try {
+      const closedAfter = (socket: net.Socket) => {
+        const started = performance.now();
+        return new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now() - started)));
+      };
+      const silent = await connect(port);
+      const trickling = await connect(port);
+      const silentClosed = closedAfter(silent);
+      let tricklingClosed = false;
+      trickling.once('close', () => (tricklingClosed = true));
+      for (let i = 0; i < 12; i++) {
+        trickling.write('x');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const silentFor = await silentClosed;
+      expect(silentFor).toBeGreaterThanOrEqual(290);
+      expect(silentFor).toBeLessThan(1_000);
+      expect(tricklingClosed).toBe(false);
+      trickling.destroy();
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 
   it('closes connections past --max-connections at once and takes new ones when others leave', async () => {
