@@ -3,6 +3,7 @@
  * decoding, and image files by path. Backend packages are imported lazily, so using one never
  * loads (or needs) the other.
  */
+import { availableParallelism } from 'node:os';
 import { importBackend } from './backends/load.js';
 import { entryPoint } from './entry.js';
 import { decodeImage } from './image/decode.js';
@@ -23,7 +24,10 @@ const nodePlatform: Platform = {
       importBackend('wasm', async () => {
         const { wasmEngineFactory } = await import('./backends/wasm.js');
         // Node resolves onnxruntime-web to its Node build (plain WebAssembly, loaded from the package).
-        const build = { load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node' };
+        // Its own default is half the cores (a browser page keeps the rest for its main thread), which
+        // is one thread on two cores; in Node a thread per core (up to 4) is 1.2–1.5× faster for
+        // the MNIST models at every batch size, and is what onnxruntime-node does natively.
+        const build = { load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node', defaultThreads: nodeWasmThreads };
         await build.load();
         return wasmEngineFactory(build);
       }),
@@ -33,6 +37,10 @@ const nodePlatform: Platform = {
   readImage: readImageFile,
   imageInputs: 'PNG/JPEG bytes, or a file path or URL of a PNG/JPEG',
 };
+
+function nodeWasmThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
 
 /** Sources are paths, file: or http(s) URLs, directories (with `dtype`) or bytes; the backend defaults to 'native'. */
 export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(nodePlatform);

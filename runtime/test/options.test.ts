@@ -115,6 +115,19 @@ describe('process-wide onnxruntime settings', () => {
     expect(result.refused).toMatch(/^ClassifierOptionError: numThreads 1 cannot apply: onnxruntime-web already started with 2 thread\(s\) in this process/);
   });
 
+  it('runs onnxruntime-web with a thread per core (up to 4) in Node when no count is given, and exits', () => {
+    const { stdout } = inChild(`
+      const { env } = await import('onnxruntime-web');
+      const { availableParallelism } = await import('node:os');
+      const m = await runtime.loadModel(model, { backend: 'wasm' });
+      const out = await m.run({ x: { type: 'float32', dims: [1, 3], data: Float32Array.from([1, 2, 3]) }, k: { type: 'int64', dims: [1, 1], data: BigInt64Array.from([2n]) } });
+      console.log(JSON.stringify({ threads: env.wasm.numThreads, cores: availableParallelism(), scaled: Array.from(out.scaled.data) }));
+      await m.dispose();`);
+    const result = JSON.parse(stdout) as { threads: number; cores: number; scaled: number[] };
+    expect(result.threads).toBe(Math.min(4, result.cores));
+    expect(result.scaled).toEqual([2, 4, 6]);
+  });
+
   it('loads onnxruntime-web’s files from wasmPaths', () => {
     const missing = join(work, 'no-wasm-here') + '/';
     const { stdout } = inChild(`

@@ -21,6 +21,8 @@ export interface WasmBuild {
   webgpu: boolean;
   /** What to import for WebGPU when this build lacks it (for the message). */
   name: string;
+  /** The thread count when the caller names none; without it, onnxruntime-web's own default. */
+  defaultThreads?: () => number;
 }
 
 /**
@@ -32,7 +34,7 @@ const started = new WeakMap<object, { numThreads: number | undefined; wasmPaths:
 export function wasmEngineFactory(build: WasmBuild): EngineFactory {
   return async (model, options, device, modelName) => {
     const ort = await build.load();
-    configureWasm(ort, options);
+    configureWasm(ort, options, build.defaultThreads);
     if (options.executionProviders) return createSession(ort, model, options, firstProviderName(options)!, modelName);
     const webgpu = build.webgpu && hasWebGpu();
     switch (device) {
@@ -65,11 +67,12 @@ function hasWebGpu(): boolean {
 /**
  * numThreads (or, as before it existed, intraOpThreads) and wasmPaths go to onnxruntime-web's global
  * `env.wasm`, which it reads when its first session starts. A later load asking for different
- * values fails rather than silently running with the first ones.
+ * values fails rather than silently running with the first ones. With neither, the build's default
+ * applies (Node's: one thread per core, see index.node.ts).
  */
-function configureWasm(ort: OrtWebModule, options: LoadOptions): void {
+function configureWasm(ort: OrtWebModule, options: LoadOptions, defaultThreads?: () => number): void {
   const before = started.get(ort.env);
-  const threads = options.numThreads ?? (options.intraOpThreads ? options.intraOpThreads : undefined);
+  const threads = options.numThreads ?? (options.intraOpThreads ? options.intraOpThreads : defaultThreads?.());
   if (before) {
     const current = ort.env.wasm.numThreads ?? before.numThreads;
     if (options.numThreads !== undefined && options.numThreads !== current) {
