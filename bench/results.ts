@@ -4,7 +4,7 @@ import type { MachineDescription } from './machine.ts';
 import type { PrecisionData } from './sections/precision.ts';
 import type { ServerBenchResult } from './server.ts';
 import type { BenchSettings, ModelName } from './settings.ts';
-import type { Spread } from './stats.ts';
+import type { Spread } from '../common/stats.ts';
 
 export const SECTION_NAMES = ['training', 'conversion', 'inference', 'precision', 'serving', 'graphModels', 'cli'] as const;
 

@@ -25,7 +25,7 @@ import { readStatusMB } from './memory.ts';
 import { grpcLoad, httpLoad, type LoadResult } from './serving/load.ts';
 import { binaryRequest, grpcRequest, jsonRequest, newTally, readSignature, soakGrpcMix, soakHttpMix, type ModelSignature, type Tally } from './serving/requests.ts';
 import { startBaseline, startServe, type RunningBenchServer } from './serving/servers.ts';
-import { median, pairedRatio, type Spread } from './stats.ts';
+import { median, pairedRatio, type Spread } from '../common/stats.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const THIS_FILE = fileURLToPath(import.meta.url);

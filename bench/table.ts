@@ -5,7 +5,7 @@
 import type { BenchResults, SectionRun } from './results.ts';
 import { precisionTables } from './precisionTables.ts';
 import type { ServerBenchResult } from './server.ts';
-import type { Spread } from './stats.ts';
+import type { Spread } from '../common/stats.ts';
 
 export interface Table {
   title: string;

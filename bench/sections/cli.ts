@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../common/project.ts';
 import { commands } from '../../pipeline/cli.ts';
 import type { CliData, CliRow, SectionContext } from '../results.ts';
-import { pairedRatio, spread } from '../stats.ts';
+import { pairedRatio, spread } from '../../common/stats.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'tfjs-onnx.js');
 export const CLI_GOAL_MS = 300;

@@ -11,7 +11,7 @@ import { convertLayersModel } from '../../export/index.ts';
 import { selectBackend } from '../../training/backends/select.ts';
 import { MOBILENET_SHAPE, buildMobileNet, describeMobileNet } from '../models/mobileNet.ts';
 import type { ConversionData, ConversionRow, PreparedModel, SectionContext } from '../results.ts';
-import { spread } from '../stats.ts';
+import { spread } from '../../common/stats.ts';
 
 export async function measureConversion(context: SectionContext): Promise<ConversionData> {
   const { models, settings, workDirectory } = context;

@@ -18,7 +18,7 @@ import { selectBackend } from '../../training/backends/select.ts';
 import { NPM_GRAPH_MODELS, NPM_GRAPH_MODEL_PACKAGE, npmGraphModelPath } from '../models/npmGraphModels.ts';
 import type { GraphModelRow, GraphModelsData, GraphModelThroughput, SectionContext } from '../results.ts';
 import type { BenchSettings } from '../settings.ts';
-import { pairedRatio, spread } from '../stats.ts';
+import { pairedRatio, spread } from '../../common/stats.ts';
 import { timeCalls } from './inference.ts';
 
 type Settings = BenchSettings['graphModels'];

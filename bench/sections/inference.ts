@@ -22,7 +22,7 @@ import { measureBundles } from './bundles.ts';
 import { describeMachine } from '../machine.ts';
 import type { InferenceData, InferencePath, InferenceRow, PreparedModel, SectionContext } from '../results.ts';
 import type { BenchSettings } from '../settings.ts';
-import { pairedRatio, percentile, spread } from '../stats.ts';
+import { pairedRatio, percentile, spread } from '../../common/stats.ts';
 
 type LatencyRound = BenchSettings['inference']['latencyRound'];
 const RUNTIME_BACKENDS: Backend[] = ['native', 'wasm'];

@@ -20,7 +20,7 @@ import { TRAIN_DEFAULTS } from '../../training/options.ts';
 import { createReporter } from '../../training/progress.ts';
 import type { KernelCount, PyTorchComparison, SectionContext, TrainingData, TrainingRow } from '../results.ts';
 import type { BenchSettings, ModelName } from '../settings.ts';
-import { pairedRatio, spread } from '../stats.ts';
+import { pairedRatio, spread } from '../../common/stats.ts';
 import { PyTorchRunner } from './pytorch.ts';
 import { compileReferenceModel, firstSamples, fitOnce } from './recipe.ts';
 

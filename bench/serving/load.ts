@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_PATH } from '../../server/grpc/service.ts';
-import { percentile } from '../stats.ts';
+import { percentile } from '../../common/stats.ts';
 
 export interface LoadResult {
   requests: number;

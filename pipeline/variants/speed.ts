@@ -4,7 +4,7 @@
  * fp32 compares calls taken moments apart and load from other processes hits all variants alike.
  */
 import { loadClassifier, type Backend, type Classifier } from '@tfjs-onnx/runtime';
-import { pairedRatio, spread } from '../../bench/stats.ts';
+import { pairedRatio, spread } from '../../common/stats.ts';
 import type { VariantSpeed } from './types.ts';
 
 export interface SpeedOptions {

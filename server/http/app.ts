@@ -38,6 +38,9 @@ export async function buildApp(context: HttpContext, options: AppOptions): Promi
     serverFactory: options.serverFactory,
     // Keep-alive sockets idle at shutdown are closed at once; busy ones finish their request first.
     forceCloseConnections: 'idle',
+    // Our schemas use JSON Schema's type lists (a parameter is a string, number or boolean); without
+    // this, Ajv's strict mode prints a warning per list to stderr each time a server starts.
+    ajv: { customOptions: { allowUnionTypes: true } },
   });
   app.decorateRequest('receivedAt', 0n);
   app.addHook('onRequest', async (request) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pairedRatio, percentile, spread } from '../../bench/stats.ts';
+import { pairedRatio, percentile, spread } from '../../common/stats.ts';
 
 describe('bench statistics', () => {
   it('spread gives the median with the range and the count', () => {

@@ -1,10 +1,16 @@
 /**
- * Summaries of repeated measurements. Every figure the benchmark reports is the median of several
- * repetitions with the smallest and largest beside it, so a reader sees how noisy the machine was.
+ * Summaries of repeated measurements. Every figure the benchmark and the pipeline's speed table
+ * report is the median of several repetitions with the smallest and largest beside it, so a reader
+ * sees how noisy the machine was. (The runtime package's own bench keeps a copy of median(): that
+ * package cannot import from the repository root.)
  */
-import { median } from '../runtime/bench/classifier.bench.ts';
-
-export { median };
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  if (values.length === 0) throw new RangeError('median() needs at least one value');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 /** A figure measured several times: the median, the range, and how many repetitions. */
 export interface Spread {
