@@ -20,7 +20,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
 
-  --quick                 shorter run (≤ 2 minutes): fewer steps, calls and requests
+  --quick                 shorter run (about 3.5 minutes): fewer steps, calls and requests
   --only a,b              sections to run: ${SECTION_NAMES.join(', ')} (default: all)
   --mlp model.json        a trained tfjs MLP instead of training one (likewise --cnn)
   --mlp-onnx model.onnx   its ONNX file instead of converting it (likewise --cnn-onnx; needs --mlp)

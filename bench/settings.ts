@@ -1,5 +1,5 @@
 /**
- * How much each section measures, for the full run and for --quick (≤ 2 minutes on a 2-core
+ * How much each section measures, for the full run and for --quick (about 3.5 minutes on a 2-core
  * machine). Step and call counts are fixed per mode so runs are comparable; all are recorded in
  * the results next to the figures they produced.
  */
