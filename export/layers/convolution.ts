@@ -84,15 +84,31 @@ function convertConvolution(spatialRank: number) {
     const kernel = ctx.floatWeight('kernel', [...options.kernel, inChannels / groups, filters]);
     const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
-    const g = ctx.graph;
-    const onnxKernel = kernelToOnnx(kernel.values, kernel.shape);
-    const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('kernel', onnxKernel.shape, onnxKernel.values)];
-    if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
-    const sizes = spatialSizes(x, options.dataFormat);
-    const y = g.node('Conv', inputs, { ...windowAttributes(sizes, options), group: attr.int(groups) });
-    const shape = shapeOf(x.shape[0], filters, windowOutputSizes(sizes, options), options.dataFormat);
-    return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+    return emitConv(ctx, x, options, { name: 'kernel', ...kernelToOnnx(kernel.values, kernel.shape) }, bias, groups, filters, activation);
   };
+}
+
+/**
+ * The one windowed ONNX Conv a convolution layer becomes: channels-first input, the weight already
+ * in ONNX's [out, in / group, spatial...] order, the bias, then the layer's activation.
+ */
+function emitConv(
+  ctx: LayerContext,
+  x: TensorValue,
+  options: WindowOptions,
+  weight: { name: string; values: Float32Array; shape: number[] },
+  bias: { values: Float32Array; shape: number[] } | undefined,
+  group: number,
+  outChannels: number,
+  activation: ReturnType<typeof readActivation>,
+): TensorValue {
+  const g = ctx.graph;
+  const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant(weight.name, weight.shape, weight.values)];
+  if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
+  const sizes = spatialSizes(x, options.dataFormat);
+  const y = g.node('Conv', inputs, { ...windowAttributes(sizes, options), group: attr.int(group) });
+  const shape = shapeOf(x.shape[0], outChannels, windowOutputSizes(sizes, options), options.dataFormat);
+  return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
 }
 
 /**
@@ -125,14 +141,8 @@ function convertDepthwiseConvolution(spatialRank: number) {
     const multiplier = kernel.shape[kernel.shape.length - 1];
     const bias = useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
 
-    const g = ctx.graph;
-    const onnxKernel = depthwiseKernelToOnnx(kernel.values, kernel.shape);
-    const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('depthwise_kernel', onnxKernel.shape, onnxKernel.values)];
-    if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
-    const sizes = spatialSizes(x, options.dataFormat);
-    const y = g.node('Conv', inputs, { ...windowAttributes(sizes, options), group: attr.int(channels) });
-    const shape = shapeOf(x.shape[0], channels * multiplier, windowOutputSizes(sizes, options), options.dataFormat);
-    return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+    const weight = { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(kernel.values, kernel.shape) };
+    return emitConv(ctx, x, options, weight, bias, channels, channels * multiplier, activation);
   };
 }
 
