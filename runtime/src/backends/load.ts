@@ -14,7 +14,8 @@ export async function importRuntime(pkg: RuntimePackage, load: () => Promise<Eng
     const devices = Object.entries(NODE_DEVICE_PACKAGES).filter(([, runs]) => runs === pkg).map(([device]) => device);
     const other = pkg === 'onnxruntime-node' ? "device 'wasm' (onnxruntime-web)" : "device 'cpu' (onnxruntime-node)";
     if (missing) {
-      throw new BackendUnavailableError(`device ${devices.map((d) => `'${d}'`).join('/')} needs the ${pkg} package, which is not installed: run \`npm install ${pkg}\` (or load with ${other})`, { cause: error });
+      const runs = devices.length === 1 ? `device ${devices[0]} runs` : `devices ${devices.slice(0, -1).join(', ')} and ${devices.at(-1)} run`;
+      throw new BackendUnavailableError(`the ${pkg} package is not installed (${runs} on it): run \`npm install ${pkg}\`, or load with ${other}`, { cause: error });
     }
     throw new BackendUnavailableError(`${pkg} cannot be loaded here (${describeError(error)}); reinstall it or load with ${other}`, { cause: error });
   }

@@ -4,10 +4,12 @@
  * and fails at the first run ("Program Cast requires f16 but the device does not support it").
  * Float16 values reach run time through a float16 graph input or a Cast of a computed value to
  * float16; float16 weights alone do not (tfjs-onnx's fp16 variants store weights in float16 and
- * compute in float32: onnxruntime casts those weights once, at load). Walks the graph's inputs,
- * initializers and nodes only, not subgraphs, and only when asked (a WebGPU adapter without
- * shader-f16).
+ * compute in float32: onnxruntime casts those weights once, at load). Ops that only move or view
+ * their input (Identity, Reshape, ...) run without a shader and pass float16 on unharmed. Walks the
+ * graph's inputs, initializers and nodes (in their topological order) only, not subgraphs, and
+ * only when asked (a WebGPU adapter without shader-f16).
  */
+import { ModelLoadError } from '../errors.js';
 import { readFields, type ProtoField } from './metadata.js';
 
 const FLOAT16 = 10;
@@ -22,24 +24,47 @@ const TENSOR_ELEM_TYPE = 1;
 
 const utf8 = new TextDecoder();
 
-/** "float16 input 'x'" or "a Cast to float16 (node 'n')", or undefined when the model computes in float32 (or wider) only. */
-export function float16AtRunTime(model: Uint8Array): string | undefined {
+/** Ops onnxruntime's WebGPU provider runs without a shader (views and copies), measured with float16 on SwiftShader. */
+const SHADERLESS = new Set(['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Shape', 'Size']);
+
+/**
+ * "Relu (node 'r') on float16 input 'x'" or "a Cast to float16, Cast (node 'n')", or undefined when
+ * the model computes in float32 (or wider) only. A graph that is not valid protobuf is a ModelLoadError.
+ */
+export function float16AtRunTime(model: Uint8Array, modelName: string): string | undefined {
+  try {
+    return scanGraph(model);
+  } catch (error) {
+    throw new ModelLoadError(`${modelName} is not a valid ONNX model (its graph is malformed: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+}
+
+function scanGraph(model: Uint8Array): string | undefined {
   const graph = readFields(model).find((f) => f.fieldNumber === MODEL_GRAPH)?.bytes;
   if (!graph) return undefined;
   const fields = readFields(graph);
   const constants = new Set(of(fields, GRAPH.initializer).map((tensor) => text(readFields(tensor), TENSOR_NAME)));
+  /** Float16 values computed at run time, each with where it came from. */
+  const half = new Map<string, string>();
   for (const input of of(fields, GRAPH.input)) {
     const info = readFields(input);
     const name = text(info, VALUE_INFO.name);
-    if (!constants.has(name) && elementType(info) === FLOAT16) return `float16 input '${name}'`;
+    if (!constants.has(name) && elementType(info) === FLOAT16) half.set(name, `float16 input '${name}'`);
   }
   for (const node of of(fields, GRAPH.node)) {
     const parts = readFields(node);
     const opType = text(parts, NODE.opType);
-    if (opType === 'Constant') for (const output of of(parts, NODE.output)) constants.add(utf8.decode(output));
-    if (opType !== 'Cast' || castTarget(parts) !== FLOAT16) continue;
-    const input = of(parts, NODE.input).map((bytes) => utf8.decode(bytes))[0];
-    if (input !== undefined && !constants.has(input)) return `a Cast to float16 (node '${text(parts, NODE.name) || input}')`;
+    const inputs = of(parts, NODE.input).map((bytes) => utf8.decode(bytes));
+    const outputs = of(parts, NODE.output).map((bytes) => utf8.decode(bytes));
+    const label = `${opType} (node '${text(parts, NODE.name) || outputs[0]}')`;
+    if (opType === 'Constant') outputs.forEach((output) => constants.add(output));
+    const halfInput = inputs.find((input) => half.has(input));
+    if (halfInput !== undefined) {
+      if (!SHADERLESS.has(opType)) return `${label} on ${half.get(halfInput)}`;
+      outputs.forEach((output) => half.set(output, half.get(halfInput)!));
+    } else if (opType === 'Cast' && castTarget(parts) === FLOAT16 && inputs[0] !== undefined && !constants.has(inputs[0])) {
+      return `a Cast to float16, ${label}`;
+    }
   }
   return undefined;
 }
