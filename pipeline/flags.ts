@@ -10,6 +10,7 @@
  *   missing required flag) rewritten as one line that names the flag.
  */
 import type { Argv, Options } from 'yargs';
+import { DEFAULT_DEVICE, DEVICES, type Device } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../common/errors.ts';
 
 /** A yargs command module as cli.ts registers it, with what to say when a positional is missing. */
@@ -203,4 +204,19 @@ export function describeYargsFailure(message: string, context: FlagContext): str
 
 function unquote(choices: string): string {
   return choices.replace(/"([^"]*)"/g, '$1');
+}
+
+/**
+ * The `--device` flag of predict and serve: the runtime's one device vocabulary, read from its
+ * backend-free constants entry, so --help loads no onnxruntime.
+ */
+export function deviceFlag(describe: string, defaultDevice: Device = DEFAULT_DEVICE) {
+  return [
+    'device',
+    {
+      choices: DEVICES,
+      default: defaultDevice,
+      describe: `${describe}: cpu (onnxruntime-node's CPU), wasm (onnxruntime-web), webgpu (onnxruntime-node's WebGPU: Dawn over Vulkan, D3D12 or Metal), cuda, dml, coreml, gpu (the first GPU provider that works, never a software adapter) or auto (gpu, else cpu)`,
+    },
+  ] as const;
 }

@@ -1,7 +1,7 @@
 /**
  * Parity for any model pair on seeded random inputs: a tfjs model (Layers, predicted with
  * tf.loadLayersModel, or a GraphModel, executed with @tensorflow/tfjs-converter) against its ONNX
- * file on onnxruntime-node and onnxruntime-web. Inputs follow the tfjs model's declared inputs (any
+ * file on each device (default cpu on onnxruntime-node and wasm on onnxruntime-web). Inputs follow the tfjs model's declared inputs (any
  * count, float32/int32/bool, the batch axis sized to the sample count); every output is compared,
  * each scaled by max(1, max |tfjs value|) so that one tolerance serves probabilities and raw
  * regressions alike. `checkModelPair` is the reusable unit: one tfjs model, one ONNX file.
@@ -9,14 +9,14 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import * as ortNode from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web';
+import { describePlacement, loadModel, type ResolvedDevice, type TensorData } from '@tfjs-onnx/runtime';
 import onnxProto from 'onnx-proto';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { createRandom } from '../training/random.ts';
 import { selectBackend } from '../training/backends/select.ts';
-import { DEFAULT_THRESHOLDS, parityReport, type ParityReport, type ParityThresholds, type Predictions } from './parity.ts';
+import { DEFAULT_THRESHOLDS, PARITY_DEVICES, parityReport, type ParityReport, type ParityThresholds, type Predictions } from './parity.ts';
+import { runtimeCall } from './runtimeErrors.ts';
 
 type InputDtype = 'float32' | 'int32' | 'bool';
 
@@ -41,6 +41,8 @@ export interface ModelPairOptions {
   seed?: number;
   thresholds?: ParityThresholds;
   tfjsBackend?: string;
+  /** Devices the ONNX model runs on (default cpu and wasm); every pair with tfjs and each other is compared. */
+  devices?: readonly ResolvedDevice[];
 }
 
 /** Per call at most this many samples, so memory stays flat for large sample counts. */
@@ -56,7 +58,7 @@ interface ReferenceModel {
   dispose(): void;
 }
 
-/** Compares tfjs, onnxruntime-node and onnxruntime-web on `samples` seeded random inputs. */
+/** Compares tfjs and the ONNX model on each device (default cpu and wasm) on `samples` seeded random inputs. */
 export async function checkModelPair(options: ModelPairOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
   if (!Number.isInteger(options.samples) || options.samples < 1) throw new InvalidOptionError(`the number of random samples must be a positive integer, got ${options.samples}`);
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
@@ -72,11 +74,10 @@ export async function checkModelPair(options: ModelPairOptions): Promise<{ repor
     for (const batch of batches) expected.push(await reference.predict(batch, outputNames));
     const scales = outputScales(expected);
     const tfjs = toPredictions(`tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`, expected.map((outputs) => outputs.map((t) => t.dataSync() as ArrayLike<number>)), batches, scales);
-    const native = await predictOnnx('onnxruntime-node', ortNode, onnxBytes, batches, scales);
-    const wasm = await predictOnnx('onnxruntime-web', ortWeb as unknown as OrtModule, onnxBytes, batches, scales);
+    const predictions = [tfjs];
+    for (const device of options.devices ?? PARITY_DEVICES) predictions.push(await predictOnnx(options.onnxPath, device, onnxBytes, batches, scales));
     tf.dispose(expected.flat());
     tf.dispose(batches.flatMap((batch) => batch.tensors));
-    const predictions = [tfjs, native, wasm];
     return { report: parityReport(predictions, thresholds), predictions };
   } finally {
     reference.dispose();
@@ -199,31 +200,26 @@ function toPredictions(source: string, outputs: ArrayLike<number | bigint | bool
   return { source, probabilities: rows, count, classCount: rowLength, top1Length: perSample[0] };
 }
 
-/** What checkModelPair uses of onnxruntime-node's and onnxruntime-web's (identical) APIs. */
-interface OrtModule {
-  InferenceSession: { create(model: Uint8Array): Promise<{ inputNames: readonly string[]; outputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }> };
-  Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
-}
-
-async function predictOnnx(source: string, ort: OrtModule, model: Uint8Array, batches: InputBatch[], scales: number[]): Promise<Predictions> {
-  const session = await ort.InferenceSession.create(model);
+/** The ONNX model's outputs on one device, through the runtime's general Model (any inputs, any outputs). */
+async function predictOnnx(onnxPath: string, device: ResolvedDevice, model: Uint8Array, batches: InputBatch[], scales: number[]): Promise<Predictions> {
+  const loaded = await runtimeCall(onnxPath, () => loadModel(model, { device }));
   try {
-    if (session.inputNames.length !== batches[0].tensors.length) {
-      throw new InvalidInputError(`the ONNX model has ${session.inputNames.length} inputs but the tfjs model ${batches[0].tensors.length}`);
+    if (loaded.inputs.length !== batches[0].tensors.length) {
+      throw new InvalidInputError(`the ONNX model has ${loaded.inputs.length} inputs but the tfjs model ${batches[0].tensors.length}`);
     }
+    if (loaded.outputs.length !== scales.length) throw new InvalidInputError(`the ONNX model has ${loaded.outputs.length} outputs but the tfjs model ${scales.length}`);
     const outputs: ArrayLike<number | bigint | boolean>[][] = [];
     for (const batch of batches) {
-      const feeds = Object.fromEntries(session.inputNames.map((name, i) => {
+      const feeds = Object.fromEntries(loaded.inputs.map((input, i) => {
         const tensor = batch.tensors[i];
         const data = tensor.dtype === 'bool' ? Uint8Array.from(tensor.dataSync() as Uint8Array) : tensor.dataSync();
-        return [name, new ort.Tensor(tensor.dtype, data, tensor.shape)];
+        return [input.name, { type: tensor.dtype, dims: tensor.shape, data } as TensorData];
       }));
-      const result = await session.run(feeds);
-      outputs.push(session.outputNames.map((name) => result[name].data as ArrayLike<number>));
+      const result = await runtimeCall(onnxPath, () => loaded.run(feeds));
+      outputs.push(loaded.outputs.map((output) => result[output.name]!.data as ArrayLike<number>));
     }
-    if (outputs[0].length !== scales.length) throw new InvalidInputError(`the ONNX model has ${outputs[0].length} outputs but the tfjs model ${scales.length}`);
-    return toPredictions(source, outputs, batches, scales);
+    return toPredictions(describePlacement(loaded.placement), outputs, batches, scales);
   } finally {
-    await session.release();
+    await loaded.dispose();
   }
 }

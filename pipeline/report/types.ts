@@ -46,6 +46,8 @@ export interface ParityReport {
   thresholds: { minTop1Agreement: number; maxAbsDiff: number };
   pairs: ParityPair[];
   passed: boolean;
+  /** Devices tried where available that could not run here (webgpu without an adapter), with why. */
+  skipped?: { device: string; reason: string }[];
 }
 
 /** A test image the model got wrong; pixels are 0–255 in height × width × channels order. */

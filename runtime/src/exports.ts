@@ -56,3 +56,5 @@ export { DEFAULT_IMAGE_LIMITS, checkImageSize, type ImageLimits } from './image/
 export { readImageHeader, type ImageFormat, type ImageHeader } from './image/format.js';
 /** The resampler the classifier uses to bring images to the model's size (area when shrinking, bilinear when enlarging). */
 export { resizeImage, type PixelImage } from './image/pixels.js';
+/** Where a model runs, as one line for logs and tables. */
+export { describePlacement } from './devices/adapter.js';

@@ -14,14 +14,15 @@ import { promises as fs } from 'node:fs';
 import { InvalidInputError, UserError, describeError } from '../../common/errors.ts';
 import { ModelControlError, ModelNotFoundError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
+import type { ModelConfig } from '../repository/config.ts';
 import { describeRepositoryModel, scanRepository, type ModelDescription } from '../repository/layout.ts';
 import type { Model } from './model.ts';
 import { ServedModel, type BatchingDefaults, type ClassifierFactory } from './servedModel.ts';
 
 import type { ModelControlMode } from '../options.ts';
 
-/** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options. */
-export type ModelLoader = (file: string) => Promise<Model>;
+/** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options (and the config's, where it has one). */
+export type ModelLoader = (file: string, config?: ModelConfig) => Promise<Model>;
 
 export interface RegistryOptions {
   /** Plain ONNX files (always loaded at start, whatever the mode). */
@@ -220,7 +221,7 @@ export class ModelRegistry {
   private async loadVersion(description: ModelDescription, version: string, file: string): Promise<ServedModel> {
     let model: Model;
     try {
-      model = await this.options.loader(file);
+      model = await this.options.loader(file, description.config);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new InvalidInputError(`cannot load ${file}: ${describeError(error)}`, { cause: error });

@@ -1,8 +1,9 @@
 /**
  * Triton's model configuration (config.pbtxt), the part this server acts on: max_batch_size,
  * input/output (name, data_type, dims, label_filename), dynamic_batching, version_policy and
- * default_model_filename. Other fields (instance_group, optimization, parameters, ...) are read
- * past: they tune Triton's own machinery, which this server does not have. The same module writes
+ * default_model_filename, and instance_group's kind (KIND_GPU runs the model on device 'gpu',
+ * KIND_CPU on 'cpu'; its count and gpus are read past: one session per version). Other fields
+ * (optimization, parameters, ...) are read past: they tune Triton's own machinery, which this server does not have. The same module writes
  * the config export-triton produces, so what is written is what is read back.
  */
 import { InvalidInputError } from '../../common/errors.ts';
@@ -32,7 +33,13 @@ export interface ModelConfig {
   dynamicBatching?: { maxQueueDelayMicroseconds: number };
   versionPolicy: VersionPolicy;
   defaultModelFilename: string;
+  /** instance_group's kind, when the config names one: where the model runs. */
+  instanceKind?: InstanceKind;
 }
+
+/** Triton's instance kinds this server honours; KIND_AUTO leaves the server's --device. */
+export const INSTANCE_KINDS = ['KIND_AUTO', 'KIND_GPU', 'KIND_CPU'] as const;
+export type InstanceKind = (typeof INSTANCE_KINDS)[number];
 
 /** Triton's defaults: the newest version only, file model.onnx. */
 export const DEFAULT_VERSION_POLICY: VersionPolicy = { kind: 'latest', numVersions: 1 };
@@ -72,7 +79,28 @@ export function readModelConfig(text: string, file: string): ModelConfig {
     dynamicBatching: dynamic && { maxQueueDelayMicroseconds: reader.optionalInteger(dynamic, 'max_queue_delay_microseconds', 0, MAX_QUEUE_DELAY_MICROSECONDS) ?? 0 },
     versionPolicy: readVersionPolicy(reader, reader.optionalMessage(message, 'version_policy')),
     defaultModelFilename: readModelFilename(reader, message),
+    ...readInstanceKind(reader, message),
   };
+}
+
+/** Triton's instance kind as the runtime's device: KIND_GPU → 'gpu', KIND_CPU → 'cpu', KIND_AUTO or none → the server's default. */
+export function deviceFor<D extends string>(kind: InstanceKind | undefined, serverDefault: D): D | 'gpu' | 'cpu' {
+  return kind === 'KIND_GPU' ? 'gpu' : kind === 'KIND_CPU' ? 'cpu' : serverDefault;
+}
+
+/** The one kind the config's instance groups agree on (KIND_MODEL and mixed kinds are refused: one session per version). */
+function readInstanceKind(reader: FieldReader, message: TextMessage): { instanceKind?: InstanceKind } {
+  const kinds = new Set<string>();
+  for (const group of reader.messages(message, 'instance_group')) {
+    const kind = reader.optionalIdentifier(group, 'kind') ?? 'KIND_AUTO';
+    if (!(INSTANCE_KINDS as readonly string[]).includes(kind)) {
+      throw reader.error(group, 'kind', `instance_group kind ${kind} is not served here; use KIND_GPU, KIND_CPU or KIND_AUTO`);
+    }
+    kinds.add(kind);
+  }
+  if (kinds.size > 1) throw reader.error(message, 'instance_group', `instance_group mixes ${[...kinds].join(' and ')}; this server runs each version in one place`);
+  const [kind] = kinds;
+  return kind === undefined ? {} : { instanceKind: kind as InstanceKind };
 }
 
 function readTensor(reader: FieldReader, tensor: TextMessage): ConfigTensor {
@@ -146,6 +174,14 @@ class FieldReader {
     if (!field) throw new InvalidInputError(`${this.file}: a tensor has no '${name}'`);
     const value = this.scalar(field, name);
     if (value.kind !== 'identifier') throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' must be a name such as TYPE_FP32`);
+    return value.value;
+  }
+
+  optionalIdentifier(message: TextMessage, name: string): string | undefined {
+    const field = this.single(message, name);
+    if (!field) return undefined;
+    const value = this.scalar(field, name);
+    if (value.kind !== 'identifier') throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' must be a name such as KIND_GPU`);
     return value.value;
   }
 

@@ -3,7 +3,7 @@
  * bindings in Node, navigator.gpu in browsers), and the checks both platforms apply before handing
  * a model to onnxruntime's WebGPU provider.
  */
-import type { GpuAdapterInfo } from '../types.js';
+import type { GpuAdapterInfo, Placement } from '../types.js';
 import type { DeviceRequest } from './placement.js';
 
 /** The parts of a GPUAdapter read here (the WebGPU API's shape; no DOM types needed). */
@@ -49,4 +49,12 @@ export function adapterRefusal(adapter: GpuAdapterInfo, request: DeviceRequest):
     reason: `the adapter (${adapter.name}) lacks shader-f16, and this model computes in float16 at run time (${use})`,
     hint: "load it on the CPU, or use a model that computes in float32 (tfjs-onnx's fp16 variants do: float16 weights, float32 compute)",
   };
+}
+
+/** "webgpu (onnxruntime-node, SwiftShader driver 5.0.0, software)" or "cpu (onnxruntime-node)": where a model runs, for logs and tables. */
+export function describePlacement(placement: Placement): string {
+  const parts: string[] = [placement.runtime];
+  if (placement.executionProvider !== placement.device) parts.push(`provider ${placement.executionProvider}`);
+  if (placement.adapter) parts.push(placement.adapter.software ? `${placement.adapter.name}, software` : placement.adapter.name);
+  return `${placement.device} (${parts.join(', ')})`;
 }
