@@ -163,6 +163,12 @@ function isBlank(value: unknown): boolean {
   return typeof value === 'string' && value.trim() === '';
 }
 
+/** predict, serve and parity once took --backend; say what replaced it rather than "Unknown argument". */
+function removedBackendFlag(context: FlagContext): string {
+  if (context.command?.command.startsWith('parity')) return "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on";
+  return '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)';
+}
+
 function missingPositionalMessage(command: CliCommand, name: string, problem: 'is missing' | 'is empty'): string {
   const usage = `tfjs-onnx ${command.command}`;
   const message = command.missing?.[name];
@@ -182,6 +188,8 @@ export function describeYargsFailure(message: string, context: FlagContext): str
     const typed = context.argv.find((argument) => !argument.startsWith('-'));
     return `unknown command${typed ? ` '${typed}'` : ''}: did you mean ${suggestion[1]}?`;
   }
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  if (unknown && unknown[1]!.split(', ').includes('backend')) return removedBackendFlag(context);
   const noValue = /^Not enough arguments following: (.+)$/.exec(message);
   if (noValue) return `${flagLabel(noValue[1]!, context)} needs a value`;
   const required = /^Missing required arguments?: (.+)$/m.exec(message);

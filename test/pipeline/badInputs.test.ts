@@ -47,7 +47,7 @@ async function cliError(args: string[]): Promise<string> {
   throw new Error(`tfjs-onnx ${args.join(' ')} succeeded`);
 }
 
-const parity = (tfjs: string, onnx: string) => ['parity', '--tfjs', tfjs, '--onnx', onnx, '--data-dir', data, '--backend', 'cpu'];
+const parity = (tfjs: string, onnx: string) => ['parity', '--tfjs', tfjs, '--onnx', onnx, '--data-dir', data, '--tfjs-backend', 'cpu'];
 
 describe('parity with a bad model', () => {
   it('passes with the good pair (the control)', async () => {

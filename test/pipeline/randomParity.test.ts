@@ -1,6 +1,6 @@
 /**
  * `parity --random N`: any model pair (a GraphModel or a Layers model with several inputs of
- * different dtypes) compared on seeded random inputs on tfjs, onnxruntime-node and onnxruntime-web.
+ * different dtypes) compared on seeded random inputs on tfjs and devices cpu (onnxruntime-node) and wasm (onnxruntime-web).
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -33,7 +33,7 @@ describe('parity on random inputs', () => {
   it('passes for a converted GraphModel with two outputs, on all three paths', async () => {
     const { modelJson, onnxPath } = await graphModel(1);
     const { report, predictions } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath, samples: 40, seed: 3, tfjsBackend: 'cpu' });
-    expect(predictions.map((p) => p.source)).toEqual(['tfjs GraphModel (cpu)', 'onnxruntime-node', 'onnxruntime-web']);
+    expect(predictions.map((p) => p.source)).toEqual(['tfjs GraphModel (cpu)', 'cpu (onnxruntime-node)', 'wasm (onnxruntime-web)']);
     // 40 samples, each row the 4 scores and the 6×6 map.
     expect(predictions.every((p) => p.count === 40 && p.classCount === 4 + 36)).toBe(true);
     expect(report.pairs).toHaveLength(3);
@@ -68,10 +68,10 @@ describe('parity on random inputs', () => {
 
   it('runs as tfjs-onnx parity --random N, and asks for --random when given a GraphModel without it', async () => {
     const { modelJson, onnxPath } = await graphModel(1);
-    const ok = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '6', '--backend', 'cpu']);
+    const ok = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '6', '--tfjs-backend', 'cpu']);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/ok {3}tfjs GraphModel \(cpu\) vs onnxruntime-node: top-1 agreement 100\.00% of 6/);
-    expect(ok.stdout).toMatch(/ok {3}onnxruntime-node vs onnxruntime-web/);
+    expect(ok.stdout).toMatch(/ok {3}tfjs GraphModel \(cpu\) vs cpu \(onnxruntime-node\): top-1 agreement 100\.00% of 6/);
+    expect(ok.stdout).toMatch(/ok {3}cpu \(onnxruntime-node\) vs wasm \(onnxruntime-web\)/);
     const missing = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath]);
     expect(missing.status).toBe(1);
     expect(missing.stderr.trim()).toBe(`error: ${modelJson} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);

@@ -28,7 +28,7 @@ const startupLines: string[] = [];
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-server-');
   onnxPath = (await makeTestModel(directory, { name: 'digits', labels: LABELS })).onnx;
-  classifier = await loadClassifier(onnxPath, { backend: 'native' });
+  classifier = await loadClassifier(onnxPath, { device: 'cpu' });
   // A delay long enough that concurrent test requests reliably meet in one batch.
   server = await startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, maxDelayMs: 10, bodyLimit: BODY_LIMIT, log: (line) => startupLines.push(line) });
   const typesPath = path.join(directory, 'types.onnx');
