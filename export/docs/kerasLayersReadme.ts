@@ -1,13 +1,13 @@
 /**
  * The README's list of supported Keras layers and its custom-layer example, generated from the
- * registry and from examples/ so they cannot drift from the code (test/export/readme.test.ts
+ * registry and from examples/ so they cannot drift from the code (test/export/layersModel/readme.test.ts
  * fails when they do; `npx tsx export/docs/updateKerasLayersReadme.ts` rewrites them).
  */
 import { readFile } from 'node:fs/promises';
-import { supportedActivations } from '../activations.ts';
-import { aliasesOf, builtInLayerFamilies } from '../layers/index.ts';
-import { unsupportedLayers, unsupportedOptions } from '../layers/unsupported.ts';
-import { MODEL_CLASSES } from '../reader/modelTopology.ts';
+import { supportedActivations } from '../layersModel/activations.ts';
+import { aliasesOf, builtInLayerFamilies } from '../layersModel/layers/index.ts';
+import { unsupportedLayers, unsupportedOptions } from '../layersModel/layers/unsupported.ts';
+import { MODEL_CLASSES } from '../layersModel/reader/modelTopology.ts';
 
 export interface Markers {
   start: string;

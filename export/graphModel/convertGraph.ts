@@ -1,21 +1,21 @@
 /**
  * The GraphModel front end: walks the TF graph from its outputs back to its inputs (so dead
  * branches are never converted) and dispatches each node to the handler registered for its op
- * in export/tfOps/. Every op without a handler is reported at once, before anything is built.
+ * in export/graphModel/tfOps/. Every op without a handler is reported at once, before anything is built.
  * Graph inputs keep the Placeholder names, outputs the names of the tensors they are
  * (`Identity`, `Identity_1`, `detect:1`), both in TensorFlow's layout.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import type { GraphEndpoint } from '../converter.ts';
-import { endpointShape } from '../converter.ts';
+import type { GraphEndpoint } from '../layersModel/converter.ts';
+import { endpointShape } from '../layersModel/converter.ts';
 import { UnsupportedModelError } from '../errors.ts';
-import { GraphBuilder } from '../graph/graphBuilder.ts';
-import { identityPermutation } from '../graph/layout.ts';
-import { tensorValue, type Dim } from '../graph/tensorValue.ts';
-import type { ConstantTensor, TfValue } from '../tfOps/constant.ts';
-import { TfOpContext, elementType } from '../tfOps/context.ts';
-import { supportedTfOps, tfOpHandler } from '../tfOps/index.ts';
-import { notConvertedReason } from '../tfOps/notConverted.ts';
+import { GraphBuilder } from '../backend/graph/graphBuilder.ts';
+import { identityPermutation } from '../backend/graph/layout.ts';
+import { tensorValue, type Dim } from '../backend/graph/tensorValue.ts';
+import type { ConstantTensor, TfValue } from './tfOps/constant.ts';
+import { TfOpContext, elementType } from './tfOps/context.ts';
+import { supportedTfOps, tfOpHandler } from './tfOps/index.ts';
+import { notConvertedReason } from './tfOps/notConverted.ts';
 import { NodeAttributes, formatTensorRef, parseTensorRef, type GraphDef, type GraphNodeDef, type TensorRef } from './graphDef.ts';
 import { fuseDilatedConvolutions } from './patterns.ts';
 import { inlineConstant } from './weights.ts';

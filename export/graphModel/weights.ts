@@ -7,9 +7,9 @@
  */
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../common/errors.ts';
-import { float16ToFloat32 } from '../reader/weights.ts';
-import type { TensorDtype } from '../graph/tensorValue.ts';
-import { constantTensor, elementCount, type ConstantTensor } from '../tfOps/constant.ts';
+import { float16ToFloat32 } from '../layersModel/reader/weights.ts';
+import type { TensorDtype } from '../backend/graph/tensorValue.ts';
+import { constantTensor, elementCount, type ConstantTensor } from './tfOps/constant.ts';
 import { tfDtype, type GraphNodeDef } from './graphDef.ts';
 
 const STORED_DTYPES: readonly string[] = ['float32', 'int32', 'bool', 'string'];

@@ -1,0 +1,82 @@
+/**
+ * Pooling: Max/AveragePooling1D/2D/3D run as ONNX MaxPool/AveragePool in channels-first storage;
+ * global pooling is a reduction over the spatial axes wherever they are stored, so it needs no
+ * transpose at all.
+ */
+import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
+import type { LayerContext } from '../layerContext.ts';
+import { identityPermutation, permutationAfterRemovingAxes, physicalAxis } from '../../backend/graph/layout.ts';
+import { reduce, unsqueeze } from '../../backend/graph/ops.ts';
+import type { TensorValue } from '../../backend/graph/tensorValue.ts';
+import { channelCount, shapeOf, spatialSizes, windowAttributes, windowOutputSizes, type WindowOptions } from './convolution.ts';
+import type { LayerConverterTable } from './registry.ts';
+
+function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number) {
+  return (ctx: LayerContext): TensorValue => {
+    const x = ctx.input();
+    ctx.requireRank(x, spatialRank + 2);
+    const c = ctx.config;
+    const poolSize = c.intTuple('poolSize', spatialRank, 2);
+    const options: WindowOptions = {
+      kernel: poolSize,
+      // Keras: strides default to the pool size.
+      strides: c.has('strides') ? c.intTuple('strides', spatialRank) : poolSize,
+      dilations: new Array<number>(spatialRank).fill(1),
+      padding: c.choice('padding', ['valid', 'same'] as const, 'valid'),
+      dataFormat: ctx.dataFormat(),
+    };
+    const sizes = spatialSizes(x, options.dataFormat);
+    // TensorFlow's 'same' average pooling divides by the number of real (unpadded) inputs.
+    const extra: Record<string, AttributeValue> = opType === 'AveragePool' ? { count_include_pad: attr.int(0) } : {};
+    const y = ctx.graph.node(opType, [ctx.channelsFirst(x, options.dataFormat)], { ...windowAttributes(sizes, options, false), ...extra });
+    const shape = shapeOf(x.shape[0], channelCount(ctx, x, options.dataFormat), windowOutputSizes(sizes, options), options.dataFormat);
+    return ctx.channelsFirstResult(y, shape, options.dataFormat);
+  };
+}
+
+/**
+ * Keras's GlobalAveragePooling1D averages over the valid steps only when its input is masked
+ * (an Embedding with mask_zero before it): Σ x·m / Σ m.
+ */
+function maskedAverage(ctx: LayerContext, x: TensorValue, mask: TensorValue, channelsLast: boolean, keepDims: boolean): TensorValue {
+  const g = ctx.graph;
+  const stepsAxis = channelsLast ? 1 : 2;
+  const m = unsqueeze(ctx, ctx.logical(mask), [channelsLast ? 2 : 1]);
+  const total = reduce(ctx, 'ReduceSum', g.node('Mul', [ctx.logical(x), m]), [stepsAxis], keepDims);
+  const count = reduce(ctx, 'ReduceSum', m, [stepsAxis], keepDims);
+  const shape = keepDims ? x.shape.map((size, axis) => (axis === stepsAxis ? 1 : size)) : x.shape.filter((_, axis) => axis !== stepsAxis);
+  return ctx.result(g.node('Div', [total, count]), shape);
+}
+
+function convertGlobalPooling(opType: 'ReduceMax' | 'ReduceMean', spatialRank: number) {
+  return (ctx: LayerContext): TensorValue => {
+    const x = ctx.input();
+    ctx.requireRank(x, spatialRank + 2);
+    const dataFormat = ctx.dataFormat();
+    const keepDims = ctx.config.bool('keepdims', false);
+    const mask = ctx.inputMasks[0];
+    if (mask && opType === 'ReduceMean' && spatialRank === 1) return maskedAverage(ctx, x, mask, dataFormat === 'channelsLast', keepDims);
+    const first = dataFormat === 'channelsLast' ? 1 : 2;
+    const logicalAxes = identityPermutation(spatialRank).map((i) => first + i);
+    const storedAxes = logicalAxes.map((axis) => physicalAxis(x.perm, axis)).sort((a, b) => a - b);
+    const y = reduce(ctx, opType, x.onnxName, storedAxes, keepDims);
+    if (keepDims) return ctx.resultLike(x, y, x.shape.map((size, axis) => (logicalAxes.includes(axis) ? 1 : size)));
+    const shape = x.shape.filter((_, axis) => !logicalAxes.includes(axis));
+    return ctx.resultWithPerm(y, shape, permutationAfterRemovingAxes(x.perm, logicalAxes));
+  };
+}
+
+export const poolingLayers: LayerConverterTable = {
+  MaxPooling1D: convertPooling('MaxPool', 1),
+  MaxPooling2D: convertPooling('MaxPool', 2),
+  AveragePooling1D: convertPooling('AveragePool', 1),
+  AveragePooling2D: convertPooling('AveragePool', 2),
+  MaxPooling3D: convertPooling('MaxPool', 3),
+  AveragePooling3D: convertPooling('AveragePool', 3),
+  GlobalMaxPooling1D: convertGlobalPooling('ReduceMax', 1),
+  GlobalMaxPooling2D: convertGlobalPooling('ReduceMax', 2),
+  GlobalAveragePooling1D: convertGlobalPooling('ReduceMean', 1),
+  GlobalAveragePooling2D: convertGlobalPooling('ReduceMean', 2),
+  GlobalMaxPooling3D: convertGlobalPooling('ReduceMax', 3),
+  GlobalAveragePooling3D: convertGlobalPooling('ReduceMean', 3),
+};

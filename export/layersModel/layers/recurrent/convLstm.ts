@@ -1,0 +1,122 @@
+/**
+ * ConvLSTM2D: an LSTM whose products are convolutions, on sequences of images
+ * [batch, steps, rows, cols, channels] (or channels first). The input convolution runs once over
+ * all steps, folded into the batch; the Scan body adds the recurrent one (stride 1, 'same') and
+ * the gates, in NCHW:
+ *
+ *   [i f c o] = conv(x, W) + b + conv(h₋, U);  c = σ(f)·c₋ + σ(i)·act(c);  h = σ(o)·act(c)
+ */
+import { InvalidInputError } from '../../../../common/errors.ts';
+import { applyActivation, readActivation } from '../../activations.ts';
+import { onnxPads, windowOutputSize } from '../../../backend/graph/convolutionMath.ts';
+import { attr } from '../../../backend/graph/graphBuilder.ts';
+import type { LayerContext } from '../../layerContext.ts';
+import { identityPermutation, transposeData } from '../../../backend/graph/layout.ts';
+import { tensorValue, type Dim, type TensorValue } from '../../../backend/graph/tensorValue.ts';
+import { readSequenceOptions } from './cells.ts';
+import { emitRecurrentScan } from './scan.ts';
+import { reverseSteps } from './steps.ts';
+
+/** Keras [kh, kw, in, out] → ONNX [out, in, kh, kw]. */
+function kernelToOnnx(values: Float32Array, shape: number[]): Float32Array {
+  return transposeData(values, shape, [3, 2, 0, 1]).values;
+}
+
+/** Shape arithmetic at run time: the sizes of `tensor` from `start` to `end`. */
+function shapeSlice(ctx: LayerContext, tensor: string, start: number, end: number): string {
+  const g = ctx.graph;
+  return g.node('Slice', [g.node('Shape', [tensor]), g.int64Constant('starts', [start]), g.int64Constant('ends', [end])]);
+}
+
+export function convertConvLSTM2D(ctx: LayerContext): TensorValue[] {
+  const [x, ...initialStates] = ctx.inputs;
+  const c = ctx.config;
+  if (x.shape.length !== 5) throw new InvalidInputError(`${c.label} expects a [batch, steps, rows, cols, channels] input, got ${JSON.stringify(x.shape)}`);
+  const options = readSequenceOptions(c);
+  const dataFormat = ctx.dataFormat();
+  const filters = c.int('filters');
+  const kernel = c.intTuple('kernelSize', 2);
+  const strides = c.intTuple('strides', 2, 1);
+  const dilations = c.intTuple('dilationRate', 2, 1);
+  const padding = c.choice('padding', ['valid', 'same'] as const, 'valid');
+  const activation = readActivation(c, 'activation', 'tanh');
+  const recurrentActivation = readActivation(c, 'recurrentActivation', ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid');
+  const channelsLast = dataFormat === 'channelsLast';
+  const [rows, cols, channels] = channelsLast ? x.shape.slice(2) : [x.shape[3], x.shape[4], x.shape[2]];
+  if (channels === null) throw new InvalidInputError(`${c.label} needs an input with a known number of channels`);
+  const inputKernel = ctx.floatWeight('kernel', [...kernel, channels, 4 * filters]);
+  const recurrentKernel = ctx.floatWeight('recurrent_kernel', [...kernel, filters, 4 * filters]);
+  const bias = c.bool('useBias', true) ? ctx.floatWeight('bias', [4 * filters]).values : undefined;
+  const g = ctx.graph;
+
+  // Input convolution over every step at once: [batch·steps, C, H, W] → [steps, batch, 4F, H', W'].
+  const input = options.goBackwards ? reverseSteps(ctx, x) : x;
+  const timeMajorImages = ctx.inLayout(input, channelsLast ? [1, 0, 4, 2, 3] : [1, 0, 2, 3, 4]);
+  const folded = g.node('Reshape', [timeMajorImages, g.node('Concat', [g.int64Constant('all_images', [-1]), shapeSlice(ctx, timeMajorImages, 2, 5)], { axis: attr.int(0) })]);
+  const convInputs = [folded, g.floatConstant('kernel', [4 * filters, channels, ...kernel], kernelToOnnx(inputKernel.values, inputKernel.shape))];
+  if (bias) convInputs.push(g.floatConstant('bias', [4 * filters], bias));
+  const pads = onnxPads([rows, cols], kernel, strides, dilations, padding);
+  const convolved = g.node('Conv', convInputs, {
+    kernel_shape: attr.ints(kernel),
+    strides: attr.ints(strides),
+    dilations: attr.ints(dilations),
+    ...(pads ? { pads: attr.ints(pads) } : { auto_pad: attr.string('SAME_UPPER') }),
+  });
+  const projected = g.node('Reshape', [convolved, g.node('Concat', [shapeSlice(ctx, timeMajorImages, 0, 2), shapeSlice(ctx, convolved, 1, 4)], { axis: attr.int(0) })]);
+  const outRows: Dim = windowOutputSize(rows, kernel[0], strides[0], dilations[0], padding);
+  const outCols: Dim = windowOutputSize(cols, kernel[1], strides[1], dilations[1], padding);
+
+  // States [batch, F, H', W'] (NCHW); zeros unless given.
+  const nchw = channelsLast ? [0, 3, 1, 2] : identityPermutation(4);
+  const initial = initialStates.length ? initialStates.map((state) => ctx.inLayout(state, nchw)) : undefined;
+  if (initial && initial.length !== 2) throw new InvalidInputError(`${c.label} takes 2 initial states (h, c), got ${initial.length}`);
+  let startStates = initial;
+  if (!startStates) {
+    const zero = g.floatConstant('zeros', [1, filters, 1, 1], new Float32Array(filters));
+    const shape = g.node('Concat', [shapeSlice(ctx, projected, 1, 2), g.int64Constant('filters', [filters]), shapeSlice(ctx, projected, 3, 5)], { axis: attr.int(0) });
+    const zeros = g.node('Expand', [zero, shape]);
+    startStates = [zeros, zeros];
+  }
+  const mask = ctx.inputMasks[0];
+  if (mask && mask.shape.length !== 2) throw new InvalidInputError(`${c.label} can apply a [batch, steps] mask, got one of shape ${JSON.stringify(mask.shape)}`);
+  const stepMask = mask && (options.goBackwards ? reverseSteps(ctx, mask) : mask);
+  const maskPerStep = stepMask ? g.node('Unsqueeze', [ctx.inLayout(stepMask, [1, 0]), g.int64Constant('axes', [2, 3, 4])]) : undefined;
+
+  const recurrentWeights = kernelToOnnx(recurrentKernel.values, recurrentKernel.shape);
+  // Stride 1 'same': k − 1 rows of padding whatever the size, so any known size gives the pads.
+  const recurrentPads = onnxPads([1, 1], kernel, [1, 1], [1, 1], 'same') as number[];
+  const stateShape: Dim[] = [null, filters, outRows, outCols];
+  const run = emitRecurrentScan(ctx, {
+    projected,
+    projectedShape: [null, 4 * filters, outRows, outCols],
+    stateShape,
+    initial: startStates,
+    mask: maskPerStep,
+    maskShape: [null, 1, 1, 1],
+    zeroOutputForMask: options.zeroOutputForMask,
+    step: (body, stepProjected, [h, previousCell]) => {
+      const b = body.graph;
+      const recurrent = b.node('Conv', [h, b.floatConstant('recurrent_kernel', [4 * filters, filters, ...kernel], recurrentWeights)], {
+        kernel_shape: attr.ints(kernel),
+        pads: attr.ints(recurrentPads),
+      });
+      const z = b.node('Add', [stepProjected, recurrent]);
+      const gates = b.nodeWithOutputs('Split', [z, b.int64Constant('split', [filters, filters, filters, filters])], 4, { axis: attr.int(1) });
+      // Activations see NCHW tensors whose Keras layout is NHWC (softmax goes over the filters).
+      const act = (name: string, fn: string) => applyActivation(body, tensorValue(name, [null, outRows, outCols, filters], [0, 3, 1, 2]), fn).onnxName;
+      const [i, f, candidate, o] = gates;
+      const cell = b.node('Add', [b.node('Mul', [act(f, recurrentActivation), previousCell]), b.node('Mul', [act(i, recurrentActivation), act(candidate, activation)])]);
+      return [b.node('Mul', [act(o, recurrentActivation), act(cell, activation)]), cell];
+    },
+  });
+
+  const stateValue = (name: string) => tensorValue(name, channelsLast ? [x.shape[0], outRows, outCols, filters] : [x.shape[0], filters, outRows, outCols], nchw);
+  const [hFinal, cFinal] = run.states.map(stateValue);
+  // The sequence is stored [steps, batch, F, H', W'].
+  const sequence = channelsLast
+    ? tensorValue(run.outputs, [x.shape[0], x.shape[1], outRows, outCols, filters], [1, 0, 4, 2, 3])
+    : tensorValue(run.outputs, [x.shape[0], x.shape[1], filters, outRows, outCols], [1, 0, 2, 3, 4]);
+  ctx.outputMasks = [options.returnSequences ? mask : undefined];
+  const output = options.returnSequences ? sequence : hFinal;
+  return options.returnState ? [output, hFinal, cFinal] : [output];
+}
