@@ -30,8 +30,15 @@ function windowOptions(spatialRank: number, paddings: readonly Padding[]) {
   };
 }
 
-function windowOf(args: LayerArgs<ReturnType<typeof windowOptions>>): LayerWindow {
-  return { kernel: args.kernelSize, strides: args.strides, dilations: args.dilationRate, padding: args.padding, dataFormat: args.dataFormat };
+/** The bias and activation every convolution ends with. */
+const outputOptions = { useBias: option.bool(true), activation: option.activation() };
+
+/** The layer's one input (of the rank its class takes), its window and its channel count. */
+function windowedInput(ctx: LayerContext, args: LayerArgs<ReturnType<typeof windowOptions>>, spatialRank: number): { x: TensorValue; window: LayerWindow; channels: number } {
+  const x = ctx.input();
+  ctx.requireRank(x, spatialRank + 2);
+  const window: LayerWindow = { kernel: args.kernelSize, strides: args.strides, dilations: args.dilationRate, padding: args.padding, dataFormat: args.dataFormat };
+  return { x, window, channels: channelCount(ctx, x, window.dataFormat) };
 }
 
 export function channelCount(ctx: LayerContext, x: TensorValue, dataFormat: DataFormat): number {
@@ -52,15 +59,11 @@ function convertConvolution(spatialRank: number): LayerDefinition {
     ...windowOptions(spatialRank, spatialRank === 1 ? ['valid', 'same', 'causal'] : ['valid', 'same']),
     filters: option.int(),
     groups: option.int(1),
-    useBias: option.bool(true),
-    activation: option.activation(),
+    ...outputOptions,
   };
   return defineLayer(options, (ctx, args) => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
-    const window = windowOf(args);
+    const { x, window, channels: inChannels } = windowedInput(ctx, args, spatialRank);
     const { filters, groups } = args;
-    const inChannels = channelCount(ctx, x, window.dataFormat);
     if (inChannels % groups !== 0) throw ctx.config.invalid('groups', `a divisor of the input channels (${inChannels})`);
     const kernel = ctx.floatWeight('kernel', [...window.kernel, inChannels / groups, filters]);
     const bias = args.useBias ? ctx.floatWeight('bias', [filters]) : undefined;
@@ -76,12 +79,9 @@ function convertConvolution(spatialRank: number): LayerDefinition {
 const depthMultiplier = option.custom((config, key) => (config.has(key) ? config.int(key) : null));
 
 function convertDepthwiseConvolution(spatialRank: number): LayerDefinition {
-  const options = { ...windowOptions(spatialRank, ['valid', 'same']), depthMultiplier, useBias: option.bool(true), activation: option.activation() };
+  const options = { ...windowOptions(spatialRank, ['valid', 'same']), depthMultiplier, ...outputOptions };
   return defineLayer(options, (ctx, args) => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
-    const window = windowOf(args);
-    const channels = channelCount(ctx, x, window.dataFormat);
+    const { x, window, channels } = windowedInput(ctx, args, spatialRank);
     const kernel = ctx.floatWeight('depthwise_kernel', [...window.kernel, channels, args.depthMultiplier]);
     const multiplier = kernel.shape[kernel.shape.length - 1];
     const bias = args.useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
@@ -92,13 +92,10 @@ function convertDepthwiseConvolution(spatialRank: number): LayerDefinition {
 
 /** Depthwise convolution (with the layer's window) followed by a 1×1 pointwise convolution carrying the bias. */
 function convertSeparableConvolution(spatialRank: number): LayerDefinition {
-  const options = { ...windowOptions(spatialRank, ['valid', 'same']), filters: option.int(), depthMultiplier, useBias: option.bool(true), activation: option.activation() };
+  const options = { ...windowOptions(spatialRank, ['valid', 'same']), filters: option.int(), depthMultiplier, ...outputOptions };
   return defineLayer(options, (ctx, args) => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
-    const window = windowOf(args);
+    const { x, window, channels } = windowedInput(ctx, args, spatialRank);
     const { filters } = args;
-    const channels = channelCount(ctx, x, window.dataFormat);
     const depthwise = ctx.floatWeight('depthwise_kernel', [...window.kernel, channels, args.depthMultiplier]);
     const multiplier = depthwise.shape[depthwise.shape.length - 1];
     const pointwise = ctx.floatWeight('pointwise_kernel', [...new Array<number>(spatialRank).fill(1), channels * multiplier, filters]);
@@ -121,15 +118,11 @@ function convertConvolutionTranspose(spatialRank: number): LayerDefinition {
     dilationRate: option.refusing(option.intTuple(spatialRank, 1), (dilations) => dilations.every((d) => d === 1), { values: 'other than 1', reason: 'not converted yet', supported: [ones] }),
     outputPadding: option.absent({ values: 'set', reason: 'not converted yet' }),
     filters: option.int(),
-    useBias: option.bool(true),
-    activation: option.activation(),
+    ...outputOptions,
   };
   return defineLayer(options, (ctx, args) => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
-    const window = windowOf(args);
+    const { x, window, channels } = windowedInput(ctx, args, spatialRank);
     const { filters } = args;
-    const channels = channelCount(ctx, x, window.dataFormat);
     const kernel = ctx.floatWeight('kernel', [...window.kernel, filters, channels]);
     const bias = args.useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
