@@ -48,6 +48,16 @@ export class ModelUnavailableError extends RequestError {
   }
 }
 
+/**
+ * The request waited in the model's queue longer than its `timeout` parameter allowed (503 /
+ * UNAVAILABLE with Triton's words, as its queue policy REJECT answers).
+ */
+export class QueueTimeoutError extends RequestError {
+  constructor(model: string, timeoutUs: number) {
+    super(503, `Request timeout expired: the request waited in model '${model}''s queue longer than its timeout of ${timeoutUs} µs`);
+  }
+}
+
 /** The body is larger than --body-limit, or a tensor larger than --max-tensor-elements (413). */
 export class PayloadTooLargeError extends RequestError {
   constructor(message: string) {

@@ -164,7 +164,8 @@ function describeSignature(parts: ServedModelParts) {
   const modelInputs = model.inputs.map((spec) => fromSpec(spec, origin));
   const modelOutputs = model.outputs.map((spec) => fromSpec(spec, origin));
   const all = [...modelInputs, ...modelOutputs];
-  const variableFirstAxis = all.length > 0 && all.every((tensor) => tensor.shape.length > 0 && tensor.shape[0] === -1);
+  // A model without inputs has no rows to merge: its requests run one by one.
+  const variableFirstAxis = modelInputs.length > 0 && all.every((tensor) => tensor.shape.length > 0 && tensor.shape[0] === -1);
   if (!config) {
     return {
       inputs: modelInputs,
