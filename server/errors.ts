@@ -6,10 +6,13 @@
  */
 export class RequestError extends Error {
   readonly statusCode: number;
-  constructor(statusCode: number, message: string) {
+  /** Set where gRPC has a more precise code than the HTTP status implies (see grpcCodeOf). */
+  readonly grpcCode?: number;
+  constructor(statusCode: number, message: string, grpcCode?: number) {
     super(message);
     this.name = new.target.name;
     this.statusCode = statusCode;
+    if (grpcCode !== undefined) this.grpcCode = grpcCode;
   }
 }
 
@@ -79,6 +82,16 @@ export class ModelControlError extends RequestError {
   }
 }
 
+/**
+ * A protocol feature this server does not implement (trace settings): 400 over HTTP, as Triton
+ * refuses what it does not support, and UNIMPLEMENTED over gRPC; the message names the feature.
+ */
+export class UnsupportedFeatureError extends RequestError {
+  constructor(feature: string, detail: string) {
+    super(400, `${feature} is not supported by this server: ${detail}`, 12 /* GrpcCode.UNIMPLEMENTED */);
+  }
+}
+
 /** gRPC status codes (grpc/status.h), named here so the mapping below reads as a table. */
 export const GrpcCode = {
   OK: 0,
@@ -113,4 +126,9 @@ export function grpcCodeFor(status: number): number {
     default:
       return status >= 400 && status < 500 ? GrpcCode.INVALID_ARGUMENT : GrpcCode.INTERNAL;
   }
+}
+
+/** The gRPC code for a refused request: its own when it has one, else the one its HTTP status means. */
+export function grpcCodeOf(error: RequestError): number {
+  return error.grpcCode ?? grpcCodeFor(error.statusCode);
 }

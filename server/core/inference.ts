@@ -12,6 +12,7 @@
  */
 import type { ClassifierInput, Classifier, Prediction } from '@tfjs-onnx/runtime';
 import { InvalidRequestError, ModelUnavailableError, QueueTimeoutError, RequestError } from '../errors.ts';
+import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { Feeds, RunTiming } from './batching.ts';
 import { classify } from './classification.ts';
@@ -116,6 +117,8 @@ export class InferenceCore {
     readonly registry: ModelRegistry,
     private readonly metrics: ServerMetrics,
     readonly limits: CoreLimits,
+    /** Verbose level 1 writes a line per request (the logging extension turns it on). */
+    private readonly log?: ServerLog,
   ) {}
 
   infer(call: InferenceCall): Promise<InferenceResponse> {
@@ -141,11 +144,13 @@ export class InferenceCore {
       const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordSuccess(rows, totalNs, timing);
       this.metrics.observeInferenceSuccess(model.name, model.version, rows, totalNs, timing);
+      if (this.log?.verboseAt(1)) this.log.verbose(1, `infer model '${model.name}' version ${model.version}: ${rows} row(s), ${(totalNs / 1e6).toFixed(3)} ms`);
       return result;
     } catch (error) {
       const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordFailure(totalNs);
       this.metrics.observeInferenceFailure(model.name, model.version, totalNs);
+      if (this.log?.verboseAt(1)) this.log.verbose(1, `infer model '${model.name}' version ${model.version} failed after ${(totalNs / 1e6).toFixed(3)} ms: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     } finally {
       model.end();

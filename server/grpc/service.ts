@@ -6,13 +6,15 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { serverAsset } from '../assets.ts';
-import { RequestError, grpcCodeFor } from '../errors.ts';
+import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import { PLATFORM } from '../core/servedModel.ts';
 import { EXTENSIONS } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
+import type { ServerLog } from '../log.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
+import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
 export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
@@ -30,7 +32,13 @@ const CODE_NAMES = new Map(Object.entries(grpc.status).filter(([, value]) => typ
 
 type Handler = (request: any) => Promise<object> | object;
 
-export function inferenceService(core: InferenceCore, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.UntypedServiceImplementation {
+/** What the extensions' methods need beyond the core: the server's log, and the open streams (for shutdown). */
+export interface ExtensionParts {
+  log: ServerLog;
+  streams: StreamRegistry;
+}
+
+export function inferenceService(core: InferenceCore, metrics: ServerMetrics, logError: (error: unknown) => void, extensions: ExtensionParts): grpc.UntypedServiceImplementation {
   const { registry } = core;
   const handlers: Record<string, Handler> = {
     ServerLive: () => ({ live: true }),
@@ -66,8 +74,12 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
       await registry.unload(request.model_name ?? '');
       return {};
     },
+    ...extensionHandlers(core, extensions.log),
   };
-  return Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)]));
+  return {
+    ...Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)])),
+    ModelStreamInfer: modelStreamInfer({ core, metrics, logError, streams: extensions.streams }),
+  };
 }
 
 function unary(method: string, handler: Handler, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.handleUnaryCall<unknown, object> {
@@ -84,7 +96,7 @@ function unary(method: string, handler: Handler, metrics: ServerMetrics, logErro
         (error: unknown) => {
           const expected = error instanceof RequestError && error.statusCode !== 500;
           if (!expected) logError(error);
-          const code = error instanceof RequestError ? grpcCodeFor(error.statusCode) : grpc.status.INTERNAL;
+          const code = error instanceof RequestError ? grpcCodeOf(error) : grpc.status.INTERNAL;
           const message = error instanceof Error ? error.message : String(error);
           finish(code);
           callback({ code, details: expected ? message : `internal server error: ${message}` });
