@@ -13,6 +13,7 @@ import { EXTENSIONS } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
 import type { ServerLog } from '../log.ts';
+import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
 
@@ -66,8 +67,9 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
       return { model_stats: registry.ready().filter((model) => model.name === name).map((model) => model.statistics.snapshot()) };
     },
     RepositoryIndex: async (request: { ready?: boolean }) => ({ models: await registry.index(request.ready === true) }),
-    RepositoryModelLoad: async (request: { model_name?: string }) => {
-      await registry.load(request.model_name ?? '');
+    RepositoryModelLoad: async (request: { model_name?: string; parameters?: Record<string, RepositoryParameter> }) => {
+      const parameters = Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, value]) => [name, repositoryParameterValue(value)]));
+      await registry.load(request.model_name ?? '', readLoadOverrides(request.model_name ?? '', parameters));
       return {};
     },
     RepositoryModelUnload: async (request: { model_name?: string }) => {
@@ -80,6 +82,19 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
     ...Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)])),
     ModelStreamInfer: modelStreamInfer({ core, metrics, logError, streams: extensions.streams }),
   };
+}
+
+/** ModelRepositoryParameter as @grpc/proto-loader hands it over (oneofs: true, longs: String). */
+interface RepositoryParameter {
+  parameter_choice?: 'bool_param' | 'int64_param' | 'string_param' | 'bytes_param';
+  bool_param?: boolean;
+  int64_param?: string;
+  string_param?: string;
+  bytes_param?: Buffer;
+}
+
+function repositoryParameterValue(parameter: RepositoryParameter): unknown {
+  return parameter.parameter_choice === undefined ? undefined : parameter[parameter.parameter_choice];
 }
 
 function unary(method: string, handler: Handler, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.handleUnaryCall<unknown, object> {
