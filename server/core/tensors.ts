@@ -178,8 +178,16 @@ function elementWriter(datatype: Datatype, values: TensorValues, name: string): 
 export function valuesToJsonText(datatype: Datatype, values: TensorValues): string {
   if (datatype === 'BYTES') return JSON.stringify(values);
   if (datatype === 'BOOL') return `[${Array.from(values as Uint8Array, (value) => value !== 0).join(',')}]`;
-  if (datatype === 'FP16') return `[${Array.from(values as Uint16Array, fromHalfBits).join(',')}]`;
+  if (datatype === 'FP16') return floatsJson(Array.from(values as Uint16Array, fromHalfBits));
+  if (datatype === 'FP32' || datatype === 'FP64') return floatsJson(values as Float32Array | Float64Array);
   return `[${Array.prototype.join.call(values, ',')}]`;
+}
+
+/** Floats joined; a negative zero keeps its sign ("-0", as Triton writes -0.0), which toString drops. */
+function floatsJson(values: ArrayLike<number>): string {
+  const negativeZero = (value: number) => value === 0 && 1 / value < 0;
+  if (!Array.prototype.some.call(values, negativeZero)) return `[${Array.prototype.join.call(values, ',')}]`;
+  return `[${Array.from(values, (value) => (negativeZero(value) ? '-0' : String(value))).join(',')}]`;
 }
 
 function dataError(name: string, problem: string): InvalidRequestError {

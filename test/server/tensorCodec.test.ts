@@ -69,6 +69,7 @@ describe('JSON tensor data', () => {
     expect(parsed.slice(0, 4)).toEqual([Number.NaN, Infinity, -Infinity, -0.5]);
     expect(parsed.slice(4, 7)).toEqual([2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]);
     expect(valuesToJsonText('FP32', Float32Array.of(Number.NaN, Infinity, -Infinity, 0.5))).toBe('[NaN,Infinity,-Infinity,0.5]');
+    expect(valuesToJsonText('FP64', Float64Array.of(-0, 0))).toBe('[-0,0]');
     expect(valuesToJsonText('FP16', Uint16Array.of(0x7e00, 0x7c00, 0xfc00))).toBe('[NaN,Infinity,-Infinity]');
     const int64 = valuesFromJson(planned('INT64', [2]), parsed.slice(4, 6));
     expect(valuesToJsonText('INT64', int64)).toBe('[9223372036854775807,-9223372036854775808]');
