@@ -113,6 +113,8 @@ function elementWriter(datatype: Datatype, values: TensorValues, name: string): 
       target[index] = exact as bigint;
     };
   };
+  // A float written as a long integer literal (1e20 as 100000000000000000000) reads as a bigint; it is still that float.
+  const floating = (write: ElementWriter): ElementWriter => (index, item) => write(index, typeof item === 'bigint' ? Number(item) : item);
   switch (datatype) {
     case 'BOOL': {
       const target = values as Uint8Array;
@@ -139,26 +141,26 @@ function elementWriter(datatype: Datatype, values: TensorValues, name: string): 
       return bigIntegers(0n, 2n ** 64n - 1n, 'a UINT64 integer');
     case 'FP16': {
       const target = values as Uint16Array;
-      return (index, item) => {
+      return floating((index, item) => {
         // NaN and ±Infinity are FP16 values; a finite number past 65504 is not.
         if (typeof item !== 'number' || (Number.isFinite(item) && Math.abs(item) > 65504)) fail(index, item, 'an FP16 number (|x| ≤ 65504, NaN or ±Infinity)');
         target[index] = toHalfBits(item as number);
-      };
+      });
     }
     case 'FP32': {
       const target = values as Float32Array;
-      return (index, item) => {
+      return floating((index, item) => {
         // NaN and ±Infinity arrive as Triton's literals; a finite number past FP32's range (1e39) would silently become Infinity.
         if (typeof item !== 'number' || (Number.isFinite(item) && !Number.isFinite(Math.fround(item)))) fail(index, item, 'an FP32 number (finite within FP32, NaN or ±Infinity)');
         target[index] = item as number;
-      };
+      });
     }
     case 'FP64': {
       const target = values as Float64Array;
-      return (index, item) => {
+      return floating((index, item) => {
         if (typeof item !== 'number') fail(index, item, 'a number');
         target[index] = item as number;
-      };
+      });
     }
     case 'BYTES': {
       const target = values as string[];

@@ -76,6 +76,8 @@ describe('JSON tensor data', () => {
     const uint64 = valuesFromJson(planned('UINT64', [1]), [parsed[6]]);
     expect(valuesToJsonText('UINT64', uint64)).toBe('[18446744073709551615]');
     expect(Array.from(valuesFromJson(planned('FP64', [3]), parsed.slice(0, 3)) as Float64Array)).toEqual([Number.NaN, Infinity, -Infinity]);
+    // A float written as a long integer literal reads as a bigint, and is still taken as that float.
+    expect(Array.from(valuesFromJson(planned('FP64', [1]), [parseExactJson('[100000000000000000000]')].flat()) as Float64Array)).toEqual([1e20]);
     // RapidJSON's other spelling, and the fast path: plain JSON without huge integers.
     expect(parseExactJson('{"a": [-Inf, Inf], "b": 1}')).toEqual({ a: [-Infinity, Infinity], b: 1 });
     expect(parseExactJson('{"__proto__": 1}')).toHaveProperty('__proto__', 1);
