@@ -7,7 +7,7 @@
  * Requests for different cases run in parallel; the three requests of one case run one after the
  * other, so none is merged with another into one batch.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -17,11 +17,11 @@ import { startServer, type RunningServer } from '../../server/index.ts';
 import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { parseExactJson } from '../../server/http/json.ts';
 import { toHalfBits } from '../../server/core/fp16.ts';
+import { requireSystemPackage } from '../helpers/systemPackages.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { lengthPrefixed, readLengthPrefixed } from './client.ts';
-import { TEST_DATA_ROOT, listCases, matchesExpected, ortTensor, type TestCase, type TestTensor } from './onnxTestData.ts';
+import { listCases, matchesExpected, ortTensor, type TestCase, type TestTensor } from './onnxTestData.ts';
 
-const installed = existsSync(TEST_DATA_ROOT);
 const PARALLEL = 8;
 
 interface Passing {
@@ -58,7 +58,7 @@ async function runBare(testCase: TestCase): Promise<Passing | undefined> {
 }
 
 beforeAll(async () => {
-  if (!installed) return;
+  requireSystemPackage('libonnx-testdata');
   const listed = listCases();
   unreadable = listed.unreadable;
   for (const testCase of listed.cases) {
@@ -190,7 +190,7 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
   return problems.map((problem) => `${testCase.name}: ${problem}`);
 }
 
-describe.skipIf(!installed)('the ONNX backend test data (libonnx-testdata)', () => {
+describe('the ONNX backend test data (libonnx-testdata)', () => {
   it('serves every case bare onnxruntime passes, with bare onnxruntime’s exact outputs over HTTP JSON, HTTP binary and gRPC', async () => {
     expect(passing.length, `bare onnxruntime passed none of the cases (${bareFailures.length} failed, ${unreadable.length} unreadable)`).toBeGreaterThan(500);
     const problems: string[] = [];
