@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { parseExactJson } from '../../server/http/json.ts';
-import { toHalfBits } from '../../server/core/fp16.ts';
+import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
 import { requireSystemPackage } from '../helpers/systemPackages.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { lengthPrefixed, readLengthPrefixed } from './client.ts';
@@ -93,19 +93,10 @@ function jsonData(input: TestTensor): string {
   const items = Array.from(values, (value) => {
     if (input.datatype === 'BYTES') return JSON.stringify(value);
     if (input.datatype === 'BOOL') return value ? 'true' : 'false';
-    const number = input.datatype === 'FP16' ? halfBitsToNumber(Number(value)) : value;
+    const number = input.datatype === 'FP16' ? fromHalfBits(Number(value)) : value;
     return typeof number === 'number' && number === 0 && 1 / number < 0 ? '-0' : String(number);
   });
   return `[${items.join(',')}]`;
-}
-
-function halfBitsToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >>> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
 const datatypeOf = (tensor: ort.Tensor): string =>
@@ -122,7 +113,7 @@ function sameElement(datatype: string, json: unknown, bare: unknown): boolean {
     case 'UINT64':
       return BigInt(json as number | bigint) === bare;
     case 'FP16':
-      return typeof json === 'number' && (Number.isNaN(json) ? Number.isNaN(halfBitsToNumber(Number(bare))) : toHalfBits(json) === Number(bare));
+      return typeof json === 'number' && (Number.isNaN(json) ? Number.isNaN(fromHalfBits(Number(bare))) : toHalfBits(json) === Number(bare));
     case 'FP32':
       return typeof json === 'number' && (Number.isNaN(json) ? Number.isNaN(bare as number) : Object.is(Math.fround(json), bare));
     default:

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { fromHalfBits } from '../../server/core/fp16.ts';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
@@ -141,8 +142,8 @@ export function matchesExpected(actual: ort.Tensor, expected: TestTensor): boole
   if (a.length !== e.length) return false;
   const half = expected.datatype === 'FP16';
   for (let i = 0; i < a.length; i++) {
-    const x = half ? halfToNumber(Number(a[i])) : a[i];
-    const y = half ? halfToNumber(Number(e[i])) : e[i];
+    const x = half ? fromHalfBits(Number(a[i])) : a[i];
+    const y = half ? fromHalfBits(Number(e[i])) : e[i];
     if (typeof x === 'number' && typeof y === 'number') {
       if (Number.isNaN(x) && Number.isNaN(y)) continue;
       if (x === y) continue;
@@ -152,13 +153,4 @@ export function matchesExpected(actual: ort.Tensor, expected: TestTensor): boole
     }
   }
   return true;
-}
-
-function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >>> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }

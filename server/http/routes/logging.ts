@@ -3,24 +3,16 @@
  * trace extension's routes, refused by name: this server does not trace requests.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { InvalidRequestError, UnsupportedFeatureError } from '../../errors.ts';
+import { UnsupportedFeatureError } from '../../errors.ts';
 import type { HttpContext } from '../context.ts';
+import { acceptJsonBodies } from './jsonBody.ts';
 import { errorResponses } from './schemas.ts';
 
 const settingsBody = { type: 'object' } as const;
 
 export function loggingRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
-    // Triton's clients send these bodies as JSON, with or without a Content-Type.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-      if (body === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(body as string));
-      } catch (error) {
-        done(new InvalidRequestError(`malformed JSON body: ${(error as Error).message}`), undefined);
-      }
-    });
+    acceptJsonBodies(app);
     app.get('/v2/logging', { schema: { response: errorResponses } }, async () => context.log.settings());
     app.post<{ Body: Record<string, unknown> | undefined }>('/v2/logging', { schema: { body: settingsBody, response: errorResponses } }, async (request) => context.log.update(request.body ?? {}));
 
