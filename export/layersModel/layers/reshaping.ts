@@ -8,9 +8,9 @@ import { InvalidInputError } from '../../../common/errors.ts';
 import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
 import { identityPermutation, permuteList } from '../../backend/graph/layout.ts';
 import { unsqueeze } from '../../backend/graph/ops.ts';
-import { tensorValue, type Dim } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { LayerConfig } from '../reader/layerConfig.ts';
-import type { DataFormat } from '../layerContext.ts';
+import type { DataFormat, LayerContext } from '../layerContext.ts';
 import { defineLayer, option, type LayerDefinition, type LayerDefinitionTable } from './definition.ts';
 
 function product(sizes: readonly Dim[]): Dim {
@@ -91,17 +91,18 @@ function beginEndOptions(spatialRank: number, fallback: number) {
   return { amounts: option.custom((config, key) => readBeginEnd(config, key, spatialRank, fallback)), dataFormat: option.dataFormat() };
 }
 
-function channelsLastOf(spatialRank: number, dataFormat: DataFormat): boolean {
-  return spatialRank === 1 || dataFormat === 'channelsLast';
+/** The layer's one input (of the rank its class takes) and the Keras axes of its spatial dimensions (1-D layers are channels-last). */
+function spatialInput(ctx: LayerContext, spatialRank: number, dataFormat: DataFormat): { x: TensorValue; axes: number[] } {
+  const x = ctx.input();
+  ctx.requireRank(x, spatialRank + 2);
+  return { x, axes: spatialAxes(x.shape.length, spatialRank, spatialRank === 1 || dataFormat === 'channelsLast') };
 }
 
 function convertZeroPadding(spatialRank: number): LayerDefinition {
   const { amounts, dataFormat } = beginEndOptions(spatialRank, 1);
   return defineLayer({ padding: amounts, dataFormat }, (ctx, args) => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
+    const { x, axes } = spatialInput(ctx, spatialRank, args.dataFormat);
     const pairs = args.padding;
-    const axes = spatialAxes(x.shape.length, spatialRank, channelsLastOf(spatialRank, args.dataFormat));
     const begin = x.shape.map(() => 0);
     const end = x.shape.map(() => 0);
     axes.forEach((axis, i) => ([begin[axis], end[axis]] = pairs[i]));
@@ -115,10 +116,8 @@ function convertZeroPadding(spatialRank: number): LayerDefinition {
 function convertCropping(spatialRank: number): LayerDefinition {
   const { amounts, dataFormat } = beginEndOptions(spatialRank, 0);
   return defineLayer({ cropping: amounts, dataFormat }, (ctx, args) => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
+    const { x, axes } = spatialInput(ctx, spatialRank, args.dataFormat);
     const pairs = args.cropping;
-    const axes = spatialAxes(x.shape.length, spatialRank, channelsLastOf(spatialRank, args.dataFormat));
     const g = ctx.graph;
     // A negative end counts from the axis end; "nothing cropped" needs an end past the axis.
     const ends = pairs.map(([, end]) => (end > 0 ? -end : Number.MAX_SAFE_INTEGER));
