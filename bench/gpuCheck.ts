@@ -163,7 +163,8 @@ async function prepareModels(work: string, only: string[] | undefined, log: (lin
   return models;
 }
 
-function seededFeeds(model: Model, count: number, seed: number, [low, high]: [number, number]): Record<string, TensorData> {
+/** Seeded inputs of the model's declared shapes, `count` samples on an open batch axis, uniform in the model's input range. */
+export function seededFeeds(model: Model, count: number, seed: number, [low, high]: [number, number]): Record<string, TensorData> {
   const random = createRandom(seed);
   return Object.fromEntries(
     model.inputs.map((input) => {
@@ -201,18 +202,7 @@ async function agreementWithCpu(check: CheckModel, model: Model, samples: number
   try {
     const feeds = check.feeds(model, samples, 3);
     const [expected, actual] = [await cpu.run(feeds), await model.run(feeds)];
-    let maxScaledDiff = 0;
-    for (const [name, tensor] of Object.entries(expected)) {
-      const a = tensor.data as ArrayLike<number>;
-      const b = actual[name]!.data as ArrayLike<number>;
-      let scale = 1;
-      let diff = 0;
-      for (let i = 0; i < a.length; i++) {
-        scale = Math.max(scale, Math.abs(Number(a[i])));
-        diff = Math.max(diff, Math.abs(Number(a[i]) - Number(b[i])));
-      }
-      maxScaledDiff = Math.max(maxScaledDiff, diff / scale);
-    }
+    const maxScaledDiff = maxScaledDifference(expected, actual);
     if (!check.classifier) return { maxScaledDiff };
     const [a, b] = [Object.values(expected)[0]!.data as Float32Array, Object.values(actual)[0]!.data as Float32Array];
     const classes = a.length / samples;
@@ -222,6 +212,24 @@ async function agreementWithCpu(check: CheckModel, model: Model, samples: number
   } finally {
     await cpu.dispose();
   }
+}
+
+/** Largest |actual − expected| over every output, each scaled by max(1, max |expected|); Infinity when an output's length differs. */
+export function maxScaledDifference(expected: Record<string, TensorData>, actual: Record<string, TensorData>): number {
+  let worst = 0;
+  for (const [name, tensor] of Object.entries(expected)) {
+    const a = tensor.data as ArrayLike<number>;
+    const b = actual[name]?.data as ArrayLike<number> | undefined;
+    if (!b || b.length !== a.length) return Infinity;
+    let scale = 1;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) {
+      scale = Math.max(scale, Math.abs(Number(a[i])));
+      diff = Math.max(diff, Math.abs(Number(a[i]) - Number(b[i])));
+    }
+    worst = Math.max(worst, diff / scale);
+  }
+  return worst;
 }
 
 function argmax(values: Float32Array, offset: number, length: number): number {

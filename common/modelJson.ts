@@ -5,7 +5,7 @@
  * readers would overflow the stack). Each problem is one InvalidInputError naming the file and
  * the place in it: "model.json: weightsManifest[0].weights[2].shape must be a list of sizes".
  *
- * The model topology itself is the format-specific front ends' to read (export/reader/); here
+ * The model topology itself is the format-specific front ends' to read (export/layersModel/reader/); here
  * it only has to be an object.
  */
 import path from 'node:path';

@@ -1,42 +1,43 @@
 /**
  * Export stage: a tfjs model (model.json + weight shards) → ONNX ModelProto, from either front end:
- * a Layers model (reader/ → converter.ts dispatching to layers/*) or a GraphModel (graphModel/ →
- * tfOps/*), both into one back end: the graph builder, clean-up passes (passes/) and the encoder
- * with metadata (onnx/). Nothing is written unless every step succeeds.
+ * a Layers model (layersModel/: reader/ → converter.ts dispatching to layers/*) or a GraphModel
+ * (graphModel/ → graphModel/tfOps/*), both into one back end (backend/): the graph builder,
+ * clean-up passes (passes/), precision and the encoder with metadata (onnx/). Nothing is written
+ * unless every step succeeds.
  */
 import path from 'node:path';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { sha256OfFiles, writeFileAtomic } from '../common/files.ts';
 import { projectVersion } from '../common/project.ts';
 import { readTfjsModelFiles, type TfjsModelFiles } from '../common/tfjsModelFiles.ts';
-import { buildGraph, type GraphEndpoint } from './converter.ts';
-import type { GraphBuilder } from './graph/graphBuilder.ts';
+import { buildGraph, type GraphEndpoint } from './layersModel/converter.ts';
+import type { GraphBuilder } from './backend/graph/graphBuilder.ts';
 import { buildGraphModelGraph, type GraphModelSignature } from './graphModel/convertGraph.ts';
 import { parseGraphDef } from './graphModel/graphDef.ts';
 import { decodeGraphWeights } from './graphModel/weights.ts';
-import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './metadata.ts';
-import { encodeModel } from './onnx/encodeModel.ts';
+import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './backend/metadata.ts';
+import { encodeModel } from './backend/onnx/encodeModel.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
-import { optimizeGraph } from './passes/index.ts';
-import { loadPlugins } from './plugins.ts';
-import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './precision/index.ts';
-import { allLayerNames, parseModelTopology } from './reader/modelTopology.ts';
-import { WeightStore, decodeWeights } from './reader/weights.ts';
+import { optimizeGraph } from './backend/passes/index.ts';
+import { loadPlugins } from './layersModel/plugins.ts';
+import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './backend/precision/index.ts';
+import { allLayerNames, parseModelTopology } from './layersModel/reader/modelTopology.ts';
+import { WeightStore, decodeWeights } from './layersModel/reader/weights.ts';
 
-export type { PreprocessSpec, SourceFormat } from './metadata.ts';
-export { loadPlugins, registerLayerConverter } from './plugins.ts';
-export type { Dtype, PrecisionSummary } from './precision/index.ts';
+export type { PreprocessSpec, SourceFormat } from './backend/metadata.ts';
+export { loadPlugins, registerLayerConverter } from './layersModel/plugins.ts';
+export type { Dtype, PrecisionSummary } from './backend/precision/index.ts';
 
 export interface ConvertOptions {
   /** ONNX opset, 13–17 (default 13). */
   opset?: number;
   labels?: string[];
   preprocess?: PreprocessSpec;
-  /** Precision of the weights and compute: fp32 (default), fp16 or q8 (export/precision/). */
+  /** Precision of the weights and compute: fp32 (default), fp16 or q8 (export/backend/precision/). */
   dtype?: Dtype;
   /** q8 only: the quantized forms to write (default: the measured fastest; the benchmark compares the others). */
   quantization?: Partial<QuantizeForms>;
-  /** Plugin modules to import first (paths relative to the working directory, or package names); see export/plugins.ts. */
+  /** Plugin modules to import first (paths relative to the working directory, or package names); see export/layersModel/plugins.ts. */
   plugins?: readonly string[];
 }
 
@@ -132,12 +133,15 @@ async function convertLayersModelFiles(files: TfjsModelFiles, source: string, op
 
 async function convertGraphModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
   const modelJson = files.modelJson as typeof files.modelJson & { signature?: GraphModelSignature; modelInitializer?: unknown };
+  // tfjs-converter's GraphModel prefers the signature in userDefinedMetadata (where some converters put it) to the top-level one.
+  const metadataSignature = (modelJson.userDefinedMetadata as { signature?: GraphModelSignature } | undefined)?.signature;
+  const signature = metadataSignature ?? modelJson.signature;
   if (modelJson.modelInitializer !== undefined) {
     throw new InvalidInputError(`${source} has a modelInitializer (hash-table initialization), which the ONNX converter does not support`);
   }
   const graphDef = parseGraphDef(modelJson.modelTopology, source);
   const weights = decodeGraphWeights(files.weightData, files.weightSpecs, source);
-  const built = buildGraphModelGraph(graphDef, weights, modelJson.signature, opset, source);
+  const built = buildGraphModelGraph(graphDef, weights, signature, opset, source);
   const name = path.basename(path.dirname(path.resolve(source))) || 'graph';
   return finishConversion(built, files, source, options, {
     opset,

@@ -1,6 +1,6 @@
 /** The printed form of a conversion: what each layer (or TF name scope) became, the I/O signature, opset and size. */
 import type { ConversionSummary } from '../export/index.ts';
-import { describePrecision } from '../export/precision/describe.ts';
+import { describePrecision } from '../export/backend/precision/describe.ts';
 
 /**
  * "3 layers became 5 ONNX nodes": the layers the model defines (not the InputLayer that a

@@ -1,7 +1,7 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
 import { InvalidOptionError } from '../common/errors.ts';
 import { DEFAULT_OPSET } from '../export/options.ts';
-import { variantPath, type Dtype } from '../export/precision/dtype.ts';
+import { variantPath, type Dtype } from '../export/backend/precision/dtype.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
 import type { VariantDtype } from './variants/options.ts';
 import type { SpeedOptions } from './variants/speed.ts';

@@ -4,13 +4,13 @@
  * onnxruntime-node and onnxruntime-web at each batch size as ratios to fp32 taken in the same
  * repetitions. Then the q8 forms the converter can write (integer, QDQ, int8 weights folded at
  * load; for MatMul/Gemm and for Conv), measured the same way, which is how the default forms were
- * chosen (export/precision/quantize.ts).
+ * chosen (export/backend/precision/quantize.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertLayersModelToFile, convertModelVariantsToFiles } from '../../export/index.ts';
-import type { Dtype } from '../../export/precision/dtype.ts';
-import { DEFAULT_QUANTIZE_FORMS, type QuantizeForms } from '../../export/precision/index.ts';
+import type { Dtype } from '../../export/backend/precision/dtype.ts';
+import { DEFAULT_QUANTIZE_FORMS, type QuantizeForms } from '../../export/backend/precision/index.ts';
 import { argmax, normalizeImages, predictWithRuntime, readPreprocess, type Predictions } from '../../pipeline/parity.ts';
 import { SPEED_METHOD, measureVariantSpeed, type SpeedTable } from '../../pipeline/variants/speed.ts';
 import { loadDataset } from '../../training/data/datasets.ts';

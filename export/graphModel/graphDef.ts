@@ -5,7 +5,7 @@
  * are decoded by the accessor a handler calls, so a bad attribute is reported with its node.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import type { TensorDtype } from '../graph/tensorValue.ts';
+import type { TensorDtype } from '../backend/graph/tensorValue.ts';
 
 /** A reference to one output of a node: `name` is output 0, `name:2` output 2. */
 export interface TensorRef {

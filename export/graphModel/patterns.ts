@@ -5,8 +5,8 @@
  * paddings − crops, as tf2onnx also rewrites it. The rewritten node keeps BatchToSpaceND's name, so
  * its readers are unchanged; the other two nodes (read by nothing else) are dropped.
  */
-import type { ConstantTensor } from '../tfOps/constant.ts';
-import { numbers } from '../tfOps/constant.ts';
+import type { ConstantTensor } from './tfOps/constant.ts';
+import { numbers } from './tfOps/constant.ts';
 import type { GraphDef, GraphNodeDef } from './graphDef.ts';
 
 const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2dNative']);

@@ -6,7 +6,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
 import { integerFlag, type CliCommand } from '../flags.ts';
-import { DTYPES, parseDtypeList } from '../../export/precision/dtype.ts';
+import { DTYPES, parseDtypeList } from '../../export/backend/precision/dtype.ts';
 
 interface ConvertArguments {
   model: string;

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { convertModelVariantsToFiles } from '../../export/index.ts';
-import { DTYPES } from '../../export/precision/dtype.ts';
+import { DTYPES } from '../../export/backend/precision/dtype.ts';
 import { modelVariants } from '../options.ts';
 import { describeConversion } from '../conversionSummary.ts';
 import { tfjsModelFileList } from './files.ts';

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { sha256OfBytes } from '../../common/files.ts';
-import type { Dtype } from '../../export/precision/dtype.ts';
+import type { Dtype } from '../../export/backend/precision/dtype.ts';
 import type { ImageSplit } from '../../training/data/datasets.ts';
 import { argmax, comparePredictions, predictWithRuntime, type Predictions } from '../parity.ts';
 import { measureVariantSpeed, SPEED_METHOD, type SpeedOptions } from './speed.ts';

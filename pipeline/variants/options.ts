@@ -1,6 +1,6 @@
 /** The pipeline's `--variants` list: which reduced precisions to write and check beside fp32. */
 import { InvalidOptionError } from '../../common/errors.ts';
-import { DTYPES, parseDtypeList, type Dtype } from '../../export/precision/dtype.ts';
+import { DTYPES, parseDtypeList, type Dtype } from '../../export/backend/precision/dtype.ts';
 
 export type VariantDtype = Exclude<Dtype, 'fp32'>;
 

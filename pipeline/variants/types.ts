@@ -3,7 +3,7 @@
  * report shows them: each variant against tfjs (the float32 reference) on both runtimes, its test
  * accuracy, its file, and its speed relative to fp32 measured side by side in the same run.
  */
-import type { Dtype } from '../../export/precision/dtype.ts';
+import type { Dtype } from '../../export/backend/precision/dtype.ts';
 
 export interface VariantBounds {
   /** Top-1 agreement with tfjs every variant must reach on the whole test set, 0–1. */

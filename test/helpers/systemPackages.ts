@@ -33,6 +33,7 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { name: 'python3-grpcio', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('grpc') },
   { name: 'python3-protobuf', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('google.protobuf') },
   { name: 'protobuf-compiler', neededBy: 'the descriptor the independent gRPC client reads (protoc)', present: onPath('protoc') },
+  { name: 'libonnx-testdata', neededBy: 'the official ONNX backend test data the server serves through every encoding', present: fileExists('/usr/share/libonnx-testdata/data/node') },
 ];
 
 export function missingSystemPackages(packages: readonly SystemPackage[] = SYSTEM_PACKAGES): SystemPackage[] {

@@ -180,7 +180,7 @@ describe('GraphModel conversion', () => {
     expect(error?.message).toContain('Merge (1 node, first "cond/Merge")');
     expect(error?.message).toContain('TensorListReserve (1 node, first "list/Reserve")');
     expect(error?.message).toContain('FancyCustomOp (1 node, first "custom/op")');
-    // Known ops come with the reason (export/tfOps/notConverted.ts); an unknown one has none to give.
+    // Known ops come with the reason (export/graphModel/tfOps/notConverted.ts); an unknown one has none to give.
     expect(error?.message).toContain('Switch, Merge, TensorListReserve: control flow is not converted to ONNX If/Loop.');
     expect(error?.message).not.toMatch(/FancyCustomOp:/);
     await expect(readFile(onnxPath)).rejects.toThrow();

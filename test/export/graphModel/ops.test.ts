@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryOpNames, unaryOpNames } from '../../../export/tfOps/arithmetic.ts';
+import { binaryOpNames, unaryOpNames } from '../../../export/graphModel/tfOps/arithmetic.ts';
 import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
 import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
 

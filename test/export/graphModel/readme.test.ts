@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { supportedTfOps, tfOpHandler } from '../../../export/tfOps/index.ts';
-import { notConvertedTfOps } from '../../../export/tfOps/notConverted.ts';
-import { README_PATH, TF_OPS_END, TF_OPS_START, renderTfOpSection } from '../../../export/tfOps/readmeSection.ts';
+import { supportedTfOps, tfOpHandler } from '../../../export/graphModel/tfOps/index.ts';
+import { notConvertedTfOps } from '../../../export/graphModel/tfOps/notConverted.ts';
+import { README_PATH, TF_OPS_END, TF_OPS_START, renderTfOpSection } from '../../../export/graphModel/tfOps/readmeSection.ts';
 
 /** Every TF op name in tfjs-converter's op tables (dist/operations/op_list/*.js). */
 async function tfjsConverterOps(): Promise<string[]> {
@@ -16,7 +16,7 @@ async function tfjsConverterOps(): Promise<string[]> {
 }
 
 describe('README TF-op coverage', () => {
-  it('matches the handler registry (regenerate with npx tsx export/tfOps/readmeSection.ts --write)', async () => {
+  it('matches the handler registry (regenerate with npx tsx export/graphModel/tfOps/readmeSection.ts --write)', async () => {
     const readme = await readFile(README_PATH, 'utf8');
     const section = readme.slice(readme.indexOf(TF_OPS_START), readme.indexOf(TF_OPS_END) + TF_OPS_END.length);
     expect(section).toBe(renderTfOpSection());

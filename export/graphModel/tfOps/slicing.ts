@@ -1,0 +1,378 @@
+/**
+ * Joining, splitting, slicing and gathering: Pack, Unpack, ConcatV2, Split, SplitV, Slice,
+ * StridedSlice (every mask), GatherV2, GatherNd, ReverseV2 (a Slice with step −1), Where, Select,
+ * SelectV2. Constants and partly known shape vectors are folded; run-time values are sliced where
+ * they are stored when the op keeps every axis, and in TensorFlow's layout otherwise.
+ */
+import { attr } from '../../backend/graph/graphBuilder.ts';
+import { identityPermutation, permutationAfterRemovingAxes, physicalAxis, type Permutation } from '../../backend/graph/layout.ts';
+import { unsqueeze } from '../../backend/graph/ops.ts';
+import { formatShape, tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import {
+  concatConstants,
+  isConstant,
+  mapElementwise,
+  numbers,
+  range,
+  reshapeConstant,
+  selectConstant,
+  type ConstantTensor,
+  type TfValue,
+} from './constant.ts';
+import type { TfOpContext } from './context.ts';
+import { alignElementwise, commonDtype } from './elementwise.ts';
+import { knownValues, partialResult } from './partialValues.ts';
+import type { TfOpTable } from './registry.ts';
+
+/** ONNX Slice clamps out-of-range bounds, so these stand for "to the end" either way. */
+const TO_END = 2 ** 31 - 1;
+const TO_START = -(2 ** 31);
+
+/**
+ * Elements start, start−1, ... down to (not including) end along one stored axis: ONNX Slice with
+ * step −1 (negative positions count from the end; no end means through index 0).
+ */
+export function reversedSlice(ctx: TfOpContext, input: string, axis: number, start: number, end: number | undefined): string {
+  const g = ctx.graph;
+  return g.node('Slice', [input, g.int64Constant('starts', [start]), g.int64Constant('ends', [end ?? TO_START]), g.int64Constant('axes', [axis]), g.int64Constant('steps', [-1])]);
+}
+
+function asRuntime(ctx: TfOpContext, value: TfValue): TensorValue {
+  return isConstant(value) ? ctx.result(ctx.onnx(value), value.shape, value.dtype) : value;
+}
+
+/** Common layout of several inputs along an axis op: theirs if all run-time ones agree, else TF's. */
+function sharedPerm(values: readonly TfValue[], rank: number): Permutation {
+  const runtime = values.filter((value): value is TensorValue => !isConstant(value));
+  const perm = runtime[0]?.perm ?? identityPermutation(rank);
+  return runtime.every((value) => value.perm.join(',') === perm.join(',')) ? perm : identityPermutation(rank);
+}
+
+function concatenate(ctx: TfOpContext, values: TfValue[], axisValue: number): TfValue {
+  const rank = values[0].shape.length;
+  const axis = ctx.axis(axisValue, rank);
+  if (values.some((value) => value.shape.length !== rank)) throw ctx.invalid('its inputs have different ranks');
+  if (values.length === 1) return values[0];
+  const shape = values[0].shape.map((size, i) => {
+    if (i !== axis) return values.find((value) => value.shape[i] !== null)?.shape[i] ?? size;
+    return values.every((value) => value.shape[i] !== null) ? values.reduce((sum, value) => sum + (value.shape[i] as number), 0) : null;
+  });
+  if (values.every(isConstant)) return concatConstants(values, axis);
+  const perm = sharedPerm(values, rank);
+  const y = ctx.graph.node('Concat', values.map((value) => ctx.onnx(value, perm)), { axis: attr.int(physicalAxis(perm, axis)) });
+  const known = rank === 1 ? values.map(knownValues) : undefined;
+  const result = tensorValue(y, shape, perm, commonDtype(values));
+  return partialResult(result, known && known.every((k) => k !== undefined) ? known.flatMap((k) => k!) : undefined);
+}
+
+function convertConcatV2(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2, true);
+  return concatenate(ctx, ctx.inputs.slice(0, -1), ctx.int(ctx.inputs.length - 1, 'axis'));
+}
+
+/** Concat (v1): the axis comes first. */
+function convertConcat(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2, true);
+  return concatenate(ctx, ctx.inputs.slice(1), ctx.int(0, 'axis'));
+}
+
+function convertPack(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(1, true);
+  const rank = ctx.inputs[0].shape.length;
+  const axis = ctx.axis(ctx.attrs.int('axis', 0), rank + 1);
+  const expanded = (value: TfValue): TfValue => {
+    const shape = [...value.shape.slice(0, axis), 1, ...value.shape.slice(axis)];
+    if (isConstant(value)) return reshapeConstant(value, shape as number[]);
+    const known = rank === 0 ? knownValues(value) : undefined;
+    return partialResult(ctx.result(unsqueeze(ctx, ctx.logical(value), [axis]), shape, value.dtype), known);
+  };
+  return concatenate(ctx, ctx.inputs.map(expanded), axis);
+}
+
+/** Splits a value into parts along an axis, where it is stored; `squeeze` drops the axis (Unpack). */
+function split(ctx: TfOpContext, x: TfValue, axis: number, sizes: number[], squeeze: boolean): TfValue[] {
+  const outputShape = (size: number) => (squeeze ? x.shape.filter((_, i) => i !== axis) : x.shape.map((s, i) => (i === axis ? size : s)));
+  if (isConstant(x)) {
+    let start = 0;
+    return sizes.map((size) => {
+      const part = selectConstant(x, x.shape.map((s, i) => (i === axis ? range(size, start) : range(s))));
+      start += size;
+      return reshapeConstant(part, outputShape(size) as number[]);
+    });
+  }
+  const physical = physicalAxis(x.perm, axis);
+  const parts = ctx.graph.nodeWithOutputs('Split', [x.onnxName, ctx.graph.int64Constant('split', sizes)], sizes.length, { axis: attr.int(physical) });
+  return parts.map((part, i) => {
+    if (!squeeze) return tensorValue(part, outputShape(sizes[i]), x.perm, x.dtype);
+    const squeezed = ctx.graph.node('Squeeze', [part, ctx.graph.int64Constant('axes', [physical])]);
+    return tensorValue(squeezed, outputShape(sizes[i]), permutationAfterRemovingAxes(x.perm, [axis]), x.dtype);
+  });
+}
+
+function axisSize(ctx: TfOpContext, x: TfValue, axis: number): number {
+  const size = x.shape[axis];
+  if (size === null) throw ctx.unsupported(`splitting along axis ${axis} needs its size, but the input is ${formatShape(x.shape)}`);
+  return size;
+}
+
+function convertUnpack(ctx: TfOpContext): TfValue[] {
+  ctx.requireInputs(1);
+  const x = ctx.input(0);
+  const axis = ctx.axis(ctx.attrs.int('axis', 0), x.shape.length);
+  const count = axisSize(ctx, x, axis);
+  const parts = split(ctx, x, axis, new Array<number>(count).fill(1), true);
+  const known = x.shape.length === 1 ? knownValues(x) : undefined;
+  return known ? parts.map((part, i) => (isConstant(part) ? part : partialResult(part, [known[i]]))) : parts;
+}
+
+/** Split(axis, value): num_split equal parts. */
+function convertSplit(ctx: TfOpContext): TfValue[] {
+  ctx.requireInputs(2);
+  const x = ctx.input(1);
+  const axis = ctx.axis(ctx.int(0, 'axis'), x.shape.length);
+  const count = ctx.attrs.int('num_split');
+  const size = axisSize(ctx, x, axis);
+  if (size % count !== 0) throw ctx.invalid(`cannot split size ${size} into ${count} equal parts`);
+  return split(ctx, x, axis, new Array<number>(count).fill(size / count), false);
+}
+
+/** SplitV(value, size_splits, axis): sizes, one of which may be -1 (the rest). */
+function convertSplitV(ctx: TfOpContext): TfValue[] {
+  ctx.requireInputs(3);
+  const x = ctx.input(0);
+  const axis = ctx.axis(ctx.int(2, 'axis'), x.shape.length);
+  const sizes = ctx.ints(1, 'size_splits');
+  const total = axisSize(ctx, x, axis);
+  const rest = total - sizes.filter((s) => s !== -1).reduce((a, b) => a + b, 0);
+  const resolved = sizes.map((s) => (s === -1 ? rest : s));
+  if (resolved.some((s) => s < 0) || resolved.reduce((a, b) => a + b, 0) !== total) throw ctx.invalid(`size_splits [${sizes.join(', ')}] do not add up to ${total}`);
+  return split(ctx, x, axis, resolved, false);
+}
+
+/** One input axis of a slice: Python-style bounds (masked ends already replaced). */
+interface AxisSlice {
+  begin: number;
+  end: number;
+  stride: number;
+  beginMasked: boolean;
+  endMasked: boolean;
+  /** A shrink_axis index: one element, and the axis is dropped. */
+  shrink: boolean;
+}
+
+/** The indices an axis slice picks from an axis of `size`, as Python and TensorFlow clamp them. */
+function sliceIndices(slice: AxisSlice, size: number): number[] {
+  const normalize = (index: number) => (index < 0 ? index + size : index);
+  if (slice.shrink) {
+    const index = normalize(slice.begin);
+    return index >= 0 && index < size ? [index] : [];
+  }
+  const { stride } = slice;
+  const clamp = (index: number, low: number, high: number) => Math.min(Math.max(index, low), high);
+  const start = slice.beginMasked ? (stride > 0 ? 0 : size - 1) : stride > 0 ? clamp(normalize(slice.begin), 0, size) : clamp(normalize(slice.begin), -1, size - 1);
+  const stop = slice.endMasked ? (stride > 0 ? size : -1) : stride > 0 ? clamp(normalize(slice.end), 0, size) : clamp(normalize(slice.end), -1, size - 1);
+  const indices: number[] = [];
+  for (let i = start; stride > 0 ? i < stop : i > stop; i += stride) indices.push(i);
+  return indices;
+}
+
+function fullSlice(): AxisSlice {
+  return { begin: 0, end: 0, stride: 1, beginMasked: true, endMasked: true, shrink: false };
+}
+
+/** A sliced value: per input axis its slice, and the output axes (input axes kept, or new size-1 axes). */
+interface SliceSpec {
+  axes: AxisSlice[];
+  /** Output axes in order: an input axis index, or 'new' for an inserted size-1 axis. */
+  output: (number | 'new')[];
+}
+
+/** StridedSlice's masks resolved against the input's rank (TensorFlow's ValidateStridedSliceOp, in short). */
+function stridedSliceSpec(ctx: TfOpContext, rank: number, begin: number[], end: number[], strides: number[]): SliceSpec {
+  const bit = (mask: string, i: number) => ((ctx.attrs.int(mask, 0) >> i) & 1) === 1;
+  if (begin.length !== end.length || begin.length !== strides.length) throw ctx.invalid('begin, end and strides have different lengths');
+  const axes: AxisSlice[] = [];
+  const output: (number | 'new')[] = [];
+  const keep = () => {
+    output.push(axes.length);
+    axes.push(fullSlice());
+  };
+  let seenEllipsis = false;
+  for (let i = 0; i < begin.length; i++) {
+    if (bit('ellipsis_mask', i) && !seenEllipsis) {
+      seenEllipsis = true;
+      const realAfter = begin.slice(i + 1).filter((_, j) => !bit('new_axis_mask', i + 1 + j)).length;
+      while (axes.length < rank - realAfter) keep();
+      continue;
+    }
+    if (bit('new_axis_mask', i)) {
+      output.push('new');
+      continue;
+    }
+    if (strides[i] === 0) throw ctx.invalid('a stride is 0');
+    if (axes.length >= rank) throw ctx.invalid(`its slice has more entries than the input's rank ${rank}`);
+    const shrink = bit('shrink_axis_mask', i);
+    if (!shrink) output.push(axes.length);
+    axes.push({ begin: begin[i], end: end[i], stride: shrink ? 1 : strides[i], beginMasked: bit('begin_mask', i), endMasked: bit('end_mask', i), shrink });
+  }
+  while (axes.length < rank) keep();
+  return { axes, output };
+}
+
+/** Applies a slice spec: folded for constants and known shape vectors, else ONNX Slice (+ Squeeze/Unsqueeze). */
+function applySlice(ctx: TfOpContext, x: TfValue, spec: SliceSpec): TfValue {
+  const sizes: Dim[] = spec.axes.map((slice, axis) => {
+    const size = x.shape[axis];
+    if (size !== null) return sliceIndices(slice, size).length;
+    return slice.shrink ? 1 : null;
+  });
+  const outputShape = spec.output.map((entry) => (entry === 'new' ? 1 : sizes[entry]));
+  if (isConstant(x)) {
+    const picked = selectConstant(x, spec.axes.map((slice, axis) => sliceIndices(slice, x.shape[axis] as number)));
+    return reshapeConstant(picked, outputShape as number[]);
+  }
+  const known = x.shape.length === 1 && x.shape[0] !== null ? knownValues(x) : undefined;
+  const knownPicked = known ? sliceIndices(spec.axes[0], known.length).map((i) => known[i]) : undefined;
+  const sliced = spec.axes.map((slice, axis) => ({ slice, axis })).filter(({ slice }) => !(slice.beginMasked && slice.endMasked && slice.stride === 1 && !slice.shrink));
+  const reshapes = spec.axes.some((slice) => slice.shrink) || spec.output.includes('new');
+  // Without shrinking or new axes, slice where the value is stored.
+  const perm = reshapes ? identityPermutation(x.shape.length) : x.perm;
+  let y = ctx.onnx(x, perm);
+  if (sliced.length > 0) {
+    const g = ctx.graph;
+    const starts = sliced.map(({ slice }) => (slice.beginMasked ? (slice.stride > 0 ? 0 : TO_END) : slice.begin));
+    const ends = sliced.map(({ slice }) => {
+      if (slice.shrink) return slice.begin === -1 ? TO_END : slice.begin + 1;
+      return slice.endMasked ? (slice.stride > 0 ? TO_END : TO_START) : slice.end;
+    });
+    y = g.node('Slice', [
+      y,
+      g.int64Constant('starts', starts),
+      g.int64Constant('ends', ends),
+      g.int64Constant('axes', sliced.map(({ axis }) => physicalAxis(perm, axis))),
+      g.int64Constant('steps', sliced.map(({ slice }) => slice.stride)),
+    ]);
+  }
+  if (!reshapes) return partialResult(tensorValue(y, outputShape, perm, x.dtype), knownPicked);
+  const shrunk = spec.axes.map((slice, axis) => (slice.shrink ? axis : -1)).filter((axis) => axis >= 0);
+  if (shrunk.length > 0) y = ctx.graph.node('Squeeze', [y, ctx.graph.int64Constant('axes', shrunk)]);
+  const added = spec.output.map((entry, i) => (entry === 'new' ? i : -1)).filter((i) => i >= 0);
+  if (added.length > 0) y = unsqueeze(ctx, y, added);
+  return partialResult(ctx.result(y, outputShape, x.dtype), knownPicked);
+}
+
+function convertStridedSlice(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(4);
+  const x = ctx.input(0);
+  const spec = stridedSliceSpec(ctx, x.shape.length, ctx.ints(1, 'begin'), ctx.ints(2, 'end'), ctx.ints(3, 'strides'));
+  return applySlice(ctx, x, spec);
+}
+
+/** Slice(x, begin, size): size -1 means to the end. */
+function convertSlice(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(3);
+  const x = ctx.input(0);
+  const begin = ctx.ints(1, 'begin');
+  const size = ctx.ints(2, 'size');
+  if (begin.length !== x.shape.length || size.length !== x.shape.length) throw ctx.invalid(`begin and size must have one entry per axis of ${formatShape(x.shape)}`);
+  const axes = begin.map((b, i): AxisSlice => ({ begin: b, end: b + size[i], stride: 1, beginMasked: false, endMasked: size[i] === -1, shrink: false }));
+  return applySlice(ctx, x, { axes, output: identityPermutation(x.shape.length) });
+}
+
+function convertGather(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2, true);
+  const [params, indices] = ctx.inputs;
+  const axis = ctx.axis(ctx.op === 'GatherV2' ? ctx.int(2, 'axis') : 0, params.shape.length);
+  if (ctx.attrs.int('batch_dims', 0) !== 0) throw ctx.unsupported('batch_dims other than 0 is not supported');
+  const shape = [...params.shape.slice(0, axis), ...indices.shape, ...params.shape.slice(axis + 1)];
+  if (isConstant(params) && isConstant(indices)) {
+    const picks = numbers(indices).map((i) => (i < 0 ? i + (params.shape[axis] as number) : i));
+    const picked = selectConstant(params, params.shape.map((size, i) => (i === axis ? picks : range(size))));
+    return reshapeConstant(picked, shape as number[]);
+  }
+  const known = params.shape.length === 1 && isConstant(indices) ? knownValues(params) : undefined;
+  const y = ctx.graph.node('Gather', [ctx.logical(params), ctx.logical(indices)], { axis: attr.int(axis) });
+  return partialResult(ctx.result(y, shape, params.dtype), known ? numbers(indices as ConstantTensor).map((i) => known[i < 0 ? i + known.length : i]) : undefined);
+}
+
+function convertGatherNd(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const [params, indices] = ctx.inputs;
+  const depth = indices.shape[indices.shape.length - 1];
+  if (depth === null) throw ctx.unsupported(`needs the last size of the indices, but they are ${formatShape(indices.shape)}`);
+  const shape = [...indices.shape.slice(0, -1), ...params.shape.slice(depth)];
+  const y = ctx.graph.node('GatherND', [ctx.logical(params), ctx.cast(ctx.logical(indices), 'int64')]);
+  return ctx.result(y, shape, params.dtype);
+}
+
+/** Where(condition): the coordinates of true elements, [count, rank] int32 (ONNX NonZero gives [rank, count] int64). */
+function convertWhere(ctx: TfOpContext): TfValue {
+  if (ctx.inputs.length === 3) return convertSelect(ctx, true);
+  ctx.requireInputs(1);
+  const condition = asRuntime(ctx, ctx.input(0));
+  const coordinates = ctx.graph.node('Transpose', [ctx.graph.node('NonZero', [ctx.logical(condition)])], { perm: attr.ints([1, 0]) });
+  return ctx.result(ctx.toInt32(coordinates), [null, condition.shape.length], 'int32');
+}
+
+/** Select picks whole rows when the condition is a vector and the values are not (TF v1); SelectV2 broadcasts. */
+function convertSelect(ctx: TfOpContext, broadcasting: boolean): TfValue {
+  ctx.requireInputs(3);
+  let [condition, onTrue, onFalse] = ctx.inputs;
+  const rank = Math.max(onTrue.shape.length, onFalse.shape.length);
+  if (!broadcasting && condition.shape.length === 1 && rank > 1) {
+    const shape = [condition.shape[0], ...new Array<number>(rank - 1).fill(1)];
+    condition = isConstant(condition)
+      ? reshapeConstant(condition, shape as number[])
+      : ctx.result(unsqueeze(ctx, ctx.logical(condition), range(rank - 1, 1)), shape, 'bool');
+  }
+  const values = [condition, onTrue, onFalse];
+  if (values.every(isConstant)) return mapElementwise(values as ConstantTensor[], commonDtype([onTrue, onFalse]), (c, t, f) => (c ? t : f));
+  const { names, perm, shape } = alignElementwise(ctx, values);
+  return tensorValue(ctx.graph.node('Where', names), shape, perm, commonDtype([onTrue, onFalse]));
+}
+
+/** Reverses a value along logical axes, where it is stored; constants are reversed now. */
+function reverse(ctx: TfOpContext, x: TfValue, axes: number[]): TfValue {
+  if (axes.length === 0) return x;
+  if (isConstant(x)) return selectConstant(x, x.shape.map((size, axis) => (axes.includes(axis) ? range(size, size - 1, -1) : range(size))));
+  let y = x.onnxName;
+  for (const axis of axes) y = reversedSlice(ctx, y, physicalAxis(x.perm, axis), -1, undefined);
+  return partialResult(tensorValue(y, x.shape, x.perm, x.dtype), x.shape.length === 1 ? knownValues(x)?.slice().reverse() : undefined);
+}
+
+/** ReverseV2(x, axis): the axes as a list (a repeated axis is an error in TensorFlow). */
+function convertReverseV2(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const x = ctx.input(0);
+  const axes = ctx.ints(1, 'axis').map((axis) => ctx.axis(axis, x.shape.length));
+  if (new Set(axes).size !== axes.length) throw ctx.invalid(`axis [${axes.join(', ')}] names an axis twice`);
+  return reverse(ctx, x, axes);
+}
+
+/** Reverse (v1): one bool per axis. */
+function convertReverse(ctx: TfOpContext): TfValue {
+  ctx.requireInputs(2);
+  const x = ctx.input(0);
+  const dims = ctx.constant(1, 'dims');
+  if (dims.dtype !== 'bool' || dims.shape.length !== 1 || dims.shape[0] !== x.shape.length) throw ctx.invalid(`its dims must be ${x.shape.length} bools, one per axis`);
+  return reverse(ctx, x, numbers(dims).flatMap((flag, axis) => (flag ? [axis] : [])));
+}
+
+export const slicingOps: TfOpTable = {
+  ConcatV2: convertConcatV2,
+  Concat: convertConcat,
+  Pack: convertPack,
+  Unpack: convertUnpack,
+  Split: convertSplit,
+  SplitV: convertSplitV,
+  StridedSlice: convertStridedSlice,
+  Slice: convertSlice,
+  GatherV2: convertGather,
+  Gather: convertGather,
+  GatherNd: convertGatherNd,
+  ReverseV2: convertReverseV2,
+  Reverse: convertReverse,
+  Where: convertWhere,
+  Select: (ctx) => convertSelect(ctx, false),
+  SelectV2: (ctx) => convertSelect(ctx, true),
+};
