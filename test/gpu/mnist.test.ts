@@ -1,89 +1,41 @@
 /**
- * The lecture's MLP and the CNN on WebGPU in Node (onnxruntime-node's WebGPU provider on
- * SwiftShader, a software adapter: this machine has no GPU) against the CPU on all 10,000 MNIST
- * test digits; `serve --device webgpu` answering a v2 infer with the right digit; a Triton model
- * repository's instance_group kind choosing the device.
- *
- * Each model is trained briefly (the parity of two runtimes does not need a good model, only a
- * trained one) and exported with our converter. One session per device and model, the digits in
- * batches of 1000. The CNN runs with the provider's NHWC layout (`webgpu.preferredLayout`), which
- * SwiftShader computes about 1.3× faster than the default NCHW; both agree with the CPU.
+ * The lecture's MLP on WebGPU in Node (onnxruntime-node's WebGPU provider on SwiftShader, a
+ * software adapter: this machine has no GPU) against the CPU on all 10,000 MNIST test digits (the
+ * CNN's are in mnistCnn.test.ts); `serve --device webgpu` answering a v2 infer with the right
+ * digit; a Triton model repository's instance_group kind choosing the device.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadModel, type LoadOptions, type Model } from '@tfjs-onnx/runtime';
+import { readFile } from 'node:fs/promises';
+import { loadModel } from '@tfjs-onnx/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertLayersModelToFile } from '../../export/index.ts';
-import { normalizeImages } from '../../pipeline/parity.ts';
-import { loadDataset, type ImageSplit } from '../../training/data/datasets.ts';
-import { train } from '../../training/train.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
+import { compareProbabilities, predictAll, trainedMnistModel, type MnistFixture } from './mnist.ts';
 
 const webgpuEnv = useSoftwareWebGpu();
 const work = tempDir('tfjs-onnx-gpu-mnist-');
-const BATCH = 1000;
-const onnx: Record<'mlp' | 'cnn', string> = { mlp: path.join(work, 'mlp.onnx'), cnn: path.join(work, 'cnn.onnx') };
-let test: ImageSplit;
-let input: Float32Array;
+let mlp: MnistFixture;
 
 beforeAll(async () => {
-  for (const model of ['mlp', 'cnn'] as const) {
-    const { modelJsonPath } = await train({ model, limit: 2000, epochs: 1, backend: 'wasm', quiet: true, out: path.join(work, model) });
-    await convertLayersModelToFile(modelJsonPath, onnx[model]);
-  }
-  test = (await loadDataset({ dataset: 'mnist' })).test;
-  input = normalizeImages(test, 1 / 255, 0);
+  mlp = await trainedMnistModel('mlp', work);
 }, 300_000);
 
-/** Probabilities of all test digits, BATCH at a time, on one session. */
-async function predictAll(model: Model): Promise<Float32Array> {
-  const [inputSpec] = model.inputs;
-  const out = new Float32Array(test.count * 10);
-  for (let start = 0; start < test.count; start += BATCH) {
-    const count = Math.min(BATCH, test.count - start);
-    const data = input.subarray(start * 784, (start + count) * 784);
-    const result = await model.run({ [inputSpec!.name]: { type: 'float32', dims: [count, 28, 28, 1], data } });
-    out.set(Object.values(result)[0]!.data as Float32Array, start * 10);
-  }
-  return out;
-}
-
-function compare(a: Float32Array, b: Float32Array): { top1Agreement: number; maxAbsDiff: number } {
-  let agree = 0;
-  let maxAbsDiff = 0;
-  for (let row = 0; row < a.length / 10; row++) {
-    let bestA = 0;
-    let bestB = 0;
-    for (let k = 0; k < 10; k++) {
-      const i = row * 10 + k;
-      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[i]! - b[i]!));
-      if (a[i]! > a[row * 10 + bestA]!) bestA = k;
-      if (b[i]! > b[row * 10 + bestB]!) bestB = k;
-    }
-    if (bestA === bestB) agree++;
-  }
-  return { top1Agreement: agree / (a.length / 10), maxAbsDiff };
-}
-
-describe('MNIST on WebGPU in Node, against the CPU, on all 10,000 test digits', () => {
-  it.each([
-    ['mlp', {}],
-    ['cnn', { webgpu: { preferredLayout: 'NHWC' } }],
-  ] as [keyof typeof onnx, LoadOptions][])('%s: the same top-1 on every digit, max |Δp| ≤ 1e-4', async (name, options) => {
-    const gpu = await loadModel(onnx[name], { device: 'webgpu', ...options });
-    const cpu = await loadModel(onnx[name], { device: 'cpu' });
+describe('the MNIST MLP on WebGPU in Node, against the CPU, on all 10,000 test digits', () => {
+  it('gives the same top-1 on every digit, max |Δp| ≤ 1e-4', async () => {
+    const gpu = await loadModel(mlp.onnxPath, { device: 'webgpu' });
+    const cpu = await loadModel(mlp.onnxPath, { device: 'cpu' });
     try {
       expect(gpu.placement).toMatchObject({ device: 'webgpu', executionProvider: 'webgpu', runtime: 'onnxruntime-node', adapter: { name: 'SwiftShader driver 5.0.0', software: true } });
-      const { top1Agreement, maxAbsDiff } = compare(await predictAll(gpu), await predictAll(cpu));
+      const { top1Agreement, maxAbsDiff } = compareProbabilities(await predictAll(gpu, mlp), await predictAll(cpu, mlp));
       expect(top1Agreement).toBe(1);
       expect(maxAbsDiff).toBeLessThanOrEqual(1e-4);
     } finally {
       await Promise.all([gpu.dispose(), cpu.dispose()]);
     }
-  }, 900_000);
+  }, 600_000);
 });
 
 describe('serve --device webgpu', () => {
@@ -118,17 +70,17 @@ describe('serve --device webgpu', () => {
   }
 
   it('answers a v2 infer with the right digit, and says where the model runs', async () => {
-    const { url, output } = await serve([onnx.mlp, '--device', 'webgpu']);
+    const { url, output } = await serve([mlp.onnxPath, '--device', 'webgpu']);
     expect(output()).toMatch(/model mlp version 1 on webgpu \(onnxruntime-node, SwiftShader driver 5\.0\.0, software\): POST/);
     const metadata = await (await fetch(`${url}/v2/models/mlp`)).json();
     expect(metadata.parameters).toEqual({ device: 'webgpu', execution_provider: 'webgpu', runtime: 'onnxruntime-node', adapter: 'SwiftShader driver 5.0.0 (software)', placement: "device 'webgpu' was asked for" });
     // The first three test digits (a 7, a 2 and a 1), one request each.
     for (const index of [0, 1, 2]) {
-      const body = { inputs: [{ name: metadata.inputs[0].name, shape: [1, 28, 28, 1], datatype: 'FP32', data: Array.from(input.subarray(index * 784, (index + 1) * 784)) }] };
+      const body = { inputs: [{ name: metadata.inputs[0].name, shape: [1, 28, 28, 1], datatype: 'FP32', data: Array.from(mlp.input.subarray(index * 784, (index + 1) * 784)) }] };
       const reply = await fetch(`${url}/v2/models/mlp/infer`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
       expect(reply.status).toBe(200);
       const probabilities: number[] = (await reply.json()).outputs[0].data;
-      expect(probabilities.indexOf(Math.max(...probabilities))).toBe(test.labels[index]);
+      expect(probabilities.indexOf(Math.max(...probabilities))).toBe(mlp.test.labels[index]);
     }
   }, 180_000);
 
@@ -136,7 +88,7 @@ describe('serve --device webgpu', () => {
     const repository = path.join(work, 'repository');
     for (const [name, kind] of [['on_cpu', 'KIND_CPU'], ['on_gpu', 'KIND_GPU']] as const) {
       mkdirSync(path.join(repository, name, '1'), { recursive: true });
-      writeFileSync(path.join(repository, name, '1', 'model.onnx'), await import('node:fs/promises').then((fs) => fs.readFile(onnx.mlp)));
+      writeFileSync(path.join(repository, name, '1', 'model.onnx'), await readFile(mlp.onnxPath));
       writeFileSync(path.join(repository, name, 'config.pbtxt'), `platform: "onnxruntime_onnx"\ninstance_group [ { count: 1, kind: ${kind} } ]\n`);
     }
     const { url } = await serve(['--model-repository', repository, '--model-control-mode', 'explicit', '--load-model', 'on_cpu', '--device', 'webgpu']);
