@@ -30,7 +30,8 @@ import { renderText, type Table } from './table.ts';
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 /** GraphModels checked by default: two small ones of @vladmandic/human (a devDependency). */
 const GRAPH_MODELS = ['emotion', 'iris'];
-const AGREEMENT_SAMPLES = 64;
+/** Samples compared with the CPU: MNIST test digits for the classifiers, seeded inputs for the (larger) GraphModels. */
+const AGREEMENT_SAMPLES = { classifier: 64, graphModel: 4 };
 
 export interface GpuCheckOptions {
   batches?: number[];
@@ -52,7 +53,9 @@ export interface ProviderStatus {
 
 export interface GpuCheckRow {
   device: ResolvedDevice;
-  where: string;
+  runtime: string;
+  /** The WebGPU adapter ('SwiftShader driver 5.0.0 (software)'), where there is one. */
+  adapter?: string;
   model: string;
   /** Largest |Δ| against the CPU over every output, each scaled by max(1, max |cpu|). */
   maxScaledDiff: number;
@@ -180,7 +183,7 @@ async function checkModel(check: CheckModel, device: ResolvedDevice, batches: nu
   const model = await loadModel(check.path, { device });
   try {
     const fixedBatch = model.inputs[0]!.shape[0];
-    const samples = fixedBatch ?? AGREEMENT_SAMPLES;
+    const samples = fixedBatch ?? (check.classifier ? AGREEMENT_SAMPLES.classifier : AGREEMENT_SAMPLES.graphModel);
     await model.run(check.feeds(model, fixedBatch ?? 1, 1));
     const firstRunMs = performance.now() - started;
     const agreement = await agreementWithCpu(check, model, samples);
@@ -191,7 +194,8 @@ async function checkModel(check: CheckModel, device: ResolvedDevice, batches: nu
       else if (tooSlow) imagesPerSecond[batch] = 'skipped: a smaller batch took too long';
       else ({ rate: imagesPerSecond[batch], tooSlow } = await measure(model, check.feeds(model, batch, 2), batch, maxCallSeconds));
     }
-    return { device, where: describePlacement(model.placement), model: check.name, ...agreement, imagesPerSecond, firstRunMs };
+    const { runtime, adapter } = model.placement;
+    return { device, runtime, ...(adapter ? { adapter: `${adapter.name}${adapter.software ? ' (software)' : ''}` } : {}), model: check.name, ...agreement, imagesPerSecond, firstRunMs };
   } finally {
     await model.dispose();
   }
@@ -257,9 +261,9 @@ export function gpuCheckTables(result: GpuCheckResult, batches: number[]): Table
   for (const p of result.providers) providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status]);
   const table: Table = {
     title: 'Models on each usable provider',
-    header: ['provider', 'adapter or GPU', 'model', 'agreement with cpu', ...batches.map((batch) => `img/s b${batch}`), 'first run ms'],
+    header: ['provider', 'package', 'adapter or GPU', 'model', 'agreement with cpu', ...batches.map((batch) => `img/s b${batch}`), 'first run ms'],
     rows: [],
-    notes: [...result.notes, 'Agreement: top-1 on 64 MNIST test digits (classifiers), and max |Δ| over every output scaled by max(1, max |cpu|), on seeded inputs for the GraphModels. First run: session creation and the first batch-1 run (shader compilation on WebGPU).'],
+    notes: [...result.notes, `Agreement: top-1 on ${AGREEMENT_SAMPLES.classifier} MNIST test digits (classifiers), and max |Δ| over every output scaled by max(1, max |cpu|), on ${AGREEMENT_SAMPLES.graphModel} seeded inputs for the GraphModels. First run: session creation and the first batch-1 run (shader compilation on WebGPU).`],
   };
   for (const row of result.rows) {
     const agreement = `${row.top1Agreement !== undefined ? `top-1 ${(row.top1Agreement * 100).toFixed(1)}%, ` : ''}max |Δ| ${row.maxScaledDiff.toExponential(1)}`;
@@ -267,7 +271,7 @@ export function gpuCheckTables(result: GpuCheckResult, batches: number[]): Table
       const rate = row.imagesPerSecond[batch];
       return typeof rate === 'number' ? Math.round(rate).toLocaleString('en-US') : (rate ?? '—');
     });
-    table.rows.push([row.device, row.where.replace(/^\w+ \((.*)\)$/, '$1'), row.model, agreement, ...rates, Math.round(row.firstRunMs).toLocaleString('en-US')]);
+    table.rows.push([row.device, row.runtime, row.adapter ?? '—', row.model, agreement, ...rates, Math.round(row.firstRunMs).toLocaleString('en-US')]);
   }
   return [providers, table];
 }

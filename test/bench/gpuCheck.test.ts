@@ -29,6 +29,6 @@ describe('gpu-check', () => {
     }
     const text = renderText(gpuCheckTables(result, [1]));
     expect(text).toContain('Execution providers onnxruntime offers here');
-    expect(text).toMatch(/webgpu +SwiftShader driver 5\.0\.0, software +mlp/);
+    expect(text).toMatch(/webgpu +onnxruntime-node +SwiftShader driver 5\.0\.0 \(software\) +mlp +top-1 100\.0%/);
   }, 600_000);
 });

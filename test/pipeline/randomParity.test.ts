@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelToFile } from '../../export/index.ts';
 import { checkModelPair } from '../../pipeline/randomParity.ts';
 import { runCli } from '../helpers/cli.ts';
+import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
 import { GraphModelBuilder, attr } from '../export/graphModel/harness.ts';
 import { randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from '../export/harness.ts';
 
@@ -78,5 +79,21 @@ describe('parity on random inputs', () => {
     const bad = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '0']);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('error: --random must be at least 1, got 0');
+  });
+
+  it('compares the devices --device names, every pair: cpu ⇄ webgpu and wasm ⇄ webgpu on SwiftShader', async () => {
+    useSoftwareWebGpu();
+    const { modelJson, onnxPath } = await graphModel(1);
+    const run = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '4', '--tfjs-backend', 'cpu', '--device', 'cpu,wasm,webgpu']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const webgpu = 'webgpu \\(onnxruntime-node, SwiftShader driver 5\\.0\\.0, software\\)';
+    for (const pair of ['tfjs GraphModel \\(cpu\\) vs ' + webgpu, 'cpu \\(onnxruntime-node\\) vs ' + webgpu, 'wasm \\(onnxruntime-web\\) vs ' + webgpu]) {
+      expect(run.stdout).toMatch(new RegExp(`ok {3}${pair}: top-1 agreement 100\\.00% of 4`));
+    }
+    expect(run.stdout.trim().split('\n')).toHaveLength(6);
+    const gpu = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '4', '--device', 'cpu,gpu']);
+    expect(gpu.status).toBe(1);
+    expect(gpu.stderr.trim()).toBe("error: --device must list devices among cpu, wasm, webgpu, cuda, dml, coreml, got 'gpu' (parity compares named devices; name the GPU one: cuda, webgpu, dml, coreml)");
   });
 });
