@@ -191,7 +191,7 @@ async function checkModel(check: CheckModel, device: ResolvedDevice, batches: nu
     let tooSlow = false;
     for (const batch of batches) {
       if (fixedBatch !== null && fixedBatch !== batch) imagesPerSecond[batch] = `batch fixed at ${fixedBatch}`;
-      else if (tooSlow) imagesPerSecond[batch] = 'skipped: a smaller batch took too long';
+      else if (tooSlow) imagesPerSecond[batch] = '— (too slow)';
       else ({ rate: imagesPerSecond[batch], tooSlow } = await measure(model, check.feeds(model, batch, 2), batch, maxCallSeconds));
     }
     const { runtime, adapter } = model.placement;
@@ -258,12 +258,13 @@ async function measure(model: Model, feeds: Record<string, TensorData>, batch: n
 
 export function gpuCheckTables(result: GpuCheckResult, batches: number[]): Table[] {
   const providers: Table = { title: 'Execution providers onnxruntime offers here', header: ['provider', 'package', 'device', 'status'], rows: [], notes: [] };
-  for (const p of result.providers) providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status]);
+  // The reason up to its details (a library's path, the command that installs it): those are in the JSON.
+  for (const p of result.providers) providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status.split(/ \(|; /)[0]!]);
   const table: Table = {
     title: 'Models on each usable provider',
     header: ['provider', 'package', 'adapter or GPU', 'model', 'agreement with cpu', ...batches.map((batch) => `img/s b${batch}`), 'first run ms'],
     rows: [],
-    notes: [...result.notes, `Agreement: top-1 on ${AGREEMENT_SAMPLES.classifier} MNIST test digits (classifiers), and max |Δ| over every output scaled by max(1, max |cpu|), on ${AGREEMENT_SAMPLES.graphModel} seeded inputs for the GraphModels. First run: session creation and the first batch-1 run (shader compilation on WebGPU).`],
+    notes: [...result.notes, '— (too slow): a smaller batch of that model took more than --max-call-seconds per call there.', `Agreement: top-1 on ${AGREEMENT_SAMPLES.classifier} MNIST test digits (classifiers), and max |Δ| over every output scaled by max(1, max |cpu|), on ${AGREEMENT_SAMPLES.graphModel} seeded inputs for the GraphModels. First run: session creation and the first batch-1 run (shader compilation on WebGPU).`],
   };
   for (const row of result.rows) {
     const agreement = `${row.top1Agreement !== undefined ? `top-1 ${(row.top1Agreement * 100).toFixed(1)}%, ` : ''}max |Δ| ${row.maxScaledDiff.toExponential(1)}`;
