@@ -46,8 +46,10 @@ export interface ProviderStatus {
   provider: string;
   runtime: string;
   device?: ResolvedDevice;
-  /** 'ok', or why the runtime cannot use it here. */
+  /** 'ok', or in short why the runtime cannot use it here. */
   status: string;
+  /** The whole reason (with the library's path and the command that installs it). */
+  detail?: string;
   adapter?: string;
 }
 
@@ -121,7 +123,7 @@ async function listProviders(probeModel: string): Promise<ProviderStatus[]> {
   for (const { provider, runtime } of offered) {
     const device = devices.find((candidate) => candidate === provider);
     if (!device) {
-      statuses.push({ provider, runtime, status: 'onnxruntime offers it; the runtime has no device for it (experts: executionProviders)' });
+      statuses.push({ provider, runtime, status: 'no device of the runtime runs it: experts name it in executionProviders' });
       continue;
     }
     try {
@@ -130,7 +132,8 @@ async function listProviders(probeModel: string): Promise<ProviderStatus[]> {
       await model.dispose();
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
-      statuses.push({ provider, runtime, device, status: describeError(error) });
+      // The reason up to its details (a library's path, the command that installs it), which stay in `detail`.
+      statuses.push({ provider, runtime, device, status: describeError(error).split(/ \(|; /)[0]!, detail: describeError(error) });
     }
   }
   return statuses;
@@ -258,8 +261,7 @@ async function measure(model: Model, feeds: Record<string, TensorData>, batch: n
 
 export function gpuCheckTables(result: GpuCheckResult, batches: number[]): Table[] {
   const providers: Table = { title: 'Execution providers onnxruntime offers here', header: ['provider', 'package', 'device', 'status'], rows: [], notes: [] };
-  // The reason up to its details (a library's path, the command that installs it): those are in the JSON.
-  for (const p of result.providers) providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status.split(/ \(|; /)[0]!]);
+  for (const p of result.providers) providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status]);
   const table: Table = {
     title: 'Models on each usable provider',
     header: ['provider', 'package', 'adapter or GPU', 'model', 'agreement with cpu', ...batches.map((batch) => `img/s b${batch}`), 'first run ms'],

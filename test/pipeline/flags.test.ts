@@ -135,8 +135,12 @@ describe('tfjs-onnx flags', () => {
         expect(run.stdout).toMatch(/Options:/);
         const loaded = readFileSync(log, 'utf8').split('\n');
         expect(loaded.some((url) => url.includes('/node_modules/yargs/')), 'the log records modules').toBe(true);
-        const heavy = loaded.filter((url) => /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js)/.test(url));
+        const heavy = loaded.filter((url) => /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js|webgpu)/.test(url));
         expect(heavy, `tfjs-onnx ${args.join(' ')}`).toEqual([]);
+        // Of the runtime, only its backend-free constants entry (the device vocabulary of --device).
+        const runtime = loaded.filter((url) => /\/runtime\/dist\//.test(url));
+        expect(runtime.every((url) => url.endsWith('/runtime/dist/constants.js')), `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`).toBe(true);
+        if (args[0] === 'predict') expect(runtime).toHaveLength(1);
       }
     } finally {
       rmSync(directory, { recursive: true, force: true });
