@@ -158,12 +158,36 @@ function lowerConditional(graph: LoweredGraph, conditional: Conditional, byName:
   };
   // The branches' nodes now live in the functions; the Merges read the If.
   const merges = new Map(conditional.merges.map((merge, k) => [merge.name, k]));
+  const removed = branchRemains(graph.nodes, cutter.included, new Set(merges.keys()), (node) => node.op === 'Switch' && predicateOf(node, byName) === predicate);
   graph.nodes = graph.nodes.flatMap((node): GraphNodeDef[] => {
     const k = merges.get(node.name);
     if (k !== undefined) return [{ name: node.name, op: 'Identity', inputs: [{ node: name, index: k }], attr: {} }];
-    return cutter.included.has(node.name) ? [] : [node];
+    return removed.has(node.name) ? [] : [node];
   });
   graph.nodes.push(ifNode);
+}
+
+/**
+ * What goes with a rebuilt conditional: the nodes moved into its branches, nodes that read them or
+ * its Switches without reaching a Merge (dead ends of a branch, such as a loop counter's Exit, and
+ * the branch pivots), and then its Switches once nothing reads them.
+ */
+function branchRemains(nodes: GraphNodeDef[], moved: Set<string>, merges: Set<string>, isOwnSwitch: (node: GraphNodeDef) => boolean): Set<string> {
+  const removed = new Set(moved);
+  const switches = new Set(nodes.filter(isOwnSwitch).map((node) => node.name));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const node of nodes) {
+      if (removed.has(node.name) || merges.has(node.name) || switches.has(node.name)) continue;
+      if (node.inputs.some((ref) => removed.has(ref.node) || switches.has(ref.node))) {
+        removed.add(node.name);
+        changed = true;
+      }
+    }
+  }
+  const stillRead = new Set(nodes.filter((node) => !removed.has(node.name) && !merges.has(node.name)).flatMap((node) => [...node.inputs.map((ref) => ref.node), ...(node.controlInputs ?? [])]));
+  for (const name of switches) if (!stillRead.has(name)) removed.add(name);
+  return removed;
 }
 
 /** Switches no node reads any more (their conditionals are If nodes now) are dropped; any other is refused. */

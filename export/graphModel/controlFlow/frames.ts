@@ -40,43 +40,47 @@ function frameName(node: GraphNodeDef, source: string): string {
 /** The frame each node runs in (TensorFlow's ControlFlowInfo): Enter opens one, Exit leaves it. */
 function assignFrames(nodes: GraphNodeDef[], source: string): { frameOf: Map<string, string>; frames: Map<string, Frame> } {
   const byName = new Map(nodes.map((node) => [node.name, node]));
-  const frames = new Map<string, Frame>();
+  const frames = new Map<string, { name: string; parent: string }>();
   const frameOf = new Map<string, string>();
-  const depth = (frame: string) => (frame === ROOT ? 0 : frames.get(frame)!.depth);
   // What a node's frame follows from: the NextIteration → Merge back edge is left out, so this is acyclic.
   const sources = (node: GraphNodeDef): TensorRef[] =>
     node.op === 'Merge' ? node.inputs.filter((ref) => byName.get(ref.node)?.op !== 'NextIteration').slice(0, 1) : node.inputs;
   const decide = (node: GraphNodeDef): string => {
     const inputs = sources(node).map((ref) => frameOf.get(ref.node)!);
+    const inner = inputs.find((frame) => frame !== ROOT) ?? ROOT;
     if (node.op === 'Enter') {
+      // An Enter of a constant tells nothing about where the loop sits; another Enter of it will.
       const name = frameName(node, source);
-      const parent = inputs[0] ?? ROOT;
       const known = frames.get(name);
-      if (known && known.parent !== parent) throw new InvalidInputError(`${source}: loop frame "${name}" is entered from two different frames`);
-      if (!known) frames.set(name, { name, parent, depth: depth(parent) + 1 });
+      if (known && inner !== ROOT && known.parent !== ROOT && known.parent !== inner) throw new InvalidInputError(`${source}: loop frame "${name}" is entered from two different frames`);
+      if (!known || known.parent === ROOT) frames.set(name, { name, parent: inner });
       return name;
     }
     if (node.op === 'Exit') {
-      const inner = inputs[0] ?? ROOT;
       if (inner === ROOT) throw new InvalidInputError(`${source}: Exit node "${node.name}" is not inside a loop`);
       return frames.get(inner)!.parent;
     }
-    return inputs.reduce((deepest, frame) => (depth(frame) > depth(deepest) ? frame : deepest), ROOT);
+    return inner;
   };
-  for (const start of nodes) {
-    const stack: { node: GraphNodeDef; expanded: boolean }[] = [{ node: start, expanded: false }];
-    while (stack.length > 0) {
-      const { node, expanded } = stack.pop()!;
-      if (frameOf.has(node.name)) continue;
-      if (expanded) {
-        frameOf.set(node.name, decide(node));
-        continue;
+  // The second pass sees every frame's parent from the start (the first may meet an Exit before all its Enters).
+  for (let pass = 0; pass < 2; pass++) {
+    frameOf.clear();
+    for (const start of nodes) {
+      const stack: { node: GraphNodeDef; expanded: boolean }[] = [{ node: start, expanded: false }];
+      while (stack.length > 0) {
+        const { node, expanded } = stack.pop()!;
+        if (frameOf.has(node.name)) continue;
+        if (expanded) {
+          frameOf.set(node.name, decide(node));
+          continue;
+        }
+        stack.push({ node, expanded: true });
+        for (const ref of sources(node)) if (!frameOf.has(ref.node)) stack.push({ node: byName.get(ref.node)!, expanded: false });
       }
-      stack.push({ node, expanded: true });
-      for (const ref of sources(node)) if (!frameOf.has(ref.node)) stack.push({ node: byName.get(ref.node)!, expanded: false });
     }
   }
-  return { frameOf, frames };
+  const depth = (frame: string): number => (frame === ROOT ? 0 : 1 + depth(frames.get(frame)!.parent));
+  return { frameOf, frames: new Map([...frames].map(([name, frame]) => [name, { ...frame, depth: depth(name) }])) };
 }
 
 interface LoopVariable {

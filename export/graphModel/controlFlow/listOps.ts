@@ -4,7 +4,7 @@
  * both call these. Semantics follow tfjs-converter, the parity reference: a reserved list starts
  * empty and grows as it is written (its length counts the elements written, not the reservation).
  */
-import { attr } from '../../backend/graph/graphBuilder.ts';
+import { attr, type GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { identityPermutation } from '../../backend/graph/layout.ts';
 import { unsqueeze } from '../../backend/graph/ops.ts';
 import { tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
@@ -41,9 +41,9 @@ export function getItem(ctx: TfOpContext, list: ListValue, index: TfValue): TfVa
 }
 
 /**
- * Writes element `index` (tfjs-converter's setItem): replaces it when the list is that long,
- * else appends (tfjs would leave a gap before it, which no read may touch). A sink records the
- * element as this iteration's scan output instead.
+ * Writes element `index` (tfjs-converter's setItem): replaces it when the list is that long, else
+ * appends it after zero elements standing in for the ones never written (tfjs leaves gaps there,
+ * which no read may touch). A sink records the element as this iteration's scan output instead.
  */
 export function setItem(ctx: TfOpContext, list: ListValue, index: TfValue, item: TfValue): ListValue {
   if (list.sink) {
@@ -51,24 +51,39 @@ export function setItem(ctx: TfOpContext, list: ListValue, index: TfValue, item:
     list.sink.written = item;
     return list;
   }
-  const sequence = asSequence(ctx, list);
+  const sequence = asSequence(ctx, list).onnxName;
+  const { elementDtype } = list.list;
   const elementShape = mergeElementShapes(list.list.empty ? undefined : list.list.elementShape, item.shape);
   if (list.list.empty && isConstant(index) && numbers(index)[0] === 0) {
-    return sequenceList(ctx.graph.node('SequenceInsert', [sequence.onnxName, ctx.logical(item)]), list.list.elementDtype, elementShape);
+    return sequenceList(ctx.graph.node('SequenceInsert', [sequence, ctx.logical(item)]), elementDtype, elementShape);
   }
   const g = ctx.graph;
   const position = ctx.cast(ctx.logical(index), 'int64');
   const element = ctx.logical(item);
-  const replaces = g.node('Less', [position, g.node('SequenceLength', [sequence.onnxName])]);
+  const length = g.node('SequenceLength', [sequence]);
   const replace = g.subgraph();
-  const replaced = replace.node('SequenceInsert', [replace.node('SequenceErase', [sequence.onnxName, position]), element, position]);
+  const replaced = replace.node('SequenceInsert', [replace.node('SequenceErase', [sequence, position]), element, position]);
   const append = g.subgraph();
-  const appended = append.node('SequenceInsert', [sequence.onnxName, element]);
+  const gap = append.node('Sub', [position, length]);
+  const zeros = append.node('Expand', [ctx.onnx(scalarConstant(elementDtype, 0), []), append.node('Shape', [element])]);
+  const padded = append.node('Loop', [gap, '', sequence], { body: attr.graph(appendingBody(append, zeros, elementDtype)) });
+  const appended = append.node('SequenceInsert', [padded, element]);
   for (const [branch, output] of [[replace, replaced], [append, appended]] as const) {
-    branch.outputs.push({ name: output, elementType: list.list.elementDtype, shape: [], sequence: true });
+    branch.outputs.push({ name: output, elementType: elementDtype, shape: [], sequence: true });
   }
-  const written = g.node('If', [replaces], { then_branch: attr.graph(replace), else_branch: attr.graph(append) });
-  return sequenceList(written, list.list.elementDtype, elementShape);
+  const written = g.node('If', [g.node('Less', [position, length])], { then_branch: attr.graph(replace), else_branch: attr.graph(append) });
+  return sequenceList(written, elementDtype, elementShape);
+}
+
+/** A Loop body appending `element` to the sequence it carries. */
+function appendingBody(outer: GraphBuilder, element: string, elementDtype: TensorDtype): GraphBuilder {
+  const body = outer.subgraph();
+  const [iteration, condition, sequence] = ['iteration', 'condition', 'sequence'].map((name) => body.uniqueName(name));
+  body.inputs.push({ name: iteration, elementType: 'int64', shape: [] }, { name: condition, elementType: 'bool', shape: [] }, { name: sequence, elementType: elementDtype, shape: [], sequence: true });
+  const conditionOut = body.node('Identity', [condition]);
+  const grown = body.node('SequenceInsert', [sequence, element]);
+  body.outputs.push({ name: conditionOut, elementType: 'bool', shape: [] }, { name: grown, elementType: elementDtype, shape: [], sequence: true });
+  return body;
 }
 
 export function pushBack(ctx: TfOpContext, list: ListValue, item: TfValue): ListValue {
