@@ -10,14 +10,6 @@ export interface NotConvertedGroup {
 }
 
 export const notConvertedTfOps: readonly NotConvertedGroup[] = [
-  {
-    reason: 'control flow is not converted to ONNX If/Loop',
-    ops: [
-      'Enter', 'Exit', 'If', 'LoopCond', 'Merge', 'NextIteration', 'StatelessIf', 'StatelessWhile', 'Switch', 'While',
-      'TensorArrayCloseV3', 'TensorArrayConcatV3', 'TensorArrayGatherV3', 'TensorArrayReadV3', 'TensorArrayScatterV3', 'TensorArraySizeV3', 'TensorArraySplitV3', 'TensorArrayV3', 'TensorArrayWriteV3',
-      'EmptyTensorList', 'TensorListConcat', 'TensorListConcatV2', 'TensorListFromTensor', 'TensorListGather', 'TensorListGetItem', 'TensorListLength', 'TensorListPopBack', 'TensorListPushBack', 'TensorListReserve', 'TensorListResize', 'TensorListScatter', 'TensorListScatterV2', 'TensorListSetItem', 'TensorListSplit', 'TensorListStack',
-    ],
-  },
   { reason: 'ONNX (up to opset 17) has no cumulative product, and exp(cumsum(log x)) is not exact', ops: ['Cumprod'] },
   { reason: 'complex tensors: the converted graph has no complex dtype (and ONNX DFT starts at opset 17)', ops: ['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'IRFFT', 'Imag', 'RFFT', 'Real'] },
   { reason: 'random numbers: onnxruntime cannot reproduce tfjs\'s generator', ops: ['Multinomial', 'RandomStandardNormal', 'RandomUniform', 'RandomUniformInt', 'TruncatedNormal'] },
