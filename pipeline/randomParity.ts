@@ -114,7 +114,7 @@ async function loadLayersReference(modelJsonPath: string): Promise<ReferenceMode
  * Input sizes a GraphModel's signature declares (`tensorShape`), by input name: a Placeholder may
  * leave an image's height and width open while the signature gives the size the model expects.
  */
-function signatureInputShapes(signature: unknown): Map<string, (number | null)[]> {
+export function signatureInputShapes(signature: unknown): Map<string, (number | null)[]> {
   const inputs = (signature as { inputs?: Record<string, { name?: string; tensorShape?: { dim?: { size?: string | number }[] } }> } | undefined)?.inputs ?? {};
   return new Map(Object.entries(inputs).map(([key, info]) => [
     (info.name ?? key).replace(/:0$/, ''),
