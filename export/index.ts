@@ -133,12 +133,15 @@ async function convertLayersModelFiles(files: TfjsModelFiles, source: string, op
 
 async function convertGraphModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
   const modelJson = files.modelJson as typeof files.modelJson & { signature?: GraphModelSignature; modelInitializer?: unknown };
+  // tfjs-converter's GraphModel prefers the signature in userDefinedMetadata (where some converters put it) to the top-level one.
+  const metadataSignature = (modelJson.userDefinedMetadata as { signature?: GraphModelSignature } | undefined)?.signature;
+  const signature = metadataSignature ?? modelJson.signature;
   if (modelJson.modelInitializer !== undefined) {
     throw new InvalidInputError(`${source} has a modelInitializer (hash-table initialization), which the ONNX converter does not support`);
   }
   const graphDef = parseGraphDef(modelJson.modelTopology, source);
   const weights = decodeGraphWeights(files.weightData, files.weightSpecs, source);
-  const built = buildGraphModelGraph(graphDef, weights, modelJson.signature, opset, source);
+  const built = buildGraphModelGraph(graphDef, weights, signature, opset, source);
   const name = path.basename(path.dirname(path.resolve(source))) || 'graph';
   return finishConversion(built, files, source, options, {
     opset,

@@ -2,8 +2,10 @@
  * The GraphModel front end: walks the TF graph from its outputs back to its inputs (so dead
  * branches are never converted) and dispatches each node to the handler registered for its op
  * in export/graphModel/tfOps/. Every op without a handler is reported at once, before anything is built.
- * Graph inputs keep the Placeholder names, outputs the names of the tensors they are
- * (`Identity`, `Identity_1`, `detect:1`), both in TensorFlow's layout.
+ * Graph inputs keep the Placeholder names; outputs are named as tfjs-converter's GraphModel names
+ * them: by their signature keys (`output_mesh` for tensor `Identity_2:0`), or, without a signature,
+ * by the tensors they are (`Identity`, `detect:1`); both in TensorFlow's layout. Every signature
+ * output becomes an ONNX output, or the conversion fails naming the one it cannot produce.
  */
 import { InvalidInputError } from '../../common/errors.ts';
 import type { GraphEndpoint } from '../layersModel/converter.ts';
@@ -53,13 +55,11 @@ export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, 
   const graphDef = fuseDilatedConvolutions(sourceGraph, (name) => weights.get(name) ?? inlineConstant(sourceNodes.get(name)!, source));
   const nodes = new Map(graphDef.nodes.map((node) => [node.name, node]));
   const inputNodes = graphInputs(graphDef, nodes, signature, source);
-  const outputRefs = graphOutputs(graphDef, nodes, signature, source);
+  const outputSpecs = graphOutputs(graphDef, nodes, signature, source);
+  const outputRefs = outputSpecs.map((spec) => spec.ref);
   const graph = new GraphBuilder();
   for (const node of inputNodes) graph.reserveExactName(node.name);
-  const outputNames = outputRefs.map((ref) => {
-    const name = formatTensorRef(ref);
-    return graph.reserveExactName(name) ? name : graph.uniqueName(`${name}_output`);
-  });
+  const outputNames = outputSpecs.map((spec) => outputName(graph, spec, source));
 
   const values = new Map<string, TfValue[]>();
   const inputs = inputNodes.map((node) => {
@@ -83,9 +83,9 @@ export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, 
   convertNodes(scope, graph, nodes, values, outputRefs);
 
   graph.currentLayer = '';
-  const outputs = outputRefs.map((ref, i) => {
-    const value = outputOf(values, ref, undefined, source);
-    if (isList(value)) throw new UnsupportedModelError(`${source}: output "${formatTensorRef(ref)}" is a TensorList or TensorArray, which has no ONNX tensor form`);
+  const outputs = outputSpecs.map(({ ref, description }, i) => {
+    const value = outputOf(values, ref, undefined, source, description);
+    if (isList(value)) throw new UnsupportedModelError(`${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`);
     const ctx = new TfOpContext(new NodeAttributes(nodes.get(ref.node)!, source), [], graph, opset);
     // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
     graph.nodeWithOutputName('Identity', [ctx.logical(value)], outputNames[i]);
@@ -121,32 +121,65 @@ function rejectUnsupportedOps(graphDef: GraphDef, source: string): void {
   );
 }
 
-function signatureRefs(entries: Record<string, unknown> | undefined): TensorRef[] {
-  return Object.keys(entries ?? {}).map(parseTensorRef);
+/** A signature entry's tensor: its `name` (`Identity_2:0`), or the key itself where the entry has none. */
+function signatureTensors(entries: Record<string, unknown> | undefined): { key: string; tensor: string }[] {
+  return Object.entries(entries ?? {}).map(([key, info]) => {
+    const name = typeof info === 'object' && info !== null ? (info as { name?: unknown }).name : undefined;
+    return { key, tensor: typeof name === 'string' && name !== '' ? name : key };
+  });
 }
 
 function graphInputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): GraphNodeDef[] {
-  const declared = signatureRefs(signature?.inputs);
+  const declared = signatureTensors(signature?.inputs);
   if (declared.length === 0) return graphDef.nodes.filter((node) => node.op === 'Placeholder');
-  return declared.map((ref) => {
-    const node = nodes.get(ref.node);
-    if (!node || node.op !== 'Placeholder') throw new InvalidInputError(`${source}: signature input "${formatTensorRef(ref)}" is not a Placeholder node of the graph`);
+  return declared.map(({ key, tensor }) => {
+    const node = nodes.get(parseTensorRef(tensor).node);
+    const named = key === tensor ? `"${key}"` : `"${key}" (tensor "${tensor}")`;
+    if (!node || node.op !== 'Placeholder') throw new InvalidInputError(`${source}: signature input ${named} is not a Placeholder node of the graph`);
     return node;
   });
 }
 
+/** A model output: the tensor it is, the name it leaves under, and how errors name it. */
+interface OutputSpec {
+  ref: TensorRef;
+  name: string;
+  /** Set for signature outputs, whose ONNX name is required verbatim. */
+  signatureKey?: string;
+  description: string;
+}
+
 /**
- * The signature's outputs, or else every node nothing reads (constants and no-ops aside).
- * Like tfjs-converter, signature entries naming no node are skipped (some converted Keras models
- * list the Keras layer name there).
+ * The signature's outputs, each under its key, as tfjs-converter's GraphModel.outputNodes names
+ * them (several keys may share a node or a tensor; each is its own output). Without a signature,
+ * every node nothing reads (constants and no-ops aside), named by the tensor.
  */
-function graphOutputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): TensorRef[] {
-  const declared = signatureRefs(signature?.outputs).filter((ref) => nodes.has(ref.node));
-  if (declared.length > 0) return declared;
+function graphOutputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): OutputSpec[] {
+  const declared = signatureTensors(signature?.outputs);
+  if (declared.length > 0) {
+    return declared.map(({ key, tensor }) => {
+      const ref = parseTensorRef(tensor);
+      const description = key === tensor ? `signature output "${key}"` : `signature output "${key}" (tensor "${tensor}")`;
+      if (!nodes.has(ref.node)) throw new InvalidInputError(`${source}: ${description} names node "${ref.node}", which is not in the graph`);
+      return { ref, name: key, signatureKey: key, description };
+    });
+  }
   const read = new Set(graphDef.nodes.flatMap((node) => node.inputs.map((ref) => ref.node)));
   const leaves = graphDef.nodes.filter((node) => !read.has(node.name) && !['Const', 'NoOp', 'Placeholder'].includes(node.op));
   if (leaves.length === 0) throw new InvalidInputError(`${source}: the graph has no output (every node's result is read by another node)`);
-  return leaves.map((node) => ({ node: node.name, index: 0 }));
+  return leaves.map((node) => {
+    const ref = { node: node.name, index: 0 };
+    return { ref, name: formatTensorRef(ref), description: `output "${node.name}"` };
+  });
+}
+
+/** The ONNX name of an output: a signature key exactly as written; a tensor's name where it is free. */
+function outputName(graph: GraphBuilder, spec: OutputSpec, source: string): string {
+  if (graph.reserveExactName(spec.name)) return spec.name;
+  if (spec.signatureKey !== undefined) {
+    throw new InvalidInputError(`${source}: ${spec.description} has the name of a model input; ONNX inputs and outputs need distinct names`);
+  }
+  return graph.uniqueName(`${spec.name}_output`);
 }
 
 function sourceUnits(nodes: GraphNodeDef[]): SourceUnit[] {

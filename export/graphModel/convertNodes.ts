@@ -98,11 +98,12 @@ function dependencyOrder(outputs: readonly TensorRef[], nodes: ReadonlyMap<strin
   return order;
 }
 
-export function outputOf(values: ReadonlyMap<string, TfValue[]>, ref: TensorRef, reader: GraphNodeDef | undefined, source: string): TfValue {
+/** Output `ref.index` of a converted node; `output` says which model output is meant when no node reads it. */
+export function outputOf(values: ReadonlyMap<string, TfValue[]>, ref: TensorRef, reader: GraphNodeDef | undefined, source: string, output?: string): TfValue {
   const value = values.get(ref.node)?.[ref.index];
   if (value === undefined) {
-    const where = reader ? `node "${reader.name}" reads` : 'the model outputs';
-    throw new InvalidInputError(`${source}: ${where} "${formatTensorRef(ref)}", which that node does not produce`);
+    const where = reader ? `node "${reader.name}" reads` : `the model's ${output ?? 'output'} is`;
+    throw new InvalidInputError(`${source}: ${where} "${formatTensorRef(ref)}", which node "${ref.node}" does not produce`);
   }
   return value;
 }

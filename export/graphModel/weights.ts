@@ -1,75 +1,21 @@
 /**
- * A GraphModel's weights are the values of its Const nodes, named after them. Every dtype
- * tensorflowjs_converter stores is decoded here the way tfjs decodes it on load: float32, int32,
- * bool, string (uint32 byte count + UTF-8 bytes each), and the quantized forms (uint8/uint16 with
- * min and scale, float16), dequantized to their original dtype. Small constants may instead sit
- * in the node's own `value` attribute as a TensorProto.
+ * A GraphModel's weights are the values of its Const nodes, named after them: every dtype
+ * tensorflowjs_converter stores (float32, int32, bool, string, and the quantized forms), decoded by
+ * the back end's one decoder (backend/weights.ts). Small constants may instead sit in the node's
+ * own `value` attribute as a TensorProto, read here.
  */
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../common/errors.ts';
-import { float16ToFloat32 } from '../layersModel/reader/weights.ts';
-import type { TensorDtype } from '../backend/graph/tensorValue.ts';
+import { decodeWeightShards, float16ToFloat32 } from '../backend/weights.ts';
 import { constantTensor, elementCount, type ConstantTensor } from './tfOps/constant.ts';
 import { tfDtype, type GraphNodeDef } from './graphDef.ts';
 
-const STORED_DTYPES: readonly string[] = ['float32', 'int32', 'bool', 'string'];
-
 export function decodeGraphWeights(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string): Map<string, ConstantTensor> {
-  const view = new DataView(weightData);
   const weights = new Map<string, ConstantTensor>();
-  let offset = 0;
-  for (const spec of specs) {
-    if (!Array.isArray(spec.shape) || !spec.shape.every((size) => Number.isInteger(size) && size >= 0)) {
-      throw new InvalidInputError(`${source}: weight ${spec.name} has an invalid shape ${JSON.stringify(spec.shape)}`);
-    }
-    if (!STORED_DTYPES.includes(spec.dtype)) throw new InvalidInputError(`${source}: weight ${spec.name} has dtype ${spec.dtype}; supported: ${STORED_DTYPES.join(', ')}`);
-    const decoded = decodeOne(view, offset, spec, source);
-    offset += decoded.byteLength;
-    weights.set(spec.name, decoded.value);
+  for (const weight of decodeWeightShards(weightData, specs, source, ['float32', 'int32', 'bool', 'string'])) {
+    weights.set(weight.name, constantTensor(weight.dtype, weight.shape, weight.values));
   }
   return weights;
-}
-
-function decodeOne(view: DataView, offset: number, spec: io.WeightsManifestEntry, source: string): { value: ConstantTensor; byteLength: number } {
-  const count = elementCount(spec.shape);
-  const dtype = spec.dtype as TensorDtype;
-  const quantization = spec.quantization;
-  if (dtype === 'string') {
-    const decoder = new TextDecoder();
-    const strings: string[] = [];
-    let position = offset;
-    for (let i = 0; i < count; i++) {
-      const length = view.getUint32(position, true);
-      strings.push(decoder.decode(new Uint8Array(view.buffer, view.byteOffset + position + 4, length)));
-      position += 4 + length;
-    }
-    return { value: constantTensor('string', spec.shape, strings), byteLength: position - offset };
-  }
-  const values = new Array<number>(count);
-  if (!quantization) {
-    const bytes = dtype === 'bool' ? 1 : 4;
-    for (let i = 0; i < count; i++) {
-      const at = offset + bytes * i;
-      values[i] = dtype === 'float32' ? view.getFloat32(at, true) : dtype === 'int32' ? view.getInt32(at, true) : view.getUint8(at);
-    }
-    return { value: constantTensor(dtype, spec.shape, values), byteLength: count * bytes };
-  }
-  if (quantization.dtype === 'float16') {
-    for (let i = 0; i < count; i++) values[i] = float16ToFloat32(view.getUint16(offset + 2 * i, true));
-    return { value: constantTensor(dtype, spec.shape, values), byteLength: 2 * count };
-  }
-  if (quantization.dtype === 'uint8' || quantization.dtype === 'uint16') {
-    const { min, scale } = quantization;
-    if (typeof min !== 'number' || typeof scale !== 'number') throw new InvalidInputError(`${source}: weight ${spec.name} is quantized to ${quantization.dtype} but has no min/scale`);
-    const bytes = quantization.dtype === 'uint8' ? 1 : 2;
-    for (let i = 0; i < count; i++) {
-      const stored = bytes === 1 ? view.getUint8(offset + i) : view.getUint16(offset + 2 * i, true);
-      // tfjs rounds dequantized integers back to integers; floats keep the affine value.
-      values[i] = dtype === 'int32' ? Math.round(stored * scale + min) : stored * scale + min;
-    }
-    return { value: constantTensor(dtype, spec.shape, values), byteLength: bytes * count };
-  }
-  throw new InvalidInputError(`${source}: weight ${spec.name} uses quantization ${String(quantization.dtype)}; supported: uint8, uint16, float16`);
 }
 
 interface TensorProtoJson {

@@ -20,7 +20,8 @@ export function windowOutputSize(input: Dim, kernel: number, stride: number, dil
 
 /**
  * ONNX `pads` ([begin..., end...]) for the spatial sizes, or undefined when 'same' padding meets an
- * unknown size (then the node uses auto_pad SAME_UPPER and the runtime computes the same pads).
+ * unknown size at a stride above 1 (then the node uses auto_pad SAME_UPPER and the runtime computes
+ * the same pads). At stride 1, 'same' pads k_eff − 1 whatever the size.
  */
 export function onnxPads(inputs: Dim[], kernels: number[], strides: number[], dilations: number[], padding: Padding): number[] | undefined {
   const n = inputs.length;
@@ -29,13 +30,12 @@ export function onnxPads(inputs: Dim[], kernels: number[], strides: number[], di
     // Causal (Conv1D only): everything on the left, so output t sees inputs ≤ t.
     return [...kernels.map((k, i) => effectiveKernel(k, dilations[i]) - 1), ...new Array<number>(n).fill(0)];
   }
-  if (inputs.some((size) => size === null)) return undefined;
+  if (inputs.some((size, i) => size === null && strides[i] !== 1)) return undefined;
   const begin: number[] = [];
   const end: number[] = [];
   inputs.forEach((size, i) => {
-    const input = size as number;
-    const output = Math.ceil(input / strides[i]);
-    const total = Math.max((output - 1) * strides[i] + effectiveKernel(kernels[i], dilations[i]) - input, 0);
+    const kernel = effectiveKernel(kernels[i], dilations[i]);
+    const total = size === null ? kernel - 1 : Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + kernel - size, 0);
     begin.push(Math.floor(total / 2));
     end.push(total - Math.floor(total / 2));
   });

@@ -6,26 +6,18 @@
  * the result stays so for the next op. Filters are reordered from TF's HWIO (DHWIO) once, at
  * conversion; a fused batch norm is folded into the filter and bias.
  */
-import { effectiveKernel, onnxPads, windowOutputSize } from '../../backend/graph/convolutionMath.ts';
-import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
-import { transposeData } from '../../backend/graph/layout.ts';
-import type { Dim, TensorValue } from '../../backend/graph/tensorValue.ts';
+import { effectiveKernel } from '../../backend/graph/convolutionMath.ts';
+import type { TensorValue } from '../../backend/graph/tensorValue.ts';
+import { depthwiseKernelToOnnx, emitConv, emitConvTranspose, kernelToOnnx, type KernelValues } from '../../backend/emitters/convolution.ts';
+import { channelSize, imageShape, spatialSizes, type Window } from '../../backend/emitters/window.ts';
 import { applyActivation, type ActivationArguments } from './activations.ts';
 import { isConstant, numbers, type ConstantTensor, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import type { TfOpTable } from './registry.ts';
 
-export type TfPadding = 'SAME' | 'VALID' | 'EXPLICIT';
-
-/** Strides, dilations and padding of a 2-D or 3-D window op, as NHWC/NDHWC or NCHW/NCDHW attributes give them. */
-export interface Window {
+/** A 2-D or 3-D window op's window, from NHWC/NDHWC or NCHW/NCDHW attributes. */
+export interface TfWindow extends Window {
   channelsLast: boolean;
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  padding: TfPadding;
-  /** EXPLICIT padding (2-D only): [top, left, bottom, right]. */
-  explicitPads?: number[];
 }
 
 /** Whether a 2-D (NHWC/NCHW) or 3-D (NDHWC/NCDHW) op's data_format is channels-last. */
@@ -41,62 +33,33 @@ export function spatialEntries(ctx: TfOpContext, name: string, channelsLast: boo
   return channelsLast ? values.slice(1, -1) : values.slice(2);
 }
 
-export function readWindow(ctx: TfOpContext, kernel: number[]): Window {
+/** strides, dilations and padding (SAME, VALID, or EXPLICIT with explicit_paddings for 2-D ops) around `kernel`. */
+export function readWindow(ctx: TfOpContext, kernel: number[]): TfWindow {
   const n = kernel.length;
   const channelsLast = isChannelsLast(ctx, n);
-  const padding = ctx.attrs.choice('padding', n === 2 ? (['SAME', 'VALID', 'EXPLICIT'] as const) : (['SAME', 'VALID'] as const));
+  const mode = ctx.attrs.choice('padding', n === 2 ? (['SAME', 'VALID', 'EXPLICIT'] as const) : (['SAME', 'VALID'] as const));
   const ones = new Array<number>(n + 2).fill(1);
-  const window: Window = {
+  return {
     channelsLast,
     kernel,
     strides: spatialEntries(ctx, 'strides', channelsLast, n, ones),
     dilations: spatialEntries(ctx, 'dilations', channelsLast, n, ones),
-    padding,
+    padding: mode === 'EXPLICIT' ? { explicit: explicitPads(ctx, channelsLast) } : mode === 'SAME' ? 'same' : 'valid',
   };
-  if (padding === 'EXPLICIT') {
-    const pads = ctx.attrs.ints('explicit_paddings');
-    if (pads.length !== 8) throw ctx.attrs.invalid('explicit_paddings', 'a list of 8 integers');
-    const [top, bottom, left, right] = channelsLast ? pads.slice(2, 6) : pads.slice(4, 8);
-    window.explicitPads = [top, left, bottom, right];
-  }
-  return window;
 }
 
-export function spatialOf(x: TfValue, channelsLast: boolean): Dim[] {
-  return channelsLast ? x.shape.slice(1, -1) : x.shape.slice(2);
+/** explicit_paddings (begin, end per axis of the input's layout) as ONNX pads [top, left, bottom, right]. */
+function explicitPads(ctx: TfOpContext, channelsLast: boolean): number[] {
+  const pads = ctx.attrs.ints('explicit_paddings');
+  if (pads.length !== 8) throw ctx.attrs.invalid('explicit_paddings', 'a list of 8 integers');
+  const [top, bottom, left, right] = channelsLast ? pads.slice(2, 6) : pads.slice(4, 8);
+  return [top, left, bottom, right];
 }
 
 export function channelsOf(ctx: TfOpContext, x: TfValue, channelsLast: boolean): number {
-  const channels = channelsLast ? x.shape[x.shape.length - 1] : x.shape[1];
+  const channels = channelSize(x.shape, channelsLast);
   if (channels === null) throw ctx.unsupported('needs an input with a known number of channels');
   return channels;
-}
-
-/** kernel_shape, strides, dilations and pads (or auto_pad where 'SAME' meets an unknown size). */
-export function windowAttributes(window: Window, input: Dim[], withDilations = true): Record<string, AttributeValue> {
-  const pads =
-    window.padding === 'EXPLICIT'
-      ? window.explicitPads
-      : onnxPads(input, window.kernel, window.strides, window.dilations, window.padding === 'SAME' ? 'same' : 'valid');
-  return {
-    kernel_shape: attr.ints(window.kernel),
-    strides: attr.ints(window.strides),
-    ...(withDilations ? { dilations: attr.ints(window.dilations) } : {}),
-    ...(pads ? { pads: attr.ints(pads) } : { auto_pad: attr.string('SAME_UPPER') }),
-  };
-}
-
-export function windowOutput(window: Window, input: Dim[]): Dim[] {
-  return input.map((size, i) => {
-    if (window.padding !== 'EXPLICIT') return windowOutputSize(size, window.kernel[i], window.strides[i], window.dilations[i], window.padding === 'SAME' ? 'same' : 'valid');
-    if (size === null) return null;
-    const pads = window.explicitPads!;
-    return Math.floor((size + pads[i] + pads[i + input.length] - effectiveKernel(window.kernel[i], window.dilations[i])) / window.strides[i]) + 1;
-  });
-}
-
-export function shapeFrom(batch: Dim, channels: Dim, spatial: Dim[], channelsLast: boolean): Dim[] {
-  return channelsLast ? [batch, ...spatial, channels] : [batch, channels, ...spatial];
 }
 
 function filterInput(ctx: TfOpContext, index: number, rank = 4): ConstantTensor {
@@ -166,23 +129,20 @@ function scaleFilter(values: Float32Array, outChannels: number, scale: Float32Ar
 
 interface ConvolutionSpec {
   /** ONNX filter [out, in/group, (kd,) kh, kw]. */
-  filter: Float32Array;
-  filterShape: number[];
+  filter: KernelValues;
   outChannels: number;
   group: number;
-  window: Window;
+  window: TfWindow;
 }
 
 /** Conv2D filter [kh, kw, in, out] → [out, in, kh, kw]; Conv3D's [kd, kh, kw, in, out] likewise. */
 function convolutionSpec(ctx: TfOpContext, x: TfValue, spatialRank = 2): ConvolutionSpec {
   const filter = filterInput(ctx, 1, spatialRank + 2);
-  const kernel = filter.shape.slice(0, spatialRank);
   const [inPerGroup, out] = filter.shape.slice(spatialRank);
-  const window = readWindow(ctx, kernel);
+  const window = readWindow(ctx, filter.shape.slice(0, spatialRank));
   const channels = channelsOf(ctx, x, window.channelsLast);
   if (channels % inPerGroup !== 0) throw ctx.invalid(`its filter takes ${inPerGroup} input channels, which does not divide the input's ${channels}`);
-  const onnx = transposeData(filter.values as Float32Array, filter.shape, [spatialRank + 1, spatialRank, ...kernel.map((_, i) => i)]);
-  return { filter: onnx.values, filterShape: onnx.shape, outChannels: out, group: channels / inPerGroup, window };
+  return { filter: kernelToOnnx(filterValues(filter)), outChannels: out, group: channels / inPerGroup, window };
 }
 
 /** Depthwise filter [kh, kw, C, M] → grouped Conv weight [C·M, 1, kh, kw] (output channel c·M + m, TF's order). */
@@ -191,21 +151,21 @@ function depthwiseSpec(ctx: TfOpContext, x: TfValue): ConvolutionSpec {
   const [kh, kw, channels, multiplier] = filter.shape;
   const window = readWindow(ctx, [kh, kw]);
   if (channelsOf(ctx, x, window.channelsLast) !== channels) throw ctx.invalid(`its filter is for ${channels} channels, the input has ${channelsOf(ctx, x, window.channelsLast)}`);
-  const onnx = transposeData(filter.values as Float32Array, [kh, kw, 1, channels * multiplier], [3, 2, 0, 1]);
-  return { filter: onnx.values, filterShape: onnx.shape, outChannels: channels * multiplier, group: channels, window };
+  return { filter: depthwiseKernelToOnnx(filterValues(filter)), outChannels: channels * multiplier, group: channels, window };
 }
 
-function emitConvolution(ctx: TfOpContext, x: TfValue, spec: ConvolutionSpec, fused: FusedOps): TensorValue {
+function filterValues(filter: ConstantTensor): KernelValues {
+  return { values: filter.values as Float32Array, shape: [...filter.shape] };
+}
+
+/** The convolution with its fused ops: a batch norm's scale folded into the filter, the shift as bias, then the activation. */
+function fusedConvolution(ctx: TfOpContext, x: TfValue, spec: ConvolutionSpec, fused: FusedOps): TensorValue {
   ctx.requireRank(x, spec.window.kernel.length + 2);
-  const g = ctx.graph;
   const { window } = spec;
-  const filter = scaleFilter(spec.filter, spec.outChannels, fused.affine.scale);
-  const inputs = [ctx.channelsFirst(x, window.channelsLast), g.floatConstant('filter', spec.filterShape, filter)];
-  if (fused.affine.shift) inputs.push(g.floatConstant('bias', [spec.outChannels], fused.affine.shift));
-  const sizes = spatialOf(x, window.channelsLast);
-  const y = g.node('Conv', inputs, { ...windowAttributes(window, sizes), group: attr.int(spec.group) });
-  const shape = shapeFrom(x.shape[0], spec.outChannels, windowOutput(window, sizes), window.channelsLast);
-  const result = ctx.channelsFirstResult(y, shape, 'float32', window.channelsLast);
+  const filter = { name: 'filter', shape: spec.filter.shape, values: scaleFilter(spec.filter.values, spec.outChannels, fused.affine.scale) };
+  const sizes = spatialSizes(x.shape, window.channelsLast);
+  const y = emitConv(ctx.graph, ctx.channelsFirst(x, window.channelsLast), sizes, window, { weight: filter, bias: fused.affine.shift, group: spec.group });
+  const result = ctx.channelsFirstResult(y.output, imageShape(x.shape[0], spec.outChannels, y.sizes, window.channelsLast), 'float32', window.channelsLast);
   return fused.activation ? applyActivation(ctx, result, fused.activation, fused.activationArgs) : result;
 }
 
@@ -214,34 +174,34 @@ const noFusedOps: FusedOps = { affine: {}, activationArgs: {} };
 function convertConv2D(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
-  return emitConvolution(ctx, x, convolutionSpec(ctx, x), noFusedOps);
+  return fusedConvolution(ctx, x, convolutionSpec(ctx, x), noFusedOps);
 }
 
 function convertConv3D(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
   ctx.requireRank(x, 5);
-  return emitConvolution(ctx, x, convolutionSpec(ctx, x, 3), noFusedOps);
+  return fusedConvolution(ctx, x, convolutionSpec(ctx, x, 3), noFusedOps);
 }
 
 function convertDepthwiseConv2D(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
-  return emitConvolution(ctx, x, depthwiseSpec(ctx, x), noFusedOps);
+  return fusedConvolution(ctx, x, depthwiseSpec(ctx, x), noFusedOps);
 }
 
 function convertFusedConv2D(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2, true);
   const x = ctx.input(0);
   const spec = convolutionSpec(ctx, x);
-  return emitConvolution(ctx, x, spec, readFusedOps(ctx, spec.outChannels));
+  return fusedConvolution(ctx, x, spec, readFusedOps(ctx, spec.outChannels));
 }
 
 function convertFusedDepthwiseConv2D(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2, true);
   const x = ctx.input(0);
   const spec = depthwiseSpec(ctx, x);
-  return emitConvolution(ctx, x, spec, readFusedOps(ctx, spec.outChannels));
+  return fusedConvolution(ctx, x, spec, readFusedOps(ctx, spec.outChannels));
 }
 
 /**
@@ -259,7 +219,8 @@ function convertConv2DBackpropInput(ctx: TfOpContext): TfValue {
   const window = readWindow(ctx, [kh, kw]);
   if (channelsOf(ctx, x, window.channelsLast) !== inChannels) throw ctx.invalid(`its filter takes ${inChannels} channels, the input has ${channelsOf(ctx, x, window.channelsLast)}`);
   const targetSpatial = window.channelsLast ? outputSizes.slice(1, 3) : outputSizes.slice(2, 4);
-  const inputSpatial = spatialOf(x, window.channelsLast);
+  const inputSpatial = spatialSizes(x.shape, window.channelsLast);
+  const explicit = typeof window.padding === 'object' ? window.padding.explicit : undefined;
   const begin: number[] = [];
   const end: number[] = [];
   const outputPadding: number[] = [];
@@ -267,9 +228,9 @@ function convertConv2DBackpropInput(ctx: TfOpContext): TfValue {
     const k = effectiveKernel(window.kernel[i], window.dilations[i]);
     const s = window.strides[i];
     let total = 0;
-    if (window.padding === 'SAME') total = Math.max((Math.ceil(size / s) - 1) * s + k - size, 0);
-    if (window.padding === 'EXPLICIT') total = window.explicitPads![i] + window.explicitPads![i + 2];
-    const before = window.padding === 'EXPLICIT' ? window.explicitPads![i] : Math.floor(total / 2);
+    if (window.padding === 'same') total = Math.max((Math.ceil(size / s) - 1) * s + k - size, 0);
+    if (explicit) total = explicit[i] + explicit[i + 2];
+    const before = explicit ? explicit[i] : Math.floor(total / 2);
     begin.push(before);
     end.push(total - before);
     const input = inputSpatial[i];
@@ -277,16 +238,9 @@ function convertConv2DBackpropInput(ctx: TfOpContext): TfValue {
     outputPadding.push(size - (s * (input - 1) + k - total));
   });
   if (outputPadding.some((p) => p < 0)) throw ctx.invalid(`input_sizes [${outputSizes.join(', ')}] is smaller than the transposed convolution's output`);
-  const weight = transposeData(filter.values as Float32Array, filter.shape, [3, 2, 0, 1]);
-  const g = ctx.graph;
-  const y = g.node('ConvTranspose', [ctx.channelsFirst(x, window.channelsLast), g.floatConstant('filter', weight.shape, weight.values)], {
-    kernel_shape: attr.ints(window.kernel),
-    strides: attr.ints(window.strides),
-    dilations: attr.ints(window.dilations),
-    pads: attr.ints([...begin, ...end]),
-    output_padding: attr.ints(outputPadding),
-  });
-  return ctx.channelsFirstResult(y, shapeFrom(x.shape[0], outChannels, targetSpatial, window.channelsLast), 'float32', window.channelsLast);
+  const weight = { name: 'filter', ...kernelToOnnx(filterValues(filter)) };
+  const y = emitConvTranspose(ctx.graph, ctx.channelsFirst(x, window.channelsLast), window, { weight }, { pads: [...begin, ...end], outputPadding });
+  return ctx.channelsFirstResult(y, imageShape(x.shape[0], outChannels, targetSpatial, window.channelsLast), 'float32', window.channelsLast);
 }
 
 export const convolutionOps: TfOpTable = {

@@ -10,7 +10,7 @@ import { attr } from '../../backend/graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../../backend/graph/tensorValue.ts';
 import type { TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
-import { shapeFrom } from './convolution.ts';
+import { imageShape } from '../../backend/emitters/window.ts';
 import { convertCropAndResize } from './cropAndResize.ts';
 import { knownValues } from './partialValues.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -63,7 +63,7 @@ function convertDepthToSpace(ctx: TfOpContext): TfValue {
   const { batch, height, width, channels } = sizes;
   if (channels === null || channels % (block * block) !== 0) throw ctx.invalid(`its input channels ${channels} are not divisible by block_size² (${block * block})`);
   const y = ctx.graph.node('DepthToSpace', [ctx.channelsFirst(x, channelsLast)], { blocksize: attr.int(block), mode: attr.string('DCR') });
-  return ctx.channelsFirstResult(y, shapeFrom(batch, channels / (block * block), [times(height, block), times(width, block)], channelsLast), x.dtype, channelsLast);
+  return ctx.channelsFirstResult(y, imageShape(batch, channels / (block * block), [times(height, block), times(width, block)], channelsLast), x.dtype, channelsLast);
 }
 
 function convertSpaceToDepth(ctx: TfOpContext): TfValue {
@@ -71,7 +71,7 @@ function convertSpaceToDepth(ctx: TfOpContext): TfValue {
   const { batch, height, width, channels } = sizes;
   if ((height !== null && height % block !== 0) || (width !== null && width % block !== 0)) throw ctx.invalid(`its input ${formatShape(x.shape)} is not divisible by block_size ${block}`);
   const y = ctx.graph.node('SpaceToDepth', [ctx.channelsFirst(x, channelsLast)], { blocksize: attr.int(block) });
-  return ctx.channelsFirstResult(y, shapeFrom(batch, times(channels, block * block), [divide(height, block), divide(width, block)], channelsLast), x.dtype, channelsLast);
+  return ctx.channelsFirstResult(y, imageShape(batch, times(channels, block * block), [divide(height, block), divide(width, block)], channelsLast), x.dtype, channelsLast);
 }
 
 const times = (size: Dim, factor: number): Dim => (size === null ? null : size * factor);

@@ -9,7 +9,9 @@ import { physicalAxis } from '../../backend/graph/layout.ts';
 import { formatShape, tensorValue, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import { constantTensor, isConstant, numbers, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
-import { channelsOf, isChannelsLast, readWindow, shapeFrom, spatialEntries, spatialOf, windowAttributes, windowOutput } from './convolution.ts';
+import { emitPool } from '../../backend/emitters/convolution.ts';
+import { imageShape, spatialSizes, windowAttributes, windowOutputSizes } from '../../backend/emitters/window.ts';
+import { channelsOf, isChannelsLast, readWindow, spatialEntries } from './convolution.ts';
 import { elementwiseNode } from './elementwise.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
 
@@ -19,10 +21,9 @@ function poolingHandler(opType: 'MaxPool' | 'AveragePool', spatialRank: 2 | 3): 
     const x = ctx.input(0);
     ctx.requireRank(x, spatialRank + 2);
     const window = readWindow(ctx, spatialEntries(ctx, 'ksize', isChannelsLast(ctx, spatialRank), spatialRank));
-    const sizes = spatialOf(x, window.channelsLast);
-    const y = ctx.graph.node(opType, [ctx.channelsFirst(x, window.channelsLast)], windowAttributes(window, sizes, false));
-    const shape = shapeFrom(x.shape[0], channelsOf(ctx, x, window.channelsLast), windowOutput(window, sizes), window.channelsLast);
-    return ctx.channelsFirstResult(y, shape, x.dtype, window.channelsLast);
+    const y = emitPool(ctx.graph, opType, ctx.channelsFirst(x, window.channelsLast), spatialSizes(x.shape, window.channelsLast), window);
+    const shape = imageShape(x.shape[0], channelsOf(ctx, x, window.channelsLast), y.sizes, window.channelsLast);
+    return ctx.channelsFirstResult(y.output, shape, x.dtype, window.channelsLast);
   };
 }
 
@@ -42,13 +43,13 @@ function convertMaxPoolWithArgmax(ctx: TfOpContext): TfValue[] {
   if (height === null || width === null || channels === null) throw ctx.unsupported(`needs the input's height, width and channels, but it is [${x.shape.join(', ')}]`);
   const g = ctx.graph;
   const sizes = [height, width];
-  const [y, positions] = g.nodeWithOutputs('MaxPool', [ctx.channelsFirst(x)], 2, windowAttributes(window, sizes, false));
+  const [y, positions] = g.nodeWithOutputs('MaxPool', [ctx.channelsFirst(x)], 2, windowAttributes(window, sizes, { dilations: false }));
   const int64 = (value: number) => g.initializer('c', [], 'int64', BigInt64Array.of(BigInt(value)));
   const plane = height * width;
   const channel = g.initializer('channel', [1, channels, 1, 1], 'int64', BigInt64Array.from({ length: channels }, (_, c) => BigInt(c)));
   let index = g.node('Add', [g.node('Mul', [g.node('Mod', [positions, int64(plane)]), int64(channels)]), channel]);
   if (ctx.attrs.bool('include_batch_in_index')) index = g.node('Add', [index, g.node('Mul', [g.node('Div', [positions, int64(plane * channels)]), int64(plane * channels)])]);
-  const shape = shapeFrom(x.shape[0], channels, windowOutput(window, sizes), true);
+  const shape = imageShape(x.shape[0], channels, windowOutputSizes(window, sizes), true);
   return [ctx.channelsFirstResult(y, shape, x.dtype), ctx.channelsFirstResult(ctx.toInt32(index), shape, 'int32')];
 }
 

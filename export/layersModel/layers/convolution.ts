@@ -6,23 +6,21 @@
  */
 import { applyActivation, readActivation } from '../activations.ts';
 import { InvalidInputError } from '../../../common/errors.ts';
-import { effectiveKernel, onnxPads, transposedConvolutionPads, transposedOutputSize, windowOutputSize, type Padding } from '../../backend/graph/convolutionMath.ts';
-import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
+import { effectiveKernel, transposedConvolutionPads, transposedOutputSize, type Padding } from '../../backend/graph/convolutionMath.ts';
+import { depthwiseKernelToOnnx, emitConv, emitConvTranspose, kernelToOnnx, type ConvWeights } from '../../backend/emitters/convolution.ts';
+import { channelSize, imageShape, spatialSizes, type Window } from '../../backend/emitters/window.ts';
 import type { DataFormat, LayerContext } from '../layerContext.ts';
-import { identityPermutation, transposeData } from '../../backend/graph/layout.ts';
-import type { Dim, TensorValue } from '../../backend/graph/tensorValue.ts';
+import type { TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { LayerConverterTable } from './registry.ts';
 
-export interface WindowOptions {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
+/** A Keras convolution's or pooling layer's window, with the layer's data format. */
+export interface LayerWindow extends Window {
   padding: Padding;
   dataFormat: DataFormat;
 }
 
 /** Kernel size, strides, dilations, padding and data format, as Keras convolution configs spell them. */
-function readConvolutionWindow(ctx: LayerContext, spatialRank: number, paddings: readonly Padding[]): WindowOptions {
+function readConvolutionWindow(ctx: LayerContext, spatialRank: number, paddings: readonly Padding[]): LayerWindow {
   const c = ctx.config;
   return {
     kernel: c.intTuple('kernelSize', spatialRank),
@@ -33,41 +31,17 @@ function readConvolutionWindow(ctx: LayerContext, spatialRank: number, paddings:
   };
 }
 
-/** The logical spatial sizes of a tensor of the given data format. */
-export function spatialSizes(x: TensorValue, dataFormat: DataFormat): Dim[] {
-  return dataFormat === 'channelsLast' ? x.shape.slice(1, -1) : x.shape.slice(2);
-}
-
 export function channelCount(ctx: LayerContext, x: TensorValue, dataFormat: DataFormat): number {
-  const channels = dataFormat === 'channelsLast' ? x.shape[x.shape.length - 1] : x.shape[1];
+  const channels = channelSize(x.shape, dataFormat === 'channelsLast');
   if (channels === null) throw new InvalidInputError(`${ctx.config.label} needs an input with a known number of channels`);
   return channels;
 }
 
-/** A Keras shape from batch, channels and spatial sizes, in the layer's data format. */
-export function shapeOf(batch: Dim, channels: Dim, spatial: Dim[], dataFormat: DataFormat): Dim[] {
-  return dataFormat === 'channelsLast' ? [batch, ...spatial, channels] : [batch, channels, ...spatial];
-}
-
-/** kernel_shape/strides/dilations/pads attributes shared by Conv, MaxPool and AveragePool. */
-export function windowAttributes(input: Dim[], options: WindowOptions, withDilations = true): Record<string, AttributeValue> {
-  const pads = onnxPads(input, options.kernel, options.strides, options.dilations, options.padding);
-  return {
-    kernel_shape: attr.ints(options.kernel),
-    strides: attr.ints(options.strides),
-    ...(withDilations ? { dilations: attr.ints(options.dilations) } : {}),
-    ...(pads ? { pads: attr.ints(pads) } : { auto_pad: attr.string('SAME_UPPER') }),
-  };
-}
-
-export function windowOutputSizes(input: Dim[], options: WindowOptions): Dim[] {
-  return input.map((size, i) => windowOutputSize(size, options.kernel[i], options.strides[i], options.dilations[i], options.padding));
-}
-
-/** Keras [spatial..., in, out] → ONNX [out, in, spatial...]. */
-function kernelToOnnx(values: Float32Array, shape: number[]): { values: Float32Array; shape: number[] } {
-  const n = shape.length - 2;
-  return transposeData(values, shape, [n + 1, n, ...identityPermutation(n)]);
+/** The back end's Conv on the layer's input fetched channels first, the result wrapped in the layer's data format. */
+function convolve(ctx: LayerContext, x: TensorValue, window: LayerWindow, weights: ConvWeights, outChannels: number): TensorValue {
+  const channelsLast = window.dataFormat === 'channelsLast';
+  const y = emitConv(ctx.graph, ctx.channelsFirst(x, window.dataFormat), spatialSizes(x.shape, channelsLast), window, weights);
+  return ctx.channelsFirstResult(y.output, imageShape(x.shape[0], outChannels, y.sizes, channelsLast), window.dataFormat);
 }
 
 function convertConvolution(spatialRank: number) {
@@ -84,41 +58,9 @@ function convertConvolution(spatialRank: number) {
     const kernel = ctx.floatWeight('kernel', [...options.kernel, inChannels / groups, filters]);
     const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
-    return emitConv(ctx, x, options, { name: 'kernel', ...kernelToOnnx(kernel.values, kernel.shape) }, bias, groups, filters, activation);
+    const weight = { name: 'kernel', ...kernelToOnnx(kernel) };
+    return applyActivation(ctx, convolve(ctx, x, options, { weight, bias: bias?.values, group: groups }, filters), activation);
   };
-}
-
-/**
- * The one windowed ONNX Conv a convolution layer becomes: channels-first input, the weight already
- * in ONNX's [out, in / group, spatial...] order, the bias, then the layer's activation.
- */
-function emitConv(
-  ctx: LayerContext,
-  x: TensorValue,
-  options: WindowOptions,
-  weight: { name: string; values: Float32Array; shape: number[] },
-  bias: { values: Float32Array; shape: number[] } | undefined,
-  group: number,
-  outChannels: number,
-  activation: ReturnType<typeof readActivation>,
-): TensorValue {
-  const g = ctx.graph;
-  const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant(weight.name, weight.shape, weight.values)];
-  if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
-  const sizes = spatialSizes(x, options.dataFormat);
-  const y = g.node('Conv', inputs, { ...windowAttributes(sizes, options), group: attr.int(group) });
-  const shape = shapeOf(x.shape[0], outChannels, windowOutputSizes(sizes, options), options.dataFormat);
-  return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
-}
-
-/**
- * Depthwise kernel [spatial..., C, M] → grouped Conv weight [C·M, 1, spatial...]: output channel
- * c·M + m, TensorFlow's order, which is the flat order of the last two Keras axes.
- */
-function depthwiseKernelToOnnx(values: Float32Array, shape: number[]): { values: Float32Array; shape: number[] } {
-  const spatial = shape.slice(0, -2);
-  const outChannels = shape[shape.length - 2] * shape[shape.length - 1];
-  return kernelToOnnx(values, [...spatial, 1, outChannels]);
 }
 
 /**
@@ -141,8 +83,8 @@ function convertDepthwiseConvolution(spatialRank: number) {
     const multiplier = kernel.shape[kernel.shape.length - 1];
     const bias = useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
 
-    const weight = { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(kernel.values, kernel.shape) };
-    return emitConv(ctx, x, options, weight, bias, channels, channels * multiplier, activation);
+    const weight = { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(kernel) };
+    return applyActivation(ctx, convolve(ctx, x, options, { weight, bias: bias?.values, group: channels }, channels * multiplier), activation);
   };
 }
 
@@ -161,20 +103,12 @@ function convertSeparableConvolution(spatialRank: number) {
     const pointwise = ctx.floatWeight('pointwise_kernel', [...new Array<number>(spatialRank).fill(1), channels * multiplier, filters]);
     const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
-    const g = ctx.graph;
-    const depthwiseOnnx = depthwiseKernelToOnnx(depthwise.values, depthwise.shape);
-    const sizes = spatialSizes(x, options.dataFormat);
-    const mid = g.node('Conv', [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('depthwise_kernel', depthwiseOnnx.shape, depthwiseOnnx.values)], {
-      ...windowAttributes(sizes, options),
-      group: attr.int(channels),
-    });
-    const pointwiseOnnx = kernelToOnnx(pointwise.values, pointwise.shape);
-    const inputs = [mid, g.floatConstant('pointwise_kernel', pointwiseOnnx.shape, pointwiseOnnx.values)];
-    if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
+    // The pointwise convolution reads the depthwise one's channels-first result where it is.
+    const mid = convolve(ctx, x, options, { weight: { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(depthwise) }, group: channels }, channels * multiplier);
     const ones = new Array<number>(spatialRank).fill(1);
-    const y = g.node('Conv', inputs, { kernel_shape: attr.ints(ones), strides: attr.ints(ones), pads: attr.ints(new Array<number>(2 * spatialRank).fill(0)) });
-    const shape = shapeOf(x.shape[0], filters, windowOutputSizes(sizes, options), options.dataFormat);
-    return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
+    const pointwiseWindow: LayerWindow = { kernel: ones, strides: ones, dilations: ones, padding: 'valid', dataFormat: options.dataFormat };
+    const y = convolve(ctx, mid, pointwiseWindow, { weight: { name: 'pointwise_kernel', ...kernelToOnnx(pointwise) }, bias: bias?.values }, filters);
+    return applyActivation(ctx, y, activation);
   };
 }
 
@@ -193,20 +127,12 @@ function convertConvolutionTranspose(spatialRank: number) {
     const kernel = ctx.floatWeight('kernel', [...options.kernel, filters, channels]);
     const bias = useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
-    const g = ctx.graph;
-    const onnxKernel = kernelToOnnx(kernel.values, kernel.shape);
-    const inputs = [ctx.channelsFirst(x, options.dataFormat), g.floatConstant('kernel', onnxKernel.shape, onnxKernel.values)];
-    if (bias) inputs.push(g.floatConstant('bias', bias.shape, bias.values));
     const padding = options.padding as 'valid' | 'same';
-    const { pads, outputPadding } = transposedConvolutionPads(options.kernel.map((k, i) => effectiveKernel(k, options.dilations[i])), options.strides, padding);
-    const y = g.node('ConvTranspose', inputs, {
-      kernel_shape: attr.ints(options.kernel),
-      strides: attr.ints(options.strides),
-      pads: attr.ints(pads),
-      output_padding: attr.ints(outputPadding),
-    });
-    const sizes = spatialSizes(x, options.dataFormat).map((size, i) => transposedOutputSize(size, options.kernel[i], options.strides[i], padding));
-    const shape = shapeOf(x.shape[0], filters, sizes, options.dataFormat);
+    const weights = { weight: { name: 'kernel', ...kernelToOnnx(kernel) }, bias: bias?.values };
+    const pads = transposedConvolutionPads(options.kernel.map((k, i) => effectiveKernel(k, options.dilations[i])), options.strides, padding);
+    const y = emitConvTranspose(ctx.graph, ctx.channelsFirst(x, options.dataFormat), options, weights, pads);
+    const sizes = spatialSizes(x.shape, options.dataFormat === 'channelsLast').map((size, i) => transposedOutputSize(size, options.kernel[i], options.strides[i], padding));
+    const shape = imageShape(x.shape[0], filters, sizes, options.dataFormat === 'channelsLast');
     return applyActivation(ctx, ctx.channelsFirstResult(y, shape, options.dataFormat), activation);
   };
 }

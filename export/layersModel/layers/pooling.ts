@@ -3,12 +3,13 @@
  * global pooling is a reduction over the spatial axes wherever they are stored, so it needs no
  * transpose at all.
  */
-import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../layerContext.ts';
 import { identityPermutation, permutationAfterRemovingAxes, physicalAxis } from '../../backend/graph/layout.ts';
 import { reduce, unsqueeze } from '../../backend/graph/ops.ts';
 import type { TensorValue } from '../../backend/graph/tensorValue.ts';
-import { channelCount, shapeOf, spatialSizes, windowAttributes, windowOutputSizes, type WindowOptions } from './convolution.ts';
+import { emitPool } from '../../backend/emitters/convolution.ts';
+import { imageShape, spatialSizes } from '../../backend/emitters/window.ts';
+import { channelCount, type LayerWindow } from './convolution.ts';
 import type { LayerConverterTable } from './registry.ts';
 
 function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number) {
@@ -17,7 +18,7 @@ function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number) 
     ctx.requireRank(x, spatialRank + 2);
     const c = ctx.config;
     const poolSize = c.intTuple('poolSize', spatialRank, 2);
-    const options: WindowOptions = {
+    const options: LayerWindow = {
       kernel: poolSize,
       // Keras: strides default to the pool size.
       strides: c.has('strides') ? c.intTuple('strides', spatialRank) : poolSize,
@@ -25,12 +26,10 @@ function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number) 
       padding: c.choice('padding', ['valid', 'same'] as const, 'valid'),
       dataFormat: ctx.dataFormat(),
     };
-    const sizes = spatialSizes(x, options.dataFormat);
-    // TensorFlow's 'same' average pooling divides by the number of real (unpadded) inputs.
-    const extra: Record<string, AttributeValue> = opType === 'AveragePool' ? { count_include_pad: attr.int(0) } : {};
-    const y = ctx.graph.node(opType, [ctx.channelsFirst(x, options.dataFormat)], { ...windowAttributes(sizes, options, false), ...extra });
-    const shape = shapeOf(x.shape[0], channelCount(ctx, x, options.dataFormat), windowOutputSizes(sizes, options), options.dataFormat);
-    return ctx.channelsFirstResult(y, shape, options.dataFormat);
+    const channelsLast = options.dataFormat === 'channelsLast';
+    const y = emitPool(ctx.graph, opType, ctx.channelsFirst(x, options.dataFormat), spatialSizes(x.shape, channelsLast), options);
+    const shape = imageShape(x.shape[0], channelCount(ctx, x, options.dataFormat), y.sizes, channelsLast);
+    return ctx.channelsFirstResult(y.output, shape, options.dataFormat);
   };
 }
 

@@ -1,75 +1,20 @@
 /**
- * Weight values from the shards: decoded from the manifest's specs (float32, int32, and the
- * tfjs converter's quantized forms uint8/uint16 with min+scale and float16, dequantized here the
- * way tfjs does on load), then handed to the layers that own them.
+ * A Layers model's weights: decoded from the shards by the back end's one decoder
+ * (backend/weights.ts; float32 and int32 are what Keras layers hold), then handed to the layers
+ * that own them.
  */
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../../common/errors.ts';
+import { decodeWeightShards, type DecodedWeight as ShardWeight } from '../../backend/weights.ts';
 
-export interface DecodedWeight {
-  /** The name in the manifest, e.g. `conv2d_1/kernel`. */
-  name: string;
-  shape: number[];
+export interface DecodedWeight extends ShardWeight {
   dtype: 'float32' | 'int32';
   values: Float32Array | Int32Array;
 }
 
 export function decodeWeights(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string): DecodedWeight[] {
-  const view = new DataView(weightData);
-  let offset = 0;
-  return specs.map((spec) => {
-    const decoded = decodeOne(view, offset, spec, source);
-    offset += decoded.byteLength;
-    return decoded.weight;
-  });
-}
-
-function decodeOne(view: DataView, offset: number, spec: io.WeightsManifestEntry, source: string): { weight: DecodedWeight; byteLength: number } {
-  if (!Array.isArray(spec.shape) || !spec.shape.every((size) => Number.isInteger(size) && size >= 0)) {
-    throw new InvalidInputError(`${source}: weight ${spec.name} has an invalid shape ${JSON.stringify(spec.shape)}`);
-  }
-  if (spec.dtype !== 'float32' && spec.dtype !== 'int32') {
-    throw new InvalidInputError(`${source}: weight ${spec.name} has dtype ${spec.dtype}; only float32 and int32 weights are supported`);
-  }
-  const count = spec.shape.reduce((product, size) => product * size, 1);
-  const dtype = spec.dtype;
-  const values = dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
-  const quantization = spec.quantization;
-  let bytesPerValue = 4;
-  if (!quantization) {
-    for (let i = 0; i < count; i++) values[i] = dtype === 'int32' ? view.getInt32(offset + 4 * i, true) : view.getFloat32(offset + 4 * i, true);
-  } else if (quantization.dtype === 'uint8' || quantization.dtype === 'uint16') {
-    const { min, scale } = quantization;
-    if (typeof min !== 'number' || typeof scale !== 'number') {
-      throw new InvalidInputError(`${source}: weight ${spec.name} is quantized to ${quantization.dtype} but has no min/scale`);
-    }
-    bytesPerValue = quantization.dtype === 'uint8' ? 1 : 2;
-    for (let i = 0; i < count; i++) {
-      const stored = bytesPerValue === 1 ? view.getUint8(offset + i) : view.getUint16(offset + 2 * i, true);
-      // tfjs rounds dequantized integers back to integers; floats keep the affine value.
-      const value = stored * scale + min;
-      values[i] = dtype === 'int32' ? Math.round(value) : value;
-    }
-  } else if (quantization.dtype === 'float16') {
-    if (dtype !== 'float32') throw new InvalidInputError(`${source}: weight ${spec.name} is int32 but quantized to float16`);
-    bytesPerValue = 2;
-    for (let i = 0; i < count; i++) values[i] = float16ToFloat32(view.getUint16(offset + 2 * i, true));
-  } else {
-    throw new InvalidInputError(
-      `${source}: weight ${spec.name} uses quantization ${String(quantization.dtype)}; supported: uint8, uint16, float16`,
-    );
-  }
-  return { weight: { name: spec.name, shape: [...spec.shape], dtype, values }, byteLength: count * bytesPerValue };
-}
-
-/** IEEE 754 half precision to single precision; exact, every half value is representable as float32. */
-export function float16ToFloat32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+  // Only float32 and int32 are accepted, so every value array is one of theirs.
+  return decodeWeightShards(weightData, specs, source, ['float32', 'int32']) as DecodedWeight[];
 }
 
 /**

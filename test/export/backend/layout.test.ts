@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { composePermutations, permuteList, transposeBetween, transposeData } from '../../../export/backend/graph/layout.ts';
-import { float16ToFloat32 } from '../../../export/layersModel/reader/weights.ts';
+import { float16ToFloat32 } from '../../../export/backend/weights.ts';
 
 const permutation = (rank: number) => fc.shuffledSubarray([...Array(rank).keys()], { minLength: rank, maxLength: rank });
 const shapeAndPerms = fc.integer({ min: 1, max: 4 }).chain((rank) =>

@@ -8,19 +8,15 @@
  */
 import { InvalidInputError } from '../../../../common/errors.ts';
 import { applyActivation, readActivation } from '../../activations.ts';
-import { onnxPads, windowOutputSize } from '../../../backend/graph/convolutionMath.ts';
+import { emitConv, kernelToOnnx } from '../../../backend/emitters/convolution.ts';
+import type { Window } from '../../../backend/emitters/window.ts';
 import { attr } from '../../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../../layerContext.ts';
-import { identityPermutation, transposeData } from '../../../backend/graph/layout.ts';
+import { identityPermutation } from '../../../backend/graph/layout.ts';
 import { tensorValue, type Dim, type TensorValue } from '../../../backend/graph/tensorValue.ts';
 import { readSequenceOptions } from './cells.ts';
 import { emitRecurrentScan } from './scan.ts';
 import { reverseSteps } from './steps.ts';
-
-/** Keras [kh, kw, in, out] → ONNX [out, in, kh, kw]. */
-function kernelToOnnx(values: Float32Array, shape: number[]): Float32Array {
-  return transposeData(values, shape, [3, 2, 0, 1]).values;
-}
 
 /** Shape arithmetic at run time: the sizes of `tensor` from `start` to `end`. */
 function shapeSlice(ctx: LayerContext, tensor: string, start: number, end: number): string {
@@ -36,9 +32,12 @@ export function convertConvLSTM2D(ctx: LayerContext): TensorValue[] {
   const dataFormat = ctx.dataFormat();
   const filters = c.int('filters');
   const kernel = c.intTuple('kernelSize', 2);
-  const strides = c.intTuple('strides', 2, 1);
-  const dilations = c.intTuple('dilationRate', 2, 1);
-  const padding = c.choice('padding', ['valid', 'same'] as const, 'valid');
+  const window: Window = {
+    kernel,
+    strides: c.intTuple('strides', 2, 1),
+    dilations: c.intTuple('dilationRate', 2, 1),
+    padding: c.choice('padding', ['valid', 'same'] as const, 'valid'),
+  };
   const activation = readActivation(c, 'activation', 'tanh');
   const recurrentActivation = readActivation(c, 'recurrentActivation', ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid');
   const channelsLast = dataFormat === 'channelsLast';
@@ -53,18 +52,9 @@ export function convertConvLSTM2D(ctx: LayerContext): TensorValue[] {
   const input = options.goBackwards ? reverseSteps(ctx, x) : x;
   const timeMajorImages = ctx.inLayout(input, channelsLast ? [1, 0, 4, 2, 3] : [1, 0, 2, 3, 4]);
   const folded = g.node('Reshape', [timeMajorImages, g.node('Concat', [g.int64Constant('all_images', [-1]), shapeSlice(ctx, timeMajorImages, 2, 5)], { axis: attr.int(0) })]);
-  const convInputs = [folded, g.floatConstant('kernel', [4 * filters, channels, ...kernel], kernelToOnnx(inputKernel.values, inputKernel.shape))];
-  if (bias) convInputs.push(g.floatConstant('bias', [4 * filters], bias));
-  const pads = onnxPads([rows, cols], kernel, strides, dilations, padding);
-  const convolved = g.node('Conv', convInputs, {
-    kernel_shape: attr.ints(kernel),
-    strides: attr.ints(strides),
-    dilations: attr.ints(dilations),
-    ...(pads ? { pads: attr.ints(pads) } : { auto_pad: attr.string('SAME_UPPER') }),
-  });
-  const projected = g.node('Reshape', [convolved, g.node('Concat', [shapeSlice(ctx, timeMajorImages, 0, 2), shapeSlice(ctx, convolved, 1, 4)], { axis: attr.int(0) })]);
-  const outRows: Dim = windowOutputSize(rows, kernel[0], strides[0], dilations[0], padding);
-  const outCols: Dim = windowOutputSize(cols, kernel[1], strides[1], dilations[1], padding);
+  const convolved = emitConv(g, folded, [rows, cols], window, { weight: { name: 'kernel', ...kernelToOnnx(inputKernel) }, bias });
+  const projected = g.node('Reshape', [convolved.output, g.node('Concat', [shapeSlice(ctx, timeMajorImages, 0, 2), shapeSlice(ctx, convolved.output, 1, 4)], { axis: attr.int(0) })]);
+  const [outRows, outCols] = convolved.sizes;
 
   // States [batch, F, H', W'] (NCHW); zeros unless given.
   const nchw = channelsLast ? [0, 3, 1, 2] : identityPermutation(4);
@@ -82,9 +72,9 @@ export function convertConvLSTM2D(ctx: LayerContext): TensorValue[] {
   const stepMask = mask && (options.goBackwards ? reverseSteps(ctx, mask) : mask);
   const maskPerStep = stepMask ? g.node('Unsqueeze', [ctx.inLayout(stepMask, [1, 0]), g.int64Constant('axes', [2, 3, 4])]) : undefined;
 
-  const recurrentWeights = kernelToOnnx(recurrentKernel.values, recurrentKernel.shape);
-  // Stride 1 'same': k − 1 rows of padding whatever the size, so any known size gives the pads.
-  const recurrentPads = onnxPads([1, 1], kernel, [1, 1], [1, 1], 'same') as number[];
+  const recurrentWeight = { name: 'recurrent_kernel', ...kernelToOnnx(recurrentKernel) };
+  // Stride 1 'same': the state keeps its size.
+  const recurrentWindow: Window = { kernel, strides: [1, 1], dilations: [1, 1], padding: 'same' };
   const stateShape: Dim[] = [null, filters, outRows, outCols];
   const run = emitRecurrentScan(ctx, {
     projected,
@@ -96,11 +86,8 @@ export function convertConvLSTM2D(ctx: LayerContext): TensorValue[] {
     zeroOutputForMask: options.zeroOutputForMask,
     step: (body, stepProjected, [h, previousCell]) => {
       const b = body.graph;
-      const recurrent = b.node('Conv', [h, b.floatConstant('recurrent_kernel', [4 * filters, filters, ...kernel], recurrentWeights)], {
-        kernel_shape: attr.ints(kernel),
-        pads: attr.ints(recurrentPads),
-      });
-      const z = b.node('Add', [stepProjected, recurrent]);
+      const recurrent = emitConv(b, h, [outRows, outCols], recurrentWindow, { weight: recurrentWeight });
+      const z = b.node('Add', [stepProjected, recurrent.output]);
       const gates = b.nodeWithOutputs('Split', [z, b.int64Constant('split', [filters, filters, filters, filters])], 4, { axis: attr.int(1) });
       // Activations see NCHW tensors whose Keras layout is NHWC (softmax goes over the filters).
       const act = (name: string, fn: string) => applyActivation(body, tensorValue(name, [null, outRows, outCols, filters], [0, 3, 1, 2]), fn).onnxName;
