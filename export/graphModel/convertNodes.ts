@@ -26,11 +26,11 @@ export interface ConversionScope {
 }
 
 /**
- * Converts what `outputs` depend on into `graph`, starting from `values` (node name → its
- * outputs), and returns the outputs' values. `ownConstants` gives each Const a value of its own,
- * so the initializers a subgraph makes for it are never mistaken for the outer graph's.
+ * Converts what `outputs` depend on into `graph`, adding to `values` (node name → its outputs,
+ * holding the inputs or arguments to start from). `ownConstants` gives each Const a value of its
+ * own, so the initializers a subgraph makes for it are never mistaken for the outer graph's.
  */
-export function convertNodes(scope: ConversionScope, graph: GraphBuilder, nodes: ReadonlyMap<string, GraphNodeDef>, values: Map<string, TfValue[]>, outputs: readonly TensorRef[], ownConstants = false): TfValue[] {
+export function convertNodes(scope: ConversionScope, graph: GraphBuilder, nodes: ReadonlyMap<string, GraphNodeDef>, values: Map<string, TfValue[]>, outputs: readonly TensorRef[], ownConstants = false): void {
   const functions = functionConverter(scope);
   for (const node of dependencyOrder(outputs, nodes, scope.source)) {
     if (values.has(node.name)) continue;
@@ -51,7 +51,6 @@ export function convertNodes(scope: ConversionScope, graph: GraphBuilder, nodes:
     values.set(node.name, Array.isArray(result) ? result : [result]);
     scope.converted.push(node);
   }
-  return outputs.map((ref) => outputOf(values, ref, undefined, scope.source));
 }
 
 function functionConverter(scope: ConversionScope): FunctionConverter {
@@ -64,7 +63,8 @@ function functionConverter(scope: ConversionScope): FunctionConverter {
     convert: (fn, args, graph) => {
       if (args.length !== fn.args.length) throw new InvalidInputError(`${scope.source}: function "${fn.name}" takes ${fn.args.length} arguments, but is called with ${args.length}`);
       const values = new Map(fn.args.map((name, i) => [name, [args[i]]]));
-      return convertNodes(scope, graph, new Map(fn.nodes.map((node) => [node.name, node])), values, fn.outputs, true);
+      convertNodes(scope, graph, new Map(fn.nodes.map((node) => [node.name, node])), values, fn.outputs, true);
+      return fn.outputs.map((ref, i) => outputOf(values, ref, undefined, scope.source, `function "${fn.name}" result ${i}`));
     },
     constant: (node) => (node.op === 'Const' ? scope.constant(node) : undefined),
   };

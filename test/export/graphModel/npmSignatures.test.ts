@@ -17,9 +17,6 @@ import { loadReference } from './harness.ts';
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
-/** Models refused today for their control flow (Enter/Exit/Merge/Switch frames); each must still be refused, so this list shrinks when they convert. */
-const CONTROL_FLOW = new Set(['handtrack']);
-
 interface ModelJson {
   format?: string;
   signature?: { outputs?: Record<string, unknown> };
@@ -37,7 +34,7 @@ describe(`every GraphModel in @vladmandic/human (${graphModels.length} models)`,
     expect(graphModels.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(graphModels.filter((model) => !CONTROL_FLOW.has(model.name)).map((model) => [model.name, model] as const))(
+  it.each(graphModels.map((model) => [model.name, model] as const))(
     '%s has every output tfjs-converter gives it, under the same name',
     async (_name, model) => {
       const { bytes, summary } = await convertModel(model.file);
@@ -53,8 +50,4 @@ describe(`every GraphModel in @vladmandic/human (${graphModels.length} models)`,
       expect(summary.outputs.map((output) => output.name)).toEqual(onnxOutputs);
     },
   );
-
-  it.each([...CONTROL_FLOW].map((name) => [name] as const))('%s is refused for its control flow (until Loop/If conversion lands)', async (name) => {
-    await expect(convertModel(npmGraphModelPath(name))).rejects.toThrow(/LoopCond/);
-  });
 });
