@@ -63,8 +63,10 @@ function functionConverter(scope: ConversionScope): FunctionConverter {
     convert: (fn, args, graph) => {
       if (args.length !== fn.args.length) throw new InvalidInputError(`${scope.source}: function "${fn.name}" takes ${fn.args.length} arguments, but is called with ${args.length}`);
       const values = new Map(fn.args.map((name, i) => [name, [args[i]]]));
-      // A body's nodes are part of the Loop or If the summary lists, not units of their own.
+      // A body's nodes are part of the Loop or If the summary lists, not units of their own; the caller's layer stays.
+      const layer = graph.currentLayer;
       convertNodes({ ...scope, converted: [] }, graph, new Map(fn.nodes.map((node) => [node.name, node])), values, fn.outputs, true);
+      graph.currentLayer = layer;
       return fn.outputs.map((ref, i) => outputOf(values, ref, undefined, scope.source, `function "${fn.name}" result ${i}`));
     },
     constant: (node) => (node.op === 'Const' ? scope.constant(node) : undefined),
