@@ -37,18 +37,19 @@ export interface GrpcInferRequest {
   id?: string;
   inputs?: { name?: string; datatype?: string; shape?: string[]; parameters?: Record<string, GrpcParameter>; contents?: GrpcContents }[];
   outputs?: { name?: string; parameters?: Record<string, GrpcParameter> }[];
+  parameters?: Record<string, GrpcParameter>;
   raw_input_contents?: Buffer[];
 }
 
-/** A parameter's value, whichever oneof field carries it. */
-export function parameterValue(parameter: GrpcParameter | undefined): string | number | boolean | undefined {
+/** A parameter's value, whichever oneof field carries it; a 64-bit integer JavaScript cannot hold exactly as a bigint. */
+export function parameterValue(parameter: GrpcParameter | undefined): string | number | bigint | boolean | undefined {
   switch (parameter?.parameter_choice) {
     case 'bool_param':
       return parameter.bool_param;
     case 'int64_param':
-      return Number(parameter.int64_param);
+      return exactInteger(parameter.int64_param);
     case 'uint64_param':
-      return Number(parameter.uint64_param);
+      return exactInteger(parameter.uint64_param);
     case 'double_param':
       return parameter.double_param;
     case 'string_param':
@@ -56,6 +57,11 @@ export function parameterValue(parameter: GrpcParameter | undefined): string | n
     default:
       return undefined;
   }
+}
+
+function exactInteger(decimal: string | undefined): number | bigint {
+  const value = Number(decimal ?? 0);
+  return Number.isSafeInteger(value) ? value : BigInt(decimal!);
 }
 
 export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint): InferenceCall {
@@ -75,6 +81,7 @@ export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint)
       // int64 shapes arrive as decimal strings; Number() keeps small ones exact and makes huge ones unsafe, which the core refuses.
       inputs: inputs.map((input) => ({ name: input.name ?? '', datatype: input.datatype ?? '', shape: (input.shape ?? []).map(Number) })),
       outputs: request.outputs?.map((output) => ({ name: output.name ?? '', classification: parameterValue(output.parameters?.classification) })),
+      parameters: Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, parameter]) => [name, parameterValue(parameter)])),
     },
     receivedAt,
     decode: (planned) => planned.map((input, index) => (raw.length > 0 ? valuesFromBinary(input, raw[index]) : valuesFromContents(input, inputs[index].contents))),

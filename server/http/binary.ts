@@ -9,6 +9,7 @@ import { InvalidRequestError } from '../errors.ts';
 import { bytesOfValues, valuesFromBytes, type Datatype, type TensorValues } from '../core/datatypes.ts';
 import type { PlannedInput } from '../core/inference.ts';
 import { formatShape } from '../core/tensors.ts';
+import { parseExactJson } from './json.ts';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
@@ -22,9 +23,10 @@ export function splitBinaryBody(body: Buffer, headerLength: string): { header: u
   return { header: parseJson(body.subarray(0, length), 'the JSON header of the binary request'), binary: body.subarray(length) };
 }
 
+/** Triton's JSON: NaN and ±Infinity literals read as numbers, integers past 2^53 exactly (as bigints). */
 export function parseJson(bytes: Buffer, what: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseExactJson(bytes.toString('utf8'));
   } catch (error) {
     throw new InvalidRequestError(`malformed JSON in ${what}: ${(error as Error).message}`);
   }
