@@ -7,8 +7,16 @@
  */
 import type { GraphBuilder, GraphNode } from './graphBuilder.ts';
 
-export function subgraphsOf(node: GraphNode): GraphBuilder[] {
-  return Object.values(node.attributes).flatMap((value) => (value.kind === 'graph' ? [value.value] : []));
+const NONE: readonly GraphBuilder[] = [];
+
+/** The node's subgraphs (none for almost every node, so nothing is allocated then: the passes ask for every node). */
+export function subgraphsOf(node: GraphNode): readonly GraphBuilder[] {
+  let found: GraphBuilder[] | undefined;
+  for (const name in node.attributes) {
+    const value = node.attributes[name];
+    if (value.kind === 'graph') (found ??= []).push(value.value);
+  }
+  return found ?? NONE;
 }
 
 /** Names a subgraph (and the subgraphs inside it) reads but does not define. */
