@@ -1,12 +1,13 @@
 /**
  * The README's list of supported Keras layers and its custom-layer example, generated from the
- * registry and from examples/ so they cannot drift from the code (test/export/layersModel/readme.test.ts
+ * layer declarations (classes by family, the option values each refuses and why) and from
+ * examples/ so they cannot drift from the code (test/export/layersModel/readme.test.ts
  * fails when they do; `npx tsx export/docs/updateKerasLayersReadme.ts` rewrites them).
  */
 import { readFile } from 'node:fs/promises';
 import { supportedActivations } from '../layersModel/activations.ts';
 import { aliasesOf, builtInLayerFamilies } from '../layersModel/layers/index.ts';
-import { unsupportedLayers, unsupportedOptions } from '../layersModel/layers/unsupported.ts';
+import { unsupportedLayers } from '../layersModel/layers/unsupported.ts';
 import { MODEL_CLASSES } from '../layersModel/reader/modelTopology.ts';
 
 export interface Markers {
@@ -40,8 +41,27 @@ export function renderKerasLayers(): string {
     'Not supported, and why:',
     '',
     ...Object.entries(unsupportedLayers).map(([className, reason]) => `- \`${className}\`: ${reason}.`),
-    ...unsupportedOptions.map(({ option, reason }) => `- ${option}: ${reason}.`),
+    ...refusedOptions(),
   ].join('\n');
+}
+
+/** Every option value a declaration refuses, once per option, value and reason, with the classes that refuse it. */
+function refusedOptions(): string[] {
+  const refusals = new Map<string, { line: string; classes: string[] }>();
+  for (const { definitions } of builtInLayerFamilies()) {
+    for (const [className, definition] of Object.entries(definitions)) {
+      for (const [key, declaration] of Object.entries(definition.options)) {
+        const refused = declaration.refused;
+        if (!refused) continue;
+        const line = `\`${snakeCase(key)}\` ${refused.values}`;
+        const id = `${line}\u0000${refused.reason}`;
+        const entry = refusals.get(id) ?? { line, classes: [] };
+        entry.classes.push(className);
+        refusals.set(id, entry);
+      }
+    }
+  }
+  return [...refusals].map(([id, { line, classes }]) => `- ${line} (${classes.join(', ')}): ${id.split('\u0000')[1]}.`);
 }
 
 /** Keras's spelling of a camelCased name: hardSigmoid → hard_sigmoid. */

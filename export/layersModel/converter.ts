@@ -14,7 +14,8 @@ import { LayerContext, type ConversionServices, type Mask } from './layerContext
 import { identityPermutation } from '../backend/graph/layout.ts';
 import { materialize } from '../backend/graph/materialize.ts';
 import { tensorValue, type Dim, type TensorDtype, type TensorValue } from '../backend/graph/tensorValue.ts';
-import { layerConverter } from './layers/index.ts';
+import { readLayerArgs } from './layers/definition.ts';
+import { layerDefinition } from './layers/index.ts';
 import { applyMaskRule } from './layers/masking.ts';
 import { LayerConfig } from './reader/layerConfig.ts';
 import type { LayerSpec, ModelTopology, Producer, TensorRef } from './reader/modelTopology.ts';
@@ -202,14 +203,16 @@ class ModelConverter implements ConversionServices {
     const config = new LayerConfig(spec.name, spec.className, spec.config);
     if (spec.className === 'InputLayer') throw new InvalidInputError(`${config.label} is called on other tensors; an InputLayer must be a model input`);
     if (spec.model) return this.convertModel(spec.model, inputs, masks, `${this.prefix}${spec.name}/`);
-    const converter = layerConverter(spec.className);
+    const definition = layerDefinition(spec.className);
     // assertConvertible has listed every unknown class before any conversion started.
-    if (!converter) throw new Error(`internal: no converter for ${spec.className}`);
+    if (!definition) throw new Error(`internal: no converter for ${spec.className}`);
+    // The edge: every declared option read and checked before the converter runs on typed values.
+    const args = readLayerArgs(definition.options, config);
     const savedLayer = this.graph.currentLayer;
     // A wrapped layer (it has no calls of its own) adds its nodes under its wrapper's name.
     if (spec.calls.length > 0) this.graph.currentLayer = `${this.prefix}${spec.name}`;
     const ctx = new LayerContext(config, inputs, this.graph, this.opset, weights, { masks, wrapped: spec.wrapped, services: this });
-    const result = converter(ctx);
+    const result = definition.convert(ctx, args);
     const outputs = Array.isArray(result) ? result : [result];
     const outputMasks = ctx.outputMasks ?? applyMaskRule(ctx, outputs);
     this.graph.currentLayer = savedLayer;

@@ -1,17 +1,21 @@
 /**
  * Before anything is converted, every layer of the model (inside nested models, wrappers and
- * recurrent cells too) is checked against the registry, so one error lists all the classes and
- * activations the converter lacks at once, with how to add them, instead of the first one only.
+ * recurrent cells too) is checked against the registry and its declaration (the options it
+ * declares as activations), so one error lists all the classes and activations the converter
+ * lacks at once, with how to add them, instead of the first one only.
  */
 import { supportedActivations, unsupportedActivation } from './activations.ts';
 import { UnsupportedModelError } from '../errors.ts';
-import { isCustomLayer, layerConverter } from './layers/index.ts';
-import { cellKind, recurrentCells } from './layers/recurrent/cells.ts';
+import type { OptionDeclarations } from './layers/definition.ts';
+import { isCustomLayer, layerDefinition } from './layers/index.ts';
+import { CELL_OPTIONS, cellKind, recurrentCells } from './layers/recurrent/cells.ts';
 import { unsupportedLayers } from './layers/unsupported.ts';
 import type { LayerSpec, ModelTopology } from './reader/modelTopology.ts';
 
-/** Config options that name an activation function. */
-const ACTIVATION_OPTIONS = ['activation', 'recurrentActivation'];
+/** The options a declaration says name an activation function. */
+function activationOptions(options: OptionDeclarations): string[] {
+  return Object.entries(options).filter(([, declaration]) => declaration.activation).map(([key]) => key);
+}
 
 interface Finding {
   count: number;
@@ -31,24 +35,25 @@ export function assertConvertible(topology: ModelTopology): void {
     else map.set(key, { count: 1, firstLayer: layer });
   };
 
-  const visitConfig = (layerName: string, config: Record<string, unknown>) => {
-    for (const key of ACTIVATION_OPTIONS) {
+  const visitConfig = (layerName: string, config: Record<string, unknown>, options: OptionDeclarations) => {
+    for (const key of activationOptions(options)) {
       const name = unsupportedActivation(config, key);
       if (name !== undefined) note(activations, name, layerName);
     }
     for (const cell of recurrentCells(config)) {
       const cellName = typeof cell.config.name === 'string' ? cell.config.name : `${layerName}'s cell`;
       if (!cellKind(cell.className)) note(classes, cell.className, cellName);
-      else visitConfig(cellName, cell.config);
+      else visitConfig(cellName, cell.config, CELL_OPTIONS);
     }
   };
   const visitLayer = (layer: Omit<LayerSpec, 'calls'>) => {
     if (layer.className === 'InputLayer') return;
     if (layer.model) return visitModel(layer.model);
-    if (!layerConverter(layer.className)) return note(classes, layer.className, layer.name);
+    const definition = layerDefinition(layer.className);
+    if (!definition) return note(classes, layer.className, layer.name);
     // A plugin reads its own options.
     if (isCustomLayer(layer.className)) return;
-    visitConfig(layer.name, layer.config);
+    visitConfig(layer.name, layer.config, definition.options);
     if (layer.wrapped?.layer) visitLayer(layer.wrapped.layer);
     if (layer.wrapped?.backwardLayer) visitLayer(layer.wrapped.backwardLayer);
   };

@@ -4,17 +4,16 @@ import { attr } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../layerContext.ts';
 import { normalizeAxis, physicalAxis, transposeData } from '../../backend/graph/layout.ts';
 import type { TensorValue } from '../../backend/graph/tensorValue.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, singleAxis, type LayerArgs, type LayerDefinitionTable } from './definition.ts';
 
 /**
  * Keras ReLU: x for threshold ≤ x, negative_slope·(x − threshold) below it, capped at max_value.
  * (tfjs's ReLU only has max_value; Keras configs may carry all three.)
  */
-function convertReLU(ctx: LayerContext): TensorValue {
+const reluOptions = { maxValue: option.optionalNumber(), negativeSlope: option.number(0), threshold: option.number(0) };
+
+function convertReLU(ctx: LayerContext, { maxValue, negativeSlope, threshold }: LayerArgs<typeof reluOptions>): TensorValue {
   const x = ctx.input();
-  const maxValue = ctx.config.optionalNumber('maxValue');
-  const negativeSlope = ctx.config.number('negativeSlope', 0);
-  const threshold = ctx.config.number('threshold', 0);
   const g = ctx.graph;
   if (threshold === 0 && negativeSlope === 0) {
     // tfjs's own ReLU: relu, then clip to [0, max_value].
@@ -34,10 +33,12 @@ function convertReLU(ctx: LayerContext): TensorValue {
   return ctx.resultLike(x, y);
 }
 
-function convertLeakyReLU(ctx: LayerContext): TensorValue {
+// tfjs and Keras 2 call the slope `alpha`, Keras 3 `negative_slope`; both default to 0.3.
+const leakyReluOptions = { negativeSlope: option.optionalNumber(), alpha: option.number(0.3) };
+
+function convertLeakyReLU(ctx: LayerContext, args: LayerArgs<typeof leakyReluOptions>): TensorValue {
   const x = ctx.input();
-  // tfjs and Keras 2 call the slope `alpha`, Keras 3 `negative_slope`; both default to 0.3.
-  const slope = ctx.config.has('negativeSlope') ? ctx.config.number('negativeSlope') : ctx.config.number('alpha', 0.3);
+  const slope = args.negativeSlope ?? args.alpha;
   return ctx.resultLike(x, ctx.graph.node('LeakyRelu', [x.onnxName], { alpha: attr.float(slope) }));
 }
 
@@ -45,9 +46,11 @@ function convertLeakyReLU(ctx: LayerContext): TensorValue {
  * PReLU's learned slope has the input's shape without the batch axis (1 on shared axes). ONNX
  * PRelu broadcasts the slope against the stored tensor, so the slope is stored in the same layout.
  */
-function convertPReLU(ctx: LayerContext): TensorValue {
+const preluOptions = { sharedAxes: option.optionalAxes() };
+
+function convertPReLU(ctx: LayerContext, args: LayerArgs<typeof preluOptions>): TensorValue {
   const x = ctx.input();
-  const sharedAxes = ctx.config.has('sharedAxes') ? ctx.config.axes('sharedAxes', []) : [];
+  const sharedAxes = args.sharedAxes ?? [];
   const slopeShape = x.shape.slice(1).map((size, i) => (sharedAxes.includes(i + 1) ? 1 : size));
   if (slopeShape.some((size) => size === null)) {
     throw new InvalidInputError(`${ctx.config.label} needs known sizes on every non-shared axis, got input shape ${JSON.stringify(x.shape)}`);
@@ -58,29 +61,27 @@ function convertPReLU(ctx: LayerContext): TensorValue {
   return ctx.resultLike(x, ctx.graph.node('PRelu', [x.onnxName, slope]));
 }
 
-function convertELU(ctx: LayerContext): TensorValue {
+const convertELU = defineLayer({ alpha: option.number(1) }, (ctx, { alpha }) => {
   const x = ctx.input();
-  return ctx.resultLike(x, ctx.graph.node('Elu', [x.onnxName], { alpha: attr.float(ctx.config.number('alpha', 1)) }));
-}
+  return ctx.resultLike(x, ctx.graph.node('Elu', [x.onnxName], { alpha: attr.float(alpha) }));
+});
 
-function convertThresholdedReLU(ctx: LayerContext): TensorValue {
+const convertThresholdedReLU = defineLayer({ theta: option.number(1) }, (ctx, { theta }) => {
   const x = ctx.input();
-  return ctx.resultLike(x, ctx.graph.node('ThresholdedRelu', [x.onnxName], { alpha: attr.float(ctx.config.number('theta', 1)) }));
-}
+  return ctx.resultLike(x, ctx.graph.node('ThresholdedRelu', [x.onnxName], { alpha: attr.float(theta) }));
+});
 
 /** Softmax over one Keras axis (default the last), found wherever that axis is stored. */
-function convertSoftmax(ctx: LayerContext): TensorValue {
+const convertSoftmax = defineLayer({ axis: singleAxis('softmax over several axes at once') }, (ctx, { axis }) => {
   const x = ctx.input();
-  const axes = ctx.config.axes('axis', -1);
-  if (axes.length !== 1) ctx.config.unsupported('axis', axes, undefined, 'softmax over several axes at once');
-  const axis = physicalAxis(x.perm, normalizeAxis(axes[0], x.shape.length));
-  return ctx.resultLike(x, ctx.graph.node('Softmax', [x.onnxName], { axis: attr.int(axis) }));
-}
+  const stored = physicalAxis(x.perm, normalizeAxis(axis[0], x.shape.length));
+  return ctx.resultLike(x, ctx.graph.node('Softmax', [x.onnxName], { axis: attr.int(stored) }));
+});
 
-export const activationLayers: LayerConverterTable = {
-  ReLU: convertReLU,
-  LeakyReLU: convertLeakyReLU,
-  PReLU: convertPReLU,
+export const activationLayers: LayerDefinitionTable = {
+  ReLU: defineLayer(reluOptions, convertReLU),
+  LeakyReLU: defineLayer(leakyReluOptions, convertLeakyReLU),
+  PReLU: defineLayer(preluOptions, convertPReLU),
   ELU: convertELU,
   ThresholdedReLU: convertThresholdedReLU,
   Softmax: convertSoftmax,

@@ -1,16 +1,15 @@
 /** Core layers: Dense, Activation, and the layers that are identities at inference. */
-import { applyActivation, readActivation } from '../activations.ts';
+import { applyActivation } from '../activations.ts';
 import { InvalidInputError } from '../../../common/errors.ts';
 import type { LayerContext } from '../layerContext.ts';
 import type { TensorValue } from '../../backend/graph/tensorValue.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, type LayerArgs, type LayerDefinitionTable } from './definition.ts';
+
+const denseOptions = { units: option.int(), useBias: option.bool(true), activation: option.activation() };
 
 /** y = activation(x · kernel + bias) over the last axis; Gemm for 2-d inputs, MatMul (+Add) above. */
-function convertDense(ctx: LayerContext): TensorValue {
+function convertDense(ctx: LayerContext, { units, useBias, activation }: LayerArgs<typeof denseOptions>): TensorValue {
   const x = ctx.input();
-  const units = ctx.config.int('units');
-  const useBias = ctx.config.bool('useBias', true);
-  const activation = readActivation(ctx.config);
   const inFeatures = x.shape[x.shape.length - 1];
   if (inFeatures === null || x.shape.length < 2) {
     throw new InvalidInputError(`${ctx.config.label} needs an input whose last axis has a known size`);
@@ -31,17 +30,13 @@ function convertDense(ctx: LayerContext): TensorValue {
   return applyActivation(ctx, ctx.result(output, [...x.shape.slice(0, -1), units]), activation);
 }
 
-function convertActivation(ctx: LayerContext): TensorValue {
-  return applyActivation(ctx, ctx.input(), readActivation(ctx.config));
-}
+const convertActivation = defineLayer({ activation: option.activation() }, (ctx, { activation }) => applyActivation(ctx, ctx.input(), activation));
 
 /** Dropout, noise and augmentation layers only act while training; at inference they pass their input through. */
-export function convertInferenceIdentity(ctx: LayerContext): TensorValue {
-  return ctx.input();
-}
+export const convertInferenceIdentity = defineLayer({}, (ctx) => ctx.input());
 
-export const coreLayers: LayerConverterTable = {
-  Dense: convertDense,
+export const coreLayers: LayerDefinitionTable = {
+  Dense: defineLayer(denseOptions, convertDense),
   Activation: convertActivation,
   Dropout: convertInferenceIdentity,
   SpatialDropout1D: convertInferenceIdentity,

@@ -4,15 +4,15 @@ import { attr } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../layerContext.ts';
 import type { TensorValue } from '../../backend/graph/tensorValue.ts';
 import { validWhereNot } from './masking.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, type LayerArgs, type LayerDefinitionTable } from './definition.ts';
 
 /** ONNX TensorProto code for int32, the index type tfjs casts to. */
 const INT32 = 6;
 
-function convertEmbedding(ctx: LayerContext): TensorValue {
+const embeddingOptions = { inputDim: option.int(), outputDim: option.int(), maskZero: option.bool(false) };
+
+function convertEmbedding(ctx: LayerContext, { inputDim, outputDim, maskZero }: LayerArgs<typeof embeddingOptions>): TensorValue {
   const x = ctx.input();
-  const inputDim = ctx.config.int('inputDim');
-  const outputDim = ctx.config.int('outputDim');
   if (inputDim <= 0 || outputDim <= 0) throw new InvalidInputError(`${ctx.config.label} needs positive input_dim and output_dim`);
   const embeddings = ctx.floatWeight('embeddings', [inputDim, outputDim]);
   const g = ctx.graph;
@@ -20,10 +20,10 @@ function convertEmbedding(ctx: LayerContext): TensorValue {
   const indices = x.dtype === 'int32' ? ctx.logical(x) : g.node('Cast', [ctx.logical(x)], { to: attr.int(INT32) });
   const y = g.node('Gather', [g.floatConstant('embeddings', embeddings.shape, embeddings.values), indices], { axis: attr.int(0) });
   // mask_zero: index 0 is padding, and the steps holding it are masked for the layers downstream.
-  if (ctx.config.bool('maskZero', false)) ctx.outputMasks = [ctx.result(validWhereNot(ctx, ctx.logical(x), 0, x.dtype), x.shape)];
+  if (maskZero) ctx.outputMasks = [ctx.result(validWhereNot(ctx, ctx.logical(x), 0, x.dtype), x.shape)];
   return ctx.result(y, [...x.shape, outputDim]);
 }
 
-export const embeddingLayers: LayerConverterTable = {
-  Embedding: convertEmbedding,
+export const embeddingLayers: LayerDefinitionTable = {
+  Embedding: defineLayer(embeddingOptions, convertEmbedding),
 };

@@ -13,15 +13,16 @@ import { normalizationLayers } from './normalization.ts';
 import { poolingLayers } from './pooling.ts';
 import { preprocessingLayers } from './preprocessing.ts';
 import { recurrentLayers } from './recurrent.ts';
-import type { LayerConverter, LayerConverterTable } from './registry.ts';
+import { defineLayer, type LayerDefinition, type LayerDefinitionTable } from './definition.ts';
+import type { LayerConverter } from './registry.ts';
 import { reshapingLayers } from './reshaping.ts';
 import { wrapperLayers } from './wrappers.ts';
 import { MODEL_CLASSES } from '../reader/modelTopology.ts';
 
-export type { LayerConverter, LayerConverterTable } from './registry.ts';
+export type { LayerConverter, LayerDefinition, LayerDefinitionTable } from './registry.ts';
 
 /** Each family under the heading the README lists it with. */
-const familyNames: Record<string, LayerConverterTable> = {
+const familyNames: Record<string, LayerDefinitionTable> = {
   core: coreLayers,
   activations: activationLayers,
   convolution: convolutionLayers,
@@ -56,17 +57,18 @@ const aliases: Record<string, string> = {
   GlobalAvgPool2D: 'GlobalAveragePooling2D',
 };
 
-const converters = new Map<string, LayerConverter>(families.flatMap((table) => Object.entries(table)));
+const definitions = new Map<string, LayerDefinition>(families.flatMap((table) => Object.entries(table)));
 for (const [alias, target] of Object.entries(aliases)) {
-  const converter = converters.get(target);
-  if (converter && !converters.has(alias)) converters.set(alias, converter);
+  const definition = definitions.get(target);
+  if (definition && !definitions.has(alias)) definitions.set(alias, definition);
 }
 
-/** Converters registered at run time for custom layer classes (see export/layersModel/plugins.ts). */
-const customConverters = new Map<string, LayerConverter>();
+/** Converters registered at run time for custom layer classes (see export/layersModel/plugins.ts), as definitions without options. */
+const customDefinitions = new Map<string, LayerDefinition>();
 
-export function layerConverter(className: string): LayerConverter | undefined {
-  return customConverters.get(className) ?? converters.get(className);
+/** The definition of a class: a plugin's (which reads its own config), else the built-in one. */
+export function layerDefinition(className: string): LayerDefinition | undefined {
+  return customDefinitions.get(className) ?? definitions.get(className);
 }
 
 /** Class names the converter handles (InputLayer is the graph's entry, handled by the converter core). */
@@ -74,9 +76,9 @@ export function supportedLayerClasses(): string[] {
   return ['InputLayer', ...modelClassNames, ...families.flatMap((table) => Object.keys(table))];
 }
 
-/** The built-in classes, family by family, for the README's generated list. */
-export function builtInLayerFamilies(): { family: string; classes: string[] }[] {
-  return Object.entries(familyNames).map(([family, table]) => ({ family, classes: Object.keys(table) }));
+/** The built-in classes, family by family, with their declarations, for the README's generated list. */
+export function builtInLayerFamilies(): { family: string; classes: string[]; definitions: LayerDefinitionTable }[] {
+  return Object.entries(familyNames).map(([family, table]) => ({ family, classes: Object.keys(table), definitions: table }));
 }
 
 export function aliasesOf(className: string): string[] {
@@ -85,7 +87,7 @@ export function aliasesOf(className: string): string[] {
 
 /** Whether a class has a converter of its own (not a plugin's). */
 export function isBuiltInLayer(className: string): boolean {
-  return converters.has(className) || className === 'InputLayer' || modelClassNames.includes(className);
+  return definitions.has(className) || className === 'InputLayer' || modelClassNames.includes(className);
 }
 
 /**
@@ -98,12 +100,13 @@ export function registerCustomConverter(className: string, converter: LayerConve
   if (isBuiltInLayer(className) && !options.replaceBuiltIn) {
     throw new InvalidOptionError(`${className} already has a built-in converter; pass { replaceBuiltIn: true } to replace it`);
   }
-  customConverters.set(className, converter);
+  const definition = defineLayer({}, (ctx) => converter(ctx));
+  customDefinitions.set(className, definition);
   return () => {
-    if (customConverters.get(className) === converter) customConverters.delete(className);
+    if (customDefinitions.get(className) === definition) customDefinitions.delete(className);
   };
 }
 
 export function isCustomLayer(className: string): boolean {
-  return customConverters.has(className);
+  return customDefinitions.has(className);
 }

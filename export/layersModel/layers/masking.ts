@@ -7,11 +7,10 @@
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext, Mask } from '../layerContext.ts';
-import { normalizeAxis } from '../../backend/graph/layout.ts';
 import { reduce } from '../../backend/graph/ops.ts';
 import type { TensorDtype, TensorValue } from '../../backend/graph/tensorValue.ts';
 import { InvalidInputError } from '../../../common/errors.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, type LayerDefinitionTable } from './definition.ts';
 
 /** ONNX TensorProto code for float. */
 const FLOAT = 1;
@@ -33,7 +32,7 @@ export function applyMaskRule(ctx: LayerContext, outputs: readonly TensorValue[]
   const className = ctx.config.className;
   if (passingLayers.has(className)) return outputs.map(() => masks[0]);
   if (mergingLayers.has(className)) return [allValid(ctx, masks)];
-  if (className === 'Concatenate') return [concatenatedMask(ctx, outputs[0])];
+  // Concatenate decides its mask itself (concatenatedMask), knowing its axis.
   return [];
 }
 
@@ -48,11 +47,10 @@ export function allValid(ctx: LayerContext, masks: readonly Mask[]): Mask {
 
 /**
  * Keras's Concatenate mask: joining features keeps the steps valid in all inputs; joining along
- * the time axis joins the masks (all-valid for unmasked inputs).
+ * the time axis joins the masks (all-valid for unmasked inputs). `axis` is normalized.
  */
-function concatenatedMask(ctx: LayerContext, output: TensorValue): Mask {
+export function concatenatedMask(ctx: LayerContext, output: TensorValue, axis: number): Mask {
   const rank = output.shape.length;
-  const axis = normalizeAxis(ctx.config.int('axis', -1), rank);
   if (axis === rank - 1) return allValid(ctx, ctx.inputMasks);
   const g = ctx.graph;
   const parts = ctx.inputs.map((input, i) => {
@@ -77,9 +75,8 @@ export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype
  * Masking(mask_value): a step whose features all equal mask_value is masked, and its features
  * become zeros (tfjs and Keras multiply the input by the mask).
  */
-function convertMasking(ctx: LayerContext): TensorValue {
+const convertMasking = defineLayer({ maskValue: option.number(0) }, (ctx, { maskValue }) => {
   const x = ctx.input();
-  const maskValue = ctx.config.number('maskValue', 0);
   const rank = x.shape.length;
   const input = ctx.logical(x);
   const keep = reduce(ctx, 'ReduceMax', validWhereNot(ctx, input, maskValue, x.dtype), [rank - 1], true);
@@ -88,8 +85,8 @@ function convertMasking(ctx: LayerContext): TensorValue {
   const mask = g.node('Squeeze', [keep, g.int64Constant('axes', [rank - 1])]);
   ctx.outputMasks = [ctx.result(mask, x.shape.slice(0, -1))];
   return ctx.result(y, x.shape, x.dtype);
-}
+});
 
-export const maskingLayers: LayerConverterTable = {
+export const maskingLayers: LayerDefinitionTable = {
   Masking: convertMasking,
 };

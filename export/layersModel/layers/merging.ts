@@ -9,7 +9,8 @@ import type { LayerContext } from '../layerContext.ts';
 import { normalizeAxis, physicalAxis, type Permutation } from '../../backend/graph/layout.ts';
 import { reduce, unsqueeze } from '../../backend/graph/ops.ts';
 import { formatShape, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, type LayerArgs, type LayerDefinitionTable } from './definition.ts';
+import { concatenatedMask } from './masking.ts';
 
 /**
  * The layout to merge in: the one the most inputs already exist in (ties go to the first input's
@@ -68,17 +69,18 @@ function convertAverage(ctx: LayerContext): TensorValue {
   return ctx.resultWithPerm(ctx.graph.node('Mean', names), broadcastShape(ctx.inputs), perm);
 }
 
-function convertConcatenate(ctx: LayerContext): TensorValue {
+const convertConcatenate = defineLayer({ axis: option.int(-1) }, (ctx, args) => {
   const { names, perm } = inputsInCommonLayout(ctx, 2);
   const first = ctx.inputs[0];
   const rank = first.shape.length;
-  const axis = normalizeAxis(ctx.config.int('axis', -1), rank);
+  const axis = normalizeAxis(args.axis, rank);
   if (axis <= 0 || axis >= rank) throw ctx.config.invalid('axis', `an axis between 1 and ${rank - 1} (or negative)`);
   const sizes = ctx.inputs.map((input) => input.shape[axis]);
   const shape = first.shape.map((size, i) => (i === axis ? (sizes.some((s) => s === null) ? null : (sizes as number[]).reduce((a, b) => a + b, 0)) : size));
-  const y = ctx.graph.node('Concat', names, { axis: attr.int(physicalAxis(perm, axis)) });
-  return ctx.resultWithPerm(y, shape, perm);
-}
+  const y = ctx.resultWithPerm(ctx.graph.node('Concat', names, { axis: attr.int(physicalAxis(perm, axis)) }), shape, perm);
+  if (ctx.inputMasks.some((mask) => mask !== undefined)) ctx.outputMasks = [concatenatedMask(ctx, y, axis)];
+  return y;
+});
 
 /** Letters for Einsum subscripts: b is the batch axis, the rest are handed out per axis. */
 const SUBSCRIPTS = 'acdefghijklmnopqrstuvwxyz';
@@ -89,13 +91,20 @@ const SUBSCRIPTS = 'acdefghijklmnopqrstuvwxyz';
  * second's, and a rank-1 result becomes [batch, 1]. With normalize, each input is first divided
  * by its L2 norm along its axis, as x / √max(Σx², ε) with the writer's ε (tfjs 1e-7, Keras 1e-12).
  */
-function convertDot(ctx: LayerContext): TensorValue {
+const dotOptions = {
+  axes: option.custom((config, key) => {
+    const raw = config.raw(key);
+    const pair = typeof raw === 'number' ? [raw, raw] : raw;
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((axis) => Number.isInteger(axis))) throw config.invalid(key, 'an axis or a pair of axes');
+    return pair as [number, number];
+  }),
+  normalize: option.bool(false),
+};
+
+function convertDot(ctx: LayerContext, { axes: pair, normalize }: LayerArgs<typeof dotOptions>): TensorValue {
   if (ctx.inputs.length !== 2) throw new InvalidInputError(`${ctx.config.label} needs exactly 2 inputs, got ${ctx.inputs.length}`);
   const [x, y] = ctx.inputs;
-  const raw = ctx.config.raw('axes');
-  const pair = typeof raw === 'number' ? [raw, raw] : raw;
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((axis) => Number.isInteger(axis))) throw ctx.config.invalid('axes', 'an axis or a pair of axes');
-  const axes = [normalizeAxis(pair[0] as number, x.shape.length), normalizeAxis(pair[1] as number, y.shape.length)];
+  const axes = [normalizeAxis(pair[0], x.shape.length), normalizeAxis(pair[1], y.shape.length)];
   if (axes.some((axis, i) => axis <= 0 || axis >= ctx.inputs[i].shape.length)) throw ctx.config.invalid('axes', 'non-batch axes of the two inputs');
   const [xSize, ySize] = [x.shape[axes[0]], y.shape[axes[1]]];
   if (xSize !== null && ySize !== null && xSize !== ySize) {
@@ -105,7 +114,7 @@ function convertDot(ctx: LayerContext): TensorValue {
   const epsilon = ctx.producer.framework === 'tfjs' ? 1e-7 : 1e-12;
   const prepared = [x, y].map((input, i) => {
     const name = ctx.logical(input);
-    if (!ctx.config.bool('normalize', false)) return name;
+    if (!normalize) return name;
     const squares = reduce(ctx, 'ReduceSum', g.node('Mul', [name, name]), [axes[i]], true);
     return g.node('Div', [name, g.node('Sqrt', [g.node('Max', [squares, g.scalar('epsilon', epsilon)])])]);
   });
@@ -127,13 +136,13 @@ function convertDot(ctx: LayerContext): TensorValue {
   return ctx.result(result, shape);
 }
 
-export const mergingLayers: LayerConverterTable = {
-  Add: elementwiseMerge('Add', 'Sum'),
-  Subtract: convertSubtract,
-  Multiply: elementwiseMerge('Mul'),
-  Average: convertAverage,
-  Maximum: elementwiseMerge('Max', 'Max'),
-  Minimum: elementwiseMerge('Min', 'Min'),
+export const mergingLayers: LayerDefinitionTable = {
+  Add: defineLayer({}, elementwiseMerge('Add', 'Sum')),
+  Subtract: defineLayer({}, convertSubtract),
+  Multiply: defineLayer({}, elementwiseMerge('Mul')),
+  Average: defineLayer({}, convertAverage),
+  Maximum: defineLayer({}, elementwiseMerge('Max', 'Max')),
+  Minimum: defineLayer({}, elementwiseMerge('Min', 'Min')),
   Concatenate: convertConcatenate,
-  Dot: convertDot,
+  Dot: defineLayer(dotOptions, convertDot),
 };

@@ -5,24 +5,25 @@ import type { LayerContext } from '../layerContext.ts';
 import { identityPermutation, normalizeAxis, physicalAxis } from '../../backend/graph/layout.ts';
 import { reduce } from '../../backend/graph/ops.ts';
 import type { TensorValue } from '../../backend/graph/tensorValue.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, singleAxis, type LayerArgs, type LayerDefinitionTable } from './definition.ts';
 
 /**
  * When the normalized axis is stored at position 1 (channels of an NCHW run, or features of a
  * 2-d tensor) this is ONNX BatchNormalization, which runtimes fuse into a preceding Conv.
  * Elsewhere it is the equivalent per-channel x·a + b with the constants folded at conversion.
  */
-function convertBatchNormalization(ctx: LayerContext): TensorValue {
+const batchNormalizationOptions = {
+  axis: singleAxis('normalizing several axes at once'),
+  epsilon: option.number(1e-3),
+  center: option.bool(true),
+  scale: option.bool(true),
+};
+
+function convertBatchNormalization(ctx: LayerContext, { axis: axes, epsilon, center, scale }: LayerArgs<typeof batchNormalizationOptions>): TensorValue {
   const x = ctx.input();
-  const c = ctx.config;
-  const axes = c.axes('axis', -1);
-  if (axes.length !== 1) c.unsupported('axis', axes, undefined, 'normalizing several axes at once');
-  const epsilon = c.number('epsilon', 1e-3);
-  const center = c.bool('center', true);
-  const scale = c.bool('scale', true);
   const axis = normalizeAxis(axes[0], x.shape.length);
   const channels = x.shape[axis];
-  if (channels === null || channels === undefined) throw new InvalidInputError(`${c.label} needs a known size on axis ${axes[0]}`);
+  if (channels === null || channels === undefined) throw new InvalidInputError(`${ctx.config.label} needs a known size on axis ${axes[0]}`);
   // Keras creates the variables in this order, which matters for index-named (Keras 3) weights.
   const gamma = scale ? ctx.floatWeight('gamma', [channels]).values : new Float32Array(channels).fill(1);
   const beta = center ? ctx.floatWeight('beta', [channels]).values : new Float32Array(channels);
@@ -47,19 +48,22 @@ function convertBatchNormalization(ctx: LayerContext): TensorValue {
  * (x − mean) / √(variance + ε) · γ + β over the given axes. From opset 17, axes that are stored
  * last map to the single LayerNormalization op; otherwise the same math in nodes.
  */
-function convertLayerNormalization(ctx: LayerContext): TensorValue {
-  const x = ctx.input();
-  const c = ctx.config;
-  const rank = x.shape.length;
-  const axes = [...new Set(c.axes('axis', -1).map((a) => normalizeAxis(a, rank)))].sort((a, b) => a - b);
-  if (axes.some((a) => a <= 0 || a >= rank)) throw c.invalid('axis', `axes between 1 and ${rank - 1}`);
-  const epsilon = c.number('epsilon', 1e-3);
-  const center = c.bool('center', true);
-  const scale = c.bool('scale', true);
+const layerNormalizationOptions = {
+  axis: option.axes(-1),
+  epsilon: option.number(1e-3),
+  center: option.bool(true),
+  scale: option.bool(true),
   // Keras 3's RMS variant divides by the root mean square without centering: different math.
-  if (c.bool('rmsScaling', false)) c.unsupported('rmsScaling', true, [false]);
+  rmsScaling: option.refusing(option.bool(false), (value) => !value, { values: 'set to true', reason: 'not converted yet', supported: [false] }),
+};
+
+function convertLayerNormalization(ctx: LayerContext, { axis, epsilon, center, scale }: LayerArgs<typeof layerNormalizationOptions>): TensorValue {
+  const x = ctx.input();
+  const rank = x.shape.length;
+  const axes = [...new Set(axis.map((a) => normalizeAxis(a, rank)))].sort((a, b) => a - b);
+  if (axes.some((a) => a <= 0 || a >= rank)) throw ctx.config.invalid('axis', `axes between 1 and ${rank - 1}`);
   const paramShape = axes.map((a) => x.shape[a]);
-  if (paramShape.some((size) => size === null)) throw new InvalidInputError(`${c.label} needs known sizes on the normalized axes`);
+  if (paramShape.some((size) => size === null)) throw new InvalidInputError(`${ctx.config.label} needs known sizes on the normalized axes`);
   const size = (paramShape as number[]).reduce((p, s) => p * s, 1);
   const gamma = scale ? ctx.floatWeight('gamma', paramShape).values : undefined;
   const beta = center ? ctx.floatWeight('beta', paramShape).values : undefined;
@@ -88,7 +92,7 @@ function convertLayerNormalization(ctx: LayerContext): TensorValue {
   return ctx.resultWithPerm(y, x.shape, perm);
 }
 
-export const normalizationLayers: LayerConverterTable = {
-  BatchNormalization: convertBatchNormalization,
-  LayerNormalization: convertLayerNormalization,
+export const normalizationLayers: LayerDefinitionTable = {
+  BatchNormalization: defineLayer(batchNormalizationOptions, convertBatchNormalization),
+  LayerNormalization: defineLayer(layerNormalizationOptions, convertLayerNormalization),
 };

@@ -10,27 +10,31 @@ import type { TensorValue } from '../../backend/graph/tensorValue.ts';
 import { emitPool } from '../../backend/emitters/convolution.ts';
 import { imageShape, spatialSizes } from '../../backend/emitters/window.ts';
 import { channelCount, type LayerWindow } from './convolution.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, type LayerDefinition, type LayerDefinitionTable } from './definition.ts';
 
-function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number) {
-  return (ctx: LayerContext): TensorValue => {
+function convertPooling(opType: 'MaxPool' | 'AveragePool', spatialRank: number): LayerDefinition {
+  const options = {
+    poolSize: option.intTuple(spatialRank, 2),
+    strides: option.optionalIntTuple(spatialRank),
+    padding: option.choice(['valid', 'same'] as const, 'valid'),
+    dataFormat: option.dataFormat(),
+  };
+  return defineLayer(options, (ctx, args) => {
     const x = ctx.input();
     ctx.requireRank(x, spatialRank + 2);
-    const c = ctx.config;
-    const poolSize = c.intTuple('poolSize', spatialRank, 2);
-    const options: LayerWindow = {
-      kernel: poolSize,
+    const window: LayerWindow = {
+      kernel: args.poolSize,
       // Keras: strides default to the pool size.
-      strides: c.has('strides') ? c.intTuple('strides', spatialRank) : poolSize,
+      strides: args.strides ?? args.poolSize,
       dilations: new Array<number>(spatialRank).fill(1),
-      padding: c.choice('padding', ['valid', 'same'] as const, 'valid'),
-      dataFormat: ctx.dataFormat(),
+      padding: args.padding,
+      dataFormat: args.dataFormat,
     };
-    const channelsLast = options.dataFormat === 'channelsLast';
-    const y = emitPool(ctx.graph, opType, ctx.channelsFirst(x, options.dataFormat), spatialSizes(x.shape, channelsLast), options);
-    const shape = imageShape(x.shape[0], channelCount(ctx, x, options.dataFormat), y.sizes, channelsLast);
-    return ctx.channelsFirstResult(y.output, shape, options.dataFormat);
-  };
+    const channelsLast = window.dataFormat === 'channelsLast';
+    const y = emitPool(ctx.graph, opType, ctx.channelsFirst(x, window.dataFormat), spatialSizes(x.shape, channelsLast), window);
+    const shape = imageShape(x.shape[0], channelCount(ctx, x, window.dataFormat), y.sizes, channelsLast);
+    return ctx.channelsFirstResult(y.output, shape, window.dataFormat);
+  });
 }
 
 /**
@@ -47,12 +51,10 @@ function maskedAverage(ctx: LayerContext, x: TensorValue, mask: TensorValue, cha
   return ctx.result(g.node('Div', [total, count]), shape);
 }
 
-function convertGlobalPooling(opType: 'ReduceMax' | 'ReduceMean', spatialRank: number) {
-  return (ctx: LayerContext): TensorValue => {
+function convertGlobalPooling(opType: 'ReduceMax' | 'ReduceMean', spatialRank: number): LayerDefinition {
+  return defineLayer({ dataFormat: option.dataFormat(), keepdims: option.bool(false) }, (ctx, { dataFormat, keepdims: keepDims }) => {
     const x = ctx.input();
     ctx.requireRank(x, spatialRank + 2);
-    const dataFormat = ctx.dataFormat();
-    const keepDims = ctx.config.bool('keepdims', false);
     const mask = ctx.inputMasks[0];
     if (mask && opType === 'ReduceMean' && spatialRank === 1) return maskedAverage(ctx, x, mask, dataFormat === 'channelsLast', keepDims);
     const first = dataFormat === 'channelsLast' ? 1 : 2;
@@ -62,10 +64,10 @@ function convertGlobalPooling(opType: 'ReduceMax' | 'ReduceMean', spatialRank: n
     if (keepDims) return ctx.resultLike(x, y, x.shape.map((size, axis) => (logicalAxes.includes(axis) ? 1 : size)));
     const shape = x.shape.filter((_, axis) => !logicalAxes.includes(axis));
     return ctx.resultWithPerm(y, shape, permutationAfterRemovingAxes(x.perm, logicalAxes));
-  };
+  });
 }
 
-export const poolingLayers: LayerConverterTable = {
+export const poolingLayers: LayerDefinitionTable = {
   MaxPooling1D: convertPooling('MaxPool', 1),
   MaxPooling2D: convertPooling('MaxPool', 2),
   AveragePooling1D: convertPooling('AveragePool', 1),

@@ -15,7 +15,8 @@ import type { LayerContext } from '../layerContext.ts';
 import { reduce, unsqueeze } from '../../backend/graph/ops.ts';
 import { tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import { convertInferenceIdentity } from './core.ts';
-import type { LayerConverterTable } from './registry.ts';
+import type { LayerConfig } from '../reader/layerConfig.ts';
+import { defineLayer, option, type LayerArgs, type LayerDefinitionTable } from './definition.ts';
 
 /** Augmentation layers only act while training (tfjs's RandomWidth resizes in predict too, a tfjs bug). */
 const convertAugmentation = convertInferenceIdentity;
@@ -30,19 +31,19 @@ function asFloat(ctx: LayerContext, x: TensorValue): TensorValue {
 }
 
 /** A scalar or per-channel option (Keras 3 accepts lists for Rescaling's scale and offset). */
-function numberOrList(ctx: LayerContext, key: string, fallback: number): number[] {
-  const raw = ctx.config.raw(key) ?? fallback;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return [raw];
-  if (Array.isArray(raw) && raw.length > 0 && raw.every((v) => typeof v === 'number' && Number.isFinite(v))) return raw as number[];
-  throw ctx.config.invalid(key, 'a number or a list of numbers');
+function numberOrList(fallback: number) {
+  return option.custom((config: LayerConfig, key: string): number[] => {
+    const raw = config.raw(key) ?? fallback;
+    if (typeof raw === 'number' && Number.isFinite(raw)) return [raw];
+    if (Array.isArray(raw) && raw.length > 0 && raw.every((v) => typeof v === 'number' && Number.isFinite(v))) return raw as number[];
+    throw config.invalid(key, 'a number or a list of numbers');
+  });
 }
 
 /** x · scale + offset; integer inputs are cast to float32 first, as tfjs does. */
-function convertRescaling(ctx: LayerContext): TensorValue {
+const convertRescaling = defineLayer({ scale: numberOrList(1), offset: numberOrList(0) }, (ctx, { scale, offset }) => {
   const x = ctx.input();
   const g = ctx.graph;
-  const scale = numberOrList(ctx, 'scale', 1);
-  const offset = numberOrList(ctx, 'offset', 0);
   const perChannel = scale.length > 1 || offset.length > 1;
   // Per-channel values broadcast against Keras's last axis, so they need the Keras layout.
   const float = asFloat(ctx, x);
@@ -50,7 +51,7 @@ function convertRescaling(ctx: LayerContext): TensorValue {
   const constant = (name: string, values: number[]) => (values.length === 1 ? g.scalar(name, values[0]) : g.floatConstant(name, [values.length], values));
   const y = g.node('Add', [g.node('Mul', [input, constant('scale', scale)]), constant('offset', offset)]);
   return perChannel ? ctx.result(y, x.shape) : ctx.resultWithPerm(y, x.shape, x.perm);
-}
+});
 
 /** The known height and width of an image batch [batch, height, width, channels]. */
 function imageSize(ctx: LayerContext, x: TensorValue): { height: number; width: number } {
@@ -89,17 +90,19 @@ function aspectRatioBox(height: number, width: number, targetHeight: number, tar
   return { top: Math.trunc((height - cropHeight) / 2), left: Math.trunc((width - cropWidth) / 2), height: cropHeight, width: cropWidth };
 }
 
-function readInterpolation(ctx: LayerContext): 'bilinear' | 'nearest' {
-  return ctx.config.choice('interpolation', ['bilinear', 'nearest'] as const, 'bilinear');
-}
+const resizingOptions = {
+  height: option.int(),
+  width: option.int(),
+  interpolation: option.choice(['bilinear', 'nearest'] as const, 'bilinear', {
+    values: "other than 'bilinear' and 'nearest'",
+    reason: "ONNX Resize has no lanczos, area or Gaussian filters matching TensorFlow's",
+  }),
+  cropToAspectRatio: option.bool(false),
+};
 
-function convertResizing(ctx: LayerContext): TensorValue {
+function convertResizing(ctx: LayerContext, { height: targetHeight, width: targetWidth, interpolation, cropToAspectRatio }: LayerArgs<typeof resizingOptions>): TensorValue {
   const x = ctx.input();
   const size = imageSize(ctx, x);
-  const targetHeight = ctx.config.int('height');
-  const targetWidth = ctx.config.int('width');
-  const interpolation = readInterpolation(ctx);
-  const cropToAspectRatio = ctx.config.bool('cropToAspectRatio', false);
   let image = ctx.channelsFirst(asFloat(ctx, x), 'channelsLast');
   let sampling: Sampling;
   if (ctx.producer.framework === 'tfjs') {
@@ -144,11 +147,11 @@ function gatherWithZeros(ctx: LayerContext, nchw: string, axis: number, indices:
   return g.node('Gather', [source, g.int64Constant('indices', rows)], { axis: attr.int(axis) });
 }
 
-function convertCenterCrop(ctx: LayerContext): TensorValue {
+const centerCropOptions = { height: option.int(), width: option.int() };
+
+function convertCenterCrop(ctx: LayerContext, { height: targetHeight, width: targetWidth }: LayerArgs<typeof centerCropOptions>): TensorValue {
   const x = ctx.input();
   const { height, width } = imageSize(ctx, x);
-  const targetHeight = ctx.config.int('height');
-  const targetWidth = ctx.config.int('width');
   const image = ctx.channelsFirst(asFloat(ctx, x), 'channelsLast');
   let y: string;
   if (ctx.producer.framework === 'tfjs') {
@@ -177,10 +180,16 @@ function convertCenterCrop(ctx: LayerContext): TensorValue {
  * per sample ([batch] or [batch, 1]), multi_hot marks every token present, count counts them.
  * Tokens outside [0, num_tokens) encode to nothing (tfjs refuses them at run time).
  */
-function convertCategoryEncoding(ctx: LayerContext): TensorValue {
+const categoryEncodingOptions = {
+  numTokens: option.int(),
+  outputMode: option.choice(['multiHot', 'oneHot', 'count', 'int'] as const, 'multiHot', {
+    values: "'tf_idf' (and count_weights)",
+    reason: 'need weights passed at call time, which model.json does not record',
+  }),
+};
+
+function convertCategoryEncoding(ctx: LayerContext, { numTokens, outputMode: mode }: LayerArgs<typeof categoryEncodingOptions>): TensorValue {
   const x = ctx.input();
-  const numTokens = ctx.config.int('numTokens');
-  const mode = ctx.config.choice('outputMode', ['multiHot', 'oneHot', 'count', 'int'] as const, 'multiHot');
   if (mode === 'int') return x;
   const g = ctx.graph;
   let tokens = x.dtype === 'int32' ? ctx.logical(x) : g.node('Cast', [ctx.logical(x)], { to: attr.int(INT32) });
@@ -201,42 +210,48 @@ function convertCategoryEncoding(ctx: LayerContext): TensorValue {
  * Keras's Normalization: (x − mean) / max(√variance, ε) along `axis` (ε = 1e-7), or its inverse
  * with invert. mean and variance are weights once adapted, or given in the config.
  */
-function convertNormalization(ctx: LayerContext): TensorValue {
+/** Normalization's mean or variance given in the config: a number or nested lists of numbers, flattened. */
+const configStatistic = option.custom((config, key): number[] | undefined => {
+  const raw = config.raw(key);
+  if (raw === undefined || raw === null) return undefined;
+  const flat = [raw].flat(8) as unknown[];
+  if (!flat.every((v) => typeof v === 'number')) throw config.invalid(key, 'numbers');
+  return flat as number[];
+});
+
+const normalizationOptions = { axis: option.optionalAxes(), mean: configStatistic, variance: configStatistic, invert: option.bool(false) };
+
+function convertNormalization(ctx: LayerContext, args: LayerArgs<typeof normalizationOptions>): TensorValue {
   const x = ctx.input();
   const rank = x.shape.length;
-  const axes = ctx.config.has('axis') ? ctx.config.axes('axis', -1).map((a) => (a < 0 ? a + rank : a)) : [rank - 1];
+  const axes = args.axis ? args.axis.map((a) => (a < 0 ? a + rank : a)) : [rank - 1];
   const paramShape = x.shape.map((size, axis) => (axes.includes(axis) ? size : 1));
   if (paramShape.some((size) => size === null)) throw new InvalidInputError(`${ctx.config.label} needs known sizes on the normalized axes`);
   const sizes = axes.map((axis) => x.shape[axis] as number);
-  const fromConfig = (key: string): Float32Array | undefined => {
-    const raw = ctx.config.raw(key);
-    if (raw === undefined || raw === null) return undefined;
-    const flat = [raw].flat(8) as unknown[];
-    const count = sizes.reduce((p, s) => p * s, 1);
-    if (!flat.every((v) => typeof v === 'number')) throw ctx.config.invalid(key, 'numbers');
-    return Float32Array.from(flat.length === 1 ? new Array<number>(count).fill(flat[0] as number) : (flat as number[]));
-  };
-  const mean = fromConfig('mean') ?? ctx.floatWeight('mean', sizes).values;
-  const variance = fromConfig('variance') ?? ctx.floatWeight('variance', sizes).values;
+  const count = sizes.reduce((p, s) => p * s, 1);
+  // One number stands for every position.
+  const fromConfig = (flat: number[] | undefined) => flat && Float32Array.from(flat.length === 1 ? new Array<number>(count).fill(flat[0]) : flat);
+  const mean = fromConfig(args.mean) ?? ctx.floatWeight('mean', sizes).values;
+  const variance = fromConfig(args.variance) ?? ctx.floatWeight('variance', sizes).values;
   // The sample count adapt() kept is not part of the computation.
-  if (!ctx.config.has('mean')) ctx.weights.take('count');
+  if (args.mean === undefined) ctx.weights.take('count');
   const scale = variance.map((v) => Math.max(Math.sqrt(v), 1e-7));
   const g = ctx.graph;
   const input = ctx.logical(asFloat(ctx, x));
   const meanName = g.floatConstant('mean', paramShape as number[], mean);
   const scaleName = g.floatConstant('scale', paramShape as number[], scale);
-  const y = ctx.config.bool('invert', false)
+  const y = args.invert
     ? g.node('Add', [g.node('Mul', [input, scaleName]), meanName])
     : g.node('Div', [g.node('Sub', [input, meanName]), scaleName]);
   return ctx.result(y, x.shape);
 }
 
-export const preprocessingLayers: LayerConverterTable = {
+export const preprocessingLayers: LayerDefinitionTable = {
   Rescaling: convertRescaling,
-  Resizing: convertResizing,
-  CenterCrop: convertCenterCrop,
-  CategoryEncoding: convertCategoryEncoding,
-  Normalization: convertNormalization,
+  Resizing: defineLayer(resizingOptions, convertResizing),
+  CenterCrop: defineLayer(centerCropOptions, convertCenterCrop),
+  CategoryEncoding: defineLayer(categoryEncodingOptions, convertCategoryEncoding),
+  Normalization: defineLayer(normalizationOptions, convertNormalization),
   RandomWidth: convertAugmentation,
   RandomHeight: convertAugmentation,
   RandomFlip: convertAugmentation,

@@ -10,41 +10,34 @@
 import { InvalidInputError } from '../../../common/errors.ts';
 import type { LayerContext, Mask } from '../layerContext.ts';
 import { tensorValue, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import { LayerConfig } from '../reader/layerConfig.ts';
-import { STATE_COUNT, cellKind, readCell, readSequenceOptions, recurrentCells, requireSequenceInput, type CellKind, type CellSpec, type SequenceOptions } from './recurrent/cells.ts';
+import { CELL_OPTIONS, RNN_CELLS, SEQUENCE_OPTIONS, STATE_COUNT, readCell, requireSequenceInput, type CellKind, type CellSpec, type SequenceOptions } from './recurrent/cells.ts';
+import { defineLayer, type LayerDefinition, type LayerDefinitionTable } from './definition.ts';
 import { convertConvLSTM2D } from './recurrent/convLstm.ts';
 import { runMaskedOnnxRecurrent } from './recurrent/maskedOnnxOps.ts';
 import { onnxActivations, runOnnxRecurrent } from './recurrent/onnxOps.ts';
 import { runScanRecurrent } from './recurrent/scan.ts';
 import { TIME_MAJOR, reverseSteps, timeMajorMask } from './recurrent/steps.ts';
-import type { LayerConverterTable } from './registry.ts';
 
 /** SimpleRNN, LSTM, GRU: the layer's config is also its one cell's. */
-function convertSingleCellLayer(kind: CellKind) {
-  return (ctx: LayerContext): TensorValue[] => {
+function convertSingleCellLayer(kind: CellKind): LayerDefinition {
+  return defineLayer({ ...CELL_OPTIONS, ...SEQUENCE_OPTIONS }, (ctx, args) => {
     const [x] = ctx.inputs;
     const inputSize = requireSequenceInput(ctx.config.label, x.shape);
-    const cell = readCell(ctx, kind, ctx.config, inputSize);
-    return runSequence(ctx, [cell], readSequenceOptions(ctx.config));
-  };
+    return runSequence(ctx, [readCell(ctx, kind, ctx.config.label, args, inputSize)], args);
+  });
 }
 
 /** RNN(cell) and RNN([cells]) (StackedRNNCells): cells in order, each feeding the next. */
-function convertGenericRNN(ctx: LayerContext): TensorValue[] {
+const convertGenericRNN = defineLayer({ cell: RNN_CELLS, ...SEQUENCE_OPTIONS }, (ctx, args) => {
   const [x] = ctx.inputs;
   let inputSize = requireSequenceInput(ctx.config.label, x.shape);
-  const entries = recurrentCells({ cell: ctx.config.raw('cell'), cells: ctx.config.raw('cells') });
-  if (entries.length === 0) throw ctx.config.invalid('cell', 'a recurrent cell (SimpleRNNCell, LSTMCell, GRUCell) or StackedRNNCells');
-  const cells = entries.map((entry, i) => {
-    const kind = cellKind(entry.className);
-    const name = typeof entry.config.name === 'string' ? entry.config.name : `${ctx.layerName}_cell${i}`;
-    if (!kind) throw new InvalidInputError(`${ctx.config.label}: cell "${name}" has class ${entry.className}, not a recurrent cell`);
-    const cell = readCell(ctx, kind, new LayerConfig(name, entry.className, entry.config), inputSize);
+  const cells = args.cell.map((entry) => {
+    const cell = readCell(ctx, entry.kind, entry.label, entry.args, inputSize);
     inputSize = cell.units;
     return cell;
   });
-  return runSequence(ctx, cells, readSequenceOptions(ctx.config));
-}
+  return runSequence(ctx, cells, args);
+});
 
 /**
  * The Keras RNN loop over a stack of cells: [output, ...final states] (output: every step's, or
@@ -101,7 +94,7 @@ function checkedState(ctx: LayerContext, state: TensorValue, cell: CellSpec): st
   return ctx.logical(state);
 }
 
-export const recurrentLayers: LayerConverterTable = {
+export const recurrentLayers: LayerDefinitionTable = {
   SimpleRNN: convertSingleCellLayer('SimpleRNN'),
   LSTM: convertSingleCellLayer('LSTM'),
   GRU: convertSingleCellLayer('GRU'),

@@ -6,31 +6,30 @@
  */
 import { InvalidInputError } from '../../../common/errors.ts';
 import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
-import type { LayerContext } from '../layerContext.ts';
 import { identityPermutation, permuteList } from '../../backend/graph/layout.ts';
 import { unsqueeze } from '../../backend/graph/ops.ts';
 import { tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { LayerConfig } from '../reader/layerConfig.ts';
-import type { LayerConverterTable } from './registry.ts';
+import type { DataFormat, LayerContext } from '../layerContext.ts';
+import { defineLayer, option, type LayerDefinition, type LayerDefinitionTable } from './definition.ts';
 
 function product(sizes: readonly Dim[]): Dim {
   return sizes.some((s) => s === null) ? null : (sizes as number[]).reduce((p, s) => p * s, 1);
 }
 
 /** Flatten keeps the batch axis; tfjs flattens channels_first inputs in channels-last order. */
-function convertFlatten(ctx: LayerContext): TensorValue {
+const convertFlatten = defineLayer({ dataFormat: option.dataFormat() }, (ctx, { dataFormat }) => {
   const x = ctx.input();
   const rank = x.shape.length;
-  const dataFormat = ctx.dataFormat();
   const order = dataFormat === 'channelsFirst' && rank > 2 ? [0, ...identityPermutation(rank).slice(2), 1] : identityPermutation(rank);
   const y = ctx.graph.node('Flatten', [ctx.inLayout(x, order)], { axis: attr.int(1) });
   return ctx.result(y, [x.shape[0], product(x.shape.slice(1))]);
-}
+});
 
-function convertReshape(ctx: LayerContext): TensorValue {
+const convertReshape = defineLayer({ targetShape: option.shape({ allowMinusOne: true }) }, (ctx, { targetShape }) => {
   const x = ctx.input();
   // Keras writes an inferred size as -1, tfjs as null.
-  const target = ctx.config.shape('targetShape', { allowMinusOne: true }).map((size) => size ?? -1);
+  const target = targetShape.map((size) => size ?? -1);
   const unknown = target.filter((s) => s === -1).length;
   if (unknown > 1 || target.some((s) => s === 0 || s < -1)) throw ctx.config.invalid('targetShape', 'positive sizes and at most one -1');
   const known = target.filter((s) => s !== -1).reduce((p, s) => p * s, 1);
@@ -42,16 +41,15 @@ function convertReshape(ctx: LayerContext): TensorValue {
   // 0 copies the batch size from the input (ONNX Reshape's default allowzero=0).
   const y = ctx.graph.node('Reshape', [ctx.logical(x), ctx.graph.int64Constant('shape', [0, ...target])]);
   return ctx.result(y, shape);
-}
+});
 
 /**
  * Permute(dims) makes output axis i the input's axis dims[i]. The stored tensor does not move:
  * only its recorded permutation changes, and a Transpose appears later only if a consumer needs
  * a layout the stored tensor doesn't have.
  */
-function convertPermute(ctx: LayerContext): TensorValue {
+const convertPermute = defineLayer({ dims: option.intList() }, (ctx, { dims }) => {
   const x = ctx.input();
-  const dims = ctx.config.intList('dims');
   const rank = x.shape.length;
   const sorted = [...dims].sort((a, b) => a - b);
   if (dims.length !== rank - 1 || !sorted.every((d, i) => d === i + 1)) throw ctx.config.invalid('dims', `a permutation of 1..${rank - 1}`);
@@ -59,17 +57,16 @@ function convertPermute(ctx: LayerContext): TensorValue {
   const shape = relabel.map((axis) => x.shape[axis]);
   const storedPerm = x.perm.map((axis) => relabel.indexOf(axis));
   return tensorValue(x.onnxName, shape, storedPerm, x.dtype);
-}
+});
 
 /** [batch, features] → [batch, n, features]. */
-function convertRepeatVector(ctx: LayerContext): TensorValue {
+const convertRepeatVector = defineLayer({ n: option.int() }, (ctx, { n }) => {
   const x = ctx.input();
   ctx.requireRank(x, 2);
-  const n = ctx.config.int('n');
   const g = ctx.graph;
   const y = g.node('Tile', [unsqueeze(ctx, ctx.logical(x), [1]), g.int64Constant('repeats', [1, n, 1])]);
   return ctx.result(y, [x.shape[0], n, x.shape[1]]);
-}
+});
 
 /** Keras's spatial padding/cropping spellings: `n`, `[a, b]` (symmetric per axis) or `[[begin, end], ...]`. */
 function readBeginEnd(config: LayerConfig, key: string, spatialRank: number, fallback: number): [number, number][] {
@@ -89,12 +86,23 @@ function spatialAxes(rank: number, spatialRank: number, channelsLast: boolean): 
   return identityPermutation(spatialRank).map((i) => i + (channelsLast ? 1 : 2)).filter((axis) => axis < rank);
 }
 
-function convertZeroPadding(spatialRank: number) {
-  return (ctx: LayerContext): TensorValue => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
-    const pairs = readBeginEnd(ctx.config, 'padding', spatialRank, 1);
-    const axes = spatialAxes(x.shape.length, spatialRank, spatialRank === 1 || ctx.dataFormat() === 'channelsLast');
+/** Per-axis (begin, end) amounts and the data format (1-D layers are channels-last). */
+function beginEndOptions(spatialRank: number, fallback: number) {
+  return { amounts: option.custom((config, key) => readBeginEnd(config, key, spatialRank, fallback)), dataFormat: option.dataFormat() };
+}
+
+/** The layer's one input (of the rank its class takes) and the Keras axes of its spatial dimensions (1-D layers are channels-last). */
+function spatialInput(ctx: LayerContext, spatialRank: number, dataFormat: DataFormat): { x: TensorValue; axes: number[] } {
+  const x = ctx.input();
+  ctx.requireRank(x, spatialRank + 2);
+  return { x, axes: spatialAxes(x.shape.length, spatialRank, spatialRank === 1 || dataFormat === 'channelsLast') };
+}
+
+function convertZeroPadding(spatialRank: number): LayerDefinition {
+  const { amounts, dataFormat } = beginEndOptions(spatialRank, 1);
+  return defineLayer({ padding: amounts, dataFormat }, (ctx, args) => {
+    const { x, axes } = spatialInput(ctx, spatialRank, args.dataFormat);
+    const pairs = args.padding;
     const begin = x.shape.map(() => 0);
     const end = x.shape.map(() => 0);
     axes.forEach((axis, i) => ([begin[axis], end[axis]] = pairs[i]));
@@ -102,15 +110,14 @@ function convertZeroPadding(spatialRank: number) {
     const y = ctx.graph.node('Pad', [x.onnxName, ctx.graph.int64Constant('pads', pads)], { mode: attr.string('constant') });
     const shape = x.shape.map((size, axis) => (size === null ? null : size + begin[axis] + end[axis]));
     return ctx.resultLike(x, y, shape);
-  };
+  });
 }
 
-function convertCropping(spatialRank: number) {
-  return (ctx: LayerContext): TensorValue => {
-    const x = ctx.input();
-    ctx.requireRank(x, spatialRank + 2);
-    const pairs = readBeginEnd(ctx.config, 'cropping', spatialRank, 0);
-    const axes = spatialAxes(x.shape.length, spatialRank, spatialRank === 1 || ctx.dataFormat() === 'channelsLast');
+function convertCropping(spatialRank: number): LayerDefinition {
+  const { amounts, dataFormat } = beginEndOptions(spatialRank, 0);
+  return defineLayer({ cropping: amounts, dataFormat }, (ctx, args) => {
+    const { x, axes } = spatialInput(ctx, spatialRank, args.dataFormat);
+    const pairs = args.cropping;
     const g = ctx.graph;
     // A negative end counts from the axis end; "nothing cropped" needs an end past the axis.
     const ends = pairs.map(([, end]) => (end > 0 ? -end : Number.MAX_SAFE_INTEGER));
@@ -126,7 +133,7 @@ function convertCropping(spatialRank: number) {
     });
     if (shape.some((size) => size !== null && size <= 0)) throw new InvalidInputError(`${ctx.config.label} crops away the whole input ${JSON.stringify(x.shape)}`);
     return ctx.resultLike(x, y, shape);
-  };
+  });
 }
 
 /**
@@ -134,13 +141,13 @@ function convertCropping(spatialRank: number) {
  * floor(dest / s) for nearest and source = dest / s for bilinear: ONNX Resize's 'asymmetric'
  * coordinates. (Keras's UpSampling3D repeats elements: nearest only.)
  */
-function convertUpSampling(spatialRank: 2 | 3) {
-  return (ctx: LayerContext): TensorValue => {
+function convertUpSampling(spatialRank: 2 | 3): LayerDefinition {
+  // Keras's UpSampling3D has no interpolation option: it repeats elements.
+  const interpolation = spatialRank === 2 ? option.choice(['nearest', 'bilinear'] as const, 'nearest') : option.custom((): 'nearest' => 'nearest');
+  const options = { size: option.intTuple(spatialRank, 2), interpolation, dataFormat: option.dataFormat() };
+  return defineLayer(options, (ctx, { size, interpolation, dataFormat }) => {
     const x = ctx.input();
     ctx.requireRank(x, spatialRank + 2);
-    const size = ctx.config.intTuple('size', spatialRank, 2);
-    const interpolation = spatialRank === 2 ? ctx.config.choice('interpolation', ['nearest', 'bilinear'] as const, 'nearest') : 'nearest';
-    const dataFormat = ctx.dataFormat();
     const g = ctx.graph;
     const modeAttributes: Record<string, AttributeValue> =
       interpolation === 'nearest'
@@ -153,23 +160,22 @@ function convertUpSampling(spatialRank: 2 | 3) {
     const axes = spatialAxes(spatialRank + 2, spatialRank, dataFormat === 'channelsLast');
     const shape = x.shape.map((dim, axis) => (axes.includes(axis) && dim !== null ? dim * size[axes.indexOf(axis)] : dim));
     return ctx.channelsFirstResult(y, shape, dataFormat);
-  };
+  });
 }
 
 /** Keras's UpSampling1D repeats each step `size` times: [b, t, c] → [b, t·size, c]. */
-function convertUpSampling1D(ctx: LayerContext): TensorValue {
+const convertUpSampling1D = defineLayer({ size: option.int(2) }, (ctx, { size }) => {
   const x = ctx.input();
   ctx.requireRank(x, 3);
-  const size = ctx.config.int('size', 2);
   const features = x.shape[2];
   if (features === null) throw new InvalidInputError(`${ctx.config.label} needs an input with a known number of features`);
   const g = ctx.graph;
   const expanded = g.node('Expand', [unsqueeze(ctx, ctx.logical(x), [2]), g.int64Constant('repeats', [1, 1, size, 1])]);
   const y = g.node('Reshape', [expanded, g.int64Constant('shape', [0, -1, features])]);
   return ctx.result(y, [x.shape[0], x.shape[1] === null ? null : x.shape[1] * size, features]);
-}
+});
 
-export const reshapingLayers: LayerConverterTable = {
+export const reshapingLayers: LayerDefinitionTable = {
   Flatten: convertFlatten,
   Reshape: convertReshape,
   Permute: convertPermute,

@@ -1,6 +1,7 @@
 /**
  * Layer classes the converter knows it does not convert, and why: shown in the error that lists a
- * model's unsupported classes and, through the README generator, in the README.
+ * model's unsupported classes and, through the README generator, in the README. (Refused option
+ * values are declared with each layer's options: definition.ts.)
  */
 export const unsupportedLayers: Readonly<Record<string, string>> = {
   Lambda: 'its function is Python code stored in the config, which no other runtime can read',
@@ -22,13 +23,3 @@ export const unsupportedLayers: Readonly<Record<string, string>> = {
   Attention: 'not converted yet (Keras only); a plugin can provide it',
   AdditiveAttention: 'not converted yet (Keras only); a plugin can provide it',
 };
-
-/** Options of supported layers that have no ONNX translation, with the reason (for the README). */
-export const unsupportedOptions: readonly { option: string; reason: string }[] = [
-  { option: 'stateful: true (recurrent layers)', reason: 'the state would have to survive from one run to the next, and an ONNX graph keeps none' },
-  { option: 'time_major: true (Keras 2 recurrent layers)', reason: 'not converted yet' },
-  { option: 'output_padding, dilation_rate ≠ 1 (transposed convolutions)', reason: 'not converted yet' },
-  { option: 'rms_scaling (Keras 3 LayerNormalization)', reason: 'not converted yet' },
-  { option: "Resizing interpolation other than 'bilinear'/'nearest'", reason: 'ONNX Resize has no lanczos, area or Gaussian filters matching TensorFlow\'s' },
-  { option: "CategoryEncoding output_mode 'tf_idf', count_weights", reason: 'need weights passed at call time, which model.json does not record' },
-];

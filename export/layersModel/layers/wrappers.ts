@@ -10,7 +10,7 @@ import { physicalAxis } from '../../backend/graph/layout.ts';
 import type { TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { LayerSpec } from '../reader/modelTopology.ts';
 import { reverseSteps } from './recurrent/steps.ts';
-import type { LayerConverterTable } from './registry.ts';
+import { defineLayer, option, type LayerDefinitionTable } from './definition.ts';
 
 type WrappedLayers = LayerSpec['wrapped'];
 
@@ -45,6 +45,10 @@ function convertTimeDistributed(ctx: LayerContext, wrapped: WrappedLayers): Tens
 }
 
 const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
+type MergeMode = (typeof MERGE_MODES)[number];
+
+/** merge_mode: one of MERGE_MODES, or null for the two directions as separate outputs. */
+const mergeModeOption = option.custom((config, key): MergeMode | null => (config.raw(key) === null ? null : config.choice(key, MERGE_MODES, 'concat')));
 
 /**
  * Bidirectional(layer): the forward layer, and a copy running backwards (or the given
@@ -52,11 +56,9 @@ const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
  * two are merged (merge_mode) or returned as two outputs (null). With return_state the states
  * follow: forward's, then backward's. Keras (not tfjs) zeroes the outputs at masked steps here.
  */
-function convertBidirectional(ctx: LayerContext, wrapped: WrappedLayers): TensorValue[] {
+function convertBidirectional(ctx: LayerContext, wrapped: WrappedLayers, mergeMode: MergeMode | null): TensorValue[] {
   const forwardSpec = wrappedLayer(ctx, 'layer', wrapped?.layer);
   const backwardSpec = wrapped?.backwardLayer ?? { ...forwardSpec, config: { ...forwardSpec.config, goBackwards: !(forwardSpec.config.goBackwards ?? false) } };
-  const rawMode = ctx.config.raw('mergeMode');
-  const mergeMode = rawMode === null ? null : ctx.config.choice('mergeMode', MERGE_MODES, 'concat');
   const returnSequences = forwardSpec.config.returnSequences === true;
   const returnState = forwardSpec.config.returnState === true;
   const zeroOutputForMask = ctx.producer.framework === 'keras' && returnSequences;
@@ -88,7 +90,7 @@ function convertBidirectional(ctx: LayerContext, wrapped: WrappedLayers): Tensor
 }
 
 /** Merges in the forward output's stored layout (time-major after a recurrent op), so no transpose is added. */
-function mergeDirections(ctx: LayerContext, mode: (typeof MERGE_MODES)[number], y: TensorValue, yBackward: TensorValue): TensorValue {
+function mergeDirections(ctx: LayerContext, mode: MergeMode, y: TensorValue, yBackward: TensorValue): TensorValue {
   const g = ctx.graph;
   const perm = y.perm;
   const [a, b] = [ctx.inLayout(y, perm), ctx.inLayout(yBackward, perm)];
@@ -108,7 +110,7 @@ function mergeDirections(ctx: LayerContext, mode: (typeof MERGE_MODES)[number], 
   }
 }
 
-export const wrapperLayers: LayerConverterTable = {
-  TimeDistributed: (ctx) => convertTimeDistributed(ctx, ctx.wrapped),
-  Bidirectional: (ctx) => convertBidirectional(ctx, ctx.wrapped),
+export const wrapperLayers: LayerDefinitionTable = {
+  TimeDistributed: defineLayer({}, (ctx) => convertTimeDistributed(ctx, ctx.wrapped)),
+  Bidirectional: defineLayer({ mergeMode: mergeModeOption }, (ctx, { mergeMode }) => convertBidirectional(ctx, ctx.wrapped, mergeMode)),
 };

@@ -11,9 +11,9 @@
  * (σ is the recurrent activation.)
  */
 import { InvalidInputError } from '../../../../common/errors.ts';
-import { readActivation } from '../../activations.ts';
 import type { LayerContext } from '../../layerContext.ts';
-import type { LayerConfig } from '../../reader/layerConfig.ts';
+import { LayerConfig } from '../../reader/layerConfig.ts';
+import { option, readLayerArgs, type LayerArgs } from '../definition.ts';
 
 export type CellKind = 'SimpleRNN' | 'LSTM' | 'GRU';
 
@@ -81,21 +81,53 @@ export function recurrentCells(config: Record<string, unknown>): CellEntry[] {
   return [];
 }
 
+/** A cell's options: the layer's own for SimpleRNN/LSTM/GRU, the cell's inside an RNN layer. */
+export const CELL_OPTIONS = {
+  units: option.custom((config, key) => {
+    const units = config.int(key);
+    if (units <= 0) throw config.invalid(key, 'a positive integer');
+    return units;
+  }),
+  activation: option.activation('tanh'),
+  // σ of LSTM and GRU gates. tfjs defaults it to hard_sigmoid (Keras 1's default), Keras 2 and 3 to sigmoid; saved configs normally say which.
+  recurrentActivation: option.optionalActivation(),
+  // GRU: tfjs cannot build reset_after=true (and writes false); Keras 2.3+ and 3 default to true.
+  resetAfter: option.optionalBool(),
+  useBias: option.bool(true),
+};
+
+export type CellArgs = LayerArgs<typeof CELL_OPTIONS>;
+
+/** One cell of an RNN layer's `cell` (or `cells`), its options read. */
+export interface CellEntryArgs {
+  kind: CellKind;
+  /** `layer "lstm_cell" (LSTMCell)`: how errors name the cell. */
+  label: string;
+  args: CellArgs;
+}
+
 /**
- * Reads one cell. `config` holds the cell's options (the layer's own for SimpleRNN/LSTM/GRU, the
- * cell's inside an RNN layer); weights come from `ctx` in Keras's creation order.
+ * RNN's cells, each with its options read (an RNN layer's `cell` option; `cells`, which tfjs
+ * also writes, is read with it).
  */
-export function readCell(ctx: LayerContext, kind: CellKind, config: LayerConfig, inputSize: number): CellSpec {
-  const units = config.int('units');
-  if (units <= 0) throw config.invalid('units', 'a positive integer');
+export const RNN_CELLS = option.custom((config, key): CellEntryArgs[] => {
+  const entries = recurrentCells({ cell: config.raw(key), cells: config.raw('cells') });
+  if (entries.length === 0) throw config.invalid(key, 'a recurrent cell (SimpleRNNCell, LSTMCell, GRUCell) or StackedRNNCells');
+  return entries.map((entry, i) => {
+    const kind = cellKind(entry.className);
+    const name = typeof entry.config.name === 'string' ? entry.config.name : `${config.layerName}_cell${i}`;
+    if (!kind) throw new InvalidInputError(`${config.label}: cell "${name}" has class ${entry.className}, not a recurrent cell`);
+    const cellConfig = new LayerConfig(name, entry.className, entry.config);
+    return { kind, label: cellConfig.label, args: readLayerArgs(CELL_OPTIONS, cellConfig) };
+  });
+});
+
+/** One cell's description: its options (`label` names it in errors) and its weights from `ctx`, in Keras's creation order. */
+export function readCell(ctx: LayerContext, kind: CellKind, label: string, args: CellArgs, inputSize: number): CellSpec {
+  const { units, activation, useBias } = args;
   const gates = GATES[kind];
-  // tfjs defaults σ to hard_sigmoid (Keras 1's default), Keras 2 and 3 to sigmoid; saved configs normally say which.
-  const defaultSigma = ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid';
-  const activation = readActivation(config, 'activation', 'tanh');
-  const recurrentActivation = kind === 'SimpleRNN' ? 'linear' : readActivation(config, 'recurrentActivation', defaultSigma);
-  // tfjs cannot build reset_after=true (and writes false); Keras 2.3+ and 3 default to true.
-  const resetAfter = kind === 'GRU' && config.bool('resetAfter', ctx.producer.framework === 'keras');
-  const useBias = config.bool('useBias', true);
+  const recurrentActivation = kind === 'SimpleRNN' ? 'linear' : (args.recurrentActivation ?? (ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid'));
+  const resetAfter = kind === 'GRU' && (args.resetAfter ?? ctx.producer.framework === 'keras');
   const kernel = ctx.floatWeight('kernel', [inputSize, gates * units]).values;
   const recurrentKernel = ctx.floatWeight('recurrent_kernel', [units, gates * units]).values;
   let bias: Float32Array | undefined;
@@ -105,31 +137,27 @@ export function readCell(ctx: LayerContext, kind: CellKind, config: LayerConfig,
     bias = stored.subarray(0, gates * units);
     if (resetAfter) recurrentBias = stored.subarray(gates * units);
   }
-  return { kind, label: config.label, units, inputSize, activation, recurrentActivation, resetAfter, kernel, recurrentKernel, bias, recurrentBias };
+  return { kind, label, units, inputSize, activation, recurrentActivation, resetAfter, kernel, recurrentKernel, bias, recurrentBias };
 }
 
 /** Options of the recurrent layer around the cells. */
-export interface SequenceOptions {
-  returnSequences: boolean;
-  returnState: boolean;
-  goBackwards: boolean;
-  /** Outputs at masked steps are zeros instead of the previous output (Keras's Bidirectional forces this). */
-  zeroOutputForMask: boolean;
-}
-
-export function readSequenceOptions(config: LayerConfig): SequenceOptions {
-  if (config.bool('stateful', false)) {
-    config.unsupported('stateful', true, [false], 'a stateful layer carries its state from one call to the next, and an ONNX graph keeps no state between runs');
-  }
-  if (config.bool('timeMajor', false)) config.unsupported('timeMajor', true, [false]);
+export const SEQUENCE_OPTIONS = {
+  stateful: option.refusing(option.bool(false), (stateful) => !stateful, {
+    values: 'set to true',
+    reason: 'the state would have to survive from one run to the next, and an ONNX graph keeps none',
+    why: 'a stateful layer carries its state from one call to the next, and an ONNX graph keeps no state between runs',
+    supported: [false],
+  }),
+  timeMajor: option.refusing(option.bool(false), (timeMajor) => !timeMajor, { values: 'set to true', reason: 'not converted yet', supported: [false] }),
   // `unroll`, `implementation`, dropout and recurrent_dropout change how training runs, not what inference computes.
-  return {
-    returnSequences: config.bool('returnSequences', false),
-    returnState: config.bool('returnState', false),
-    goBackwards: config.bool('goBackwards', false),
-    zeroOutputForMask: config.bool('zeroOutputForMask', false),
-  };
-}
+  returnSequences: option.bool(false),
+  returnState: option.bool(false),
+  goBackwards: option.bool(false),
+  /** Outputs at masked steps are zeros instead of the previous output (Keras's Bidirectional forces this). */
+  zeroOutputForMask: option.bool(false),
+};
+
+export type SequenceOptions = LayerArgs<typeof SEQUENCE_OPTIONS>;
 
 export function requireSequenceInput(label: string, shape: readonly (number | null)[]): number {
   if (shape.length !== 3) throw new InvalidInputError(`${label} expects a [batch, steps, features] input, got rank ${shape.length}`);

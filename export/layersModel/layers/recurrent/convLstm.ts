@@ -7,14 +7,15 @@
  *   [i f c o] = conv(x, W) + b + conv(h₋, U);  c = σ(f)·c₋ + σ(i)·act(c);  h = σ(o)·act(c)
  */
 import { InvalidInputError } from '../../../../common/errors.ts';
-import { applyActivation, readActivation } from '../../activations.ts';
+import { applyActivation } from '../../activations.ts';
 import { emitConv, kernelToOnnx } from '../../../backend/emitters/convolution.ts';
 import type { Window } from '../../../backend/emitters/window.ts';
 import { attr } from '../../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../../layerContext.ts';
 import { identityPermutation } from '../../../backend/graph/layout.ts';
 import { tensorValue, type Dim, type TensorValue } from '../../../backend/graph/tensorValue.ts';
-import { readSequenceOptions } from './cells.ts';
+import { SEQUENCE_OPTIONS } from './cells.ts';
+import { defineLayer, option, type LayerArgs } from '../definition.ts';
 import { emitRecurrentScan } from './scan.ts';
 import { reverseSteps } from './steps.ts';
 
@@ -24,28 +25,35 @@ function shapeSlice(ctx: LayerContext, tensor: string, start: number, end: numbe
   return g.node('Slice', [g.node('Shape', [tensor]), g.int64Constant('starts', [start]), g.int64Constant('ends', [end])]);
 }
 
-export function convertConvLSTM2D(ctx: LayerContext): TensorValue[] {
+const convLstmOptions = {
+  ...SEQUENCE_OPTIONS,
+  dataFormat: option.dataFormat(),
+  filters: option.int(),
+  kernelSize: option.intTuple(2),
+  strides: option.intTuple(2, 1),
+  dilationRate: option.intTuple(2, 1),
+  padding: option.choice(['valid', 'same'] as const, 'valid'),
+  activation: option.activation('tanh'),
+  recurrentActivation: option.optionalActivation(),
+  useBias: option.bool(true),
+};
+
+export const convertConvLSTM2D = defineLayer(convLstmOptions, convertConvLstm);
+
+function convertConvLstm(ctx: LayerContext, options: LayerArgs<typeof convLstmOptions>): TensorValue[] {
   const [x, ...initialStates] = ctx.inputs;
   const c = ctx.config;
   if (x.shape.length !== 5) throw new InvalidInputError(`${c.label} expects a [batch, steps, rows, cols, channels] input, got ${JSON.stringify(x.shape)}`);
-  const options = readSequenceOptions(c);
-  const dataFormat = ctx.dataFormat();
-  const filters = c.int('filters');
-  const kernel = c.intTuple('kernelSize', 2);
-  const window: Window = {
-    kernel,
-    strides: c.intTuple('strides', 2, 1),
-    dilations: c.intTuple('dilationRate', 2, 1),
-    padding: c.choice('padding', ['valid', 'same'] as const, 'valid'),
-  };
-  const activation = readActivation(c, 'activation', 'tanh');
-  const recurrentActivation = readActivation(c, 'recurrentActivation', ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid');
+  const { dataFormat, filters, activation } = options;
+  const kernel = options.kernelSize;
+  const window: Window = { kernel, strides: options.strides, dilations: options.dilationRate, padding: options.padding };
+  const recurrentActivation = options.recurrentActivation ?? (ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid');
   const channelsLast = dataFormat === 'channelsLast';
   const [rows, cols, channels] = channelsLast ? x.shape.slice(2) : [x.shape[3], x.shape[4], x.shape[2]];
   if (channels === null) throw new InvalidInputError(`${c.label} needs an input with a known number of channels`);
   const inputKernel = ctx.floatWeight('kernel', [...kernel, channels, 4 * filters]);
   const recurrentKernel = ctx.floatWeight('recurrent_kernel', [...kernel, filters, 4 * filters]);
-  const bias = c.bool('useBias', true) ? ctx.floatWeight('bias', [4 * filters]).values : undefined;
+  const bias = options.useBias ? ctx.floatWeight('bias', [4 * filters]).values : undefined;
   const g = ctx.graph;
 
   // Input convolution over every step at once: [batch·steps, C, H, W] → [steps, batch, 4F, H', W'].
