@@ -7,7 +7,7 @@
 import { InvalidRequestError } from '../errors.ts';
 import { DATATYPE_INFO, type TensorValues } from '../core/datatypes.ts';
 import type { InferenceCall, InferenceResponse, PlannedInput } from '../core/inference.ts';
-import { valuesFromBinary, valuesToBinary } from '../http/binary.ts';
+import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
 import { formatShape } from '../core/tensors.ts';
 
 /** InferParameter as @grpc/proto-loader hands it over (oneofs: true, longs: String). */
@@ -77,7 +77,7 @@ export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint)
       outputs: request.outputs?.map((output) => ({ name: output.name ?? '', classification: parameterValue(output.parameters?.classification) })),
     },
     receivedAt,
-    decode: (planned) => planned.map((input, index) => (raw.length > 0 ? valuesFromBinary(input, raw[index]) : valuesFromContents(input, inputs[index].contents))),
+    decode: (planned) => planned.map((input, index) => (raw.length > 0 ? valuesFromRaw(input, raw[index]) : valuesFromContents(input, inputs[index].contents))),
   };
 }
 
@@ -145,7 +145,7 @@ export function inferResponseToGrpc(response: InferenceResponse): object {
     id: response.id ?? '',
     outputs: response.outputs.map((output) => ({ name: output.name, datatype: output.datatype, shape: output.shape })),
     raw_output_contents: response.outputs.map((output) => {
-      const bytes = valuesToBinary(output.datatype, output.values);
+      const bytes = valuesToRaw(output.datatype, output.values);
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }),
   };

@@ -9,7 +9,8 @@ import { InvalidRequestError } from '../errors.ts';
 import type { TensorValues } from '../core/datatypes.ts';
 import type { InferenceCall, InferenceHeader, InferenceResponse } from '../core/inference.ts';
 import { valuesFromJson, valuesToJson } from '../core/tensors.ts';
-import { cutBinaryChunks, valuesFromBinary, valuesToBinary } from './binary.ts';
+import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
+import { cutBinaryChunks } from './binary.ts';
 
 type Parameters = Record<string, string | number | boolean>;
 
@@ -87,7 +88,7 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
     let chunk = 0;
     return planned.map((input, index): TensorValues => {
       const source = body.inputs[index];
-      return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromBinary(input, chunks[chunk++]);
+      return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromRaw(input, chunks[chunk++]);
     });
   };
   const allBinary = body.parameters?.binary_data_output === true;
@@ -111,7 +112,7 @@ export function encodeInferResponse(response: InferenceResponse, binaryOutput: (
   const outputs = response.outputs.map((output) => {
     const base = { name: output.name, datatype: output.datatype, shape: output.shape };
     if (!binaryOutput(output.name)) return { ...base, data: valuesToJson(output.datatype, output.values) };
-    const bytes = valuesToBinary(output.datatype, output.values);
+    const bytes = valuesToRaw(output.datatype, output.values);
     binaries.push(bytes);
     return { ...base, parameters: { binary_data_size: bytes.length } };
   });
