@@ -6,10 +6,13 @@
  */
 export class RequestError extends Error {
   readonly statusCode: number;
-  constructor(statusCode: number, message: string) {
+  /** The gRPC code: the one matching statusCode, unless the protocol names a closer one (ALREADY_EXISTS). */
+  readonly grpcCode: number;
+  constructor(statusCode: number, message: string, grpcCode = grpcCodeFor(statusCode)) {
     super(message);
     this.name = new.target.name;
     this.statusCode = statusCode;
+    this.grpcCode = grpcCode;
   }
 }
 
@@ -69,6 +72,37 @@ export class ModelControlError extends RequestError {
   }
 }
 
+/**
+ * A feature this server does not provide: CUDA shared memory (it holds no CUDA memory), or client
+ * shared memory while --allow-client-shm is off (501 / UNIMPLEMENTED, as Triton's UNSUPPORTED).
+ */
+export class UnsupportedFeatureError extends RequestError {
+  constructor(message: string) {
+    super(501, message);
+  }
+}
+
+/** A shared-memory region name that is not registered (404 / NOT_FOUND). */
+export class RegionNotFoundError extends RequestError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+/** A shared-memory region name registered already: 400 over HTTP and ALREADY_EXISTS over gRPC, as Triton answers. */
+export class RegionExistsError extends RequestError {
+  constructor(message: string) {
+    super(400, message, GrpcCode.ALREADY_EXISTS);
+  }
+}
+
+/** Registering would pass --max-shm-regions or --max-shm-bytes: 400 over HTTP, RESOURCE_EXHAUSTED over gRPC. */
+export class RegionLimitError extends RequestError {
+  constructor(message: string) {
+    super(400, message, GrpcCode.RESOURCE_EXHAUSTED);
+  }
+}
+
 /** gRPC status codes (grpc/status.h), named here so the mapping below reads as a table. */
 export const GrpcCode = {
   OK: 0,
@@ -77,6 +111,7 @@ export const GrpcCode = {
   INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,

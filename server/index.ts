@@ -9,6 +9,7 @@ import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { ConnectionGate, httpServerFactory } from './connections.ts';
 import { InferenceCore } from './core/inference.ts';
 import { ModelRegistry } from './core/registry.ts';
+import { SharedMemoryRegistry } from './core/sharedMemory.ts';
 import { startGrpc, type GrpcListener } from './grpc/server.ts';
 import { buildApp } from './http/app.ts';
 import { ImageDecoders } from './images/decoders.ts';
@@ -59,7 +60,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
   });
   await registry.start();
-  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements });
+  const sharedMemory = new SharedMemoryRegistry({ enabled: settings.allowClientShm, maxRegions: settings.maxShmRegions, maxBytes: settings.maxShmBytes, maxStringTensorBytes: settings.bodyLimit });
+  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory);
   const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
   const gate = new ConnectionGate(settings.maxConnections);
   const http = httpServerFactory(gate, settings.requestTimeoutMs);
@@ -70,6 +72,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await app.close().catch(() => undefined);
     await images.close();
     await registry.close();
+    sharedMemory.closeAll();
   };
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -146,6 +149,7 @@ async function shutDown(parts: ShutdownParts): Promise<void> {
   }
   await images.close();
   await registry.close();
+  core.sharedMemory.closeAll();
 }
 
 /** IPv6 literals need brackets in URLs. */

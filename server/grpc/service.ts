@@ -6,13 +6,14 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { serverAsset } from '../assets.ts';
-import { RequestError, grpcCodeFor } from '../errors.ts';
+import { RequestError } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import { PLATFORM } from '../core/servedModel.ts';
-import { EXTENSIONS } from '../http/context.ts';
+import { serverExtensions } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
+import { sharedMemoryHandlers } from './sharedMemory.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
 export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
@@ -43,7 +44,7 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
         return { ready: false };
       }
     },
-    ServerMetadata: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }),
+    ServerMetadata: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: serverExtensions(core) }),
     ModelMetadata: (request: { name?: string; version?: string }) => {
       const model = registry.resolve(request.name ?? '', request.version || undefined);
       return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs };
@@ -66,6 +67,7 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
       await registry.unload(request.model_name ?? '');
       return {};
     },
+    ...sharedMemoryHandlers(core.sharedMemory),
   };
   return Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)]));
 }
@@ -84,7 +86,7 @@ function unary(method: string, handler: Handler, metrics: ServerMetrics, logErro
         (error: unknown) => {
           const expected = error instanceof RequestError && error.statusCode !== 500;
           if (!expected) logError(error);
-          const code = error instanceof RequestError ? grpcCodeFor(error.statusCode) : grpc.status.INTERNAL;
+          const code = error instanceof RequestError ? error.grpcCode : grpc.status.INTERNAL;
           const message = error instanceof Error ? error.message : String(error);
           finish(code);
           callback({ code, details: expected ? message : `internal server error: ${message}` });

@@ -14,6 +14,7 @@ import { inferRoutes } from './routes/infer.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { repositoryRoutes } from './routes/repository.ts';
+import { sharedMemoryRoutes } from './routes/sharedMemory.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 
 export interface AppOptions {
@@ -77,6 +78,7 @@ export async function buildApp(context: HttpContext, options: AppOptions): Promi
   app.register(statisticsRoutes(context));
   app.register(repositoryRoutes(context));
   app.register(metricsRoutes(context));
+  app.register(sharedMemoryRoutes(context));
   return app;
 }
 

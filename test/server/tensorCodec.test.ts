@@ -14,7 +14,7 @@ import { lengthPrefixed } from './client.ts';
 
 function planned(datatype: Datatype, shape: number[]): PlannedInput {
   const count = shape.reduce((a, b) => a * b, 1);
-  return { name: 'x', datatype, shape, count, byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count };
+  return { name: 'x', datatype, shape, count, byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count, position: 0 };
 }
 
 describe('FP16', () => {

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HttpContext } from '../context.ts';
+import { acceptOptionalJson } from './jsonBody.ts';
 import { errorResponses } from './schemas.ts';
 
 const indexBody = { type: ['object', 'null'], properties: { ready: { type: 'boolean' }, repository_name: { type: 'string' } } } as const;
@@ -14,15 +15,7 @@ export function repositoryRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
     const { registry } = context.core;
     // These bodies are small JSON or absent; an empty POST is an index of everything.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-      if (body === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(body as string));
-      } catch (error) {
-        done(Object.assign(new Error(`malformed JSON body: ${(error as Error).message}`), { statusCode: 400 }), undefined);
-      }
-    });
+    acceptOptionalJson(app);
     app.post<{ Body: { ready?: boolean } | undefined }>('/v2/repository/index', { schema: { body: indexBody, response: errorResponses } }, async (request) =>
       registry.index(request.body?.ready === true),
     );
