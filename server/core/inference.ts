@@ -184,12 +184,12 @@ export class InferenceCore {
         const tensor = outputs[name];
         if (tensor === undefined) throw new RequestError(500, `the model returned no output '${name}'`);
         const output: OutputTensor = { name, datatype: datatypeOf(tensor.type), shape: [...tensor.dims], values: tensor.data };
-        if (sharedMemory !== undefined) {
-          memory.write({ tensor: `output '${name}'`, ref: sharedMemory }, valuesToRaw(output.datatype, output.values));
-          return { ...output, sharedMemory };
-        }
+        if (sharedMemory !== undefined) return { ...output, sharedMemory };
         return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));
       });
+      memory.writeAll(
+        tensors.flatMap((output) => (output.sharedMemory ? [{ use: { tensor: `output '${output.name}'`, ref: output.sharedMemory }, bytes: valuesToRaw(output.datatype, output.values) }] : [])),
+      );
       return { result: { modelName: model.name, modelVersion: model.version, id: call.header.id, outputs: tensors }, rows, timing };
     } finally {
       memory.release();

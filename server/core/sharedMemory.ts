@@ -232,18 +232,27 @@ export class SharedMemoryLease {
     return bytes;
   }
 
-  /** Writes an output's bytes at the use's offset; they must fit the byte size the request gave. */
-  write(use: RegionUse, bytes: Uint8Array): void {
-    const region = this.regionOf(use);
-    if (bytes.length > use.ref.byteSize) {
-      throw new InvalidRequestError(
-        `shared memory size specified with the request for ${use.tensor} (${use.ref.byteSize} bytes) should be at least ${bytes.length} bytes to hold the results`,
-      );
+  /**
+   * Writes outputs' bytes at their uses' offsets. All are checked first — each must fit the byte
+   * size the request gave, and its file must still be there and long enough — so a request that
+   * fails leaves its regions as they were, rather than with some outputs written.
+   */
+  writeAll(writes: { use: RegionUse; bytes: Uint8Array }[]): void {
+    const placed = writes.map(({ use, bytes }) => {
+      const region = this.regionOf(use);
+      if (bytes.length > use.ref.byteSize) {
+        throw new InvalidRequestError(
+          `shared memory size specified with the request for ${use.tensor} (${use.ref.byteSize} bytes) should be at least ${bytes.length} bytes to hold the results`,
+        );
+      }
+      const start = region.offset + use.ref.offset;
+      checkFile(region, use.tensor, start + bytes.length);
+      return { fd: region.fd, start, bytes };
+    });
+    for (const { fd, start, bytes } of placed) {
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, start + done);
     }
-    const start = region.offset + use.ref.offset;
-    checkFile(region, use.tensor, start + bytes.length);
-    let done = 0;
-    while (done < bytes.length) done += fs.writeSync(region.fd, bytes, done, bytes.length - done, start + done);
   }
 
   release(): void {
