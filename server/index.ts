@@ -64,7 +64,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory);
   const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
   const gate = new ConnectionGate(settings.maxConnections);
-  const http = httpServerFactory(gate, settings.requestTimeoutMs);
+  const limits = { requestTimeoutMs: settings.requestTimeoutMs, headerTimeoutMs: settings.headerTimeoutMs, minBodyRate: settings.minBodyRate, bodyRateGraceMs: settings.bodyRateGraceMs };
+  const http = httpServerFactory(gate, limits);
   const app = await buildApp({ core, metrics, images }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
   let grpc: GrpcListener | undefined;
   const release = async () => {
@@ -82,7 +83,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (settings.grpcPort !== false) {
     try {
-      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, idleTimeoutMs: settings.requestTimeoutMs, gate, logError });
+      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError });
     } catch (error) {
       await release();
       throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
