@@ -35,7 +35,11 @@ export async function startGrpc(core: InferenceCore, metrics: ServerMetrics, opt
     // Connections without a call for this long are closed politely (GOAWAY); the socket timeout
     // below catches only calls that stall mid-message.
     'grpc.max_connection_idle_ms': options.limits.requestTimeoutMs,
-    interceptors: [uploadInterceptor(uploads)],
+    // No channelz service is served, so grpc-js need not keep its books on every call and stream
+    // (the per-call cost bench/serverCpu.ts measures).
+    'grpc.enable_channelz': 0,
+    // Only a minimum rate needs to see request messages arrive.
+    ...(options.limits.minBodyRate > 0 ? { interceptors: [uploadInterceptor(uploads)] } : {}),
   });
   server.addService(loadServiceDefinition(), inferenceService(core, metrics, options.logError));
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
