@@ -6,13 +6,13 @@
  */
 export class RequestError extends Error {
   readonly statusCode: number;
-  /** The gRPC code: the one matching statusCode, unless the protocol names a closer one (ALREADY_EXISTS). */
-  readonly grpcCode: number;
-  constructor(statusCode: number, message: string, grpcCode = grpcCodeFor(statusCode)) {
+  /** Set where gRPC has a more precise code than the HTTP status implies (see grpcCodeOf). */
+  readonly grpcCode?: number;
+  constructor(statusCode: number, message: string, grpcCode?: number) {
     super(message);
     this.name = new.target.name;
     this.statusCode = statusCode;
-    this.grpcCode = grpcCode;
+    if (grpcCode !== undefined) this.grpcCode = grpcCode;
   }
 }
 
@@ -51,6 +51,16 @@ export class ModelUnavailableError extends RequestError {
   }
 }
 
+/**
+ * The request waited in the model's queue longer than its `timeout` parameter allowed (503 /
+ * UNAVAILABLE with Triton's words, as its queue policy REJECT answers).
+ */
+export class QueueTimeoutError extends RequestError {
+  constructor(model: string, timeoutUs: number) {
+    super(503, `Request timeout expired: the request waited in model '${model}''s queue longer than its timeout of ${timeoutUs} µs`);
+  }
+}
+
 /** The body is larger than --body-limit, or a tensor larger than --max-tensor-elements (413). */
 export class PayloadTooLargeError extends RequestError {
   constructor(message: string) {
@@ -73,10 +83,20 @@ export class ModelControlError extends RequestError {
 }
 
 /**
- * A feature this server does not provide: CUDA shared memory (it holds no CUDA memory), or client
- * shared memory while --allow-client-shm is off (501 / UNIMPLEMENTED, as Triton's UNSUPPORTED).
+ * A protocol feature this server does not implement (trace settings): 400 over HTTP, as Triton
+ * refuses what it does not support, and UNIMPLEMENTED over gRPC; the message names the feature.
  */
 export class UnsupportedFeatureError extends RequestError {
+  constructor(feature: string, detail: string) {
+    super(400, `${feature} is not supported by this server: ${detail}`, 12 /* GrpcCode.UNIMPLEMENTED */);
+  }
+}
+
+/**
+ * A feature this server has but was started without — client shared memory without
+ * --allow-client-shm: 501 / UNIMPLEMENTED, as Triton answers its UNSUPPORTED errors.
+ */
+export class FeatureDisabledError extends RequestError {
   constructor(message: string) {
     super(501, message);
   }
@@ -138,4 +158,9 @@ export function grpcCodeFor(status: number): number {
     default:
       return status >= 400 && status < 500 ? GrpcCode.INVALID_ARGUMENT : GrpcCode.INTERNAL;
   }
+}
+
+/** The gRPC code for a refused request: its own when it has one, else the one its HTTP status means. */
+export function grpcCodeOf(error: RequestError): number {
+  return error.grpcCode ?? grpcCodeFor(error.statusCode);
 }

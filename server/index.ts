@@ -13,6 +13,7 @@ import { SharedMemoryRegistry } from './core/sharedMemory.ts';
 import { startGrpc, type GrpcListener } from './grpc/server.ts';
 import { buildApp } from './http/app.ts';
 import { ImageDecoders } from './images/decoders.ts';
+import { ServerLog } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { resolveServeOptions, type ServeOptions, type ServeSettings } from './options.ts';
 import { describeModelFiles } from './repository/layout.ts';
@@ -39,8 +40,10 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const settings = resolveServeOptions(options);
-  const log = options.log ?? (() => {});
-  const logError = (error: unknown) => process.stderr.write(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // One log for the server's lines, whose levels and format the logging extension changes at run time.
+  const serverLog = new ServerLog({ info: options.log ?? (() => {}), error: (line) => process.stderr.write(`${line}\n`) });
+  const log = (line: string) => serverLog.info(line);
+  const logError = (error: unknown) => serverLog.error(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const files = await describeModelFiles(settings);
   if (files.length === 0 && settings.modelRepository === undefined) {
     throw new InvalidOptionError('name an ONNX model to serve (a path, --model-dir with .onnx files, or --model-repository)');
@@ -61,12 +64,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   await registry.start();
   const sharedMemory = new SharedMemoryRegistry({ enabled: settings.allowClientShm, maxRegions: settings.maxShmRegions, maxBytes: settings.maxShmBytes, maxStringTensorBytes: settings.bodyLimit });
-  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory);
+  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory, serverLog);
   const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
   const gate = new ConnectionGate(settings.maxConnections);
   const limits = { requestTimeoutMs: settings.requestTimeoutMs, headerTimeoutMs: settings.headerTimeoutMs, minBodyRate: settings.minBodyRate, bodyRateGraceMs: settings.bodyRateGraceMs };
   const http = httpServerFactory(gate, limits);
-  const app = await buildApp({ core, metrics, images }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
+  const app = await buildApp({ core, metrics, images, log: serverLog }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
   let grpc: GrpcListener | undefined;
   const release = async () => {
     grpc?.forceClose();
@@ -83,7 +86,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (settings.grpcPort !== false) {
     try {
-      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError });
+      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog });
     } catch (error) {
       await release();
       throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });

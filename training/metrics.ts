@@ -1,7 +1,7 @@
 /**
  * metrics.json: what a training run measured and how it was set up, for the report and for
- * people. Written by train(); its shape is a contract with the report (the lead's CONTRACTS.md
- * §4). No field holds an absolute path.
+ * people. Written by train(); its shape is a contract with the report
+ * (docs/architecture.md, contracts). No field holds an absolute path.
  */
 import type { BackendName } from './backends/select.ts';
 import type { EpochRecord } from './fit/epochs.ts';

@@ -7,7 +7,7 @@ import type { VariantsReport } from '../variants/types.ts';
 import type { TrainingMetrics } from '../../training/metrics.ts';
 
 /**
- * metrics.json is training's file (CONTRACTS.md §4), so its types are training's: one epoch's
+ * metrics.json is training's file (docs/architecture.md, contracts), so its types are training's: one epoch's
  * figures (`test_*` is the test set after the epoch, the lecture's validation_data; `val_*` only
  * with a validation split), the Keras-style model summary, and the whole file.
  */

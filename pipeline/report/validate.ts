@@ -2,7 +2,7 @@
  * Checks the report's inputs once, at the edge, so the sections can trust them and a pipeline
  * bug reads as one clear message instead of a broken chart.
  *
- * metrics.json is another stage's file (training writes it; CONTRACTS.md §4 is its shape), so it
+ * metrics.json is another stage's file (training writes it; docs/architecture.md's contracts table names it), so it
  * is checked against a JSON schema, and every message names the file and the field:
  * "metrics.json: history[2].test_loss must be a number or null, got "0.1"".
  */
@@ -170,7 +170,7 @@ function restoreNaN(metrics: MetricsJson): MetricsJson {
   return { ...metrics, history, test };
 }
 
-/** metrics.json's parsed content, checked against CONTRACTS.md §4; throws InvalidInputError naming the field. */
+/** metrics.json's parsed content, checked against training's TrainingMetrics; throws InvalidInputError naming the field. */
 export function validateMetricsJson(value: unknown): MetricsJson {
   const validate = metricsSchema();
   if (!validate(value)) throw metricsError(describeSchemaError(validate.errors![0]!));

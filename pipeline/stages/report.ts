@@ -42,7 +42,7 @@ export const reportStage: Stage = {
   },
 };
 
-/** metrics.json, parsed and checked against CONTRACTS.md §4 (errors name the file and the field). */
+/** metrics.json, parsed and checked against training's TrainingMetrics (errors name the file and the field). */
 
 export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], classCount: number): number[][] {
   const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));

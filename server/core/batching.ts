@@ -43,6 +43,8 @@ export interface BatchResult {
 
 interface Job {
   feeds: Feeds;
+  /** Rejects the job if it is still queued when its timeout expires. */
+  timer?: NodeJS.Timeout;
   rows: number;
   /** Inputs' dims after the batch axis, and types: only jobs with equal keys can be merged. */
   key: string;
@@ -68,13 +70,30 @@ export class DynamicBatcher {
     if (!(options.maxDelayMs >= 0) || !Number.isFinite(options.maxDelayMs)) throw new RangeError(`maxDelayMs must be a finite number ≥ 0, got ${options.maxDelayMs}`);
   }
 
-  /** Runs `feeds` (whose first axis holds `rows` rows) alone or merged with other requests. */
-  submit(feeds: Feeds, rows: number): Promise<BatchResult> {
+  /**
+   * Runs `feeds` (whose first axis holds `rows` rows) alone or merged with other requests. With a
+   * `timeoutUs`, a request still queued when it expires is refused by `onTimeout`'s error (Triton's
+   * queue timeout); once its run has started it is answered whatever the time.
+   */
+  submit(feeds: Feeds, rows: number, options: { timeoutUs?: number; onTimeout?: () => Error } = {}): Promise<BatchResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ feeds, rows, key: mergeKey(feeds), queuedAt: process.hrtime.bigint(), resolve, reject });
+      const job: Job = { feeds, rows, key: mergeKey(feeds), queuedAt: process.hrtime.bigint(), resolve, reject };
+      const timeoutMs = (options.timeoutUs ?? 0) / 1000;
+      // setTimeout holds at most 2^31-1 ms (24.8 days); a longer timeout never expires in practice.
+      if (timeoutMs > 0 && timeoutMs < 2 ** 31 && options.onTimeout) job.timer = setTimeout(() => this.expire(job, options.onTimeout!()), timeoutMs);
+      this.queue.push(job);
       this.setQueuedRows(this.queuedRows + rows);
       this.schedule();
     });
+  }
+
+  private expire(job: Job, error: Error): void {
+    const index = this.queue.indexOf(job);
+    if (index === -1) return;
+    this.queue.splice(index, 1);
+    this.setQueuedRows(this.queuedRows - job.rows);
+    job.reject(error);
+    this.notifyIdle();
   }
 
   /** Rows waiting for a run (not counting the run in progress). */
@@ -139,6 +158,7 @@ export class DynamicBatcher {
       }
       jobs.push(job);
       rows += job.rows;
+      clearTimeout(job.timer);
       this.queue.splice(i, 1);
     }
     this.setQueuedRows(this.queuedRows - rows);

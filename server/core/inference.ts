@@ -11,7 +11,8 @@
  * differ — a picture in, turned into the model's input by the runtime's classifier, and top-k out.
  */
 import type { ClassifierInput, Classifier, Prediction } from '@tfjs-onnx/runtime';
-import { InvalidRequestError, ModelUnavailableError, RequestError } from '../errors.ts';
+import { InvalidRequestError, ModelUnavailableError, QueueTimeoutError, RequestError } from '../errors.ts';
+import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { Feeds, RunTiming } from './batching.ts';
 import { classify } from './classification.ts';
@@ -19,6 +20,7 @@ import { DATATYPE_INFO, allocateValues, bytesOfValues, datatypeOf, isDatatype, t
 import { valuesFromRaw, valuesToRaw } from './rawTensors.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { ServedModel, ServedTensor } from './servedModel.ts';
+import { readSchedulingParameters } from './requestParameters.ts';
 import { checkSharedMemoryParameters, type RegionUse, type SharedMemoryLease, type SharedMemoryParameters, type SharedMemoryRef, type SharedMemoryRegistry } from './sharedMemory.ts';
 import { checkShape, elementCount, formatShape } from './tensors.ts';
 
@@ -46,6 +48,8 @@ export interface InferenceHeader {
   id?: string;
   inputs: TensorHeader[];
   outputs?: RequestedOutput[];
+  /** The request's parameters as decoded by the front end; the reserved ones are read by readSchedulingParameters. */
+  parameters?: Record<string, unknown>;
 }
 
 /** An input the core has checked: what the front end must now decode, exactly `count` elements. */
@@ -130,6 +134,8 @@ export class InferenceCore {
     readonly limits: CoreLimits,
     /** The registered system shared-memory regions requests may read inputs from and write outputs to. */
     readonly sharedMemory: SharedMemoryRegistry,
+    /** Verbose level 1 writes a line per request (the logging extension turns it on). */
+    private readonly log?: ServerLog,
   ) {}
 
   infer(call: InferenceCall): Promise<InferenceResponse> {
@@ -155,11 +161,13 @@ export class InferenceCore {
       const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordSuccess(rows, totalNs, timing);
       this.metrics.observeInferenceSuccess(model.name, model.version, rows, totalNs, timing);
+      if (this.log?.verboseAt(1)) this.log.verbose(1, `infer model '${model.name}' version ${model.version}: ${rows} row(s), ${(totalNs / 1e6).toFixed(3)} ms`);
       return result;
     } catch (error) {
       const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordFailure(totalNs);
       this.metrics.observeInferenceFailure(model.name, model.version, totalNs);
+      if (this.log?.verboseAt(1)) this.log.verbose(1, `infer model '${model.name}' version ${model.version} failed after ${(totalNs / 1e6).toFixed(3)} ms: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     } finally {
       model.end();
@@ -168,6 +176,7 @@ export class InferenceCore {
   }
 
   private async run(model: ServedModel, call: InferenceCall): Promise<Completed<InferenceResponse>> {
+    const scheduling = readSchedulingParameters(call.header.parameters);
     const inputs = this.planInputs(model, call.header.inputs);
     const requested = planOutputs(model, call.header.outputs);
     // Every region, offset and size is checked here, before any byte is read or written.
@@ -179,7 +188,10 @@ export class InferenceCore {
         feeds[input.name] = { type: DATATYPE_INFO[input.datatype].tensorType, dims: input.shape, data: values[index] };
       });
       const rows = model.batchable ? inputs[0].shape[0] : 1;
-      const { outputs, timing } = await model.batcher.submit(feeds, rows);
+      const { outputs, timing } = await model.batcher.submit(feeds, rows, {
+        timeoutUs: scheduling.timeoutUs,
+        onTimeout: () => new QueueTimeoutError(model.name, scheduling.timeoutUs!),
+      });
       const tensors = requested.map(({ name, classification, sharedMemory }) => {
         const tensor = outputs[name];
         if (tensor === undefined) throw new RequestError(500, `the model returned no output '${name}'`);
@@ -243,9 +255,10 @@ export class InferenceCore {
 }
 
 function checkAgainstModel(model: ServedModel, expected: ServedTensor, shape: number[]): void {
-  const fits = shape.length === expected.shape.length && expected.shape.every((size, axis) => (size === -1 ? shape[axis] >= 1 : size === shape[axis]));
+  // Triton takes any size ≥ 0 for a variable dimension, an empty tensor included.
+  const fits = shape.length === expected.shape.length && expected.shape.every((size, axis) => size === -1 || size === shape[axis]);
   if (!fits) {
-    throw new InvalidRequestError(`input '${expected.name}' has shape ${formatShape(shape)} but model '${model.name}' expects ${formatShape(expected.shape)} (-1: any size ≥ 1)`);
+    throw new InvalidRequestError(`input '${expected.name}' has shape ${formatShape(shape)} but model '${model.name}' expects ${formatShape(expected.shape)} (-1: any size)`);
   }
   if (model.maxRequestBatch > 0 && shape[0] > model.maxRequestBatch) {
     throw new InvalidRequestError(`input '${expected.name}' has batch size ${shape[0]}, more than model '${model.name}' takes in one request (max_batch_size ${model.maxRequestBatch})`);

@@ -11,10 +11,13 @@
  * leaving is taken out of routing at once, and released once its in-flight requests are answered.
  */
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { InvalidInputError, UserError, describeError } from '../../common/errors.ts';
 import { ModelControlError, ModelNotFoundError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { describeRepositoryModel, scanRepository, type ModelDescription } from '../repository/layout.ts';
+import type { ModelConfig } from '../repository/config.ts';
+import { checkModelName, describeModelDirectory, describeRepositoryModel, scanRepository, type ModelDescription } from '../repository/layout.ts';
+import { writeOverrideDirectory, type LoadOverrides } from '../repository/overrides.ts';
 import type { Model } from './model.ts';
 import { ServedModel, type BatchingDefaults, type ClassifierFactory } from './servedModel.ts';
 
@@ -139,7 +142,7 @@ export class ModelRegistry {
       if (entry.versions.size > 0) {
         for (const version of [...entry.versions.keys()].sort(byVersion)) entries.push({ name, version, state: 'READY' });
       } else if (!readyOnly) {
-        entries.push({ name, state: entry.state, ...(entry.reason ? { reason: entry.reason } : {}) });
+        entries.push({ name, state: entry.state, ...(entry.reason ? { reason: this.withoutPaths(entry.reason) } : {}) });
       }
     }
     return entries;
@@ -152,29 +155,58 @@ export class ModelRegistry {
     for (const model of unreadable) if (!this.entries.has(model.name)) this.entries.set(model.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: model.reason });
   }
 
-  /** POST .../load: loads the model, or reloads it from its files if it is loaded. */
-  async load(name: string): Promise<void> {
+  /**
+   * POST .../load: loads the model, or reloads it from its files if it is loaded; with overrides
+   * (repository/overrides.ts), under the given config and from the given files, for this load.
+   * Messages name files relative to the repository: a client is never shown the server's paths.
+   */
+  async load(name: string, overrides?: LoadOverrides): Promise<void> {
     this.checkControl('load');
     await this.exclusive(name, async () => {
       const entry = this.entries.get(name);
-      let description: ModelDescription;
-      if (entry?.source === 'file') {
-        description = entry.description!;
-      } else {
-        if (this.options.repository === undefined) throw new ModelNotFoundError(name);
-        try {
-          description = await describeRepositoryModel(this.options.repository, name);
-        } catch (error) {
-          if (entry) Object.assign(entry, { state: entry.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: describeError(error) });
-          throw new ModelControlError(`failed to load '${name}': ${describeError(error)}`);
-        }
-      }
+      let written: { directory: string; remove: () => Promise<void> } | undefined;
       try {
+        let description: ModelDescription;
+        try {
+          if (overrides && overrides.files.length > 0) {
+            written = await writeOverrideDirectory(name, overrides.files);
+            description = await describeModelDirectory(written.directory, name, overrides.config, `the load override of '${name}'`);
+          } else {
+            description = await this.describeForLoad(name, entry, overrides?.config);
+          }
+        } catch (error) {
+          if (entry) Object.assign(entry, { state: entry.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: this.withoutPaths(describeError(error)) });
+          throw error;
+        }
         await this.loadDescription(description, entry?.source ?? 'repository');
       } catch (error) {
-        throw new ModelControlError(`failed to load '${name}': ${describeError(error)}`);
+        if (error instanceof ModelControlError || error instanceof ModelNotFoundError) throw error;
+        throw new ModelControlError(`failed to load '${name}': ${this.withoutPaths(describeError(error), written?.directory)}`);
+      } finally {
+        await written?.remove();
       }
     });
+  }
+
+  /** What a load without override files reads: the model's own files, under the override config if one is given. */
+  private async describeForLoad(name: string, entry: Entry | undefined, config: ModelConfig | undefined): Promise<ModelDescription> {
+    const file = this.options.files.find((candidate) => candidate.name === name);
+    if (entry?.source === 'file' && file) return config ? { ...file, config, origin: `the load override of '${name}'` } : file;
+    const repository = this.options.repository;
+    if (repository === undefined) throw new ModelNotFoundError(name);
+    if (!(await isDirectory(path.join(repository, name)))) throw new ModelControlError(`failed to load '${name}': the model repository has no model '${name}'`);
+    if (config === undefined) return describeRepositoryModel(repository, name);
+    checkModelName(name, 'in the load request');
+    return describeModelDirectory(path.join(repository, name), name, config, `the 'config' override of '${name}'`);
+  }
+
+  /** `message` with the repository's location (and `extra`) taken out of every path in it. */
+  private withoutPaths(message: string, extra?: string): string {
+    const repository = this.options.repository;
+    const roots = [repository, repository && path.resolve(repository), extra && path.dirname(extra)].filter((root): root is string => !!root);
+    let result = message;
+    for (const root of roots.sort((a, b) => b.length - a.length)) result = result.split(root + path.sep).join('').split(root).join('<model repository>');
+    return result;
   }
 
   /** POST .../unload: takes the model out of routing; it is released once its requests are answered. */
@@ -318,6 +350,10 @@ export class ModelRegistry {
     for (const entry of this.entries.values()) this.retire(entry, 'server shut down');
     await Promise.allSettled([...this.retiring]);
   }
+}
+
+async function isDirectory(directory: string): Promise<boolean> {
+  return fs.stat(directory).then((stat) => stat.isDirectory(), () => false);
 }
 
 function newest(versions: Map<string, ServedModel>): ServedModel | undefined {

@@ -61,6 +61,8 @@ export class ServedModel {
   readonly batchable: boolean;
   /** Most rows one request may carry; 0: no limit beyond --max-tensor-elements. */
   readonly maxRequestBatch: number;
+  /** How the batcher merges requests: at most maxBatch rows per run, the first waiting up to maxDelayMs. */
+  readonly merging: { maxBatch: number; maxDelayMs: number };
   readonly batcher: DynamicBatcher;
   readonly statistics: ModelStatistics;
   private readonly labelsByOutput: Map<string, string[]>;
@@ -80,6 +82,7 @@ export class ServedModel {
     this.outputs = signature.outputs;
     this.batchable = signature.batchable;
     this.maxRequestBatch = signature.maxRequestBatch;
+    this.merging = { maxBatch: signature.maxBatch, maxDelayMs: signature.maxDelayMs };
     this.labelsByOutput = labels;
     this.statistics = new ModelStatistics(parts.name, parts.version);
     const { metrics, name } = parts;
@@ -104,6 +107,11 @@ export class ServedModel {
 
   get origin(): string {
     return this.parts.origin;
+  }
+
+  /** The config.pbtxt (or load override) the model was loaded with; undefined when the model alone describes it. */
+  get config(): ModelConfig | undefined {
+    return this.parts.config;
   }
 
   /** Class names for an output (classification extension), if the model or its config gives them. */
@@ -164,7 +172,8 @@ function describeSignature(parts: ServedModelParts) {
   const modelInputs = model.inputs.map((spec) => fromSpec(spec, origin));
   const modelOutputs = model.outputs.map((spec) => fromSpec(spec, origin));
   const all = [...modelInputs, ...modelOutputs];
-  const variableFirstAxis = all.length > 0 && all.every((tensor) => tensor.shape.length > 0 && tensor.shape[0] === -1);
+  // A model without inputs has no rows to merge: its requests run one by one.
+  const variableFirstAxis = modelInputs.length > 0 && all.every((tensor) => tensor.shape.length > 0 && tensor.shape[0] === -1);
   if (!config) {
     return {
       inputs: modelInputs,

@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidRequestError, RegionExistsError, RegionLimitError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
+import { FeatureDisabledError, InvalidRequestError, RegionExistsError, RegionLimitError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
 
 /** Where POSIX shared-memory objects live on Linux: shm_open("/name") opens /dev/shm/name. */
 export const SHM_DIRECTORY = '/dev/shm';
@@ -95,7 +95,7 @@ export class SharedMemoryRegistry {
   }
 
   register(name: string, key: unknown, offset: unknown, byteSize: unknown): void {
-    if (!this.options.enabled) throw new UnsupportedFeatureError(CLIENT_SHM_DISABLED);
+    if (!this.options.enabled) throw new FeatureDisabledError(CLIENT_SHM_DISABLED);
     if (name === '') throw new InvalidRequestError("'region name' is necessary to register system shared memory region");
     if (name.length > 1024) throw new InvalidRequestError(`a shared memory region name may have at most 1024 characters, got ${name.length}`);
     if (this.regions.has(name)) throw new RegionExistsError(`shared memory region '${name}' already in manager`);
@@ -120,7 +120,7 @@ export class SharedMemoryRegistry {
 
   /** One region, or every region when `name` is empty; unknown names are no error (Triton's behaviour). */
   unregister(name: string): void {
-    if (!this.options.enabled) throw new UnsupportedFeatureError(CLIENT_SHM_DISABLED);
+    if (!this.options.enabled) throw new FeatureDisabledError(CLIENT_SHM_DISABLED);
     const targets = name === '' ? [...this.regions.values()] : [this.regions.get(name)].filter((region) => region !== undefined);
     for (const region of targets) {
       region.unregistered = true;
@@ -329,19 +329,23 @@ function openRegionFile(name: string, key: string, file: string): number {
 }
 
 function wholeBytes(value: unknown, what: string): number {
+  // Integers past 2^53 arrive exact, as bigints (Triton's uint64s): as numbers they lie past every region, which the lease reports.
+  if (typeof value === 'bigint' && value >= 0n) return Number(value);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new InvalidRequestError(`${what} must be a whole number of bytes ≥ 0, got ${describe(value)}`);
   return value;
 }
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (typeof value === 'bigint') return String(value);
   if (value === null || typeof value !== 'object') return String(value);
   return Array.isArray(value) ? 'a list' : 'an object';
 }
 
-/** What every CUDA shared-memory call answers: this server runs no CUDA memory to share. */
+/** What every CUDA shared-memory call answers (400 / UNIMPLEMENTED): this server runs no CUDA memory to share. */
 export function cudaSharedMemoryUnsupported(): UnsupportedFeatureError {
   return new UnsupportedFeatureError(
-    'CUDA shared memory is not supported: this server holds no CUDA memory (the cuda_shared_memory extension is not listed); pass tensors in system shared memory or in the request',
+    'CUDA shared memory',
+    'it holds no CUDA memory (the cuda_shared_memory extension is not listed); pass tensors in system shared memory or in the request',
   );
 }

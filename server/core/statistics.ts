@@ -25,8 +25,12 @@ export interface ModelStatisticsRecord {
   last_inference: number;
   inference_count: number;
   execution_count: number;
-  inference_stats: { success: Duration; fail: Duration; queue: Duration; compute_input: Duration; compute_infer: Duration; compute_output: Duration };
+  inference_stats: { success: Duration; fail: Duration; queue: Duration; compute_input: Duration; compute_infer: Duration; compute_output: Duration; cache_hit: Duration; cache_miss: Duration };
   batch_stats: BatchStatistics[];
+  /** Memory taken at load, by kind and device; onnxruntime-node does not report it, so none is listed (as Triton lists none for a backend that reports nothing). */
+  memory_usage: { type: string; id: number; byte_size: number }[];
+  /** Per-response statistics of decoupled models, keyed by response index; every model here answers each request once, so none. */
+  response_stats: Record<string, never>;
 }
 
 const zero = (): Duration => ({ count: 0, ns: 0 });
@@ -84,10 +88,15 @@ export class ModelStatistics {
         compute_input: copy(this.stats.compute_input),
         compute_infer: copy(this.stats.compute_infer),
         compute_output: copy(this.stats.compute_output),
+        // No response cache here: no hits, no misses (Triton reports the same with its cache off).
+        cache_hit: zero(),
+        cache_miss: zero(),
       },
       batch_stats: [...this.byBatchSize.values()]
         .sort((a, b) => a.batch_size - b.batch_size)
         .map((batch) => ({ batch_size: batch.batch_size, compute_input: copy(batch.compute_input), compute_infer: copy(batch.compute_infer), compute_output: copy(batch.compute_output) })),
+      memory_usage: [],
+      response_stats: {},
     };
   }
 }

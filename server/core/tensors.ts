@@ -23,7 +23,7 @@ export function checkShape(name: string, shape: unknown): number[] {
   if (shape.length > 32) throw new InvalidRequestError(`input '${name}' has ${shape.length} dimensions; at most 32 are accepted`);
   for (const [axis, size] of shape.entries()) {
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new InvalidRequestError(`input '${name}' shape[${axis}] is ${JSON.stringify(size)}; dimensions are whole numbers ≥ 0`);
+      throw new InvalidRequestError(`input '${name}' shape[${axis}] is ${describe(size)}; dimensions are whole numbers ≥ 0`);
     }
   }
   return shape as number[];
@@ -104,14 +104,17 @@ function elementWriter(datatype: Datatype, values: TensorValues, name: string): 
       target[index] = item as number;
     };
   };
-  const bigIntegers = (min: number, label: string): ElementWriter => {
+  const bigIntegers = (min: bigint, max: bigint, label: string): ElementWriter => {
     const target = values as BigInt64Array | BigUint64Array;
-    // JSON numbers past 2^53 have already lost digits when parsed; refusing them beats silently rounding.
+    // The JSON reader hands integers past 2^53 over as bigints, exactly as written; numbers are exact below that.
     return (index, item) => {
-      if (typeof item !== 'number' || !Number.isSafeInteger(item) || item < min) fail(index, item, label);
-      target[index] = BigInt(item as number);
+      const exact = typeof item === 'bigint' ? item : typeof item === 'number' && Number.isSafeInteger(item) ? BigInt(item) : undefined;
+      if (exact === undefined || exact < min || exact > max) fail(index, item, label);
+      target[index] = exact as bigint;
     };
   };
+  // A float written as a long integer literal (1e20 as 100000000000000000000) reads as a bigint; it is still that float.
+  const floating = (write: ElementWriter): ElementWriter => (index, item) => write(index, typeof item === 'bigint' ? Number(item) : item);
   switch (datatype) {
     case 'BOOL': {
       const target = values as Uint8Array;
@@ -133,30 +136,31 @@ function elementWriter(datatype: Datatype, values: TensorValues, name: string): 
     case 'INT32':
       return integers(-0x80000000, 0x7fffffff, 'an INT32 integer');
     case 'INT64':
-      return bigIntegers(Number.MIN_SAFE_INTEGER, 'an INT64 integer within ±2^53');
+      return bigIntegers(-(2n ** 63n), 2n ** 63n - 1n, 'an INT64 integer');
     case 'UINT64':
-      return bigIntegers(0, 'a UINT64 integer below 2^53');
+      return bigIntegers(0n, 2n ** 64n - 1n, 'a UINT64 integer');
     case 'FP16': {
       const target = values as Uint16Array;
-      return (index, item) => {
-        if (typeof item !== 'number' || !(Math.abs(item) <= 65504)) fail(index, item, 'a finite FP16 number (|x| ≤ 65504)');
+      return floating((index, item) => {
+        // NaN and ±Infinity are FP16 values; a finite number past 65504 is not.
+        if (typeof item !== 'number' || (Number.isFinite(item) && Math.abs(item) > 65504)) fail(index, item, 'an FP16 number (|x| ≤ 65504, NaN or ±Infinity)');
         target[index] = toHalfBits(item as number);
-      };
+      });
     }
     case 'FP32': {
       const target = values as Float32Array;
-      return (index, item) => {
-        // JSON has no NaN, but 1e999 parses as Infinity and 1e39 overflows FP32.
-        if (typeof item !== 'number' || !Number.isFinite(Math.fround(item))) fail(index, item, 'a finite FP32 number');
+      return floating((index, item) => {
+        // NaN and ±Infinity arrive as Triton's literals; a finite number past FP32's range (1e39) would silently become Infinity.
+        if (typeof item !== 'number' || (Number.isFinite(item) && !Number.isFinite(Math.fround(item)))) fail(index, item, 'an FP32 number (finite within FP32, NaN or ±Infinity)');
         target[index] = item as number;
-      };
+      });
     }
     case 'FP64': {
       const target = values as Float64Array;
-      return (index, item) => {
-        if (typeof item !== 'number' || !Number.isFinite(item)) fail(index, item, 'a finite number');
+      return floating((index, item) => {
+        if (typeof item !== 'number') fail(index, item, 'a number');
         target[index] = item as number;
-      };
+      });
     }
     case 'BYTES': {
       const target = values as string[];
@@ -168,13 +172,24 @@ function elementWriter(datatype: Datatype, values: TensorValues, name: string): 
   }
 }
 
-/** Tensor values as JSON elements: numbers (INT64 past 2^53 rounds, as JSON itself would), booleans, strings. */
-export function valuesToJson(datatype: Datatype, values: TensorValues): (number | boolean | string)[] {
-  if (datatype === 'BYTES') return values as string[];
-  if (datatype === 'BOOL') return Array.from(values as Uint8Array, (value) => value !== 0);
-  if (datatype === 'FP16') return Array.from(values as Uint16Array, fromHalfBits);
-  if (values instanceof BigInt64Array || values instanceof BigUint64Array) return Array.from(values, Number);
-  return Array.from(values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array>);
+/**
+ * Tensor values as the JSON text of a flat array, as Triton writes them: every number joined
+ * natively (Array.prototype.join), which spells NaN, Infinity and -Infinity as Triton's literals and
+ * writes INT64/UINT64 digit for digit; booleans as true/false; BYTES as JSON strings.
+ */
+export function valuesToJsonText(datatype: Datatype, values: TensorValues): string {
+  if (datatype === 'BYTES') return JSON.stringify(values);
+  if (datatype === 'BOOL') return `[${Array.from(values as Uint8Array, (value) => value !== 0).join(',')}]`;
+  if (datatype === 'FP16') return floatsJson(Array.from(values as Uint16Array, fromHalfBits));
+  if (datatype === 'FP32' || datatype === 'FP64') return floatsJson(values as Float32Array | Float64Array);
+  return `[${Array.prototype.join.call(values, ',')}]`;
+}
+
+/** Floats joined; a negative zero keeps its sign ("-0", as Triton writes -0.0), which toString drops. */
+function floatsJson(values: ArrayLike<number>): string {
+  const negativeZero = (value: number) => value === 0 && 1 / value < 0;
+  if (!Array.prototype.some.call(values, negativeZero)) return `[${Array.prototype.join.call(values, ',')}]`;
+  return `[${Array.from(values, (value) => (negativeZero(value) ? '-0' : String(value))).join(',')}]`;
 }
 
 function dataError(name: string, problem: string): InvalidRequestError {
@@ -184,7 +199,7 @@ function dataError(name: string, problem: string): InvalidRequestError {
 function describe(item: unknown): string {
   if (item === null) return 'null';
   if (typeof item === 'string') return `the string ${JSON.stringify(item.slice(0, 20))}`;
-  if (typeof item === 'number' || typeof item === 'boolean') return String(item);
+  if (typeof item === 'number' || typeof item === 'boolean' || typeof item === 'bigint') return String(item);
   if (Array.isArray(item)) return 'a list';
   return `a ${typeof item}`;
 }

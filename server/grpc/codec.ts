@@ -38,18 +38,19 @@ export interface GrpcInferRequest {
   id?: string;
   inputs?: { name?: string; datatype?: string; shape?: string[]; parameters?: Record<string, GrpcParameter>; contents?: GrpcContents }[];
   outputs?: { name?: string; parameters?: Record<string, GrpcParameter> }[];
+  parameters?: Record<string, GrpcParameter>;
   raw_input_contents?: Buffer[];
 }
 
-/** A parameter's value, whichever oneof field carries it. */
-export function parameterValue(parameter: GrpcParameter | undefined): string | number | boolean | undefined {
+/** A parameter's value, whichever oneof field carries it; a 64-bit integer JavaScript cannot hold exactly as a bigint. */
+export function parameterValue(parameter: GrpcParameter | undefined): string | number | bigint | boolean | undefined {
   switch (parameter?.parameter_choice) {
     case 'bool_param':
       return parameter.bool_param;
     case 'int64_param':
-      return Number(parameter.int64_param);
+      return exactInteger(parameter.int64_param);
     case 'uint64_param':
-      return Number(parameter.uint64_param);
+      return exactInteger(parameter.uint64_param);
     case 'double_param':
       return parameter.double_param;
     case 'string_param':
@@ -57,6 +58,11 @@ export function parameterValue(parameter: GrpcParameter | undefined): string | n
     default:
       return undefined;
   }
+}
+
+function exactInteger(decimal: string | undefined): number | bigint {
+  const value = Number(decimal ?? 0);
+  return Number.isSafeInteger(value) ? value : BigInt(decimal!);
 }
 
 export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint): InferenceCall {
@@ -88,6 +94,7 @@ export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint)
         classification: parameterValue(output.parameters?.classification),
         ...sharedMemoryField(sharedMemoryParameters(output.parameters)),
       })),
+      parameters: Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, parameter]) => [name, parameterValue(parameter)])),
     },
     receivedAt,
     // Called with the inputs the message carries (not those in shared memory), in request order.

@@ -7,10 +7,15 @@ import * as grpc from '@grpc/grpc-js';
 import { GrpcUploads, gatedListener, type ConnectionGate, type SlowClientLimits } from '../connections.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import type { ServerMetrics } from '../metrics.ts';
+import type { ServerLog } from '../log.ts';
+import { StreamRegistry } from './extensions.ts';
+import { addHealthService, type HealthService } from './health.ts';
 import { inferenceService, loadServiceDefinition } from './service.ts';
 
 export interface GrpcListener {
   port: number;
+  /** grpc.health.v1.Health: SERVING until shutdown begins. */
+  health: HealthService;
   /** Stops new calls (GOAWAY), lets running ones finish; resolves when all are done. */
   drain(graceMs: number): Promise<void>;
   /** Cancels whatever is left. */
@@ -25,6 +30,7 @@ export interface GrpcOptions {
   limits: SlowClientLimits;
   gate: ConnectionGate;
   logError: (error: unknown) => void;
+  log: ServerLog;
 }
 
 export async function startGrpc(core: InferenceCore, metrics: ServerMetrics, options: GrpcOptions): Promise<GrpcListener> {
@@ -41,7 +47,9 @@ export async function startGrpc(core: InferenceCore, metrics: ServerMetrics, opt
     // Only a minimum rate needs to see request messages arrive.
     ...(options.limits.minBodyRate > 0 ? { interceptors: [uploadInterceptor(uploads)] } : {}),
   });
-  server.addService(loadServiceDefinition(), inferenceService(core, metrics, options.logError));
+  const streams = new StreamRegistry();
+  server.addService(loadServiceDefinition(), inferenceService(core, metrics, options.logError, { log: options.log, streams }));
+  const health = addHealthService(server);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener: NetServer = gatedListener(options.gate, options.limits, uploads, (socket) => injector.injectConnection(socket));
   await new Promise<void>((resolve, reject) => {
@@ -54,8 +62,14 @@ export async function startGrpc(core: InferenceCore, metrics: ServerMetrics, opt
   const port = (listener.address() as AddressInfo).port;
   return {
     port,
+    health,
     drain: (graceMs) =>
       new Promise<void>((resolve) => {
+        // Streams and health watches would keep their calls open for the whole grace period:
+        // streams end once their requests are answered, watches once told NOT_SERVING.
+        health.setServing(false);
+        health.endWatches();
+        streams.endAll();
         listener.close();
         injector.drain(graceMs);
         server.tryShutdown(() => {

@@ -6,13 +6,16 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { serverAsset } from '../assets.ts';
-import { RequestError } from '../errors.ts';
+import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import { PLATFORM } from '../core/servedModel.ts';
 import { serverExtensions } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
+import type { ServerLog } from '../log.ts';
+import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
+import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
 import { sharedMemoryHandlers } from './sharedMemory.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
@@ -31,7 +34,13 @@ const CODE_NAMES = new Map(Object.entries(grpc.status).filter(([, value]) => typ
 
 type Handler = (request: any) => Promise<object> | object;
 
-export function inferenceService(core: InferenceCore, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.UntypedServiceImplementation {
+/** What the extensions' methods need beyond the core: the server's log, and the open streams (for shutdown). */
+export interface ExtensionParts {
+  log: ServerLog;
+  streams: StreamRegistry;
+}
+
+export function inferenceService(core: InferenceCore, metrics: ServerMetrics, logError: (error: unknown) => void, extensions: ExtensionParts): grpc.UntypedServiceImplementation {
   const { registry } = core;
   const handlers: Record<string, Handler> = {
     ServerLive: () => ({ live: true }),
@@ -59,17 +68,35 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
       return { model_stats: registry.ready().filter((model) => model.name === name).map((model) => model.statistics.snapshot()) };
     },
     RepositoryIndex: async (request: { ready?: boolean }) => ({ models: await registry.index(request.ready === true) }),
-    RepositoryModelLoad: async (request: { model_name?: string }) => {
-      await registry.load(request.model_name ?? '');
+    RepositoryModelLoad: async (request: { model_name?: string; parameters?: Record<string, RepositoryParameter> }) => {
+      const parameters = Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, value]) => [name, repositoryParameterValue(value)]));
+      await registry.load(request.model_name ?? '', readLoadOverrides(request.model_name ?? '', parameters));
       return {};
     },
     RepositoryModelUnload: async (request: { model_name?: string }) => {
       await registry.unload(request.model_name ?? '');
       return {};
     },
+    ...extensionHandlers(core, extensions.log),
     ...sharedMemoryHandlers(core.sharedMemory),
   };
-  return Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)]));
+  return {
+    ...Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)])),
+    ModelStreamInfer: modelStreamInfer({ core, metrics, logError, streams: extensions.streams }),
+  };
+}
+
+/** ModelRepositoryParameter as @grpc/proto-loader hands it over (oneofs: true, longs: String). */
+interface RepositoryParameter {
+  parameter_choice?: 'bool_param' | 'int64_param' | 'string_param' | 'bytes_param';
+  bool_param?: boolean;
+  int64_param?: string;
+  string_param?: string;
+  bytes_param?: Buffer;
+}
+
+function repositoryParameterValue(parameter: RepositoryParameter): unknown {
+  return parameter.parameter_choice === undefined ? undefined : parameter[parameter.parameter_choice];
 }
 
 function unary(method: string, handler: Handler, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.handleUnaryCall<unknown, object> {
@@ -86,7 +113,7 @@ function unary(method: string, handler: Handler, metrics: ServerMetrics, logErro
         (error: unknown) => {
           const expected = error instanceof RequestError && error.statusCode !== 500;
           if (!expected) logError(error);
-          const code = error instanceof RequestError ? error.grpcCode : grpc.status.INTERNAL;
+          const code = error instanceof RequestError ? grpcCodeOf(error) : grpc.status.INTERNAL;
           const message = error instanceof Error ? error.message : String(error);
           finish(code);
           callback({ code, details: expected ? message : `internal server error: ${message}` });

@@ -11,7 +11,9 @@ import type { HttpContext } from './context.ts';
 import { classifyRoutes } from './routes/classify.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inferRoutes } from './routes/infer.ts';
+import { loggingRoutes } from './routes/logging.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { modelConfigRoutes } from './routes/modelConfig.ts';
 import { modelRoutes } from './routes/models.ts';
 import { repositoryRoutes } from './routes/repository.ts';
 import { sharedMemoryRoutes } from './routes/sharedMemory.ts';
@@ -78,6 +80,8 @@ export async function buildApp(context: HttpContext, options: AppOptions): Promi
   app.register(statisticsRoutes(context));
   app.register(repositoryRoutes(context));
   app.register(metricsRoutes(context));
+  app.register(modelConfigRoutes(context));
+  app.register(loggingRoutes(context));
   app.register(sharedMemoryRoutes(context));
   return app;
 }

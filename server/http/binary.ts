@@ -7,6 +7,7 @@
  * really there before anything is copied.
  */
 import { InvalidRequestError } from '../errors.ts';
+import { parseExactJson } from './json.ts';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
@@ -20,9 +21,10 @@ export function splitBinaryBody(body: Buffer, headerLength: string): { header: u
   return { header: parseJson(body.subarray(0, length), 'the JSON header of the binary request'), binary: body.subarray(length) };
 }
 
+/** Triton's JSON: NaN and ±Infinity literals read as numbers, integers past 2^53 exactly (as bigints). */
 export function parseJson(bytes: Buffer, what: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseExactJson(bytes.toString('utf8'));
   } catch (error) {
     throw new InvalidRequestError(`malformed JSON in ${what}: ${(error as Error).message}`);
   }

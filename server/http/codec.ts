@@ -9,13 +9,14 @@ import { InvalidRequestError } from '../errors.ts';
 import type { TensorValues } from '../core/datatypes.ts';
 import type { InferenceCall, InferenceHeader, InferenceResponse } from '../core/inference.ts';
 import type { SharedMemoryParameters } from '../core/sharedMemory.ts';
-import { valuesFromJson, valuesToJson } from '../core/tensors.ts';
+import { valuesFromJson, valuesToJsonText } from '../core/tensors.ts';
 import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
 import { cutBinaryChunks } from './binary.ts';
 
-type Parameters = Record<string, string | number | boolean>;
+type Parameters = Record<string, unknown>;
 
-const parameters = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } as const;
+/** Values are checked by whoever reads them (the core for the request's, this module for binary_data_size): a uint64 may arrive as a bigint. */
+const parameters = { type: 'object' } as const;
 
 /** The request's structure; what a schema cannot know (the model's tensors) the core checks. */
 export const inferenceRequestSchema = {
@@ -26,7 +27,7 @@ export const inferenceRequestSchema = {
     parameters,
     inputs: {
       type: 'array',
-      minItems: 1,
+      // A model without inputs is called with none.
       maxItems: 1024,
       items: {
         type: 'object',
@@ -66,7 +67,7 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
     checkOneSource(input);
     if (size === undefined) continue;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new InvalidRequestError(`input '${input.name}' parameters.binary_data_size is ${JSON.stringify(size)}; it must be a whole number of bytes`);
+      throw new InvalidRequestError(`input '${input.name}' parameters.binary_data_size is ${typeof size === 'bigint' ? String(size) : JSON.stringify(size)}; it must be a whole number of bytes`);
     }
     if (binary === undefined) {
       throw new InvalidRequestError(`input '${input.name}' uses binary_data_size, but the request has no Inference-Header-Content-Length header saying where its JSON ends`);
@@ -86,6 +87,7 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
       }
       return { name: output.name, classification: output.parameters?.classification, ...inSharedMemory };
     }),
+    parameters: body.parameters,
   };
   // Called with the inputs whose data the body carries (not those in shared memory), in request order.
   const decode: InferenceCall['decode'] = (planned) => {
@@ -95,8 +97,8 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
       return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromRaw(input, chunks[chunk++]);
     });
   };
-  const allBinary = body.parameters?.binary_data_output === true;
-  const perOutput = new Map((body.outputs ?? []).map((output) => [output.name, output.parameters?.binary_data]));
+  const allBinary = booleanParameter(body.parameters?.binary_data_output, 'binary_data_output') === true;
+  const perOutput = new Map((body.outputs ?? []).map((output) => [output.name, booleanParameter(output.parameters?.binary_data, `output '${output.name}' binary_data`)]));
   const binaryOutput = (name: string) => {
     const own = perOutput.get(name);
     return typeof own === 'boolean' ? own : allBinary;
@@ -125,6 +127,12 @@ function withSharedMemory(parameters: Parameters | undefined): { sharedMemory?: 
   return { sharedMemory: { region, offset, byteSize } };
 }
 
+/** Triton refuses a binary_data(_output) that is not a boolean rather than guessing. */
+function booleanParameter(value: unknown, what: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new InvalidRequestError(`parameter ${what} is ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)}; it must be true or false`);
+}
+
 export interface EncodedResponse {
   body: Buffer | string;
   contentType: string;
@@ -134,16 +142,19 @@ export interface EncodedResponse {
 
 export function encodeInferResponse(response: InferenceResponse, binaryOutput: (name: string) => boolean): EncodedResponse {
   const binaries: Uint8Array[] = [];
+  // Composed as text: tensor data is written by valuesToJsonText (exact INT64, NaN and ±Infinity as
+  // Triton's literals), which JSON.stringify cannot do.
   const outputs = response.outputs.map((output) => {
-    const base = { name: output.name, datatype: output.datatype, shape: output.shape };
+    const base = `"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)}`;
     // Written into shared memory already: as in Triton, the reply names it and carries no data.
-    if (output.sharedMemory !== undefined) return base;
-    if (!binaryOutput(output.name)) return { ...base, data: valuesToJson(output.datatype, output.values) };
+    if (output.sharedMemory !== undefined) return `{${base}}`;
+    if (!binaryOutput(output.name)) return `{${base},"data":${valuesToJsonText(output.datatype, output.values)}}`;
     const bytes = valuesToRaw(output.datatype, output.values);
     binaries.push(bytes);
-    return { ...base, parameters: { binary_data_size: bytes.length } };
+    return `{${base},"parameters":{"binary_data_size":${bytes.length}}}`;
   });
-  const json = JSON.stringify({ model_name: response.modelName, model_version: response.modelVersion, ...(response.id !== undefined ? { id: response.id } : {}), outputs });
+  const id = response.id !== undefined ? `"id":${JSON.stringify(response.id)},` : '';
+  const json = `{"model_name":${JSON.stringify(response.modelName)},"model_version":${JSON.stringify(response.modelVersion)},${id}"outputs":[${outputs.join(',')}]}`;
   if (binaries.length === 0) return { body: json, contentType: 'application/json; charset=utf-8' };
   const header = Buffer.from(json, 'utf8');
   return { body: Buffer.concat([header, ...binaries]), contentType: 'application/octet-stream', headerLength: header.length };

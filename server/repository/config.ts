@@ -1,9 +1,15 @@
 /**
- * Triton's model configuration (config.pbtxt), the part this server acts on: max_batch_size,
- * input/output (name, data_type, dims, label_filename), dynamic_batching, version_policy and
- * default_model_filename. Other fields (instance_group, optimization, parameters, ...) are read
- * past: they tune Triton's own machinery, which this server does not have. The same module writes
- * the config export-triton produces, so what is written is what is read back.
+ * Triton's model configuration, the part this server acts on: max_batch_size, input/output (name,
+ * data_type, dims, label_filename), dynamic_batching, version_policy and default_model_filename.
+ * It is read from config.pbtxt (protobuf text format) or, for a load with a `config` override,
+ * from its JSON form (protobuf's JSON mapping, as Triton's GET .../config writes it): both become
+ * the same field tree, read and checked by the same code, so an override is validated exactly like
+ * a repository config. Fields that would change what a model computes or how requests are answered
+ * and that this server does not implement (sequence batching, ensembles, batch inputs, reshapes,
+ * optional or ragged inputs, priority levels and queue policies, decoupled transactions, the
+ * response cache) are refused by name; fields that only tune Triton's own machinery
+ * (instance_group, optimization, model_warmup, parameters, ...) are read past. The same module
+ * writes the config export-triton produces, so what is written is what is read back.
  */
 import { InvalidInputError } from '../../common/errors.ts';
 import { DATATYPE_INFO, datatypeFromConfig, type Datatype } from '../core/datatypes.ts';
@@ -54,11 +60,26 @@ export function readModelConfig(text: string, file: string): ModelConfig {
     if (error instanceof TextFormatError) throw new InvalidInputError(`${file}: ${error.message}`);
     throw error;
   }
-  const reader = new FieldReader(file);
+  return readConfigMessage(message, new FieldReader(file, false));
+}
+
+/**
+ * Reads a ModelConfig in protobuf's JSON form (a load's `config` override); `origin` names it in
+ * messages. Field names may be the proto's or their lowerCamelCase JSON names; 64-bit integers
+ * may be numbers or decimal strings; enums are their names. An unknown field is refused, as
+ * protobuf's JSON parser refuses it.
+ */
+export function readModelConfigJson(json: unknown, origin: string): ModelConfig {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidInputError(`${origin}: the model configuration must be a JSON object`);
+  return readConfigMessage(messageFromJson(json as Record<string, unknown>, origin, 'ModelConfig', 0), new FieldReader(origin, true));
+}
+
+function readConfigMessage(message: TextMessage, reader: FieldReader): ModelConfig {
+  refuseUnsupported(reader, message);
   const platform = reader.optionalString(message, 'platform');
   const backend = reader.optionalString(message, 'backend');
   if ((platform !== undefined && platform !== ONNX_PLATFORM) || (backend !== undefined && backend !== ONNX_BACKEND)) {
-    throw new InvalidInputError(`${file}: ${platform !== undefined ? `platform '${platform}'` : `backend '${backend}'`} is not served here; this server runs ONNX models only (platform "${ONNX_PLATFORM}")`);
+    throw reader.error(message, platform !== undefined ? 'platform' : 'backend', `${platform !== undefined ? `platform '${platform}'` : `backend '${backend}'`} is not served here; this server runs ONNX models only (platform "${ONNX_PLATFORM}")`);
   }
   const maxBatchSize = reader.optionalInteger(message, 'max_batch_size', 0, MAX_CONFIG_BATCH_SIZE) ?? 0;
   const dynamic = reader.optionalMessage(message, 'dynamic_batching');
@@ -82,7 +103,8 @@ function readTensor(reader: FieldReader, tensor: TextMessage): ConfigTensor {
   if (datatype === undefined) throw reader.error(tensor, 'data_type', `tensor '${name}' has data_type ${typeName}, which this server cannot serve`);
   const dims = reader.integers(tensor, 'dims', -1, Number.MAX_SAFE_INTEGER);
   if (dims.some((size) => size === 0)) throw reader.error(tensor, 'dims', `tensor '${name}' has a 0 dimension`);
-  const labelFilename = reader.optionalString(tensor, 'label_filename');
+  // An empty label_filename (as GET .../config writes it for an output without labels) names no file.
+  const labelFilename = reader.optionalString(tensor, 'label_filename') || undefined;
   if (labelFilename !== undefined && (labelFilename.includes('/') || labelFilename.includes('\\') || labelFilename.startsWith('.'))) {
     throw reader.error(tensor, 'label_filename', `label_filename '${labelFilename}' must be a file name inside the model's directory`);
   }
@@ -107,23 +129,118 @@ function readModelFilename(reader: FieldReader, message: TextMessage): string {
   return name;
 }
 
-/** Typed access to the generic tree, each problem reported with the file and line. */
+/**
+ * What the config may set but this server cannot apply: refused by name rather than ignored, with
+ * `isSet` telling a real setting from the default (GET .../config writes every default out).
+ */
+const UNSUPPORTED: { path: string[]; isSet: (field: TextField) => boolean; why: string }[] = [
+  { path: ['sequence_batching'], isSet: () => true, why: 'this server has no sequence batcher (stateful models)' },
+  { path: ['ensemble_scheduling'], isSet: () => true, why: 'this server runs no ensembles' },
+  { path: ['batch_input'], isSet: () => true, why: 'batch inputs are not supported' },
+  { path: ['batch_output'], isSet: () => true, why: 'batch outputs are not supported' },
+  { path: ['input', 'reshape'], isSet: () => true, why: 'tensor reshapes are not supported' },
+  { path: ['output', 'reshape'], isSet: () => true, why: 'tensor reshapes are not supported' },
+  { path: ['input', 'optional'], isSet: isTrue, why: 'optional inputs are not supported: every input must be given' },
+  { path: ['input', 'allow_ragged_batch'], isSet: isTrue, why: 'ragged batches are not supported' },
+  { path: ['input', 'is_shape_tensor'], isSet: isTrue, why: 'shape tensors are not supported' },
+  { path: ['output', 'is_shape_tensor'], isSet: isTrue, why: 'shape tensors are not supported' },
+  { path: ['dynamic_batching', 'priority_levels'], isSet: isNonZero, why: 'priority levels are not supported (every request has the default priority)' },
+  { path: ['dynamic_batching', 'default_queue_policy'], isSet: () => true, why: 'queue policies are not supported (a request `timeout` parameter bounds its wait)' },
+  { path: ['dynamic_batching', 'priority_queue_policy'], isSet: (field) => field.value instanceof TextMessage && field.value.fields.size > 0, why: 'queue policies are not supported' },
+  { path: ['model_transaction_policy', 'decoupled'], isSet: isTrue, why: 'decoupled models are not supported: every request has exactly one response' },
+  { path: ['response_cache', 'enable'], isSet: isTrue, why: 'this server has no response cache' },
+];
+
+function isTrue(field: TextField): boolean {
+  return !(field.value instanceof TextMessage) && field.value.kind === 'identifier' && field.value.value === 'true';
+}
+
+function isNonZero(field: TextField): boolean {
+  return !(field.value instanceof TextMessage) && field.value.value !== 0 && field.value.value !== '0';
+}
+
+function refuseUnsupported(reader: FieldReader, config: TextMessage): void {
+  for (const { path, isSet, why } of UNSUPPORTED) {
+    const found = fieldsAt(config, path).find(isSet);
+    if (found) throw reader.errorAt(found, `'${path.join('.')}' is set, but ${why}`);
+  }
+}
+
+function fieldsAt(message: TextMessage, path: string[]): TextField[] {
+  const fields = message.get(path[0]);
+  if (path.length === 1) return fields;
+  return fields.flatMap((field) => (field.value instanceof TextMessage ? fieldsAt(field.value, path.slice(1)) : []));
+}
+
+// ---- the JSON form ---------------------------------------------------------------------------
+
+/** The fields each ModelConfig message has (model_config.proto), for refusing unknown JSON names; values are the nested messages' keys. */
+const JSON_SCHEMA: Record<string, Record<string, string | null>> = {
+  ModelConfig: {
+    name: null, platform: null, backend: null, runtime: null, version_policy: 'ModelVersionPolicy', max_batch_size: null, input: 'ModelInput', output: 'ModelOutput',
+    batch_input: '*', batch_output: '*', optimization: '*', dynamic_batching: 'ModelDynamicBatching', sequence_batching: '*', ensemble_scheduling: '*', instance_group: '*',
+    default_model_filename: null, cc_model_filenames: '*', metric_tags: '*', parameters: '*', model_warmup: '*', model_operations: '*', model_transaction_policy: '*',
+    model_repository_agents: '*', response_cache: '*', model_metrics: '*',
+  },
+  ModelVersionPolicy: { latest: '*', all: '*', specific: '*' },
+  ModelInput: { name: null, data_type: null, format: null, dims: null, reshape: '*', is_shape_tensor: null, allow_ragged_batch: null, optional: null, is_non_linear_format_io: null },
+  ModelOutput: { name: null, data_type: null, dims: null, reshape: '*', label_filename: null, is_shape_tensor: null, is_non_linear_format_io: null },
+  ModelDynamicBatching: { preferred_batch_size: null, max_queue_delay_microseconds: null, preserve_ordering: null, priority_levels: null, default_priority_level: null, default_queue_policy: '*', priority_queue_policy: '*' },
+};
+
+/** Nesting deeper than any ModelConfig has is refused, so a hostile override cannot exhaust the stack. */
+const MAX_JSON_DEPTH = 16;
+
+/** A JSON object as the text format's field tree: lists become repeated fields, objects nested messages, true/false identifiers. */
+function messageFromJson(json: Record<string, unknown>, origin: string, schema: string, depth: number): TextMessage {
+  if (depth > MAX_JSON_DEPTH) throw new InvalidInputError(`${origin}: the model configuration nests deeper than ${MAX_JSON_DEPTH} levels`);
+  const known = schema === '*' ? undefined : JSON_SCHEMA[schema];
+  const message = new TextMessage();
+  for (const [jsonName, value] of Object.entries(json)) {
+    const name = jsonName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    if (known && !(name in known)) throw new InvalidInputError(`${origin}: unknown field '${jsonName}' in ${schema}`);
+    const nested = known?.[name] ?? '*';
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === null || item === undefined) continue;
+      message.add(name, { line: 0, value: jsonValue(item, origin, name, nested, depth) });
+    }
+  }
+  return message;
+}
+
+function jsonValue(item: unknown, origin: string, name: string, schema: string, depth: number): TextScalar | TextMessage {
+  if (typeof item === 'string') return { kind: 'string', value: item };
+  if (typeof item === 'boolean') return { kind: 'identifier', value: String(item) };
+  if (typeof item === 'number' || typeof item === 'bigint') return { kind: 'number', value: Number(item), text: String(item) };
+  if (typeof item === 'object' && !Array.isArray(item)) return messageFromJson(item as Record<string, unknown>, origin, schema, depth + 1);
+  throw new InvalidInputError(`${origin}: field '${name}' holds a nested list, which no ModelConfig field is`);
+}
+
+/** Typed access to the generic tree, each problem reported with the file and line (config.pbtxt) or the field (JSON). */
 class FieldReader {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** JSON form: enums are strings, and 64-bit integers may be decimal strings. */
+    private readonly json: boolean,
+  ) {}
 
   error(message: TextMessage, field: string, problem: string): InvalidInputError {
-    const line = message.get(field)[0]?.line;
-    return new InvalidInputError(`${this.file}${line !== undefined ? `: line ${line}` : ''}: ${problem}`);
+    const found = message.get(field)[0];
+    return found ? this.errorAt(found, problem) : new InvalidInputError(`${this.file}: ${problem}`);
+  }
+
+  errorAt(field: TextField, problem: string): InvalidInputError {
+    return new InvalidInputError(`${this.file}${field.line > 0 ? `: line ${field.line}` : ''}: ${problem}`);
   }
 
   private single(message: TextMessage, field: string): TextField | undefined {
     const fields = message.get(field);
-    if (fields.length > 1) throw new InvalidInputError(`${this.file}: line ${fields[1].line}: '${field}' is given more than once`);
+    if (fields.length > 1) throw this.errorAt(fields[1], `'${field}' is given more than once`);
     return fields[0];
   }
 
   private scalar(field: TextField, name: string): TextScalar {
-    if (field.value instanceof TextMessage) throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' is a value, not a { } block`);
+    if (field.value instanceof TextMessage) throw this.errorAt(field, `'${name}' is a value, not a ${this.json ? 'JSON object' : '{ } block'}`);
     return field.value;
   }
 
@@ -131,7 +248,7 @@ class FieldReader {
     const field = this.single(message, name);
     if (!field) return undefined;
     const value = this.scalar(field, name);
-    if (value.kind !== 'string') throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' must be a quoted string`);
+    if (value.kind !== 'string') throw this.errorAt(field, `'${name}' must be a quoted string`);
     return value.value;
   }
 
@@ -145,8 +262,9 @@ class FieldReader {
     const field = this.single(message, name);
     if (!field) throw new InvalidInputError(`${this.file}: a tensor has no '${name}'`);
     const value = this.scalar(field, name);
-    if (value.kind !== 'identifier') throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' must be a name such as TYPE_FP32`);
-    return value.value;
+    // In JSON an enum value is a string.
+    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as TYPE_FP32`);
+    return value.value as string;
   }
 
   optionalInteger(message: TextMessage, name: string, min: number, max: number): number | undefined {
@@ -160,23 +278,25 @@ class FieldReader {
 
   private integer(field: TextField, name: string, min: number, max: number): number {
     const value = this.scalar(field, name);
-    if (value.kind !== 'number' || !Number.isSafeInteger(value.value) || value.value < min || value.value > max) {
-      const shown = value.kind === 'number' ? value.text : value.value;
-      throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' is ${shown}; expected a whole number from ${min} to ${max}`);
+    // protobuf's JSON mapping writes 64-bit integers as decimal strings; its parser reads both forms.
+    const number = value.kind === 'number' ? value.value : this.json && value.kind === 'string' && /^-?\d+$/.test(value.value) ? Number(value.value) : undefined;
+    if (number === undefined || !Number.isSafeInteger(number) || number < min || number > max) {
+      const shown = value.kind === 'number' ? value.text : value.kind === 'string' ? JSON.stringify(value.value) : value.value;
+      throw this.errorAt(field, `'${name}' is ${shown}; expected a whole number from ${min} to ${max}`);
     }
-    return value.value;
+    return number;
   }
 
   optionalMessage(message: TextMessage, name: string): TextMessage | undefined {
     const field = this.single(message, name);
     if (!field) return undefined;
-    if (!(field.value instanceof TextMessage)) throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' must be a { } block`);
+    if (!(field.value instanceof TextMessage)) throw this.errorAt(field, `'${name}' must be a ${this.json ? 'JSON object' : '{ } block'}`);
     return field.value;
   }
 
   messages(message: TextMessage, name: string): TextMessage[] {
     return message.get(name).map((field) => {
-      if (!(field.value instanceof TextMessage)) throw new InvalidInputError(`${this.file}: line ${field.line}: '${name}' must be a { } block`);
+      if (!(field.value instanceof TextMessage)) throw this.errorAt(field, `'${name}' must be a ${this.json ? 'JSON object' : '{ } block'}`);
       return field.value;
     });
   }

@@ -98,8 +98,16 @@ export async function describeRepositoryModel(repository: string, name: string):
     throw new InvalidInputError(`cannot read ${configPath}: ${describeError(error)}`);
   });
   const config = text === undefined ? undefined : readModelConfig(text, configPath);
+  return describeModelDirectory(directory, name, config, text === undefined ? directory : configPath);
+}
+
+/**
+ * A model directory (`<version>/<default_model_filename>` inside) under a given config: the
+ * repository's config.pbtxt, or a load override's config (then `origin` names the override).
+ */
+export async function describeModelDirectory(directory: string, name: string, config: ModelConfig | undefined, origin: string): Promise<ModelDescription> {
   if (config?.name !== undefined && config.name !== name) {
-    throw new InvalidInputError(`${configPath} names the model '${config.name}', but its directory is '${name}'`);
+    throw new InvalidInputError(`${origin} names the model '${config.name}', but its directory is '${name}'`);
   }
   const filename = config?.defaultModelFilename ?? DEFAULT_MODEL_FILENAME;
   const available: ModelVersionFile[] = [];
@@ -113,10 +121,10 @@ export async function describeRepositoryModel(repository: string, name: string):
   const versions = selectVersions(available, config?.versionPolicy ?? DEFAULT_VERSION_POLICY);
   if (versions.length === 0) {
     throw new InvalidInputError(
-      available.length === 0 ? `${directory} has no version directory with ${filename} (e.g. ${name}/1/${filename})` : `the version_policy of ${configPath} selects none of the versions ${available.map((v) => v.version).join(', ')}`,
+      available.length === 0 ? `${directory} has no version directory with ${filename} (e.g. ${name}/1/${filename})` : `the version_policy of ${origin} selects none of the versions ${available.map((v) => v.version).join(', ')}`,
     );
   }
-  return { name, config, directory, versions, origin: text === undefined ? directory : configPath };
+  return { name, config, directory, versions, origin };
 }
 
 /** Triton's version policies: the newest N, all, or a given list. */

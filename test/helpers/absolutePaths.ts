@@ -1,6 +1,6 @@
 /**
  * Finds absolute paths in what the project writes (artifacts, bench results): no artifact may
- * hold one (CONTRACTS.md §4), since artifacts are copied, published and compared across machines.
+ * hold one (docs/architecture.md, contracts), since artifacts are copied, published and compared across machines.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';

@@ -63,7 +63,7 @@ function mlpSummary() {
 
 const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-/** metrics.json exactly as CONTRACTS.md §4 describes it (parsed JSON, not yet validated). */
+/** metrics.json exactly as training's TrainingMetrics describes it (parsed JSON, not yet validated). */
 function metricsJsonFixture(options: { validationSplit?: number; epochs?: number; classNames?: string[] } = {}): Record<string, unknown> {
   const random = seededRandom(7);
   const epochs = options.epochs ?? 5;
@@ -505,7 +505,7 @@ describe('renderReport: the sections', () => {
   });
 });
 
-describe('validateMetricsJson (metrics.json, CONTRACTS.md §4)', () => {
+describe('validateMetricsJson (metrics.json)', () => {
   const withChange = (change: (metrics: any) => void) => {
     const metrics = structuredClone(metricsJsonFixture()) as any;
     change(metrics);

@@ -92,7 +92,7 @@ describe('readModelConfig', () => {
       expect(() => readModelConfig(text, 'm/config.pbtxt')).toThrow(InvalidInputError);
       expect(() => readModelConfig(text, 'm/config.pbtxt')).toThrow(pattern);
     };
-    bad('platform: "tensorrt_plan"', /m\/config\.pbtxt: platform 'tensorrt_plan' is not served here/);
+    bad('platform: "tensorrt_plan"', /m\/config\.pbtxt: line 1: platform 'tensorrt_plan' is not served here/);
     bad('max_batch_size: 1e20', /line 1: 'max_batch_size' is 1e20; expected a whole number from 0 to/);
     bad('max_batch_size: -3', /'max_batch_size' is -3/);
     bad('input [ { name: "x" data_type: TYPE_BF16 dims: [1] } ]', /TYPE_BF16, which this server cannot serve/);

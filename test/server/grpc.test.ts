@@ -241,7 +241,7 @@ describe('gRPC', () => {
   it('speaks the protocol to an independent client (Python grpcio with protoc’s descriptor of the .proto)', async () => {
     const python = '/usr/bin/python3';
     const descriptor = path.join(directory, 'grpc_service.desc');
-    const protoc = spawnSync('protoc', [`--proto_path=${path.dirname(PROTO_PATH)}`, `--descriptor_set_out=${descriptor}`, path.basename(PROTO_PATH)], { encoding: 'utf8' });
+    const protoc = spawnSync('protoc', [`--proto_path=${path.dirname(PROTO_PATH)}`, `--descriptor_set_out=${descriptor}`, '--include_imports', path.basename(PROTO_PATH)], { encoding: 'utf8' });
     expect(protoc.stderr).toBe('');
     expect(protoc.status).toBe(0);
     const input = pixelsInput([testImage(5)]);

@@ -55,3 +55,19 @@ export function writeAllTypesModel(file: string, options: { datatypes?: readonly
   });
   writeFileSync(file, onnx.ModelProto.encode(model).finish());
 }
+
+/** A model without inputs: a Constant node gives output `constant` = [NaN, Infinity, -Infinity, 1.5] (FP32, shape [4]). */
+export function writeConstantModel(file: string): void {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'tfjs-onnx server tests',
+    graph: {
+      name: 'constant',
+      node: [{ opType: 'Constant', output: ['constant'], name: 'constant', attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dims: [4], dataType: T.FLOAT, floatData: [Number.NaN, Infinity, -Infinity, 1.5] } }] }],
+      input: [],
+      output: [valueInfo('constant', 'FP32', [4])],
+    },
+  });
+  writeFileSync(file, onnx.ModelProto.encode(model).finish());
+}

@@ -88,7 +88,7 @@ describe('health and metadata', () => {
   it('answers server metadata with the extensions it implements, liveness and readiness', async () => {
     expect(await getJson(`${server.url}/v2`)).toEqual({
       status: 200,
-      body: { name: 'tfjs-onnx', version: expect.any(String), extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'classify'] },
+      body: { name: 'tfjs-onnx', version: expect.any(String), extensions: ['binary_tensor_data', 'classification', 'logging', 'model_configuration', 'model_repository', 'parameters', 'schedule_policy', 'statistics', 'classify'] },
     });
     expect(await getJson(`${server.url}/v2/health/live`)).toEqual({ status: 200, body: { live: true } });
     expect(await getJson(`${server.url}/v2/health/ready`)).toEqual({ status: 200, body: { ready: true } });
@@ -253,7 +253,7 @@ describe('bad requests', () => {
     expectError(await postJson(inferUrl(), input([1, 27, 28, 1])), 400, /expects \[-1, 28, 28, 1\]/);
     expectError(await postJson(inferUrl(), input([1, 28, 28, 1], 'FP99')), 400, /not a protocol datatype/);
     expectError(await postJson(inferUrl(), { inputs: [{ name: 'other', shape: [1], datatype: 'FP32', data: [1] }] }), 400, /unexpected inference input 'other'/);
-    expectError(await postJson(inferUrl(), { inputs: [] }), 400, /invalid request: body\/inputs must NOT have fewer than 1 items/);
+    expectError(await postJson(inferUrl(), { inputs: [] }), 400, /model 'digits' needs the input 'conv_input', missing from the request/);
     expectError(await postJson(inferUrl(), { ...inferBody([testImage(0)]), outputs: [{ name: 'nope' }] }), 400, /unexpected inference output 'nope'/);
     expectError(await postJson(inferUrl(), { ...inferBody([testImage(0)]), outputs: [{ name: classifier.outputName, parameters: { classification: 0 } }] }), 400, /classification is 0/);
     expectError(await postJson(inferUrl(), '{"inputs": [', { 'content-type': 'application/json' }), 400, /malformed JSON/);

@@ -5,7 +5,7 @@
  * written into regions through HTTP JSON, HTTP binary and gRPC, with the bytes checked in the
  * object itself; every bad key, offset and size refused before a byte moves; and regions
  * unregistered, removed or truncated while a request uses them giving a clean answer, not a crash.
- * CUDA shared memory is refused naming the feature.
+ * CUDA shared memory is refused naming the feature (400 / UNIMPLEMENTED).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -471,7 +471,7 @@ describe('regions changing while a request uses them', () => {
 });
 
 describe('CUDA shared memory', () => {
-  it('is refused over HTTP (501) and gRPC (UNIMPLEMENTED), naming the feature, and not listed', async () => {
+  it('is refused over HTTP (400) and gRPC (UNIMPLEMENTED), naming the feature, and not listed', async () => {
     const urls: [string, string][] = [
       ['GET', '/v2/cudasharedmemory/status'],
       ['GET', '/v2/cudasharedmemory/region/c/status'],
@@ -481,13 +481,13 @@ describe('CUDA shared memory', () => {
     ];
     for (const [method, url] of urls) {
       const response = await fetch(server.url + url, { method, ...(method === 'POST' ? { body: JSON.stringify({ raw_handle: { b64: 'AAAA' }, device_id: 0, byte_size: 8 }) } : {}) });
-      expect({ url, status: response.status }).toEqual({ url, status: 501 });
-      expect((await response.json()).error).toMatch(/^CUDA shared memory is not supported: this server holds no CUDA memory/);
+      expect({ url, status: response.status }).toEqual({ url, status: 400 });
+      expect((await response.json()).error).toMatch(/^CUDA shared memory is not supported by this server: it holds no CUDA memory/);
     }
     for (const method of ['CudaSharedMemoryStatus', 'CudaSharedMemoryRegister', 'CudaSharedMemoryUnregister']) {
       const error = await callError(grpcClient, method, { name: 'c' });
       expect({ method, code: error.code }).toEqual({ method, code: grpc.status.UNIMPLEMENTED });
-      expect(error.details).toMatch(/CUDA shared memory is not supported/);
+      expect(error.details).toMatch(/CUDA shared memory is not supported by this server/);
     }
     expect((await getJson(`${server.url}/v2`)).body.extensions).not.toContain('cuda_shared_memory');
   });

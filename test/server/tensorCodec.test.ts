@@ -7,7 +7,8 @@ import { RequestError } from '../../server/errors.ts';
 import { cutBinaryChunks, splitBinaryBody } from '../../server/http/binary.ts';
 import { valuesFromRaw, valuesToRaw } from '../../server/core/rawTensors.ts';
 import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
-import { checkShape, elementCount, valuesFromJson, valuesToJson } from '../../server/core/tensors.ts';
+import { checkShape, elementCount, valuesFromJson, valuesToJsonText } from '../../server/core/tensors.ts';
+import { parseExactJson } from '../../server/http/json.ts';
 import type { PlannedInput } from '../../server/core/inference.ts';
 import { DATATYPE_INFO, type Datatype } from '../../server/core/datatypes.ts';
 import { lengthPrefixed } from './client.ts';
@@ -55,20 +56,48 @@ describe('JSON tensor data', () => {
       ['FP64', [0.1, 1e300], [0.1, 1e300]],
       ['BYTES', ['a', 'ünï'], ['a', 'ünï']],
     ];
+    const written = (datatype: Datatype, values: ReturnType<typeof valuesFromJson>) => parseExactJson(valuesToJsonText(datatype, values));
     for (const [datatype, data, back] of cases) {
       const values = valuesFromJson(planned(datatype, [2]), data);
-      expect(valuesToJson(datatype, values)).toEqual(back);
-      expect(valuesToJson(datatype, valuesFromJson(planned(datatype, [1, 2]), [data]))).toEqual(back);
+      expect(written(datatype, values)).toEqual(back);
+      expect(written(datatype, valuesFromJson(planned(datatype, [1, 2]), [data]))).toEqual(back);
     }
+  });
+
+  it('reads and writes NaN, ±Infinity and the 64-bit extremes exactly, as Triton spells them', () => {
+    const body = '[NaN, Infinity, -Infinity, -0.5, 9223372036854775807, -9223372036854775808, 18446744073709551615, 1.5e300]';
+    const parsed = parseExactJson(body) as unknown[];
+    expect(parsed.slice(0, 4)).toEqual([Number.NaN, Infinity, -Infinity, -0.5]);
+    expect(parsed.slice(4, 7)).toEqual([2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]);
+    expect(valuesToJsonText('FP32', Float32Array.of(Number.NaN, Infinity, -Infinity, 0.5))).toBe('[NaN,Infinity,-Infinity,0.5]');
+    expect(valuesToJsonText('FP64', Float64Array.of(-0, 0))).toBe('[-0,0]');
+    expect(valuesToJsonText('FP16', Uint16Array.of(0x7e00, 0x7c00, 0xfc00))).toBe('[NaN,Infinity,-Infinity]');
+    const int64 = valuesFromJson(planned('INT64', [2]), parsed.slice(4, 6));
+    expect(valuesToJsonText('INT64', int64)).toBe('[9223372036854775807,-9223372036854775808]');
+    const uint64 = valuesFromJson(planned('UINT64', [1]), [parsed[6]]);
+    expect(valuesToJsonText('UINT64', uint64)).toBe('[18446744073709551615]');
+    expect(Array.from(valuesFromJson(planned('FP64', [3]), parsed.slice(0, 3)) as Float64Array)).toEqual([Number.NaN, Infinity, -Infinity]);
+    // A float written as a long integer literal reads as a bigint, and is still taken as that float.
+    expect(Array.from(valuesFromJson(planned('FP64', [1]), [parseExactJson('[100000000000000000000]')].flat()) as Float64Array)).toEqual([1e20]);
+    // RapidJSON's other spelling, and the fast path: plain JSON without huge integers.
+    expect(parseExactJson('{"a": [-Inf, Inf], "b": 1}')).toEqual({ a: [-Infinity, Infinity], b: 1 });
+    expect(parseExactJson('{"__proto__": 1}')).toHaveProperty('__proto__', 1);
+    for (const bad of ['[NaN', '[nan]', '[- Infinity]', '[1,]', '{"a" 1}', '[01]', '/* c */ 1', '[1] 2', '"\\x"', '[Infinityx]']) {
+      expect(() => parseExactJson(bad), bad).toThrow(/at position \d+/);
+    }
+    expect(() => parseExactJson('['.repeat(100) + 'NaN' + ']'.repeat(100))).toThrow(/nested deeper than 64/);
   });
 
   it('refuses elements of the wrong kind or range, wrong counts and nesting past the rank', () => {
     const bad = (datatype: Datatype, shape: number[], data: unknown, pattern: RegExp) => expect(() => valuesFromJson(planned(datatype, shape), data)).toThrow(pattern);
     bad('UINT8', [1], [256], /element 0 is 256, not a UINT8 integer/);
     bad('INT8', [1], [1.5], /not an INT8 integer/);
-    bad('FP32', [1], [1e39], /not a finite FP32 number/);
+    bad('FP32', [1], [1e39], /not an FP32 number \(finite within FP32/);
     bad('FP32', [1], ['1'], /the string "1"/);
-    bad('INT64', [1], [2 ** 60], /within ±2\^53/);
+    bad('INT64', [1], [2 ** 60], /not an INT64 integer/); // a double past 2^53: its digits may already be lost
+    bad('INT64', [1], [2n ** 63n], /not an INT64 integer/);
+    bad('UINT64', [1], [-1n], /not a UINT64 integer/);
+    bad('INT64', [1], [1.5], /not an INT64 integer/);
     bad('BOOL', [1], [1], /true or false/);
     bad('BYTES', [1], [1], /not a string/);
     bad('FP16', [1], [70000], /FP16/);

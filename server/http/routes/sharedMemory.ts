@@ -2,14 +2,14 @@
  * The shared-memory extension's HTTP routes (Triton's): system shared memory's
  * `GET /v2/systemsharedmemory[/region/{r}]/status`, `POST .../region/{r}/register` with
  * `{"key", "offset", "byte_size"}`, and `POST /v2/systemsharedmemory[/region/{r}]/unregister`, over
- * the core's region registry; and the same paths under /v2/cudasharedmemory, which refuse with 501
+ * the core's region registry; and the same paths under /v2/cudasharedmemory, which refuse with 400
  * (this server holds no CUDA memory).
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { InvalidRequestError } from '../../errors.ts';
 import { cudaSharedMemoryUnsupported } from '../../core/sharedMemory.ts';
 import type { HttpContext } from '../context.ts';
-import { acceptOptionalJson } from './jsonBody.ts';
+import { acceptJsonBodies } from './jsonBody.ts';
 import { errorResponses } from './schemas.ts';
 
 type RegionRoute = { Params: { region?: string }; Body: unknown };
@@ -26,7 +26,7 @@ export function sharedMemoryRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
     const memory = context.core.sharedMemory;
     // Register bodies are small JSON; unregister bodies are empty.
-    acceptOptionalJson(app);
+    acceptJsonBodies(app);
     app.get<RegionRoute>('/v2/systemsharedmemory/status', { schema: { ...schema, response: { 200: regionStatus, ...errorResponses } } }, async () => statusOf(''));
     app.get<RegionRoute>('/v2/systemsharedmemory/region/:region/status', { schema: { ...schema, response: { 200: regionStatus, ...errorResponses } } }, async (request) =>
       statusOf(request.params.region ?? ''),
