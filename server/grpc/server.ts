@@ -41,6 +41,11 @@ export async function startGrpc(core: InferenceCore, metrics: ServerMetrics, opt
     // Connections without a call for this long are closed politely (GOAWAY); the socket timeout
     // below catches only calls that stall mid-message.
     'grpc.max_connection_idle_ms': options.limits.requestTimeoutMs,
+    // A ModelStreamInfer stream may rightly sit silent between its requests, as long as its client
+    // is there: pinging every half request timeout keeps such a connection's bytes moving past the
+    // stall guard (closeWhenSilent), while a client that does not answer a ping is cut.
+    'grpc.keepalive_time_ms': Math.max(50, Math.round(options.limits.requestTimeoutMs / 2)),
+    'grpc.keepalive_timeout_ms': options.limits.requestTimeoutMs,
     // No channelz service is served, so grpc-js need not keep its books on every call and stream
     // (the per-call cost bench/serverCpu.ts measures).
     'grpc.enable_channelz': 0,
