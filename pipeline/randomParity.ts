@@ -2,9 +2,12 @@
  * Parity for any model pair on seeded random inputs: a tfjs model (Layers, predicted with
  * tf.loadLayersModel, or a GraphModel, executed with @tensorflow/tfjs-converter) against its ONNX
  * file on onnxruntime-node and onnxruntime-web. Inputs follow the tfjs model's declared inputs (any
- * count, float32/int32/bool, the batch axis sized to the sample count); every output is compared,
- * each scaled by max(1, max |tfjs value|) so that one tolerance serves probabilities and raw
- * regressions alike. `checkModelPair` is the reusable unit: one tfjs model, one ONNX file.
+ * count, float32/int32/bool, the batch axis sized to the sample count, sizes a Placeholder leaves
+ * open taken from the GraphModel's signature); a GraphModel runs with execute(), or executeAsync()
+ * when it has control flow or data-dependent shapes. Every output is compared, each scaled by
+ * max(1, max |tfjs value|) so that one tolerance serves probabilities and raw regressions alike;
+ * outputs whose shape depends on the data are compared by shape and then values (parityOutputs.ts).
+ * `checkModelPair` is the reusable unit: one tfjs model, one ONNX file.
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +20,7 @@ import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.t
 import { createRandom } from '../training/random.ts';
 import { selectBackend } from '../training/backends/select.ts';
 import { DEFAULT_THRESHOLDS, parityReport, type ParityReport, type ParityThresholds, type Predictions } from './parity.ts';
+import { compareWholeOutputs, outputScales, splitOutputs, toPredictions, type OutputValues, type RuntimeOutputs } from './parityOutputs.ts';
 
 type InputDtype = 'float32' | 'int32' | 'bool';
 
@@ -68,16 +72,20 @@ export async function checkModelPair(options: ModelPairOptions): Promise<{ repor
     }));
     const outputNames = (onnx.ModelProto.decode(onnxBytes).graph?.output ?? []).map((output) => output.name ?? '');
     const batches = randomBatches(reference.inputs, options.samples, options.seed ?? 1);
-    const expected: tf.Tensor[][] = [];
-    for (const batch of batches) expected.push(await reference.predict(batch, outputNames));
-    const scales = outputScales(expected);
-    const tfjs = toPredictions(`tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`, expected.map((outputs) => outputs.map((t) => t.dataSync() as ArrayLike<number>)), batches, scales);
-    const native = await predictOnnx('onnxruntime-node', ortNode, onnxBytes, batches, scales);
-    const wasm = await predictOnnx('onnxruntime-web', ortWeb as unknown as OrtModule, onnxBytes, batches, scales);
-    tf.dispose(expected.flat());
+    const tfjs: RuntimeOutputs = { source: `tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`, batches: [] };
+    for (const batch of batches) {
+      const outputs = await reference.predict(batch, outputNames);
+      tfjs.batches.push(outputs.map((tensor) => ({ data: tensor.dataSync() as ArrayLike<number>, dims: tensor.shape })));
+      tf.dispose(outputs);
+    }
+    const runs = [tfjs, await runOnnx('onnxruntime-node', ortNode, onnxBytes, batches), await runOnnx('onnxruntime-web', ortWeb as unknown as OrtModule, onnxBytes, batches)];
     tf.dispose(batches.flatMap((batch) => batch.tensors));
-    const predictions = [tfjs, native, wasm];
-    return { report: parityReport(predictions, thresholds), predictions };
+    const sizes = batches.map((batch) => batch.size);
+    const split = splitOutputs(outputNames, sizes, runs);
+    const scales = outputScales(tfjs, outputNames.length);
+    const predictions = runs.map((run) => toPredictions(run, split.perSample, sizes, scales));
+    const report = compareWholeOutputs(parityReport(predictions, thresholds), outputNames, runs, split.whole, scales, thresholds);
+    return { report, predictions };
   } finally {
     reference.dispose();
   }
@@ -86,7 +94,7 @@ export async function checkModelPair(options: ModelPairOptions): Promise<{ repor
 async function loadReference(modelJsonPath: string): Promise<ReferenceModel> {
   const { modelJson } = await readTfjsModelFiles(modelJsonPath);
   const isGraph = modelJson.format === 'graph-model' || Array.isArray((modelJson.modelTopology as { node?: unknown }).node);
-  return isGraph ? loadGraphReference(modelJsonPath) : loadLayersReference(modelJsonPath);
+  return isGraph ? loadGraphReference(modelJsonPath, signatureInputShapes(modelJson.signature)) : loadLayersReference(modelJsonPath);
 }
 
 async function loadLayersReference(modelJsonPath: string): Promise<ReferenceModel> {
@@ -102,13 +110,26 @@ async function loadLayersReference(modelJsonPath: string): Promise<ReferenceMode
   };
 }
 
-async function loadGraphReference(modelJsonPath: string): Promise<ReferenceModel> {
+/**
+ * Input sizes a GraphModel's signature declares (`tensorShape`), by input name: a Placeholder may
+ * leave an image's height and width open while the signature gives the size the model expects.
+ */
+export function signatureInputShapes(signature: unknown): Map<string, (number | null)[]> {
+  const inputs = (signature as { inputs?: Record<string, { name?: string; tensorShape?: { dim?: { size?: string | number }[] } }> } | undefined)?.inputs ?? {};
+  return new Map(Object.entries(inputs).map(([key, info]) => [
+    (info.name ?? key).replace(/:0$/, ''),
+    (info.tensorShape?.dim ?? []).map((dim) => (dim.size === undefined || Number(dim.size) < 0 ? null : Number(dim.size))),
+  ]));
+}
+
+async function loadGraphReference(modelJsonPath: string, declared: Map<string, (number | null)[]>): Promise<ReferenceModel> {
   const model: GraphModel = await loadGraphModel(fileSystemLoader(modelJsonPath));
-  const inputs = model.inputs.map((input) => ({
-    name: input.name.replace(/:0$/, ''),
-    dtype: inputDtype(input.dtype ?? 'float32', input.name),
-    shape: (input.shape ?? []).map((size) => (size === -1 ? null : size)),
-  }));
+  const inputs = model.inputs.map((input) => {
+    const name = input.name.replace(/:0$/, '');
+    const shape = (input.shape ?? []).map((size) => (size === -1 ? null : size));
+    const signature = declared.get(name);
+    return { name, dtype: inputDtype(input.dtype ?? 'float32', input.name), shape: signature?.length === shape.length ? shape.map((size, i) => size ?? signature[i]) : shape };
+  });
   return {
     format: 'graph-model',
     inputs,
@@ -165,53 +186,19 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
   return batches;
 }
 
-/** max(1, max |value|) of each output over every batch. */
-function outputScales(outputs: tf.Tensor[][]): number[] {
-  return outputs[0].map((_, k) => {
-    let scale = 1;
-    for (const batch of outputs) {
-      const values = batch[k].dataSync() as ArrayLike<number>;
-      for (let i = 0; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i]));
-    }
-    return scale;
-  });
-}
-
-/**
- * Samples as rows: every output's values for that sample, scaled, one after another. Top-1 is taken
- * over the first output (a classifier's probabilities).
- */
-function toPredictions(source: string, outputs: ArrayLike<number | bigint | boolean>[][], batches: InputBatch[], scales: number[]): Predictions {
-  const count = batches.reduce((sum, batch) => sum + batch.size, 0);
-  const perSample = outputs[0].map((values) => values.length / batches[0].size);
-  const rowLength = perSample.reduce((a, b) => a + b, 0);
-  const rows = new Float32Array(count * rowLength);
-  let sample = 0;
-  batches.forEach((batch, b) => {
-    for (let s = 0; s < batch.size; s++, sample++) {
-      let offset = sample * rowLength;
-      outputs[b].forEach((values, k) => {
-        for (let i = 0; i < perSample[k]; i++) rows[offset + i] = Number(values[s * perSample[k] + i]) / scales[k];
-        offset += perSample[k];
-      });
-    }
-  });
-  return { source, probabilities: rows, count, classCount: rowLength, top1Length: perSample[0] };
-}
-
 /** What checkModelPair uses of onnxruntime-node's and onnxruntime-web's (identical) APIs. */
 interface OrtModule {
-  InferenceSession: { create(model: Uint8Array): Promise<{ inputNames: readonly string[]; outputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }> };
+  InferenceSession: { create(model: Uint8Array): Promise<{ inputNames: readonly string[]; outputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>; release(): Promise<void> }> };
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
 }
 
-async function predictOnnx(source: string, ort: OrtModule, model: Uint8Array, batches: InputBatch[], scales: number[]): Promise<Predictions> {
+async function runOnnx(source: string, ort: OrtModule, model: Uint8Array, batches: InputBatch[]): Promise<RuntimeOutputs> {
   const session = await ort.InferenceSession.create(model);
   try {
     if (session.inputNames.length !== batches[0].tensors.length) {
       throw new InvalidInputError(`the ONNX model has ${session.inputNames.length} inputs but the tfjs model ${batches[0].tensors.length}`);
     }
-    const outputs: ArrayLike<number | bigint | boolean>[][] = [];
+    const outputs: OutputValues[][] = [];
     for (const batch of batches) {
       const feeds = Object.fromEntries(session.inputNames.map((name, i) => {
         const tensor = batch.tensors[i];
@@ -219,10 +206,9 @@ async function predictOnnx(source: string, ort: OrtModule, model: Uint8Array, ba
         return [name, new ort.Tensor(tensor.dtype, data, tensor.shape)];
       }));
       const result = await session.run(feeds);
-      outputs.push(session.outputNames.map((name) => result[name].data as ArrayLike<number>));
+      outputs.push(session.outputNames.map((name) => ({ data: result[name].data as ArrayLike<number>, dims: result[name].dims })));
     }
-    if (outputs[0].length !== scales.length) throw new InvalidInputError(`the ONNX model has ${outputs[0].length} outputs but the tfjs model ${scales.length}`);
-    return toPredictions(source, outputs, batches, scales);
+    return { source, batches: outputs };
   } finally {
     await session.release();
   }
