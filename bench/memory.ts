@@ -1,6 +1,6 @@
 /**
- * Resident memory from Linux's /proc: a process's current (VmRSS) and peak (VmHWM) resident set,
- * and a sampler that follows every process a section starts (servers, for instance), whose peak
+ * Readings from Linux's /proc: a process's current (VmRSS) and peak (VmHWM) resident set and the
+ * CPU time it has used, and a sampler that follows every process a section starts (servers, for instance), whose peak
  * the section's own getrusage cannot see.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -76,14 +76,32 @@ function descendantsOf(rootPid: number): number[] {
   return found;
 }
 
-/** The parent pid from /proc/<pid>/stat; the command name there may hold spaces and parentheses, so read after the last ')'. */
+/** The parent pid from /proc/<pid>/stat. */
 function parentOf(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number(statFields(pid)[1]);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * /proc/<pid>/stat from its third field (the state) on: the command name before it may hold spaces
+ * and parentheses, so the fields are read after the last ')'.
+ */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on every Linux build in use). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds the process has used so far, user and system, all its threads (utime + stime of /proc/<pid>/stat). */
+export function readCpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  // utime and stime are fields 14 and 15 of the file: 11 and 12 counted from the state.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** The command line with directories dropped from paths, short enough for a table. */

@@ -8,7 +8,9 @@
  *
  * Then, per protocol, a fresh server's resident memory after 10,000 and 100,000 requests, and a
  * soak: mixed good and bad requests (30% bad, of seven kinds) over HTTP and gRPC for a few minutes,
- * the server's RSS sampled throughout, every reply checked against the status it must get.
+ * the server's RSS sampled throughout, every reply checked against the status it must get. Last,
+ * the server's CPU time per request for each protocol, with h2load as the client in its own process
+ * (serving/cpu.ts; also alone: `npx tsx bench/serverCpu.ts`).
  *
  *   npx tsx bench/server.ts [--quick] [--onnx artifacts/model.onnx] [--tfjs artifacts/tfjs/model.json] [--cnn-onnx P --cnn-tfjs P]
  *
@@ -22,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError, describeError } from '../common/errors.ts';
 import { writeJsonAtomic } from '../common/files.ts';
 import { readStatusMB } from './memory.ts';
+import { measureServerCpu, type ServerCpuResult } from './serving/cpu.ts';
 import { grpcLoad, httpLoad, type LoadResult } from './serving/load.ts';
 import { binaryRequest, grpcRequest, jsonRequest, newTally, readSignature, soakGrpcMix, soakHttpMix, type ModelSignature, type Tally } from './serving/requests.ts';
 import { startBaseline, startServe, type RunningBenchServer } from './serving/servers.ts';
@@ -115,10 +118,12 @@ export interface ServerBenchResult {
   batching: BatchingRatio[];
   memory: MemoryRun[];
   soak: SoakRun;
+  /** Server CPU-seconds per 1,000 requests per protocol, load from h2load in its own process (absent in older results). */
+  cpu?: ServerCpuResult;
 }
 
-const FULL = { durationSeconds: 4, warmupSeconds: 2, repetitions: 3, memoryCheckpoints: [10_000, 100_000], memoryConnections: 16, soakSeconds: 180, soakSampleSeconds: 5 };
-const QUICK = { durationSeconds: 1, warmupSeconds: 1, repetitions: 1, memoryCheckpoints: [1_000, 10_000], memoryConnections: 16, soakSeconds: 20, soakSampleSeconds: 2 };
+const FULL = { durationSeconds: 4, warmupSeconds: 2, repetitions: 3, memoryCheckpoints: [10_000, 100_000], memoryConnections: 16, soakSeconds: 180, soakSampleSeconds: 5, cpuRequests: 10_000, cpuRepetitions: 5 };
+const QUICK = { durationSeconds: 1, warmupSeconds: 1, repetitions: 1, memoryCheckpoints: [1_000, 10_000], memoryConnections: 16, soakSeconds: 20, soakSampleSeconds: 2, cpuRequests: 2_000, cpuRepetitions: 1 };
 
 export async function benchServer(options: ServerBenchOptions = {}): Promise<ServerBenchResult> {
   const models = options.models ?? [{ name: 'mlp', onnx: path.resolve('artifacts/model.onnx'), tfjs: path.resolve('artifacts/tfjs/model.json') }];
@@ -186,6 +191,7 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
   const memory: MemoryRun[] = [];
   for (const protocol of PROTOCOLS) memory.push(await measureMemory(memoryModel.onnx, protocol, settings.memoryCheckpoints, settings.memoryConnections, log));
   const soak = await runSoak(memoryModel.onnx, settings.soakSeconds, settings.soakSampleSeconds, log);
+  const cpu = await measureServerCpu(memoryModel.onnx, { requests: settings.cpuRequests, connections: 16, repetitions: settings.cpuRepetitions, log });
 
   const result: ServerBenchResult = {
     schema: 2,
@@ -198,6 +204,7 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
     batching,
     memory,
     soak,
+    cpu,
   };
   await writeJsonAtomic(options.out ?? path.join(REPO_ROOT, 'bench/results/server.json'), result);
   return result;

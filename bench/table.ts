@@ -5,6 +5,7 @@
 import type { BenchResults, SectionRun } from './results.ts';
 import { precisionTables } from './precisionTables.ts';
 import type { ServerBenchResult } from './server.ts';
+import type { ServerCpuResult } from './serving/cpu.ts';
 import type { Spread } from '../common/stats.ts';
 
 export interface Table {
@@ -217,7 +218,20 @@ export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
       `RSS every ${soak.sampleSeconds} s (MB): ${soak.samples.map((sample) => sample.rssMB.toFixed(0)).join(' ')}.`,
     ],
   };
-  return [throughput, ratios, memory, soakTable];
+  return [throughput, ratios, memory, soakTable, ...(benchmark.cpu ? [serverCpuTable(benchmark.cpu, `${benchmark.models[0]!.name}`)] : [])];
+}
+
+/** Server CPU-seconds per 1,000 requests per protocol (bench/serving/cpu.ts), with the gRPC ratios. */
+export function serverCpuTable(cpu: ServerCpuResult, what: string): Table {
+  return {
+    title: 'Server CPU per request (load generator in its own process)',
+    header: ['protocol', 'request bytes', 'server CPU-s per 1,000 requests', 'req/s (h2load)'],
+    rows: cpu.protocols.map((entry) => [entry.protocol, entry.requestBytes.toLocaleString('en-US'), formatSpread(entry.cpuSecondsPer1000), formatSpread(entry.requestsPerSecond)]),
+    notes: [
+      `${what}; \`serve ${cpu.serveFlags.join(' ')}\` (one onnxruntime run per request, no intra-op thread pool), ${cpu.loadGenerator} in its own process, ${cpu.requests.toLocaleString('en-US')} requests per run over ${cpu.connections} connections, one request at a time each; median (min–max) of ${cpu.repetitions} runs, protocols taking turns.`,
+      `gRPC ÷ binary, paired per repetition: ${formatSpread(cpu.grpcOverBinary)}; gRPC ÷ JSON: ${formatSpread(cpu.grpcOverJson)}. Server CPU is utime + stime of its process (every thread) from /proc/<pid>/stat.`,
+    ],
+  };
 }
 
 const PROTOCOL_NAMES = ['json', 'binary', 'grpc'] as const;

@@ -124,7 +124,7 @@ export function comparePredictions(a: Predictions, b: Predictions, thresholds: P
     samples: a.count,
     top1Agreement,
     maxAbsDiff,
-    meanAbsDiff: sumAbsDiff / (a.count * a.classCount),
+    meanAbsDiff: a.classCount > 0 ? sumAbsDiff / (a.count * a.classCount) : 0,
     disagreements,
     worstSample,
     passed: top1Agreement >= thresholds.minTop1Agreement && maxAbsDiff <= thresholds.maxAbsDiff,

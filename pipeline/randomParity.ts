@@ -2,9 +2,12 @@
  * Parity for any model pair on seeded random inputs: a tfjs model (Layers, predicted with
  * tf.loadLayersModel, or a GraphModel, executed with @tensorflow/tfjs-converter) against its ONNX
  * file on each device (default cpu on onnxruntime-node and wasm on onnxruntime-web). Inputs follow the tfjs model's declared inputs (any
- * count, float32/int32/bool, the batch axis sized to the sample count); every output is compared,
- * each scaled by max(1, max |tfjs value|) so that one tolerance serves probabilities and raw
- * regressions alike. `checkModelPair` is the reusable unit: one tfjs model, one ONNX file.
+ * count, float32/int32/bool, the batch axis sized to the sample count, sizes a Placeholder leaves
+ * open taken from the GraphModel's signature); a GraphModel runs with execute(), or executeAsync()
+ * when it has control flow or data-dependent shapes. Every output is compared, each scaled by
+ * max(1, max |tfjs value|) so that one tolerance serves probabilities and raw regressions alike;
+ * outputs whose shape depends on the data are compared by shape and then values (parityOutputs.ts).
+ * `checkModelPair` is the reusable unit: one tfjs model, one ONNX file.
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +19,7 @@ import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.t
 import { createRandom } from '../training/random.ts';
 import { selectBackend } from '../training/backends/select.ts';
 import { DEFAULT_THRESHOLDS, PARITY_DEVICES, parityReport, type ParityReport, type ParityThresholds, type Predictions } from './parity.ts';
+import { compareWholeOutputs, outputScales, splitOutputs, toPredictions, type OutputValues, type RuntimeOutputs } from './parityOutputs.ts';
 import { runtimeCall } from './runtimeErrors.ts';
 
 type InputDtype = 'float32' | 'int32' | 'bool';
@@ -70,15 +74,21 @@ export async function checkModelPair(options: ModelPairOptions): Promise<{ repor
     }));
     const outputNames = (onnx.ModelProto.decode(onnxBytes).graph?.output ?? []).map((output) => output.name ?? '');
     const batches = randomBatches(reference.inputs, options.samples, options.seed ?? 1);
-    const expected: tf.Tensor[][] = [];
-    for (const batch of batches) expected.push(await reference.predict(batch, outputNames));
-    const scales = outputScales(expected);
-    const tfjs = toPredictions(`tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`, expected.map((outputs) => outputs.map((t) => t.dataSync() as ArrayLike<number>)), batches, scales);
-    const predictions = [tfjs];
-    for (const device of options.devices ?? PARITY_DEVICES) predictions.push(await predictOnnx(options.onnxPath, device, onnxBytes, batches, scales));
-    tf.dispose(expected.flat());
+    const tfjs: RuntimeOutputs = { source: `tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`, batches: [] };
+    for (const batch of batches) {
+      const outputs = await reference.predict(batch, outputNames);
+      tfjs.batches.push(outputs.map((tensor) => ({ data: tensor.dataSync() as ArrayLike<number>, dims: tensor.shape })));
+      tf.dispose(outputs);
+    }
+    const runs = [tfjs];
+    for (const device of options.devices ?? PARITY_DEVICES) runs.push(await runOnnx(options.onnxPath, device, onnxBytes, batches));
     tf.dispose(batches.flatMap((batch) => batch.tensors));
-    return { report: parityReport(predictions, thresholds), predictions };
+    const sizes = batches.map((batch) => batch.size);
+    const split = splitOutputs(outputNames, sizes, runs);
+    const scales = outputScales(tfjs, outputNames.length);
+    const predictions = runs.map((run) => toPredictions(run, split.perSample, sizes, scales));
+    const report = compareWholeOutputs(parityReport(predictions, thresholds), outputNames, runs, split.whole, scales, thresholds);
+    return { report, predictions };
   } finally {
     reference.dispose();
   }
@@ -87,7 +97,7 @@ export async function checkModelPair(options: ModelPairOptions): Promise<{ repor
 async function loadReference(modelJsonPath: string): Promise<ReferenceModel> {
   const { modelJson } = await readTfjsModelFiles(modelJsonPath);
   const isGraph = modelJson.format === 'graph-model' || Array.isArray((modelJson.modelTopology as { node?: unknown }).node);
-  return isGraph ? loadGraphReference(modelJsonPath) : loadLayersReference(modelJsonPath);
+  return isGraph ? loadGraphReference(modelJsonPath, signatureInputShapes(modelJson.signature)) : loadLayersReference(modelJsonPath);
 }
 
 async function loadLayersReference(modelJsonPath: string): Promise<ReferenceModel> {
@@ -103,13 +113,26 @@ async function loadLayersReference(modelJsonPath: string): Promise<ReferenceMode
   };
 }
 
-async function loadGraphReference(modelJsonPath: string): Promise<ReferenceModel> {
+/**
+ * Input sizes a GraphModel's signature declares (`tensorShape`), by input name: a Placeholder may
+ * leave an image's height and width open while the signature gives the size the model expects.
+ */
+export function signatureInputShapes(signature: unknown): Map<string, (number | null)[]> {
+  const inputs = (signature as { inputs?: Record<string, { name?: string; tensorShape?: { dim?: { size?: string | number }[] } }> } | undefined)?.inputs ?? {};
+  return new Map(Object.entries(inputs).map(([key, info]) => [
+    (info.name ?? key).replace(/:0$/, ''),
+    (info.tensorShape?.dim ?? []).map((dim) => (dim.size === undefined || Number(dim.size) < 0 ? null : Number(dim.size))),
+  ]));
+}
+
+async function loadGraphReference(modelJsonPath: string, declared: Map<string, (number | null)[]>): Promise<ReferenceModel> {
   const model: GraphModel = await loadGraphModel(fileSystemLoader(modelJsonPath));
-  const inputs = model.inputs.map((input) => ({
-    name: input.name.replace(/:0$/, ''),
-    dtype: inputDtype(input.dtype ?? 'float32', input.name),
-    shape: (input.shape ?? []).map((size) => (size === -1 ? null : size)),
-  }));
+  const inputs = model.inputs.map((input) => {
+    const name = input.name.replace(/:0$/, '');
+    const shape = (input.shape ?? []).map((size) => (size === -1 ? null : size));
+    const signature = declared.get(name);
+    return { name, dtype: inputDtype(input.dtype ?? 'float32', input.name), shape: signature?.length === shape.length ? shape.map((size, i) => size ?? signature[i]) : shape };
+  });
   return {
     format: 'graph-model',
     inputs,
@@ -166,49 +189,14 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
   return batches;
 }
 
-/** max(1, max |value|) of each output over every batch. */
-function outputScales(outputs: tf.Tensor[][]): number[] {
-  return outputs[0].map((_, k) => {
-    let scale = 1;
-    for (const batch of outputs) {
-      const values = batch[k].dataSync() as ArrayLike<number>;
-      for (let i = 0; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i]));
-    }
-    return scale;
-  });
-}
-
-/**
- * Samples as rows: every output's values for that sample, scaled, one after another. Top-1 is taken
- * over the first output (a classifier's probabilities).
- */
-function toPredictions(source: string, outputs: ArrayLike<number | bigint | boolean>[][], batches: InputBatch[], scales: number[]): Predictions {
-  const count = batches.reduce((sum, batch) => sum + batch.size, 0);
-  const perSample = outputs[0].map((values) => values.length / batches[0].size);
-  const rowLength = perSample.reduce((a, b) => a + b, 0);
-  const rows = new Float32Array(count * rowLength);
-  let sample = 0;
-  batches.forEach((batch, b) => {
-    for (let s = 0; s < batch.size; s++, sample++) {
-      let offset = sample * rowLength;
-      outputs[b].forEach((values, k) => {
-        for (let i = 0; i < perSample[k]; i++) rows[offset + i] = Number(values[s * perSample[k] + i]) / scales[k];
-        offset += perSample[k];
-      });
-    }
-  });
-  return { source, probabilities: rows, count, classCount: rowLength, top1Length: perSample[0] };
-}
-
 /** The ONNX model's outputs on one device, through the runtime's general Model (any inputs, any outputs). */
-async function predictOnnx(onnxPath: string, device: ResolvedDevice, model: Uint8Array, batches: InputBatch[], scales: number[]): Promise<Predictions> {
+async function runOnnx(onnxPath: string, device: ResolvedDevice, model: Uint8Array, batches: InputBatch[]): Promise<RuntimeOutputs> {
   const loaded = await runtimeCall(onnxPath, () => loadModel(model, { device }));
   try {
     if (loaded.inputs.length !== batches[0].tensors.length) {
       throw new InvalidInputError(`the ONNX model has ${loaded.inputs.length} inputs but the tfjs model ${batches[0].tensors.length}`);
     }
-    if (loaded.outputs.length !== scales.length) throw new InvalidInputError(`the ONNX model has ${loaded.outputs.length} outputs but the tfjs model ${scales.length}`);
-    const outputs: ArrayLike<number | bigint | boolean>[][] = [];
+    const outputs: OutputValues[][] = [];
     for (const batch of batches) {
       const feeds = Object.fromEntries(loaded.inputs.map((input, i) => {
         const tensor = batch.tensors[i];
@@ -216,9 +204,9 @@ async function predictOnnx(onnxPath: string, device: ResolvedDevice, model: Uint
         return [input.name, { type: tensor.dtype, dims: tensor.shape, data } as TensorData];
       }));
       const result = await runtimeCall(onnxPath, () => loaded.run(feeds));
-      outputs.push(loaded.outputs.map((output) => result[output.name]!.data as ArrayLike<number>));
+      outputs.push(loaded.outputs.map((output) => ({ data: result[output.name]!.data as ArrayLike<number>, dims: result[output.name]!.dims })));
     }
-    return toPredictions(describePlacement(loaded.placement), outputs, batches, scales);
+    return { source: describePlacement(loaded.placement), batches: outputs };
   } finally {
     await loaded.dispose();
   }

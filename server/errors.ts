@@ -92,6 +92,37 @@ export class UnsupportedFeatureError extends RequestError {
   }
 }
 
+/**
+ * A feature this server has but was started without — client shared memory without
+ * --allow-client-shm: 501 / UNIMPLEMENTED, as Triton answers its UNSUPPORTED errors.
+ */
+export class FeatureDisabledError extends RequestError {
+  constructor(message: string) {
+    super(501, message);
+  }
+}
+
+/** A shared-memory region name that is not registered (404 / NOT_FOUND). */
+export class RegionNotFoundError extends RequestError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+/** A shared-memory region name registered already: 400 over HTTP and ALREADY_EXISTS over gRPC, as Triton answers. */
+export class RegionExistsError extends RequestError {
+  constructor(message: string) {
+    super(400, message, GrpcCode.ALREADY_EXISTS);
+  }
+}
+
+/** Registering would pass --max-shm-regions or --max-shm-bytes: 400 over HTTP, RESOURCE_EXHAUSTED over gRPC. */
+export class RegionLimitError extends RequestError {
+  constructor(message: string) {
+    super(400, message, GrpcCode.RESOURCE_EXHAUSTED);
+  }
+}
+
 /** gRPC status codes (grpc/status.h), named here so the mapping below reads as a table. */
 export const GrpcCode = {
   OK: 0,
@@ -100,6 +131,7 @@ export const GrpcCode = {
   INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,

@@ -9,6 +9,7 @@ import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { ConnectionGate, httpServerFactory } from './connections.ts';
 import { InferenceCore } from './core/inference.ts';
 import { ModelRegistry } from './core/registry.ts';
+import { SharedMemoryRegistry } from './core/sharedMemory.ts';
 import { startGrpc, type GrpcListener } from './grpc/server.ts';
 import { buildApp } from './http/app.ts';
 import { ImageDecoders } from './images/decoders.ts';
@@ -63,10 +64,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
   });
   await registry.start();
-  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, serverLog);
+  const sharedMemory = new SharedMemoryRegistry({ enabled: settings.allowClientShm, maxRegions: settings.maxShmRegions, maxBytes: settings.maxShmBytes, maxStringTensorBytes: settings.bodyLimit });
+  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory, serverLog);
   const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
   const gate = new ConnectionGate(settings.maxConnections);
-  const http = httpServerFactory(gate, settings.requestTimeoutMs);
+  const limits = { requestTimeoutMs: settings.requestTimeoutMs, headerTimeoutMs: settings.headerTimeoutMs, minBodyRate: settings.minBodyRate, bodyRateGraceMs: settings.bodyRateGraceMs };
+  const http = httpServerFactory(gate, limits);
   const app = await buildApp({ core, metrics, images, log: serverLog }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
   let grpc: GrpcListener | undefined;
   const release = async () => {
@@ -74,6 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await app.close().catch(() => undefined);
     await images.close();
     await registry.close();
+    sharedMemory.closeAll();
   };
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -83,7 +87,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (settings.grpcPort !== false) {
     try {
-      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, idleTimeoutMs: settings.requestTimeoutMs, gate, logError, log: serverLog });
+      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog });
     } catch (error) {
       await release();
       throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
@@ -149,6 +153,7 @@ async function shutDown(parts: ShutdownParts): Promise<void> {
   }
   await images.close();
   await registry.close();
+  core.sharedMemory.closeAll();
 }
 
 /** IPv6 literals need brackets in URLs. */

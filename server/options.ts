@@ -57,6 +57,13 @@ export interface ServeOptions {
   shutdownGraceMs?: number;
   /** Worker threads decoding images for /classify, so a large image never blocks the event loop. */
   imageWorkers?: number;
+  /** Triton's --allow-client-shm: clients may register system shared-memory regions (off by default, as in Triton). */
+  allowClientShm?: boolean;
+  maxShmRegions?: number;
+  maxShmBytes?: number;
+  headerTimeoutMs?: number;
+  minBodyRate?: number;
+  bodyRateGraceMs?: number;
   /** Called with each startup line (addresses, routes); the CLI prints them, tests keep them quiet. */
   log?: (line: string) => void;
 }
@@ -82,8 +89,13 @@ export const RESOURCE_LIMITS: readonly NumericOption[] = [
   { key: 'maxImageAspect', flag: '--max-image-aspect', default: IMAGE_LIMIT_DEFAULTS.maxAspectRatio, min: 1, max: 100_000, integer: false, describe: 'most elongated image /classify decodes (long side ÷ short side)' },
   { key: 'maxBatch', flag: '--max-batch', default: 64, min: 1, max: 4096, integer: true, unit: 'rows', describe: 'most rows dynamic batching merges into one run (models without config.pbtxt; 1 turns batching off)' },
   { key: 'requestTimeoutMs', flag: '--request-timeout-ms', default: 30_000, min: 100, max: 3_600_000, integer: true, unit: 'ms', describe: 'longest a client may take to send a request (HTTP: 408 and close; gRPC: a stalled connection is closed)' },
+  { key: 'headerTimeoutMs', flag: '--header-timeout-ms', default: 5_000, min: 100, max: 3_600_000, integer: true, unit: 'ms', describe: "longest a client may take to send a request's headers (HTTP: 408 and close; gRPC: a connection that has not sent HTTP/2's preface by then is closed)" },
+  { key: 'minBodyRate', flag: '--min-body-rate', default: 240, min: 0, max: 1_000_000_000, integer: true, unit: 'bytes/s', describe: 'slowest a request body (HTTP) or a gRPC connection with a message on its way may arrive, averaged since it began, once the grace period is over; slower: 408 and close / the connection is closed (0: no minimum)' },
+  { key: 'bodyRateGraceMs', flag: '--body-rate-grace-ms', default: 5_000, min: 0, max: 3_600_000, integer: true, unit: 'ms', describe: 'how long a body may arrive below --min-body-rate before it is held to it' },
   { key: 'maxConnections', flag: '--max-connections', default: 512, min: 1, max: 1_000_000, integer: true, describe: 'open client connections per process, HTTP and gRPC together; further ones are closed at once' },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace-ms', default: 10_000, min: 0, max: 600_000, integer: true, unit: 'ms', describe: 'on SIGTERM, how long in-flight requests may take before what is left is closed' },
+  { key: 'maxShmRegions', flag: '--max-shm-regions', default: 128, min: 1, max: 65_536, integer: true, describe: 'system shared-memory regions registered at once (each holds a file descriptor); more are refused' },
+  { key: 'maxShmBytes', flag: '--max-shm-bytes', default: 4 * 1024 ** 3, min: 1, max: 2 ** 50, integer: true, unit: 'bytes', describe: "the registered regions' sizes added up; a region that would pass it is refused" },
 ];
 
 /** The other numeric options, bounded the same way. */
@@ -109,7 +121,8 @@ function defaultOf(key: keyof ServeOptions): number {
 
 type DefaultedKeys =
   | 'host' | 'port' | 'grpcPort' | 'device' | 'modelControlMode' | 'maxBatch' | 'maxDelayMs' | 'bodyLimit' | 'maxTensorElements'
-  | 'maxImageMegapixels' | 'maxImageAspect' | 'requestTimeoutMs' | 'maxConnections' | 'shutdownGraceMs' | 'repositoryPollSecs' | 'imageWorkers';
+  | 'maxImageMegapixels' | 'maxImageAspect' | 'requestTimeoutMs' | 'maxConnections' | 'shutdownGraceMs' | 'repositoryPollSecs' | 'imageWorkers'
+  | 'allowClientShm' | 'maxShmRegions' | 'maxShmBytes' | 'headerTimeoutMs' | 'minBodyRate' | 'bodyRateGraceMs';
 
 /** Options with every default filled in. */
 export type ServeSettings = Omit<ServeOptions, DefaultedKeys> & { [K in DefaultedKeys]-?: NonNullable<ServeOptions[K]> };
@@ -131,6 +144,12 @@ export const SERVE_DEFAULTS: Readonly<Pick<ServeSettings, DefaultedKeys>> = {
   shutdownGraceMs: defaultOf('shutdownGraceMs'),
   repositoryPollSecs: defaultOf('repositoryPollSecs'),
   imageWorkers: defaultOf('imageWorkers'),
+  allowClientShm: false,
+  maxShmRegions: defaultOf('maxShmRegions'),
+  maxShmBytes: defaultOf('maxShmBytes'),
+  headerTimeoutMs: defaultOf('headerTimeoutMs'),
+  minBodyRate: defaultOf('minBodyRate'),
+  bodyRateGraceMs: defaultOf('bodyRateGraceMs'),
 };
 
 /** Fills in defaults and refuses out-of-range numbers with a message naming the flag. */
@@ -151,6 +170,7 @@ export function resolveServeOptions(options: ServeOptions): ServeSettings {
   if ((settings.loadModels?.length ?? 0) > 0 && settings.modelControlMode !== 'explicit') {
     throw new InvalidOptionError('--load-model names the models to load at start in --model-control-mode explicit; without it every model is loaded');
   }
+  if (typeof settings.allowClientShm !== 'boolean') throw new InvalidOptionError(`--allow-client-shm must be true or false, got ${String(settings.allowClientShm)}`);
   if (typeof settings.host !== 'string' || settings.host === '') throw new InvalidOptionError('--host must name an address to listen on');
   if (settings.grpcPort !== false && settings.grpcPort !== 0 && settings.grpcPort === settings.port) {
     throw new InvalidOptionError(`--grpc-port ${settings.grpcPort} is the HTTP --port too; give gRPC its own port (or --no-grpc)`);

@@ -27,6 +27,8 @@ export const NPM_GRAPH_MODELS: readonly NpmGraphModel[] = [
   { name: 'faceres', architecture: 'face description: depthwise-separable network with clipped ReLUs (Minimum/Maximum), age, gender and descriptor heads (224×224)', inputRange: [0, 1] },
   { name: 'antispoof', architecture: 'anti-spoofing CNN classifier: fused convolutions, pooling, dense layers (128×128)', inputRange: [0, 1] },
   { name: 'centernet', architecture: 'CenterNet object detector: MobileNetV3-style hard-swish and squeeze-excite blocks, upsampling FPN, TopK decoding with FloorDiv/FloorMod/GatherV2 (512×512)', inputRange: [0, 1] },
+  { name: 'handtrack', architecture: 'hand detector (TF Object Detection API SSD): a tf.map_fn over the batch (a TF2 while loop lowered to TF1 frames, with TensorLists) resizing each image, anchor decoding, per-class NMS padded to 100 detections (uint8 320×320)', inputRange: [0, 255] },
+  { name: 'liveness', architecture: 'liveness CNN classifier: fused convolutions, pooling, dense layers, softmax (32×32)', inputRange: [0, 1] },
 ];
 
 /** model.json of a packaged model (resolved through node_modules, so it works from any checkout). */

@@ -18,6 +18,10 @@ import type { ConstantTensor, TfValue } from './tfOps/constant.ts';
 import { TfOpContext, elementType } from './tfOps/context.ts';
 import { supportedTfOps, tfOpHandler } from './tfOps/index.ts';
 import { notConvertedReason } from './tfOps/notConverted.ts';
+import { ARG_OP } from './controlFlow/functionLibrary.ts';
+import { isList } from './controlFlow/lists.ts';
+import { lowerControlFlow } from './controlFlow/lower.ts';
+import { convertNodes, outputOf, scopeOf, type ConversionScope } from './convertNodes.ts';
 import { NodeAttributes, formatTensorRef, parseTensorRef, type GraphDef, type GraphNodeDef, type TensorRef } from './graphDef.ts';
 import { fuseDilatedConvolutions } from './patterns.ts';
 import { inlineConstant } from './weights.ts';
@@ -41,9 +45,11 @@ export interface BuiltGraphModel {
   units: SourceUnit[];
 }
 
-const SOURCE_OPS = new Set(['Placeholder', 'Const']);
+const SOURCE_OPS = new Set(['Placeholder', 'Const', ARG_OP]);
 
-export function buildGraphModelGraph(sourceGraph: GraphDef, weights: Map<string, ConstantTensor>, signature: GraphModelSignature | undefined, opset: number, source: string): BuiltGraphModel {
+export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, ConstantTensor>, signature: GraphModelSignature | undefined, opset: number, source: string): BuiltGraphModel {
+  // TF1 loops and Switch/Merge conditionals become functional While and If nodes first.
+  const sourceGraph = lowerControlFlow(modelGraph, source);
   rejectUnsupportedOps(sourceGraph, source);
   const sourceNodes = new Map(sourceGraph.nodes.map((node) => [node.name, node]));
   const graphDef = fuseDilatedConvolutions(sourceGraph, (name) => weights.get(name) ?? inlineConstant(sourceNodes.get(name)!, source));
@@ -67,27 +73,19 @@ export function buildGraphModelGraph(sourceGraph: GraphDef, weights: Map<string,
     return endpoint;
   });
 
-  const converted: GraphNodeDef[] = [];
-  for (const node of dependencyOrder(outputRefs, nodes, source)) {
-    if (values.has(node.name)) continue;
-    if (node.op === 'Placeholder') throw new InvalidInputError(`${source}: Placeholder "${node.name}" is used but is not a model input in the signature`);
-    if (node.op === 'Const') {
-      const constant = weights.get(node.name) ?? inlineConstant(node, source);
-      if (!constant) throw new InvalidInputError(`${source}: Const node "${node.name}" has no value in weightsManifest or in its attributes`);
-      values.set(node.name, [constant]);
-      continue;
-    }
-    graph.currentLayer = scopeOf(node.name);
-    const inputsOfNode = node.inputs.map((ref) => outputOf(values, ref, node, source));
-    const handler = tfOpHandler(node.op)!;
-    const result = handler(new TfOpContext(new NodeAttributes(node, source), inputsOfNode, graph, opset));
-    values.set(node.name, Array.isArray(result) ? result : [result]);
-    converted.push(node);
-  }
+  const scope: ConversionScope = {
+    opset,
+    source,
+    constant: (node) => weights.get(node.name) ?? inlineConstant(node, source),
+    functions: graphDef.functions,
+    converted: [],
+  };
+  convertNodes(scope, graph, nodes, values, outputRefs);
 
   graph.currentLayer = '';
   const outputs = outputSpecs.map(({ ref, description }, i) => {
     const value = outputOf(values, ref, undefined, source, description);
+    if (isList(value)) throw new UnsupportedModelError(`${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`);
     const ctx = new TfOpContext(new NodeAttributes(nodes.get(ref.node)!, source), [], graph, opset);
     // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
     graph.nodeWithOutputName('Identity', [ctx.logical(value)], outputNames[i]);
@@ -96,13 +94,13 @@ export function buildGraphModelGraph(sourceGraph: GraphDef, weights: Map<string,
     graph.outputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
     return endpoint;
   });
-  return { graph, inputs, outputs, units: sourceUnits(converted) };
+  return { graph, inputs, outputs, units: sourceUnits(scope.converted) };
 }
 
 /** One error for the whole graph: every op without a handler, how often it occurs and where first. */
 function rejectUnsupportedOps(graphDef: GraphDef, source: string): void {
   const missing = new Map<string, { count: number; first: string }>();
-  for (const node of graphDef.nodes) {
+  for (const node of [...graphDef.nodes, ...[...graphDef.functions.values()].flatMap((fn) => fn.nodes)]) {
     if (SOURCE_OPS.has(node.op) || tfOpHandler(node.op)) continue;
     const entry = missing.get(node.op);
     if (entry) entry.count++;
@@ -182,47 +180,6 @@ function outputName(graph: GraphBuilder, spec: OutputSpec, source: string): stri
     throw new InvalidInputError(`${source}: ${spec.description} has the name of a model input; ONNX inputs and outputs need distinct names`);
   }
   return graph.uniqueName(`${spec.name}_output`);
-}
-
-/** Nodes the outputs depend on, each after its inputs (iterative, so deep graphs cannot overflow the stack). */
-function dependencyOrder(outputs: TensorRef[], nodes: Map<string, GraphNodeDef>, source: string): GraphNodeDef[] {
-  const order: GraphNodeDef[] = [];
-  const state = new Map<string, 'open' | 'done'>();
-  for (const output of outputs) {
-    const stack: { name: string; expanded: boolean }[] = [{ name: output.node, expanded: false }];
-    while (stack.length > 0) {
-      const { name, expanded } = stack.pop()!;
-      const node = nodes.get(name)!;
-      if (expanded) {
-        state.set(name, 'done');
-        order.push(node);
-        continue;
-      }
-      if (state.get(name) === 'done') continue;
-      state.set(name, 'open');
-      stack.push({ name, expanded: true });
-      for (const ref of [...node.inputs].reverse()) {
-        const inputState = state.get(ref.node);
-        if (inputState === 'open') throw new InvalidInputError(`${source}: the graph has a cycle through node "${ref.node}"`);
-        if (inputState !== 'done') stack.push({ name: ref.node, expanded: false });
-      }
-    }
-  }
-  return order;
-}
-
-function outputOf(values: Map<string, TfValue[]>, ref: TensorRef, reader: GraphNodeDef | undefined, source: string, output?: string): TfValue {
-  const value = values.get(ref.node)?.[ref.index];
-  if (value === undefined) {
-    const where = reader ? `node "${reader.name}" reads` : `the model's ${output ?? 'output'} is`;
-    throw new InvalidInputError(`${source}: ${where} "${formatTensorRef(ref)}", which node "${ref.node}" does not produce`);
-  }
-  return value;
-}
-
-function scopeOf(name: string): string {
-  const slash = name.lastIndexOf('/');
-  return slash > 0 ? name.slice(0, slash) : name;
 }
 
 function sourceUnits(nodes: GraphNodeDef[]): SourceUnit[] {

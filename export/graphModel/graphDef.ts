@@ -6,6 +6,7 @@
  */
 import { InvalidInputError } from '../../common/errors.ts';
 import type { TensorDtype } from '../backend/graph/tensorValue.ts';
+import { parseFunctionLibrary, type FunctionGraph } from './controlFlow/functionLibrary.ts';
 
 /** A reference to one output of a node: `name` is output 0, `name:2` output 2. */
 export interface TensorRef {
@@ -16,15 +17,20 @@ export interface TensorRef {
 export interface GraphNodeDef {
   name: string;
   op: string;
-  /** Data inputs in order; control inputs (`^name`) are dropped: they only order side effects. */
+  /** Data inputs in order. */
   inputs: TensorRef[];
+  /**
+   * Nodes named by control inputs (`^name`): they only order side effects, except that they tell
+   * which branch of a Switch/Merge conditional a constant belongs to (controlFlow/conditionals.ts).
+   */
+  controlInputs?: string[];
   attr: Record<string, unknown>;
 }
 
 export interface GraphDef {
   nodes: GraphNodeDef[];
-  /** Functions in the library (used by control-flow ops, which the converter rejects by name). */
-  functionNames: string[];
+  /** The library's functions by name: bodies of While and If (functional control flow). */
+  functions: Map<string, FunctionGraph>;
 }
 
 export function parseTensorRef(text: string): TensorRef {
@@ -44,27 +50,33 @@ export function parseGraphDef(topology: unknown, source: string): GraphDef {
   const rawNodes = (topology as { node: unknown[] }).node;
   const names = new Set<string>();
   const nodes = rawNodes.map((raw, i): GraphNodeDef => {
-    if (typeof raw !== 'object' || raw === null) throw new InvalidInputError(`${source}: modelTopology.node[${i}] is not an object`);
-    const { name, op, input, attr } = raw as { name?: unknown; op?: unknown; input?: unknown; attr?: unknown };
-    if (typeof name !== 'string' || name === '') throw new InvalidInputError(`${source}: modelTopology.node[${i}] has no name`);
-    if (typeof op !== 'string' || op === '') throw new InvalidInputError(`${source}: node "${name}" has no op`);
-    if (names.has(name)) throw new InvalidInputError(`${source}: two nodes are named "${name}"`);
-    names.add(name);
-    if (input !== undefined && (!Array.isArray(input) || !input.every((entry) => typeof entry === 'string'))) {
-      throw new InvalidInputError(`${source}: node "${name}" has an input list that is not a list of names`);
-    }
-    if (attr !== undefined && (typeof attr !== 'object' || attr === null)) throw new InvalidInputError(`${source}: node "${name}" has attr that is not an object`);
-    const inputs = ((input as string[] | undefined) ?? []).filter((entry) => !entry.startsWith('^')).map(parseTensorRef);
-    return { name, op, inputs, attr: (attr as Record<string, unknown> | undefined) ?? {} };
+    const node = parseNodeDef(raw, `modelTopology.node[${i}]`, source, parseTensorRef);
+    if (names.has(node.name)) throw new InvalidInputError(`${source}: two nodes are named "${node.name}"`);
+    names.add(node.name);
+    return node;
   });
   for (const node of nodes) {
-    for (const ref of node.inputs) {
+    for (const ref of [...node.inputs, ...(node.controlInputs ?? []).map((name) => ({ node: name, index: 0 }))]) {
       if (!names.has(ref.node)) throw new InvalidInputError(`${source}: node "${node.name}" reads "${formatTensorRef(ref)}", which no node produces`);
     }
   }
-  const library = (topology as { library?: { function?: { signature?: { name?: string } }[] } }).library;
-  const functionNames = (library?.function ?? []).map((fn) => fn.signature?.name ?? '?');
-  return { nodes, functionNames };
+  return { nodes, functions: parseFunctionLibrary((topology as { library?: unknown }).library, source) };
+}
+
+/** One NodeDef's structure; `parseRef` reads a data input (a function body spells them differently). */
+export function parseNodeDef(raw: unknown, where: string, source: string, parseRef: (text: string) => TensorRef): GraphNodeDef {
+  if (typeof raw !== 'object' || raw === null) throw new InvalidInputError(`${source}: ${where} is not an object`);
+  const { name, op, input, attr } = raw as { name?: unknown; op?: unknown; input?: unknown; attr?: unknown };
+  if (typeof name !== 'string' || name === '') throw new InvalidInputError(`${source}: ${where} has no name`);
+  if (typeof op !== 'string' || op === '') throw new InvalidInputError(`${source}: node "${name}" has no op`);
+  if (input !== undefined && (!Array.isArray(input) || !input.every((entry) => typeof entry === 'string'))) {
+    throw new InvalidInputError(`${source}: node "${name}" has an input list that is not a list of names`);
+  }
+  if (attr !== undefined && (typeof attr !== 'object' || attr === null)) throw new InvalidInputError(`${source}: node "${name}" has attr that is not an object`);
+  const entries = (input as string[] | undefined) ?? [];
+  const inputs = entries.filter((entry) => !entry.startsWith('^')).map(parseRef);
+  const controlInputs = entries.filter((entry) => entry.startsWith('^')).map((entry) => entry.slice(1));
+  return { name, op, inputs, ...(controlInputs.length > 0 ? { controlInputs } : {}), attr: (attr as Record<string, unknown> | undefined) ?? {} };
 }
 
 /** TF DataType names → the dtype tfjs gives such a tensor (tfjs has no int64, uint8 or float64 tensors). */
@@ -205,6 +217,14 @@ export class NodeAttributes {
       if (!Number.isInteger(size)) throw this.invalid(name, 'a shape');
       return size < 0 ? null : size;
     });
+  }
+
+  /** A function attribute (`{"func": {"name": ...}}`): the name of a library function. */
+  func(name: string): string {
+    const value = this.value(name);
+    const func = value?.func as { name?: unknown } | undefined;
+    if (typeof func?.name !== 'string' || func.name === '') throw this.invalid(name, 'a function name');
+    return func.name;
   }
 
   /** An attribute that must be one of a few strings. */

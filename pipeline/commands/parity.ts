@@ -58,6 +58,7 @@ export const parityCommand: CliCommand = {
         `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 agreement ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}, ${pair.disagreements.length} disagreements`,
       );
     }
+    if (report.wholeOutputs?.length) console.log(`outputs with data-dependent shapes, compared by shape and then values (not per sample): ${report.wholeOutputs.join(', ')}`);
     if (argv.json) await writeJsonAtomic(argv.json, report);
     if (!report.passed) throw new ParityError(`parity failed: ${describeParityFailure(report)}`);
   },

@@ -24,6 +24,7 @@ interface ServeArguments {
   threads?: number;
   'max-delay-ms': number;
   'image-workers': number;
+  'allow-client-shm': boolean;
   [limit: string]: unknown;
 }
 
@@ -52,6 +53,11 @@ export const serveCommand: CliCommand = {
       builder = builder.option(...serverNumber(limit.key, `Limit: ${limit.describe}`));
     }
     return builder
+      .option('allow-client-shm', {
+        type: 'boolean',
+        default: SERVE_DEFAULTS.allowClientShm,
+        describe: "Let clients register system shared-memory regions (/dev/shm objects) and pass tensors through them, as Triton's --allow-client-shm=true",
+      })
       .example('$0 serve artifacts/model.onnx', 'serve as model "model" on http://127.0.0.1:8000 and grpc 127.0.0.1:8001')
       .example('$0 serve --model-repository model_repository/', 'serve what export-triton wrote, every version its config selects')
       .example('$0 serve --model-dir models/ --port 0 --grpc-port 0', 'serve every model in models/ on free ports') as unknown as Argv<ServeArguments>;
@@ -75,6 +81,7 @@ export const serveCommand: CliCommand = {
       intraOpThreads: args.threads,
       maxDelayMs: args['max-delay-ms'],
       imageWorkers: args['image-workers'],
+      allowClientShm: args['allow-client-shm'],
       log: (line) => process.stdout.write(`${line}\n`),
     });
     const signal = await nextShutdownSignal();

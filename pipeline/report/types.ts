@@ -48,6 +48,12 @@ export interface ParityReport {
   passed: boolean;
   /** Devices tried where available that could not run here (webgpu without an adapter), with why. */
   skipped?: { device: string; reason: string }[];
+  /**
+   * Outputs whose shape depends on the data (random parity of GraphModels: NMS boxes, a loop's
+   * results): not per-sample rows, so compared by shape (equal on every runtime), then value by
+   * value, their largest difference counted in each pair's maxAbsDiff.
+   */
+  wholeOutputs?: string[];
 }
 
 /** A test image the model got wrong; pixels are 0–255 in height × width × channels order. */

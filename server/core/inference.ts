@@ -16,10 +16,12 @@ import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { Feeds, RunTiming } from './batching.ts';
 import { classify } from './classification.ts';
-import { DATATYPE_INFO, datatypeOf, isDatatype, type Datatype, type TensorValues } from './datatypes.ts';
+import { DATATYPE_INFO, allocateValues, bytesOfValues, datatypeOf, isDatatype, type Datatype, type TensorValues } from './datatypes.ts';
+import { valuesFromRaw, valuesToRaw } from './rawTensors.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { ServedModel, ServedTensor } from './servedModel.ts';
 import { readSchedulingParameters } from './requestParameters.ts';
+import { checkSharedMemoryParameters, type RegionUse, type SharedMemoryLease, type SharedMemoryParameters, type SharedMemoryRef, type SharedMemoryRegistry } from './sharedMemory.ts';
 import { checkShape, elementCount, formatShape } from './tensors.ts';
 
 export interface TensorHeader {
@@ -28,12 +30,16 @@ export interface TensorHeader {
   datatype: string;
   /** As the request gives it; checked here. */
   shape: unknown;
+  /** The shared_memory_* parameters, when the tensor's bytes are in a registered region instead of the message. */
+  sharedMemory?: SharedMemoryParameters;
 }
 
 export interface RequestedOutput {
   name: string;
   /** parameters.classification: return the top k classes instead of the tensor. */
   classification?: unknown;
+  /** The shared_memory_* parameters: write the output into a registered region instead of the reply. */
+  sharedMemory?: SharedMemoryParameters;
 }
 
 export interface InferenceHeader {
@@ -54,6 +60,10 @@ export interface PlannedInput {
   count: number;
   /** Bytes in the binary layout; undefined for BYTES, whose elements vary in length. */
   byteSize?: number;
+  /** Its place among the request's inputs (front ends find its data by it). */
+  position: number;
+  /** Where in shared memory its bytes are; the core reads those itself. */
+  sharedMemory?: SharedMemoryRef;
 }
 
 export interface OutputTensor {
@@ -61,6 +71,8 @@ export interface OutputTensor {
   datatype: Datatype;
   shape: number[];
   values: TensorValues;
+  /** Written into this place in shared memory already: the reply carries no data for it. */
+  sharedMemory?: SharedMemoryRef;
 }
 
 export interface InferenceResponse {
@@ -74,7 +86,10 @@ export interface InferenceCall {
   header: InferenceHeader;
   /** process.hrtime.bigint() when the request arrived, so statistics include reading it. */
   receivedAt: bigint;
-  /** Decodes each planned input's data (same order); throws a RequestError if the data disagrees. */
+  /**
+   * Decodes the data the message carries for the planned inputs given — every input not in shared
+   * memory, in request order — returning one value per input; throws a RequestError if the data disagrees.
+   */
   decode: (inputs: PlannedInput[]) => TensorValues[];
 }
 
@@ -117,6 +132,8 @@ export class InferenceCore {
     readonly registry: ModelRegistry,
     private readonly metrics: ServerMetrics,
     readonly limits: CoreLimits,
+    /** The registered system shared-memory regions requests may read inputs from and write outputs to. */
+    readonly sharedMemory: SharedMemoryRegistry,
     /** Verbose level 1 writes a line per request (the logging extension turns it on). */
     private readonly log?: ServerLog,
   ) {}
@@ -162,23 +179,33 @@ export class InferenceCore {
     const scheduling = readSchedulingParameters(call.header.parameters);
     const inputs = this.planInputs(model, call.header.inputs);
     const requested = planOutputs(model, call.header.outputs);
-    const values = call.decode(inputs);
-    const feeds: Feeds = {};
-    inputs.forEach((input, index) => {
-      feeds[input.name] = { type: DATATYPE_INFO[input.datatype].tensorType, dims: input.shape, data: values[index] };
-    });
-    const rows = model.batchable ? inputs[0].shape[0] : 1;
-    const { outputs, timing } = await model.batcher.submit(feeds, rows, {
-      timeoutUs: scheduling.timeoutUs,
-      onTimeout: () => new QueueTimeoutError(model.name, scheduling.timeoutUs!),
-    });
-    const tensors = requested.map(({ name, classification }) => {
-      const tensor = outputs[name];
-      if (tensor === undefined) throw new RequestError(500, `the model returned no output '${name}'`);
-      const output: OutputTensor = { name, datatype: datatypeOf(tensor.type), shape: [...tensor.dims], values: tensor.data };
-      return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));
-    });
-    return { result: { modelName: model.name, modelVersion: model.version, id: call.header.id, outputs: tensors }, rows, timing };
+    // Every region, offset and size is checked here, before any byte is read or written.
+    const memory = this.sharedMemory.lease(regionUses(inputs, requested));
+    try {
+      const values = decodeInputs(model, call, inputs, memory);
+      const feeds: Feeds = {};
+      inputs.forEach((input, index) => {
+        feeds[input.name] = { type: DATATYPE_INFO[input.datatype].tensorType, dims: input.shape, data: values[index] };
+      });
+      const rows = model.batchable ? inputs[0].shape[0] : 1;
+      const { outputs, timing } = await model.batcher.submit(feeds, rows, {
+        timeoutUs: scheduling.timeoutUs,
+        onTimeout: () => new QueueTimeoutError(model.name, scheduling.timeoutUs!),
+      });
+      const tensors = requested.map(({ name, classification, sharedMemory }) => {
+        const tensor = outputs[name];
+        if (tensor === undefined) throw new RequestError(500, `the model returned no output '${name}'`);
+        const output: OutputTensor = { name, datatype: datatypeOf(tensor.type), shape: [...tensor.dims], values: tensor.data };
+        if (sharedMemory !== undefined) return { ...output, sharedMemory };
+        return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));
+      });
+      memory.writeAll(
+        tensors.flatMap((output) => (output.sharedMemory ? [{ use: { tensor: `output '${output.name}'`, ref: output.sharedMemory }, bytes: valuesToRaw(output.datatype, output.values) }] : [])),
+      );
+      return { result: { modelName: model.name, modelVersion: model.version, id: call.header.id, outputs: tensors }, rows, timing };
+    } finally {
+      memory.release();
+    }
   }
 
   /**
@@ -201,7 +228,7 @@ export class InferenceCore {
   /** Every model input exactly once, each with the model's datatype and a shape the model takes, within the limits. */
   private planInputs(model: ServedModel, inputs: TensorHeader[]): PlannedInput[] {
     const seen = new Set<string>();
-    const planned = inputs.map((input) => {
+    const planned = inputs.map((input, position): PlannedInput => {
       const name = String(input.name);
       if (seen.has(name)) throw new InvalidRequestError(`input '${name}' is given twice`);
       seen.add(name);
@@ -215,7 +242,8 @@ export class InferenceCore {
       checkAgainstModel(model, expected, shape);
       const count = elementCount(name, shape, this.limits.maxTensorElements);
       const byteSize = input.datatype === 'BYTES' ? undefined : DATATYPE_INFO[input.datatype].byteSize * count;
-      return { name, datatype: input.datatype, shape, count, byteSize };
+      const sharedMemory = input.sharedMemory && checkSharedMemoryParameters(`input '${name}'`, input.sharedMemory);
+      return { name, datatype: input.datatype, shape, count, byteSize, position, ...(sharedMemory ? { sharedMemory } : {}) };
     });
     const missing = model.inputs.filter((tensor) => !seen.has(tensor.name));
     if (missing.length > 0) throw new InvalidRequestError(`model '${model.name}' needs the input${missing.length > 1 ? 's' : ''} ${listNames(missing)}, missing from the request`);
@@ -237,8 +265,46 @@ function checkAgainstModel(model: ServedModel, expected: ServedTensor, shape: nu
   }
 }
 
-/** The requested outputs (all of the model's when none are named), with their classification counts checked. */
-function planOutputs(model: ServedModel, outputs: RequestedOutput[] | undefined): { name: string; classification?: number }[] {
+/**
+ * Each input's values: read from its shared-memory region straight into the array the model will
+ * run on, or decoded by the front end from the message (all those in one call, in request order).
+ */
+function decodeInputs(model: ServedModel, call: InferenceCall, inputs: PlannedInput[], memory: SharedMemoryLease): TensorValues[] {
+  const carried = inputs.filter((input) => input.sharedMemory === undefined);
+  const decoded = carried.length > 0 ? call.decode(carried) : [];
+  let next = 0;
+  return inputs.map((input) => (input.sharedMemory === undefined ? decoded[next++] : readFromSharedMemory(model, input, input.sharedMemory, memory)));
+}
+
+function readFromSharedMemory(model: ServedModel, input: PlannedInput, ref: SharedMemoryRef, memory: SharedMemoryLease): TensorValues {
+  const use = { tensor: `input '${input.name}'`, ref };
+  if (input.datatype === 'BYTES') return valuesFromRaw(input, memory.readBytes(use), 'shared_memory_byte_size');
+  if (ref.byteSize !== input.byteSize) {
+    throw new InvalidRequestError(
+      `input byte size mismatch for input '${input.name}' for model '${model.name}'. Expected ${input.byteSize}, got ${ref.byteSize} (shape ${formatShape(input.shape)} of ${input.datatype})`,
+    );
+  }
+  const values = allocateValues(input.datatype, input.count) as Exclude<TensorValues, string[]>;
+  memory.readInto(use, bytesOfValues(values));
+  return values;
+}
+
+/** The shared-memory places a request names, inputs then outputs, for the lease to check. */
+function regionUses(inputs: PlannedInput[], outputs: PlannedOutput[]): RegionUse[] {
+  const uses: RegionUse[] = [];
+  for (const input of inputs) if (input.sharedMemory) uses.push({ tensor: `input '${input.name}'`, ref: input.sharedMemory });
+  for (const output of outputs) if (output.sharedMemory) uses.push({ tensor: `output '${output.name}'`, ref: output.sharedMemory });
+  return uses;
+}
+
+interface PlannedOutput {
+  name: string;
+  classification?: number;
+  sharedMemory?: SharedMemoryRef;
+}
+
+/** The requested outputs (all of the model's when none are named), with their classification counts and shared-memory places checked. */
+function planOutputs(model: ServedModel, outputs: RequestedOutput[] | undefined): PlannedOutput[] {
   if (outputs === undefined || outputs.length === 0) return model.outputs.map((tensor) => ({ name: tensor.name }));
   const seen = new Set<string>();
   return outputs.map((output) => {
@@ -249,6 +315,11 @@ function planOutputs(model: ServedModel, outputs: RequestedOutput[] | undefined)
     if (seen.has(name)) throw new InvalidRequestError(`output '${name}' is requested twice`);
     seen.add(name);
     const k = output.classification;
+    if (output.sharedMemory !== undefined) {
+      // Triton refuses the pair: the classes are computed from the output, which would then be in shared memory.
+      if (k !== undefined) throw new InvalidRequestError(`Output can't set both 'shared_memory_region' and 'classification' (output '${name}')`);
+      return { name, sharedMemory: checkSharedMemoryParameters(`output '${name}'`, output.sharedMemory) };
+    }
     if (k === undefined) return { name };
     if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
       throw new InvalidRequestError(`output '${name}' parameter classification is ${JSON.stringify(k)}; it must be a whole number ≥ 1 (how many classes to return)`);

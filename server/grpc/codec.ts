@@ -7,7 +7,8 @@
 import { InvalidRequestError } from '../errors.ts';
 import { DATATYPE_INFO, type TensorValues } from '../core/datatypes.ts';
 import type { InferenceCall, InferenceResponse, PlannedInput } from '../core/inference.ts';
-import { valuesFromBinary, valuesToBinary } from '../http/binary.ts';
+import type { SharedMemoryParameters } from '../core/sharedMemory.ts';
+import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
 import { formatShape } from '../core/tensors.ts';
 
 /** InferParameter as @grpc/proto-loader hands it over (oneofs: true, longs: String). */
@@ -67,8 +68,16 @@ function exactInteger(decimal: string | undefined): number | bigint {
 export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint): InferenceCall {
   const inputs = request.inputs ?? [];
   const raw = request.raw_input_contents ?? [];
-  if (raw.length > 0 && raw.length !== inputs.length) {
-    throw new InvalidRequestError(`raw_input_contents has ${raw.length} entries for ${inputs.length} inputs; give one per input, in order, or use contents`);
+  const inSharedMemory = inputs.map((input) => sharedMemoryParameters(input.parameters));
+  for (const [index, input] of inputs.entries()) {
+    if (inSharedMemory[index] && hasContents(input.contents)) {
+      throw new InvalidRequestError(`unexpected 'content' provided when using shared memory for input tensor '${input.name ?? ''}' for model '${request.model_name ?? ''}'`);
+    }
+  }
+  // As in Triton, raw_input_contents holds the inputs that are not in shared memory, in order.
+  const carried = inSharedMemory.filter((parameters) => parameters === undefined).length;
+  if (raw.length > 0 && raw.length !== carried) {
+    throw new InvalidRequestError(`raw_input_contents has ${raw.length} entries for ${carried} inputs not in shared memory; give one per input, in order, or use contents`);
   }
   if (raw.length > 0 && inputs.some((input) => hasContents(input.contents))) {
     throw new InvalidRequestError('the request uses raw_input_contents, so no input may also set contents');
@@ -79,13 +88,31 @@ export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint)
       modelVersion: request.model_version || undefined,
       id: request.id ?? '',
       // int64 shapes arrive as decimal strings; Number() keeps small ones exact and makes huge ones unsafe, which the core refuses.
-      inputs: inputs.map((input) => ({ name: input.name ?? '', datatype: input.datatype ?? '', shape: (input.shape ?? []).map(Number) })),
-      outputs: request.outputs?.map((output) => ({ name: output.name ?? '', classification: parameterValue(output.parameters?.classification) })),
+      inputs: inputs.map((input, index) => ({ name: input.name ?? '', datatype: input.datatype ?? '', shape: (input.shape ?? []).map(Number), ...sharedMemoryField(inSharedMemory[index]) })),
+      outputs: request.outputs?.map((output) => ({
+        name: output.name ?? '',
+        classification: parameterValue(output.parameters?.classification),
+        ...sharedMemoryField(sharedMemoryParameters(output.parameters)),
+      })),
       parameters: Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, parameter]) => [name, parameterValue(parameter)])),
     },
     receivedAt,
-    decode: (planned) => planned.map((input, index) => (raw.length > 0 ? valuesFromBinary(input, raw[index]) : valuesFromContents(input, inputs[index].contents))),
+    // Called with the inputs the message carries (not those in shared memory), in request order.
+    decode: (planned) => planned.map((input, index) => (raw.length > 0 ? valuesFromRaw(input, raw[index]) : valuesFromContents(input, inputs[input.position].contents))),
   };
+}
+
+/** The shared_memory_* parameters, when any is given (the core checks their types and values). */
+function sharedMemoryParameters(parameters: Record<string, GrpcParameter> | undefined): SharedMemoryParameters | undefined {
+  const region = parameters?.shared_memory_region;
+  const offset = parameters?.shared_memory_offset;
+  const byteSize = parameters?.shared_memory_byte_size;
+  if (region === undefined && offset === undefined && byteSize === undefined) return undefined;
+  return { region: parameterValue(region), offset: parameterValue(offset), byteSize: parameterValue(byteSize) };
+}
+
+function sharedMemoryField(parameters: SharedMemoryParameters | undefined): { sharedMemory?: SharedMemoryParameters } {
+  return parameters === undefined ? {} : { sharedMemory: parameters };
 }
 
 function hasContents(contents: GrpcContents | undefined): boolean {
@@ -145,14 +172,18 @@ export function valuesFromContents(input: PlannedInput, contents: GrpcContents |
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export function inferResponseToGrpc(response: InferenceResponse): object {
   return {
     model_name: response.modelName,
     model_version: response.modelVersion,
     id: response.id ?? '',
     outputs: response.outputs.map((output) => ({ name: output.name, datatype: output.datatype, shape: output.shape })),
+    // Triton gives every output an entry; one written into shared memory gets an empty one.
     raw_output_contents: response.outputs.map((output) => {
-      const bytes = valuesToBinary(output.datatype, output.values);
+      if (output.sharedMemory !== undefined) return EMPTY;
+      const bytes = valuesToRaw(output.datatype, output.values);
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }),
   };

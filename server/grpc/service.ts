@@ -9,13 +9,14 @@ import { serverAsset } from '../assets.ts';
 import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import { PLATFORM } from '../core/servedModel.ts';
-import { EXTENSIONS } from '../http/context.ts';
+import { serverExtensions } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
 import type { ServerLog } from '../log.ts';
 import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
+import { sharedMemoryHandlers } from './sharedMemory.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
 export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
@@ -52,7 +53,7 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
         return { ready: false };
       }
     },
-    ServerMetadata: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }),
+    ServerMetadata: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: serverExtensions(core) }),
     ModelMetadata: (request: { name?: string; version?: string }) => {
       const model = registry.resolve(request.name ?? '', request.version || undefined);
       return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs };
@@ -77,6 +78,7 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
       return {};
     },
     ...extensionHandlers(core, extensions.log),
+    ...sharedMemoryHandlers(core.sharedMemory),
   };
   return {
     ...Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, unary(method, handler, metrics, logError)])),

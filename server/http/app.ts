@@ -16,6 +16,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { modelConfigRoutes } from './routes/modelConfig.ts';
 import { modelRoutes } from './routes/models.ts';
 import { repositoryRoutes } from './routes/repository.ts';
+import { sharedMemoryRoutes } from './routes/sharedMemory.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 
 export interface AppOptions {
@@ -81,6 +82,7 @@ export async function buildApp(context: HttpContext, options: AppOptions): Promi
   app.register(metricsRoutes(context));
   app.register(modelConfigRoutes(context));
   app.register(loggingRoutes(context));
+  app.register(sharedMemoryRoutes(context));
   return app;
 }
 

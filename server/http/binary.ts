@@ -2,13 +2,11 @@
  * The binary tensor data extension's byte layout: a body is a JSON header of
  * `Inference-Header-Content-Length` bytes followed by the raw tensors, each little-endian, row
  * major, in the order of the inputs (or outputs) that carry `parameters.binary_data_size`. BYTES
- * elements are each a 4-byte little-endian length followed by that many bytes. Every length is
- * checked against what is really there before anything is copied.
+ * elements are each a 4-byte little-endian length followed by that many bytes (core/rawTensors.ts,
+ * shared with gRPC's raw contents and shared memory). Every length is checked against what is
+ * really there before anything is copied.
  */
 import { InvalidRequestError } from '../errors.ts';
-import { bytesOfValues, valuesFromBytes, type Datatype, type TensorValues } from '../core/datatypes.ts';
-import type { PlannedInput } from '../core/inference.ts';
-import { formatShape } from '../core/tensors.ts';
 import { parseExactJson } from './json.ts';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
@@ -47,53 +45,4 @@ export function cutBinaryChunks(binary: Buffer, sizes: { name: string; size: num
     throw new InvalidRequestError(`the body has ${binary.length - offset} bytes of binary data after the last tensor; binary_data_size must account for all of it`);
   }
   return chunks;
-}
-
-/** A planned input's values from its binary chunk, which must hold exactly its shape × datatype. */
-export function valuesFromBinary(input: PlannedInput, chunk: Buffer): TensorValues {
-  if (input.datatype === 'BYTES') return readByteStrings(input, chunk);
-  if (chunk.length !== input.byteSize) {
-    throw new InvalidRequestError(
-      `input '${input.name}' has binary_data_size ${chunk.length}, but shape ${formatShape(input.shape)} of ${input.datatype} needs ${input.byteSize} bytes`,
-    );
-  }
-  return valuesFromBytes(input.datatype, chunk);
-}
-
-const utf8 = new TextDecoder('utf-8');
-
-/** `count` length-prefixed elements that must fill the chunk exactly. */
-function readByteStrings(input: PlannedInput, chunk: Buffer): string[] {
-  const values: string[] = [];
-  let offset = 0;
-  for (let index = 0; index < input.count; index++) {
-    if (offset + 4 > chunk.length) {
-      throw new InvalidRequestError(`input '${input.name}' binary data ends after ${index} of its ${input.count} BYTES elements`);
-    }
-    const length = chunk.readUInt32LE(offset);
-    offset += 4;
-    if (offset + length > chunk.length) {
-      throw new InvalidRequestError(`input '${input.name}' BYTES element ${index} declares ${length} bytes, but only ${chunk.length - offset} are left`);
-    }
-    values.push(utf8.decode(chunk.subarray(offset, offset + length)));
-    offset += length;
-  }
-  if (offset !== chunk.length) {
-    throw new InvalidRequestError(`input '${input.name}' has ${chunk.length - offset} bytes after its ${input.count} BYTES elements`);
-  }
-  return values;
-}
-
-/** A tensor's values in the binary layout (BYTES with their length prefixes). */
-export function valuesToBinary(datatype: Datatype, values: TensorValues): Uint8Array {
-  if (datatype !== 'BYTES') return bytesOfValues(values as Exclude<TensorValues, string[]>);
-  const encoded = (values as string[]).map((value) => Buffer.from(value, 'utf8'));
-  const result = Buffer.alloc(encoded.reduce((sum, bytes) => sum + 4 + bytes.length, 0));
-  let offset = 0;
-  for (const bytes of encoded) {
-    result.writeUInt32LE(bytes.length, offset);
-    bytes.copy(result, offset + 4);
-    offset += 4 + bytes.length;
-  }
-  return result;
 }

@@ -8,8 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { InvalidRequestError } from '../errors.ts';
 import type { TensorValues } from '../core/datatypes.ts';
 import type { InferenceCall, InferenceHeader, InferenceResponse } from '../core/inference.ts';
+import type { SharedMemoryParameters } from '../core/sharedMemory.ts';
 import { valuesFromJson, valuesToJsonText } from '../core/tensors.ts';
-import { cutBinaryChunks, valuesFromBinary, valuesToBinary } from './binary.ts';
+import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
+import { cutBinaryChunks } from './binary.ts';
 
 type Parameters = Record<string, unknown>;
 
@@ -62,12 +64,8 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
   const binarySizes: { name: string; size: number }[] = [];
   for (const input of body.inputs) {
     const size = input.parameters?.binary_data_size;
-    const hasData = input.data !== undefined;
-    if (size === undefined) {
-      if (!hasData) throw new InvalidRequestError(`input '${input.name}' has neither data nor parameters.binary_data_size`);
-      continue;
-    }
-    if (hasData) throw new InvalidRequestError(`input '${input.name}' has both data and parameters.binary_data_size; send its values one way`);
+    checkOneSource(input);
+    if (size === undefined) continue;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
       throw new InvalidRequestError(`input '${input.name}' parameters.binary_data_size is ${typeof size === 'bigint' ? String(size) : JSON.stringify(size)}; it must be a whole number of bytes`);
     }
@@ -81,15 +79,22 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
     ...target,
     // The protocol echoes the caller's id; without one we make one so replies can still be traced in logs.
     id: body.id ?? randomUUID(),
-    inputs: body.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.shape })),
-    outputs: body.outputs?.map((output) => ({ name: output.name, classification: output.parameters?.classification })),
+    inputs: body.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.shape, ...withSharedMemory(input.parameters) })),
+    outputs: body.outputs?.map((output) => {
+      const inSharedMemory = withSharedMemory(output.parameters);
+      if (inSharedMemory.sharedMemory && output.parameters?.binary_data === true) {
+        throw new InvalidRequestError(`Output can't set both 'shared_memory_region' and 'binary_data' (output '${output.name}')`);
+      }
+      return { name: output.name, classification: output.parameters?.classification, ...inSharedMemory };
+    }),
     parameters: body.parameters,
   };
+  // Called with the inputs whose data the body carries (not those in shared memory), in request order.
   const decode: InferenceCall['decode'] = (planned) => {
     let chunk = 0;
-    return planned.map((input, index): TensorValues => {
-      const source = body.inputs[index];
-      return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromBinary(input, chunks[chunk++]);
+    return planned.map((input): TensorValues => {
+      const source = body.inputs[input.position];
+      return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromRaw(input, chunks[chunk++]);
     });
   };
   const allBinary = booleanParameter(body.parameters?.binary_data_output, 'binary_data_output') === true;
@@ -99,6 +104,27 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
     return typeof own === 'boolean' ? own : allBinary;
   };
   return { call: { header, receivedAt, decode }, binaryOutput };
+}
+
+/** An input's values come from exactly one place: `data`, the binary part, or a shared-memory region (Triton's rule and words). */
+function checkOneSource(input: RequestBody['inputs'][number]): void {
+  const sources = [
+    input.data !== undefined && "'data'",
+    input.parameters?.binary_data_size !== undefined && "'binary_data_size'",
+    input.parameters?.shared_memory_region !== undefined && "'shared_memory_region'",
+  ].filter((source) => source !== false);
+  if (sources.length === 1) return;
+  throw new InvalidRequestError(
+    `Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But ${sources.length === 0 ? 'no field is set' : `set ${sources.join(' ')}`} (input '${input.name}')`,
+  );
+}
+
+/** The shared_memory_* parameters, when any is given, for the core to check. */
+function withSharedMemory(parameters: Parameters | undefined): { sharedMemory?: SharedMemoryParameters } {
+  if (parameters === undefined) return {};
+  const { shared_memory_region: region, shared_memory_offset: offset, shared_memory_byte_size: byteSize } = parameters;
+  if (region === undefined && offset === undefined && byteSize === undefined) return {};
+  return { sharedMemory: { region, offset, byteSize } };
 }
 
 /** Triton refuses a binary_data(_output) that is not a boolean rather than guessing. */
@@ -120,8 +146,10 @@ export function encodeInferResponse(response: InferenceResponse, binaryOutput: (
   // Triton's literals), which JSON.stringify cannot do.
   const outputs = response.outputs.map((output) => {
     const base = `"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)}`;
+    // Written into shared memory already: as in Triton, the reply names it and carries no data.
+    if (output.sharedMemory !== undefined) return `{${base}}`;
     if (!binaryOutput(output.name)) return `{${base},"data":${valuesToJsonText(output.datatype, output.values)}}`;
-    const bytes = valuesToBinary(output.datatype, output.values);
+    const bytes = valuesToRaw(output.datatype, output.values);
     binaries.push(bytes);
     return `{${base},"parameters":{"binary_data_size":${bytes.length}}}`;
   });

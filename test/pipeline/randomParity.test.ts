@@ -96,4 +96,33 @@ describe('parity on random inputs', () => {
     expect(gpu.status).toBe(1);
     expect(gpu.stderr.trim()).toBe("error: --device must list devices among cpu, wasm, webgpu, cuda, dml, coreml, got 'gpu' (parity compares named devices; name the GPU one: cuda, webgpu, dml, coreml)");
   });
+
+  /** Boxes and scores in, the boxes NonMaxSuppression keeps out: how many depends on the data. */
+  async function detector(iouThreshold: number): Promise<{ modelJson: string; onnxPath: string }> {
+    const g = new GraphModelBuilder(3);
+    const boxes = g.placeholder('boxes', [null, 4]);
+    const scores = g.placeholder('scores', [null]);
+    const selected = g.node('NonMaxSuppressionV3', [boxes, scores, g.scalarInt(10), g.scalar(iouThreshold), g.scalar(0.2)]);
+    g.node('Identity', [selected], {}, 'selected');
+    g.node('GatherV2', [boxes, selected, g.scalarInt(0)], { batch_dims: attr.i(0) }, 'kept');
+    const modelJson = await g.save();
+    const onnxPath = path.join(path.dirname(modelJson), 'model.onnx');
+    await convertModelToFile(modelJson, onnxPath);
+    return { modelJson, onnxPath };
+  }
+
+  it('compares outputs whose length depends on the data by shape, then values, and says so', async () => {
+    const { modelJson, onnxPath } = await detector(0.3);
+    const { report } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath, samples: 20, seed: 4, tfjsBackend: 'cpu' });
+    expect(report.wholeOutputs).toEqual(['selected', 'kept']);
+    expect(report.passed).toBe(true);
+    const cli = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '20', '--seed', '4', '--tfjs-backend', 'cpu']);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('outputs with data-dependent shapes, compared by shape and then values (not per sample): selected, kept');
+    // Another threshold keeps another number of boxes: refused by shape, naming the output.
+    const { onnxPath: other } = await detector(0.9);
+    await expect(checkModelPair({ tfjsModelPath: modelJson, onnxPath: other, samples: 20, seed: 4, tfjsBackend: 'cpu' })).rejects.toThrow(
+      /^output "selected" has shape \[\d+\] on tfjs GraphModel \(cpu\) but \[\d+\] on cpu \(onnxruntime-node\) \(random batch 1\)$/,
+    );
+  });
 });

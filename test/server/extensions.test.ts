@@ -139,6 +139,32 @@ describe('ModelStreamInfer', () => {
   });
 });
 
+describe('an idle ModelStreamInfer stream', () => {
+  it('stays open past the stall guard: a stream may rightly wait between its requests', async () => {
+    const doubler = path.join(directory, 'doubler.onnx');
+    const served = await startServer({ modelPaths: [doubler], port: 0, grpcPort: 0, maxDelayMs: 0, requestTimeoutMs: 300 });
+    const streamClient = grpcClient(served.grpcAddress!);
+    try {
+      const stream = streamClient.ModelStreamInfer() as grpc.ClientDuplexStream<object, any>;
+      const replies: any[] = [];
+      const failed = new Promise<never>((_, reject) => stream.on('error', reject));
+      const reply = () => Promise.race([failed, new Promise((resolve) => stream.once('data', (r: unknown) => resolve(replies.push(r))))]);
+      const request = (id: string) => ({ model_name: 'doubler', id, inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [1, 2] } }], outputs: [{ name: 'out_fp32' }] });
+      stream.write(request('before'));
+      await reply();
+      // Silent for more than 1.5 × the request timeout, the guard's limit for a stalled connection.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      stream.write(request('after'));
+      await reply();
+      stream.end();
+      expect(replies.map((r) => [r.infer_response.id, r.error_message])).toEqual([['before', ''], ['after', '']]);
+    } finally {
+      streamClient.close();
+      await served.close();
+    }
+  });
+});
+
 describe('grpc.health.v1.Health', () => {
   it('reports SERVING while ready and NOT_SERVING once shutdown begins, to Check and Watch', async () => {
     const served = await startServer({ modelPaths: [typesPath], port: 0, grpcPort: 0, shutdownGraceMs: 5000 });

@@ -13,7 +13,7 @@ import { InvalidOptionError } from '../../common/errors.ts';
 import { IMAGE_LIMIT_DEFAULTS } from '../../server/options.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { PROTO_PATH } from '../../server/grpc/service.ts';
-import { ConnectionGate, gatedListener } from '../../server/connections.ts';
+import { ConnectionGate, GrpcUploads, gatedListener } from '../../server/connections.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { postJson } from './client.ts';
 import { makeTestModel, testImage } from './fixtures.ts';
@@ -113,7 +113,9 @@ describe('stalled and surplus clients', () => {
   it('closes a gRPC socket on which nothing moves for the timeout, and not one that trickles', async () => {
     const gate = new ConnectionGate(10);
     const held: net.Socket[] = [];
-    const listener = gatedListener(gate, 300, (socket) => held.push(socket));
+    // Silence closes after 1.5 × the request timeout: 300 ms.
+    const limits = { requestTimeoutMs: 200, headerTimeoutMs: 5_000, minBodyRate: 0, bodyRateGraceMs: 0 };
+    const listener = gatedListener(gate, limits, new GrpcUploads(limits), (socket) => held.push(socket));
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     const port = (listener.address() as net.AddressInfo).port;
     try {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../server/errors.ts';
-import { cutBinaryChunks, splitBinaryBody, valuesFromBinary, valuesToBinary } from '../../server/http/binary.ts';
+import { cutBinaryChunks, splitBinaryBody } from '../../server/http/binary.ts';
+import { valuesFromRaw, valuesToRaw } from '../../server/core/rawTensors.ts';
 import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
 import { checkShape, elementCount, valuesFromJson, valuesToJsonText } from '../../server/core/tensors.ts';
 import { parseExactJson } from '../../server/http/json.ts';
@@ -14,7 +15,7 @@ import { lengthPrefixed } from './client.ts';
 
 function planned(datatype: Datatype, shape: number[]): PlannedInput {
   const count = shape.reduce((a, b) => a * b, 1);
-  return { name: 'x', datatype, shape, count, byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count };
+  return { name: 'x', datatype, shape, count, byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count, position: 0 };
 }
 
 describe('FP16', () => {
@@ -117,14 +118,14 @@ describe('the binary tensor data extension', () => {
     const { header: parsed, binary } = splitBinaryBody(Buffer.concat([header, floats, strings]), String(header.length));
     expect(parsed).toEqual({ inputs: [] });
     const [a, b] = cutBinaryChunks(binary, [{ name: 'a', size: 8 }, { name: 'b', size: strings.length }]);
-    expect(Array.from(valuesFromBinary(planned('FP32', [2]), a) as Float32Array)).toEqual([1.5, -2]);
-    expect(valuesFromBinary(planned('BYTES', [3]), b)).toEqual(['hello', '', 'wörld']);
+    expect(Array.from(valuesFromRaw(planned('FP32', [2]), a) as Float32Array)).toEqual([1.5, -2]);
+    expect(valuesFromRaw(planned('BYTES', [3]), b)).toEqual(['hello', '', 'wörld']);
   });
 
   it('writes outputs in the same layout, BYTES with length prefixes', () => {
-    expect(Buffer.from(valuesToBinary('BYTES', ['hi', 'é']))).toEqual(lengthPrefixed(['hi', 'é']));
-    expect(Buffer.from(valuesToBinary('INT16', Int16Array.of(-1, 2)))).toEqual(Buffer.from([0xff, 0xff, 2, 0]));
-    expect(Buffer.from(valuesToBinary('BOOL', Uint8Array.of(1, 0)))).toEqual(Buffer.from([1, 0]));
+    expect(Buffer.from(valuesToRaw('BYTES', ['hi', 'é']))).toEqual(lengthPrefixed(['hi', 'é']));
+    expect(Buffer.from(valuesToRaw('INT16', Int16Array.of(-1, 2)))).toEqual(Buffer.from([0xff, 0xff, 2, 0]));
+    expect(Buffer.from(valuesToRaw('BOOL', Uint8Array.of(1, 0)))).toEqual(Buffer.from([1, 0]));
   });
 
   it('refuses lengths that disagree with the body, the shape or the BYTES prefixes', () => {
@@ -133,10 +134,10 @@ describe('the binary tensor data extension', () => {
     expect(() => splitBinaryBody(Buffer.from('{}xx'), '3')).toThrow(/malformed JSON/);
     expect(() => cutBinaryChunks(Buffer.alloc(4), [{ name: 'a', size: 8 }])).toThrow(/binary_data_size 8, but only 4 bytes/);
     expect(() => cutBinaryChunks(Buffer.alloc(12), [{ name: 'a', size: 8 }])).toThrow(/4 bytes of binary data after the last tensor/);
-    expect(() => valuesFromBinary(planned('FP32', [3]), Buffer.alloc(8))).toThrow(/binary_data_size 8, but shape \[3\] of FP32 needs 12 bytes/);
+    expect(() => valuesFromRaw(planned('FP32', [3]), Buffer.alloc(8))).toThrow(/binary_data_size 8, but shape \[3\] of FP32 needs 12 bytes/);
     const truncated = lengthPrefixed(['hello']).subarray(0, 7);
-    expect(() => valuesFromBinary(planned('BYTES', [1]), truncated)).toThrow(/declares 5 bytes, but only 3 are left/);
-    expect(() => valuesFromBinary(planned('BYTES', [2]), lengthPrefixed(['a']))).toThrow(/ends after 1 of its 2 BYTES elements/);
-    expect(() => valuesFromBinary(planned('BYTES', [1]), lengthPrefixed(['a', 'b']))).toThrow(/5 bytes after its 1 BYTES elements/);
+    expect(() => valuesFromRaw(planned('BYTES', [1]), truncated)).toThrow(/declares 5 bytes, but only 3 are left/);
+    expect(() => valuesFromRaw(planned('BYTES', [2]), lengthPrefixed(['a']))).toThrow(/ends after 1 of its 2 BYTES elements/);
+    expect(() => valuesFromRaw(planned('BYTES', [1]), lengthPrefixed(['a', 'b']))).toThrow(/5 bytes after its 1 BYTES elements/);
   });
 });

@@ -11,7 +11,11 @@ export type AttributeValue =
   | { kind: 'floats'; value: number[] }
   | { kind: 'string'; value: string }
   | { kind: 'strings'; value: string[] }
-  /** A subgraph (Scan's body); it holds its own initializers, so passes on the outer graph need not look inside. */
+  /**
+   * A subgraph (Scan's, Loop's body, If's branches). It holds its own initializers and may read
+   * values of the graphs around it by name (ONNX's outer-scope capture); the passes see those reads
+   * through export/backend/graph/subgraphs.ts.
+   */
   | { kind: 'graph'; value: GraphBuilder };
 
 export const attr = {
@@ -52,6 +56,8 @@ export interface GraphValueInfo {
   elementType: ElementType;
   /** Sizes; strings are symbolic (dim_param), null unknown. */
   shape: (number | string | null)[];
+  /** A sequence of such tensors (a Loop body's TensorList state) rather than one tensor. */
+  sequence?: boolean;
 }
 
 export class GraphBuilder {
@@ -59,9 +65,21 @@ export class GraphBuilder {
   readonly initializers: Initializer[] = [];
   readonly inputs: GraphValueInfo[] = [];
   readonly outputs: GraphValueInfo[] = [];
-  private readonly usedNames = new Set<string>();
+  /** Shared with subgraphs: ONNX names must not repeat across a graph and the subgraphs that can see it. */
+  private readonly usedNames: Set<string>;
   /** Layer that new nodes are attributed to. */
   currentLayer = '';
+
+  constructor(parent?: GraphBuilder) {
+    this.usedNames = parent ? parent.usedNames : new Set<string>();
+  }
+
+  /** An empty graph for a Loop body or an If branch inside this one, drawing names from the same pool. */
+  subgraph(): GraphBuilder {
+    const sub = new GraphBuilder(this);
+    sub.currentLayer = this.currentLayer;
+    return sub;
+  }
 
   /** Reserves `base`, or `base_1`, `base_2`, ... if taken. */
   uniqueName(base: string): string {

@@ -117,13 +117,11 @@ function encodeInitializer(initializer: Initializer): ReturnType<Proto['TensorPr
 }
 
 function encodeValueInfo(info: GraphValueInfo): ReturnType<Proto['ValueInfoProto']['create']> {
-  return onnx.ValueInfoProto.create({
-    name: info.name,
-    type: {
-      tensorType: {
-        elemType: elementTypeCodes[info.elementType],
-        shape: { dim: info.shape.map((size) => (typeof size === 'number' ? { dimValue: size } : size === null ? {} : { dimParam: size })) },
-      },
-    },
-  });
+  const tensorType = {
+    elemType: elementTypeCodes[info.elementType],
+    shape: { dim: info.shape.map((size) => (typeof size === 'number' ? { dimValue: size } : size === null ? {} : { dimParam: size })) },
+  };
+  // A sequence's elements may differ in shape, so only their element type is declared.
+  const type = info.sequence ? { sequenceType: { elemType: { tensorType: { elemType: tensorType.elemType } } } } : { tensorType };
+  return onnx.ValueInfoProto.create({ name: info.name, type });
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GraphBuilder, Initializer } from '../graph/graphBuilder.ts';
+import { renameReads } from '../graph/subgraphs.ts';
 
 function fingerprint(initializer: Initializer): string {
   const { values } = initializer;
@@ -25,7 +26,7 @@ export function mergeDuplicateInitializers(graph: GraphBuilder): boolean {
     else renamed.set(initializer.name, first);
   }
   if (renamed.size === 0) return false;
-  for (const node of graph.nodes) node.inputs = node.inputs.map((input) => renamed.get(input) ?? input);
+  for (const [from, to] of renamed) renameReads(graph, from, to);
   graph.initializers.splice(0, graph.initializers.length, ...graph.initializers.filter((initializer) => !renamed.has(initializer.name)));
   return true;
 }

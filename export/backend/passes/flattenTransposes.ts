@@ -12,6 +12,7 @@
  * the next, none a graph output) and the sizes after the batch are known.
  */
 import type { GraphBuilder, GraphNode, InitializerValues } from '../graph/graphBuilder.ts';
+import { nodeReads } from '../graph/subgraphs.ts';
 import { addInitializer, consumers, removeNode, soleConsumer } from './graphEdits.ts';
 import { inferStaticShapes, product, type StaticShapes } from './shapes.ts';
 
@@ -26,7 +27,7 @@ export function foldTransposesIntoWeights(graph: GraphBuilder): boolean {
     const weight = graph.initializers.find((initializer) => initializer.name === matmul.inputs[1])!;
     const transposedWeight = matmul.opType === 'Gemm' && intAttribute(matmul, 'transB') === 1;
     const values = permuteFeatures(weight.values, featureSizes, perm, weight.dims[transposedWeight ? 0 : 1], transposedWeight);
-    const sharedElsewhere = graph.nodes.some((node) => node !== matmul && node.inputs.includes(weight.name));
+    const sharedElsewhere = graph.nodes.some((node) => node !== matmul && nodeReads(node).includes(weight.name));
     if (sharedElsewhere) {
       matmul.inputs[1] = addInitializer(graph, matmul, 'kernel', { dims: [...weight.dims], dataType: weight.dataType, values });
     } else {

@@ -1,9 +1,10 @@
 /** Small edits the optimization passes share. */
 import type { GraphBuilder, GraphNode, Initializer } from '../graph/graphBuilder.ts';
+import { nodeReads, renameReads } from '../graph/subgraphs.ts';
 
-/** Makes every consumer (and graph output) of tensor `from` read tensor `to` instead. */
+/** Makes every consumer (and graph output) of tensor `from` read tensor `to` instead, inside subgraphs too. */
 export function replaceUses(graph: GraphBuilder, from: string, to: string): void {
-  for (const node of graph.nodes) node.inputs = node.inputs.map((input) => (input === from ? to : input));
+  renameReads(graph, from, to);
   for (const output of graph.outputs) if (output.name === from) output.name = to;
 }
 
@@ -21,10 +22,10 @@ export function removeNode(graph: GraphBuilder, node: GraphNode): void {
   graph.nodes.splice(graph.nodes.indexOf(node), 1);
 }
 
-/** Nodes reading each tensor. */
+/** Nodes reading each tensor (a node whose subgraph reads it counts). */
 export function consumers(graph: GraphBuilder): Map<string, GraphNode[]> {
   const map = new Map<string, GraphNode[]>();
-  for (const node of graph.nodes) for (const input of node.inputs) map.set(input, [...(map.get(input) ?? []), node]);
+  for (const node of graph.nodes) for (const input of nodeReads(node)) map.set(input, [...(map.get(input) ?? []), node]);
   return map;
 }
 

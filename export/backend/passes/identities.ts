@@ -4,6 +4,7 @@
  * renaming that result; one reading a graph input, an initializer or another graph output must stay.
  */
 import type { GraphBuilder } from '../graph/graphBuilder.ts';
+import { renameReads } from '../graph/subgraphs.ts';
 import { isGraphOutput, producers, removeNode, replaceUses } from './graphEdits.ts';
 
 export function removeIdentities(graph: GraphBuilder): boolean {
@@ -21,7 +22,7 @@ export function removeIdentities(graph: GraphBuilder): boolean {
     const producer = producers(graph).get(input);
     if (!producer || isGraphOutput(graph, input)) continue;
     producer.outputs = producer.outputs.map((name) => (name === input ? output : name));
-    for (const consumer of graph.nodes) consumer.inputs = consumer.inputs.map((name) => (name === input ? output : name));
+    renameReads(graph, input, output);
     removeNode(graph, node);
     changed = true;
   }

@@ -29,6 +29,9 @@ const outputTypeRules: Record<string, (node: GraphNode, input: (index: number) =
   QuantizeLinear: (_, input) => [input(2) ?? 'uint8'],
   DequantizeLinear: (_, input) => [input(1)],
   ConstantOfShape: () => ['float32'],
+  // A Loop gives its body's outputs after the condition; an If its branches' (sequences have no element type here).
+  Loop: (node) => subgraphOutputTypes(node, 'body').slice(1),
+  If: (node) => subgraphOutputTypes(node, 'then_branch'),
   ...Object.fromEntries(
     ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf'].map((op) => [op, () => ['bool' as const]]),
   ),
@@ -43,11 +46,17 @@ export function inferElementTypes(graph: GraphBuilder): ElementTypes {
     const rule = outputTypeRules[node.opType];
     const outputTypes = rule ? rule(node, input) : node.outputs.map(() => input(0));
     node.outputs.forEach((output, i) => {
-      const type = outputTypes[i] ?? outputTypes[0];
+      const type = i < outputTypes.length ? outputTypes[i] : outputTypes[0];
       if (output && type) types.set(output, type);
     });
   }
   return types;
+}
+
+function subgraphOutputTypes(node: GraphNode, attribute: string): (ElementType | undefined)[] {
+  const graph = node.attributes[attribute];
+  if (graph?.kind !== 'graph') return [];
+  return graph.value.outputs.map((output) => (output.sequence ? undefined : output.elementType));
 }
 
 function castTarget(node: GraphNode): ElementType | undefined {

@@ -10,6 +10,7 @@
  */
 import { Float16Array } from '@petamoriken/float16';
 import { attr, type GraphBuilder, type GraphNode, type Initializer } from '../graph/graphBuilder.ts';
+import { outerReads, renameReads, subgraphsOf } from '../graph/subgraphs.ts';
 import { elementTypeCode, inferElementTypes } from './elementTypes.ts';
 import { computesInFloat16, float32Reasons, isFloat32Input } from './float16Kernels.ts';
 
@@ -46,7 +47,7 @@ export function convertToFloat16(graph: GraphBuilder): Float16Summary {
     }
   }
 
-  const added = [...insertCasts(graph, isFloat, half, runsHalf), ...castHalfOutputs(graph, half)];
+  const added = [...insertCasts(graph, isFloat, half, runsHalf), ...castSubgraphReads(graph, isFloat, half), ...castHalfOutputs(graph, half)];
   for (const initializer of storedHalf) storeAsFloat16(initializer);
 
   const float32Counts = new Map<string, number>();
@@ -97,6 +98,29 @@ function insertCasts(graph: GraphBuilder, isFloat: (name: string) => boolean, ha
       }
       return cast;
     });
+    nodes.push(node);
+  }
+  graph.nodes.splice(0, graph.nodes.length, ...nodes);
+  return added;
+}
+
+/**
+ * Loop bodies and If branches stay float32; an outer float16 value they read by name is cast
+ * back to float32 once, just before the node holding them, and read under the cast's name.
+ */
+function castSubgraphReads(graph: GraphBuilder, isFloat: (name: string) => boolean, half: Set<string>): GraphNode[] {
+  const added: GraphNode[] = [];
+  const nodes: GraphNode[] = [];
+  for (const node of graph.nodes) {
+    for (const subgraph of subgraphsOf(node)) {
+      for (const name of outerReads(subgraph)) {
+        if (!isFloat(name) || !half.has(name)) continue;
+        const cast = castNodeFor(graph, name, 'float32', node.layerName);
+        nodes.push(cast);
+        added.push(cast);
+        renameReads(subgraph, name, cast.outputs[0]);
+      }
+    }
     nodes.push(node);
   }
   graph.nodes.splice(0, graph.nodes.length, ...nodes);

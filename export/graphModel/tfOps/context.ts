@@ -9,8 +9,19 @@ import type { ElementType, GraphBuilder } from '../../backend/graph/graphBuilder
 import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
 import { materialize } from '../../backend/graph/materialize.ts';
 import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import type { NodeAttributes } from '../graphDef.ts';
+import type { FunctionGraph } from '../controlFlow/functionLibrary.ts';
+import type { GraphNodeDef, NodeAttributes } from '../graphDef.ts';
 import { isConstant, numbers, transposeConstant, type ConstantTensor, type TfValue } from './constant.ts';
+
+/** What the control-flow handlers need to turn function bodies into subgraphs (provided by graphModel/convertNodes.ts). */
+export interface FunctionConverter {
+  /** The library function of that name (an error naming it if there is none). */
+  function(name: string): FunctionGraph;
+  /** Converts the nodes of `fn` into `graph`, its arguments bound to `args`; returns its results. */
+  convert(fn: FunctionGraph, args: readonly TfValue[], graph: GraphBuilder): TfValue[];
+  /** The value of a Const node of `fn`, for analysing a body before converting it. */
+  constant(node: GraphNodeDef): ConstantTensor | undefined;
+}
 
 export class TfOpContext {
   constructor(
@@ -18,7 +29,14 @@ export class TfOpContext {
     readonly inputs: readonly TfValue[],
     readonly graph: GraphBuilder,
     readonly opset: number,
+    private readonly functionConverter?: FunctionConverter,
   ) {}
+
+  /** Function bodies as subgraphs (While, If); only contexts made by the graph walker have them. */
+  get functions(): FunctionConverter {
+    if (!this.functionConverter) throw new Error(`internal: ${this.label} converted without function support`);
+    return this.functionConverter;
+  }
 
   get label(): string {
     return this.attrs.label;

@@ -1,4 +1,5 @@
 /** The TF-op registry: every family's table merged (README's op list is generated from it). */
+import { LOWERED_CONTROL_FLOW_OPS, controlFlowOps, listOps } from '../controlFlow/index.ts';
 import { activationOps } from './activations.ts';
 import { arithmeticOps } from './arithmetic.ts';
 import { convolutionOps } from './convolution.ts';
@@ -17,7 +18,7 @@ import { slicingOps } from './slicing.ts';
 export type { TfOpHandler, TfOpTable } from './registry.ts';
 
 /** Families in the order the README lists them, with the heading it uses. */
-export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
+export const tfOpFamilies: readonly { title: string; ops: TfOpTable; lowered?: readonly string[] }[] = [
   { title: 'plumbing and shapes', ops: plumbingOps },
   { title: 'slicing, joining, gathering', ops: slicingOps },
   { title: 'scattering, one-hot', ops: scatterOps },
@@ -31,6 +32,9 @@ export const tfOpFamilies: readonly { title: string; ops: TfOpTable }[] = [
   { title: 'sets, counts, sorted search', ops: setOps },
   { title: 'image', ops: imageOps },
   { title: 'detection', ops: detectionOps },
+  // The TF1 frame and conditional ops are rewritten into While and If before conversion.
+  { title: 'control flow', ops: controlFlowOps, lowered: LOWERED_CONTROL_FLOW_OPS },
+  { title: 'TensorLists, TensorArrays', ops: listOps },
 ];
 
 const handlers = new Map<string, TfOpHandler>(tfOpFamilies.flatMap((family) => Object.entries(family.ops)));
@@ -43,5 +47,5 @@ export function tfOpHandler(op: string): TfOpHandler | undefined {
 }
 
 export function supportedTfOps(): string[] {
-  return [...GRAPH_SOURCE_OPS, ...handlers.keys()].sort();
+  return [...GRAPH_SOURCE_OPS, ...LOWERED_CONTROL_FLOW_OPS, ...handlers.keys()].sort();
 }

@@ -16,14 +16,6 @@ export interface NotConvertedGroup {
 
 export const notConvertedTfOps: readonly NotConvertedGroup[] = [
   {
-    reason: 'control flow is not converted to ONNX If/Loop',
-    ops: [
-      'Enter', 'Exit', 'If', 'LoopCond', 'Merge', 'NextIteration', 'StatelessIf', 'StatelessWhile', 'Switch', 'While',
-      'TensorArrayCloseV3', 'TensorArrayConcatV3', 'TensorArrayGatherV3', 'TensorArrayReadV3', 'TensorArrayScatterV3', 'TensorArraySizeV3', 'TensorArraySplitV3', 'TensorArrayV3', 'TensorArrayWriteV3',
-      'EmptyTensorList', 'TensorListConcat', 'TensorListConcatV2', 'TensorListFromTensor', 'TensorListGather', 'TensorListGetItem', 'TensorListLength', 'TensorListPopBack', 'TensorListPushBack', 'TensorListReserve', 'TensorListResize', 'TensorListScatter', 'TensorListScatterV2', 'TensorListSetItem', 'TensorListSplit', 'TensorListStack',
-    ],
-  },
-  {
     reason: 'ONNX CumProd arrives in opset 26; up to opset 17 there is no cumulative product, and exp(cumsum(log x)) is not exact (and fails on zeros and negative values)',
     ops: ['Cumprod'],
     onnxForm: { operator: 'CumProd', opset: 26 },

@@ -36,6 +36,7 @@ function paddedShape(x: TfValue, { before, after }: Paddings) {
 function convertPad(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2, true);
   const x = ctx.input(0);
+  if (!isConstant(ctx.input(1)) && ctx.op !== 'MirrorPad') return runtimePad(ctx, x);
   const pads = readPaddings(ctx, x.shape.length);
   const runtime = asRuntime(ctx, x);
   const onnxPads = ctx.graph.int64Constant('pads', [...runtime.perm.map((axis) => pads.before[axis]), ...runtime.perm.map((axis) => pads.after[axis])]);
@@ -50,6 +51,22 @@ function convertPad(ctx: TfOpContext): TfValue {
     attributes.mode = attr.string('reflect');
   }
   return tensorValue(ctx.graph.node('Pad', inputs, attributes), paddedShape(x, pads), runtime.perm, x.dtype);
+}
+
+/**
+ * Paddings computed at run time (NMS post-processing pads a box list it clipped to a count it
+ * found): ONNX Pad takes them as a tensor, TensorFlow's [rank, 2] pairs read column by column.
+ */
+function runtimePad(ctx: TfOpContext, x: TfValue): TfValue {
+  const g = ctx.graph;
+  const paddings = ctx.input(1);
+  const rank = x.shape.length;
+  if (paddings.shape.length !== 2 || paddings.shape[0] !== rank || paddings.shape[1] !== 2) throw ctx.invalid(`paddings must have shape [${rank}, 2], got ${formatShape(paddings.shape)}`);
+  const columns = g.node('Transpose', [ctx.logical(paddings)], { perm: attr.ints([1, 0]) });
+  const pads = ctx.cast(g.node('Reshape', [columns, g.int64Constant('shape', [2 * rank])]), 'int64');
+  const inputs = [ctx.logical(x), pads];
+  if (ctx.op === 'PadV2') inputs.push(ctx.onnx(ctx.constant(2, 'constant_values'), []));
+  return ctx.result(g.node('Pad', inputs), x.shape.map(() => null), x.dtype);
 }
 
 function requirePadsWithin(ctx: TfOpContext, x: TfValue, { before, after }: Paddings, margin: number): void {

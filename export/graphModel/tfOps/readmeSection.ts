@@ -14,7 +14,7 @@ export const TF_OPS_END = '<!-- tf-ops:end -->';
 export function renderTfOpSection(): string {
   const rows = [
     { title: 'graph inputs and constants', ops: [...GRAPH_SOURCE_OPS] },
-    ...tfOpFamilies.map((family) => ({ title: family.title, ops: Object.keys(family.ops) })),
+    ...tfOpFamilies.map((family) => ({ title: family.title, ops: [...Object.keys(family.ops), ...(family.lowered ?? [])] })),
   ];
   const count = rows.reduce((sum, row) => sum + row.ops.length, 0);
   return [

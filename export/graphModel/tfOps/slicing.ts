@@ -272,11 +272,34 @@ function convertStridedSlice(ctx: TfOpContext): TfValue {
 function convertSlice(ctx: TfOpContext): TfValue {
   ctx.requireInputs(3);
   const x = ctx.input(0);
+  if (!isConstant(ctx.input(1)) || !isConstant(ctx.input(2))) return runtimeSlice(ctx, x);
   const begin = ctx.ints(1, 'begin');
   const size = ctx.ints(2, 'size');
   if (begin.length !== x.shape.length || size.length !== x.shape.length) throw ctx.invalid(`begin and size must have one entry per axis of ${formatShape(x.shape)}`);
   const axes = begin.map((b, i): AxisSlice => ({ begin: b, end: b + size[i], stride: 1, beginMasked: false, endMasked: size[i] === -1, shrink: false }));
   return applySlice(ctx, x, { axes, output: identityPermutation(x.shape.length) });
+}
+
+/**
+ * Slice whose begin or size is computed at run time (NMS post-processing clips box lists to a
+ * count it found): ONNX Slice takes its bounds as tensors, a size of -1 becoming "to the end".
+ */
+function runtimeSlice(ctx: TfOpContext, x: TfValue): TfValue {
+  const g = ctx.graph;
+  const [begin, size] = [ctx.input(1), ctx.input(2)];
+  if (begin.shape.length !== 1 || begin.shape[0] !== x.shape.length || size.shape.length !== 1 || size.shape[0] !== x.shape.length) {
+    throw ctx.invalid(`begin and size must have one entry per axis of ${formatShape(x.shape)}`);
+  }
+  const starts = ctx.cast(ctx.logical(begin), 'int64');
+  const sizes = ctx.cast(ctx.logical(size), 'int64');
+  const toEnd = g.node('Equal', [sizes, g.int64Constant('to_end', [-1])]);
+  const ends = g.node('Where', [toEnd, g.int64Constant('end', [TO_END]), g.node('Add', [starts, sizes])]);
+  const knownSizes = knownValues(size);
+  const shape = x.shape.map((_, axis) => {
+    const wanted = knownSizes?.[axis];
+    return wanted === null || wanted === undefined || wanted < 0 ? null : wanted;
+  });
+  return ctx.result(g.node('Slice', [ctx.logical(x), starts, ends]), shape, x.dtype);
 }
 
 function convertGather(ctx: TfOpContext): TfValue {

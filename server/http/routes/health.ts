@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { RequestError } from '../../errors.ts';
 import { SERVER_NAME, SERVER_VERSION } from '../../options.ts';
-import { EXTENSIONS, type HttpContext } from '../context.ts';
+import { serverExtensions, type HttpContext } from '../context.ts';
 import { errorResponses } from './schemas.ts';
 
 const serverMetadata = {
@@ -12,7 +12,7 @@ const serverMetadata = {
 
 export function healthRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] }));
+    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: serverExtensions(context.core) }));
 
     app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } }, async () => ({ live: true }));
 

@@ -166,27 +166,26 @@ describe('GraphModel conversion', () => {
   it('lists every unsupported op at once (name, count, first node, the reason where known), writes nothing, and the CLI exits 1', async () => {
     const g = new GraphModelBuilder(26);
     const x = g.placeholder('x', [2]);
-    const predicate = g.node('Less', [x, g.scalar(0)]);
-    const switched = g.node('Switch', [x, predicate], {}, 'cond/Switch');
-    g.node('Switch', [x, predicate], {}, 'cond/Switch_1');
-    const merged = g.node('Merge', [`${switched}:0`, `${switched}:1`], {}, 'cond/Merge');
-    g.node('TensorListReserve', [g.ints([2]), g.scalarInt(3)], {}, 'list/Reserve');
-    g.node('Relu', [g.node('FancyCustomOp', [merged], {}, 'custom/op')], {}, 'out');
+    const noise = g.node('RandomUniform', [g.ints([2])], { dtype: attr.type('float32') }, 'noise/uniform');
+    g.node('RandomUniform', [g.ints([2])], { dtype: attr.type('float32') }, 'noise/uniform_1');
+    const spectrum = g.node('RFFT', [g.node('Add', [x, noise])], {}, 'spectrum/rfft');
+    g.node('Relu', [g.node('FancyCustomOp', [g.node('ComplexAbs', [spectrum], {}, 'spectrum/abs')], {}, 'custom/op')], {}, 'out');
     const modelJson = await g.save();
     const onnxPath = path.join(path.dirname(modelJson), 'never.onnx');
     const error = await convertModelToFile(modelJson, onnxPath).then(() => undefined, (e: Error) => e);
     expect(error?.message).toContain('uses 4 TensorFlow ops the ONNX converter does not support');
-    expect(error?.message).toContain('Switch (2 nodes, first "cond/Switch")');
-    expect(error?.message).toContain('Merge (1 node, first "cond/Merge")');
-    expect(error?.message).toContain('TensorListReserve (1 node, first "list/Reserve")');
+    expect(error?.message).toContain('RandomUniform (2 nodes, first "noise/uniform")');
+    expect(error?.message).toContain('RFFT (1 node, first "spectrum/rfft")');
+    expect(error?.message).toContain('ComplexAbs (1 node, first "spectrum/abs")');
     expect(error?.message).toContain('FancyCustomOp (1 node, first "custom/op")');
     // Known ops come with the reason (export/graphModel/tfOps/notConverted.ts); an unknown one has none to give.
-    expect(error?.message).toContain('Switch, Merge, TensorListReserve: control flow is not converted to ONNX If/Loop.');
+    expect(error?.message).toMatch(/RandomUniform: random numbers/);
+    expect(error?.message).toMatch(/RFFT, ComplexAbs: complex tensors/);
     expect(error?.message).not.toMatch(/FancyCustomOp:/);
     await expect(readFile(onnxPath)).rejects.toThrow();
     const cli = runCli(['convert', modelJson, '-o', onnxPath]);
     expect(cli.status).toBe(1);
-    expect(cli.stderr).toMatch(/^error: .*Switch \(2 nodes, first "cond\/Switch"\)/);
+    expect(cli.stderr).toMatch(/^error: .*RandomUniform \(2 nodes, first "noise\/uniform"\)/);
     expect(cli.stderr.trim().split('\n')).toHaveLength(1);
     await expect(readFile(onnxPath)).rejects.toThrow();
   });

@@ -46,7 +46,9 @@ interface WeightEntry {
 
 /** Builds one GraphModel: placeholders, constants (stored as weights) and op nodes. */
 export class GraphModelBuilder {
-  readonly nodes: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] = [];
+  readonly nodes: NodeJson[] = [];
+  /** FunctionDefs for modelTopology.library (bodies of While and If). */
+  readonly functions: unknown[] = [];
   private readonly weights: WeightEntry[] = [];
   private readonly random: () => number;
   private count = 0;
@@ -65,10 +67,10 @@ export class GraphModelBuilder {
     return name;
   }
 
-  /** A constant stored in the weight shard, as tensorflowjs_converter stores them. */
-  constant(values: number[] | string[], shape: number[], dtype: Dtype = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32', options: { name?: string; quantization?: 'uint8' | 'float16' } = {}): string {
+  /** A constant stored in the weight shard, as tensorflowjs_converter stores them (`into` a function body's nodes if given). */
+  constant(values: number[] | string[], shape: number[], dtype: Dtype = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32', options: { name?: string; quantization?: 'uint8' | 'float16'; into?: NodeJson[] } = {}): string {
     const name = options.name ?? this.fresh('const');
-    this.nodes.push({ name, op: 'Const', attr: { dtype: attr.type(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: { dim: shape.map((s) => ({ size: String(s) })) } } } } });
+    (options.into ?? this.nodes).push({ name, op: 'Const', attr: { dtype: attr.type(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: { dim: shape.map((s) => ({ size: String(s) })) } } } } });
     this.weights.push({ name, dtype, shape, values, quantization: options.quantization });
     return name;
   }
@@ -96,6 +98,25 @@ export class GraphModelBuilder {
     return name;
   }
 
+  /**
+   * A library function (FunctionDef) built by `build`, which gets a builder for its body and its
+   * arguments' names and returns its results. Inside, a node's output is `node:output:index`.
+   */
+  defineFunction(name: string, args: [string, Dtype][], results: Dtype[], build: (body: FunctionBody, args: string[]) => string[]): string {
+    const body = new FunctionBody(this);
+    const outputs = build(body, args.map(([arg]) => arg));
+    this.functions.push({
+      signature: {
+        name,
+        inputArg: args.map(([arg, dtype]) => ({ name: arg, type: TF_TYPES[dtype] })),
+        outputArg: results.map((dtype, i) => ({ name: `output_${i}`, type: TF_TYPES[dtype] })),
+      },
+      nodeDef: body.nodes,
+      ret: Object.fromEntries(outputs.map((output, i) => [`output_${i}`, output])),
+    });
+    return name;
+  }
+
   /** Writes model.json and one shard into a fresh directory; returns the model.json path. */
   async save(directory?: string): Promise<string> {
     const dir = directory ?? path.join(await temporaryDirectory(), 'graph');
@@ -111,13 +132,33 @@ export class GraphModelBuilder {
       format: 'graph-model',
       generatedBy: 'tfjs-onnx tests',
       convertedBy: 'tfjs-onnx tests',
-      modelTopology: { node: this.nodes, library: {}, versions: {} },
+      modelTopology: { node: this.nodes, library: this.functions.length > 0 ? { function: this.functions } : {}, versions: {} },
       weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: specs }],
       ...(this.signature ? { signature: this.signature } : {}),
     };
     const file = path.join(dir, 'model.json');
     await writeFile(file, JSON.stringify(modelJson));
     return file;
+  }
+}
+
+type NodeJson = { name: string; op: string; input?: string[]; attr?: Record<string, unknown> };
+
+/** The nodes of one function body; constants go to the model's weights like the graph's own. */
+export class FunctionBody {
+  readonly nodes: NodeJson[] = [];
+  private count = 0;
+
+  constructor(private readonly model: GraphModelBuilder) {}
+
+  /** Adds a node; returns its first output as a function body spells it. */
+  node(op: string, inputs: string[], attributes: Record<string, unknown> = {}, name = `${op}_${this.count++}`): string {
+    this.nodes.push({ name, op, input: inputs, attr: attributes });
+    return `${name}:output:0`;
+  }
+
+  constant(values: number[], shape: number[], dtype: Dtype = 'float32'): string {
+    return `${this.model.constant(values, shape, dtype, { into: this.nodes })}:output:0`;
   }
 }
 
