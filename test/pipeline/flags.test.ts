@@ -140,7 +140,7 @@ describe('tfjs-onnx flags', () => {
         // Of the runtime, only its backend-free constants entry (the device vocabulary of --device).
         const runtime = loaded.filter((url) => /\/runtime\/dist\//.test(url));
         expect(runtime.every((url) => url.endsWith('/runtime/dist/constants.js')), `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`).toBe(true);
-        if (args[0] === 'predict') expect(runtime).toHaveLength(1);
+        if (args[0] === 'predict') expect(runtime.length, 'predict --help reads the device list from the constants entry').toBeGreaterThan(0);
       }
     } finally {
       rmSync(directory, { recursive: true, force: true });

@@ -103,6 +103,8 @@ describe('health and metadata', () => {
       platform: 'onnxruntime_onnx',
       inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [-1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
       outputs: [{ name: classifier.outputName, datatype: 'FP32', shape: [-1, CLASS_COUNT] }],
+      // Where it runs: this server's addition to the metadata.
+      parameters: { device: 'cpu', execution_provider: 'cpu', runtime: 'onnxruntime-node', placement: "device 'cpu' was asked for" },
     };
     expect(await getJson(`${server.url}/v2/models/digits`)).toEqual({ status: 200, body: expected });
     expect(await getJson(`${server.url}/v2/models/digits/versions/1`)).toEqual({ status: 200, body: expected });
