@@ -8,12 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { loadModel } from '@tfjs-onnx/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
-import { compareProbabilities, predictAll, trainedMnistModel, type MnistFixture } from './mnist.ts';
+import { expectWebGpuMatchesCpu, trainedMnistModel, type MnistFixture } from './mnist.ts';
 
 const webgpuEnv = useSoftwareWebGpu();
 const work = tempDir('tfjs-onnx-gpu-mnist-');
@@ -25,16 +24,7 @@ beforeAll(async () => {
 
 describe('the MNIST MLP on WebGPU in Node, against the CPU, on all 10,000 test digits', () => {
   it('gives the same top-1 on every digit, max |Δp| ≤ 1e-4', async () => {
-    const gpu = await loadModel(mlp.onnxPath, { device: 'webgpu' });
-    const cpu = await loadModel(mlp.onnxPath, { device: 'cpu' });
-    try {
-      expect(gpu.placement).toMatchObject({ device: 'webgpu', executionProvider: 'webgpu', runtime: 'onnxruntime-node', adapter: { name: 'SwiftShader driver 5.0.0', software: true } });
-      const { top1Agreement, maxAbsDiff } = compareProbabilities(await predictAll(gpu, mlp), await predictAll(cpu, mlp));
-      expect(top1Agreement).toBe(1);
-      expect(maxAbsDiff).toBeLessThanOrEqual(1e-4);
-    } finally {
-      await Promise.all([gpu.dispose(), cpu.dispose()]);
-    }
+    await expectWebGpuMatchesCpu(mlp);
   }, 600_000);
 });
 

@@ -4,7 +4,8 @@
  * The parity of two runtimes does not need a good model, only a trained one.
  */
 import path from 'node:path';
-import type { Model } from '@tfjs-onnx/runtime';
+import { loadModel, type LoadOptions, type Model } from '@tfjs-onnx/runtime';
+import { expect } from 'vitest';
 import { convertLayersModelToFile } from '../../export/index.ts';
 import { normalizeImages } from '../../pipeline/parity.ts';
 import { loadDataset, type ImageSplit } from '../../training/data/datasets.ts';
@@ -57,4 +58,18 @@ export function compareProbabilities(a: Float32Array, b: Float32Array): { top1Ag
     if (bestA === bestB) agree++;
   }
   return { top1Agreement: agree / (a.length / 10), maxAbsDiff };
+}
+
+/** The model on WebGPU (SwiftShader) and on the CPU, over all test digits: the same top-1 everywhere, max |Δp| ≤ 1e-4. */
+export async function expectWebGpuMatchesCpu(fixture: MnistFixture, webgpuOptions: LoadOptions = {}): Promise<void> {
+  const gpu = await loadModel(fixture.onnxPath, { device: 'webgpu', ...webgpuOptions });
+  const cpu = await loadModel(fixture.onnxPath, { device: 'cpu' });
+  try {
+    expect(gpu.placement).toMatchObject({ device: 'webgpu', executionProvider: 'webgpu', runtime: 'onnxruntime-node', adapter: { name: 'SwiftShader driver 5.0.0', software: true } });
+    const { top1Agreement, maxAbsDiff } = compareProbabilities(await predictAll(gpu, fixture), await predictAll(cpu, fixture));
+    expect(top1Agreement).toBe(1);
+    expect(maxAbsDiff).toBeLessThanOrEqual(1e-4);
+  } finally {
+    await Promise.all([gpu.dispose(), cpu.dispose()]);
+  }
 }

@@ -4,31 +4,20 @@
  * failing the check, and the report's parity section says so. CUDA stands in for a device without
  * its libraries (the pipeline test covers webgpu with an adapter); a 10-image dataset and a tiny model.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
-import { convertLayersModelToFile } from '../../export/index.ts';
 import { checkParity } from '../../pipeline/parity.ts';
 import { paritySection } from '../../pipeline/report/sections/parity.ts';
 import type { ReportInput } from '../../pipeline/report/index.ts';
 import { loadDataset } from '../../training/data/datasets.ts';
-import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
+import { writeTinyParityPair } from '../helpers/parityPair.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
-const root = tempDir();
-const data = path.join(root, 'data');
-const tfjsModelPath = path.join(root, 'tfjs', 'model.json');
-const onnxPath = path.join(root, 'model.onnx');
+let data: string;
+let tfjsModelPath: string;
+let onnxPath: string;
 
 beforeAll(async () => {
-  mkdirSync(data);
-  writeSyntheticDataset(data, { train: 10, test: 10 });
-  await tf.setBackend('cpu');
-  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
-  await model.save(fileSystemSaver(path.dirname(tfjsModelPath)));
-  await convertLayersModelToFile(tfjsModelPath, onnxPath);
+  ({ data, tfjsModel: tfjsModelPath, onnxModel: onnxPath } = await writeTinyParityPair(tempDir()));
 });
 
 describe('parity devices', () => {
