@@ -77,8 +77,8 @@ function describeModelArgument(value: unknown): string {
 }
 
 class ModelClassifier implements Classifier {
-  readonly backend;
   readonly device;
+  readonly placement;
   readonly inputName;
   readonly outputName;
   readonly inputShape;
@@ -97,8 +97,8 @@ class ModelClassifier implements Classifier {
     private readonly imageLimits: ImageLimits,
     private readonly ownership: Ownership,
   ) {
-    this.backend = model.backend;
     this.device = model.device;
+    this.placement = model.placement;
     this.inputName = signature.inputName;
     this.outputName = signature.outputName;
     // Copies, so a caller mutating them cannot change how the classifier reads its input.

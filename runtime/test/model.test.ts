@@ -1,5 +1,5 @@
 /**
- * loadModel: any ONNX model, named typed tensors in and out, on both backends — several inputs
+ * loadModel: any ONNX model, named typed tensors in and out, on every device — several inputs
  * and outputs, int64, every element type onnxruntime's JS API carries, feeds checked before
  * onnxruntime sees them, the session for experts, dispose.
  */
@@ -16,7 +16,7 @@ import {
 } from '../src/index.node.ts';
 import { buildIdentities, buildTwoInTwoOut } from './fixtures/graphs.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
-import { BACKENDS, expectError } from './helpers.ts';
+import { DEVICES, expectError, RUNS_ON } from './helpers.ts';
 
 const twoInTwoOut = buildTwoInTwoOut({ 'tfjs_onnx.source_sha256': 'abc', note: 'hello' });
 
@@ -26,16 +26,16 @@ const k = BigInt64Array.from([2n, -3n, 9007199254740993n]); // the last is 2^53 
 const feeds: Record<string, TensorData> = { x: { type: 'float32', dims: [3, 3], data: x }, k: { type: 'int64', dims: [3, 1], data: k } };
 const expectedScaled = Float32Array.from(x, (v, i) => Math.fround(v * Number(k[Math.floor(i / 3)]!)));
 
-describe.each(BACKENDS)('loadModel on %s', (backend) => {
+describe.each(DEVICES)('loadModel on %s', (device) => {
   let model: Model;
   beforeAll(async () => {
-    model = await loadModel(twoInTwoOut, { backend });
+    model = await loadModel(twoInTwoOut, { device });
   });
   afterAll(() => model.dispose());
 
   it('describes the inputs, outputs and metadata the graph declares', () => {
-    expect(model.backend).toBe(backend);
-    expect(model.device).toBe(backend === 'native' ? 'cpu' : 'wasm');
+    expect(model.device).toBe(device);
+    expect(model.placement).toMatchObject({ requested: device, device, ...RUNS_ON[device], reason: `device '${device}' was asked for` });
     expect(model.inputs).toEqual([
       { name: 'x', type: 'float32', shape: [null, 3] },
       { name: 'k', type: 'int64', shape: [null, 1] },
@@ -85,7 +85,7 @@ describe.each(BACKENDS)('loadModel on %s', (backend) => {
 
   it('carries every element type onnxruntime supports through the graph and back', async () => {
     const types = TENSOR_TYPES;
-    const identities = await loadModel(buildIdentities(types), { backend });
+    const identities = await loadModel(buildIdentities(types), { device });
     try {
       const values: Record<TensorType, TensorData['data']> = {
         float32: Float32Array.from([1.5, -2, 3e38]),
@@ -116,8 +116,8 @@ describe.each(BACKENDS)('loadModel on %s', (backend) => {
 
 describe('dispose', () => {
   it('waits for runs in flight, then refuses new ones; Symbol.asyncDispose does the same', async () => {
-    for (const backend of BACKENDS) {
-      const model = await loadModel(twoInTwoOut, { backend });
+    for (const device of DEVICES) {
+      const model = await loadModel(twoInTwoOut, { device });
       const pending = model.run(feeds);
       await model[Symbol.asyncDispose]();
       expect((await pending).scaled!.data).toEqual(expectedScaled);
