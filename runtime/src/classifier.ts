@@ -9,6 +9,7 @@
  * (dispose() releases the session); classifierFromModel's borrows it (dispose() retires the
  * classifier and leaves the model to whoever loaded it).
  */
+import { DEFAULT_TOP_K } from './constants.js';
 import { ClassifierDisposedError, ClassifierOptionError, ForeignModelError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
 import { resolveImageLimits, type ImageLimits } from './image/limits.js';
 import { checkInputLength, firstNonFinite, toModelInput } from './inputs.js';
@@ -20,7 +21,6 @@ import { formatShape } from './tensors.js';
 import { topK } from './topk.js';
 import type { Classification, Classifier, ClassifierFeeds, ClassifierInput, ClassifyOptions, LoadOptions, Model, ModelSource, TensorData } from './types.js';
 
-export const DEFAULT_TOP_K = 3;
 
 /** What a classifier adds to a model: the bounds on the pictures it accepts. */
 export interface ClassifierOptions {

@@ -60,3 +60,49 @@ export type ModelDtype = (typeof DTYPES)[number];
 /** WebGPU provider options the runtime passes on (`webgpu` load option). */
 export const WEBGPU_LAYOUTS = ['NCHW', 'NHWC'] as const;
 export const WEBGPU_POWER_PREFERENCES = ['high-performance', 'low-power'] as const;
+
+/**
+ * The file each precision variant has inside a model directory, the way JavaScript model hubs
+ * ship them (Transformers.js): written by export, found by the runtime, served by the server.
+ */
+export const VARIANT_FILES: Readonly<Record<ModelDtype, string>> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' };
+
+/** The prefix of every ONNX metadata_props key tfjs-onnx writes. */
+export const METADATA_PREFIX = 'tfjs_onnx.';
+/** The class names, a JSON array of strings. */
+export const METADATA_LABELS = 'tfjs_onnx.labels';
+/** How 0–255 pixels become model input (JSON: layout, height, width, channels, scale, offset). */
+export const METADATA_PREPROCESS = 'tfjs_onnx.preprocess';
+/** The precision variant: one of DTYPES. */
+export const METADATA_DTYPE = 'tfjs_onnx.dtype';
+/** The sha256 of the tfjs model.json the ONNX file was converted from. */
+export const METADATA_SOURCE_SHA256 = 'tfjs_onnx.source_sha256';
+/** The tfjs format converted from: one of SOURCE_FORMATS. */
+export const METADATA_SOURCE_FORMAT = 'tfjs_onnx.source_format';
+export const SOURCE_FORMATS = ['layers-model', 'graph-model'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** How many classes a classification returns when not told (the CLI's predict, the server's /classify, the demo). */
+export const DEFAULT_TOP_K = 3;
+
+/**
+ * Bounds on the pictures accepted, read from the image header before anything is decoded:
+ * 50 megapixels is a high-end camera's full frame (about 200 MB once decoded to RGBA); 100:1
+ * leaves room for any panorama or strip while refusing 1×49,000,000-pixel bombs, whose resize
+ * weights alone would take gigabytes.
+ */
+export const DEFAULT_IMAGE_LIMITS = Object.freeze({ maxMegapixels: 50, maxAspectRatio: 100 });
+
+/** The magic bytes encoded images start with: the formats the runtime and the server decode. */
+export const IMAGE_MAGIC_BYTES = Object.freeze({
+  png: Object.freeze([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  jpeg: Object.freeze([0xff, 0xd8, 0xff]),
+});
+export type ImageFormat = keyof typeof IMAGE_MAGIC_BYTES;
+
+/** Every tensor element type onnxruntime's JavaScript API can feed and fetch. */
+export const ELEMENT_TYPES = ['float32', 'float16', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool', 'string'] as const;
+export type ElementType = (typeof ELEMENT_TYPES)[number];
+
+/** This package's version (checked against runtime/package.json by the tests). */
+export const RUNTIME_VERSION = '0.1.0';

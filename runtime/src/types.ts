@@ -3,9 +3,9 @@
  * the way onnxruntime's js/common defines InferenceSession once for js/node and js/web.
  */
 
-import type { Device, ModelDtype, ResolvedDevice, RuntimePackage } from './constants.js';
+import type { Device, ElementType, ModelDtype, ResolvedDevice, RuntimePackage } from './constants.js';
 
-export type { Device, GpuDevice, ModelDtype, ResolvedDevice, RuntimePackage } from './constants.js';
+export type { Device, ElementType, GpuDevice, ModelDtype, ResolvedDevice, RuntimePackage } from './constants.js';
 
 /** A WebGPU adapter, as the runtime found it (Node: through the optional `webgpu` package; browsers: navigator.gpu). */
 export interface GpuAdapterInfo {
@@ -41,23 +41,8 @@ export interface Placement {
 export type Layout = 'NHWC' | 'NCHW';
 export type LogLevel = 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
 
-/** Every tensor element type onnxruntime's JavaScript API can feed and fetch. */
-export type TensorType =
-  | 'float32'
-  | 'float16'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'bool'
-  | 'string';
 
-/** The array each TensorType is carried in; bool is 0/1 bytes, float16 the raw IEEE half bits. */
+/** The array each ElementType is carried in; bool is 0/1 bytes, float16 the raw IEEE half bits. */
 export interface TensorArrayMap {
   float32: Float32Array;
   float16: Uint16Array;
@@ -73,19 +58,19 @@ export interface TensorArrayMap {
   bool: Uint8Array;
   string: string[];
 }
-export type TensorArray = TensorArrayMap[TensorType];
+export type TensorArray = TensorArrayMap[ElementType];
 
 /** A model input or output as the ONNX graph declares it. */
 export interface TensorSpec {
   name: string;
-  type: TensorType;
+  type: ElementType;
   /** Declared dimensions; symbolic (e.g. batch) or unknown ones are null. */
   shape: (number | null)[];
 }
 
 /** What run() takes and returns: a plain typed array with its element type and dimensions. */
 export interface TensorData {
-  type: TensorType;
+  type: ElementType;
   dims: readonly number[];
   data: TensorArray;
 }

@@ -9,10 +9,10 @@ import {
   loadClassifier,
   loadModel,
   RuntimeInputError,
-  TENSOR_TYPES,
+  ELEMENT_TYPES,
   type Model,
   type TensorData,
-  type TensorType,
+  type ElementType,
 } from '../src/index.node.ts';
 import { buildIdentities, buildTwoInTwoOut } from './fixtures/graphs.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
@@ -84,10 +84,10 @@ describe.each(DEVICES)('loadModel on %s', (device) => {
   });
 
   it('carries every element type onnxruntime supports through the graph and back', async () => {
-    const types = TENSOR_TYPES;
+    const types = ELEMENT_TYPES;
     const identities = await loadModel(buildIdentities(types), { device });
     try {
-      const values: Record<TensorType, TensorData['data']> = {
+      const values: Record<ElementType, TensorData['data']> = {
         float32: Float32Array.from([1.5, -2, 3e38]),
         float16: Uint16Array.from([0x3c00, 0xc000, 0x7bff]), // 1, -2, 65504 as half-precision bits
         float64: Float64Array.from([Math.PI, -1e300, 5e-324]),
