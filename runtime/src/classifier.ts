@@ -17,7 +17,7 @@ import { EngineModel, loadModelOn } from './model.js';
 import { describeClassifierModel, type ModelSignature } from './model/signature.js';
 import { describe } from './options.js';
 import type { Platform } from './platform.js';
-import { formatShape } from './tensors.js';
+import { formatShape } from './constants.js';
 import { topK } from './topk.js';
 import type { Classification, Classifier, ClassifierFeeds, ClassifierInput, ClassifyOptions, LoadOptions, Model, ModelSource, TensorData } from './types.js';
 

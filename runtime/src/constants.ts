@@ -106,3 +106,12 @@ export type ElementType = (typeof ELEMENT_TYPES)[number];
 
 /** This package's version (checked against runtime/package.json by the tests). */
 export const RUNTIME_VERSION = '0.1.0';
+
+/**
+ * How every part of the project writes a shape: `[N, 28, 28, 1]`-style lists where an unknown or
+ * symbolic dimension (null, or negative as ONNX and Triton write it) prints as -1, the spelling of
+ * ONNX, Triton's model configuration and the v2 protocol's metadata.
+ */
+export function formatShape(shape: readonly (number | null | undefined)[]): string {
+  return `[${shape.map((d) => (d === null || d === undefined || d < 0 ? '-1' : String(d))).join(', ')}]`;
+}

@@ -6,7 +6,7 @@
  */
 import { RuntimeInputError, UnsupportedModelError } from './errors.js';
 import { describe } from './options.js';
-import { ELEMENT_TYPES, type ElementType } from './constants.js';
+import { ELEMENT_TYPES, formatShape, type ElementType } from './constants.js';
 import type { TensorData, TensorSpec } from './types.js';
 
 type ArrayClass = abstract new (...args: never[]) => unknown;
@@ -32,9 +32,6 @@ export const TENSOR_ARRAYS: Readonly<Record<ElementType, ArrayClass>> = {
 /** Largest element count a feed may declare: beyond it no typed array can hold the data anyway. */
 const MAX_ELEMENTS = 2 ** 32;
 
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? 'N' : String(d))).join(', ')}]`;
-}
 
 export function describeSpec(spec: TensorSpec): string {
   return `'${spec.name}' (${spec.type} ${formatShape(spec.shape)})`;

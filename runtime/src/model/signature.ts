@@ -4,7 +4,7 @@
  */
 import { METADATA_LABELS, METADATA_PREPROCESS } from '../constants.js';
 import { UnsupportedModelError } from '../errors.js';
-import { formatShape } from '../tensors.js';
+import { formatShape } from '../constants.js';
 import type { Layout, PreprocessSpec, TensorSpec } from '../types.js';
 
 
