@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { missingCudaProvider } from '../../src/backends/native.ts';
 import { executionProvidersFor } from '../../src/devices/providers.ts';
 import { CudaUnavailableError, loadClassifier } from '../../src/index.node.ts';
-import { buildTinyClassifier } from '../fixtures/models.ts';
-import { expectError } from '../helpers.ts';
+import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../../test/helpers/expectError.ts';
+import { useSoftwareWebGpu } from '../../../test/helpers/webgpu.ts';
+
+// WebGPU runs on SwiftShader here: point Dawn at it before the first session.
+useSoftwareWebGpu();
 
 const model = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3 });
 // This machine has no CUDA provider (onnxruntime-node's install script is not run); skip where it is installed.
