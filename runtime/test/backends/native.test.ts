@@ -10,7 +10,8 @@ import { useSoftwareWebGpu } from '../../../test/helpers/webgpu.ts';
 useSoftwareWebGpu();
 
 const model = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3 });
-// This machine has no CUDA provider (onnxruntime-node's install script is not run); skip where it is installed.
+// This machine and CI have no CUDA provider (onnxruntime-node's install script is not run), so these
+// run there; where the provider is installed they do not apply, and the describe below says so.
 const cudaMissing = missingCudaProvider() !== undefined;
 
 describe('the provider list each device gives onnxruntime', () => {
