@@ -108,6 +108,11 @@ export class TfOpContext {
     return tensorValue(onnxName, shape, channelsLast ? channelsFirstPermutation(shape.length) : identityPermutation(shape.length), dtype);
   }
 
+  /** `value` as one the ONNX graph computes: a constant (rare here, a folded branch) becomes an initializer. */
+  runtime(value: TfValue): TensorValue {
+    return isConstant(value) ? this.result(this.onnx(value), value.shape, value.dtype) : value;
+  }
+
   /** A result stored in TensorFlow's layout. */
   result(onnxName: string, shape: readonly Dim[], dtype: TensorDtype): TensorValue {
     return tensorValue(onnxName, shape, identityPermutation(shape.length), dtype);
