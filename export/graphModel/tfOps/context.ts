@@ -8,6 +8,7 @@ import { UnsupportedModelError } from '../../errors.ts';
 import type { ElementType, GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
 import { materialize } from '../../backend/graph/materialize.ts';
+import { cast } from '../../backend/graph/ops.ts';
 import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { FunctionGraph } from '../controlFlow/functionLibrary.ts';
 import type { GraphNodeDef, NodeAttributes } from '../graphDef.ts';
@@ -125,12 +126,12 @@ export class TfOpContext {
 
   /** Converts an int64 result (ONNX Shape, ArgMax, TopK, NonZero...) to tfjs's int32. */
   toInt32(onnxName: string): string {
-    return this.graph.node('Cast', [onnxName], { to: { kind: 'int', value: ONNX_INT32 } });
+    return cast(this.graph, onnxName, 'int32');
   }
 
   /** Casts an ONNX tensor to the element type of a TF dtype. */
   cast(onnxName: string, dtype: TensorDtype | 'int64'): string {
-    return this.graph.node('Cast', [onnxName], { to: { kind: 'int', value: ONNX_TYPE_CODES[dtype] } });
+    return cast(this.graph, onnxName, dtype);
   }
 
   /** Axis normalized against a rank, checked. */
@@ -160,10 +161,6 @@ export class TfOpContext {
     return new UnsupportedModelError(`${this.label}: ${message}`);
   }
 }
-
-/** ONNX TensorProto.DataType codes for Cast's `to`. */
-const ONNX_INT32 = 6;
-const ONNX_TYPE_CODES: Record<TensorDtype | 'int64', number> = { float32: 1, int32: 6, int64: 7, bool: 9, string: 8 };
 
 export function elementType(dtype: TensorDtype): ElementType {
   return dtype;
