@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import onnxProto from 'onnx-proto';
@@ -182,9 +183,7 @@ function encodeWeight(weight: WeightEntry): { bytes: Buffer; spec: Record<string
   }
   if (weight.quantization === 'float16') {
     spec.quantization = { dtype: 'float16', original_dtype: weight.dtype };
-    const bytes = Buffer.alloc(2 * values.length);
-    values.forEach((v, i) => bytes.writeUInt16LE(toFloat16Bits(v), 2 * i));
-    return { bytes, spec };
+    return { bytes: Buffer.from(new Float16Array(values).buffer), spec };
   }
   const bytes = Buffer.alloc((weight.dtype === 'bool' ? 1 : 4) * values.length);
   values.forEach((v, i) => {
@@ -193,19 +192,6 @@ function encodeWeight(weight: WeightEntry): { bytes: Buffer; spec: Record<string
     else bytes.writeUInt8(v ? 1 : 0, i);
   });
   return { bytes, spec };
-}
-
-/** Round-to-nearest float16 bits (normal range; enough for test weights). */
-function toFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
-  const mantissa = bits & 0x7fffff;
-  if (exponent <= 0) return sign;
-  if (exponent >= 31) return sign | 0x7c00;
-  const rounded = (exponent << 10) | (mantissa >> 13);
-  return sign | (rounded + ((mantissa >> 12) & 1));
 }
 
 export function randomTensor(shape: number[], seed: number, low = -1, high = 1): tf.Tensor {

@@ -6,6 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
@@ -139,17 +140,6 @@ describe('Keras 3 model.json', () => {
   });
 });
 
-/** float32 → IEEE half bits (round half up on the mantissa); both decoders read the same bits back. */
-function toFloat16Bits(value: number): number {
-  const bits = new Uint32Array(new Float32Array([value]).buffer)[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
-  const mantissa = bits & 0x7fffff;
-  if (exponent <= 0) return exponent < -10 ? sign : sign | (((mantissa | 0x800000) >> (1 - exponent)) + 0x1000) >> 13;
-  if (exponent >= 31) return sign | 0x7c00;
-  return sign | ((exponent << 10) + ((mantissa + 0x1000) >> 13));
-}
-
 /**
  * Re-encodes every weight of a saved model the way `tensorflowjs_converter --quantize_*` does,
  * cycling through uint8, uint16 and float16, into one new shard.
@@ -167,7 +157,7 @@ async function quantizeSavedModel(modelJsonPath: string): Promise<void> {
     offset += size;
     const dtype = (['uint8', 'uint16', 'float16'] as const)[i % 3];
     if (dtype === 'float16') {
-      chunks.push(new Uint8Array(Uint16Array.from(values, toFloat16Bits).buffer));
+      chunks.push(new Uint8Array(new Float16Array(values).buffer));
       spec.quantization = { dtype };
       return;
     }

@@ -1,8 +1,7 @@
 /** Properties of the layout algebra the transpose bookkeeping rests on. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { composePermutations, permuteList, transposeBetween, transposeData } from '../../../export/backend/graph/layout.ts';
-import { float16ToFloat32 } from '../../../export/backend/weights.ts';
+import { composePermutations, permuteList, transposeBetween, transposeData } from '../../../../export/backend/graph/layout.ts';
 
 const permutation = (rank: number) => fc.shuffledSubarray([...Array(rank).keys()], { minLength: rank, maxLength: rank });
 const shapeAndPerms = fc.integer({ min: 1, max: 4 }).chain((rank) =>
@@ -36,24 +35,5 @@ describe('layout algebra', () => {
         expect([...once.values]).toEqual([...twice.values]);
       }),
     );
-  });
-});
-
-describe('float16 decoding', () => {
-  it('decodes every finite half value to the number it denotes', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffff }), (bits) => {
-        const exponent = (bits >> 10) & 0x1f;
-        const fraction = bits & 0x3ff;
-        const sign = bits & 0x8000 ? -1 : 1;
-        const value = float16ToFloat32(bits);
-        if (exponent === 0x1f) return fraction === 0 ? value === sign * Infinity : Number.isNaN(value);
-        const expected = exponent === 0 ? sign * fraction * 2 ** -24 : sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-        return Object.is(value, expected) || value === expected;
-      }),
-    );
-    expect(float16ToFloat32(0x3c00)).toBe(1);
-    expect(float16ToFloat32(0xc000)).toBe(-2);
-    expect(float16ToFloat32(0x7bff)).toBe(65504);
   });
 });
