@@ -8,7 +8,7 @@
  * travel beside the tensors they describe and are applied by the layers that consume them.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import { UnsupportedModelError } from '../errors.ts';
+import { UnconvertibleModelError } from '../errors.ts';
 import { GraphBuilder, type ElementType } from '../backend/graph/graphBuilder.ts';
 import { LayerContext, type ConversionServices, type Mask } from './layerContext.ts';
 import { identityPermutation } from '../backend/graph/layout.ts';
@@ -97,7 +97,7 @@ class ModelConverter implements ConversionServices {
   /** The model path of the layer being converted, so nested layers' nodes are named `base/conv1/Conv`. */
   private prefix = '';
   /** Unsupported options met so far: conversion goes on around them, to report them all at once. */
-  private readonly unsupported: UnsupportedModelError[] = [];
+  private readonly unsupported: UnconvertibleModelError[] = [];
 
   constructor(
     private readonly graph: GraphBuilder,
@@ -184,7 +184,7 @@ class ModelConverter implements ConversionServices {
     try {
       return this.convertLayer(layer, inputs, masks, this.weights.forLayer(layer.name));
     } catch (error) {
-      if (!(error instanceof UnsupportedModelError)) throw error;
+      if (!(error instanceof UnconvertibleModelError)) throw error;
       this.graph.currentLayer = savedLayer;
       this.unsupported.push(error);
       return undefined;
@@ -195,7 +195,7 @@ class ModelConverter implements ConversionServices {
   throwIfAnyUnsupported(): void {
     if (this.unsupported.length === 0) return;
     if (this.unsupported.length === 1) throw this.unsupported[0];
-    throw new UnsupportedModelError(`${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`);
+    throw new UnconvertibleModelError(`${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`);
   }
 
   /** One call of a layer (a top-level one, a nested model's, or one a wrapper holds). */

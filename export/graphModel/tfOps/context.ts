@@ -4,7 +4,7 @@
  * the Layers front end uses too, so NCHW runs need transposes only at their edges.
  */
 import { InvalidInputError } from '../../../common/errors.ts';
-import { UnsupportedModelError } from '../../errors.ts';
+import { UnconvertibleModelError } from '../../errors.ts';
 import type { ElementType, GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
 import { materialize } from '../../backend/graph/materialize.ts';
@@ -65,7 +65,7 @@ export class TfOpContext {
   constant(index: number, what: string): ConstantTensor {
     const value = this.input(index);
     if (!isConstant(value)) {
-      throw new UnsupportedModelError(`${this.label}: its ${what} (input ${index}) is computed at run time; the converter needs it to be constant`);
+      throw new UnconvertibleModelError(`${this.label}: its ${what} (input ${index}) is computed at run time; the converter needs it to be constant`);
     }
     return value;
   }
@@ -148,7 +148,7 @@ export class TfOpContext {
   /** Static sizes of a value, or an error naming what needed them. */
   staticShape(value: TfValue, why: string): number[] {
     if (value.shape.some((size) => size === null)) {
-      throw new UnsupportedModelError(`${this.label}: ${why} needs the input's full shape, but it is ${formatShape(value.shape)}`);
+      throw new UnconvertibleModelError(`${this.label}: ${why} needs the input's full shape, but it is ${formatShape(value.shape)}`);
     }
     return value.shape as number[];
   }
@@ -157,8 +157,8 @@ export class TfOpContext {
     return new InvalidInputError(`${this.label}: ${message}`);
   }
 
-  unsupported(message: string): UnsupportedModelError {
-    return new UnsupportedModelError(`${this.label}: ${message}`);
+  unsupported(message: string): UnconvertibleModelError {
+    return new UnconvertibleModelError(`${this.label}: ${message}`);
   }
 }
 
