@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLayersModel } from '../../export/index.ts';
-import { checkOnnxModel, expectOnnxMatchesTfjs, exportChecked, randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from './harness.ts';
+import { checkOnnxModel, removeTemporaryDirectories, useCpuBackend } from './harness.ts';
+import { expectOnnxMatchesTfjs, exportChecked, randomizeWeights, saveModel } from './layersModel/harness.ts';
 
 const { onnx } = onnxProto;
 

@@ -9,7 +9,8 @@ import { convertModelToFile } from '../../export/index.ts';
 import { checkModelPair } from '../../pipeline/randomParity.ts';
 import { runCli } from '../helpers/cli.ts';
 import { GraphModelBuilder, attr } from '../export/graphModel/harness.ts';
-import { randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from '../export/harness.ts';
+import { removeTemporaryDirectories, useCpuBackend } from '../export/harness.ts';
+import { randomizeWeights, saveModel } from '../export/layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelVariantsToFiles } from '../../../export/index.ts';
-import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, randomTensor, runOnnx } from './harness.ts';
+import { checkOnnxModels, randomTensor, removeTemporaryDirectories, runOnnx, useCpuBackend } from '../harness.ts';
+import { GraphModelBuilder, attr, convertGraphModel, expectGraphModelMatches } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

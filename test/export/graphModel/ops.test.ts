@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryOpNames, unaryOpNames } from '../../../export/graphModel/tfOps/arithmetic.ts';
-import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, onnxNodes, randomIntTensor, randomTensor, type MatchOptions } from './harness.ts';
+import { checkOnnxModels, onnxNodes, randomIntTensor, randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { GraphModelBuilder, type MatchOptions, attr, convertGraphModel, expectGraphModelMatches } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  nodeOps,
-  randomInput,
-  randomizeWeights,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  useCpuBackend,
-} from '../harness.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -28,7 +19,7 @@ describe('activation layers', () => {
       tf.layers.softmax({ axis: -1, name: 'softmax_last' }),
     ];
     const model = tf.model({ inputs: input, outputs: layers.map((layer) => layer.apply(input) as tf.SymbolicTensor) });
-    const x = tf.mul(randomInput([3, 4, 6], 41), 2);
+    const x = tf.mul(randomTensor([3, 4, 6], 41), 2);
     await expectOnnxMatchesTfjs(model, { inputs: [x] });
   });
 
@@ -60,7 +51,7 @@ describe('activation layers', () => {
     await rewriteJson(modelJson, (json) => {
       json.modelTopology.config.layers[1].config.axis = 2;
     });
-    const x = randomInput([2, 4, 4, 3], 8);
+    const x = randomTensor([2, 4, 4, 3], 8);
     const convolved = model.layers[0].apply(x) as tf.Tensor;
     // softmax over axis 2 = move axis 2 last, softmax, move it back.
     const expected = tf.transpose(tf.softmax(tf.transpose(convolved, [0, 1, 3, 2])), [0, 1, 3, 2]);
@@ -96,7 +87,7 @@ describe('activation layers', () => {
       json.modelTopology.keras_version = '3.4.1';
       for (const layer of json.modelTopology.config.layers) if (names.includes(layer.name)) layer.config.activation = layer.name;
     });
-    const x = tf.mul(randomInput([4, 6], 44), 4);
+    const x = tf.mul(randomTensor([4, 6], 44), 4);
     const hardSigmoid = tf.clipByValue(tf.add(tf.div(x, 6), 0.5), 0, 1);
     const expected = [
       tf.leakyRelu(x, 0.2),

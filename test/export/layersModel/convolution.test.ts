@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  nodeOps,
-  randomInput,
-  randomSequential,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  useCpuBackend,
-} from '../harness.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomSequential, rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -49,7 +40,7 @@ describe('convolution layers', () => {
     await rewriteJson(modelJson, (json) => {
       json.modelTopology.config.layers[0].config.padding = 'causal';
     });
-    const x = randomInput([2, 10, 3], 5);
+    const x = randomTensor([2, 10, 3], 5);
     // Causal = pad (k − 1)·dilation steps on the left, then a valid convolution.
     const expected = model.layers[0].apply(tf.pad(x, [[0, 0], [4, 0], [0, 0]])) as tf.Tensor;
     const { summary } = await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected] });

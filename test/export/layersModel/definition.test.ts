@@ -9,7 +9,8 @@ import { convertLayersModel } from '../../../export/index.ts';
 import { readLayerArgs } from '../../../export/layersModel/layers/definition.ts';
 import { builtInLayerFamilies, layerDefinition } from '../../../export/layersModel/layers/index.ts';
 import { LayerConfig } from '../../../export/layersModel/reader/layerConfig.ts';
-import { removeTemporaryDirectories, rewriteJson, saveModel, useCpuBackend } from '../harness.ts';
+import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -10,7 +10,8 @@ import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
-import { expectConvertedMatches, randomInput, randomizeWeights, removeTemporaryDirectories, rewriteJson, saveModel, useCpuBackend } from '../harness.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -185,7 +186,7 @@ describe('quantized weights', () => {
     expect(new Set(kinds)).toEqual(new Set(['uint8', 'uint16', 'float16']));
     // The reference is tfjs loading the same quantized files, so both sides see the same dequantized values.
     const dequantized = await tf.loadLayersModel(fileSystemLoader(modelJson));
-    const x = randomInput([3, 6, 6, 2], 9);
+    const x = randomTensor([3, 6, 6, 2], 9);
     await expectConvertedMatches(modelJson, dequantized, { inputs: [x] });
     // And quantization really changed the values (the test would prove nothing otherwise).
     const original = model.predict(x) as tf.Tensor;

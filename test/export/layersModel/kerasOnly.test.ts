@@ -6,7 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportChecked, randomInput, removeTemporaryDirectories, runOnnx, temporaryDirectory, maxAbsDifference, useCpuBackend } from '../harness.ts';
+import { maxAbsDifference, randomTensor, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import { exportChecked } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -32,10 +33,10 @@ describe('Keras-only layers', () => {
       { class_name: 'SpatialDropout2D', config: { name: 'drop2d', rate: 0.5, data_format: 'channels_last' } },
     ]);
     const { onnxPath, summary } = await exportChecked(modelJson);
-    const x = randomInput([2, 5, 3], 3);
+    const x = randomTensor([2, 5, 3], 3);
     const padded = tf.pad(x, [[0, 0], [1, 3], [0, 0]]);
     const expected = tf.reshape(tf.slice(padded, [0, 2, 0], [2, 6, 3]), [2, 6, 1, 3]);
-    const { outputs } = await runOnnx(onnxPath, [x]);
+    const { outputs } = await runOnnxInOrder(onnxPath, [x]);
     expect(outputs[0].dims).toEqual([2, 6, 1, 3]);
     expect(maxAbsDifference(outputs[0].data as Float32Array, expected.dataSync())).toBe(0);
     expect(summary.layers.map((l) => [l.name, l.onnxNodes])).toEqual([

@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  nodeOps,
-  randomInput,
-  randomizeWeights,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  useCpuBackend,
-} from '../harness.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -51,7 +42,7 @@ describe('merge layers and functional graphs', () => {
     await rewriteJson(modelJson, (json) => {
       json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'difference').class_name = 'Subtract';
     });
-    const [a, b] = [randomInput([3, 2, 3], 1), randomInput([3, 2, 3], 2)];
+    const [a, b] = [randomTensor([3, 2, 3], 1), randomTensor([3, 2, 3], 2)];
     const { summary } = await expectConvertedMatches(modelJson, model, { inputs: [a, b], expected: [tf.sub(a, b)] });
     expect(summary.layers.find((l) => l.name === 'difference')?.onnxNodes).toEqual(['Sub']);
   });

@@ -1,14 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectOnnxMatchesTfjs,
-  nodeOps,
-  randomInput,
-  randomSequential,
-  randomizeWeights,
-  removeTemporaryDirectories,
-  useCpuBackend,
-} from '../harness.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectOnnxMatchesTfjs, nodeOps, randomSequential, randomizeWeights } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -35,7 +28,7 @@ describe('normalization layers', () => {
     const features = tf.layers.batchNormalization({ scale: false, name: 'bn_features' }).apply(flat) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: [lastAxis, heightAxis, features] });
     randomizeWeights(model, 32);
-    const x = randomInput([3, 4, 3, 2], 6);
+    const x = randomTensor([3, 4, 3, 2], 6);
     const [last, , flatFeatures] = model.predict(x) as tf.Tensor[];
     // tfjs's cpu batchNorm kernel cycles its statistics along the last axis only, so for axis 1
     // the Keras definition is evaluated with broadcasting ops instead.

@@ -7,17 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckerBatch,
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  nodeOps,
-  randomInput,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  useCpuBackend,
-} from '../harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, rewriteJson, saveModel } from './harness.ts';
 import { replaceWeight, tokenBatch } from './sequenceReference.ts';
 
 beforeAll(useCpuBackend);
@@ -51,7 +42,7 @@ describe('Rescaling and augmentation', () => {
     const features = tf.input({ shape: [5], name: 'features' });
     const outputs = [apply(tf.layers.rescaling({ scale: 1 / 255 }), pixels), apply(tf.layers.rescaling({ scale: 2, offset: -1 }), features)];
     const model = tf.model({ inputs: [pixels, features], outputs });
-    const x = [tf.tensor(Array.from({ length: 2 * 48 }, (_, i) => (i * 37) % 256), [2, 4, 4, 3], 'int32'), randomInput([2, 5], 431)];
+    const x = [tf.tensor(Array.from({ length: 2 * 48 }, (_, i) => (i * 37) % 256), [2, 4, 4, 3], 'int32'), randomTensor([2, 5], 431)];
     await expectOnnxMatchesTfjs(model, { inputs: x, checker });
   });
 
@@ -62,7 +53,7 @@ describe('Rescaling and augmentation', () => {
       const layer = json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'per_channel');
       Object.assign(layer.config, { scale: [1, 2, 3], offset: [0, -1, 0.5] });
     });
-    const x = randomInput([2, 4, 4, 3], 432);
+    const x = randomTensor([2, 4, 4, 3], 432);
     const expected = [tf.add(tf.mul(x, tf.tensor1d([1, 2, 3])), tf.tensor1d([0, -1, 0.5])), x];
     await expectConvertedMatches(modelJson, undefined, { inputs: [x], expected, checker });
   });
@@ -80,7 +71,7 @@ describe('Resizing and CenterCrop', () => {
       tf.layers.centerCrop({ height: 8, width: 9 }),
     ];
     const model = imageModel([7, 6, 2], layers);
-    const x = randomInput([2, 7, 6, 2], 441);
+    const x = randomTensor([2, 7, 6, 2], 441);
     const { summary } = await expectConvertedMatches(await saveWithInputShapes(model, { image: [null, 7, 6, 2] }), undefined, { inputs: [x], expected: appliedDirectly(layers, x), checker });
     expect(nodeOps(summary)).toEqual(expect.arrayContaining(['Resize', 'Gather']));
   });
@@ -96,7 +87,7 @@ describe('Resizing and CenterCrop', () => {
     const model = imageModel([7, 6, 2], layers);
     const modelJson = await saveWithInputShapes(model, { image: [null, 7, 6, 2] });
     await rewriteJson(modelJson, (json) => (json.modelTopology.keras_version = '2.15.0'));
-    const x = randomInput([2, 7, 6, 2], 442);
+    const x = randomTensor([2, 7, 6, 2], 442);
     const halfPixel = (image: tf.Tensor4D, size: [number, number]) => tf.image.resizeBilinear(image, size, false, true);
     // crop_to_aspect_ratio: the largest centred box of ratio 3:5 in 7×6 is 3×6, rows 2–4.
     const expected = [
@@ -149,7 +140,7 @@ describe('CategoryEncoding and Normalization', () => {
     });
     await replaceWeight(modelJson, 'adapted/mean', [4], Float32Array.from(adapted.mean));
     await replaceWeight(modelJson, 'adapted/variance', [4], Float32Array.from(adapted.variance));
-    const x = randomInput([3, 4], 451);
+    const x = randomTensor([3, 4], 451);
     // (x − mean) / max(√variance, 1e-7), and its inverse.
     const scale = (variance: number[]) => tf.tensor1d(variance.map((v) => Math.max(Math.sqrt(v), 1e-7)));
     const expected = [

@@ -5,19 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckerBatch,
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  nodeOps,
-  randomInput,
-  randomizeWeights,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  seededRandom,
-  useCpuBackend,
-} from '../harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, seededRandom, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
 import { gruReference, replaceWeight, tokenBatch } from './sequenceReference.ts';
 
 beforeAll(useCpuBackend);
@@ -188,7 +177,7 @@ describe('masks', () => {
     const outputs = [masked, apply(tf.layers.lstm({ units: 3, returnSequences: true }), masked), apply(tf.layers.simpleRNN({ units: 2, goBackwards: true }), masked)];
     const model = tf.model({ inputs: input, outputs });
     randomizeWeights(model, 212);
-    const x = randomInput([3, 5, 3], 213).arraySync() as number[][][];
+    const x = randomTensor([3, 5, 3], 213).arraySync() as number[][][];
     x[0][1] = [0.5, 0.5, 0.5];
     x[1][4] = [0.5, 0.5, 0.5];
     x[2][0] = [0.5, 0.5, 0.5];

@@ -7,18 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckerBatch,
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  randomInput,
-  randomSequential,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  temporaryDirectory,
-  useCpuBackend,
-} from '../harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, randomSequential, rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -68,7 +58,7 @@ async function expectOneDimensionalMatches(layer: tf.layers.Layer, className: st
     delete conv.config.batch_input_shape;
     for (const spec of json.weightsManifest[0].weights) if (spec.shape.length === 4) spec.shape.splice(1, 1);
   });
-  const x = randomInput([3, 9, 3], seed + 1);
+  const x = randomTensor([3, 9, 3], seed + 1);
   const expected = tf.squeeze(model.predict(x) as tf.Tensor, [2]);
   await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected], checker });
 }
@@ -125,8 +115,8 @@ describe('3-D reshaping and pooling Keras has (tfjs does not)', () => {
       ],
       ['up3d', 'global_max', 'global_average', 'up1d'],
     );
-    const volume = randomInput([2, 3, 4, 2, 2], 421);
-    const steps = randomInput([2, 5, 3], 422);
+    const volume = randomTensor([2, 3, 4, 2, 2], 421);
+    const steps = randomTensor([2, 5, 3], 422);
     const padded = tf.pad(volume, [[0, 0], [1, 0], [2, 1], [0, 2], [0, 0]]);
     const cropped = tf.slice(padded, [0, 0, 1, 1, 0], [2, 3, 4, 3, 2]);
     const upsampled = repeatAlong(repeatAlong(cropped, 1, 2), 3, 3);

@@ -10,8 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NPM_GRAPH_MODELS, npmGraphModelPath } from '../../../../bench/models/npmGraphModels.ts';
 import { convertModelVariantsToFiles } from '../../../../export/index.ts';
-import { checkOnnxModels } from '../../graphModel/harness.ts';
-import { removeTemporaryDirectories, seededRandom, temporaryDirectory } from '../../harness.ts';
+import { checkOnnxModels, removeTemporaryDirectories, seededRandom, temporaryDirectory } from '../../harness.ts';
 
 afterAll(removeTemporaryDirectories);
 
