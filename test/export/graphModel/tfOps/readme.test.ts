@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { supportedTfOps, tfOpHandler } from '../../../export/graphModel/tfOps/index.ts';
-import { notConvertedTfOps } from '../../../export/graphModel/tfOps/notConverted.ts';
-import { README_PATH, TF_OPS_END, TF_OPS_START, renderTfOpSection } from '../../../export/graphModel/tfOps/readmeSection.ts';
+import { supportedTfOps, tfOpHandler } from '../../../../export/graphModel/tfOps/index.ts';
+import { notConvertedTfOps } from '../../../../export/graphModel/tfOps/notConverted.ts';
+import { README_PATH, TF_OPS_END, TF_OPS_START, renderTfOpSection } from '../../../../export/graphModel/tfOps/readmeSection.ts';
 
 /** Every TF op name in tfjs-converter's op tables (dist/operations/op_list/*.js). */
 async function tfjsConverterOps(): Promise<string[]> {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertLayersModel } from '../../export/index.ts';
-import { checkOnnxModel, removeTemporaryDirectories, useCpuBackend } from './harness.ts';
-import { expectOnnxMatchesTfjs, exportChecked, randomizeWeights, saveModel } from './layersModel/harness.ts';
+import { convertLayersModel } from '../../../../export/index.ts';
+import { checkOnnxModel, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
+import { expectOnnxMatchesTfjs, exportChecked, randomizeWeights, saveModel } from '../../layersModel/harness.ts';
 
 const { onnx } = onnxProto;
 
@@ -40,7 +40,7 @@ describe('the ONNX model proto', () => {
     const modelJson = await saveModel(model);
     const { onnxPath, summary } = await exportChecked(modelJson);
     const proto = onnx.ModelProto.decode(await readFile(onnxPath));
-    const packageJson = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const packageJson = JSON.parse(await readFile(new URL('../../../../package.json', import.meta.url), 'utf8'));
 
     expect(proto.producerName).toBe('tfjs-onnx');
     expect(proto.producerVersion).toBe(packageJson.version);

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckerBatch, randomTensor, removeTemporaryDirectories, seededRandom, useCpuBackend } from '../harness.ts';
-import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, seededRandom, useCpuBackend } from '../../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomizeWeights, rewriteJson, saveModel } from '../harness.ts';
 import { gruReference, replaceWeight, tokenBatch } from './sequenceReference.ts';
 
 beforeAll(useCpuBackend);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { expectOnnxMatchesTfjs, randomizeWeights } from './harness.ts';
+import { removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
+import { expectOnnxMatchesTfjs, randomizeWeights } from '../harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

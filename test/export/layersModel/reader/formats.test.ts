@@ -9,9 +9,9 @@ import path from 'node:path';
 import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
-import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { expectConvertedMatches, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
+import { fileSystemLoader } from '../../../../common/tfjsModelFiles.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
+import { expectConvertedMatches, randomizeWeights, rewriteJson, saveModel } from '../harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

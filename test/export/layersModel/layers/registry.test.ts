@@ -1,8 +1,8 @@
 /** The converter covers every layer class tfjs registers, so a tfjs model can use no layer it lacks. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { supportedLayerClasses } from '../../../export/layersModel/layers/index.ts';
-import { cellKind } from '../../../export/layersModel/layers/recurrent/cells.ts';
+import { supportedLayerClasses } from '../../../../export/layersModel/layers/index.ts';
+import { cellKind } from '../../../../export/layersModel/layers/recurrent/cells.ts';
 
 /** Cells are not layers of a model: RNN (and ConvLSTM2D, for its own cell) hold them. */
 const HELD_BY_RNN = ['StackedRNNCells', 'ConvLSTM2DCell'];

@@ -6,8 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxAbsDifference, randomTensor, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../harness.ts';
-import { exportChecked } from './harness.ts';
+import { maxAbsDifference, randomTensor, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { exportChecked } from '../harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

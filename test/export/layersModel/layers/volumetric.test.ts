@@ -7,8 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckerBatch, randomTensor, removeTemporaryDirectories, temporaryDirectory, useCpuBackend } from '../harness.ts';
-import { expectConvertedMatches, expectOnnxMatchesTfjs, randomSequential, rewriteJson, saveModel } from './harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, randomSequential, rewriteJson, saveModel } from '../harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckerBatch, randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, rewriteJson, saveModel } from './harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, rewriteJson, saveModel } from '../harness.ts';
 import { replaceWeight, tokenBatch } from './sequenceReference.ts';
 
 beforeAll(useCpuBackend);

@@ -4,13 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../common/errors.ts';
-import { convertLayersModel } from '../../../export/index.ts';
-import { readLayerArgs } from '../../../export/layersModel/layers/definition.ts';
-import { builtInLayerFamilies, layerDefinition } from '../../../export/layersModel/layers/index.ts';
-import { LayerConfig } from '../../../export/layersModel/reader/layerConfig.ts';
-import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { rewriteJson, saveModel } from './harness.ts';
+import { InvalidInputError } from '../../../../common/errors.ts';
+import { convertLayersModel } from '../../../../export/index.ts';
+import { readLayerArgs } from '../../../../export/layersModel/layers/definition.ts';
+import { builtInLayerFamilies, layerDefinition } from '../../../../export/layersModel/layers/index.ts';
+import { LayerConfig } from '../../../../export/layersModel/reader/layerConfig.ts';
+import { removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
+import { rewriteJson, saveModel } from '../harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -3,8 +3,8 @@
  * must stay true, so once the converter writes that opset the op needs a handler instead.
  */
 import { describe, expect, it } from 'vitest';
-import { notConvertedReason, notConvertedTfOps } from '../../../export/graphModel/tfOps/notConverted.ts';
-import { MAX_OPSET } from '../../../export/options.ts';
+import { notConvertedReason, notConvertedTfOps } from '../../../../export/graphModel/tfOps/notConverted.ts';
+import { MAX_OPSET } from '../../../../export/options.ts';
 
 describe('ops not converted', () => {
   const withOnnxForm = notConvertedTfOps.filter((group) => group.onnxForm);
