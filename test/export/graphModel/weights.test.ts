@@ -1,4 +1,7 @@
-/** Constants a GraphModel keeps in a Const node's own `value` (a TensorProto) rather than in the shards. */
+/**
+ * Constants a GraphModel keeps in a Const node's own `value` (a TensorProto) rather than in the
+ * shards.
+ */
 import { describe, expect, it } from 'vitest';
 import type { GraphNodeDef } from '../../../export/graphModel/graphDef.ts';
 import { numbers } from '../../../export/graphModel/tfOps/constant.ts';

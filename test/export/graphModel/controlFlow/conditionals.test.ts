@@ -1,4 +1,7 @@
-/** Switch/Merge conditionals (tf.cond) taking each branch, branches told apart by control inputs, and a loop inside a conditional. */
+/**
+ * Switch/Merge conditionals (tf.cond) taking each branch, branches told apart by control inputs,
+ * and a loop inside a conditional.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOnnxModels, randomTensor, removeTemporaryDirectories, runOnnx, useCpuBackend } from '../../harness.ts';

@@ -1,4 +1,7 @@
-/** TF1 while frames (tf.while_loop): fixed and run-time trip counts and a nested loop, each converted, checked and compared with tfjs-converter's executeAsync. */
+/**
+ * TF1 while frames (tf.while_loop): fixed and run-time trip counts and a nested loop, each
+ * converted, checked and compared with tfjs-converter's executeAsync.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';

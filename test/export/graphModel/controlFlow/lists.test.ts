@@ -1,4 +1,7 @@
-/** TensorArrays and TensorLists in loops: filled once per iteration (a Loop scan output), at other positions (an ONNX sequence), pushed and popped. */
+/**
+ * TensorArrays and TensorLists in loops: filled once per iteration (a Loop scan output), at other
+ * positions (an ONNX sequence), pushed and popped.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
 import { GraphModelBuilder, attr, expectGraphModelMatches } from '../harness.ts';

@@ -1,4 +1,7 @@
-/** Elementwise arithmetic, comparisons and logic (unary and broadcasting binary ops, int32 forms, NaN and infinity tests, ClipByValue, AddN, BiasAdd, Select). */
+/**
+ * Elementwise arithmetic, comparisons and logic (unary and broadcasting binary ops, int32 forms,
+ * NaN and infinity tests, ClipByValue, AddN, BiasAdd, Select).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll } from 'vitest';
 import { binaryOpNames, unaryOpNames } from '../../../../export/graphModel/tfOps/arithmetic.ts';

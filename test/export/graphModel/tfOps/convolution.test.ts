@@ -1,4 +1,8 @@
-/** Convolutions: padding modes, strides and dilations, depthwise, the fused forms with each activation, 3-D, transposed (Conv2DBackpropInput), and NCHW runs without Transposes between them. */
+/**
+ * Convolutions: padding modes, strides and dilations, depthwise, the fused forms with each
+ * activation, 3-D, transposed (Conv2DBackpropInput), and NCHW runs without Transposes between
+ * them.
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
 import { GraphModelBuilder, attr } from '../harness.ts';

@@ -1,4 +1,7 @@
-/** LinSpace with run-time and constant bounds (Fill, Range, ZerosLike and OnesLike are in shapes.test.ts, fed by Shape). */
+/**
+ * LinSpace with run-time and constant bounds (Fill, Range, ZerosLike and OnesLike are in
+ * shapes.test.ts, fed by Shape).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll } from 'vitest';
 import { removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';

@@ -1,4 +1,7 @@
-/** GatherV2, GatherNd and Where (Gather v1 is tested with Concat v1 in joining.test.ts, Select and SelectV2 in arithmetic.test.ts). */
+/**
+ * GatherV2, GatherNd and Where (Gather v1 is tested with Concat v1 in joining.test.ts, Select and
+ * SelectV2 in arithmetic.test.ts).
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
 import { attr } from '../harness.ts';

@@ -1,4 +1,7 @@
-/** Identities (Print, Snapshot, EnsureShape, PlaceholderWithDefault, IdentityN, StopGradient) and Cast. */
+/**
+ * Identities (Print, Snapshot, EnsureShape, PlaceholderWithDefault, IdentityN, StopGradient) and
+ * Cast.
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
 import { attr } from '../harness.ts';

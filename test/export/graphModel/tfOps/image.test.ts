@@ -1,4 +1,7 @@
-/** Image ops: resizing (each coordinate mode, run-time sizes), depth/space rearrangements, CropAndResize, and the SpaceToBatchND dilated-convolution pattern. */
+/**
+ * Image ops: resizing (each coordinate mode, run-time sizes), depth/space rearrangements,
+ * CropAndResize, and the SpaceToBatchND dilated-convolution pattern.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';

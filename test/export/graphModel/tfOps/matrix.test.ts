@@ -1,4 +1,6 @@
-/** Matrix products (MatMul, BatchMatMulV2, _FusedMatMul, Einsum) and MatrixBandPart at both opsets. */
+/**
+ * Matrix products (MatMul, BatchMatMulV2, _FusedMatMul, Einsum) and MatrixBandPart at both opsets.
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
 import { GraphModelBuilder, attr } from '../harness.ts';

@@ -1,4 +1,7 @@
-/** Shapes as values: Shape, ShapeN, Size, Rank and BroadcastArgs of symbolic batches, and what they feed. */
+/**
+ * Shapes as values: Shape, ShapeN, Size, Rank and BroadcastArgs of symbolic batches, and what they
+ * feed.
+ */
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
 import { attr } from '../harness.ts';
