@@ -114,7 +114,8 @@ export function toOrtTensor(tensor: tf.Tensor): ort.Tensor {
   return new ort.Tensor('float32', data as Float32Array, tensor.shape);
 }
 
-async function withSession<T>(onnxPath: string, use: (session: ort.InferenceSession) => Promise<T>): Promise<T> {
+/** Opens a session on a model file for `use`, released afterwards. */
+export async function withSession<T>(onnxPath: string, use: (session: ort.InferenceSession) => Promise<T>): Promise<T> {
   const session = await ort.InferenceSession.create(new Uint8Array(await readFile(onnxPath)));
   try {
     return await use(session);
