@@ -1,10 +1,10 @@
 /**
- * Images per CPU-second of several ONNX models of the same input on one onnxruntime backend, one
+ * Images per CPU-second of several ONNX models of the same input on one device (cpu or wasm), one
  * intra-op thread, calls interleaved model by model: a comparison that holds on a machine other
  * processes keep busy, where wall-clock images/s (the precision section) is noise. CPU time
  * counts only this process's work, so other processes' load barely moves it.
  *
- *   npx tsx bench/cpuTime.ts --backend native|wasm reference.onnx other.onnx [...]
+ *   npx tsx bench/cpuTime.ts --device cpu|wasm reference.onnx other.onnx [...]
  *
  * Prints, per batch size (1, 32, 256), each model's images per CPU-second and its ratio to the
  * first model's. Inputs are the first MNIST test images, normalized by 1/255.
@@ -24,10 +24,10 @@ const CALLS: Record<number, number> = { 1: 3000, 32: 300, 256: 60 };
 type Session = { inputNames: readonly string[]; inputMetadata: readonly { isTensor: boolean; shape?: readonly (number | string)[] }[]; run(feeds: Record<string, unknown>): Promise<unknown> };
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string', default: 'native' } } });
-  if (values.backend !== 'native' && values.backend !== 'wasm') throw new InvalidOptionError(`--backend must be native or wasm, got ${values.backend}`);
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { device: { type: 'string', default: 'cpu' } } });
+  if (values.device !== 'cpu' && values.device !== 'wasm') throw new InvalidOptionError(`--device must be cpu (onnxruntime-node) or wasm (onnxruntime-web), got ${values.device}`);
   if (positionals.length < 2) throw new InvalidOptionError('give at least two .onnx files: the reference first, then the models to compare with it');
-  const backend = values.backend;
+  const device = values.device;
   const { test } = await loadDataset({});
   const input = normalizeImages(test, 1 / 255, 0);
   ortWeb.env.wasm.numThreads = 1;
@@ -35,12 +35,12 @@ async function main(argv: string[]): Promise<void> {
   for (const file of positionals) {
     const bytes = new Uint8Array(await readFile(file));
     sessions.push(
-      backend === 'native'
+      device === 'cpu'
         ? await ortNode.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 })
         : await ortWeb.InferenceSession.create(bytes, { executionProviders: ['wasm'] }),
     );
   }
-  const Tensor = backend === 'native' ? ortNode.Tensor : ortWeb.Tensor;
+  const Tensor = device === 'cpu' ? ortNode.Tensor : ortWeb.Tensor;
   for (const batch of BATCHES) {
     const feeds = sessions.map((session) => {
       const shape = (session.inputMetadata[0].shape ?? []).map((size, i) => (i === 0 || typeof size !== 'number' ? batch : size));
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
       }
     }
     const cells = positionals.map((file, i) => `${file}: ${Math.round((CALLS[batch] * batch * 1e6) / microseconds[i])} images/CPU-s (${(microseconds[0] / microseconds[i]).toFixed(2)}×)`);
-    process.stdout.write(`${backend} batch ${batch}: ${cells.join(', ')}\n`);
+    process.stdout.write(`${device} batch ${batch}: ${cells.join(', ')}\n`);
   }
 }
 

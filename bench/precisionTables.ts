@@ -5,11 +5,11 @@ import { formatNumber, type Table } from './table.ts';
 
 type PrecisionRun = SectionRun<NonNullable<NonNullable<BenchResults['precision']>['data']>>;
 
-const BACKENDS = ['native', 'wasm'] as const;
+const DEVICES = ['cpu', 'wasm'] as const;
 
 export function precisionTables(run: PrecisionRun): Table[] {
   const batches = run.data?.batchSizes ?? [];
-  const speedHeader = BACKENDS.flatMap((backend) => batches.map((batch) => `${backend} b${batch}`));
+  const speedHeader = DEVICES.flatMap((device) => batches.map((batch) => `${device} b${batch}`));
   const variants: Table = {
     title: 'Precision variants (size, accuracy, images/s × fp32)',
     header: ['model', 'variant', 'KiB (× fp32)', 'test accuracy', 'top-1 = fp32', ...speedHeader],
@@ -23,16 +23,16 @@ export function precisionTables(run: PrecisionRun): Table[] {
   }
   for (const row of run.data.variants) variants.rows.push(rowCells(row, batches));
   for (const row of run.data.forms) forms.rows.push(rowCells(row, batches));
-  variants.notes.push(`Speed: ${run.data.speedMethod}. Cells: median images/s (median ratio to fp32). Accuracy on the 10,000 MNIST test images (onnxruntime-node).`);
+  variants.notes.push(`Speed: ${run.data.speedMethod}. Cells: median images/s (median ratio to fp32). Accuracy on the 10,000 MNIST test images (device cpu, onnxruntime-node).`);
   variants.notes.push(...slowerNotes(run.data.variants));
   forms.notes.push('The converter writes the default forms; the others are what onnxruntime\'s own quantizer would write (integer ConvInteger, QDQ) or weight-only storage, measured to choose.');
   return [variants, forms];
 }
 
 function rowCells(row: PrecisionRow, batches: number[]): string[] {
-  const speeds = BACKENDS.flatMap((backend) =>
+  const speeds = DEVICES.flatMap((device) =>
     batches.map((batch) => {
-      const speed = row.speed[backend].find((entry) => entry.batch === batch);
+      const speed = row.speed[device].find((entry) => entry.batch === batch);
       if (!speed) return '—';
       return row.variant === 'fp32' ? formatNumber(speed.imagesPerSecond.median) : `${formatNumber(speed.imagesPerSecond.median)} (${speed.ratioToFp32.toFixed(2)}×)`;
     }),
@@ -50,7 +50,7 @@ function slowerNotes(rows: PrecisionRow[]): string[] {
   const notes: string[] = [];
   for (const row of rows) {
     if (row.variant === 'fp32') continue;
-    const slower = BACKENDS.flatMap((backend) => row.speed[backend].filter((speed) => speed.ratioToFp32 < 1).map((speed) => `${backend} batch ${speed.batch} (${speed.ratioToFp32.toFixed(2)}×)`));
+    const slower = DEVICES.flatMap((device) => row.speed[device].filter((speed) => speed.ratioToFp32 < 1).map((speed) => `${device} batch ${speed.batch} (${speed.ratioToFp32.toFixed(2)}×)`));
     if (slower.length > 0) notes.push(`Slower than fp32: ${row.model} ${row.variant} on ${slower.join(', ')}. ${WHY_SLOWER[row.dtype] ?? ''}`.trim());
   }
   return notes;

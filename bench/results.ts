@@ -84,12 +84,13 @@ export interface ConversionData {
   rows: ConversionRow[];
 }
 
-export type InferencePath = 'tfjs' | 'native' | 'wasm';
+/** tfjs predict, or the runtime on a device (webgpu where an adapter works). */
+export type InferencePath = 'tfjs' | 'cpu' | 'wasm' | 'webgpu';
 
 export interface InferenceRow {
   model: ModelName;
   path: InferencePath;
-  /** What actually ran, e.g. "tfjs predict (wasm)" or "runtime native (onnxruntime-node, cpu)". */
+  /** What actually ran, e.g. "tfjs predict (wasm)" or "runtime cpu (onnxruntime-node, ...)". */
   engine: string;
   batch: number;
   imagesPerSecond: Spread;
@@ -104,7 +105,7 @@ export interface InferenceRow {
    * same session on the same input (1.05 = 5% overhead), paired per round, median per repetition.
    */
   overBareOnnxruntime?: { predictBatch: Spread; run: Spread };
-  /** For the native MLP: achieved GFLOP/s and its share of the machine's fp32 peak. */
+  /** For the MLP on device cpu: achieved GFLOP/s and its share of the machine's fp32 peak. */
   gflops?: Spread;
   fractionOfPeak?: Spread;
 }
@@ -116,6 +117,8 @@ export interface InferenceData {
   rows: InferenceRow[];
   /** Vite builds of a page loading a classifier through each browser entry of the runtime. */
   bundles?: BundleSize[];
+  /** Why there are no webgpu rows (no adapter here), when there are none. */
+  webgpuSkipped?: string;
 }
 
 /** bench/server.ts's result: throughput per model, protocol and batching; memory per protocol; the soak. */
@@ -124,7 +127,7 @@ export interface ServingData {
 }
 
 export interface GraphModelThroughput {
-  path: 'tfjs' | 'native' | 'wasm';
+  path: 'tfjs' | 'cpu' | 'wasm';
   engine: string;
   batch: number;
   imagesPerSecond: Spread;

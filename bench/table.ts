@@ -157,9 +157,13 @@ function inferenceTable(run: SectionRun<NonNullable<BenchResults['inference']>['
     ]);
   }
   table.notes.push(`Paths: ${[...engines].map(([path, engine]) => `${path} = ${engine}`).join('; ')}.`);
+  if (/\bsoftware\b/.test(engines.get('webgpu') ?? '')) {
+    table.notes.push('webgpu rows ran on a software adapter (the GPU API on the CPU): they show the WebGPU path runs and agrees, not GPU speed.');
+  }
+  if (run.data.webgpuSkipped) table.notes.push(`No webgpu rows: ${run.data.webgpuSkipped}.`);
   table.notes.push('images/s, latency and × tfjs: median (min–max) over repetitions; × tfjs is paired per repetition. p99 of fewer than 100 calls is the slowest call.');
   if (withOverhead) table.notes.push('time ÷ bare ort: predictBatch() and Model.run() against a bare InferenceSession.run of the same session on the same Float32Array, in alternating ~20 ms blocks, paired per round; median over repetitions (1.050 = 5% overhead).');
-  table.notes.push(`% of fp32 peak: native MLP images/s × ${run.data.mlpFlopsPerImage.toLocaleString('en-US')} FLOPs per image (2 × Dense multiply-adds) ÷ ${run.data.fp32PeakGflops} GFLOP/s.`);
+  table.notes.push(`% of fp32 peak: cpu MLP images/s × ${run.data.mlpFlopsPerImage.toLocaleString('en-US')} FLOPs per image (2 × Dense multiply-adds) ÷ ${run.data.fp32PeakGflops} GFLOP/s.`);
   return table;
 }
 

@@ -10,6 +10,7 @@
  *   missing required flag) rewritten as one line that names the flag.
  */
 import type { Argv, Options } from 'yargs';
+import { DEFAULT_DEVICE, DEVICES, type Device } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../common/errors.ts';
 
 /** A yargs command module as cli.ts registers it, with what to say when a positional is missing. */
@@ -162,6 +163,12 @@ function isBlank(value: unknown): boolean {
   return typeof value === 'string' && value.trim() === '';
 }
 
+/** predict, serve and parity once took --backend; say what replaced it rather than "Unknown argument". */
+function removedBackendFlag(context: FlagContext): string {
+  if (context.command?.command.startsWith('parity')) return "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on";
+  return '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)';
+}
+
 function missingPositionalMessage(command: CliCommand, name: string, problem: 'is missing' | 'is empty'): string {
   const usage = `tfjs-onnx ${command.command}`;
   const message = command.missing?.[name];
@@ -181,6 +188,8 @@ export function describeYargsFailure(message: string, context: FlagContext): str
     const typed = context.argv.find((argument) => !argument.startsWith('-'));
     return `unknown command${typed ? ` '${typed}'` : ''}: did you mean ${suggestion[1]}?`;
   }
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  if (unknown && unknown[1]!.split(', ').includes('backend')) return removedBackendFlag(context);
   const noValue = /^Not enough arguments following: (.+)$/.exec(message);
   if (noValue) return `${flagLabel(noValue[1]!, context)} needs a value`;
   const required = /^Missing required arguments?: (.+)$/m.exec(message);
@@ -203,4 +212,19 @@ export function describeYargsFailure(message: string, context: FlagContext): str
 
 function unquote(choices: string): string {
   return choices.replace(/"([^"]*)"/g, '$1');
+}
+
+/**
+ * The `--device` flag of predict and serve: the runtime's one device vocabulary, read from its
+ * backend-free constants entry, so --help loads no onnxruntime.
+ */
+export function deviceFlag(describe: string, defaultDevice: Device = DEFAULT_DEVICE) {
+  return [
+    'device',
+    {
+      choices: DEVICES,
+      default: defaultDevice,
+      describe: `${describe}: cpu (onnxruntime-node's CPU), wasm (onnxruntime-web), webgpu (onnxruntime-node's WebGPU: Dawn over Vulkan, D3D12 or Metal), cuda, dml, coreml, gpu (the first GPU provider that works, never a software adapter) or auto (gpu, else cpu)`,
+    },
+  ] as const;
 }

@@ -40,7 +40,7 @@ export const PREDICT_DEFAULTS = { topK: 3 } as const;
 export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 
 /** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime). */
-export const PIPELINE_SPEED: SpeedOptions = { backends: ['native', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
+export const PIPELINE_SPEED: SpeedOptions = { devices: ['cpu', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
 export type StageName = (typeof STAGES)[number];

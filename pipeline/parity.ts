@@ -1,9 +1,11 @@
 /**
- * Parity: do the tfjs model, onnxruntime-node and onnxruntime-web predict the same? Each path
- * predicts the whole test set; every pair is compared on top-1 agreement and |Δp|.
+ * Parity: do the tfjs model and the ONNX model on each device (cpu on onnxruntime-node, wasm on
+ * onnxruntime-web, webgpu, ...) predict the same? Each path predicts the whole test set; every pair
+ * is compared on top-1 agreement and |Δp|. Devices asked for "where available" are tried and, when
+ * they cannot run here, listed with the reason instead of failing the check.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
+import { BackendUnavailableError, describePlacement, loadClassifier, type ResolvedDevice } from '@tfjs-onnx/runtime';
 import { InvalidInputError, UserError, describeError } from '../common/errors.ts';
 import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { selectBackend } from '../training/backends/select.ts';
@@ -74,8 +76,11 @@ export async function predictWithTfjs(modelJsonPath: string, input: Float32Array
   }
 }
 
-export async function predictWithRuntime(onnxPath: string, backend: Backend, input: Float32Array, count: number): Promise<Predictions> {
-  const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { backend }));
+/** The devices parity compares by default: onnxruntime-node's CPU and onnxruntime-web's WebAssembly. */
+export const PARITY_DEVICES: readonly ResolvedDevice[] = ['cpu', 'wasm'];
+
+export async function predictWithRuntime(onnxPath: string, device: ResolvedDevice, input: Float32Array, count: number): Promise<Predictions> {
+  const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { device }));
   try {
     const perImage = input.length / count;
     const outputs: Float32Array[] = [];
@@ -83,8 +88,7 @@ export async function predictWithRuntime(onnxPath: string, backend: Backend, inp
       const size = Math.min(BATCH, count - start);
       outputs.push(await runtimeCall(onnxPath, () => classifier.predictBatch(input.subarray(start * perImage, (start + size) * perImage), size)));
     }
-    const label = backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
-    return { source: label, probabilities: concat(outputs), count, classCount: classifier.classCount };
+    return { source: describePlacement(classifier.placement), probabilities: concat(outputs), count, classCount: classifier.classCount };
   } finally {
     await classifier.dispose();
   }
@@ -155,28 +159,44 @@ export interface CheckParityOptions {
   thresholds?: ParityThresholds;
   /** The tfjs backend to predict with (default: the fastest that loads, as in training). */
   tfjsBackend?: string;
+  /** Devices the ONNX model must run on (default PARITY_DEVICES). */
+  devices?: readonly ResolvedDevice[];
+  /** Devices added where they can run here (the pipeline's webgpu); the others are listed as skipped, with the reason. */
+  devicesWhereAvailable?: readonly ResolvedDevice[];
   /** Called as each path finishes, for progress output. */
   onProgress?: (done: number, total: number, source: string) => void;
 }
 
-/** Predicts the dataset's test split on all three paths and compares every pair. */
-export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
+/**
+ * Predicts the dataset's test split with tfjs and on each device, and compares every pair.
+ * predictions[0] is tfjs's, then one per device that ran, in the order given.
+ */
+export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[]; devices: ResolvedDevice[] }> {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   validateThresholds(thresholds);
   const preprocess = await readPreprocess(options.tfjsModelPath);
   const test = options.dataset.test;
   const input = normalizeImages(test, preprocess.scale, preprocess.offset);
-  const steps: [string, () => Promise<Predictions>][] = [
-    ['tfjs', () => predictWithTfjs(options.tfjsModelPath, input, test.count, options.tfjsBackend)],
-    ['onnxruntime-node', () => predictWithRuntime(options.onnxPath, 'native', input, test.count)],
-    ['onnxruntime-web', () => predictWithRuntime(options.onnxPath, 'wasm', input, test.count)],
-  ];
-  const predictions: Predictions[] = [];
-  for (const [name, predict] of steps) {
-    predictions.push(await predict());
-    options.onProgress?.(predictions.length, steps.length, name);
+  const required = options.devices ?? PARITY_DEVICES;
+  const optional = (options.devicesWhereAvailable ?? []).filter((device) => !required.includes(device));
+  const total = 1 + required.length + optional.length;
+  const predictions = [await predictWithTfjs(options.tfjsModelPath, input, test.count, options.tfjsBackend)];
+  options.onProgress?.(1, total, 'tfjs');
+  const ran: ResolvedDevice[] = [];
+  const skipped: { device: string; reason: string }[] = [];
+  for (const device of [...required, ...optional]) {
+    try {
+      predictions.push(await predictWithRuntime(options.onnxPath, device, input, test.count));
+      ran.push(device);
+    } catch (error) {
+      const unavailable = error instanceof UserError && error.cause instanceof BackendUnavailableError;
+      if (!unavailable || required.includes(device)) throw error;
+      skipped.push({ device, reason: (error.cause as Error).message });
+    }
+    options.onProgress?.(1 + ran.length + skipped.length, total, device);
   }
-  return { report: parityReport(predictions, thresholds), predictions };
+  const report = parityReport(predictions, thresholds);
+  return { report: skipped.length > 0 ? { ...report, skipped } : report, predictions, devices: ran };
 }
 
 /**

@@ -7,14 +7,13 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { loadClassifier, type Backend, type Device, type Prediction } from '@tfjs-onnx/runtime';
+import { describePlacement, loadClassifier, type Device, type Placement, type Prediction } from '@tfjs-onnx/runtime';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { PREDICT_DEFAULTS, TOP_K_LIMITS } from './options.ts';
 import { formatPercent } from './report/format.ts';
 import { runtimeCall } from './runtimeErrors.ts';
 
 export interface PredictOptions {
-  backend?: Backend;
   device?: Device;
   topK?: number;
 }
@@ -26,8 +25,8 @@ export interface ImagePrediction {
 
 export interface PredictResult {
   model: string;
-  backend: Backend;
-  device: string;
+  /** Where it ran: device, execution provider, package, adapter, and why. */
+  placement: Placement;
   predictions: ImagePrediction[];
 }
 
@@ -42,7 +41,7 @@ export async function predictImages(modelPath: string, imageArguments: string[],
   }
   await requireFile(modelPath, 'model');
   const images = await expandImageArguments(imageArguments);
-  const classifier = await runtimeCall(modelPath, () => loadClassifier(modelPath, { backend: options.backend, device: options.device }));
+  const classifier = await runtimeCall(modelPath, () => loadClassifier(modelPath, { device: options.device }));
   try {
     const predictions: ImagePrediction[] = [];
     // One file at a time: a file that cannot be decoded is named in the error, and only one is in memory.
@@ -51,7 +50,7 @@ export async function predictImages(modelPath: string, imageArguments: string[],
       const [result] = await runtimeCall(image, () => classifier.classify(bytes, { topK }));
       predictions.push({ image, top: result!.top });
     }
-    return { model: modelPath, backend: classifier.backend, device: classifier.device, predictions };
+    return { model: modelPath, placement: classifier.placement, predictions };
   } finally {
     await classifier.dispose();
   }
@@ -114,5 +113,8 @@ export function formatPredictions(result: PredictResult): string {
   const lines = result.predictions.map(
     ({ image, top }) => `${image.padEnd(width)}  ${top.map((p) => `${p.label} (${formatPercent(p.probability, 1)})`).join('  ')}`,
   );
-  return [`${result.model} on ${result.backend}/${result.device}`, ...lines].join('\n');
+  const { placement } = result;
+  // 'gpu' and 'auto' chose: say what and why.
+  const why = placement.requested === 'gpu' || placement.requested === 'auto' ? ` — ${placement.reason}` : '';
+  return [`${result.model} on ${describePlacement(placement)}${why}`, ...lines].join('\n');
 }

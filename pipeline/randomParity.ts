@@ -1,7 +1,7 @@
 /**
  * Parity for any model pair on seeded random inputs: a tfjs model (Layers, predicted with
  * tf.loadLayersModel, or a GraphModel, executed with @tensorflow/tfjs-converter) against its ONNX
- * file on onnxruntime-node and onnxruntime-web. Inputs follow the tfjs model's declared inputs (any
+ * file on each device (default cpu on onnxruntime-node and wasm on onnxruntime-web). Inputs follow the tfjs model's declared inputs (any
  * count, float32/int32/bool, the batch axis sized to the sample count, sizes a Placeholder leaves
  * open taken from the GraphModel's signature); a GraphModel runs with execute(), or executeAsync()
  * when it has control flow or data-dependent shapes. Every output is compared, each scaled by
@@ -12,15 +12,15 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import * as ortNode from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web';
+import { describePlacement, loadModel, type ResolvedDevice, type TensorData } from '@tfjs-onnx/runtime';
 import onnxProto from 'onnx-proto';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
 import { createRandom } from '../training/random.ts';
 import { selectBackend } from '../training/backends/select.ts';
-import { DEFAULT_THRESHOLDS, parityReport, type ParityReport, type ParityThresholds, type Predictions } from './parity.ts';
+import { DEFAULT_THRESHOLDS, PARITY_DEVICES, parityReport, type ParityReport, type ParityThresholds, type Predictions } from './parity.ts';
 import { compareWholeOutputs, outputScales, splitOutputs, toPredictions, type OutputValues, type RuntimeOutputs } from './parityOutputs.ts';
+import { runtimeCall } from './runtimeErrors.ts';
 
 type InputDtype = 'float32' | 'int32' | 'bool';
 
@@ -45,6 +45,8 @@ export interface ModelPairOptions {
   seed?: number;
   thresholds?: ParityThresholds;
   tfjsBackend?: string;
+  /** Devices the ONNX model runs on (default cpu and wasm); every pair with tfjs and each other is compared. */
+  devices?: readonly ResolvedDevice[];
 }
 
 /** Per call at most this many samples, so memory stays flat for large sample counts. */
@@ -60,7 +62,7 @@ interface ReferenceModel {
   dispose(): void;
 }
 
-/** Compares tfjs, onnxruntime-node and onnxruntime-web on `samples` seeded random inputs. */
+/** Compares tfjs and the ONNX model on each device (default cpu and wasm) on `samples` seeded random inputs. */
 export async function checkModelPair(options: ModelPairOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
   if (!Number.isInteger(options.samples) || options.samples < 1) throw new InvalidOptionError(`the number of random samples must be a positive integer, got ${options.samples}`);
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
@@ -78,7 +80,8 @@ export async function checkModelPair(options: ModelPairOptions): Promise<{ repor
       tfjs.batches.push(outputs.map((tensor) => ({ data: tensor.dataSync() as ArrayLike<number>, dims: tensor.shape })));
       tf.dispose(outputs);
     }
-    const runs = [tfjs, await runOnnx('onnxruntime-node', ortNode, onnxBytes, batches), await runOnnx('onnxruntime-web', ortWeb as unknown as OrtModule, onnxBytes, batches)];
+    const runs = [tfjs];
+    for (const device of options.devices ?? PARITY_DEVICES) runs.push(await runOnnx(options.onnxPath, device, onnxBytes, batches));
     tf.dispose(batches.flatMap((batch) => batch.tensors));
     const sizes = batches.map((batch) => batch.size);
     const split = splitOutputs(outputNames, sizes, runs);
@@ -186,30 +189,25 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
   return batches;
 }
 
-/** What checkModelPair uses of onnxruntime-node's and onnxruntime-web's (identical) APIs. */
-interface OrtModule {
-  InferenceSession: { create(model: Uint8Array): Promise<{ inputNames: readonly string[]; outputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>; release(): Promise<void> }> };
-  Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
-}
-
-async function runOnnx(source: string, ort: OrtModule, model: Uint8Array, batches: InputBatch[]): Promise<RuntimeOutputs> {
-  const session = await ort.InferenceSession.create(model);
+/** The ONNX model's outputs on one device, through the runtime's general Model (any inputs, any outputs). */
+async function runOnnx(onnxPath: string, device: ResolvedDevice, model: Uint8Array, batches: InputBatch[]): Promise<RuntimeOutputs> {
+  const loaded = await runtimeCall(onnxPath, () => loadModel(model, { device }));
   try {
-    if (session.inputNames.length !== batches[0].tensors.length) {
-      throw new InvalidInputError(`the ONNX model has ${session.inputNames.length} inputs but the tfjs model ${batches[0].tensors.length}`);
+    if (loaded.inputs.length !== batches[0].tensors.length) {
+      throw new InvalidInputError(`the ONNX model has ${loaded.inputs.length} inputs but the tfjs model ${batches[0].tensors.length}`);
     }
     const outputs: OutputValues[][] = [];
     for (const batch of batches) {
-      const feeds = Object.fromEntries(session.inputNames.map((name, i) => {
+      const feeds = Object.fromEntries(loaded.inputs.map((input, i) => {
         const tensor = batch.tensors[i];
         const data = tensor.dtype === 'bool' ? Uint8Array.from(tensor.dataSync() as Uint8Array) : tensor.dataSync();
-        return [name, new ort.Tensor(tensor.dtype, data, tensor.shape)];
+        return [input.name, { type: tensor.dtype, dims: tensor.shape, data } as TensorData];
       }));
-      const result = await session.run(feeds);
-      outputs.push(session.outputNames.map((name) => ({ data: result[name].data as ArrayLike<number>, dims: result[name].dims })));
+      const result = await runtimeCall(onnxPath, () => loaded.run(feeds));
+      outputs.push(loaded.outputs.map((output) => ({ data: result[output.name]!.data as ArrayLike<number>, dims: result[output.name]!.dims })));
     }
-    return { source, batches: outputs };
+    return { source: describePlacement(loaded.placement), batches: outputs };
   } finally {
-    await session.release();
+    await loaded.dispose();
   }
 }

@@ -4,7 +4,7 @@
  * that shuts down within a bounded grace period. `tfjs-onnx serve` is a thin CLI over it.
  */
 import type { AddressInfo } from 'node:net';
-import { classifierFromModel, loadModel } from '@tfjs-onnx/runtime';
+import { classifierFromModel, describePlacement, loadModel } from '@tfjs-onnx/runtime';
 import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { ConnectionGate, httpServerFactory } from './connections.ts';
 import { InferenceCore } from './core/inference.ts';
@@ -16,6 +16,7 @@ import { ImageDecoders } from './images/decoders.ts';
 import { ServerLog } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { resolveServeOptions, type ServeOptions, type ServeSettings } from './options.ts';
+import { deviceFor, type ModelConfig } from './repository/config.ts';
 import { describeModelFiles } from './repository/layout.ts';
 
 export { SERVE_DEFAULTS, RESOURCE_LIMITS, type ServeOptions } from './options.ts';
@@ -54,7 +55,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     repository: settings.modelRepository,
     controlMode: settings.modelControlMode,
     loadAtStart: settings.loadModels ?? [],
-    loader: (file) => loadModel(file, runtimeOptions(settings)),
+    loader: (file, config) => loadModel(file, runtimeOptions(settings, config)),
     // /classify runs on each model's own session, through its batcher: no second session.
     classifierFor: (model) => classifierFromModel(model, { imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
     defaults: { maxBatch: settings.maxBatch, maxDelayMs: settings.maxDelayMs },
@@ -98,7 +99,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   log(`listening on ${url}`);
   if (grpcAddress) log(`listening on grpc ${grpcAddress}`);
   const models = [...new Set(registry.ready().map((model) => model.name))];
-  for (const name of models) log(`  model ${name}: POST ${url}/v2/models/${name}/infer`);
+  for (const model of registry.ready()) log(`  model ${model.name} version ${model.version} on ${describePlacement(model.model.placement)}: POST ${url}/v2/models/${model.name}/infer`);
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -108,11 +109,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return { url, port, grpcAddress, grpcPort: grpc?.port, models, close };
 }
 
-/** How every model file is loaded with the runtime: the backend, device and threads asked for. */
-function runtimeOptions(settings: ServeSettings) {
+/** How every model file is loaded with the runtime: the device (the config's instance kind, else --device) and threads asked for. */
+function runtimeOptions(settings: ServeSettings, config?: ModelConfig) {
   return {
-    backend: settings.backend,
-    device: settings.device,
+    device: deviceFor(config?.instanceKind, settings.device),
     ...(settings.intraOpThreads !== undefined && settings.intraOpThreads > 0 ? { intraOpThreads: settings.intraOpThreads } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * checked against it, so the documentation names exactly the flags that exist. It imports nothing
  * heavy, so `serve --help` can read it without loading the server.
  */
-import type { Backend as RuntimeBackend, Device as RuntimeDevice } from '@tfjs-onnx/runtime';
+import type { Device as RuntimeDevice } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../common/errors.ts';
 
 /** Triton's model control modes (core/registry.ts implements them). */
@@ -18,7 +18,6 @@ export type ModelControlMode = (typeof MODEL_CONTROL_MODES)[number];
  */
 export const IMAGE_LIMIT_DEFAULTS = { maxMegapixels: 50, maxAspectRatio: 100 } as const;
 
-export type Backend = RuntimeBackend;
 export type Device = RuntimeDevice;
 
 export interface ServeOptions {
@@ -39,7 +38,10 @@ export interface ServeOptions {
   port?: number;
   /** gRPC port; 0 picks a free one; false turns gRPC off. */
   grpcPort?: number | false;
-  backend?: Backend;
+  /**
+   * Where models run (the runtime's device word): cpu, wasm, webgpu, cuda, dml, coreml, gpu, auto.
+   * A repository model's instance_group kind overrides it: KIND_GPU → gpu, KIND_CPU → cpu.
+   */
   device?: Device;
   intraOpThreads?: number;
   /** Rows merged into one run at most, for models without a config.pbtxt; 1 turns dynamic batching off. */
@@ -118,7 +120,7 @@ function defaultOf(key: keyof ServeOptions): number {
 }
 
 type DefaultedKeys =
-  | 'host' | 'port' | 'grpcPort' | 'backend' | 'device' | 'modelControlMode' | 'maxBatch' | 'maxDelayMs' | 'bodyLimit' | 'maxTensorElements'
+  | 'host' | 'port' | 'grpcPort' | 'device' | 'modelControlMode' | 'maxBatch' | 'maxDelayMs' | 'bodyLimit' | 'maxTensorElements'
   | 'maxImageMegapixels' | 'maxImageAspect' | 'requestTimeoutMs' | 'maxConnections' | 'shutdownGraceMs' | 'repositoryPollSecs' | 'imageWorkers'
   | 'allowClientShm' | 'maxShmRegions' | 'maxShmBytes' | 'headerTimeoutMs' | 'minBodyRate' | 'bodyRateGraceMs';
 
@@ -129,7 +131,6 @@ export const SERVE_DEFAULTS: Readonly<Pick<ServeSettings, DefaultedKeys>> = {
   host: '127.0.0.1',
   port: defaultOf('port'),
   grpcPort: defaultOf('grpcPort'),
-  backend: 'native',
   device: 'cpu',
   modelControlMode: 'none',
   maxBatch: defaultOf('maxBatch'),

@@ -22,7 +22,8 @@ import { pairedRatio, spread } from '../../common/stats.ts';
 import { timeCalls } from './inference.ts';
 
 type Settings = BenchSettings['graphModels'];
-type RuntimePath = 'native' | 'wasm';
+/** The runtime's devices, run here on bare onnxruntime sessions of each package. */
+type RuntimePath = 'cpu' | 'wasm';
 
 export async function measureGraphModels(context: SectionContext): Promise<GraphModelsData> {
   const settings = context.settings.graphModels;
@@ -77,10 +78,10 @@ async function measureThroughput(modelJson: string, onnxBytes: Uint8Array, setti
   }));
   const fixedBatch = inputs[0]?.shape[0] ?? null;
   const sessions: Record<RuntimePath, OrtSession> = {
-    native: await (ortNode as unknown as OrtModule).InferenceSession.create(onnxBytes),
+    cpu: await (ortNode as unknown as OrtModule).InferenceSession.create(onnxBytes),
     wasm: await (ortWeb as unknown as OrtModule).InferenceSession.create(onnxBytes),
   };
-  const outputNames = [...sessions.native.outputNames];
+  const outputNames = [...sessions.cpu.outputNames];
   const results: GraphModelThroughput[] = [];
   try {
     for (const batch of settings.batchSizes) {
@@ -95,18 +96,18 @@ async function measureThroughput(modelJson: string, onnxBytes: Uint8Array, setti
           await Promise.all(outputs.map((output) => output.data()));
           tf.dispose(outputs);
         },
-        native: () => sessions.native.run(ortFeeds(ortNode as unknown as OrtModule, sessions.native)),
+        cpu: () => sessions.cpu.run(ortFeeds(ortNode as unknown as OrtModule, sessions.cpu)),
         wasm: () => sessions.wasm.run(ortFeeds(ortWeb as unknown as OrtModule, sessions.wasm)),
       };
-      const rates: Record<'tfjs' | RuntimePath, number[]> = { tfjs: [], native: [], wasm: [] };
+      const rates: Record<'tfjs' | RuntimePath, number[]> = { tfjs: [], cpu: [], wasm: [] };
       for (let repetition = 0; repetition < settings.repetitions; repetition++) {
-        for (const path of ['tfjs', 'native', 'wasm'] as const) {
+        for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
           const times = await timeCalls(calls[path], settings.latencyRound);
           rates[path].push((batch * times.length * 1000) / times.reduce((a, b) => a + b, 0));
         }
       }
-      const engines = { tfjs: `tfjs-converter execute (${backend})`, native: 'onnxruntime-node (cpu)', wasm: 'onnxruntime-web (wasm)' };
-      for (const path of ['tfjs', 'native', 'wasm'] as const) {
+      const engines = { tfjs: `tfjs-converter execute (${backend})`, cpu: 'onnxruntime-node (cpu)', wasm: 'onnxruntime-web (wasm)' };
+      for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
         results.push({ path, engine: engines[path], batch, imagesPerSecond: spread(rates[path]), speedupOverTfjs: pairedRatio(rates[path], rates.tfjs) });
       }
       tf.dispose(inputBatch.tensors);

@@ -1,8 +1,9 @@
 /**
- * Inference on the trained MLP and CNN at batch 1, 32 and 256, three ways: tfjs predict on the
- * backend the model was trained on, and the runtime package on native (onnxruntime-node) and wasm
- * (onnxruntime-web). Each repetition times all three side by side, so a speed-up over tfjs is a
- * ratio of figures taken moments apart.
+ * Inference on the trained MLP and CNN at batch 1, 32 and 256: tfjs predict on the backend the
+ * model was trained on, and the runtime package on devices cpu (onnxruntime-node) and wasm
+ * (onnxruntime-web), plus webgpu where an adapter works (labelled with the adapter's name; on a
+ * software adapter those rows say the path runs, not how fast a GPU is). Each repetition times all
+ * side by side, so a speed-up over tfjs is a ratio of figures taken moments apart.
  *
  * images/s of the runtime comes from the runtime's own measureClassifier() (predictBatch in ~20 ms
  * blocks, median per-call time). It keeps no per-call samples, so p50/p99 latency comes from a
@@ -11,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
+import { BackendUnavailableError, describePlacement, loadClassifier, type ResolvedDevice } from '@tfjs-onnx/runtime';
 import { fileSystemLoader } from '../../common/tfjsModelFiles.ts';
 import { normalizeImages } from '../../pipeline/parity.ts';
 import { selectBackend } from '../../training/backends/select.ts';
@@ -25,7 +26,7 @@ import type { BenchSettings } from '../settings.ts';
 import { pairedRatio, percentile, spread } from '../../common/stats.ts';
 
 type LatencyRound = BenchSettings['inference']['latencyRound'];
-const RUNTIME_BACKENDS: Backend[] = ['native', 'wasm'];
+const RUNTIME_DEVICES: ResolvedDevice[] = ['cpu', 'wasm'];
 
 /** Raw figures of one path at one batch size, one entry per repetition. */
 interface Samples {
@@ -47,12 +48,25 @@ export async function measureInference(context: SectionContext): Promise<Inferen
   const images = await testImages(Math.max(...settings.inference.batchSizes));
   const rows: InferenceRow[] = [];
   let mlpFlopsPerImage = 0;
+  const webgpu = await webgpuHere(await readFile(models.mlp.onnx));
+  const devices: ResolvedDevice[] = webgpu === true ? [...RUNTIME_DEVICES, 'webgpu'] : RUNTIME_DEVICES;
   for (const model of [models.mlp, models.cnn]) {
-    const measured = await measureModel(model, images, settings.inference);
+    const measured = await measureModel(model, images, settings.inference, devices);
     if (model.name === 'mlp') mlpFlopsPerImage = measured.denseFlopsPerImage;
-    rows.push(...toRows(model, measured.samples, settings.inference.batchSizes, model.name === 'mlp' ? { flopsPerImage: measured.denseFlopsPerImage, peakGflops } : undefined));
+    rows.push(...toRows(model, measured.samples, settings.inference.batchSizes, devices, model.name === 'mlp' ? { flopsPerImage: measured.denseFlopsPerImage, peakGflops } : undefined));
   }
-  return { batchSizes: settings.inference.batchSizes, mlpFlopsPerImage, fp32PeakGflops: peakGflops, rows, bundles: await measureBundles() };
+  return { batchSizes: settings.inference.batchSizes, mlpFlopsPerImage, fp32PeakGflops: peakGflops, rows, bundles: await measureBundles(), ...(webgpu === true ? {} : { webgpuSkipped: webgpu }) };
+}
+
+/** true where a model loads on device 'webgpu' here, else why not. */
+async function webgpuHere(onnx: Uint8Array): Promise<true | string> {
+  try {
+    await (await loadClassifier(onnx, { device: 'webgpu' })).dispose();
+    return true;
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return error.message;
+    throw error;
+  }
 }
 
 /** The first MNIST test digits as normalized float input (pixel × 1/255, as training saw them). */
@@ -63,7 +77,7 @@ async function testImages(count: number): Promise<Float32Array> {
   return normalizeImages(first, PIXEL_SCALE, 0);
 }
 
-async function measureModel(model: PreparedModel, images: Float32Array, settings: BenchSettings['inference']) {
+async function measureModel(model: PreparedModel, images: Float32Array, settings: BenchSettings['inference'], devices: ResolvedDevice[]) {
   const backend = await selectBackend(model.tfjsBackend);
   const tfjsModel = await tf.loadLayersModel(fileSystemLoader(model.tfjs));
   const onnxBytes = new Uint8Array(await readFile(model.onnx));
@@ -82,26 +96,26 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
         const times = await timeCalls(() => predictWithTfjs(tfjsModel, images, batch, imageShape), settings.latencyRound);
         addRound(record('tfjs', batch, tfjsEngine), times, batch, true);
       }
-      for (const runtimeBackend of RUNTIME_BACKENDS) {
-        const classifier = await loadClassifier(onnxBytes, { backend: runtimeBackend, device: 'cpu' });
+      for (const device of devices) {
+        const classifier = await loadClassifier(onnxBytes, { device });
         try {
-          const engine = `runtime ${runtimeBackend} (${runtimeBackend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}, ${classifier.device}, ${await runtimeThreads(runtimeBackend)})`;
+          const engine = `runtime ${describePlacement(classifier.placement).replace(/\)$/, `, ${await runtimeThreads(device)})`)}`;
           for (const batch of settings.batchSizes) {
             const input = images.subarray(0, batch * perImage(imageShape));
-            addRound(record(runtimeBackend, batch, engine), await timeCalls(() => classifier.predictBatch(input, batch), settings.latencyRound), batch, false);
+            addRound(record(device as InferencePath, batch, engine), await timeCalls(() => classifier.predictBatch(input, batch), settings.latencyRound), batch, false);
           }
         } finally {
           await classifier.dispose();
         }
       }
       const throughput = await measureClassifier(onnxBytes, {
-        backends: RUNTIME_BACKENDS,
+        devices,
         batchSizes: settings.batchSizes,
         repetitions: settings.classifierRepetitions,
         warmup: settings.classifierWarmup,
       });
       for (const row of throughput.rows) {
-        const target = record(row.backend, row.batch, '');
+        const target = record(row.device as InferencePath, row.batch, '');
         target.imagesPerSecond.push(row.apiImagesPerSecond);
         target.raw.push(row.rawImagesPerSecond);
         target.overPredictBatch.push(1 + row.overheadPercent / 100);
@@ -126,8 +140,9 @@ async function tfjsThreads(backend: string): Promise<string> {
 }
 
 /** The runtime's loaded classifier has started onnxruntime-web, which records the count it settled on. */
-async function runtimeThreads(backend: Backend): Promise<string> {
-  if (backend === 'native') return "onnxruntime's default intra-op threads";
+async function runtimeThreads(device: ResolvedDevice): Promise<string> {
+  if (device === 'webgpu') return 'shaders on the adapter';
+  if (device !== 'wasm') return "onnxruntime's default intra-op threads";
   const { env } = await import('onnxruntime-web');
   return threadCount(env.wasm.numThreads ?? 1);
 }
@@ -169,9 +184,9 @@ function addRound(target: Samples, times: number[], batch: number, countsThrough
   if (countsThroughput) target.imagesPerSecond.push((batch * times.length * 1000) / times.reduce((a, b) => a + b, 0));
 }
 
-function toRows(model: PreparedModel, samples: Map<string, Samples>, batchSizes: number[], peak?: { flopsPerImage: number; peakGflops: number }): InferenceRow[] {
+function toRows(model: PreparedModel, samples: Map<string, Samples>, batchSizes: number[], devices: ResolvedDevice[], peak?: { flopsPerImage: number; peakGflops: number }): InferenceRow[] {
   const rows: InferenceRow[] = [];
-  for (const path of ['tfjs', 'native', 'wasm'] as InferencePath[]) {
+  for (const path of ['tfjs', ...devices] as InferencePath[]) {
     for (const batch of batchSizes) {
       const figures = samples.get(`${path}/${batch}`)!;
       const tfjs = samples.get(`tfjs/${batch}`)!;
@@ -188,7 +203,7 @@ function toRows(model: PreparedModel, samples: Map<string, Samples>, batchSizes:
         row.rawOnnxruntimeImagesPerSecond = spread(figures.raw);
         row.overBareOnnxruntime = { predictBatch: spread(figures.overPredictBatch), run: spread(figures.overRun) };
       }
-      if (path === 'native' && peak) {
+      if (path === 'cpu' && peak) {
         const gflops = figures.imagesPerSecond.map((ips) => (ips * peak.flopsPerImage) / 1e9);
         row.gflops = spread(gflops);
         row.fractionOfPeak = spread(gflops.map((g) => g / peak.peakGflops));

@@ -82,7 +82,7 @@ export async function measurePrecision(context: SectionContext): Promise<Precisi
     result.forms.push(...(await measureCandidates(model, [candidates[0], ...forms], input, dataset.test.labels, speed)).slice(1));
     process.stderr.write(`precision: ${model.name} q8 forms done\n`);
   }
-  result.speedMethod = SPEED_METHOD({ ...speed, backends: ['native', 'wasm'] });
+  result.speedMethod = SPEED_METHOD({ ...speed, devices: ['cpu', 'wasm'] });
   return result;
 }
 
@@ -95,13 +95,13 @@ async function measureCandidates(
 ): Promise<PrecisionRow[]> {
   const files = await Promise.all(candidates.map(async (candidate) => ({ ...candidate, bytes: new Uint8Array(await readFile(candidate.path)) })));
   const predictions: Predictions[] = [];
-  for (const file of files) predictions.push(await predictWithRuntime(file.path, 'native', input, labels.length));
+  for (const file of files) predictions.push(await predictWithRuntime(file.path, 'cpu', input, labels.length));
   const perImage = input.length / labels.length;
   const speeds = await measureVariantSpeed(
     files.map((file) => ({ label: file.label, bytes: file.bytes })),
     input,
     perImage,
-    { backends: ['native', 'wasm'], batchSizes: speed.batchSizes, repetitions: speed.repetitions, warmupCalls: speed.warmupCalls, blockMs: speed.blockMs, minCalls: speed.minCalls },
+    { devices: ['cpu', 'wasm'], batchSizes: speed.batchSizes, repetitions: speed.repetitions, warmupCalls: speed.warmupCalls, blockMs: speed.blockMs, minCalls: speed.minCalls },
   );
   return files.map((file, i) => ({
     model: model.name,

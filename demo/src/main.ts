@@ -3,7 +3,7 @@
  * through @tfjs-onnx/runtime's browser entry. No server does inference; the page only fetches the
  * model file and onnxruntime-web's .wasm from its own origin.
  */
-import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
+import { DEVICES, loadClassifier, type Classifier, type Device } from '@tfjs-onnx/runtime';
 import { DrawingPad } from './drawingPad.ts';
 import { readPictureFile, type Picture } from './pictureFile.ts';
 import { PredictionView } from './predictionView.ts';
@@ -32,6 +32,16 @@ function modelUrl(): URL {
   return new URL(new URLSearchParams(location.search).get('model') || './model.onnx', location.href);
 }
 
+/**
+ * Where to run: `?device=` (wasm, webgpu, gpu or auto) when given, else 'auto': WebGPU on a
+ * hardware adapter, else WebAssembly. `?device=webgpu` takes whatever adapter the browser has, a
+ * software one (SwiftShader) included.
+ */
+function requestedDevice(): Device {
+  const asked = new URLSearchParams(location.search).get('device');
+  return asked && (DEVICES as readonly string[]).includes(asked) ? (asked as Device) : 'auto';
+}
+
 async function start(): Promise<void> {
   const url = modelUrl();
   elements.modelStatus.textContent = `Loading the model from ${url.href}…`;
@@ -40,7 +50,7 @@ async function start(): Promise<void> {
   try {
     // WebGPU when the browser has it; WebAssembly threads when the page is cross-origin isolated
     // (our server sends COOP/COEP), else one thread, which is all a non-isolated page can have.
-    classifier = await loadClassifier(url.href, { device: 'auto', numThreads: wasmThreads() });
+    classifier = await loadClassifier(url.href, { device: requestedDevice(), numThreads: wasmThreads() });
   } catch (error) {
     showLoadError(url, error);
     return;
@@ -78,9 +88,10 @@ function showLoadError(url: URL, error: unknown): void {
 
 function describeModel(classifier: Classifier, url: URL, threads: number): void {
   const { width, height } = classifier.imageSize;
+  const adapter = classifier.placement.adapter;
   const device =
     classifier.device === 'webgpu'
-      ? 'WebGPU'
+      ? `WebGPU${adapter ? ` (${adapter.name}${adapter.software ? ', a software adapter' : ''})` : ''}`
       : threads > 1
         ? `WebAssembly, multi-threaded (${threads} threads: the page is cross-origin isolated)`
         : 'WebAssembly, single-threaded (the page is not cross-origin isolated)';
@@ -88,6 +99,7 @@ function describeModel(classifier: Classifier, url: URL, threads: number): void 
   elements.modelStatus.textContent = `${fileName}: ${classifier.classCount} classes (${summarizeLabels(classifier.labels)}), ${width}×${height} input — running on ${device} in this browser.`;
   elements.modelStatus.dataset.state = 'ready';
   elements.modelStatus.dataset.device = classifier.device;
+  elements.modelStatus.dataset.placement = classifier.placement.reason;
   elements.modelStatus.dataset.threads = String(threads);
   elements.modelStatus.dataset.labels = JSON.stringify(classifier.labels);
   elements.prediction.setInputSize(width, height);

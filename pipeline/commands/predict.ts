@@ -2,15 +2,15 @@
  * `tfjs-onnx predict <model.onnx> <images...>`: the yargs command; the work is in ../predict.ts,
  * imported when the command runs, so `--help` loads neither onnxruntime nor the image decoders.
  */
+import type { Device } from '@tfjs-onnx/runtime/constants';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { integerFlag, type CliCommand } from '../flags.ts';
+import { deviceFlag, integerFlag, type CliCommand } from '../flags.ts';
 import { PREDICT_DEFAULTS, TOP_K_LIMITS } from '../options.ts';
 
 interface PredictArguments {
   model: string;
   images: string[];
-  backend: 'native' | 'wasm';
-  device?: 'cpu' | 'cuda' | 'webgpu' | 'wasm' | 'auto';
+  device: Device;
   'top-k': number;
   json: boolean;
 }
@@ -28,16 +28,16 @@ export const predictCommand: CliCommand = {
         demandOption: true,
         describe: 'PNG or JPEG files, folders of them, or quoted glob patterns (any number); resized and converted to the model input',
       })
-      .option('backend', { choices: ['native', 'wasm'] as const, default: 'native' as const, describe: 'onnxruntime-node or onnxruntime-web' })
-      .option('device', { choices: ['cpu', 'cuda', 'wasm', 'auto'] as const, describe: 'cpu (default), cuda (native), wasm, or auto (CUDA when installed, else CPU)' })
+      .option(...deviceFlag('Where to run'))
       .option(...integerFlag('top-k', { ...TOP_K_LIMITS, default: PREDICT_DEFAULTS.topK, describe: 'Classes to show per image' }))
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
       .example('$0 predict artifacts/model.onnx digit.png', 'top 3 classes of digit.png')
       .example("$0 predict model.onnx digits/ 'more/*.png'", 'every PNG/JPEG in digits/ and the files the pattern matches')
-      .example('$0 predict model.onnx a.png b.jpg --backend wasm --json', 'WebAssembly backend, JSON output') as unknown as Argv<PredictArguments>,
+      .example('$0 predict model.onnx a.png b.jpg --device wasm --json', 'onnxruntime-web (WebAssembly), JSON output')
+      .example('$0 predict model.onnx digits/ --device auto', 'a GPU where one works, else the CPU; says which and why') as unknown as Argv<PredictArguments>,
   handler: async (args: ArgumentsCamelCase<PredictArguments>) => {
     const { predictImages, formatPredictions } = await import('../predict.ts');
-    const result = await predictImages(args.model, args.images, { backend: args.backend, device: args.device, topK: args['top-k'] });
+    const result = await predictImages(args.model, args.images, { device: args.device, topK: args['top-k'] });
     process.stdout.write(`${args.json ? JSON.stringify(result, null, 2) : formatPredictions(result)}\n`);
   },
 };

@@ -5,7 +5,8 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { MODEL_CONTROL_MODES, NUMERIC_OPTIONS, RESOURCE_LIMITS, SERVE_DEFAULTS, type ServeOptions } from '../../server/options.ts';
-import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
+import type { Device } from '@tfjs-onnx/runtime/constants';
+import { deviceFlag, integerFlag, numberFlag, type CliCommand } from '../flags.ts';
 
 interface ServeArguments {
   models: string[];
@@ -19,8 +20,7 @@ interface ServeArguments {
   port: number;
   grpc: boolean;
   'grpc-port': number;
-  backend: 'native' | 'wasm';
-  device: 'cpu' | 'cuda' | 'auto';
+  device: Device;
   threads?: number;
   'max-delay-ms': number;
   'image-workers': number;
@@ -44,8 +44,7 @@ export const serveCommand: CliCommand = {
       .option(...serverNumber('port', 'HTTP port (0 picks a free one)'))
       .option(...serverNumber('grpcPort', 'gRPC port (0 picks a free one)'))
       .option('grpc', { type: 'boolean', default: true, describe: 'Serve gRPC too (--no-grpc turns it off)' })
-      .option('backend', { choices: ['native', 'wasm'] as const, default: SERVE_DEFAULTS.backend, describe: 'onnxruntime-node or onnxruntime-web' })
-      .option('device', { choices: ['cpu', 'cuda', 'auto'] as const, default: SERVE_DEFAULTS.device, describe: 'Execution device for the native backend' })
+      .option(...deviceFlag("Where the models run (a repository model's instance_group kind overrides it: KIND_GPU → gpu, KIND_CPU → cpu)", SERVE_DEFAULTS.device))
       .option(...serverNumber('intraOpThreads', 'onnxruntime intra-op threads per model (default: onnxruntime decides)', { noDefault: true }))
       .option(...serverNumber('maxDelayMs', 'How long the first request of an idle model waits for others (0: batch only what queues during a run)'))
       .option(...serverNumber('imageWorkers', 'Worker threads decoding images for /classify'));
@@ -78,7 +77,6 @@ export const serveCommand: CliCommand = {
       host: args.host,
       port: args.port,
       grpcPort: args.grpc ? args['grpc-port'] : false,
-      backend: args.backend,
       device: args.device,
       intraOpThreads: args.threads,
       maxDelayMs: args['max-delay-ms'],

@@ -46,6 +46,8 @@ export interface ParityReport {
   thresholds: { minTop1Agreement: number; maxAbsDiff: number };
   pairs: ParityPair[];
   passed: boolean;
+  /** Devices tried where available that could not run here (webgpu without an adapter), with why. */
+  skipped?: { device: string; reason: string }[];
   /**
    * Outputs whose shape depends on the data (random parity of GraphModels: NMS boxes, a loop's
    * results): not per-sample rows, so compared by shape (equal on every runtime), then value by

@@ -2,11 +2,14 @@ import cliProgress from 'cli-progress';
 import { writeJsonAtomic } from '../../common/files.ts';
 import { datasetFiles } from '../../training/data/datasets.ts';
 import type { ImageSplit } from '../../training/data/datasets.ts';
-import { ParityError, checkParity, describeParityFailure, normalizeImages, readPreprocess } from '../parity.ts';
+import { PARITY_DEVICES, ParityError, checkParity, describeParityFailure, normalizeImages, readPreprocess } from '../parity.ts';
 import { modelVariants } from '../options.ts';
 import { checkVariants, describeVariantFailure } from '../variants/check.ts';
 import { tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
+
+/** Compared where an adapter works; otherwise the report says why not. */
+const PARITY_DEVICES_WHERE_AVAILABLE = ['webgpu'] as const;
 
 export const parityStage: Stage = {
   name: 'parity',
@@ -21,19 +24,24 @@ export const parityStage: Stage = {
       settings: {
         thresholds: options.thresholds,
         backend: options.backend ?? 'auto',
+        devices: [...PARITY_DEVICES, ...PARITY_DEVICES_WHERE_AVAILABLE],
+        // Whether webgpu can run depends on the Vulkan driver the environment names.
+        vulkanDriver: process.env.VK_ICD_FILENAMES ?? null,
         variants: options.variants.length > 0 ? { bounds: options.variantBounds, speed: options.variantSpeed } : undefined,
       },
     };
   },
   async run({ options, paths, dataset, say, interactive }) {
     const bar = interactive ? new cliProgress.SingleBar({ format: '  predicting the test set [{bar}] {value}/{total} paths ({path})', hideCursor: true, clearOnComplete: true }) : undefined;
-    bar?.start(3, 0, { path: 'tfjs' });
+    bar?.start(1 + PARITY_DEVICES.length + PARITY_DEVICES_WHERE_AVAILABLE.length, 0, { path: 'tfjs' });
     const { report, predictions } = await checkParity({
       tfjsModelPath: paths.tfjsModel,
       onnxPath: paths.onnxModel,
       dataset: await dataset(),
       thresholds: options.thresholds,
       tfjsBackend: options.backend,
+      devices: PARITY_DEVICES,
+      devicesWhereAvailable: PARITY_DEVICES_WHERE_AVAILABLE,
       onProgress: (done, _total, source) => bar?.update(done, { path: `${source} done` }),
     });
     bar?.stop();
@@ -48,7 +56,7 @@ export const parityStage: Stage = {
             test: (await dataset()).test,
             input: await normalizedTestImages(paths.tfjsModel, (await dataset()).test),
             reference: predictions[0],
-            known: { fp32: { native: predictions[1], wasm: predictions[2] } },
+            known: { fp32: { cpu: predictions[1], wasm: predictions[2] } },
             bounds: options.variantBounds,
             speed: options.variantSpeed,
             onProgress: say,
@@ -59,8 +67,9 @@ export const parityStage: Stage = {
         `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}`,
       );
     }
+    for (const { device, reason } of report.skipped ?? []) say(`skip ${device}: ${reason}`);
     for (const variant of variants?.variants ?? []) {
-      const agreement = Math.min(variant.versusTfjs.native.top1Agreement, variant.versusTfjs.wasm.top1Agreement);
+      const agreement = Math.min(variant.versusTfjs.cpu.top1Agreement, variant.versusTfjs.wasm.top1Agreement);
       say(
         `${variant.passed ? 'ok  ' : 'FAIL'} ${variant.dtype} ${variant.file}: top-1 vs tfjs ${(agreement * 100).toFixed(2)}%, test accuracy ${(variant.testAccuracy * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points), ${(variant.sizeRatio * 100).toFixed(0)}% of fp32's size`,
       );

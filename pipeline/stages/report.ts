@@ -20,7 +20,7 @@ export const reportStage: Stage = {
     const data = await dataset();
     const { scale, offset } = await readPreprocess(paths.tfjsModel);
     const input = normalizeImages(data.test, scale, offset);
-    const predictions = await predictWithRuntime(paths.onnxModel, 'native', input, data.test.count);
+    const predictions = await predictWithRuntime(paths.onnxModel, 'cpu', input, data.test.count);
     const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
     // Parity and manifest are optional (--to report may skip them); when present, a broken one is named.
     const optionalJson = async <T>(file: string) => (existsSync(file) ? ((await readJsonFile(file)) as T) : undefined);

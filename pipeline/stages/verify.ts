@@ -2,7 +2,7 @@
  * verify: the ONNX file loads on both onnxruntime backends and its input/output signature
  * matches the tfjs model's, before the slower parity stage predicts anything.
  */
-import { loadClassifier, type Backend } from '@tfjs-onnx/runtime';
+import { describePlacement, loadClassifier } from '@tfjs-onnx/runtime';
 import { UserError } from '../../common/errors.ts';
 import { runOnnxChecker } from '../onnxChecker.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
@@ -30,7 +30,7 @@ export const verifyStage: Stage = {
   },
 };
 
-/** One ONNX file: its per-sample signature is the tfjs model's, and it loads on both backends. */
+/** One ONNX file: its per-sample signature is the tfjs model's, and it loads on both packages (devices cpu and wasm). */
 async function verifyModel(onnxPath: string, expected: { input: number[]; output: number[] }, say: (line: string) => void): Promise<void> {
   const onnx = await readOnnxInfo(onnxPath);
   const actualInput = onnx.inputs[0]?.shape.slice(1);
@@ -40,9 +40,9 @@ async function verifyModel(onnxPath: string, expected: { input: number[]; output
       `${onnxPath} takes [${actualInput}] → [${actualOutput}] per sample but the tfjs model takes [${expected.input}] → [${expected.output}]`,
     );
   }
-  for (const backend of ['native', 'wasm'] as Backend[]) {
-    const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { backend }));
-    say(`${onnxPath} on ${backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web'}: loads; input ${classifier.inputName} [${classifier.inputShape.map((d) => d ?? 'batch').join(', ')}], ${classifier.classCount} classes`);
+  for (const device of ['cpu', 'wasm'] as const) {
+    const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { device }));
+    say(`${onnxPath} on ${describePlacement(classifier.placement)}: loads; input ${classifier.inputName} [${classifier.inputShape.map((d) => d ?? 'batch').join(', ')}], ${classifier.classCount} classes`);
     await classifier.dispose();
   }
 }

@@ -11,7 +11,7 @@ import type { Dtype } from '../../export/backend/precision/dtype.ts';
 import type { ImageSplit } from '../../training/data/datasets.ts';
 import { argmax, comparePredictions, predictWithRuntime, type Predictions } from '../parity.ts';
 import { measureVariantSpeed, SPEED_METHOD, type SpeedOptions } from './speed.ts';
-import type { RuntimeBackend, VariantBounds, VariantFigures, VariantsReport } from './types.ts';
+import type { VariantBounds, VariantDevice, VariantFigures, VariantsReport } from './types.ts';
 
 export interface CheckVariantsOptions {
   /** fp32 first (the speed reference), then the variants; paths of their ONNX files. */
@@ -26,11 +26,11 @@ export interface CheckVariantsOptions {
   bounds: VariantBounds;
   speed: SpeedOptions;
   /** Predictions already made (fp32's, by the runtime pairs of the parity check), not repeated. */
-  known?: Partial<Record<Dtype, Partial<Record<RuntimeBackend, Predictions>>>>;
+  known?: Partial<Record<Dtype, Partial<Record<VariantDevice, Predictions>>>>;
   onProgress?: (line: string) => void;
 }
 
-const BACKENDS: RuntimeBackend[] = ['native', 'wasm'];
+const DEVICES: VariantDevice[] = ['cpu', 'wasm'];
 
 export async function checkVariants(options: CheckVariantsOptions): Promise<VariantsReport> {
   const { models, test, input, reference, bounds } = options;
@@ -39,11 +39,11 @@ export async function checkVariants(options: CheckVariantsOptions): Promise<Vari
   for (const file of files) {
     const versusTfjs = {} as VariantFigures['versusTfjs'];
     let testAccuracy = 0;
-    for (const backend of BACKENDS) {
-      const predictions = options.known?.[file.dtype]?.[backend] ?? (await predictWithRuntime(file.path, backend, input, test.count));
+    for (const device of DEVICES) {
+      const predictions = options.known?.[file.dtype]?.[device] ?? (await predictWithRuntime(file.path, device, input, test.count));
       const pair = comparePredictions(reference, predictions, { minTop1Agreement: bounds.minTop1Agreement, maxAbsDiff: Infinity });
-      versusTfjs[backend] = { top1Agreement: pair.top1Agreement, maxAbsDiff: pair.maxAbsDiff, meanAbsDiff: pair.meanAbsDiff, disagreements: pair.disagreements.length };
-      if (backend === 'native') testAccuracy = accuracy(predictions, test.labels);
+      versusTfjs[device] = { top1Agreement: pair.top1Agreement, maxAbsDiff: pair.maxAbsDiff, meanAbsDiff: pair.meanAbsDiff, disagreements: pair.disagreements.length };
+      if (device === 'cpu') testAccuracy = accuracy(predictions, test.labels);
     }
     options.onProgress?.(`${file.dtype}: predicted ${test.count} test images on onnxruntime-node and onnxruntime-web`);
     figures.push({ dtype: file.dtype, file: path.relative(options.root, file.path), bytes: file.bytes.byteLength, sha256: sha256OfBytes(file.bytes), testAccuracy, versusTfjs });
@@ -58,7 +58,7 @@ export async function checkVariants(options: CheckVariantsOptions): Promise<Vari
     const accuracyChange = figure.testAccuracy - fp32.testAccuracy;
     // fp32 is held to the strict bounds by the runtime pairs of the parity report; here every
     // variant, fp32 included, must meet the precision bounds.
-    const passed = BACKENDS.every((backend) => figure.versusTfjs[backend].top1Agreement >= bounds.minTop1Agreement) && accuracyChange >= -bounds.maxAccuracyDrop - 1e-12;
+    const passed = DEVICES.every((device) => figure.versusTfjs[device].top1Agreement >= bounds.minTop1Agreement) && accuracyChange >= -bounds.maxAccuracyDrop - 1e-12;
     return { ...figure, sizeRatio: figure.bytes / fp32.bytes, accuracyChange, speed: speeds.get(figure.dtype)!, passed };
   });
   return { bounds, samples: test.count, speedMethod: SPEED_METHOD(options.speed), variants, passed: variants.every((variant) => variant.passed) };
@@ -69,7 +69,7 @@ export function describeVariantFailure(report: VariantsReport): string {
   return report.variants
     .filter((variant) => !variant.passed)
     .map((variant) => {
-      const agreements = BACKENDS.map((backend) => `${(variant.versusTfjs[backend].top1Agreement * 100).toFixed(2)}% on ${backend}`).join(', ');
+      const agreements = DEVICES.map((device) => `${(variant.versusTfjs[device].top1Agreement * 100).toFixed(2)}% on ${device}`).join(', ');
       return `${variant.dtype} (${variant.file}): top-1 agreement with tfjs ${agreements} (need ≥ ${(report.bounds.minTop1Agreement * 100).toFixed(2)}%), test accuracy ${((variant.testAccuracy) * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points from fp32; at most ${(report.bounds.maxAccuracyDrop * 100).toFixed(2)} lower allowed)`;
     })
     .join('; ');

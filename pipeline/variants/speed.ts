@@ -1,14 +1,14 @@
 /**
- * Images/s of several precisions of one model on onnxruntime-node and onnxruntime-web, measured
+ * Images/s of several precisions of one model on devices cpu (onnxruntime-node) and wasm (onnxruntime-web), measured
  * side by side: within every repetition the variants' calls alternate one by one, so a ratio to
  * fp32 compares calls taken moments apart and load from other processes hits all variants alike.
  */
-import { loadClassifier, type Backend, type Classifier } from '@tfjs-onnx/runtime';
+import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
 import { pairedRatio, spread } from '../../common/stats.ts';
-import type { VariantSpeed } from './types.ts';
+import type { VariantDevice, VariantSpeed } from './types.ts';
 
 export interface SpeedOptions {
-  backends: Backend[];
+  devices: VariantDevice[];
   batchSizes: number[];
   repetitions: number;
   /** Untimed calls per variant and batch size before the first repetition. */
@@ -23,7 +23,7 @@ export { PIPELINE_SPEED } from '../options.ts';
 export const SPEED_METHOD = (options: SpeedOptions) =>
   `runtime predictBatch on real test images, the variants' calls interleaved one by one for ≥ ${options.blockMs} ms each per repetition; median of ${options.repetitions} repetitions, ratio to fp32 paired per repetition`;
 
-export type SpeedTable = Record<Backend, VariantSpeed[]>;
+export type SpeedTable = Record<VariantDevice, VariantSpeed[]>;
 
 /**
  * `images` holds at least max(batchSizes) normalized images of `perImage` values each; the first
@@ -36,11 +36,11 @@ export async function measureVariantSpeed(
   options: SpeedOptions,
 ): Promise<Map<string, SpeedTable>> {
   const reference = 0;
-  const result = new Map<string, SpeedTable>(models.map((model) => [model.label, { native: [], wasm: [] }]));
-  for (const backend of options.backends) {
+  const result = new Map<string, SpeedTable>(models.map((model) => [model.label, { cpu: [], wasm: [] }]));
+  for (const device of options.devices) {
     const classifiers: Classifier[] = [];
     try {
-      for (const model of models) classifiers.push(await loadClassifier(model.bytes, { backend, device: 'cpu' }));
+      for (const model of models) classifiers.push(await loadClassifier(model.bytes, { device }));
       for (const batch of options.batchSizes) {
         const input = images.subarray(0, batch * perImage);
         for (const classifier of classifiers) for (let i = 0; i < options.warmupCalls; i++) await classifier.predictBatch(input, batch);
@@ -50,7 +50,7 @@ export async function measureVariantSpeed(
           rates.forEach((rate, i) => samples[i].push(rate));
         }
         models.forEach((model, i) => {
-          result.get(model.label)![backend].push({
+          result.get(model.label)![device].push({
             batch,
             imagesPerSecond: spread(samples[i]),
             ratioToFp32: pairedRatio(samples[i], samples[reference]).median,

@@ -12,7 +12,8 @@ export interface VariantBounds {
   maxAccuracyDrop: number;
 }
 
-export type RuntimeBackend = 'native' | 'wasm';
+/** The devices variants are checked and timed on: onnxruntime-node's CPU and onnxruntime-web's WebAssembly. */
+export type VariantDevice = 'cpu' | 'wasm';
 
 /** Images/s at one batch size: the median over repetitions, and the median of the per-repetition ratios to fp32. */
 export interface VariantSpeed {
@@ -30,13 +31,13 @@ export interface VariantFigures {
   sha256: string;
   /** bytes ÷ the fp32 file's bytes. */
   sizeRatio: number;
-  /** Test accuracy of onnxruntime-node's predictions (0–1). */
+  /** Test accuracy of the predictions on device cpu (onnxruntime-node) (0–1). */
   testAccuracy: number;
   /** testAccuracy − fp32's (negative when the variant is less accurate). */
   accuracyChange: number;
-  /** Against tfjs's float32 predictions on every test image, per runtime. */
-  versusTfjs: Record<RuntimeBackend, { top1Agreement: number; maxAbsDiff: number; meanAbsDiff: number; disagreements: number }>;
-  speed: Record<RuntimeBackend, VariantSpeed[]>;
+  /** Against tfjs's float32 predictions on every test image, per device. */
+  versusTfjs: Record<VariantDevice, { top1Agreement: number; maxAbsDiff: number; meanAbsDiff: number; disagreements: number }>;
+  speed: Record<VariantDevice, VariantSpeed[]>;
   passed: boolean;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Throughput of @tfjs-onnx/runtime against a bare onnxruntime `InferenceSession.run` of the same
  * session on the same Float32Array, in the same process: images/s at several batch sizes for each
- * backend, and the overhead of predictBatch() and of Model.run() over the bare run, in % and µs per
+ * device, and the overhead of predictBatch() and of Model.run() over the bare run, in % and µs per
  * call. Medians after warm-up, with the calls timed in alternating blocks so machine noise hits all
  * alike, and each overhead taken per round (a block vs the bare block beside it) before the median.
  * The bare run uses the classifier's own session: two sessions would have two onnxruntime thread
@@ -17,10 +17,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { loadClassifier, type Backend, type Classifier } from '../src/index.node.ts';
+import { loadClassifier, type Classifier, type ResolvedDevice, type RuntimePackage } from '../src/index.node.ts';
 
 export interface BenchOptions {
-  backends?: Backend[];
+  /** Devices to measure (default cpu and wasm). */
+  devices?: ResolvedDevice[];
   batchSizes?: number[];
   /** Timed blocks per measurement (after warm-up); the median per-call time is reported. */
   repetitions?: number;
@@ -32,8 +33,8 @@ export interface BenchOptions {
 }
 
 export interface BenchRow {
-  backend: Backend;
   device: string;
+  runtime: RuntimePackage;
   batch: number;
   /** Median milliseconds per call: predictBatch(), the bare session.run, and Model.run(). */
   apiMs: number;
@@ -60,24 +61,24 @@ export interface BenchResult {
   rows: BenchRow[];
 }
 
-const DEFAULTS = { backends: ['native', 'wasm'] as Backend[], batchSizes: [1, 32, 256], repetitions: 15, warmup: 5 };
+const DEFAULTS = { devices: ['cpu', 'wasm'] as ResolvedDevice[], batchSizes: [1, 32, 256], repetitions: 15, warmup: 5 };
 
-/** Benchmarks the classifier API against raw onnxruntime for each backend and batch size. */
+/** Benchmarks the classifier API against raw onnxruntime for each device and batch size. */
 export async function measureClassifier(model: string | Uint8Array, options: BenchOptions = {}): Promise<BenchResult> {
-  const backends = options.backends ?? DEFAULTS.backends;
+  const devices = options.devices ?? DEFAULTS.devices;
   const batchSizes = options.batchSizes ?? DEFAULTS.batchSizes;
   const repetitions = options.repetitions ?? DEFAULTS.repetitions;
   const warmup = options.warmup ?? DEFAULTS.warmup;
   const log = options.log ?? (() => undefined);
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
   const rows: BenchRow[] = [];
-  for (const backend of backends) {
+  for (const device of devices) {
     const threadOptions = {
       ...(options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads }),
-      ...(options.numThreads === undefined || backend !== 'wasm' ? {} : { numThreads: options.numThreads }),
+      ...(options.numThreads === undefined || device !== 'wasm' ? {} : { numThreads: options.numThreads }),
     };
-    const classifier = await loadClassifier(bytes, { backend, device: 'cpu', ...threadOptions });
-    const raw = bareSession(backend, classifier);
+    const classifier = await loadClassifier(bytes, { device, ...threadOptions });
+    const raw = bareSession(classifier);
     try {
       for (const batch of batchSizes) {
         const input = randomInput(batch * classifier.imageSize.height * classifier.imageSize.width * classifier.imageSize.channels);
@@ -90,9 +91,9 @@ export async function measureClassifier(model: string | Uint8Array, options: Ben
           classify: () => classifier.classify(input),
         };
         const times = await timeInterleaved(calls, repetitions, warmup);
-        const row = summarize(backend, classifier.device, batch, times);
+        const row = summarize(classifier, batch, times);
         rows.push(row);
-        log(`${backend} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (bare ${row.rawImagesPerSecond.toFixed(0)}; predictBatch ${row.overheadPercent.toFixed(1)}%, run ${row.runOverheadPercent.toFixed(1)}%)`);
+        log(`${device} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (bare ${row.rawImagesPerSecond.toFixed(0)}; predictBatch ${row.overheadPercent.toFixed(1)}%, run ${row.runOverheadPercent.toFixed(1)}%)`);
       }
     } finally {
       await classifier.dispose();
@@ -110,8 +111,8 @@ function modelDims(classifier: Classifier): number[] {
 }
 
 /** A bare `session.run` on the classifier's own onnxruntime session, as an app using onnxruntime directly would call it. */
-function bareSession(backend: Backend, classifier: Classifier): (input: Float32Array, dims: number[]) => Promise<unknown> {
-  const ort = (backend === 'native' ? ortNode : ortWeb) as typeof ortWeb;
+function bareSession(classifier: Classifier): (input: Float32Array, dims: number[]) => Promise<unknown> {
+  const ort = (classifier.placement.runtime === 'onnxruntime-node' ? ortNode : ortWeb) as typeof ortWeb;
   const session = classifier.model.session as ortWeb.InferenceSession;
   const fetches = [classifier.outputName];
   return (input, dims) => session.run({ [classifier.inputName]: new ort.Tensor('float32', input, dims) }, fetches);
@@ -154,15 +155,15 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function summarize(backend: Backend, device: string, batch: number, times: Record<'api' | 'raw' | 'run' | 'classify', number[]>): BenchRow {
+function summarize(classifier: Classifier, batch: number, times: Record<'api' | 'raw' | 'run' | 'classify', number[]>): BenchRow {
   const { api, raw, run, classify } = times;
   const apiMs = median(api);
   const rawMs = median(raw);
   const percent = (values: number[]) => median(values.map((v, i) => (v / raw[i]! - 1) * 100));
   const micros = (values: number[]) => median(values.map((v, i) => (v - raw[i]!) * 1000));
   return {
-    backend,
-    device,
+    device: classifier.device,
+    runtime: classifier.placement.runtime,
     batch,
     apiMs,
     rawMs,
@@ -186,10 +187,10 @@ function randomInput(length: number): Float32Array {
 }
 
 export function formatTable(result: BenchResult): string {
-  const header = ['backend', 'device', 'batch', 'api img/s', 'bare img/s', 'api ms', 'bare ms', 'classify ms', 'predictBatch %', 'predictBatch µs', 'run %', 'run µs'];
+  const header = ['device', 'runtime', 'batch', 'api img/s', 'bare img/s', 'api ms', 'bare ms', 'classify ms', 'predictBatch %', 'predictBatch µs', 'run %', 'run µs'];
   const body = result.rows.map((r) => [
-    r.backend,
     r.device,
+    r.runtime,
     String(r.batch),
     r.apiImagesPerSecond.toFixed(0),
     r.rawImagesPerSecond.toFixed(0),

@@ -9,6 +9,7 @@
  * (dispose() releases the session); classifierFromModel's borrows it (dispose() retires the
  * classifier and leaves the model to whoever loaded it).
  */
+import { DEFAULT_TOP_K } from './constants.js';
 import { ClassifierDisposedError, ClassifierOptionError, ForeignModelError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
 import { resolveImageLimits, type ImageLimits } from './image/limits.js';
 import { checkInputLength, firstNonFinite, toModelInput } from './inputs.js';
@@ -16,11 +17,10 @@ import { EngineModel, loadModelOn } from './model.js';
 import { describeClassifierModel, type ModelSignature } from './model/signature.js';
 import { describe } from './options.js';
 import type { Platform } from './platform.js';
-import { formatShape } from './tensors.js';
+import { formatShape } from './constants.js';
 import { topK } from './topk.js';
 import type { Classification, Classifier, ClassifierFeeds, ClassifierInput, ClassifyOptions, LoadOptions, Model, ModelSource, TensorData } from './types.js';
 
-export const DEFAULT_TOP_K = 3;
 
 /** What a classifier adds to a model: the bounds on the pictures it accepts. */
 export interface ClassifierOptions {
@@ -77,8 +77,8 @@ function describeModelArgument(value: unknown): string {
 }
 
 class ModelClassifier implements Classifier {
-  readonly backend;
   readonly device;
+  readonly placement;
   readonly inputName;
   readonly outputName;
   readonly inputShape;
@@ -97,8 +97,8 @@ class ModelClassifier implements Classifier {
     private readonly imageLimits: ImageLimits,
     private readonly ownership: Ownership,
   ) {
-    this.backend = model.backend;
     this.device = model.device;
+    this.placement = model.placement;
     this.inputName = signature.inputName;
     this.outputName = signature.outputName;
     // Copies, so a caller mutating them cannot change how the classifier reads its input.

@@ -1,15 +1,16 @@
 /** What every entry point exports besides loadModel, loadClassifier and classifierFromModel: the public types, errors and constants. */
 export type {
-  Backend,
   BrowserImageSource,
   Classification,
   Classifier,
   ClassifierFeeds,
   ClassifierInput,
   ClassifyOptions,
+  CudaOptions,
   Device,
-  ExecutionDevice,
   ExecutionProviderConfig,
+  GpuAdapterInfo,
+  GpuDevice,
   ImageDataLike,
   Layout,
   LoadOptions,
@@ -17,14 +18,18 @@ export type {
   Model,
   ModelDtype,
   ModelSource,
+  Placement,
   Prediction,
   PreprocessSpec,
+  ResolvedDevice,
   RunOptions,
+  RuntimePackage,
   TensorArray,
   TensorArrayMap,
   TensorData,
   TensorSpec,
-  TensorType,
+  ElementType,
+  WebGpuOptions,
 } from './types.js';
 export type { ClassifierOptions, LoadClassifierOptions } from './classifier.js';
 export {
@@ -41,13 +46,11 @@ export {
   RuntimeInputError,
   UnsupportedModelError,
 } from './errors.js';
-export { METADATA_LABELS, METADATA_PREPROCESS } from './model/signature.js';
-export { METADATA_DTYPE, VARIANT_FILES } from './model/variants.js';
-export { DEFAULT_TOP_K } from './classifier.js';
-export { DEFAULT_DEVICE, DEVICES, DTYPES } from './options.js';
-export { TENSOR_TYPES } from './tensors.js';
+export * from './constants.js';
 /** The bounds on pictures classify() accepts, and the check the decoders apply from the header. */
-export { DEFAULT_IMAGE_LIMITS, checkImageSize, type ImageLimits } from './image/limits.js';
-export { readImageHeader, type ImageFormat, type ImageHeader } from './image/format.js';
+export { checkImageSize, type ImageLimits } from './image/limits.js';
+export { readImageHeader, type ImageHeader } from './image/format.js';
 /** The resampler the classifier uses to bring images to the model's size (area when shrinking, bilinear when enlarging). */
 export { resizeImage, type PixelImage } from './image/pixels.js';
+/** Where a model runs, as one line for logs and tables. */
+export { describePlacement } from './devices/adapter.js';

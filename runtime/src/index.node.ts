@@ -1,10 +1,12 @@
 /**
- * Node entry point: both backends (native = onnxruntime-node, wasm = onnxruntime-web), PNG/JPEG
- * decoding, and image files by path. Backend packages are imported lazily, so using one never
+ * Node entry point: onnxruntime-node (cpu, webgpu, cuda, dml, coreml) and onnxruntime-web (wasm),
+ * PNG/JPEG decoding, and image files by path. The packages are imported lazily, so using one never
  * loads (or needs) the other.
  */
 import { availableParallelism } from 'node:os';
-import { importBackend } from './backends/load.js';
+import { importRuntime } from './backends/load.js';
+import { NODE_DEVICE_PACKAGES } from './constants.js';
+import { checkNodeDevice, nodeGpuDevices } from './devices/node.js';
 import { entryPoint } from './entry.js';
 import { decodeImage } from './image/decode.js';
 import type { Platform } from './platform.js';
@@ -12,16 +14,17 @@ import { readImageFile, readModelNode } from './source.node.js';
 
 const nodePlatform: Platform = {
   entry: '@tfjs-onnx/runtime (Node)',
-  defaultBackend: 'native',
-  backends: {
-    native: () =>
-      importBackend('native', async () => {
+  devicePackages: NODE_DEVICE_PACKAGES,
+  cpuDevice: 'cpu',
+  runtimes: {
+    'onnxruntime-node': () =>
+      importRuntime('onnxruntime-node', async () => {
         const { createNativeEngine, loadOnnxruntimeNode } = await import('./backends/native.js');
         await loadOnnxruntimeNode();
         return createNativeEngine;
       }),
-    wasm: () =>
-      importBackend('wasm', async () => {
+    'onnxruntime-web': () =>
+      importRuntime('onnxruntime-web', async () => {
         const { wasmEngineFactory } = await import('./backends/wasm.js');
         // Node resolves onnxruntime-web to its Node build (plain WebAssembly, loaded from the package).
         // Its own default is half the cores (a browser page keeps the rest for its main thread), which
@@ -32,6 +35,8 @@ const nodePlatform: Platform = {
         return wasmEngineFactory(build);
       }),
   },
+  checkDevice: checkNodeDevice,
+  gpuDevices: nodeGpuDevices,
   readModel: readModelNode,
   decodeImage: (bytes, limits) => decodeImage(bytes, limits),
   readImage: readImageFile,
@@ -42,7 +47,7 @@ function nodeWasmThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** Sources are paths, file: or http(s) URLs, directories (with `dtype`) or bytes; the backend defaults to 'native'. */
+/** Sources are paths, file: or http(s) URLs, directories (with `dtype`) or bytes; the device defaults to 'cpu' (onnxruntime-node). */
 export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(nodePlatform);
 
 export { decodeImage } from './image/decode.js';

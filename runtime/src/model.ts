@@ -1,38 +1,37 @@
 /**
  * The general model: loads bytes through the entry point's Platform, checks them and reads their
- * metadata, creates the session on the resolved backend and device, and runs named typed tensors.
+ * metadata, creates the session on the device the request resolves to (devices/placement.ts), and
+ * runs named typed tensors.
  * loadClassifier is a layer over this; there is no second way to load a model.
  */
 import type { InferenceEngine } from './backends/engine.js';
-import { BackendUnavailableError, ClassifierDisposedError } from './errors.js';
+import { DEFAULT_DEVICE } from './constants.js';
+import { loadRuntimeFor, placeModel } from './devices/placement.js';
+import { ClassifierDisposedError } from './errors.js';
+import { float16AtRunTime } from './model/float16.js';
 import { readModelMetadata } from './model/metadata.js';
 import { modelDtype } from './model/variants.js';
-import { checkLoadOptions, packageOf, resolveTarget } from './options.js';
+import { checkLoadOptions } from './options.js';
 import type { Platform } from './platform.js';
 import { RunQueue } from './queue.js';
 import { checkFeeds, checkFetches } from './tensors.js';
-import type { LoadOptions, Model, ModelDtype, ModelSource, RunOptions, TensorData, TensorSpec } from './types.js';
+import type { LoadOptions, Model, ModelDtype, ModelSource, Placement, RunOptions, TensorData, TensorSpec } from './types.js';
 
 export async function loadModelOn(platform: Platform, source: ModelSource, options?: LoadOptions): Promise<EngineModel> {
   const checked = checkLoadOptions(options);
-  const { backend, device } = resolveTarget(checked, platform.defaultBackend);
-  const loadBackend = platform.backends[backend];
-  if (!loadBackend) {
-    const why = checked.device === undefined || checked.backend !== undefined ? `backend '${backend}'` : `device '${device}' (${packageOf(backend)})`;
-    throw new BackendUnavailableError(`${why} is not available in ${platform.entry}; available: ${Object.keys(platform.backends).join(', ')}`);
-  }
-  // The backend package first: a missing one is the first thing to fix, whatever the model.
-  const createEngine = await loadBackend();
+  // The package first: a missing one is the first thing to fix, whatever the model.
+  await loadRuntimeFor(platform, checked.device ?? DEFAULT_DEVICE);
   const { bytes, name } = await platform.readModel(source, checked.dtype);
   const metadata = readModelMetadata(bytes, name);
   const dtype = modelDtype(metadata, checked.dtype, name);
-  const engine = await createEngine(bytes, checked, device, name);
-  return new EngineModel(engine, metadata, dtype, name);
+  let float16: { use: string | undefined } | undefined;
+  const float16Use = () => (float16 ??= { use: float16AtRunTime(bytes, name) }).use;
+  const { engine, placement } = await placeModel(platform, { bytes, options: checked, modelName: name }, float16Use);
+  return new EngineModel(engine, placement, metadata, dtype, name);
 }
 
 /** Model over an InferenceEngine; `runChecked` is the path for callers that build their own feeds (the classifier). */
 export class EngineModel implements Model {
-  readonly backend;
   readonly device;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
@@ -50,13 +49,13 @@ export class EngineModel implements Model {
 
   constructor(
     private readonly engine: InferenceEngine,
+    readonly placement: Placement,
     readonly metadata: ReadonlyMap<string, string>,
     readonly dtype: ModelDtype,
     /** The model's path, URL or "the in-memory model", for messages. */
     readonly name: string,
   ) {
-    this.backend = engine.backend;
-    this.device = engine.device;
+    this.device = placement.device;
     // Frozen copies for callers to read; checks use the engine's own (see checkedInputs).
     this.inputs = Object.freeze(engine.inputs.map(freezeSpec));
     this.outputs = Object.freeze(engine.outputs.map(freezeSpec));

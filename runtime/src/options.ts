@@ -1,38 +1,28 @@
 /**
- * Load options: the one place their values are checked, their defaults live, and `backend` and
- * `device` are resolved into the backend package to load and the device to ask it for. Both entry
- * points and both backends read them from here, so an option means the same everywhere.
+ * Load options: the one place their values are checked and their defaults live. Both entry points
+ * and every device read them from here, so an option means the same everywhere. Where a device
+ * runs is decided in devices/ (placement.ts), from `device`.
  */
+import { DEVICES, DTYPES, WEBGPU_LAYOUTS, WEBGPU_POWER_PREFERENCES } from './constants.js';
 import { ClassifierOptionError } from './errors.js';
-import type { Backend, Device, LoadOptions, LogLevel, ModelDtype } from './types.js';
+import type { LoadOptions, LogLevel } from './types.js';
 
-export const BACKENDS: readonly Backend[] = ['native', 'wasm'];
-export const DEVICES: readonly Device[] = ['cpu', 'cuda', 'webgpu', 'wasm', 'auto'];
-export const DTYPES: readonly ModelDtype[] = ['fp32', 'fp16', 'q8'];
 export const LOG_LEVELS: readonly LogLevel[] = ['verbose', 'info', 'warning', 'error', 'fatal'];
 const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'];
 
-export const DEFAULT_DEVICE: Device = 'cpu';
 /** onnxruntime's warnings (unused initializers, provider placement) are not the caller's to act on. */
 export const DEFAULT_LOG_LEVEL: LogLevel = 'error';
 /** Largest thread count accepted: onnxruntime-web and -node both fail obscurely (or hang) far above it. */
 export const MAX_THREADS = 256;
 
-/** Which backend package runs the model and which device it is asked for. */
-export interface Target {
-  backend: Backend;
-  device: Device;
-}
-
-/** Devices that only one backend has. */
-const DEVICE_BACKEND: Partial<Record<Device, Backend>> = { cuda: 'native', wasm: 'wasm', webgpu: 'wasm' };
-
-/** Checks every option's value (not whether it is available here: the backends say that). */
+/** Checks every option's value (not whether it is available here: the devices say that). */
 export function checkLoadOptions(options: unknown): LoadOptions {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new ClassifierOptionError(`options must be an object, got ${describe(options)}`);
   const o = options as LoadOptions;
-  oneOf('backend', o.backend, BACKENDS);
+  if ('backend' in o && (o as { backend?: unknown }).backend !== undefined) {
+    throw new ClassifierOptionError(`the backend option is gone: device picks the package (device 'cpu' runs onnxruntime-node, 'wasm' onnxruntime-web), got backend ${describe((o as { backend?: unknown }).backend)}`);
+  }
   oneOf('device', o.device, DEVICES);
   oneOf('dtype', o.dtype, DTYPES);
   oneOf('logLevel', o.logLevel, LOG_LEVELS);
@@ -42,12 +32,15 @@ export function checkLoadOptions(options: unknown): LoadOptions {
   if (o.wasmPaths !== undefined && typeof o.wasmPaths !== 'string' && !isStringRecord(o.wasmPaths)) {
     throw new ClassifierOptionError(`wasmPaths must be a URL prefix string or an object of file name → URL strings, got ${describe(o.wasmPaths)}`);
   }
+  checkProviderOptions(o);
   if (o.executionProviders !== undefined) {
     const list = o.executionProviders as unknown;
     if (!Array.isArray(list) || list.length === 0 || !list.every(isProviderConfig)) {
       throw new ClassifierOptionError(`executionProviders must be a non-empty array of provider names or { name, ... } objects, got ${describe(list)}`);
     }
-    if (o.device !== undefined) throw new ClassifierOptionError('give either device or executionProviders, not both: executionProviders replaces what device would pick');
+    if (o.device === 'gpu' || o.device === 'auto') {
+      throw new ClassifierOptionError(`executionProviders replaces the provider device '${o.device}' would choose; give a device that names a package ('cpu' for onnxruntime-node, 'wasm' for onnxruntime-web) or leave device out`);
+    }
   }
   if (o.sessionOptions !== undefined && (typeof o.sessionOptions !== 'object' || o.sessionOptions === null || Array.isArray(o.sessionOptions))) {
     throw new ClassifierOptionError(`sessionOptions must be an onnxruntime SessionOptions object, got ${describe(o.sessionOptions)}`);
@@ -55,26 +48,20 @@ export function checkLoadOptions(options: unknown): LoadOptions {
   return o;
 }
 
-/**
- * The backend to load and the device to ask it for. A device only one backend has picks that
- * backend; asking for it together with the other backend is a contradiction, not a fallback.
- */
-export function resolveTarget(options: LoadOptions, defaultBackend: Backend): Target {
-  const device = options.device ?? DEFAULT_DEVICE;
-  const implied = DEVICE_BACKEND[device];
-  if (implied && options.backend !== undefined && options.backend !== implied) {
-    throw new ClassifierOptionError(`device '${device}' needs the ${implied} backend (${packageOf(implied)}), but backend '${options.backend}' was given`);
+/** The `webgpu` and `cuda` option objects. */
+function checkProviderOptions(o: LoadOptions): void {
+  for (const key of ['webgpu', 'cuda'] as const) {
+    const value = o[key] as unknown;
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new ClassifierOptionError(`${key} must be an object of ${key} provider options, got ${describe(value)}`);
+    }
   }
-  const backend = options.backend ?? implied ?? defaultBackend;
-  const wasmOption = options.numThreads !== undefined ? 'numThreads' : options.wasmPaths !== undefined ? 'wasmPaths' : undefined;
-  if (backend === 'native' && wasmOption) {
-    throw new ClassifierOptionError(`${wasmOption} is an option of the wasm backend (onnxruntime-web); the native backend takes intraOpThreads`);
+  oneOf('webgpu.preferredLayout', o.webgpu?.preferredLayout, WEBGPU_LAYOUTS);
+  oneOf('webgpu.powerPreference', o.webgpu?.powerPreference, WEBGPU_POWER_PREFERENCES);
+  const deviceId = o.cuda?.deviceId as unknown;
+  if (deviceId !== undefined && (typeof deviceId !== 'number' || !Number.isInteger(deviceId) || deviceId < 0 || deviceId > 255)) {
+    throw new ClassifierOptionError(`cuda.deviceId must be a GPU ordinal from 0 to 255, got ${describe(deviceId)}`);
   }
-  return { backend, device };
-}
-
-export function packageOf(backend: Backend): string {
-  return backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
 }
 
 /** onnxruntime's numeric log severity (0 verbose … 4 fatal). */

@@ -6,12 +6,13 @@
  */
 import { RuntimeInputError, UnsupportedModelError } from './errors.js';
 import { describe } from './options.js';
-import type { TensorData, TensorSpec, TensorType } from './types.js';
+import { ELEMENT_TYPES, formatShape, type ElementType } from './constants.js';
+import type { TensorData, TensorSpec } from './types.js';
 
 type ArrayClass = abstract new (...args: never[]) => unknown;
 
 /** The array class each element type is carried in (bool as 0/1 bytes, float16 as raw half bits). */
-export const TENSOR_ARRAYS: Readonly<Record<TensorType, ArrayClass>> = {
+export const TENSOR_ARRAYS: Readonly<Record<ElementType, ArrayClass>> = {
   float32: Float32Array,
   float16: Uint16Array,
   float64: Float64Array,
@@ -27,14 +28,10 @@ export const TENSOR_ARRAYS: Readonly<Record<TensorType, ArrayClass>> = {
   string: Array,
 };
 
-export const TENSOR_TYPES = Object.keys(TENSOR_ARRAYS) as TensorType[];
 
 /** Largest element count a feed may declare: beyond it no typed array can hold the data anyway. */
 const MAX_ELEMENTS = 2 ** 32;
 
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? 'N' : String(d))).join(', ')}]`;
-}
 
 export function describeSpec(spec: TensorSpec): string {
   return `'${spec.name}' (${spec.type} ${formatShape(spec.shape)})`;
@@ -54,11 +51,11 @@ export function specsFromMetadata(metadata: readonly OrtValueMetadata[], kind: '
     if (!m.isTensor) {
       throw new UnsupportedModelError(`${modelName}: ${kind} '${m.name}' is not a tensor (a sequence or map); the runtime feeds and fetches tensors only`);
     }
-    if (!TENSOR_TYPES.includes(m.type as TensorType)) {
+    if (m.type === undefined || !(ELEMENT_TYPES as readonly string[]).includes(m.type)) {
       throw new UnsupportedModelError(`${modelName}: ${kind} '${m.name}' has element type ${m.type ?? 'unknown'}, which onnxruntime's JavaScript API cannot carry`);
     }
     const shape = (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : null));
-    return { name: m.name, type: m.type as TensorType, shape };
+    return { name: m.name, type: m.type as ElementType, shape };
   });
 }
 

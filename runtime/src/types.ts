@@ -3,44 +3,46 @@
  * the way onnxruntime's js/common defines InferenceSession once for js/node and js/web.
  */
 
-/** 'native' = onnxruntime-node (Node only); 'wasm' = onnxruntime-web (WebAssembly, or WebGPU in browsers). */
-export type Backend = 'native' | 'wasm';
-/**
- * Where to run, with one meaning everywhere:
- * - 'cpu': on the CPU — onnxruntime-node's CPU provider, or WebAssembly with the wasm backend (the default);
- * - 'wasm': onnxruntime-web's WebAssembly provider (picks the wasm backend in Node too);
- * - 'cuda': onnxruntime-node's CUDA provider (Node only; needs the CUDA libraries, see the README);
- * - 'webgpu': onnxruntime-web's WebGPU provider (browsers with WebGPU; not the `/wasm` entry);
- * - 'auto': the accelerator that works here (CUDA, WebGPU), else the CPU.
- */
-export type Device = 'cpu' | 'cuda' | 'webgpu' | 'wasm' | 'auto';
-/**
- * The execution provider a model actually runs on. With an explicit `executionProviders` list it
- * is the first provider's name as given (e.g. 'xnnpack'), since onnxruntime does not report which one won.
- */
-export type ExecutionDevice = 'cpu' | 'cuda' | 'wasm' | 'webgpu' | (string & {});
-/** The precision variant of an exported model (metadata `tfjs_onnx.dtype`). */
-export type ModelDtype = 'fp32' | 'fp16' | 'q8';
+import type { Device, ElementType, ModelDtype, ResolvedDevice, RuntimePackage } from './constants.js';
+
+export type { Device, ElementType, GpuDevice, ModelDtype, ResolvedDevice, RuntimePackage } from './constants.js';
+
+/** A WebGPU adapter, as the runtime found it (Node: through the optional `webgpu` package; browsers: navigator.gpu). */
+export interface GpuAdapterInfo {
+  /** What the driver calls it: 'NVIDIA GeForce RTX 4090', 'SwiftShader driver 5.0.0', ... */
+  name: string;
+  vendor: string;
+  architecture: string;
+  /** A CPU implementation of the GPU API (SwiftShader, llvmpipe): correct, not fast; 'gpu' and 'auto' never pick one. */
+  software: boolean;
+  /** Whether shaders may compute in float16 (the `shader-f16` feature). */
+  shaderF16: boolean;
+}
+
+/** Where a loaded model runs, and why there. */
+export interface Placement {
+  /** The device that was asked for ('auto', 'gpu', 'webgpu', ...). */
+  requested: Device;
+  /** The device it runs on. */
+  device: ResolvedDevice;
+  /** onnxruntime's execution provider it was given first ('cpu', 'webgpu', 'cuda', 'wasm', or an expert's choice). */
+  executionProvider: string;
+  /** The onnxruntime package running it. */
+  runtime: RuntimePackage;
+  /** The WebGPU adapter, on 'webgpu' when it could be named. */
+  adapter?: GpuAdapterInfo;
+  /**
+   * One line saying why: "device 'webgpu' was asked for", or for 'gpu'/'auto' what each GPU
+   * provider said, e.g. "webgpu: no adapter (install a GPU driver, or set VK_ICD_FILENAMES); fell back to cpu".
+   */
+  reason: string;
+}
+
 export type Layout = 'NHWC' | 'NCHW';
 export type LogLevel = 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
 
-/** Every tensor element type onnxruntime's JavaScript API can feed and fetch. */
-export type TensorType =
-  | 'float32'
-  | 'float16'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'bool'
-  | 'string';
 
-/** The array each TensorType is carried in; bool is 0/1 bytes, float16 the raw IEEE half bits. */
+/** The array each ElementType is carried in; bool is 0/1 bytes, float16 the raw IEEE half bits. */
 export interface TensorArrayMap {
   float32: Float32Array;
   float16: Uint16Array;
@@ -56,19 +58,19 @@ export interface TensorArrayMap {
   bool: Uint8Array;
   string: string[];
 }
-export type TensorArray = TensorArrayMap[TensorType];
+export type TensorArray = TensorArrayMap[ElementType];
 
 /** A model input or output as the ONNX graph declares it. */
 export interface TensorSpec {
   name: string;
-  type: TensorType;
+  type: ElementType;
   /** Declared dimensions; symbolic (e.g. batch) or unknown ones are null. */
   shape: (number | null)[];
 }
 
 /** What run() takes and returns: a plain typed array with its element type and dimensions. */
 export interface TensorData {
-  type: TensorType;
+  type: ElementType;
   dims: readonly number[];
   data: TensorArray;
 }
@@ -80,9 +82,10 @@ export interface RunOptions {
 
 /** A loaded ONNX model, any inputs and outputs: a thin, typed layer over an onnxruntime InferenceSession. */
 export interface Model {
-  readonly backend: Backend;
-  /** Where it actually runs. */
-  readonly device: ExecutionDevice;
+  /** Where it actually runs (placement.device). */
+  readonly device: ResolvedDevice;
+  /** The device, execution provider, package and adapter it got, and why. */
+  readonly placement: Placement;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   /** The ONNX model's metadata_props. */
@@ -114,11 +117,34 @@ export interface PreprocessSpec {
 /** onnxruntime's own ExecutionProviderConfig: a provider name, or `{ name, ...providerOptions }`. */
 export type ExecutionProviderConfig = string | { readonly name: string; readonly [option: string]: unknown };
 
+/** Options of onnxruntime's WebGPU provider that the runtime passes on. */
+export interface WebGpuOptions {
+  /** Layout the provider runs layout-sensitive ops (Conv, pooling) in: onnxruntime's default is NCHW. */
+  preferredLayout?: 'NCHW' | 'NHWC';
+  /**
+   * Browsers: which adapter navigator.gpu.requestAdapter picks (and onnxruntime-web then uses).
+   * Node refuses it: onnxruntime-node chooses its adapter itself and takes no preference.
+   */
+  powerPreference?: 'high-performance' | 'low-power';
+}
+
+/** Options of onnxruntime-node's CUDA provider. */
+export interface CudaOptions {
+  /** Which GPU (CUDA device ordinal; default 0). */
+  deviceId?: number;
+}
+
 export interface LoadOptions {
-  /** 'native' (onnxruntime-node; the Node default) or 'wasm' (onnxruntime-web; the only one in browsers). */
-  backend?: Backend;
-  /** See Device; default 'cpu'. */
+  /**
+   * Where to run (default 'cpu'); the device implies the package. Node: 'cpu', 'webgpu', 'cuda',
+   * 'dml', 'coreml' (onnxruntime-node), 'wasm' (onnxruntime-web). Browsers: 'webgpu', 'wasm' ('cpu'
+   * is WebAssembly there). 'gpu': the first GPU provider that works; 'auto': 'gpu', else the CPU.
+   */
   device?: Device;
+  /** device 'webgpu' (and 'gpu'/'auto' when they land on it): the WebGPU provider's options. */
+  webgpu?: WebGpuOptions;
+  /** device 'cuda' (and 'gpu'/'auto' when they land on it): the CUDA provider's options. */
+  cuda?: CudaOptions;
   /**
    * Which precision variant to load when `source` is a directory or a path: 'fp32' → model.onnx,
    * 'fp16' → model_fp16.onnx, 'q8' → model_quantized.onnx (beside the given file, or inside the
@@ -139,7 +165,10 @@ export interface LoadOptions {
   wasmPaths?: string | Readonly<Record<string, string>>;
   /** onnxruntime's log level for this session (default 'error': its warnings are not the caller's). */
   logLevel?: LogLevel;
-  /** Experts: the execution providers, in priority order, instead of the ones `device` picks. */
+  /**
+   * Experts: the execution providers, in priority order, instead of the one `device` picks;
+   * `device` (not 'gpu' or 'auto') still picks the package.
+   */
   executionProviders?: readonly ExecutionProviderConfig[];
   /** Experts: onnxruntime SessionOptions, applied last (over the options above). */
   sessionOptions?: Readonly<Record<string, unknown>>;
@@ -199,8 +228,8 @@ export interface ClassifyOptions {
 }
 
 export interface Classifier {
-  readonly backend: Backend;
-  readonly device: ExecutionDevice;
+  readonly device: ResolvedDevice;
+  readonly placement: Placement;
   readonly inputName: string;
   readonly outputName: string;
   /** The model's input shape; symbolic (batch) dimensions are null. */

@@ -2,7 +2,7 @@
  * Bundles the browser entry with Vite the way an app would (importing '@tfjs-onnx/runtime' with
  * browser conditions, minified), checks that nothing Node-only got in and that onnxruntime-web's
  * .wasm is emitted as a local asset, then — where Chromium is installed — runs the bundle in
- * headless Chromium and compares its probabilities with the native backend's.
+ * headless Chromium and compares its probabilities with onnxruntime-node's (device 'cpu').
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -89,7 +89,7 @@ describe('Vite bundle of @tfjs-onnx/runtime', () => {
 });
 
 describe.runIf(existsSync(CHROMIUM))('the bundle in headless Chromium', () => {
-  it('classifies an ImageData like the native backend, with local files only', async () => {
+  it('classifies an ImageData like onnxruntime-node, with local files only', async () => {
     const server = await serveDirectory(outDir);
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const browser = await chromium.launch({

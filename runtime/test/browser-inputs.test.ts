@@ -1,7 +1,7 @@
 /**
  * The browser entries in headless Chromium, bundled with Vite: every picture input classify()
  * takes there (PNG bytes, Blob, File, <img>, canvas, OffscreenCanvas, ImageBitmap, URL string and
- * URL) gives the probabilities the native backend gives for the same PNG; the `/wasm` entry
+ * URL) gives the probabilities onnxruntime-node gives for the same PNG; the `/wasm` entry
  * carries only onnxruntime-web's plain WebAssembly build and refuses device 'webgpu'; numThreads
  * runs multi-threaded on a cross-origin-isolated page.
  */
@@ -165,7 +165,7 @@ describe('the @tfjs-onnx/runtime/wasm bundle', () => {
 });
 
 describe.runIf(existsSync(CHROMIUM))('in headless Chromium', () => {
-  it('classifies PNG bytes, Blob, File, <img>, canvas, OffscreenCanvas, ImageBitmap and URLs like the native backend', async () => {
+  it('classifies PNG bytes, Blob, File, <img>, canvas, OffscreenCanvas, ImageBitmap and URLs like onnxruntime-node', async () => {
     const { page, errors } = await open(full);
     const { out, missing } = (await page.evaluate(() => (window as never as { classifyEveryInput: () => Promise<unknown> }).classifyEveryInput())) as {
       out: Record<string, number[]>;
@@ -182,7 +182,7 @@ describe.runIf(existsSync(CHROMIUM))('in headless Chromium', () => {
     const result = (await page.evaluate(() => (window as never as { classifyPlain: () => Promise<unknown> }).classifyPlain())) as { device: string; probabilities: number[]; webgpu: string };
     expect(result.device).toBe('wasm');
     expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
-    expect(result.webgpu).toMatch(/^BackendUnavailableError: device 'webgpu' needs onnxruntime-web's WebGPU build, which @tfjs-onnx\/runtime\/wasm leaves out; import '@tfjs-onnx\/runtime' instead/);
+    expect(result.webgpu).toMatch(/^BackendUnavailableError: device 'webgpu' cannot run here: onnxruntime-web's WebGPU build is left out of @tfjs-onnx\/runtime\/wasm; import '@tfjs-onnx\/runtime' for WebGPU/);
     expect(errors).toEqual([]);
   }, 60_000);
 

@@ -8,7 +8,7 @@ import {
   type Classifier,
 } from '../src/index.node.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
-import { argmaxRows, BACKENDS, expectError, maxAbsDiff, randomFloats } from './helpers.ts';
+import { argmaxRows, DEVICES, expectError, maxAbsDiff, randomFloats, RUNS_ON } from './helpers.ts';
 
 const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const model = buildTinyClassifier({
@@ -26,8 +26,8 @@ describe('native and wasm agree', () => {
   it('gives the same probabilities (max |Δp| ≤ 1e-5) and top-1 on a random batch, matching a float64 reference', async () => {
     const count = 64;
     const input = Float32Array.from(randomFloats(count * IMAGE, 3), (v) => v * 2 - 1);
-    const native = await loadClassifier(model.bytes, { backend: 'native' });
-    const wasm = await loadClassifier(model.bytes, { backend: 'wasm' });
+    const native = await loadClassifier(model.bytes, { device: 'cpu' });
+    const wasm = await loadClassifier(model.bytes, { device: 'wasm' });
     try {
       const [a, b] = await Promise.all([native.predictBatch(input, count), wasm.predictBatch(input, count)]);
       expect(a.length).toBe(count * 10);
@@ -43,16 +43,16 @@ describe('native and wasm agree', () => {
   });
 });
 
-describe.each(BACKENDS)('classifier on %s', (backend) => {
+describe.each(DEVICES)('classifier on %s', (device) => {
   let classifier: Classifier;
   beforeAll(async () => {
-    classifier = await loadClassifier(model.bytes, { backend });
+    classifier = await loadClassifier(model.bytes, { device });
   });
   afterAll(() => classifier.dispose());
 
-  it('reports its backend, device and signature', () => {
-    expect(classifier.backend).toBe(backend);
-    expect(classifier.device).toBe(backend === 'native' ? 'cpu' : 'wasm');
+  it('reports its device, placement and signature', () => {
+    expect(classifier.device).toBe(device);
+    expect(classifier.placement).toMatchObject({ device, ...RUNS_ON[device] });
     expect(classifier.inputName).toBe('image');
     expect(classifier.outputName).toBe('probabilities');
     expect(classifier.inputShape).toEqual([null, 12, 12, 1]);
@@ -195,7 +195,7 @@ describe('models without metadata', () => {
 
   it('infers NCHW from a channel-first input and transposes interleaved pixels into it', async () => {
     const nchw = buildTinyClassifier({ inputShape: [null, 3, 4, 5], classCount: 6, seed: 4 });
-    const classifier = await loadClassifier(nchw.bytes, { backend: 'wasm' });
+    const classifier = await loadClassifier(nchw.bytes, { device: 'wasm' });
     try {
       expect(classifier.imageSize).toEqual({ height: 4, width: 5, channels: 3, layout: 'NCHW' });
       const pixels = Uint8Array.from({ length: 60 }, (_, i) => (i * 53) % 256); // H×W×C interleaved
@@ -225,7 +225,7 @@ describe('models without metadata', () => {
 describe('concurrency across classifiers', () => {
   it('keeps results apart for two wasm classifiers sharing one onnxruntime-web instance', async () => {
     const other = buildTinyClassifier({ inputShape: [null, 12, 12, 1], seed: 99 });
-    const [a, b] = await Promise.all([loadClassifier(model.bytes, { backend: 'wasm' }), loadClassifier(other.bytes, { backend: 'wasm' })]);
+    const [a, b] = await Promise.all([loadClassifier(model.bytes, { device: 'wasm' }), loadClassifier(other.bytes, { device: 'wasm' })]);
     try {
       const inputs = Array.from({ length: 30 }, (_, i) => randomFloats(IMAGE * 4, 500 + i));
       const results = await Promise.all(inputs.map((input, i) => (i % 2 ? a : b).predictBatch(input, 4)));
@@ -240,12 +240,12 @@ describe('concurrency across classifiers', () => {
 });
 
 describe('failures inside onnxruntime', () => {
-  it.each(BACKENDS)('surface as InferenceError on %s and leave the classifier usable', async (backend) => {
+  it.each(DEVICES)('surface as InferenceError on %s and leave the classifier usable', async (device) => {
     // The graph ends in a Reshape to a fixed [3, 10]: only batches of exactly 3 images can run.
     const picky = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 10, outputReshape: [3, 10] });
-    const classifier = await loadClassifier(picky.bytes, { backend });
+    const classifier = await loadClassifier(picky.bytes, { device });
     try {
-      await expectError(() => classifier.predictBatch(randomFloats(16 * 2, 1), 2), InferenceError, new RegExp(`onnxruntime \\(${backend}/\\w+\\) failed to run the model on input \\[2, 4, 4, 1\\]`));
+      await expectError(() => classifier.predictBatch(randomFloats(16 * 2, 1), 2), InferenceError, new RegExp(`${RUNS_ON[device].runtime} \\(${RUNS_ON[device].executionProvider}\\) failed to run the model on input \\[2, 4, 4, 1\\]`));
       const input = randomFloats(16 * 3, 2);
       expect(maxAbsDiff(await classifier.predictBatch(input, 3), picky.reference(input, 3))).toBeLessThanOrEqual(1e-5);
     } finally {
@@ -256,7 +256,7 @@ describe('failures inside onnxruntime', () => {
 
 describe('dispose', () => {
   it('finishes queued calls, then refuses new ones', async () => {
-    const classifier = await loadClassifier(model.bytes, { backend: 'wasm' });
+    const classifier = await loadClassifier(model.bytes, { device: 'wasm' });
     const pending = classifier.predictBatch(randomFloats(IMAGE * 4, 1), 4);
     await classifier.dispose();
     expect((await pending).length).toBe(40);

@@ -22,7 +22,7 @@ import {
 import { buildTwoInTwoOut } from './fixtures/graphs.ts';
 import { encodePng, randomPixels } from './fixtures/images.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
-import { BACKENDS, expectError, maxAbsDiff, randomFloats } from './helpers.ts';
+import { DEVICES, expectError, maxAbsDiff, randomFloats } from './helpers.ts';
 
 const LABELS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const tiny = buildTinyClassifier({
@@ -46,15 +46,15 @@ async function withModel<T>(bytes: Uint8Array, options: Parameters<typeof loadMo
   }
 }
 
-describe.each(BACKENDS)('on %s', (backend) => {
+describe.each(DEVICES)('on %s', (device) => {
   it('agrees with loadClassifier: same signature, same probabilities, over the very same session', async () => {
-    const loaded = await loadClassifier(tiny.bytes, { backend });
+    const loaded = await loadClassifier(tiny.bytes, { device });
     try {
-      await withModel(tiny.bytes, { backend }, async (model) => {
+      await withModel(tiny.bytes, { device }, async (model) => {
         const shared = classifierFromModel(model);
         expect(shared.model).toBe(model);
         expect(shared.model.session).toBe(model.session);
-        for (const key of ['backend', 'device', 'inputName', 'outputName', 'inputShape', 'imageSize', 'classCount', 'labels', 'preprocess'] as const) {
+        for (const key of ['device', 'placement', 'inputName', 'outputName', 'inputShape', 'imageSize', 'classCount', 'labels', 'preprocess'] as const) {
           expect(shared[key], key).toEqual(loaded[key]);
         }
         const pixels = randomPixels(IMAGE * 3, 5);
@@ -213,7 +213,7 @@ describe('toFeeds and fromOutputs', () => {
 describe('entry points', () => {
   it('the browser entries build classifiers over models too (a model from the same package copy)', async () => {
     const entries = [await import('../src/index.browser.ts'), await import('../src/index.wasm.browser.ts')];
-    await withModel(tiny.bytes, { backend: 'wasm' }, async (model) => {
+    await withModel(tiny.bytes, { device: 'wasm' }, async (model) => {
       const pixels = randomPixels(IMAGE, 13);
       const [expected] = await classifierFromModel(model).classify(pixels);
       for (const entry of entries) {

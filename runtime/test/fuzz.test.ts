@@ -1,6 +1,6 @@
 /**
  * Property-based fuzzing of the runtime's loaders with fast-check: ONNX model bytes (loadModel and
- * loadClassifier on both backends) and encoded images (PNG/JPEG through decodeImage and classify).
+ * loadClassifier on every device) and encoded images (PNG/JPEG through decodeImage and classify).
  * Any input gives a result or one typed ClassifierError — never another exception, a crash of the
  * process (onnxruntime is native code) or a hang (the test timeout) — and a decoded picture is
  * never larger than the limits. `npm test` runs a few dozen cases per loader; `npm run fuzz` runs
@@ -12,7 +12,7 @@ import { ClassifierError, decodeImage, DEFAULT_IMAGE_LIMITS, loadClassifier, loa
 import { encodeJpeg, encodePng, randomPixels } from './fixtures/images.ts';
 import { buildTwoInTwoOut } from './fixtures/graphs.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
-import { BACKENDS } from './helpers.ts';
+import { DEVICES } from './helpers.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const TIMEOUT = Math.max(60_000, RUNS * 1_000);
@@ -46,14 +46,14 @@ async function resultOrTypedError<T>(call: () => Promise<T> | T): Promise<T | un
   }
 }
 
-describe.each(BACKENDS)('ONNX model bytes on %s', (backend) => {
+describe.each(DEVICES)('ONNX model bytes on %s', (device) => {
   const models = [buildTwoInTwoOut(), buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3, metadata: { 'tfjs_onnx.labels': '["a","b","c"]' } }).bytes];
   it(
     'load as a model or a classifier, or fail with a ClassifierError',
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...models).chain(mutated), fc.boolean(), async (bytes, asClassifier) => {
-          const loaded = await resultOrTypedError<{ dispose(): Promise<void> }>(() => (asClassifier ? loadClassifier(bytes, { backend }) : loadModel(bytes, { backend })));
+          const loaded = await resultOrTypedError<{ dispose(): Promise<void> }>(() => (asClassifier ? loadClassifier(bytes, { device }) : loadModel(bytes, { device })));
           await loaded?.dispose();
         }),
         { numRuns: RUNS },

@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { seededRandom } from './fixtures/models.ts';
 
-export const BACKENDS = ['native', 'wasm'] as const;
+import { useSoftwareWebGpu } from './webgpu.ts';
+
+/** The devices the suites run on in Node: onnxruntime-node's CPU and WebGPU (SwiftShader here), onnxruntime-web's WebAssembly. */
+export const DEVICES = ['cpu', 'wasm', 'webgpu'] as const;
+useSoftwareWebGpu();
+
+/** What each device reports as its execution provider and package. */
+export const RUNS_ON = {
+  cpu: { executionProvider: 'cpu', runtime: 'onnxruntime-node' },
+  wasm: { executionProvider: 'wasm', runtime: 'onnxruntime-web' },
+  webgpu: { executionProvider: 'webgpu', runtime: 'onnxruntime-node' },
+} as const;
 
 export function randomFloats(length: number, seed: number): Float32Array {
   const random = seededRandom(seed);

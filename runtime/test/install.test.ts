@@ -3,7 +3,7 @@
  * tarball into an empty app from the npm registry, install scripts running as npm runs them for a
  * user, no environment variable. The onnxruntime packages are optional peers, so the tarball alone
  * pulls in neither; the app adds onnxruntime-web, and onnxruntime-node with the documented
- * `.npmrc` line that skips its CUDA download. Then it classifies a PNG in Node (both backends) and,
+ * `.npmrc` line that skips its CUDA download. Then it classifies a PNG in Node (devices cpu and wasm) and,
  * built with Vite, in headless Chromium.
  */
 import { execFileSync } from 'node:child_process';
@@ -76,17 +76,28 @@ describe('an app that installs the tarball', () => {
   it('gets neither onnxruntime package with it (they are optional peers), and a message naming the one to install', async () => {
     expect(existsSync(join(appDir, 'node_modules', 'onnxruntime-node'))).toBe(false);
     expect(existsSync(join(appDir, 'node_modules', 'onnxruntime-web'))).toBe(false);
+    expect(existsSync(join(appDir, 'node_modules', 'webgpu'))).toBe(false);
     writeFileSync(join(appDir, 'missing.mjs'), `
       import { loadClassifier } from '@tfjs-onnx/runtime';
-      for (const backend of ['native', 'wasm']) {
-        try { await loadClassifier(new Uint8Array([8, 1]), { backend }); } catch (error) { console.log(error.name + ': ' + error.message); }
+      for (const device of ['cpu', 'wasm']) {
+        try { await loadClassifier(new Uint8Array([8, 1]), { device }); } catch (error) { console.log(error.name + ': ' + error.message); }
       }`);
     const lines = execFileSync(process.execPath, ['missing.mjs'], { cwd: appDir, encoding: 'utf8' }).trim().split('\n');
-    expect(lines[0]).toMatch(/^BackendUnavailableError: the native backend needs the onnxruntime-node package, which is not installed: run `npm install onnxruntime-node`/);
-    expect(lines[1]).toMatch(/^BackendUnavailableError: the wasm backend needs the onnxruntime-web package, which is not installed: run `npm install onnxruntime-web`/);
+    expect(lines[0]).toMatch(/^BackendUnavailableError: the onnxruntime-node package is not installed \(devices cpu, webgpu, cuda, dml and coreml run on it\): run `npm install onnxruntime-node`, or load with device 'wasm'/);
+    expect(lines[1]).toMatch(/^BackendUnavailableError: the onnxruntime-web package is not installed \(device wasm runs on it\): run `npm install onnxruntime-web`, or load with device 'cpu'/);
   });
 
-  it('classifies a PNG in Node on both backends once it adds them (onnxruntime-node with .npmrc skipping its CUDA download)', async () => {
+  it('reads the device vocabulary from @tfjs-onnx/runtime/constants without any onnxruntime package', () => {
+    writeFileSync(join(appDir, 'constants.mjs'), `
+      import { DEVICES, NODE_DEVICE_PACKAGES } from '@tfjs-onnx/runtime/constants';
+      console.log(JSON.stringify({ DEVICES, wasm: NODE_DEVICE_PACKAGES.wasm }));`);
+    expect(JSON.parse(execFileSync(process.execPath, ['constants.mjs'], { cwd: appDir, encoding: 'utf8' }))).toEqual({
+      DEVICES: ['cpu', 'wasm', 'webgpu', 'cuda', 'dml', 'coreml', 'gpu', 'auto'],
+      wasm: 'onnxruntime-web',
+    });
+  });
+
+  it('classifies a PNG in Node on cpu and wasm once it adds them (onnxruntime-node with .npmrc skipping its CUDA download)', async () => {
     writeFileSync(join(appDir, '.npmrc'), 'onnxruntime-node-install=skip\n');
     npm(['install', `onnxruntime-web@${pkg.peerDependencies['onnxruntime-web']}`, `onnxruntime-node@${pkg.peerDependencies['onnxruntime-node']}`, '--no-audit', '--no-fund', '--prefer-offline'], appDir);
     // The CUDA provider would only be there if the install script had downloaded it.
@@ -98,22 +109,22 @@ describe('an app that installs the tarball', () => {
       import { readFile } from 'node:fs/promises';
       import { loadClassifier } from '@tfjs-onnx/runtime';
       const out = {};
-      for (const backend of ['native', 'wasm']) {
-        const classifier = await loadClassifier('model.onnx', { backend });
+      for (const device of ['cpu', 'wasm']) {
+        const classifier = await loadClassifier('model.onnx', { device });
         const [result] = await classifier.classify(await readFile('digit.png'), { topK: 2 });
-        out[backend] = { device: classifier.device, top: result.top, probabilities: Array.from(result.probabilities) };
+        out[device] = { device: classifier.device, runtime: classifier.placement.runtime, top: result.top, probabilities: Array.from(result.probabilities) };
         await classifier.dispose();
       }
       console.log(JSON.stringify(out));`);
-    const out = JSON.parse(execFileSync(process.execPath, ['classify.mjs'], { cwd: appDir, encoding: 'utf8' })) as Record<string, { device: string; top: { label: string }[]; probabilities: number[] }>;
+    const out = JSON.parse(execFileSync(process.execPath, ['classify.mjs'], { cwd: appDir, encoding: 'utf8' })) as Record<string, { device: string; runtime: string; top: { label: string }[]; probabilities: number[] }>;
     const here = await loadClassifier(model.bytes);
     const [expected] = await here.classify(png, { topK: 2 });
     await here.dispose();
-    expect(out.native!.device).toBe('cpu');
-    expect(out.wasm!.device).toBe('wasm');
-    for (const backend of ['native', 'wasm']) {
-      expect(maxAbsDiff(out[backend]!.probabilities, expected!.probabilities), backend).toBeLessThanOrEqual(1e-5);
-      expect(out[backend]!.top.map((p) => p.label)).toEqual(expected!.top.map((p) => p.label));
+    expect([out.cpu!.device, out.cpu!.runtime]).toEqual(['cpu', 'onnxruntime-node']);
+    expect([out.wasm!.device, out.wasm!.runtime]).toEqual(['wasm', 'onnxruntime-web']);
+    for (const device of ['cpu', 'wasm']) {
+      expect(maxAbsDiff(out[device]!.probabilities, expected!.probabilities), device).toBeLessThanOrEqual(1e-5);
+      expect(out[device]!.top.map((p) => p.label)).toEqual(expected!.top.map((p) => p.label));
     }
   }, 120_000);
 

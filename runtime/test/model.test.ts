@@ -1,5 +1,5 @@
 /**
- * loadModel: any ONNX model, named typed tensors in and out, on both backends — several inputs
+ * loadModel: any ONNX model, named typed tensors in and out, on every device — several inputs
  * and outputs, int64, every element type onnxruntime's JS API carries, feeds checked before
  * onnxruntime sees them, the session for experts, dispose.
  */
@@ -9,14 +9,14 @@ import {
   loadClassifier,
   loadModel,
   RuntimeInputError,
-  TENSOR_TYPES,
+  ELEMENT_TYPES,
   type Model,
   type TensorData,
-  type TensorType,
+  type ElementType,
 } from '../src/index.node.ts';
 import { buildIdentities, buildTwoInTwoOut } from './fixtures/graphs.ts';
 import { buildTinyClassifier } from './fixtures/models.ts';
-import { BACKENDS, expectError } from './helpers.ts';
+import { DEVICES, expectError, RUNS_ON } from './helpers.ts';
 
 const twoInTwoOut = buildTwoInTwoOut({ 'tfjs_onnx.source_sha256': 'abc', note: 'hello' });
 
@@ -26,16 +26,16 @@ const k = BigInt64Array.from([2n, -3n, 9007199254740993n]); // the last is 2^53 
 const feeds: Record<string, TensorData> = { x: { type: 'float32', dims: [3, 3], data: x }, k: { type: 'int64', dims: [3, 1], data: k } };
 const expectedScaled = Float32Array.from(x, (v, i) => Math.fround(v * Number(k[Math.floor(i / 3)]!)));
 
-describe.each(BACKENDS)('loadModel on %s', (backend) => {
+describe.each(DEVICES)('loadModel on %s', (device) => {
   let model: Model;
   beforeAll(async () => {
-    model = await loadModel(twoInTwoOut, { backend });
+    model = await loadModel(twoInTwoOut, { device });
   });
   afterAll(() => model.dispose());
 
   it('describes the inputs, outputs and metadata the graph declares', () => {
-    expect(model.backend).toBe(backend);
-    expect(model.device).toBe(backend === 'native' ? 'cpu' : 'wasm');
+    expect(model.device).toBe(device);
+    expect(model.placement).toMatchObject({ requested: device, device, ...RUNS_ON[device], reason: `device '${device}' was asked for` });
     expect(model.inputs).toEqual([
       { name: 'x', type: 'float32', shape: [null, 3] },
       { name: 'k', type: 'int64', shape: [null, 1] },
@@ -65,13 +65,13 @@ describe.each(BACKENDS)('loadModel on %s', (backend) => {
 
   it('refuses bad feeds with a RuntimeInputError naming the input, and keeps working', async () => {
     const cases: [unknown, RegExp][] = [
-      [null, /feeds must be an object of input name → \{ type, dims, data \}, got null; inputs: 'x' \(float32 \[N, 3\]\), 'k' \(int64 \[N, 1\]\)/],
-      [{ x: feeds.x }, /feeds lacks input 'k' \(int64 \[N, 1\]\)/],
+      [null, /feeds must be an object of input name → \{ type, dims, data \}, got null; inputs: 'x' \(float32 \[-1, 3\]\), 'k' \(int64 \[-1, 1\]\)/],
+      [{ x: feeds.x }, /feeds lacks input 'k' \(int64 \[-1, 1\]\)/],
       [{ ...feeds, y: feeds.x }, /feeds has 'y', which is not an input of the model/],
       [{ ...feeds, k: { type: 'int32', dims: [3, 1], data: new Int32Array(3) } }, /input 'k' has type 'int32'; the model takes int64/],
       [{ ...feeds, k: { type: 'int64', dims: [3, 1], data: new Int32Array(3) } }, /input 'k' has data a Int32Array; int64 tensors carry a BigInt64Array/],
-      [{ ...feeds, x: { type: 'float32', dims: [3, 4], data: new Float32Array(12) } }, /input 'x' has dims \[3, 4\]; the model takes \[N, 3\]/],
-      [{ ...feeds, x: { type: 'float32', dims: [9], data: x } }, /input 'x' has dims \[9\]; the model takes \[N, 3\]/],
+      [{ ...feeds, x: { type: 'float32', dims: [3, 4], data: new Float32Array(12) } }, /input 'x' has dims \[3, 4\]; the model takes \[-1, 3\]/],
+      [{ ...feeds, x: { type: 'float32', dims: [9], data: x } }, /input 'x' has dims \[9\]; the model takes \[-1, 3\]/],
       [{ ...feeds, x: { type: 'float32', dims: [2, 3], data: x } }, /input 'x' has 9 values but dims \[2, 3\] hold 6/],
       [{ ...feeds, x: { type: 'float32', dims: [-1, 3], data: x } }, /input 'x' has dims an array of length 2; expected an array of non-negative integers/],
       [{ ...feeds, x: { type: 'float32', dims: [1e12, 3], data: x } }, /3000000000000 elements is more than any array holds/],
@@ -84,10 +84,10 @@ describe.each(BACKENDS)('loadModel on %s', (backend) => {
   });
 
   it('carries every element type onnxruntime supports through the graph and back', async () => {
-    const types = TENSOR_TYPES;
-    const identities = await loadModel(buildIdentities(types), { backend });
+    const types = ELEMENT_TYPES;
+    const identities = await loadModel(buildIdentities(types), { device });
     try {
-      const values: Record<TensorType, TensorData['data']> = {
+      const values: Record<ElementType, TensorData['data']> = {
         float32: Float32Array.from([1.5, -2, 3e38]),
         float16: Uint16Array.from([0x3c00, 0xc000, 0x7bff]), // 1, -2, 65504 as half-precision bits
         float64: Float64Array.from([Math.PI, -1e300, 5e-324]),
@@ -116,8 +116,8 @@ describe.each(BACKENDS)('loadModel on %s', (backend) => {
 
 describe('dispose', () => {
   it('waits for runs in flight, then refuses new ones; Symbol.asyncDispose does the same', async () => {
-    for (const backend of BACKENDS) {
-      const model = await loadModel(twoInTwoOut, { backend });
+    for (const device of DEVICES) {
+      const model = await loadModel(twoInTwoOut, { device });
       const pending = model.run(feeds);
       await model[Symbol.asyncDispose]();
       expect((await pending).scaled!.data).toEqual(expectedScaled);

@@ -1,5 +1,5 @@
 /**
- * Load options with one meaning everywhere: devices pick their backend, expert pass-through
+ * Load options with one meaning everywhere: devices pick their package, expert pass-through
  * (executionProviders, sessionOptions) reaches onnxruntime, onnxruntime's log level is ours to
  * set, and onnxruntime-web's process-wide settings (numThreads, wasmPaths) apply once and say so
  * when a later load asks for others. Process-wide state is tested in child processes.
@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, ClassifierOptionError, loadModel } from '../src/index.node.ts';
+import { ClassifierOptionError, loadModel } from '../src/index.node.ts';
 import { buildGraph, buildTwoInTwoOut } from './fixtures/graphs.ts';
 import { expectError } from './helpers.ts';
 
@@ -35,25 +35,23 @@ function inChild(code: string): { stdout: string; stderr: string } {
 }
 
 describe('device', () => {
-  it("'wasm' picks onnxruntime-web in Node too, 'cpu' keeps the default backend, 'auto' on wasm in Node is WebAssembly", async () => {
-    for (const [options, backend, device] of [
-      [{ device: 'wasm' }, 'wasm', 'wasm'],
-      [{ device: 'cpu' }, 'native', 'cpu'],
-      [{}, 'native', 'cpu'],
-      [{ backend: 'wasm', device: 'cpu' }, 'wasm', 'wasm'],
-      [{ backend: 'wasm', device: 'auto' }, 'wasm', 'wasm'],
+  it("implies the package: 'wasm' is onnxruntime-web in Node too, 'cpu' (the default) and 'webgpu' onnxruntime-node", async () => {
+    for (const [options, runtime, device] of [
+      [{ device: 'wasm' }, 'onnxruntime-web', 'wasm'],
+      [{ device: 'cpu' }, 'onnxruntime-node', 'cpu'],
+      [{}, 'onnxruntime-node', 'cpu'],
+      [{ device: 'webgpu' }, 'onnxruntime-node', 'webgpu'],
     ] as const) {
       const loaded = await loadModel(model, options);
-      expect([loaded.backend, loaded.device], JSON.stringify(options)).toEqual([backend, device]);
+      expect([loaded.placement.runtime, loaded.device], JSON.stringify(options)).toEqual([runtime, device]);
       await loaded.dispose();
     }
   });
 
-  it('refuses contradictions and devices this environment lacks, with what to do instead', async () => {
-    await expectError(() => loadModel(model, { backend: 'native', device: 'wasm' }), ClassifierOptionError, /device 'wasm' needs the wasm backend \(onnxruntime-web\), but backend 'native' was given/);
-    await expectError(() => loadModel(model, { device: 'webgpu' }), BackendUnavailableError, /device 'webgpu' needs onnxruntime-web's WebGPU build, which onnxruntime-web in Node leaves out/);
-    await expectError(() => loadModel(model, { numThreads: 2 }), ClassifierOptionError, /numThreads is an option of the wasm backend \(onnxruntime-web\); the native backend takes intraOpThreads/);
-    await expectError(() => loadModel(model, { device: 'cpu', executionProviders: ['cpu'] }), ClassifierOptionError, /give either device or executionProviders, not both/);
+  it('refuses options of the other package and contradictions, with what to do instead', async () => {
+    await expectError(() => loadModel(model, { numThreads: 2 }), ClassifierOptionError, /numThreads is an option of device 'wasm' \(onnxruntime-web\); onnxruntime-node's devices take intraOpThreads/);
+    await expectError(() => loadModel(model, { device: 'webgpu', webgpu: { powerPreference: 'low-power' } }), ClassifierOptionError, /webgpu.powerPreference is an onnxruntime-web option \(browsers\): onnxruntime-node picks its adapter itself/);
+    await expectError(() => loadModel(model, { device: 'gpu', executionProviders: ['cpu'] }), ClassifierOptionError, /executionProviders replaces the provider device 'gpu' would choose/);
     await expectError(() => loadModel(model, { executionProviders: [] }), ClassifierOptionError, /executionProviders must be a non-empty array/);
     await expectError(() => loadModel(model, { sessionOptions: 'fast' as never }), ClassifierOptionError, /sessionOptions must be an onnxruntime SessionOptions object/);
     await expectError(() => loadModel(model, { wasmPaths: 42 as never }), ClassifierOptionError, /wasmPaths must be a URL prefix string or an object/);
@@ -71,8 +69,9 @@ describe('expert pass-through', () => {
     await loaded.dispose();
     // onnxruntime writes the optimized graph only when it received the option.
     expect(existsSync(optimized)).toBe(true);
-    const web = await loadModel(model, { backend: 'wasm', executionProviders: ['wasm'] });
-    expect([web.backend, web.device]).toEqual(['wasm', 'wasm']);
+    const web = await loadModel(model, { device: 'wasm', executionProviders: ['wasm'] });
+    expect([web.placement.runtime, web.device, web.placement.executionProvider]).toEqual(['onnxruntime-web', 'wasm', 'wasm']);
+    expect(web.placement.reason).toBe('executionProviders were given (wasm first)');
     await web.dispose();
   });
 });
@@ -89,7 +88,7 @@ describe('process-wide onnxruntime settings', () => {
   it("keeps onnxruntime's warnings off stderr unless logLevel asks for them", () => {
     const load = (options: string) =>
       inChild(`const m = await runtime.loadModel(Uint8Array.from(${JSON.stringify(Array.from(noisy))}), ${options}); await m.dispose(); console.log('loaded');`);
-    for (const options of ['{}', "{ backend: 'wasm' }"]) {
+    for (const options of ['{}', "{ device: 'wasm' }"]) {
       const quiet = load(options);
       expect(quiet.stdout.trim()).toBe('loaded');
       expect(quiet.stderr, options).toBe('');
@@ -101,11 +100,11 @@ describe('process-wide onnxruntime settings', () => {
     const { stdout } = inChild(`
       const { env } = await import('onnxruntime-web');
       const feeds = { x: { type: 'float32', dims: [1, 3], data: Float32Array.from([1, 2, 3]) }, k: { type: 'int64', dims: [1, 1], data: BigInt64Array.from([2n]) } };
-      const first = await runtime.loadModel(model, { backend: 'wasm', numThreads: 2 });
+      const first = await runtime.loadModel(model, { device: 'wasm', numThreads: 2 });
       const out = await first.run(feeds);
-      const same = await runtime.loadModel(model, { backend: 'wasm', numThreads: 2 });
+      const same = await runtime.loadModel(model, { device: 'wasm', numThreads: 2 });
       let refused;
-      try { await runtime.loadModel(model, { backend: 'wasm', numThreads: 1 }); } catch (error) { refused = error.name + ': ' + error.message; }
+      try { await runtime.loadModel(model, { device: 'wasm', numThreads: 1 }); } catch (error) { refused = error.name + ': ' + error.message; }
       console.log(JSON.stringify({ threads: env.wasm.numThreads, scaled: Array.from(out.scaled.data), refused }));
       await first.dispose(); await same.dispose();
       process.exit(0);`);
@@ -119,7 +118,7 @@ describe('process-wide onnxruntime settings', () => {
     const { stdout } = inChild(`
       const { env } = await import('onnxruntime-web');
       const { availableParallelism } = await import('node:os');
-      const m = await runtime.loadModel(model, { backend: 'wasm' });
+      const m = await runtime.loadModel(model, { device: 'wasm' });
       const out = await m.run({ x: { type: 'float32', dims: [1, 3], data: Float32Array.from([1, 2, 3]) }, k: { type: 'int64', dims: [1, 1], data: BigInt64Array.from([2n]) } });
       console.log(JSON.stringify({ threads: env.wasm.numThreads, cores: availableParallelism(), scaled: Array.from(out.scaled.data) }));
       await m.dispose();`);
@@ -131,7 +130,7 @@ describe('process-wide onnxruntime settings', () => {
   it('loads onnxruntime-web’s files from wasmPaths', () => {
     const missing = join(work, 'no-wasm-here') + '/';
     const { stdout } = inChild(`
-      try { await runtime.loadModel(model, { backend: 'wasm', wasmPaths: ${JSON.stringify(missing)} }); console.log('loaded'); }
+      try { await runtime.loadModel(model, { device: 'wasm', wasmPaths: ${JSON.stringify(missing)} }); console.log('loaded'); }
       catch (error) { console.log(error.name + ': ' + error.message); }
       process.exit(0);`);
     expect(stdout.trim()).toMatch(/^ModelLoadError: onnxruntime-web could not load the in-memory model: .*no-wasm-here/);

@@ -23,10 +23,10 @@ function examples(): Map<string, string> {
   return found;
 }
 
-function run(name: string): string {
+function run(name: string, env: Record<string, string> = {}): string {
   const file = join(work, name);
   writeFileSync(file, examples().get(name)!);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   expect(result.stderr, name).toBe('');
   expect(result.status, name).toBe(0);
   return result.stdout;
@@ -46,7 +46,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('are all found', () => {
-    expect([...examples().keys()]).toEqual(['classify.ts', 'run.ts', 'from-model.ts', 'dtype.ts']);
+    expect([...examples().keys()]).toEqual(['devices.ts', 'classify.ts', 'run.ts', 'from-model.ts', 'dtype.ts']);
+  });
+
+  it("devices.ts: 'auto' on a machine without a GPU runs on the CPU and says why", () => {
+    // No Vulkan driver to be found, whatever this machine has: the case the example describes.
+    const empty = join(work, 'no-drivers');
+    mkdirSync(empty, { recursive: true });
+    const env = { XDG_DATA_DIRS: empty, XDG_CONFIG_DIRS: empty, XDG_DATA_HOME: empty, VK_ICD_FILENAMES: '' };
+    const [devices, reason] = run('devices.ts', env).trim().split('\n');
+    expect(devices).toBe('cpu cpu');
+    expect(reason).toMatch(/^auto: cuda: .*not installed.*; webgpu: no adapter \(.*\); fell back to cpu$/);
   });
 
   it('classify.ts prints the top 3 classes with labels', () => {

@@ -11,6 +11,7 @@
  * dim (a request may carry any number of rows), and dynamic_batching when the server merges
  * concurrent requests along that axis (--max-batch, --max-delay-ms).
  */
+import { GPU_DEVICES } from '@tfjs-onnx/runtime/constants';
 import { DATATYPE_INFO } from './datatypes.ts';
 import { DEFAULT_MODEL_FILENAME, DEFAULT_VERSION_POLICY, type VersionPolicy } from '../repository/config.ts';
 import { PLATFORM, type ServedModel, type ServedTensor } from './servedModel.ts';
@@ -95,8 +96,8 @@ function dynamicBatching(delayUs: number): object {
   return { preferred_batch_size: [], max_queue_delay_microseconds: delayUs, preserve_ordering: false, priority_levels: 0, default_priority_level: 0, priority_queue_policy: {} };
 }
 
-/** One instance of the model, on the device its session runs on (Triton's KIND_GPU lists the GPU ids). */
+/** One instance of the model, on the device its session runs on (Triton's KIND_GPU lists the GPU ids): a GPU device of the runtime is KIND_GPU. */
 function instanceGroup(model: ServedModel): object {
-  const gpu = model.model.device === 'cuda';
+  const gpu = (GPU_DEVICES as readonly string[]).includes(model.model.device);
   return { name: model.name, kind: gpu ? 'KIND_GPU' : 'KIND_CPU', count: 1, gpus: gpu ? [0] : [], secondary_devices: [], profile: [], passive: false, host_policy: '' };
 }

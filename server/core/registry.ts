@@ -23,8 +23,8 @@ import { ServedModel, type BatchingDefaults, type ClassifierFactory } from './se
 
 import type { ModelControlMode } from '../options.ts';
 
-/** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options. */
-export type ModelLoader = (file: string) => Promise<Model>;
+/** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options (and the config's, where it has one). */
+export type ModelLoader = (file: string, config?: ModelConfig) => Promise<Model>;
 
 export interface RegistryOptions {
   /** Plain ONNX files (always loaded at start, whatever the mode). */
@@ -252,7 +252,7 @@ export class ModelRegistry {
   private async loadVersion(description: ModelDescription, version: string, file: string): Promise<ServedModel> {
     let model: Model;
     try {
-      model = await this.options.loader(file);
+      model = await this.options.loader(file, description.config);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new InvalidInputError(`cannot load ${file}: ${describeError(error)}`, { cause: error });

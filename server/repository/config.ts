@@ -7,8 +7,10 @@
  * a repository config. Fields that would change what a model computes or how requests are answered
  * and that this server does not implement (sequence batching, ensembles, batch inputs, reshapes,
  * optional or ragged inputs, priority levels and queue policies, decoupled transactions, the
- * response cache) are refused by name; fields that only tune Triton's own machinery
- * (instance_group, optimization, model_warmup, parameters, ...) are read past. The same module
+ * response cache) are refused by name; instance_group's kind says where the model runs (KIND_GPU
+ * on the runtime's device 'gpu', KIND_CPU on 'cpu'; its count and gpus are read past: one session
+ * per version); fields that only tune Triton's own machinery (optimization, model_warmup,
+ * parameters, ...) are read past. The same module
  * writes the config export-triton produces, so what is written is what is read back.
  */
 import { InvalidInputError } from '../../common/errors.ts';
@@ -38,7 +40,13 @@ export interface ModelConfig {
   dynamicBatching?: { maxQueueDelayMicroseconds: number };
   versionPolicy: VersionPolicy;
   defaultModelFilename: string;
+  /** instance_group's kind, when the config names one: where the model runs. */
+  instanceKind?: InstanceKind;
 }
+
+/** Triton's instance kinds this server honours; KIND_AUTO leaves the server's --device. */
+export const INSTANCE_KINDS = ['KIND_AUTO', 'KIND_GPU', 'KIND_CPU'] as const;
+export type InstanceKind = (typeof INSTANCE_KINDS)[number];
 
 /** Triton's defaults: the newest version only, file model.onnx. */
 export const DEFAULT_VERSION_POLICY: VersionPolicy = { kind: 'latest', numVersions: 1 };
@@ -93,7 +101,28 @@ function readConfigMessage(message: TextMessage, reader: FieldReader): ModelConf
     dynamicBatching: dynamic && { maxQueueDelayMicroseconds: reader.optionalInteger(dynamic, 'max_queue_delay_microseconds', 0, MAX_QUEUE_DELAY_MICROSECONDS) ?? 0 },
     versionPolicy: readVersionPolicy(reader, reader.optionalMessage(message, 'version_policy')),
     defaultModelFilename: readModelFilename(reader, message),
+    ...readInstanceKind(reader, message),
   };
+}
+
+/** Triton's instance kind as the runtime's device: KIND_GPU → 'gpu', KIND_CPU → 'cpu', KIND_AUTO or none → the server's default. */
+export function deviceFor<D extends string>(kind: InstanceKind | undefined, serverDefault: D): D | 'gpu' | 'cpu' {
+  return kind === 'KIND_GPU' ? 'gpu' : kind === 'KIND_CPU' ? 'cpu' : serverDefault;
+}
+
+/** The one kind the config's instance groups agree on (KIND_MODEL and mixed kinds are refused: one session per version). */
+function readInstanceKind(reader: FieldReader, message: TextMessage): { instanceKind?: InstanceKind } {
+  const kinds = new Set<string>();
+  for (const group of reader.messages(message, 'instance_group')) {
+    const kind = reader.optionalIdentifier(group, 'kind') ?? 'KIND_AUTO';
+    if (!(INSTANCE_KINDS as readonly string[]).includes(kind)) {
+      throw reader.error(group, 'kind', `instance_group kind ${kind} is not served here; use KIND_GPU, KIND_CPU or KIND_AUTO`);
+    }
+    kinds.add(kind);
+  }
+  if (kinds.size > 1) throw reader.error(message, 'instance_group', `instance_group mixes ${[...kinds].join(' and ')}; this server runs each version in one place`);
+  const [kind] = kinds;
+  return kind === undefined ? {} : { instanceKind: kind as InstanceKind };
 }
 
 function readTensor(reader: FieldReader, tensor: TextMessage): ConfigTensor {
@@ -264,6 +293,15 @@ class FieldReader {
     const value = this.scalar(field, name);
     // In JSON an enum value is a string.
     if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as TYPE_FP32`);
+    return value.value as string;
+  }
+
+  optionalIdentifier(message: TextMessage, name: string): string | undefined {
+    const field = this.single(message, name);
+    if (!field) return undefined;
+    const value = this.scalar(field, name);
+    // In JSON an enum value is a string.
+    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as KIND_GPU`);
     return value.value as string;
   }
 

@@ -1,8 +1,9 @@
 /**
  * The browser demo end to end in headless Chromium: a quickly trained MNIST model, exported with our
- * converter, built into the page with Vite and served from 127.0.0.1. Digits are drawn with real
- * mouse strokes and MNIST test images are opened through the file picker; the page's probabilities
- * must match onnxruntime-node's on the same 28×28 input.
+ * converter, built into the page with Vite and served from 127.0.0.1. The page runs on WebGPU
+ * (`?device=webgpu`; Chromium's SwiftShader adapter, since this machine has no GPU). Digits are
+ * drawn with real mouse strokes and MNIST test images are opened through the file picker; the
+ * page's probabilities must match onnxruntime-node's CPU on the same 28×28 input.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -62,7 +63,8 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // WebGPU on SwiftShader, Chromium's software adapter: no GPU here (and no --disable-gpu, which would turn WebGPU off).
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   context.on('request', (request) => {
     const url = new URL(request.url());
@@ -75,7 +77,7 @@ beforeAll(async () => {
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
-  await page.goto(server.url);
+  await page.goto(`${server.url}?device=webgpu`);
   await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
 }, 240_000);
 
@@ -165,17 +167,13 @@ async function shownModelInput(): Promise<number[]> {
 }
 
 describe('the digit demo page in headless Chromium', () => {
-  it('loads the model from its own origin and says where it runs and what its labels are', async () => {
+  it('loads the model from its own origin, runs it on WebGPU and says so, with the adapter, and what its labels are', async () => {
     const status = page.locator('#model-status');
-    const device = await status.getAttribute('data-device');
-    expect(['wasm', 'webgpu']).toContain(device);
-    await expect(status.textContent()).resolves.toContain(device === 'webgpu' ? 'running on WebGPU' : 'running on WebAssembly');
-    // The demo server sends COOP/COEP: the page is cross-origin isolated and runs WebAssembly on several threads.
+    await expect(status.getAttribute('data-device')).resolves.toBe('webgpu');
+    await expect(status.getAttribute('data-placement')).resolves.toBe("device 'webgpu' was asked for");
+    await expect(status.textContent()).resolves.toMatch(/running on WebGPU \([^)]*swiftshader[^)]*, a software adapter\) in this browser/i);
+    // The demo server sends COOP/COEP: the page is cross-origin isolated (WebAssembly, where it runs, gets several threads).
     await expect(page.evaluate(() => self.crossOriginIsolated)).resolves.toBe(true);
-    if (device === 'wasm') {
-      expect(Number(await status.getAttribute('data-threads'))).toBeGreaterThanOrEqual(2);
-      await expect(status.textContent()).resolves.toMatch(/WebAssembly, multi-threaded \(\d+ threads: the page is cross-origin isolated\)/);
-    }
     // The labels come from the model's metadata, which our training wrote as the digit names.
     expect(JSON.parse((await status.getAttribute('data-labels'))!)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(servedPaths).toContain('/model.onnx');
@@ -274,6 +272,21 @@ describe('the digit demo page in headless Chromium', () => {
     await page.locator('#file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
     await page.waitForSelector('#prediction[data-status="error"]');
     await expect(page.locator('.prediction-message').textContent()).resolves.toContain('notes.txt is not an image');
+  });
+
+  it("with device 'auto' (the default) passes over the software adapter and runs on multi-threaded WebAssembly, saying why", async () => {
+    const auto = await context.newPage();
+    try {
+      await auto.goto(server.url);
+      const status = auto.locator('#model-status[data-state="ready"]');
+      await status.waitFor({ timeout: 60_000 });
+      await expect(status.getAttribute('data-device')).resolves.toBe('wasm');
+      await expect(status.getAttribute('data-placement')).resolves.toMatch(/^auto: webgpu: the only adapter is a software one \([^)]*swiftshader[^)]*\), slower than the CPU; fell back to wasm$/i);
+      expect(Number(await status.getAttribute('data-threads'))).toBeGreaterThanOrEqual(2);
+      await expect(status.textContent()).resolves.toMatch(/WebAssembly, multi-threaded \(\d+ threads: the page is cross-origin isolated\)/);
+    } finally {
+      await auto.close();
+    }
   });
 
   it('shows an error naming the URL when the model cannot be loaded', async () => {

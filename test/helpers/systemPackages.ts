@@ -22,10 +22,13 @@ export const DEBIAN_PYTHON = '/usr/bin/python3';
 const pythonImports = (module: string) => () => spawnSync(DEBIAN_PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 const onPath = (command: string) => () => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 const fileExists = (file: string) => () => existsSync(file);
+/** The Vulkan loader, wherever the architecture's library folder is (the dynamic linker's cache lists it). */
+const vulkanLoader = () => spawnSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8' }).stdout?.includes('libvulkan.so.1') ?? false;
 
 export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { name: 'python3-onnx', neededBy: 'the official ONNX checker the export tests run on every model', present: pythonImports('onnx') },
-  { name: 'chromium', neededBy: 'the report, browser demo and runtime browser tests (headless, via playwright-core)', present: fileExists('/usr/bin/chromium') },
+  { name: 'chromium', neededBy: 'the report, browser demo and runtime browser tests (headless, via playwright-core), and SwiftShader, the software Vulkan driver the WebGPU tests run on', present: fileExists('/usr/bin/chromium') },
+  { name: 'libvulkan1', neededBy: "the WebGPU tests: the Vulkan loader through which onnxruntime-node's WebGPU provider (Dawn) reaches SwiftShader", present: vulkanLoader },
   { name: 'dataset-fashion-mnist', neededBy: 'the --dataset fashion-mnist training tests', present: fileExists('/usr/share/datasets/fashion-mnist') },
   { name: 'python3-grpcio', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('grpc') },
   { name: 'python3-protobuf', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('google.protobuf') },

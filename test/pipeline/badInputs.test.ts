@@ -6,28 +6,18 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTinyClassifier } from '../../runtime/test/fixtures/models.ts';
 import { UserError } from '../../common/errors.ts';
-import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
-import { convertLayersModelToFile } from '../../export/index.ts';
 import { runCli } from '../../pipeline/cli.ts';
-import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
+import { writeTinyParityPair } from '../helpers/parityPair.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
 const root = tempDir();
-const data = path.join(root, 'data');
-const tfjsModel = path.join(root, 'tfjs', 'model.json');
-const onnxModel = path.join(root, 'model.onnx');
+const { data, tfjsModel, onnxModel } = { data: path.join(root, 'data'), tfjsModel: path.join(root, 'tfjs', 'model.json'), onnxModel: path.join(root, 'model.onnx') };
 
 beforeAll(async () => {
-  mkdirSync(data);
-  writeSyntheticDataset(data, { train: 10, test: 10 });
-  await tf.setBackend('cpu');
-  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
-  await model.save(fileSystemSaver(path.dirname(tfjsModel)));
-  await convertLayersModelToFile(tfjsModel, onnxModel);
+  await writeTinyParityPair(root);
 });
 
 /** The message the CLI would print after "error: " (it must be a UserError: handled, one line). */
@@ -47,7 +37,7 @@ async function cliError(args: string[]): Promise<string> {
   throw new Error(`tfjs-onnx ${args.join(' ')} succeeded`);
 }
 
-const parity = (tfjs: string, onnx: string) => ['parity', '--tfjs', tfjs, '--onnx', onnx, '--data-dir', data, '--backend', 'cpu'];
+const parity = (tfjs: string, onnx: string) => ['parity', '--tfjs', tfjs, '--onnx', onnx, '--data-dir', data, '--tfjs-backend', 'cpu'];
 
 describe('parity with a bad model', () => {
   it('passes with the good pair (the control)', async () => {

@@ -63,7 +63,10 @@ describe('tfjs-onnx flags', () => {
     [['serve', '--max-delay-ms', '1e9'], '--max-delay-ms must be at most 10,000, got 1e9'],
     [['serve', '--port', '-5'], '--port must be at least 0, got -5'],
     // yargs' own messages, as one line naming the flag.
-    [['predict', 'm.onnx', 'a.png', '--backend', 'gpu'], "--backend must be one of native, wasm, got 'gpu'"],
+    [['predict', 'm.onnx', 'a.png', '--device', 'tpu'], "--device must be one of cpu, wasm, webgpu, cuda, dml, coreml, gpu, auto, got 'tpu'"],
+    [['predict', 'm.onnx', 'a.png', '--backend', 'wasm'], '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)'],
+    [['serve', 'm.onnx', '--backend', 'native'], '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)'],
+    [['parity', '--tfjs', 'm.json', '--onnx', 'm.onnx', '--backend', 'cpu'], "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on"],
     [['pipeline', '--from', 'nowhere'], "--from must be one of train, convert, verify, parity, package, report, got 'nowhere'"],
     [['parity'], '--tfjs and --onnx are required'],
     [['convert', 'm.json'], '-o/--output is required'],
@@ -132,8 +135,12 @@ describe('tfjs-onnx flags', () => {
         expect(run.stdout).toMatch(/Options:/);
         const loaded = readFileSync(log, 'utf8').split('\n');
         expect(loaded.some((url) => url.includes('/node_modules/yargs/')), 'the log records modules').toBe(true);
-        const heavy = loaded.filter((url) => /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js)/.test(url));
+        const heavy = loaded.filter((url) => /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js|webgpu)/.test(url));
         expect(heavy, `tfjs-onnx ${args.join(' ')}`).toEqual([]);
+        // Of the runtime, only its backend-free constants entry (the device vocabulary of --device).
+        const runtime = loaded.filter((url) => /\/runtime\/dist\//.test(url));
+        expect(runtime.every((url) => url.endsWith('/runtime/dist/constants.js')), `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`).toBe(true);
+        if (args[0] === 'predict') expect(runtime.length, 'predict --help reads the device list from the constants entry').toBeGreaterThan(0);
       }
     } finally {
       rmSync(directory, { recursive: true, force: true });

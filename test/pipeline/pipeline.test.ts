@@ -7,6 +7,10 @@ import { runPipeline, type PipelineResult } from '../../pipeline/run.ts';
 import { absolutePathsInFolder } from '../helpers/absolutePaths.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
+import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
+
+// The parity stage adds webgpu where an adapter works: SwiftShader here, so the MLP is checked on WebGPU too.
+useSoftwareWebGpu();
 
 const { onnx } = onnxProto;
 
@@ -14,7 +18,7 @@ const { onnx } = onnxProto;
 describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
   const out = path.join(tempDir(), 'artifacts');
   // The variants' speed is timed briefly here: its figures are checked for shape, not size.
-  const variantSpeed = { backends: ['native', 'wasm'] as ('native' | 'wasm')[], batchSizes: [1, 256], repetitions: 1, warmupCalls: 1, blockMs: 1, minCalls: 1 };
+  const variantSpeed = { devices: ['cpu', 'wasm'] as ('cpu' | 'wasm')[], batchSizes: [1, 256], repetitions: 1, warmupCalls: 1, blockMs: 1, minCalls: 1 };
   const quiet = { limit: 2000, epochs: 1, out, quiet: true, backend: 'wasm', variantSpeed };
   let first: PipelineResult;
 
@@ -31,17 +35,23 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     }
   });
 
-  it('passes parity across all three pairs on the whole test set', () => {
+  it('passes parity across every pair of tfjs, cpu, wasm and webgpu (where an adapter works: SwiftShader here) on the whole test set', () => {
     const parity = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(parity.passed).toBe(true);
+    const [tfjs, cpu, wasm, webgpu] = ['tfjs (wasm)', 'cpu (onnxruntime-node)', 'wasm (onnxruntime-web)', 'webgpu (onnxruntime-node, SwiftShader driver 5.0.0, software)'];
     expect(parity.pairs.map((p: { a: string; b: string }) => `${p.a} | ${p.b}`)).toEqual([
-      'tfjs (wasm) | onnxruntime-node', 'tfjs (wasm) | onnxruntime-web', 'onnxruntime-node | onnxruntime-web',
+      `${tfjs} | ${cpu}`, `${tfjs} | ${wasm}`, `${tfjs} | ${webgpu}`, `${cpu} | ${wasm}`, `${cpu} | ${webgpu}`, `${wasm} | ${webgpu}`,
     ]);
+    expect(parity.skipped).toBeUndefined();
     for (const pair of parity.pairs) {
       expect(pair.samples).toBe(10000);
       expect(pair.top1Agreement).toBe(1);
+      // The issue's bound for webgpu against cpu is 1e-4; here every pair holds 1e-5.
       expect(pair.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     }
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`data-pair="${cpu} ⇄ ${webgpu}"`);
+    expect(html).toContain('A software adapter (SwiftShader, llvmpipe) runs the WebGPU shaders on the CPU');
   });
 
   it('writes a manifest whose sizes and hashes match the files', () => {
@@ -78,13 +88,13 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     expect(fp16.sizeRatio).toBeLessThan(0.51);
     expect(q8.sizeRatio).toBeLessThan(0.3);
     for (const variant of variants.variants) {
-      for (const backend of ['native', 'wasm']) {
-        expect(variant.versusTfjs[backend].top1Agreement).toBeGreaterThanOrEqual(0.995);
-        expect(variant.speed[backend].map((s: { batch: number }) => s.batch)).toEqual([1, 256]);
+      for (const device of ['cpu', 'wasm']) {
+        expect(variant.versusTfjs[device].top1Agreement).toBeGreaterThanOrEqual(0.995);
+        expect(variant.speed[device].map((s: { batch: number }) => s.batch)).toEqual([1, 256]);
       }
       expect(Math.abs(variant.testAccuracy - fp32.testAccuracy)).toBeLessThanOrEqual(0.003);
     }
-    expect(fp32.versusTfjs.native.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    expect(fp32.versusTfjs.cpu.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.models.map((m: { dtype: string; path: string; sha256: string }) => [m.dtype, m.path, m.sha256])).toEqual(
       variants.variants.map((v: { dtype: string; file: string; sha256: string }) => [v.dtype, v.file, v.sha256]),
@@ -137,10 +147,10 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
 
     const run = runCli(['pipeline', '--from', 'parity', '--to', 'parity', '--out', out, '--limit', '2000', '--epochs', '1', '--backend', 'wasm', '--quiet']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: stage parity: parity failed: tfjs \(wasm\) vs onnxruntime-node: .*max \|Δp\| .* at test sample \d+/);
+    expect(run.stderr).toMatch(/^error: stage parity: parity failed: tfjs \(wasm\) vs cpu \(onnxruntime-node\): .*max \|Δp\| .* at test sample \d+/);
     const parity = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(parity.passed).toBe(false);
-    expect(parity.pairs.find((p: { a: string; b: string }) => p.b === 'onnxruntime-web' && p.a === 'onnxruntime-node').passed).toBe(true);
+    expect(parity.pairs.find((p: { a: string; b: string }) => p.b === 'wasm (onnxruntime-web)' && p.a === 'cpu (onnxruntime-node)').passed).toBe(true);
   });
 
   it('names metrics.json and the field when the report stage is given one it cannot read', () => {

@@ -63,7 +63,7 @@ describe('tfjs-onnx predict', () => {
 
   it('classifies image files through the runtime package', async () => {
     const result = await predictImages(model, [png, jpeg], { topK: 2 });
-    expect(result).toMatchObject({ model, backend: 'native', device: 'cpu' });
+    expect(result).toMatchObject({ model, placement: { device: 'cpu', runtime: 'onnxruntime-node', executionProvider: 'cpu' } });
     expect(result.predictions.map((p) => p.image)).toEqual([png, jpeg]);
     for (const { top } of result.predictions) {
       expect(top).toHaveLength(2);
@@ -82,17 +82,17 @@ describe('tfjs-onnx predict', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`${model} on native/cpu`);
+    expect(lines[0]).toBe(`${model} on cpu (onnxruntime-node)`);
     for (const [i, image] of [png, jpeg].entries()) {
       expect(lines[i + 1]).toMatch(new RegExp(`^${image.replace(/[.\\/]/g, '\\$&')}\\s+(?:(cat|dog|bird|fish) \\(\\d+\\.\\d%\\)\\s*){2}$`));
     }
   });
 
-  it('prints JSON with --json, the same on both backends', () => {
+  it('prints JSON with --json, the same on devices cpu and wasm', () => {
     const native = JSON.parse(runCli(['predict', model, png, '--json', '--top-k', '4']).stdout);
-    const wasm = JSON.parse(runCli(['predict', model, png, '--json', '--top-k', '4', '--backend', 'wasm']).stdout);
-    expect(native.backend).toBe('native');
-    expect(wasm.backend).toBe('wasm');
+    const wasm = JSON.parse(runCli(['predict', model, png, '--json', '--top-k', '4', '--device', 'wasm']).stdout);
+    expect(native.placement).toMatchObject({ device: 'cpu', runtime: 'onnxruntime-node' });
+    expect(wasm.placement).toMatchObject({ device: 'wasm', runtime: 'onnxruntime-web' });
     expect(native.predictions[0].top.map((p: { label: string }) => p.label).sort()).toEqual([...LABELS].sort());
     expect(wasm.predictions[0].top.map((p: { index: number }) => p.index)).toEqual(native.predictions[0].top.map((p: { index: number }) => p.index));
   });
@@ -139,8 +139,8 @@ describe('tfjs-onnx predict', () => {
     writeFileSync(sure, constantModel([0.99996, 0.00004], true));
     const tiny = path.join(root, 'tiny.png');
     writeFileSync(tiny, encodePng(randomPixels(4, 3), 2, 2, 1));
-    for (const backend of ['native', 'wasm']) {
-      const run = runCli(['predict', sure, tiny, '--backend', backend]);
+    for (const device of ['cpu', 'wasm']) {
+      const run = runCli(['predict', sure, tiny, '--device', device]);
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toBe('');
       expect(run.stdout.trim().split('\n')[1]).toMatch(/\s0 \(99\.9%\)\s+1 \(0\.0%\)$/);

@@ -1,6 +1,6 @@
 /**
  * `parity --random N`: any model pair (a GraphModel or a Layers model with several inputs of
- * different dtypes) compared on seeded random inputs on tfjs, onnxruntime-node and onnxruntime-web.
+ * different dtypes) compared on seeded random inputs on tfjs and devices cpu (onnxruntime-node) and wasm (onnxruntime-web).
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelToFile } from '../../export/index.ts';
 import { checkModelPair } from '../../pipeline/randomParity.ts';
 import { runCli } from '../helpers/cli.ts';
+import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
 import { GraphModelBuilder, attr } from '../export/graphModel/harness.ts';
 import { removeTemporaryDirectories, useCpuBackend } from '../export/harness.ts';
 import { randomizeWeights, saveModel } from '../export/layersModel/harness.ts';
@@ -34,7 +35,7 @@ describe('parity on random inputs', () => {
   it('passes for a converted GraphModel with two outputs, on all three paths', async () => {
     const { modelJson, onnxPath } = await graphModel(1);
     const { report, predictions } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath, samples: 40, seed: 3, tfjsBackend: 'cpu' });
-    expect(predictions.map((p) => p.source)).toEqual(['tfjs GraphModel (cpu)', 'onnxruntime-node', 'onnxruntime-web']);
+    expect(predictions.map((p) => p.source)).toEqual(['tfjs GraphModel (cpu)', 'cpu (onnxruntime-node)', 'wasm (onnxruntime-web)']);
     // 40 samples, each row the 4 scores and the 6×6 map.
     expect(predictions.every((p) => p.count === 40 && p.classCount === 4 + 36)).toBe(true);
     expect(report.pairs).toHaveLength(3);
@@ -69,16 +70,32 @@ describe('parity on random inputs', () => {
 
   it('runs as tfjs-onnx parity --random N, and asks for --random when given a GraphModel without it', async () => {
     const { modelJson, onnxPath } = await graphModel(1);
-    const ok = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '6', '--backend', 'cpu']);
+    const ok = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '6', '--tfjs-backend', 'cpu']);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/ok {3}tfjs GraphModel \(cpu\) vs onnxruntime-node: top-1 agreement 100\.00% of 6/);
-    expect(ok.stdout).toMatch(/ok {3}onnxruntime-node vs onnxruntime-web/);
+    expect(ok.stdout).toMatch(/ok {3}tfjs GraphModel \(cpu\) vs cpu \(onnxruntime-node\): top-1 agreement 100\.00% of 6/);
+    expect(ok.stdout).toMatch(/ok {3}cpu \(onnxruntime-node\) vs wasm \(onnxruntime-web\)/);
     const missing = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath]);
     expect(missing.status).toBe(1);
     expect(missing.stderr.trim()).toBe(`error: ${modelJson} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
     const bad = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '0']);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('error: --random must be at least 1, got 0');
+  });
+
+  it('compares the devices --device names, every pair: cpu ⇄ webgpu and wasm ⇄ webgpu on SwiftShader', async () => {
+    useSoftwareWebGpu();
+    const { modelJson, onnxPath } = await graphModel(1);
+    const run = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '4', '--tfjs-backend', 'cpu', '--device', 'cpu,wasm,webgpu']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const webgpu = 'webgpu \\(onnxruntime-node, SwiftShader driver 5\\.0\\.0, software\\)';
+    for (const pair of ['tfjs GraphModel \\(cpu\\) vs ' + webgpu, 'cpu \\(onnxruntime-node\\) vs ' + webgpu, 'wasm \\(onnxruntime-web\\) vs ' + webgpu]) {
+      expect(run.stdout).toMatch(new RegExp(`ok {3}${pair}: top-1 agreement 100\\.00% of 4`));
+    }
+    expect(run.stdout.trim().split('\n')).toHaveLength(6);
+    const gpu = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '4', '--device', 'cpu,gpu']);
+    expect(gpu.status).toBe(1);
+    expect(gpu.stderr.trim()).toBe("error: --device must list devices among cpu, wasm, webgpu, cuda, dml, coreml, got 'gpu' (parity compares named devices; name the GPU one: cuda, webgpu, dml, coreml)");
   });
 
   /** Boxes and scores in, the boxes NonMaxSuppression keeps out: how many depends on the data. */
@@ -100,13 +117,13 @@ describe('parity on random inputs', () => {
     const { report } = await checkModelPair({ tfjsModelPath: modelJson, onnxPath, samples: 20, seed: 4, tfjsBackend: 'cpu' });
     expect(report.wholeOutputs).toEqual(['selected', 'kept']);
     expect(report.passed).toBe(true);
-    const cli = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '20', '--seed', '4', '--backend', 'cpu']);
+    const cli = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '20', '--seed', '4', '--tfjs-backend', 'cpu']);
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain('outputs with data-dependent shapes, compared by shape and then values (not per sample): selected, kept');
     // Another threshold keeps another number of boxes: refused by shape, naming the output.
     const { onnxPath: other } = await detector(0.9);
     await expect(checkModelPair({ tfjsModelPath: modelJson, onnxPath: other, samples: 20, seed: 4, tfjsBackend: 'cpu' })).rejects.toThrow(
-      /^output "selected" has shape \[\d+\] on tfjs GraphModel \(cpu\) but \[\d+\] on onnxruntime-node \(random batch 1\)$/,
+      /^output "selected" has shape \[\d+\] on tfjs GraphModel \(cpu\) but \[\d+\] on cpu \(onnxruntime-node\) \(random batch 1\)$/,
     );
   });
 });

@@ -7,7 +7,7 @@ import { describeVariantFailure } from '../../pipeline/variants/check.ts';
 import { parseVariantList } from '../../pipeline/variants/options.ts';
 import type { VariantFigures, VariantsReport } from '../../pipeline/variants/types.ts';
 
-function figures(dtype: VariantFigures['dtype'], ratios: { native: number; wasm: number }, agreement = 1, accuracyChange = 0): VariantFigures {
+function figures(dtype: VariantFigures['dtype'], ratios: { cpu: number; wasm: number }, agreement = 1, accuracyChange = 0): VariantFigures {
   const speed = (ratio: number) => [1, 256].map((batch) => ({ batch, imagesPerSecond: { median: 1000 * ratio, min: 900, max: 1100, repetitions: 5 }, ratioToFp32: ratio }));
   const versus = { top1Agreement: agreement, maxAbsDiff: 1e-3, meanAbsDiff: 1e-5, disagreements: Math.round((1 - agreement) * 10000) };
   return {
@@ -18,8 +18,8 @@ function figures(dtype: VariantFigures['dtype'], ratios: { native: number; wasm:
     sizeRatio: 1,
     testAccuracy: 0.97 + accuracyChange,
     accuracyChange,
-    versusTfjs: { native: versus, wasm: versus },
-    speed: { native: speed(ratios.native), wasm: speed(ratios.wasm) },
+    versusTfjs: { cpu: versus, wasm: versus },
+    speed: { cpu: speed(ratios.cpu), wasm: speed(ratios.wasm) },
     passed: agreement >= 0.995 && accuracyChange >= -0.003,
   };
 }
@@ -41,18 +41,18 @@ describe('--variants', () => {
 
 describe('variant results', () => {
   it('names the failing variant with its agreement and accuracy against the bounds', () => {
-    const failed = report([figures('fp32', { native: 1, wasm: 1 }), figures('q8', { native: 1, wasm: 1 }, 0.99, -0.005)]);
+    const failed = report([figures('fp32', { cpu: 1, wasm: 1 }), figures('q8', { cpu: 1, wasm: 1 }, 0.99, -0.005)]);
     expect(describeVariantFailure(failed)).toBe(
-      'q8 (model_quantized.onnx): top-1 agreement with tfjs 99.00% on native, 99.00% on wasm (need ≥ 99.50%), test accuracy 96.50% (-0.50 points from fp32; at most 0.30 lower allowed)',
+      'q8 (model_quantized.onnx): top-1 agreement with tfjs 99.00% on cpu, 99.00% on wasm (need ≥ 99.50%), test accuracy 96.50% (-0.50 points from fp32; at most 0.30 lower allowed)',
     );
   });
 
   it('shows every variant with its speed ratios, and says where and why a variant was slower than fp32', () => {
-    const content = variantsSection.render({ variants: report([figures('fp32', { native: 1, wasm: 1 }), figures('fp16', { native: 1, wasm: 1.01 }), figures('q8', { native: 2, wasm: 0.8 })]) } as ReportInput);
+    const content = variantsSection.render({ variants: report([figures('fp32', { cpu: 1, wasm: 1 }), figures('fp16', { cpu: 1, wasm: 1.01 }), figures('q8', { cpu: 2, wasm: 0.8 })]) } as ReportInput);
     const markup = (content as { body: { markup: string } }).body.markup;
     expect(markup.match(/<tr data-dtype="/g)).toHaveLength(3);
     expect(markup).toContain('2.0k (2.00×)');
-    expect(markup).toContain('q8 was slower than fp32 on onnxruntime-web at batch 1 (0.80×), onnxruntime-web at batch 256 (0.80×): q8 quantizes');
+    expect(markup).toContain('q8 was slower than fp32 on wasm (onnxruntime-web) at batch 1 (0.80×), wasm (onnxruntime-web) at batch 256 (0.80×): q8 quantizes');
     expect(markup).not.toContain('fp16 was slower');
   });
 

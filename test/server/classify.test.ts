@@ -36,7 +36,7 @@ beforeAll(async () => {
   onnxPath = (await makeTestModel(directory, { name: 'digits' })).onnx;
   const tensors = path.join(directory, 'tensors.onnx');
   writeAllTypesModel(tensors, { datatypes: ['FP32', 'INT64'] });
-  classifier = await loadClassifier(onnxPath, { backend: 'native' });
+  classifier = await loadClassifier(onnxPath, { device: 'cpu' });
   const before = sessionsCreated;
   server = await startServer({ modelPaths: [onnxPath, tensors], port: 0, grpcPort: false, maxImageMegapixels: 20 });
   sessionsAtStart = sessionsCreated - before;

@@ -78,6 +78,7 @@ describe('readModelConfig', () => {
       dynamicBatching: { maxQueueDelayMicroseconds: 100 },
       versionPolicy: { kind: 'specific', versions: [1, 3] },
       defaultModelFilename: 'model.onnx',
+      instanceKind: 'KIND_CPU',
     });
   });
 

@@ -31,7 +31,7 @@ let client: grpc.Client & Record<string, Function>;
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-grpc-');
   const digits = (await makeTestModel(directory, { name: 'digits', labels: LABELS })).onnx;
-  classifier = await loadClassifier(digits, { backend: 'native' });
+  classifier = await loadClassifier(digits, { device: 'cpu' });
   const types = path.join(directory, 'types.onnx');
   writeAllTypesModel(types);
   server = await startServer({ modelPaths: [digits, types], port: 0, grpcPort: 0, bodyLimit: 1024 * 1024 });

@@ -71,6 +71,7 @@ describe('serve --model-repository', () => {
         platform: 'onnxruntime_onnx',
         inputs: [{ name: first.classifier.inputName, datatype: 'FP32', shape: [-1, 28, 28, 1] }],
         outputs: [{ name: first.classifier.outputName, datatype: 'FP32', shape: [-1, CLASS_COUNT] }],
+        parameters: { device: 'cpu', execution_provider: 'cpu', runtime: 'onnxruntime-node', placement: "device 'cpu' was asked for" },
       });
       const images = [testImage(1), testImage(2)];
       await expectDigits(await postJson(`${server.url}/v2/models/mnist/infer`, inferBody(first.classifier, images)), first.classifier, images);

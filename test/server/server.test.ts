@@ -28,7 +28,7 @@ const startupLines: string[] = [];
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-server-');
   onnxPath = (await makeTestModel(directory, { name: 'digits', labels: LABELS })).onnx;
-  classifier = await loadClassifier(onnxPath, { backend: 'native' });
+  classifier = await loadClassifier(onnxPath, { device: 'cpu' });
   // A delay long enough that concurrent test requests reliably meet in one batch.
   server = await startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, maxDelayMs: 10, bodyLimit: BODY_LIMIT, log: (line) => startupLines.push(line) });
   const typesPath = path.join(directory, 'types.onnx');
@@ -103,6 +103,8 @@ describe('health and metadata', () => {
       platform: 'onnxruntime_onnx',
       inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [-1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
       outputs: [{ name: classifier.outputName, datatype: 'FP32', shape: [-1, CLASS_COUNT] }],
+      // Where it runs: this server's addition to the metadata.
+      parameters: { device: 'cpu', execution_provider: 'cpu', runtime: 'onnxruntime-node', placement: "device 'cpu' was asked for" },
     };
     expect(await getJson(`${server.url}/v2/models/digits`)).toEqual({ status: 200, body: expected });
     expect(await getJson(`${server.url}/v2/models/digits/versions/1`)).toEqual({ status: 200, body: expected });

@@ -19,7 +19,7 @@ let classifier: Classifier;
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-triton-');
   onnxPath = (await makeTestModel(directory, { name: 'mnist' })).onnx;
-  classifier = await loadClassifier(onnxPath, { backend: 'native' });
+  classifier = await loadClassifier(onnxPath, { device: 'cpu' });
 });
 afterAll(async () => classifier?.dispose());
 

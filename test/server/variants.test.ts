@@ -31,7 +31,7 @@ describe('serving fp16 and q8 variants', () => {
     const pixels = [testImage(1), testImage(2)];
     const input = new Float32Array(2 * PIXELS);
     for (const variant of variants) {
-      const classifier = await loadClassifier(variant.path, { backend: 'native' });
+      const classifier = await loadClassifier(variant.path, { device: 'cpu' });
       pixels.forEach((image, i) => input.set(normalize(image, classifier.preprocess), i * PIXELS));
       const expected = await classifier.predictBatch(input, 2);
       const name = path.basename(variant.path, '.onnx');

@@ -41,7 +41,19 @@ function renderParityTable(parity: ParityReport): SafeHtml {
 <div class="table-scroll"><table class="data">
 <thead><tr><th>pair</th><th class="num">samples</th><th class="num">top-1 agreement</th><th class="num">max <span class="nowrap">|Δp|</span></th><th class="num">mean <span class="nowrap">|Δp|</span></th><th class="num">disagreements</th><th class="num">worst sample</th><th>status</th></tr></thead>
 <tbody>${parity.pairs.map((pair) => renderPairRow(pair, thresholds))}</tbody>
-</table></div>`;
+</table></div>${renderSkipped(parity.skipped ?? [])}${softwareNote(parity)}`;
+}
+
+/** Devices that were to be compared where they run, and why they did not here. */
+function renderSkipped(skipped: NonNullable<ParityReport['skipped']>): SafeHtml {
+  if (skipped.length === 0) return html``;
+  return html`<ul class="skipped-devices">${skipped.map(({ device, reason }) => html`<li data-skipped="${device}"><code>${device}</code> not compared: ${reason}</li>`)}</ul>`;
+}
+
+/** A software GPU adapter proves the WebGPU path computes the same, not that it is fast. */
+function softwareNote(parity: ParityReport): SafeHtml {
+  const software = parity.pairs.some((pair) => /, software\)$/.test(pair.a) || /, software\)$/.test(pair.b));
+  return software ? html`<p class="muted small">A software adapter (SwiftShader, llvmpipe) runs the WebGPU shaders on the CPU: its rows check that the WebGPU path computes the same, not its speed.</p>` : html``;
 }
 
 export const paritySection: ReportSection = {

@@ -10,7 +10,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { ReportSection } from '../section.ts';
 import { statusBadge } from './parity.ts';
 
-const BACKEND_NAMES = { native: 'onnxruntime-node', wasm: 'onnxruntime-web' } as const;
+const DEVICE_NAMES = { cpu: 'cpu (onnxruntime-node)', wasm: 'wasm (onnxruntime-web)' } as const;
 
 function formatRate(imagesPerSecond: number): string {
   return imagesPerSecond >= 10_000 ? `${(imagesPerSecond / 1000).toFixed(0)}k` : imagesPerSecond >= 1000 ? `${(imagesPerSecond / 1000).toFixed(1)}k` : imagesPerSecond.toFixed(0);
@@ -29,14 +29,14 @@ function pointChange(change: number): string {
 
 function renderRow(variant: VariantFigures, batches: number[]): SafeHtml {
   const isReference = variant.dtype === 'fp32';
-  const { native, wasm } = variant.versusTfjs;
+  const { cpu, wasm } = variant.versusTfjs;
   return html`<tr data-dtype="${variant.dtype}">
 <td><strong>${variant.dtype}</strong><div class="muted small"><code>${variant.file}</code></div></td>
 <td class="num">${formatBytes(variant.bytes)}${isReference ? '' : html`<div class="muted small">${formatPercent(variant.sizeRatio, 0)} of fp32</div>`}</td>
 <td class="num">${formatPercent(variant.testAccuracy)}${isReference ? '' : html`<div class="muted small">${pointChange(variant.accuracyChange)} points</div>`}</td>
-<td class="num">${formatPercent(native.top1Agreement)}<div class="muted small">wasm ${formatPercent(wasm.top1Agreement)}</div></td>
-<td class="num">${formatScientific(native.maxAbsDiff)}<div class="muted small">wasm ${formatScientific(wasm.maxAbsDiff)}</div></td>
-${batches.map((batch) => speedCell(variant.speed.native.find((speed) => speed.batch === batch), isReference))}
+<td class="num">${formatPercent(cpu.top1Agreement)}<div class="muted small">wasm ${formatPercent(wasm.top1Agreement)}</div></td>
+<td class="num">${formatScientific(cpu.maxAbsDiff)}<div class="muted small">wasm ${formatScientific(wasm.maxAbsDiff)}</div></td>
+${batches.map((batch) => speedCell(variant.speed.cpu.find((speed) => speed.batch === batch), isReference))}
 ${batches.map((batch) => speedCell(variant.speed.wasm.find((speed) => speed.batch === batch), isReference))}
 <td>${statusBadge(variant.passed)}</td>
 </tr>`;
@@ -53,8 +53,8 @@ function slowerCases(report: VariantsReport): SafeHtml {
     .filter((variant) => variant.dtype !== 'fp32')
     .map((variant) => ({
       dtype: variant.dtype,
-      cases: (['native', 'wasm'] as const).flatMap((backend) =>
-        variant.speed[backend].filter((speed) => speed.ratioToFp32 < 1).map((speed) => `${BACKEND_NAMES[backend]} at batch ${speed.batch} (${speed.ratioToFp32.toFixed(2)}×)`),
+      cases: (['cpu', 'wasm'] as const).flatMap((device) =>
+        variant.speed[device].filter((speed) => speed.ratioToFp32 < 1).map((speed) => `${DEVICE_NAMES[device]} at batch ${speed.batch} (${speed.ratioToFp32.toFixed(2)}×)`),
       ),
     }))
     .filter((variant) => variant.cases.length > 0);
@@ -63,12 +63,12 @@ function slowerCases(report: VariantsReport): SafeHtml {
 }
 
 function renderVariantsBody(report: VariantsReport): SafeHtml {
-  const batches = [...new Set(report.variants.flatMap((variant) => [...variant.speed.native, ...variant.speed.wasm].map((speed) => speed.batch)))].sort((a, b) => a - b);
+  const batches = [...new Set(report.variants.flatMap((variant) => [...variant.speed.cpu, ...variant.speed.wasm].map((speed) => speed.batch)))].sort((a, b) => a - b);
   const { bounds } = report;
-  return html`<p class="muted">The exported model in float32, float16 and int8, each predicting all ${report.samples.toLocaleString('en-US')} test images. A variant passes when its top-1 agreement with the float32 tfjs model is ≥ <strong>${formatPercent(bounds.minTop1Agreement)}</strong> on both runtimes and its test accuracy is at most <strong>${(bounds.maxAccuracyDrop * 100).toFixed(1)} points</strong> below fp32's. Speed: ${report.speedMethod}.</p>
+  return html`<p class="muted">The exported model in float32, float16 and int8, each predicting all ${report.samples.toLocaleString('en-US')} test images. A variant passes when its top-1 agreement with the float32 tfjs model is ≥ <strong>${formatPercent(bounds.minTop1Agreement)}</strong> on both devices (cpu and wasm) and its test accuracy is at most <strong>${(bounds.maxAccuracyDrop * 100).toFixed(1)} points</strong> below fp32's. Speed: ${report.speedMethod}.</p>
 <div class="table-scroll"><table class="data">
 <thead>
-<tr><th rowspan="2">precision</th><th class="num" rowspan="2">file size</th><th class="num" rowspan="2">test accuracy</th><th class="num" rowspan="2">top-1 agreement with fp32</th><th class="num" rowspan="2">max <span class="nowrap">|Δp|</span></th><th class="num" colspan="${batches.length}">native images/s, batch</th><th class="num" colspan="${batches.length}">wasm images/s, batch</th><th rowspan="2">status</th></tr>
+<tr><th rowspan="2">precision</th><th class="num" rowspan="2">file size</th><th class="num" rowspan="2">test accuracy</th><th class="num" rowspan="2">top-1 agreement with fp32</th><th class="num" rowspan="2">max <span class="nowrap">|Δp|</span></th><th class="num" colspan="${batches.length}">cpu images/s, batch</th><th class="num" colspan="${batches.length}">wasm images/s, batch</th><th rowspan="2">status</th></tr>
 <tr>${[...batches, ...batches].map((batch) => html`<th class="num">${batch}</th>`)}</tr>
 </thead>
 <tbody>${report.variants.map((variant) => renderRow(variant, batches))}</tbody>

@@ -1,12 +1,15 @@
 /**
- * The one small interface every backend implements. The model core only talks to this, like
- * onnxruntime-common's Backend/SessionHandler: the core never imports a backend package.
+ * The one small interface every onnxruntime package is driven through. The model core only talks to
+ * this, like onnxruntime-common's Backend/SessionHandler: the core never imports a package.
  */
-import type { Backend, Device, ExecutionDevice, LoadOptions, TensorData, TensorSpec } from '../types.js';
+import type { EngineRequest } from '../devices/placement.js';
+import type { ResolvedDevice, RuntimePackage, TensorData, TensorSpec } from '../types.js';
 
 export interface InferenceEngine {
-  readonly backend: Backend;
-  readonly device: ExecutionDevice;
+  readonly runtime: RuntimePackage;
+  readonly device: ResolvedDevice;
+  /** The execution provider the session was given first. */
+  readonly executionProvider: string;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   /** The onnxruntime InferenceSession underneath. */
@@ -18,5 +21,5 @@ export interface InferenceEngine {
   release(): Promise<void>;
 }
 
-/** Creates an engine from validated ONNX bytes on the resolved device; `modelName` is for messages. */
-export type EngineFactory = (model: Uint8Array, options: LoadOptions, device: Device, modelName: string) => Promise<InferenceEngine>;
+/** Creates an engine from validated ONNX bytes on a device its platform checked. */
+export type EngineFactory = (request: EngineRequest) => Promise<InferenceEngine>;

@@ -1,27 +1,22 @@
 /**
- * Loads a backend's onnxruntime package on first use. The packages are optional peer dependencies
- * (an app installs the ones it uses), so a missing one is a user error with the command that fixes it.
+ * Loads an onnxruntime package on first use. The packages are optional peer dependencies (an app
+ * installs the ones for the devices it uses), so a missing one is a user error with the command that fixes it.
  */
+import { NODE_DEVICE_PACKAGES, type RuntimePackage } from '../constants.js';
 import { BackendUnavailableError, describeError } from '../errors.js';
-import { packageOf } from '../options.js';
-import type { Backend } from '../types.js';
 import type { EngineFactory } from './engine.js';
 
-const OTHER: Record<Backend, Backend> = { native: 'wasm', wasm: 'native' };
-
-export async function importBackend(backend: Backend, load: () => Promise<EngineFactory>): Promise<EngineFactory> {
-  const pkg = packageOf(backend);
+export async function importRuntime(pkg: RuntimePackage, load: () => Promise<EngineFactory>): Promise<EngineFactory> {
   try {
     return await load();
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(`'${pkg}'`);
-    const other = OTHER[backend];
+    const devices = Object.entries(NODE_DEVICE_PACKAGES).filter(([, runs]) => runs === pkg).map(([device]) => device);
+    const other = pkg === 'onnxruntime-node' ? "device 'wasm' (onnxruntime-web)" : "device 'cpu' (onnxruntime-node)";
     if (missing) {
-      throw new BackendUnavailableError(
-        `the ${backend} backend needs the ${pkg} package, which is not installed: run \`npm install ${pkg}\` (or load with backend: '${other}', which uses ${packageOf(other)})`,
-        { cause: error },
-      );
+      const runs = devices.length === 1 ? `device ${devices[0]} runs` : `devices ${devices.slice(0, -1).join(', ')} and ${devices.at(-1)} run`;
+      throw new BackendUnavailableError(`the ${pkg} package is not installed (${runs} on it): run \`npm install ${pkg}\`, or load with ${other}`, { cause: error });
     }
-    throw new BackendUnavailableError(`${pkg} cannot be loaded here (${describeError(error)}); reinstall it or load with backend: '${other}'`, { cause: error });
+    throw new BackendUnavailableError(`${pkg} cannot be loaded here (${describeError(error)}); reinstall it or load with ${other}`, { cause: error });
   }
 }

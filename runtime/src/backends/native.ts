@@ -1,24 +1,33 @@
 /**
- * The native backend: onnxruntime-node, CPU or CUDA. Imported only by the Node entry point,
- * so browser bundles never see onnxruntime-node.
+ * onnxruntime-node: the CPU, WebGPU (Dawn, bundled), CUDA (an opt-in install), DirectML and CoreML
+ * providers. Imported only by the Node entry point, so browser bundles never see onnxruntime-node.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ClassifierOptionError, CudaUnavailableError, describeError, ModelLoadError } from '../errors.js';
+import { BackendUnavailableError, ClassifierOptionError, CudaUnavailableError, describeError, ModelLoadError } from '../errors.js';
+import { deviceUnavailable } from '../devices/placement.js';
+import { providerName } from '../devices/providers.js';
 import { DEFAULT_LOG_LEVEL } from '../options.js';
-import type { LoadOptions } from '../types.js';
-import type { EngineFactory, InferenceEngine } from './engine.js';
-import { firstProviderName, sessionEngine, sessionOptionsFor } from './session.js';
+import type { EngineFactory } from './engine.js';
+import { providersFor, sessionEngine, sessionOptionsFor } from './session.js';
 
 type OrtNode = typeof import('onnxruntime-node');
 
 export const CUDA_INSTALL_HINT =
   'install the CUDA 12 provider libraries with `node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12` ' +
-  '(needs a CUDA 12 driver and cuDNN 9), or load with device: "cpu"';
+  '(needs an NVIDIA driver for CUDA 12, and cuDNN 9), or load with device: "cpu"';
+
+/** What to do when Dawn finds no adapter, per platform. */
+export const NO_WEBGPU_ADAPTER =
+  process.platform === 'linux'
+    ? 'no adapter (install a GPU driver, or set VK_ICD_FILENAMES to a Vulkan driver manifest)'
+    : 'no adapter (install or update the GPU driver)';
 
 /** onnxruntime-node's messages when the CUDA provider library or the GPU cannot be used. */
 const CUDA_FAILURE = /cuda|cudnn|providers_shared|providers_cuda/i;
+/** onnxruntime-node's messages when Dawn cannot get an adapter or a device. */
+const WEBGPU_FAILURE = /WebGPU adapter|No supported adapters|requestDevice|webgpu_context/i;
 
 let ortNode: Promise<OrtNode> | undefined;
 
@@ -41,25 +50,42 @@ export function loadOnnxruntimeNode(): Promise<OrtNode> {
   return ortNode;
 }
 
-export const createNativeEngine: EngineFactory = async (model, options, device, modelName) => {
+/** The providers this onnxruntime-node build offers ('cpu', 'webgpu', 'cuda', 'dml', 'coreml', ...), installed or not. */
+export async function nodeProviders(): Promise<string[]> {
   const ort = await loadOnnxruntimeNode();
-  if (options.executionProviders) return createSession(ort, model, options, firstProviderName(options)!, modelName);
-  switch (device) {
-    case 'cpu':
-    case 'cuda':
-      return createSession(ort, model, options, device, modelName);
-    case 'auto':
-      try {
-        return await createSession(ort, model, options, 'cuda', modelName);
-      } catch (error) {
-        if (!(error instanceof CudaUnavailableError)) throw error;
-        console.warn(`@tfjs-onnx/runtime: CUDA is not available, running on CPU (${describeError(error.cause)})`);
-        return createSession(ort, model, options, 'cpu', modelName);
-      }
-    default:
-      throw new ClassifierOptionError(`device '${device}' is not one of the native backend's (cpu, cuda, auto)`);
+  return ort.listSupportedBackends().map((backend) => backend.name);
+}
+
+export const createNativeEngine: EngineFactory = async ({ bytes, options, device, modelName }) => {
+  const wasmOption = options.numThreads !== undefined ? 'numThreads' : options.wasmPaths !== undefined ? 'wasmPaths' : undefined;
+  if (wasmOption) throw new ClassifierOptionError(`${wasmOption} is an option of device 'wasm' (onnxruntime-web); onnxruntime-node's devices take intraOpThreads`);
+  const ort = await loadOnnxruntimeNode();
+  const providers = providersFor(device, options);
+  const sessionOptions = sessionOptionsFor(options, providers);
+  // A CUDA attempt of 'gpu'/'auto' is expected to fail on machines without it: keep onnxruntime's own log quiet.
+  if (device === 'cuda' && options.logLevel === undefined && options.sessionOptions?.logSeverityLevel === undefined) sessionOptions.logSeverityLevel = 4;
+  let session;
+  try {
+    session = await ort.InferenceSession.create(bytes, sessionOptions);
+  } catch (error) {
+    throw sessionFailure(device, modelName, error);
   }
+  // onnxruntime-node runs each call synchronously inside a setImmediate, so runs never overlap anyway.
+  return sessionEngine({ session, Tensor: ort.Tensor as never, runtime: 'onnxruntime-node', device, executionProvider: providerName(providers[0]!), serialRuns: false, modelName });
 };
+
+/** A device that cannot start is the device's problem (BackendUnavailableError), anything else the model's. */
+function sessionFailure(device: string, modelName: string, error: unknown): Error {
+  const message = describeError(error);
+  if (device === 'cuda' && CUDA_FAILURE.test(message)) {
+    return deviceUnavailable('cuda', `onnxruntime-node cannot use CUDA (${message}); ${CUDA_INSTALL_HINT}`, CudaUnavailableError, error);
+  }
+  if (device === 'webgpu' && WEBGPU_FAILURE.test(message)) {
+    const reason = /No supported adapters/.test(message) ? NO_WEBGPU_ADAPTER : `Dawn could not start (${message})`;
+    return deviceUnavailable('webgpu', reason, BackendUnavailableError, error);
+  }
+  return new ModelLoadError(`onnxruntime-node could not load ${modelName}: ${message}`, { cause: error });
+}
 
 /**
  * onnxruntime-node loads the CUDA provider from its own bin folder, where its install script puts it.
@@ -72,29 +98,4 @@ export function missingCudaProvider(): string | undefined {
   const packageDir = dirname(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')));
   const file = join(packageDir, 'bin', 'napi-v6', process.platform, process.arch, library);
   return existsSync(file) ? undefined : file;
-}
-
-async function createSession(ort: OrtNode, model: Uint8Array, options: LoadOptions, device: string, modelName: string): Promise<InferenceEngine> {
-  const missing = device === 'cuda' ? missingCudaProvider() : undefined;
-  if (missing) {
-    throw new CudaUnavailableError(`CUDA was requested but onnxruntime-node's CUDA provider is not installed (${missing} is missing); ${CUDA_INSTALL_HINT}`, {
-      cause: new Error(`${missing} is missing`),
-    });
-  }
-  // Listing only 'cuda' makes a missing provider fail loudly instead of silently running on CPU;
-  // onnxruntime still places ops CUDA cannot run on the CPU provider by itself.
-  const sessionOptions = sessionOptionsFor(options, [device]);
-  // The CUDA attempt of device 'auto' is expected to fail on CPU machines: keep onnxruntime's own log quiet.
-  if (device === 'cuda' && options.logLevel === undefined && options.sessionOptions?.logSeverityLevel === undefined) sessionOptions.logSeverityLevel = 4;
-  let session;
-  try {
-    session = await ort.InferenceSession.create(model, sessionOptions);
-  } catch (error) {
-    if (device === 'cuda' && CUDA_FAILURE.test(describeError(error))) {
-      throw new CudaUnavailableError(`CUDA was requested but onnxruntime-node cannot use it (${describeError(error)}); ${CUDA_INSTALL_HINT}`, { cause: error });
-    }
-    throw new ModelLoadError(`onnxruntime-node could not load ${modelName}: ${describeError(error)}`, { cause: error });
-  }
-  // onnxruntime-node runs each call synchronously inside a setImmediate, so runs never overlap anyway.
-  return sessionEngine({ session, Tensor: ort.Tensor as never, backend: 'native', device, serialRuns: false, modelName });
 }

@@ -1,12 +1,13 @@
 /**
  * Adapts an onnxruntime InferenceSession (node or web; both implement onnxruntime-common's
- * interface) to our InferenceEngine, so the two backends differ only in how they create it.
+ * interface) to our InferenceEngine, so the two packages differ only in how they create it.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { describeError, InferenceError } from '../errors.js';
 import { DEFAULT_LOG_LEVEL, logSeverity } from '../options.js';
 import { specsFromMetadata, type OrtValueMetadata } from '../tensors.js';
-import type { Backend, ExecutionDevice, LoadOptions, TensorArray, TensorData } from '../types.js';
+import { executionProvidersFor } from '../devices/providers.js';
+import type { ExecutionProviderConfig, LoadOptions, ResolvedDevice, RuntimePackage, TensorArray, TensorData } from '../types.js';
 import type { InferenceEngine } from './engine.js';
 
 type TensorConstructor = new (type: TensorData['type'], data: TensorArray, dims: readonly number[]) => Tensor;
@@ -14,14 +15,15 @@ type TensorConstructor = new (type: TensorData['type'], data: TensorArray, dims:
 export interface EngineParts {
   session: InferenceSession;
   Tensor: TensorConstructor;
-  backend: Backend;
-  device: ExecutionDevice;
+  runtime: RuntimePackage;
+  device: ResolvedDevice;
+  executionProvider: string;
   serialRuns: boolean;
   modelName: string;
 }
 
 /** Wraps a created session; releases it if the model's signature is one we cannot carry. */
-export async function sessionEngine({ session, Tensor, backend, device, serialRuns, modelName }: EngineParts): Promise<InferenceEngine> {
+export async function sessionEngine({ session, Tensor, runtime, device, executionProvider, serialRuns, modelName }: EngineParts): Promise<InferenceEngine> {
   let inputs;
   let outputs;
   try {
@@ -32,8 +34,9 @@ export async function sessionEngine({ session, Tensor, backend, device, serialRu
     throw error;
   }
   return {
-    backend,
+    runtime,
     device,
+    executionProvider,
     inputs,
     outputs,
     session,
@@ -54,12 +57,22 @@ export async function sessionEngine({ session, Tensor, backend, device, serialRu
           return out;
         },
         (error: unknown) => {
-          throw new InferenceError(`onnxruntime (${backend}/${device}) failed to run the model on ${describeFeeds(feeds)}: ${describeError(error)}`, { cause: error });
+          throw new InferenceError(`${runtime} (${executionProvider}) failed to run the model on ${describeFeeds(feeds)}: ${explainRunError(describeError(error))}`, { cause: error });
         },
       );
     },
     release: () => session.release(),
   };
+}
+
+/**
+ * onnxruntime's WebGPU provider places float16 nodes on an adapter without shader-f16 and fails at
+ * the first run; the runtime refuses that at load when it can name the adapter, and says what it
+ * means here when it could not.
+ */
+function explainRunError(message: string): string {
+  if (!/requires f16 but the device does not support it/.test(message)) return message;
+  return `the WebGPU adapter lacks shader-f16, and this model computes in float16 at run time; load it on the CPU, or use a model that computes in float32 (tfjs-onnx's fp16 variants do) (${message})`;
 }
 
 function describeFeeds(feeds: Record<string, TensorData>): string {
@@ -68,10 +81,15 @@ function describeFeeds(feeds: Record<string, TensorData>): string {
   return `inputs ${entries.map(([name, t]) => `${name} [${t.dims.join(', ')}]`).join(', ')}`;
 }
 
-/** The SessionOptions both backends build from LoadOptions; `sessionOptions` (experts) is applied last. */
-export function sessionOptionsFor(options: LoadOptions, executionProviders: InferenceSession.SessionOptions['executionProviders']): InferenceSession.SessionOptions {
+/** The providers a session gets: an expert's list as given, else the device's provider with its options. */
+export function providersFor(device: ResolvedDevice, options: LoadOptions): ExecutionProviderConfig[] {
+  return options.executionProviders ? [...options.executionProviders] : executionProvidersFor(device, options);
+}
+
+/** The SessionOptions both packages build from LoadOptions; `sessionOptions` (experts) is applied last. */
+export function sessionOptionsFor(options: LoadOptions, executionProviders: readonly ExecutionProviderConfig[]): InferenceSession.SessionOptions {
   const sessionOptions: InferenceSession.SessionOptions = {
-    executionProviders: (options.executionProviders as InferenceSession.SessionOptions['executionProviders']) ?? executionProviders,
+    executionProviders: executionProviders as InferenceSession.SessionOptions['executionProviders'],
     logSeverityLevel: logSeverity(options.logLevel ?? DEFAULT_LOG_LEVEL),
   };
   if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
@@ -80,8 +98,3 @@ export function sessionOptionsFor(options: LoadOptions, executionProviders: Infe
   return { ...sessionOptions, ...(options.sessionOptions as InferenceSession.SessionOptions | undefined) };
 }
 
-/** What `device` reports for an expert's provider list: the first provider's name. */
-export function firstProviderName(options: LoadOptions): string | undefined {
-  const first = options.executionProviders?.[0];
-  return first === undefined ? undefined : typeof first === 'string' ? first : first.name;
-}

@@ -6,11 +6,12 @@
  * (WebAssembly + WebGPU) or `onnxruntime-web/wasm` (WebAssembly only, half the .wasm).
  */
 import type * as OrtWeb from 'onnxruntime-web';
-import { BackendUnavailableError, ClassifierOptionError, describeError, ModelLoadError } from '../errors.js';
+import { ClassifierOptionError, describeError, ModelLoadError } from '../errors.js';
+import { providerName } from '../devices/providers.js';
 import { DEFAULT_LOG_LEVEL } from '../options.js';
-import type { Device, LoadOptions } from '../types.js';
+import type { LoadOptions } from '../types.js';
 import type { EngineFactory, InferenceEngine } from './engine.js';
-import { firstProviderName, sessionEngine, sessionOptionsFor } from './session.js';
+import { providersFor, sessionEngine, sessionOptionsFor } from './session.js';
 
 type OrtWebModule = typeof OrtWeb;
 
@@ -30,38 +31,20 @@ export interface WasmBuild {
  * session), per module instance. Later loads that ask for other values cannot get them.
  */
 const started = new WeakMap<object, { numThreads: number | undefined; wasmPaths: string }>();
+/** onnxruntime-web modules whose WebGPU backend was handed an adapter (it reads env.webgpu.adapter once). */
+const adapterGiven = new WeakSet<object>();
 
 export function wasmEngineFactory(build: WasmBuild): EngineFactory {
-  return async (model, options, device, modelName) => {
+  return async ({ bytes, options, device, modelName, check }) => {
     const ort = await build.load();
     configureWasm(ort, options, build.defaultThreads);
-    if (options.executionProviders) return createSession(ort, model, options, firstProviderName(options)!, modelName);
-    const webgpu = build.webgpu && hasWebGpu();
-    switch (device) {
-      case 'cpu':
-      case 'wasm':
-        return createSession(ort, model, options, 'wasm', modelName);
-      case 'webgpu':
-        if (!build.webgpu) throw new BackendUnavailableError(`device 'webgpu' needs onnxruntime-web's WebGPU build, which ${build.name} leaves out; import '@tfjs-onnx/runtime' instead`);
-        if (!webgpu) throw new BackendUnavailableError("device 'webgpu' needs a browser with WebGPU (navigator.gpu); use device 'auto' to fall back to WebAssembly");
-        return createSession(ort, model, options, 'webgpu', modelName);
-      case 'auto':
-        if (webgpu) {
-          try {
-            return await createSession(ort, model, options, 'webgpu', modelName);
-          } catch (error) {
-            console.warn(`@tfjs-onnx/runtime: WebGPU is not usable, running on WebAssembly (${describeError(error)})`);
-          }
-        }
-        return createSession(ort, model, options, 'wasm', modelName);
-      default:
-        throw new ClassifierOptionError(`device '${device satisfies Device}' is not one of the wasm backend's (cpu, wasm, webgpu, auto)`);
+    // The adapter the platform checked (browsers), so onnxruntime-web runs on the one it named.
+    if (device === 'webgpu' && check.handle && !adapterGiven.has(ort.env)) {
+      ort.env.webgpu.adapter = check.handle as OrtWebModule['env']['webgpu']['adapter'];
+      adapterGiven.add(ort.env);
     }
+    return createSession(ort, bytes, options, device, modelName);
   };
-}
-
-function hasWebGpu(): boolean {
-  return typeof navigator !== 'undefined' && Boolean((navigator as { gpu?: unknown }).gpu);
 }
 
 /**
@@ -90,15 +73,24 @@ function configureWasm(ort: OrtWebModule, options: LoadOptions, defaultThreads?:
   if (ort.env.logLevel === 'warning') ort.env.logLevel = DEFAULT_LOG_LEVEL;
 }
 
-async function createSession(ort: OrtWebModule, model: Uint8Array, options: LoadOptions, device: string, modelName: string): Promise<InferenceEngine> {
+async function createSession(ort: OrtWebModule, model: Uint8Array, options: LoadOptions, device: 'wasm' | 'webgpu' | (string & {}), modelName: string): Promise<InferenceEngine> {
+  const providers = providersFor(device === 'webgpu' ? 'webgpu' : 'wasm', options);
   let session;
   try {
-    session = await ort.InferenceSession.create(model, sessionOptionsFor(options, [device]));
+    session = await ort.InferenceSession.create(model, sessionOptionsFor(options, providers));
   } catch (error) {
     throw new ModelLoadError(`onnxruntime-web could not load ${modelName}: ${describeError(error)}`, { cause: error });
   } finally {
     // onnxruntime-web writes the thread count it settled on back to env.wasm.numThreads.
     if (!started.has(ort.env)) started.set(ort.env, { numThreads: ort.env.wasm.numThreads, wasmPaths: JSON.stringify(options.wasmPaths) });
   }
-  return sessionEngine({ session, Tensor: ort.Tensor as never, backend: 'wasm', device, serialRuns: true, modelName });
+  return sessionEngine({
+    session,
+    Tensor: ort.Tensor as never,
+    runtime: 'onnxruntime-web',
+    device: device === 'webgpu' ? 'webgpu' : 'wasm',
+    executionProvider: providerName(providers[0]!),
+    serialRuns: true,
+    modelName,
+  });
 }

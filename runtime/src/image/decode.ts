@@ -8,7 +8,8 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { describeError, ImageDecodeError } from '../errors.js';
 import type { ImageHeader } from './format.js';
-import { checkedImageHeader, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits.js';
+import { DEFAULT_IMAGE_LIMITS } from '../constants.js';
+import { checkedImageHeader, type ImageLimits } from './limits.js';
 import type { PixelImage } from './pixels.js';
 
 /** Decodes PNG or JPEG bytes within the limits; PNG gives RGBA (4 channels), JPEG gives RGB (3 channels). */

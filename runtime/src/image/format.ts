@@ -2,8 +2,9 @@
  * Recognizes encoded images by their magic bytes and reads their size from the header — PNG's IHDR,
  * JPEG's SOF segment — without decoding anything. Pure byte code, so the browser entry uses it too.
  */
+import { IMAGE_MAGIC_BYTES, type ImageFormat } from '../constants.js';
 
-export type ImageFormat = 'png' | 'jpeg';
+export type { ImageFormat };
 
 export interface ImageHeader {
   format: ImageFormat;
@@ -13,16 +14,14 @@ export interface ImageHeader {
   interlaced: boolean;
 }
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
-function startsWith(bytes: ArrayLike<number>, magic: number[]): boolean {
+function startsWith(bytes: ArrayLike<number>, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
 }
 
 export function detectImageFormat(bytes: ArrayLike<number>): ImageFormat | undefined {
-  if (startsWith(bytes, PNG_MAGIC)) return 'png';
-  if (startsWith(bytes, JPEG_MAGIC)) return 'jpeg';
+  if (startsWith(bytes, IMAGE_MAGIC_BYTES.png)) return 'png';
+  if (startsWith(bytes, IMAGE_MAGIC_BYTES.jpeg)) return 'jpeg';
   return undefined;
 }
 

@@ -4,6 +4,7 @@
  * resizing then allocate in proportion to a bounded size, never to what a header claims.
  * The defaults are exported so the CLI and the server apply the same ones.
  */
+import { DEFAULT_IMAGE_LIMITS } from '../constants.js';
 import { ClassifierOptionError, ImageDecodeError, ImageSizeError } from '../errors.js';
 import { detectImageFormat, HeaderError, readImageHeader, type ImageHeader } from './format.js';
 
@@ -14,12 +15,6 @@ export interface ImageLimits {
   maxAspectRatio: number;
 }
 
-/**
- * 50 megapixels is a high-end camera's full frame (about 200 MB once decoded to RGBA); 100:1 leaves
- * room for any panorama or strip while refusing 1×49,000,000-pixel bombs, whose resize weights alone
- * would take gigabytes.
- */
-export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({ maxMegapixels: 50, maxAspectRatio: 100 });
 
 export function resolveImageLimits(given: Partial<ImageLimits> | undefined): ImageLimits {
   const limits = { ...DEFAULT_IMAGE_LIMITS, ...given };

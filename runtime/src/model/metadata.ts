@@ -18,11 +18,13 @@ const MODEL_METADATA_PROPS = 14;
 const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
 
-interface ProtoField {
+export interface ProtoField {
   fieldNumber: number;
   wireType: WireType;
   /** The payload of a length-delimited field (a view, not a copy). */
   bytes?: Uint8Array;
+  /** The value of a varint field. */
+  varint?: number;
 }
 
 /**
@@ -48,8 +50,8 @@ export function readModelMetadata(bytes: Uint8Array, name: string): Map<string, 
   return metadata;
 }
 
-/** The top-level fields of one message, in order, with the payloads of length-delimited ones. */
-function readFields(bytes: Uint8Array): ProtoField[] {
+/** The top-level fields of one message, in order, with the payloads of length-delimited ones and the values of varints. */
+export function readFields(bytes: Uint8Array): ProtoField[] {
   const reader = new BinaryReader(bytes);
   const fields: ProtoField[] = [];
   while (reader.pos < reader.len) {
@@ -60,6 +62,7 @@ function readFields(bytes: Uint8Array): ProtoField[] {
       throw new Error(`wire type ${wireType} at byte ${start} (groups are not ONNX)`);
     }
     if (wireType === WireType.LengthDelimited) fields.push({ fieldNumber, wireType, bytes: reader.bytes() });
+    else if (wireType === WireType.Varint) fields.push({ fieldNumber, wireType, varint: Number(reader.int64()) });
     else {
       reader.skip(wireType, fieldNumber);
       fields.push({ fieldNumber, wireType });

@@ -2,12 +2,11 @@
  * What the classifier needs to know about a model, read once at load time from the single sources
  * of truth: the input/output shapes onnxruntime reports, and the `tfjs_onnx.*` metadata_props.
  */
+import { METADATA_LABELS, METADATA_PREPROCESS } from '../constants.js';
 import { UnsupportedModelError } from '../errors.js';
-import { formatShape } from '../tensors.js';
+import { formatShape } from '../constants.js';
 import type { Layout, PreprocessSpec, TensorSpec } from '../types.js';
 
-export const METADATA_LABELS = 'tfjs_onnx.labels';
-export const METADATA_PREPROCESS = 'tfjs_onnx.preprocess';
 
 export interface ModelSignature {
   inputName: string;

@@ -3,15 +3,13 @@
  * model.onnx (fp32), model_fp16.onnx, model_quantized.onnx. Given a directory, `dtype` picks the
  * file inside it; given a file or a base path, the file of that name with the variant's suffix.
  */
+import { METADATA_DTYPE, VARIANT_FILES } from '../constants.js';
 import { ModelLoadError } from '../errors.js';
 import type { ModelDtype } from '../types.js';
 
-export const METADATA_DTYPE = 'tfjs_onnx.dtype';
 
 const SUFFIXES: Readonly<Record<ModelDtype, string>> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
 
-/** The file each variant has inside a model directory. */
-export const VARIANT_FILES: Readonly<Record<ModelDtype, string>> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' };
 
 /** 'mnist.onnx', 'mnist' or 'mnist_fp16.onnx' with dtype 'q8' → 'mnist_quantized.onnx'. */
 export function variantFileName(fileName: string, dtype: ModelDtype): string {

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { missingCudaProvider } from '../../src/backends/native.ts';
+import { executionProvidersFor } from '../../src/devices/providers.ts';
 import { CudaUnavailableError, loadClassifier } from '../../src/index.node.ts';
 import { buildTinyClassifier } from '../fixtures/models.ts';
 import { expectError } from '../helpers.ts';
@@ -8,24 +9,31 @@ const model = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3 }
 // This machine has no CUDA provider (onnxruntime-node's install script is not run); skip where it is installed.
 const cudaMissing = missingCudaProvider() !== undefined;
 
-afterEach(() => {
-  vi.restoreAllMocks();
+describe('the provider list each device gives onnxruntime', () => {
+  it('maps devices and their provider options, one provider each', () => {
+    expect(executionProvidersFor('cpu', {})).toEqual(['cpu']);
+    expect(executionProvidersFor('wasm', {})).toEqual(['wasm']);
+    expect(executionProvidersFor('cuda', {})).toEqual([{ name: 'cuda' }]);
+    expect(executionProvidersFor('cuda', { cuda: { deviceId: 1 } })).toEqual([{ name: 'cuda', deviceId: 1 }]);
+    expect(executionProvidersFor('webgpu', {})).toEqual([{ name: 'webgpu' }]);
+    expect(executionProvidersFor('webgpu', { webgpu: { preferredLayout: 'NHWC' } })).toEqual([{ name: 'webgpu', preferredLayout: 'NHWC' }]);
+    expect(executionProvidersFor('dml', {})).toEqual(['dml']);
+    expect(executionProvidersFor('coreml', {})).toEqual(['coreml']);
+  });
 });
 
 describe.runIf(cudaMissing)('CUDA on a machine without it', () => {
   it("device 'cuda' fails with CudaUnavailableError saying how to install the provider", async () => {
-    const error = await expectError(() => loadClassifier(model.bytes, { device: 'cuda' }), CudaUnavailableError, /CUDA was requested/);
+    const error = await expectError(() => loadClassifier(model.bytes, { device: 'cuda' }), CudaUnavailableError, /^device 'cuda' cannot run here: onnxruntime-node's CUDA provider is not installed/);
     expect(error.message).toContain('libonnxruntime_providers_cuda');
     expect(error.message).toContain('node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12');
     expect(error.message).toContain('device: "cpu"');
   });
 
-  it("device 'auto' falls back to CPU with a one-line warning", async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  it("device 'auto' falls back to the CPU and says why CUDA was passed over", async () => {
     const classifier = await loadClassifier(model.bytes, { device: 'auto' });
     expect(classifier.device).toBe('cpu');
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(/^@tfjs-onnx\/runtime: CUDA is not available, running on CPU \([^\n]+\)$/);
+    expect(classifier.placement.reason).toMatch(/^auto: cuda: onnxruntime-node's CUDA provider is not installed \(no libonnxruntime_providers_cuda\.so in [^)]+\); .*fell back to cpu$/);
     expect(await classifier.classify(new Uint8Array(16))).toHaveLength(1);
     await classifier.dispose();
   });

@@ -11,7 +11,7 @@ let rgbClassifier: Classifier;
 
 beforeAll(async () => {
   grayClassifier = await loadClassifier(gray.bytes);
-  rgbClassifier = await loadClassifier(rgb.bytes, { backend: 'wasm' });
+  rgbClassifier = await loadClassifier(rgb.bytes, { device: 'wasm' });
 });
 afterAll(async () => {
   await grayClassifier.dispose();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassifierOptionError, loadClassifier, ModelLoadError, UnsupportedModelError } from '../../src/index.node.ts';
 import { encodePng } from '../fixtures/images.ts';
 import { buildTinyClassifier } from '../fixtures/models.ts';
-import { BACKENDS, expectError } from '../helpers.ts';
+import { DEVICES, expectError } from '../helpers.ts';
 
 let dir: string;
 const good = buildTinyClassifier({ inputShape: [null, 6, 6, 1], classCount: 3, seed: 5 });
@@ -38,26 +38,26 @@ describe('model sources', () => {
   });
 });
 
-describe.each(BACKENDS)('invalid models on %s', (backend) => {
+describe.each(DEVICES)('invalid models on %s', (device) => {
   it('rejects bytes that are not ONNX', async () => {
     const png = encodePng(new Uint8Array(16), 4, 4, 1);
-    await expectError(() => loadClassifier(png, { backend }), ModelLoadError, /not a valid ONNX model|is not an ONNX model/);
-    await expectError(() => loadClassifier(new TextEncoder().encode('{"modelTopology": {}}'), { backend }), ModelLoadError, /ONNX model/);
-    await expectError(() => loadClassifier(new Uint8Array(0), { backend }), ModelLoadError, /is empty; expected an ONNX model/);
+    await expectError(() => loadClassifier(png, { device }), ModelLoadError, /not a valid ONNX model|is not an ONNX model/);
+    await expectError(() => loadClassifier(new TextEncoder().encode('{"modelTopology": {}}'), { device }), ModelLoadError, /ONNX model/);
+    await expectError(() => loadClassifier(new Uint8Array(0), { device }), ModelLoadError, /is empty; expected an ONNX model/);
   });
 
   it('rejects a truncated model', async () => {
     for (const length of [10, 200, Math.floor(good.bytes.length / 2), good.bytes.length - 30]) {
-      await expectError(() => loadClassifier(good.bytes.subarray(0, length), { backend }), ModelLoadError, /truncated|not an ONNX model|could not load/);
+      await expectError(() => loadClassifier(good.bytes.subarray(0, length), { device }), ModelLoadError, /truncated|not an ONNX model|could not load/);
     }
   });
 
   it('rejects a model whose output is not [N, classes]', async () => {
     const bad = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 6, outputReshape: [-1, 2, 3] });
     await expectError(
-      () => loadClassifier(bad.bytes, { backend }),
+      () => loadClassifier(bad.bytes, { device }),
       UnsupportedModelError,
-      /output 'probabilities' has shape \[N, 2, 3\]; expected \[N, classes\] with a fixed number of classes/,
+      /output 'probabilities' has shape \[-1, 2, 3\]; expected \[N, classes\] with a fixed number of classes/,
     );
   });
 });
@@ -67,7 +67,7 @@ describe('metadata validation', () => {
     ['too few labels', { 'tfjs_onnx.labels': '["a","b"]' }, /has 2 labels but the model outputs 3 classes/],
     ['labels not JSON', { 'tfjs_onnx.labels': 'a,b,c' }, /tfjs_onnx.labels is not JSON/],
     ['labels not an array', { 'tfjs_onnx.labels': '{"a":1}' }, /must be a JSON array of strings/],
-    ['preprocess size disagrees with the input', { 'tfjs_onnx.preprocess': '{"height": 28}' }, /says height 28 but the input shape \[N, 6, 6, 1\] \(NHWC\) has 6/],
+    ['preprocess size disagrees with the input', { 'tfjs_onnx.preprocess': '{"height": 28}' }, /says height 28 but the input shape \[-1, 6, 6, 1\] \(NHWC\) has 6/],
     ['preprocess with a bad layout', { 'tfjs_onnx.preprocess': '{"layout": "HWC"}' }, /must have layout 'NHWC' or 'NCHW'/],
     ['preprocess with a non-numeric scale', { 'tfjs_onnx.preprocess': '{"scale": "1/255"}' }, /must have a finite number scale/],
   ];
@@ -96,20 +96,23 @@ describe('metadata validation', () => {
 
 describe('load options', () => {
   const cases: [object, RegExp][] = [
-    [{ backend: 'gpu' }, /backend must be 'native' or 'wasm', got 'gpu'/],
-    [{ device: 'tpu' }, /device must be 'cpu', 'cuda', 'webgpu', 'wasm' or 'auto', got 'tpu'/],
+    [{ backend: 'wasm' }, /the backend option is gone: device picks the package \(device 'cpu' runs onnxruntime-node, 'wasm' onnxruntime-web\), got backend 'wasm'/],
+    [{ device: 'tpu' }, /device must be 'cpu', 'wasm', 'webgpu', 'cuda', 'dml', 'coreml', 'gpu' or 'auto', got 'tpu'/],
+    [{ webgpu: { preferredLayout: 'NWHC' } }, /webgpu.preferredLayout must be 'NCHW' or 'NHWC', got 'NWHC'/],
+    [{ webgpu: 'fast' }, /webgpu must be an object of webgpu provider options, got 'fast'/],
+    [{ cuda: { deviceId: -1 } }, /cuda.deviceId must be a GPU ordinal from 0 to 255, got -1/],
     [{ intraOpThreads: -1 }, /intraOpThreads must be an integer from 0 to 256 \(0 lets onnxruntime choose\), got -1/],
     [{ interOpThreads: 1.5 }, /interOpThreads must be an integer from 0 to 256/],
     [{ graphOptimizationLevel: 'max' }, /graphOptimizationLevel must be 'disabled', 'basic', 'extended' or 'all', got 'max'/],
-    [{ backend: 'wasm', device: 'cuda' }, /device 'cuda' needs the native backend \(onnxruntime-node\), but backend 'wasm' was given/],
+    [{ device: 'auto', executionProviders: ['cpu'] }, /executionProviders replaces the provider device 'auto' would choose/],
   ];
   it.each(cases)('rejects %j', async (options, message) => {
     await expectError(() => loadClassifier(good.bytes, options as never), ClassifierOptionError, message);
   });
 
   it('passes thread and optimization options to onnxruntime', async () => {
-    for (const backend of BACKENDS) {
-      const classifier = await loadClassifier(good.bytes, { backend, intraOpThreads: 1, interOpThreads: 1, graphOptimizationLevel: 'disabled' });
+    for (const device of DEVICES) {
+      const classifier = await loadClassifier(good.bytes, { device, intraOpThreads: 1, interOpThreads: 1, graphOptimizationLevel: 'disabled' });
       expect(await classifier.classify(new Uint8Array(36))).toHaveLength(1);
       await classifier.dispose();
     }

@@ -10,7 +10,7 @@ import { loadClassifier, loadModel, ModelLoadError, type ModelDtype } from '../.
 import { variantFileName, variantUrl } from '../../src/model/variants.ts';
 import { buildVariantModels } from '../fixtures/graphs.ts';
 import { buildTinyClassifier } from '../fixtures/models.ts';
-import { BACKENDS, expectError, maxAbsDiff, randomFloats, tempDirectory } from '../helpers.ts';
+import { DEVICES, expectError, maxAbsDiff, randomFloats, tempDirectory } from '../helpers.ts';
 
 const variants = buildVariantModels({ height: 6, width: 6, classCount: 4, seed: 9 });
 const FILES: Record<ModelDtype, string> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' };
@@ -22,15 +22,15 @@ beforeAll(() => {
   for (const dtype of ['fp32', 'fp16', 'q8'] as const) writeFileSync(join(dir, FILES[dtype]), variants[dtype]);
 });
 
-describe.each(BACKENDS)('dtype on %s', (backend) => {
+describe.each(DEVICES)('dtype on %s', (device) => {
   it('loads each variant from the directory and reports it; the probabilities stay close to fp32', async () => {
     const input = randomFloats(36 * 5, 4);
-    const reference = await loadClassifier(dir, { backend });
+    const reference = await loadClassifier(dir, { device });
     const expected = await reference.predictBatch(input, 5);
     expect(reference.model.dtype).toBe('fp32');
     await reference.dispose();
     for (const dtype of ['fp32', 'fp16', 'q8'] as const) {
-      const classifier = await loadClassifier(dir, { backend, dtype });
+      const classifier = await loadClassifier(dir, { device, dtype });
       expect(classifier.model.dtype).toBe(dtype);
       expect(classifier.model.metadata.get('tfjs_onnx.dtype')).toBe(dtype);
       const probabilities = await classifier.predictBatch(input, 5);

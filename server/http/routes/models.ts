@@ -3,9 +3,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import { RequestError } from '../../errors.ts';
 import { PLATFORM } from '../../core/servedModel.ts';
 import type { HttpContext } from '../context.ts';
+import type { Placement } from '@tfjs-onnx/runtime';
 import { errorResponses, modelMetadataResponse, modelPathParams, type ModelPathParams } from './schemas.ts';
 
 const modelReady = { type: 'object', properties: { name: { type: 'string' }, ready: { type: 'boolean' } } } as const;
+
+/**
+ * Where the version runs, as model metadata parameters (the protocol's metadata has no field for it;
+ * extra JSON fields are what Triton's and KServe's HTTP clients pass through): the device, onnxruntime's
+ * provider and package, the WebGPU adapter, and why there.
+ */
+function placementParameters(placement: Placement): Record<string, string> {
+  return {
+    device: placement.device,
+    execution_provider: placement.executionProvider,
+    runtime: placement.runtime,
+    ...(placement.adapter ? { adapter: `${placement.adapter.name}${placement.adapter.software ? ' (software)' : ''}` } : {}),
+    placement: placement.reason,
+  };
+}
 
 export function modelRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
@@ -13,7 +29,7 @@ export function modelRoutes(context: HttpContext): FastifyPluginAsync {
     const metadataSchema = { params: modelPathParams, response: { 200: modelMetadataResponse, ...errorResponses } };
     const metadata = async (request: { params: ModelPathParams }) => {
       const model = registry.resolve(request.params.name, request.params.version);
-      return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs };
+      return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs, parameters: placementParameters(model.model.placement) };
     };
     app.get<{ Params: ModelPathParams }>('/v2/models/:name', { schema: metadataSchema }, metadata);
     app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version', { schema: metadataSchema }, metadata);

@@ -33,5 +33,7 @@ export const modelMetadataResponse = {
     platform: { type: 'string' },
     inputs: { type: 'array', items: metadataTensor },
     outputs: { type: 'array', items: metadataTensor },
+    /** Where the model runs (device, execution_provider, runtime, adapter, placement): this server's addition. */
+    parameters: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
