@@ -36,12 +36,19 @@ function namedPaths(block: string): { full: string[]; short: string[] } {
   return { full, short };
 }
 
-/** The folders a short name may be relative to: the folders named beside it, and those of the files named beside it. */
+/**
+ * The folders a short name may be relative to: each folder named beside it (or holding a file named
+ * beside it), its subfolders and the folders above it, short of the repository's root:
+ * `export/layersModel/` and its `reader/`, `server/core/` and its `sharedMemory.ts`,
+ * `export/graphModel/tfOps/` and `tfOps/index.ts`.
+ */
 function foldersBeside(full: string[]): string[] {
   return full.flatMap((name) => {
     const folder = name.endsWith('/') ? name : path.dirname(name);
-    // `export/layersModel/` and its `reader/`; `server/core/` and its `sharedMemory.ts`; a sibling of a named file.
-    return [folder, ...(isDirectory(folder) ? readdirSync(path.join(REPO_ROOT, folder)).map((entry) => path.join(folder, entry)).filter(isDirectory) : [])];
+    const above: string[] = [];
+    for (let parent = path.dirname(folder); parent !== '.'; parent = path.dirname(parent)) above.push(parent);
+    const below = isDirectory(folder) ? readdirSync(path.join(REPO_ROOT, folder)).map((entry) => path.join(folder, entry)).filter(isDirectory) : [];
+    return [folder, ...below, ...above];
   });
 }
 
