@@ -221,7 +221,7 @@ async function main(argv: string[]): Promise<void> {
   let model: string | Uint8Array;
   if (modelPath) model = modelPath;
   else {
-    const { buildSmallCnn } = await import('../test/fixtures/models.ts');
+    const { buildSmallCnn } = await import('../../test/helpers/fixtures/models.ts');
     model = buildSmallCnn();
   }
   const result = await measureClassifier(model, {

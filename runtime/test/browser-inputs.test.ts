@@ -5,21 +5,20 @@
  * carries only onnxruntime-web's plain WebAssembly build and refuses device 'webgpu'; numThreads
  * runs multi-threaded on a cross-origin-isolated page.
  */
-import { existsSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '../src/index.node.ts';
-import { CHROMIUM, CHROMIUM_ARGS, serveDirectory } from './browser.ts';
-import { encodePng, randomPixels } from './fixtures/images.ts';
-import { buildTinyClassifier } from './fixtures/models.ts';
-import { maxAbsDiff } from './helpers.ts';
+import { launchChromium, serveDirectory } from '../../test/helpers/browser.ts';
+import { encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
+import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
+import { maxAbsDiff } from '../../test/helpers/tensors.ts';
 
 const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 // Inside the package so that '@tfjs-onnx/runtime' resolves through the workspace link; git-ignored.
@@ -146,7 +145,6 @@ beforeAll(async () => {
   const native = await loadClassifier(model.bytes);
   expected = (await native.classify(png))[0]!.probabilities;
   await native.dispose();
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }, 120_000);
 
 afterAll(async () => {
@@ -164,7 +162,11 @@ describe('the @tfjs-onnx/runtime/wasm bundle', () => {
   });
 });
 
-describe.runIf(existsSync(CHROMIUM))('in headless Chromium', () => {
+describe('in headless Chromium', () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+
   it('classifies PNG bytes, Blob, File, <img>, canvas, OffscreenCanvas, ImageBitmap and URLs like onnxruntime-node', async () => {
     const { page, errors } = await open(full);
     const { out, missing } = (await page.evaluate(() => (window as never as { classifyEveryInput: () => Promise<unknown> }).classifyEveryInput())) as {

@@ -7,8 +7,10 @@ import {
   RuntimeInputError,
   type Classifier,
 } from '../src/index.node.ts';
-import { buildTinyClassifier } from './fixtures/models.ts';
-import { argmaxRows, DEVICES, expectError, maxAbsDiff, randomFloats, RUNS_ON } from './helpers.ts';
+import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../test/helpers/expectError.ts';
+import { DEVICES, RUNS_ON } from '../../test/helpers/runtime.ts';
+import { argmaxRows, maxAbsDiff, randomFloats } from '../../test/helpers/tensors.ts';
 
 const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const model = buildTinyClassifier({

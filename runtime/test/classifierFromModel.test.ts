@@ -19,10 +19,12 @@ import {
   type Model,
   type TensorData,
 } from '../src/index.node.ts';
-import { buildTwoInTwoOut } from './fixtures/graphs.ts';
-import { encodePng, randomPixels } from './fixtures/images.ts';
-import { buildTinyClassifier } from './fixtures/models.ts';
-import { DEVICES, expectError, maxAbsDiff, randomFloats } from './helpers.ts';
+import { buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
+import { encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
+import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../test/helpers/expectError.ts';
+import { DEVICES } from '../../test/helpers/runtime.ts';
+import { maxAbsDiff, randomFloats } from '../../test/helpers/tensors.ts';
 
 const LABELS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const tiny = buildTinyClassifier({

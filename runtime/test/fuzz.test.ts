@@ -9,10 +9,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClassifierError, decodeImage, DEFAULT_IMAGE_LIMITS, loadClassifier, loadModel, RuntimeInputError } from '../src/index.node.ts';
-import { encodeJpeg, encodePng, randomPixels } from './fixtures/images.ts';
-import { buildTwoInTwoOut } from './fixtures/graphs.ts';
-import { buildTinyClassifier } from './fixtures/models.ts';
-import { DEVICES } from './helpers.ts';
+import { encodeJpeg, encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
+import { buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
+import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
+import { DEVICES } from '../../test/helpers/runtime.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const TIMEOUT = Math.max(60_000, RUNS * 1_000);

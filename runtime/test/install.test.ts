@@ -12,14 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '../src/index.node.ts';
-import { encodePng, randomPixels } from './fixtures/images.ts';
-import { buildTinyClassifier } from './fixtures/models.ts';
-import { maxAbsDiff } from './helpers.ts';
-import { CHROMIUM, CHROMIUM_ARGS, serveDirectory } from './browser.ts';
+import { encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
+import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
+import { maxAbsDiff } from '../../test/helpers/tensors.ts';
+import { launchChromium, serveDirectory } from '../../test/helpers/browser.ts';
 
 const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const repoNodeModules = join(runtimeDir, '..', 'node_modules');
@@ -128,7 +127,7 @@ describe('an app that installs the tarball', () => {
     }
   }, 120_000);
 
-  it.runIf(existsSync(CHROMIUM))('classifies the same PNG bytes in Chromium, bundled by Vite from the installed package', async () => {
+  it('classifies the same PNG bytes in Chromium, bundled by Vite from the installed package', async () => {
     const web = join(appDir, 'web');
     mkdirSync(join(web, 'public'), { recursive: true });
     writeFileSync(join(web, 'public', 'model.onnx'), model.bytes);
@@ -146,7 +145,7 @@ describe('an app that installs the tarball', () => {
     await build({ root: web, configFile: false, logLevel: 'silent', build: { outDir: join(web, 'dist'), target: 'es2022', emptyOutDir: true } });
     const server = await serveDirectory(join(web, 'dist'));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const outside: string[] = [];

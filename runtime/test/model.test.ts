@@ -14,9 +14,10 @@ import {
   type TensorData,
   type ElementType,
 } from '../src/index.node.ts';
-import { buildIdentities, buildTwoInTwoOut } from './fixtures/graphs.ts';
-import { buildTinyClassifier } from './fixtures/models.ts';
-import { DEVICES, expectError, RUNS_ON } from './helpers.ts';
+import { buildIdentities, buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
+import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../test/helpers/expectError.ts';
+import { DEVICES, RUNS_ON } from '../../test/helpers/runtime.ts';
 
 const twoInTwoOut = buildTwoInTwoOut({ 'tfjs_onnx.source_sha256': 'abc', note: 'hello' });
 

@@ -10,8 +10,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClassifierOptionError, loadModel } from '../src/index.node.ts';
-import { buildGraph, buildTwoInTwoOut } from './fixtures/graphs.ts';
-import { expectError } from './helpers.ts';
+import { buildGraph, buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
+import { expectError } from '../../test/helpers/expectError.ts';
+import { useSoftwareWebGpu } from '../../test/helpers/webgpu.ts';
+
+// WebGPU runs on SwiftShader here: point Dawn at it before the first session.
+useSoftwareWebGpu();
 
 const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const entry = pathToFileURL(join(runtimeDir, 'dist', 'index.node.js')).href;

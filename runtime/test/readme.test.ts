@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng, randomPixels } from './fixtures/images.ts';
-import { buildTwoInTwoOut, buildVariantModels } from './fixtures/graphs.ts';
+import { encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
+import { buildTwoInTwoOut, buildVariantModels } from '../../test/helpers/fixtures/graphs.ts';
 
 const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 // Inside the package, so the examples resolve '@tfjs-onnx/runtime' and tsx as an app would; git-ignored.

@@ -21,7 +21,8 @@ describe('ensureDirectory', () => {
     await expect(ensureDirectory(path.join(file, 'out'))).rejects.toThrow(OutputError);
   });
 
-  // Node's mkdir(..., { recursive: true }) never settles for a path under /proc.
+  // Node's mkdir(..., { recursive: true }) never settles for a path under /proc: Linux's, so the test runs
+  // where /proc is (Linux, as CI is) and nowhere else.
   it.runIf(existsSync('/proc/self'))('fails at once under /proc instead of hanging', async () => {
     await expect(ensureDirectory('/proc/tfjs-onnx/out')).rejects.toThrow(/^cannot write to directory \/proc\/tfjs-onnx\/out: ENOENT/);
   }, 5000);

@@ -5,7 +5,7 @@
  * drawn with real mouse strokes and MNIST test images are opened through the file picker; the
  * page's probabilities must match onnxruntime-node's CPU on the same 28×28 input.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../demo/build.ts';
 import { serveStaticDirectory, type StaticServer } from '../../demo/staticServer.ts';
 import { convertLayersModelToFile } from '../../export/index.ts';
-import { loadDataset } from '../../training/data/datasets.ts';
 import { train } from '../../training/train.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+import { CHROMIUM, requireSystemPackage } from '../helpers/systemPackages.ts';
 import { tempDir } from '../helpers/tempDir.ts';
+import { ONE, SEVEN, type Stroke, upscaledOnPaper, writeMnistTestImages, ZERO } from './pictures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(REPO_ROOT, 'test-output', 'demo-drawn-digit.png');
 /** The first MNIST test images: a 7, a 2 and a 1. */
 const MNIST_TEST_INDICES = [0, 1, 2];
@@ -31,13 +31,6 @@ interface PagePrediction {
   probabilities: number[];
   topRows: { label: string; percent: string }[];
 }
-
-/** A stroke as points in fractions of the pad's width and height. */
-type Stroke = [number, number][];
-
-const ONE: Stroke[] = [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]];
-const SEVEN: Stroke[] = [[[0.24, 0.18], [0.76, 0.18], [0.6, 0.45], [0.44, 0.86]]];
-const ZERO: Stroke[] = [Array.from({ length: 21 }, (_, i): [number, number] => [0.5 + 0.22 * Math.sin((i / 20) * 2 * Math.PI), 0.5 - 0.34 * Math.cos((i / 20) * 2 * Math.PI)])];
 
 const work = tempDir('tfjs-onnx-demo-');
 const modelPath = path.join(work, 'model.onnx');
@@ -52,7 +45,7 @@ let page: Page;
 let mnistImages: { file: string; pixels: Uint8Array }[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the demo tests need Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  requireSystemPackage('chromium');
   const { modelJsonPath } = await train({ limit: 10000, epochs: 2, backend: 'wasm', quiet: true, out: path.join(work, 'training') });
   await convertLayersModelToFile(modelJsonPath, modelPath);
   const { outDir } = await buildDemo({ modelPath, outDir: path.join(work, 'site') });
@@ -86,22 +79,6 @@ afterAll(async () => {
   await server?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
-
-/** The first test images of MNIST as 28×28 grayscale PNGs, and their pixels. */
-async function writeMnistTestImages(directory: string, indices: number[]): Promise<{ file: string; pixels: Uint8Array }[]> {
-  await mkdir(directory, { recursive: true });
-  const { test, height, width } = await loadDataset({ dataset: 'mnist', limit: 1 });
-  return Promise.all(
-    indices.map(async (index) => {
-      const pixels = test.images.slice(index * height * width, (index + 1) * height * width);
-      const png = new PNG({ width, height });
-      pixels.forEach((value, p) => png.data.set([value, value, value, 255], p * 4));
-      const file = path.join(directory, `mnist-test-${index}-label-${test.labels[index]}.png`);
-      await writeFile(file, PNG.sync.write(png, { colorType: 0 }));
-      return { file, pixels };
-    }),
-  );
-}
 
 async function drawStrokes(strokes: Stroke[]): Promise<void> {
   const pad = (await page.locator('#pad').boundingBox())!;
@@ -138,18 +115,6 @@ async function finalPrediction(source: string): Promise<PagePrediction> {
 async function openFile(file: string): Promise<string> {
   await page.locator('#file').setInputFiles(file);
   return path.basename(file);
-}
-
-/** A gray image scaled up by a whole factor and inverted: a dark digit on white paper, larger than the model's input. */
-function upscaledOnPaper(pixels: Uint8Array, size: number, factor: number): PNG {
-  const png = new PNG({ width: size * factor, height: size * factor });
-  for (let y = 0; y < png.height; y += 1) {
-    for (let x = 0; x < png.width; x += 1) {
-      const ink = pixels[Math.floor(y / factor) * size + Math.floor(x / factor)]!;
-      png.data.set([255 - ink, 255 - ink, 255 - ink, 255], (y * png.width + x) * 4);
-    }
-  }
-  return png;
 }
 
 async function clearPad(): Promise<void> {

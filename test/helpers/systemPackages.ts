@@ -16,6 +16,9 @@ export interface SystemPackage {
   present: () => boolean;
 }
 
+/** Where Debian's chromium package puts the browser the tests drive through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
+
 /** Debian's interpreter, where python3-* packages install, rather than whatever python3 is first on PATH. */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
@@ -27,7 +30,7 @@ const vulkanLoader = () => spawnSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8
 
 export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { name: 'python3-onnx', neededBy: 'the official ONNX checker the export tests run on every model', present: pythonImports('onnx') },
-  { name: 'chromium', neededBy: 'the report, browser demo and runtime browser tests (headless, via playwright-core), and SwiftShader, the software Vulkan driver the WebGPU tests run on', present: fileExists('/usr/bin/chromium') },
+  { name: 'chromium', neededBy: 'the report, browser demo and runtime browser tests (headless, via playwright-core), and SwiftShader, the software Vulkan driver the WebGPU tests run on', present: fileExists(CHROMIUM) },
   { name: 'libvulkan1', neededBy: "the WebGPU tests: the Vulkan loader through which onnxruntime-node's WebGPU provider (Dawn) reaches SwiftShader", present: vulkanLoader },
   { name: 'dataset-fashion-mnist', neededBy: 'the --dataset fashion-mnist training tests', present: fileExists('/usr/share/datasets/fashion-mnist') },
   { name: 'python3-grpcio', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('grpc') },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../../training/data/idx.ts';
 import { runCli } from '../helpers/cli.ts';
-import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
+import { writeSyntheticDataset } from '../helpers/fixtures/idx.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
 /** One clear line on stderr, exit code 1, no stack trace: what a user sees for every handled mistake. */

@@ -9,7 +9,7 @@ import { checkParity } from '../../pipeline/parity.ts';
 import { paritySection } from '../../pipeline/report/sections/parity.ts';
 import type { ReportInput } from '../../pipeline/report/index.ts';
 import { loadDataset } from '../../training/data/datasets.ts';
-import { writeTinyParityPair } from '../helpers/parityPair.ts';
+import { writeTinyParityPair } from '../helpers/fixtures/parityPair.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
 let data: string;

@@ -10,7 +10,7 @@ import { loadDataset } from '../../training/data/datasets.ts';
 import { ClassifierTrainer } from '../../training/fit/trainer.ts';
 import { ADAM_DEFAULTS } from '../../training/ops/adam.ts';
 import { train, type TrainingMetrics } from '../../training/train.ts';
-import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
+import { writeSyntheticDataset } from '../helpers/fixtures/idx.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
 const root = tempDir();

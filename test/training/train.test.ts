@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fileSystemLoader } from '../../common/tfjsModelFiles.ts';
 import { selectBackend } from '../../training/backends/select.ts';
 import { train } from '../../training/train.ts';
-import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
+import { writeSyntheticDataset } from '../helpers/fixtures/idx.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
 describe('training stage', () => {

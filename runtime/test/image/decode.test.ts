@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageDecodeError, loadClassifier, RuntimeInputError, type Classifier } from '../../src/index.node.ts';
-import { blockUpscale, encodeJpeg, encodePng, randomPixels } from '../fixtures/images.ts';
-import { buildTinyClassifier } from '../fixtures/models.ts';
-import { expectError, maxAbsDiff } from '../helpers.ts';
+import { blockUpscale, encodeJpeg, encodePng, randomPixels } from '../../../test/helpers/fixtures/images.ts';
+import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../../test/helpers/expectError.ts';
+import { maxAbsDiff } from '../../../test/helpers/tensors.ts';
 
 const gray = buildTinyClassifier({ inputShape: [null, 8, 8, 1], classCount: 5, seed: 13 });
 const rgb = buildTinyClassifier({ inputShape: [null, 8, 8, 3], classCount: 5, seed: 14 });

@@ -18,9 +18,9 @@ import {
   readImageHeader,
   type Classifier,
 } from '../../src/index.node.ts';
-import { encodeJpeg, encodePng, randomPixels } from '../fixtures/images.ts';
-import { buildTinyClassifier } from '../fixtures/models.ts';
-import { expectError } from '../helpers.ts';
+import { encodeJpeg, encodePng, randomPixels } from '../../../test/helpers/fixtures/images.ts';
+import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../../test/helpers/expectError.ts';
 
 /** A PNG of the given header, with `idat` as its (already deflated) data; CRCs are not checked before the size is. */
 function pngWithHeader(width: number, height: number, options: { interlaced?: boolean; idat?: Buffer } = {}): Uint8Array {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassifierOptionError, loadClassifier, ModelLoadError, UnsupportedModelError } from '../../src/index.node.ts';
-import { encodePng } from '../fixtures/images.ts';
-import { buildTinyClassifier } from '../fixtures/models.ts';
-import { DEVICES, expectError } from '../helpers.ts';
+import { encodePng } from '../../../test/helpers/fixtures/images.ts';
+import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../../test/helpers/expectError.ts';
+import { DEVICES } from '../../../test/helpers/runtime.ts';
 
 let dir: string;
 const good = buildTinyClassifier({ inputShape: [null, 6, 6, 1], classCount: 3, seed: 5 });

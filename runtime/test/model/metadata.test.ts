@@ -3,7 +3,7 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../../src/errors.ts';
 import { readModelMetadata } from '../../src/model/metadata.ts';
-import { buildTinyClassifier } from '../fixtures/models.ts';
+import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
 
 const { onnx } = onnxProto;
 

@@ -8,15 +8,18 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, loadModel, ModelLoadError, type ModelDtype } from '../../src/index.node.ts';
 import { variantFileName, variantUrl } from '../../src/model/variants.ts';
-import { buildVariantModels } from '../fixtures/graphs.ts';
-import { buildTinyClassifier } from '../fixtures/models.ts';
-import { DEVICES, expectError, maxAbsDiff, randomFloats, tempDirectory } from '../helpers.ts';
+import { buildVariantModels } from '../../../test/helpers/fixtures/graphs.ts';
+import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
+import { expectError } from '../../../test/helpers/expectError.ts';
+import { DEVICES } from '../../../test/helpers/runtime.ts';
+import { tempDir } from '../../../test/helpers/tempDir.ts';
+import { maxAbsDiff, randomFloats } from '../../../test/helpers/tensors.ts';
 
 const variants = buildVariantModels({ height: 6, width: 6, classCount: 4, seed: 9 });
 const FILES: Record<ModelDtype, string> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' };
 /** How far each variant's probabilities may be from fp32's on these small weights. */
 const TOLERANCE: Record<ModelDtype, number> = { fp32: 0, fp16: 2e-3, q8: 3e-2 };
-const dir = tempDirectory();
+const dir = tempDir('tfjs-onnx-runtime-');
 
 beforeAll(() => {
   for (const dtype of ['fp32', 'fp16', 'q8'] as const) writeFileSync(join(dir, FILES[dtype]), variants[dtype]);

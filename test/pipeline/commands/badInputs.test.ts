@@ -7,11 +7,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildTinyClassifier } from '../../runtime/test/fixtures/models.ts';
-import { UserError } from '../../common/errors.ts';
-import { runCli } from '../../pipeline/cli.ts';
-import { writeTinyParityPair } from '../helpers/parityPair.ts';
-import { tempDir } from '../helpers/tempDir.ts';
+import { buildTinyClassifier } from '../../helpers/fixtures/models.ts';
+import { UserError } from '../../../common/errors.ts';
+import { runCli } from '../../../pipeline/cli.ts';
+import { writeTinyParityPair } from '../../helpers/fixtures/parityPair.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
 
 const root = tempDir();
 const { data, tfjsModel, onnxModel } = { data: path.join(root, 'data'), tfjsModel: path.join(root, 'tfjs', 'model.json'), onnxModel: path.join(root, 'model.onnx') };

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../common/errors.ts';
-import { encodeIdx, parseIdx, readIdxFile } from '../../training/data/idx.ts';
-import { tempDir } from '../helpers/tempDir.ts';
+import { InvalidInputError } from '../../../common/errors.ts';
+import { encodeIdx, parseIdx, readIdxFile } from '../../../training/data/idx.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
 
 describe('IDX reader', () => {
   const directory = tempDir();

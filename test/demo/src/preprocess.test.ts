@@ -17,7 +17,7 @@ import {
   toChannels,
   toInk,
   type GrayImage,
-} from '../../demo/src/preprocess.ts';
+} from '../../../demo/src/preprocess.ts';
 
 const MNIST_FRAME = { width: 28, height: 28 };
 

@@ -10,9 +10,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, InferenceError, loadModel } from '../src/index.node.ts';
-import { buildGraph } from './fixtures/graphs.ts';
-import { expectError } from './helpers.ts';
+import { BackendUnavailableError, InferenceError, loadModel } from '../../src/index.node.ts';
+import { buildGraph } from '../../../test/helpers/fixtures/graphs.ts';
+import { expectError } from '../../../test/helpers/expectError.ts';
+import { useSoftwareWebGpu } from '../../../test/helpers/webgpu.ts';
+
+// WebGPU runs on SwiftShader here: point Dawn at it before the first session.
+useSoftwareWebGpu();
 
 const FLOAT16 = 10;
 /** x (float32) → Cast to float16 → Relu → Cast back: float16 compute at run time. */
@@ -89,7 +93,7 @@ describe("devices 'gpu' and 'auto'", () => {
 });
 
 describe('without an adapter, and without the webgpu package (child processes)', () => {
-  const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
+  const runtimeDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
   const entry = pathToFileURL(join(runtimeDir, 'dist', 'index.node.js')).href;
   const work = join(runtimeDir, 'test-output', `devices-${process.pid}`);
   mkdirSync(work, { recursive: true });

@@ -1,11 +1,11 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeIdx } from '../../training/data/idx.ts';
-import { InvalidInputError } from '../../common/errors.ts';
-import { holdOutLast, loadDataset } from '../../training/data/datasets.ts';
-import { writeSyntheticDataset } from '../helpers/idxFixtures.ts';
-import { tempDir } from '../helpers/tempDir.ts';
+import { encodeIdx } from '../../../training/data/idx.ts';
+import { InvalidInputError } from '../../../common/errors.ts';
+import { holdOutLast, loadDataset } from '../../../training/data/datasets.ts';
+import { writeSyntheticDataset } from '../../helpers/fixtures/idx.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
 
 describe('datasets', () => {
   const root = tempDir();
@@ -131,7 +131,7 @@ async function loadAsNobody(directory: string): Promise<string> {
   const bundleDirectory = path.join(path.dirname(directory), 'nobody-loader');
   mkdirSync(bundleDirectory, { mode: 0o755 });
   const loader = path.join(bundleDirectory, 'load.mjs');
-  buildSync({ entryPoints: [path.resolve(import.meta.dirname, '../../training/data/datasets.ts')], bundle: true, platform: 'node', format: 'esm', outfile: loader, logLevel: 'silent' });
+  buildSync({ entryPoints: [path.resolve(import.meta.dirname, '../../../training/data/datasets.ts')], bundle: true, platform: 'node', format: 'esm', outfile: loader, logLevel: 'silent' });
   const script = `import(${JSON.stringify(loader)}).then((m) => m.loadDataset({ dataDir: process.argv[1] })).then(() => console.log('loaded'), (error) => console.log(error.message))`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', script, directory], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: bundleDirectory }).trim();
 }

@@ -2,8 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, requireSystemPackage } from './systemPackages.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 /** Flags for chromium.launch(), which gives every launch a fresh temporary profile (its own --user-data-dir). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -43,4 +45,10 @@ export async function serveDirectory(root: string, options: { isolated?: boolean
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
+}
+
+/** Headless Chromium with the flags above; fails naming the Debian package when it is missing, never skips. */
+export async function launchChromium(): Promise<Browser> {
+  requireSystemPackage('chromium');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { absolutePathsInFolder, findAbsolutePaths } from '../helpers/absolutePaths.ts';
-import { tempDir } from '../helpers/tempDir.ts';
+import { absolutePathsInFolder, findAbsolutePaths } from './absolutePaths.ts';
+import { tempDir } from './tempDir.ts';
 
 const { onnx } = onnxProto;
 

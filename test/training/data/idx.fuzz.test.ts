@@ -7,10 +7,10 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../common/errors.ts';
-import { assembleDataset } from '../../training/data/datasets.ts';
-import { decodeIdxFile, encodeIdx, type IdxArray } from '../../training/data/idx.ts';
-import { fuzzParameters, fuzzTestTimeoutMs } from '../helpers/fuzz.ts';
+import { InvalidInputError } from '../../../common/errors.ts';
+import { assembleDataset } from '../../../training/data/datasets.ts';
+import { decodeIdxFile, encodeIdx, type IdxArray } from '../../../training/data/idx.ts';
+import { fuzzParameters, fuzzTestTimeoutMs } from '../../helpers/fuzz.ts';
 
 const DTYPE_BYTES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
 
