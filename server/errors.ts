@@ -4,11 +4,13 @@
  * defined once, in the core, and both protocols report it the same way. Anything thrown that is
  * not a RequestError is a bug: a 500 / INTERNAL, logged with its stack.
  */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
 export class RequestError extends Error {
   readonly statusCode: number;
   /** Set where gRPC has a more precise code than the HTTP status implies (see grpcCodeOf). */
-  readonly grpcCode?: number;
-  constructor(statusCode: number, message: string, grpcCode?: number) {
+  readonly grpcCode?: GrpcStatus;
+  constructor(statusCode: number, message: string, grpcCode?: GrpcStatus) {
     super(message);
     this.name = new.target.name;
     this.statusCode = statusCode;
@@ -88,7 +90,7 @@ export class ModelControlError extends RequestError {
  */
 export class UnsupportedFeatureError extends RequestError {
   constructor(feature: string, detail: string) {
-    super(400, `${feature} is not supported by this server: ${detail}`, 12 /* GrpcCode.UNIMPLEMENTED */);
+    super(400, `${feature} is not supported by this server: ${detail}`, GrpcStatus.UNIMPLEMENTED);
   }
 }
 
@@ -112,55 +114,39 @@ export class RegionNotFoundError extends RequestError {
 /** A shared-memory region name registered already: 400 over HTTP and ALREADY_EXISTS over gRPC, as Triton answers. */
 export class RegionExistsError extends RequestError {
   constructor(message: string) {
-    super(400, message, GrpcCode.ALREADY_EXISTS);
+    super(400, message, GrpcStatus.ALREADY_EXISTS);
   }
 }
 
 /** Registering would pass --max-shm-regions or --max-shm-bytes: 400 over HTTP, RESOURCE_EXHAUSTED over gRPC. */
 export class RegionLimitError extends RequestError {
   constructor(message: string) {
-    super(400, message, GrpcCode.RESOURCE_EXHAUSTED);
+    super(400, message, GrpcStatus.RESOURCE_EXHAUSTED);
   }
 }
 
-/** gRPC status codes (grpc/status.h), named here so the mapping below reads as a table. */
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
-
 /** The gRPC code that means what `status` means over HTTP. */
-export function grpcCodeFor(status: number): number {
+export function grpcCodeFor(status: number): GrpcStatus {
   switch (status) {
     case 400:
     case 415:
-      return GrpcCode.INVALID_ARGUMENT;
+      return GrpcStatus.INVALID_ARGUMENT;
     case 404:
-      return GrpcCode.NOT_FOUND;
+      return GrpcStatus.NOT_FOUND;
     case 408:
-      return GrpcCode.DEADLINE_EXCEEDED;
+      return GrpcStatus.DEADLINE_EXCEEDED;
     case 413:
-      return GrpcCode.RESOURCE_EXHAUSTED;
+      return GrpcStatus.RESOURCE_EXHAUSTED;
     case 501:
-      return GrpcCode.UNIMPLEMENTED;
+      return GrpcStatus.UNIMPLEMENTED;
     case 503:
-      return GrpcCode.UNAVAILABLE;
+      return GrpcStatus.UNAVAILABLE;
     default:
-      return status >= 400 && status < 500 ? GrpcCode.INVALID_ARGUMENT : GrpcCode.INTERNAL;
+      return status >= 400 && status < 500 ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.INTERNAL;
   }
 }
 
 /** The gRPC code for a refused request: its own when it has one, else the one its HTTP status means. */
-export function grpcCodeOf(error: RequestError): number {
+export function grpcCodeOf(error: RequestError): GrpcStatus {
   return error.grpcCode ?? grpcCodeFor(error.statusCode);
 }

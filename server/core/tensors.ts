@@ -3,16 +3,13 @@
  * server's limit, and the JSON form of tensor data (the binary and gRPC forms are in their front
  * ends). Everything here runs before a buffer sized by the request is allocated.
  */
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidRequestError } from '../errors.ts';
 import { DATATYPE_INFO, allocateValues, type Datatype, type TensorValues } from './datatypes.ts';
 import { fromHalfBits, toHalfBits } from './fp16.ts';
 
 /** Which tensor a message is about: `input 'x'` or `output 'y'`. */
 export type TensorRole = 'input' | 'output';
-
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((size) => (size === null || size < 0 ? '-1' : String(size))).join(', ')}]`;
-}
 
 /**
  * A shape as the request states it, checked to be a list of whole numbers ≥ 0 that JavaScript can

@@ -52,8 +52,8 @@ export type InstanceKind = (typeof INSTANCE_KINDS)[number];
 export const DEFAULT_VERSION_POLICY: VersionPolicy = { kind: 'latest', numVersions: 1 };
 export const DEFAULT_MODEL_FILENAME = 'model.onnx';
 /** Platform and backend names under which Triton runs ONNX with onnxruntime, the only ones served here. */
-const ONNX_PLATFORM = 'onnxruntime_onnx';
-const ONNX_BACKEND = 'onnxruntime';
+export const ONNX_PLATFORM = 'onnxruntime_onnx';
+export const ONNX_BACKEND = 'onnxruntime';
 /** Triton reads max_batch_size as an int32: larger values make a config Triton cannot load. */
 export const MAX_CONFIG_BATCH_SIZE = 2 ** 31 - 1;
 /** Longest dynamic-batching delay accepted (10 s): longer ones would hold requests past any client timeout. */

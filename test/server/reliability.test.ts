@@ -10,7 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_IMAGE_LIMITS } from '@tfjs-onnx/runtime';
 import { InvalidOptionError } from '../../common/errors.ts';
-import { IMAGE_LIMIT_DEFAULTS } from '../../server/options.ts';
+import { SERVE_DEFAULTS } from '../../server/options.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { ConnectionGate, GrpcUploads, gatedListener } from '../../server/connections.ts';
@@ -42,7 +42,7 @@ function connect(port: number): Promise<net.Socket> {
 
 describe('options', () => {
   it("defaults to the runtime's image limits", () => {
-    expect(IMAGE_LIMIT_DEFAULTS).toEqual(DEFAULT_IMAGE_LIMITS);
+    expect({ maxMegapixels: SERVE_DEFAULTS.maxImageMegapixels, maxAspectRatio: SERVE_DEFAULTS.maxImageAspect }).toEqual(DEFAULT_IMAGE_LIMITS);
   });
 
   it('refuses numbers outside sane ranges before loading anything, naming the flag', async () => {

@@ -1,7 +1,8 @@
 /** Server metadata and the health probes (Kubernetes livenessProbe / readinessProbe use these directly). */
 import type { FastifyPluginAsync } from 'fastify';
 import { RequestError } from '../../errors.ts';
-import { SERVER_NAME, SERVER_VERSION } from '../../options.ts';
+import { projectVersion } from '../../../common/project.ts';
+import { SERVER_NAME } from '../../options.ts';
 import { serverExtensions, type HttpContext } from '../context.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -12,7 +13,7 @@ const serverMetadata = {
 
 export function healthRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: serverExtensions(context.core) }));
+    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(context.core) }));
 
     app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } }, async () => ({ live: true }));
 
