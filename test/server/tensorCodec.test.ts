@@ -9,7 +9,7 @@ import { valuesFromRaw, valuesToRaw } from '../../server/core/rawTensors.ts';
 import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
 import { checkShape, elementCount, valuesFromJson, valuesToJsonText } from '../../server/core/tensors.ts';
 import { parseExactJson } from '../../server/http/json.ts';
-import type { PlannedInput } from '../../server/core/inference.ts';
+import type { PlannedInput } from '../../server/core/requests.ts';
 import { DATATYPE_INFO, type Datatype } from '../../server/core/datatypes.ts';
 import { lengthPrefixed } from './client.ts';
 
