@@ -16,7 +16,8 @@ import { METADATA_LABELS } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/files.ts';
 import type { Datatype } from './core/datatypes.ts';
-import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, formatModelConfig, type ConfigTensor } from './repository/config.ts';
+import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, type ConfigTensor } from './repository/config.ts';
+import { formatModelConfig } from './repository/formatConfig.ts';
 import { MODEL_NAME } from './repository/layout.ts';
 import { DEFAULT_MAX_BATCH_SIZE, SERVE_DEFAULTS } from './options.ts';
 
