@@ -63,24 +63,38 @@ export class QueueTimeoutError extends RequestError {
   }
 }
 
-/** The body is larger than --body-limit, or a tensor larger than --max-tensor-elements (413). */
-export class PayloadTooLargeError extends RequestError {
-  constructor(message: string) {
-    super(413, message);
-  }
-}
-
-/** The body's Content-Type or Content-Encoding is not one this route reads (415). */
-export class UnsupportedMediaTypeError extends RequestError {
-  constructor(message: string) {
-    super(415, message);
-  }
-}
-
-/** A repository request that the model control mode does not allow (e.g. load with --model-control-mode none) (400). */
-export class ModelControlError extends RequestError {
+/** A health probe asked while the server or model cannot serve (shutting down): the protocol's "not ready" is a 4xx (400). */
+export class NotReadyError extends RequestError {
   constructor(message: string) {
     super(400, message);
+  }
+}
+
+/** The model ran but did not return an output it declares: a fault of the model or the runtime, not the request's (500). */
+export class MissingModelOutputError extends RequestError {
+  constructor(output: string) {
+    super(500, `the model returned no output '${output}'`);
+  }
+}
+
+/** A load or unload request while the model control mode is not explicit, where only the operator decides what is served (400). */
+export class ModelControlDisabledError extends RequestError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** A load request's parameters (its config and file overrides) that cannot be applied (400). */
+export class InvalidLoadParameterError extends RequestError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** A load request whose model could not be read or loaded; the message says why, with no server path in it (400). */
+export class ModelLoadFailedError extends RequestError {
+  constructor(model: string, reason: string) {
+    super(400, `failed to load '${model}': ${reason}`);
   }
 }
 
@@ -119,7 +133,7 @@ export class RegionExistsError extends RequestError {
 }
 
 /** Registering would pass --max-shm-regions or --max-shm-bytes: 400 over HTTP, RESOURCE_EXHAUSTED over gRPC. */
-export class RegionLimitError extends RequestError {
+export class RegionLimitExceededError extends RequestError {
   constructor(message: string) {
     super(400, message, GrpcStatus.RESOURCE_EXHAUSTED);
   }

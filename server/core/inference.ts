@@ -11,7 +11,7 @@
  * differ — a picture in, turned into the model's input by the runtime's classifier, and top-k out.
  */
 import { formatShape } from '@tfjs-onnx/runtime/constants';
-import { InvalidRequestError, ModelUnavailableError, QueueTimeoutError, RequestError } from '../errors.ts';
+import { InvalidRequestError, MissingModelOutputError, ModelUnavailableError, QueueTimeoutError } from '../errors.ts';
 import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { Feeds, RunTiming } from './batching.ts';
@@ -108,7 +108,7 @@ export class InferenceCore {
       });
       const tensors = requested.map(({ name, classification, sharedMemory }) => {
         const tensor = outputs[name];
-        if (tensor === undefined) throw new RequestError(500, `the model returned no output '${name}'`);
+        if (tensor === undefined) throw new MissingModelOutputError(name);
         const output: OutputTensor = { name, datatype: datatypeOf(tensor.type), shape: [...tensor.dims], values: tensor.data };
         if (sharedMemory !== undefined) return { ...output, sharedMemory };
         return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));

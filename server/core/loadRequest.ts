@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ModelControlError, ModelNotFoundError } from '../errors.ts';
+import { ModelLoadFailedError, ModelNotFoundError } from '../errors.ts';
 import type { ModelConfig } from '../repository/config.ts';
 import { checkModelName, describeModelDirectory, describeRepositoryModel, type ModelDescription, type ModelSources } from '../repository/layout.ts';
 
@@ -16,7 +16,7 @@ export async function describeForLoad(name: string, fromFile: boolean, config: M
   if (fromFile && file) return config ? { ...file, config, origin: `the load override of '${name}'` } : file;
   const repository = sources.repository;
   if (repository === undefined) throw new ModelNotFoundError(name);
-  if (!(await isDirectory(path.join(repository, name)))) throw new ModelControlError(`failed to load '${name}': the model repository has no model '${name}'`);
+  if (!(await isDirectory(path.join(repository, name)))) throw new ModelLoadFailedError(name, `the model repository has no model '${name}'`);
   if (config === undefined) return describeRepositoryModel(repository, name);
   checkModelName(name, 'in the load request');
   return describeModelDirectory(path.join(repository, name), name, config, `the 'config' override of '${name}'`);

@@ -11,7 +11,7 @@
  * leaving is taken out of routing at once, and released once its in-flight requests are answered.
  */
 import { InvalidInputError, describeError } from '../../common/errors.ts';
-import { ModelControlError, ModelNotFoundError } from '../errors.ts';
+import { ModelControlDisabledError, ModelLoadFailedError, ModelNotFoundError } from '../errors.ts';
 import type { ModelControlMode } from '../options.ts';
 import { describeModelDirectory, scanRepository, type ModelDescription, type ModelSources, type UnreadableModel } from '../repository/layout.ts';
 import { writeOverrideDirectory, type LoadOverrides } from '../repository/overrides.ts';
@@ -168,8 +168,8 @@ export class ModelRegistry {
         }
         await this.loadDescription(description, entry?.source ?? 'repository');
       } catch (error) {
-        if (error instanceof ModelControlError || error instanceof ModelNotFoundError) throw error;
-        throw new ModelControlError(`failed to load '${name}': ${this.withoutPaths(describeError(error), written?.directory)}`);
+        if (error instanceof ModelLoadFailedError || error instanceof ModelNotFoundError) throw error;
+        throw new ModelLoadFailedError(name, this.withoutPaths(describeError(error), written?.directory));
       } finally {
         await written?.remove();
       }
@@ -193,7 +193,7 @@ export class ModelRegistry {
 
   private checkControl(action: 'load' | 'unload'): void {
     if (this.options.controlMode !== 'explicit') {
-      throw new ModelControlError(`explicit model ${action} is not allowed with --model-control-mode ${this.options.controlMode}; start the server with --model-control-mode explicit`);
+      throw new ModelControlDisabledError(`explicit model ${action} is not allowed with --model-control-mode ${this.options.controlMode}; start the server with --model-control-mode explicit`);
     }
   }
 

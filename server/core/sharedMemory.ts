@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FeatureDisabledError, InvalidRequestError, RegionExistsError, RegionLimitError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
+import { FeatureDisabledError, InvalidRequestError, RegionExistsError, RegionLimitExceededError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
 import { SharedMemoryLease, type Region, type RegionStatus, type RegionUse } from './sharedMemoryLease.ts';
 import { wholeBytes, type SharedMemoryRef } from './sharedMemoryParameters.ts';
 
@@ -152,11 +152,11 @@ export class SharedMemoryRegistry {
   private checkLimits(name: string, size: number): void {
     const { maxRegions, maxBytes } = this.options;
     if (this.regions.size >= maxRegions) {
-      throw new RegionLimitError(`cannot register shared memory region '${name}': ${this.regions.size} regions are registered, the most this server allows (--max-shm-regions ${maxRegions})`);
+      throw new RegionLimitExceededError(`cannot register shared memory region '${name}': ${this.regions.size} regions are registered, the most this server allows (--max-shm-regions ${maxRegions})`);
     }
     const total = [...this.regions.values()].reduce((sum, region) => sum + region.byteSize, 0);
     if (total + size > maxBytes) {
-      throw new RegionLimitError(`cannot register shared memory region '${name}': its ${size} bytes and the ${total} registered already pass --max-shm-bytes ${maxBytes}`);
+      throw new RegionLimitExceededError(`cannot register shared memory region '${name}': its ${size} bytes and the ${total} registered already pass --max-shm-bytes ${maxBytes}`);
     }
   }
 }

@@ -17,7 +17,7 @@ import { InvalidInputError } from '../../common/errors.ts';
 import { datatypeFromConfig, type Datatype } from '../core/datatypes.ts';
 import { configMessageFromJson } from './configJson.ts';
 import { FieldReader } from './fieldReader.ts';
-import { TextFormatError, TextMessage, parseTextFormat, type TextField } from './pbtxt.ts';
+import { TextFormatSyntaxError, TextMessage, parseTextFormat, type TextField } from './pbtxt.ts';
 
 export interface ConfigTensor {
   name: string;
@@ -67,7 +67,7 @@ export function readModelConfig(text: string, file: string): ModelConfig {
   try {
     message = parseTextFormat(text);
   } catch (error) {
-    if (error instanceof TextFormatError) throw new InvalidInputError(`${file}: ${error.message}`);
+    if (error instanceof TextFormatSyntaxError) throw new InvalidInputError(`${file}: ${error.message}`);
     throw error;
   }
   return readConfigMessage(message, new FieldReader(file, false));

@@ -31,13 +31,13 @@ export class TextMessage {
 }
 
 /** A syntax error, with the 1-based line it was found on. */
-export class TextFormatError extends Error {
+export class TextFormatSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
   ) {
     super(`line ${line}: ${message}`);
-    this.name = 'TextFormatError';
+    this.name = 'TextFormatSyntaxError';
   }
 }
 
@@ -76,7 +76,7 @@ class TextParser {
 
   /** Fields up to `close` (or the end of the file, for the outermost message). */
   parseMessage(close: string | undefined, depth: number): TextMessage {
-    if (depth > MAX_DEPTH) throw new TextFormatError(`messages nest deeper than ${MAX_DEPTH} levels`, this.peek().line);
+    if (depth > MAX_DEPTH) throw new TextFormatSyntaxError(`messages nest deeper than ${MAX_DEPTH} levels`, this.peek().line);
     const message = new TextMessage();
     for (;;) {
       const token = this.peek();
@@ -84,8 +84,8 @@ class TextParser {
         this.next();
         return message;
       }
-      if (token.type === 'end') throw new TextFormatError(`missing '${close}' before the end of the file`, token.line);
-      if (token.type !== 'identifier') throw new TextFormatError(`expected a field name but found ${describe(token)}`, token.line);
+      if (token.type === 'end') throw new TextFormatSyntaxError(`missing '${close}' before the end of the file`, token.line);
+      if (token.type !== 'identifier') throw new TextFormatSyntaxError(`expected a field name but found ${describe(token)}`, token.line);
       this.next();
       this.parseFieldValue(token.text, token.line, message, depth);
       if (this.atSymbol(',') || this.atSymbol(';')) this.next();
@@ -103,7 +103,7 @@ class TextParser {
     }
     if (!hasColon && !this.atSymbol('{') && !this.atSymbol('<')) {
       const token = this.peek();
-      throw new TextFormatError(`expected ':' or '{' after '${name}' but found ${describe(token)}`, token.line);
+      throw new TextFormatSyntaxError(`expected ':' or '{' after '${name}' but found ${describe(token)}`, token.line);
     }
     message.add(name, { line, value: this.parseValue(depth) });
   }
@@ -118,7 +118,7 @@ class TextParser {
       message.add(name, { line: this.peek().line, value: this.parseValue(depth) });
       const after = this.next();
       if (after.type === 'symbol' && after.text === ']') return;
-      if (after.type !== 'symbol' || after.text !== ',') throw new TextFormatError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
+      if (after.type !== 'symbol' || after.text !== ',') throw new TextFormatSyntaxError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
     }
   }
 
@@ -134,7 +134,7 @@ class TextParser {
     if (token.type === 'number') return { kind: 'number', value: Number(token.text), text: token.text };
     if (token.type === 'symbol' && token.text === '-') return this.parseNegative();
     if (token.type === 'identifier') return { kind: 'identifier', value: token.text };
-    throw new TextFormatError(`expected a value but found ${describe(token)}`, token.line);
+    throw new TextFormatSyntaxError(`expected a value but found ${describe(token)}`, token.line);
   }
 
   /** A number (or -inf) after a '-'. */
@@ -142,7 +142,7 @@ class TextParser {
     const operand = this.next();
     if (operand.type === 'number') return { kind: 'number', value: -Number(operand.text), text: `-${operand.text}` };
     if (operand.type === 'identifier' && /^(inf|infinity)$/i.test(operand.text)) return { kind: 'number', value: Number.NEGATIVE_INFINITY, text: `-${operand.text}` };
-    throw new TextFormatError(`expected a number after '-' but found ${describe(operand)}`, operand.line);
+    throw new TextFormatSyntaxError(`expected a number after '-' but found ${describe(operand)}`, operand.line);
   }
 }
 
@@ -186,7 +186,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ type: 'symbol', text: char, line });
       i++;
     } else {
-      throw new TextFormatError(`unexpected character ${JSON.stringify(char)}`, line);
+      throw new TextFormatSyntaxError(`unexpected character ${JSON.stringify(char)}`, line);
     }
   }
   tokens.push({ type: 'end', text: '', line });
@@ -199,7 +199,7 @@ function readString(text: string, start: number, line: number): { value: string;
   let value = '';
   let i = start + 1;
   while (i < text.length && text[i] !== quote) {
-    if (text[i] === '\n') throw new TextFormatError('a string runs past the end of its line', line);
+    if (text[i] === '\n') throw new TextFormatSyntaxError('a string runs past the end of its line', line);
     if (text[i] !== '\\') {
       value += text[i++];
       continue;
@@ -218,9 +218,9 @@ function readString(text: string, start: number, line: number): { value: string;
       value += String.fromCharCode(parseInt(hex, 16));
       i += 2 + hex.length;
     } else {
-      throw new TextFormatError(`unknown escape '\\${escaped}' in a string`, line);
+      throw new TextFormatSyntaxError(`unknown escape '\\${escaped}' in a string`, line);
     }
   }
-  if (i >= text.length) throw new TextFormatError('a string is not closed', line);
+  if (i >= text.length) throw new TextFormatSyntaxError('a string is not closed', line);
   return { value, end: i + 1 };
 }
