@@ -67,7 +67,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await registry.close();
     sharedMemory.closeAll();
   };
-  const grpc = await listen(settings, app, release, () => startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort as number, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog }));
+  const grpc = await listen(settings, app, release, (grpcPort) => startGrpc(core, metrics, { host: settings.host, port: grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog }));
   const { url, port, grpcAddress } = announce(settings, app, grpc, registry, log);
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -99,7 +99,7 @@ async function listen(
   settings: ServeSettings,
   app: FastifyInstance,
   release: () => Promise<void>,
-  startGrpcListener: () => Promise<GrpcListener>,
+  startGrpcListener: (port: number) => Promise<GrpcListener>,
 ): Promise<GrpcListener | undefined> {
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -109,7 +109,7 @@ async function listen(
   }
   if (settings.grpcPort === false) return undefined;
   try {
-    return await startGrpcListener();
+    return await startGrpcListener(settings.grpcPort);
   } catch (error) {
     await release();
     throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
