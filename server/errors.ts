@@ -4,11 +4,13 @@
  * defined once, in the core, and both protocols report it the same way. Anything thrown that is
  * not a RequestError is a bug: a 500 / INTERNAL, logged with its stack.
  */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
 export class RequestError extends Error {
   readonly statusCode: number;
   /** Set where gRPC has a more precise code than the HTTP status implies (see grpcCodeOf). */
-  readonly grpcCode?: number;
-  constructor(statusCode: number, message: string, grpcCode?: number) {
+  readonly grpcCode?: GrpcStatus;
+  constructor(statusCode: number, message: string, grpcCode?: GrpcStatus) {
     super(message);
     this.name = new.target.name;
     this.statusCode = statusCode;
@@ -61,24 +63,38 @@ export class QueueTimeoutError extends RequestError {
   }
 }
 
-/** The body is larger than --body-limit, or a tensor larger than --max-tensor-elements (413). */
-export class PayloadTooLargeError extends RequestError {
-  constructor(message: string) {
-    super(413, message);
-  }
-}
-
-/** The body's Content-Type or Content-Encoding is not one this route reads (415). */
-export class UnsupportedMediaTypeError extends RequestError {
-  constructor(message: string) {
-    super(415, message);
-  }
-}
-
-/** A repository request that the model control mode does not allow (e.g. load with --model-control-mode none) (400). */
-export class ModelControlError extends RequestError {
+/** A health probe asked while the server or model cannot serve (shutting down): the protocol's "not ready" is a 4xx (400). */
+export class NotReadyError extends RequestError {
   constructor(message: string) {
     super(400, message);
+  }
+}
+
+/** The model ran but did not return an output it declares: a fault of the model or the runtime, not the request's (500). */
+export class MissingModelOutputError extends RequestError {
+  constructor(output: string) {
+    super(500, `the model returned no output '${output}'`);
+  }
+}
+
+/** A load or unload request while the model control mode is not explicit, where only the operator decides what is served (400). */
+export class ModelControlDisabledError extends RequestError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** A load request's parameters (its config and file overrides) that cannot be applied (400). */
+export class InvalidLoadParameterError extends RequestError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** A load request whose model could not be read or loaded; the message says why, with no server path in it (400). */
+export class ModelLoadFailedError extends RequestError {
+  constructor(model: string, reason: string) {
+    super(400, `failed to load '${model}': ${reason}`);
   }
 }
 
@@ -88,7 +104,7 @@ export class ModelControlError extends RequestError {
  */
 export class UnsupportedFeatureError extends RequestError {
   constructor(feature: string, detail: string) {
-    super(400, `${feature} is not supported by this server: ${detail}`, 12 /* GrpcCode.UNIMPLEMENTED */);
+    super(400, `${feature} is not supported by this server: ${detail}`, GrpcStatus.UNIMPLEMENTED);
   }
 }
 
@@ -112,55 +128,39 @@ export class RegionNotFoundError extends RequestError {
 /** A shared-memory region name registered already: 400 over HTTP and ALREADY_EXISTS over gRPC, as Triton answers. */
 export class RegionExistsError extends RequestError {
   constructor(message: string) {
-    super(400, message, GrpcCode.ALREADY_EXISTS);
+    super(400, message, GrpcStatus.ALREADY_EXISTS);
   }
 }
 
 /** Registering would pass --max-shm-regions or --max-shm-bytes: 400 over HTTP, RESOURCE_EXHAUSTED over gRPC. */
-export class RegionLimitError extends RequestError {
+export class RegionLimitExceededError extends RequestError {
   constructor(message: string) {
-    super(400, message, GrpcCode.RESOURCE_EXHAUSTED);
+    super(400, message, GrpcStatus.RESOURCE_EXHAUSTED);
   }
 }
 
-/** gRPC status codes (grpc/status.h), named here so the mapping below reads as a table. */
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
-
 /** The gRPC code that means what `status` means over HTTP. */
-export function grpcCodeFor(status: number): number {
+export function grpcCodeFor(status: number): GrpcStatus {
   switch (status) {
     case 400:
     case 415:
-      return GrpcCode.INVALID_ARGUMENT;
+      return GrpcStatus.INVALID_ARGUMENT;
     case 404:
-      return GrpcCode.NOT_FOUND;
+      return GrpcStatus.NOT_FOUND;
     case 408:
-      return GrpcCode.DEADLINE_EXCEEDED;
+      return GrpcStatus.DEADLINE_EXCEEDED;
     case 413:
-      return GrpcCode.RESOURCE_EXHAUSTED;
+      return GrpcStatus.RESOURCE_EXHAUSTED;
     case 501:
-      return GrpcCode.UNIMPLEMENTED;
+      return GrpcStatus.UNIMPLEMENTED;
     case 503:
-      return GrpcCode.UNAVAILABLE;
+      return GrpcStatus.UNAVAILABLE;
     default:
-      return status >= 400 && status < 500 ? GrpcCode.INVALID_ARGUMENT : GrpcCode.INTERNAL;
+      return status >= 400 && status < 500 ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.INTERNAL;
   }
 }
 
 /** The gRPC code for a refused request: its own when it has one, else the one its HTTP status means. */
-export function grpcCodeOf(error: RequestError): number {
+export function grpcCodeOf(error: RequestError): GrpcStatus {
   return error.grpcCode ?? grpcCodeFor(error.statusCode);
 }

@@ -4,6 +4,7 @@
  * that shuts down within a bounded grace period. `tfjs-onnx serve` is a thin CLI over it.
  */
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { classifierFromModel, describePlacement, loadModel } from '@tfjs-onnx/runtime';
 import { InvalidOptionError, describeError } from '../common/errors.ts';
 import { ConnectionGate, httpServerFactory } from './connections.ts';
@@ -17,7 +18,7 @@ import { ServerLog } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { resolveServeOptions, type ServeOptions, type ServeSettings } from './options.ts';
 import { deviceFor, type ModelConfig } from './repository/config.ts';
-import { describeModelFiles } from './repository/layout.ts';
+import { describeModelFiles, type ModelDescription } from './repository/layout.ts';
 
 export { SERVE_DEFAULTS, RESOURCE_LIMITS, type ServeOptions } from './options.ts';
 export { DynamicBatcher, type BatcherOptions } from './core/batching.ts';
@@ -50,7 +51,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new InvalidOptionError('name an ONNX model to serve (a path, --model-dir with .onnx files, or --model-repository)');
   }
   const metrics = new ServerMetrics();
-  const registry = new ModelRegistry({
+  const registry = createRegistry(settings, files, metrics, log);
+  await registry.start();
+  const sharedMemory = new SharedMemoryRegistry({ enabled: settings.allowClientShm, maxRegions: settings.maxShmRegions, maxBytes: settings.maxShmBytes, maxStringTensorBytes: settings.bodyLimit });
+  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory, serverLog);
+  const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
+  const gate = new ConnectionGate(settings.maxConnections);
+  const limits = { requestTimeoutMs: settings.requestTimeoutMs, headerTimeoutMs: settings.headerTimeoutMs, minBodyRate: settings.minBodyRate, bodyRateGraceMs: settings.bodyRateGraceMs };
+  const http = httpServerFactory(gate, limits);
+  const app = await buildApp({ core, metrics, images, log: serverLog }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
+  // What a failed listen releases: everything started so far.
+  const release = async () => {
+    await app.close().catch(() => undefined);
+    await images.close();
+    await registry.close();
+    sharedMemory.closeAll();
+  };
+  const grpc = await listen(settings, app, release, (grpcPort) => startGrpc(core, metrics, { host: settings.host, port: grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog }));
+  const { url, port, grpcAddress } = announce(settings, app, grpc, registry, log);
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= shutDown({ core, registry, app, grpc, gate, images, settings, httpServer: http.server });
+    return closing;
+  };
+  return { url, port, grpcAddress, grpcPort: grpc?.port, models: [...new Set(registry.ready().map((model) => model.name))], close };
+}
+
+/** The models of the files and the repository, loaded by the runtime on the device asked for, with /classify over each model's own session. */
+function createRegistry(settings: ServeSettings, files: ModelDescription[], metrics: ServerMetrics, log: (line: string) => void): ModelRegistry {
+  return new ModelRegistry({
     files,
     repository: settings.modelRepository,
     controlMode: settings.modelControlMode,
@@ -63,50 +92,39 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     pollIntervalMs: settings.repositoryPollSecs * 1000,
     log,
   });
-  await registry.start();
-  const sharedMemory = new SharedMemoryRegistry({ enabled: settings.allowClientShm, maxRegions: settings.maxShmRegions, maxBytes: settings.maxShmBytes, maxStringTensorBytes: settings.bodyLimit });
-  const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory, serverLog);
-  const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
-  const gate = new ConnectionGate(settings.maxConnections);
-  const limits = { requestTimeoutMs: settings.requestTimeoutMs, headerTimeoutMs: settings.headerTimeoutMs, minBodyRate: settings.minBodyRate, bodyRateGraceMs: settings.bodyRateGraceMs };
-  const http = httpServerFactory(gate, limits);
-  const app = await buildApp({ core, metrics, images, log: serverLog }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
-  let grpc: GrpcListener | undefined;
-  const release = async () => {
-    grpc?.forceClose();
-    await app.close().catch(() => undefined);
-    await images.close();
-    await registry.close();
-    sharedMemory.closeAll();
-  };
+}
+
+/** HTTP, then gRPC unless it is off; if either cannot listen, everything started is released and the address is named. */
+async function listen(
+  settings: ServeSettings,
+  app: FastifyInstance,
+  release: () => Promise<void>,
+  startGrpcListener: (port: number) => Promise<GrpcListener>,
+): Promise<GrpcListener | undefined> {
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
     await release();
     throw new InvalidOptionError(`cannot listen on ${settings.host}:${settings.port}: ${describeError(error)}`, { cause: error });
   }
-  if (settings.grpcPort !== false) {
-    try {
-      grpc = await startGrpc(core, metrics, { host: settings.host, port: settings.grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog });
-    } catch (error) {
-      await release();
-      throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
-    }
+  if (settings.grpcPort === false) return undefined;
+  try {
+    return await startGrpcListener(settings.grpcPort);
+  } catch (error) {
+    await release();
+    throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
   }
+}
+
+/** The addresses listened on, and a line for each of them and each model served. */
+function announce(settings: ServeSettings, app: FastifyInstance, grpc: GrpcListener | undefined, registry: ModelRegistry, log: (line: string) => void) {
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${formatHost(settings.host)}:${port}`;
   const grpcAddress = grpc && `${formatHost(settings.host)}:${grpc.port}`;
   log(`listening on ${url}`);
   if (grpcAddress) log(`listening on grpc ${grpcAddress}`);
-  const models = [...new Set(registry.ready().map((model) => model.name))];
   for (const model of registry.ready()) log(`  model ${model.name} version ${model.version} on ${describePlacement(model.model.placement)}: POST ${url}/v2/models/${model.name}/infer`);
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= shutDown({ core, registry, app, grpc, gate, images, settings, httpServer: http.server });
-    return closing;
-  };
-  return { url, port, grpcAddress, grpcPort: grpc?.port, models, close };
+  return { url, port, grpcAddress };
 }
 
 /** How every model file is loaded with the runtime: the device (the config's instance kind, else --device) and threads asked for. */
@@ -120,7 +138,7 @@ function runtimeOptions(settings: ServeSettings, config?: ModelConfig) {
 interface ShutdownParts {
   core: InferenceCore;
   registry: ModelRegistry;
-  app: Awaited<ReturnType<typeof buildApp>>;
+  app: FastifyInstance;
   grpc: GrpcListener | undefined;
   gate: ConnectionGate;
   images: ImageDecoders;

@@ -5,18 +5,12 @@
  * checked against it, so the documentation names exactly the flags that exist. It imports nothing
  * heavy, so `serve --help` can read it without loading the server.
  */
-import type { Device as RuntimeDevice } from '@tfjs-onnx/runtime/constants';
+import { DEFAULT_IMAGE_LIMITS, type Device as RuntimeDevice } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../common/errors.ts';
 
 /** Triton's model control modes (core/registry.ts implements them). */
 export const MODEL_CONTROL_MODES = ['none', 'explicit', 'poll'] as const;
 export type ModelControlMode = (typeof MODEL_CONTROL_MODES)[number];
-
-/**
- * The runtime's DEFAULT_IMAGE_LIMITS, repeated here because importing the runtime would load its
- * image decoders into `--help`; a test checks the two agree.
- */
-export const IMAGE_LIMIT_DEFAULTS = { maxMegapixels: 50, maxAspectRatio: 100 } as const;
 
 export type Device = RuntimeDevice;
 
@@ -85,8 +79,8 @@ export interface NumericOption {
 export const RESOURCE_LIMITS: readonly NumericOption[] = [
   { key: 'bodyLimit', flag: '--body-limit', default: 8 * 1024 * 1024, min: 1, max: 1024 * 1024 * 1024, integer: true, unit: 'bytes', describe: 'largest request body (HTTP, after decompression) and gRPC message; larger ones get 413 / RESOURCE_EXHAUSTED' },
   { key: 'maxTensorElements', flag: '--max-tensor-elements', default: 4 * 1024 * 1024, min: 1, max: 1 << 28, integer: true, describe: 'most elements one input tensor may declare; checked from the shape, before anything is allocated' },
-  { key: 'maxImageMegapixels', flag: '--max-image-megapixels', default: IMAGE_LIMIT_DEFAULTS.maxMegapixels, min: 0.000001, max: 1000, integer: false, describe: 'largest image /classify decodes, read from the PNG or JPEG header before decoding' },
-  { key: 'maxImageAspect', flag: '--max-image-aspect', default: IMAGE_LIMIT_DEFAULTS.maxAspectRatio, min: 1, max: 100_000, integer: false, describe: 'most elongated image /classify decodes (long side ÷ short side)' },
+  { key: 'maxImageMegapixels', flag: '--max-image-megapixels', default: DEFAULT_IMAGE_LIMITS.maxMegapixels, min: 0.000001, max: 1000, integer: false, describe: 'largest image /classify decodes, read from the PNG or JPEG header before decoding' },
+  { key: 'maxImageAspect', flag: '--max-image-aspect', default: DEFAULT_IMAGE_LIMITS.maxAspectRatio, min: 1, max: 100_000, integer: false, describe: 'most elongated image /classify decodes (long side ÷ short side)' },
   { key: 'maxBatch', flag: '--max-batch', default: 64, min: 1, max: 4096, integer: true, unit: 'rows', describe: 'most rows dynamic batching merges into one run (models without config.pbtxt; 1 turns batching off)' },
   { key: 'requestTimeoutMs', flag: '--request-timeout-ms', default: 30_000, min: 100, max: 3_600_000, integer: true, unit: 'ms', describe: 'longest a client may take to send a request (HTTP: 408 and close; gRPC: a stalled connection is closed)' },
   { key: 'headerTimeoutMs', flag: '--header-timeout-ms', default: 5_000, min: 100, max: 3_600_000, integer: true, unit: 'ms', describe: "longest a client may take to send a request's headers (HTTP: 408 and close; gRPC: a connection that has not sent HTTP/2's preface by then is closed)" },
@@ -186,6 +180,5 @@ function checkNumber(option: NumericOption, value: unknown): void {
   }
 }
 
-/** Name and version reported by GET /v2 and ServerMetadata. */
+/** The name GET /v2 and ServerMetadata report; the version they report is the project's (projectVersion). */
 export const SERVER_NAME = 'tfjs-onnx';
-export const SERVER_VERSION = '0.1.0';

@@ -12,14 +12,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
+import { METADATA_LABELS } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/files.ts';
 import type { Datatype } from './core/datatypes.ts';
-import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, formatModelConfig, type ConfigTensor } from './repository/config.ts';
+import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, type ConfigTensor } from './repository/config.ts';
+import { formatModelConfig } from './repository/formatConfig.ts';
 import { MODEL_NAME } from './repository/layout.ts';
 import { DEFAULT_MAX_BATCH_SIZE, SERVE_DEFAULTS } from './options.ts';
 
 const { onnx } = onnxProto;
+const ElementCode = onnx.TensorProto.DataType;
 
 export interface ExportTritonOptions {
   /** Model name in the repository; default: the ONNX file name without extension. */
@@ -46,11 +49,22 @@ export interface TritonExport {
 }
 
 export { DEFAULT_MAX_BATCH_SIZE } from './options.ts';
-const LABELS_KEY = 'tfjs_onnx.labels';
 
-/** ONNX TensorProto.DataType → the protocol datatype (config.ts writes Triton's TYPE_ name for it). */
-const ONNX_DATATYPES: Record<number, Datatype> = {
-  1: 'FP32', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'BYTES', 9: 'BOOL', 10: 'FP16', 11: 'FP64', 12: 'UINT32', 13: 'UINT64',
+/** ONNX's element type codes (TensorProto.DataType) → the protocol datatype (config.ts writes Triton's TYPE_ name for it). */
+const DATATYPE_OF_ELEMENT_CODE: Partial<Record<number, Datatype>> = {
+  [ElementCode.FLOAT]: 'FP32',
+  [ElementCode.UINT8]: 'UINT8',
+  [ElementCode.INT8]: 'INT8',
+  [ElementCode.UINT16]: 'UINT16',
+  [ElementCode.INT16]: 'INT16',
+  [ElementCode.INT32]: 'INT32',
+  [ElementCode.INT64]: 'INT64',
+  [ElementCode.STRING]: 'BYTES',
+  [ElementCode.BOOL]: 'BOOL',
+  [ElementCode.FLOAT16]: 'FP16',
+  [ElementCode.DOUBLE]: 'FP64',
+  [ElementCode.UINT32]: 'UINT32',
+  [ElementCode.UINT64]: 'UINT64',
 };
 
 export async function exportTriton(onnxPath: string, outputDir: string, options: ExportTritonOptions = {}): Promise<TritonExport> {
@@ -112,7 +126,7 @@ function decodeModel(bytes: Uint8Array, onnxPath: string): OnnxTypes.ModelProto 
 function toTritonTensor(value: OnnxTypes.IValueInfoProto, maxBatchSize: number, onnxPath: string): TritonTensor {
   const name = value.name ?? '';
   const tensorType = value.type?.tensorType;
-  const datatype = ONNX_DATATYPES[tensorType?.elemType ?? 0];
+  const datatype = DATATYPE_OF_ELEMENT_CODE[tensorType?.elemType ?? ElementCode.UNDEFINED];
   if (!tensorType || !datatype) throw new InvalidInputError(`${onnxPath}: tensor '${name}' has an element type this export does not support`);
   const dims = (tensorType.shape?.dim ?? []).map((dim) => (dim.dimValue != null && Number(dim.dimValue) > 0 ? Number(dim.dimValue) : -1));
   if (maxBatchSize === 0) return { name, datatype, dims };
@@ -124,7 +138,7 @@ function toTritonTensor(value: OnnxTypes.IValueInfoProto, maxBatchSize: number, 
 }
 
 function readLabels(model: OnnxTypes.ModelProto, onnxPath: string): string[] | undefined {
-  const entry = (model.metadataProps ?? []).find((prop) => prop.key === LABELS_KEY);
+  const entry = (model.metadataProps ?? []).find((prop) => prop.key === METADATA_LABELS);
   if (!entry?.value) return undefined;
   try {
     const labels: unknown = JSON.parse(entry.value);
@@ -132,5 +146,5 @@ function readLabels(model: OnnxTypes.ModelProto, onnxPath: string): string[] | u
   } catch {
     // Falls through to the error below: the metadata is ours, so a broken value is worth reporting.
   }
-  throw new InvalidInputError(`${onnxPath}: metadata ${LABELS_KEY} is not a JSON list of one-line strings`);
+  throw new InvalidInputError(`${onnxPath}: metadata ${METADATA_LABELS} is not a JSON list of one-line strings`);
 }

@@ -5,7 +5,7 @@
  */
 import { InvalidRequestError } from '../errors.ts';
 import type { TensorValues } from './datatypes.ts';
-import type { OutputTensor } from './inference.ts';
+import type { OutputTensor } from './requests.ts';
 import { fromHalfBits } from './fp16.ts';
 
 export function classify(output: OutputTensor, k: number, batchable: boolean, labels: readonly string[] | undefined): OutputTensor {

@@ -13,10 +13,8 @@
  */
 import { GPU_DEVICES } from '@tfjs-onnx/runtime/constants';
 import { DATATYPE_INFO } from './datatypes.ts';
-import { DEFAULT_MODEL_FILENAME, DEFAULT_VERSION_POLICY, type VersionPolicy } from '../repository/config.ts';
-import { PLATFORM, type ServedModel, type ServedTensor } from './servedModel.ts';
-
-const BACKEND = 'onnxruntime';
+import { DEFAULT_MODEL_FILENAME, DEFAULT_VERSION_POLICY, ONNX_BACKEND, ONNX_PLATFORM, type VersionPolicy } from '../repository/config.ts';
+import type { ServedModel, ServedTensor } from './servedModel.ts';
 
 /** The subset of inference.ModelConfig this server fills; the rest keeps its protobuf default. */
 export interface TritonModelConfig {
@@ -46,8 +44,8 @@ export function configInForce(model: ServedModel): TritonModelConfig {
   const labelFiles = new Map((config?.outputs ?? []).map((tensor) => [tensor.name, tensor.labelFilename ?? '']));
   return {
     name: model.name,
-    platform: PLATFORM,
-    backend: BACKEND,
+    platform: ONNX_PLATFORM,
+    backend: ONNX_BACKEND,
     runtime: '',
     version_policy: versionPolicy(config?.versionPolicy ?? DEFAULT_VERSION_POLICY),
     max_batch_size: config?.maxBatchSize ?? 0,

@@ -1,9 +1,9 @@
 /**
- * The protocol's tensor datatypes (KServe v2 / Triton names) and how each maps to the runtime's
- * ElementType and to a typed array. One table, so the JSON, binary and gRPC front ends and the
+ * The protocol's tensor datatypes (KServe v2 / Triton names) and how each maps to onnxruntime's
+ * element type (the runtime's ElementType) and to a typed array. One table, so the JSON, binary and gRPC front ends and the
  * metadata routes can never disagree on what FP16 or BOOL means.
  */
-import type { ElementType } from './model.ts';
+import type { ElementType } from '@tfjs-onnx/runtime/constants';
 
 export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
 export type Datatype = (typeof DATATYPES)[number];
@@ -35,7 +35,7 @@ type NumericArrayConstructor =
   | BigUint64ArrayConstructor;
 
 interface DatatypeInfo {
-  tensorType: ElementType;
+  elementType: ElementType;
   /** Bytes per element in the binary (little-endian) layout; 0 for BYTES, whose elements vary. */
   byteSize: number;
   /** Typed array for the values; undefined for BYTES (strings). */
@@ -45,31 +45,31 @@ interface DatatypeInfo {
 }
 
 export const DATATYPE_INFO: Record<Datatype, DatatypeInfo> = {
-  BOOL: { tensorType: 'bool', byteSize: 1, array: Uint8Array, configType: 'TYPE_BOOL' },
-  UINT8: { tensorType: 'uint8', byteSize: 1, array: Uint8Array, configType: 'TYPE_UINT8' },
-  UINT16: { tensorType: 'uint16', byteSize: 2, array: Uint16Array, configType: 'TYPE_UINT16' },
-  UINT32: { tensorType: 'uint32', byteSize: 4, array: Uint32Array, configType: 'TYPE_UINT32' },
-  UINT64: { tensorType: 'uint64', byteSize: 8, array: BigUint64Array, configType: 'TYPE_UINT64' },
-  INT8: { tensorType: 'int8', byteSize: 1, array: Int8Array, configType: 'TYPE_INT8' },
-  INT16: { tensorType: 'int16', byteSize: 2, array: Int16Array, configType: 'TYPE_INT16' },
-  INT32: { tensorType: 'int32', byteSize: 4, array: Int32Array, configType: 'TYPE_INT32' },
-  INT64: { tensorType: 'int64', byteSize: 8, array: BigInt64Array, configType: 'TYPE_INT64' },
-  FP16: { tensorType: 'float16', byteSize: 2, array: Uint16Array, configType: 'TYPE_FP16' },
-  FP32: { tensorType: 'float32', byteSize: 4, array: Float32Array, configType: 'TYPE_FP32' },
-  FP64: { tensorType: 'float64', byteSize: 8, array: Float64Array, configType: 'TYPE_FP64' },
-  BYTES: { tensorType: 'string', byteSize: 0, configType: 'TYPE_STRING' },
+  BOOL: { elementType: 'bool', byteSize: 1, array: Uint8Array, configType: 'TYPE_BOOL' },
+  UINT8: { elementType: 'uint8', byteSize: 1, array: Uint8Array, configType: 'TYPE_UINT8' },
+  UINT16: { elementType: 'uint16', byteSize: 2, array: Uint16Array, configType: 'TYPE_UINT16' },
+  UINT32: { elementType: 'uint32', byteSize: 4, array: Uint32Array, configType: 'TYPE_UINT32' },
+  UINT64: { elementType: 'uint64', byteSize: 8, array: BigUint64Array, configType: 'TYPE_UINT64' },
+  INT8: { elementType: 'int8', byteSize: 1, array: Int8Array, configType: 'TYPE_INT8' },
+  INT16: { elementType: 'int16', byteSize: 2, array: Int16Array, configType: 'TYPE_INT16' },
+  INT32: { elementType: 'int32', byteSize: 4, array: Int32Array, configType: 'TYPE_INT32' },
+  INT64: { elementType: 'int64', byteSize: 8, array: BigInt64Array, configType: 'TYPE_INT64' },
+  FP16: { elementType: 'float16', byteSize: 2, array: Uint16Array, configType: 'TYPE_FP16' },
+  FP32: { elementType: 'float32', byteSize: 4, array: Float32Array, configType: 'TYPE_FP32' },
+  FP64: { elementType: 'float64', byteSize: 8, array: Float64Array, configType: 'TYPE_FP64' },
+  BYTES: { elementType: 'string', byteSize: 0, configType: 'TYPE_STRING' },
 };
 
-const BY_TENSOR_TYPE = new Map<ElementType, Datatype>(DATATYPES.map((datatype) => [DATATYPE_INFO[datatype].tensorType, datatype]));
+const BY_ELEMENT_TYPE = new Map<ElementType, Datatype>(DATATYPES.map((datatype) => [DATATYPE_INFO[datatype].elementType, datatype]));
 const BY_CONFIG_TYPE = new Map<string, Datatype>(DATATYPES.map((datatype) => [DATATYPE_INFO[datatype].configType, datatype]));
 
 export function isDatatype(value: unknown): value is Datatype {
   return typeof value === 'string' && (DATATYPES as readonly string[]).includes(value);
 }
 
-export function datatypeOf(type: ElementType): Datatype {
-  const datatype = BY_TENSOR_TYPE.get(type);
-  if (datatype === undefined) throw new Error(`no protocol datatype for tensor type '${type}'`);
+export function datatypeOf(elementType: ElementType): Datatype {
+  const datatype = BY_ELEMENT_TYPE.get(elementType);
+  if (datatype === undefined) throw new Error(`no protocol datatype for element type '${elementType}'`);
   return datatype;
 }
 

@@ -10,108 +10,22 @@
  * /infer requests on the same session and recorded the same way; only their input and output
  * differ — a picture in, turned into the model's input by the runtime's classifier, and top-k out.
  */
-import type { ClassifierInput, Classifier, Prediction } from '@tfjs-onnx/runtime';
-import { InvalidRequestError, ModelUnavailableError, QueueTimeoutError, RequestError } from '../errors.ts';
+import { formatShape } from '@tfjs-onnx/runtime/constants';
+import { InvalidRequestError, MissingModelOutputError, ModelUnavailableError, QueueTimeoutError } from '../errors.ts';
 import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { Feeds, RunTiming } from './batching.ts';
 import { classify } from './classification.ts';
-import { DATATYPE_INFO, allocateValues, bytesOfValues, datatypeOf, isDatatype, type Datatype, type TensorValues } from './datatypes.ts';
+import { DATATYPE_INFO, allocateValues, bytesOfValues, datatypeOf, type TensorValues } from './datatypes.ts';
 import { valuesFromRaw, valuesToRaw } from './rawTensors.ts';
 import type { ModelRegistry } from './registry.ts';
-import type { ServedModel, ServedTensor } from './servedModel.ts';
+import { checkAgainstModel, planInputs, planOutputs, type PlannedOutput } from './requestPlan.ts';
+import type { ClassifyCall, ClassifyResponse, InferenceCall, InferenceResponse, OutputTensor, PlannedInput } from './requests.ts';
 import { readSchedulingParameters } from './requestParameters.ts';
-import { checkSharedMemoryParameters, type RegionUse, type SharedMemoryLease, type SharedMemoryParameters, type SharedMemoryRef, type SharedMemoryRegistry } from './sharedMemory.ts';
-import { checkShape, elementCount, formatShape } from './tensors.ts';
-
-export interface TensorHeader {
-  name: string;
-  /** As the request spells it; checked here. */
-  datatype: string;
-  /** As the request gives it; checked here. */
-  shape: unknown;
-  /** The shared_memory_* parameters, when the tensor's bytes are in a registered region instead of the message. */
-  sharedMemory?: SharedMemoryParameters;
-}
-
-export interface RequestedOutput {
-  name: string;
-  /** parameters.classification: return the top k classes instead of the tensor. */
-  classification?: unknown;
-  /** The shared_memory_* parameters: write the output into a registered region instead of the reply. */
-  sharedMemory?: SharedMemoryParameters;
-}
-
-export interface InferenceHeader {
-  modelName: string;
-  modelVersion?: string;
-  id?: string;
-  inputs: TensorHeader[];
-  outputs?: RequestedOutput[];
-  /** The request's parameters as decoded by the front end; the reserved ones are read by readSchedulingParameters. */
-  parameters?: Record<string, unknown>;
-}
-
-/** An input the core has checked: what the front end must now decode, exactly `count` elements. */
-export interface PlannedInput {
-  name: string;
-  datatype: Datatype;
-  shape: number[];
-  count: number;
-  /** Bytes in the binary layout; undefined for BYTES, whose elements vary in length. */
-  byteSize?: number;
-  /** Its place among the request's inputs (front ends find its data by it). */
-  position: number;
-  /** Where in shared memory its bytes are; the core reads those itself. */
-  sharedMemory?: SharedMemoryRef;
-}
-
-export interface OutputTensor {
-  name: string;
-  datatype: Datatype;
-  shape: number[];
-  values: TensorValues;
-  /** Written into this place in shared memory already: the reply carries no data for it. */
-  sharedMemory?: SharedMemoryRef;
-}
-
-export interface InferenceResponse {
-  modelName: string;
-  modelVersion: string;
-  id?: string;
-  outputs: OutputTensor[];
-}
-
-export interface InferenceCall {
-  header: InferenceHeader;
-  /** process.hrtime.bigint() when the request arrived, so statistics include reading it. */
-  receivedAt: bigint;
-  /**
-   * Decodes the data the message carries for the planned inputs given — every input not in shared
-   * memory, in request order — returning one value per input; throws a RequestError if the data disagrees.
-   */
-  decode: (inputs: PlannedInput[]) => TensorValues[];
-}
-
-/** A /classify request: one picture for a model, and how many classes to answer with. */
-export interface ClassifyCall {
-  modelName: string;
-  modelVersion?: string;
-  /** process.hrtime.bigint() when the request arrived. */
-  receivedAt: bigint;
-  topK: number;
-  /**
-   * The picture as the runtime's classifier takes it (raw pixels, or decoded pixels), given the
-   * model's image size: the front end decodes and shrinks encoded images to it off the event loop.
-   */
-  input: (imageSize: Classifier['imageSize']) => Promise<ClassifierInput>;
-}
-
-export interface ClassifyResponse {
-  modelName: string;
-  modelVersion: string;
-  predictions: Prediction[];
-}
+import type { ServedModel } from './servedModel.ts';
+import type { SharedMemoryRegistry } from './sharedMemory.ts';
+import type { RegionUse, SharedMemoryLease } from './sharedMemoryLease.ts';
+import type { SharedMemoryRef } from './sharedMemoryParameters.ts';
 
 /** What a request's work hands back to be recorded: its answer, its rows, and where its time went. */
 interface Completed<T> {
@@ -177,7 +91,7 @@ export class InferenceCore {
 
   private async run(model: ServedModel, call: InferenceCall): Promise<Completed<InferenceResponse>> {
     const scheduling = readSchedulingParameters(call.header.parameters);
-    const inputs = this.planInputs(model, call.header.inputs);
+    const inputs = planInputs(model, call.header.inputs, this.limits.maxTensorElements);
     const requested = planOutputs(model, call.header.outputs);
     // Every region, offset and size is checked here, before any byte is read or written.
     const memory = this.sharedMemory.lease(regionUses(inputs, requested));
@@ -185,7 +99,7 @@ export class InferenceCore {
       const values = decodeInputs(model, call, inputs, memory);
       const feeds: Feeds = {};
       inputs.forEach((input, index) => {
-        feeds[input.name] = { type: DATATYPE_INFO[input.datatype].tensorType, dims: input.shape, data: values[index] };
+        feeds[input.name] = { type: DATATYPE_INFO[input.datatype].elementType, dims: input.shape, data: values[index] };
       });
       const rows = model.batchable ? inputs[0].shape[0] : 1;
       const { outputs, timing } = await model.batcher.submit(feeds, rows, {
@@ -194,7 +108,7 @@ export class InferenceCore {
       });
       const tensors = requested.map(({ name, classification, sharedMemory }) => {
         const tensor = outputs[name];
-        if (tensor === undefined) throw new RequestError(500, `the model returned no output '${name}'`);
+        if (tensor === undefined) throw new MissingModelOutputError(name);
         const output: OutputTensor = { name, datatype: datatypeOf(tensor.type), shape: [...tensor.dims], values: tensor.data };
         if (sharedMemory !== undefined) return { ...output, sharedMemory };
         return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));
@@ -223,45 +137,6 @@ export class InferenceCore {
     const { outputs, timing } = await model.batcher.submit(feeds, rows);
     const [classification] = classifier.fromOutputs(outputs, { topK: Math.min(call.topK, classifier.classCount) });
     return { result: { modelName: model.name, modelVersion: model.version, predictions: classification.top }, rows, timing };
-  }
-
-  /** Every model input exactly once, each with the model's datatype and a shape the model takes, within the limits. */
-  private planInputs(model: ServedModel, inputs: TensorHeader[]): PlannedInput[] {
-    const seen = new Set<string>();
-    const planned = inputs.map((input, position): PlannedInput => {
-      const name = String(input.name);
-      if (seen.has(name)) throw new InvalidRequestError(`input '${name}' is given twice`);
-      seen.add(name);
-      const expected = model.inputs.find((tensor) => tensor.name === name);
-      if (!expected) throw new InvalidRequestError(`unexpected inference input '${name}' for model '${model.name}'; its inputs are ${listNames(model.inputs)}`);
-      if (!isDatatype(input.datatype)) throw new InvalidRequestError(`input '${name}' has datatype ${JSON.stringify(input.datatype)}, which is not a protocol datatype`);
-      if (input.datatype !== expected.datatype) {
-        throw new InvalidRequestError(`input '${name}' has datatype ${input.datatype}, but model '${model.name}' expects ${expected.datatype}`);
-      }
-      const shape = checkShape(name, input.shape);
-      checkAgainstModel(model, expected, shape);
-      const count = elementCount(name, shape, this.limits.maxTensorElements);
-      const byteSize = input.datatype === 'BYTES' ? undefined : DATATYPE_INFO[input.datatype].byteSize * count;
-      const sharedMemory = input.sharedMemory && checkSharedMemoryParameters(`input '${name}'`, input.sharedMemory);
-      return { name, datatype: input.datatype, shape, count, byteSize, position, ...(sharedMemory ? { sharedMemory } : {}) };
-    });
-    const missing = model.inputs.filter((tensor) => !seen.has(tensor.name));
-    if (missing.length > 0) throw new InvalidRequestError(`model '${model.name}' needs the input${missing.length > 1 ? 's' : ''} ${listNames(missing)}, missing from the request`);
-    if (model.batchable && planned.some((input) => input.shape[0] !== planned[0].shape[0])) {
-      throw new InvalidRequestError(`the inputs disagree on the batch size (first dimension): ${planned.map((input) => `'${input.name}' ${input.shape[0]}`).join(', ')}`);
-    }
-    return planned;
-  }
-}
-
-function checkAgainstModel(model: ServedModel, expected: ServedTensor, shape: number[]): void {
-  // Triton takes any size ≥ 0 for a variable dimension, an empty tensor included.
-  const fits = shape.length === expected.shape.length && expected.shape.every((size, axis) => size === -1 || size === shape[axis]);
-  if (!fits) {
-    throw new InvalidRequestError(`input '${expected.name}' has shape ${formatShape(shape)} but model '${model.name}' expects ${formatShape(expected.shape)} (-1: any size)`);
-  }
-  if (model.maxRequestBatch > 0 && shape[0] > model.maxRequestBatch) {
-    throw new InvalidRequestError(`input '${expected.name}' has batch size ${shape[0]}, more than model '${model.name}' takes in one request (max_batch_size ${model.maxRequestBatch})`);
   }
 }
 
@@ -295,39 +170,4 @@ function regionUses(inputs: PlannedInput[], outputs: PlannedOutput[]): RegionUse
   for (const input of inputs) if (input.sharedMemory) uses.push({ tensor: `input '${input.name}'`, ref: input.sharedMemory });
   for (const output of outputs) if (output.sharedMemory) uses.push({ tensor: `output '${output.name}'`, ref: output.sharedMemory });
   return uses;
-}
-
-interface PlannedOutput {
-  name: string;
-  classification?: number;
-  sharedMemory?: SharedMemoryRef;
-}
-
-/** The requested outputs (all of the model's when none are named), with their classification counts and shared-memory places checked. */
-function planOutputs(model: ServedModel, outputs: RequestedOutput[] | undefined): PlannedOutput[] {
-  if (outputs === undefined || outputs.length === 0) return model.outputs.map((tensor) => ({ name: tensor.name }));
-  const seen = new Set<string>();
-  return outputs.map((output) => {
-    const name = String(output.name);
-    if (!model.outputs.some((tensor) => tensor.name === name)) {
-      throw new InvalidRequestError(`unexpected inference output '${name}' for model '${model.name}'; its outputs are ${listNames(model.outputs)}`);
-    }
-    if (seen.has(name)) throw new InvalidRequestError(`output '${name}' is requested twice`);
-    seen.add(name);
-    const k = output.classification;
-    if (output.sharedMemory !== undefined) {
-      // Triton refuses the pair: the classes are computed from the output, which would then be in shared memory.
-      if (k !== undefined) throw new InvalidRequestError(`Output can't set both 'shared_memory_region' and 'classification' (output '${name}')`);
-      return { name, sharedMemory: checkSharedMemoryParameters(`output '${name}'`, output.sharedMemory) };
-    }
-    if (k === undefined) return { name };
-    if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-      throw new InvalidRequestError(`output '${name}' parameter classification is ${JSON.stringify(k)}; it must be a whole number ≥ 1 (how many classes to return)`);
-    }
-    return { name, classification: k };
-  });
-}
-
-function listNames(tensors: { name: string }[]): string {
-  return tensors.map((tensor) => `'${tensor.name}'`).join(', ');
 }

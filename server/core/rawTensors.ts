@@ -4,10 +4,10 @@
  * a 4-byte little-endian length followed by that many bytes. Every length is checked against the
  * bytes really there before anything is copied.
  */
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidRequestError } from '../errors.ts';
 import { bytesOfValues, valuesFromBytes, type Datatype, type TensorValues } from './datatypes.ts';
-import type { PlannedInput } from './inference.ts';
-import { formatShape } from './tensors.ts';
+import type { PlannedInput } from './requests.ts';
 
 /**
  * A planned input's values from its raw bytes, which must hold exactly its shape × datatype.

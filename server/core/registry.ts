@@ -6,38 +6,24 @@
  *   explicit  only what the operator names (--load-model, '*' for all) is loaded at start;
  *             load/unload requests are honoured
  *   poll      like none, and the repository is re-read every --repository-poll-secs: new models
- *             load, removed ones unload, changed ones reload
+ *             load, removed ones unload, changed ones reload (repositoryPoll.ts)
  * A reload loads the new versions first and swaps them in, so requests never see a gap; a model
  * leaving is taken out of routing at once, and released once its in-flight requests are answered.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { InvalidInputError, UserError, describeError } from '../../common/errors.ts';
-import { ModelControlError, ModelNotFoundError } from '../errors.ts';
-import type { ServerMetrics } from '../metrics.ts';
-import type { ModelConfig } from '../repository/config.ts';
-import { checkModelName, describeModelDirectory, describeRepositoryModel, scanRepository, type ModelDescription } from '../repository/layout.ts';
-import { writeOverrideDirectory, type LoadOverrides } from '../repository/overrides.ts';
-import type { Model } from './model.ts';
-import { ServedModel, type BatchingDefaults, type ClassifierFactory } from './servedModel.ts';
-
+import { InvalidInputError, describeError } from '../../common/errors.ts';
+import { ModelControlDisabledError, ModelLoadFailedError, ModelNotFoundError } from '../errors.ts';
 import type { ModelControlMode } from '../options.ts';
+import { describeModelDirectory, scanRepository, type ModelDescription, type ModelSources, type UnreadableModel } from '../repository/layout.ts';
+import { writeOverrideDirectory, type LoadOverrides } from '../repository/overrides.ts';
+import { describeForLoad, withoutPaths } from './loadRequest.ts';
+import { byVersion, fingerprint, loadVersions, newest, type VersionLoading } from './modelVersions.ts';
+import { RepositoryPoller, type PolledRegistry } from './repositoryPoll.ts';
+import type { ServedModel } from './servedModel.ts';
 
-/** Loads one ONNX file into a session; the server passes the runtime's loadModel with its options (and the config's, where it has one). */
-export type ModelLoader = (file: string, config?: ModelConfig) => Promise<Model>;
-
-export interface RegistryOptions {
-  /** Plain ONNX files (always loaded at start, whatever the mode). */
-  files: ModelDescription[];
-  repository?: string;
+export interface RegistryOptions extends VersionLoading, ModelSources {
   controlMode: ModelControlMode;
   /** explicit mode: the repository models to load at start ('*': all). */
   loadAtStart: string[];
-  loader: ModelLoader;
-  /** Builds the image classifier of a loaded model, for the /classify route (over the same session). */
-  classifierFor: ClassifierFactory;
-  defaults: BatchingDefaults;
-  metrics: ServerMetrics;
   /** poll mode: how often the repository is re-read. */
   pollIntervalMs?: number;
   /** Told about loads, unloads and poll problems, for the operator's log. */
@@ -70,8 +56,7 @@ export class ModelRegistry {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Old versions still answering their last requests after an unload or reload. */
   private readonly retiring = new Set<Promise<void>>();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private poller: RepositoryPoller | undefined;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -111,7 +96,10 @@ export class ModelRegistry {
       if (all || wanted.includes(model.name)) await this.loadDescription(model, 'repository');
       else this.entries.set(model.name, { versions: new Map(), source: 'repository', description: model, state: 'UNAVAILABLE', reason: 'not loaded (--model-control-mode explicit)' });
     }
-    if (this.options.controlMode === 'poll') this.schedulePoll();
+    if (this.options.controlMode === 'poll' && this.options.pollIntervalMs !== undefined) {
+      this.poller = new RepositoryPoller(repository, this.options.pollIntervalMs, this.pollTarget(), this.options.log);
+      this.poller.start();
+    }
   }
 
   /** The version to serve: the one named, or the newest ready. */
@@ -172,7 +160,7 @@ export class ModelRegistry {
             written = await writeOverrideDirectory(name, overrides.files);
             description = await describeModelDirectory(written.directory, name, overrides.config, `the load override of '${name}'`);
           } else {
-            description = await this.describeForLoad(name, entry, overrides?.config);
+            description = await describeForLoad(name, entry?.source === 'file', overrides?.config, this.options);
           }
         } catch (error) {
           if (entry) Object.assign(entry, { state: entry.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: this.withoutPaths(describeError(error)) });
@@ -180,33 +168,17 @@ export class ModelRegistry {
         }
         await this.loadDescription(description, entry?.source ?? 'repository');
       } catch (error) {
-        if (error instanceof ModelControlError || error instanceof ModelNotFoundError) throw error;
-        throw new ModelControlError(`failed to load '${name}': ${this.withoutPaths(describeError(error), written?.directory)}`);
+        if (error instanceof ModelLoadFailedError || error instanceof ModelNotFoundError) throw error;
+        throw new ModelLoadFailedError(name, this.withoutPaths(describeError(error), written?.directory));
       } finally {
         await written?.remove();
       }
     });
   }
 
-  /** What a load without override files reads: the model's own files, under the override config if one is given. */
-  private async describeForLoad(name: string, entry: Entry | undefined, config: ModelConfig | undefined): Promise<ModelDescription> {
-    const file = this.options.files.find((candidate) => candidate.name === name);
-    if (entry?.source === 'file' && file) return config ? { ...file, config, origin: `the load override of '${name}'` } : file;
-    const repository = this.options.repository;
-    if (repository === undefined) throw new ModelNotFoundError(name);
-    if (!(await isDirectory(path.join(repository, name)))) throw new ModelControlError(`failed to load '${name}': the model repository has no model '${name}'`);
-    if (config === undefined) return describeRepositoryModel(repository, name);
-    checkModelName(name, 'in the load request');
-    return describeModelDirectory(path.join(repository, name), name, config, `the 'config' override of '${name}'`);
-  }
-
   /** `message` with the repository's location (and `extra`) taken out of every path in it. */
   private withoutPaths(message: string, extra?: string): string {
-    const repository = this.options.repository;
-    const roots = [repository, repository && path.resolve(repository), extra && path.dirname(extra)].filter((root): root is string => !!root);
-    let result = message;
-    for (const root of roots.sort((a, b) => b.length - a.length)) result = result.split(root + path.sep).join('').split(root).join('<model repository>');
-    return result;
+    return withoutPaths(message, this.options.repository, extra);
   }
 
   /** POST .../unload: takes the model out of routing; it is released once its requests are answered. */
@@ -221,23 +193,15 @@ export class ModelRegistry {
 
   private checkControl(action: 'load' | 'unload'): void {
     if (this.options.controlMode !== 'explicit') {
-      throw new ModelControlError(`explicit model ${action} is not allowed with --model-control-mode ${this.options.controlMode}; start the server with --model-control-mode explicit`);
+      throw new ModelControlDisabledError(`explicit model ${action} is not allowed with --model-control-mode ${this.options.controlMode}; start the server with --model-control-mode explicit`);
     }
   }
 
   /** Loads every version of a description, then swaps them in for whatever was served under the name. */
   private async loadDescription(description: ModelDescription, source: Entry['source']): Promise<void> {
     const previous = this.entries.get(description.name);
-    const loaded = new Map<string, ServedModel>();
-    const failures: string[] = [];
     if (previous) previous.state = previous.versions.size > 0 ? 'READY' : 'LOADING';
-    for (const { version, path } of description.versions) {
-      try {
-        loaded.set(version, await this.loadVersion(description, version, path));
-      } catch (error) {
-        failures.push(`version ${version}: ${describeError(error)}`);
-      }
-    }
+    const { loaded, failures } = await loadVersions(description, this.options);
     if (loaded.size === 0) {
       if (previous) Object.assign(previous, { state: previous.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: failures.join('; ') });
       else this.entries.set(description.name, { versions: new Map(), source, description, state: 'UNAVAILABLE', reason: failures.join('; ') });
@@ -247,22 +211,6 @@ export class ModelRegistry {
     this.entries.set(description.name, entry);
     if (previous) this.retireVersions([...previous.versions.values()]);
     this.options.log(`loaded model '${description.name}' version${loaded.size > 1 ? 's' : ''} ${[...loaded.keys()].join(', ')}`);
-  }
-
-  private async loadVersion(description: ModelDescription, version: string, file: string): Promise<ServedModel> {
-    let model: Model;
-    try {
-      model = await this.options.loader(file, description.config);
-    } catch (error) {
-      if (error instanceof UserError) throw error;
-      throw new InvalidInputError(`cannot load ${file}: ${describeError(error)}`, { cause: error });
-    }
-    try {
-      return await ServedModel.create({ name: description.name, version, model, classifierFor: this.options.classifierFor, config: description.config, directory: description.directory, origin: description.origin, defaults: this.options.defaults, metrics: this.options.metrics });
-    } catch (error) {
-      await model.dispose();
-      throw error;
-    }
   }
 
   private retire(entry: Entry, reason: string): void {
@@ -281,49 +229,30 @@ export class ModelRegistry {
     }
   }
 
-  // ---- poll mode -------------------------------------------------------------------------------
-
-  private schedulePoll(): void {
-    if (this.closed || this.options.pollIntervalMs === undefined) return;
-    this.pollTimer = setTimeout(() => void this.poll().finally(() => this.schedulePoll()), this.options.pollIntervalMs);
-    this.pollTimer.unref();
-  }
-
-  /** One poll: load what appeared, reload what changed, unload what disappeared. */
-  async poll(): Promise<void> {
-    const repository = this.options.repository;
-    if (repository === undefined || this.closed) return;
-    let scan: Awaited<ReturnType<typeof scanRepository>>;
-    try {
-      scan = await scanRepository(repository);
-    } catch (error) {
-      this.options.log(`poll: ${describeError(error)}`);
-      return;
-    }
-    const present = new Set([...scan.models.map((model) => model.name), ...scan.unreadable.map((model) => model.name)]);
-    for (const model of scan.models) {
-      await this.exclusive(model.name, async () => {
-        const entry = this.entries.get(model.name);
-        if (entry?.source === 'file') return;
-        if (entry && entry.versions.size > 0 && entry.fingerprint === (await fingerprint(model))) return;
-        await this.loadDescription(model, 'repository').catch((error) => this.options.log(`poll: ${describeError(error)}`));
-      });
-    }
-    for (const problem of scan.unreadable) {
-      const entry = this.entries.get(problem.name);
-      if (entry) entry.reason = problem.reason;
-      else this.entries.set(problem.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: problem.reason });
-      this.options.log(`poll: model '${problem.name}': ${problem.reason}`);
-    }
-    for (const [name, entry] of this.entries) {
-      if (entry.source === 'repository' && !present.has(name)) {
-        await this.exclusive(name, async () => {
+  /** The registry's side of repository polling: each change the poller decides on, under the model's lock. */
+  private pollTarget(): PolledRegistry {
+    return {
+      refresh: (model) =>
+        this.exclusive(model.name, async () => {
+          const entry = this.entries.get(model.name);
+          if (entry?.source === 'file') return;
+          if (entry && entry.versions.size > 0 && entry.fingerprint === (await fingerprint(model))) return;
+          await this.loadDescription(model, 'repository');
+        }),
+      markUnreadable: (problem: UnreadableModel) => {
+        const entry = this.entries.get(problem.name);
+        if (entry) entry.reason = problem.reason;
+        else this.entries.set(problem.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: problem.reason });
+      },
+      repositoryModels: () => [...this.entries].filter(([, entry]) => entry.source === 'repository').map(([name]) => name),
+      remove: (name) =>
+        this.exclusive(name, async () => {
+          const entry = this.entries.get(name);
+          if (!entry) return;
           this.retire(entry, 'removed from the repository');
           this.entries.delete(name);
-          this.options.log(`unloaded model '${name}': removed from the repository`);
-        });
-      }
-    }
+        }),
+    };
   }
 
   private exclusive<T>(name: string, action: () => Promise<T>): Promise<T> {
@@ -344,32 +273,9 @@ export class ModelRegistry {
 
   /** Unloads everything, waiting for in-flight requests; safe to call twice. */
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.pollTimer);
+    this.poller?.stop();
     await Promise.allSettled([...this.locks.values()]);
     for (const entry of this.entries.values()) this.retire(entry, 'server shut down');
     await Promise.allSettled([...this.retiring]);
   }
-}
-
-async function isDirectory(directory: string): Promise<boolean> {
-  return fs.stat(directory).then((stat) => stat.isDirectory(), () => false);
-}
-
-function newest(versions: Map<string, ServedModel>): ServedModel | undefined {
-  return [...versions.entries()].sort(([a], [b]) => byVersion(b, a))[0]?.[1];
-}
-
-function byVersion(a: string, b: string): number {
-  return Number(a) - Number(b) || a.localeCompare(b);
-}
-
-/** Config text and every version file's size and modification time. */
-async function fingerprint(description: ModelDescription): Promise<string> {
-  const parts = [JSON.stringify(description.config ?? null)];
-  for (const { version, path } of description.versions) {
-    const stat = await fs.stat(path).catch(() => undefined);
-    parts.push(`${version}:${stat?.size}:${stat?.mtimeMs}`);
-  }
-  return parts.join('|');
 }

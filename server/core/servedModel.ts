@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UnsupportedModelError, type Classifier } from '@tfjs-onnx/runtime';
+import { METADATA_LABELS, formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError } from '../../common/errors.ts';
 import { NotAnImageClassifierError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -15,11 +16,6 @@ import { DynamicBatcher } from './batching.ts';
 import { datatypeOf, type Datatype } from './datatypes.ts';
 import type { Model, TensorSpec } from './model.ts';
 import { ModelStatistics } from './statistics.ts';
-import { formatShape } from './tensors.ts';
-
-export const PLATFORM = 'onnxruntime_onnx';
-/** ONNX metadata key with the class names, written by export/ (CONTRACTS §2). */
-export const METADATA_LABELS = 'tfjs_onnx.labels';
 
 export interface ServedTensor {
   name: string;

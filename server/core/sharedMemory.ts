@@ -18,7 +18,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FeatureDisabledError, InvalidRequestError, RegionExistsError, RegionLimitError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
+import { FeatureDisabledError, InvalidRequestError, RegionExistsError, RegionLimitExceededError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
+import { SharedMemoryLease, type Region, type RegionStatus, type RegionUse } from './sharedMemoryLease.ts';
+import { wholeBytes, type SharedMemoryRef } from './sharedMemoryParameters.ts';
 
 /** Where POSIX shared-memory objects live on Linux: shm_open("/name") opens /dev/shm/name. */
 export const SHM_DIRECTORY = '/dev/shm';
@@ -28,27 +30,6 @@ export const CLIENT_SHM_DISABLED = "Client shared memory is disabled. Start the 
 
 /** Keys Triton keeps for its Python backend's own regions; refused as Triton refuses them. */
 const RESERVED_KEY_PREFIX = 'triton_python_backend_shm_region_';
-
-/** A tensor's place in a region: what the shared_memory_* parameters say, checked. */
-export interface SharedMemoryRef {
-  region: string;
-  offset: number;
-  byteSize: number;
-}
-
-/** The shared_memory_* parameters as a request gives them (any JSON or gRPC value), before checking. */
-export interface SharedMemoryParameters {
-  region?: unknown;
-  offset?: unknown;
-  byteSize?: unknown;
-}
-
-export interface RegionStatus {
-  name: string;
-  key: string;
-  offset: number;
-  byteSize: number;
-}
 
 export interface SharedMemoryOptions {
   /** --allow-client-shm: off, register and unregister are refused (status still answers), as in Triton. */
@@ -61,25 +42,6 @@ export interface SharedMemoryOptions {
   maxStringTensorBytes: number;
   /** The directory keys resolve in; /dev/shm except in tests of the path handling. */
   directory?: string;
-}
-
-interface Region extends RegionStatus {
-  file: string;
-  fd: number;
-  /** The file's identity at registration: a file removed and created again under the key is another file. */
-  dev: number;
-  ino: number;
-  /** Requests holding the region now. */
-  leases: number;
-  /** Unregistered while leased: closed when the last lease ends. */
-  unregistered: boolean;
-}
-
-/** One tensor's use of a region within a request. */
-export interface RegionUse {
-  /** `input 'x'` or `output 'y'`, for messages. */
-  tensor: string;
-  ref: SharedMemoryRef;
 }
 
 export class SharedMemoryRegistry {
@@ -148,7 +110,7 @@ export class SharedMemoryRegistry {
       held.add(region);
     }
     for (const region of held) region.leases++;
-    return new SharedMemoryLease(this, [...held], this.options.maxStringTensorBytes);
+    return new SharedMemoryLease([...held], this.options.maxStringTensorBytes, (regions) => this.returnLease(regions));
   }
 
   /** Closes every region's descriptor (the server is shutting down). */
@@ -157,7 +119,7 @@ export class SharedMemoryRegistry {
   }
 
   /** Called by a lease as it ends: a region unregistered meanwhile closes with its last lease. */
-  returnLease(regions: Region[]): void {
+  private returnLease(regions: Region[]): void {
     for (const region of regions) {
       region.leases--;
       if (region.leases === 0 && region.unregistered) this.close(region);
@@ -190,102 +152,13 @@ export class SharedMemoryRegistry {
   private checkLimits(name: string, size: number): void {
     const { maxRegions, maxBytes } = this.options;
     if (this.regions.size >= maxRegions) {
-      throw new RegionLimitError(`cannot register shared memory region '${name}': ${this.regions.size} regions are registered, the most this server allows (--max-shm-regions ${maxRegions})`);
+      throw new RegionLimitExceededError(`cannot register shared memory region '${name}': ${this.regions.size} regions are registered, the most this server allows (--max-shm-regions ${maxRegions})`);
     }
     const total = [...this.regions.values()].reduce((sum, region) => sum + region.byteSize, 0);
     if (total + size > maxBytes) {
-      throw new RegionLimitError(`cannot register shared memory region '${name}': its ${size} bytes and the ${total} registered already pass --max-shm-bytes ${maxBytes}`);
+      throw new RegionLimitExceededError(`cannot register shared memory region '${name}': its ${size} bytes and the ${total} registered already pass --max-shm-bytes ${maxBytes}`);
     }
   }
-}
-
-/** The regions one request uses: read its inputs, write its outputs, then release. */
-export class SharedMemoryLease {
-  private released = false;
-
-  constructor(
-    private readonly registry: SharedMemoryRegistry,
-    private readonly regions: Region[],
-    private readonly maxStringTensorBytes: number,
-  ) {}
-
-  /** Fills `target` (a fixed-size input's own memory, exactly the region's byte size) from the region. */
-  readInto(use: RegionUse, target: Uint8Array): void {
-    const region = this.regionOf(use);
-    const start = region.offset + use.ref.offset;
-    checkFile(region, use.tensor, start + target.length);
-    let done = 0;
-    while (done < target.length) {
-      const read = fs.readSync(region.fd, target, done, target.length - done, start + done);
-      if (read === 0) throw fileChanged(region, use.tensor, 'was truncated');
-      done += read;
-    }
-  }
-
-  /** A BYTES input's bytes (length-prefixed elements, parsed by the caller), bounded by --body-limit. */
-  readBytes(use: RegionUse): Uint8Array {
-    if (use.ref.byteSize > this.maxStringTensorBytes) {
-      throw new InvalidRequestError(`${use.tensor} takes ${use.ref.byteSize} bytes of shared memory; a BYTES tensor may take at most ${this.maxStringTensorBytes} (--body-limit)`);
-    }
-    const bytes = new Uint8Array(use.ref.byteSize);
-    this.readInto(use, bytes);
-    return bytes;
-  }
-
-  /**
-   * Writes outputs' bytes at their uses' offsets. All are checked first — each must fit the byte
-   * size the request gave, and its file must still be there and long enough — so a request that
-   * fails leaves its regions as they were, rather than with some outputs written.
-   */
-  writeAll(writes: { use: RegionUse; bytes: Uint8Array }[]): void {
-    const placed = writes.map(({ use, bytes }) => {
-      const region = this.regionOf(use);
-      if (bytes.length > use.ref.byteSize) {
-        throw new InvalidRequestError(
-          `shared memory size specified with the request for ${use.tensor} (${use.ref.byteSize} bytes) should be at least ${bytes.length} bytes to hold the results`,
-        );
-      }
-      const start = region.offset + use.ref.offset;
-      checkFile(region, use.tensor, start + bytes.length);
-      return { fd: region.fd, start, bytes };
-    });
-    for (const { fd, start, bytes } of placed) {
-      let done = 0;
-      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, start + done);
-    }
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.registry.returnLease(this.regions);
-  }
-
-  private regionOf(use: RegionUse): Region {
-    const region = this.regions.find((candidate) => candidate.name === use.ref.region);
-    if (region === undefined || this.released) throw new Error(`internal: ${use.tensor} uses region '${use.ref.region}' outside its lease`);
-    return region;
-  }
-}
-
-/**
- * The shared_memory_* parameters of one tensor, checked: a region name (a string) with a byte size,
- * and an optional offset, each a whole number of bytes ≥ 0. Numbers too large to be exact are kept:
- * they pass the end of every region, which the lease then reports.
- */
-export function checkSharedMemoryParameters(tensor: string, parameters: SharedMemoryParameters): SharedMemoryRef {
-  const { region, offset, byteSize } = parameters;
-  if (region === undefined && (offset !== undefined || byteSize !== undefined)) {
-    const given = offset !== undefined ? 'shared_memory_offset' : 'shared_memory_byte_size';
-    throw new InvalidRequestError(`'${given}' can not be specified without 'shared_memory_region' parameter for ${tensor}`);
-  }
-  if (typeof region !== 'string' || region === '') throw new InvalidRequestError(`'shared_memory_region' of ${tensor} must be a region name (a string), got ${describe(region)}`);
-  if (byteSize === undefined) throw new InvalidRequestError(`'shared_memory_byte_size' must be specified along with 'shared_memory_region' parameter for ${tensor}`);
-  return {
-    region,
-    offset: wholeBytes(offset ?? 0, `'shared_memory_offset' of ${tensor}`),
-    byteSize: wholeBytes(byteSize, `'shared_memory_byte_size' of ${tensor}`),
-  };
 }
 
 function checkBounds(region: Region, tensor: string, ref: SharedMemoryRef): void {
@@ -299,23 +172,6 @@ function checkBounds(region: Region, tensor: string, ref: SharedMemoryRef): void
   }
 }
 
-/** The region's file must still be the one registered, and long enough: a removed or truncated file is a clean error, not a read of nothing. */
-function checkFile(region: Region, tensor: string, end: number): void {
-  let current: fs.Stats;
-  try {
-    current = fs.statSync(region.file);
-  } catch {
-    throw fileChanged(region, tensor, 'was removed');
-  }
-  if (current.dev !== region.dev || current.ino !== region.ino) throw fileChanged(region, tensor, 'was removed and replaced by another');
-  const { size } = fs.fstatSync(region.fd);
-  if (size < end) throw fileChanged(region, tensor, `was truncated to ${size} bytes`);
-}
-
-function fileChanged(region: Region, tensor: string, what: string): InvalidRequestError {
-  return new InvalidRequestError(`shared memory region '${region.name}' cannot be used for ${tensor}: its shared memory object '${region.key}' ${what} after it was registered; register it again`);
-}
-
 function openRegionFile(name: string, key: string, file: string): number {
   try {
     // O_NOFOLLOW: a key is a shared memory object, never a symbolic link to some other file.
@@ -326,20 +182,6 @@ function openRegionFile(name: string, key: string, file: string): number {
     const why = code === 'ENOENT' ? 'no such shared memory object' : code === 'ELOOP' ? 'it is a symbolic link' : code === 'EACCES' ? 'permission denied' : (code ?? 'cannot open');
     throw new InvalidRequestError(`Unable to open shared memory region: '${key}' (region '${name}': ${why})`);
   }
-}
-
-function wholeBytes(value: unknown, what: string): number {
-  // Integers past 2^53 arrive exact, as bigints (Triton's uint64s): as numbers they lie past every region, which the lease reports.
-  if (typeof value === 'bigint' && value >= 0n) return Number(value);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new InvalidRequestError(`${what} must be a whole number of bytes ≥ 0, got ${describe(value)}`);
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
-  if (typeof value === 'bigint') return String(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'a list' : 'an object';
 }
 
 /** What every CUDA shared-memory call answers (400 / UNIMPLEMENTED): this server runs no CUDA memory to share. */

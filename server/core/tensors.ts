@@ -3,16 +3,13 @@
  * server's limit, and the JSON form of tensor data (the binary and gRPC forms are in their front
  * ends). Everything here runs before a buffer sized by the request is allocated.
  */
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidRequestError } from '../errors.ts';
 import { DATATYPE_INFO, allocateValues, type Datatype, type TensorValues } from './datatypes.ts';
 import { fromHalfBits, toHalfBits } from './fp16.ts';
 
 /** Which tensor a message is about: `input 'x'` or `output 'y'`. */
 export type TensorRole = 'input' | 'output';
-
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((size) => (size === null || size < 0 ? '-1' : String(size))).join(', ')}]`;
-}
 
 /**
  * A shape as the request states it, checked to be a list of whole numbers ≥ 0 that JavaScript can
@@ -92,85 +89,82 @@ function countLeaves(items: unknown[], depth: number, input: { name: string; sha
 }
 
 type ElementWriter = (index: number, item: unknown) => void;
+/** Refuses element `index` of the input: `item` is not `expected`. */
+type Refuse = (index: number, item: unknown, expected: string) => never;
+/** Builds the checked writer of one datatype over the array the values go to. */
+type WriterFactory = (values: TensorValues, refuse: Refuse) => ElementWriter;
 
 function elementWriter(datatype: Datatype, values: TensorValues, name: string): ElementWriter {
-  const fail = (index: number, item: unknown, expected: string): never => {
+  const refuse: Refuse = (index, item, expected) => {
     throw dataError(name, `element ${index} is ${describe(item)}, not ${expected}`);
   };
-  const integers = (min: number, max: number, label: string): ElementWriter => {
+  return ELEMENT_WRITERS[datatype](values, refuse);
+}
+
+function integers(min: number, max: number, label: string): WriterFactory {
+  return (values, refuse) => {
     const target = values as Exclude<TensorValues, string[] | BigInt64Array | BigUint64Array>;
     return (index, item) => {
-      if (typeof item !== 'number' || !Number.isInteger(item) || item < min || item > max) fail(index, item, label);
+      if (typeof item !== 'number' || !Number.isInteger(item) || item < min || item > max) refuse(index, item, label);
       target[index] = item as number;
     };
   };
-  const bigIntegers = (min: bigint, max: bigint, label: string): ElementWriter => {
+}
+
+function bigIntegers(min: bigint, max: bigint, label: string): WriterFactory {
+  return (values, refuse) => {
     const target = values as BigInt64Array | BigUint64Array;
     // The JSON reader hands integers past 2^53 over as bigints, exactly as written; numbers are exact below that.
     return (index, item) => {
       const exact = typeof item === 'bigint' ? item : typeof item === 'number' && Number.isSafeInteger(item) ? BigInt(item) : undefined;
-      if (exact === undefined || exact < min || exact > max) fail(index, item, label);
+      if (exact === undefined || exact < min || exact > max) refuse(index, item, label);
       target[index] = exact as bigint;
     };
   };
-  // A float written as a long integer literal (1e20 as 100000000000000000000) reads as a bigint; it is still that float.
-  const floating = (write: ElementWriter): ElementWriter => (index, item) => write(index, typeof item === 'bigint' ? Number(item) : item);
-  switch (datatype) {
-    case 'BOOL': {
-      const target = values as Uint8Array;
-      return (index, item) => {
-        if (typeof item !== 'boolean') fail(index, item, 'true or false');
-        target[index] = item ? 1 : 0;
-      };
-    }
-    case 'UINT8':
-      return integers(0, 0xff, 'a UINT8 integer 0–255');
-    case 'UINT16':
-      return integers(0, 0xffff, 'a UINT16 integer');
-    case 'UINT32':
-      return integers(0, 0xffffffff, 'a UINT32 integer');
-    case 'INT8':
-      return integers(-0x80, 0x7f, 'an INT8 integer');
-    case 'INT16':
-      return integers(-0x8000, 0x7fff, 'an INT16 integer');
-    case 'INT32':
-      return integers(-0x80000000, 0x7fffffff, 'an INT32 integer');
-    case 'INT64':
-      return bigIntegers(-(2n ** 63n), 2n ** 63n - 1n, 'an INT64 integer');
-    case 'UINT64':
-      return bigIntegers(0n, 2n ** 64n - 1n, 'a UINT64 integer');
-    case 'FP16': {
-      const target = values as Uint16Array;
-      return floating((index, item) => {
-        // NaN and ±Infinity are FP16 values; a finite number past 65504 is not.
-        if (typeof item !== 'number' || (Number.isFinite(item) && Math.abs(item) > 65504)) fail(index, item, 'an FP16 number (|x| ≤ 65504, NaN or ±Infinity)');
-        target[index] = toHalfBits(item as number);
-      });
-    }
-    case 'FP32': {
-      const target = values as Float32Array;
-      return floating((index, item) => {
-        // NaN and ±Infinity arrive as Triton's literals; a finite number past FP32's range (1e39) would silently become Infinity.
-        if (typeof item !== 'number' || (Number.isFinite(item) && !Number.isFinite(Math.fround(item)))) fail(index, item, 'an FP32 number (finite within FP32, NaN or ±Infinity)');
-        target[index] = item as number;
-      });
-    }
-    case 'FP64': {
-      const target = values as Float64Array;
-      return floating((index, item) => {
-        if (typeof item !== 'number') fail(index, item, 'a number');
-        target[index] = item as number;
-      });
-    }
-    case 'BYTES': {
-      const target = values as string[];
-      return (index, item) => {
-        if (typeof item !== 'string') fail(index, item, 'a string');
-        target[index] = item as string;
-      };
-    }
-  }
 }
+
+/**
+ * A float datatype: `accepts` tells a number the datatype holds, `store` writes it. A float written
+ * as a long integer literal (1e20 as 100000000000000000000) reads as a bigint; it is still that float.
+ */
+function floats(accepts: (item: number) => boolean, label: string, store: (values: TensorValues, index: number, item: number) => void): WriterFactory {
+  return (values, refuse) => (index, raw) => {
+    const item = typeof raw === 'bigint' ? Number(raw) : raw;
+    if (typeof item !== 'number' || !accepts(item)) refuse(index, item, label);
+    store(values, index, item as number);
+  };
+}
+
+/** How each datatype's JSON elements are checked and stored. */
+const ELEMENT_WRITERS: Record<Datatype, WriterFactory> = {
+  BOOL: (values, refuse) => (index, item) => {
+    if (typeof item !== 'boolean') refuse(index, item, 'true or false');
+    (values as Uint8Array)[index] = item ? 1 : 0;
+  },
+  UINT8: integers(0, 0xff, 'a UINT8 integer 0–255'),
+  UINT16: integers(0, 0xffff, 'a UINT16 integer'),
+  UINT32: integers(0, 0xffffffff, 'a UINT32 integer'),
+  INT8: integers(-0x80, 0x7f, 'an INT8 integer'),
+  INT16: integers(-0x8000, 0x7fff, 'an INT16 integer'),
+  INT32: integers(-0x80000000, 0x7fffffff, 'an INT32 integer'),
+  INT64: bigIntegers(-(2n ** 63n), 2n ** 63n - 1n, 'an INT64 integer'),
+  UINT64: bigIntegers(0n, 2n ** 64n - 1n, 'a UINT64 integer'),
+  // NaN and ±Infinity are FP16 values; a finite number past 65504 is not.
+  FP16: floats((item) => !Number.isFinite(item) || Math.abs(item) <= 65504, 'an FP16 number (|x| ≤ 65504, NaN or ±Infinity)', (values, index, item) => {
+    (values as Uint16Array)[index] = toHalfBits(item);
+  }),
+  // NaN and ±Infinity arrive as Triton's literals; a finite number past FP32's range (1e39) would silently become Infinity.
+  FP32: floats((item) => !Number.isFinite(item) || Number.isFinite(Math.fround(item)), 'an FP32 number (finite within FP32, NaN or ±Infinity)', (values, index, item) => {
+    (values as Float32Array)[index] = item;
+  }),
+  FP64: floats(() => true, 'a number', (values, index, item) => {
+    (values as Float64Array)[index] = item;
+  }),
+  BYTES: (values, refuse) => (index, item) => {
+    if (typeof item !== 'string') refuse(index, item, 'a string');
+    (values as string[])[index] = item as string;
+  },
+};
 
 /**
  * Tensor values as the JSON text of a flat array, as Triton writes them: every number joined

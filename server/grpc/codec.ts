@@ -4,12 +4,12 @@
  * Triton answers). Raw bytes are read by the same functions as the HTTP binary extension, so a
  * tensor means the same bytes on both protocols.
  */
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidRequestError } from '../errors.ts';
 import { DATATYPE_INFO, type TensorValues } from '../core/datatypes.ts';
-import type { InferenceCall, InferenceResponse, PlannedInput } from '../core/inference.ts';
-import type { SharedMemoryParameters } from '../core/sharedMemory.ts';
+import type { InferenceCall, InferenceResponse, PlannedInput } from '../core/requests.ts';
+import type { SharedMemoryParameters } from '../core/sharedMemoryParameters.ts';
 import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
-import { formatShape } from '../core/tensors.ts';
 
 /** InferParameter as @grpc/proto-loader hands it over (oneofs: true, longs: String). */
 export interface GrpcParameter {

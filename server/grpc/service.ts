@@ -5,14 +5,15 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { projectVersion } from '../../common/project.ts';
 import { serverAsset } from '../assets.ts';
 import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
-import { PLATFORM } from '../core/servedModel.ts';
 import { serverExtensions } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { SERVER_NAME, SERVER_VERSION } from '../options.ts';
+import { SERVER_NAME } from '../options.ts';
 import type { ServerLog } from '../log.ts';
+import { ONNX_PLATFORM } from '../repository/config.ts';
 import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
@@ -53,10 +54,10 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
         return { ready: false };
       }
     },
-    ServerMetadata: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: serverExtensions(core) }),
+    ServerMetadata: () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(core) }),
     ModelMetadata: (request: { name?: string; version?: string }) => {
       const model = registry.resolve(request.name ?? '', request.version || undefined);
-      return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs };
+      return { name: model.name, versions: registry.versionsOf(model.name), platform: ONNX_PLATFORM, inputs: model.inputs, outputs: model.outputs };
     },
     ModelInfer: async (request: GrpcInferRequest) => inferResponseToGrpc(await core.infer(inferCallFromGrpc(request, process.hrtime.bigint()))),
     ModelStatistics: (request: { name?: string; version?: string }) => {

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidRequestError } from '../errors.ts';
 import type { TensorValues } from '../core/datatypes.ts';
-import type { InferenceCall, InferenceHeader, InferenceResponse } from '../core/inference.ts';
-import type { SharedMemoryParameters } from '../core/sharedMemory.ts';
+import type { InferenceCall, InferenceHeader, InferenceResponse } from '../core/requests.ts';
+import type { SharedMemoryParameters } from '../core/sharedMemoryParameters.ts';
 import { valuesFromJson, valuesToJsonText } from '../core/tensors.ts';
 import { valuesFromRaw, valuesToRaw } from '../core/rawTensors.ts';
 import { cutBinaryChunks } from './binary.ts';

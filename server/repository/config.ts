@@ -10,12 +10,14 @@
  * response cache) are refused by name; instance_group's kind says where the model runs (KIND_GPU
  * on the runtime's device 'gpu', KIND_CPU on 'cpu'; its count and gpus are read past: one session
  * per version); fields that only tune Triton's own machinery (optimization, model_warmup,
- * parameters, ...) are read past. The same module
- * writes the config export-triton produces, so what is written is what is read back.
+ * parameters, ...) are read past. formatConfig.ts writes the config export-triton produces, and
+ * what it writes is what is read back here.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import { DATATYPE_INFO, datatypeFromConfig, type Datatype } from '../core/datatypes.ts';
-import { TextFormatError, TextMessage, parseTextFormat, type TextField, type TextScalar } from './pbtxt.ts';
+import { datatypeFromConfig, type Datatype } from '../core/datatypes.ts';
+import { configMessageFromJson } from './configJson.ts';
+import { FieldReader } from './fieldReader.ts';
+import { TextFormatSyntaxError, TextMessage, parseTextFormat, type TextField } from './pbtxt.ts';
 
 export interface ConfigTensor {
   name: string;
@@ -52,8 +54,8 @@ export type InstanceKind = (typeof INSTANCE_KINDS)[number];
 export const DEFAULT_VERSION_POLICY: VersionPolicy = { kind: 'latest', numVersions: 1 };
 export const DEFAULT_MODEL_FILENAME = 'model.onnx';
 /** Platform and backend names under which Triton runs ONNX with onnxruntime, the only ones served here. */
-const ONNX_PLATFORM = 'onnxruntime_onnx';
-const ONNX_BACKEND = 'onnxruntime';
+export const ONNX_PLATFORM = 'onnxruntime_onnx';
+export const ONNX_BACKEND = 'onnxruntime';
 /** Triton reads max_batch_size as an int32: larger values make a config Triton cannot load. */
 export const MAX_CONFIG_BATCH_SIZE = 2 ** 31 - 1;
 /** Longest dynamic-batching delay accepted (10 s): longer ones would hold requests past any client timeout. */
@@ -65,7 +67,7 @@ export function readModelConfig(text: string, file: string): ModelConfig {
   try {
     message = parseTextFormat(text);
   } catch (error) {
-    if (error instanceof TextFormatError) throw new InvalidInputError(`${file}: ${error.message}`);
+    if (error instanceof TextFormatSyntaxError) throw new InvalidInputError(`${file}: ${error.message}`);
     throw error;
   }
   return readConfigMessage(message, new FieldReader(file, false));
@@ -79,7 +81,7 @@ export function readModelConfig(text: string, file: string): ModelConfig {
  */
 export function readModelConfigJson(json: unknown, origin: string): ModelConfig {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidInputError(`${origin}: the model configuration must be a JSON object`);
-  return readConfigMessage(messageFromJson(json as Record<string, unknown>, origin, 'ModelConfig', 0), new FieldReader(origin, true));
+  return readConfigMessage(configMessageFromJson(json as Record<string, unknown>, origin), new FieldReader(origin, true));
 }
 
 function readConfigMessage(message: TextMessage, reader: FieldReader): ModelConfig {
@@ -199,174 +201,4 @@ function fieldsAt(message: TextMessage, path: string[]): TextField[] {
   const fields = message.get(path[0]);
   if (path.length === 1) return fields;
   return fields.flatMap((field) => (field.value instanceof TextMessage ? fieldsAt(field.value, path.slice(1)) : []));
-}
-
-// ---- the JSON form ---------------------------------------------------------------------------
-
-/** The fields each ModelConfig message has (model_config.proto), for refusing unknown JSON names; values are the nested messages' keys. */
-const JSON_SCHEMA: Record<string, Record<string, string | null>> = {
-  ModelConfig: {
-    name: null, platform: null, backend: null, runtime: null, version_policy: 'ModelVersionPolicy', max_batch_size: null, input: 'ModelInput', output: 'ModelOutput',
-    batch_input: '*', batch_output: '*', optimization: '*', dynamic_batching: 'ModelDynamicBatching', sequence_batching: '*', ensemble_scheduling: '*', instance_group: '*',
-    default_model_filename: null, cc_model_filenames: '*', metric_tags: '*', parameters: '*', model_warmup: '*', model_operations: '*', model_transaction_policy: '*',
-    model_repository_agents: '*', response_cache: '*', model_metrics: '*',
-  },
-  ModelVersionPolicy: { latest: '*', all: '*', specific: '*' },
-  ModelInput: { name: null, data_type: null, format: null, dims: null, reshape: '*', is_shape_tensor: null, allow_ragged_batch: null, optional: null, is_non_linear_format_io: null },
-  ModelOutput: { name: null, data_type: null, dims: null, reshape: '*', label_filename: null, is_shape_tensor: null, is_non_linear_format_io: null },
-  ModelDynamicBatching: { preferred_batch_size: null, max_queue_delay_microseconds: null, preserve_ordering: null, priority_levels: null, default_priority_level: null, default_queue_policy: '*', priority_queue_policy: '*' },
-};
-
-/** Nesting deeper than any ModelConfig has is refused, so a hostile override cannot exhaust the stack. */
-const MAX_JSON_DEPTH = 16;
-
-/** A JSON object as the text format's field tree: lists become repeated fields, objects nested messages, true/false identifiers. */
-function messageFromJson(json: Record<string, unknown>, origin: string, schema: string, depth: number): TextMessage {
-  if (depth > MAX_JSON_DEPTH) throw new InvalidInputError(`${origin}: the model configuration nests deeper than ${MAX_JSON_DEPTH} levels`);
-  const known = schema === '*' ? undefined : JSON_SCHEMA[schema];
-  const message = new TextMessage();
-  for (const [jsonName, value] of Object.entries(json)) {
-    const name = jsonName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-    if (known && !(name in known)) throw new InvalidInputError(`${origin}: unknown field '${jsonName}' in ${schema}`);
-    const nested = known?.[name] ?? '*';
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item === null || item === undefined) continue;
-      message.add(name, { line: 0, value: jsonValue(item, origin, name, nested, depth) });
-    }
-  }
-  return message;
-}
-
-function jsonValue(item: unknown, origin: string, name: string, schema: string, depth: number): TextScalar | TextMessage {
-  if (typeof item === 'string') return { kind: 'string', value: item };
-  if (typeof item === 'boolean') return { kind: 'identifier', value: String(item) };
-  if (typeof item === 'number' || typeof item === 'bigint') return { kind: 'number', value: Number(item), text: String(item) };
-  if (typeof item === 'object' && !Array.isArray(item)) return messageFromJson(item as Record<string, unknown>, origin, schema, depth + 1);
-  throw new InvalidInputError(`${origin}: field '${name}' holds a nested list, which no ModelConfig field is`);
-}
-
-/** Typed access to the generic tree, each problem reported with the file and line (config.pbtxt) or the field (JSON). */
-class FieldReader {
-  constructor(
-    private readonly file: string,
-    /** JSON form: enums are strings, and 64-bit integers may be decimal strings. */
-    private readonly json: boolean,
-  ) {}
-
-  error(message: TextMessage, field: string, problem: string): InvalidInputError {
-    const found = message.get(field)[0];
-    return found ? this.errorAt(found, problem) : new InvalidInputError(`${this.file}: ${problem}`);
-  }
-
-  errorAt(field: TextField, problem: string): InvalidInputError {
-    return new InvalidInputError(`${this.file}${field.line > 0 ? `: line ${field.line}` : ''}: ${problem}`);
-  }
-
-  private single(message: TextMessage, field: string): TextField | undefined {
-    const fields = message.get(field);
-    if (fields.length > 1) throw this.errorAt(fields[1], `'${field}' is given more than once`);
-    return fields[0];
-  }
-
-  private scalar(field: TextField, name: string): TextScalar {
-    if (field.value instanceof TextMessage) throw this.errorAt(field, `'${name}' is a value, not a ${this.json ? 'JSON object' : '{ } block'}`);
-    return field.value;
-  }
-
-  optionalString(message: TextMessage, name: string): string | undefined {
-    const field = this.single(message, name);
-    if (!field) return undefined;
-    const value = this.scalar(field, name);
-    if (value.kind !== 'string') throw this.errorAt(field, `'${name}' must be a quoted string`);
-    return value.value;
-  }
-
-  requiredString(message: TextMessage, name: string): string {
-    const value = this.optionalString(message, name);
-    if (value === undefined) throw new InvalidInputError(`${this.file}: a tensor has no '${name}'`);
-    return value;
-  }
-
-  requiredIdentifier(message: TextMessage, name: string): string {
-    const field = this.single(message, name);
-    if (!field) throw new InvalidInputError(`${this.file}: a tensor has no '${name}'`);
-    const value = this.scalar(field, name);
-    // In JSON an enum value is a string.
-    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as TYPE_FP32`);
-    return value.value as string;
-  }
-
-  optionalIdentifier(message: TextMessage, name: string): string | undefined {
-    const field = this.single(message, name);
-    if (!field) return undefined;
-    const value = this.scalar(field, name);
-    // In JSON an enum value is a string.
-    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as KIND_GPU`);
-    return value.value as string;
-  }
-
-  optionalInteger(message: TextMessage, name: string, min: number, max: number): number | undefined {
-    const field = this.single(message, name);
-    return field ? this.integer(field, name, min, max) : undefined;
-  }
-
-  integers(message: TextMessage, name: string, min: number, max: number): number[] {
-    return message.get(name).map((field) => this.integer(field, name, min, max));
-  }
-
-  private integer(field: TextField, name: string, min: number, max: number): number {
-    const value = this.scalar(field, name);
-    // protobuf's JSON mapping writes 64-bit integers as decimal strings; its parser reads both forms.
-    const number = value.kind === 'number' ? value.value : this.json && value.kind === 'string' && /^-?\d+$/.test(value.value) ? Number(value.value) : undefined;
-    if (number === undefined || !Number.isSafeInteger(number) || number < min || number > max) {
-      const shown = value.kind === 'number' ? value.text : value.kind === 'string' ? JSON.stringify(value.value) : value.value;
-      throw this.errorAt(field, `'${name}' is ${shown}; expected a whole number from ${min} to ${max}`);
-    }
-    return number;
-  }
-
-  optionalMessage(message: TextMessage, name: string): TextMessage | undefined {
-    const field = this.single(message, name);
-    if (!field) return undefined;
-    if (!(field.value instanceof TextMessage)) throw this.errorAt(field, `'${name}' must be a ${this.json ? 'JSON object' : '{ } block'}`);
-    return field.value;
-  }
-
-  messages(message: TextMessage, name: string): TextMessage[] {
-    return message.get(name).map((field) => {
-      if (!(field.value instanceof TextMessage)) throw this.errorAt(field, `'${name}' must be a ${this.json ? 'JSON object' : '{ } block'}`);
-      return field.value;
-    });
-  }
-}
-
-// ---- writing ---------------------------------------------------------------------------------
-
-export interface ConfigParts {
-  name: string;
-  maxBatchSize: number;
-  inputs: ConfigTensor[];
-  outputs: ConfigTensor[];
-  /** Dynamic batching's delay; written only when the model batches (max_batch_size > 0). */
-  maxQueueDelayMicroseconds: number;
-}
-
-/** config.pbtxt in protobuf text format, laid out like the examples in Triton's documentation. */
-export function formatModelConfig(parts: ConfigParts): string {
-  const tensor = (t: ConfigTensor) =>
-    `  {\n    name: ${quote(t.name)}\n    data_type: ${DATATYPE_INFO[t.datatype].configType}\n    dims: [ ${t.dims.join(', ')} ]\n${t.labelFilename ? `    label_filename: ${quote(t.labelFilename)}\n` : ''}  }`;
-  const lines = [
-    `name: ${quote(parts.name)}`,
-    `platform: "${ONNX_PLATFORM}"`,
-    `max_batch_size: ${parts.maxBatchSize}`,
-    `input [\n${parts.inputs.map(tensor).join(',\n')}\n]`,
-    `output [\n${parts.outputs.map(tensor).join(',\n')}\n]`,
-  ];
-  // Dynamic batching needs a batch axis; a model exported with max_batch_size 0 runs requests one by one.
-  if (parts.maxBatchSize > 0) lines.push(`dynamic_batching {\n  max_queue_delay_microseconds: ${parts.maxQueueDelayMicroseconds}\n}`);
-  return lines.join('\n') + '\n';
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text);
 }

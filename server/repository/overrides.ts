@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidInputError } from '../../common/errors.ts';
-import { ModelControlError } from '../errors.ts';
+import { InvalidLoadParameterError } from '../errors.ts';
 import { readModelConfigJson, type ModelConfig } from './config.ts';
 
 export interface OverrideFile {
@@ -43,26 +43,26 @@ export function readLoadOverrides(model: string, parameters: Record<string, unkn
   for (const [name, value] of entries) {
     if (name === 'config') overrides.config = readConfigParameter(model, value);
     else if (name.startsWith(FILE_PREFIX)) overrides.files.push({ path: checkFilePath(name.slice(FILE_PREFIX.length), name), bytes: fileBytes(name, value) });
-    else throw new ModelControlError(`unknown load parameter '${name}'; a load takes 'config' (a JSON model configuration) and 'file:<version>/<name>' model files`);
+    else throw new InvalidLoadParameterError(`unknown load parameter '${name}'; a load takes 'config' (a JSON model configuration) and 'file:<version>/<name>' model files`);
   }
   if (overrides.files.length > 0 && overrides.config === undefined) {
-    throw new ModelControlError(`failed to load '${model}': 'file:' overrides need the 'config' parameter too, the model configuration of the override directory`);
+    throw new InvalidLoadParameterError(`failed to load '${model}': 'file:' overrides need the 'config' parameter too, the model configuration of the override directory`);
   }
   return overrides;
 }
 
 function readConfigParameter(model: string, value: unknown): ModelConfig {
-  if (typeof value !== 'string') throw new ModelControlError(`load parameter 'config' must be a string holding the model configuration as JSON`);
+  if (typeof value !== 'string') throw new InvalidLoadParameterError(`load parameter 'config' must be a string holding the model configuration as JSON`);
   let json: unknown;
   try {
     json = JSON.parse(value);
   } catch (error) {
-    throw new ModelControlError(`failed to load '${model}': load parameter 'config' is not JSON: ${(error as Error).message}`);
+    throw new InvalidLoadParameterError(`failed to load '${model}': load parameter 'config' is not JSON: ${(error as Error).message}`);
   }
   try {
     return readModelConfigJson(json, `the 'config' override of '${model}'`);
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new ModelControlError(`failed to load '${model}': ${error.message}`);
+    if (error instanceof InvalidInputError) throw new InvalidLoadParameterError(`failed to load '${model}': ${error.message}`);
     throw error;
   }
 }
@@ -71,7 +71,7 @@ function readConfigParameter(model: string, value: unknown): ModelConfig {
 function checkFilePath(relative: string, parameter: string): string {
   const segments = relative.split('/');
   if (segments.length > 8 || !segments.every((segment) => PATH_SEGMENT.test(segment))) {
-    throw new ModelControlError(`load parameter '${parameter}' must name a file inside the model directory, as file:<version>/<name> (e.g. file:1/model.onnx)`);
+    throw new InvalidLoadParameterError(`load parameter '${parameter}' must name a file inside the model directory, as file:<version>/<name> (e.g. file:1/model.onnx)`);
   }
   return segments.join('/');
 }
@@ -79,7 +79,7 @@ function checkFilePath(relative: string, parameter: string): string {
 function fileBytes(parameter: string, value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return value;
   if (typeof value === 'string' && value.length % 4 === 0 && BASE64.test(value)) return Buffer.from(value, 'base64');
-  throw new ModelControlError(`load parameter '${parameter}' must hold the file's bytes in base64`);
+  throw new InvalidLoadParameterError(`load parameter '${parameter}' must hold the file's bytes in base64`);
 }
 
 /**

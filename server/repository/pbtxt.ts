@@ -31,13 +31,13 @@ export class TextMessage {
 }
 
 /** A syntax error, with the 1-based line it was found on. */
-export class TextFormatError extends Error {
+export class TextFormatSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
   ) {
     super(`line ${line}: ${message}`);
-    this.name = 'TextFormatError';
+    this.name = 'TextFormatSyntaxError';
   }
 }
 
@@ -52,81 +52,98 @@ type Token =
 const MAX_DEPTH = 64;
 
 export function parseTextFormat(text: string): TextMessage {
-  const tokens = tokenize(text);
-  let position = 0;
-  const peek = () => tokens[position];
-  const next = () => tokens[position++];
-  const expect = (symbol: string): Token => {
-    const token = next();
-    if (token.type !== 'symbol' || token.text !== symbol) throw new TextFormatError(`expected '${symbol}' but found ${describe(token)}`, token.line);
-    return token;
-  };
+  return new TextParser(tokenize(text)).parseMessage(undefined, 0);
+}
 
-  const parseMessage = (close: string | undefined, depth: number): TextMessage => {
-    if (depth > MAX_DEPTH) throw new TextFormatError(`messages nest deeper than ${MAX_DEPTH} levels`, peek().line);
+/** A recursive-descent parser over the tokens, one method per rule of the grammar. */
+class TextParser {
+  private position = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  private peek(): Token {
+    return this.tokens[this.position];
+  }
+
+  private next(): Token {
+    return this.tokens[this.position++];
+  }
+
+  private atSymbol(symbol: string): boolean {
+    const token = this.peek();
+    return token.type === 'symbol' && token.text === symbol;
+  }
+
+  /** Fields up to `close` (or the end of the file, for the outermost message). */
+  parseMessage(close: string | undefined, depth: number): TextMessage {
+    if (depth > MAX_DEPTH) throw new TextFormatSyntaxError(`messages nest deeper than ${MAX_DEPTH} levels`, this.peek().line);
     const message = new TextMessage();
     for (;;) {
-      const token = peek();
-      if (close === undefined ? token.type === 'end' : token.type === 'symbol' && token.text === close) {
-        next();
+      const token = this.peek();
+      if (close === undefined ? token.type === 'end' : this.atSymbol(close)) {
+        this.next();
         return message;
       }
-      if (token.type === 'end') throw new TextFormatError(`missing '${close}' before the end of the file`, token.line);
-      if (token.type !== 'identifier') throw new TextFormatError(`expected a field name but found ${describe(token)}`, token.line);
-      next();
-      parseFieldValue(token.text, token.line, message, depth);
-      const separator = peek();
-      if (separator.type === 'symbol' && (separator.text === ',' || separator.text === ';')) next();
+      if (token.type === 'end') throw new TextFormatSyntaxError(`missing '${close}' before the end of the file`, token.line);
+      if (token.type !== 'identifier') throw new TextFormatSyntaxError(`expected a field name but found ${describe(token)}`, token.line);
+      this.next();
+      this.parseFieldValue(token.text, token.line, message, depth);
+      if (this.atSymbol(',') || this.atSymbol(';')) this.next();
     }
-  };
+  }
 
-  const parseFieldValue = (name: string, line: number, message: TextMessage, depth: number): void => {
-    let token = peek();
-    const hasColon = token.type === 'symbol' && token.text === ':';
-    if (hasColon) {
-      next();
-      token = peek();
+  /** `: value`, `: [list]`, `{ message }` or `: { message }` after a field name. */
+  private parseFieldValue(name: string, line: number, message: TextMessage, depth: number): void {
+    const hasColon = this.atSymbol(':');
+    if (hasColon) this.next();
+    if (this.atSymbol('[')) {
+      this.next();
+      this.parseList(name, message, depth);
+      return;
     }
-    if (token.type === 'symbol' && token.text === '[') {
-      next();
-      if (peek().type === 'symbol' && peek().text === ']') {
-        next();
-        return;
-      }
-      for (;;) {
-        message.add(name, { line: peek().line, value: parseValue(depth) });
-        const after = next();
-        if (after.type === 'symbol' && after.text === ']') return;
-        if (after.type !== 'symbol' || after.text !== ',') throw new TextFormatError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
-      }
+    if (!hasColon && !this.atSymbol('{') && !this.atSymbol('<')) {
+      const token = this.peek();
+      throw new TextFormatSyntaxError(`expected ':' or '{' after '${name}' but found ${describe(token)}`, token.line);
     }
-    if (!hasColon && !(token.type === 'symbol' && (token.text === '{' || token.text === '<'))) {
-      throw new TextFormatError(`expected ':' or '{' after '${name}' but found ${describe(token)}`, token.line);
-    }
-    message.add(name, { line, value: parseValue(depth) });
-  };
+    message.add(name, { line, value: this.parseValue(depth) });
+  }
 
-  const parseValue = (depth: number): TextScalar | TextMessage => {
-    const token = next();
-    if (token.type === 'symbol' && (token.text === '{' || token.text === '<')) return parseMessage(token.text === '{' ? '}' : '>', depth + 1);
+  /** The items of `[a, b, ...]` after its '[', each added as a repeated field. */
+  private parseList(name: string, message: TextMessage, depth: number): void {
+    if (this.atSymbol(']')) {
+      this.next();
+      return;
+    }
+    for (;;) {
+      message.add(name, { line: this.peek().line, value: this.parseValue(depth) });
+      const after = this.next();
+      if (after.type === 'symbol' && after.text === ']') return;
+      if (after.type !== 'symbol' || after.text !== ',') throw new TextFormatSyntaxError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
+    }
+  }
+
+  private parseValue(depth: number): TextScalar | TextMessage {
+    const token = this.next();
+    if (token.type === 'symbol' && (token.text === '{' || token.text === '<')) return this.parseMessage(token.text === '{' ? '}' : '>', depth + 1);
     if (token.type === 'string') {
       let value = token.text;
       // Adjacent string literals are one value, as in C.
-      while (peek().type === 'string') value += next().text;
+      while (this.peek().type === 'string') value += this.next().text;
       return { kind: 'string', value };
     }
     if (token.type === 'number') return { kind: 'number', value: Number(token.text), text: token.text };
-    if (token.type === 'symbol' && token.text === '-') {
-      const operand = next();
-      if (operand.type === 'number') return { kind: 'number', value: -Number(operand.text), text: `-${operand.text}` };
-      if (operand.type === 'identifier' && /^(inf|infinity)$/i.test(operand.text)) return { kind: 'number', value: Number.NEGATIVE_INFINITY, text: `-${operand.text}` };
-      throw new TextFormatError(`expected a number after '-' but found ${describe(operand)}`, operand.line);
-    }
+    if (token.type === 'symbol' && token.text === '-') return this.parseNegative();
     if (token.type === 'identifier') return { kind: 'identifier', value: token.text };
-    throw new TextFormatError(`expected a value but found ${describe(token)}`, token.line);
-  };
+    throw new TextFormatSyntaxError(`expected a value but found ${describe(token)}`, token.line);
+  }
 
-  return parseMessage(undefined, 0);
+  /** A number (or -inf) after a '-'. */
+  private parseNegative(): TextScalar {
+    const operand = this.next();
+    if (operand.type === 'number') return { kind: 'number', value: -Number(operand.text), text: `-${operand.text}` };
+    if (operand.type === 'identifier' && /^(inf|infinity)$/i.test(operand.text)) return { kind: 'number', value: Number.NEGATIVE_INFINITY, text: `-${operand.text}` };
+    throw new TextFormatSyntaxError(`expected a number after '-' but found ${describe(operand)}`, operand.line);
+  }
 }
 
 function describe(token: Token): string {
@@ -152,35 +169,9 @@ function tokenize(text: string): Token[] {
     } else if (char === '#') {
       while (i < text.length && text[i] !== '\n') i++;
     } else if (char === '"' || char === "'") {
-      const start = line;
-      let value = '';
-      i++;
-      while (i < text.length && text[i] !== char) {
-        if (text[i] === '\n') throw new TextFormatError('a string runs past the end of its line', start);
-        if (text[i] === '\\') {
-          const escaped = text[i + 1];
-          if (escaped === undefined) break;
-          if (ESCAPES[escaped] !== undefined) {
-            value += ESCAPES[escaped];
-            i += 2;
-          } else if (/[0-7]/.test(escaped)) {
-            const octal = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))![0];
-            value += String.fromCharCode(parseInt(octal, 8));
-            i += 1 + octal.length;
-          } else if (escaped === 'x' && /^[0-9a-fA-F]{1,2}/.test(text.slice(i + 2, i + 4))) {
-            const hex = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 2, i + 4))![0];
-            value += String.fromCharCode(parseInt(hex, 16));
-            i += 2 + hex.length;
-          } else {
-            throw new TextFormatError(`unknown escape '\\${escaped}' in a string`, line);
-          }
-        } else {
-          value += text[i++];
-        }
-      }
-      if (i >= text.length) throw new TextFormatError('a string is not closed', start);
-      i++;
-      tokens.push({ type: 'string', text: value, line: start });
+      const { value, end } = readString(text, i, line);
+      tokens.push({ type: 'string', text: value, line });
+      i = end;
     } else if (/[0-9.]/.test(char) && (char !== '.' || /[0-9]/.test(text[i + 1] ?? ''))) {
       const match = /^(0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)[fFuU]?/.exec(text.slice(i, i + 400))!;
       tokens.push({ type: 'number', text: match[1], line });
@@ -195,9 +186,41 @@ function tokenize(text: string): Token[] {
       tokens.push({ type: 'symbol', text: char, line });
       i++;
     } else {
-      throw new TextFormatError(`unexpected character ${JSON.stringify(char)}`, line);
+      throw new TextFormatSyntaxError(`unexpected character ${JSON.stringify(char)}`, line);
     }
   }
   tokens.push({ type: 'end', text: '', line });
   return tokens;
+}
+
+/** The quoted string starting at `start` (its quote), with escapes resolved; `end` is just past its closing quote. */
+function readString(text: string, start: number, line: number): { value: string; end: number } {
+  const quote = text[start];
+  let value = '';
+  let i = start + 1;
+  while (i < text.length && text[i] !== quote) {
+    if (text[i] === '\n') throw new TextFormatSyntaxError('a string runs past the end of its line', line);
+    if (text[i] !== '\\') {
+      value += text[i++];
+      continue;
+    }
+    const escaped = text[i + 1];
+    if (escaped === undefined) break;
+    if (ESCAPES[escaped] !== undefined) {
+      value += ESCAPES[escaped];
+      i += 2;
+    } else if (/[0-7]/.test(escaped)) {
+      const octal = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))![0];
+      value += String.fromCharCode(parseInt(octal, 8));
+      i += 1 + octal.length;
+    } else if (escaped === 'x' && /^[0-9a-fA-F]{1,2}/.test(text.slice(i + 2, i + 4))) {
+      const hex = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 2, i + 4))![0];
+      value += String.fromCharCode(parseInt(hex, 16));
+      i += 2 + hex.length;
+    } else {
+      throw new TextFormatSyntaxError(`unknown escape '\\${escaped}' in a string`, line);
+    }
+  }
+  if (i >= text.length) throw new TextFormatSyntaxError('a string is not closed', line);
+  return { value, end: i + 1 };
 }

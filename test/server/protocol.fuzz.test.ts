@@ -7,17 +7,16 @@
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../common/errors.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { JsonSyntaxError, parseExactJson } from '../../server/http/json.ts';
 import { readModelConfigJson } from '../../server/repository/config.ts';
 import { fuzzParameters, fuzzTestTimeoutMs } from '../helpers/fuzz.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { writeAllTypesModel } from './models.ts';
+import { writeAllTypesModel } from './helpers/models.ts';
+import { grpcClient, type GrpcClient } from './helpers/grpcClient.ts';
 
 /** A number as Triton writes it: NaN / Infinity / -Infinity literals, -0 with its sign, integers in full. */
 const written = (value: number | bigint) => (typeof value === 'number' && Object.is(value, -0) ? '-0' : String(value));
@@ -80,14 +79,12 @@ describe('load-override configs', () => {
 
 describe('ModelStreamInfer frames', () => {
   let server: RunningServer;
-  let client: grpc.Client & Record<string, Function>;
+  let client: GrpcClient;
   beforeAll(async () => {
     const model = path.join(tempDir('tfjs-onnx-stream-fuzz-'), 'doubler.onnx');
     writeAllTypesModel(model, { datatypes: ['FP32', 'INT64'] });
     server = await startServer({ modelPaths: [model], port: 0, grpcPort: 0 });
-    const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: String, defaults: true, oneofs: true });
-    const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-    client = new Service(server.grpcAddress!, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    client = grpcClient(server.grpcAddress!, { keepCase: true, longs: String, defaults: true, oneofs: true });
   });
   afterAll(async () => {
     client?.close();

@@ -19,7 +19,7 @@ import { RESOURCE_LIMITS } from '../../server/options.ts';
 import { buildModel } from '../../training/models.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { testImage } from './fixtures.ts';
+import { testImage } from './helpers/fixtures.ts';
 
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 const CLI = `${process.execPath} ${path.join(REPO_ROOT, 'bin/tfjs-onnx.js')}`;

@@ -8,14 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { float32Bytes } from './client.ts';
-import { IMAGE_SIZE, makeTestModel, testImage } from './fixtures.ts';
+import { float32Bytes } from './helpers/client.ts';
+import { IMAGE_SIZE, makeTestModel, testImage } from './helpers/fixtures.ts';
+import { grpcClient } from './helpers/grpcClient.ts';
 
 let onnxPath: string;
 
@@ -75,9 +73,7 @@ describe('tfjs-onnx serve', () => {
         request.end(payload);
       });
 
-    const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: true });
-    const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-    const client = new Service(grpcAddress, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const client = grpcClient(grpcAddress, { keepCase: true, longs: Number, defaults: true });
     const grpcInFlight = new Promise<any>((resolve, reject) =>
       client.ModelInfer(
         { model_name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }], raw_input_contents: [float32Bytes(pixels)] },

@@ -1,5 +1,5 @@
 /**
- * Slow clients let go (issue 22): HTTP bodies held to a minimum data rate after a grace period,
+ * Slow clients let go, so that clients that stall cannot hold every connection: HTTP bodies held to a minimum data rate after a grace period,
  * headers to a timeout, and gRPC connections to the same rate while a request message is on its
  * way and to sending HTTP/2's preface in time — while clients that keep up, and idle connections,
  * are left alone. Then the acceptance case, against a separate server process with the default
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { writeAllTypesModel } from './models.ts';
+import { writeAllTypesModel } from './helpers/models.ts';
 
 let modelPath: string;
 

@@ -10,7 +10,7 @@ import { InvalidInputError, InvalidOptionError } from '../../common/errors.ts';
 import { exportTriton } from '../../server/triton.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { makeTestModel } from './fixtures.ts';
+import { makeTestModel } from './helpers/fixtures.ts';
 
 let directory: string;
 let onnxPath: string;

@@ -10,7 +10,7 @@ import { convertModelVariantsToFiles } from '../../export/index.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { exportTriton } from '../../server/triton.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from './fixtures.ts';
+import { IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from './helpers/fixtures.ts';
 
 let directory: string;
 let variants: { dtype: string; path: string }[];

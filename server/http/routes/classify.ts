@@ -6,16 +6,13 @@
  * through the core like /infer (same session, batcher, statistics and metrics).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { ClassifyCall } from '../../core/inference.ts';
+import { DEFAULT_TOP_K, IMAGE_MAGIC_BYTES } from '@tfjs-onnx/runtime/constants';
+import type { ClassifyCall } from '../../core/requests.ts';
 import { InvalidRequestError, UndecodableImageError } from '../../errors.ts';
 import type { HttpContext } from '../context.ts';
 import { errorResponses, modelPathParams, type ModelPathParams } from './schemas.ts';
 
 const IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'application/octet-stream'];
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const JPEG_MAGIC = [0xff, 0xd8, 0xff];
-/** The runtime's default top-k, as `predict` prints it. */
-const DEFAULT_TOP_K = 3;
 
 const classifyQuery = { type: 'object', properties: { top_k: { type: 'integer', minimum: 1, maximum: 100_000 } } } as const;
 /** JSON alternative to image bytes: raw 0–255 pixels, flat or nested (height × width [× channels]). */
@@ -63,8 +60,8 @@ export function classifyRoutes(context: HttpContext): FastifyPluginAsync {
 
 /** A body sent as an image must be one: anything else is refused here with a message saying so. */
 function checkImageBytes(bytes: Buffer): Uint8Array {
-  const startsWith = (magic: number[]) => bytes.length >= magic.length && magic.every((value, i) => bytes[i] === value);
-  if (!startsWith(PNG_MAGIC) && !startsWith(JPEG_MAGIC)) {
+  const startsWith = (magic: readonly number[]) => bytes.length >= magic.length && magic.every((value, i) => bytes[i] === value);
+  if (!startsWith(IMAGE_MAGIC_BYTES.png) && !startsWith(IMAGE_MAGIC_BYTES.jpeg)) {
     throw new UndecodableImageError(bytes.length === 0 ? 'the body is empty' : 'it starts with neither the PNG nor the JPEG signature');
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

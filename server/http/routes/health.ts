@@ -1,7 +1,8 @@
 /** Server metadata and the health probes (Kubernetes livenessProbe / readinessProbe use these directly). */
 import type { FastifyPluginAsync } from 'fastify';
-import { RequestError } from '../../errors.ts';
-import { SERVER_NAME, SERVER_VERSION } from '../../options.ts';
+import { NotReadyError } from '../../errors.ts';
+import { projectVersion } from '../../../common/project.ts';
+import { SERVER_NAME } from '../../options.ts';
 import { serverExtensions, type HttpContext } from '../context.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -12,14 +13,14 @@ const serverMetadata = {
 
 export function healthRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: serverExtensions(context.core) }));
+    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(context.core) }));
 
     app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } }, async () => ({ live: true }));
 
     // Ready means the start-up models are loaded (they are before the server listens) and shutdown
     // has not begun; the protocol signals "not ready" with a 4xx status.
     app.get('/v2/health/ready', { schema: { response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } }, async () => {
-      if (!context.core.accepting) throw new RequestError(400, 'server is shutting down');
+      if (!context.core.accepting) throw new NotReadyError('server is shutting down');
       return { ready: true };
     });
   };

@@ -1,7 +1,7 @@
 /** Per-model metadata and readiness: what clients read to learn a model's tensor names and shapes. */
 import type { FastifyPluginAsync } from 'fastify';
-import { RequestError } from '../../errors.ts';
-import { PLATFORM } from '../../core/servedModel.ts';
+import { NotReadyError } from '../../errors.ts';
+import { ONNX_PLATFORM } from '../../repository/config.ts';
 import type { HttpContext } from '../context.ts';
 import type { Placement } from '@tfjs-onnx/runtime';
 import { errorResponses, modelMetadataResponse, modelPathParams, type ModelPathParams } from './schemas.ts';
@@ -29,7 +29,7 @@ export function modelRoutes(context: HttpContext): FastifyPluginAsync {
     const metadataSchema = { params: modelPathParams, response: { 200: modelMetadataResponse, ...errorResponses } };
     const metadata = async (request: { params: ModelPathParams }) => {
       const model = registry.resolve(request.params.name, request.params.version);
-      return { name: model.name, versions: registry.versionsOf(model.name), platform: PLATFORM, inputs: model.inputs, outputs: model.outputs, parameters: placementParameters(model.model.placement) };
+      return { name: model.name, versions: registry.versionsOf(model.name), platform: ONNX_PLATFORM, inputs: model.inputs, outputs: model.outputs, parameters: placementParameters(model.model.placement) };
     };
     app.get<{ Params: ModelPathParams }>('/v2/models/:name', { schema: metadataSchema }, metadata);
     app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version', { schema: metadataSchema }, metadata);
@@ -37,7 +37,7 @@ export function modelRoutes(context: HttpContext): FastifyPluginAsync {
     const readySchema = { params: modelPathParams, response: { 200: modelReady, ...errorResponses } };
     const ready = async (request: { params: ModelPathParams }) => {
       const model = registry.resolve(request.params.name, request.params.version);
-      if (!context.core.accepting) throw new RequestError(400, `model '${model.name}' is not ready: the server is shutting down`);
+      if (!context.core.accepting) throw new NotReadyError(`model '${model.name}' is not ready: the server is shutting down`);
       return { name: model.name, ready: true };
     };
     app.get<{ Params: ModelPathParams }>('/v2/models/:name/ready', { schema: readySchema }, ready);

@@ -11,53 +11,37 @@ import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
-import { startServer, type RunningServer } from '../../server/index.ts';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
-import type { Datatype } from '../../server/core/datatypes.ts';
-import { tempDir } from '../helpers/tempDir.ts';
-import { float32Bytes, lengthPrefixed, metricValue, postBinary, postJson, readFloat32, readLengthPrefixed, tritonBinaryRequest } from './client.ts';
-import { CLASS_COUNT, IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from './fixtures.ts';
-import { tensorName, writeAllTypesModel } from './models.ts';
+import { startServer, type RunningServer } from '../../../server/index.ts';
+import { PROTO_PATH } from '../../../server/grpc/service.ts';
+import type { Datatype } from '../../../server/core/datatypes.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
+import { float32Bytes, lengthPrefixed, metricValue, postBinary, postJson, readFloat32, readLengthPrefixed, tritonBinaryRequest } from '../helpers/client.ts';
+import { CLASS_COUNT, DIGIT_LABELS, IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
+import { tensorName, writeAllTypesModel } from '../helpers/models.ts';
+import { call, callError, grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
 
-const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 let directory: string;
 let classifier: Classifier;
 let server: RunningServer;
-let client: grpc.Client & Record<string, Function>;
+let client: GrpcClient;
 
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-grpc-');
-  const digits = (await makeTestModel(directory, { name: 'digits', labels: LABELS })).onnx;
+  const digits = (await makeTestModel(directory, { name: 'digits', labels: DIGIT_LABELS })).onnx;
   classifier = await loadClassifier(digits, { device: 'cpu' });
   const types = path.join(directory, 'types.onnx');
   writeAllTypesModel(types);
   server = await startServer({ modelPaths: [digits, types], port: 0, grpcPort: 0, bodyLimit: 1024 * 1024 });
   // The client side loads the .proto the way any @grpc/grpc-js user would, with its own options.
-  const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: true, oneofs: true });
-  const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-  client = new Service(server.grpcAddress!, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+  client = grpcClient(server.grpcAddress!, { keepCase: true, longs: Number, defaults: true, oneofs: true });
 });
 afterAll(async () => {
   client?.close();
   await server?.close();
   await classifier?.dispose();
 });
-
-function call<T = any>(method: string, request: object): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response))));
-}
-
-async function callError(method: string, request: object): Promise<grpc.ServiceError> {
-  try {
-    await call(method, request);
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error(`${method} succeeded but should have failed`);
-}
 
 function pixelsInput(images: Uint8Array[]): Float32Array {
   const input = new Float32Array(images.length * PIXELS);
@@ -69,12 +53,12 @@ describe('gRPC', () => {
   it('prints both addresses and answers the health and metadata RPCs', async () => {
     expect(server.grpcAddress).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(server.grpcPort).not.toBe(server.port);
-    expect(await call('ServerLive', {})).toEqual({ live: true });
-    expect(await call('ServerReady', {})).toEqual({ ready: true });
-    expect(await call('ModelReady', { name: 'digits', version: '' })).toEqual({ ready: true });
-    expect(await call('ModelReady', { name: 'nope' })).toEqual({ ready: false });
-    expect(await call('ServerMetadata', {})).toEqual({ name: 'tfjs-onnx', version: expect.any(String), extensions: expect.arrayContaining(['binary_tensor_data', 'statistics']) });
-    expect(await call('ModelMetadata', { name: 'digits' })).toEqual({
+    expect(await call(client, 'ServerLive', {})).toEqual({ live: true });
+    expect(await call(client, 'ServerReady', {})).toEqual({ ready: true });
+    expect(await call(client, 'ModelReady', { name: 'digits', version: '' })).toEqual({ ready: true });
+    expect(await call(client, 'ModelReady', { name: 'nope' })).toEqual({ ready: false });
+    expect(await call(client, 'ServerMetadata', {})).toEqual({ name: 'tfjs-onnx', version: expect.any(String), extensions: expect.arrayContaining(['binary_tensor_data', 'statistics']) });
+    expect(await call(client, 'ModelMetadata', { name: 'digits' })).toEqual({
       name: 'digits',
       versions: ['1'],
       platform: 'onnxruntime_onnx',
@@ -86,7 +70,7 @@ describe('gRPC', () => {
   it('ModelInfer with raw contents gives the same digits as HTTP JSON and binary', async () => {
     const images = [testImage(1), testImage(2), testImage(3)];
     const input = pixelsInput(images);
-    const response = await call('ModelInfer', {
+    const response = await call(client, 'ModelInfer', {
       model_name: 'digits',
       id: 'g-1',
       inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [3, IMAGE_SIZE, IMAGE_SIZE, 1] }],
@@ -104,17 +88,17 @@ describe('gRPC', () => {
 
   it('ModelInfer with typed fp32_contents, and the classification extension', async () => {
     const input = pixelsInput([testImage(4)]);
-    const typed = await call('ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: Array.from(input) } }] });
+    const typed = await call(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: Array.from(input) } }] });
     expect(readFloat32(typed.raw_output_contents[0])).toEqual(Array.from(await classifier.predictBatch(input, 1)));
     const [top] = await classifier.classify(testImage(4), { topK: 3 });
-    const classified = await call('ModelInfer', {
+    const classified = await call(client, 'ModelInfer', {
       model_name: 'digits',
       inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }],
       outputs: [{ name: classifier.outputName, parameters: { classification: { int64_param: 3 } } }],
       raw_input_contents: [float32Bytes(input)],
     });
     expect(classified.outputs[0]).toMatchObject({ datatype: 'BYTES', shape: [1, 3] });
-    expect(readLengthPrefixed(classified.raw_output_contents[0])).toEqual(top.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${LABELS[p.index]}`));
+    expect(readLengthPrefixed(classified.raw_output_contents[0])).toEqual(top.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${DIGIT_LABELS[p.index]}`));
   });
 
   it('runs every datatype with typed contents and with raw contents', async () => {
@@ -134,7 +118,7 @@ describe('gRPC', () => {
     ];
     const fp16 = Buffer.from([0x00, 0x3c, 0x00, 0xc0, 0x00, 0x38, 0x00, 0x00]); // 1, -2, 0.5, 0
     const inputs = [...typedContents.map(([datatype, contents]) => ({ name: tensorName('in', datatype), datatype, shape: [2, 2], contents })), { name: 'in_fp16', datatype: 'FP16', shape: [2, 2], contents: {} }];
-    const fp16Error = await callError('ModelInfer', { model_name: 'types', inputs });
+    const fp16Error = await callError(client, 'ModelInfer', { model_name: 'types', inputs });
     expect(fp16Error.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(fp16Error.details).toMatch(/FP16, which has no contents field; send it in raw_input_contents/);
 
@@ -157,7 +141,7 @@ describe('gRPC', () => {
       }
     };
     const sources = typedContents.map(([datatype, contents]) => [datatype, Object.values(contents)[0] as unknown[]] as const);
-    const response = await call('ModelInfer', {
+    const response = await call(client, 'ModelInfer', {
       model_name: 'types',
       inputs: [...sources.map(([datatype]) => ({ name: tensorName('in', datatype), datatype, shape: [2, 2] })), { name: 'in_fp16', datatype: 'FP16', shape: [2, 2] }],
       raw_input_contents: [...sources.map(([datatype, values]) => raw(datatype, values)), fp16],
@@ -175,9 +159,7 @@ describe('gRPC', () => {
     writeAllTypesModel(twelve, { datatypes: typedContents.map(([datatype]) => datatype) });
     const other = await startServer({ modelPaths: [twelve], port: 0, grpcPort: 0 });
     try {
-      const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: true, oneofs: true });
-      const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-      const second = new Service(other.grpcAddress!, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+      const second = grpcClient(other.grpcAddress!, { keepCase: true, longs: Number, defaults: true, oneofs: true });
       const reply: any = await new Promise((resolve, reject) =>
         second.ModelInfer({ model_name: 'twelve', inputs: inputs.slice(0, -1) }, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))),
       );
@@ -194,24 +176,24 @@ describe('gRPC', () => {
   });
 
   it('answers failures with the gRPC codes that match the HTTP statuses', async () => {
-    const notFound = await callError('ModelInfer', { model_name: 'nope', inputs: [] });
+    const notFound = await callError(client, 'ModelInfer', { model_name: 'nope', inputs: [] });
     expect(notFound.code).toBe(grpc.status.NOT_FOUND);
     expect(notFound.details).toMatch(/model 'nope' is not served/);
-    const shape = await callError('ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1e9, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(4)] });
+    const shape = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1e9, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(4)] });
     expect(shape.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(shape.details).toMatch(/more than the \d+ elements per tensor/);
-    const size = await callError('ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(100)] });
+    const size = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(100)] });
     expect(size.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(size.details).toMatch(/binary_data_size 100, but shape \[1, 28, 28, 1\] of FP32 needs 3136 bytes/);
-    const count = await callError('ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: [1, 2] } }] });
+    const count = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: [1, 2] } }] });
     expect(count.details).toMatch(/contents.fp32_contents has 2 elements but its shape \[1, 28, 28, 1\] holds 784/);
-    const wrongField = await callError('ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 1, 1, 1], contents: { int_contents: [1] } }] });
+    const wrongField = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 1, 1, 1], contents: { int_contents: [1] } }] });
     expect(wrongField.code).toBe(grpc.status.INVALID_ARGUMENT);
-    const tooLarge = await callError('ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(2 * 1024 * 1024)] });
+    const tooLarge = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(2 * 1024 * 1024)] });
     expect(tooLarge.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-    const missingRaw = await callError('ModelInfer', { model_name: 'types', inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: [1, 2] }, { name: 'in_bool', datatype: 'BOOL', shape: [1, 2] }], raw_input_contents: [Buffer.alloc(8)] });
+    const missingRaw = await callError(client, 'ModelInfer', { model_name: 'types', inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: [1, 2] }, { name: 'in_bool', datatype: 'BOOL', shape: [1, 2] }], raw_input_contents: [Buffer.alloc(8)] });
     expect(missingRaw.details).toMatch(/raw_input_contents has 1 entries for 2 inputs/);
-    expect(await call('ServerLive', {})).toEqual({ live: true });
+    expect(await call(client, 'ServerLive', {})).toEqual({ live: true });
   });
 
   it('shares statistics and Triton metrics with HTTP', async () => {
@@ -219,23 +201,23 @@ describe('gRPC', () => {
     const before = await metrics();
     const input = float32Bytes(pixelsInput([testImage(9)]));
     const tensor = { name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] };
-    for (let i = 0; i < 5; i++) await call('ModelInfer', { model_name: 'digits', inputs: [tensor], raw_input_contents: [input] });
+    for (let i = 0; i < 5; i++) await call(client, 'ModelInfer', { model_name: 'digits', inputs: [tensor], raw_input_contents: [input] });
     for (let i = 0; i < 3; i++) await postBinary(`${server.url}/v2/models/digits/infer`, tritonBinaryRequest([{ ...tensor, bytes: input }]));
-    await callError('ModelInfer', { model_name: 'digits', inputs: [tensor], raw_input_contents: [Buffer.alloc(3)] });
+    await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [tensor], raw_input_contents: [Buffer.alloc(3)] });
     const after = await metrics();
     const delta = (name: string) => metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
     expect(delta('nv_inference_request_success')).toBe(8);
     expect(delta('nv_inference_request_failure')).toBe(1);
     expect(metricValue(after, 'tfjs_onnx_grpc_requests_total', 'method="ModelInfer",code="OK"')).toBeGreaterThanOrEqual(5);
     expect(metricValue(after, 'tfjs_onnx_grpc_requests_total', 'method="ModelInfer",code="INVALID_ARGUMENT"')).toBeGreaterThan(0);
-    const stats = await call('ModelStatistics', { name: 'digits' });
+    const stats = await call(client, 'ModelStatistics', { name: 'digits' });
     expect(stats.model_stats).toHaveLength(1);
     expect(stats.model_stats[0]).toMatchObject({ name: 'digits', version: '1' });
     const http = await (await fetch(`${server.url}/v2/models/digits/stats`)).json();
     expect(stats.model_stats[0].inference_count).toBe(http.model_stats[0].inference_count);
     expect(stats.model_stats[0].inference_stats.success.count).toBe(http.model_stats[0].inference_stats.success.count);
-    expect((await call('ModelStatistics', {})).model_stats.map((s: { name: string }) => s.name).sort()).toEqual(['digits', 'types']);
-    expect((await callError('ModelStatistics', { name: 'nope' })).code).toBe(grpc.status.NOT_FOUND);
+    expect((await call(client, 'ModelStatistics', {})).model_stats.map((s: { name: string }) => s.name).sort()).toEqual(['digits', 'types']);
+    expect((await callError(client, 'ModelStatistics', { name: 'nope' })).code).toBe(grpc.status.NOT_FOUND);
   });
 
   it('speaks the protocol to an independent client (Python grpcio with protoc’s descriptor of the .proto)', async () => {
@@ -278,7 +260,7 @@ except grpc.RpcError as error:
     expect(lines[0]).toBe('live True');
     const [expected] = await classifier.classify(testImage(5), { topK: 1 });
     const best = expected.top[0];
-    expect(lines[1]).toBe(`id py datatype BYTES shape [1, 1] top ${best.probability.toFixed(6)}:${best.index}:${LABELS[best.index]}`);
+    expect(lines[1]).toBe(`id py datatype BYTES shape [1, 1] top ${best.probability.toFixed(6)}:${best.index}:${DIGIT_LABELS[best.index]}`);
     expect(lines[2]).toBe('error NOT_FOUND');
   });
 });

@@ -5,7 +5,7 @@
  * runs in test/gpu/mnist.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { deviceFor, readModelConfig } from '../../server/repository/config.ts';
+import { deviceFor, readModelConfig } from '../../../server/repository/config.ts';
 
 const config = (groups: string) => `platform: "onnxruntime_onnx"\n${groups}\n`;
 

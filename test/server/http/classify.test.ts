@@ -1,7 +1,7 @@
 /**
  * POST /v2/models/{name}/classify: PNG, JPEG and JSON pixels classified as the runtime does, and
- * hostile pictures (issue 11 item 1): decompression bombs refused from their header, limits set by
- * flags, and decoding in worker threads so a large picture never holds up other requests. The
+ * hostile pictures that must cost the server nothing: decompression bombs refused from their
+ * header, limits set by flags, and decoding in worker threads so a large picture never holds up other requests. The
  * route runs on the served model's own session, through the core like /infer: the per-model
  * statistics and Triton counters count it, and no second onnxruntime session is ever created.
  */
@@ -12,11 +12,11 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
-import { startServer, type RunningServer } from '../../server/index.ts';
-import { tempDir } from '../helpers/tempDir.ts';
-import { getJson, metricValue, postJson } from './client.ts';
-import { IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from './fixtures.ts';
-import { writeAllTypesModel } from './models.ts';
+import { startServer, type RunningServer } from '../../../server/index.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
+import { getJson, metricValue, postJson } from '../helpers/client.ts';
+import { IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
+import { writeAllTypesModel } from '../helpers/models.ts';
 
 let onnxPath: string;
 let classifier: Classifier;

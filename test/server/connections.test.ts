@@ -1,22 +1,18 @@
 /**
- * Hostile and careless clients (issue 11 at the server's depth): numeric options bounded with a
- * clear message, a body that stalls half-way answered 408 within the request timeout while others
- * are served, a silent gRPC socket closed while a busy one lives on, connections past --max-connections closed at once, and the 503s of a shutdown
- * answered without being logged as server errors.
+ * Hostile and careless clients: a body that stalls half-way answered 408 within the request
+ * timeout while others are served, a silent gRPC socket closed while a busy one lives on,
+ * connections past --max-connections closed at once, and the 503s of a shutdown answered without
+ * being logged as server errors.
  */
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_IMAGE_LIMITS } from '@tfjs-onnx/runtime';
-import { InvalidOptionError } from '../../common/errors.ts';
-import { IMAGE_LIMIT_DEFAULTS } from '../../server/options.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
 import { ConnectionGate, GrpcUploads, gatedListener } from '../../server/connections.ts';
 import { tempDir } from '../helpers/tempDir.ts';
-import { postJson } from './client.ts';
-import { makeTestModel, testImage } from './fixtures.ts';
+import { postJson } from './helpers/client.ts';
+import { makeTestModel, testImage } from './helpers/fixtures.ts';
+import { grpcClient } from './helpers/grpcClient.ts';
 
 let onnxPath: string;
 let server: RunningServer;
@@ -40,37 +36,6 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-describe('options', () => {
-  it("defaults to the runtime's image limits", () => {
-    expect(IMAGE_LIMIT_DEFAULTS).toEqual(DEFAULT_IMAGE_LIMITS);
-  });
-
-  it('refuses numbers outside sane ranges before loading anything, naming the flag', async () => {
-    const cases: [object, RegExp][] = [
-      [{ intraOpThreads: 100_000 }, /--threads must be a whole number from 0 to 256, got 100000/],
-      [{ intraOpThreads: 1e9 }, /--threads/],
-      [{ maxDelayMs: 1e9 }, /--max-delay-ms must be a number from 0 to 10000 \(ms\), got 1000000000/],
-      [{ maxDelayMs: Number.NaN }, /--max-delay-ms/],
-      [{ maxBatch: 0 }, /--max-batch must be a whole number from 1 to 4096/],
-      [{ port: 70_000 }, /--port must be a whole number from 0 to 65535/],
-      [{ bodyLimit: -1 }, /--body-limit/],
-      [{ maxConnections: 0 }, /--max-connections/],
-      [{ requestTimeoutMs: 10 }, /--request-timeout-ms must be a whole number from 100/],
-      [{ shutdownGraceMs: 1e12 }, /--shutdown-grace-ms/],
-      [{ maxTensorElements: 2 ** 40 }, /--max-tensor-elements/],
-      [{ maxImageMegapixels: 0 }, /--max-image-megapixels/],
-      [{ port: 9000, grpcPort: 9000 }, /--grpc-port 9000 is the HTTP --port too/],
-      [{ loadModels: ['x'] }, /--load-model names the models to load at start in --model-control-mode explicit/],
-    ];
-    for (const [options, message] of cases) {
-      const attempt = startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, ...options });
-      await expect(attempt).rejects.toThrow(InvalidOptionError);
-      await expect(attempt).rejects.toThrow(message);
-    }
-    await expect(startServer({ port: 0 })).rejects.toThrow(/name an ONNX model to serve/);
-  });
-});
-
 describe('stalled and surplus clients', () => {
   it('answers a body that stalls half-way with 408 and closes it, serving others meanwhile', async () => {
     const socket = await connect(server.port);
@@ -86,9 +51,7 @@ describe('stalled and surplus clients', () => {
 
   it('keeps a busy gRPC connection open past the request timeout: no call fails', async () => {
     // The server's request timeout is 500 ms; one channel sends ModelInfer back to back for 3 s.
-    const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
-    const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-    const client = new Service(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const client = grpcClient(`127.0.0.1:${server.grpcPort}`, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
     const request = { model_name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.from(new Float32Array(784).fill(0.5).buffer)] };
     const failures: string[] = [];
     let calls = 0;

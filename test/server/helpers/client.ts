@@ -4,6 +4,8 @@
  * (JSON header, Inference-Header-Content-Length, raw little-endian tensors, BYTES length prefixes,
  * no Content-Type), and the parsing of binary replies the same way.
  */
+import { expect } from 'vitest';
+
 export interface Reply {
   status: number;
   headers: Headers;
@@ -101,4 +103,11 @@ export function readLengthPrefixed(bytes: Buffer): string[] {
 export function metricValue(text: string, name: string, labels: string): number {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`) && labels.split(',').every((label) => candidate.includes(label)));
   return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** The protocol's error reply: the status, and a body holding only `error`, whose text matches. */
+export function expectError(reply: { status: number; body: any }, status: number, pattern: RegExp): void {
+  expect(reply.status).toBe(status);
+  expect(Object.keys(reply.body)).toEqual(['error']);
+  expect(reply.body.error).toMatch(pattern);
 }

@@ -9,15 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.ts';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
-import { parseExactJson } from '../../server/http/json.ts';
-import { fuzzParameters, fuzzTestTimeoutMs } from '../helpers/fuzz.ts';
-import { tempDir } from '../helpers/tempDir.ts';
-import { writeAllTypesModel } from './models.ts';
+import { startServer, type RunningServer } from '../../../server/index.ts';
+import { parseExactJson } from '../../../server/http/json.ts';
+import { fuzzParameters, fuzzTestTimeoutMs } from '../../helpers/fuzz.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
+import { writeAllTypesModel } from '../helpers/models.ts';
+import { grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
 
 const NAME = `tfjs_onnx_fuzz_${process.pid}`;
 const FILE = path.join('/dev/shm', NAME);
@@ -26,15 +25,13 @@ const SENTINEL = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 7 + 3) &
 const REGION = { offset: 64, byteSize: 128 };
 const TIMEOUT_MS = 10_000;
 let server: RunningServer;
-let client: grpc.Client & Record<string, Function>;
+let client: GrpcClient;
 
 beforeAll(async () => {
   const model = path.join(tempDir('tfjs-onnx-shm-fuzz-'), 'm.onnx');
   writeAllTypesModel(model, { datatypes: ['FP32', 'INT64', 'BYTES'] });
   server = await startServer({ modelPaths: [model], port: 0, grpcPort: 0, allowClientShm: true, maxShmRegions: 4, bodyLimit: 64 * 1024 });
-  const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: String, defaults: false, oneofs: true });
-  const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-  client = new Service(server.grpcAddress!, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+  client = grpcClient(server.grpcAddress!, { keepCase: true, longs: String, defaults: false, oneofs: true });
   fs.writeFileSync(FILE, SENTINEL);
 });
 afterAll(async () => {

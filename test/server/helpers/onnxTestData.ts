@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { fromHalfBits } from '../../server/core/fp16.ts';
+import { fromHalfBits } from '../../../server/core/fp16.ts';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;

@@ -10,17 +10,16 @@
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.ts';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
-import { parseExactJson } from '../../server/http/json.ts';
-import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
-import { requireSystemPackage } from '../helpers/systemPackages.ts';
-import { tempDir } from '../helpers/tempDir.ts';
-import { lengthPrefixed, readLengthPrefixed } from './client.ts';
-import { listCases, matchesExpected, ortTensor, type TestCase, type TestTensor } from './onnxTestData.ts';
+import { startServer, type RunningServer } from '../../../server/index.ts';
+import { parseExactJson } from '../../../server/http/json.ts';
+import { fromHalfBits, toHalfBits } from '../../../server/core/fp16.ts';
+import { requireSystemPackage } from '../../helpers/systemPackages.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
+import { lengthPrefixed, readLengthPrefixed } from '../helpers/client.ts';
+import { listCases, matchesExpected, ortTensor, type TestCase, type TestTensor } from '../helpers/onnxTestData.ts';
+import { grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
 
 const PARALLEL = 8;
 
@@ -34,7 +33,7 @@ let passing: Passing[] = [];
 let bareFailures: string[] = [];
 let unreadable: { name: string; reason: string }[] = [];
 let server: RunningServer;
-let client: grpc.Client & Record<string, Function>;
+let client: GrpcClient;
 
 /** Runs a case on bare onnxruntime-node: its outputs when they match the expected ones, else undefined. */
 async function runBare(testCase: TestCase): Promise<Passing | undefined> {
@@ -71,9 +70,7 @@ beforeAll(async () => {
   for (const { testCase } of passing) symlinkSync(testCase.modelPath, path.join(modelDir, `${testCase.name}.onnx`));
   // Large enough for the largest case's JSON body; each request still passes every other check.
   server = await startServer({ modelDir, port: 0, grpcPort: 0, maxBatch: 1, intraOpThreads: 1, bodyLimit: 64 * 1024 * 1024 });
-  const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: String, defaults: true, oneofs: true });
-  const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-  client = new Service(server.grpcAddress!, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 }) as grpc.Client & Record<string, Function>;
+  client = grpcClient(server.grpcAddress!, { keepCase: true, longs: String, defaults: true, oneofs: true }, { channel: { 'grpc.max_receive_message_length': -1 } });
 }, 300_000);
 afterAll(async () => {
   client?.close();

@@ -3,15 +3,15 @@
  * binary extension's layout (built byte by byte here, as Triton's client lays it out) and FP16.
  */
 import { describe, expect, it } from 'vitest';
-import { RequestError } from '../../server/errors.ts';
-import { cutBinaryChunks, splitBinaryBody } from '../../server/http/binary.ts';
-import { valuesFromRaw, valuesToRaw } from '../../server/core/rawTensors.ts';
-import { fromHalfBits, toHalfBits } from '../../server/core/fp16.ts';
-import { checkShape, elementCount, valuesFromJson, valuesToJsonText } from '../../server/core/tensors.ts';
-import { parseExactJson } from '../../server/http/json.ts';
-import type { PlannedInput } from '../../server/core/inference.ts';
-import { DATATYPE_INFO, type Datatype } from '../../server/core/datatypes.ts';
-import { lengthPrefixed } from './client.ts';
+import { RequestError } from '../../../server/errors.ts';
+import { cutBinaryChunks, splitBinaryBody } from '../../../server/http/binary.ts';
+import { valuesFromRaw, valuesToRaw } from '../../../server/core/rawTensors.ts';
+import { fromHalfBits, toHalfBits } from '../../../server/core/fp16.ts';
+import { checkShape, elementCount, valuesFromJson, valuesToJsonText } from '../../../server/core/tensors.ts';
+import { parseExactJson } from '../../../server/http/json.ts';
+import type { PlannedInput } from '../../../server/core/requests.ts';
+import { DATATYPE_INFO, type Datatype } from '../../../server/core/datatypes.ts';
+import { lengthPrefixed } from '../helpers/client.ts';
 
 function planned(datatype: Datatype, shape: number[]): PlannedInput {
   const count = shape.reduce((a, b) => a * b, 1);

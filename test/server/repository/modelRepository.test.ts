@@ -6,25 +6,23 @@
 import { appendFileSync, copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
-import { startServer, type RunningServer } from '../../server/index.ts';
-import { exportTriton } from '../../server/triton.ts';
-import { PROTO_PATH } from '../../server/grpc/service.ts';
-import { tempDir } from '../helpers/tempDir.ts';
-import { getJson, postJson, type Reply } from './client.ts';
-import { CLASS_COUNT, PIXELS, makeTestModel, normalize, testImage } from './fixtures.ts';
+import { startServer } from '../../../server/index.ts';
+import { exportTriton } from '../../../server/triton.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
+import { getJson, postJson, type Reply } from '../helpers/client.ts';
+import { CLASS_COUNT, DIGIT_LABELS, inferBody, makeTestModel, predictDirectly, testImage } from '../helpers/fixtures.ts';
+import { grpcClient } from '../helpers/grpcClient.ts';
 
-const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 let directory: string;
 let first: { onnx: string; classifier: Classifier };
 let second: { onnx: string; classifier: Classifier };
 
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-repository-');
-  const a = (await makeTestModel(directory, { name: 'first', seed: 3, labels: LABELS })).onnx;
-  const b = (await makeTestModel(directory, { name: 'second', seed: 11, labels: LABELS })).onnx;
+  const a = (await makeTestModel(directory, { name: 'first', seed: 3, labels: DIGIT_LABELS })).onnx;
+  const b = (await makeTestModel(directory, { name: 'second', seed: 11, labels: DIGIT_LABELS })).onnx;
   first = { onnx: a, classifier: await loadClassifier(a) };
   second = { onnx: b, classifier: await loadClassifier(b) };
 });
@@ -33,16 +31,9 @@ afterAll(async () => {
   await second?.classifier.dispose();
 });
 
-function inferBody(classifier: Classifier, images: Uint8Array[], extra: object = {}) {
-  const data = images.flatMap((pixels) => Array.from(normalize(pixels, classifier.preprocess)));
-  return { inputs: [{ name: classifier.inputName, shape: [images.length, 28, 28, 1], datatype: 'FP32', data }], ...extra };
-}
-
 async function expectDigits(reply: Reply, classifier: Classifier, images: Uint8Array[]): Promise<void> {
   expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-  const input = new Float32Array(images.length * PIXELS);
-  images.forEach((pixels, i) => input.set(normalize(pixels, classifier.preprocess), i * PIXELS));
-  const expected = await classifier.predictBatch(input, images.length);
+  const expected = await predictDirectly(classifier, images);
   (reply.body.outputs[0].data as number[]).forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThan(1e-5));
 }
 
@@ -78,7 +69,7 @@ describe('serve --model-repository', () => {
       // The labels come from the labels.txt export-triton wrote beside the config.
       const classified = await postJson(`${server.url}/v2/models/mnist/infer`, inferBody(first.classifier, [testImage(3)], { outputs: [{ name: first.classifier.outputName, parameters: { classification: 1 } }] }));
       const [top] = await first.classifier.classify(testImage(3), { topK: 1 });
-      expect(classified.body.outputs[0].data).toEqual([`${top.top[0].probability.toFixed(6)}:${top.top[0].index}:${LABELS[top.top[0].index]}`]);
+      expect(classified.body.outputs[0].data).toEqual([`${top.top[0].probability.toFixed(6)}:${top.top[0].index}:${DIGIT_LABELS[top.top[0].index]}`]);
       const tooMany = await postJson(`${server.url}/v2/models/mnist/infer`, inferBody(first.classifier, Array.from({ length: 9 }, (_, i) => testImage(i))));
       expect(tooMany.status).toBe(400);
       expect(tooMany.body.error).toMatch(/batch size 9, more than model 'mnist' takes in one request \(max_batch_size 8\)/);
@@ -176,9 +167,7 @@ describe('the repository extension', () => {
       const reply = await postJson(`${server.url}/v2/repository/models/mnist/unload`, '');
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(/explicit model unload is not allowed with --model-control-mode none/);
-      const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: true });
-      const Service = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-      const client = new Service(server.grpcAddress!, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+      const client = grpcClient(server.grpcAddress!, { keepCase: true, longs: Number, defaults: true });
       const rpc = (method: string, request: object) => new Promise<any>((resolve) => client[method](request, (error: unknown, response: unknown) => resolve(error ?? response)));
       expect(await rpc('RepositoryIndex', {})).toEqual({ models: [{ name: 'mnist', version: '1', state: 'READY', reason: '' }] });
       const refused = await rpc('RepositoryModelLoad', { model_name: 'mnist' });

@@ -5,12 +5,15 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { convertLayersModelToFile } from '../../export/index.ts';
-import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
+import type { Classifier } from '@tfjs-onnx/runtime';
+import { convertLayersModelToFile } from '../../../export/index.ts';
+import { fileSystemSaver } from '../../../common/tfjsModelFiles.ts';
 
 export const IMAGE_SIZE = 28;
 export const CLASS_COUNT = 10;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+/** Class names the tests give the digits model (makeTestModel's `labels`). */
+export const DIGIT_LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
 /**
  * Builds, saves and converts a random model; returns the paths of model.json and model.onnx. Layers
@@ -46,4 +49,17 @@ export function testImage(index: number): Uint8Array {
 /** The model's FP32 input for `pixels` (the default preprocess: pixel / 255). */
 export function normalize(pixels: Uint8Array, preprocess: { scale: number; offset: number }): Float32Array {
   return Float32Array.from(pixels, (value) => value * preprocess.scale + preprocess.offset);
+}
+
+/** A v2 JSON inference request for the digits model: the images as its [N, 28, 28, 1] FP32 input, plus `extra` fields (id, outputs). */
+export function inferBody(classifier: Classifier, images: Uint8Array[], extra: object = {}) {
+  const data = images.flatMap((pixels) => Array.from(normalize(pixels, classifier.preprocess)));
+  return { inputs: [{ name: classifier.inputName, shape: [images.length, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'FP32', data }], ...extra };
+}
+
+/** The probabilities the runtime's own classifier gives for the images: what the server must answer. */
+export async function predictDirectly(classifier: Classifier, images: Uint8Array[]): Promise<Float32Array> {
+  const input = new Float32Array(images.length * PIXELS);
+  images.forEach((pixels, i) => input.set(normalize(pixels, classifier.preprocess), i * PIXELS));
+  return classifier.predictBatch(input, images.length);
 }

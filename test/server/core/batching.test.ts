@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Model, type TensorData } from '@tfjs-onnx/runtime';
-import { DynamicBatcher, type Feeds } from '../../server/core/batching.ts';
-import { tempDir } from '../helpers/tempDir.ts';
-import { PIXELS, makeTestModel, normalize, testImage } from './fixtures.ts';
-import { writeAllTypesModel } from './models.ts';
+import { DynamicBatcher, type Feeds } from '../../../server/core/batching.ts';
+import { tempDir } from '../../helpers/tempDir.ts';
+import { PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
+import { writeAllTypesModel } from '../helpers/models.ts';
 
 let digits: Model;
 let types: Model;

@@ -3,9 +3,10 @@
  * from it, and what export-triton writes read back unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../common/errors.ts';
-import { formatModelConfig, readModelConfig } from '../../server/repository/config.ts';
-import { TextMessage, parseTextFormat } from '../../server/repository/pbtxt.ts';
+import { InvalidInputError } from '../../../common/errors.ts';
+import { readModelConfig } from '../../../server/repository/config.ts';
+import { formatModelConfig } from '../../../server/repository/formatConfig.ts';
+import { TextMessage, parseTextFormat } from '../../../server/repository/pbtxt.ts';
 
 /** A config as Triton's model-configuration guide writes them: nested blocks, lists, comments, enum names. */
 const TRITON_STYLE = `
