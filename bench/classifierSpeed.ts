@@ -29,8 +29,9 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string', default: 'bench/results/classifier-speed.json' },
     },
   });
-  const model = path.resolve(positionals[0] ?? 'artifacts/model.onnx');
-  if (!existsSync(model)) throw new InvalidInputError(`${model} does not exist; train and export first (npm run pipeline), or name a model`);
+  const given = positionals[0] ?? 'artifacts/model.onnx';
+  const model = path.resolve(given);
+  if (!existsSync(model)) throw new InvalidInputError(`${given} does not exist; train and export first (npm run pipeline), or name a model`);
   const whole = (name: string, value: string | undefined, max: number) => (value === undefined ? undefined : parseNumberFlag(name, value, { min: 1, max }, true));
   const result = await measureClassifier(model, {
     repetitions: whole('reps', values.reps, 1_000),
@@ -38,10 +39,9 @@ async function main(argv: string[]): Promise<number> {
     numThreads: whole('wasm-threads', values['wasm-threads'], 256),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  result.model = path.relative(PROJECT_ROOT, model);
-  const out = path.resolve(PROJECT_ROOT, values.out);
-  await writeJsonAtomic(out, result);
-  process.stdout.write(`${renderText([speedTable(result)])}\n\nwritten to ${path.relative(PROJECT_ROOT, out)}\n`);
+  result.model = given;
+  await writeJsonAtomic(path.resolve(PROJECT_ROOT, values.out), result);
+  process.stdout.write(`${renderText([speedTable(result)])}\n\nwritten to ${values.out}\n`);
   return 0;
 }
 
