@@ -25,7 +25,7 @@ import { loadDataset } from '../training/data/datasets.ts';
 import { createRandom } from '../training/random.ts';
 import { train } from '../training/train.ts';
 import { NPM_GRAPH_MODELS, npmGraphModelPath } from './models/npmGraphModels.ts';
-import { renderText, type Table } from './table.ts';
+import { renderText, type Table } from './report/table.ts';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 /** GraphModels checked by default: two small ones of @vladmandic/human (a devDependency). */

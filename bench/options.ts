@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '../common/errors.ts';
-import { SECTION_NAMES, type SectionName } from './results.ts';
+import { SECTION_NAMES, type SectionName } from './sections/registry.ts';
 import type { ModelName } from './settings.ts';
 
 export const DEFAULT_OUT = path.join('bench', 'results', 'latest.json');

@@ -4,15 +4,13 @@
  * results are committed, and read on other machines.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { PreparedModels } from './results.ts';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { PROJECT_ROOT } from '../common/project.ts';
+import type { PreparedModels } from './sections/definition.ts';
 
 export function recordedPath(file: string, workDirectory: string): string {
-  const absolute = path.resolve(REPO_ROOT, file);
+  const absolute = path.resolve(PROJECT_ROOT, file);
   const inScratch = path.relative(workDirectory, absolute);
-  const relative = inScratch.startsWith('..') || path.isAbsolute(inScratch) ? path.relative(REPO_ROOT, absolute) : path.join('scratch', inScratch);
+  const relative = inScratch.startsWith('..') || path.isAbsolute(inScratch) ? path.relative(PROJECT_ROOT, absolute) : path.join('scratch', inScratch);
   return relative.split(path.sep).join('/');
 }
 

@@ -9,22 +9,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describeError } from '../common/errors.ts';
 import { writeJsonAtomic } from '../common/files.ts';
+import { PROJECT_ROOT } from '../common/project.ts';
 import { describeMachine } from './machine.ts';
 import { sampleDescendantPeaks } from './memory.ts';
 import { DEFAULT_OUT, USAGE, parseBenchOptions, type BenchOptions } from './options.ts';
 import { recordedArguments, recordedModels } from './paths.ts';
-import { SELF_CONTAINED_SECTIONS, type BenchResults, type PreparedModels, type SectionContext, type SectionName, type SectionRun } from './results.ts';
+import { refreshReadme } from './report/readme.ts';
+import { resultTables } from './report/resultTables.ts';
+import { renderMarkdown, renderText } from './report/table.ts';
+import type { BenchResults } from './results.ts';
 import type { SectionOutput } from './section.ts';
+import type { PreparedModels, SectionContext, SectionRun } from './sections/definition.ts';
+import { SECTIONS, type SectionName } from './sections/registry.ts';
 import { benchSettings } from './settings.ts';
-import { renderMarkdown, renderText, replaceResultsSection, resultTables } from './table.ts';
 
-const BENCH_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(BENCH_DIRECTORY, '..');
-const SECTION_ENTRY = path.join(BENCH_DIRECTORY, 'section.ts');
-const README = path.join(BENCH_DIRECTORY, 'README.md');
+const SECTION_ENTRY = path.join(import.meta.dirname, 'section.ts');
 
 async function main(argv: string[]): Promise<number> {
   const options = parseBenchOptions(argv);
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options.markdown) return printMarkdown(options.out);
   const results = await runBenchmarks(options, argv);
-  await writeJsonAtomic(path.resolve(REPO_ROOT, options.out), results);
+  await writeJsonAtomic(path.resolve(PROJECT_ROOT, options.out), results);
   const tables = resultTables(results);
   process.stdout.write(`\n${renderText(tables)}\n\nwritten to ${options.out}\n`);
   if (isDefaultOut(options.out)) await refreshReadme(renderMarkdown(tables));
@@ -61,13 +62,13 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
   try {
     const context: SectionContext = { settings, workDirectory, given: options.given };
     // Training and the GraphModel section bring their own models, the CLI section needs none; the others measure the prepared MLP and CNN.
-    if (options.sections.some((name) => !SELF_CONTAINED_SECTIONS.includes(name))) {
+    if (options.sections.some((name) => SECTIONS[name].needsModels)) {
       const models = await runSection<PreparedModels>('models', context);
       context.models = models.data;
       results.models = models.data ? { ...models, data: recordedModels(models.data, workDirectory) } : models;
     }
     for (const name of options.sections) {
-      if (!SELF_CONTAINED_SECTIONS.includes(name) && !context.models) {
+      if (SECTIONS[name].needsModels && !context.models) {
         results[name] = { seconds: 0, peakRssMB: 0, childProcesses: [], error: 'skipped: the models could not be prepared (see the models section)' };
         continue;
       }
@@ -88,7 +89,7 @@ async function runSection<T>(name: 'models' | SectionName, context: SectionConte
   const resultPath = path.join(context.workDirectory, `${name}.result.json`);
   await writeFile(contextPath, JSON.stringify(context));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', SECTION_ENTRY, name, contextPath, resultPath], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SECTION_ENTRY, name, contextPath, resultPath], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   const sampler = sampleDescendantPeaks(child.pid!);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const childProcesses = sampler.stop();
@@ -103,20 +104,15 @@ async function runSection<T>(name: 'models' | SectionName, context: SectionConte
 }
 
 async function printMarkdown(out: string): Promise<number> {
-  const results = JSON.parse(readFileSync(path.resolve(REPO_ROOT, out), 'utf8')) as BenchResults;
+  const results = JSON.parse(readFileSync(path.resolve(PROJECT_ROOT, out), 'utf8')) as BenchResults;
   const markdown = renderMarkdown(resultTables(results));
   process.stdout.write(`${markdown}\n`);
   if (isDefaultOut(out)) await refreshReadme(markdown);
   return 0;
 }
 
-async function refreshReadme(markdown: string): Promise<void> {
-  const readme = await readFile(README, 'utf8');
-  await writeFile(README, replaceResultsSection(readme, markdown));
-}
-
 function isDefaultOut(out: string): boolean {
-  return path.resolve(REPO_ROOT, out) === path.resolve(REPO_ROOT, DEFAULT_OUT);
+  return path.resolve(PROJECT_ROOT, out) === path.resolve(PROJECT_ROOT, DEFAULT_OUT);
 }
 
 try {

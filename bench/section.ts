@@ -4,23 +4,15 @@
  *
  *   node --import tsx bench/section.ts <section> <context.json> <result.json>
  *
- * Only the section's module is imported, so e.g. the serving process never loads tfjs.
+ * Only the section's measuring module is imported, so e.g. the serving process never loads tfjs.
  */
 import { readFileSync } from 'node:fs';
 import { describeError } from '../common/errors.ts';
 import { writeJsonAtomic } from '../common/files.ts';
-import type { SectionContext } from './results.ts';
+import type { SectionContext, SectionDefinition } from './sections/definition.ts';
+import { MODELS_SECTION, SECTIONS } from './sections/registry.ts';
 
-const SECTIONS: Record<string, () => Promise<(context: SectionContext) => Promise<unknown>>> = {
-  models: async () => (await import('./sections/models.ts')).prepareModels,
-  training: async () => (await import('./sections/training.ts')).measureTraining,
-  conversion: async () => (await import('./sections/conversion.ts')).measureConversion,
-  inference: async () => (await import('./sections/inference.ts')).measureInference,
-  precision: async () => (await import('./sections/precision.ts')).measurePrecision,
-  serving: async () => (await import('./sections/serving.ts')).measureServing,
-  graphModels: async () => (await import('./sections/graphModels.ts')).measureGraphModels,
-  cli: async () => (await import('./sections/cli.ts')).measureCli,
-};
+const MEASURES: Record<string, SectionDefinition<unknown>['measure']> = Object.fromEntries(Object.entries({ models: MODELS_SECTION, ...SECTIONS }).map(([name, section]) => [name, section.measure]));
 
 export interface SectionOutput {
   data?: unknown;
@@ -32,10 +24,10 @@ export interface SectionOutput {
 async function runSection(name: string, contextPath: string, resultPath: string): Promise<number> {
   let output: SectionOutput;
   try {
-    const load = SECTIONS[name];
-    if (!load) throw new Error(`unknown section "${name}"`);
+    const measure = MEASURES[name];
+    if (!measure) throw new Error(`unknown section "${name}"`);
     const context = JSON.parse(readFileSync(contextPath, 'utf8')) as SectionContext;
-    const data = await (await load())(context);
+    const data = await (await measure())(context);
     output = { data, maxRssKB: process.resourceUsage().maxRSS };
   } catch (error) {
     output = { error: describeError(error), maxRssKB: process.resourceUsage().maxRSS };

@@ -1,5 +1,5 @@
 /**
- * Server CPU per request for each protocol (bench/serving/cpu.ts), on its own:
+ * Server CPU per request for each protocol (sections/serving/cpu.ts), on its own:
  *
  *   npx tsx bench/serverCpu.ts [--onnx artifacts/model.onnx] [--requests 10000] [--connections 16] [--repetitions 5] [--out bench/results/server-cpu.json]
  *
@@ -9,15 +9,16 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeError } from '../common/errors.ts';
+import { InvalidInputError, describeError } from '../common/errors.ts';
 import { writeJsonAtomic } from '../common/files.ts';
+import { PROJECT_ROOT } from '../common/project.ts';
+import { parseNumberFlag } from '../pipeline/flags.ts';
 import { describeMachine, type MachineDescription } from './machine.ts';
-import { measureServerCpu, type ServerCpuResult } from './serving/cpu.ts';
-import { renderText, serverCpuTable } from './table.ts';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { renderText } from './report/table.ts';
+import { measureServerCpu } from './sections/serving/cpu.ts';
+import type { ServerCpuResult } from './sections/serving/data.ts';
+import { serverCpuTable } from './sections/serving/tables.ts';
 
 export interface ServerCpuReport {
   schema: 1;
@@ -40,12 +41,8 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const onnx = path.resolve(values.onnx);
-  if (!existsSync(onnx)) throw new Error(`${values.onnx} does not exist; train and export first (npm run pipeline), or point --onnx at one`);
-  const count = (name: 'requests' | 'connections' | 'repetitions', max: number) => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be a whole number from 1 to ${max}, got ${values[name]}`);
-    return value;
-  };
+  if (!existsSync(onnx)) throw new InvalidInputError(`${values.onnx} does not exist; train and export first (npm run pipeline), or point --onnx at one`);
+  const count = (name: 'requests' | 'connections' | 'repetitions', max: number) => parseNumberFlag(name, values[name], { min: 1, max }, true);
   // Read first: the load average before this run adds to it.
   const machine = describeMachine();
   const cpu = await measureServerCpu(onnx, {
@@ -55,9 +52,9 @@ async function main(argv: string[]): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   // Recorded relative to the repository, or by file name when it lies elsewhere: no absolute paths in results.
-  const model = onnx.startsWith(REPO_ROOT + path.sep) ? path.relative(REPO_ROOT, onnx) : path.basename(onnx);
+  const model = onnx.startsWith(PROJECT_ROOT + path.sep) ? path.relative(PROJECT_ROOT, onnx) : path.basename(onnx);
   const report: ServerCpuReport = { schema: 1, generatedAt: new Date().toISOString(), machine, model, cpu };
-  await writeJsonAtomic(path.resolve(REPO_ROOT, values.out), report);
+  await writeJsonAtomic(path.resolve(PROJECT_ROOT, values.out), report);
   process.stdout.write(`${renderText([serverCpuTable(cpu, `${report.model} on ${machine.cpu.model}, ${machine.cpu.logicalCpus} logical CPUs, load average ${machine.loadAverageAtStart.join(' / ')} at start`)])}\n`);
   return 0;
 }

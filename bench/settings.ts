@@ -13,6 +13,14 @@ export type ModelName = 'mlp' | 'cnn';
  */
 export type TrainingPlan = { warmupSteps: number; steps: number; repetitions?: number } | { skip: string };
 
+/** One latency round: untimed warm-up calls, then timed calls until both minimums are met or maxCalls. */
+export interface LatencyRound {
+  warmupCalls: number;
+  minCalls: number;
+  minMs: number;
+  maxCalls: number;
+}
+
 export interface BenchSettings {
   /** Training steps for the models the benchmark trains itself (accuracy does not matter for timing). */
   modelSteps: Record<ModelName, number>;
@@ -28,18 +36,17 @@ export interface BenchSettings {
   inference: {
     batchSizes: number[];
     repetitions: number;
-    /** One latency round: untimed warm-up calls, then timed calls until both minimums are met or maxCalls. */
-    latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number };
+    latencyRound: LatencyRound;
     /** Per repetition, the runtime's measureClassifier() with these of its own blocks. */
     classifierRepetitions: number;
     classifierWarmup: number;
   };
-  /** bench/server.ts's own FULL/QUICK plans set durations, request counts and the soak. */
+  /** The server benchmark's own full and quick plans (sections/serving/benchmark.ts) set durations, request counts and the soak. */
   serving: { quick: boolean };
   /** fp32/fp16/q8 and the q8 forms side by side: blocks of calls of at least blockMs per variant and batch. */
   precision: { batchSizes: number[]; repetitions: number; warmupCalls: number; blockMs: number; minCalls: number };
   /** Real GraphModels from npm: which ones, conversion repetitions and the throughput rounds. */
-  graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: { warmupCalls: number; minCalls: number; minMs: number; maxCalls: number } };
+  graphModels: { models: string[]; repetitions: number; batchSizes: number[]; latencyRound: LatencyRound };
   /** Rounds of spawning every CLI target once (after untimed warm-up rounds). */
   cli: { warmup: number; repetitions: number };
 }

@@ -1,8 +1,7 @@
 /**
  * Summaries of repeated measurements. Every figure the benchmark and the pipeline's speed table
  * report is the median of several repetitions with the smallest and largest beside it, so a reader
- * sees how noisy the machine was. (The runtime package's own bench keeps a copy of median(): that
- * package cannot import from the repository root.)
+ * sees how noisy the machine was.
  */
 /** The middle value (the mean of the two middle ones for an even count). */
 export function median(values: number[]): number {

@@ -1,4 +1,4 @@
-"""The lecture's MLP recipe in PyTorch, for bench/sections/training.ts to time against ours.
+"""The lecture's MLP recipe in PyTorch, for bench/sections/training/measure.ts to time against ours.
 
 Flatten -> Linear(784, 128) -> ReLU -> Linear(128, 10), cross-entropy from the logits, Adam with
 learning rate 1e-3 (betas 0.9, 0.999 and epsilon 1e-7, as Keras and tfjs), batch 32, a fresh

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGpus, gpuCheckTables } from '../../bench/gpuCheck.ts';
-import { renderText } from '../../bench/table.ts';
+import { renderText } from '../../bench/report/table.ts';
 import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
 
 useSoftwareWebGpu();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordedArguments, recordedModels, recordedPath } from '../../bench/paths.ts';
-import type { PreparedModels } from '../../bench/results.ts';
+import type { PreparedModels } from '../../bench/sections/definition.ts';
 import { findAbsolutePaths } from '../helpers/absolutePaths.ts';
 
 const scratch = path.join(os.tmpdir(), 'tfjs-onnx-bench-AbC123');

@@ -1,7 +1,7 @@
 /**
  * The q8 pass: int8 weights, in the forms that measured fastest on onnxruntime-node and
- * onnxruntime-web (bench/sections/precision.ts compares them side by side; bench/cpuTime.ts does
- * the same in CPU time, which holds on a busy machine).
+ * onnxruntime-web (bench/sections/precision/measure.ts compares them side by side;
+ * bench/cpuTime.ts does the same in CPU time, which holds on a busy machine).
  *
  * - MatMul and Gemm with a constant weight become onnxruntime's dynamic quantization:
  *   DynamicQuantizeLinear (the activations to uint8 with a scale computed per call) → MatMulInteger
@@ -36,7 +36,7 @@ export interface QuantizeSummary {
 
 /**
  * The forms the pass can write. The defaults are the measured fastest; the others exist so the
- * benchmark can measure them side by side (bench/sections/precision.ts).
+ * benchmark can measure them side by side (bench/sections/precision/measure.ts).
  * - integer: DynamicQuantizeLinear + MatMulInteger / ConvInteger (onnxruntime's QOperator format)
  * - qdq: DynamicQuantizeLinear → DequantizeLinear on the activations, DequantizeLinear on the weights,
  *   float MatMul/Conv (the QDQ format, which onnxruntime turns into integer kernels where it can)
