@@ -1,4 +1,5 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
+import { DEFAULT_TOP_K, VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../common/errors.ts';
 import { DEFAULT_OPSET } from '../export/options.ts';
 import { variantPath, type Dtype } from '../export/backend/precision/dtype.ts';
@@ -36,7 +37,7 @@ export const RANDOM_PARITY_LIMITS = {
   seed: { min: 0, max: 2 ** 32 - 1 },
 } as const;
 
-export const PREDICT_DEFAULTS = { topK: 3 } as const;
+export const PREDICT_DEFAULTS = { topK: DEFAULT_TOP_K } as const;
 export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 
 /** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime). */
@@ -77,7 +78,7 @@ export function artifactPaths(out: string) {
     out,
     tfjsDirectory: join('tfjs'),
     tfjsModel: join('tfjs', 'model.json'),
-    onnxModel: join('model.onnx'),
+    onnxModel: join(VARIANT_FILES.fp32),
     metrics: join('metrics.json'),
     parity: join('parity.json'),
     manifest: join('manifest.json'),

@@ -3,7 +3,8 @@
  * through @tfjs-onnx/runtime's browser entry. No server does inference; the page only fetches the
  * model file and onnxruntime-web's .wasm from its own origin.
  */
-import { DEVICES, loadClassifier, type Classifier, type Device } from '@tfjs-onnx/runtime';
+import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
+import { DEFAULT_TOP_K, DEVICES, VARIANT_FILES, type Device } from '@tfjs-onnx/runtime/constants';
 import { DrawingPad } from './drawingPad.ts';
 import { readPictureFile, type Picture } from './pictureFile.ts';
 import { PredictionView } from './predictionView.ts';
@@ -11,7 +12,6 @@ import { pictureToDigitInput, toChannels, type DigitInput } from './preprocess.t
 import { latestOnly, throttle } from './schedule.ts';
 import './style.css';
 
-const TOP_K = 3;
 /** How often predictions refresh while a stroke is being drawn. */
 const REFRESH_WHILE_DRAWING_MS = 50;
 
@@ -27,9 +27,9 @@ const elements = {
   prediction: new PredictionView(element<HTMLElement>('#prediction')),
 };
 
-/** The model URL: `?model=` when given, relative to the page like any link; else ./model.onnx next to the page. */
+/** The model URL: `?model=` when given, relative to the page like any link; else ./model.onnx next to the page (build.ts puts it there). */
 function modelUrl(): URL {
-  return new URL(new URLSearchParams(location.search).get('model') || './model.onnx', location.href);
+  return new URL(new URLSearchParams(location.search).get('model') || `./${VARIANT_FILES.fp32}`, location.href);
 }
 
 /**
@@ -80,7 +80,7 @@ function showLoadError(url: URL, error: unknown): void {
   // The runtime's messages usually name the URL already; say it once either way.
   detail.textContent = reason.includes(url.href) ? reason : `${url.href}: ${reason}`;
   const hint = document.createElement('p');
-  hint.textContent = 'The page loads ./model.onnx next to it, or the URL in ?model=. `npm run demo` serves artifacts/model.onnx, which `npm run pipeline` makes.';
+  hint.textContent = `The page loads ./${VARIANT_FILES.fp32} next to it, or the URL in ?model=. \`npm run demo\` serves artifacts/${VARIANT_FILES.fp32}, which \`npm run pipeline\` makes.`;
   elements.loadError.replaceChildren(heading, detail, hint);
   elements.loadError.hidden = false;
   elements.prediction.showError('Nothing to classify with: the model did not load.');
@@ -143,7 +143,7 @@ function wireControls(classifier: Classifier): void {
         if (answering === changes) elements.prediction.showEmpty();
         return;
       }
-      const [result] = await classifier.classify(toChannels(input.pixels, classifier.imageSize.channels), { topK: TOP_K });
+      const [result] = await classifier.classify(toChannels(input.pixels, classifier.imageSize.channels), { topK: DEFAULT_TOP_K });
       // A newer picture or a cleared pad replaced this input while it ran: the rerun will show that one.
       if (current !== source) return;
       const label = current.kind === 'drawing' ? 'drawing' : current.picture.name;

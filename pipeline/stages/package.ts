@@ -1,6 +1,7 @@
 /** package: manifest.json, describing every artifact (size, sha256) and how it was made. */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { METADATA_LABELS } from '@tfjs-onnx/runtime/constants';
 import { readJsonFile, sha256OfBytes, writeJsonAtomic } from '../../common/files.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
 import { modelVariants, type ArtifactPaths } from '../options.ts';
@@ -43,7 +44,7 @@ export async function buildManifest(paths: ArtifactPaths, variants: readonly Var
     versions: toolVersions(),
     opset: onnx.opset,
     signature: { inputs: onnx.inputs, outputs: onnx.outputs },
-    labels: onnx.metadata['tfjs_onnx.labels'] ? (JSON.parse(onnx.metadata['tfjs_onnx.labels']) as string[]) : metrics.dataset.classNames,
+    labels: onnx.metadata[METADATA_LABELS] ? (JSON.parse(onnx.metadata[METADATA_LABELS]) as string[]) : metrics.dataset.classNames,
     model: metrics.model,
     dataset: metrics.dataset.name,
     trainingBackend: metrics.backend,
