@@ -169,7 +169,7 @@ function sampleManifest(): unknown {
     ],
     versions: { 'tfjs-onnx': '0.1.0', '@tensorflow/tfjs': '4.22.0', 'onnxruntime-node': '1.22.0', 'onnxruntime-web': '1.22.0', node: '20.20.2' },
     opset: 13,
-    signature: { inputs: [{ name: 'flatten_input', shape: ['batch', 28, 28, 1], dtype: 'float32' }], outputs: [{ name: 'dense_1', shape: ['batch', 10], dtype: 'float32' }] },
+    signature: { inputs: [{ name: 'flatten_input', shape: ['batch', 28, 28, 1], elementType: 'float32' }], outputs: [{ name: 'dense_1', shape: ['batch', 10], elementType: 'float32' }] },
     labels: MNIST_CLASSES,
     model: 'mlp',
     dataset: 'mnist',
