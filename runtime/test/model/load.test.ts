@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassifierOptionError, loadClassifier, ModelLoadError, UnsupportedModelError } from '../../src/index.node.ts';
+import { RuntimeOptionError, loadClassifier, ModelLoadError, UnsupportedModelError } from '../../src/index.node.ts';
 import { encodePng } from '../fixtures/images.ts';
 import { buildTinyClassifier } from '../fixtures/models.ts';
 import { DEVICES, expectError } from '../helpers.ts';
@@ -107,7 +107,7 @@ describe('load options', () => {
     [{ device: 'auto', executionProviders: ['cpu'] }, /executionProviders replaces the provider device 'auto' would choose/],
   ];
   it.each(cases)('rejects %j', async (options, message) => {
-    await expectError(() => loadClassifier(good.bytes, options as never), ClassifierOptionError, message);
+    await expectError(() => loadClassifier(good.bytes, options as never), RuntimeOptionError, message);
   });
 
   it('passes thread and optimization options to onnxruntime', async () => {
