@@ -5,9 +5,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { InvalidInputError, describeError } from '../../common/errors.ts';
-
 import type { ElementType } from '@tfjs-onnx/runtime/constants';
+import { InvalidInputError, describeError } from '../../common/errors.ts';
+import { formatBytes } from '../../common/format.ts';
 
 /** The element types IDX files can hold. */
 export type IdxElementType = Extract<ElementType, 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'>;
@@ -106,10 +106,6 @@ export function decodeIdxFile(bytes: Uint8Array, source: string, maxDecompressed
     }
   }
   return parseIdx(bytes, source);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`;
 }
 
 /** Encodes values as IDX bytes: the inverse of parseIdx, used to write test fixtures and subsets. */

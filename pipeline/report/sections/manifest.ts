@@ -5,7 +5,8 @@
  * laid out from its structure (lists of objects become tables, objects become field lists), and
  * nothing is shown as raw JSON.
  */
-import { formatBytes, formatCount, formatPercent } from '../format.ts';
+import { formatBytes } from '../../../common/format.ts';
+import { formatCount, formatPercent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { ReportSection } from '../section.ts';
 
