@@ -8,7 +8,7 @@ import { UnsupportedModelError } from '../../errors.ts';
 import type { ElementType, GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
 import { materialize } from '../../backend/graph/materialize.ts';
-import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { FunctionGraph } from '../controlFlow/functionLibrary.ts';
 import type { GraphNodeDef, NodeAttributes } from '../graphDef.ts';
 import { isConstant, numbers, transposeConstant, type ConstantTensor, type TfValue } from './constant.ts';
@@ -104,17 +104,17 @@ export class TfOpContext {
   }
 
   /** Wraps an N, C, spatial ONNX result as an NHWC (or, for NCHW graphs, NCHW) TF value. */
-  channelsFirstResult(onnxName: string, shape: readonly Dim[], dtype: TensorDtype = 'float32', channelsLast = true): TensorValue {
+  channelsFirstResult(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType = 'float32', channelsLast = true): TensorValue {
     return tensorValue(onnxName, shape, channelsLast ? channelsFirstPermutation(shape.length) : identityPermutation(shape.length), dtype);
   }
 
   /** A result stored in TensorFlow's layout. */
-  result(onnxName: string, shape: readonly Dim[], dtype: TensorDtype): TensorValue {
+  result(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType): TensorValue {
     return tensorValue(onnxName, shape, identityPermutation(shape.length), dtype);
   }
 
   /** A result stored with an explicit permutation. */
-  resultWithPerm(onnxName: string, shape: readonly Dim[], perm: Permutation, dtype: TensorDtype): TensorValue {
+  resultWithPerm(onnxName: string, shape: readonly Dim[], perm: Permutation, dtype: TfjsElementType): TensorValue {
     return tensorValue(onnxName, shape, perm, dtype);
   }
 
@@ -124,7 +124,7 @@ export class TfOpContext {
   }
 
   /** Casts an ONNX tensor to the element type of a TF dtype. */
-  cast(onnxName: string, dtype: TensorDtype | 'int64'): string {
+  cast(onnxName: string, dtype: TfjsElementType | 'int64'): string {
     return this.graph.node('Cast', [onnxName], { to: { kind: 'int', value: ONNX_TYPE_CODES[dtype] } });
   }
 
@@ -158,8 +158,8 @@ export class TfOpContext {
 
 /** ONNX TensorProto.DataType codes for Cast's `to`. */
 const ONNX_INT32 = 6;
-const ONNX_TYPE_CODES: Record<TensorDtype | 'int64', number> = { float32: 1, int32: 6, int64: 7, bool: 9, string: 8 };
+const ONNX_TYPE_CODES: Record<TfjsElementType | 'int64', number> = { float32: 1, int32: 6, int64: 7, bool: 9, string: 8 };
 
-export function elementType(dtype: TensorDtype): ElementType {
+export function elementType(dtype: TfjsElementType): ElementType {
   return dtype;
 }

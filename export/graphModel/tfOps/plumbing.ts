@@ -9,7 +9,7 @@
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { identityPermutation, isIdentityPermutation, permutationAfterRemovingAxes, physicalAxis } from '../../backend/graph/layout.ts';
 import { unsqueeze } from '../../backend/graph/ops.ts';
-import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import {
   constantTensor,
   elementCount,
@@ -40,7 +40,7 @@ function convertIdentityN(ctx: TfOpContext): TfValue[] {
   return [...ctx.inputs];
 }
 
-function castConstant(value: ConstantTensor, dtype: TensorDtype): ConstantTensor {
+function castConstant(value: ConstantTensor, dtype: TfjsElementType): ConstantTensor {
   if (value.dtype === 'string' || dtype === 'string') throw new Error('internal: string casts are rejected earlier');
   const values = numbers(value);
   if (dtype === 'bool') return constantTensor('bool', value.shape, values.map((v) => (v !== 0 ? 1 : 0)));
