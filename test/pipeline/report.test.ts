@@ -7,6 +7,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../common/errors.ts';
 import { classificationFigures } from '../../pipeline/report/classFigures.ts';
+import { createRandom } from '../../training/random.ts';
 import { formatPercent, formatScientific } from '../../pipeline/report/format.ts';
 import {
   renderReport,
@@ -18,14 +19,6 @@ import {
 } from '../../pipeline/report/index.ts';
 import { REPORT_SECTIONS } from '../../pipeline/report/sections/index.ts';
 
-/** A seeded generator, so the "random but plausible" fixtures are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** Loss falling and accuracy rising with noise, the test set slightly behind training: what a real MLP run looks like. */
 function plausibleHistory(epochs: number, random: () => number, withValidation: boolean) {
@@ -65,7 +58,7 @@ const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** metrics.json exactly as training's TrainingMetrics describes it (parsed JSON, not yet validated). */
 function metricsJsonFixture(options: { validationSplit?: number; epochs?: number; classNames?: string[] } = {}): Record<string, unknown> {
-  const random = seededRandom(7);
+  const random = createRandom(7);
   const epochs = options.epochs ?? 5;
   const validationSplit = options.validationSplit ?? null;
   const validationSamples = validationSplit === null ? 0 : Math.round(60000 * validationSplit);
@@ -184,7 +177,7 @@ function sampleManifest(): unknown {
 }
 
 function mnistReportInput(metrics: Record<string, unknown> = metricsJsonFixture()): ReportInput {
-  const random = seededRandom(11);
+  const random = createRandom(11);
   return {
     title: 'tfjs-onnx: mlp on mnist',
     metrics: validateMetricsJson(metrics),
