@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError } from './errors.ts';
 
 /** Deeper than any Keras or TensorFlow graph config (tens of levels), shallow enough for every recursive reader. */
@@ -77,7 +78,7 @@ function validateWeightSpec(spec: unknown, where: string, names: Set<string>, fa
     }
     elements *= size as number;
   });
-  if (elements > Number.MAX_SAFE_INTEGER) fail(`${label}.shape [${(shape as number[]).join(', ')}] holds more values than any file can`);
+  if (elements > Number.MAX_SAFE_INTEGER) fail(`${label}.shape ${formatShape(shape as number[])} holds more values than any file can`);
   if (typeof dtype !== 'string' || !WEIGHT_ELEMENT_TYPES.includes(dtype)) fail(`${label}.dtype must be one of ${WEIGHT_ELEMENT_TYPES.join(', ')}, got ${describe(dtype)}`);
   if (quantization !== undefined) {
     if (!isRecord(quantization)) fail(`${label}.quantization must be an object, got ${describe(quantization)}`);

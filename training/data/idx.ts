@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { ElementType } from '@tfjs-onnx/runtime/constants';
+import { formatShape, type ElementType } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, describeError } from '../../common/errors.ts';
 import { formatBytes } from '../../common/format.ts';
 
@@ -51,7 +51,7 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   if (bytes.byteLength !== expectedBytes) {
     const problem = bytes.byteLength < expectedBytes ? 'is truncated' : 'has trailing bytes';
     throw new InvalidInputError(
-      `${source} ${problem}: dimensions [${dims.join(', ')}] of ${typeInfo.elementType} need ${Number.isSafeInteger(expectedBytes) ? expectedBytes : 'more than 2^53'} bytes, the file has ${bytes.byteLength}`,
+      `${source} ${problem}: dimensions ${formatShape(dims)} of ${typeInfo.elementType} need ${Number.isSafeInteger(expectedBytes) ? expectedBytes : 'more than 2^53'} bytes, the file has ${bytes.byteLength}`,
     );
   }
   return { elementType: typeInfo.elementType, dims, data: readValues(view, headerBytes, count, typeInfo.elementType) };
