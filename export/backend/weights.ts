@@ -5,6 +5,7 @@
  * to the original dtype: uint8/uint16 with min and scale (integers rounded back), float16. The
  * shards' total size was checked against the manifest when they were read (common/tfjsModelFiles.ts).
  */
+import { getFloat16 } from '@petamoriken/float16';
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../common/errors.ts';
 import type { TfjsElementType } from './graph/tensorValue.ts';
@@ -68,7 +69,7 @@ function decodeValues(view: DataView, offset: number, spec: io.WeightsManifestEn
   }
   if (quantization.dtype === 'float16') {
     if (dtype !== 'float32') throw new InvalidInputError(`${source}: weight ${spec.name} is ${dtype} but quantized to float16`);
-    for (let i = 0; i < count; i++) values[i] = float16ToFloat32(view.getUint16(offset + 2 * i, true));
+    for (let i = 0; i < count; i++) values[i] = getFloat16(view, offset + 2 * i, true);
     return { values, byteLength: 2 * count };
   }
   throw new InvalidInputError(`${source}: weight ${spec.name} uses quantization ${String(quantization.dtype)}; supported: uint8, uint16, float16`);
@@ -85,14 +86,4 @@ function decodeStrings(view: DataView, offset: number, count: number): { values:
     position += 4 + length;
   }
   return { values, byteLength: position - offset };
-}
-
-/** IEEE 754 half precision to single precision; exact, every half value is representable as float32. */
-export function float16ToFloat32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }

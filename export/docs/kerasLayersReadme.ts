@@ -1,7 +1,7 @@
 /**
  * The README's list of supported Keras layers and its custom-layer example, generated from the
  * layer declarations (classes by family, the option values each refuses and why) and from
- * examples/ so they cannot drift from the code (test/export/layersModel/readme.test.ts
+ * examples/ so they cannot drift from the code (test/export/docs/kerasLayersReadme.test.ts
  * fails when they do; `npx tsx export/docs/updateKerasLayersReadme.ts` rewrites them).
  */
 import { readFile } from 'node:fs/promises';

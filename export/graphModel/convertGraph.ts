@@ -10,7 +10,7 @@
 import { InvalidInputError } from '../../common/errors.ts';
 import type { GraphEndpoint } from '../layersModel/converter.ts';
 import { endpointShape } from '../layersModel/converter.ts';
-import { UnsupportedModelError } from '../errors.ts';
+import { UnconvertibleModelError } from '../errors.ts';
 import { GraphBuilder } from '../backend/graph/graphBuilder.ts';
 import { identityPermutation } from '../backend/graph/layout.ts';
 import { tensorValue, type Dim } from '../backend/graph/tensorValue.ts';
@@ -65,7 +65,7 @@ export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, 
   const inputs = inputNodes.map((node) => {
     const attrs = new NodeAttributes(node, source);
     const shape = attrs.shape('shape');
-    if (shape === undefined) throw new UnsupportedModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
+    if (shape === undefined) throw new UnconvertibleModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
     const dtype = attrs.dtype('dtype');
     values.set(node.name, [tensorValue(node.name, shape, identityPermutation(shape.length), dtype)]);
     const endpoint: GraphEndpoint = { name: node.name, shape: endpointShape(node.name, shape), elementType: elementType(dtype) };
@@ -85,7 +85,7 @@ export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, 
   graph.currentLayer = '';
   const outputs = outputSpecs.map(({ ref, description }, i) => {
     const value = outputOf(values, ref, undefined, source, description);
-    if (isList(value)) throw new UnsupportedModelError(`${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`);
+    if (isList(value)) throw new UnconvertibleModelError(`${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`);
     const ctx = new TfOpContext(new NodeAttributes(nodes.get(ref.node)!, source), [], graph, opset);
     // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
     graph.nodeWithOutputName('Identity', [ctx.logical(value)], outputNames[i]);
@@ -115,7 +115,7 @@ function rejectUnsupportedOps(graphDef: GraphDef, source: string): void {
     if (reason) byReason.set(reason, [...(byReason.get(reason) ?? []), op]);
   }
   const reasons = [...byReason].map(([reason, ops]) => `${ops.join(', ')}: ${reason}. `).join('');
-  throw new UnsupportedModelError(
+  throw new UnconvertibleModelError(
     `${source} uses ${missing.size} TensorFlow op${missing.size === 1 ? '' : 's'} the ONNX converter does not support: ${listed.join(', ')}. ` +
       `${reasons}Supported ops: ${supportedTfOps().join(', ')}`,
   );

@@ -4,9 +4,10 @@
  * the back end's one decoder (backend/weights.ts). Small constants may instead sit in the node's
  * own `value` attribute as a TensorProto, read here.
  */
+import { Float16Array, getFloat16 } from '@petamoriken/float16';
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../common/errors.ts';
-import { decodeWeightShards, float16ToFloat32 } from '../backend/weights.ts';
+import { decodeWeightShards } from '../backend/weights.ts';
 import { constantTensor, elementCount, type ConstantTensor } from './tfOps/constant.ts';
 import { tfDtype, type GraphNodeDef } from './graphDef.ts';
 
@@ -49,7 +50,8 @@ export function inlineConstant(node: GraphNodeDef, source: string): ConstantTens
   } else {
     const raw = tensor.floatVal ?? tensor.doubleVal ?? tensor.intVal ?? tensor.int64Val ?? tensor.boolVal ?? tensor.halfVal ?? [];
     listed = raw.map((value) => (typeof value === 'boolean' ? Number(value) : Number(value)));
-    if (tensor.halfVal) listed = listed.map(float16ToFloat32);
+    // half_val holds each float16's bit pattern as an integer.
+    if (tensor.halfVal) listed = Array.from(new Float16Array(Uint16Array.from(listed).buffer));
   }
   // A TensorProto may list fewer values than its shape holds: the last one repeats (none: zeros).
   return constantTensor(dtype, shape, repeatToLength(listed, count, 0));
@@ -73,7 +75,7 @@ function rawContent(bytes: Buffer, type: string, fail: () => Error): number[] {
     DT_INT8: [1, (o) => view.getInt8(o)],
     DT_UINT8: [1, (o) => view.getUint8(o)],
     DT_BOOL: [1, (o) => view.getUint8(o)],
-    DT_HALF: [2, (o) => float16ToFloat32(view.getUint16(o, true))],
+    DT_HALF: [2, (o) => getFloat16(view, o, true)],
   };
   const reader = readers[type];
   if (!reader) throw fail();

@@ -4,7 +4,7 @@
  * functions (backend/emitters/activations.ts). tfjs-layers' hardSigmoid has slope 0.2, Keras 3's
  * 1/6; the model's producer decides.
  */
-import { UnsupportedModelError } from '../errors.ts';
+import { UnconvertibleModelError } from '../errors.ts';
 import { ACTIVATION_FUNCTIONS, emitActivation, isActivationFunction } from '../backend/emitters/activations.ts';
 import type { LayerContext } from './layerContext.ts';
 import type { TensorValue } from '../backend/graph/tensorValue.ts';
@@ -34,7 +34,7 @@ export function readActivation(config: LayerConfig, key = 'activation', fallback
   if (name === undefined) throw config.invalid(key, 'an activation name');
   const canonical = canonicalActivation(name);
   if (canonical === undefined) {
-    throw new UnsupportedModelError(
+    throw new UnconvertibleModelError(
       `${config.label}: activation ${JSON.stringify(name)} (option ${key}) is not supported; supported activations: ${supportedActivations.join(', ')}`,
     );
   }

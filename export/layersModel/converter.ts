@@ -8,7 +8,7 @@
  * travel beside the tensors they describe and are applied by the layers that consume them.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import { UnsupportedModelError } from '../errors.ts';
+import { UnconvertibleModelError } from '../errors.ts';
 import { GraphBuilder, type ElementType } from '../backend/graph/graphBuilder.ts';
 import { LayerContext, type ConversionServices, type Mask } from './layerContext.ts';
 import { identityPermutation } from '../backend/graph/layout.ts';
@@ -47,6 +47,19 @@ const callKey = (ref: { layerName: string; nodeIndex: number }): string => `${re
 
 /** Stands for the outputs of a call that could not be converted, so the calls depending on it are skipped. */
 const NOT_CONVERTED: TensorValue = tensorValue('', []);
+
+/** A model's values while its calls are converted, by tensor (refKey) and, for failed calls, by call (callKey). */
+interface ModelValues {
+  tensors: Map<string, TensorValue>;
+  masks: Map<string, Mask>;
+  failed: Set<string>;
+}
+
+interface PendingCall {
+  layer: LayerSpec;
+  call: LayerSpec['calls'][number];
+  nodeIndex: number;
+}
 
 export function buildGraph(topology: ModelTopology, weights: WeightStore, opset: number, source: string): BuiltGraph {
   assertConvertible(topology);
@@ -97,7 +110,7 @@ class ModelConverter implements ConversionServices {
   /** The model path of the layer being converted, so nested layers' nodes are named `base/conv1/Conv`. */
   private prefix = '';
   /** Unsupported options met so far: conversion goes on around them, to report them all at once. */
-  private readonly unsupported: UnsupportedModelError[] = [];
+  private readonly unsupported: UnconvertibleModelError[] = [];
 
   constructor(
     private readonly graph: GraphBuilder,
@@ -113,69 +126,79 @@ class ModelConverter implements ConversionServices {
    * different depths may need several sweeps (as in tfjs).
    */
   convertModel(topology: ModelTopology, inputs: readonly TensorValue[], inputMasks: readonly Mask[], prefix: string): { outputs: TensorValue[]; masks: Mask[] } {
-    const layers = new Map(topology.layers.map((layer) => [layer.name, layer]));
-    const tensors = new Map<string, TensorValue>();
-    const masks = new Map<string, Mask>();
-    if (inputs.length !== topology.inputs.length) {
-      throw new InvalidInputError(`${this.source}: model "${topology.name}" takes ${topology.inputs.length} inputs but is called on ${inputs.length}`);
-    }
-    topology.inputs.forEach((ref, i) => {
-      const layer = requireLayer(layers, ref.layerName, `the input_layers of model "${topology.name}"`, this.source);
-      if (layer.className !== 'InputLayer') throw new InvalidInputError(`layer "${layer.name}" (${layer.className}) is listed as a model input but is not an InputLayer`);
-      tensors.set(refKey(ref), inputs[i]);
-      masks.set(refKey(ref), inputMasks[i]);
-    });
-
+    const values = this.bindInputs(topology, inputs, inputMasks);
     let pending = topology.layers.flatMap((layer) => layer.calls.map((call, nodeIndex) => ({ layer, call, nodeIndex })));
+    const layers = new Map(topology.layers.map((layer) => [layer.name, layer]));
     for (const { layer, call } of pending) {
       for (const ref of call.inputs) requireLayer(layers, ref.layerName, `the inputs of layer "${layer.name}"`, this.source);
     }
-    const failed = new Set<string>();
     while (pending.length > 0) {
-      const waiting: typeof pending = [];
-      for (const item of pending) {
-        const key = callKey({ layerName: item.layer.name, nodeIndex: item.nodeIndex });
-        if (item.call.inputs.some((ref) => failed.has(callKey(ref)) || tensors.get(refKey(ref)) === NOT_CONVERTED)) {
-          failed.add(key);
-          continue;
-        }
-        const callInputs = item.call.inputs.map((ref) => tensors.get(refKey(ref)));
-        if (callInputs.some((input) => input === undefined)) {
-          waiting.push(item);
-          continue;
-        }
-        const callMasks = item.call.inputs.map((ref) => masks.get(refKey(ref)));
-        const saved = this.prefix;
-        this.prefix = prefix;
-        const result = this.convertReportingUnsupported(item.layer, callInputs as TensorValue[], callMasks);
-        this.prefix = saved;
-        if (!result) {
-          failed.add(key);
-          continue;
-        }
-        result.outputs.forEach((value, tensorIndex) => {
-          const key = refKey({ layerName: item.layer.name, nodeIndex: item.nodeIndex, tensorIndex });
-          tensors.set(key, value);
-          masks.set(key, result.masks[tensorIndex]);
-        });
-      }
+      const waiting = pending.filter((item) => !this.convertCallIfReady(item, values, prefix));
       if (waiting.length === pending.length) {
         const stuck = waiting[0];
-        const missing = stuck.call.inputs.find((ref) => !tensors.has(refKey(ref)));
+        const missing = stuck.call.inputs.find((ref) => !values.tensors.has(refKey(ref)));
         throw new InvalidInputError(
           `${this.source}: layer "${stuck.layer.name}" takes input ${missing?.layerName}[${missing?.nodeIndex}][${missing?.tensorIndex}], which no layer call produces`,
         );
       }
       pending = waiting;
     }
+    return this.modelOutputs(topology, values);
+  }
 
+  /** The values of a model's inputs, checked against its input layers. */
+  private bindInputs(topology: ModelTopology, inputs: readonly TensorValue[], inputMasks: readonly Mask[]): ModelValues {
+    const layers = new Map(topology.layers.map((layer) => [layer.name, layer]));
+    const values: ModelValues = { tensors: new Map(), masks: new Map(), failed: new Set() };
+    if (inputs.length !== topology.inputs.length) {
+      throw new InvalidInputError(`${this.source}: model "${topology.name}" takes ${topology.inputs.length} inputs but is called on ${inputs.length}`);
+    }
+    topology.inputs.forEach((ref, i) => {
+      const layer = requireLayer(layers, ref.layerName, `the input_layers of model "${topology.name}"`, this.source);
+      if (layer.className !== 'InputLayer') throw new InvalidInputError(`layer "${layer.name}" (${layer.className}) is listed as a model input but is not an InputLayer`);
+      values.tensors.set(refKey(ref), inputs[i]);
+      values.masks.set(refKey(ref), inputMasks[i]);
+    });
+    return values;
+  }
+
+  /**
+   * Converts one layer call whose inputs all exist, recording its outputs (or, when it or a call
+   * it depends on could not be converted, that it failed); false while an input is still missing.
+   */
+  private convertCallIfReady(item: PendingCall, values: ModelValues, prefix: string): boolean {
+    const key = callKey({ layerName: item.layer.name, nodeIndex: item.nodeIndex });
+    if (item.call.inputs.some((ref) => values.failed.has(callKey(ref)) || values.tensors.get(refKey(ref)) === NOT_CONVERTED)) {
+      values.failed.add(key);
+      return true;
+    }
+    const callInputs = item.call.inputs.map((ref) => values.tensors.get(refKey(ref)));
+    if (callInputs.some((input) => input === undefined)) return false;
+    const callMasks = item.call.inputs.map((ref) => values.masks.get(refKey(ref)));
+    const saved = this.prefix;
+    this.prefix = prefix;
+    const result = this.convertReportingUnsupported(item.layer, callInputs as TensorValue[], callMasks);
+    this.prefix = saved;
+    if (!result) {
+      values.failed.add(key);
+      return true;
+    }
+    result.outputs.forEach((value, tensorIndex) => {
+      const output = refKey({ layerName: item.layer.name, nodeIndex: item.nodeIndex, tensorIndex });
+      values.tensors.set(output, value);
+      values.masks.set(output, result.masks[tensorIndex]);
+    });
+    return true;
+  }
+
+  private modelOutputs(topology: ModelTopology, values: ModelValues): { outputs: TensorValue[]; masks: Mask[] } {
     const outputs = topology.outputs.map((ref) => {
-      if (failed.has(callKey(ref))) return NOT_CONVERTED;
-      const value = tensors.get(refKey(ref));
+      if (values.failed.has(callKey(ref))) return NOT_CONVERTED;
+      const value = values.tensors.get(refKey(ref));
       if (!value) throw new InvalidInputError(`${this.source}: model output ${ref.layerName}[${ref.nodeIndex}][${ref.tensorIndex}] is never computed`);
       return value;
     });
-    return { outputs, masks: topology.outputs.map((ref) => masks.get(refKey(ref))) };
+    return { outputs, masks: topology.outputs.map((ref) => values.masks.get(refKey(ref))) };
   }
 
   /** Converts a call; an unsupported option is recorded (undefined returned) and conversion goes on. */
@@ -184,7 +207,7 @@ class ModelConverter implements ConversionServices {
     try {
       return this.convertLayer(layer, inputs, masks, this.weights.forLayer(layer.name));
     } catch (error) {
-      if (!(error instanceof UnsupportedModelError)) throw error;
+      if (!(error instanceof UnconvertibleModelError)) throw error;
       this.graph.currentLayer = savedLayer;
       this.unsupported.push(error);
       return undefined;
@@ -195,7 +218,7 @@ class ModelConverter implements ConversionServices {
   throwIfAnyUnsupported(): void {
     if (this.unsupported.length === 0) return;
     if (this.unsupported.length === 1) throw this.unsupported[0];
-    throw new UnsupportedModelError(`${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`);
+    throw new UnconvertibleModelError(`${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`);
   }
 
   /** One call of a layer (a top-level one, a nested model's, or one a wrapper holds). */

@@ -18,7 +18,7 @@ export type { DataFormat, LayerContext, Mask } from './layerContext.ts';
 export type { Dim, TensorValue } from '../backend/graph/tensorValue.ts';
 export type { LayerConfig } from './reader/layerConfig.ts';
 export type { LayerConverter } from './layers/registry.ts';
-export { UnsupportedModelError } from '../errors.ts';
+export { UnconvertibleModelError } from '../errors.ts';
 
 /**
  * Registers `converter` for layers of class `className` (the `class_name` in model.json, which is

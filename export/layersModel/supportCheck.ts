@@ -5,7 +5,7 @@
  * lacks at once, with how to add them, instead of the first one only.
  */
 import { supportedActivations, unsupportedActivation } from './activations.ts';
-import { UnsupportedModelError } from '../errors.ts';
+import { UnconvertibleModelError } from '../errors.ts';
 import type { OptionDeclarations } from './layers/definition.ts';
 import { isCustomLayer, layerDefinition } from './layers/index.ts';
 import { CELL_OPTIONS, cellKind, recurrentCells } from './layers/recurrent/cells.ts';
@@ -73,7 +73,7 @@ export function assertConvertible(topology: ModelTopology): void {
     activations.size > 0 ? `activations ${describe(activations, 'layer')}` : '',
   ].filter(Boolean);
   const activationList = activations.size > 0 ? `supported activations: ${supportedActivations.join(', ')}; ` : '';
-  throw new UnsupportedModelError(
+  throw new UnconvertibleModelError(
     `the model uses ${parts.join(' and ')}, which the ONNX converter does not support; ${activationList}` +
       `the README lists the supported layers ("Supported Keras layers"); ${PLUGIN_HINT}`,
   );

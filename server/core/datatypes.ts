@@ -1,9 +1,9 @@
 /**
  * The protocol's tensor datatypes (KServe v2 / Triton names) and how each maps to the runtime's
- * TensorType and to a typed array. One table, so the JSON, binary and gRPC front ends and the
+ * ElementType and to a typed array. One table, so the JSON, binary and gRPC front ends and the
  * metadata routes can never disagree on what FP16 or BOOL means.
  */
-import type { TensorType } from './model.ts';
+import type { ElementType } from './model.ts';
 
 export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
 export type Datatype = (typeof DATATYPES)[number];
@@ -35,7 +35,7 @@ type NumericArrayConstructor =
   | BigUint64ArrayConstructor;
 
 interface DatatypeInfo {
-  tensorType: TensorType;
+  tensorType: ElementType;
   /** Bytes per element in the binary (little-endian) layout; 0 for BYTES, whose elements vary. */
   byteSize: number;
   /** Typed array for the values; undefined for BYTES (strings). */
@@ -60,14 +60,14 @@ export const DATATYPE_INFO: Record<Datatype, DatatypeInfo> = {
   BYTES: { tensorType: 'string', byteSize: 0, configType: 'TYPE_STRING' },
 };
 
-const BY_TENSOR_TYPE = new Map<TensorType, Datatype>(DATATYPES.map((datatype) => [DATATYPE_INFO[datatype].tensorType, datatype]));
+const BY_TENSOR_TYPE = new Map<ElementType, Datatype>(DATATYPES.map((datatype) => [DATATYPE_INFO[datatype].tensorType, datatype]));
 const BY_CONFIG_TYPE = new Map<string, Datatype>(DATATYPES.map((datatype) => [DATATYPE_INFO[datatype].configType, datatype]));
 
 export function isDatatype(value: unknown): value is Datatype {
   return typeof value === 'string' && (DATATYPES as readonly string[]).includes(value);
 }
 
-export function datatypeOf(type: TensorType): Datatype {
+export function datatypeOf(type: ElementType): Datatype {
   const datatype = BY_TENSOR_TYPE.get(type);
   if (datatype === undefined) throw new Error(`no protocol datatype for tensor type '${type}'`);
   return datatype;

@@ -3,4 +3,4 @@
  * and outputs, every tensor type). The whole of it, not a narrowed shape: /classify builds the
  * runtime's classifier over the very object loadModel returned (classifierFromModel checks that).
  */
-export type { ElementType as TensorType, Model, TensorData, TensorSpec } from '@tfjs-onnx/runtime';
+export type { Model, TensorData, TensorSpec, ElementType } from '@tfjs-onnx/runtime';

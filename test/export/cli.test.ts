@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../pipeline/cli.ts';
-import { checkOnnxModel, randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from './harness.ts';
+import { checkOnnxModel, removeTemporaryDirectories, useCpuBackend } from './harness.ts';
+import { randomizeWeights, saveModel } from './layersModel/harness.ts';
 
 const run = promisify(execFile);
 

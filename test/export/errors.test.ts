@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { convertLayersModelToFile, type ConvertOptions } from '../../export/index.ts';
-import { removeTemporaryDirectories, rewriteJson, saveModel, useCpuBackend } from './harness.ts';
+import { removeTemporaryDirectories, useCpuBackend } from './harness.ts';
+import { rewriteJson, saveModel } from './layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -10,7 +10,8 @@ import { checkModelPair } from '../../pipeline/randomParity.ts';
 import { runCli } from '../helpers/cli.ts';
 import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
 import { GraphModelBuilder, attr } from '../export/graphModel/harness.ts';
-import { randomizeWeights, removeTemporaryDirectories, saveModel, useCpuBackend } from '../export/harness.ts';
+import { removeTemporaryDirectories, useCpuBackend } from '../export/harness.ts';
+import { randomizeWeights, saveModel } from '../export/layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

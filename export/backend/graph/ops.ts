@@ -1,6 +1,6 @@
 /** Node patterns whose ONNX spelling depends on the opset, kept in one place. */
-import { attr } from './graphBuilder.ts';
-import type { GraphBuilder } from './graphBuilder.ts';
+import { elementTypeCode } from '../onnx/dataTypes.ts';
+import { attr, type ElementType, type GraphBuilder } from './graphBuilder.ts';
 
 /** What the opset-dependent patterns need from a converter's context (Layers' or TF ops'). */
 interface OpsetContext {
@@ -22,4 +22,9 @@ export function reduce(ctx: OpsetContext, opType: 'ReduceMean' | 'ReduceMax' | '
 /** Unsqueeze: axes are an input from opset 13, the lowest we emit. */
 export function unsqueeze(ctx: OpsetContext, input: string, axes: number[]): string {
   return ctx.graph.node('Unsqueeze', [input, ctx.graph.int64Constant('axes', axes)]);
+}
+
+/** Cast to an element type (its TensorProto.DataType code in `to`). */
+export function cast(graph: GraphBuilder, input: string, to: ElementType): string {
+  return graph.node('Cast', [input], { to: attr.int(elementTypeCode(to)) });
 }

@@ -4,6 +4,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { AttributeValue, ElementType, GraphBuilder, GraphNode, GraphValueInfo, Initializer } from '../graph/graphBuilder.ts';
+import { elementTypeCodes } from './dataTypes.ts';
 
 const { onnx } = onnxProto;
 type Proto = typeof onnx;
@@ -42,20 +43,6 @@ function encodeGraph(graph: GraphBuilder, name: string): ReturnType<Proto['Graph
     output: graph.outputs.map(encodeValueInfo),
   });
 }
-
-export const elementTypeCodes: Record<ElementType, number> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
-  float16: onnx.TensorProto.DataType.FLOAT16,
-  float64: onnx.TensorProto.DataType.DOUBLE,
-  int8: onnx.TensorProto.DataType.INT8,
-  uint8: onnx.TensorProto.DataType.UINT8,
-  int16: onnx.TensorProto.DataType.INT16,
-  uint16: onnx.TensorProto.DataType.UINT16,
-  int32: onnx.TensorProto.DataType.INT32,
-  int64: onnx.TensorProto.DataType.INT64,
-  bool: onnx.TensorProto.DataType.BOOL,
-  string: onnx.TensorProto.DataType.STRING,
-};
 
 /** Little-endian writers per element type (float16 values are already bit patterns). */
 const elementWriters: Record<Exclude<ElementType, 'string'>, { bytes: number; write: (view: DataView, offset: number, value: number | bigint) => void }> = {

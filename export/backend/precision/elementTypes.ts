@@ -6,11 +6,9 @@
  * dependency order and the passes keep it).
  */
 import type { ElementType, GraphBuilder, GraphNode } from '../graph/graphBuilder.ts';
-import { elementTypeCodes } from '../onnx/encodeModel.ts';
+import { elementTypeOfCode } from '../onnx/dataTypes.ts';
 
 export type ElementTypes = Map<string, ElementType>;
-
-const elementTypeByCode = new Map(Object.entries(elementTypeCodes).map(([name, code]) => [code, name as ElementType]));
 
 /** Output types of the ops whose outputs do not simply take their first input's type. */
 const outputTypeRules: Record<string, (node: GraphNode, input: (index: number) => ElementType | undefined) => (ElementType | undefined)[]> = {
@@ -61,10 +59,5 @@ function subgraphOutputTypes(node: GraphNode, attribute: string): (ElementType |
 
 function castTarget(node: GraphNode): ElementType | undefined {
   const to = node.attributes.to;
-  return to?.kind === 'int' ? elementTypeByCode.get(to.value) : undefined;
-}
-
-/** The ONNX TensorProto.DataType code of an element type (a Cast's `to`). */
-export function elementTypeCode(type: ElementType): number {
-  return elementTypeCodes[type];
+  return to?.kind === 'int' ? elementTypeOfCode(to.value) : undefined;
 }

@@ -11,7 +11,8 @@
 import { Float16Array } from '@petamoriken/float16';
 import { attr, type GraphBuilder, type GraphNode, type Initializer } from '../graph/graphBuilder.ts';
 import { outerReads, renameReads, subgraphsOf } from '../graph/subgraphs.ts';
-import { elementTypeCode, inferElementTypes } from './elementTypes.ts';
+import { elementTypeCode } from '../onnx/dataTypes.ts';
+import { inferElementTypes } from './elementTypes.ts';
 import { computesInFloat16, float32Reasons, isFloat32Input } from './float16Kernels.ts';
 
 /** The largest finite float16; weights beyond it stay float32 rather than becoming infinities. */

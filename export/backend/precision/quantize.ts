@@ -21,7 +21,8 @@
  */
 import { attr, type GraphBuilder, type GraphNode, type Initializer } from '../graph/graphBuilder.ts';
 import { removeDeadNodes } from '../passes/deadNodes.ts';
-import { elementTypeCode, inferElementTypes } from './elementTypes.ts';
+import { elementTypeCode } from '../onnx/dataTypes.ts';
+import { inferElementTypes } from './elementTypes.ts';
 import { quantizeInt8, transposeMatrix } from './int8Weights.ts';
 
 export interface QuantizeSummary {

@@ -39,17 +39,6 @@ export function lowerConditionals(graph: LoweredGraph, source: string): void {
   graph.nodes = withoutUnreadSwitches(graph.nodes, source);
 }
 
-/** The Switch a value comes from (through Identities), with the output taken. */
-function switchOf(ref: TensorRef, byName: ReadonlyMap<string, GraphNodeDef>): { node: GraphNodeDef; index: number } | undefined {
-  let current = ref;
-  for (let node = byName.get(current.node); node; node = byName.get(current.node)) {
-    if (node.op === 'Switch') return { node, index: current.index };
-    if (node.op !== 'Identity') return undefined;
-    current = node.inputs[0];
-  }
-  return undefined;
-}
-
 /** Resolves a predicate reference through Identities, so Switches on the same value compare equal. */
 function predicateOf(switchNode: GraphNodeDef, byName: ReadonlyMap<string, GraphNodeDef>): string {
   let current = switchNode.inputs[1];

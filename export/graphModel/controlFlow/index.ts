@@ -2,7 +2,7 @@
  * Control flow: the handler tables (While/If, TensorList, TensorArray), the ops lower.ts rewrites
  * away before conversion, and the rule that only list handlers may read a list.
  */
-import { UnsupportedModelError } from '../../errors.ts';
+import { UnconvertibleModelError } from '../../errors.ts';
 import type { NodeAttributes } from '../graphDef.ts';
 import type { TfValue } from '../tfOps/constant.ts';
 import type { TfOpTable } from '../tfOps/registry.ts';
@@ -32,5 +32,5 @@ export function rejectListInputs(attrs: NodeAttributes, inputs: readonly TfValue
   const op = attrs.node.op;
   if (PASS_THROUGH.has(op) || op in listOps) return;
   const index = inputs.findIndex(isList);
-  if (index >= 0) throw new UnsupportedModelError(`${attrs.label}: its input ${index} is a TensorList or TensorArray, which ${op} cannot read`);
+  if (index >= 0) throw new UnconvertibleModelError(`${attrs.label}: its input ${index} is a TensorList or TensorArray, which ${op} cannot read`);
 }

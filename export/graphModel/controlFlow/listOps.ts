@@ -6,7 +6,7 @@
  */
 import { attr, type GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { identityPermutation } from '../../backend/graph/layout.ts';
-import { unsqueeze } from '../../backend/graph/ops.ts';
+import { cast, unsqueeze } from '../../backend/graph/ops.ts';
 import { tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import { isConstant, numbers, scalarConstant, type TfValue } from '../tfOps/constant.ts';
 import type { TfOpContext } from '../tfOps/context.ts';
@@ -178,7 +178,7 @@ function sequenceLengths(ctx: TfOpContext, list: ListValue): TensorValue {
   body.inputs.push({ name: iteration, elementType: 'int64', shape: [] }, { name: condition, elementType: 'bool', shape: [] });
   const element = body.node('SequenceAt', [list.onnxName, iteration]);
   const first = body.node('Gather', [body.node('Shape', [element]), body.int64Constant('first', [0])], { axis: attr.int(0) });
-  const lengthOut = body.node('Cast', [body.node('Squeeze', [first, body.int64Constant('axes', [0])])], { to: attr.int(6) });
+  const lengthOut = cast(body, body.node('Squeeze', [first, body.int64Constant('axes', [0])]), 'int32');
   const conditionOut = body.node('Identity', [condition]);
   body.outputs.push({ name: conditionOut, elementType: 'bool', shape: [] }, { name: lengthOut, elementType: 'int32', shape: [] });
   const count = g.node('SequenceLength', [list.onnxName]);

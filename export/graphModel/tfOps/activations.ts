@@ -6,7 +6,7 @@
  */
 import { emitActivation } from '../../backend/emitters/activations.ts';
 import { tensorValue, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import { isConstant, type TfValue } from './constant.ts';
+import type { TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { alignElementwise } from './elementwise.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -43,27 +43,21 @@ export function applyActivation(ctx: TfOpContext, x: TensorValue, name: string, 
   return emitActivation(ctx.graph, tensorValue(names[0], x.shape, perm, x.dtype), 'prelu', { preluSlopes: names[1] });
 }
 
-function runtimeInput(ctx: TfOpContext, index: number): TensorValue {
-  const value = ctx.input(index);
-  // A constant input is rare (a folded branch); it becomes an initializer and runs in ONNX.
-  return isConstant(value) ? ctx.result(ctx.onnx(value), value.shape, value.dtype) : value;
-}
-
 function activationHandler(name: string): TfOpHandler {
   return (ctx) => {
     if (name === 'Prelu') {
       ctx.requireInputs(2);
-      return applyActivation(ctx, runtimeInput(ctx, 0), name, { preluAlpha: ctx.input(1) });
+      return applyActivation(ctx, ctx.runtime(ctx.input(0)), name, { preluAlpha: ctx.input(1) });
     }
     ctx.requireInputs(1);
-    return applyActivation(ctx, runtimeInput(ctx, 0), name, { leakyReluAlpha: ctx.attrs.float('alpha', 0.2) });
+    return applyActivation(ctx, ctx.runtime(ctx.input(0)), name, { leakyReluAlpha: ctx.attrs.float('alpha', 0.2) });
   };
 }
 
 function softmaxHandler(fn: 'softmax' | 'logSoftmax'): TfOpHandler {
   return (ctx) => {
     ctx.requireInputs(1);
-    return emitActivation(ctx.graph, runtimeInput(ctx, 0), fn);
+    return emitActivation(ctx.graph, ctx.runtime(ctx.input(0)), fn);
   };
 }
 

@@ -4,7 +4,7 @@
  * reference): Div and FloorDiv of int32 floor, FloorMod (and Mod) take the divisor's sign.
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
-import { tensorValue, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type TfjsElementType } from '../../backend/graph/tensorValue.ts';
 import { isConstant, mapElementwise, scalarConstant, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { alignElementwise, commonDtype, elementwiseNode } from './elementwise.ts';

@@ -19,6 +19,9 @@ export interface ConstantTensor {
   readonly views: Map<string, string>;
 }
 
+/** Constants up to this many elements are folded; larger ones are computed by ONNX rather than stored. */
+export const MAX_FOLDED_ELEMENTS = 4096;
+
 /** What a TF tensor is while converting: a value the ONNX graph computes, or one known now. */
 export type TfValue = TensorValue | ConstantTensor;
 

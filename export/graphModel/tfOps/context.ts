@@ -4,10 +4,11 @@
  * the Layers front end uses too, so NCHW runs need transposes only at their edges.
  */
 import { InvalidInputError } from '../../../common/errors.ts';
-import { UnsupportedModelError } from '../../errors.ts';
+import { UnconvertibleModelError } from '../../errors.ts';
 import type { ElementType, GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
 import { materialize } from '../../backend/graph/materialize.ts';
+import { cast } from '../../backend/graph/ops.ts';
 import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { FunctionGraph } from '../controlFlow/functionLibrary.ts';
 import type { GraphNodeDef, NodeAttributes } from '../graphDef.ts';
@@ -64,7 +65,7 @@ export class TfOpContext {
   constant(index: number, what: string): ConstantTensor {
     const value = this.input(index);
     if (!isConstant(value)) {
-      throw new UnsupportedModelError(`${this.label}: its ${what} (input ${index}) is computed at run time; the converter needs it to be constant`);
+      throw new UnconvertibleModelError(`${this.label}: its ${what} (input ${index}) is computed at run time; the converter needs it to be constant`);
     }
     return value;
   }
@@ -108,6 +109,11 @@ export class TfOpContext {
     return tensorValue(onnxName, shape, channelsLast ? channelsFirstPermutation(shape.length) : identityPermutation(shape.length), dtype);
   }
 
+  /** `value` as one the ONNX graph computes: a constant (rare here, a folded branch) becomes an initializer. */
+  runtime(value: TfValue): TensorValue {
+    return isConstant(value) ? this.result(this.onnx(value), value.shape, value.dtype) : value;
+  }
+
   /** A result stored in TensorFlow's layout. */
   result(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType): TensorValue {
     return tensorValue(onnxName, shape, identityPermutation(shape.length), dtype);
@@ -120,12 +126,12 @@ export class TfOpContext {
 
   /** Converts an int64 result (ONNX Shape, ArgMax, TopK, NonZero...) to tfjs's int32. */
   toInt32(onnxName: string): string {
-    return this.graph.node('Cast', [onnxName], { to: { kind: 'int', value: ONNX_INT32 } });
+    return cast(this.graph, onnxName, 'int32');
   }
 
   /** Casts an ONNX tensor to the element type of a TF dtype. */
   cast(onnxName: string, dtype: TfjsElementType | 'int64'): string {
-    return this.graph.node('Cast', [onnxName], { to: { kind: 'int', value: ONNX_TYPE_CODES[dtype] } });
+    return cast(this.graph, onnxName, dtype);
   }
 
   /** Axis normalized against a rank, checked. */
@@ -142,7 +148,7 @@ export class TfOpContext {
   /** Static sizes of a value, or an error naming what needed them. */
   staticShape(value: TfValue, why: string): number[] {
     if (value.shape.some((size) => size === null)) {
-      throw new UnsupportedModelError(`${this.label}: ${why} needs the input's full shape, but it is ${formatShape(value.shape)}`);
+      throw new UnconvertibleModelError(`${this.label}: ${why} needs the input's full shape, but it is ${formatShape(value.shape)}`);
     }
     return value.shape as number[];
   }
@@ -151,14 +157,10 @@ export class TfOpContext {
     return new InvalidInputError(`${this.label}: ${message}`);
   }
 
-  unsupported(message: string): UnsupportedModelError {
-    return new UnsupportedModelError(`${this.label}: ${message}`);
+  unsupported(message: string): UnconvertibleModelError {
+    return new UnconvertibleModelError(`${this.label}: ${message}`);
   }
 }
-
-/** ONNX TensorProto.DataType codes for Cast's `to`. */
-const ONNX_INT32 = 6;
-const ONNX_TYPE_CODES: Record<TfjsElementType | 'int64', number> = { float32: 1, int32: 6, int64: 7, bool: 9, string: 8 };
 
 export function elementType(dtype: TfjsElementType): ElementType {
   return dtype;

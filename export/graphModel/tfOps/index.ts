@@ -4,23 +4,35 @@ import { activationOps } from './activations.ts';
 import { arithmeticOps } from './arithmetic.ts';
 import { convolutionOps } from './convolution.ts';
 import { detectionOps } from './detection.ts';
+import { fillingOps } from './filling.ts';
+import { gatheringOps } from './gathering.ts';
+import { identityOps } from './identity.ts';
 import { imageOps } from './image.ts';
+import { joiningOps } from './joining.ts';
 import { matrixOps } from './matrix.ts';
 import { normalizationOps } from './normalization.ts';
-import { plumbingOps } from './plumbing.ts';
+import { paddingOps } from './padding.ts';
 import { poolingOps } from './pooling.ts';
-import type { TfOpHandler, TfOpTable } from './registry.ts';
 import { reductionOps } from './reductions.ts';
+import type { TfOpHandler, TfOpTable } from './registry.ts';
+import { reshapingOps } from './reshaping.ts';
 import { scatterOps } from './scatter.ts';
 import { setOps } from './sets.ts';
+import { shapeOps } from './shapes.ts';
 import { slicingOps } from './slicing.ts';
 
 export type { TfOpHandler, TfOpTable } from './registry.ts';
 
 /** Families in the order the README lists them, with the heading it uses. */
 export const tfOpFamilies: readonly { title: string; ops: TfOpTable; lowered?: readonly string[] }[] = [
-  { title: 'plumbing and shapes', ops: plumbingOps },
-  { title: 'slicing, joining, gathering', ops: slicingOps },
+  { title: 'identities and casts', ops: identityOps },
+  { title: 'shapes', ops: shapeOps },
+  { title: 'filled tensors and ranges', ops: fillingOps },
+  { title: 'reshaping, transposing, tiling', ops: reshapingOps },
+  { title: 'padding', ops: paddingOps },
+  { title: 'joining and splitting', ops: joiningOps },
+  { title: 'slicing and reversing', ops: slicingOps },
+  { title: 'gathering and selecting', ops: gatheringOps },
   { title: 'scattering, one-hot', ops: scatterOps },
   { title: 'arithmetic, comparison, logic', ops: arithmeticOps },
   { title: 'activations', ops: activationOps },

@@ -25,10 +25,6 @@ function readPaddings(ctx: TfOpContext, rank: number): Paddings {
   return { before: paddings.filter((_, i) => i % 2 === 0), after: paddings.filter((_, i) => i % 2 === 1) };
 }
 
-function asRuntime(ctx: TfOpContext, x: TfValue): TensorValue {
-  return isConstant(x) ? ctx.result(ctx.onnx(x), x.shape, x.dtype) : x;
-}
-
 function paddedShape(x: TfValue, { before, after }: Paddings) {
   return x.shape.map((size, axis) => (size === null ? null : size + before[axis] + after[axis]));
 }
@@ -38,7 +34,7 @@ function convertPad(ctx: TfOpContext): TfValue {
   const x = ctx.input(0);
   if (!isConstant(ctx.input(1)) && ctx.op !== 'MirrorPad') return runtimePad(ctx, x);
   const pads = readPaddings(ctx, x.shape.length);
-  const runtime = asRuntime(ctx, x);
+  const runtime = ctx.runtime(x);
   const onnxPads = ctx.graph.int64Constant('pads', [...runtime.perm.map((axis) => pads.before[axis]), ...runtime.perm.map((axis) => pads.after[axis])]);
   const inputs = [runtime.onnxName, onnxPads];
   const attributes: Record<string, ReturnType<typeof attr.string>> = {};

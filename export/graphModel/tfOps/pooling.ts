@@ -7,7 +7,7 @@
 import { onnxPads, windowOutputSize } from '../../backend/graph/convolutionMath.ts';
 import { physicalAxis } from '../../backend/graph/layout.ts';
 import { formatShape, tensorValue, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import { constantTensor, isConstant, numbers, type TfValue } from './constant.ts';
+import { constantTensor, numbers, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { emitPool } from '../../backend/emitters/convolution.ts';
 import { imageShape, spatialSizes, windowAttributes, windowOutputSizes } from '../../backend/emitters/window.ts';
@@ -76,7 +76,7 @@ function convertDilation2D(ctx: TfOpContext): TfValue {
   const [top, left, bottom, right] = onnxPads([height, width], kernel, strides, rates, padding)!;
   const outputSizes = [height, width].map((size, i) => windowOutputSize(size, kernel[i], strides[i], rates[i], padding) as number);
   const g = ctx.graph;
-  const stored: TensorValue = isConstant(x) ? ctx.result(ctx.onnx(x), x.shape, x.dtype) : x;
+  const stored = ctx.runtime(x);
   const axes = [physicalAxis(stored.perm, 1), physicalAxis(stored.perm, 2)];
   const padAt = (logical: number, amounts: [number, number]) => (logical === 1 ? amounts[0] : logical === 2 ? amounts[1] : 0);
   const padded =

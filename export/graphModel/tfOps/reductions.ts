@@ -7,7 +7,7 @@
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { permutationAfterRemovingAxes, physicalAxis } from '../../backend/graph/layout.ts';
 import { reduce } from '../../backend/graph/ops.ts';
-import { tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type Dim } from '../../backend/graph/tensorValue.ts';
 import { constantTensor, elementCount, isConstant, numbers, stridesOf, type ConstantTensor, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
@@ -93,7 +93,7 @@ function reductionHandler(reduction: Reduction): TfOpHandler {
 function argHandler(opType: 'ArgMax' | 'ArgMin'): TfOpHandler {
   return (ctx) => {
     ctx.requireInputs(2);
-    const x = runtime(ctx, ctx.input(0));
+    const x = ctx.runtime(ctx.input(0));
     const axis = ctx.axis(ctx.int(1, 'dimension'), x.shape.length);
     // Ties: both take the first index.
     const y = ctx.graph.node(opType, [x.onnxName], { axis: attr.int(physicalAxis(x.perm, axis)), keepdims: attr.int(0) });
@@ -101,14 +101,10 @@ function argHandler(opType: 'ArgMax' | 'ArgMin'): TfOpHandler {
   };
 }
 
-function runtime(ctx: TfOpContext, value: TfValue): TensorValue {
-  return isConstant(value) ? ctx.result(ctx.onnx(value), value.shape, value.dtype) : value;
-}
-
 /** TopKV2(x, k) along the last axis: values and int32 indices, largest first. */
 function convertTopK(ctx: TfOpContext): TfValue[] {
   ctx.requireInputs(2);
-  const x = runtime(ctx, ctx.input(0));
+  const x = ctx.runtime(ctx.input(0));
   const rank = x.shape.length;
   const kValue = ctx.input(1);
   const g = ctx.graph;
@@ -124,7 +120,7 @@ function convertTopK(ctx: TfOpContext): TfValue[] {
  */
 function convertCumsum(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
-  const x = runtime(ctx, ctx.input(0));
+  const x = ctx.runtime(ctx.input(0));
   const axis = ctx.axis(ctx.int(1, 'axis'), x.shape.length);
   if (x.dtype !== 'float32' && x.dtype !== 'int32') throw ctx.unsupported(`a cumulative sum of ${x.dtype} is not supported`);
   const y = ctx.graph.node('CumSum', [x.onnxName, ctx.graph.int64Constant('axis', [physicalAxis(x.perm, axis)])], {

@@ -5,9 +5,8 @@
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../../backend/graph/tensorValue.ts';
-import { constantTensor, elementCount, isConstant, numbers, scalarConstant, stridesOf, type ConstantTensor, type TfValue } from './constant.ts';
+import { MAX_FOLDED_ELEMENTS, constantTensor, elementCount, isConstant, numbers, scalarConstant, stridesOf, type ConstantTensor, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
-import { MAX_FOLDED_ELEMENTS } from './plumbing.ts';
 import type { TfOpTable } from './registry.ts';
 
 function indicesInput(ctx: TfOpContext, value: TfValue): string {

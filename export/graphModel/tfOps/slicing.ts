@@ -1,26 +1,14 @@
 /**
- * Joining, splitting, slicing and gathering: Pack, Unpack, ConcatV2, Split, SplitV, Slice,
- * StridedSlice (every mask), GatherV2, GatherNd, ReverseV2 (a Slice with step −1), Where, Select,
- * SelectV2. Constants and partly known shape vectors are folded; run-time values are sliced where
- * they are stored when the op keeps every axis, and in TensorFlow's layout otherwise.
+ * Slicing and reversing: StridedSlice (every mask), Slice (constant or run-time bounds),
+ * ReverseV2 and Reverse (v1), a reversal being a Slice with step −1. Constants and partly known
+ * shape vectors are folded; run-time values are sliced where they are stored when the op keeps
+ * every axis, and in TensorFlow's layout otherwise.
  */
-import { attr } from '../../backend/graph/graphBuilder.ts';
-import { identityPermutation, permutationAfterRemovingAxes, physicalAxis, type Permutation } from '../../backend/graph/layout.ts';
+import { identityPermutation, physicalAxis } from '../../backend/graph/layout.ts';
 import { unsqueeze } from '../../backend/graph/ops.ts';
-import { formatShape, tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import {
-  concatConstants,
-  isConstant,
-  mapElementwise,
-  numbers,
-  range,
-  reshapeConstant,
-  selectConstant,
-  type ConstantTensor,
-  type TfValue,
-} from './constant.ts';
+import { formatShape, tensorValue, type Dim } from '../../backend/graph/tensorValue.ts';
+import { isConstant, numbers, range, reshapeConstant, selectConstant, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
-import { alignElementwise, commonDtype } from './elementwise.ts';
 import { knownValues, partialResult } from './partialValues.ts';
 import type { TfOpTable } from './registry.ts';
 
@@ -35,118 +23,6 @@ const TO_START = -(2 ** 31);
 export function reversedSlice(ctx: TfOpContext, input: string, axis: number, start: number, end: number | undefined): string {
   const g = ctx.graph;
   return g.node('Slice', [input, g.int64Constant('starts', [start]), g.int64Constant('ends', [end ?? TO_START]), g.int64Constant('axes', [axis]), g.int64Constant('steps', [-1])]);
-}
-
-function asRuntime(ctx: TfOpContext, value: TfValue): TensorValue {
-  return isConstant(value) ? ctx.result(ctx.onnx(value), value.shape, value.dtype) : value;
-}
-
-/** Common layout of several inputs along an axis op: theirs if all run-time ones agree, else TF's. */
-function sharedPerm(values: readonly TfValue[], rank: number): Permutation {
-  const runtime = values.filter((value): value is TensorValue => !isConstant(value));
-  const perm = runtime[0]?.perm ?? identityPermutation(rank);
-  return runtime.every((value) => value.perm.join(',') === perm.join(',')) ? perm : identityPermutation(rank);
-}
-
-function concatenate(ctx: TfOpContext, values: TfValue[], axisValue: number): TfValue {
-  const rank = values[0].shape.length;
-  const axis = ctx.axis(axisValue, rank);
-  if (values.some((value) => value.shape.length !== rank)) throw ctx.invalid('its inputs have different ranks');
-  if (values.length === 1) return values[0];
-  const shape = values[0].shape.map((size, i) => {
-    if (i !== axis) return values.find((value) => value.shape[i] !== null)?.shape[i] ?? size;
-    return values.every((value) => value.shape[i] !== null) ? values.reduce((sum, value) => sum + (value.shape[i] as number), 0) : null;
-  });
-  if (values.every(isConstant)) return concatConstants(values, axis);
-  const perm = sharedPerm(values, rank);
-  const y = ctx.graph.node('Concat', values.map((value) => ctx.onnx(value, perm)), { axis: attr.int(physicalAxis(perm, axis)) });
-  const known = rank === 1 ? values.map(knownValues) : undefined;
-  const result = tensorValue(y, shape, perm, commonDtype(values));
-  return partialResult(result, known && known.every((k) => k !== undefined) ? known.flatMap((k) => k!) : undefined);
-}
-
-function convertConcatV2(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(2, true);
-  return concatenate(ctx, ctx.inputs.slice(0, -1), ctx.int(ctx.inputs.length - 1, 'axis'));
-}
-
-/** Concat (v1): the axis comes first. */
-function convertConcat(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(2, true);
-  return concatenate(ctx, ctx.inputs.slice(1), ctx.int(0, 'axis'));
-}
-
-function convertPack(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(1, true);
-  const rank = ctx.inputs[0].shape.length;
-  const axis = ctx.axis(ctx.attrs.int('axis', 0), rank + 1);
-  const expanded = (value: TfValue): TfValue => {
-    const shape = [...value.shape.slice(0, axis), 1, ...value.shape.slice(axis)];
-    if (isConstant(value)) return reshapeConstant(value, shape as number[]);
-    const known = rank === 0 ? knownValues(value) : undefined;
-    return partialResult(ctx.result(unsqueeze(ctx, ctx.logical(value), [axis]), shape, value.dtype), known);
-  };
-  return concatenate(ctx, ctx.inputs.map(expanded), axis);
-}
-
-/** Splits a value into parts along an axis, where it is stored; `squeeze` drops the axis (Unpack). */
-function split(ctx: TfOpContext, x: TfValue, axis: number, sizes: number[], squeeze: boolean): TfValue[] {
-  const outputShape = (size: number) => (squeeze ? x.shape.filter((_, i) => i !== axis) : x.shape.map((s, i) => (i === axis ? size : s)));
-  if (isConstant(x)) {
-    let start = 0;
-    return sizes.map((size) => {
-      const part = selectConstant(x, x.shape.map((s, i) => (i === axis ? range(size, start) : range(s))));
-      start += size;
-      return reshapeConstant(part, outputShape(size) as number[]);
-    });
-  }
-  const physical = physicalAxis(x.perm, axis);
-  const parts = ctx.graph.nodeWithOutputs('Split', [x.onnxName, ctx.graph.int64Constant('split', sizes)], sizes.length, { axis: attr.int(physical) });
-  return parts.map((part, i) => {
-    if (!squeeze) return tensorValue(part, outputShape(sizes[i]), x.perm, x.dtype);
-    const squeezed = ctx.graph.node('Squeeze', [part, ctx.graph.int64Constant('axes', [physical])]);
-    return tensorValue(squeezed, outputShape(sizes[i]), permutationAfterRemovingAxes(x.perm, [axis]), x.dtype);
-  });
-}
-
-function axisSize(ctx: TfOpContext, x: TfValue, axis: number): number {
-  const size = x.shape[axis];
-  if (size === null) throw ctx.unsupported(`splitting along axis ${axis} needs its size, but the input is ${formatShape(x.shape)}`);
-  return size;
-}
-
-function convertUnpack(ctx: TfOpContext): TfValue[] {
-  ctx.requireInputs(1);
-  const x = ctx.input(0);
-  const axis = ctx.axis(ctx.attrs.int('axis', 0), x.shape.length);
-  const count = axisSize(ctx, x, axis);
-  const parts = split(ctx, x, axis, new Array<number>(count).fill(1), true);
-  const known = x.shape.length === 1 ? knownValues(x) : undefined;
-  return known ? parts.map((part, i) => (isConstant(part) ? part : partialResult(part, [known[i]]))) : parts;
-}
-
-/** Split(axis, value): num_split equal parts. */
-function convertSplit(ctx: TfOpContext): TfValue[] {
-  ctx.requireInputs(2);
-  const x = ctx.input(1);
-  const axis = ctx.axis(ctx.int(0, 'axis'), x.shape.length);
-  const count = ctx.attrs.int('num_split');
-  const size = axisSize(ctx, x, axis);
-  if (size % count !== 0) throw ctx.invalid(`cannot split size ${size} into ${count} equal parts`);
-  return split(ctx, x, axis, new Array<number>(count).fill(size / count), false);
-}
-
-/** SplitV(value, size_splits, axis): sizes, one of which may be -1 (the rest). */
-function convertSplitV(ctx: TfOpContext): TfValue[] {
-  ctx.requireInputs(3);
-  const x = ctx.input(0);
-  const axis = ctx.axis(ctx.int(2, 'axis'), x.shape.length);
-  const sizes = ctx.ints(1, 'size_splits');
-  const total = axisSize(ctx, x, axis);
-  const rest = total - sizes.filter((s) => s !== -1).reduce((a, b) => a + b, 0);
-  const resolved = sizes.map((s) => (s === -1 ? rest : s));
-  if (resolved.some((s) => s < 0) || resolved.reduce((a, b) => a + b, 0) !== total) throw ctx.invalid(`size_splits [${sizes.join(', ')}] do not add up to ${total}`);
-  return split(ctx, x, axis, resolved, false);
 }
 
 /** One input axis of a slice: Python-style bounds (masked ends already replaced). */
@@ -302,58 +178,6 @@ function runtimeSlice(ctx: TfOpContext, x: TfValue): TfValue {
   return ctx.result(g.node('Slice', [ctx.logical(x), starts, ends]), shape, x.dtype);
 }
 
-function convertGather(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(2, true);
-  const [params, indices] = ctx.inputs;
-  const axis = ctx.axis(ctx.op === 'GatherV2' ? ctx.int(2, 'axis') : 0, params.shape.length);
-  if (ctx.attrs.int('batch_dims', 0) !== 0) throw ctx.unsupported('batch_dims other than 0 is not supported');
-  const shape = [...params.shape.slice(0, axis), ...indices.shape, ...params.shape.slice(axis + 1)];
-  if (isConstant(params) && isConstant(indices)) {
-    const picks = numbers(indices).map((i) => (i < 0 ? i + (params.shape[axis] as number) : i));
-    const picked = selectConstant(params, params.shape.map((size, i) => (i === axis ? picks : range(size))));
-    return reshapeConstant(picked, shape as number[]);
-  }
-  const known = params.shape.length === 1 && isConstant(indices) ? knownValues(params) : undefined;
-  const y = ctx.graph.node('Gather', [ctx.logical(params), ctx.logical(indices)], { axis: attr.int(axis) });
-  return partialResult(ctx.result(y, shape, params.dtype), known ? numbers(indices as ConstantTensor).map((i) => known[i < 0 ? i + known.length : i]) : undefined);
-}
-
-function convertGatherNd(ctx: TfOpContext): TfValue {
-  ctx.requireInputs(2);
-  const [params, indices] = ctx.inputs;
-  const depth = indices.shape[indices.shape.length - 1];
-  if (depth === null) throw ctx.unsupported(`needs the last size of the indices, but they are ${formatShape(indices.shape)}`);
-  const shape = [...indices.shape.slice(0, -1), ...params.shape.slice(depth)];
-  const y = ctx.graph.node('GatherND', [ctx.logical(params), ctx.cast(ctx.logical(indices), 'int64')]);
-  return ctx.result(y, shape, params.dtype);
-}
-
-/** Where(condition): the coordinates of true elements, [count, rank] int32 (ONNX NonZero gives [rank, count] int64). */
-function convertWhere(ctx: TfOpContext): TfValue {
-  if (ctx.inputs.length === 3) return convertSelect(ctx, true);
-  ctx.requireInputs(1);
-  const condition = asRuntime(ctx, ctx.input(0));
-  const coordinates = ctx.graph.node('Transpose', [ctx.graph.node('NonZero', [ctx.logical(condition)])], { perm: attr.ints([1, 0]) });
-  return ctx.result(ctx.toInt32(coordinates), [null, condition.shape.length], 'int32');
-}
-
-/** Select picks whole rows when the condition is a vector and the values are not (TF v1); SelectV2 broadcasts. */
-function convertSelect(ctx: TfOpContext, broadcasting: boolean): TfValue {
-  ctx.requireInputs(3);
-  let [condition, onTrue, onFalse] = ctx.inputs;
-  const rank = Math.max(onTrue.shape.length, onFalse.shape.length);
-  if (!broadcasting && condition.shape.length === 1 && rank > 1) {
-    const shape = [condition.shape[0], ...new Array<number>(rank - 1).fill(1)];
-    condition = isConstant(condition)
-      ? reshapeConstant(condition, shape as number[])
-      : ctx.result(unsqueeze(ctx, ctx.logical(condition), range(rank - 1, 1)), shape, 'bool');
-  }
-  const values = [condition, onTrue, onFalse];
-  if (values.every(isConstant)) return mapElementwise(values as ConstantTensor[], commonDtype([onTrue, onFalse]), (c, t, f) => (c ? t : f));
-  const { names, perm, shape } = alignElementwise(ctx, values);
-  return tensorValue(ctx.graph.node('Where', names), shape, perm, commonDtype([onTrue, onFalse]));
-}
-
 /** Reverses a value along logical axes, where it is stored; constants are reversed now. */
 function reverse(ctx: TfOpContext, x: TfValue, axes: number[]): TfValue {
   if (axes.length === 0) return x;
@@ -382,20 +206,8 @@ function convertReverse(ctx: TfOpContext): TfValue {
 }
 
 export const slicingOps: TfOpTable = {
-  ConcatV2: convertConcatV2,
-  Concat: convertConcat,
-  Pack: convertPack,
-  Unpack: convertUnpack,
-  Split: convertSplit,
-  SplitV: convertSplitV,
   StridedSlice: convertStridedSlice,
   Slice: convertSlice,
-  GatherV2: convertGather,
-  Gather: convertGather,
-  GatherNd: convertGatherNd,
   ReverseV2: convertReverseV2,
   Reverse: convertReverse,
-  Where: convertWhere,
-  Select: (ctx) => convertSelect(ctx, false),
-  SelectV2: (ctx) => convertSelect(ctx, true),
 };

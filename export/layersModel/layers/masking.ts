@@ -7,13 +7,10 @@
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext, Mask } from '../layerContext.ts';
-import { reduce } from '../../backend/graph/ops.ts';
+import { cast, reduce } from '../../backend/graph/ops.ts';
 import type { TfjsElementType, TensorValue } from '../../backend/graph/tensorValue.ts';
 import { InvalidInputError } from '../../../common/errors.ts';
 import { defineLayer, option, type LayerDefinitionTable } from './definition.ts';
-
-/** ONNX TensorProto code for float. */
-const FLOAT = 1;
 
 /** Layers Keras marks `supports_masking` that do not change the mask. */
 const passingLayers = new Set([
@@ -68,7 +65,7 @@ export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype
   if (dtype !== 'float32' && dtype !== 'int32') throw new InvalidInputError(`${ctx.config.label} compares numbers, but its input is ${dtype}`);
   const g = ctx.graph;
   const reference = dtype === 'int32' ? g.initializer('mask_value', [], 'int32', Int32Array.of(value)) : g.scalar('mask_value', value);
-  return g.node('Cast', [g.node('Not', [g.node('Equal', [x, reference])])], { to: attr.int(FLOAT) });
+  return cast(g, g.node('Not', [g.node('Equal', [x, reference])]), 'float32');
 }
 
 /**
@@ -81,7 +78,7 @@ const convertMasking = defineLayer({ maskValue: option.number(0) }, (ctx, { mask
   const input = ctx.logical(x);
   const keep = reduce(ctx, 'ReduceMax', validWhereNot(ctx, input, maskValue, x.dtype), [rank - 1], true);
   const g = ctx.graph;
-  const y = g.node('Mul', [input, x.dtype === 'int32' ? g.node('Cast', [keep], { to: attr.int(6) }) : keep]);
+  const y = g.node('Mul', [input, x.dtype === 'int32' ? cast(g, keep, 'int32') : keep]);
   const mask = g.node('Squeeze', [keep, g.int64Constant('axes', [rank - 1])]);
   ctx.outputMasks = [ctx.result(mask, x.shape.slice(0, -1))];
   return ctx.result(y, x.shape, x.dtype);

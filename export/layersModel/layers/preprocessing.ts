@@ -12,7 +12,7 @@
 import { InvalidInputError } from '../../../common/errors.ts';
 import { attr, type AttributeValue } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../layerContext.ts';
-import { reduce, unsqueeze } from '../../backend/graph/ops.ts';
+import { cast, reduce, unsqueeze } from '../../backend/graph/ops.ts';
 import { tensorValue, type Dim, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import { convertInferenceIdentity } from './core.ts';
 import type { LayerConfig } from '../reader/layerConfig.ts';
@@ -21,13 +21,10 @@ import { defineLayer, option, type LayerArgs, type LayerDefinitionTable } from '
 /** Augmentation layers only act while training (tfjs's RandomWidth resizes in predict too, a tfjs bug). */
 const convertAugmentation = convertInferenceIdentity;
 
-const FLOAT = 1;
-const INT32 = 6;
-
 /** The tensor as float32 (tfjs casts integer inputs of these layers), in the same storage layout. */
 function asFloat(ctx: LayerContext, x: TensorValue): TensorValue {
   if (x.dtype === 'float32') return x;
-  return tensorValue(ctx.graph.node('Cast', [x.onnxName], { to: attr.int(FLOAT) }), x.shape, x.perm, 'float32');
+  return tensorValue(cast(ctx.graph, x.onnxName, 'float32'), x.shape, x.perm, 'float32');
 }
 
 /** A scalar or per-channel option (Keras 3 accepts lists for Rescaling's scale and offset). */
@@ -192,7 +189,7 @@ function convertCategoryEncoding(ctx: LayerContext, { numTokens, outputMode: mod
   const x = ctx.input();
   if (mode === 'int') return x;
   const g = ctx.graph;
-  let tokens = x.dtype === 'int32' ? ctx.logical(x) : g.node('Cast', [ctx.logical(x)], { to: attr.int(INT32) });
+  let tokens = x.dtype === 'int32' ? ctx.logical(x) : cast(g, ctx.logical(x), 'int32');
   let shape: Dim[] = [...x.shape];
   if (shape.length === 1) {
     tokens = unsqueeze(ctx, tokens, [1]);
@@ -201,7 +198,7 @@ function convertCategoryEncoding(ctx: LayerContext, { numTokens, outputMode: mod
   if (shape.length !== 2) throw new InvalidInputError(`${ctx.config.label} encodes [batch] or [batch, tokens] inputs, got ${JSON.stringify(x.shape)}`);
   if (mode === 'oneHot' && shape[1] !== 1) throw new InvalidInputError(`${ctx.config.label} in one_hot mode encodes one token per sample, got ${JSON.stringify(x.shape)}`);
   const vocabulary = g.initializer('token_ids', [numTokens], 'int32', Int32Array.from({ length: numTokens }, (_, i) => i));
-  const hits = g.node('Cast', [g.node('Equal', [unsqueeze(ctx, tokens, [2]), vocabulary])], { to: attr.int(FLOAT) });
+  const hits = cast(g, g.node('Equal', [unsqueeze(ctx, tokens, [2]), vocabulary]), 'float32');
   const y = reduce(ctx, mode === 'count' ? 'ReduceSum' : 'ReduceMax', hits, [1], false);
   return ctx.result(y, [shape[0], numTokens]);
 }

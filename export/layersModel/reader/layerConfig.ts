@@ -3,7 +3,7 @@
  * is wrong, says which layer, which class and which option, so converters can trust what they get.
  */
 import { InvalidInputError } from '../../../common/errors.ts';
-import { UnsupportedModelError } from '../../errors.ts';
+import { UnconvertibleModelError } from '../../errors.ts';
 
 export class LayerConfig {
   constructor(
@@ -98,7 +98,7 @@ export class LayerConfig {
   /** Throws: the option is valid Keras but has no ONNX translation here. */
   unsupported(key: string, value: unknown, supported?: readonly unknown[], why?: string): never {
     const list = supported ? `; supported: ${supported.map((v) => JSON.stringify(v)).join(', ')}` : '';
-    throw new UnsupportedModelError(
+    throw new UnconvertibleModelError(
       `${this.label}: option ${key}=${JSON.stringify(value)} is not supported by the ONNX converter${why ? ` (${why})` : ''}${list}`,
     );
   }

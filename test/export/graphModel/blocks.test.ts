@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelToFile } from '../../../export/index.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, checkOnnxModels, convertGraphModel, expectGraphModelMatches, loadReference, onnxNodes, randomTensor, referenceOutputs, runOnnx, transposesBetweenConvolutions } from './harness.ts';
+import { checkOnnxModels, onnxNodes, randomTensor, removeTemporaryDirectories, runOnnx, useCpuBackend } from '../harness.ts';
+import { GraphModelBuilder, attr, convertGraphModel, expectGraphModelMatches, loadReference, referenceOutputs, transposesBetweenConvolutions } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -4,23 +4,17 @@
  * writes. Each is loaded with @tensorflow/tfjs-converter as the reference, converted, checked with
  * the official ONNX checker and run on onnxruntime-node.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { TfjsElementType } from '../../../export/backend/graph/tensorValue.ts';
-import onnxProto from 'onnx-proto';
-import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
-import { convertModelToFile, type ConversionSummary, type ConvertOptions } from '../../../export/index.ts';
+import { convertModelToFile, type ConvertOptions } from '../../../export/index.ts';
 import { executeGraphModel } from '../../../pipeline/randomParity.ts';
-import { createRandom } from '../../../training/random.ts';
-import { temporaryDirectory } from '../harness.ts';
-
-const run = promisify(execFile);
+import { type ConvertedModel, checkOnnxModels, expectClose, onnxNodes, runOnnx, seededRandom, temporaryDirectory } from '../harness.ts';
 
 const TF_TYPES: Record<TfjsElementType, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL', string: 'DT_STRING' };
 
@@ -55,7 +49,7 @@ export class GraphModelBuilder {
   signature?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
 
   constructor(seed = 1) {
-    this.random = createRandom(seed);
+    this.random = seededRandom(seed);
   }
 
   private fresh(base: string): string {
@@ -182,9 +176,7 @@ function encodeWeight(weight: WeightEntry): { bytes: Buffer; spec: Record<string
   }
   if (weight.quantization === 'float16') {
     spec.quantization = { dtype: 'float16', original_dtype: weight.dtype };
-    const bytes = Buffer.alloc(2 * values.length);
-    values.forEach((v, i) => bytes.writeUInt16LE(toFloat16Bits(v), 2 * i));
-    return { bytes, spec };
+    return { bytes: Buffer.from(new Float16Array(values).buffer), spec };
   }
   const bytes = Buffer.alloc((weight.dtype === 'bool' ? 1 : 4) * values.length);
   values.forEach((v, i) => {
@@ -195,76 +187,13 @@ function encodeWeight(weight: WeightEntry): { bytes: Buffer; spec: Record<string
   return { bytes, spec };
 }
 
-/** Round-to-nearest float16 bits (normal range; enough for test weights). */
-function toFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
-  const mantissa = bits & 0x7fffff;
-  if (exponent <= 0) return sign;
-  if (exponent >= 31) return sign | 0x7c00;
-  const rounded = (exponent << 10) | (mantissa >> 13);
-  return sign | (rounded + ((mantissa >> 12) & 1));
-}
-
-export function randomTensor(shape: number[], seed: number, low = -1, high = 1): tf.Tensor {
-  const random = createRandom(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => low + (high - low) * random()), shape);
-}
-
-export function randomIntTensor(shape: number[], seed: number, low: number, high: number): tf.Tensor {
-  const random = createRandom(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Int32Array.from({ length: size }, () => low + Math.floor((high - low) * random())), shape, 'int32');
-}
-
 export async function loadReference(modelJson: string): Promise<GraphModel> {
   return loadGraphModel(fileSystemLoader(modelJson));
 }
 
-/** Runs onnx.checker.check_model(full_check=True) on many files in one Python process; returns each file's error or ''. */
-export async function checkOnnxModels(files: string[]): Promise<string[]> {
-  const script = [
-    'import onnx, sys, json',
-    'errors = []',
-    'for path in sys.argv[1:]:',
-    '    try:',
-    '        onnx.checker.check_model(onnx.load(path), full_check=True)',
-    "        errors.append('')",
-    '    except Exception as error:',
-    '        errors.append(str(error))',
-    'print(json.dumps(errors))',
-  ].join('\n');
-  const { stdout } = await run('/usr/bin/python3', ['-c', script, ...files], { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout) as string[];
-}
-
-export interface ConvertedGraphModel {
-  onnxPath: string;
-  summary: ConversionSummary & { fileBytes: number };
-}
-
-export async function convertGraphModel(modelJson: string, options?: ConvertOptions): Promise<ConvertedGraphModel> {
+export async function convertGraphModel(modelJson: string, options?: ConvertOptions): Promise<ConvertedModel> {
   const onnxPath = path.join(path.dirname(modelJson), `model-${options?.opset ?? 13}.onnx`);
   return { onnxPath, summary: await convertModelToFile(modelJson, onnxPath, options) };
-}
-
-function toOrt(tensor: tf.Tensor): ort.Tensor {
-  const data = tensor.dataSync();
-  if (tensor.dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(data as Uint8Array), tensor.shape);
-  if (tensor.dtype === 'int32') return new ort.Tensor('int32', data as Int32Array, tensor.shape);
-  return new ort.Tensor('float32', data as Float32Array, tensor.shape);
-}
-
-export async function runOnnx(onnxPath: string, feeds: Record<string, tf.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(new Uint8Array(await readFile(onnxPath)));
-  try {
-    return await session.run(Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, toOrt(tensor)])));
-  } finally {
-    await session.release();
-  }
 }
 
 /** tfjs-converter's outputs for the ONNX model's outputs, by name (executeAsync where the graph needs it). */
@@ -272,22 +201,6 @@ export async function referenceOutputs(model: GraphModel, feeds: Record<string, 
   return executeGraphModel(model, feeds, names);
 }
 
-/** The issue's bound: max |onnx − tfjs| ≤ 1e-4 · max(1, max |tfjs|). */
-export function expectClose(actual: ort.Tensor, expected: tf.Tensor, label: string, relative = 1e-4): void {
-  expect([...actual.dims], `shape of ${label}`).toEqual(expected.shape);
-  const want = expected.dataSync();
-  const got = actual.data as ArrayLike<number | bigint | boolean>;
-  let scale = 1;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(Number(want[i])));
-  let difference = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(Number(got[i]) - Number(want[i]));
-    difference = Number.isNaN(d) ? (Number.isNaN(Number(got[i])) && Number.isNaN(Number(want[i])) ? difference : Infinity) : Math.max(difference, d);
-  }
-  expect(difference, `max |onnx − tfjs| of ${label} (bound ${relative} × ${scale.toPrecision(3)})`).toBeLessThanOrEqual(relative * scale);
-}
-
-/** Converts, checks and compares every output of a built GraphModel; returns the conversion. */
 export interface MatchOptions extends ConvertOptions {
   /** Skip the checker (when the caller checks many files in one run). */
   checked?: boolean;
@@ -295,7 +208,8 @@ export interface MatchOptions extends ConvertOptions {
   reference?: string;
 }
 
-export async function expectGraphModelMatches(modelJson: string, feeds: Record<string, tf.Tensor>, options: MatchOptions = {}): Promise<ConvertedGraphModel> {
+/** Converts, checks and compares every output of a built GraphModel with tfjs-converter's; returns the conversion. */
+export async function expectGraphModelMatches(modelJson: string, feeds: Record<string, tf.Tensor>, options: MatchOptions = {}): Promise<ConvertedModel> {
   const converted = await convertGraphModel(modelJson, options);
   if (options.checked !== false) {
     const [error] = await checkOnnxModels([converted.onnxPath]);
@@ -309,12 +223,6 @@ export async function expectGraphModelMatches(modelJson: string, feeds: Record<s
   tf.dispose(expected);
   reference.dispose();
   return converted;
-}
-
-/** The converted graph's nodes (op type, inputs, outputs), read back from the file. */
-export async function onnxNodes(onnxPath: string): Promise<{ opType: string; inputs: string[]; outputs: string[] }[]> {
-  const model = onnxProto.onnx.ModelProto.decode(await readFile(onnxPath));
-  return (model.graph?.node ?? []).map((node) => ({ opType: node.opType ?? '', inputs: [...(node.input ?? [])], outputs: [...(node.output ?? [])] }));
 }
 
 /** Transposes whose input comes from a Conv/pool and whose output (through any chain of elementwise ops) reaches another. */

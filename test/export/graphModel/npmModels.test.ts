@@ -19,8 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NPM_GRAPH_MODELS, npmGraphModelPath } from '../../../bench/models/npmGraphModels.ts';
 import { convertModelToFile } from '../../../export/index.ts';
 import { signatureInputShapes } from '../../../pipeline/randomParity.ts';
-import { removeTemporaryDirectories, temporaryDirectory, useCpuBackend } from '../harness.ts';
-import { checkOnnxModels, expectClose, loadReference, randomIntTensor, randomTensor, referenceOutputs, runOnnx } from './harness.ts';
+import { checkOnnxModels, expectClose, randomIntTensor, randomTensor, removeTemporaryDirectories, runOnnx, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import { loadReference, referenceOutputs } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

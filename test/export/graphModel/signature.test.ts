@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../common/errors.ts';
 import { convertModelToFile } from '../../../export/index.ts';
 import { checkModelPair } from '../../../pipeline/randomParity.ts';
-import { removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, expectGraphModelMatches, randomTensor } from './harness.ts';
+import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { GraphModelBuilder, attr, expectGraphModelMatches } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

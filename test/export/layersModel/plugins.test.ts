@@ -12,8 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, UserError } from '../../../common/errors.ts';
 import { convertLayersModel } from '../../../export/index.ts';
-import { loadPlugins, registerLayerConverter } from '../../../export/layersModel/plugins.ts';
-import { CheckerBatch, expectConvertedMatches, randomizeWeights, removeTemporaryDirectories, runOnnx, maxAbsDifference, saveModel, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import { UnconvertibleModelError, loadPlugins, registerLayerConverter } from '../../../export/layersModel/plugins.ts';
+import { CheckerBatch, maxAbsDifference, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, randomizeWeights, saveModel } from './harness.ts';
 
 const run = promisify(execFile);
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
@@ -94,7 +95,7 @@ describe('custom layer plugins', () => {
     checker.add(onnxPath);
     const x = tf.randomUniform([2, 5, 6, 3], -1, 1, 'float32', 7);
     const expected = model.predict(x) as tf.Tensor[];
-    const { outputs } = await runOnnx(onnxPath, [x]);
+    const { outputs } = await runOnnxInOrder(onnxPath, [x]);
     outputs.forEach((output, i) => expect(maxAbsDifference(output.data as Float32Array, expected[i].dataSync())).toBeLessThanOrEqual(1e-4));
 
   });
@@ -111,6 +112,20 @@ describe('custom layer plugins', () => {
     const unregister = registerLayerConverter('Dense', (ctx) => ctx.input(), { replaceBuiltIn: true });
     unregister();
     expect(() => registerLayerConverter('', (ctx) => ctx.input())).toThrow(/class name/);
+  });
+
+  it('reports every layer a plugin cannot translate (UnconvertibleModelError) in one error', async () => {
+    const { modelJson } = await superResolutionModel();
+    const unregister = registerLayerConverter('PixelShuffle', (ctx) => {
+      throw new UnconvertibleModelError(`layer "${ctx.layerName}": this plugin does not convert PixelShuffle`);
+    });
+    try {
+      const error = await convertLayersModel(modelJson).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnconvertibleModelError);
+      expect((error as Error).message).toMatch(/^2 layers use options the ONNX converter does not support: layer "shuffle": .*; layer "inner_shuffle": /);
+    } finally {
+      unregister();
+    }
   });
 });
 

@@ -7,17 +7,8 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckerBatch,
-  expectConvertedMatches,
-  expectOnnxMatchesTfjs,
-  randomInput,
-  randomizeWeights,
-  removeTemporaryDirectories,
-  rewriteJson,
-  saveModel,
-  useCpuBackend,
-} from '../harness.ts';
+import { CheckerBatch, randomTensor, removeTemporaryDirectories, useCpuBackend } from '../harness.ts';
+import { expectConvertedMatches, expectOnnxMatchesTfjs, randomizeWeights, rewriteJson, saveModel } from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -139,7 +130,7 @@ describe('weight names other writers use', () => {
       }
       expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toContain('bidirectional/backward_lstm/lstm_cell/recurrent_kernel:0');
     });
-    const x = [randomInput([3, 4, 3], 306), randomInput([3, 3], 307)];
+    const x = [randomTensor([3, 4, 3], 306), randomTensor([3, 3], 307)];
     await expectConvertedMatches(modelJson, model, { inputs: x, checker });
   });
 });

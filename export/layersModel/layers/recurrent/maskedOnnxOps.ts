@@ -9,14 +9,10 @@
  */
 import { attr } from '../../../backend/graph/graphBuilder.ts';
 import type { LayerContext } from '../../layerContext.ts';
-import { reduce, unsqueeze } from '../../../backend/graph/ops.ts';
+import { cast, reduce, unsqueeze } from '../../../backend/graph/ops.ts';
 import type { TensorValue } from '../../../backend/graph/tensorValue.ts';
 import type { CellSpec } from './cells.ts';
 import { runOnnxRecurrent } from './onnxOps.ts';
-
-const FLOAT = 1;
-const INT32 = 6;
-const INT64 = 7;
 
 /**
  * Runs `cell` over `sequence` (a [batch, steps, features] value, in processing order) under
@@ -37,9 +33,9 @@ export function runMaskedOnnxRecurrent(
   const steps = g.node('Slice', [g.node('Shape', [valid]), g.int64Constant('starts', [1]), g.int64Constant('ends', [2])]);
 
   // The order of each sample's steps: valid ones first, each group in time order.
-  const time = g.node('Cast', [g.node('Range', [g.initializer('zero', [], 'int64', BigInt64Array.of(0n)), g.node('Squeeze', [steps]), g.initializer('one', [], 'int64', BigInt64Array.of(1n))])], { to: attr.int(FLOAT) });
+  const time = cast(g, g.node('Range', [g.initializer('zero', [], 'int64', BigInt64Array.of(0n)), g.node('Squeeze', [steps]), g.initializer('one', [], 'int64', BigInt64Array.of(1n))]), 'float32');
   const masked = g.node('Sub', [g.scalar('one', 1), valid]);
-  const key = g.node('Add', [g.node('Mul', [masked, g.node('Cast', [steps], { to: attr.int(FLOAT) })]), time]);
+  const key = g.node('Add', [g.node('Mul', [masked, cast(g, steps, 'float32')]), time]);
   const [, order] = g.nodeWithOutputs('TopK', [key, steps], 2, { axis: attr.int(1), largest: attr.int(0), sorted: attr.int(1) });
 
   const input = ctx.logical(sequence);
@@ -48,7 +44,7 @@ export function runMaskedOnnxRecurrent(
 
   // ONNX runtimes want at least one step per sample; an all-masked sample is fixed up below.
   const count = reduce(ctx, 'ReduceSum', valid, [1], false);
-  const lengths = g.node('Cast', [g.node('Max', [count, g.scalar('one', 1)])], { to: attr.int(INT32) });
+  const lengths = cast(g, g.node('Max', [count, g.scalar('one', 1)]), 'int32');
   const run = runOnnxRecurrent(ctx, cell, activations, compacted, initial, lengths);
 
   const empty = unsqueeze(ctx, g.node('Equal', [count, g.scalar('zero', 0)]), [1]);
@@ -57,7 +53,7 @@ export function runMaskedOnnxRecurrent(
 
   // Step t repeats the output of the last valid step up to t: compacted position (valid so far − 1).
   const validSoFar = g.node('CumSum', [valid, g.initializer('axis', [], 'int64', BigInt64Array.of(1n))]);
-  const position = g.node('Cast', [g.node('Max', [g.node('Sub', [validSoFar, g.scalar('one', 1)]), g.scalar('zero', 0)])], { to: attr.int(INT64) });
+  const position = cast(g, g.node('Max', [g.node('Sub', [validSoFar, g.scalar('one', 1)]), g.scalar('zero', 0)]), 'int64');
   const timeMajor = (name: string) => unsqueeze(ctx, g.node('Transpose', [name], { perm: attr.ints([1, 0]) }), [2]);
   const gathered = g.node('GatherElements', [run.outputs, g.node('Expand', [timeMajor(position), g.node('Shape', [run.outputs])])], { axis: attr.int(0) });
   const outputs = zeroOutputForMask

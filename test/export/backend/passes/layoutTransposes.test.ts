@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, attr } from '../../../../export/backend/graph/graphBuilder.ts';
 import { encodeModel } from '../../../../export/backend/onnx/encodeModel.ts';
 import { optimizeGraph } from '../../../../export/backend/passes/index.ts';
-import { expectOnnxMatchesTfjs, nodeOps, randomSequential, removeTemporaryDirectories, seededRandom, useCpuBackend } from '../../harness.ts';
+import { removeTemporaryDirectories, seededRandom, useCpuBackend } from '../../harness.ts';
+import { expectOnnxMatchesTfjs, nodeOps, randomSequential } from '../../layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

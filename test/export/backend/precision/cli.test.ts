@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelVariantsToFiles } from '../../../../export/index.ts';
 import { readOnnxInfo } from '../../../../pipeline/onnxInfo.ts';
 import { runCli } from '../../../helpers/cli.ts';
-import { checkOnnxModel, randomSequential, removeTemporaryDirectories, saveModel, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { checkOnnxModel, removeTemporaryDirectories, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { randomSequential, saveModel } from '../../layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -5,19 +5,16 @@
  * front end a model came through does not matter; this checks it.
  */
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NPM_GRAPH_MODELS, npmGraphModelPath } from '../../../../bench/models/npmGraphModels.ts';
 import { convertModelVariantsToFiles } from '../../../../export/index.ts';
-import { checkOnnxModels } from '../../graphModel/harness.ts';
-import { removeTemporaryDirectories, seededRandom, temporaryDirectory } from '../../harness.ts';
+import { checkOnnxModels, removeTemporaryDirectories, seededRandom, temporaryDirectory, withSession } from '../../harness.ts';
 
 afterAll(removeTemporaryDirectories);
 
 async function outputs(onnxPath: string, range: [number, number]): Promise<Float32Array[]> {
-  const session = await ort.InferenceSession.create(new Uint8Array(await readFile(onnxPath)));
-  try {
+  return withSession(onnxPath, async (session) => {
     const random = seededRandom(9);
     const feeds = Object.fromEntries(
       session.inputMetadata.map((input) => {
@@ -28,9 +25,7 @@ async function outputs(onnxPath: string, range: [number, number]): Promise<Float
     );
     const result = await session.run(feeds);
     return session.outputNames.map((name) => result[name].data as Float32Array);
-  } finally {
-    await session.release();
-  }
+  });
 }
 
 describe('fp16 and q8 of real GraphModels', () => {

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '@tfjs-onnx/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelVariantsToFiles, type Dtype } from '../../../../export/index.ts';
-import { randomSequential, removeTemporaryDirectories, saveModel, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { removeTemporaryDirectories, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { randomSequential, saveModel } from '../../layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);

@@ -10,7 +10,8 @@ import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLayersModelToFile, convertModelVariantsToFiles, type Dtype } from '../../../../export/index.ts';
 import { readOnnxInfo } from '../../../../pipeline/onnxInfo.ts';
-import { checkOnnxModel, maxAbsDifference, randomInput, randomSequential, removeTemporaryDirectories, runOnnx, saveModel, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { checkOnnxModel, maxAbsDifference, randomTensor, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import { randomSequential, saveModel } from '../../layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
@@ -79,7 +80,7 @@ describe.each([
     const model = build(7);
     const modelJson = await saveModel(model);
     variants = await convertModelVariantsToFiles(modelJson, path.join(path.dirname(path.dirname(modelJson)), 'model.onnx'), ['fp32', 'fp16', 'q8']);
-    input = randomInput([64, 16, 16, 1], 11, 0, 1);
+    input = randomTensor([64, 16, 16, 1], 11, 0, 1);
     expected = (model.predict(input) as tf.Tensor).dataSync() as Float32Array;
   });
 
@@ -110,7 +111,7 @@ describe.each([
 
   it('every variant predicts what tfjs predicts, within its precision, on onnxruntime-node and onnxruntime-web', async () => {
     for (const variant of variants) {
-      const native = (await runOnnx(variant.path, [input])).outputs[0].data as Float32Array;
+      const native = (await runOnnxInOrder(variant.path, [input])).outputs[0].data as Float32Array;
       const wasm = await runOnWasm(variant.path, input);
       for (const [backend, actual] of [['native', native], ['wasm', wasm]] as const) {
         expect(maxAbsDifference(actual, expected), `${variant.dtype} on ${backend}: max |Δp|`).toBeLessThanOrEqual(TOLERANCE[variant.dtype]);
@@ -134,7 +135,7 @@ describe('precision passes on other layers', () => {
     );
     const cases: [tf.Sequential, tf.Tensor][] = [
       [sequence, tf.tensor2d(Float32Array.from({ length: 18 }, (_, i) => (i * 7) % 50), [3, 6])],
-      [images, randomInput([3, 4, 4, 3], 5)],
+      [images, randomTensor([3, 4, 4, 3], 5)],
     ];
     for (const [model, input] of cases) {
       const modelJson = await saveModel(model);
@@ -143,7 +144,7 @@ describe('precision passes on other layers', () => {
       await checkOnnxModel(onnxPath);
       expect(summary.dtype).toBe(dtype);
       const expected = (model.predict(input) as tf.Tensor).dataSync();
-      const actual = (await runOnnx(onnxPath, [input])).outputs[0].data as Float32Array;
+      const actual = (await runOnnxInOrder(onnxPath, [input])).outputs[0].data as Float32Array;
       const scale = Math.max(...Array.from(expected, Math.abs));
       expect(maxAbsDifference(actual, expected) / scale, `${dtype}: max |Δ| relative to the largest output`).toBeLessThan(dtype === 'fp16' ? 5e-3 : 5e-2);
     }
