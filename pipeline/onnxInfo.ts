@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import type { ElementType } from '@tfjs-onnx/runtime/constants';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { InvalidInputError, describeError } from '../common/errors.ts';
-import { elementTypeCodes } from '../export/backend/onnx/encodeModel.ts';
+import { elementTypeOfCode } from '../export/backend/onnx/dataTypes.ts';
 
 const { onnx } = onnxProto;
 
@@ -43,8 +43,6 @@ export async function readOnnxInfo(onnxPath: string): Promise<OnnxInfo> {
   };
 }
 
-/** TensorProto.DataType codes (onnx-proto's, as the encoder writes them) back to element types. */
-const ELEMENT_TYPE_BY_CODE = new Map(Object.entries(elementTypeCodes).map(([name, code]) => [code, name as ElementType]));
 
 function signatureOf(value: OnnxTypes.IValueInfoProto): TensorSignature {
   const tensorType = value.type?.tensorType;
@@ -52,6 +50,6 @@ function signatureOf(value: OnnxTypes.IValueInfoProto): TensorSignature {
   return {
     name: value.name ?? '',
     shape: dims.map((dim) => (dim.dimParam ? dim.dimParam : Number(dim.dimValue ?? 0))),
-    elementType: ELEMENT_TYPE_BY_CODE.get(tensorType?.elemType ?? 0) ?? `onnx type ${tensorType?.elemType ?? 0}`,
+    elementType: elementTypeOfCode(tensorType?.elemType ?? 0) ?? `onnx type ${tensorType?.elemType ?? 0}`,
   };
 }
