@@ -19,11 +19,5 @@ export class InvalidInputError extends UserError {}
 /** A file or directory we must write cannot be written. */
 export class OutputError extends UserError {}
 
-/**
- * Short, user-facing text for an unknown thrown value (the cause of a wrapped error), on one line:
- * causes may span lines or quote the bad input's control characters (JSON.parse does).
- */
-export function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
-}
+/** Short, one-line text for an unknown thrown value: the runtime's, the project's one implementation. */
+export { describeError } from '@tfjs-onnx/runtime/errors';

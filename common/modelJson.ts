@@ -10,14 +10,16 @@
  */
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError } from './errors.ts';
 
 /** Deeper than any Keras or TensorFlow graph config (tens of levels), shallow enough for every recursive reader. */
 export const MAX_MODEL_JSON_DEPTH = 200;
 /** tfjs itself refuses tensors with a dimension of 2^31 or more. */
 const MAX_DIMENSION = 2 ** 31 - 1;
-const DTYPES = ['float32', 'int32', 'bool', 'string', 'complex64'];
-const QUANTIZED_DTYPES = ['uint8', 'uint16', 'float16'];
+/** The element types a weights manifest may declare (tfjs names the field `dtype`), and those quantized weights are stored in. */
+const WEIGHT_ELEMENT_TYPES = ['float32', 'int32', 'bool', 'string', 'complex64'];
+const QUANTIZED_ELEMENT_TYPES = ['uint8', 'uint16', 'float16'];
 
 /** Checks a parsed model.json (shard files are checked when they are read) and returns it typed. */
 export function validateModelJson(parsed: unknown, source: string): io.ModelJSON {
@@ -76,13 +78,13 @@ function validateWeightSpec(spec: unknown, where: string, names: Set<string>, fa
     }
     elements *= size as number;
   });
-  if (elements > Number.MAX_SAFE_INTEGER) fail(`${label}.shape [${(shape as number[]).join(', ')}] holds more values than any file can`);
-  if (typeof dtype !== 'string' || !DTYPES.includes(dtype)) fail(`${label}.dtype must be one of ${DTYPES.join(', ')}, got ${describe(dtype)}`);
+  if (elements > Number.MAX_SAFE_INTEGER) fail(`${label}.shape ${formatShape(shape as number[])} holds more values than any file can`);
+  if (typeof dtype !== 'string' || !WEIGHT_ELEMENT_TYPES.includes(dtype)) fail(`${label}.dtype must be one of ${WEIGHT_ELEMENT_TYPES.join(', ')}, got ${describe(dtype)}`);
   if (quantization !== undefined) {
     if (!isRecord(quantization)) fail(`${label}.quantization must be an object, got ${describe(quantization)}`);
     const q = quantization as Record<string, unknown>;
-    if (typeof q.dtype !== 'string' || !QUANTIZED_DTYPES.includes(q.dtype)) {
-      fail(`${label}.quantization.dtype must be one of ${QUANTIZED_DTYPES.join(', ')}, got ${describe(q.dtype)}`);
+    if (typeof q.dtype !== 'string' || !QUANTIZED_ELEMENT_TYPES.includes(q.dtype)) {
+      fail(`${label}.quantization.dtype must be one of ${QUANTIZED_ELEMENT_TYPES.join(', ')}, got ${describe(q.dtype)}`);
     }
     for (const key of ['min', 'scale'] as const) {
       if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key]))) fail(`${label}.quantization.${key} must be a number, got ${describe(q[key])}`);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import { build } from 'vite';
 import { InvalidInputError } from '../common/errors.ts';
 
@@ -45,6 +46,6 @@ export async function buildDemo(options: BuildDemoOptions): Promise<{ outDir: st
       chunkSizeWarningLimit: 2048,
     },
   });
-  await copyFile(options.modelPath, path.join(outDir, 'model.onnx'));
+  await copyFile(options.modelPath, path.join(outDir, VARIANT_FILES.fp32));
   return { outDir };
 }

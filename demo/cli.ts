@@ -7,14 +7,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, InvalidOptionError, UserError } from '../common/errors.ts';
+import { artifactPaths, PIPELINE_DEFAULTS } from '../pipeline/options.ts';
 import { buildDemo, DEFAULT_DEMO_OUT_DIR, DEMO_ROOT } from './build.ts';
 import { serveStaticDirectory } from './staticServer.ts';
 
 const DEFAULT_PORT = 5173;
 const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_MODEL = path.join(DEMO_ROOT, '..', 'artifacts', 'model.onnx');
+/** What `npm run pipeline` writes by default. */
+const DEFAULT_MODEL = path.join(DEMO_ROOT, '..', artifactPaths(PIPELINE_DEFAULTS.out).onnxModel);
 
-const USAGE = `Usage: npm run demo -- [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--model artifacts/model.onnx]
+const USAGE = `Usage: npm run demo -- [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--model ${artifactPaths(PIPELINE_DEFAULTS.out).onnxModel}]
 
 Builds the browser demo into demo/dist and serves it: draw a digit and onnxruntime-web classifies it in the page.`;
 

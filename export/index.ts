@@ -6,6 +6,7 @@
  * unless every step succeeds.
  */
 import path from 'node:path';
+import { METADATA_DTYPE } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { sha256OfFiles, writeFileAtomic } from '../common/files.ts';
 import { projectVersion } from '../common/project.ts';
@@ -15,7 +16,7 @@ import type { GraphBuilder } from './backend/graph/graphBuilder.ts';
 import { buildGraphModelGraph, type GraphModelSignature } from './graphModel/convertGraph.ts';
 import { parseGraphDef } from './graphModel/graphDef.ts';
 import { decodeGraphWeights } from './graphModel/weights.ts';
-import { METADATA_PREFIX, metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './backend/metadata.ts';
+import { metadataProperties, resolveMetadata, type PreprocessSpec, type SourceFormat } from './backend/metadata.ts';
 import { encodeModel } from './backend/onnx/encodeModel.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './backend/passes/index.ts';
@@ -180,7 +181,7 @@ async function finishConversion(
     producerName: 'tfjs-onnx',
     producerVersion: projectVersion(),
     docString: description.docString,
-    metadata: { ...metadataProperties(metadata), [`${METADATA_PREFIX}dtype`]: dtype },
+    metadata: { ...metadataProperties(metadata), [METADATA_DTYPE]: dtype },
   });
   const summary: ConversionSummary = {
     opset: description.opset,

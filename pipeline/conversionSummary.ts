@@ -1,4 +1,5 @@
 /** The printed form of a conversion: what each layer (or TF name scope) became, the I/O signature, opset and size. */
+import { formatBytes } from '../common/format.ts';
 import type { ConversionSummary } from '../export/index.ts';
 import { describePrecision } from '../export/backend/precision/describe.ts';
 
@@ -15,6 +16,11 @@ export function describeConversion(summary: Pick<ConversionSummary, 'layers' | '
   return `${plural(layers.length, 'layer')} became ${plural(fromLayers, 'ONNX node')}${outside > 0 ? `, plus ${outside} outside any layer` : ''}`;
 }
 
+/** Tensors as `name [sizes]`, symbolic sizes by their name: `input [batch, 28, 28, 1]`. */
+export function describeSignature(tensors: ConversionSummary['inputs']): string {
+  return tensors.map((tensor) => `${tensor.name} [${tensor.shape.join(', ')}]`).join(', ');
+}
+
 /** The printed report: each layer and the ONNX nodes it became, the I/O signature, opset and size. */
 export function formatConversionSummary(onnxPath: string, summary: ConversionSummary & { fileBytes: number }): string {
   // A GraphModel's units are TF name scopes and the ops in each; a Layers model's are its layers.
@@ -24,21 +30,14 @@ export function formatConversionSummary(onnxPath: string, summary: ConversionSum
   const rows = summary.layers.map(
     (layer) => `  ${layer.name.padEnd(nameWidth)}  ${layer.className.padEnd(classWidth)}  ${layer.onnxNodes.length ? layer.onnxNodes.join(', ') : '(no nodes)'}`,
   );
-  const signature = (list: ConversionSummary['inputs']) => list.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ');
   return [
     summary.sourceFormat === 'graph-model' ? 'GraphModel: TF nodes by name scope → ONNX nodes:' : 'layers → ONNX nodes:',
     `  ${unit.padEnd(nameWidth)}  ${kind.padEnd(classWidth)}  nodes`,
     ...rows,
-    `inputs:  ${signature(summary.inputs)}`,
-    `outputs: ${signature(summary.outputs)}`,
+    `inputs:  ${describeSignature(summary.inputs)}`,
+    `outputs: ${describeSignature(summary.outputs)}`,
     ...describePrecision(summary.precision),
     `opset ${summary.opset}, ${summary.nodeCount} nodes, ${formatBytes(summary.fileBytes)} → ${onnxPath}`,
     '',
   ].join('\n');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }

@@ -1,7 +1,9 @@
 /** What the pipeline needs to know of an ONNX file: opset, I/O signature, metadata. */
 import { promises as fs } from 'node:fs';
+import type { ElementType } from '@tfjs-onnx/runtime/constants';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { InvalidInputError, describeError } from '../common/errors.ts';
+import { elementTypeOfCode } from '../export/backend/onnx/dataTypes.ts';
 
 const { onnx } = onnxProto;
 
@@ -9,7 +11,8 @@ export interface TensorSignature {
   name: string;
   /** Sizes, with symbolic dimensions by name (e.g. "batch"). */
   shape: (number | string)[];
-  dtype: string;
+  /** The tensor's element type; an ONNX type this project never writes shows its TensorProto.DataType code. */
+  elementType: ElementType | `onnx type ${number}`;
 }
 
 export interface OnnxInfo {
@@ -40,7 +43,6 @@ export async function readOnnxInfo(onnxPath: string): Promise<OnnxInfo> {
   };
 }
 
-const ELEMENT_TYPES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 2: 'uint8', 10: 'float16' };
 
 function signatureOf(value: OnnxTypes.IValueInfoProto): TensorSignature {
   const tensorType = value.type?.tensorType;
@@ -48,6 +50,6 @@ function signatureOf(value: OnnxTypes.IValueInfoProto): TensorSignature {
   return {
     name: value.name ?? '',
     shape: dims.map((dim) => (dim.dimParam ? dim.dimParam : Number(dim.dimValue ?? 0))),
-    dtype: ELEMENT_TYPES[tensorType?.elemType ?? 0] ?? `onnx type ${tensorType?.elemType}`,
+    elementType: elementTypeOfCode(tensorType?.elemType ?? 0) ?? `onnx type ${tensorType?.elemType ?? 0}`,
   };
 }

@@ -1,11 +1,11 @@
 /** The pipeline's stages and defaults, in one place for the API and the CLI. */
+import { DEFAULT_TOP_K, VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../common/errors.ts';
 import { DEFAULT_OPSET } from '../export/options.ts';
 import { variantPath, type Dtype } from '../export/backend/precision/dtype.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from '../training/options.ts';
 import type { VariantDtype } from './variants/options.ts';
-import type { SpeedOptions } from './variants/speed.ts';
-import type { VariantBounds } from './variants/types.ts';
+import type { SpeedOptions, VariantBounds } from './variants/types.ts';
 
 export interface ParityThresholds {
   /** Fraction of samples whose top-1 must agree, 0–1. */
@@ -36,10 +36,10 @@ export const RANDOM_PARITY_LIMITS = {
   seed: { min: 0, max: 2 ** 32 - 1 },
 } as const;
 
-export const PREDICT_DEFAULTS = { topK: 3 } as const;
+export const PREDICT_DEFAULTS = { topK: DEFAULT_TOP_K } as const;
 export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 
-/** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime). */
+/** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime and so stays out of --help). */
 export const PIPELINE_SPEED: SpeedOptions = { devices: ['cpu', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
@@ -77,7 +77,7 @@ export function artifactPaths(out: string) {
     out,
     tfjsDirectory: join('tfjs'),
     tfjsModel: join('tfjs', 'model.json'),
-    onnxModel: join('model.onnx'),
+    onnxModel: join(VARIANT_FILES.fp32),
     metrics: join('metrics.json'),
     parity: join('parity.json'),
     manifest: join('manifest.json'),

@@ -5,6 +5,7 @@
  * it is compared by shape first (every runtime must give the same shape on every batch) and then
  * value by value, and the report lists it as such.
  */
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { ParityError, type Predictions } from './parity.ts';
 import type { ParityReport, ParityThresholds } from './parity.ts';
 
@@ -36,7 +37,7 @@ export function splitOutputs(names: readonly string[], batchSizes: readonly numb
       for (const other of others) {
         const got = other.batches[b][k].dims;
         if (want.length !== got.length || want.some((size, i) => size !== got[i])) {
-          throw new ParityError(`output "${name}" has shape [${want.join(', ')}] on ${reference.source} but [${got.join(', ')}] on ${other.source} (random batch ${b + 1})`);
+          throw new ParityError(`output "${name}" has shape ${formatShape(want)} on ${reference.source} but ${formatShape(got)} on ${other.source} (random batch ${b + 1})`);
         }
       }
     });

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { describePlacement, loadModel, type ResolvedDevice, type TensorData } from '@tfjs-onnx/runtime';
+import { formatShape, type ElementType, type SourceFormat } from '@tfjs-onnx/runtime/constants';
 import onnxProto from 'onnx-proto';
 import { InvalidInputError, InvalidOptionError } from '../common/errors.ts';
 import { fileSystemLoader, readTfjsModelFiles } from '../common/tfjsModelFiles.ts';
@@ -22,11 +23,12 @@ import { DEFAULT_THRESHOLDS, PARITY_DEVICES, parityReport, type ParityReport, ty
 import { compareWholeOutputs, outputScales, splitOutputs, toPredictions, type OutputValues, type RuntimeOutputs } from './parityOutputs.ts';
 import { runtimeCall } from './runtimeErrors.ts';
 
-type InputDtype = 'float32' | 'int32' | 'bool';
+/** The element types random inputs are drawn in. */
+type RandomElementType = Extract<ElementType, 'float32' | 'int32' | 'bool'>;
 
 export interface DeclaredInput {
   name: string;
-  dtype: InputDtype;
+  elementType: RandomElementType;
   /** Sizes; null where the model leaves the size open (the batch, usually). */
   shape: (number | null)[];
 }
@@ -55,7 +57,7 @@ const MAX_BATCH = 32;
 const { onnx } = onnxProto;
 
 interface ReferenceModel {
-  format: 'layers-model' | 'graph-model';
+  format: SourceFormat;
   inputs: DeclaredInput[];
   /** Output tensors per input batch, in the ONNX model's output order (GraphModel outputs are fetched by those names). */
   predict(batch: InputBatch, outputNames: string[]): Promise<tf.Tensor[]>;
@@ -104,7 +106,7 @@ async function loadLayersReference(modelJsonPath: string): Promise<ReferenceMode
   const model = await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
   return {
     format: 'layers-model',
-    inputs: model.inputs.map((input) => ({ name: input.name, dtype: inputDtype(input.dtype, input.name), shape: [...input.shape] })),
+    inputs: model.inputs.map((input) => ({ name: input.name, elementType: randomElementType(input.dtype, input.name), shape: [...input.shape] })),
     predict: async (batch) => {
       const output = model.predict(batch.tensors.length === 1 ? batch.tensors[0] : batch.tensors);
       return Array.isArray(output) ? output : [output];
@@ -131,7 +133,7 @@ async function loadGraphReference(modelJsonPath: string, declared: Map<string, (
     const name = input.name.replace(/:0$/, '');
     const shape = (input.shape ?? []).map((size) => (size === -1 ? null : size));
     const signature = declared.get(name);
-    return { name, dtype: inputDtype(input.dtype ?? 'float32', input.name), shape: signature?.length === shape.length ? shape.map((size, i) => size ?? signature[i]) : shape };
+    return { name, elementType: randomElementType(input.dtype ?? 'float32', input.name), shape: signature?.length === shape.length ? shape.map((size, i) => size ?? signature[i]) : shape };
   });
   return {
     format: 'graph-model',
@@ -156,9 +158,10 @@ export async function executeGraphModel(model: GraphModel, feeds: Record<string,
   return Array.isArray(output) ? output : [output];
 }
 
-function inputDtype(dtype: string, name: string): InputDtype {
-  if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return dtype;
-  throw new InvalidInputError(`model input ${name} has dtype ${dtype}; random parity inputs can be float32, int32 or bool`);
+/** The element type of a tfjs model input (tfjs calls it the input's dtype), if random inputs can be drawn in it. */
+function randomElementType(elementType: string, name: string): RandomElementType {
+  if (elementType === 'float32' || elementType === 'int32' || elementType === 'bool') return elementType;
+  throw new InvalidInputError(`model input ${name} has element type ${elementType}; random parity inputs can be float32, int32 or bool`);
 }
 
 /**
@@ -169,7 +172,7 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
   const random = createRandom(seed);
   for (const input of inputs) {
     if (input.shape.slice(1).some((size) => size === null)) {
-      throw new InvalidInputError(`model input ${input.name} has shape [${input.shape.map((s) => s ?? '?').join(', ')}]; random inputs need every size but the batch`);
+      throw new InvalidInputError(`model input ${input.name} has shape ${formatShape(input.shape)}; random inputs need every size but the batch`);
     }
   }
   const fixedBatch = inputs.map((input) => input.shape[0]).find((size) => size !== null && size !== undefined);
@@ -180,8 +183,8 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
     const tensors = inputs.map((input) => {
       const shape = [size, ...(input.shape.slice(1) as number[])];
       const count = shape.reduce((a, b) => a * b, 1);
-      if (input.dtype === 'int32') return tf.tensor(Int32Array.from({ length: count }, () => Math.floor(256 * random())), shape, 'int32');
-      if (input.dtype === 'bool') return tf.tensor(Uint8Array.from({ length: count }, () => (random() < 0.5 ? 1 : 0)), shape, 'bool');
+      if (input.elementType === 'int32') return tf.tensor(Int32Array.from({ length: count }, () => Math.floor(256 * random())), shape, 'int32');
+      if (input.elementType === 'bool') return tf.tensor(Uint8Array.from({ length: count }, () => (random() < 0.5 ? 1 : 0)), shape, 'bool');
       return tf.tensor(Float32Array.from({ length: count }, () => random()), shape, 'float32');
     });
     batches.push({ tensors, size });

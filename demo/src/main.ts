@@ -3,7 +3,8 @@
  * through @tfjs-onnx/runtime's browser entry. No server does inference; the page only fetches the
  * model file and onnxruntime-web's .wasm from its own origin.
  */
-import { DEVICES, loadClassifier, type Classifier, type Device } from '@tfjs-onnx/runtime';
+import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
+import { DEFAULT_TOP_K, DEVICES, VARIANT_FILES, type Device } from '@tfjs-onnx/runtime/constants';
 import { DrawingPad } from './drawingPad.ts';
 import { readPictureFile, type Picture } from './pictureFile.ts';
 import { PredictionView } from './predictionView.ts';
@@ -11,7 +12,6 @@ import { pictureToDigitInput, toChannels, type DigitInput } from './preprocess.t
 import { latestOnly, throttle } from './schedule.ts';
 import './style.css';
 
-const TOP_K = 3;
 /** How often predictions refresh while a stroke is being drawn. */
 const REFRESH_WHILE_DRAWING_MS = 50;
 
@@ -27,9 +27,9 @@ const elements = {
   prediction: new PredictionView(element<HTMLElement>('#prediction')),
 };
 
-/** The model URL: `?model=` when given, relative to the page like any link; else ./model.onnx next to the page. */
+/** The model URL: `?model=` when given, relative to the page like any link; else ./model.onnx next to the page (build.ts puts it there). */
 function modelUrl(): URL {
-  return new URL(new URLSearchParams(location.search).get('model') || './model.onnx', location.href);
+  return new URL(new URLSearchParams(location.search).get('model') || `./${VARIANT_FILES.fp32}`, location.href);
 }
 
 /**
@@ -80,7 +80,7 @@ function showLoadError(url: URL, error: unknown): void {
   // The runtime's messages usually name the URL already; say it once either way.
   detail.textContent = reason.includes(url.href) ? reason : `${url.href}: ${reason}`;
   const hint = document.createElement('p');
-  hint.textContent = 'The page loads ./model.onnx next to it, or the URL in ?model=. `npm run demo` serves artifacts/model.onnx, which `npm run pipeline` makes.';
+  hint.textContent = `The page loads ./${VARIANT_FILES.fp32} next to it, or the URL in ?model=. \`npm run demo\` serves artifacts/${VARIANT_FILES.fp32}, which \`npm run pipeline\` makes.`;
   elements.loadError.replaceChildren(heading, detail, hint);
   elements.loadError.hidden = false;
   elements.prediction.showError('Nothing to classify with: the model did not load.');
@@ -110,20 +110,24 @@ function summarizeLabels(labels: string[]): string {
   return labels.length <= 10 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')}, …, ${labels.at(-1)}`;
 }
 
+/**
+ * What the page is classifying and how often it changed. A classification that started before the
+ * latest change still updates the bars (the page stays lively while drawing) but does not mark the
+ * prediction final: the rerun that follows does, so nobody reads a half-drawn digit's result as the answer.
+ */
+interface PageInput {
+  source: InputSource;
+  changes: number;
+}
+
 function wireControls(classifier: Classifier): void {
-  let source: InputSource = { kind: 'drawing' };
-  /**
-   * Counts changes to the input. A classification that started before the latest change still
-   * updates the bars (the page stays lively while drawing) but does not mark the prediction final:
-   * the rerun that follows does, so nobody reads a half-drawn digit's result as the answer.
-   */
-  let changes = 0;
+  const input: PageInput = { source: { kind: 'drawing' }, changes: 0 };
   const markChanged = () => {
-    changes += 1;
+    input.changes += 1;
     elements.prediction.showBusy();
   };
   const pad = new DrawingPad(elements.pad, {
-    onDrawingStart: () => (source = { kind: 'drawing' }),
+    onDrawingStart: () => (input.source = { kind: 'drawing' }),
     onStroke: () => {
       markChanged();
       refresh.schedule();
@@ -133,55 +137,61 @@ function wireControls(classifier: Classifier): void {
       refresh.flush();
     },
   });
-
-  const classifyLatest = latestOnly(async () => {
-    const current = source;
-    const answering = changes;
-    try {
-      const input = currentInput(current, pad, classifier);
-      if (!input) {
-        if (answering === changes) elements.prediction.showEmpty();
-        return;
-      }
-      const [result] = await classifier.classify(toChannels(input.pixels, classifier.imageSize.channels), { topK: TOP_K });
-      // A newer picture or a cleared pad replaced this input while it ran: the rerun will show that one.
-      if (current !== source) return;
-      const label = current.kind === 'drawing' ? 'drawing' : current.picture.name;
-      elements.prediction.showPrediction(label, input, result!, { final: answering === changes });
-    } catch (error) {
-      elements.prediction.showError(`Classification failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
+  const classifyLatest = latestOnly(() => classifyInput(classifier, pad, input));
   const refresh = throttle(classifyLatest, REFRESH_WHILE_DRAWING_MS);
 
   elements.clearButton.addEventListener('click', () => {
     refresh.cancel();
-    source = { kind: 'drawing' };
+    input.source = { kind: 'drawing' };
     pad.clear();
     markChanged();
     classifyLatest();
   });
-
   elements.fileInput.addEventListener('change', async () => {
     const file = elements.fileInput.files?.[0];
     if (!file) return;
     refresh.cancel();
-    markChanged();
-    try {
-      const picture = await readPictureFile(file);
-      source = { kind: 'picture', picture };
-      pad.showPicture(picture.canvas, picture.width, picture.height);
-      classifyLatest();
-    } catch (error) {
-      elements.prediction.showError(error instanceof Error ? error.message : String(error));
-    } finally {
-      // Picking the same file again should load it again.
-      elements.fileInput.value = '';
-    }
+    await openPicture(file, pad, input, markChanged, classifyLatest);
   });
 
   for (const control of [elements.clearButton, elements.fileInput]) control.disabled = false;
   elements.pad.removeAttribute('aria-disabled');
+}
+
+/** Classifies what the page shows now and displays it, unless the input changed while it ran. */
+async function classifyInput(classifier: Classifier, pad: DrawingPad, input: PageInput): Promise<void> {
+  const current = input.source;
+  const answering = input.changes;
+  try {
+    const digit = currentInput(current, pad, classifier);
+    if (!digit) {
+      if (answering === input.changes) elements.prediction.showEmpty();
+      return;
+    }
+    const [result] = await classifier.classify(toChannels(digit.pixels, classifier.imageSize.channels), { topK: DEFAULT_TOP_K });
+    // A newer picture or a cleared pad replaced this input while it ran: the rerun will show that one.
+    if (current !== input.source) return;
+    const label = current.kind === 'drawing' ? 'drawing' : current.picture.name;
+    elements.prediction.showPrediction(label, digit, result!, { final: answering === input.changes });
+  } catch (error) {
+    elements.prediction.showError(`Classification failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The file picker's choice becomes the input: shown on the pad and classified. */
+async function openPicture(file: File, pad: DrawingPad, input: PageInput, markChanged: () => void, classify: () => void): Promise<void> {
+  markChanged();
+  try {
+    const picture = await readPictureFile(file);
+    input.source = { kind: 'picture', picture };
+    pad.showPicture(picture.canvas, picture.width, picture.height);
+    classify();
+  } catch (error) {
+    elements.prediction.showError(error instanceof Error ? error.message : String(error));
+  } finally {
+    // Picking the same file again should load it again.
+    elements.fileInput.value = '';
+  }
 }
 
 function currentInput(source: InputSource, pad: DrawingPad, classifier: Classifier): DigitInput | null {

@@ -3,6 +3,7 @@
  * preprocessing come from the caller's options, else from model.json's userDefinedMetadata
  * (where our training stage writes them), else they are left out.
  */
+import { METADATA_LABELS, METADATA_PREPROCESS, METADATA_SOURCE_FORMAT, METADATA_SOURCE_SHA256, type SourceFormat } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError } from '../../common/errors.ts';
 
 export interface PreprocessSpec {
@@ -15,9 +16,7 @@ export interface PreprocessSpec {
   offset: number;
 }
 
-export const METADATA_PREFIX = 'tfjs_onnx.';
-
-export type SourceFormat = 'layers-model' | 'graph-model';
+export type { SourceFormat };
 
 export interface ModelMetadata {
   labels?: string[];
@@ -51,10 +50,10 @@ export function resolveMetadata(
 
 export function metadataProperties(metadata: ModelMetadata): Record<string, string> {
   const properties: Record<string, string> = {};
-  if (metadata.labels) properties[`${METADATA_PREFIX}labels`] = JSON.stringify(metadata.labels);
-  if (metadata.preprocess) properties[`${METADATA_PREFIX}preprocess`] = JSON.stringify(metadata.preprocess);
-  properties[`${METADATA_PREFIX}source_sha256`] = metadata.sourceSha256;
-  if (metadata.sourceFormat) properties[`${METADATA_PREFIX}source_format`] = metadata.sourceFormat;
+  if (metadata.labels) properties[METADATA_LABELS] = JSON.stringify(metadata.labels);
+  if (metadata.preprocess) properties[METADATA_PREPROCESS] = JSON.stringify(metadata.preprocess);
+  properties[METADATA_SOURCE_SHA256] = metadata.sourceSha256;
+  if (metadata.sourceFormat) properties[METADATA_SOURCE_FORMAT] = metadata.sourceFormat;
   return properties;
 }
 

@@ -8,7 +8,7 @@
 import { getFloat16 } from '@petamoriken/float16';
 import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../common/errors.ts';
-import type { TensorDtype } from './graph/tensorValue.ts';
+import type { TfjsElementType } from './graph/tensorValue.ts';
 
 export type WeightValues = Float32Array | Int32Array | Uint8Array | string[];
 
@@ -16,13 +16,13 @@ export interface DecodedWeight {
   /** The name in the manifest (`conv2d_1/kernel`, a Const node's name). */
   name: string;
   shape: number[];
-  dtype: TensorDtype;
+  dtype: TfjsElementType;
   /** Row-major; bool as 0/1 bytes. */
   values: WeightValues;
 }
 
 /** Decodes every entry in manifest order; `dtypes` are those the front end can use (others are refused, naming the weight). */
-export function decodeWeightShards(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string, dtypes: readonly TensorDtype[]): DecodedWeight[] {
+export function decodeWeightShards(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string, dtypes: readonly TfjsElementType[]): DecodedWeight[] {
   const view = new DataView(weightData);
   let offset = 0;
   return specs.map((spec) => {
@@ -33,17 +33,17 @@ export function decodeWeightShards(weightData: ArrayBuffer, specs: io.WeightsMan
   });
 }
 
-function checkSpec(spec: io.WeightsManifestEntry, source: string, dtypes: readonly TensorDtype[]): TensorDtype {
+function checkSpec(spec: io.WeightsManifestEntry, source: string, dtypes: readonly TfjsElementType[]): TfjsElementType {
   if (!Array.isArray(spec.shape) || !spec.shape.every((size) => Number.isInteger(size) && size >= 0)) {
     throw new InvalidInputError(`${source}: weight ${spec.name} has an invalid shape ${JSON.stringify(spec.shape)}`);
   }
   if (!(dtypes as readonly string[]).includes(spec.dtype)) {
     throw new InvalidInputError(`${source}: weight ${spec.name} has dtype ${spec.dtype}; supported: ${dtypes.join(', ')}`);
   }
-  return spec.dtype as TensorDtype;
+  return spec.dtype as TfjsElementType;
 }
 
-function decodeValues(view: DataView, offset: number, spec: io.WeightsManifestEntry, dtype: TensorDtype, source: string): { values: WeightValues; byteLength: number } {
+function decodeValues(view: DataView, offset: number, spec: io.WeightsManifestEntry, dtype: TfjsElementType, source: string): { values: WeightValues; byteLength: number } {
   const count = spec.shape.reduce((product, size) => product * size, 1);
   if (dtype === 'string') return decodeStrings(view, offset, count);
   const values = dtype === 'float32' ? new Float32Array(count) : dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count);

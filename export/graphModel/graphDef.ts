@@ -5,7 +5,7 @@
  * are decoded by the accessor a handler calls, so a bad attribute is reported with its node.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import type { TensorDtype } from '../backend/graph/tensorValue.ts';
+import type { TfjsElementType } from '../backend/graph/tensorValue.ts';
 import { parseFunctionLibrary, type FunctionGraph } from './controlFlow/functionLibrary.ts';
 
 /** A reference to one output of a node: `name` is output 0, `name:2` output 2. */
@@ -80,7 +80,7 @@ export function parseNodeDef(raw: unknown, where: string, source: string, parseR
 }
 
 /** TF DataType names → the dtype tfjs gives such a tensor (tfjs has no int64, uint8 or float64 tensors). */
-const TF_DTYPES: Record<string, TensorDtype> = {
+const TF_DTYPES: Record<string, TfjsElementType> = {
   DT_FLOAT: 'float32',
   DT_HALF: 'float32',
   DT_BFLOAT16: 'float32',
@@ -198,7 +198,7 @@ export class NodeAttributes {
   }
 
   /** A DataType attribute as the tfjs dtype it becomes. */
-  dtype(name: string, fallback?: TensorDtype): TensorDtype {
+  dtype(name: string, fallback?: TfjsElementType): TfjsElementType {
     const value = this.value(name);
     if (value === undefined || value.type === undefined) {
       if (fallback !== undefined) return fallback;
@@ -235,7 +235,7 @@ export class NodeAttributes {
   }
 }
 
-export function tfDtype(type: string, fail: () => Error): TensorDtype {
+export function tfDtype(type: string, fail: () => Error): TfjsElementType {
   const dtype = TF_DTYPES[type];
   if (dtype === undefined) throw fail();
   return dtype;

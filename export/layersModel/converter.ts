@@ -13,7 +13,7 @@ import { GraphBuilder, type ElementType } from '../backend/graph/graphBuilder.ts
 import { LayerContext, type ConversionServices, type Mask } from './layerContext.ts';
 import { identityPermutation } from '../backend/graph/layout.ts';
 import { materialize } from '../backend/graph/materialize.ts';
-import { tensorValue, type Dim, type TensorDtype, type TensorValue } from '../backend/graph/tensorValue.ts';
+import { tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../backend/graph/tensorValue.ts';
 import { readLayerArgs } from './layers/definition.ts';
 import { layerDefinition } from './layers/index.ts';
 import { applyMaskRule } from './layers/masking.ts';
@@ -274,7 +274,7 @@ function inputShape(config: LayerConfig): Dim[] {
 }
 
 /** Keras 2 writes the dtype as a string, Keras 3 as a DTypePolicy object with the name inside. */
-function inputDtype(config: LayerConfig): TensorDtype {
+function inputDtype(config: LayerConfig): TfjsElementType {
   const raw = config.raw('dtype') ?? 'float32';
   const name = typeof raw === 'string' ? raw : (raw as { config?: { name?: unknown } }).config?.name;
   if (name === 'float32' || name === 'int32') return name;

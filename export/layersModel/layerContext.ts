@@ -15,7 +15,7 @@ import {
   isIdentityPermutation,
   type Permutation,
 } from '../backend/graph/layout.ts';
-import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from '../backend/graph/tensorValue.ts';
+import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../backend/graph/tensorValue.ts';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
@@ -130,7 +130,7 @@ export class LayerContext {
   }
 
   /** A result stored in Keras's own layout. */
-  result(onnxName: string, shape: readonly Dim[], dtype: TensorDtype = 'float32'): TensorValue {
+  result(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType = 'float32'): TensorValue {
     return tensorValue(onnxName, shape, identityPermutation(shape.length), dtype);
   }
 
@@ -140,7 +140,7 @@ export class LayerContext {
   }
 
   /** A result stored with an explicit permutation. */
-  resultWithPerm(onnxName: string, shape: readonly Dim[], perm: Permutation, dtype: TensorDtype = 'float32'): TensorValue {
+  resultWithPerm(onnxName: string, shape: readonly Dim[], perm: Permutation, dtype: TfjsElementType = 'float32'): TensorValue {
     return isIdentityPermutation(perm) ? this.result(onnxName, shape, dtype) : tensorValue(onnxName, shape, perm, dtype);
   }
 

@@ -3,10 +3,11 @@
  * stage's convertModelToFile (Layers models and GraphModels), printing what each layer or TF name
  * scope became.
  */
+import { VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
 import { integerFlag, type CliCommand } from '../flags.ts';
-import { DTYPES, parseDtypeList } from '../../export/backend/precision/dtype.ts';
+import { DEFAULT_DTYPE, DTYPES, parseDtypeList } from '../../export/backend/precision/dtype.ts';
 
 interface ConvertArguments {
   model: string;
@@ -29,11 +30,11 @@ export const convertCommand: CliCommand = {
       .example('$0 convert artifacts/tfjs/model.json -o artifacts/model.onnx', 'convert with the default opset')
       .option('dtype', {
         type: 'string',
-        default: 'fp32',
-        describe: `Precision: ${DTYPES.join(', ')}, or several comma-separated (fp32 at -o, then model_fp16.onnx, model_quantized.onnx beside it)`,
+        default: DEFAULT_DTYPE,
+        describe: `Precision: ${DTYPES.join(', ')}, or several comma-separated (fp32 at -o, then ${VARIANT_FILES.fp16}, ${VARIANT_FILES.q8} beside it)`,
       })
       .example('$0 convert model.json -o model.onnx --opset 17', 'use opset 17 (single-node LayerNormalization)')
-      .example('$0 convert model.json -o out/model.onnx --dtype fp32,fp16,q8', 'write out/model.onnx, out/model_fp16.onnx, out/model_quantized.onnx') as unknown as Argv<ConvertArguments>,
+      .example(`$0 convert model.json -o out/${VARIANT_FILES.fp32} --dtype ${DTYPES.join(',')}`, `write ${DTYPES.map((dtype) => `out/${VARIANT_FILES[dtype]}`).join(', ')}`) as unknown as Argv<ConvertArguments>,
   handler: async (args: ArgumentsCamelCase<ConvertArguments>) => {
     const dtypes = parseDtypeList(args.dtype);
     const [{ convertModelVariantsToFiles }, { formatConversionSummary }] = await Promise.all([import('../../export/index.ts'), import('../conversionSummary.ts')]);

@@ -1,3 +1,4 @@
+import { VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import type { Argv } from 'yargs';
 import { MAX_OPSET, MIN_OPSET } from '../../export/options.ts';
 import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
@@ -29,7 +30,7 @@ function builder(yargs: Argv) {
     .option('variants', {
       type: 'string',
       default: PIPELINE_DEFAULTS.variants.join(','),
-      describe: 'Reduced-precision variants written beside model.onnx (model_fp16.onnx, model_quantized.onnx) and checked: fp16, q8, comma-separated, or none',
+      describe: `Reduced-precision variants written beside ${VARIANT_FILES.fp32} (${VARIANT_FILES.fp16}, ${VARIANT_FILES.q8}) and checked: fp16, q8, comma-separated, or none`,
     })
     .option('from', { type: 'string', choices: STAGES, default: PIPELINE_DEFAULTS.from, describe: 'First stage to run (earlier stages\' artifacts must exist)' })
     .option('to', { type: 'string', choices: STAGES, default: PIPELINE_DEFAULTS.to, describe: 'Last stage to run' })

@@ -31,7 +31,7 @@ export const predictCommand: CliCommand = {
       .option(...deviceFlag('Where to run'))
       .option(...integerFlag('top-k', { ...TOP_K_LIMITS, default: PREDICT_DEFAULTS.topK, describe: 'Classes to show per image' }))
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
-      .example('$0 predict artifacts/model.onnx digit.png', 'top 3 classes of digit.png')
+      .example('$0 predict artifacts/model.onnx digit.png', `top ${PREDICT_DEFAULTS.topK} classes of digit.png`)
       .example("$0 predict model.onnx digits/ 'more/*.png'", 'every PNG/JPEG in digits/ and the files the pattern matches')
       .example('$0 predict model.onnx a.png b.jpg --device wasm --json', 'onnxruntime-web (WebAssembly), JSON output')
       .example('$0 predict model.onnx digits/ --device auto', 'a GPU where one works, else the CPU; says which and why') as unknown as Argv<PredictArguments>,

@@ -28,18 +28,6 @@ export function formatSeconds(seconds: number): string {
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
 }
 
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 export function formatDecimal(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
@@ -47,11 +35,6 @@ export function formatDecimal(value: number, digits = 4): string {
 /** Whole numbers with thousands separators, as Keras prints parameter counts: 101,770. */
 export function formatCount(value: number): string {
   return Number.isFinite(value) ? value.toLocaleString('en-US') : '–';
-}
-
-/** A Keras output shape: (None, 28, 28, 1), None being the batch or another unknown dimension. */
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `(${shape.map((dimension) => (dimension === null || dimension < 0 ? 'None' : String(dimension))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 }
 
 /** A hyperparameter as written in code: 0.001, 1e-7, 0.9 (JavaScript's shortest form that round-trips). */

@@ -1,7 +1,9 @@
 /** package: manifest.json, describing every artifact (size, sha256) and how it was made. */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { METADATA_LABELS } from '@tfjs-onnx/runtime/constants';
 import { readJsonFile, sha256OfBytes, writeJsonAtomic } from '../../common/files.ts';
+import { formatBytes } from '../../common/format.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
 import { modelVariants, type ArtifactPaths } from '../options.ts';
 import type { VariantDtype } from '../variants/options.ts';
@@ -23,7 +25,7 @@ export const packageStage: Stage = {
   async run({ options, paths }) {
     const manifest = await buildManifest(paths, options.variants);
     await writeJsonAtomic(paths.manifest, manifest);
-    return { outputs: [paths.manifest], figure: `${manifest.files.length} files, ${(manifest.files.reduce((s, f) => s + f.bytes, 0) / 1024).toFixed(0)} KiB` };
+    return { outputs: [paths.manifest], figure: `${manifest.files.length} files, ${formatBytes(manifest.files.reduce((sum, file) => sum + file.bytes, 0))}` };
   },
 };
 
@@ -43,7 +45,7 @@ export async function buildManifest(paths: ArtifactPaths, variants: readonly Var
     versions: toolVersions(),
     opset: onnx.opset,
     signature: { inputs: onnx.inputs, outputs: onnx.outputs },
-    labels: onnx.metadata['tfjs_onnx.labels'] ? (JSON.parse(onnx.metadata['tfjs_onnx.labels']) as string[]) : metrics.dataset.classNames,
+    labels: onnx.metadata[METADATA_LABELS] ? (JSON.parse(onnx.metadata[METADATA_LABELS]) as string[]) : metrics.dataset.classNames,
     model: metrics.model,
     dataset: metrics.dataset.name,
     trainingBackend: metrics.backend,

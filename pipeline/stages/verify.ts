@@ -3,6 +3,7 @@
  * matches the tfjs model's, before the slower parity stage predicts anything.
  */
 import { describePlacement, loadClassifier } from '@tfjs-onnx/runtime';
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { UserError } from '../../common/errors.ts';
 import { runOnnxChecker } from '../onnxChecker.ts';
 import { readOnnxInfo } from '../onnxInfo.ts';
@@ -42,7 +43,7 @@ async function verifyModel(onnxPath: string, expected: { input: number[]; output
   }
   for (const device of ['cpu', 'wasm'] as const) {
     const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { device }));
-    say(`${onnxPath} on ${describePlacement(classifier.placement)}: loads; input ${classifier.inputName} [${classifier.inputShape.map((d) => d ?? 'batch').join(', ')}], ${classifier.classCount} classes`);
+    say(`${onnxPath} on ${describePlacement(classifier.placement)}: loads; input ${classifier.inputName} ${formatShape(classifier.inputShape)}, ${classifier.classCount} classes`);
     await classifier.dispose();
   }
 }

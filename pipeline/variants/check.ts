@@ -10,8 +10,8 @@ import { sha256OfBytes } from '../../common/files.ts';
 import type { Dtype } from '../../export/backend/precision/dtype.ts';
 import type { ImageSplit } from '../../training/data/datasets.ts';
 import { argmax, comparePredictions, predictWithRuntime, type Predictions } from '../parity.ts';
-import { measureVariantSpeed, SPEED_METHOD, type SpeedOptions } from './speed.ts';
-import type { VariantBounds, VariantDevice, VariantFigures, VariantsReport } from './types.ts';
+import { measureVariantSpeed, SPEED_METHOD } from './speed.ts';
+import type { SpeedOptions, VariantBounds, VariantDevice, VariantFigures, VariantsReport } from './types.ts';
 
 export interface CheckVariantsOptions {
   /** fp32 first (the speed reference), then the variants; paths of their ONNX files. */

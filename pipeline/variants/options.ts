@@ -1,4 +1,5 @@
 /** The pipeline's `--variants` list: which reduced precisions to write and check beside fp32. */
+import { VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../../common/errors.ts';
 import { DTYPES, parseDtypeList, type Dtype } from '../../export/backend/precision/dtype.ts';
 
@@ -15,7 +16,7 @@ export function parseVariantList(text: string): VariantDtype[] {
 /** The list as the pipeline API takes it, checked: reduced precisions only, each once. */
 export function validateVariants(variants: readonly unknown[]): VariantDtype[] {
   for (const variant of variants) {
-    if (variant === 'fp32') throw new InvalidOptionError('--variants lists the reduced precisions written beside model.onnx; fp32 (model.onnx) is always written');
+    if (variant === 'fp32') throw new InvalidOptionError(`--variants lists the reduced precisions written beside ${VARIANT_FILES.fp32}; fp32 (${VARIANT_FILES.fp32}) is always written`);
     if (!(VARIANT_DTYPES as readonly unknown[]).includes(variant)) {
       throw new InvalidOptionError(`--variants takes ${VARIANT_DTYPES.join(', ')} (comma-separated) or none; got ${JSON.stringify(variant)}`);
     }

@@ -5,20 +5,7 @@
  */
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
 import { pairedRatio, spread } from '../../common/stats.ts';
-import type { VariantDevice, VariantSpeed } from './types.ts';
-
-export interface SpeedOptions {
-  devices: VariantDevice[];
-  batchSizes: number[];
-  repetitions: number;
-  /** Untimed calls per variant and batch size before the first repetition. */
-  warmupCalls: number;
-  /** A repetition alternates the variants' calls for at least this long per variant (and at least minCalls each). */
-  blockMs: number;
-  minCalls: number;
-}
-
-export { PIPELINE_SPEED } from '../options.ts';
+import type { SpeedOptions, VariantDevice, VariantSpeed } from './types.ts';
 
 export const SPEED_METHOD = (options: SpeedOptions) =>
   `runtime predictBatch on real test images, the variants' calls interleaved one by one for ≥ ${options.blockMs} ms each per repetition; median of ${options.repetitions} repetitions, ratio to fp32 paired per repetition`;

@@ -15,6 +15,18 @@ export interface VariantBounds {
 /** The devices variants are checked and timed on: onnxruntime-node's CPU and onnxruntime-web's WebAssembly. */
 export type VariantDevice = 'cpu' | 'wasm';
 
+/** How variants are timed against fp32 (the pipeline's settings are PIPELINE_SPEED in pipeline/options.ts). */
+export interface SpeedOptions {
+  devices: VariantDevice[];
+  batchSizes: number[];
+  repetitions: number;
+  /** Untimed calls per variant and batch size before the first repetition. */
+  warmupCalls: number;
+  /** A repetition alternates the variants' calls for at least this long per variant (and at least minCalls each). */
+  blockMs: number;
+  minCalls: number;
+}
+
 /** Images/s at one batch size: the median over repetitions, and the median of the per-repetition ratios to fp32. */
 export interface VariantSpeed {
   batch: number;

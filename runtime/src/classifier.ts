@@ -10,7 +10,7 @@
  * classifier and leaves the model to whoever loaded it).
  */
 import { DEFAULT_TOP_K } from './constants.js';
-import { ClassifierDisposedError, ClassifierOptionError, ForeignModelError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
+import { DisposedError, RuntimeOptionError, ForeignModelError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
 import { resolveImageLimits, type ImageLimits } from './image/limits.js';
 import { checkInputLength, firstNonFinite, toModelInput } from './inputs.js';
 import { EngineModel, loadModelOn } from './model.js';
@@ -54,7 +54,7 @@ export function classifierFromModelOn(platform: Platform, model: Model, options:
     );
   }
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    throw new ClassifierOptionError(`options must be an object, got ${describe(options)}`);
+    throw new RuntimeOptionError(`options must be an object, got ${describe(options)}`);
   }
   model.assertUsable('model given to classifierFromModel');
   return classifierOver(model, platform, resolveImageLimits(options?.imageLimits), 'borrowed');
@@ -122,7 +122,7 @@ class ModelClassifier implements Classifier {
     try {
       this.assertUsable();
       if (!Number.isInteger(count) || count < 1) {
-        throw new ClassifierOptionError(`count must be a positive integer (the number of images in input), got ${String(count)}`);
+        throw new RuntimeOptionError(`count must be a positive integer (the number of images in input), got ${String(count)}`);
       }
       checkInputLength(input, count, this.signature, 'predictBatch input');
       return this.runModel(input, count);
@@ -169,7 +169,7 @@ class ModelClassifier implements Classifier {
   }
 
   private assertUsable(): void {
-    if (this.retired) throw new ClassifierDisposedError('this classifier was disposed; build a new one with classifierFromModel (its model is still loaded)');
+    if (this.retired) throw new DisposedError('this classifier was disposed; build a new one with classifierFromModel (its model is still loaded)');
     this.model.assertUsable(this.ownership === 'owned' ? 'classifier' : "classifier's model");
   }
 
@@ -184,7 +184,7 @@ class ModelClassifier implements Classifier {
 
   private checkTopK(topKOption: number | undefined): number {
     if (topKOption === undefined) return Math.min(DEFAULT_TOP_K, this.signature.classCount);
-    if (!Number.isInteger(topKOption) || topKOption < 1) throw new ClassifierOptionError(`topK must be a positive integer, got ${String(topKOption)}`);
+    if (!Number.isInteger(topKOption) || topKOption < 1) throw new RuntimeOptionError(`topK must be a positive integer, got ${String(topKOption)}`);
     return Math.min(topKOption, this.signature.classCount);
   }
 

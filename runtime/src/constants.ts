@@ -67,6 +67,9 @@ export const WEBGPU_POWER_PREFERENCES = ['high-performance', 'low-power'] as con
  */
 export const VARIANT_FILES: Readonly<Record<ModelDtype, string>> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' };
 
+/** What each precision adds to a file name's stem (VARIANT_FILES' naming applied to any name: mnist.onnx → mnist_fp16.onnx). */
+export const VARIANT_SUFFIXES: Readonly<Record<ModelDtype, string>> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
+
 /** The prefix of every ONNX metadata_props key tfjs-onnx writes. */
 export const METADATA_PREFIX = 'tfjs_onnx.';
 /** The class names, a JSON array of strings. */

@@ -4,16 +4,19 @@
  */
 
 /**
- * Base class: everything the runtime throws on purpose is a ClassifierError (loadModel's errors
- * too; the name predates loadModel). Each class spells out
- * its `name` because minifiers rename classes in browser bundles, and callers log `error.name`.
+ * Base class: everything the runtime throws on purpose, from loadModel, loadClassifier and what
+ * they return, is a TfjsOnnxRuntimeError. Named after the package (@tfjs-onnx/runtime) rather than
+ * plain `RuntimeError`, which is what WebAssembly traps inside onnxruntime-web throw
+ * (`WebAssembly.RuntimeError`) and so would read as a crash in a log, and rather than anything
+ * `Ort…`, which would pass for onnxruntime's own. Each class spells out its `name` because
+ * minifiers rename classes in browser bundles, and callers log `error.name`.
  */
-export class ClassifierError extends Error {
-  override name = 'ClassifierError';
+export class TfjsOnnxRuntimeError extends Error {
+  override name = 'TfjsOnnxRuntimeError';
 }
 
 /** The model cannot be read, is not ONNX, is truncated, or onnxruntime refused it. */
-export class ModelLoadError extends ClassifierError {
+export class ModelLoadError extends TfjsOnnxRuntimeError {
   override name = 'ModelLoadError';
 }
 
@@ -23,7 +26,7 @@ export class UnsupportedModelError extends ModelLoadError {
 }
 
 /** An input given to classify() or predictBatch() has the wrong type, length, shape or values. */
-export class RuntimeInputError extends ClassifierError {
+export class RuntimeInputError extends TfjsOnnxRuntimeError {
   override name = 'RuntimeInputError';
 }
 
@@ -41,17 +44,17 @@ export class ImageSizeError extends RuntimeInputError {
 }
 
 /** onnxruntime failed while running the model on valid input (a backend or model fault, not the caller's). */
-export class InferenceError extends ClassifierError {
+export class InferenceError extends TfjsOnnxRuntimeError {
   override name = 'InferenceError';
 }
 
-/** An option passed to loadClassifier() or classify() has a value we cannot use. */
-export class ClassifierOptionError extends ClassifierError {
-  override name = 'ClassifierOptionError';
+/** An option passed to loadModel(), loadClassifier(), classify() or predictBatch() has a value we cannot use. */
+export class RuntimeOptionError extends TfjsOnnxRuntimeError {
+  override name = 'RuntimeOptionError';
 }
 
-/** The requested backend does not exist in this environment (e.g. 'native' in a browser). */
-export class BackendUnavailableError extends ClassifierError {
+/** The requested device cannot run here: its onnxruntime package is missing or does not load, it does not exist in this environment, or it has no usable adapter. */
+export class BackendUnavailableError extends TfjsOnnxRuntimeError {
   override name = 'BackendUnavailableError';
 }
 
@@ -64,21 +67,28 @@ export class CudaUnavailableError extends BackendUnavailableError {
  * classifierFromModel was given something that is not a Model loaded by this copy of the package:
  * a plain object, another library's session, or a Model from a second installed copy.
  */
-export class ForeignModelError extends ClassifierError {
+export class ForeignModelError extends TfjsOnnxRuntimeError {
   override name = 'ForeignModelError';
 }
 
-/** The classifier was disposed; load a new one. */
-export class ClassifierDisposedError extends ClassifierError {
-  override name = 'ClassifierDisposedError';
+/** The model or classifier was disposed; load a new one. */
+export class DisposedError extends TfjsOnnxRuntimeError {
+  override name = 'DisposedError';
 }
 
 /**
- * Short text for an unknown thrown value, used when wrapping onnxruntime's errors. onnxruntime's
- * messages can span lines (a node's description, a stack of contexts): folded into one, since
- * ours are printed as one `error:` line.
+ * Short, user-facing text for an unknown thrown value (the cause of a wrapped error), on one line,
+ * since messages are printed as one `error:` line: onnxruntime's span lines (a node's description,
+ * a stack of contexts), which become '; '-separated clauses; other control characters (JSON.parse
+ * quotes the bad input's) become spaces. The project's one describeError: common/errors.ts
+ * re-exports it through this package's `errors` entry.
  */
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.trim().replace(/\s*\n\s*/g, '; ');
+  return message
+    .trim()
+    .replace(/\s*\n\s*/g, '; ')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }

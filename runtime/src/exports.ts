@@ -34,9 +34,9 @@ export type {
 export type { ClassifierOptions, LoadClassifierOptions } from './classifier.js';
 export {
   BackendUnavailableError,
-  ClassifierDisposedError,
-  ClassifierError,
-  ClassifierOptionError,
+  DisposedError,
+  TfjsOnnxRuntimeError,
+  RuntimeOptionError,
   CudaUnavailableError,
   ForeignModelError,
   ImageDecodeError,

@@ -7,7 +7,7 @@
 import type { InferenceEngine } from './backends/engine.js';
 import { DEFAULT_DEVICE } from './constants.js';
 import { loadRuntimeFor, placeModel } from './devices/placement.js';
-import { ClassifierDisposedError } from './errors.js';
+import { DisposedError } from './errors.js';
 import { float16AtRunTime } from './model/float16.js';
 import { readModelMetadata } from './model/metadata.js';
 import { modelDtype } from './model/variants.js';
@@ -97,7 +97,7 @@ export class EngineModel implements Model {
   }
 
   assertUsable(what = 'model'): void {
-    if (this.disposed) throw new ClassifierDisposedError(`this ${what} was disposed; load it again`);
+    if (this.disposed) throw new DisposedError(`this ${what} was disposed; load it again`);
   }
 }
 

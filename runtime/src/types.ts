@@ -99,7 +99,7 @@ export interface Model {
    * reaches onnxruntime; values are not scanned (NaN goes through, as in onnxruntime).
    */
   run(feeds: Record<string, TensorData>, options?: RunOptions): Promise<Record<string, TensorData>>;
-  /** Waits for queued runs, then releases the session. Later calls fail with ClassifierDisposedError. */
+  /** Waits for queued runs, then releases the session. Later calls fail with DisposedError. */
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -263,7 +263,7 @@ export interface Classifier {
   /**
    * loadClassifier's classifier owns its model: this waits for queued calls, then releases the
    * session. classifierFromModel's borrows it: this retires the classifier and leaves the model
-   * loaded (its owner disposes it). Either way later calls fail with ClassifierDisposedError.
+   * loaded (its owner disposes it). Either way later calls fail with DisposedError.
    */
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ClassifierDisposedError,
-  ClassifierOptionError,
+  DisposedError,
+  RuntimeOptionError,
   InferenceError,
   loadClassifier,
   RuntimeInputError,
@@ -136,9 +136,9 @@ describe.each(DEVICES)('classifier on %s', (device) => {
       await expectError(() => classifier.classify(input as never), RuntimeInputError, message);
     }
     await expectError(() => classifier.predictBatch(randomFloats(IMAGE * 2, 1), 3), RuntimeInputError, /288 values; 3 images of 144 values .* need 432/);
-    await expectError(() => classifier.predictBatch(randomFloats(IMAGE, 1), 0), ClassifierOptionError, /count must be a positive integer/);
+    await expectError(() => classifier.predictBatch(randomFloats(IMAGE, 1), 0), RuntimeOptionError, /count must be a positive integer/);
     await expectError(() => classifier.predictBatch(new Uint8Array(IMAGE) as never, 1), RuntimeInputError, /expected a Float32Array/);
-    await expectError(() => classifier.classify(randomFloats(IMAGE, 1), { topK: 0 }), ClassifierOptionError, /topK must be a positive integer/);
+    await expectError(() => classifier.classify(randomFloats(IMAGE, 1), { topK: 0 }), RuntimeOptionError, /topK must be a positive integer/);
 
     const input = randomFloats(IMAGE, 9);
     const [after] = await classifier.classify(input);
@@ -262,7 +262,7 @@ describe('dispose', () => {
     const pending = classifier.predictBatch(randomFloats(IMAGE * 4, 1), 4);
     await classifier.dispose();
     expect((await pending).length).toBe(40);
-    await expectError(() => classifier.classify(randomFloats(IMAGE, 1)), ClassifierDisposedError, /disposed/);
+    await expectError(() => classifier.classify(randomFloats(IMAGE, 1)), DisposedError, /disposed/);
     await classifier.dispose(); // idempotent
   });
 });

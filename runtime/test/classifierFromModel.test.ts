@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifierFromModel,
-  ClassifierDisposedError,
-  ClassifierOptionError,
+  DisposedError,
+  RuntimeOptionError,
   ForeignModelError,
   ImageSizeError,
   InferenceError,
@@ -82,8 +82,8 @@ describe('ownership', () => {
       const pending = classifier.predictBatch(randomFloats(IMAGE, 1), 1);
       await classifier.dispose();
       expect((await pending).length).toBe(6);
-      await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), ClassifierDisposedError, /this classifier was disposed.*its model is still loaded/);
-      await expectError(() => classifier.toFeeds(randomPixels(IMAGE, 2)), ClassifierDisposedError, /classifier was disposed/);
+      await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), DisposedError, /this classifier was disposed.*its model is still loaded/);
+      await expectError(() => classifier.toFeeds(randomPixels(IMAGE, 2)), DisposedError, /classifier was disposed/);
       const outputs = await model.run({ image: { type: 'float32', dims: [1, 8, 8, 1], data: randomFloats(IMAGE, 3) } });
       expect(outputs.probabilities!.dims).toEqual([1, 6]);
       // The model can carry other classifiers after one is retired.
@@ -96,8 +96,8 @@ describe('ownership', () => {
     const model = await loadModel(tiny.bytes);
     const classifier = classifierFromModel(model);
     await model.dispose();
-    await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), ClassifierDisposedError, /this classifier's model was disposed/);
-    expect(() => classifierFromModel(model)).toThrow(ClassifierDisposedError);
+    await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), DisposedError, /this classifier's model was disposed/);
+    expect(() => classifierFromModel(model)).toThrow(DisposedError);
     expect(() => classifierFromModel(model)).toThrow(/model given to classifierFromModel was disposed/);
     await classifier.dispose(); // retiring it afterwards is harmless
   });
@@ -105,8 +105,8 @@ describe('ownership', () => {
   it("loadClassifier's classifier owns its model: disposing it releases the session", async () => {
     const classifier = await loadClassifier(tiny.bytes);
     await classifier.dispose();
-    await expectError(() => classifier.model.run({ image: { type: 'float32', dims: [1, 8, 8, 1], data: randomFloats(IMAGE, 3) } }), ClassifierDisposedError, /model was disposed/);
-    await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), ClassifierDisposedError, /this classifier was disposed/);
+    await expectError(() => classifier.model.run({ image: { type: 'float32', dims: [1, 8, 8, 1], data: randomFloats(IMAGE, 3) } }), DisposedError, /model was disposed/);
+    await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), DisposedError, /this classifier was disposed/);
   });
 });
 
@@ -150,7 +150,7 @@ describe('refusals', () => {
 
   it('checks its options, and applies the image limits it is given', async () => {
     await withModel(tiny.bytes, {}, async (model) => {
-      expect(() => classifierFromModel(model, 'strict' as never)).toThrow(ClassifierOptionError);
+      expect(() => classifierFromModel(model, 'strict' as never)).toThrow(RuntimeOptionError);
       expect(() => classifierFromModel(model, { imageLimits: { maxMegapixels: -1 } })).toThrow(/imageLimits.maxMegapixels must be a finite number > 0, got -1/);
       const strict = classifierFromModel(model, { imageLimits: { maxMegapixels: 0.0001 } });
       const png = encodePng(randomPixels(20 * 20, 6), 20, 20, 1);
@@ -194,7 +194,7 @@ describe('toFeeds and fromOutputs', () => {
       const bad = Float32Array.from([0.1, 0.2, NaN, 0.3, 0.2, 0.2]);
       expect(() => classifier.fromOutputs(probabilities(bad, [1, 6]))).toThrow(InferenceError);
       expect(() => classifier.fromOutputs(probabilities(bad, [1, 6]))).toThrow(/the model output NaN for image 0 \(class c\)/);
-      expect(() => classifier.fromOutputs(probabilities(new Float32Array(6), [1, 6]), { topK: 0 })).toThrow(ClassifierOptionError);
+      expect(() => classifier.fromOutputs(probabilities(new Float32Array(6), [1, 6]), { topK: 0 })).toThrow(RuntimeOptionError);
       await expectError(() => classifier.toFeeds(Float32Array.from({ length: IMAGE }, () => Infinity)), RuntimeInputError, /contains Infinity at index 0/);
     });
   });

@@ -1,14 +1,14 @@
 /**
  * Property-based fuzzing of the runtime's loaders with fast-check: ONNX model bytes (loadModel and
  * loadClassifier on every device) and encoded images (PNG/JPEG through decodeImage and classify).
- * Any input gives a result or one typed ClassifierError — never another exception, a crash of the
+ * Any input gives a result or one typed TfjsOnnxRuntimeError — never another exception, a crash of the
  * process (onnxruntime is native code) or a hang (the test timeout) — and a decoded picture is
  * never larger than the limits. `npm test` runs a few dozen cases per loader; `npm run fuzz` runs
  * thousands (FUZZ_RUNS).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClassifierError, decodeImage, DEFAULT_IMAGE_LIMITS, loadClassifier, loadModel, RuntimeInputError } from '../src/index.node.ts';
+import { TfjsOnnxRuntimeError, decodeImage, DEFAULT_IMAGE_LIMITS, loadClassifier, loadModel, RuntimeInputError } from '../src/index.node.ts';
 import { encodeJpeg, encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
 import { buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
 import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
@@ -34,12 +34,12 @@ function mutated(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
   );
 }
 
-/** Runs `call`; it must resolve or reject with a ClassifierError. Returns the result, if any. */
+/** Runs `call`; it must resolve or reject with a TfjsOnnxRuntimeError. Returns the result, if any. */
 async function resultOrTypedError<T>(call: () => Promise<T> | T): Promise<T | undefined> {
   try {
     return await call();
   } catch (error) {
-    if (!(error instanceof ClassifierError)) throw new Error(`not a ClassifierError: ${(error as Error)?.stack ?? String(error)}`);
+    if (!(error instanceof TfjsOnnxRuntimeError)) throw new Error(`not a TfjsOnnxRuntimeError: ${(error as Error)?.stack ?? String(error)}`);
     expect(error.message.length).toBeGreaterThan(0);
     expect(error.message).not.toContain('\n');
     return undefined;
@@ -49,7 +49,7 @@ async function resultOrTypedError<T>(call: () => Promise<T> | T): Promise<T | un
 describe.each(DEVICES)('ONNX model bytes on %s', (device) => {
   const models = [buildTwoInTwoOut(), buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3, metadata: { 'tfjs_onnx.labels': '["a","b","c"]' } }).bytes];
   it(
-    'load as a model or a classifier, or fail with a ClassifierError',
+    'load as a model or a classifier, or fail with a TfjsOnnxRuntimeError',
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...models).chain(mutated), fc.boolean(), async (bytes, asClassifier) => {

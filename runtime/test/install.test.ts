@@ -96,6 +96,15 @@ describe('an app that installs the tarball', () => {
     });
   });
 
+  it('reads the error classes from @tfjs-onnx/runtime/errors without a backend, the same classes the main entry throws', () => {
+    writeFileSync(join(appDir, 'errors.mjs'), `
+      import { BackendUnavailableError, TfjsOnnxRuntimeError, describeError } from '@tfjs-onnx/runtime/errors';
+      const { loadModel } = await import('@tfjs-onnx/runtime');
+      const error = await loadModel(new Uint8Array([8, 1]), { device: 'cpu' }).catch((caught) => caught);
+      console.log(JSON.stringify({ runtime: error instanceof TfjsOnnxRuntimeError, unavailable: error instanceof BackendUnavailableError, text: describeError(new Error('a\\n  b')) }));`);
+    expect(JSON.parse(execFileSync(process.execPath, ['errors.mjs'], { cwd: appDir, encoding: 'utf8' }))).toEqual({ runtime: true, unavailable: true, text: 'a; b' });
+  });
+
   it('classifies a PNG in Node on cpu and wasm once it adds them (onnxruntime-node with .npmrc skipping its CUDA download)', async () => {
     writeFileSync(join(appDir, '.npmrc'), 'onnxruntime-node-install=skip\n');
     npm(['install', `onnxruntime-web@${pkg.peerDependencies['onnxruntime-web']}`, `onnxruntime-node@${pkg.peerDependencies['onnxruntime-node']}`, '--no-audit', '--no-fund', '--prefer-offline'], appDir);

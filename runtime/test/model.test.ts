@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ClassifierDisposedError,
+  DisposedError,
   loadClassifier,
   loadModel,
   RuntimeInputError,
@@ -122,7 +122,7 @@ describe('dispose', () => {
       const pending = model.run(feeds);
       await model[Symbol.asyncDispose]();
       expect((await pending).scaled!.data).toEqual(expectedScaled);
-      await expectError(() => model.run(feeds), ClassifierDisposedError, /this model was disposed/);
+      await expectError(() => model.run(feeds), DisposedError, /this model was disposed/);
       await model.dispose(); // idempotent
     }
   });
@@ -140,6 +140,6 @@ describe('loadClassifier over loadModel', () => {
     } finally {
       await classifier[Symbol.asyncDispose]();
     }
-    await expectError(() => classifier.classify(new Uint8Array(16)), ClassifierDisposedError, /this classifier was disposed/);
+    await expectError(() => classifier.classify(new Uint8Array(16)), DisposedError, /this classifier was disposed/);
   });
 });

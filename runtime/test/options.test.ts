@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClassifierOptionError, loadModel } from '../src/index.node.ts';
+import { RuntimeOptionError, loadModel } from '../src/index.node.ts';
 import { buildGraph, buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
 import { expectError } from '../../test/helpers/expectError.ts';
 import { useSoftwareWebGpu } from '../../test/helpers/webgpu.ts';
@@ -53,15 +53,15 @@ describe('device', () => {
   });
 
   it('refuses options of the other package and contradictions, with what to do instead', async () => {
-    await expectError(() => loadModel(model, { numThreads: 2 }), ClassifierOptionError, /numThreads is an option of device 'wasm' \(onnxruntime-web\); onnxruntime-node's devices take intraOpThreads/);
-    await expectError(() => loadModel(model, { device: 'webgpu', webgpu: { powerPreference: 'low-power' } }), ClassifierOptionError, /webgpu.powerPreference is an onnxruntime-web option \(browsers\): onnxruntime-node picks its adapter itself/);
-    await expectError(() => loadModel(model, { device: 'gpu', executionProviders: ['cpu'] }), ClassifierOptionError, /executionProviders replaces the provider device 'gpu' would choose/);
-    await expectError(() => loadModel(model, { executionProviders: [] }), ClassifierOptionError, /executionProviders must be a non-empty array/);
-    await expectError(() => loadModel(model, { sessionOptions: 'fast' as never }), ClassifierOptionError, /sessionOptions must be an onnxruntime SessionOptions object/);
-    await expectError(() => loadModel(model, { wasmPaths: 42 as never }), ClassifierOptionError, /wasmPaths must be a URL prefix string or an object/);
-    await expectError(() => loadModel(model, { logLevel: 'loud' as never }), ClassifierOptionError, /logLevel must be 'verbose', 'info', 'warning', 'error' or 'fatal', got 'loud'/);
-    await expectError(() => loadModel(model, { dtype: 'int4' as never }), ClassifierOptionError, /dtype must be 'fp32', 'fp16' or 'q8', got 'int4'/);
-    await expectError(() => loadModel(model, 'fast' as never), ClassifierOptionError, /options must be an object, got 'fast'/);
+    await expectError(() => loadModel(model, { numThreads: 2 }), RuntimeOptionError, /numThreads is an option of device 'wasm' \(onnxruntime-web\); onnxruntime-node's devices take intraOpThreads/);
+    await expectError(() => loadModel(model, { device: 'webgpu', webgpu: { powerPreference: 'low-power' } }), RuntimeOptionError, /webgpu.powerPreference is an onnxruntime-web option \(browsers\): onnxruntime-node picks its adapter itself/);
+    await expectError(() => loadModel(model, { device: 'gpu', executionProviders: ['cpu'] }), RuntimeOptionError, /executionProviders replaces the provider device 'gpu' would choose/);
+    await expectError(() => loadModel(model, { executionProviders: [] }), RuntimeOptionError, /executionProviders must be a non-empty array/);
+    await expectError(() => loadModel(model, { sessionOptions: 'fast' as never }), RuntimeOptionError, /sessionOptions must be an onnxruntime SessionOptions object/);
+    await expectError(() => loadModel(model, { wasmPaths: 42 as never }), RuntimeOptionError, /wasmPaths must be a URL prefix string or an object/);
+    await expectError(() => loadModel(model, { logLevel: 'loud' as never }), RuntimeOptionError, /logLevel must be 'verbose', 'info', 'warning', 'error' or 'fatal', got 'loud'/);
+    await expectError(() => loadModel(model, { dtype: 'int4' as never }), RuntimeOptionError, /dtype must be 'fp32', 'fp16' or 'q8', got 'int4'/);
+    await expectError(() => loadModel(model, 'fast' as never), RuntimeOptionError, /options must be an object, got 'fast'/);
   });
 });
 
@@ -115,7 +115,7 @@ describe('process-wide onnxruntime settings', () => {
     const result = JSON.parse(stdout) as { threads: number; scaled: number[]; refused: string };
     expect(result.threads).toBe(2);
     expect(result.scaled).toEqual([2, 4, 6]);
-    expect(result.refused).toMatch(/^ClassifierOptionError: numThreads 1 cannot apply: onnxruntime-web already started with 2 thread\(s\) in this process/);
+    expect(result.refused).toMatch(/^RuntimeOptionError: numThreads 1 cannot apply: onnxruntime-web already started with 2 thread\(s\) in this process/);
   });
 
   it('runs onnxruntime-web with a thread per core (up to 4) in Node when no count is given, and exits', () => {

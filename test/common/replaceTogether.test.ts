@@ -68,7 +68,7 @@ describe('replacing the model folder and metrics.json as one', () => {
     const directory = path.join(root, 'next-run');
     writePair(directory, 'A');
     expect(await replaceInChild(directory, 'retired:tfjs')).toBe('SIGKILL');
-    expect(existsSync(path.join(directory, 'tfjs'))).toBe(false); // the window issue 11 found
+    expect(existsSync(path.join(directory, 'tfjs'))).toBe(false); // killed between the renames that swap the folder, OUT/tfjs is briefly gone
     await replaceTogether(directory, [{ name: 'notes.txt', kind: 'file', write: (target) => Promise.resolve(writeFileSync(target, 'C')) }]);
     expect(pairIn(directory)).toBe('B');
     expect(readdirSync(directory).sort()).toEqual(['metrics.json', 'notes.txt', 'tfjs']);

@@ -137,9 +137,10 @@ describe('tfjs-onnx flags', () => {
         expect(loaded.some((url) => url.includes('/node_modules/yargs/')), 'the log records modules').toBe(true);
         const heavy = loaded.filter((url) => /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js|webgpu)/.test(url));
         expect(heavy, `tfjs-onnx ${args.join(' ')}`).toEqual([]);
-        // Of the runtime, only its backend-free constants entry (the device vocabulary of --device).
+        // Of the runtime, only its backend-free entries, which import nothing: the constants (the device
+        // vocabulary of --device) and the errors (describeError, which every error message uses).
         const runtime = loaded.filter((url) => /\/runtime\/dist\//.test(url));
-        expect(runtime.every((url) => url.endsWith('/runtime/dist/constants.js')), `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`).toBe(true);
+        expect(runtime.every((url) => /\/runtime\/dist\/(constants|errors)\.js$/.test(url)), `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`).toBe(true);
         if (args[0] === 'predict') expect(runtime.length, 'predict --help reads the device list from the constants entry').toBeGreaterThan(0);
       }
     } finally {

@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 describe("train's save under kill -9", () => {
-  // The two windows issue 11 found: between the renames that swap the model folder (OUT/tfjs gone),
+  // The two windows a kill can hit: between the renames that swap the model folder (OUT/tfjs gone),
   // and after the model moved in but before the metrics did (new model, old metrics).
   it.each(['retired:tfjs', 'replaced:tfjs'])('killed at %s, the next run starts from a model and metrics.json that belong together', async (step) => {
     const out = path.join(root, step.replace(/\W/g, '-'));

@@ -10,7 +10,8 @@ import { registerWasmTrainingKernels } from './wasmKernels.ts';
 
 export { BACKENDS, type BackendName } from '../options.ts';
 
-export class BackendUnavailableError extends UserError {}
+/** No tfjs backend could start, or the one asked for cannot (its package is missing or fails to initialise). */
+export class TfjsBackendUnavailableError extends UserError {}
 
 /** Activates the requested backend, or the fastest one that loads, and returns its name. */
 export async function selectBackend(requested?: string): Promise<BackendName> {
@@ -29,7 +30,7 @@ export async function selectBackend(requested?: string): Promise<BackendName> {
       // Fall through to the next backend: the automatic choice never fails for a missing optional one.
     }
   }
-  throw new BackendUnavailableError('no tfjs backend could be initialised');
+  throw new TfjsBackendUnavailableError('no tfjs backend could be initialised');
 }
 
 async function activate(name: BackendName): Promise<void> {
@@ -45,9 +46,9 @@ async function activate(name: BackendName): Promise<void> {
   try {
     ok = await tf.setBackend(name);
   } catch (error) {
-    throw new BackendUnavailableError(`the ${name} backend failed to initialise: ${describeError(error)}`);
+    throw new TfjsBackendUnavailableError(`the ${name} backend failed to initialise: ${describeError(error)}`);
   }
-  if (!ok) throw new BackendUnavailableError(`the ${name} backend failed to initialise`);
+  if (!ok) throw new TfjsBackendUnavailableError(`the ${name} backend failed to initialise`);
   await tf.ready();
 }
 
@@ -57,12 +58,8 @@ async function loadTfjsNode(): Promise<void> {
     const moduleName = '@tensorflow/tfjs-node';
     await import(moduleName);
   } catch (error) {
-    throw new BackendUnavailableError(
-      `the tensorflow backend needs @tensorflow/tfjs-node, which is not installed or does not load here (${firstLine(describeError(error))}); install it with "npm install @tensorflow/tfjs-node" on a machine with internet access, or use --backend wasm`,
+    throw new TfjsBackendUnavailableError(
+      `the tensorflow backend needs @tensorflow/tfjs-node, which is not installed or does not load here (${describeError(error)}); install it with "npm install @tensorflow/tfjs-node" on a machine with internet access, or use --backend wasm`,
     );
   }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0];
 }

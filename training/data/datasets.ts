@@ -7,6 +7,7 @@
 import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { formatShape } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError, describeError } from '../../common/errors.ts';
 import { readIdxFile, type IdxArray } from './idx.ts';
 
@@ -107,8 +108,8 @@ export function assembleDataset(
 
 /** Height, width and channels of an images file, refused when any is zero. */
 function imageShape(images: IdxArray, file: string): [number, number, number] {
-  if (images.dtype !== 'uint8' || (images.dims.length !== 3 && images.dims.length !== 4)) {
-    throw new InvalidInputError(`${file}: images must be uint8 with 3 or 4 dimensions (N, height, width[, channels]), found ${images.dtype} [${images.dims.join(', ')}]`);
+  if (images.elementType !== 'uint8' || (images.dims.length !== 3 && images.dims.length !== 4)) {
+    throw new InvalidInputError(`${file}: images must be uint8 with 3 or 4 dimensions (N, height, width[, channels]), found ${images.elementType} ${formatShape(images.dims)}`);
   }
   const [, height, width, channels = 1] = images.dims;
   if (height === 0 || width === 0 || channels === 0) {
@@ -184,8 +185,8 @@ function findDataFiles(directory: string): Record<DataFile, string> {
 }
 
 function toSplit(images: IdxArray, labels: IdxArray, imagesFile: string, labelsFile: string, role: 'training' | 'test'): ImageSplit {
-  if (labels.dtype !== 'uint8' || labels.dims.length !== 1) {
-    throw new InvalidInputError(`${labelsFile}: labels must be uint8 with 1 dimension, found ${labels.dtype} [${labels.dims.join(', ')}]`);
+  if (labels.elementType !== 'uint8' || labels.dims.length !== 1) {
+    throw new InvalidInputError(`${labelsFile}: labels must be uint8 with 1 dimension, found ${labels.elementType} ${formatShape(labels.dims)}`);
   }
   if (images.dims[0] !== labels.dims[0]) {
     throw new InvalidInputError(`${imagesFile} has ${images.dims[0]} images but ${labelsFile} has ${labels.dims[0]} labels; the images and labels files do not belong together`);

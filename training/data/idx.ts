@@ -1,28 +1,32 @@
 /**
  * A reader for the IDX format the MNIST family of datasets ships in:
- * a 4-byte magic number (two zero bytes, a dtype code, the number of dimensions), the
+ * a 4-byte magic number (two zero bytes, an element type code, the number of dimensions), the
  * dimensions as big-endian uint32, then the values, row-major. Gzipped files are read too.
  */
 import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { formatShape, type ElementType } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, describeError } from '../../common/errors.ts';
+import { formatBytes } from '../../common/format.ts';
 
-export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+/** The element types IDX files can hold. */
+export type IdxElementType = Extract<ElementType, 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'>;
 
 export interface IdxArray {
-  dtype: IdxDtype;
+  elementType: IdxElementType;
   dims: number[];
   /** The values; for uint8 a view on the file's bytes (the common, fast case). */
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
-const DTYPES: Record<number, { dtype: IdxDtype; bytes: number }> = {
-  0x08: { dtype: 'uint8', bytes: 1 },
-  0x09: { dtype: 'int8', bytes: 1 },
-  0x0b: { dtype: 'int16', bytes: 2 },
-  0x0c: { dtype: 'int32', bytes: 4 },
-  0x0d: { dtype: 'float32', bytes: 4 },
-  0x0e: { dtype: 'float64', bytes: 8 },
+/** IDX's element type codes (the magic number's third byte). */
+const ELEMENT_TYPES: Record<number, { elementType: IdxElementType; bytes: number }> = {
+  0x08: { elementType: 'uint8', bytes: 1 },
+  0x09: { elementType: 'int8', bytes: 1 },
+  0x0b: { elementType: 'int16', bytes: 2 },
+  0x0c: { elementType: 'int32', bytes: 4 },
+  0x0d: { elementType: 'float32', bytes: 4 },
+  0x0e: { elementType: 'float64', bytes: 8 },
 };
 
 /** Parses IDX bytes; `source` names the file in error messages. */
@@ -32,9 +36,9 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   if (view.getUint16(0) !== 0) {
     throw new InvalidInputError(`${source} is not an IDX file: bad magic number 0x${view.getUint32(0).toString(16).padStart(8, '0')}`);
   }
-  const dtypeCode = view.getUint8(2);
-  const dtypeInfo = DTYPES[dtypeCode];
-  if (!dtypeInfo) throw new InvalidInputError(`${source}: unknown IDX data type code 0x${dtypeCode.toString(16)}`);
+  const typeCode = view.getUint8(2);
+  const typeInfo = ELEMENT_TYPES[typeCode];
+  if (!typeInfo) throw new InvalidInputError(`${source}: unknown IDX data type code 0x${typeCode.toString(16)}`);
   const rank = view.getUint8(3);
   const headerBytes = 4 + 4 * rank;
   if (rank === 0 || bytes.byteLength < headerBytes) {
@@ -42,35 +46,35 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   }
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = dims.reduce((product, size) => product * size, 1);
-  const expectedBytes = headerBytes + count * dtypeInfo.bytes;
+  const expectedBytes = headerBytes + count * typeInfo.bytes;
   // Checked against the bytes at hand before anything of the declared size is allocated.
   if (bytes.byteLength !== expectedBytes) {
     const problem = bytes.byteLength < expectedBytes ? 'is truncated' : 'has trailing bytes';
     throw new InvalidInputError(
-      `${source} ${problem}: dimensions [${dims.join(', ')}] of ${dtypeInfo.dtype} need ${Number.isSafeInteger(expectedBytes) ? expectedBytes : 'more than 2^53'} bytes, the file has ${bytes.byteLength}`,
+      `${source} ${problem}: dimensions ${formatShape(dims)} of ${typeInfo.elementType} need ${Number.isSafeInteger(expectedBytes) ? expectedBytes : 'more than 2^53'} bytes, the file has ${bytes.byteLength}`,
     );
   }
-  return { dtype: dtypeInfo.dtype, dims, data: readValues(view, headerBytes, count, dtypeInfo.dtype) };
+  return { elementType: typeInfo.elementType, dims, data: readValues(view, headerBytes, count, typeInfo.elementType) };
 }
 
-function readValues(view: DataView, offset: number, count: number, dtype: IdxDtype): IdxArray['data'] {
-  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * DTYPES_BY_NAME[dtype]);
-  if (dtype === 'uint8') return bytes;
-  if (dtype === 'int8') return new Int8Array(bytes.buffer, bytes.byteOffset, count);
+function readValues(view: DataView, offset: number, count: number, elementType: IdxElementType): IdxArray['data'] {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * BYTES_BY_ELEMENT_TYPE[elementType]);
+  if (elementType === 'uint8') return bytes;
+  if (elementType === 'int8') return new Int8Array(bytes.buffer, bytes.byteOffset, count);
   // Wider types are big-endian in IDX, so they are read value by value.
   const read = {
     int16: (i: number) => view.getInt16(offset + 2 * i),
     int32: (i: number) => view.getInt32(offset + 4 * i),
     float32: (i: number) => view.getFloat32(offset + 4 * i),
     float64: (i: number) => view.getFloat64(offset + 8 * i),
-  }[dtype];
-  const Target = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[dtype];
+  }[elementType];
+  const Target = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[elementType];
   const values = new Target(count);
   for (let i = 0; i < count; i++) values[i] = read(i);
   return values;
 }
 
-const DTYPES_BY_NAME = Object.fromEntries(Object.values(DTYPES).map(({ dtype, bytes }) => [dtype, bytes])) as Record<IdxDtype, number>;
+const BYTES_BY_ELEMENT_TYPE = Object.fromEntries(Object.values(ELEMENT_TYPES).map(({ elementType, bytes }) => [elementType, bytes])) as Record<IdxElementType, number>;
 
 /**
  * The most bytes a gzipped IDX file may expand to (MNIST's training images are 47 MB): a few
@@ -102,10 +106,6 @@ export function decodeIdxFile(bytes: Uint8Array, source: string, maxDecompressed
     }
   }
   return parseIdx(bytes, source);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`;
 }
 
 /** Encodes values as IDX bytes: the inverse of parseIdx, used to write test fixtures and subsets. */

@@ -99,7 +99,7 @@ async function measureThroughput(modelJson: string, onnxBytes: Uint8Array, setti
   const model: GraphModel = await loadGraphModel(fileSystemLoader(modelJson));
   const inputs: DeclaredInput[] = model.inputs.map((input) => ({
     name: input.name.replace(/:0$/, ''),
-    dtype: (input.dtype ?? 'float32') as DeclaredInput['dtype'],
+    elementType: (input.dtype ?? 'float32') as DeclaredInput['elementType'],
     shape: (input.shape ?? []).map((size) => (size === -1 ? null : size)),
   }));
   const fixedBatch = inputs[0]?.shape[0] ?? null;

@@ -3,6 +3,7 @@
  * once, in export/backend/onnx). Nodes remember which Keras layer produced them, for the conversion
  * summary; names are unique and readable (`conv2d_1/Conv`, `conv2d_1/kernel`).
  */
+import type { ElementType as RuntimeElementType } from '@tfjs-onnx/runtime/constants';
 
 export type AttributeValue =
   | { kind: 'int'; value: number }
@@ -38,8 +39,8 @@ export interface GraphNode {
   layerName: string;
 }
 
-/** ONNX element types the converters emit (GraphModels store and compute more than Layers models). */
-export type ElementType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'bool' | 'string';
+/** ONNX element types the converters emit (GraphModels store and compute more than Layers models): the runtime's, but the unsigned 32- and 64-bit ones. */
+export type ElementType = Exclude<RuntimeElementType, 'uint32' | 'uint64'>;
 
 /** Initializer values; bool as 0/1 bytes, float16 as its bit patterns. */
 export type InitializerValues = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array | string[];

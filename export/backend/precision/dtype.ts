@@ -3,10 +3,12 @@
  * the runtime: Transformers.js's `dtype` names and its file naming for several precisions of one
  * model side by side (model.onnx, model_fp16.onnx, model_quantized.onnx).
  */
+import { DTYPES, VARIANT_SUFFIXES, type ModelDtype } from '@tfjs-onnx/runtime/constants';
 import { InvalidOptionError } from '../../../common/errors.ts';
 
-export const DTYPES = ['fp32', 'fp16', 'q8'] as const;
-export type Dtype = (typeof DTYPES)[number];
+export { DTYPES };
+/** A precision: the runtime's ModelDtype, by the name the converter's options use. */
+export type Dtype = ModelDtype;
 
 export const DEFAULT_DTYPE: Dtype = 'fp32';
 
@@ -16,9 +18,6 @@ export const DTYPE_DESCRIPTIONS: Record<Dtype, string> = {
   fp16: 'float16 weights; compute in float16 where onnxruntime has the kernel, float32 elsewhere',
   q8: 'int8 weights; MatMul/Gemm as dynamically quantized integer matmuls',
 };
-
-/** The suffix a precision adds to the file name when several are written together. */
-const FILE_SUFFIXES: Record<Dtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
 
 export function isDtype(value: unknown): value is Dtype {
   return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
@@ -53,5 +52,5 @@ export function parseDtypeList(text: string, where = '--dtype'): Dtype[] {
 export function variantPath(fp32Path: string, dtype: Dtype): string {
   if (dtype === 'fp32') return fp32Path;
   const stem = fp32Path.toLowerCase().endsWith('.onnx') ? fp32Path.slice(0, -'.onnx'.length) : fp32Path;
-  return `${stem}${FILE_SUFFIXES[dtype]}.onnx`;
+  return `${stem}${VARIANT_SUFFIXES[dtype]}.onnx`;
 }

@@ -7,7 +7,7 @@
 import { attr, type GraphBuilder } from '../../backend/graph/graphBuilder.ts';
 import { identityPermutation } from '../../backend/graph/layout.ts';
 import { cast, unsqueeze } from '../../backend/graph/ops.ts';
-import { tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import { isConstant, numbers, scalarConstant, type TfValue } from '../tfOps/constant.ts';
 import type { TfOpContext } from '../tfOps/context.ts';
 import { asSequence, asTensor, isList, mergeElementShapes, sequenceList, tensorList, type ListValue } from './lists.ts';
@@ -27,7 +27,7 @@ export function elementShapeInput(ctx: TfOpContext, index: number): Dim[] | unde
 }
 
 /** A plain tensor result (never a list), in TensorFlow's layout. */
-function plain(onnxName: string, shape: readonly Dim[], dtype: TensorDtype): TensorValue {
+function plain(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType): TensorValue {
   return tensorValue(onnxName, shape, identityPermutation(shape.length), dtype);
 }
 
@@ -76,7 +76,7 @@ export function setItem(ctx: TfOpContext, list: ListValue, index: TfValue, item:
 }
 
 /** A Loop body appending `element` to the sequence it carries. */
-function appendingBody(outer: GraphBuilder, element: string, elementDtype: TensorDtype): GraphBuilder {
+function appendingBody(outer: GraphBuilder, element: string, elementDtype: TfjsElementType): GraphBuilder {
   const body = outer.subgraph();
   const [iteration, condition, sequence] = ['iteration', 'condition', 'sequence'].map((name) => body.uniqueName(name));
   body.inputs.push({ name: iteration, elementType: 'int64', shape: [] }, { name: condition, elementType: 'bool', shape: [] }, { name: sequence, elementType: elementDtype, shape: [], sequence: true });

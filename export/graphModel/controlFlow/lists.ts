@@ -15,7 +15,7 @@
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { identityPermutation } from '../../backend/graph/layout.ts';
-import type { Dim, TensorDtype, TensorValue } from '../../backend/graph/tensorValue.ts';
+import type { Dim, TfjsElementType, TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { TfValue } from '../tfOps/constant.ts';
 import type { TfOpContext } from '../tfOps/context.ts';
 
@@ -23,7 +23,7 @@ export type ListForm = 'tensor' | 'sequence' | 'sink' | 'handle';
 
 export interface ListInfo {
   readonly form: ListForm;
-  readonly elementDtype: TensorDtype;
+  readonly elementDtype: TfjsElementType;
   /** Element sizes as far as known; undefined while not even the rank is known. */
   readonly elementShape: readonly Dim[] | undefined;
   /** Made empty (TensorListReserve, EmptyTensorList, a new TensorArray) and not written since. */
@@ -45,19 +45,19 @@ export function isList(value: TfValue): value is ListValue {
 }
 
 /** A list stored as a stacked tensor [length, ...element], in TensorFlow's layout. */
-export function tensorList(onnxName: string, shape: readonly Dim[], elementDtype: TensorDtype): ListValue {
+export function tensorList(onnxName: string, shape: readonly Dim[], elementDtype: TfjsElementType): ListValue {
   return listValue(onnxName, [...shape], { form: 'tensor', elementDtype, elementShape: shape.slice(1), empty: false });
 }
 
-export function sequenceList(onnxName: string, elementDtype: TensorDtype, elementShape: readonly Dim[] | undefined, empty = false): ListValue {
+export function sequenceList(onnxName: string, elementDtype: TfjsElementType, elementShape: readonly Dim[] | undefined, empty = false): ListValue {
   return listValue(onnxName, [], { form: 'sequence', elementDtype, elementShape, empty });
 }
 
-export function sinkList(elementDtype: TensorDtype, elementShape: readonly Dim[] | undefined): ListValue {
+export function sinkList(elementDtype: TfjsElementType, elementShape: readonly Dim[] | undefined): ListValue {
   return { ...listValue('', [], { form: 'sink', elementDtype, elementShape, empty: true }), sink: {} };
 }
 
-export function handleList(elementDtype: TensorDtype, elementShape: readonly Dim[] | undefined): ListValue {
+export function handleList(elementDtype: TfjsElementType, elementShape: readonly Dim[] | undefined): ListValue {
   return listValue('', [], { form: 'handle', elementDtype, elementShape, empty: true });
 }
 
@@ -67,7 +67,7 @@ function listValue(onnxName: string, shape: Dim[], list: ListInfo): ListValue {
 }
 
 /** ONNX TensorProto data types of the element dtypes, for SequenceEmpty's `dtype`. */
-const ELEMENT_TYPE_CODES: Record<TensorDtype, number> = { float32: 1, int32: 6, bool: 9, string: 8 };
+const ELEMENT_TYPE_CODES: Record<TfjsElementType, number> = { float32: 1, int32: 6, bool: 9, string: 8 };
 
 /** The list as an ONNX sequence (a stacked tensor is split along its first axis). */
 export function asSequence(ctx: TfOpContext, list: ListValue): ListValue {
@@ -89,7 +89,7 @@ export function asTensor(ctx: TfOpContext, list: ListValue): ListValue {
 }
 
 /** An empty ONNX sequence of the element type. */
-export function emptySequence(ctx: TfOpContext, elementDtype: TensorDtype, elementShape: readonly Dim[] | undefined): ListValue {
+export function emptySequence(ctx: TfOpContext, elementDtype: TfjsElementType, elementShape: readonly Dim[] | undefined): ListValue {
   return sequenceList(ctx.graph.node('SequenceEmpty', [], { dtype: attr.int(ELEMENT_TYPE_CODES[elementDtype]) }), elementDtype, elementShape, true);
 }
 

@@ -4,14 +4,14 @@
  * the loop agrees, and the subgraph outputs that carry them.
  */
 import { attr, type GraphValueInfo } from '../../backend/graph/graphBuilder.ts';
-import { formatShape, tensorValue, type Dim, type TensorDtype } from '../../backend/graph/tensorValue.ts';
+import { formatShape, tensorValue, type Dim, type TfjsElementType } from '../../backend/graph/tensorValue.ts';
 import type { TfValue } from '../tfOps/constant.ts';
 import type { TfOpContext } from '../tfOps/context.ts';
 import { asSequence, isList, mergeElementShapes, sequenceList, tensorList, type ListValue } from './lists.ts';
 
 export interface CarriedValue {
   kind: 'tensor' | 'tensorList' | 'sequence';
-  dtype: TensorDtype;
+  dtype: TfjsElementType;
   /** Sizes of the tensor (or stacked list); for a sequence, of its elements (undefined: unknown rank). */
   shape: readonly Dim[] | undefined;
 }

@@ -4,14 +4,14 @@
  * reference): Div and FloorDiv of int32 floor, FloorMod (and Mod) take the divisor's sign.
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
-import { tensorValue, type TensorDtype } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type TfjsElementType } from '../../backend/graph/tensorValue.ts';
 import { isConstant, mapElementwise, scalarConstant, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { alignElementwise, commonDtype, elementwiseNode } from './elementwise.ts';
 import { knownValues, partialResult } from './partialValues.ts';
 import type { TfOpHandler, TfOpTable } from './registry.ts';
 
-type Emit = (ctx: TfOpContext, names: string[], dtype: TensorDtype) => string;
+type Emit = (ctx: TfOpContext, names: string[], dtype: TfjsElementType) => string;
 
 interface ElementwiseOp {
   emit: Emit;
@@ -20,26 +20,26 @@ interface ElementwiseOp {
   /** The value for int32 constants when it is not the truncated float one. */
   intFold?: (...values: number[]) => number;
   /** Result dtype when it is not the inputs' (comparisons give bool). */
-  dtype?: TensorDtype;
+  dtype?: TfjsElementType;
 }
 
 const node = (opType: string, attributes = {}): Emit => (ctx, names) => ctx.graph.node(opType, names, attributes);
 
-function floorDivide(ctx: TfOpContext, [a, b]: string[], dtype: TensorDtype): string {
+function floorDivide(ctx: TfOpContext, [a, b]: string[], dtype: TfjsElementType): string {
   const g = ctx.graph;
   if (dtype === 'float32') return g.node('Floor', [g.node('Div', [a, b])]);
   // Integer Div truncates toward zero in ONNX; floor division goes through float (exact below 2^24).
   return ctx.cast(g.node('Floor', [g.node('Div', [ctx.cast(a, 'float32'), ctx.cast(b, 'float32')])]), 'int32');
 }
 
-function floorModulo(ctx: TfOpContext, names: string[], dtype: TensorDtype): string {
+function floorModulo(ctx: TfOpContext, names: string[], dtype: TfjsElementType): string {
   const g = ctx.graph;
   if (dtype !== 'float32') return g.node('Mod', names, { fmod: attr.int(0) });
   const [a, b] = names;
   return g.node('Sub', [a, g.node('Mul', [floorDivide(ctx, names, dtype), b])]);
 }
 
-function divideNoNan(ctx: TfOpContext, [a, b]: string[], dtype: TensorDtype): string {
+function divideNoNan(ctx: TfOpContext, [a, b]: string[], dtype: TfjsElementType): string {
   const g = ctx.graph;
   const zero = ctx.onnx(scalarConstant(dtype, 0), []);
   return g.node('Where', [g.node('Equal', [b, zero]), zero, dtype === 'float32' ? g.node('Div', [a, b]) : floorDivide(ctx, [a, b], dtype)]);
@@ -156,13 +156,13 @@ function elementwiseHandler(op: ElementwiseOp, arity: number): TfOpHandler {
   };
 }
 
-function valueFunction(op: ElementwiseOp, dtype: TensorDtype): (...values: number[]) => number {
+function valueFunction(op: ElementwiseOp, dtype: TfjsElementType): (...values: number[]) => number {
   if (dtype !== 'int32') return op.fold;
   return op.intFold ?? ((...values) => Math.trunc(op.fold(...values)));
 }
 
 /** Known elements of a small int32 result whose inputs are partly known shape vectors. */
-function foldKnown(values: readonly TfValue[], op: ElementwiseOp, dtype: TensorDtype): (number | null)[] | undefined {
+function foldKnown(values: readonly TfValue[], op: ElementwiseOp, dtype: TfjsElementType): (number | null)[] | undefined {
   if (dtype !== 'int32') return undefined;
   const known = values.map(knownValues);
   if (known.some((k) => k === undefined) || !known.some((k, i) => !isConstant(values[i]) && k)) return undefined;

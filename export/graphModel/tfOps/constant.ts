@@ -5,13 +5,13 @@
  * few array operations folding needs, with TensorFlow's broadcasting.
  */
 import { transposeData, type Permutation } from '../../backend/graph/layout.ts';
-import type { TensorDtype, TensorValue } from '../../backend/graph/tensorValue.ts';
+import type { TfjsElementType, TensorValue } from '../../backend/graph/tensorValue.ts';
 
 export type ConstantData = Float32Array | Int32Array | Uint8Array | string[];
 
 export interface ConstantTensor {
   readonly kind: 'constant';
-  readonly dtype: TensorDtype;
+  readonly dtype: TfjsElementType;
   readonly shape: readonly number[];
   /** Row-major; bool as 0/1 bytes. */
   readonly values: ConstantData;
@@ -33,20 +33,20 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
-export function constantTensor(dtype: TensorDtype, shape: readonly number[], values: ConstantData | ArrayLike<number>): ConstantTensor {
+export function constantTensor(dtype: TfjsElementType, shape: readonly number[], values: ConstantData | ArrayLike<number>): ConstantTensor {
   const data = Array.isArray(values) && dtype === 'string' ? (values as string[]) : typedValues(dtype, values as ArrayLike<number>);
   if (data.length !== elementCount(shape)) throw new Error(`internal: ${data.length} values for constant shape [${shape.join(', ')}]`);
   return { kind: 'constant', dtype, shape: [...shape], values: data, views: new Map() };
 }
 
-function typedValues(dtype: TensorDtype, values: ArrayLike<number>): ConstantData {
+function typedValues(dtype: TfjsElementType, values: ArrayLike<number>): ConstantData {
   if (dtype === 'float32') return values instanceof Float32Array ? values : Float32Array.from(values);
   if (dtype === 'int32') return values instanceof Int32Array ? values : Int32Array.from(values, (v) => Math.trunc(v));
   if (dtype === 'bool') return values instanceof Uint8Array ? values : Uint8Array.from(values, (v) => (v ? 1 : 0));
   throw new Error('internal: string constants are made from string arrays');
 }
 
-export function scalarConstant(dtype: TensorDtype, value: number): ConstantTensor {
+export function scalarConstant(dtype: TfjsElementType, value: number): ConstantTensor {
   return constantTensor(dtype, [], [value]);
 }
 
@@ -76,7 +76,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
 }
 
 /** Elementwise over broadcast inputs: `fn` gets one value of each input. */
-export function mapElementwise(inputs: ConstantTensor[], dtype: TensorDtype, fn: (...values: number[]) => number): ConstantTensor {
+export function mapElementwise(inputs: ConstantTensor[], dtype: TfjsElementType, fn: (...values: number[]) => number): ConstantTensor {
   let shape: number[] = [];
   for (const input of inputs) {
     const next = broadcastShapes(shape, input.shape);

@@ -9,7 +9,7 @@ import type { ElementType, GraphBuilder } from '../../backend/graph/graphBuilder
 import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
 import { materialize } from '../../backend/graph/materialize.ts';
 import { cast } from '../../backend/graph/ops.ts';
-import { formatShape, tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { FunctionGraph } from '../controlFlow/functionLibrary.ts';
 import type { GraphNodeDef, NodeAttributes } from '../graphDef.ts';
 import { isConstant, numbers, transposeConstant, type ConstantTensor, type TfValue } from './constant.ts';
@@ -105,7 +105,7 @@ export class TfOpContext {
   }
 
   /** Wraps an N, C, spatial ONNX result as an NHWC (or, for NCHW graphs, NCHW) TF value. */
-  channelsFirstResult(onnxName: string, shape: readonly Dim[], dtype: TensorDtype = 'float32', channelsLast = true): TensorValue {
+  channelsFirstResult(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType = 'float32', channelsLast = true): TensorValue {
     return tensorValue(onnxName, shape, channelsLast ? channelsFirstPermutation(shape.length) : identityPermutation(shape.length), dtype);
   }
 
@@ -115,12 +115,12 @@ export class TfOpContext {
   }
 
   /** A result stored in TensorFlow's layout. */
-  result(onnxName: string, shape: readonly Dim[], dtype: TensorDtype): TensorValue {
+  result(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType): TensorValue {
     return tensorValue(onnxName, shape, identityPermutation(shape.length), dtype);
   }
 
   /** A result stored with an explicit permutation. */
-  resultWithPerm(onnxName: string, shape: readonly Dim[], perm: Permutation, dtype: TensorDtype): TensorValue {
+  resultWithPerm(onnxName: string, shape: readonly Dim[], perm: Permutation, dtype: TfjsElementType): TensorValue {
     return tensorValue(onnxName, shape, perm, dtype);
   }
 
@@ -130,7 +130,7 @@ export class TfOpContext {
   }
 
   /** Casts an ONNX tensor to the element type of a TF dtype. */
-  cast(onnxName: string, dtype: TensorDtype | 'int64'): string {
+  cast(onnxName: string, dtype: TfjsElementType | 'int64'): string {
     return cast(this.graph, onnxName, dtype);
   }
 
@@ -162,6 +162,6 @@ export class TfOpContext {
   }
 }
 
-export function elementType(dtype: TensorDtype): ElementType {
+export function elementType(dtype: TfjsElementType): ElementType {
   return dtype;
 }

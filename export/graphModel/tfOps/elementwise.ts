@@ -5,7 +5,7 @@
  * convolutions needs no Transpose. Otherwise everything is fetched in TensorFlow's layout.
  */
 import { identityPermutation, isIdentityPermutation, type Permutation } from '../../backend/graph/layout.ts';
-import { tensorValue, type Dim, type TensorDtype, type TensorValue } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import { isConstant, reshapeConstant, type ConstantTensor, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 
@@ -68,12 +68,12 @@ export function alignElementwise(ctx: TfOpContext, values: readonly TfValue[]): 
 }
 
 /** Adds one ONNX op over aligned inputs and wraps the result in the inputs' layout. */
-export function elementwiseNode(ctx: TfOpContext, opType: string, values: readonly TfValue[], dtype: TensorDtype, attributes = {}): TensorValue {
+export function elementwiseNode(ctx: TfOpContext, opType: string, values: readonly TfValue[], dtype: TfjsElementType, attributes = {}): TensorValue {
   const { names, perm, shape } = alignElementwise(ctx, values);
   return tensorValue(ctx.graph.node(opType, names, attributes), shape, perm, dtype);
 }
 
 /** The dtype of an op's result that keeps its inputs' type (run-time inputs decide over constants). */
-export function commonDtype(values: readonly TfValue[]): TensorDtype {
+export function commonDtype(values: readonly TfValue[]): TfjsElementType {
   return (values.find((value) => !isConstant(value)) ?? values[0]).dtype;
 }

@@ -2,7 +2,7 @@
  * Ops that pass values on or change only their element type: Identity and friends (Print's
  * printing and EnsureShape's check are left out), IdentityN, NoOp and Cast.
  */
-import { tensorValue, type TensorDtype } from '../../backend/graph/tensorValue.ts';
+import { tensorValue, type TfjsElementType } from '../../backend/graph/tensorValue.ts';
 import { constantTensor, isConstant, numbers, type ConstantTensor, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { knownValues, partialResult } from './partialValues.ts';
@@ -17,7 +17,7 @@ function convertIdentityN(ctx: TfOpContext): TfValue[] {
   return [...ctx.inputs];
 }
 
-function castConstant(value: ConstantTensor, dtype: TensorDtype): ConstantTensor {
+function castConstant(value: ConstantTensor, dtype: TfjsElementType): ConstantTensor {
   if (value.dtype === 'string' || dtype === 'string') throw new Error('internal: string casts are rejected earlier');
   const values = numbers(value);
   if (dtype === 'bool') return constantTensor('bool', value.shape, values.map((v) => (v !== 0 ? 1 : 0)));

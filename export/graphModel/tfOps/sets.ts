@@ -7,7 +7,7 @@
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { reduce, unsqueeze } from '../../backend/graph/ops.ts';
-import { formatShape, type TensorDtype } from '../../backend/graph/tensorValue.ts';
+import { formatShape, type TfjsElementType } from '../../backend/graph/tensorValue.ts';
 import { scalarConstant, type TfValue } from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import type { TfOpTable } from './registry.ts';
@@ -97,7 +97,7 @@ function bincountHandler(dense: boolean) {
     // Empty weights count 1 per element; binary_output ignores the weights.
     const weighted = !binary && !(weights.shape.length === 1 && weights.shape[0] === 0);
     if (weighted && formatShape(weights.shape) !== formatShape(x.shape)) throw ctx.invalid(`its weights ${formatShape(weights.shape)} must have the input's shape ${formatShape(x.shape)} or be empty`);
-    const dtype: TensorDtype = weights.dtype;
+    const dtype: TfjsElementType = weights.dtype;
     const g = ctx.graph;
     // [..., K, size]: element k falls into bin i.
     const bins = g.initializer('bins', [size], 'int32', Int32Array.from({ length: size }, (_, i) => i));

@@ -8,7 +8,7 @@
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import type { LayerContext, Mask } from '../layerContext.ts';
 import { cast, reduce } from '../../backend/graph/ops.ts';
-import type { TensorDtype, TensorValue } from '../../backend/graph/tensorValue.ts';
+import type { TfjsElementType, TensorValue } from '../../backend/graph/tensorValue.ts';
 import { InvalidInputError } from '../../../common/errors.ts';
 import { defineLayer, option, type LayerDefinitionTable } from './definition.ts';
 
@@ -61,7 +61,7 @@ export function concatenatedMask(ctx: LayerContext, output: TensorValue, axis: n
 }
 
 /** 1 where `x` differs from `value` (exact comparison, as Keras and tfjs do), as float32. */
-export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype: TensorDtype): string {
+export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype: TfjsElementType): string {
   if (dtype !== 'float32' && dtype !== 'int32') throw new InvalidInputError(`${ctx.config.label} compares numbers, but its input is ${dtype}`);
   const g = ctx.graph;
   const reference = dtype === 'int32' ? g.initializer('mask_value', [], 'int32', Int32Array.of(value)) : g.scalar('mask_value', value);

@@ -1,5 +1,5 @@
 /**
- * The report's sections, in page order. To add one (e.g. the precision variants of issue 14):
+ * The report's sections, in page order. To add one (as the precision variants' section was added):
  * write sections/<name>.ts exporting a ReportSection, give ReportInput (types.ts) the field it
  * reads, fill that field in pipeline/stages/report.ts, and add the section here. The page's
  * contents list and anchors follow from this list.

@@ -5,7 +5,8 @@
  * laid out from its structure (lists of objects become tables, objects become field lists), and
  * nothing is shown as raw JSON.
  */
-import { formatBytes, formatCount, formatPercent } from '../format.ts';
+import { formatBytes } from '../../../common/format.ts';
+import { formatCount, formatPercent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { ReportSection } from '../section.ts';
 
@@ -56,14 +57,14 @@ function formatTensorShape(shape: unknown): string {
   return Array.isArray(shape) ? `[${shape.map((dimension) => String(dimension)).join(', ')}]` : renderPlain(shape);
 }
 
-/** `signature: { inputs: [{ name, dtype, shape }], outputs: [...] }` as one table; undefined when it is not that. */
+/** `signature: { inputs: [{ name, elementType, shape }], outputs: [...] }` as one table; undefined when it is not that. */
 function renderSignature(signature: unknown): SafeHtml | undefined {
   if (!isRecord(signature)) return undefined;
   const tensors = Object.entries(signature).flatMap(([role, list]) => (Array.isArray(list) ? list.map((tensor) => [role, tensor] as const) : []));
   if (tensors.length === 0 || tensors.some(([, tensor]) => !isRecord(tensor))) return undefined;
   const rows = tensors.map(([role, tensor]) => {
-    const { name, dtype, type, shape } = tensor as JsonRecord;
-    return html`<tr><td>${role.replace(/s$/, '')}</td><td><code>${renderPlain(name)}</code></td><td>${renderPlain(dtype ?? type)}</td><td><code>${formatTensorShape(shape)}</code></td></tr>`;
+    const { name, elementType, shape } = tensor as JsonRecord;
+    return html`<tr><td>${role.replace(/s$/, '')}</td><td><code>${renderPlain(name)}</code></td><td>${renderPlain(elementType)}</td><td><code>${formatTensorShape(shape)}</code></td></tr>`;
   });
   return html`<table class="data nested"><thead><tr><th></th><th>name</th><th>type</th><th>shape</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -1,5 +1,6 @@
 /** The model as Keras' summary() prints it: one row per layer, then the parameter totals. */
-import { formatCount, formatShape } from '../format.ts';
+import { formatShape } from '@tfjs-onnx/runtime/constants';
+import { formatCount } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { ReportSection } from '../section.ts';
 import type { LayerSummary, ModelSummary } from '../types.ts';
@@ -24,6 +25,6 @@ export const modelSummarySection: ReportSection = {
   id: 'model',
   title: 'Model summary',
   render: ({ metrics }) => ({
-    body: html`<p class="muted">The trained tfjs model layer by layer, as Keras' <code>summary()</code> lists it; <code>None</code> is the batch dimension.</p>${renderSummary(metrics.summary)}`,
+    body: html`<p class="muted">The trained tfjs model layer by layer, as Keras' <code>summary()</code> lists it; a size of <code>-1</code> (the batch) is open, as ONNX and the rest of this project write it.</p>${renderSummary(metrics.summary)}`,
   }),
 };

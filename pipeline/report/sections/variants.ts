@@ -5,7 +5,8 @@
  * (parity.json's `variants`); this module only presents them.
  */
 import type { VariantFigures, VariantSpeed, VariantsReport } from '../../variants/types.ts';
-import { formatBytes, formatPercent, formatScientific } from '../format.ts';
+import { formatBytes } from '../../../common/format.ts';
+import { formatPercent, formatScientific } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { ReportSection } from '../section.ts';
 import { statusBadge } from './parity.ts';

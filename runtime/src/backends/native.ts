@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BackendUnavailableError, ClassifierOptionError, CudaUnavailableError, describeError, ModelLoadError } from '../errors.js';
+import { BackendUnavailableError, RuntimeOptionError, CudaUnavailableError, describeError, ModelLoadError } from '../errors.js';
 import { deviceUnavailable } from '../devices/placement.js';
 import { providerName } from '../devices/providers.js';
 import { DEFAULT_LOG_LEVEL } from '../options.js';
@@ -58,7 +58,7 @@ export async function nodeProviders(): Promise<string[]> {
 
 export const createNativeEngine: EngineFactory = async ({ bytes, options, device, modelName }) => {
   const wasmOption = options.numThreads !== undefined ? 'numThreads' : options.wasmPaths !== undefined ? 'wasmPaths' : undefined;
-  if (wasmOption) throw new ClassifierOptionError(`${wasmOption} is an option of device 'wasm' (onnxruntime-web); onnxruntime-node's devices take intraOpThreads`);
+  if (wasmOption) throw new RuntimeOptionError(`${wasmOption} is an option of device 'wasm' (onnxruntime-web); onnxruntime-node's devices take intraOpThreads`);
   const ort = await loadOnnxruntimeNode();
   const providers = providersFor(device, options);
   const sessionOptions = sessionOptionsFor(options, providers);

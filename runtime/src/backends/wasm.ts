@@ -6,7 +6,7 @@
  * (WebAssembly + WebGPU) or `onnxruntime-web/wasm` (WebAssembly only, half the .wasm).
  */
 import type * as OrtWeb from 'onnxruntime-web';
-import { ClassifierOptionError, describeError, ModelLoadError } from '../errors.js';
+import { RuntimeOptionError, describeError, ModelLoadError } from '../errors.js';
 import { providerName } from '../devices/providers.js';
 import { DEFAULT_LOG_LEVEL } from '../options.js';
 import type { LoadOptions } from '../types.js';
@@ -59,12 +59,12 @@ function configureWasm(ort: OrtWebModule, options: LoadOptions, defaultThreads?:
   if (before) {
     const current = ort.env.wasm.numThreads ?? before.numThreads;
     if (options.numThreads !== undefined && options.numThreads !== current) {
-      throw new ClassifierOptionError(
+      throw new RuntimeOptionError(
         `numThreads ${options.numThreads} cannot apply: onnxruntime-web already started with ${current ?? 'its default number of'} thread(s) in this process, and reads the count only once`,
       );
     }
     if (options.wasmPaths !== undefined && JSON.stringify(options.wasmPaths) !== before.wasmPaths) {
-      throw new ClassifierOptionError('wasmPaths cannot change: onnxruntime-web already loaded its .wasm in this process');
+      throw new RuntimeOptionError('wasmPaths cannot change: onnxruntime-web already loaded its .wasm in this process');
     }
     return;
   }

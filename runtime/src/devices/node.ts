@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { GPU_DEVICES, type GpuDevice, type ResolvedDevice } from '../constants.js';
-import { ClassifierOptionError, CudaUnavailableError, describeError } from '../errors.js';
+import { RuntimeOptionError, CudaUnavailableError, describeError } from '../errors.js';
 import { CUDA_INSTALL_HINT, missingCudaProvider, NO_WEBGPU_ADAPTER, nodeProviders } from '../backends/native.js';
 import type { GpuAdapterInfo } from '../types.js';
 import { adapterRefusal, describeAdapter, type GpuAdapterLike } from './adapter.js';
@@ -52,7 +52,7 @@ function notOffered(device: string): string {
 
 async function checkWebGpu(request: DeviceRequest): Promise<DeviceCheck> {
   if (request.options.webgpu?.powerPreference !== undefined) {
-    throw new ClassifierOptionError("webgpu.powerPreference is an onnxruntime-web option (browsers): onnxruntime-node picks its adapter itself and takes no preference; leave it out in Node");
+    throw new RuntimeOptionError("webgpu.powerPreference is an onnxruntime-web option (browsers): onnxruntime-node picks its adapter itself and takes no preference; leave it out in Node");
   }
   const probe = await probeWebGpuAdapter();
   if (probe.kind === 'none') return { ok: false, reason: probe.reason };

@@ -5,7 +5,7 @@
  * The defaults are exported so the CLI and the server apply the same ones.
  */
 import { DEFAULT_IMAGE_LIMITS } from '../constants.js';
-import { ClassifierOptionError, ImageDecodeError, ImageSizeError } from '../errors.js';
+import { RuntimeOptionError, ImageDecodeError, ImageSizeError } from '../errors.js';
 import { detectImageFormat, HeaderError, readImageHeader, type ImageHeader } from './format.js';
 
 export interface ImageLimits {
@@ -21,7 +21,7 @@ export function resolveImageLimits(given: Partial<ImageLimits> | undefined): Ima
   for (const key of ['maxMegapixels', 'maxAspectRatio'] as const) {
     const value = limits[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (key === 'maxAspectRatio' && value < 1)) {
-      throw new ClassifierOptionError(`imageLimits.${key} must be a finite number ${key === 'maxAspectRatio' ? '≥ 1' : '> 0'}, got ${String(value)}`);
+      throw new RuntimeOptionError(`imageLimits.${key} must be a finite number ${key === 'maxAspectRatio' ? '≥ 1' : '> 0'}, got ${String(value)}`);
     }
   }
   return limits;

@@ -3,20 +3,16 @@
  * model.onnx (fp32), model_fp16.onnx, model_quantized.onnx. Given a directory, `dtype` picks the
  * file inside it; given a file or a base path, the file of that name with the variant's suffix.
  */
-import { METADATA_DTYPE, VARIANT_FILES } from '../constants.js';
+import { METADATA_DTYPE, VARIANT_FILES, VARIANT_SUFFIXES } from '../constants.js';
 import { ModelLoadError } from '../errors.js';
 import type { ModelDtype } from '../types.js';
-
-
-const SUFFIXES: Readonly<Record<ModelDtype, string>> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
-
 
 /** 'mnist.onnx', 'mnist' or 'mnist_fp16.onnx' with dtype 'q8' → 'mnist_quantized.onnx'. */
 export function variantFileName(fileName: string, dtype: ModelDtype): string {
   let base = fileName.toLowerCase().endsWith('.onnx') ? fileName.slice(0, -'.onnx'.length) : fileName;
-  const suffix = Object.values(SUFFIXES).find((s) => s !== '' && base.endsWith(s));
+  const suffix = Object.values(VARIANT_SUFFIXES).find((s) => s !== '' && base.endsWith(s));
   if (suffix) base = base.slice(0, -suffix.length);
-  return `${base}${SUFFIXES[dtype]}.onnx`;
+  return `${base}${VARIANT_SUFFIXES[dtype]}.onnx`;
 }
 
 /**
@@ -40,8 +36,8 @@ export function variantUrl(url: string, dtype: ModelDtype | undefined): string {
 export function modelDtype(metadata: ReadonlyMap<string, string>, requested: ModelDtype | undefined, modelName: string): ModelDtype {
   const declared = metadata.get(METADATA_DTYPE);
   if (declared === undefined) return requested ?? 'fp32';
-  if (!(declared in SUFFIXES)) {
-    throw new ModelLoadError(`${modelName}: metadata ${METADATA_DTYPE} is '${declared}'; this runtime knows ${Object.keys(SUFFIXES).join(', ')}`);
+  if (!(declared in VARIANT_SUFFIXES)) {
+    throw new ModelLoadError(`${modelName}: metadata ${METADATA_DTYPE} is '${declared}'; this runtime knows ${Object.keys(VARIANT_SUFFIXES).join(', ')}`);
   }
   if (requested !== undefined && requested !== declared) {
     throw new ModelLoadError(`${modelName} is the ${declared} variant (metadata ${METADATA_DTYPE}), but dtype '${requested}' was asked for`);

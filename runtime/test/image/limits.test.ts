@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkImageSize,
-  ClassifierOptionError,
+  RuntimeOptionError,
   decodeImage,
   DEFAULT_IMAGE_LIMITS,
   ImageDecodeError,
@@ -107,7 +107,7 @@ describe('limits in the classifier', () => {
 
   it('refuses limits that make no sense', async () => {
     const bytes = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 2 }).bytes;
-    await expectError(() => loadClassifier(bytes, { imageLimits: { maxMegapixels: 0 } }), ClassifierOptionError, /imageLimits\.maxMegapixels must be a finite number > 0, got 0/);
-    await expectError(() => loadClassifier(bytes, { imageLimits: { maxAspectRatio: 0.5 } }), ClassifierOptionError, /imageLimits\.maxAspectRatio must be a finite number ≥ 1/);
+    await expectError(() => loadClassifier(bytes, { imageLimits: { maxMegapixels: 0 } }), RuntimeOptionError, /imageLimits\.maxMegapixels must be a finite number > 0, got 0/);
+    await expectError(() => loadClassifier(bytes, { imageLimits: { maxAspectRatio: 0.5 } }), RuntimeOptionError, /imageLimits\.maxAspectRatio must be a finite number ≥ 1/);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassifierOptionError, loadClassifier, ModelLoadError, UnsupportedModelError } from '../../src/index.node.ts';
+import { RuntimeOptionError, loadClassifier, ModelLoadError, UnsupportedModelError } from '../../src/index.node.ts';
 import { encodePng } from '../../../test/helpers/fixtures/images.ts';
 import { buildTinyClassifier } from '../../../test/helpers/fixtures/models.ts';
 import { expectError } from '../../../test/helpers/expectError.ts';
@@ -108,7 +108,7 @@ describe('load options', () => {
     [{ device: 'auto', executionProviders: ['cpu'] }, /executionProviders replaces the provider device 'auto' would choose/],
   ];
   it.each(cases)('rejects %j', async (options, message) => {
-    await expectError(() => loadClassifier(good.bytes, options as never), ClassifierOptionError, message);
+    await expectError(() => loadClassifier(good.bytes, options as never), RuntimeOptionError, message);
   });
 
   it('passes thread and optimization options to onnxruntime', async () => {

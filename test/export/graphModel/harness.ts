@@ -9,14 +9,14 @@ import path from 'node:path';
 import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import type { TfjsElementType } from '../../../export/backend/graph/tensorValue.ts';
 import { expect } from 'vitest';
 import { fileSystemLoader } from '../../../common/tfjsModelFiles.ts';
 import { convertModelToFile, type ConvertOptions } from '../../../export/index.ts';
 import { executeGraphModel } from '../../../pipeline/randomParity.ts';
 import { type ConvertedModel, checkOnnxModels, expectClose, onnxNodes, runOnnx, seededRandom, temporaryDirectory } from '../harness.ts';
 
-export type Dtype = 'float32' | 'int32' | 'bool' | 'string';
-const TF_TYPES: Record<Dtype, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL', string: 'DT_STRING' };
+const TF_TYPES: Record<TfjsElementType, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL', string: 'DT_STRING' };
 
 /** AttrValue builders in the JSON protobuf form model.json uses. */
 export const attr = {
@@ -24,7 +24,7 @@ export const attr = {
   f: (value: number) => ({ f: value }),
   b: (value: boolean) => ({ b: value }),
   s: (value: string) => ({ s: Buffer.from(value).toString('base64') }),
-  type: (dtype: Dtype) => ({ type: TF_TYPES[dtype] }),
+  type: (dtype: TfjsElementType) => ({ type: TF_TYPES[dtype] }),
   ints: (values: number[]) => ({ list: { i: values.map(String) } }),
   strings: (values: string[]) => ({ list: { s: values.map((v) => Buffer.from(v).toString('base64')) } }),
   shape: (dims: (number | null)[]) => ({ shape: { dim: dims.map((d) => ({ size: String(d ?? -1) })) } }),
@@ -32,7 +32,7 @@ export const attr = {
 
 interface WeightEntry {
   name: string;
-  dtype: Dtype;
+  dtype: TfjsElementType;
   shape: number[];
   values: number[] | string[];
   quantization?: 'uint8' | 'float16';
@@ -56,13 +56,13 @@ export class GraphModelBuilder {
     return `${base}_${this.count++}`;
   }
 
-  placeholder(name: string, shape: (number | null)[], dtype: Dtype = 'float32'): string {
+  placeholder(name: string, shape: (number | null)[], dtype: TfjsElementType = 'float32'): string {
     this.nodes.push({ name, op: 'Placeholder', attr: { shape: attr.shape(shape), dtype: attr.type(dtype) } });
     return name;
   }
 
   /** A constant stored in the weight shard, as tensorflowjs_converter stores them (`into` a function body's nodes if given). */
-  constant(values: number[] | string[], shape: number[], dtype: Dtype = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32', options: { name?: string; quantization?: 'uint8' | 'float16'; into?: NodeJson[] } = {}): string {
+  constant(values: number[] | string[], shape: number[], dtype: TfjsElementType = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32', options: { name?: string; quantization?: 'uint8' | 'float16'; into?: NodeJson[] } = {}): string {
     const name = options.name ?? this.fresh('const');
     (options.into ?? this.nodes).push({ name, op: 'Const', attr: { dtype: attr.type(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: { dim: shape.map((s) => ({ size: String(s) })) } } } } });
     this.weights.push({ name, dtype, shape, values, quantization: options.quantization });
@@ -96,7 +96,7 @@ export class GraphModelBuilder {
    * A library function (FunctionDef) built by `build`, which gets a builder for its body and its
    * arguments' names and returns its results. Inside, a node's output is `node:output:index`.
    */
-  defineFunction(name: string, args: [string, Dtype][], results: Dtype[], build: (body: FunctionBody, args: string[]) => string[]): string {
+  defineFunction(name: string, args: [string, TfjsElementType][], results: TfjsElementType[], build: (body: FunctionBody, args: string[]) => string[]): string {
     const body = new FunctionBody(this);
     const outputs = build(body, args.map(([arg]) => arg));
     this.functions.push({
@@ -151,7 +151,7 @@ export class FunctionBody {
     return `${name}:output:0`;
   }
 
-  constant(values: number[], shape: number[], dtype: Dtype = 'float32'): string {
+  constant(values: number[], shape: number[], dtype: TfjsElementType = 'float32'): string {
     return `${this.model.constant(values, shape, dtype, { into: this.nodes })}:output:0`;
   }
 }

@@ -4,15 +4,7 @@
  * manifest and stage times. Seeded, so the "random but plausible" figures are the same every run.
  */
 import { validateMetricsJson, type MisclassifiedImage, type ParityReport, type ReportInput } from '../../../pipeline/report/index.ts';
-
-/** A seeded generator, so the "random but plausible" fixtures are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { createRandom } from '../../../training/random.ts';
 
 /** Loss falling and accuracy rising with noise, the test set slightly behind training: what a real MLP run looks like. */
 function plausibleHistory(epochs: number, random: () => number, withValidation: boolean) {
@@ -52,7 +44,7 @@ const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** metrics.json exactly as training's TrainingMetrics describes it (parsed JSON, not yet validated). */
 export function metricsJsonFixture(options: { validationSplit?: number; epochs?: number; classNames?: string[] } = {}): Record<string, unknown> {
-  const random = seededRandom(7);
+  const random = createRandom(7);
   const epochs = options.epochs ?? 5;
   const validationSplit = options.validationSplit ?? null;
   const validationSamples = validationSplit === null ? 0 : Math.round(60000 * validationSplit);
@@ -156,7 +148,7 @@ function sampleManifest(): unknown {
     ],
     versions: { 'tfjs-onnx': '0.1.0', '@tensorflow/tfjs': '4.22.0', 'onnxruntime-node': '1.22.0', 'onnxruntime-web': '1.22.0', node: '20.20.2' },
     opset: 13,
-    signature: { inputs: [{ name: 'flatten_input', shape: ['batch', 28, 28, 1], dtype: 'float32' }], outputs: [{ name: 'dense_1', shape: ['batch', 10], dtype: 'float32' }] },
+    signature: { inputs: [{ name: 'flatten_input', shape: ['batch', 28, 28, 1], elementType: 'float32' }], outputs: [{ name: 'dense_1', shape: ['batch', 10], elementType: 'float32' }] },
     labels: MNIST_CLASSES,
     model: 'mlp',
     dataset: 'mnist',
@@ -171,7 +163,7 @@ function sampleManifest(): unknown {
 }
 
 export function mnistReportInput(metrics: Record<string, unknown> = metricsJsonFixture()): ReportInput {
-  const random = seededRandom(11);
+  const random = createRandom(11);
   return {
     title: 'tfjs-onnx: mlp on mnist',
     metrics: validateMetricsJson(metrics),

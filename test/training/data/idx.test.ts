@@ -16,7 +16,7 @@ describe('IDX reader', () => {
         const count = dims.reduce((a, b) => a * b, 1);
         const data = Uint8Array.from({ length: count }, (_, i) => (seed + i * 31) & 0xff);
         const parsed = parseIdx(encodeIdx(dims, data), 'generated');
-        expect(parsed.dtype).toBe('uint8');
+        expect(parsed.elementType).toBe('uint8');
         expect(parsed.dims).toEqual(dims);
         expect(Array.from(parsed.data)).toEqual(Array.from(data));
       }),
@@ -26,7 +26,7 @@ describe('IDX reader', () => {
   it('reads big-endian wider types', () => {
     const bytes = new Uint8Array([0, 0, 0x0c, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0xff, 0xff, 0xff, 0xfe]);
     const parsed = parseIdx(bytes, 'ints');
-    expect(parsed.dtype).toBe('int32');
+    expect(parsed.elementType).toBe('int32');
     expect(Array.from(parsed.data)).toEqual([256, -2]);
   });
 

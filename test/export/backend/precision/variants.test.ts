@@ -97,7 +97,7 @@ describe.each([
       await checkOnnxModel(variant.path);
       const info = await readOnnxInfo(variant.path);
       expect(info.metadata['tfjs_onnx.dtype']).toBe(variant.dtype);
-      expect([...info.inputs, ...info.outputs].map((tensor) => tensor.dtype)).toEqual(['float32', 'float32']);
+      expect([...info.inputs, ...info.outputs].map((tensor) => tensor.elementType)).toEqual(['float32', 'float32']);
     }
   });
 

@@ -10,9 +10,9 @@ describe('renderReport: model summary', () => {
     const section = sectionHtml(page, 'model');
     const rows = [...section.matchAll(/<tr>(<td><code>[\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '')));
     expect(rows).toEqual([
-      ['flatten', 'Flatten', '(None, 784)', '0', 'yes'],
-      ['dense', 'Dense', '(None, 128)', '100,480', 'yes'],
-      ['dense_1', 'Dense', '(None, 10)', '1,290', 'yes'],
+      ['flatten', 'Flatten', '[-1, 784]', '0', 'yes'],
+      ['dense', 'Dense', '[-1, 128]', '100,480', 'yes'],
+      ['dense_1', 'Dense', '[-1, 10]', '1,290', 'yes'],
     ]);
     expect(section).toMatch(/data-total="total">101,770</);
     expect(section).toMatch(/data-total="trainable">101,770</);
