@@ -22,7 +22,8 @@ import { ARG_OP } from './controlFlow/functionLibrary.ts';
 import { isList } from './controlFlow/lists.ts';
 import { lowerControlFlow } from './controlFlow/lower.ts';
 import { convertNodes, outputOf, scopeOf, type ConversionScope } from './convertNodes.ts';
-import { NodeAttributes, formatTensorRef, parseTensorRef, type GraphDef, type GraphNodeDef, type TensorRef } from './graphDef.ts';
+import { NodeAttributes, type GraphDef } from './graphDef.ts';
+import { formatTensorRef, parseTensorRef, type GraphNodeDef, type TensorRef } from './nodeDef.ts';
 import { fuseDilatedConvolutions } from './patterns.ts';
 import { inlineConstant } from './weights.ts';
 

@@ -7,39 +7,12 @@
 import { InvalidInputError } from '../../common/errors.ts';
 import type { TfjsElementType } from '../backend/graph/tensorValue.ts';
 import { parseFunctionLibrary, type FunctionGraph } from './controlFlow/functionLibrary.ts';
-
-/** A reference to one output of a node: `name` is output 0, `name:2` output 2. */
-export interface TensorRef {
-  node: string;
-  index: number;
-}
-
-export interface GraphNodeDef {
-  name: string;
-  op: string;
-  /** Data inputs in order. */
-  inputs: TensorRef[];
-  /**
-   * Nodes named by control inputs (`^name`): they only order side effects, except that they tell
-   * which branch of a Switch/Merge conditional a constant belongs to (controlFlow/conditionals.ts).
-   */
-  controlInputs?: string[];
-  attr: Record<string, unknown>;
-}
+import { formatTensorRef, parseNodeDef, parseTensorRef, type GraphNodeDef } from './nodeDef.ts';
 
 export interface GraphDef {
   nodes: GraphNodeDef[];
   /** The library's functions by name: bodies of While and If (functional control flow). */
   functions: Map<string, FunctionGraph>;
-}
-
-export function parseTensorRef(text: string): TensorRef {
-  const match = /^(.*?)(?::(\d+))?$/.exec(text)!;
-  return { node: match[1], index: match[2] === undefined ? 0 : Number(match[2]) };
-}
-
-export function formatTensorRef(ref: TensorRef): string {
-  return ref.index === 0 ? ref.node : `${ref.node}:${ref.index}`;
 }
 
 /** Validates the node list's structure (names, ops, input references); attributes are checked when read. */
@@ -61,22 +34,6 @@ export function parseGraphDef(topology: unknown, source: string): GraphDef {
     }
   }
   return { nodes, functions: parseFunctionLibrary((topology as { library?: unknown }).library, source) };
-}
-
-/** One NodeDef's structure; `parseRef` reads a data input (a function body spells them differently). */
-export function parseNodeDef(raw: unknown, where: string, source: string, parseRef: (text: string) => TensorRef): GraphNodeDef {
-  if (typeof raw !== 'object' || raw === null) throw new InvalidInputError(`${source}: ${where} is not an object`);
-  const { name, op, input, attr } = raw as { name?: unknown; op?: unknown; input?: unknown; attr?: unknown };
-  if (typeof name !== 'string' || name === '') throw new InvalidInputError(`${source}: ${where} has no name`);
-  if (typeof op !== 'string' || op === '') throw new InvalidInputError(`${source}: node "${name}" has no op`);
-  if (input !== undefined && (!Array.isArray(input) || !input.every((entry) => typeof entry === 'string'))) {
-    throw new InvalidInputError(`${source}: node "${name}" has an input list that is not a list of names`);
-  }
-  if (attr !== undefined && (typeof attr !== 'object' || attr === null)) throw new InvalidInputError(`${source}: node "${name}" has attr that is not an object`);
-  const entries = (input as string[] | undefined) ?? [];
-  const inputs = entries.filter((entry) => !entry.startsWith('^')).map(parseRef);
-  const controlInputs = entries.filter((entry) => entry.startsWith('^')).map((entry) => entry.slice(1));
-  return { name, op, inputs, ...(controlInputs.length > 0 ? { controlInputs } : {}), attr: (attr as Record<string, unknown> | undefined) ?? {} };
 }
 
 /** TF DataType names → the dtype tfjs gives such a tensor (tfjs has no int64, uint8 or float64 tensors). */

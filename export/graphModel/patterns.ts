@@ -7,7 +7,8 @@
  */
 import type { ConstantTensor } from './tfOps/constant.ts';
 import { numbers } from './tfOps/constant.ts';
-import type { GraphDef, GraphNodeDef } from './graphDef.ts';
+import type { GraphDef } from './graphDef.ts';
+import type { GraphNodeDef } from './nodeDef.ts';
 
 const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2dNative']);
 

@@ -9,7 +9,8 @@ import type { io } from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../common/errors.ts';
 import { decodeWeightShards } from '../backend/weights.ts';
 import { constantTensor, elementCount, type ConstantTensor } from './tfOps/constant.ts';
-import { tfDtype, type GraphNodeDef } from './graphDef.ts';
+import { tfDtype } from './graphDef.ts';
+import { type GraphNodeDef } from './nodeDef.ts';
 
 export function decodeGraphWeights(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string): Map<string, ConstantTensor> {
   const weights = new Map<string, ConstantTensor>();

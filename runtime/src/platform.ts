@@ -5,7 +5,7 @@
  */
 import type { EngineFactory } from './backends/engine.js';
 import type { GpuDevice, ResolvedDevice, RuntimePackage } from './constants.js';
-import type { DeviceCheck, DeviceRequest } from './devices/placement.js';
+import type { DeviceCheck, DeviceRequest } from './devices/requests.js';
 import type { ImageLimits } from './image/limits.js';
 import type { PixelImage } from './image/pixels.js';
 import type { ModelDtype, ModelSource } from './types.js';

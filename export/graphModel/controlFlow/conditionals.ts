@@ -8,7 +8,7 @@
  * the way form that branch's function. Inner conditionals are rebuilt first.
  */
 import { InvalidInputError } from '../../../common/errors.ts';
-import { formatTensorRef, type GraphNodeDef, type TensorRef } from '../graphDef.ts';
+import { formatTensorRef, type GraphNodeDef, type TensorRef } from '../nodeDef.ts';
 import { scopeOf } from '../convertNodes.ts';
 import { FunctionCutter, type LoweredGraph, type Region } from './lowering.ts';
 

@@ -14,7 +14,7 @@
  * an outer body holds its inner loops as While nodes.
  */
 import { InvalidInputError } from '../../../common/errors.ts';
-import type { GraphNodeDef, TensorRef } from '../graphDef.ts';
+import type { GraphNodeDef, TensorRef } from '../nodeDef.ts';
 import { FunctionCutter, type LoweredGraph } from './lowering.ts';
 
 const ROOT = '';

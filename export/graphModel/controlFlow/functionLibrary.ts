@@ -5,7 +5,7 @@
  * arguments are nodes of op `_Arg` and whose results are tensor references.
  */
 import { InvalidInputError } from '../../../common/errors.ts';
-import { formatTensorRef, parseNodeDef, type GraphNodeDef, type TensorRef } from '../graphDef.ts';
+import { formatTensorRef, parseNodeDef, type GraphNodeDef, type TensorRef } from '../nodeDef.ts';
 
 export interface FunctionGraph {
   name: string;

@@ -8,7 +8,7 @@
  *   a counter, and reads nowhere else (tf.map_fn's accumulators): a Loop scan output;
  * - everything else is Loop state.
  */
-import type { GraphNodeDef, TensorRef } from '../graphDef.ts';
+import type { GraphNodeDef, TensorRef } from '../nodeDef.ts';
 import { isConstant, numbers, type TfValue } from '../tfOps/constant.ts';
 import type { FunctionConverter } from '../tfOps/context.ts';
 import type { FunctionGraph } from './functionLibrary.ts';

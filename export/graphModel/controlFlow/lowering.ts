@@ -5,7 +5,7 @@
  * outside, which the caller passes in). Several functions cut together (a loop's condition and
  * body, a conditional's branches) share one argument list, as While and If require.
  */
-import { formatTensorRef, type GraphNodeDef, type TensorRef } from '../graphDef.ts';
+import { formatTensorRef, type GraphNodeDef, type TensorRef } from '../nodeDef.ts';
 import { ARG_OP, type FunctionGraph } from './functionLibrary.ts';
 
 export interface LoweredGraph {

@@ -11,7 +11,8 @@ import { materialize } from '../../backend/graph/materialize.ts';
 import { cast } from '../../backend/graph/ops.ts';
 import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../../backend/graph/tensorValue.ts';
 import type { FunctionGraph } from '../controlFlow/functionLibrary.ts';
-import type { GraphNodeDef, NodeAttributes } from '../graphDef.ts';
+import type { NodeAttributes } from '../graphDef.ts';
+import type { GraphNodeDef } from '../nodeDef.ts';
 import { isConstant, numbers, transposeConstant, type ConstantTensor, type TfValue } from './constant.ts';
 
 /** What the control-flow handlers need to turn function bodies into subgraphs (provided by graphModel/convertNodes.ts). */

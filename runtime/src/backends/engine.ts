@@ -2,7 +2,7 @@
  * The one small interface every onnxruntime package is driven through. The model core only talks to
  * this, like onnxruntime-common's Backend/SessionHandler: the core never imports a package.
  */
-import type { EngineRequest } from '../devices/placement.js';
+import type { EngineRequest } from '../devices/requests.js';
 import type { ResolvedDevice, RuntimePackage, TensorData, TensorSpec } from '../types.js';
 
 export interface InferenceEngine {

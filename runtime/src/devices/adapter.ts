@@ -4,7 +4,7 @@
  * a model to onnxruntime's WebGPU provider.
  */
 import type { GpuAdapterInfo, Placement } from '../types.js';
-import type { DeviceRequest } from './placement.js';
+import type { DeviceRequest } from './requests.js';
 
 /** The parts of a GPUAdapter read here (the WebGPU API's shape; no DOM types needed). */
 export interface GpuAdapterLike {

@@ -6,7 +6,7 @@
 import type { WasmBuild } from '../backends/wasm.js';
 import type { GpuDevice, ResolvedDevice } from '../constants.js';
 import { adapterRefusal, describeAdapter, type GpuAdapterLike } from './adapter.js';
-import type { DeviceCheck, DeviceRequest } from './placement.js';
+import type { DeviceCheck, DeviceRequest } from './requests.js';
 
 interface NavigatorGpu {
   requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;

@@ -17,7 +17,8 @@ import { RuntimeOptionError, CudaUnavailableError, describeError } from '../erro
 import { CUDA_INSTALL_HINT, missingCudaProvider, NO_WEBGPU_ADAPTER, nodeProviders } from '../backends/native.js';
 import type { GpuAdapterInfo } from '../types.js';
 import { adapterRefusal, describeAdapter, type GpuAdapterLike } from './adapter.js';
-import { offeredGpuDevices, type DeviceCheck, type DeviceRequest } from './placement.js';
+import { offeredGpuDevices } from './placement.js';
+import type { DeviceCheck, DeviceRequest } from './requests.js';
 
 export type AdapterProbe = { kind: 'found'; adapter: GpuAdapterInfo } | { kind: 'none'; reason: string } | { kind: 'unknown'; reason: string };
 

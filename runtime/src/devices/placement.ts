@@ -9,28 +9,8 @@ import type { InferenceEngine } from '../backends/engine.js';
 import { DEFAULT_DEVICE, type Device, type GpuDevice, type ResolvedDevice } from '../constants.js';
 import { BackendUnavailableError, describeError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import type { GpuAdapterInfo, LoadOptions, Placement } from '../types.js';
-
-/** What a platform knows about a device before creating a session on it. */
-export type DeviceCheck =
-  | { ok: true; adapter?: GpuAdapterInfo; /** The adapter object to hand to onnxruntime, where it takes one (browsers). */ handle?: unknown }
-  | { ok: false; /** Short, for 'gpu'/'auto' to list. */ reason: string; /** What to do, added when the device was asked for by name. */ hint?: string; error?: UnavailableClass };
-
-export interface DeviceRequest {
-  /** 'gpu'/'auto': refuse software adapters and anything that would only work with a warning. */
-  strict: boolean;
-  options: LoadOptions;
-  /** Why the model needs float16 shaders at run time ("float16 input 'x'"), or undefined; computed on demand. */
-  float16Use: () => string | undefined;
-}
-
-export interface EngineRequest {
-  bytes: Uint8Array;
-  options: LoadOptions;
-  device: ResolvedDevice;
-  modelName: string;
-  check: Extract<DeviceCheck, { ok: true }>;
-}
+import type { GpuAdapterInfo, Placement } from '../types.js';
+import type { DeviceCheck, DeviceRequest, EngineRequest, UnavailableClass } from './requests.js';
 
 export interface PlacedEngine {
   engine: InferenceEngine;
@@ -70,7 +50,6 @@ interface UnavailableDevice extends BackendUnavailableError {
   reasonOnly?: string;
 }
 
-type UnavailableClass = new (message: string, options?: ErrorOptions) => BackendUnavailableError;
 
 /** The error a device that cannot run here throws: "device 'webgpu' cannot run here: <reason>; <hint>". */
 export function deviceUnavailable(device: ResolvedDevice, reason: string, ErrorClass: UnavailableClass = BackendUnavailableError, cause?: unknown, hint?: string): BackendUnavailableError {

@@ -3,7 +3,7 @@
  * shards.
  */
 import { describe, expect, it } from 'vitest';
-import type { GraphNodeDef } from '../../../export/graphModel/graphDef.ts';
+import type { GraphNodeDef } from '../../../export/graphModel/nodeDef.ts';
 import { numbers } from '../../../export/graphModel/tfOps/constant.ts';
 import { inlineConstant } from '../../../export/graphModel/weights.ts';
 
