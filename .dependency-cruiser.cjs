@@ -10,14 +10,23 @@ const stage = (name, allowed) => ({
   severity: 'error',
   comment: `${name}/ may import only ${allowed.join(', ')}`,
   from: { path: `^${name}/` },
-  to: { dependencyTypesNot: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: [`^${name}/`, ...allowed.map((a) => `^${a}/`)] },
+  to: {
+    dependencyTypesNot: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+    pathNot: [`^${name}/`, ...allowed.map((a) => `^${a}/`)],
+  },
 });
 
 module.exports = {
   forbidden: [
     { name: 'no-cycles', severity: 'error', comment: 'An import cycle makes a module depend on itself.', from: {}, to: { circular: true } },
     stage('runtime/src', []),
-    { name: 'no-test-imports', severity: 'error', comment: 'Only tests import test code.', from: { pathNot: '^(test|runtime/test)/' }, to: { path: '^(test|runtime/test)/' } },
+    {
+      name: 'no-test-imports',
+      severity: 'error',
+      comment: 'Only tests import test code.',
+      from: { pathNot: '^(test|runtime/test)/' },
+      to: { path: '^(test|runtime/test)/' },
+    },
     stage('common', ['runtime']),
     stage('export', ['runtime', 'common']),
     stage('server', ['runtime', 'common']),
@@ -32,6 +41,10 @@ module.exports = {
     exclude: { path: '(^|/)(node_modules|dist|artifacts)/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'development'], extensions: ['.ts', '.js', '.mjs'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'development'],
+      extensions: ['.ts', '.js', '.mjs'],
+    },
   },
 };

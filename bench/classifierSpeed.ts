@@ -31,8 +31,10 @@ async function main(argv: string[]): Promise<number> {
   });
   const given = positionals[0] ?? 'artifacts/model.onnx';
   const model = path.resolve(given);
-  if (!existsSync(model)) throw new InvalidInputError(`${given} does not exist; train and export first (npm run pipeline), or name a model`);
-  const whole = (name: string, value: string | undefined, max: number) => (value === undefined ? undefined : parseNumberFlag(name, value, { min: 1, max }, true));
+  if (!existsSync(model))
+    throw new InvalidInputError(`${given} does not exist; train and export first (npm run pipeline), or name a model`);
+  const whole = (name: string, value: string | undefined, max: number) =>
+    value === undefined ? undefined : parseNumberFlag(name, value, { min: 1, max }, true);
   const result = await measureClassifier(model, {
     repetitions: whole('reps', values.reps, 1_000),
     intraOpThreads: whole('threads', values.threads, 256),
@@ -48,7 +50,20 @@ async function main(argv: string[]): Promise<number> {
 function speedTable(result: ClassifierSpeedResult): Table {
   return {
     title: `Classifier API against bare onnxruntime (${result.model})`,
-    header: ['device', 'runtime', 'batch', 'api img/s', 'bare img/s', 'api ms', 'bare ms', 'classify ms', 'predictBatch %', 'predictBatch µs', 'run %', 'run µs'],
+    header: [
+      'device',
+      'runtime',
+      'batch',
+      'api img/s',
+      'bare img/s',
+      'api ms',
+      'bare ms',
+      'classify ms',
+      'predictBatch %',
+      'predictBatch µs',
+      'run %',
+      'run µs',
+    ],
     rows: result.rows.map((r) => [
       r.device,
       r.runtime,
@@ -63,7 +78,9 @@ function speedTable(result: ClassifierSpeedResult): Table {
       r.runOverheadPercent.toFixed(1),
       r.runOverheadMicroseconds.toFixed(1),
     ]),
-    notes: [`Medians of ${result.repetitions} timed blocks of ≥${BLOCK_MS} ms per call kind, the kinds alternating; % and µs: over the bare session.run, paired per round.`],
+    notes: [
+      `Medians of ${result.repetitions} timed blocks of ≥${BLOCK_MS} ms per call kind, the kinds alternating; % and µs: over the bare session.run, paired per round.`,
+    ],
   };
 }
 

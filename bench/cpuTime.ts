@@ -21,12 +21,22 @@ const BATCHES = [1, 32, 256];
 /** Calls per model at each batch size: about as much work at every size. */
 const CALLS: Record<number, number> = { 1: 3000, 32: 300, 256: 60 };
 
-type Session = { inputNames: readonly string[]; inputMetadata: readonly { isTensor: boolean; shape?: readonly (number | string)[] }[]; run(feeds: Record<string, unknown>): Promise<unknown> };
+type Session = {
+  inputNames: readonly string[];
+  inputMetadata: readonly { isTensor: boolean; shape?: readonly (number | string)[] }[];
+  run(feeds: Record<string, unknown>): Promise<unknown>;
+};
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { device: { type: 'string', default: 'cpu' } } });
-  if (values.device !== 'cpu' && values.device !== 'wasm') throw new InvalidOptionError(`--device must be cpu (onnxruntime-node) or wasm (onnxruntime-web), got ${values.device}`);
-  if (positionals.length < 2) throw new InvalidOptionError('give at least two .onnx files: the reference first, then the models to compare with it');
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { device: { type: 'string', default: 'cpu' } },
+  });
+  if (values.device !== 'cpu' && values.device !== 'wasm')
+    throw new InvalidOptionError(`--device must be cpu (onnxruntime-node) or wasm (onnxruntime-web), got ${values.device}`);
+  if (positionals.length < 2)
+    throw new InvalidOptionError('give at least two .onnx files: the reference first, then the models to compare with it');
   const device = values.device;
   const { test } = await loadDataset({});
   const input = normalizeImages(test, 1 / 255, 0);
@@ -44,7 +54,16 @@ async function main(argv: string[]): Promise<void> {
   for (const batch of BATCHES) {
     const feeds = sessions.map((session) => {
       const shape = (session.inputMetadata[0].shape ?? []).map((size, i) => (i === 0 || typeof size !== 'number' ? batch : size));
-      return { [session.inputNames[0]]: new Tensor('float32', input.subarray(0, shape.reduce((a, b) => a * b, 1)), shape) };
+      return {
+        [session.inputNames[0]]: new Tensor(
+          'float32',
+          input.subarray(
+            0,
+            shape.reduce((a, b) => a * b, 1),
+          ),
+          shape,
+        ),
+      };
     });
     for (let warmup = 0; warmup < 5; warmup++) for (let i = 0; i < sessions.length; i++) await sessions[i].run(feeds[i]);
     const microseconds = sessions.map(() => 0);
@@ -56,7 +75,10 @@ async function main(argv: string[]): Promise<void> {
         microseconds[i] += used.user + used.system;
       }
     }
-    const cells = positionals.map((file, i) => `${file}: ${Math.round((CALLS[batch] * batch * 1e6) / microseconds[i])} images/CPU-s (${(microseconds[0] / microseconds[i]).toFixed(2)}×)`);
+    const cells = positionals.map(
+      (file, i) =>
+        `${file}: ${Math.round((CALLS[batch] * batch * 1e6) / microseconds[i])} images/CPU-s (${(microseconds[0] / microseconds[i]).toFixed(2)}×)`,
+    );
     process.stdout.write(`${device} batch ${batch}: ${cells.join(', ')}\n`);
   }
 }

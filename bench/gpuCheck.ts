@@ -86,10 +86,15 @@ export async function checkGpus(options: GpuCheckOptions = {}): Promise<GpuCheck
   const log = options.log ?? (() => {});
   const notes: string[] = [];
   const software = useSwiftShaderWithoutDriver();
-  if (software) notes.push(`No Vulkan driver was found, so WebGPU ran on SwiftShader (${SWIFTSHADER_ICD}), a software adapter: its rows show the WebGPU path runs and agrees, not GPU speed.`);
+  if (software)
+    notes.push(
+      `No Vulkan driver was found, so WebGPU ran on SwiftShader (${SWIFTSHADER_ICD}), a software adapter: its rows show the WebGPU path runs and agrees, not GPU speed.`,
+    );
   const work = mkdtempSync(path.join(os.tmpdir(), 'tfjs-onnx-gpu-check-'));
   try {
-    const models = (await prepareModels(work, options.models, log, notes)).filter((model) => !options.models || options.models.includes(model.name));
+    const models = (await prepareModels(work, options.models, log, notes)).filter(
+      (model) => !options.models || options.models.includes(model.name),
+    );
     const providers = await listProviders(models[0]!.path);
     const rows: GpuCheckRow[] = [];
     for (const provider of providers.filter((p) => p.status === 'ok' && p.device !== undefined)) {
@@ -107,7 +112,12 @@ export async function checkGpus(options: GpuCheckOptions = {}): Promise<GpuCheck
 /** Linux without a Vulkan driver manifest: SwiftShader's, when Chromium's is installed. Must run before the first WebGPU use. */
 function useSwiftShaderWithoutDriver(): boolean {
   if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || !existsSync(SWIFTSHADER_ICD)) return false;
-  const folders = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', path.join(os.homedir(), '.local/share/vulkan/icd.d')];
+  const folders = [
+    '/etc/vulkan/icd.d',
+    '/usr/share/vulkan/icd.d',
+    '/usr/local/share/vulkan/icd.d',
+    path.join(os.homedir(), '.local/share/vulkan/icd.d'),
+  ];
   if (folders.some((folder) => existsSync(folder) && readdirSync(folder).some((file) => file.endsWith('.json')))) return false;
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   process.env.XDG_RUNTIME_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'tfjs-onnx-xdg-'));
@@ -118,7 +128,10 @@ function useSwiftShaderWithoutDriver(): boolean {
 async function listProviders(probeModel: string): Promise<ProviderStatus[]> {
   const ort = await import('onnxruntime-node');
   const devices = Object.keys(NODE_DEVICE_PACKAGES) as ResolvedDevice[];
-  const offered = [...ort.listSupportedBackends().map((backend) => ({ provider: backend.name, runtime: 'onnxruntime-node' })), { provider: 'wasm', runtime: 'onnxruntime-web' }];
+  const offered = [
+    ...ort.listSupportedBackends().map((backend) => ({ provider: backend.name, runtime: 'onnxruntime-node' })),
+    { provider: 'wasm', runtime: 'onnxruntime-web' },
+  ];
   const statuses: ProviderStatus[] = [];
   for (const { provider, runtime } of offered) {
     const device = devices.find((candidate) => candidate === provider);
@@ -128,7 +141,13 @@ async function listProviders(probeModel: string): Promise<ProviderStatus[]> {
     }
     try {
       const model = await loadModel(probeModel, { device });
-      statuses.push({ provider, runtime, device, status: 'ok', ...(model.placement.adapter ? { adapter: describePlacement(model.placement) } : {}) });
+      statuses.push({
+        provider,
+        runtime,
+        device,
+        status: 'ok',
+        ...(model.placement.adapter ? { adapter: describePlacement(model.placement) } : {}),
+      });
       await model.dispose();
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
@@ -140,7 +159,12 @@ async function listProviders(probeModel: string): Promise<ProviderStatus[]> {
 }
 
 /** The MLP and CNN, trained briefly on MNIST and converted, and the GraphModels, converted. */
-async function prepareModels(work: string, only: string[] | undefined, log: (line: string) => void, notes: string[]): Promise<CheckModel[]> {
+async function prepareModels(
+  work: string,
+  only: string[] | undefined,
+  log: (line: string) => void,
+  notes: string[],
+): Promise<CheckModel[]> {
   const { test } = await loadDataset({ dataset: 'mnist' });
   const digits = normalizeImages(test, 1 / 255, 0);
   const models: CheckModel[] = [];
@@ -150,7 +174,14 @@ async function prepareModels(work: string, only: string[] | undefined, log: (lin
     const { modelJsonPath } = await train({ model: name, limit: 2000, epochs: 1, quiet: true, out: path.join(work, name) });
     const onnxPath = path.join(work, `${name}.onnx`);
     await convertLayersModelToFile(modelJsonPath, onnxPath);
-    models.push({ name, path: onnxPath, classifier: true, feeds: (model, count) => ({ [model.inputs[0]!.name]: { type: 'float32', dims: [count, 28, 28, 1], data: digits.slice(0, count * 784) } }) });
+    models.push({
+      name,
+      path: onnxPath,
+      classifier: true,
+      feeds: (model, count) => ({
+        [model.inputs[0]!.name]: { type: 'float32', dims: [count, 28, 28, 1], data: digits.slice(0, count * 784) },
+      }),
+    });
   }
   for (const name of GRAPH_MODELS) {
     if (only && !only.includes(name)) continue;
@@ -176,7 +207,14 @@ export function seededFeeds(model: Model, count: number, seed: number, [low, hig
     model.inputs.map((input) => {
       const dims = input.shape.map((size, axis) => size ?? (axis === 0 ? count : 1));
       const values = Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => low + (high - low) * random());
-      return [input.name, { type: input.type, dims, data: input.type === 'int32' ? Int32Array.from(values, Math.floor) : Float32Array.from(values) } as TensorData];
+      return [
+        input.name,
+        {
+          type: input.type,
+          dims,
+          data: input.type === 'int32' ? Int32Array.from(values, Math.floor) : Float32Array.from(values),
+        } as TensorData,
+      ];
     }),
   );
 }
@@ -198,13 +236,25 @@ async function checkModel(check: CheckModel, device: ResolvedDevice, batches: nu
       else ({ rate: imagesPerSecond[batch], tooSlow } = await measure(model, check.feeds(model, batch, 2), batch, maxCallSeconds));
     }
     const { runtime, adapter } = model.placement;
-    return { device, runtime, ...(adapter ? { adapter: `${adapter.name}${adapter.software ? ' (software)' : ''}` } : {}), model: check.name, ...agreement, imagesPerSecond, firstRunMs };
+    return {
+      device,
+      runtime,
+      ...(adapter ? { adapter: `${adapter.name}${adapter.software ? ' (software)' : ''}` } : {}),
+      model: check.name,
+      ...agreement,
+      imagesPerSecond,
+      firstRunMs,
+    };
   } finally {
     await model.dispose();
   }
 }
 
-async function agreementWithCpu(check: CheckModel, model: Model, samples: number): Promise<{ maxScaledDiff: number; top1Agreement?: number }> {
+async function agreementWithCpu(
+  check: CheckModel,
+  model: Model,
+  samples: number,
+): Promise<{ maxScaledDiff: number; top1Agreement?: number }> {
   const cpu = await loadModel(check.path, { device: 'cpu' });
   try {
     const feeds = check.feeds(model, samples, 3);
@@ -246,7 +296,12 @@ function argmax(values: Float32Array, offset: number, length: number): number {
 }
 
 /** One warm-up call, then calls until at least 3 and 0.3 s; one call over the limit ends it. */
-async function measure(model: Model, feeds: Record<string, TensorData>, batch: number, maxCallSeconds: number): Promise<{ rate: number; tooSlow: boolean }> {
+async function measure(
+  model: Model,
+  feeds: Record<string, TensorData>,
+  batch: number,
+  maxCallSeconds: number,
+): Promise<{ rate: number; tooSlow: boolean }> {
   const warm = performance.now();
   await model.run(feeds);
   if ((performance.now() - warm) / 1000 > maxCallSeconds) return { rate: (batch * 1000) / (performance.now() - warm), tooSlow: true };
@@ -260,13 +315,31 @@ async function measure(model: Model, feeds: Record<string, TensorData>, batch: n
 }
 
 export function gpuCheckTables(result: GpuCheckResult, batches: number[]): Table[] {
-  const providers: Table = { title: 'Execution providers onnxruntime offers here', header: ['provider', 'package', 'device', 'status'], rows: [], notes: [] };
-  for (const p of result.providers) providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status]);
+  const providers: Table = {
+    title: 'Execution providers onnxruntime offers here',
+    header: ['provider', 'package', 'device', 'status'],
+    rows: [],
+    notes: [],
+  };
+  for (const p of result.providers)
+    providers.rows.push([p.provider, p.runtime, p.device ?? '—', p.status === 'ok' ? `ok${p.adapter ? `: ${p.adapter}` : ''}` : p.status]);
   const table: Table = {
     title: 'Models on each usable provider',
-    header: ['provider', 'package', 'adapter or GPU', 'model', 'agreement with cpu', ...batches.map((batch) => `img/s b${batch}`), 'first run ms'],
+    header: [
+      'provider',
+      'package',
+      'adapter or GPU',
+      'model',
+      'agreement with cpu',
+      ...batches.map((batch) => `img/s b${batch}`),
+      'first run ms',
+    ],
     rows: [],
-    notes: [...result.notes, '— (too slow): a smaller batch of that model took more than --max-call-seconds per call there.', `Agreement: top-1 on ${AGREEMENT_SAMPLES.classifier} MNIST test digits (classifiers), and max |Δ| over every output scaled by max(1, max |cpu|), on ${AGREEMENT_SAMPLES.graphModel} seeded inputs for the GraphModels. First run: session creation and the first batch-1 run (shader compilation on WebGPU).`],
+    notes: [
+      ...result.notes,
+      '— (too slow): a smaller batch of that model took more than --max-call-seconds per call there.',
+      `Agreement: top-1 on ${AGREEMENT_SAMPLES.classifier} MNIST test digits (classifiers), and max |Δ| over every output scaled by max(1, max |cpu|), on ${AGREEMENT_SAMPLES.graphModel} seeded inputs for the GraphModels. First run: session creation and the first batch-1 run (shader compilation on WebGPU).`,
+    ],
   };
   for (const row of result.rows) {
     const agreement = `${row.top1Agreement !== undefined ? `top-1 ${(row.top1Agreement * 100).toFixed(1)}%, ` : ''}max |Δ| ${row.maxScaledDiff.toExponential(1)}`;
@@ -274,17 +347,34 @@ export function gpuCheckTables(result: GpuCheckResult, batches: number[]): Table
       const rate = row.imagesPerSecond[batch];
       return typeof rate === 'number' ? Math.round(rate).toLocaleString('en-US') : (rate ?? '—');
     });
-    table.rows.push([row.device, row.runtime, row.adapter ?? '—', row.model, agreement, ...rates, Math.round(row.firstRunMs).toLocaleString('en-US')]);
+    table.rows.push([
+      row.device,
+      row.runtime,
+      row.adapter ?? '—',
+      row.model,
+      agreement,
+      ...rates,
+      Math.round(row.firstRunMs).toLocaleString('en-US'),
+    ]);
   }
   return [providers, table];
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { batches: { type: 'string', default: '1,32,256' }, 'max-call-seconds': { type: 'string', default: '5' }, json: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      batches: { type: 'string', default: '1,32,256' },
+      'max-call-seconds': { type: 'string', default: '5' },
+      json: { type: 'string' },
+    },
+  });
   const batches = values.batches.split(',').map(Number);
-  if (batches.some((batch) => !Number.isInteger(batch) || batch < 1 || batch > 4096)) throw new InvalidOptionError(`--batches must be whole numbers from 1 to 4096, got ${values.batches}`);
+  if (batches.some((batch) => !Number.isInteger(batch) || batch < 1 || batch > 4096))
+    throw new InvalidOptionError(`--batches must be whole numbers from 1 to 4096, got ${values.batches}`);
   const maxCallSeconds = Number(values['max-call-seconds']);
-  if (!(maxCallSeconds > 0)) throw new InvalidOptionError(`--max-call-seconds must be a positive number, got ${values['max-call-seconds']}`);
+  if (!(maxCallSeconds > 0))
+    throw new InvalidOptionError(`--max-call-seconds must be a positive number, got ${values['max-call-seconds']}`);
   const result = await checkGpus({ batches, maxCallSeconds, log: (line) => process.stderr.write(`${line}\n`) });
   process.stdout.write(`${renderText(gpuCheckTables(result, batches))}\n`);
   if (values.json) await writeJsonAtomic(values.json, result);

@@ -56,7 +56,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   for (const name of ['mlp', 'cnn'] as ModelName[]) {
     const tfjs = values[name];
     const onnx = values[`${name}-onnx`];
-    if (onnx && !tfjs) throw new InvalidOptionError(`--${name}-onnx needs --${name} too: tfjs predict is measured on the model it was converted from`);
+    if (onnx && !tfjs)
+      throw new InvalidOptionError(`--${name}-onnx needs --${name} too: tfjs predict is measured on the model it was converted from`);
     if (tfjs) given[name] = { tfjs, onnx };
   }
   return {
@@ -72,7 +73,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
 
 export function parseSections(only: string | undefined): SectionName[] {
   if (only === undefined) return [...SECTION_NAMES];
-  const requested = only.split(',').map((name) => name.trim()).filter(Boolean);
+  const requested = only
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = requested.filter((name) => !(SECTION_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0 || requested.length === 0) {
     throw new InvalidOptionError(`--only takes a comma-separated list of ${SECTION_NAMES.join(', ')}; got "${only}"`);

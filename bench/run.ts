@@ -69,7 +69,12 @@ async function runBenchmarks(options: BenchOptions, argv: string[]): Promise<Ben
     }
     for (const name of options.sections) {
       if (SECTIONS[name].needsModels && !context.models) {
-        results[name] = { seconds: 0, peakRssMB: 0, childProcesses: [], error: 'skipped: the models could not be prepared (see the models section)' };
+        results[name] = {
+          seconds: 0,
+          peakRssMB: 0,
+          childProcesses: [],
+          error: 'skipped: the models could not be prepared (see the models section)',
+        };
         continue;
       }
       (results as unknown as Record<SectionName, SectionRun<unknown>>)[name] = await runSection(name, context);
@@ -89,12 +94,16 @@ async function runSection<T>(name: 'models' | SectionName, context: SectionConte
   const resultPath = path.join(context.workDirectory, `${name}.result.json`);
   await writeFile(contextPath, JSON.stringify(context));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', SECTION_ENTRY, name, contextPath, resultPath], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SECTION_ENTRY, name, contextPath, resultPath], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const sampler = sampleDescendantPeaks(child.pid!);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const childProcesses = sampler.stop();
   const seconds = (performance.now() - started) / 1000;
-  if (!existsSync(resultPath)) return { seconds, peakRssMB: 0, childProcesses, error: `the section process exited with ${exitCode} without results` };
+  if (!existsSync(resultPath))
+    return { seconds, peakRssMB: 0, childProcesses, error: `the section process exited with ${exitCode} without results` };
   const output = JSON.parse(await readFile(resultPath, 'utf8')) as SectionOutput;
   if (output.error) process.stderr.write(`${name} failed: ${output.error}\n`);
   const run: SectionRun<T> = { seconds, peakRssMB: Math.round(output.maxRssKB / 102.4) / 10, childProcesses };

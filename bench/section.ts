@@ -12,7 +12,9 @@ import { writeJsonAtomic } from '../common/files.ts';
 import type { SectionContext, SectionDefinition } from './sections/definition.ts';
 import { MODELS_SECTION, SECTIONS } from './sections/registry.ts';
 
-const MEASURES: Record<string, SectionDefinition<unknown>['measure']> = Object.fromEntries(Object.entries({ models: MODELS_SECTION, ...SECTIONS }).map(([name, section]) => [name, section.measure]));
+const MEASURES: Record<string, SectionDefinition<unknown>['measure']> = Object.fromEntries(
+  Object.entries({ models: MODELS_SECTION, ...SECTIONS }).map(([name, section]) => [name, section.measure]),
+);
 
 export interface SectionOutput {
   data?: unknown;

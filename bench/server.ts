@@ -27,8 +27,15 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
     },
   });
-  const models: BenchModel[] = [{ name: 'mlp', onnx: path.resolve(values.onnx ?? 'artifacts/model.onnx'), tfjs: path.resolve(values.tfjs ?? 'artifacts/tfjs/model.json') }];
-  if (values['cnn-onnx']) models.push({ name: 'cnn', onnx: path.resolve(values['cnn-onnx']), tfjs: values['cnn-tfjs'] && path.resolve(values['cnn-tfjs']) });
+  const models: BenchModel[] = [
+    {
+      name: 'mlp',
+      onnx: path.resolve(values.onnx ?? 'artifacts/model.onnx'),
+      tfjs: path.resolve(values.tfjs ?? 'artifacts/tfjs/model.json'),
+    },
+  ];
+  if (values['cnn-onnx'])
+    models.push({ name: 'cnn', onnx: path.resolve(values['cnn-onnx']), tfjs: values['cnn-tfjs'] && path.resolve(values['cnn-tfjs']) });
   const result = await benchServer({ quick: values.quick, models, out: values.out });
   process.stdout.write(`\n${renderText(servingTablesFor(result))}\n`);
   return 0;

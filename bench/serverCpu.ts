@@ -41,8 +41,10 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const onnx = path.resolve(values.onnx);
-  if (!existsSync(onnx)) throw new InvalidInputError(`${values.onnx} does not exist; train and export first (npm run pipeline), or point --onnx at one`);
-  const count = (name: 'requests' | 'connections' | 'repetitions', max: number) => parseNumberFlag(name, values[name], { min: 1, max }, true);
+  if (!existsSync(onnx))
+    throw new InvalidInputError(`${values.onnx} does not exist; train and export first (npm run pipeline), or point --onnx at one`);
+  const count = (name: 'requests' | 'connections' | 'repetitions', max: number) =>
+    parseNumberFlag(name, values[name], { min: 1, max }, true);
   // Read first: the load average before this run adds to it.
   const machine = describeMachine();
   const cpu = await measureServerCpu(onnx, {
@@ -55,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
   const model = onnx.startsWith(PROJECT_ROOT + path.sep) ? path.relative(PROJECT_ROOT, onnx) : path.basename(onnx);
   const report: ServerCpuReport = { schema: 1, generatedAt: new Date().toISOString(), machine, model, cpu };
   await writeJsonAtomic(path.resolve(PROJECT_ROOT, values.out), report);
-  process.stdout.write(`${renderText([serverCpuTable(cpu, `${report.model} on ${machine.cpu.model}, ${machine.cpu.logicalCpus} logical CPUs, load average ${machine.loadAverageAtStart.join(' / ')} at start`)])}\n`);
+  process.stdout.write(
+    `${renderText([serverCpuTable(cpu, `${report.model} on ${machine.cpu.model}, ${machine.cpu.logicalCpus} logical CPUs, load average ${machine.loadAverageAtStart.join(' / ')} at start`)])}\n`,
+  );
   return 0;
 }
 

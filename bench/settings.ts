@@ -69,7 +69,11 @@ const FULL: BenchSettings = {
     learningRate: 1e-3,
     plans: {
       mlp: { tensorflow: { warmupSteps: 20, steps: 200 }, wasm: { warmupSteps: 20, steps: 200 }, cpu: { warmupSteps: 5, steps: 30 } },
-      cnn: { tensorflow: { warmupSteps: 5, steps: 30 }, wasm: { warmupSteps: 5, steps: 30 }, cpu: { warmupSteps: 1, steps: 1, repetitions: 3 } },
+      cnn: {
+        tensorflow: { warmupSteps: 5, steps: 30 },
+        wasm: { warmupSteps: 5, steps: 30 },
+        cpu: { warmupSteps: 1, steps: 1, repetitions: 3 },
+      },
     },
     pytorch: { pairs: 3, warmupSteps: 200 },
   },

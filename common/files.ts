@@ -23,7 +23,7 @@ export async function writeFileAtomic(filePath: string, data: string | Uint8Arra
 
 /** Writes JSON with two-space indentation, atomically. */
 export async function writeJsonAtomic(filePath: string, value: unknown): Promise<void> {
-  await writeFileAtomic(filePath, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(filePath, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Creates a directory (and parents), turning permission problems into a clear OutputError. */
@@ -45,7 +45,9 @@ export async function ensureDirectory(directory: string): Promise<void> {
 async function makeDirectories(directory: string): Promise<void> {
   const missing: string[] = [];
   for (let current = path.resolve(directory); ; current = path.dirname(current)) {
-    const info = await fs.stat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    const info = await fs
+      .stat(current)
+      .catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
     if (info?.isDirectory()) break;
     if (info) throw new Error(`${current} exists and is not a directory`);
     missing.push(current);

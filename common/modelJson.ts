@@ -33,10 +33,12 @@ export function validateModelJson(parsed: unknown, source: string): io.ModelJSON
   if (!('modelTopology' in model)) fail('is not a tfjs model.json: it has no modelTopology');
   if (!isRecord(model.modelTopology)) fail(`modelTopology must be an object, got ${describe(model.modelTopology)}`);
   for (const key of ['format', 'generatedBy', 'convertedBy'] as const) {
-    if (model[key] !== undefined && model[key] !== null && typeof model[key] !== 'string') fail(`${key} must be a string, got ${describe(model[key])}`);
+    if (model[key] !== undefined && model[key] !== null && typeof model[key] !== 'string')
+      fail(`${key} must be a string, got ${describe(model[key])}`);
   }
   for (const key of ['userDefinedMetadata', 'trainingConfig'] as const) {
-    if (model[key] !== undefined && model[key] !== null && !isRecord(model[key])) fail(`${key} must be an object, got ${describe(model[key])}`);
+    if (model[key] !== undefined && model[key] !== null && !isRecord(model[key]))
+      fail(`${key} must be an object, got ${describe(model[key])}`);
   }
   const manifest = model.weightsManifest;
   if (manifest !== undefined) {
@@ -52,7 +54,8 @@ function validateGroup(group: unknown, where: string, names: Set<string>, fail: 
   const { paths, weights } = group as Record<string, unknown>;
   if (!Array.isArray(paths)) fail(`${where}.paths must be a list of shard file names, got ${describe(paths)}`);
   (paths as unknown[]).forEach((shard, index) => {
-    if (typeof shard !== 'string' || shard.trim() === '') fail(`${where}.paths[${index}] must be a shard file name, got ${describe(shard)}`);
+    if (typeof shard !== 'string' || shard.trim() === '')
+      fail(`${where}.paths[${index}] must be a shard file name, got ${describe(shard)}`);
     const name = shard as string;
     // Shards sit beside model.json (or below it): a model file may not make us read /etc/passwd.
     if (path.isAbsolute(name) || path.normalize(name).split(/[\\/]/)[0] === '..') {
@@ -79,7 +82,8 @@ function validateWeightSpec(spec: unknown, where: string, names: Set<string>, fa
     elements *= size as number;
   });
   if (elements > Number.MAX_SAFE_INTEGER) fail(`${label}.shape ${formatShape(shape as number[])} holds more values than any file can`);
-  if (typeof dtype !== 'string' || !WEIGHT_ELEMENT_TYPES.includes(dtype)) fail(`${label}.dtype must be one of ${WEIGHT_ELEMENT_TYPES.join(', ')}, got ${describe(dtype)}`);
+  if (typeof dtype !== 'string' || !WEIGHT_ELEMENT_TYPES.includes(dtype))
+    fail(`${label}.dtype must be one of ${WEIGHT_ELEMENT_TYPES.join(', ')}, got ${describe(dtype)}`);
   if (quantization !== undefined) {
     if (!isRecord(quantization)) fail(`${label}.quantization must be an object, got ${describe(quantization)}`);
     const q = quantization as Record<string, unknown>;
@@ -87,7 +91,8 @@ function validateWeightSpec(spec: unknown, where: string, names: Set<string>, fa
       fail(`${label}.quantization.dtype must be one of ${QUANTIZED_ELEMENT_TYPES.join(', ')}, got ${describe(q.dtype)}`);
     }
     for (const key of ['min', 'scale'] as const) {
-      if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key]))) fail(`${label}.quantization.${key} must be a number, got ${describe(q[key])}`);
+      if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key])))
+        fail(`${label}.quantization.${key} must be a number, got ${describe(q[key])}`);
     }
   }
 }

@@ -15,7 +15,8 @@ export const PROJECT_ROOT = findProjectRoot(import.meta.dirname);
 function findProjectRoot(start: string): string {
   for (let directory = start; ; directory = path.dirname(directory)) {
     const manifest = path.join(directory, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> }).bin?.[BIN_NAME]) return directory;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> }).bin?.[BIN_NAME])
+      return directory;
     if (directory === path.dirname(directory)) throw new Error(`no package.json with the ${BIN_NAME} command above ${start}`);
   }
 }

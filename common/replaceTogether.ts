@@ -49,13 +49,18 @@ export async function replaceTogether(directory: string, replacements: Replaceme
     await fs.rename(staging, committed);
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
-    throw error instanceof OutputError ? error : new OutputError(`cannot write ${describeTargets(directory, replacements)}: ${describeError(error)}`, { cause: error });
+    throw error instanceof OutputError
+      ? error
+      : new OutputError(`cannot write ${describeTargets(directory, replacements)}: ${describeError(error)}`, { cause: error });
   }
   killPoint('committed');
   try {
     await applyCommitted(directory, committed);
   } catch (error) {
-    throw new OutputError(`cannot move ${describeTargets(directory, replacements)} into place (the next run finishes the move): ${describeError(error)}`, { cause: error });
+    throw new OutputError(
+      `cannot move ${describeTargets(directory, replacements)} into place (the next run finishes the move): ${describeError(error)}`,
+      { cause: error },
+    );
   }
 }
 

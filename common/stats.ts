@@ -41,6 +41,7 @@ export function percentile(values: number[], p: number): number {
  * two figures were taken side by side, so pairing them cancels load that drifts during the run.
  */
 export function pairedRatio(values: number[], references: number[]): Spread {
-  if (values.length !== references.length) throw new RangeError(`pairedRatio() needs as many references as values (${values.length} vs ${references.length})`);
+  if (values.length !== references.length)
+    throw new RangeError(`pairedRatio() needs as many references as values (${values.length} vs ${references.length})`);
   return spread(values.map((value, i) => value / references[i]!));
 }

@@ -36,15 +36,17 @@ export const MAX_MODEL_JSON_BYTES = 256 * 1024 * 1024;
 export async function readTfjsModelFiles(modelJsonPath: string): Promise<TfjsModelFiles> {
   const modelJson = await readModelJson(modelJsonPath);
   const directory = path.dirname(path.resolve(modelJsonPath));
-  const groups = await Promise.all((modelJson.weightsManifest ?? []).map(async (group) => {
-    const shardPaths = group.paths.map((shardName) => path.join(directory, shardName));
-    const sizes = await Promise.all(shardPaths.map((shardPath) => shardSize(shardPath, modelJsonPath)));
-    const actual = sizes.reduce((sum, size) => sum + size, 0);
-    const hasStrings = group.weights.some(isStringWeight);
-    const fixed = group.weights.reduce((sum, spec) => sum + (isStringWeight(spec) ? 0 : weightByteLength(spec)), 0);
-    if (hasStrings ? fixed > actual : fixed !== actual) throw sizeMismatch(group, actual, fixed, modelJsonPath);
-    return { group, shardPaths };
-  }));
+  const groups = await Promise.all(
+    (modelJson.weightsManifest ?? []).map(async (group) => {
+      const shardPaths = group.paths.map((shardName) => path.join(directory, shardName));
+      const sizes = await Promise.all(shardPaths.map((shardPath) => shardSize(shardPath, modelJsonPath)));
+      const actual = sizes.reduce((sum, size) => sum + size, 0);
+      const hasStrings = group.weights.some(isStringWeight);
+      const fixed = group.weights.reduce((sum, spec) => sum + (isStringWeight(spec) ? 0 : weightByteLength(spec)), 0);
+      if (hasStrings ? fixed > actual : fixed !== actual) throw sizeMismatch(group, actual, fixed, modelJsonPath);
+      return { group, shardPaths };
+    }),
+  );
   const files = [path.resolve(modelJsonPath)];
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const shards: Uint8Array[] = [];
@@ -174,7 +176,9 @@ export function fileSystemSaver(directory: string): io.IOHandler {
   return {
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
       const target = path.resolve(directory);
-      await replaceTogether(path.dirname(target), [{ name: path.basename(target), kind: 'directory', write: (staging) => writeModelFiles(staging, artifacts) }]);
+      await replaceTogether(path.dirname(target), [
+        { name: path.basename(target), kind: 'directory', write: (staging) => writeModelFiles(staging, artifacts) },
+      ]);
       return saveResult(artifacts);
     },
   };

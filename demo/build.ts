@@ -27,7 +27,8 @@ export interface BuildDemoOptions {
 
 export async function buildDemo(options: BuildDemoOptions): Promise<{ outDir: string }> {
   const outDir = path.resolve(options.outDir ?? DEFAULT_DEMO_OUT_DIR);
-  if (!existsSync(options.modelPath)) throw new InvalidInputError(`${options.modelPath} does not exist: run \`npm run pipeline\` first to train and export the model`);
+  if (!existsSync(options.modelPath))
+    throw new InvalidInputError(`${options.modelPath} does not exist: run \`npm run pipeline\` first to train and export the model`);
   if (!existsSync(RUNTIME_BROWSER_ENTRY)) {
     throw new InvalidInputError('runtime/dist is missing: build the runtime first with `npm run build -w @tfjs-onnx/runtime`');
   }

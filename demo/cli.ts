@@ -39,7 +39,8 @@ function parseOptions(argv: string[]): DemoOptions | 'help' {
   }
   if (values.help) return 'help';
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port must be a whole number from 0 to 65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidOptionError(`--port must be a whole number from 0 to 65535, got ${values.port}`);
   // npm runs scripts from the repository root; a relative --model means relative to where the user typed the command.
   const modelPath = values.model === undefined ? DEFAULT_MODEL : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.model);
   return { port, host: values.host ?? DEFAULT_HOST, modelPath };

@@ -43,10 +43,11 @@ export async function serveStaticDirectory(root: string, options: { host?: strin
   return {
     url: `http://${urlHost}:${port}/`,
     port,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -54,7 +55,8 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new OutputError(`port ${port} on ${host} is already in use: pick another with --port`));
-      else if (error.code === 'EACCES') reject(new OutputError(`no permission to listen on port ${port} on ${host}: pick a port above 1024 with --port`));
+      else if (error.code === 'EACCES')
+        reject(new OutputError(`no permission to listen on port ${port} on ${host}: pick a port above 1024 with --port`));
       else reject(error);
     });
     server.listen(port, host, () => resolve());
@@ -74,7 +76,8 @@ interface FileResponse {
 }
 
 async function respondWithFile(directory: string, requestUrl: string, method: string): Promise<FileResponse> {
-  if (method !== 'GET' && method !== 'HEAD') return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain' }, body: 'method not allowed\n' };
+  if (method !== 'GET' && method !== 'HEAD')
+    return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain' }, body: 'method not allowed\n' };
   let pathname: string;
   try {
     pathname = decodeURIComponent(new URL(requestUrl, 'http://localhost').pathname);
@@ -88,7 +91,11 @@ async function respondWithFile(directory: string, requestUrl: string, method: st
     if (!(await stat(file)).isFile()) return notFound(pathname);
     const body = await readFile(file);
     // Revalidate every time: a rebuilt demo or a new model must show up on reload.
-    return { status: 200, headers: { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }, body };
+    return {
+      status: 200,
+      headers: { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
+      body,
+    };
   } catch {
     return notFound(pathname);
   }

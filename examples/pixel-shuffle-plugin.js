@@ -9,7 +9,8 @@ registerLayerConverter('PixelShuffle', (ctx) => {
   ctx.requireRank(x, 4);
   const r = ctx.config.int('blockSize'); // the layer's getConfig() key, camelCased
   const [batch, height, width, channels] = x.shape;
-  if (channels === null || channels % (r * r) !== 0) throw ctx.config.invalid('blockSize', `a block size whose square divides the channels (${channels})`);
+  if (channels === null || channels % (r * r) !== 0)
+    throw ctx.config.invalid('blockSize', `a block size whose square divides the channels (${channels})`);
   // ONNX DepthToSpace works on NCHW; its DCR order is TensorFlow's depth_to_space order.
   const y = ctx.graph.node('DepthToSpace', [ctx.channelsFirst(x, 'channelsLast')], { blocksize: attr.int(r), mode: attr.string('DCR') });
   const scaled = (size) => (size === null ? null : size * r);

@@ -21,7 +21,14 @@ import { encodeModel } from './backend/onnx/encodeModel.ts';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './options.ts';
 import { optimizeGraph } from './backend/passes/index.ts';
 import { loadPlugins } from './layersModel/plugins.ts';
-import { validateDtype, variantPath, withPrecision, type Dtype, type PrecisionSummary, type QuantizeForms } from './backend/precision/index.ts';
+import {
+  validateDtype,
+  variantPath,
+  withPrecision,
+  type Dtype,
+  type PrecisionSummary,
+  type QuantizeForms,
+} from './backend/precision/index.ts';
 import { allLayerNames, parseModelTopology } from './layersModel/reader/modelTopology.ts';
 import { WeightStore, decodeWeights } from './layersModel/reader/weights.ts';
 
@@ -78,7 +85,11 @@ export async function convertModel(modelJsonPath: string, options: ConvertOption
     : convertLayersModelFiles(files, modelJsonPath, options, opset);
 }
 
-export async function convertModelToFile(modelJsonPath: string, onnxPath: string, options: ConvertOptions = {}): Promise<ConversionSummary & { fileBytes: number }> {
+export async function convertModelToFile(
+  modelJsonPath: string,
+  onnxPath: string,
+  options: ConvertOptions = {},
+): Promise<ConversionSummary & { fileBytes: number }> {
   return writeConversion(await convertModel(modelJsonPath, options), onnxPath);
 }
 
@@ -101,7 +112,9 @@ export async function convertLayersModel(modelJsonPath: string, options: Convert
   const files = await readTfjsModelFiles(modelJsonPath);
   const format = files.modelJson.format;
   if (format !== undefined && format !== 'layers-model') {
-    throw new InvalidInputError(`${modelJsonPath} is a tfjs ${format}; convertLayersModel reads only Layers models (format layers-model); convertModel reads both`);
+    throw new InvalidInputError(
+      `${modelJsonPath} is a tfjs ${format}; convertLayersModel reads only Layers models (format layers-model); convertModel reads both`,
+    );
   }
   return convertLayersModelFiles(files, modelJsonPath, options, opset);
 }
@@ -119,7 +132,12 @@ async function writeConversion(result: ConversionResult, onnxPath: string): Prom
   return { ...result.summary, fileBytes: result.bytes.byteLength };
 }
 
-async function convertLayersModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
+async function convertLayersModelFiles(
+  files: TfjsModelFiles,
+  source: string,
+  options: ConvertOptions,
+  opset: number,
+): Promise<ConversionResult> {
   const topology = parseModelTopology(files.modelJson.modelTopology, source);
   const weights = new WeightStore(decodeWeights(files.weightData, files.weightSpecs, source), allLayerNames(topology), source);
   const built = buildGraph(topology, weights, opset, source);
@@ -132,7 +150,12 @@ async function convertLayersModelFiles(files: TfjsModelFiles, source: string, op
   });
 }
 
-async function convertGraphModelFiles(files: TfjsModelFiles, source: string, options: ConvertOptions, opset: number): Promise<ConversionResult> {
+async function convertGraphModelFiles(
+  files: TfjsModelFiles,
+  source: string,
+  options: ConvertOptions,
+  opset: number,
+): Promise<ConversionResult> {
   const modelJson = files.modelJson as typeof files.modelJson & { signature?: GraphModelSignature; modelInitializer?: unknown };
   // tfjs-converter's GraphModel prefers the signature in userDefinedMetadata (where some converters put it) to the top-level one.
   const metadataSignature = (modelJson.userDefinedMetadata as { signature?: GraphModelSignature } | undefined)?.signature;
@@ -174,7 +197,10 @@ async function finishConversion(
   const dtype = validateDtype(options.dtype);
   const { graph, summary: precision } = withPrecision(built.graph, dtype, options.quantization);
   const sourceSha256 = await sha256OfFiles(files.files);
-  const metadata = { ...resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source), sourceFormat: description.sourceFormat };
+  const metadata = {
+    ...resolveMetadata(options, files.modelJson.userDefinedMetadata, sourceSha256, source),
+    sourceFormat: description.sourceFormat,
+  };
   const bytes = encodeModel(graph, {
     opset: description.opset,
     graphName: description.graphName,
@@ -216,7 +242,10 @@ export async function convertModelVariantsToFiles(
   if (exactPath && dtypes.length !== 1) throw new InvalidOptionError(`one output path takes one dtype, got ${dtypes.length}`);
   const converted = [];
   for (const dtype of dtypes) {
-    converted.push({ path: exactPath ? fp32Path : variantPath(fp32Path, dtype), ...(await convertModel(modelJsonPath, { ...options, dtype })) });
+    converted.push({
+      path: exactPath ? fp32Path : variantPath(fp32Path, dtype),
+      ...(await convertModel(modelJsonPath, { ...options, dtype })),
+    });
   }
   for (const { path: file, bytes } of converted) await writeFileAtomic(file, bytes);
   return converted.map(({ path: file, bytes, summary }) => ({ ...summary, fileBytes: bytes.byteLength, path: file }));

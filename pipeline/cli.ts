@@ -16,7 +16,15 @@ import { describeYargsFailure, requireFlagValues, type CliCommand, type FlagCont
  * only yargs, option defaults and these helpers; their handlers load the library (tfjs,
  * onnxruntime, fastify, vega...) when the command runs, so --help answers at once.
  */
-export const commands: CliCommand[] = [trainCommand, convertCommand, pipelineCommand, parityCommand, serveCommand, exportTritonCommand, predictCommand];
+export const commands: CliCommand[] = [
+  trainCommand,
+  convertCommand,
+  pipelineCommand,
+  parityCommand,
+  serveCommand,
+  exportTritonCommand,
+  predictCommand,
+];
 
 export function buildCli(argv: string[], context: FlagContext = { argv, aliases: {} }): Argv {
   let cli = yargs(argv)

@@ -28,7 +28,8 @@ export function formatConversionSummary(onnxPath: string, summary: ConversionSum
   const nameWidth = Math.max(unit.length, ...summary.layers.map((layer) => layer.name.length));
   const classWidth = Math.max(kind.length, ...summary.layers.map((layer) => layer.className.length));
   const rows = summary.layers.map(
-    (layer) => `  ${layer.name.padEnd(nameWidth)}  ${layer.className.padEnd(classWidth)}  ${layer.onnxNodes.length ? layer.onnxNodes.join(', ') : '(no nodes)'}`,
+    (layer) =>
+      `  ${layer.name.padEnd(nameWidth)}  ${layer.className.padEnd(classWidth)}  ${layer.onnxNodes.length ? layer.onnxNodes.join(', ') : '(no nodes)'}`,
   );
   return [
     summary.sourceFormat === 'graph-model' ? 'GraphModel: TF nodes by name scope → ONNX nodes:' : 'layers → ONNX nodes:',

@@ -47,7 +47,9 @@ export interface NumberFlagSpec extends NumberBounds {
 }
 
 /** The yargs options of a numeric flag; typed so argv's value is `number`, or `number | undefined` without a default. */
-type NumberFlagOptions<S extends NumberFlagSpec> = Options & { coerce: (value: unknown) => number } & (S extends { default: number } ? { default: number } : unknown) &
+type NumberFlagOptions<S extends NumberFlagSpec> = Options & { coerce: (value: unknown) => number } & (S extends { default: number }
+    ? { default: number }
+    : unknown) &
   (S extends { demandOption: true } ? { demandOption: true } : unknown);
 
 /** `.option(...integerFlag('epochs', { min: 1, max: 10_000, default: 5, describe }))`: a whole number within bounds. */
@@ -62,7 +64,10 @@ export function numberFlag<K extends string, S extends NumberFlagSpec>(name: K, 
 
 function numericOptions<S extends NumberFlagSpec>(name: string, spec: S, whole: boolean): NumberFlagOptions<S> {
   const { describe, min, max, above, below, ...rest } = spec;
-  const range = above || below ? `${above ? 'above' : 'at least'} ${formatNumber(min)}, ${below ? 'below' : 'at most'} ${formatNumber(max)}` : `${formatNumber(min)}–${formatNumber(max)}`;
+  const range =
+    above || below
+      ? `${above ? 'above' : 'at least'} ${formatNumber(min)}, ${below ? 'below' : 'at most'} ${formatNumber(max)}`
+      : `${formatNumber(min)}–${formatNumber(max)}`;
   // No yargs `type`: yargs would turn "abc" into NaN before we see it. The text reaches
   // parseNumberFlag as typed (cli.ts turns yargs' number parsing off).
   return {
@@ -141,7 +146,8 @@ export function requireFlagValues(cli: Argv, command: CliCommand, context: FlagC
   const positionals = commandPositionals(command.command);
   const positionalNames = new Set(positionals.map((p) => p.name));
   const valueFlags = Object.keys(options.key).filter(
-    (key) => !positionalNames.has(key) && !options.boolean.includes(key) && !options.count.includes(key) && key !== 'help' && key !== 'version',
+    (key) =>
+      !positionalNames.has(key) && !options.boolean.includes(key) && !options.count.includes(key) && key !== 'help' && key !== 'version',
   );
   for (const key of valueFlags) if (options.narg[key] === undefined) cli.requiresArg(key);
   context.command = command;
@@ -165,7 +171,8 @@ function isBlank(value: unknown): boolean {
 
 /** predict, serve and parity once took --backend; say what replaced it rather than "Unknown argument". */
 function removedBackendFlag(context: FlagContext): string {
-  if (context.command?.command.startsWith('parity')) return "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on";
+  if (context.command?.command.startsWith('parity'))
+    return "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on";
   return '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)';
 }
 

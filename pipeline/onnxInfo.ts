@@ -43,7 +43,6 @@ export async function readOnnxInfo(onnxPath: string): Promise<OnnxInfo> {
   };
 }
 
-
 function signatureOf(value: OnnxTypes.IValueInfoProto): TensorSignature {
   const tensorType = value.type?.tensorType;
   const dims = tensorType?.shape?.dim ?? [];

@@ -27,7 +27,8 @@ export function validateThresholds({ minTop1Agreement, maxAbsDiff }: ParityThres
   if (!(minTop1Agreement >= agreement.min && minTop1Agreement <= agreement.max)) {
     throw new InvalidOptionError(`--min-agreement must be between ${agreement.min} and ${agreement.max}, got ${minTop1Agreement}`);
   }
-  if (!(maxAbsDiff >= diff.min && maxAbsDiff <= diff.max)) throw new InvalidOptionError(`--max-abs-diff must be between ${diff.min} and ${diff.max}, got ${maxAbsDiff}`);
+  if (!(maxAbsDiff >= diff.min && maxAbsDiff <= diff.max))
+    throw new InvalidOptionError(`--max-abs-diff must be between ${diff.min} and ${diff.max}, got ${maxAbsDiff}`);
 }
 
 /** parity --random N: how many seeded random samples, and the seed (32 bits of it are used). */
@@ -40,7 +41,14 @@ export const PREDICT_DEFAULTS = { topK: DEFAULT_TOP_K } as const;
 export const TOP_K_LIMITS = { min: 1, max: 1000 } as const;
 
 /** How the parity stage times the variants against fp32 (here, not in variants/speed.ts, which loads the runtime and so stays out of --help). */
-export const PIPELINE_SPEED: SpeedOptions = { devices: ['cpu', 'wasm'], batchSizes: [1, 256], repetitions: 5, warmupCalls: 3, blockMs: 150, minCalls: 3 };
+export const PIPELINE_SPEED: SpeedOptions = {
+  devices: ['cpu', 'wasm'],
+  batchSizes: [1, 256],
+  repetitions: 5,
+  warmupCalls: 3,
+  blockMs: 150,
+  minCalls: 3,
+};
 
 export const STAGES = ['train', 'convert', 'verify', 'parity', 'package', 'report'] as const;
 export type StageName = (typeof STAGES)[number];

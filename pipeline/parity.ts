@@ -79,14 +79,21 @@ export async function predictWithTfjs(modelJsonPath: string, input: Float32Array
 /** The devices parity compares by default: onnxruntime-node's CPU and onnxruntime-web's WebAssembly. */
 export const PARITY_DEVICES: readonly ResolvedDevice[] = ['cpu', 'wasm'];
 
-export async function predictWithRuntime(onnxPath: string, device: ResolvedDevice, input: Float32Array, count: number): Promise<Predictions> {
+export async function predictWithRuntime(
+  onnxPath: string,
+  device: ResolvedDevice,
+  input: Float32Array,
+  count: number,
+): Promise<Predictions> {
   const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { device }));
   try {
     const perImage = input.length / count;
     const outputs: Float32Array[] = [];
     for (let start = 0; start < count; start += BATCH) {
       const size = Math.min(BATCH, count - start);
-      outputs.push(await runtimeCall(onnxPath, () => classifier.predictBatch(input.subarray(start * perImage, (start + size) * perImage), size)));
+      outputs.push(
+        await runtimeCall(onnxPath, () => classifier.predictBatch(input.subarray(start * perImage, (start + size) * perImage), size)),
+      );
     }
     return { source: describePlacement(classifier.placement), probabilities: concat(outputs), count, classCount: classifier.classCount };
   } finally {
@@ -115,7 +122,8 @@ export function comparePredictions(a: Predictions, b: Predictions, thresholds: P
       maxAbsDiff = sampleMax;
       worstSample = sample;
     }
-    if (argmax(a.probabilities, offset, a.top1Length ?? a.classCount) !== argmax(b.probabilities, offset, b.top1Length ?? b.classCount)) disagreements.push(sample);
+    if (argmax(a.probabilities, offset, a.top1Length ?? a.classCount) !== argmax(b.probabilities, offset, b.top1Length ?? b.classCount))
+      disagreements.push(sample);
   }
   const top1Agreement = 1 - disagreements.length / a.count;
   return {
@@ -171,7 +179,9 @@ export interface CheckParityOptions {
  * Predicts the dataset's test split with tfjs and on each device, and compares every pair.
  * predictions[0] is tfjs's, then one per device that ran, in the order given.
  */
-export async function checkParity(options: CheckParityOptions): Promise<{ report: ParityReport; predictions: Predictions[]; devices: ResolvedDevice[] }> {
+export async function checkParity(
+  options: CheckParityOptions,
+): Promise<{ report: ParityReport; predictions: Predictions[]; devices: ResolvedDevice[] }> {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   validateThresholds(thresholds);
   const preprocess = await readPreprocess(options.tfjsModelPath);

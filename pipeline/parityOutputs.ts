@@ -37,12 +37,16 @@ export function splitOutputs(names: readonly string[], batchSizes: readonly numb
       for (const other of others) {
         const got = other.batches[b][k].dims;
         if (want.length !== got.length || want.some((size, i) => size !== got[i])) {
-          throw new ParityError(`output "${name}" has shape ${formatShape(want)} on ${reference.source} but ${formatShape(got)} on ${other.source} (random batch ${b + 1})`);
+          throw new ParityError(
+            `output "${name}" has shape ${formatShape(want)} on ${reference.source} but ${formatShape(got)} on ${other.source} (random batch ${b + 1})`,
+          );
         }
       }
     });
     const shapes = reference.batches.map((outputs) => outputs[k].dims);
-    const rows = shapes.every((dims, b) => dims.length > 0 && dims[0] === batchSizes[b] && dims.slice(1).join() === shapes[0].slice(1).join());
+    const rows = shapes.every(
+      (dims, b) => dims.length > 0 && dims[0] === batchSizes[b] && dims.slice(1).join() === shapes[0].slice(1).join(),
+    );
     (rows ? split.perSample : split.whole).push(k);
   });
   return split;
@@ -64,7 +68,12 @@ export function outputScales(run: RuntimeOutputs, count: number): number[] {
  * Samples as rows: every per-sample output's values for that sample, scaled, one after another.
  * Top-1 is taken over the first of them (a classifier's probabilities).
  */
-export function toPredictions(run: RuntimeOutputs, outputs: readonly number[], batchSizes: readonly number[], scales: readonly number[]): Predictions {
+export function toPredictions(
+  run: RuntimeOutputs,
+  outputs: readonly number[],
+  batchSizes: readonly number[],
+  scales: readonly number[],
+): Predictions {
   const count = batchSizes.reduce((sum, size) => sum + size, 0);
   const perSample = outputs.map((k) => run.batches[0][k].data.length / batchSizes[0]);
   const rowLength = perSample.reduce((a, b) => a + b, 0);
@@ -84,7 +93,14 @@ export function toPredictions(run: RuntimeOutputs, outputs: readonly number[], b
 }
 
 /** Adds the whole outputs' largest scaled difference to each pair of the report, and names them in it. */
-export function compareWholeOutputs(report: ParityReport, names: readonly string[], runs: readonly RuntimeOutputs[], whole: readonly number[], scales: readonly number[], thresholds: ParityThresholds): ParityReport {
+export function compareWholeOutputs(
+  report: ParityReport,
+  names: readonly string[],
+  runs: readonly RuntimeOutputs[],
+  whole: readonly number[],
+  scales: readonly number[],
+  thresholds: ParityThresholds,
+): ParityReport {
   if (whole.length === 0) return report;
   const bySource = new Map(runs.map((run) => [run.source, run]));
   const pairs = report.pairs.map((pair) => {

@@ -104,7 +104,9 @@ async function readImage(file: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(file));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(`cannot read the image file ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : describeError(error)}`);
+    throw new InvalidInputError(
+      `cannot read the image file ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : describeError(error)}`,
+    );
   }
 }
 

@@ -66,17 +66,23 @@ interface ReferenceModel {
 
 /** Compares tfjs and the ONNX model on each device (default cpu and wasm) on `samples` seeded random inputs. */
 export async function checkModelPair(options: ModelPairOptions): Promise<{ report: ParityReport; predictions: Predictions[] }> {
-  if (!Number.isInteger(options.samples) || options.samples < 1) throw new InvalidOptionError(`the number of random samples must be a positive integer, got ${options.samples}`);
+  if (!Number.isInteger(options.samples) || options.samples < 1)
+    throw new InvalidOptionError(`the number of random samples must be a positive integer, got ${options.samples}`);
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const backend = await selectBackend(options.tfjsBackend);
   const reference = await loadReference(options.tfjsModelPath);
   try {
-    const onnxBytes = new Uint8Array(await readFile(options.onnxPath).catch((error: Error) => {
-      throw new InvalidInputError(`cannot read ONNX model ${options.onnxPath}: ${error.message}`);
-    }));
+    const onnxBytes = new Uint8Array(
+      await readFile(options.onnxPath).catch((error: Error) => {
+        throw new InvalidInputError(`cannot read ONNX model ${options.onnxPath}: ${error.message}`);
+      }),
+    );
     const outputNames = (onnx.ModelProto.decode(onnxBytes).graph?.output ?? []).map((output) => output.name ?? '');
     const batches = randomBatches(reference.inputs, options.samples, options.seed ?? 1);
-    const tfjs: RuntimeOutputs = { source: `tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`, batches: [] };
+    const tfjs: RuntimeOutputs = {
+      source: `tfjs ${reference.format === 'graph-model' ? 'GraphModel' : 'Layers model'} (${backend})`,
+      batches: [],
+    };
     for (const batch of batches) {
       const outputs = await reference.predict(batch, outputNames);
       tfjs.batches.push(outputs.map((tensor) => ({ data: tensor.dataSync() as ArrayLike<number>, dims: tensor.shape })));
@@ -106,7 +112,11 @@ async function loadLayersReference(modelJsonPath: string): Promise<ReferenceMode
   const model = await tf.loadLayersModel(fileSystemLoader(modelJsonPath));
   return {
     format: 'layers-model',
-    inputs: model.inputs.map((input) => ({ name: input.name, elementType: randomElementType(input.dtype, input.name), shape: [...input.shape] })),
+    inputs: model.inputs.map((input) => ({
+      name: input.name,
+      elementType: randomElementType(input.dtype, input.name),
+      shape: [...input.shape],
+    })),
     predict: async (batch) => {
       const output = model.predict(batch.tensors.length === 1 ? batch.tensors[0] : batch.tensors);
       return Array.isArray(output) ? output : [output];
@@ -120,11 +130,15 @@ async function loadLayersReference(modelJsonPath: string): Promise<ReferenceMode
  * leave an image's height and width open while the signature gives the size the model expects.
  */
 export function signatureInputShapes(signature: unknown): Map<string, (number | null)[]> {
-  const inputs = (signature as { inputs?: Record<string, { name?: string; tensorShape?: { dim?: { size?: string | number }[] } }> } | undefined)?.inputs ?? {};
-  return new Map(Object.entries(inputs).map(([key, info]) => [
-    (info.name ?? key).replace(/:0$/, ''),
-    (info.tensorShape?.dim ?? []).map((dim) => (dim.size === undefined || Number(dim.size) < 0 ? null : Number(dim.size))),
-  ]));
+  const inputs =
+    (signature as { inputs?: Record<string, { name?: string; tensorShape?: { dim?: { size?: string | number }[] } }> } | undefined)
+      ?.inputs ?? {};
+  return new Map(
+    Object.entries(inputs).map(([key, info]) => [
+      (info.name ?? key).replace(/:0$/, ''),
+      (info.tensorShape?.dim ?? []).map((dim) => (dim.size === undefined || Number(dim.size) < 0 ? null : Number(dim.size))),
+    ]),
+  );
 }
 
 async function loadGraphReference(modelJsonPath: string, declared: Map<string, (number | null)[]>): Promise<ReferenceModel> {
@@ -133,7 +147,11 @@ async function loadGraphReference(modelJsonPath: string, declared: Map<string, (
     const name = input.name.replace(/:0$/, '');
     const shape = (input.shape ?? []).map((size) => (size === -1 ? null : size));
     const signature = declared.get(name);
-    return { name, elementType: randomElementType(input.dtype ?? 'float32', input.name), shape: signature?.length === shape.length ? shape.map((size, i) => size ?? signature[i]) : shape };
+    return {
+      name,
+      elementType: randomElementType(input.dtype ?? 'float32', input.name),
+      shape: signature?.length === shape.length ? shape.map((size, i) => size ?? signature[i]) : shape,
+    };
   });
   return {
     format: 'graph-model',
@@ -172,7 +190,9 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
   const random = createRandom(seed);
   for (const input of inputs) {
     if (input.shape.slice(1).some((size) => size === null)) {
-      throw new InvalidInputError(`model input ${input.name} has shape ${formatShape(input.shape)}; random inputs need every size but the batch`);
+      throw new InvalidInputError(
+        `model input ${input.name} has shape ${formatShape(input.shape)}; random inputs need every size but the batch`,
+      );
     }
   }
   const fixedBatch = inputs.map((input) => input.shape[0]).find((size) => size !== null && size !== undefined);
@@ -183,9 +203,23 @@ export function randomBatches(inputs: DeclaredInput[], samples: number, seed: nu
     const tensors = inputs.map((input) => {
       const shape = [size, ...(input.shape.slice(1) as number[])];
       const count = shape.reduce((a, b) => a * b, 1);
-      if (input.elementType === 'int32') return tf.tensor(Int32Array.from({ length: count }, () => Math.floor(256 * random())), shape, 'int32');
-      if (input.elementType === 'bool') return tf.tensor(Uint8Array.from({ length: count }, () => (random() < 0.5 ? 1 : 0)), shape, 'bool');
-      return tf.tensor(Float32Array.from({ length: count }, () => random()), shape, 'float32');
+      if (input.elementType === 'int32')
+        return tf.tensor(
+          Int32Array.from({ length: count }, () => Math.floor(256 * random())),
+          shape,
+          'int32',
+        );
+      if (input.elementType === 'bool')
+        return tf.tensor(
+          Uint8Array.from({ length: count }, () => (random() < 0.5 ? 1 : 0)),
+          shape,
+          'bool',
+        );
+      return tf.tensor(
+        Float32Array.from({ length: count }, () => random()),
+        shape,
+        'float32',
+      );
     });
     batches.push({ tensors, size });
   }
@@ -201,13 +235,17 @@ async function runOnnx(onnxPath: string, device: ResolvedDevice, model: Uint8Arr
     }
     const outputs: OutputValues[][] = [];
     for (const batch of batches) {
-      const feeds = Object.fromEntries(loaded.inputs.map((input, i) => {
-        const tensor = batch.tensors[i];
-        const data = tensor.dtype === 'bool' ? Uint8Array.from(tensor.dataSync() as Uint8Array) : tensor.dataSync();
-        return [input.name, { type: tensor.dtype, dims: tensor.shape, data } as TensorData];
-      }));
+      const feeds = Object.fromEntries(
+        loaded.inputs.map((input, i) => {
+          const tensor = batch.tensors[i];
+          const data = tensor.dtype === 'bool' ? Uint8Array.from(tensor.dataSync() as Uint8Array) : tensor.dataSync();
+          return [input.name, { type: tensor.dtype, dims: tensor.shape, data } as TensorData];
+        }),
+      );
       const result = await runtimeCall(onnxPath, () => loaded.run(feeds));
-      outputs.push(loaded.outputs.map((output) => ({ data: result[output.name]!.data as ArrayLike<number>, dims: result[output.name]!.dims })));
+      outputs.push(
+        loaded.outputs.map((output) => ({ data: result[output.name]!.data as ArrayLike<number>, dims: result[output.name]!.dims })),
+      );
     }
     return { source: describePlacement(loaded.placement), batches: outputs };
   } finally {

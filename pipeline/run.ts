@@ -9,7 +9,15 @@ import { ensureDirectory } from '../common/files.ts';
 import { MAX_OPSET, MIN_OPSET } from '../export/options.ts';
 import { loadDataset, type ImageDataset } from '../training/data/datasets.ts';
 import { resolveTrainOptions } from '../training/options.ts';
-import { PIPELINE_DEFAULTS, STAGES, artifactPaths, modelVariants, validateThresholds, type PipelineOptions, type StageName } from './options.ts';
+import {
+  PIPELINE_DEFAULTS,
+  STAGES,
+  artifactPaths,
+  modelVariants,
+  validateThresholds,
+  type PipelineOptions,
+  type StageName,
+} from './options.ts';
 import { convertStage } from './stages/convert.ts';
 import { packageStage } from './stages/package.ts';
 import { parityStage } from './stages/parity.ts';
@@ -44,7 +52,10 @@ export interface PipelineResult {
 /** A failure inside a stage, named for the user: "stage parity: ...". */
 export class StageError extends UserError {}
 
-export async function runPipeline(partial: Partial<PipelineOptions> = {}, output: NodeJS.WriteStream = process.stdout): Promise<PipelineResult> {
+export async function runPipeline(
+  partial: Partial<PipelineOptions> = {},
+  output: NodeJS.WriteStream = process.stdout,
+): Promise<PipelineResult> {
   const options = resolvePipelineOptions(partial);
   const paths = artifactPaths(options.out);
   await ensureDirectory(paths.out);
@@ -99,7 +110,14 @@ export async function runPipeline(partial: Partial<PipelineOptions> = {}, output
 
   say(`\n${summaryTable(outcomes)}`);
   say(`\nArtifacts in ${paths.out}/:`);
-  for (const file of [paths.tfjsModel, ...modelVariants(paths, options.variants).map((model) => model.path), paths.metrics, paths.parity, paths.manifest, paths.report]) {
+  for (const file of [
+    paths.tfjsModel,
+    ...modelVariants(paths, options.variants).map((model) => model.path),
+    paths.metrics,
+    paths.parity,
+    paths.manifest,
+    paths.report,
+  ]) {
     if (existsSync(file)) say(`  ${file}`);
   }
   return { outcomes, paths };
@@ -109,7 +127,8 @@ export function resolvePipelineOptions(partial: Partial<PipelineOptions>): Pipel
   const defined = Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<PipelineOptions>;
   const merged = { ...PIPELINE_DEFAULTS, ...defined, thresholds: { ...PIPELINE_DEFAULTS.thresholds, ...defined.thresholds } };
   for (const key of ['from', 'to'] as const) {
-    if (!STAGES.includes(merged[key])) throw new InvalidOptionError(`--${key} ${merged[key]} is not a stage: choose one of ${STAGES.join(', ')}`);
+    if (!STAGES.includes(merged[key]))
+      throw new InvalidOptionError(`--${key} ${merged[key]} is not a stage: choose one of ${STAGES.join(', ')}`);
   }
   if (STAGES.indexOf(merged.from) > STAGES.indexOf(merged.to)) {
     throw new InvalidOptionError(`--from ${merged.from} comes after --to ${merged.to}; the stages run in the order ${STAGES.join(' → ')}`);
@@ -124,7 +143,9 @@ export function resolvePipelineOptions(partial: Partial<PipelineOptions>): Pipel
 function requireInputs(stage: Stage, paths: ReturnType<typeof artifactPaths>): void {
   const missing = stage.requires(paths).filter((file) => !existsSync(file));
   if (missing.length > 0) {
-    throw new StageError(`stage ${stage.name} needs ${missing.join(', ')}, which an earlier stage writes: run without --from, or from an earlier stage`);
+    throw new StageError(
+      `stage ${stage.name} needs ${missing.join(', ')}, which an earlier stage writes: run without --from, or from an earlier stage`,
+    );
   }
 }
 
@@ -136,6 +157,10 @@ function summaryTable(outcomes: StageOutcome[]): string {
   const rows = outcomes.map((o) => [o.stage, o.status, formatSeconds(o.seconds), o.figure]);
   const header = ['stage', 'status', 'time', 'result'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }

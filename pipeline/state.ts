@@ -43,7 +43,9 @@ export async function hashInputs(settings: unknown, files: string[]): Promise<st
 
 /** The record of a stage's outputs: their hashes by path relative to the artifacts folder. */
 export async function hashOutputs(files: string[], artifactsFolder: string): Promise<Record<string, string>> {
-  return Object.fromEntries(await Promise.all(files.map(async (file) => [path.relative(artifactsFolder, file), (await hashFile(file)) ?? 'missing'])));
+  return Object.fromEntries(
+    await Promise.all(files.map(async (file) => [path.relative(artifactsFolder, file), (await hashFile(file)) ?? 'missing'])),
+  );
 }
 
 /** True when every recorded output still exists in the artifacts folder with the recorded content. */

@@ -24,7 +24,6 @@ export function packageVersion(name: string): string {
   return 'not installed';
 }
 
-
 export function toolVersions(): Record<string, string> {
   return {
     'tfjs-onnx': projectVersion(),

@@ -110,7 +110,10 @@ interface Upload {
 }
 
 /** The node:http server Fastify runs on: header, request and body-rate limits, and every socket through the gate. */
-export function httpServerFactory(gate: ConnectionGate, limits: SlowClientLimits): { factory: FastifyServerFactory; server: () => http.Server | undefined } {
+export function httpServerFactory(
+  gate: ConnectionGate,
+  limits: SlowClientLimits,
+): { factory: FastifyServerFactory; server: () => http.Server | undefined } {
   let created: http.Server | undefined;
   const bodies = new UploadRateGuard(limits);
   const factory: FastifyServerFactory = (handler) => {
@@ -119,7 +122,10 @@ export function httpServerFactory(gate: ConnectionGate, limits: SlowClientLimits
         requestTimeout: limits.requestTimeoutMs,
         headersTimeout: Math.min(limits.headerTimeoutMs, limits.requestTimeoutMs),
         // How often Node looks for connections past those timeouts; it bounds how late a 408 can come.
-        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(limits.headerTimeoutMs, limits.requestTimeoutMs) / 4))),
+        connectionsCheckingInterval: Math.max(
+          50,
+          Math.min(1_000, Math.floor(Math.min(limits.headerTimeoutMs, limits.requestTimeoutMs) / 4)),
+        ),
       },
       handler,
     );
@@ -144,7 +150,9 @@ function refuseSlowBody(socket: Socket, response: http.ServerResponse, rate: num
     const body = JSON.stringify({
       error: `the request body arrived at ${rate.toFixed(0)} bytes/s, below the ${limits.minBodyRate} bytes/s this server requires after ${limits.bodyRateGraceMs} ms (--min-body-rate)`,
     });
-    socket.write(`HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
   // The stalled client reads nothing, so do not wait for it: the reply is small enough to leave at once.
   socket.destroySoon();
@@ -159,7 +167,12 @@ const HTTP2_PREFACE_BYTES = 24;
  * with the gRPC side of the slow-client limits. Unary calls report their request messages to
  * `uploads` (grpc/server.ts's interceptor).
  */
-export function gatedListener(gate: ConnectionGate, limits: SlowClientLimits, uploads: GrpcUploads, inject: (socket: Socket) => void): net.Server {
+export function gatedListener(
+  gate: ConnectionGate,
+  limits: SlowClientLimits,
+  uploads: GrpcUploads,
+  inject: (socket: Socket) => void,
+): net.Server {
   return net.createServer((socket) => {
     if (!gate.admit(socket)) return;
     closeWithoutPreface(socket, limits.headerTimeoutMs);
@@ -186,15 +199,18 @@ function closeWithoutPreface(socket: Socket, timeoutMs: number): void {
 function closeWhenSilent(socket: Socket, timeoutMs: number): void {
   let bytes = -1;
   let lastActive = performance.now();
-  const timer = setInterval(() => {
-    const now = socket.bytesRead + socket.bytesWritten;
-    if (now !== bytes) {
-      bytes = now;
-      lastActive = performance.now();
-    } else if (performance.now() - lastActive >= timeoutMs) {
-      socket.destroy();
-    }
-  }, Math.max(25, Math.round(timeoutMs / 4)));
+  const timer = setInterval(
+    () => {
+      const now = socket.bytesRead + socket.bytesWritten;
+      if (now !== bytes) {
+        bytes = now;
+        lastActive = performance.now();
+      } else if (performance.now() - lastActive >= timeoutMs) {
+        socket.destroy();
+      }
+    },
+    Math.max(25, Math.round(timeoutMs / 4)),
+  );
   timer.unref();
   socket.once('close', () => clearInterval(timer));
 }

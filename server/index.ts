@@ -45,7 +45,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // One log for the server's lines, whose levels and format the logging extension changes at run time.
   const serverLog = new ServerLog({ info: options.log ?? (() => {}), error: (line) => process.stderr.write(`${line}\n`) });
   const log = (line: string) => serverLog.info(line);
-  const logError = (error: unknown) => serverLog.error(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const logError = (error: unknown) =>
+    serverLog.error(`server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const files = await describeModelFiles(settings);
   if (files.length === 0 && settings.modelRepository === undefined) {
     throw new InvalidOptionError('name an ONNX model to serve (a path, --model-dir with .onnx files, or --model-repository)');
@@ -53,13 +54,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const metrics = new ServerMetrics();
   const registry = createRegistry(settings, files, metrics, log);
   await registry.start();
-  const sharedMemory = new SharedMemoryRegistry({ enabled: settings.allowClientShm, maxRegions: settings.maxShmRegions, maxBytes: settings.maxShmBytes, maxStringTensorBytes: settings.bodyLimit });
+  const sharedMemory = new SharedMemoryRegistry({
+    enabled: settings.allowClientShm,
+    maxRegions: settings.maxShmRegions,
+    maxBytes: settings.maxShmBytes,
+    maxStringTensorBytes: settings.bodyLimit,
+  });
   const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory, serverLog);
-  const images = new ImageDecoders({ workers: settings.imageWorkers, maxMegapixels: settings.maxImageMegapixels, maxAspect: settings.maxImageAspect });
+  const images = new ImageDecoders({
+    workers: settings.imageWorkers,
+    maxMegapixels: settings.maxImageMegapixels,
+    maxAspect: settings.maxImageAspect,
+  });
   const gate = new ConnectionGate(settings.maxConnections);
-  const limits = { requestTimeoutMs: settings.requestTimeoutMs, headerTimeoutMs: settings.headerTimeoutMs, minBodyRate: settings.minBodyRate, bodyRateGraceMs: settings.bodyRateGraceMs };
+  const limits = {
+    requestTimeoutMs: settings.requestTimeoutMs,
+    headerTimeoutMs: settings.headerTimeoutMs,
+    minBodyRate: settings.minBodyRate,
+    bodyRateGraceMs: settings.bodyRateGraceMs,
+  };
   const http = httpServerFactory(gate, limits);
-  const app = await buildApp({ core, metrics, images, log: serverLog }, { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError });
+  const app = await buildApp(
+    { core, metrics, images, log: serverLog },
+    { bodyLimit: settings.bodyLimit, serverFactory: http.factory, logError },
+  );
   // What a failed listen releases: everything started so far.
   const release = async () => {
     await app.close().catch(() => undefined);
@@ -67,7 +85,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await registry.close();
     sharedMemory.closeAll();
   };
-  const grpc = await listen(settings, app, release, (grpcPort) => startGrpc(core, metrics, { host: settings.host, port: grpcPort, maxMessageBytes: settings.bodyLimit, limits, gate, logError, log: serverLog }));
+  const grpc = await listen(settings, app, release, (grpcPort) =>
+    startGrpc(core, metrics, {
+      host: settings.host,
+      port: grpcPort,
+      maxMessageBytes: settings.bodyLimit,
+      limits,
+      gate,
+      logError,
+      log: serverLog,
+    }),
+  );
   const { url, port, grpcAddress } = announce(settings, app, grpc, registry, log);
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -78,7 +106,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 }
 
 /** The models of the files and the repository, loaded by the runtime on the device asked for, with /classify over each model's own session. */
-function createRegistry(settings: ServeSettings, files: ModelDescription[], metrics: ServerMetrics, log: (line: string) => void): ModelRegistry {
+function createRegistry(
+  settings: ServeSettings,
+  files: ModelDescription[],
+  metrics: ServerMetrics,
+  log: (line: string) => void,
+): ModelRegistry {
   return new ModelRegistry({
     files,
     repository: settings.modelRepository,
@@ -86,7 +119,8 @@ function createRegistry(settings: ServeSettings, files: ModelDescription[], metr
     loadAtStart: settings.loadModels ?? [],
     loader: (file, config) => loadModel(file, runtimeOptions(settings, config)),
     // /classify runs on each model's own session, through its batcher: no second session.
-    classifierFor: (model) => classifierFromModel(model, { imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
+    classifierFor: (model) =>
+      classifierFromModel(model, { imageLimits: { maxMegapixels: settings.maxImageMegapixels, maxAspectRatio: settings.maxImageAspect } }),
     defaults: { maxBatch: settings.maxBatch, maxDelayMs: settings.maxDelayMs },
     metrics,
     pollIntervalMs: settings.repositoryPollSecs * 1000,
@@ -112,18 +146,29 @@ async function listen(
     return await startGrpcListener(settings.grpcPort);
   } catch (error) {
     await release();
-    throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, { cause: error });
+    throw new InvalidOptionError(`cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 
 /** The addresses listened on, and a line for each of them and each model served. */
-function announce(settings: ServeSettings, app: FastifyInstance, grpc: GrpcListener | undefined, registry: ModelRegistry, log: (line: string) => void) {
+function announce(
+  settings: ServeSettings,
+  app: FastifyInstance,
+  grpc: GrpcListener | undefined,
+  registry: ModelRegistry,
+  log: (line: string) => void,
+) {
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${formatHost(settings.host)}:${port}`;
   const grpcAddress = grpc && `${formatHost(settings.host)}:${grpc.port}`;
   log(`listening on ${url}`);
   if (grpcAddress) log(`listening on grpc ${grpcAddress}`);
-  for (const model of registry.ready()) log(`  model ${model.name} version ${model.version} on ${describePlacement(model.model.placement)}: POST ${url}/v2/models/${model.name}/infer`);
+  for (const model of registry.ready())
+    log(
+      `  model ${model.name} version ${model.version} on ${describePlacement(model.model.placement)}: POST ${url}/v2/models/${model.name}/infer`,
+    );
   return { url, port, grpcAddress };
 }
 

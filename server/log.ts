@@ -36,7 +36,14 @@ export interface LogSinks {
 const UINT32_MAX = 2 ** 32 - 1;
 
 export class ServerLog {
-  private current: LogSettings = { log_file: '', log_info: true, log_warning: true, log_error: true, log_verbose_level: 0, log_format: 'default' };
+  private current: LogSettings = {
+    log_file: '',
+    log_info: true,
+    log_warning: true,
+    log_error: true,
+    log_verbose_level: 0,
+    log_format: 'default',
+  };
 
   constructor(private readonly sinks: LogSinks) {}
 
@@ -56,15 +63,18 @@ export class ServerLog {
           next[name] = value;
           break;
         case 'log_verbose_level':
-          if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > UINT32_MAX) throw settingError(name, value, 'a whole number ≥ 0');
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > UINT32_MAX)
+            throw settingError(name, value, 'a whole number ≥ 0');
           next.log_verbose_level = value;
           break;
         case 'log_format':
-          if (!LOG_FORMATS.includes(value as LogFormat)) throw settingError(name, value, `one of ${LOG_FORMATS.map((format) => `"${format}"`).join(', ')}`);
+          if (!LOG_FORMATS.includes(value as LogFormat))
+            throw settingError(name, value, `one of ${LOG_FORMATS.map((format) => `"${format}"`).join(', ')}`);
           next.log_format = value as LogFormat;
           break;
         case 'log_file':
-          if (value !== next.log_file) throw new InvalidRequestError("log setting 'log_file' cannot be changed while the server runs; the log goes to the console");
+          if (value !== next.log_file)
+            throw new InvalidRequestError("log setting 'log_file' cannot be changed while the server runs; the log goes to the console");
           break;
         default:
           throw new InvalidRequestError(`unknown log setting '${name}'; the settings are ${Object.keys(this.current).join(', ')}`);

@@ -18,12 +18,27 @@ export class ServerMetrics {
   private readonly success = this.counter('nv_inference_request_success', 'Number of successful inference requests, all batch sizes');
   private readonly failure = this.counter('nv_inference_request_failure', 'Number of failed inference requests, all batch sizes');
   private readonly inferences = this.counter('nv_inference_count', 'Number of inferences performed (a request of batch size 8 counts 8)');
-  private readonly executions = this.counter('nv_inference_exec_count', 'Number of model executions performed (dynamic batching runs several requests in one)');
-  private readonly requestDuration = this.counter('nv_inference_request_duration_us', 'Cumulative inference request duration in microseconds');
+  private readonly executions = this.counter(
+    'nv_inference_exec_count',
+    'Number of model executions performed (dynamic batching runs several requests in one)',
+  );
+  private readonly requestDuration = this.counter(
+    'nv_inference_request_duration_us',
+    'Cumulative inference request duration in microseconds',
+  );
   private readonly queueDuration = this.counter('nv_inference_queue_duration_us', 'Cumulative inference queuing duration in microseconds');
-  private readonly computeInput = this.counter('nv_inference_compute_input_duration_us', 'Cumulative compute input duration in microseconds');
-  private readonly computeInfer = this.counter('nv_inference_compute_infer_duration_us', 'Cumulative compute inference duration in microseconds');
-  private readonly computeOutput = this.counter('nv_inference_compute_output_duration_us', 'Cumulative inference compute output duration in microseconds');
+  private readonly computeInput = this.counter(
+    'nv_inference_compute_input_duration_us',
+    'Cumulative compute input duration in microseconds',
+  );
+  private readonly computeInfer = this.counter(
+    'nv_inference_compute_infer_duration_us',
+    'Cumulative compute inference duration in microseconds',
+  );
+  private readonly computeOutput = this.counter(
+    'nv_inference_compute_output_duration_us',
+    'Cumulative inference compute output duration in microseconds',
+  );
   private readonly pending = new Gauge({
     name: 'nv_inference_pending_request_count',
     help: 'Instantaneous number of pending requests awaiting execution per-model',
@@ -138,7 +153,17 @@ export class ServerMetrics {
    */
   registerModel(model: string, version: string): void {
     const labels = { model, version };
-    for (const counter of [this.success, this.failure, this.inferences, this.executions, this.requestDuration, this.queueDuration, this.computeInput, this.computeInfer, this.computeOutput]) {
+    for (const counter of [
+      this.success,
+      this.failure,
+      this.inferences,
+      this.executions,
+      this.requestDuration,
+      this.queueDuration,
+      this.computeInput,
+      this.computeInfer,
+      this.computeOutput,
+    ]) {
       counter.inc(labels, 0);
     }
     this.pending.set(labels, 0);

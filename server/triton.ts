@@ -78,7 +78,9 @@ export async function exportTriton(onnxPath: string, outputDir: string, options:
   if (!graph) throw new InvalidInputError(`${onnxPath} has no graph`);
   const initializers = new Set((graph.initializer ?? []).map((tensor) => tensor.name));
   // Older exporters list weights among the graph inputs too; Triton must see only the real inputs.
-  const inputs = (graph.input ?? []).filter((value) => !initializers.has(value.name ?? '')).map((value) => toTritonTensor(value, maxBatchSize, onnxPath));
+  const inputs = (graph.input ?? [])
+    .filter((value) => !initializers.has(value.name ?? ''))
+    .map((value) => toTritonTensor(value, maxBatchSize, onnxPath));
   const outputs = (graph.output ?? []).map((value) => toTritonTensor(value, maxBatchSize, onnxPath));
   if (inputs.length === 0 || outputs.length === 0) throw new InvalidInputError(`${onnxPath} declares no graph inputs or outputs`);
   const labels = readLabels(model, onnxPath);
@@ -90,20 +92,26 @@ export async function exportTriton(onnxPath: string, outputDir: string, options:
   const labelled = labelsPath ? outputs.map((output) => ({ ...output, labelFilename: path.basename(labelsPath) })) : outputs;
   const config = formatModelConfig({ name, maxBatchSize, inputs, outputs: labelled, maxQueueDelayMicroseconds: delay });
   await writeFileAtomic(modelPath, bytes);
-  if (labelsPath && labels) await writeFileAtomic(labelsPath, labels.join('\n') + '\n');
+  if (labelsPath && labels) await writeFileAtomic(labelsPath, `${labels.join('\n')}\n`);
   await writeFileAtomic(configPath, config);
   return { name, modelDirectory, configPath, modelPath, labelsPath, maxBatchSize, inputs, outputs: labelled, config };
 }
 
 function checkExportOptions(outputDir: string, name: string, maxBatchSize: number, delay: number): void {
   // An empty -o would resolve to the current directory: a repository is always named on purpose.
-  if (typeof outputDir !== 'string' || outputDir.trim() === '') throw new InvalidOptionError('-o/--output must name the model repository directory; it is empty');
-  if (!MODEL_NAME.test(name)) throw new InvalidOptionError(`model name '${name}' must start with a letter or digit and use only letters, digits, '_', '.' and '-'`);
+  if (typeof outputDir !== 'string' || outputDir.trim() === '')
+    throw new InvalidOptionError('-o/--output must name the model repository directory; it is empty');
+  if (!MODEL_NAME.test(name))
+    throw new InvalidOptionError(`model name '${name}' must start with a letter or digit and use only letters, digits, '_', '.' and '-'`);
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 0 || maxBatchSize > MAX_CONFIG_BATCH_SIZE) {
-    throw new InvalidOptionError(`--max-batch-size must be a whole number from 0 (no batching) to ${MAX_CONFIG_BATCH_SIZE}, got ${maxBatchSize}`);
+    throw new InvalidOptionError(
+      `--max-batch-size must be a whole number from 0 (no batching) to ${MAX_CONFIG_BATCH_SIZE}, got ${maxBatchSize}`,
+    );
   }
   if (!Number.isInteger(delay) || delay < 0 || delay > MAX_QUEUE_DELAY_MICROSECONDS) {
-    throw new InvalidOptionError(`the queue delay must be a whole number of microseconds from 0 to ${MAX_QUEUE_DELAY_MICROSECONDS}, got ${delay}`);
+    throw new InvalidOptionError(
+      `the queue delay must be a whole number of microseconds from 0 to ${MAX_QUEUE_DELAY_MICROSECONDS}, got ${delay}`,
+    );
   }
 }
 
@@ -127,12 +135,15 @@ function toTritonTensor(value: OnnxTypes.IValueInfoProto, maxBatchSize: number, 
   const name = value.name ?? '';
   const tensorType = value.type?.tensorType;
   const datatype = DATATYPE_OF_ELEMENT_CODE[tensorType?.elemType ?? ElementCode.UNDEFINED];
-  if (!tensorType || !datatype) throw new InvalidInputError(`${onnxPath}: tensor '${name}' has an element type this export does not support`);
+  if (!tensorType || !datatype)
+    throw new InvalidInputError(`${onnxPath}: tensor '${name}' has an element type this export does not support`);
   const dims = (tensorType.shape?.dim ?? []).map((dim) => (dim.dimValue != null && Number(dim.dimValue) > 0 ? Number(dim.dimValue) : -1));
   if (maxBatchSize === 0) return { name, datatype, dims };
   // With max_batch_size > 0 Triton adds the batch axis itself, so it must be variable in the model.
   if (dims.length === 0 || dims[0] !== -1) {
-    throw new InvalidInputError(`${onnxPath}: tensor '${name}' has a fixed first dimension (${dims[0] ?? 'none'}), so Triton cannot batch it; export with --max-batch-size 0`);
+    throw new InvalidInputError(
+      `${onnxPath}: tensor '${name}' has a fixed first dimension (${dims[0] ?? 'none'}), so Triton cannot batch it; export with --max-batch-size 0`,
+    );
   }
   return { name, datatype, dims: dims.slice(1) };
 }

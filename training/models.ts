@@ -47,7 +47,14 @@ function buildCnn({ height, width, channels, classCount }: ModelShape, seeds: Se
   return tf.sequential({
     name: 'cnn',
     layers: [
-      tf.layers.conv2d({ inputShape: [height, width, channels], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: glorot(seeds), name: 'conv1' }),
+      tf.layers.conv2d({
+        inputShape: [height, width, channels],
+        filters: 32,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: glorot(seeds),
+        name: 'conv1',
+      }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: glorot(seeds), name: 'conv2' }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),

@@ -78,11 +78,11 @@ class BarReporter implements TrainingReporter {
 
   endEpoch(figures: EpochFigures): void {
     this.bar?.stop();
-    this.stream.write(epochSummary(this.steps, figures) + '\n');
+    this.stream.write(`${epochSummary(this.steps, figures)}\n`);
   }
 
   line(text: string): void {
-    this.stream.write(text + '\n');
+    this.stream.write(`${text}\n`);
   }
 }
 
@@ -99,7 +99,7 @@ class LineReporter implements TrainingReporter {
     this.stream.write(`${this.epochLabel}\n${epochSummary(this.steps, figures)}\n`);
   }
   line(text: string): void {
-    this.stream.write(text + '\n');
+    this.stream.write(`${text}\n`);
   }
 }
 
@@ -107,7 +107,10 @@ class LineReporter implements TrainingReporter {
 export function epochSummary(steps: number, f: EpochFigures): string {
   const perStep = steps > 0 ? ` ${Math.round((f.seconds * 1000) / steps)}ms/step` : '';
   const bar = '='.repeat(30);
-  const validation = f.val_loss !== undefined && f.val_accuracy !== undefined ? ` - val_loss: ${format(f.val_loss)} - val_accuracy: ${format(f.val_accuracy)}` : '';
+  const validation =
+    f.val_loss !== undefined && f.val_accuracy !== undefined
+      ? ` - val_loss: ${format(f.val_loss)} - val_accuracy: ${format(f.val_accuracy)}`
+      : '';
   return (
     `${steps}/${steps} [${bar}] - ${Math.round(f.seconds)}s${perStep} - loss: ${format(f.loss)} - accuracy: ${format(f.accuracy)}` +
     `${validation} - test_loss: ${format(f.test_loss)} - test_accuracy: ${format(f.test_accuracy)}`

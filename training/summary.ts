@@ -29,7 +29,8 @@ export function summarizeModel(model: tf.LayersModel): ModelSummary {
     params: layer.countParams(),
     trainable: layer.trainable,
   }));
-  const count = (weights: tf.LayerVariable[]) => weights.reduce((sum, weight) => sum + weight.shape.reduce<number>((product, size) => product * (size ?? 1), 1), 0);
+  const count = (weights: tf.LayerVariable[]) =>
+    weights.reduce((sum, weight) => sum + weight.shape.reduce<number>((product, size) => product * (size ?? 1), 1), 0);
   const trainableParams = count(model.trainableWeights);
   const nonTrainableParams = count(model.nonTrainableWeights);
   return { layers, totalParams: trainableParams + nonTrainableParams, trainableParams, nonTrainableParams };

@@ -31,7 +31,10 @@ export interface TrainResult {
 
 const MODEL_FOLDER = 'tfjs';
 const METRICS_FILE = 'metrics.json';
-const OUTPUTS = [{ name: MODEL_FOLDER, kind: 'directory' }, { name: METRICS_FILE, kind: 'file' }] as const;
+const OUTPUTS = [
+  { name: MODEL_FOLDER, kind: 'directory' },
+  { name: METRICS_FILE, kind: 'file' },
+] as const;
 
 export async function train(partialOptions: Partial<TrainOptions> = {}): Promise<TrainResult> {
   const options = resolveTrainOptions(partialOptions);
@@ -48,7 +51,11 @@ export async function train(partialOptions: Partial<TrainOptions> = {}): Promise
     `Dataset: ${dataset.name}, ${splits.train.count} training${splits.validation ? `, ${splits.validation.count} validation` : ''} and ${dataset.test.count} test images of ${dataset.height}×${dataset.width}×${dataset.channels}`,
   );
 
-  const model = buildModel(options.model, { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length }, options.seed);
+  const model = buildModel(
+    options.model,
+    { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length },
+    options.seed,
+  );
   try {
     const fitted = await fitModel(model, dataset, splits, options, reporter);
     reporter.line(`Test Accuracy: ${(fitted.test.accuracy * 100).toFixed(2)}%`);
@@ -94,16 +101,30 @@ interface TrainingRun extends FitOutcome {
   started: number;
 }
 
-async function fitModel(model: Sequential, dataset: ImageDataset, splits: Splits, options: TrainOptions, reporter: TrainingReporter): Promise<FitOutcome> {
+async function fitModel(
+  model: Sequential,
+  dataset: ImageDataset,
+  splits: Splits,
+  options: TrainOptions,
+  reporter: TrainingReporter,
+): Promise<FitOutcome> {
   const optimizer = { learningRate: options.learningRate, ...ADAM_DEFAULTS };
-  const learningRates = Array.from({ length: options.epochs }, (_, epoch) => learningRateForEpoch(options.model, options.learningRate, epoch));
+  const learningRates = Array.from({ length: options.epochs }, (_, epoch) =>
+    learningRateForEpoch(options.model, options.learningRate, epoch),
+  );
   const trainer = new ClassifierTrainer(model, optimizer);
   const timing = { evaluateSeconds: 0 };
   const trainStart = performance.now();
   let history;
   try {
     const data = { shape: dataset, train: splits.train, validation: splits.validation, test: dataset.test };
-    history = await fitEpochs(trainer, data, { epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, learningRates }, reporter, timing);
+    history = await fitEpochs(
+      trainer,
+      data,
+      { epochs: options.epochs, batchSize: options.batchSize, seed: options.seed, learningRates },
+      reporter,
+      timing,
+    );
   } finally {
     trainer.dispose();
   }
@@ -129,11 +150,15 @@ async function saveTrainedModel(run: TrainingRun): Promise<TrainResult> {
       kind: 'file',
       write: async (staging) => {
         metrics = describeRun(run, secondsSince(saveStart));
-        await fs.writeFile(staging, JSON.stringify(metrics, null, 2) + '\n');
+        await fs.writeFile(staging, `${JSON.stringify(metrics, null, 2)}\n`);
       },
     },
   ]);
-  return { metrics: metrics!, modelJsonPath: path.join(options.out, MODEL_FOLDER, 'model.json'), metricsPath: path.join(options.out, METRICS_FILE) };
+  return {
+    metrics: metrics!,
+    modelJsonPath: path.join(options.out, MODEL_FOLDER, 'model.json'),
+    metricsPath: path.join(options.out, METRICS_FILE),
+  };
 }
 
 /** metrics.json's content; the save's own duration is known only once the model folder is written. */
@@ -167,7 +192,13 @@ function describeRun(run: TrainingRun, saveSeconds: number): TrainingMetrics {
     summary: summarizeModel(run.model),
     history: run.history,
     test: run.test,
-    durations: { loadSeconds: run.loadSeconds, trainSeconds: run.trainSeconds, evaluateSeconds: run.evaluateSeconds, saveSeconds, totalSeconds: secondsSince(run.started) },
+    durations: {
+      loadSeconds: run.loadSeconds,
+      trainSeconds: run.trainSeconds,
+      evaluateSeconds: run.evaluateSeconds,
+      saveSeconds,
+      totalSeconds: secondsSince(run.started),
+    },
   };
 }
 
@@ -180,4 +211,3 @@ function splitForValidation(dataset: ImageDataset, fraction: number | undefined)
 function datasetSource(dataset: ImageDataset, out: string): string {
   return dataset.package ?? (path.relative(path.resolve(out), dataset.directory) || '.');
 }
-

@@ -52,10 +52,19 @@ function convBnRelu6(x: tf.SymbolicTensor, filters: number, kernelSize: number, 
 }
 
 /** Expand (1×1) → depthwise 3×3 → project (1×1, linear); a residual add when the shape is kept. */
-function invertedResidual(x: tf.SymbolicTensor, inChannels: number, outChannels: number, expansion: number, stride: number, name: string): tf.SymbolicTensor {
+function invertedResidual(
+  x: tf.SymbolicTensor,
+  inChannels: number,
+  outChannels: number,
+  expansion: number,
+  stride: number,
+  name: string,
+): tf.SymbolicTensor {
   let y = x;
   if (expansion !== 1) y = convBnRelu6(y, inChannels * expansion, 1, 1, `${name}_expand`);
-  y = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, name: `${name}_depthwise` }).apply(y) as tf.SymbolicTensor;
+  y = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, name: `${name}_depthwise` })
+    .apply(y) as tf.SymbolicTensor;
   y = relu6(batchNorm(y, `${name}_depthwise_bn`), `${name}_depthwise_relu6`);
   y = tf.layers.conv2d({ filters: outChannels, kernelSize: 1, useBias: false, name: `${name}_project` }).apply(y) as tf.SymbolicTensor;
   y = batchNorm(y, `${name}_project_bn`);

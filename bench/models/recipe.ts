@@ -21,11 +21,19 @@ export interface CompiledModel {
 
 /** The architecture `name` with train()'s seeded initial weights, shaped for the dataset. */
 function seededModel(name: string, dataset: ImageDataset): tf.Sequential {
-  return buildModel(name, { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length }, TRAIN_DEFAULTS.seed);
+  return buildModel(
+    name,
+    { height: dataset.height, width: dataset.width, channels: dataset.channels, classCount: dataset.classNames.length },
+    TRAIN_DEFAULTS.seed,
+  );
 }
 
 /** train()'s trainer (Adam with its defaults) on a fresh seeded model; dispose both. */
-export function seededTrainer(name: string, dataset: ImageDataset, learningRate: number): { model: tf.Sequential; trainer: ClassifierTrainer } {
+export function seededTrainer(
+  name: string,
+  dataset: ImageDataset,
+  learningRate: number,
+): { model: tf.Sequential; trainer: ClassifierTrainer } {
   const model = seededModel(name, dataset);
   return { model, trainer: new ClassifierTrainer(model, { learningRate, ...ADAM_DEFAULTS }) };
 }

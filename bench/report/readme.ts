@@ -9,7 +9,8 @@ import { PROJECT_ROOT } from '../../common/project.ts';
 
 export const BENCH_README = path.join(PROJECT_ROOT, 'bench', 'README.md');
 
-export const README_START = '<!-- bench:results:start (generated from results/latest.json by `npm run bench -- --markdown`; do not edit) -->';
+export const README_START =
+  '<!-- bench:results:start (generated from results/latest.json by `npm run bench -- --markdown`; do not edit) -->';
 export const README_END = '<!-- bench:results:end -->';
 
 /** The README with the text between the result markers replaced; the markers must both be there. */

@@ -20,12 +20,17 @@ export function resultTables(results: BenchResults): Table[] {
 
 function machineTable(results: BenchResults): Table {
   const { machine } = results;
-  const versions = Object.entries(machine.versions).map(([name, version]) => `${name} ${version}`).join(', ');
+  const versions = Object.entries(machine.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
   return {
     title: 'Machine and run',
     header: ['what', 'value'],
     rows: [
-      ['run', `${results.quick ? 'quick (--quick)' : 'full'}, ${results.generatedAt}, ${results.totalSeconds.toFixed(0)} s, sections: ${results.sections.join(', ')}`],
+      [
+        'run',
+        `${results.quick ? 'quick (--quick)' : 'full'}, ${results.generatedAt}, ${results.totalSeconds.toFixed(0)} s, sections: ${results.sections.join(', ')}`,
+      ],
       ['CPU', `${machine.cpu.model}, ${machine.cpu.logicalCpus} logical CPUs at ${machine.cpu.mhz} MHz`],
       ['fp32 peak', `${machine.fp32Peak.gflops} GFLOP/s: ${machine.fp32Peak.derivation}`],
       ['load average at start', `${machine.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min)`],
@@ -38,15 +43,26 @@ function machineTable(results: BenchResults): Table {
 }
 
 function memoryTable(results: BenchResults): Table {
-  const table: Table = { title: 'Peak resident memory per section', header: ['section', 'seconds', 'section process MB', 'processes it started (peak MB)'], rows: [], notes: [] };
+  const table: Table = {
+    title: 'Peak resident memory per section',
+    header: ['section', 'seconds', 'section process MB', 'processes it started (peak MB)'],
+    rows: [],
+    notes: [],
+  };
   for (const name of ['models', ...results.sections] as const) {
     const run = results[name];
     if (!run) continue;
-    const children = groupByCommand(run.childProcesses).map(({ command, count, peakRssMB }) => `${command}${count > 1 ? ` ×${count}` : ''}: ${peakRssMB.toFixed(0)}`).join('; ');
+    const children = groupByCommand(run.childProcesses)
+      .map(({ command, count, peakRssMB }) => `${command}${count > 1 ? ` ×${count}` : ''}: ${peakRssMB.toFixed(0)}`)
+      .join('; ');
     table.rows.push([name, run.seconds.toFixed(1), run.peakRssMB.toFixed(0), children || '—']);
   }
-  table.notes.push('Each section runs in its own process: its peak is getrusage maxrss at the end; the processes it starts (servers, in the order started) are sampled for VmHWM every 200 ms.');
-  table.notes.push('The serving section\'s own process is the load generator (autocannon); the servers are the processes it started, the last one being the server whose growth is measured.');
+  table.notes.push(
+    'Each section runs in its own process: its peak is getrusage maxrss at the end; the processes it starts (servers, in the order started) are sampled for VmHWM every 200 ms.',
+  );
+  table.notes.push(
+    "The serving section's own process is the load generator (autocannon); the servers are the processes it started, the last one being the server whose growth is measured.",
+  );
   return table;
 }
 

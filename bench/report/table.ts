@@ -34,18 +34,38 @@ export function failed(table: Table, run: { error?: string }): Table {
 }
 
 export function renderText(tables: Table[]): string {
-  return tables.map((table) => {
-    const widths = table.header.map((title, column) => Math.max(title.length, ...table.rows.map((row) => (row[column] ?? '').length)));
-    const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
-    return [`== ${table.title}`, line(table.header), line(widths.map((width) => '-'.repeat(width))), ...table.rows.map(line), ...table.notes.map((note) => `   ${note}`)].join('\n');
-  }).join('\n\n');
+  return tables
+    .map((table) => {
+      const widths = table.header.map((title, column) => Math.max(title.length, ...table.rows.map((row) => (row[column] ?? '').length)));
+      const line = (cells: string[]) =>
+        cells
+          .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+          .join('  ')
+          .trimEnd();
+      return [
+        `== ${table.title}`,
+        line(table.header),
+        line(widths.map((width) => '-'.repeat(width))),
+        ...table.rows.map(line),
+        ...table.notes.map((note) => `   ${note}`),
+      ].join('\n');
+    })
+    .join('\n\n');
 }
 
 export function renderMarkdown(tables: Table[]): string {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  return tables.map((table) => {
-    const lines = [`### ${table.title}`, '', `| ${table.header.map(escape).join(' | ')} |`, `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`)];
-    if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${note}`));
-    return lines.join('\n');
-  }).join('\n\n');
+  return tables
+    .map((table) => {
+      const lines = [
+        `### ${table.title}`,
+        '',
+        `| ${table.header.map(escape).join(' | ')} |`,
+        `|${table.header.map(() => '---').join('|')}|`,
+        ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+      ];
+      if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${note}`));
+      return lines.join('\n');
+    })
+    .join('\n\n');
 }

@@ -21,12 +21,36 @@ export const MODELS_SECTION = defineSection({
 });
 
 export const SECTIONS = {
-  training: defineSection({ measure: async () => (await import('./training/measure.ts')).measureTraining, tables: trainingTables, needsModels: false }),
-  conversion: defineSection({ measure: async () => (await import('./conversion/measure.ts')).measureConversion, tables: conversionTables, needsModels: true }),
-  inference: defineSection({ measure: async () => (await import('./inference/measure.ts')).measureInference, tables: inferenceTables, needsModels: true }),
-  precision: defineSection({ measure: async () => (await import('./precision/measure.ts')).measurePrecision, tables: precisionTables, needsModels: true }),
-  serving: defineSection({ measure: async () => (await import('./serving/measure.ts')).measureServing, tables: servingTables, needsModels: true }),
-  graphModels: defineSection({ measure: async () => (await import('./graphModels/measure.ts')).measureGraphModels, tables: graphModelTables, needsModels: false }),
+  training: defineSection({
+    measure: async () => (await import('./training/measure.ts')).measureTraining,
+    tables: trainingTables,
+    needsModels: false,
+  }),
+  conversion: defineSection({
+    measure: async () => (await import('./conversion/measure.ts')).measureConversion,
+    tables: conversionTables,
+    needsModels: true,
+  }),
+  inference: defineSection({
+    measure: async () => (await import('./inference/measure.ts')).measureInference,
+    tables: inferenceTables,
+    needsModels: true,
+  }),
+  precision: defineSection({
+    measure: async () => (await import('./precision/measure.ts')).measurePrecision,
+    tables: precisionTables,
+    needsModels: true,
+  }),
+  serving: defineSection({
+    measure: async () => (await import('./serving/measure.ts')).measureServing,
+    tables: servingTables,
+    needsModels: true,
+  }),
+  graphModels: defineSection({
+    measure: async () => (await import('./graphModels/measure.ts')).measureGraphModels,
+    tables: graphModelTables,
+    needsModels: false,
+  }),
   cli: defineSection({ measure: async () => (await import('./cli/measure.ts')).measureCli, tables: cliTables, needsModels: false }),
 };
 

@@ -19,7 +19,10 @@ export async function readPictureFile(file: File): Promise<Picture> {
     // No colour management and no premultiplied alpha: a grayscale PNG's bytes are the pixel values we read back.
     bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (error) {
-    throw new PictureFileError(`${file.name} is not an image this browser can decode (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new PictureFileError(
+      `${file.name} is not an image this browser can decode (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   }
   try {
     const canvas = document.createElement('canvas');

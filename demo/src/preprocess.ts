@@ -175,7 +175,11 @@ export function preprocessDigit(picture: GrayImage, target: TargetSize): DigitIn
   const ink = stretchInk(toInk(picture));
   const box = inkBoundingBox(ink);
   if (!box) return null;
-  const digit = fitIntoBox(cropImage(ink, box), Math.round(target.width * DIGIT_BOX_FRACTION), Math.round(target.height * DIGIT_BOX_FRACTION));
+  const digit = fitIntoBox(
+    cropImage(ink, box),
+    Math.round(target.width * DIGIT_BOX_FRACTION),
+    Math.round(target.height * DIGIT_BOX_FRACTION),
+  );
   const placed = placeByCenterOfMass(digit, target);
   return { width: target.width, height: target.height, pixels: toPixels(placed) };
 }

@@ -3,7 +3,13 @@
  * preprocessing come from the caller's options, else from model.json's userDefinedMetadata
  * (where our training stage writes them), else they are left out.
  */
-import { METADATA_LABELS, METADATA_PREPROCESS, METADATA_SOURCE_FORMAT, METADATA_SOURCE_SHA256, type SourceFormat } from '@tfjs-onnx/runtime/constants';
+import {
+  METADATA_LABELS,
+  METADATA_PREPROCESS,
+  METADATA_SOURCE_FORMAT,
+  METADATA_SOURCE_SHA256,
+  type SourceFormat,
+} from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError } from '../../common/errors.ts';
 
 export interface PreprocessSpec {
@@ -32,7 +38,8 @@ export function resolveMetadata(
   sourceSha256: string,
   source: string,
 ): ModelMetadata {
-  const stored = typeof userDefinedMetadata === 'object' && userDefinedMetadata !== null ? (userDefinedMetadata as Record<string, unknown>) : {};
+  const stored =
+    typeof userDefinedMetadata === 'object' && userDefinedMetadata !== null ? (userDefinedMetadata as Record<string, unknown>) : {};
   const labels =
     options.labels !== undefined
       ? validateLabels(options.labels, (m) => new InvalidOptionError(`option labels: ${m}`))
@@ -69,10 +76,12 @@ function validatePreprocess(value: unknown, fail: (message: string) => Error): P
   const spec = value as Record<string, unknown>;
   if (spec.layout !== 'NHWC' && spec.layout !== 'NCHW') throw fail(`layout must be "NHWC" or "NCHW", got ${JSON.stringify(spec.layout)}`);
   for (const key of ['height', 'width', 'channels'] as const) {
-    if (!Number.isInteger(spec[key]) || (spec[key] as number) <= 0) throw fail(`${key} must be a positive integer, got ${JSON.stringify(spec[key])}`);
+    if (!Number.isInteger(spec[key]) || (spec[key] as number) <= 0)
+      throw fail(`${key} must be a positive integer, got ${JSON.stringify(spec[key])}`);
   }
   for (const key of ['scale', 'offset'] as const) {
-    if (typeof spec[key] !== 'number' || !Number.isFinite(spec[key])) throw fail(`${key} must be a finite number, got ${JSON.stringify(spec[key])}`);
+    if (typeof spec[key] !== 'number' || !Number.isFinite(spec[key]))
+      throw fail(`${key} must be a finite number, got ${JSON.stringify(spec[key])}`);
   }
   // Rebuilt field by field so the metadata holds exactly the documented keys, in a stable order.
   return {

@@ -22,7 +22,12 @@ export interface DecodedWeight {
 }
 
 /** Decodes every entry in manifest order; `dtypes` are those the front end can use (others are refused, naming the weight). */
-export function decodeWeightShards(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string, dtypes: readonly TfjsElementType[]): DecodedWeight[] {
+export function decodeWeightShards(
+  weightData: ArrayBuffer,
+  specs: io.WeightsManifestEntry[],
+  source: string,
+  dtypes: readonly TfjsElementType[],
+): DecodedWeight[] {
   const view = new DataView(weightData);
   let offset = 0;
   return specs.map((spec) => {
@@ -43,7 +48,13 @@ function checkSpec(spec: io.WeightsManifestEntry, source: string, dtypes: readon
   return spec.dtype as TfjsElementType;
 }
 
-function decodeValues(view: DataView, offset: number, spec: io.WeightsManifestEntry, dtype: TfjsElementType, source: string): { values: WeightValues; byteLength: number } {
+function decodeValues(
+  view: DataView,
+  offset: number,
+  spec: io.WeightsManifestEntry,
+  dtype: TfjsElementType,
+  source: string,
+): { values: WeightValues; byteLength: number } {
   const count = spec.shape.reduce((product, size) => product * size, 1);
   if (dtype === 'string') return decodeStrings(view, offset, count);
   const values = dtype === 'float32' ? new Float32Array(count) : dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count);
@@ -58,7 +69,8 @@ function decodeValues(view: DataView, offset: number, spec: io.WeightsManifestEn
   }
   if (quantization.dtype === 'uint8' || quantization.dtype === 'uint16') {
     const { min, scale } = quantization;
-    if (typeof min !== 'number' || typeof scale !== 'number') throw new InvalidInputError(`${source}: weight ${spec.name} is quantized to ${quantization.dtype} but has no min/scale`);
+    if (typeof min !== 'number' || typeof scale !== 'number')
+      throw new InvalidInputError(`${source}: weight ${spec.name} is quantized to ${quantization.dtype} but has no min/scale`);
     const bytes = quantization.dtype === 'uint8' ? 1 : 2;
     for (let i = 0; i < count; i++) {
       const stored = bytes === 1 ? view.getUint8(offset + i) : view.getUint16(offset + 2 * i, true);
@@ -72,7 +84,9 @@ function decodeValues(view: DataView, offset: number, spec: io.WeightsManifestEn
     for (let i = 0; i < count; i++) values[i] = getFloat16(view, offset + 2 * i, true);
     return { values, byteLength: 2 * count };
   }
-  throw new InvalidInputError(`${source}: weight ${spec.name} uses quantization ${String(quantization.dtype)}; supported: uint8, uint16, float16`);
+  throw new InvalidInputError(
+    `${source}: weight ${spec.name} uses quantization ${String(quantization.dtype)}; supported: uint8, uint16, float16`,
+  );
 }
 
 /** Strings as tensorflowjs_converter stores them: a little-endian uint32 byte count, then the UTF-8 bytes. */

@@ -48,7 +48,13 @@ export interface BuiltGraphModel {
 
 const SOURCE_OPS = new Set(['Placeholder', 'Const', ARG_OP]);
 
-export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, ConstantTensor>, signature: GraphModelSignature | undefined, opset: number, source: string): BuiltGraphModel {
+export function buildGraphModelGraph(
+  modelGraph: GraphDef,
+  weights: Map<string, ConstantTensor>,
+  signature: GraphModelSignature | undefined,
+  opset: number,
+  source: string,
+): BuiltGraphModel {
   // TF1 loops and Switch/Merge conditionals become functional While and If nodes first.
   const sourceGraph = lowerControlFlow(modelGraph, source);
   rejectUnsupportedOps(sourceGraph, source);
@@ -66,7 +72,8 @@ export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, 
   const inputs = inputNodes.map((node) => {
     const attrs = new NodeAttributes(node, source);
     const shape = attrs.shape('shape');
-    if (shape === undefined) throw new UnconvertibleModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
+    if (shape === undefined)
+      throw new UnconvertibleModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
     const dtype = attrs.dtype('dtype');
     values.set(node.name, [tensorValue(node.name, shape, identityPermutation(shape.length), dtype)]);
     const endpoint: GraphEndpoint = { name: node.name, shape: endpointShape(node.name, shape), elementType: elementType(dtype) };
@@ -86,12 +93,19 @@ export function buildGraphModelGraph(modelGraph: GraphDef, weights: Map<string, 
   graph.currentLayer = '';
   const outputs = outputSpecs.map(({ ref, description }, i) => {
     const value = outputOf(values, ref, undefined, source, description);
-    if (isList(value)) throw new UnconvertibleModelError(`${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`);
+    if (isList(value))
+      throw new UnconvertibleModelError(
+        `${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`,
+      );
     const ctx = new TfOpContext(new NodeAttributes(nodes.get(ref.node)!, source), [], graph, opset);
     // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
     graph.nodeWithOutputName('Identity', [ctx.logical(value)], outputNames[i]);
     const shape: Dim[] = [...value.shape];
-    const endpoint: GraphEndpoint = { name: outputNames[i], shape: endpointShape(outputNames[i], shape), elementType: elementType(value.dtype) };
+    const endpoint: GraphEndpoint = {
+      name: outputNames[i],
+      shape: endpointShape(outputNames[i], shape),
+      elementType: elementType(value.dtype),
+    };
     graph.outputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
     return endpoint;
   });
@@ -130,13 +144,19 @@ function signatureTensors(entries: Record<string, unknown> | undefined): { key: 
   });
 }
 
-function graphInputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): GraphNodeDef[] {
+function graphInputs(
+  graphDef: GraphDef,
+  nodes: Map<string, GraphNodeDef>,
+  signature: GraphModelSignature | undefined,
+  source: string,
+): GraphNodeDef[] {
   const declared = signatureTensors(signature?.inputs);
   if (declared.length === 0) return graphDef.nodes.filter((node) => node.op === 'Placeholder');
   return declared.map(({ key, tensor }) => {
     const node = nodes.get(parseTensorRef(tensor).node);
     const named = key === tensor ? `"${key}"` : `"${key}" (tensor "${tensor}")`;
-    if (!node || node.op !== 'Placeholder') throw new InvalidInputError(`${source}: signature input ${named} is not a Placeholder node of the graph`);
+    if (node?.op !== 'Placeholder')
+      throw new InvalidInputError(`${source}: signature input ${named} is not a Placeholder node of the graph`);
     return node;
   });
 }
@@ -155,13 +175,19 @@ interface OutputSpec {
  * them (several keys may share a node or a tensor; each is its own output). Without a signature,
  * every node nothing reads (constants and no-ops aside), named by the tensor.
  */
-function graphOutputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, signature: GraphModelSignature | undefined, source: string): OutputSpec[] {
+function graphOutputs(
+  graphDef: GraphDef,
+  nodes: Map<string, GraphNodeDef>,
+  signature: GraphModelSignature | undefined,
+  source: string,
+): OutputSpec[] {
   const declared = signatureTensors(signature?.outputs);
   if (declared.length > 0) {
     return declared.map(({ key, tensor }) => {
       const ref = parseTensorRef(tensor);
       const description = key === tensor ? `signature output "${key}"` : `signature output "${key}" (tensor "${tensor}")`;
-      if (!nodes.has(ref.node)) throw new InvalidInputError(`${source}: ${description} names node "${ref.node}", which is not in the graph`);
+      if (!nodes.has(ref.node))
+        throw new InvalidInputError(`${source}: ${description} names node "${ref.node}", which is not in the graph`);
       return { ref, name: key, signatureKey: key, description };
     });
   }
@@ -178,7 +204,9 @@ function graphOutputs(graphDef: GraphDef, nodes: Map<string, GraphNodeDef>, sign
 function outputName(graph: GraphBuilder, spec: OutputSpec, source: string): string {
   if (graph.reserveExactName(spec.name)) return spec.name;
   if (spec.signatureKey !== undefined) {
-    throw new InvalidInputError(`${source}: ${spec.description} has the name of a model input; ONNX inputs and outputs need distinct names`);
+    throw new InvalidInputError(
+      `${source}: ${spec.description} has the name of a model input; ONNX inputs and outputs need distinct names`,
+    );
   }
   return graph.uniqueName(`${spec.name}_output`);
 }
@@ -193,4 +221,3 @@ function sourceUnits(nodes: GraphNodeDef[]): SourceUnit[] {
   }
   return [...units].map(([name, ops]) => ({ name, ops: [...ops].join('+') }));
 }
-

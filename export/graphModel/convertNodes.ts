@@ -31,14 +31,23 @@ export interface ConversionScope {
  * holding the inputs or arguments to start from). `ownConstants` gives each Const a value of its
  * own, so the initializers a subgraph makes for it are never mistaken for the outer graph's.
  */
-export function convertNodes(scope: ConversionScope, graph: GraphBuilder, nodes: ReadonlyMap<string, GraphNodeDef>, values: Map<string, TfValue[]>, outputs: readonly TensorRef[], ownConstants = false): void {
+export function convertNodes(
+  scope: ConversionScope,
+  graph: GraphBuilder,
+  nodes: ReadonlyMap<string, GraphNodeDef>,
+  values: Map<string, TfValue[]>,
+  outputs: readonly TensorRef[],
+  ownConstants = false,
+): void {
   const functions = functionConverter(scope);
   for (const node of dependencyOrder(outputs, nodes, scope.source)) {
     if (values.has(node.name)) continue;
-    if (node.op === 'Placeholder') throw new InvalidInputError(`${scope.source}: Placeholder "${node.name}" is used but is not a model input in the signature`);
+    if (node.op === 'Placeholder')
+      throw new InvalidInputError(`${scope.source}: Placeholder "${node.name}" is used but is not a model input in the signature`);
     if (node.op === 'Const') {
       const constant = scope.constant(node);
-      if (!constant) throw new InvalidInputError(`${scope.source}: Const node "${node.name}" has no value in weightsManifest or in its attributes`);
+      if (!constant)
+        throw new InvalidInputError(`${scope.source}: Const node "${node.name}" has no value in weightsManifest or in its attributes`);
       values.set(node.name, [ownConstants ? copyConstant(constant) : constant]);
       continue;
     }
@@ -58,11 +67,15 @@ function functionConverter(scope: ConversionScope): FunctionConverter {
   return {
     function: (name) => {
       const fn = scope.functions.get(name);
-      if (!fn) throw new InvalidInputError(`${scope.source}: the graph calls function "${name}", which modelTopology.library does not define`);
+      if (!fn)
+        throw new InvalidInputError(`${scope.source}: the graph calls function "${name}", which modelTopology.library does not define`);
       return fn;
     },
     convert: (fn, args, graph) => {
-      if (args.length !== fn.args.length) throw new InvalidInputError(`${scope.source}: function "${fn.name}" takes ${fn.args.length} arguments, but is called with ${args.length}`);
+      if (args.length !== fn.args.length)
+        throw new InvalidInputError(
+          `${scope.source}: function "${fn.name}" takes ${fn.args.length} arguments, but is called with ${args.length}`,
+        );
       const values = new Map(fn.args.map((name, i) => [name, [args[i]]]));
       // A body's nodes are part of the Loop or If the summary lists, not units of their own; the caller's layer stays.
       const layer = graph.currentLayer;
@@ -103,7 +116,13 @@ function dependencyOrder(outputs: readonly TensorRef[], nodes: ReadonlyMap<strin
 }
 
 /** Output `ref.index` of a converted node; `output` says which model output is meant when no node reads it. */
-export function outputOf(values: ReadonlyMap<string, TfValue[]>, ref: TensorRef, reader: GraphNodeDef | undefined, source: string, output?: string): TfValue {
+export function outputOf(
+  values: ReadonlyMap<string, TfValue[]>,
+  ref: TensorRef,
+  reader: GraphNodeDef | undefined,
+  source: string,
+  output?: string,
+): TfValue {
   const value = values.get(ref.node)?.[ref.index];
   if (value === undefined) {
     const where = reader ? `node "${reader.name}" reads` : `the model's ${output ?? 'output'} is`;

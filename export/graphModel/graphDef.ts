@@ -30,7 +30,8 @@ export function parseGraphDef(topology: unknown, source: string): GraphDef {
   });
   for (const node of nodes) {
     for (const ref of [...node.inputs, ...(node.controlInputs ?? []).map((name) => ({ node: name, index: 0 }))]) {
-      if (!names.has(ref.node)) throw new InvalidInputError(`${source}: node "${node.name}" reads "${formatTensorRef(ref)}", which no node produces`);
+      if (!names.has(ref.node))
+        throw new InvalidInputError(`${source}: node "${node.name}" reads "${formatTensorRef(ref)}", which no node produces`);
     }
   }
   return { nodes, functions: parseFunctionLibrary((topology as { library?: unknown }).library, source) };
@@ -76,7 +77,9 @@ export class NodeAttributes {
   }
 
   invalid(name: string, expected: string): InvalidInputError {
-    return new InvalidInputError(`${this.source}: ${this.label}: attribute ${name} must be ${expected}, got ${JSON.stringify(this.node.attr[name])}`);
+    return new InvalidInputError(
+      `${this.source}: ${this.label}: attribute ${name} must be ${expected}, got ${JSON.stringify(this.node.attr[name])}`,
+    );
   }
 
   int(name: string, fallback?: number): number {

@@ -42,9 +42,16 @@ export function parseNodeDef(raw: unknown, where: string, source: string, parseR
   if (input !== undefined && (!Array.isArray(input) || !input.every((entry) => typeof entry === 'string'))) {
     throw new InvalidInputError(`${source}: node "${name}" has an input list that is not a list of names`);
   }
-  if (attr !== undefined && (typeof attr !== 'object' || attr === null)) throw new InvalidInputError(`${source}: node "${name}" has attr that is not an object`);
+  if (attr !== undefined && (typeof attr !== 'object' || attr === null))
+    throw new InvalidInputError(`${source}: node "${name}" has attr that is not an object`);
   const entries = (input as string[] | undefined) ?? [];
   const inputs = entries.filter((entry) => !entry.startsWith('^')).map(parseRef);
   const controlInputs = entries.filter((entry) => entry.startsWith('^')).map((entry) => entry.slice(1));
-  return { name, op, inputs, ...(controlInputs.length > 0 ? { controlInputs } : {}), attr: (attr as Record<string, unknown> | undefined) ?? {} };
+  return {
+    name,
+    op,
+    inputs,
+    ...(controlInputs.length > 0 ? { controlInputs } : {}),
+    attr: (attr as Record<string, unknown> | undefined) ?? {},
+  };
 }

@@ -27,7 +27,7 @@ export function fuseDilatedConvolutions(graphDef: GraphDef, constantOf: (name: s
     const conv = byName.get(node.inputs[0].node);
     if (!conv || !CONVOLUTIONS.has(conv.op) || readers.get(conv.name) !== 1 || node.inputs[0].index !== 0) return node;
     const spaced = byName.get(conv.inputs[0]?.node ?? '');
-    if (!spaced || spaced.op !== 'SpaceToBatchND' || readers.get(spaced.name) !== 1 || conv.inputs[0].index !== 0) return node;
+    if (spaced?.op !== 'SpaceToBatchND' || readers.get(spaced.name) !== 1 || conv.inputs[0].index !== 0) return node;
     const blocks = ints(node, 1);
     const crops = ints(node, 2);
     const spacedBlocks = ints(spaced, 1);
@@ -59,6 +59,12 @@ function isPlainWindow(conv: GraphNodeDef): boolean {
     const value = (conv.attr[name] as { s?: string } | undefined)?.s;
     return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
   };
-  const list = (name: string) => ((conv.attr[name] as { list?: { i?: (string | number)[] } } | undefined)?.list?.i ?? ['1', '1', '1', '1']).map(Number);
-  return (text('data_format') ?? 'NHWC') === 'NHWC' && text('padding') === 'VALID' && list('strides').every((s) => s === 1) && list('dilations').every((d) => d === 1);
+  const list = (name: string) =>
+    ((conv.attr[name] as { list?: { i?: (string | number)[] } } | undefined)?.list?.i ?? ['1', '1', '1', '1']).map(Number);
+  return (
+    (text('data_format') ?? 'NHWC') === 'NHWC' &&
+    text('padding') === 'VALID' &&
+    list('strides').every((s) => s === 1) &&
+    list('dilations').every((d) => d === 1)
+  );
 }

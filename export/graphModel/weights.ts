@@ -10,7 +10,7 @@ import { InvalidInputError } from '../../common/errors.ts';
 import { decodeWeightShards } from '../backend/weights.ts';
 import { constantTensor, elementCount, type ConstantTensor } from './tfOps/constant.ts';
 import { tfDtype } from './graphDef.ts';
-import { type GraphNodeDef } from './nodeDef.ts';
+import type { GraphNodeDef } from './nodeDef.ts';
 
 export function decodeGraphWeights(weightData: ArrayBuffer, specs: io.WeightsManifestEntry[], source: string): Map<string, ConstantTensor> {
   const weights = new Map<string, ConstantTensor>();

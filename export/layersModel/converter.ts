@@ -75,7 +75,12 @@ export function buildGraph(topology: ModelTopology, weights: WeightStore, opset:
   });
 
   const converter = new ModelConverter(graph, weights, opset, source, topology.producer);
-  const result = converter.convertModel(topology, inputs.map((input) => input.value), [], '');
+  const result = converter.convertModel(
+    topology,
+    inputs.map((input) => input.value),
+    [],
+    '',
+  );
   converter.throwIfAnyUnsupported();
 
   const unused = weights.unused();
@@ -125,7 +130,12 @@ class ModelConverter implements ConversionServices {
    * exist; Keras lists layers in a valid order almost always, but shared layers called at
    * different depths may need several sweeps (as in tfjs).
    */
-  convertModel(topology: ModelTopology, inputs: readonly TensorValue[], inputMasks: readonly Mask[], prefix: string): { outputs: TensorValue[]; masks: Mask[] } {
+  convertModel(
+    topology: ModelTopology,
+    inputs: readonly TensorValue[],
+    inputMasks: readonly Mask[],
+    prefix: string,
+  ): { outputs: TensorValue[]; masks: Mask[] } {
     const values = this.bindInputs(topology, inputs, inputMasks);
     let pending = topology.layers.flatMap((layer) => layer.calls.map((call, nodeIndex) => ({ layer, call, nodeIndex })));
     const layers = new Map(topology.layers.map((layer) => [layer.name, layer]));
@@ -151,11 +161,14 @@ class ModelConverter implements ConversionServices {
     const layers = new Map(topology.layers.map((layer) => [layer.name, layer]));
     const values: ModelValues = { tensors: new Map(), masks: new Map(), failed: new Set() };
     if (inputs.length !== topology.inputs.length) {
-      throw new InvalidInputError(`${this.source}: model "${topology.name}" takes ${topology.inputs.length} inputs but is called on ${inputs.length}`);
+      throw new InvalidInputError(
+        `${this.source}: model "${topology.name}" takes ${topology.inputs.length} inputs but is called on ${inputs.length}`,
+      );
     }
     topology.inputs.forEach((ref, i) => {
       const layer = requireLayer(layers, ref.layerName, `the input_layers of model "${topology.name}"`, this.source);
-      if (layer.className !== 'InputLayer') throw new InvalidInputError(`layer "${layer.name}" (${layer.className}) is listed as a model input but is not an InputLayer`);
+      if (layer.className !== 'InputLayer')
+        throw new InvalidInputError(`layer "${layer.name}" (${layer.className}) is listed as a model input but is not an InputLayer`);
       values.tensors.set(refKey(ref), inputs[i]);
       values.masks.set(refKey(ref), inputMasks[i]);
     });
@@ -195,14 +208,21 @@ class ModelConverter implements ConversionServices {
     const outputs = topology.outputs.map((ref) => {
       if (values.failed.has(callKey(ref))) return NOT_CONVERTED;
       const value = values.tensors.get(refKey(ref));
-      if (!value) throw new InvalidInputError(`${this.source}: model output ${ref.layerName}[${ref.nodeIndex}][${ref.tensorIndex}] is never computed`);
+      if (!value)
+        throw new InvalidInputError(
+          `${this.source}: model output ${ref.layerName}[${ref.nodeIndex}][${ref.tensorIndex}] is never computed`,
+        );
       return value;
     });
     return { outputs, masks: topology.outputs.map((ref) => values.masks.get(refKey(ref))) };
   }
 
   /** Converts a call; an unsupported option is recorded (undefined returned) and conversion goes on. */
-  private convertReportingUnsupported(layer: LayerSpec, inputs: TensorValue[], masks: Mask[]): { outputs: TensorValue[]; masks: Mask[] } | undefined {
+  private convertReportingUnsupported(
+    layer: LayerSpec,
+    inputs: TensorValue[],
+    masks: Mask[],
+  ): { outputs: TensorValue[]; masks: Mask[] } | undefined {
     const savedLayer = this.graph.currentLayer;
     try {
       return this.convertLayer(layer, inputs, masks, this.weights.forLayer(layer.name));
@@ -218,13 +238,21 @@ class ModelConverter implements ConversionServices {
   throwIfAnyUnsupported(): void {
     if (this.unsupported.length === 0) return;
     if (this.unsupported.length === 1) throw this.unsupported[0];
-    throw new UnconvertibleModelError(`${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`);
+    throw new UnconvertibleModelError(
+      `${this.unsupported.length} layers use options the ONNX converter does not support: ${this.unsupported.map((error) => error.message).join('; ')}`,
+    );
   }
 
   /** One call of a layer (a top-level one, a nested model's, or one a wrapper holds). */
-  convertLayer(spec: LayerSpec, inputs: readonly TensorValue[], masks: readonly Mask[], weights: LayerWeights): { outputs: TensorValue[]; masks: Mask[] } {
+  convertLayer(
+    spec: LayerSpec,
+    inputs: readonly TensorValue[],
+    masks: readonly Mask[],
+    weights: LayerWeights,
+  ): { outputs: TensorValue[]; masks: Mask[] } {
     const config = new LayerConfig(spec.name, spec.className, spec.config);
-    if (spec.className === 'InputLayer') throw new InvalidInputError(`${config.label} is called on other tensors; an InputLayer must be a model input`);
+    if (spec.className === 'InputLayer')
+      throw new InvalidInputError(`${config.label} is called on other tensors; an InputLayer must be a model input`);
     if (spec.model) return this.convertModel(spec.model, inputs, masks, `${this.prefix}${spec.name}/`);
     const definition = layerDefinition(spec.className);
     // assertConvertible has listed every unknown class before any conversion started.

@@ -9,12 +9,7 @@ import type { LayerSpec, Producer } from './reader/modelTopology.ts';
 import type { DecodedWeight, LayerWeights } from './reader/weights.ts';
 import type { GraphBuilder } from '../backend/graph/graphBuilder.ts';
 import { materialize } from '../backend/graph/materialize.ts';
-import {
-  channelsFirstPermutation,
-  identityPermutation,
-  isIdentityPermutation,
-  type Permutation,
-} from '../backend/graph/layout.ts';
+import { channelsFirstPermutation, identityPermutation, isIdentityPermutation, type Permutation } from '../backend/graph/layout.ts';
 import { formatShape, tensorValue, type Dim, type TfjsElementType, type TensorValue } from '../backend/graph/tensorValue.ts';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
@@ -26,7 +21,12 @@ export type Mask = TensorValue | undefined;
 export interface ConversionServices {
   producer: Producer;
   /** Converts `spec` (a wrapped layer, or a model used as a layer) on `inputs`, with `weights` as its own. */
-  convertLayer(spec: LayerSpec, inputs: readonly TensorValue[], masks: readonly Mask[], weights: LayerWeights): { outputs: TensorValue[]; masks: Mask[] };
+  convertLayer(
+    spec: LayerSpec,
+    inputs: readonly TensorValue[],
+    masks: readonly Mask[],
+    weights: LayerWeights,
+  ): { outputs: TensorValue[]; masks: Mask[] };
 }
 
 export class LayerContext {
@@ -65,7 +65,11 @@ export class LayerContext {
   }
 
   /** Converts a layer this one wraps (TimeDistributed's, Bidirectional's) on the given inputs. */
-  convertWrapped(spec: LayerSpec, inputs: readonly TensorValue[], options: { masks?: readonly Mask[]; weights?: LayerWeights } = {}): { outputs: TensorValue[]; masks: Mask[] } {
+  convertWrapped(
+    spec: LayerSpec,
+    inputs: readonly TensorValue[],
+    options: { masks?: readonly Mask[]; weights?: LayerWeights } = {},
+  ): { outputs: TensorValue[]; masks: Mask[] } {
     if (!this.services) throw new Error(`internal: ${this.config.label} converts a wrapped layer without the converter core`);
     return this.services.convertLayer(spec, inputs, options.masks ?? [], options.weights ?? this.weights);
   }

@@ -25,7 +25,11 @@ export { UnconvertibleModelError } from '../errors.ts';
  * the name a tfjs custom layer gives `tf.serialization.registerClass`). Returns a function that
  * unregisters it. Replacing a built-in converter needs `{ replaceBuiltIn: true }`.
  */
-export function registerLayerConverter(className: string, converter: LayerConverter, options: { replaceBuiltIn?: boolean } = {}): () => void {
+export function registerLayerConverter(
+  className: string,
+  converter: LayerConverter,
+  options: { replaceBuiltIn?: boolean } = {},
+): () => void {
   return registerCustomConverter(className, converter, options);
 }
 
@@ -35,7 +39,8 @@ export function registerLayerConverter(className: string, converter: LayerConver
  */
 export async function loadPlugins(specifiers: readonly string[], baseDirectory = process.cwd()): Promise<void> {
   for (const specifier of specifiers) {
-    if (typeof specifier !== 'string' || specifier.trim() === '') throw new InvalidOptionError('a plugin must be named by a module path or package name');
+    if (typeof specifier !== 'string' || specifier.trim() === '')
+      throw new InvalidOptionError('a plugin must be named by a module path or package name');
     // `my-layers.js` is the file when there is one; otherwise the name of an installed package.
     const file = path.resolve(baseDirectory, specifier);
     const isPath = specifier.startsWith('.') || path.isAbsolute(specifier) || existsSync(file);

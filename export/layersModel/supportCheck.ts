@@ -14,7 +14,9 @@ import type { LayerSpec, ModelTopology } from './reader/modelTopology.ts';
 
 /** The options a declaration says name an activation function. */
 function activationOptions(options: OptionDeclarations): string[] {
-  return Object.entries(options).filter(([, declaration]) => declaration.activation).map(([key]) => key);
+  return Object.entries(options)
+    .filter(([, declaration]) => declaration.activation)
+    .map(([key]) => key);
 }
 
 interface Finding {

@@ -29,7 +29,10 @@ export const exportTritonCommand: CliCommand = {
           describe: "Triton's max_batch_size; 0 for a model without a batch axis",
         }),
       )
-      .example('$0 export-triton artifacts/model.onnx -o model_repository/', 'writes model_repository/model/{config.pbtxt,1/model.onnx}') as unknown as Argv<ExportTritonArguments>,
+      .example(
+        '$0 export-triton artifacts/model.onnx -o model_repository/',
+        'writes model_repository/model/{config.pbtxt,1/model.onnx}',
+      ) as unknown as Argv<ExportTritonArguments>,
   handler: async (args: ArgumentsCamelCase<ExportTritonArguments>) => {
     const { exportTriton } = await import('../../server/triton.ts');
     const result = await exportTriton(args.model, args.output, { name: args.name, maxBatchSize: args['max-batch-size'] });

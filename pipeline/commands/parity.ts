@@ -13,17 +13,22 @@ function builder(yargs: Argv) {
     .option('onnx', { type: 'string', demandOption: true, describe: 'The ONNX model' })
     .option('dataset', { type: 'string', default: 'mnist', describe: 'Dataset whose test split is predicted' })
     .option('data-dir', { type: 'string', describe: 'Folder of MNIST-style IDX files (overrides --dataset)' })
-    .option('tfjs-backend', { type: 'string', describe: "tfjs's backend for the reference predictions (tensorflow, wasm or cpu; default: the fastest that loads)" })
+    .option('tfjs-backend', {
+      type: 'string',
+      describe: "tfjs's backend for the reference predictions (tensorflow, wasm or cpu; default: the fastest that loads)",
+    })
     .option('device', {
       type: 'string',
       default: 'cpu,wasm',
-      describe: 'Devices to run the ONNX model on, comma-separated; every pair (and each with tfjs) is compared: cpu (onnxruntime-node), wasm (onnxruntime-web), webgpu, cuda, dml, coreml. cpu,webgpu and wasm,webgpu check WebGPU',
+      describe:
+        'Devices to run the ONNX model on, comma-separated; every pair (and each with tfjs) is compared: cpu (onnxruntime-node), wasm (onnxruntime-web), webgpu, cuda, dml, coreml. cpu,webgpu and wasm,webgpu check WebGPU',
     })
     .option('json', { type: 'string', describe: 'Also write the full report (with disagreeing indices) to this file' })
     .option(
       ...integerFlag('random', {
         ...RANDOM_PARITY_LIMITS.samples,
-        describe: "Compare on N seeded random inputs of the model's declared shapes instead of a test set (any model, Layers or GraphModel; outputs scaled by max(1, max |tfjs|))",
+        describe:
+          "Compare on N seeded random inputs of the model's declared shapes instead of a test set (any model, Layers or GraphModel; outputs scaled by max(1, max |tfjs|))",
       }),
     )
     .option(...integerFlag('seed', { ...RANDOM_PARITY_LIMITS.seed, default: 1, describe: 'Seed of the --random inputs' }));
@@ -36,7 +41,8 @@ async function isGraphModel(modelJsonPath: string): Promise<boolean> {
 
 export const parityCommand: CliCommand = {
   command: 'parity',
-  describe: 'Check that a tfjs model (Layers or GraphModel) and its ONNX model on each --device (default cpu and wasm) predict the same, on a test set or on --random N inputs',
+  describe:
+    'Check that a tfjs model (Layers or GraphModel) and its ONNX model on each --device (default cpu and wasm) predict the same, on a test set or on --random N inputs',
   builder,
   handler: async (argv: Awaited<ReturnType<typeof builder>['argv']>) => {
     if (!argv.tfjs.endsWith('.json')) throw new InvalidOptionError(`--tfjs must be a tfjs model.json, got ${argv.tfjs}`);
@@ -46,19 +52,40 @@ export const parityCommand: CliCommand = {
     let report;
     if (argv.random !== undefined) {
       const { checkModelPair } = await import('../randomParity.ts');
-      ({ report } = await checkModelPair({ tfjsModelPath: argv.tfjs, onnxPath: argv.onnx, samples: argv.random, seed: argv.seed, tfjsBackend: argv['tfjs-backend'], devices, thresholds }));
+      ({ report } = await checkModelPair({
+        tfjsModelPath: argv.tfjs,
+        onnxPath: argv.onnx,
+        samples: argv.random,
+        seed: argv.seed,
+        tfjsBackend: argv['tfjs-backend'],
+        devices,
+        thresholds,
+      }));
     } else {
-      if (await isGraphModel(argv.tfjs)) throw new InvalidOptionError(`${argv.tfjs} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
+      if (await isGraphModel(argv.tfjs))
+        throw new InvalidOptionError(
+          `${argv.tfjs} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`,
+        );
       const { loadDataset } = await import('../../training/data/datasets.ts');
       const dataset = await loadDataset({ dataset: argv.dataset, dataDir: argv['data-dir'] });
-      ({ report } = await checkParity({ tfjsModelPath: argv.tfjs, onnxPath: argv.onnx, dataset, tfjsBackend: argv['tfjs-backend'], devices, thresholds }));
+      ({ report } = await checkParity({
+        tfjsModelPath: argv.tfjs,
+        onnxPath: argv.onnx,
+        dataset,
+        tfjsBackend: argv['tfjs-backend'],
+        devices,
+        thresholds,
+      }));
     }
     for (const pair of report.pairs) {
       console.log(
         `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 agreement ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}, ${pair.disagreements.length} disagreements`,
       );
     }
-    if (report.wholeOutputs?.length) console.log(`outputs with data-dependent shapes, compared by shape and then values (not per sample): ${report.wholeOutputs.join(', ')}`);
+    if (report.wholeOutputs?.length)
+      console.log(
+        `outputs with data-dependent shapes, compared by shape and then values (not per sample): ${report.wholeOutputs.join(', ')}`,
+      );
     if (argv.json) await writeJsonAtomic(argv.json, report);
     if (!report.passed) throw new ParityError(`parity failed: ${describeParityFailure(report)}`);
   },
@@ -66,11 +93,16 @@ export const parityCommand: CliCommand = {
 
 /** "cpu,webgpu" → ['cpu', 'webgpu']: devices a model runs on (not 'gpu' or 'auto', which choose one). */
 export function parseDevices(text: string): ResolvedDevice[] {
-  const devices = text.split(',').map((device) => device.trim()).filter((device) => device !== '');
+  const devices = text
+    .split(',')
+    .map((device) => device.trim())
+    .filter((device) => device !== '');
   const runnable = DEVICES.filter((device) => device !== 'gpu' && device !== 'auto') as ResolvedDevice[];
   const unknown = devices.filter((device) => !runnable.includes(device as ResolvedDevice));
   if (unknown.length > 0) {
-    const hint = unknown.some((device) => device === 'gpu' || device === 'auto') ? ` (parity compares named devices; name the GPU one: ${GPU_DEVICES.join(', ')})` : '';
+    const hint = unknown.some((device) => device === 'gpu' || device === 'auto')
+      ? ` (parity compares named devices; name the GPU one: ${GPU_DEVICES.join(', ')})`
+      : '';
     throw new InvalidOptionError(`--device must list devices among ${runnable.join(', ')}, got '${unknown.join("', '")}'${hint}`);
   }
   if (devices.length === 0) throw new InvalidOptionError('--device must name at least one device, e.g. cpu,webgpu');

@@ -26,13 +26,25 @@ export function withParityThresholds<T>(yargs: Argv<T>) {
 
 function builder(yargs: Argv) {
   return withParityThresholds(withTrainOptions(yargs))
-    .option(...integerFlag('opset', { min: MIN_OPSET, max: MAX_OPSET, default: PIPELINE_DEFAULTS.opset, describe: 'ONNX opset of the exported model' }))
+    .option(
+      ...integerFlag('opset', {
+        min: MIN_OPSET,
+        max: MAX_OPSET,
+        default: PIPELINE_DEFAULTS.opset,
+        describe: 'ONNX opset of the exported model',
+      }),
+    )
     .option('variants', {
       type: 'string',
       default: PIPELINE_DEFAULTS.variants.join(','),
       describe: `Reduced-precision variants written beside ${VARIANT_FILES.fp32} (${VARIANT_FILES.fp16}, ${VARIANT_FILES.q8}) and checked: fp16, q8, comma-separated, or none`,
     })
-    .option('from', { type: 'string', choices: STAGES, default: PIPELINE_DEFAULTS.from, describe: 'First stage to run (earlier stages\' artifacts must exist)' })
+    .option('from', {
+      type: 'string',
+      choices: STAGES,
+      default: PIPELINE_DEFAULTS.from,
+      describe: "First stage to run (earlier stages' artifacts must exist)",
+    })
     .option('to', { type: 'string', choices: STAGES, default: PIPELINE_DEFAULTS.to, describe: 'Last stage to run' })
     .option('force', { type: 'boolean', default: false, describe: 'Run every selected stage even when its inputs are unchanged' })
     .epilog(`Stages: ${STAGES.join(' → ')}. Outputs go to --out (default artifacts/).`);

@@ -34,7 +34,10 @@ export const predictCommand: CliCommand = {
       .example('$0 predict artifacts/model.onnx digit.png', `top ${PREDICT_DEFAULTS.topK} classes of digit.png`)
       .example("$0 predict model.onnx digits/ 'more/*.png'", 'every PNG/JPEG in digits/ and the files the pattern matches')
       .example('$0 predict model.onnx a.png b.jpg --device wasm --json', 'onnxruntime-web (WebAssembly), JSON output')
-      .example('$0 predict model.onnx digits/ --device auto', 'a GPU where one works, else the CPU; says which and why') as unknown as Argv<PredictArguments>,
+      .example(
+        '$0 predict model.onnx digits/ --device auto',
+        'a GPU where one works, else the CPU; says which and why',
+      ) as unknown as Argv<PredictArguments>,
   handler: async (args: ArgumentsCamelCase<PredictArguments>) => {
     const { predictImages, formatPredictions } = await import('../predict.ts');
     const result = await predictImages(args.model, args.images, { device: args.device, topK: args['top-k'] });

@@ -33,20 +33,48 @@ export const serveCommand: CliCommand = {
   describe: 'Serve ONNX models with the Open Inference Protocol over HTTP (KServe v2 / Triton REST) and gRPC',
   builder: (cli: Argv) => {
     let builder = cli
-      .positional('models', { type: 'string', array: true, default: [], describe: 'ONNX model files; each is served under its file name without extension' })
+      .positional('models', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'ONNX model files; each is served under its file name without extension',
+      })
       .option('model-dir', { type: 'string', describe: 'Serve every .onnx file in this directory too' })
-      .option('model-repository', { type: 'string', describe: 'Serve a Triton model repository (DIR/<name>/config.pbtxt, DIR/<name>/<version>/model.onnx)' })
-      .option('model-control-mode', { choices: MODEL_CONTROL_MODES, default: SERVE_DEFAULTS.modelControlMode, describe: 'none: load all at start; explicit: load/unload by request; poll: follow the repository' })
-      .option('load-model', { type: 'string', array: true, describe: "explicit mode: a repository model to load at start ('*' for all); repeatable" })
+      .option('model-repository', {
+        type: 'string',
+        describe: 'Serve a Triton model repository (DIR/<name>/config.pbtxt, DIR/<name>/<version>/model.onnx)',
+      })
+      .option('model-control-mode', {
+        choices: MODEL_CONTROL_MODES,
+        default: SERVE_DEFAULTS.modelControlMode,
+        describe: 'none: load all at start; explicit: load/unload by request; poll: follow the repository',
+      })
+      .option('load-model', {
+        type: 'string',
+        array: true,
+        describe: "explicit mode: a repository model to load at start ('*' for all); repeatable",
+      })
       .option(...serverNumber('repositoryPollSecs', 'poll mode: seconds between repository scans'))
       .option('name', { type: 'string', describe: 'Name to serve a single model under' })
       .option('host', { type: 'string', default: SERVE_DEFAULTS.host, describe: 'Address to listen on (HTTP and gRPC)' })
       .option(...serverNumber('port', 'HTTP port (0 picks a free one)'))
       .option(...serverNumber('grpcPort', 'gRPC port (0 picks a free one)'))
       .option('grpc', { type: 'boolean', default: true, describe: 'Serve gRPC too (--no-grpc turns it off)' })
-      .option(...deviceFlag("Where the models run (a repository model's instance_group kind overrides it: KIND_GPU → gpu, KIND_CPU → cpu)", SERVE_DEFAULTS.device))
-      .option(...serverNumber('intraOpThreads', 'onnxruntime intra-op threads per model (default: onnxruntime decides)', { noDefault: true }))
-      .option(...serverNumber('maxDelayMs', 'How long the first request of an idle model waits for others (0: batch only what queues during a run)'))
+      .option(
+        ...deviceFlag(
+          "Where the models run (a repository model's instance_group kind overrides it: KIND_GPU → gpu, KIND_CPU → cpu)",
+          SERVE_DEFAULTS.device,
+        ),
+      )
+      .option(
+        ...serverNumber('intraOpThreads', 'onnxruntime intra-op threads per model (default: onnxruntime decides)', { noDefault: true }),
+      )
+      .option(
+        ...serverNumber(
+          'maxDelayMs',
+          'How long the first request of an idle model waits for others (0: batch only what queues during a run)',
+        ),
+      )
       .option(...serverNumber('imageWorkers', 'Worker threads decoding images for /classify'));
     // The resource limits come from one registry, which the README's limits section is checked against.
     for (const limit of RESOURCE_LIMITS) {
@@ -56,11 +84,15 @@ export const serveCommand: CliCommand = {
       .option('allow-client-shm', {
         type: 'boolean',
         default: SERVE_DEFAULTS.allowClientShm,
-        describe: "Let clients register system shared-memory regions (/dev/shm objects) and pass tensors through them, as Triton's --allow-client-shm=true",
+        describe:
+          "Let clients register system shared-memory regions (/dev/shm objects) and pass tensors through them, as Triton's --allow-client-shm=true",
       })
       .example('$0 serve artifacts/model.onnx', 'serve as model "model" on http://127.0.0.1:8000 and grpc 127.0.0.1:8001')
       .example('$0 serve --model-repository model_repository/', 'serve what export-triton wrote, every version its config selects')
-      .example('$0 serve --model-dir models/ --port 0 --grpc-port 0', 'serve every model in models/ on free ports') as unknown as Argv<ServeArguments>;
+      .example(
+        '$0 serve --model-dir models/ --port 0 --grpc-port 0',
+        'serve every model in models/ on free ports',
+      ) as unknown as Argv<ServeArguments>;
   },
   handler: async (args: ArgumentsCamelCase<ServeArguments>) => {
     const { startServer } = await import('../../server/index.ts');

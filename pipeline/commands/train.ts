@@ -8,21 +8,44 @@ import { integerFlag, numberFlag, type CliCommand } from '../flags.ts';
 export function withTrainOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('model', { type: 'string', default: TRAIN_DEFAULTS.model, describe: `Architecture: ${MODEL_NAMES.join(', ')}` })
-    .option('dataset', { type: 'string', default: TRAIN_DEFAULTS.dataset, describe: `Dataset by name: ${Object.keys(KNOWN_DATASETS).join(', ')}` })
+    .option('dataset', {
+      type: 'string',
+      default: TRAIN_DEFAULTS.dataset,
+      describe: `Dataset by name: ${Object.keys(KNOWN_DATASETS).join(', ')}`,
+    })
     .option('data-dir', { type: 'string', describe: 'Folder with the four MNIST-style IDX files (.gz accepted); overrides --dataset' })
     .option('backend', { type: 'string', describe: `tfjs backend: ${BACKENDS.join(', ')} (default: the fastest that loads)` })
     .option(...integerFlag('epochs', { ...TRAIN_LIMITS.epochs, default: TRAIN_DEFAULTS.epochs, describe: 'Passes over the training data' }))
-    .option(...integerFlag('batch-size', { ...TRAIN_LIMITS.batchSize, default: TRAIN_DEFAULTS.batchSize, describe: 'Images per training step' }))
-    .option(...numberFlag('learning-rate', { ...TRAIN_LIMITS.learningRate, default: TRAIN_DEFAULTS.learningRate, describe: "Adam's learning rate" }))
-    .option(...integerFlag('seed', { ...TRAIN_LIMITS.seed, default: TRAIN_DEFAULTS.seed, describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)' }))
+    .option(
+      ...integerFlag('batch-size', { ...TRAIN_LIMITS.batchSize, default: TRAIN_DEFAULTS.batchSize, describe: 'Images per training step' }),
+    )
+    .option(
+      ...numberFlag('learning-rate', {
+        ...TRAIN_LIMITS.learningRate,
+        default: TRAIN_DEFAULTS.learningRate,
+        describe: "Adam's learning rate",
+      }),
+    )
+    .option(
+      ...integerFlag('seed', {
+        ...TRAIN_LIMITS.seed,
+        default: TRAIN_DEFAULTS.seed,
+        describe: 'Seed for initial weights and shuffling: same seed, same run (on one backend)',
+      }),
+    )
     .option(...integerFlag('limit', { ...TRAIN_LIMITS.limit, describe: 'Train on the first N training images only (quick runs)' }))
     .option(
       ...numberFlag('validation-split', {
         ...TRAIN_LIMITS.validationSplit,
-        describe: 'Hold out this fraction of the training images (the last ones, before shuffling, as Keras does) and validate on it after each epoch',
+        describe:
+          'Hold out this fraction of the training images (the last ones, before shuffling, as Keras does) and validate on it after each epoch',
       }),
     )
-    .option('out', { type: 'string', default: TRAIN_DEFAULTS.out, describe: 'Output folder: the model goes to OUT/tfjs/, metrics to OUT/metrics.json' })
+    .option('out', {
+      type: 'string',
+      default: TRAIN_DEFAULTS.out,
+      describe: 'Output folder: the model goes to OUT/tfjs/, metrics to OUT/metrics.json',
+    })
     .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' });
 }
 

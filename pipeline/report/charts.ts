@@ -56,8 +56,16 @@ function namespaceSvgIds(svg: string, idPrefix: string): string {
  */
 const SPLITS = [
   { split: 'train', color: '#1f77b4', figure: (record: EpochRecord, metric: CurveMetric) => record[metric] },
-  { split: 'validation', color: '#ff7f0e', figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'val_loss' : 'val_accuracy'] },
-  { split: 'test', color: '#2ca02c', figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'test_loss' : 'test_accuracy'] },
+  {
+    split: 'validation',
+    color: '#ff7f0e',
+    figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'val_loss' : 'val_accuracy'],
+  },
+  {
+    split: 'test',
+    color: '#2ca02c',
+    figure: (record: EpochRecord, metric: CurveMetric) => record[metric === 'loss' ? 'test_loss' : 'test_accuracy'],
+  },
 ] as const;
 
 type CurveMetric = 'loss' | 'accuracy';
@@ -79,10 +87,14 @@ interface CurveRow {
 /** Long-form rows (epoch, split, value) for one metric; non-finite values (a diverged run) are left out rather than breaking the scale. */
 function curveRows(history: EpochRecord[], metric: CurveMetric): CurveRow[] {
   const format = metric === 'accuracy' ? formatPercent : formatDecimal;
-  return history.flatMap((record) => SPLITS.flatMap(({ split, figure }) => {
-    const value = figure(record, metric);
-    return value !== undefined && Number.isFinite(value) ? [{ epoch: record.epoch, split, value, label: `epoch ${record.epoch}, ${split} ${metric}: ${format(value)}` }] : [];
-  }));
+  return history.flatMap((record) =>
+    SPLITS.flatMap(({ split, figure }) => {
+      const value = figure(record, metric);
+      return value !== undefined && Number.isFinite(value)
+        ? [{ epoch: record.epoch, split, value, label: `epoch ${record.epoch}, ${split} ${metric}: ${format(value)}` }]
+        : [];
+    }),
+  );
 }
 
 /** A line chart with points of one metric per epoch: train, validation (when held out) and test. */
@@ -96,7 +108,13 @@ export function trainingCurveSpec(history: EpochRecord[], metric: CurveMetric): 
       scale: { zero: false, nice: true },
       axis: metric === 'accuracy' ? { format: '.1%' } : { format: '.3~f' },
     },
-    color: { field: 'split', type: 'nominal', title: null, scale: splitColors(history), legend: { orient: 'top', direction: 'horizontal' } },
+    color: {
+      field: 'split',
+      type: 'nominal',
+      title: null,
+      scale: splitColors(history),
+      legend: { orient: 'top', direction: 'horizontal' },
+    },
     description: { field: 'label', type: 'nominal' },
   };
   return {
@@ -145,7 +163,13 @@ function confusionCells(confusion: number[][], axisLabels: string[]): ConfusionC
     return row.map((count, predictedIndex) => {
       const share = rowTotal > 0 ? count / rowTotal : 0;
       const [truth, predicted] = [axisLabels[truthIndex]!, axisLabels[predictedIndex]!];
-      return { truth, predicted, count, share, label: `true ${truth}, predicted ${predicted}: ${count} images, ${formatPercent(share)} of true ${truth}` };
+      return {
+        truth,
+        predicted,
+        count,
+        share,
+        label: `true ${truth}, predicted ${predicted}: ${count} images, ${formatPercent(share)} of true ${truth}`,
+      };
     });
   });
 }
@@ -166,8 +190,20 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
   const countFontSize = Math.max(7, Math.min(12, Math.round(cellSize * 0.3)));
   const longestLabel = Math.max(...axisLabels.map((label) => label.length));
   const position = {
-    x: { field: 'predicted', type: 'nominal', title: 'predicted', scale: { domain: axisLabels }, axis: { orient: 'top', labelAngle: longestLabel > 2 ? -45 : 0, labelLimit: 140, domain: false, ticks: false } },
-    y: { field: 'truth', type: 'nominal', title: 'true', scale: { domain: axisLabels }, axis: { labelLimit: 140, domain: false, ticks: false } },
+    x: {
+      field: 'predicted',
+      type: 'nominal',
+      title: 'predicted',
+      scale: { domain: axisLabels },
+      axis: { orient: 'top', labelAngle: longestLabel > 2 ? -45 : 0, labelLimit: 140, domain: false, ticks: false },
+    },
+    y: {
+      field: 'truth',
+      type: 'nominal',
+      title: 'true',
+      scale: { domain: axisLabels },
+      axis: { labelLimit: 140, domain: false, ticks: false },
+    },
   };
   return {
     width: cellSize * labels.length,
@@ -188,7 +224,14 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
             scale: { type: 'sqrt', domain: [0, 0.2, 1], range: ['#f6f9fc', '#74a9cf', '#084081'], interpolate: 'rgb' },
             // The square-root scale squeezes high shares together; these ticks spread evenly along it.
             // Below the matrix rather than beside it, so the per-class table fits next to the chart.
-            legend: { orient: 'bottom', direction: 'horizontal', format: '.0%', values: [0, 0.05, 0.25, 0.5, 1], titleLimit: 240, gradientLength: Math.max(160, Math.min(300, cellSize * labels.length)) },
+            legend: {
+              orient: 'bottom',
+              direction: 'horizontal',
+              format: '.0%',
+              values: [0, 0.05, 0.25, 0.5, 1],
+              titleLimit: 240,
+              gradientLength: Math.max(160, Math.min(300, cellSize * labels.length)),
+            },
           },
         },
       },
@@ -198,7 +241,13 @@ export function confusionMatrixSpec(confusion: number[][], labels: string[]): To
         encoding: {
           text: { field: 'count', type: 'quantitative' },
           // Counts of zero fade out so the eye finds the real confusions; dark cells get white text.
-          color: { condition: [{ test: 'datum.count === 0', value: '#cdd3da' }, { test: 'datum.share > 0.45', value: 'white' }], value: '#1d2733' },
+          color: {
+            condition: [
+              { test: 'datum.count === 0', value: '#cdd3da' },
+              { test: 'datum.share > 0.45', value: 'white' },
+            ],
+            value: '#1d2733',
+          },
           opacity: { value: cellSize >= 18 ? 1 : 0 },
         },
       },

@@ -12,7 +12,17 @@ import type { ReportInput } from './types.ts';
 import { validateReportInput } from './validate.ts';
 
 export type {
-  DatasetDescription, EpochRecord, LayerSummary, MetricsJson, MisclassifiedImage, ModelSummary, ParityPair, ParityReport, ReportInput, StageSummary, TrainingRecipe,
+  DatasetDescription,
+  EpochRecord,
+  LayerSummary,
+  MetricsJson,
+  MisclassifiedImage,
+  ModelSummary,
+  ParityPair,
+  ParityReport,
+  ReportInput,
+  StageSummary,
+  TrainingRecipe,
 } from './types.ts';
 export type { ReportSection, SectionContent } from './section.ts';
 export { validateMetricsJson } from './validate.ts';

@@ -22,7 +22,15 @@ function object(properties: Record<string, unknown>): Record<string, unknown> {
   return { type: 'object', required: Object.keys(properties), properties };
 }
 
-const EPOCH_FIGURES = { epoch: positiveCount, loss: figure, accuracy: fraction, test_loss: figure, test_accuracy: fraction, learningRate: { type: 'number', exclusiveMinimum: 0 }, seconds };
+const EPOCH_FIGURES = {
+  epoch: positiveCount,
+  loss: figure,
+  accuracy: fraction,
+  test_loss: figure,
+  test_accuracy: fraction,
+  learningRate: { type: 'number', exclusiveMinimum: 0 },
+  seconds,
+};
 
 const METRICS_SCHEMA = object({
   model: { type: 'string', minLength: 1 },
@@ -102,9 +110,22 @@ function quote(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-const TYPE_WORDS: Record<string, string> = { number: 'a number', integer: 'a whole number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'an object', null: 'null' };
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  integer: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  null: 'null',
+};
 
-const LIMIT_WORDS: Record<string, string> = { minimum: 'at least', exclusiveMinimum: 'above', maximum: 'at most', exclusiveMaximum: 'below' };
+const LIMIT_WORDS: Record<string, string> = {
+  minimum: 'at least',
+  exclusiveMinimum: 'above',
+  maximum: 'at most',
+  exclusiveMaximum: 'below',
+};
 
 function describeSchemaError(error: ErrorObject): string {
   const field = fieldName(error.instancePath);
@@ -115,7 +136,10 @@ function describeSchemaError(error: ErrorObject): string {
   }
   const subject = field || 'the file';
   if (error.keyword === 'type') {
-    const expected = String(params.type).split(',').map((type) => TYPE_WORDS[type] ?? type).join(' or ');
+    const expected = String(params.type)
+      .split(',')
+      .map((type) => TYPE_WORDS[type] ?? type)
+      .join(' or ');
     return `${subject} must be ${expected}, got ${quote(error.data)}`;
   }
   if (error.keyword === 'const') return `${subject} must be ${quote(params.allowedValue)}, got ${quote(error.data)}`;
@@ -131,7 +155,9 @@ function checkConsistency(metrics: MetricsJson): void {
   history.forEach((record, index) => {
     const hasValidation = record.val_loss !== undefined || record.val_accuracy !== undefined;
     if (!splitUsed && hasValidation) {
-      throw metricsError(`history[${index}] has val_* figures but recipe.validationSplit is null: val_* are recorded only when training holds out a validation split (the test set's figures are test_*)`);
+      throw metricsError(
+        `history[${index}] has val_* figures but recipe.validationSplit is null: val_* are recorded only when training holds out a validation split (the test set's figures are test_*)`,
+      );
     }
     if (splitUsed && (record.val_loss === undefined || record.val_accuracy === undefined)) {
       throw metricsError(`history[${index}] lacks val_loss or val_accuracy although recipe.validationSplit is ${recipe.validationSplit}`);
@@ -151,7 +177,9 @@ function checkConsistency(metrics: MetricsJson): void {
     throw metricsError(`summary.totalParams is ${summary.totalParams} but the layers' params add up to ${layerParams}`);
   }
   if (summary.trainableParams + summary.nonTrainableParams !== summary.totalParams) {
-    throw metricsError(`summary.trainableParams (${summary.trainableParams}) + summary.nonTrainableParams (${summary.nonTrainableParams}) is not summary.totalParams (${summary.totalParams})`);
+    throw metricsError(
+      `summary.trainableParams (${summary.trainableParams}) + summary.nonTrainableParams (${summary.nonTrainableParams}) is not summary.totalParams (${summary.totalParams})`,
+    );
   }
 }
 

@@ -13,7 +13,12 @@ import { readTrainingMetrics, tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
 async function packagedFiles(paths: ArtifactPaths, variants: readonly VariantDtype[]): Promise<string[]> {
-  return [...(await tfjsModelFileList(paths.tfjsModel)), ...modelVariants(paths, variants).map((model) => model.path), paths.metrics, paths.parity];
+  return [
+    ...(await tfjsModelFileList(paths.tfjsModel)),
+    ...modelVariants(paths, variants).map((model) => model.path),
+    paths.metrics,
+    paths.parity,
+  ];
 }
 
 export const packageStage: Stage = {
@@ -25,7 +30,10 @@ export const packageStage: Stage = {
   async run({ options, paths }) {
     const manifest = await buildManifest(paths, options.variants);
     await writeJsonAtomic(paths.manifest, manifest);
-    return { outputs: [paths.manifest], figure: `${manifest.files.length} files, ${formatBytes(manifest.files.reduce((sum, file) => sum + file.bytes, 0))}` };
+    return {
+      outputs: [paths.manifest],
+      figure: `${manifest.files.length} files, ${formatBytes(manifest.files.reduce((sum, file) => sum + file.bytes, 0))}`,
+    };
   },
 };
 
@@ -58,7 +66,15 @@ export async function buildManifest(paths: ArtifactPaths, variants: readonly Var
     parity: parity && {
       passed: parity.passed,
       thresholds: parity.thresholds,
-      pairs: parity.pairs.map(({ a, b, samples, top1Agreement, maxAbsDiff, meanAbsDiff, passed }) => ({ a, b, samples, top1Agreement, maxAbsDiff, meanAbsDiff, passed })),
+      pairs: parity.pairs.map(({ a, b, samples, top1Agreement, maxAbsDiff, meanAbsDiff, passed }) => ({
+        a,
+        b,
+        samples,
+        top1Agreement,
+        maxAbsDiff,
+        meanAbsDiff,
+        passed,
+      })),
     },
   };
 }

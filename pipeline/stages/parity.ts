@@ -32,7 +32,13 @@ export const parityStage: Stage = {
     };
   },
   async run({ options, paths, dataset, say, interactive }) {
-    const bar = interactive ? new cliProgress.SingleBar({ format: '  predicting the test set [{bar}] {value}/{total} paths ({path})', hideCursor: true, clearOnComplete: true }) : undefined;
+    const bar = interactive
+      ? new cliProgress.SingleBar({
+          format: '  predicting the test set [{bar}] {value}/{total} paths ({path})',
+          hideCursor: true,
+          clearOnComplete: true,
+        })
+      : undefined;
     bar?.start(1 + PARITY_DEVICES.length + PARITY_DEVICES_WHERE_AVAILABLE.length, 0, { path: 'tfjs' });
     const { report, predictions } = await checkParity({
       tfjsModelPath: paths.tfjsModel,
@@ -75,11 +81,17 @@ export const parityStage: Stage = {
       );
     }
     if (!report.passed) throw new ParityError(`parity failed: ${describeParityFailure(report)} (details in ${paths.parity})`);
-    if (variants && !variants.passed) throw new ParityError(`variant parity failed: ${describeVariantFailure(variants)} (details in ${paths.parity})`);
+    if (variants && !variants.passed)
+      throw new ParityError(`variant parity failed: ${describeVariantFailure(variants)} (details in ${paths.parity})`);
     const worst = Math.max(...report.pairs.map((pair) => pair.maxAbsDiff));
     const agreement = Math.min(...report.pairs.map((pair) => pair.top1Agreement));
-    const variantFigure = variants ? `; ${options.variants.join(', ')} within their bounds (top-1 ≥ ${(options.variantBounds.minTop1Agreement * 100).toFixed(1)}%)` : '';
-    return { outputs: [paths.parity], figure: `${report.pairs.length} pairs: top-1 ${(agreement * 100).toFixed(2)}%, max |Δp| ${worst.toExponential(1)}${variantFigure}` };
+    const variantFigure = variants
+      ? `; ${options.variants.join(', ')} within their bounds (top-1 ≥ ${(options.variantBounds.minTop1Agreement * 100).toFixed(1)}%)`
+      : '';
+    return {
+      outputs: [paths.parity],
+      figure: `${report.pairs.length} pairs: top-1 ${(agreement * 100).toFixed(2)}%, max |Δp| ${worst.toExponential(1)}${variantFigure}`,
+    };
   },
 };
 

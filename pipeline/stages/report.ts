@@ -21,7 +21,9 @@ export const reportStage: Stage = {
     const { scale, offset } = await readPreprocess(paths.tfjsModel);
     const input = normalizeImages(data.test, scale, offset);
     const predictions = await predictWithRuntime(paths.onnxModel, 'cpu', input, data.test.count);
-    const predicted = Array.from({ length: data.test.count }, (_, i) => argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount));
+    const predicted = Array.from({ length: data.test.count }, (_, i) =>
+      argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount),
+    );
     // Parity and manifest are optional (--to report may skip them); when present, a broken one is named.
     const optionalJson = async <T>(file: string) => (existsSync(file) ? ((await readJsonFile(file)) as T) : undefined);
     const parity = await optionalJson<ParityReport & { variants?: VariantsReport }>(paths.parity);
@@ -51,7 +53,12 @@ export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], 
 }
 
 /** Every misclassified test image (the report picks which to show). */
-function misclassifiedImages(data: ImageDataset, predicted: number[], probabilities: Float32Array, classCount: number): MisclassifiedImage[] {
+function misclassifiedImages(
+  data: ImageDataset,
+  predicted: number[],
+  probabilities: Float32Array,
+  classCount: number,
+): MisclassifiedImage[] {
   const pixels = data.height * data.width * data.channels;
   const shown: MisclassifiedImage[] = [];
   for (let i = 0; i < predicted.length; i++) {

@@ -25,9 +25,16 @@ export const verifyStage: Stage = {
     const models = modelVariants(paths, options.variants);
     for (const model of models) await verifyModel(model.path, expected, say);
     const checker = await runOnnxChecker(models.map((model) => model.path));
-    say(checker.status === 'passed' ? `onnx.checker (onnx ${checker.version}, full check): every model passes` : 'onnx.checker: skipped (Python onnx is not installed; Debian: apt-get install python3-onnx)');
+    say(
+      checker.status === 'passed'
+        ? `onnx.checker (onnx ${checker.version}, full check): every model passes`
+        : 'onnx.checker: skipped (Python onnx is not installed; Debian: apt-get install python3-onnx)',
+    );
     const checked = checker.status === 'passed' ? ', checker passed' : '';
-    return { outputs: [], figure: `signature [${expected.input}] → [${expected.output}] on node and web${models.length > 1 ? ` (${models.map((model) => model.dtype).join(', ')})` : ''}${checked}` };
+    return {
+      outputs: [],
+      figure: `signature [${expected.input}] → [${expected.output}] on node and web${models.length > 1 ? ` (${models.map((model) => model.dtype).join(', ')})` : ''}${checked}`,
+    };
   },
 };
 
@@ -43,7 +50,9 @@ async function verifyModel(onnxPath: string, expected: { input: number[]; output
   }
   for (const device of ['cpu', 'wasm'] as const) {
     const classifier = await runtimeCall(onnxPath, () => loadClassifier(onnxPath, { device }));
-    say(`${onnxPath} on ${describePlacement(classifier.placement)}: loads; input ${classifier.inputName} ${formatShape(classifier.inputShape)}, ${classifier.classCount} classes`);
+    say(
+      `${onnxPath} on ${describePlacement(classifier.placement)}: loads; input ${classifier.inputName} ${formatShape(classifier.inputShape)}, ${classifier.classCount} classes`,
+    );
     await classifier.dispose();
   }
 }

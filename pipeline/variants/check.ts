@@ -42,15 +42,32 @@ export async function checkVariants(options: CheckVariantsOptions): Promise<Vari
     for (const device of DEVICES) {
       const predictions = options.known?.[file.dtype]?.[device] ?? (await predictWithRuntime(file.path, device, input, test.count));
       const pair = comparePredictions(reference, predictions, { minTop1Agreement: bounds.minTop1Agreement, maxAbsDiff: Infinity });
-      versusTfjs[device] = { top1Agreement: pair.top1Agreement, maxAbsDiff: pair.maxAbsDiff, meanAbsDiff: pair.meanAbsDiff, disagreements: pair.disagreements.length };
+      versusTfjs[device] = {
+        top1Agreement: pair.top1Agreement,
+        maxAbsDiff: pair.maxAbsDiff,
+        meanAbsDiff: pair.meanAbsDiff,
+        disagreements: pair.disagreements.length,
+      };
       if (device === 'cpu') testAccuracy = accuracy(predictions, test.labels);
     }
     options.onProgress?.(`${file.dtype}: predicted ${test.count} test images on onnxruntime-node and onnxruntime-web`);
-    figures.push({ dtype: file.dtype, file: path.relative(options.root, file.path), bytes: file.bytes.byteLength, sha256: sha256OfBytes(file.bytes), testAccuracy, versusTfjs });
+    figures.push({
+      dtype: file.dtype,
+      file: path.relative(options.root, file.path),
+      bytes: file.bytes.byteLength,
+      sha256: sha256OfBytes(file.bytes),
+      testAccuracy,
+      versusTfjs,
+    });
   }
 
   const perImage = input.length / test.count;
-  const speeds = await measureVariantSpeed(files.map((file) => ({ label: file.dtype, bytes: file.bytes })), input, perImage, options.speed);
+  const speeds = await measureVariantSpeed(
+    files.map((file) => ({ label: file.dtype, bytes: file.bytes })),
+    input,
+    perImage,
+    options.speed,
+  );
   options.onProgress?.(`measured images/s at batch ${options.speed.batchSizes.join(' and ')} on both runtimes`);
 
   const fp32 = figures.find((figure) => figure.dtype === 'fp32')!;
@@ -58,10 +75,18 @@ export async function checkVariants(options: CheckVariantsOptions): Promise<Vari
     const accuracyChange = figure.testAccuracy - fp32.testAccuracy;
     // fp32 is held to the strict bounds by the runtime pairs of the parity report; here every
     // variant, fp32 included, must meet the precision bounds.
-    const passed = DEVICES.every((device) => figure.versusTfjs[device].top1Agreement >= bounds.minTop1Agreement) && accuracyChange >= -bounds.maxAccuracyDrop - 1e-12;
+    const passed =
+      DEVICES.every((device) => figure.versusTfjs[device].top1Agreement >= bounds.minTop1Agreement) &&
+      accuracyChange >= -bounds.maxAccuracyDrop - 1e-12;
     return { ...figure, sizeRatio: figure.bytes / fp32.bytes, accuracyChange, speed: speeds.get(figure.dtype)!, passed };
   });
-  return { bounds, samples: test.count, speedMethod: SPEED_METHOD(options.speed), variants, passed: variants.every((variant) => variant.passed) };
+  return {
+    bounds,
+    samples: test.count,
+    speedMethod: SPEED_METHOD(options.speed),
+    variants,
+    passed: variants.every((variant) => variant.passed),
+  };
 }
 
 /** The first variant that broke its bounds, and how, for the error the stage ends with. */
@@ -70,13 +95,14 @@ export function describeVariantFailure(report: VariantsReport): string {
     .filter((variant) => !variant.passed)
     .map((variant) => {
       const agreements = DEVICES.map((device) => `${(variant.versusTfjs[device].top1Agreement * 100).toFixed(2)}% on ${device}`).join(', ');
-      return `${variant.dtype} (${variant.file}): top-1 agreement with tfjs ${agreements} (need ≥ ${(report.bounds.minTop1Agreement * 100).toFixed(2)}%), test accuracy ${((variant.testAccuracy) * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points from fp32; at most ${(report.bounds.maxAccuracyDrop * 100).toFixed(2)} lower allowed)`;
+      return `${variant.dtype} (${variant.file}): top-1 agreement with tfjs ${agreements} (need ≥ ${(report.bounds.minTop1Agreement * 100).toFixed(2)}%), test accuracy ${(variant.testAccuracy * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points from fp32; at most ${(report.bounds.maxAccuracyDrop * 100).toFixed(2)} lower allowed)`;
     })
     .join('; ');
 }
 
 function accuracy(predictions: Predictions, labels: ArrayLike<number>): number {
   let correct = 0;
-  for (let i = 0; i < predictions.count; i++) if (argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount) === labels[i]) correct++;
+  for (let i = 0; i < predictions.count; i++)
+    if (argmax(predictions.probabilities, i * predictions.classCount, predictions.classCount) === labels[i]) correct++;
   return correct / predictions.count;
 }

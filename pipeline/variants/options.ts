@@ -16,9 +16,14 @@ export function parseVariantList(text: string): VariantDtype[] {
 /** The list as the pipeline API takes it, checked: reduced precisions only, each once. */
 export function validateVariants(variants: readonly unknown[]): VariantDtype[] {
   for (const variant of variants) {
-    if (variant === 'fp32') throw new InvalidOptionError(`--variants lists the reduced precisions written beside ${VARIANT_FILES.fp32}; fp32 (${VARIANT_FILES.fp32}) is always written`);
+    if (variant === 'fp32')
+      throw new InvalidOptionError(
+        `--variants lists the reduced precisions written beside ${VARIANT_FILES.fp32}; fp32 (${VARIANT_FILES.fp32}) is always written`,
+      );
     if (!(VARIANT_DTYPES as readonly unknown[]).includes(variant)) {
-      throw new InvalidOptionError(`--variants takes ${VARIANT_DTYPES.join(', ')} (comma-separated) or none; got ${JSON.stringify(variant)}`);
+      throw new InvalidOptionError(
+        `--variants takes ${VARIANT_DTYPES.join(', ')} (comma-separated) or none; got ${JSON.stringify(variant)}`,
+      );
     }
   }
   if (new Set(variants).size !== variants.length) throw new InvalidOptionError('--variants names a precision twice');

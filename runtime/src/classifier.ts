@@ -10,7 +10,14 @@
  * classifier and leaves the model to whoever loaded it).
  */
 import { DEFAULT_TOP_K } from './constants.js';
-import { DisposedError, RuntimeOptionError, ForeignModelError, InferenceError, RuntimeInputError, UnsupportedModelError } from './errors.js';
+import {
+  DisposedError,
+  RuntimeOptionError,
+  ForeignModelError,
+  InferenceError,
+  RuntimeInputError,
+  UnsupportedModelError,
+} from './errors.js';
 import { resolveImageLimits, type ImageLimits } from './image/limits.js';
 import { checkInputLength, firstNonFinite, toModelInput } from './inputs.js';
 import { EngineModel, loadModelOn } from './model.js';
@@ -19,8 +26,17 @@ import { describe } from './options.js';
 import type { Platform } from './platform.js';
 import { formatShape } from './constants.js';
 import { topK } from './topk.js';
-import type { Classification, Classifier, ClassifierFeeds, ClassifierInput, ClassifyOptions, LoadOptions, Model, ModelSource, TensorData } from './types.js';
-
+import type {
+  Classification,
+  Classifier,
+  ClassifierFeeds,
+  ClassifierInput,
+  ClassifyOptions,
+  LoadOptions,
+  Model,
+  ModelSource,
+  TensorData,
+} from './types.js';
 
 /** What a classifier adds to a model: the bounds on the pictures it accepts. */
 export interface ClassifierOptions {
@@ -136,7 +152,9 @@ class ModelClassifier implements Classifier {
     const { data, count } = await toModelInput(input, this.signature, this.platform, this.imageLimits);
     const { fixedBatch, inputName, imageDims } = this.signature;
     if (fixedBatch !== null && count !== fixedBatch) {
-      throw new RuntimeInputError(`the input holds ${count} images, but the model takes exactly ${fixedBatch} per run (input shape ${formatShape(this.signature.inputShape)}); classify() runs it in chunks`);
+      throw new RuntimeInputError(
+        `the input holds ${count} images, but the model takes exactly ${fixedBatch} per run (input shape ${formatShape(this.signature.inputShape)}); classify() runs it in chunks`,
+      );
     }
     return { feeds: { [inputName]: { type: 'float32', dims: [count, ...imageDims], data } }, count };
   }
@@ -146,10 +164,19 @@ class ModelClassifier implements Classifier {
     const k = this.checkTopK(options?.topK);
     const { outputName, classCount } = this.signature;
     const output = typeof outputs === 'object' && outputs !== null ? outputs[outputName] : undefined;
-    if (output === undefined) throw new RuntimeInputError(`outputs has no '${outputName}'; pass what model.run returned for the feeds of toFeeds()`);
+    if (output === undefined)
+      throw new RuntimeInputError(`outputs has no '${outputName}'; pass what model.run returned for the feeds of toFeeds()`);
     const count = output.dims[0];
-    if (output.type !== 'float32' || !(output.data instanceof Float32Array) || output.dims.length !== 2 || output.dims[1] !== classCount || output.data.length !== count! * classCount) {
-      throw new RuntimeInputError(`output '${outputName}' is ${output.type} [${output.dims.join(', ')}]; expected float32 probabilities of shape [N, ${classCount}]`);
+    if (
+      output.type !== 'float32' ||
+      !(output.data instanceof Float32Array) ||
+      output.dims.length !== 2 ||
+      output.dims[1] !== classCount ||
+      output.data.length !== count! * classCount
+    ) {
+      throw new RuntimeInputError(
+        `output '${outputName}' is ${output.type} [${output.dims.join(', ')}]; expected float32 probabilities of shape [N, ${classCount}]`,
+      );
     }
     const bad = firstNonFinite(output.data);
     // toFeeds refuses non-finite input, so a non-finite probability is the model's.
@@ -169,7 +196,8 @@ class ModelClassifier implements Classifier {
   }
 
   private assertUsable(): void {
-    if (this.retired) throw new DisposedError('this classifier was disposed; build a new one with classifierFromModel (its model is still loaded)');
+    if (this.retired)
+      throw new DisposedError('this classifier was disposed; build a new one with classifierFromModel (its model is still loaded)');
     this.model.assertUsable(this.ownership === 'owned' ? 'classifier' : "classifier's model");
   }
 
@@ -184,7 +212,8 @@ class ModelClassifier implements Classifier {
 
   private checkTopK(topKOption: number | undefined): number {
     if (topKOption === undefined) return Math.min(DEFAULT_TOP_K, this.signature.classCount);
-    if (!Number.isInteger(topKOption) || topKOption < 1) throw new RuntimeOptionError(`topK must be a positive integer, got ${String(topKOption)}`);
+    if (!Number.isInteger(topKOption) || topKOption < 1)
+      throw new RuntimeOptionError(`topK must be a positive integer, got ${String(topKOption)}`);
     return Math.min(topKOption, this.signature.classCount);
   }
 
@@ -221,9 +250,12 @@ class ModelClassifier implements Classifier {
   private probabilitiesOf(outputs: Record<string, TensorData>, count: number): Float32Array {
     const { outputName, classCount } = this.signature;
     const output = outputs[outputName]!;
-    if (output.type !== 'float32') throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
+    if (output.type !== 'float32')
+      throw new UnsupportedModelError(`the model returned ${output.type} output '${outputName}'; expected float32 probabilities`);
     if (output.data.length !== count * classCount) {
-      throw new UnsupportedModelError(`the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`);
+      throw new UnsupportedModelError(
+        `the model returned output of shape [${output.dims.join(', ')}] for ${count} images; expected [${count}, ${classCount}]`,
+      );
     }
     return output.data as Float32Array;
   }
@@ -240,7 +272,9 @@ class ModelClassifier implements Classifier {
     const per = this.signature.imageElements;
     const badInput = firstNonFinite(input);
     if (badInput >= 0) {
-      throw new RuntimeInputError(`input contains ${input[badInput]} at index ${badInput} (image ${Math.floor(badInput / per)}); model input must be finite numbers`);
+      throw new RuntimeInputError(
+        `input contains ${input[badInput]} at index ${badInput} (image ${Math.floor(badInput / per)}); model input must be finite numbers`,
+      );
     }
     throw this.nonFiniteOutput(probabilities, bad);
   }

@@ -65,7 +65,11 @@ export const WEBGPU_POWER_PREFERENCES = ['high-performance', 'low-power'] as con
  * The file each precision variant has inside a model directory, the way JavaScript model hubs
  * ship them (Transformers.js): written by export, found by the runtime, served by the server.
  */
-export const VARIANT_FILES: Readonly<Record<ModelDtype, string>> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' };
+export const VARIANT_FILES: Readonly<Record<ModelDtype, string>> = {
+  fp32: 'model.onnx',
+  fp16: 'model_fp16.onnx',
+  q8: 'model_quantized.onnx',
+};
 
 /** What each precision adds to a file name's stem (VARIANT_FILES' naming applied to any name: mnist.onnx → mnist_fp16.onnx). */
 export const VARIANT_SUFFIXES: Readonly<Record<ModelDtype, string>> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
@@ -104,7 +108,21 @@ export const IMAGE_MAGIC_BYTES = Object.freeze({
 export type ImageFormat = keyof typeof IMAGE_MAGIC_BYTES;
 
 /** Every tensor element type onnxruntime's JavaScript API can feed and fetch. */
-export const ELEMENT_TYPES = ['float32', 'float16', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool', 'string'] as const;
+export const ELEMENT_TYPES = [
+  'float32',
+  'float16',
+  'float64',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'bool',
+  'string',
+] as const;
 export type ElementType = (typeof ELEMENT_TYPES)[number];
 
 /** This package's version (checked against runtime/package.json by the tests). */

@@ -7,6 +7,8 @@
 import { browserPlatform } from './browser.js';
 import { entryPoint } from './entry.js';
 
-export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(browserPlatform({ load: () => import('onnxruntime-web'), webgpu: true, name: '@tfjs-onnx/runtime' }));
+export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(
+  browserPlatform({ load: () => import('onnxruntime-web'), webgpu: true, name: '@tfjs-onnx/runtime' }),
+);
 
 export * from './exports.js';

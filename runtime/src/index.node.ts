@@ -30,7 +30,12 @@ const nodePlatform: Platform = {
         // Its own default is half the cores (a browser page keeps the rest for its main thread), which
         // is one thread on two cores; in Node a thread per core (up to 4) is 1.2–1.5× faster for
         // the MNIST models at every batch size, and is what onnxruntime-node does natively.
-        const build = { load: () => import('onnxruntime-web'), webgpu: false, name: 'onnxruntime-web in Node', defaultThreads: nodeWasmThreads };
+        const build = {
+          load: () => import('onnxruntime-web'),
+          webgpu: false,
+          name: 'onnxruntime-web in Node',
+          defaultThreads: nodeWasmThreads,
+        };
         await build.load();
         return wasmEngineFactory(build);
       }),

@@ -6,6 +6,8 @@
 import { browserPlatform } from './browser.js';
 import { entryPoint } from './entry.js';
 
-export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(browserPlatform({ load: () => import('onnxruntime-web/wasm'), webgpu: false, name: '@tfjs-onnx/runtime/wasm' }));
+export const { loadModel, loadClassifier, classifierFromModel } = entryPoint(
+  browserPlatform({ load: () => import('onnxruntime-web/wasm'), webgpu: false, name: '@tfjs-onnx/runtime/wasm' }),
+);
 
 export * from './exports.js';

@@ -78,7 +78,10 @@ class InputConverter {
     const isWholePixelBatch = bytes.length > 0 && bytes.length % per === 0;
     if (detectImageFormat(bytes)) {
       try {
-        return await this.convertEncoded(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), name);
+        return await this.convertEncoded(
+          bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+          name,
+        );
       } catch (error) {
         // Raw pixels can start like a JPEG (255, 216, 255): if the length fits raw pixels exactly, they are pixels.
         if (error instanceof RuntimeInputError && isWholePixelBatch) return normalizeInterleaved(bytes, bytes.length / per, signature);
@@ -103,8 +106,16 @@ class InputConverter {
   /** A picture of any size and 1–4 channels, fitted to the model. Decoders check the limits from the header already. */
   private fromPicture(image: PixelImage, name: string, checkLimits: boolean): ModelInput {
     if (checkLimits) {
-      if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1 || image.data.length !== image.width * image.height * image.channels) {
-        throw new RuntimeInputError(`${name} is an ImageData of ${image.width}×${image.height} with ${image.data.length} bytes; expected width × height × 4 (RGBA) bytes`);
+      if (
+        !Number.isInteger(image.width) ||
+        !Number.isInteger(image.height) ||
+        image.width < 1 ||
+        image.height < 1 ||
+        image.data.length !== image.width * image.height * image.channels
+      ) {
+        throw new RuntimeInputError(
+          `${name} is an ImageData of ${image.width}×${image.height} with ${image.data.length} bytes; expected width × height × 4 (RGBA) bytes`,
+        );
       }
       checkImageSize(image.width, image.height, this.limits, name);
     }
@@ -113,15 +124,25 @@ class InputConverter {
 }
 
 /** The cheap checks of already-normalized input: type, and a whole number of images (or exactly `expectedCount`). */
-export function checkInputLength(data: unknown, expectedCount: number | undefined, signature: ModelSignature, name: string): asserts data is Float32Array {
-  if (!(data instanceof Float32Array)) throw new RuntimeInputError(`${name} is ${describeValue(data)}; expected a Float32Array of normalized model input`);
+export function checkInputLength(
+  data: unknown,
+  expectedCount: number | undefined,
+  signature: ModelSignature,
+  name: string,
+): asserts data is Float32Array {
+  if (!(data instanceof Float32Array))
+    throw new RuntimeInputError(`${name} is ${describeValue(data)}; expected a Float32Array of normalized model input`);
   const per = signature.imageElements;
   if (data.length === 0) throw new RuntimeInputError(`${name} is empty: expected at least one image of ${describeImage(signature)}`);
   if (expectedCount !== undefined && data.length !== expectedCount * per) {
-    throw new RuntimeInputError(`${name} has ${data.length} values; ${expectedCount} images of ${describeImage(signature)} need ${expectedCount * per}`);
+    throw new RuntimeInputError(
+      `${name} has ${data.length} values; ${expectedCount} images of ${describeImage(signature)} need ${expectedCount * per}`,
+    );
   }
   if (data.length % per !== 0) {
-    throw new RuntimeInputError(`${name} has ${data.length} values, not a whole number of images: one image is ${describeImage(signature)}`);
+    throw new RuntimeInputError(
+      `${name} has ${data.length} values, not a whole number of images: one image is ${describeImage(signature)}`,
+    );
   }
 }
 
@@ -131,7 +152,9 @@ export function checkModelInput(data: unknown, expectedCount: number | undefined
   const per = signature.imageElements;
   const bad = firstNonFinite(data);
   if (bad >= 0) {
-    throw new RuntimeInputError(`${name} contains ${data[bad]} at index ${bad} (image ${Math.floor(bad / per)}); model input must be finite numbers`);
+    throw new RuntimeInputError(
+      `${name} contains ${data[bad]} at index ${bad} (image ${Math.floor(bad / per)}); model input must be finite numbers`,
+    );
   }
   return { data, count: data.length / per };
 }
@@ -188,6 +211,7 @@ export function normalizeInterleaved(pixels: ArrayLike<number>, count: number, s
 }
 
 function describeValue(value: unknown): string {
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length ?? value.byteLength}`;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length ?? value.byteLength}`;
   return describe(value);
 }

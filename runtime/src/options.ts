@@ -18,10 +18,13 @@ export const MAX_THREADS = 256;
 /** Checks every option's value (not whether it is available here: the devices say that). */
 export function checkLoadOptions(options: unknown): LoadOptions {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw new RuntimeOptionError(`options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw new RuntimeOptionError(`options must be an object, got ${describe(options)}`);
   const o = options as LoadOptions;
   if ('backend' in o && (o as { backend?: unknown }).backend !== undefined) {
-    throw new RuntimeOptionError(`the backend option is gone: device picks the package (device 'cpu' runs onnxruntime-node, 'wasm' onnxruntime-web), got backend ${describe((o as { backend?: unknown }).backend)}`);
+    throw new RuntimeOptionError(
+      `the backend option is gone: device picks the package (device 'cpu' runs onnxruntime-node, 'wasm' onnxruntime-web), got backend ${describe((o as { backend?: unknown }).backend)}`,
+    );
   }
   oneOf('device', o.device, DEVICES);
   oneOf('dtype', o.dtype, DTYPES);
@@ -30,19 +33,28 @@ export function checkLoadOptions(options: unknown): LoadOptions {
   for (const key of ['intraOpThreads', 'interOpThreads'] as const) threadCount(key, o[key], 0, '0 lets onnxruntime choose');
   threadCount('numThreads', o.numThreads, 1, '1 is single-threaded');
   if (o.wasmPaths !== undefined && typeof o.wasmPaths !== 'string' && !isStringRecord(o.wasmPaths)) {
-    throw new RuntimeOptionError(`wasmPaths must be a URL prefix string or an object of file name → URL strings, got ${describe(o.wasmPaths)}`);
+    throw new RuntimeOptionError(
+      `wasmPaths must be a URL prefix string or an object of file name → URL strings, got ${describe(o.wasmPaths)}`,
+    );
   }
   checkProviderOptions(o);
   if (o.executionProviders !== undefined) {
     const list = o.executionProviders as unknown;
     if (!Array.isArray(list) || list.length === 0 || !list.every(isProviderConfig)) {
-      throw new RuntimeOptionError(`executionProviders must be a non-empty array of provider names or { name, ... } objects, got ${describe(list)}`);
+      throw new RuntimeOptionError(
+        `executionProviders must be a non-empty array of provider names or { name, ... } objects, got ${describe(list)}`,
+      );
     }
     if (o.device === 'gpu' || o.device === 'auto') {
-      throw new RuntimeOptionError(`executionProviders replaces the provider device '${o.device}' would choose; give a device that names a package ('cpu' for onnxruntime-node, 'wasm' for onnxruntime-web) or leave device out`);
+      throw new RuntimeOptionError(
+        `executionProviders replaces the provider device '${o.device}' would choose; give a device that names a package ('cpu' for onnxruntime-node, 'wasm' for onnxruntime-web) or leave device out`,
+      );
     }
   }
-  if (o.sessionOptions !== undefined && (typeof o.sessionOptions !== 'object' || o.sessionOptions === null || Array.isArray(o.sessionOptions))) {
+  if (
+    o.sessionOptions !== undefined &&
+    (typeof o.sessionOptions !== 'object' || o.sessionOptions === null || Array.isArray(o.sessionOptions))
+  ) {
     throw new RuntimeOptionError(`sessionOptions must be an onnxruntime SessionOptions object, got ${describe(o.sessionOptions)}`);
   }
   return o;

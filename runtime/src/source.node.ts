@@ -30,7 +30,8 @@ export async function readModelNode(source: ModelSource, dtype: ModelDtype | und
 type Location = { kind: 'file'; path: string } | { kind: 'url'; url: string };
 
 function toLocation(source: unknown): Location | undefined {
-  if (source instanceof URL) return source.protocol === 'file:' ? { kind: 'file', path: fileURLToPath(source) } : { kind: 'url', url: source.href };
+  if (source instanceof URL)
+    return source.protocol === 'file:' ? { kind: 'file', path: fileURLToPath(source) } : { kind: 'url', url: source.href };
   if (typeof source !== 'string') return undefined;
   if (/^https?:\/\//i.test(source)) return { kind: 'url', url: source };
   if (/^file:\/\//i.test(source)) return { kind: 'file', path: fileURLToPath(source) };
@@ -70,14 +71,16 @@ export async function readImageFile(input: unknown, name: string, limits: ImageL
   const location = toLocation(input);
   if (location === undefined) return undefined;
   const max = maxEncodedBytes(limits);
-  if (location.kind === 'url') return fetchBytes(location.url, `${name} (an image)`, (message, cause) => new RuntimeInputError(message, { cause }), max);
+  if (location.kind === 'url')
+    return fetchBytes(location.url, `${name} (an image)`, (message, cause) => new RuntimeInputError(message, { cause }), max);
   const { path } = location;
   const fail = (what: string, cause?: unknown) => new RuntimeInputError(`${name}: cannot read the image file ${path}: ${what}`, { cause });
   const info = await stat(path).catch((error: unknown) => {
     throw fail(describeFileError(error), error);
   });
   if (!info.isFile()) throw fail(info.isDirectory() ? 'it is a directory' : 'not a regular file');
-  if (info.size > max) throw fail(`it has ${info.size} bytes, more than an image within the limits (${limits.maxMegapixels} megapixels) can have`);
+  if (info.size > max)
+    throw fail(`it has ${info.size} bytes, more than an image within the limits (${limits.maxMegapixels} megapixels) can have`);
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {

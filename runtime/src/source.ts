@@ -13,7 +13,12 @@ export function fromMemory(source: Uint8Array | ArrayBuffer): ModelBytes {
  * Fetches `url` and reads at most `maxBytes` of its body (a Content-Length over the bound is
  * refused before reading). Failures are reported through `fail(message)`, which picks the error type.
  */
-export async function fetchBytes(url: string, what: string, fail: (message: string, cause?: unknown) => Error, maxBytes = Infinity): Promise<Uint8Array> {
+export async function fetchBytes(
+  url: string,
+  what: string,
+  fail: (message: string, cause?: unknown) => Error,
+  maxBytes = Infinity,
+): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -52,7 +57,11 @@ export async function fetchBytes(url: string, what: string, fail: (message: stri
 
 export async function fetchModel(url: string, dtype: ModelDtype | undefined): Promise<ModelBytes> {
   const target = variantUrl(url, dtype);
-  const bytes = await fetchBytes(target, dtype ? `the ${dtype} model` : 'the model', (message, cause) => new ModelLoadError(message, { cause }));
+  const bytes = await fetchBytes(
+    target,
+    dtype ? `the ${dtype} model` : 'the model',
+    (message, cause) => new ModelLoadError(message, { cause }),
+  );
   return { bytes, name: target };
 }
 

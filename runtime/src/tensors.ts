@@ -28,10 +28,8 @@ export const TENSOR_ARRAYS: Readonly<Record<ElementType, ArrayClass>> = {
   string: Array,
 };
 
-
 /** Largest element count a feed may declare: beyond it no typed array can hold the data anyway. */
 const MAX_ELEMENTS = 2 ** 32;
-
 
 export function describeSpec(spec: TensorSpec): string {
   return `'${spec.name}' (${spec.type} ${formatShape(spec.shape)})`;
@@ -49,10 +47,14 @@ export interface OrtValueMetadata {
 export function specsFromMetadata(metadata: readonly OrtValueMetadata[], kind: 'input' | 'output', modelName: string): TensorSpec[] {
   return metadata.map((m) => {
     if (!m.isTensor) {
-      throw new UnsupportedModelError(`${modelName}: ${kind} '${m.name}' is not a tensor (a sequence or map); the runtime feeds and fetches tensors only`);
+      throw new UnsupportedModelError(
+        `${modelName}: ${kind} '${m.name}' is not a tensor (a sequence or map); the runtime feeds and fetches tensors only`,
+      );
     }
     if (m.type === undefined || !(ELEMENT_TYPES as readonly string[]).includes(m.type)) {
-      throw new UnsupportedModelError(`${modelName}: ${kind} '${m.name}' has element type ${m.type ?? 'unknown'}, which onnxruntime's JavaScript API cannot carry`);
+      throw new UnsupportedModelError(
+        `${modelName}: ${kind} '${m.name}' has element type ${m.type ?? 'unknown'}, which onnxruntime's JavaScript API cannot carry`,
+      );
     }
     const shape = (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : null));
     return { name: m.name, type: m.type as ElementType, shape };
@@ -62,12 +64,16 @@ export function specsFromMetadata(metadata: readonly OrtValueMetadata[], kind: '
 /** Checks run()'s feeds against the model's inputs: every input given, nothing else, each of the declared type and shape. */
 export function checkFeeds(feeds: unknown, inputs: readonly TensorSpec[]): asserts feeds is Record<string, TensorData> {
   if (typeof feeds !== 'object' || feeds === null || Array.isArray(feeds) || ArrayBuffer.isView(feeds)) {
-    throw new RuntimeInputError(`feeds must be an object of input name → { type, dims, data }, got ${describe(feeds)}; inputs: ${inputs.map(describeSpec).join(', ')}`);
+    throw new RuntimeInputError(
+      `feeds must be an object of input name → { type, dims, data }, got ${describe(feeds)}; inputs: ${inputs.map(describeSpec).join(', ')}`,
+    );
   }
   const given = feeds as Record<string, unknown>;
   for (const name of Object.keys(given)) {
     if (!inputs.some((spec) => spec.name === name)) {
-      throw new RuntimeInputError(`feeds has '${name}', which is not an input of the model; inputs: ${inputs.map(describeSpec).join(', ')}`);
+      throw new RuntimeInputError(
+        `feeds has '${name}', which is not an input of the model; inputs: ${inputs.map(describeSpec).join(', ')}`,
+      );
     }
   }
   for (const spec of inputs) {
@@ -78,7 +84,8 @@ export function checkFeeds(feeds: unknown, inputs: readonly TensorSpec[]): asser
 
 function checkTensor(value: unknown, spec: TensorSpec): void {
   const name = `input '${spec.name}'`;
-  if (typeof value !== 'object' || value === null) throw new RuntimeInputError(`${name} is ${describe(value)}; expected { type, dims, data }`);
+  if (typeof value !== 'object' || value === null)
+    throw new RuntimeInputError(`${name} is ${describe(value)}; expected { type, dims, data }`);
   const { type, dims, data } = value as Partial<TensorData>;
   if (type !== spec.type) throw new RuntimeInputError(`${name} has type ${describe(type)}; the model takes ${spec.type}`);
   if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -90,7 +97,8 @@ function checkTensor(value: unknown, spec: TensorSpec): void {
     if (!fits) throw new RuntimeInputError(`${name} has dims [${dims.join(', ')}]; the model takes ${formatShape(spec.shape)}`);
   }
   const elements = dims.reduce((n, d) => n * d, 1);
-  if (elements > MAX_ELEMENTS) throw new RuntimeInputError(`${name} has dims [${dims.join(', ')}]: ${elements} elements is more than any array holds`);
+  if (elements > MAX_ELEMENTS)
+    throw new RuntimeInputError(`${name} has dims [${dims.join(', ')}]: ${elements} elements is more than any array holds`);
   const arrayClass = TENSOR_ARRAYS[spec.type];
   if (!(data instanceof arrayClass)) {
     throw new RuntimeInputError(`${name} has data ${describe(data)}; ${spec.type} tensors carry a ${arrayClass.name}`);
@@ -110,7 +118,8 @@ export function checkFetches(requested: unknown, outputs: readonly TensorSpec[])
     throw new RuntimeInputError(`outputs must be a non-empty array of output names (${all.join(', ')}), got ${describe(requested)}`);
   }
   for (const name of requested) {
-    if (typeof name !== 'string' || !all.includes(name)) throw new RuntimeInputError(`outputs asks for ${describe(name)}, which is not an output of the model; outputs: ${all.join(', ')}`);
+    if (typeof name !== 'string' || !all.includes(name))
+      throw new RuntimeInputError(`outputs asks for ${describe(name)}, which is not an output of the model; outputs: ${all.join(', ')}`);
   }
   if (new Set(requested).size !== requested.length) throw new RuntimeInputError(`outputs names one output twice: ${requested.join(', ')}`);
   return requested as string[];

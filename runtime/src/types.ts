@@ -41,7 +41,6 @@ export interface Placement {
 export type Layout = 'NHWC' | 'NCHW';
 export type LogLevel = 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
 
-
 /** The array each ElementType is carried in; bool is 0/1 bytes, float16 the raw IEEE half bits. */
 export interface TensorArrayMap {
   float32: Float32Array;

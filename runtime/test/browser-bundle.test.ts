@@ -24,7 +24,12 @@ const runtimeDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const appDir = join(runtimeDir, 'test-output', `vite-app-${process.pid}`);
 const outDir = join(appDir, 'dist');
 const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five'];
-const model = buildTinyClassifier({ inputShape: [null, 10, 10, 1], classCount: 6, seed: 21, metadata: { 'tfjs_onnx.labels': JSON.stringify(LABELS) } });
+const model = buildTinyClassifier({
+  inputShape: [null, 10, 10, 1],
+  classCount: 6,
+  seed: 21,
+  metadata: { 'tfjs_onnx.labels': JSON.stringify(LABELS) },
+});
 
 const APP = `
 import { loadClassifier, RuntimeInputError } from '@tfjs-onnx/runtime';
@@ -49,12 +54,21 @@ let chunks: Rolldown.OutputChunk[];
 let assets: Rolldown.OutputAsset[];
 
 beforeAll(async () => {
-  if (!existsSync(join(runtimeDir, 'dist', 'index.browser.js'))) throw new Error('runtime/dist is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(runtimeDir, 'dist', 'index.browser.js')))
+    throw new Error('runtime/dist is missing: run `npm run build` first (npm test does)');
   await mkdir(join(appDir, 'public'), { recursive: true });
-  await writeFile(join(appDir, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module" src="./main.js"></script></body></html>\n');
+  await writeFile(
+    join(appDir, 'index.html'),
+    '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module" src="./main.js"></script></body></html>\n',
+  );
   await writeFile(join(appDir, 'main.js'), APP);
   await writeFile(join(appDir, 'public', 'model.onnx'), model.bytes);
-  const output = await build({ root: appDir, configFile: false, logLevel: 'silent', build: { outDir, target: 'es2022', emptyOutDir: true } });
+  const output = await build({
+    root: appDir,
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir, target: 'es2022', emptyOutDir: true },
+  });
   const files = (Array.isArray(output) ? output : [output]).flatMap((r) => (r as Rolldown.RolldownOutput).output);
   chunks = files.filter((f): f is Rolldown.OutputChunk => f.type === 'chunk');
   assets = files.filter((f): f is Rolldown.OutputAsset => f.type === 'asset');
@@ -72,11 +86,17 @@ describe('Vite bundle of @tfjs-onnx/runtime', () => {
   it('contains neither onnxruntime-node, the Node image decoders nor Node built-ins', () => {
     const modules = chunks.flatMap((c) => c.moduleIds);
     for (const forbidden of ['onnxruntime-node', 'pngjs', 'jpeg-js', 'index.node.js', 'source.node.js', '__vite-browser-external']) {
-      expect(modules.filter((id) => id.includes(forbidden)), forbidden).toEqual([]);
+      expect(
+        modules.filter((id) => id.includes(forbidden)),
+        forbidden,
+      ).toEqual([]);
     }
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     for (const chunk of chunks) {
-      expect(chunk.imports.filter((i) => builtins.has(i)), chunk.fileName).toEqual([]);
+      expect(
+        chunk.imports.filter((i) => builtins.has(i)),
+        chunk.fileName,
+      ).toEqual([]);
       expect(chunk.code).not.toMatch(/from\s*["']node:|require\(["'](fs|path|zlib|node:[a-z_/]+)["']\)/);
       expect(chunk.code).not.toContain('onnxruntime_binding');
     }
@@ -100,15 +120,25 @@ describe('the bundle in headless Chromium', () => {
       page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
       page.on('pageerror', (error) => problems.push(error.message));
       page.on('request', (request) => {
-        if (!request.url().startsWith(origin) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) problems.push(`request ${request.url()}`);
+        if (!request.url().startsWith(origin) && !request.url().startsWith('data:') && !request.url().startsWith('blob:'))
+          problems.push(`request ${request.url()}`);
       });
       await page.goto(`${origin}/`, { waitUntil: 'load' });
       await page.waitForFunction(() => 'classifyPixels' in window);
       const rgba = randomPixels(20 * 20 * 4, 5);
-      const result = await page.evaluate(
-        ([pixels, w, h]) => (window as unknown as { classifyPixels: (p: number[], w: number, h: number) => Promise<unknown> }).classifyPixels(pixels, w, h),
+      const result = (await page.evaluate(
+        ([pixels, w, h]) =>
+          (window as unknown as { classifyPixels: (p: number[], w: number, h: number) => Promise<unknown> }).classifyPixels(pixels, w, h),
         [Array.from(rgba), 20, 20] as const,
-      ) as { device: string; hadWebGpu: boolean; labels: string[]; top: { label: string }[]; probabilities: number[]; pngError: { name: string; isRuntimeInputError: boolean; message: string }; stillWorks: boolean };
+      )) as {
+        device: string;
+        hadWebGpu: boolean;
+        labels: string[];
+        top: { label: string }[];
+        probabilities: number[];
+        pngError: { name: string; isRuntimeInputError: boolean; message: string };
+        stillWorks: boolean;
+      };
 
       // The default device is the CPU everywhere: WebAssembly, with no WebGPU attempt (and so no fallback warning).
       expect(result.device).toBe('wasm');
@@ -120,7 +150,11 @@ describe('the bundle in headless Chromium', () => {
       await native.dispose();
       expect(maxAbsDiff(result.probabilities, expected!.probabilities)).toBeLessThanOrEqual(1e-5);
       expect(result.top.map((p) => p.label)).toEqual(expected!.top.map((p) => p.label));
-      expect(result.pngError).toEqual({ name: 'ImageDecodeError', isRuntimeInputError: true, message: expect.stringMatching(/the PNG image \(10 bytes\) cannot be decoded: it ends after 10 bytes, inside the PNG header/) });
+      expect(result.pngError).toEqual({
+        name: 'ImageDecodeError',
+        isRuntimeInputError: true,
+        message: expect.stringMatching(/the PNG image \(10 bytes\) cannot be decoded: it ends after 10 bytes, inside the PNG header/),
+      });
       expect(result.stillWorks).toBe(true);
       expect(problems).toEqual([]);
     } finally {

@@ -100,7 +100,9 @@ window.classifyPlain = async () => {
 `;
 
 /** The README's browser example, verbatim; the page around it draws the PNG onto its canvas first. */
-const README_EXAMPLE = /<!-- example: browser\.js[^>]*-->\n```js\n([\s\S]*?)```/.exec(readFileSync(join(runtimeDir, 'README.md'), 'utf8'))![1]!;
+const README_EXAMPLE = /<!-- example: browser\.js[^>]*-->\n```js\n([\s\S]*?)```/.exec(
+  readFileSync(join(runtimeDir, 'README.md'), 'utf8'),
+)![1]!;
 
 interface BuiltApp {
   dir: string;
@@ -110,11 +112,19 @@ interface BuiltApp {
 async function buildApp(name: string, code: string, body = ''): Promise<BuiltApp> {
   const dir = join(root, name);
   await mkdir(join(dir, 'public'), { recursive: true });
-  await writeFile(join(dir, 'index.html'), `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}<script type="module" src="./main.js"></script></body></html>\n`);
+  await writeFile(
+    join(dir, 'index.html'),
+    `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}<script type="module" src="./main.js"></script></body></html>\n`,
+  );
   await writeFile(join(dir, 'main.js'), code);
   await writeFile(join(dir, 'public', 'model.onnx'), model.bytes);
   await writeFile(join(dir, 'public', 'digit.png'), png);
-  const output = await build({ root: dir, configFile: false, logLevel: 'silent', build: { outDir: join(dir, 'dist'), target: 'es2022', emptyOutDir: true } });
+  const output = await build({
+    root: dir,
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir: join(dir, 'dist'), target: 'es2022', emptyOutDir: true },
+  });
   const files = (Array.isArray(output) ? output : [output]).flatMap((r) => (r as Rolldown.RolldownOutput).output);
   return { dir: join(dir, 'dist'), assets: files.filter((f) => f.type === 'asset').map((f) => f.fileName) };
 }
@@ -141,7 +151,11 @@ beforeAll(async () => {
   plain = await buildApp('plain', WASM_APP);
   // Draw digit.png onto the page's canvas (a blocking classic script, so it is there before the module runs).
   const drawFirst = `<canvas width="24" height="16"></canvas><p id="label"></p>`;
-  example = await buildApp('example', `const picture = await createImageBitmap(await (await fetch('./digit.png')).blob());\ndocument.querySelector('canvas').getContext('2d').drawImage(picture, 0, 0);\n${README_EXAMPLE}`, drawFirst);
+  example = await buildApp(
+    'example',
+    `const picture = await createImageBitmap(await (await fetch('./digit.png')).blob());\ndocument.querySelector('canvas').getContext('2d').drawImage(picture, 0, 0);\n${README_EXAMPLE}`,
+    drawFirst,
+  );
   const native = await loadClassifier(model.bytes);
   expected = (await native.classify(png))[0]!.probabilities;
   await native.dispose();
@@ -169,7 +183,9 @@ describe('in headless Chromium', () => {
 
   it('classifies PNG bytes, Blob, File, <img>, canvas, OffscreenCanvas, ImageBitmap and URLs like onnxruntime-node', async () => {
     const { page, errors } = await open(full);
-    const { out, missing } = (await page.evaluate(() => (window as never as { classifyEveryInput: () => Promise<unknown> }).classifyEveryInput())) as {
+    const { out, missing } = (await page.evaluate(() =>
+      (window as never as { classifyEveryInput: () => Promise<unknown> }).classifyEveryInput(),
+    )) as {
       out: Record<string, number[]>;
       missing: string;
     };
@@ -181,10 +197,16 @@ describe('in headless Chromium', () => {
 
   it('the /wasm entry classifies the same and refuses WebGPU with a message naming the main entry', async () => {
     const { page, errors } = await open(plain);
-    const result = (await page.evaluate(() => (window as never as { classifyPlain: () => Promise<unknown> }).classifyPlain())) as { device: string; probabilities: number[]; webgpu: string };
+    const result = (await page.evaluate(() => (window as never as { classifyPlain: () => Promise<unknown> }).classifyPlain())) as {
+      device: string;
+      probabilities: number[];
+      webgpu: string;
+    };
     expect(result.device).toBe('wasm');
     expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
-    expect(result.webgpu).toMatch(/^BackendUnavailableError: device 'webgpu' cannot run here: onnxruntime-web's WebGPU build is left out of @tfjs-onnx\/runtime\/wasm; import '@tfjs-onnx\/runtime' for WebGPU/);
+    expect(result.webgpu).toMatch(
+      /^BackendUnavailableError: device 'webgpu' cannot run here: onnxruntime-web's WebGPU build is left out of @tfjs-onnx\/runtime\/wasm; import '@tfjs-onnx\/runtime' for WebGPU/,
+    );
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -200,7 +222,11 @@ describe('in headless Chromium', () => {
 
   it('runs numThreads: 2 multi-threaded on a cross-origin-isolated page', async () => {
     const { page, errors } = await open(full, true);
-    const result = (await page.evaluate(() => (window as never as { classifyThreaded: () => Promise<unknown> }).classifyThreaded())) as { isolated: boolean; threads: number; probabilities: number[] };
+    const result = (await page.evaluate(() => (window as never as { classifyThreaded: () => Promise<unknown> }).classifyThreaded())) as {
+      isolated: boolean;
+      threads: number;
+      probabilities: number[];
+    };
     expect(result.isolated).toBe(true);
     expect(result.threads).toBe(2);
     expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);

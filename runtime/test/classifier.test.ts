@@ -135,10 +135,18 @@ describe.each(DEVICES)('classifier on %s', (device) => {
     for (const [input, message] of cases) {
       await expectError(() => classifier.classify(input as never), RuntimeInputError, message);
     }
-    await expectError(() => classifier.predictBatch(randomFloats(IMAGE * 2, 1), 3), RuntimeInputError, /288 values; 3 images of 144 values .* need 432/);
+    await expectError(
+      () => classifier.predictBatch(randomFloats(IMAGE * 2, 1), 3),
+      RuntimeInputError,
+      /288 values; 3 images of 144 values .* need 432/,
+    );
     await expectError(() => classifier.predictBatch(randomFloats(IMAGE, 1), 0), RuntimeOptionError, /count must be a positive integer/);
     await expectError(() => classifier.predictBatch(new Uint8Array(IMAGE) as never, 1), RuntimeInputError, /expected a Float32Array/);
-    await expectError(() => classifier.classify(randomFloats(IMAGE, 1), { topK: 0 }), RuntimeOptionError, /topK must be a positive integer/);
+    await expectError(
+      () => classifier.classify(randomFloats(IMAGE, 1), { topK: 0 }),
+      RuntimeOptionError,
+      /topK must be a positive integer/,
+    );
 
     const input = randomFloats(IMAGE, 9);
     const [after] = await classifier.classify(input);
@@ -189,7 +197,15 @@ describe('models without metadata', () => {
       expect(classifier.preprocess).toEqual({ layout: 'NHWC', height: 8, width: 8, channels: 1, scale: 1 / 255, offset: 0 });
       const pixels = Uint8Array.from({ length: 64 }, (_, i) => i * 4);
       const [result] = await classifier.classify(pixels);
-      expect(maxAbsDiff(result!.probabilities, plain.reference(Float32Array.from(pixels, (p) => p / 255), 1))).toBeLessThanOrEqual(1e-5);
+      expect(
+        maxAbsDiff(
+          result!.probabilities,
+          plain.reference(
+            Float32Array.from(pixels, (p) => p / 255),
+            1,
+          ),
+        ),
+      ).toBeLessThanOrEqual(1e-5);
     } finally {
       await classifier.dispose();
     }
@@ -247,7 +263,13 @@ describe('failures inside onnxruntime', () => {
     const picky = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 10, outputReshape: [3, 10] });
     const classifier = await loadClassifier(picky.bytes, { device });
     try {
-      await expectError(() => classifier.predictBatch(randomFloats(16 * 2, 1), 2), InferenceError, new RegExp(`${RUNS_ON[device].runtime} \\(${RUNS_ON[device].executionProvider}\\) failed to run the model on input \\[2, 4, 4, 1\\]`));
+      await expectError(
+        () => classifier.predictBatch(randomFloats(16 * 2, 1), 2),
+        InferenceError,
+        new RegExp(
+          `${RUNS_ON[device].runtime} \\(${RUNS_ON[device].executionProvider}\\) failed to run the model on input \\[2, 4, 4, 1\\]`,
+        ),
+      );
       const input = randomFloats(16 * 3, 2);
       expect(maxAbsDiff(await classifier.predictBatch(input, 3), picky.reference(input, 3))).toBeLessThanOrEqual(1e-5);
     } finally {

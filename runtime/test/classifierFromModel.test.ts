@@ -56,7 +56,17 @@ describe.each(DEVICES)('on %s', (device) => {
         const shared = classifierFromModel(model);
         expect(shared.model).toBe(model);
         expect(shared.model.session).toBe(model.session);
-        for (const key of ['device', 'placement', 'inputName', 'outputName', 'inputShape', 'imageSize', 'classCount', 'labels', 'preprocess'] as const) {
+        for (const key of [
+          'device',
+          'placement',
+          'inputName',
+          'outputName',
+          'inputShape',
+          'imageSize',
+          'classCount',
+          'labels',
+          'preprocess',
+        ] as const) {
           expect(shared[key], key).toEqual(loaded[key]);
         }
         const pixels = randomPixels(IMAGE * 3, 5);
@@ -82,7 +92,11 @@ describe('ownership', () => {
       const pending = classifier.predictBatch(randomFloats(IMAGE, 1), 1);
       await classifier.dispose();
       expect((await pending).length).toBe(6);
-      await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), DisposedError, /this classifier was disposed.*its model is still loaded/);
+      await expectError(
+        () => classifier.classify(randomPixels(IMAGE, 2)),
+        DisposedError,
+        /this classifier was disposed.*its model is still loaded/,
+      );
       await expectError(() => classifier.toFeeds(randomPixels(IMAGE, 2)), DisposedError, /classifier was disposed/);
       const outputs = await model.run({ image: { type: 'float32', dims: [1, 8, 8, 1], data: randomFloats(IMAGE, 3) } });
       expect(outputs.probabilities!.dims).toEqual([1, 6]);
@@ -92,7 +106,7 @@ describe('ownership', () => {
     });
   });
 
-  it("disposing the model ends the classifiers that borrow it, and a disposed model cannot get one", async () => {
+  it('disposing the model ends the classifiers that borrow it, and a disposed model cannot get one', async () => {
     const model = await loadModel(tiny.bytes);
     const classifier = classifierFromModel(model);
     await model.dispose();
@@ -105,7 +119,11 @@ describe('ownership', () => {
   it("loadClassifier's classifier owns its model: disposing it releases the session", async () => {
     const classifier = await loadClassifier(tiny.bytes);
     await classifier.dispose();
-    await expectError(() => classifier.model.run({ image: { type: 'float32', dims: [1, 8, 8, 1], data: randomFloats(IMAGE, 3) } }), DisposedError, /model was disposed/);
+    await expectError(
+      () => classifier.model.run({ image: { type: 'float32', dims: [1, 8, 8, 1], data: randomFloats(IMAGE, 3) } }),
+      DisposedError,
+      /model was disposed/,
+    );
     await expectError(() => classifier.classify(randomPixels(IMAGE, 2)), DisposedError, /this classifier was disposed/);
   });
 });
@@ -123,13 +141,22 @@ describe('refusals', () => {
     }
     await withModel(tiny.bytes, {}, async (model) => {
       // Something with every Model property is still not one: the classifier drives the model's internals.
-      const lookalike: Model = { ...model, run: model.run.bind(model), dispose: model.dispose.bind(model), [Symbol.asyncDispose]: model.dispose.bind(model) };
-      expect(() => classifierFromModel(lookalike)).toThrow(/classifierFromModel needs a Model returned by loadModel of this copy of @tfjs-onnx\/runtime, got a plain object/);
+      const lookalike: Model = {
+        ...model,
+        run: model.run.bind(model),
+        dispose: model.dispose.bind(model),
+        [Symbol.asyncDispose]: model.dispose.bind(model),
+      };
+      expect(() => classifierFromModel(lookalike)).toThrow(
+        /classifierFromModel needs a Model returned by loadModel of this copy of @tfjs-onnx\/runtime, got a plain object/,
+      );
       // A second copy of the package (here its compiled build beside these sources) has its own Model class.
       const otherCopy = (await import('../dist/index.node.js')) as typeof import('../src/index.node.ts');
       const foreign = await otherCopy.loadModel(tiny.bytes);
       try {
-        expect(() => classifierFromModel(foreign)).toThrow(/got an instance of EngineModel.*two installed copies of the package cannot share models/);
+        expect(() => classifierFromModel(foreign)).toThrow(
+          /got an instance of EngineModel.*two installed copies of the package cannot share models/,
+        );
       } finally {
         await foreign.dispose();
       }
@@ -151,7 +178,9 @@ describe('refusals', () => {
   it('checks its options, and applies the image limits it is given', async () => {
     await withModel(tiny.bytes, {}, async (model) => {
       expect(() => classifierFromModel(model, 'strict' as never)).toThrow(RuntimeOptionError);
-      expect(() => classifierFromModel(model, { imageLimits: { maxMegapixels: -1 } })).toThrow(/imageLimits.maxMegapixels must be a finite number > 0, got -1/);
+      expect(() => classifierFromModel(model, { imageLimits: { maxMegapixels: -1 } })).toThrow(
+        /imageLimits.maxMegapixels must be a finite number > 0, got -1/,
+      );
       const strict = classifierFromModel(model, { imageLimits: { maxMegapixels: 0.0001 } });
       const png = encodePng(randomPixels(20 * 20, 6), 20, 20, 1);
       await expectError(() => strict.classify(png), ImageSizeError, /20×20 pixels.*more than the limit of 0\.0001/);
@@ -187,15 +216,23 @@ describe('toFeeds and fromOutputs', () => {
   it('refuse outputs that are not the probabilities, and non-finite probabilities', async () => {
     await withModel(tiny.bytes, {}, async (model) => {
       const classifier = classifierFromModel(model);
-      const probabilities = (data: Float32Array, dims: number[]): Record<string, TensorData> => ({ probabilities: { type: 'float32', dims, data } });
+      const probabilities = (data: Float32Array, dims: number[]): Record<string, TensorData> => ({
+        probabilities: { type: 'float32', dims, data },
+      });
       expect(() => classifier.fromOutputs({})).toThrow(RuntimeInputError);
       expect(() => classifier.fromOutputs({})).toThrow(/outputs has no 'probabilities'/);
-      expect(() => classifier.fromOutputs(probabilities(new Float32Array(5), [1, 5]))).toThrow(/is float32 \[1, 5\]; expected float32 probabilities of shape \[N, 6\]/);
+      expect(() => classifier.fromOutputs(probabilities(new Float32Array(5), [1, 5]))).toThrow(
+        /is float32 \[1, 5\]; expected float32 probabilities of shape \[N, 6\]/,
+      );
       const bad = Float32Array.from([0.1, 0.2, NaN, 0.3, 0.2, 0.2]);
       expect(() => classifier.fromOutputs(probabilities(bad, [1, 6]))).toThrow(InferenceError);
       expect(() => classifier.fromOutputs(probabilities(bad, [1, 6]))).toThrow(/the model output NaN for image 0 \(class c\)/);
       expect(() => classifier.fromOutputs(probabilities(new Float32Array(6), [1, 6]), { topK: 0 })).toThrow(RuntimeOptionError);
-      await expectError(() => classifier.toFeeds(Float32Array.from({ length: IMAGE }, () => Infinity)), RuntimeInputError, /contains Infinity at index 0/);
+      await expectError(
+        () => classifier.toFeeds(Float32Array.from({ length: IMAGE }, () => Infinity)),
+        RuntimeInputError,
+        /contains Infinity at index 0/,
+      );
     });
   });
 
@@ -203,11 +240,17 @@ describe('toFeeds and fromOutputs', () => {
     const fixed = buildTinyClassifier({ inputShape: [2, 8, 8, 1], classCount: 5, seed: 8 });
     await withModel(fixed.bytes, {}, async (model) => {
       const classifier = classifierFromModel(model);
-      await expectError(() => classifier.toFeeds(randomPixels(IMAGE, 1)), RuntimeInputError, /holds 1 images, but the model takes exactly 2 per run/);
+      await expectError(
+        () => classifier.toFeeds(randomPixels(IMAGE, 1)),
+        RuntimeInputError,
+        /holds 1 images, but the model takes exactly 2 per run/,
+      );
       const input = randomFloats(IMAGE * 2, 4);
       const { feeds } = await classifier.toFeeds(input);
       const rows = classifier.fromOutputs(await model.run(feeds));
-      expect(maxAbsDiff(Float32Array.from(rows.flatMap((row) => Array.from(row.probabilities))), fixed.reference(input, 2))).toBeLessThanOrEqual(1e-5);
+      expect(
+        maxAbsDiff(Float32Array.from(rows.flatMap((row) => Array.from(row.probabilities))), fixed.reference(input, 2)),
+      ).toBeLessThanOrEqual(1e-5);
     });
   });
 });

@@ -5,7 +5,9 @@ import { describeError, DisposedError, ModelLoadError, TfjsOnnxRuntimeError, Uns
 
 describe('the errors entry', () => {
   it('folds any thrown value into one line: line breaks become clauses, other control characters spaces', () => {
-    expect(describeError(new Error('  Load model failed.\n   node Conv_3:\r\n  bad kernel shape  '))).toBe('Load model failed.; node Conv_3:; bad kernel shape');
+    expect(describeError(new Error('  Load model failed.\n   node Conv_3:\r\n  bad kernel shape  '))).toBe(
+      'Load model failed.; node Conv_3:; bad kernel shape',
+    );
     expect(describeError(new SyntaxError('Unexpected token "\u0001\tx" in JSON'))).toBe('Unexpected token " x" in JSON');
     expect(describeError('a bare string')).toBe('a bare string');
     expect(describeError(42)).toBe('42');

@@ -8,7 +8,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TfjsOnnxRuntimeError, decodeImage, DEFAULT_IMAGE_LIMITS, loadClassifier, loadModel, RuntimeInputError } from '../src/index.node.ts';
+import {
+  TfjsOnnxRuntimeError,
+  decodeImage,
+  DEFAULT_IMAGE_LIMITS,
+  loadClassifier,
+  loadModel,
+  RuntimeInputError,
+} from '../src/index.node.ts';
 import { encodeJpeg, encodePng, randomPixels } from '../../test/helpers/fixtures/images.ts';
 import { buildTwoInTwoOut } from '../../test/helpers/fixtures/graphs.ts';
 import { buildTinyClassifier } from '../../test/helpers/fixtures/models.ts';
@@ -29,7 +36,9 @@ function mutated(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
       return copy;
     }),
     fc.tuple(position, bytes).map(([at, insert]) => Uint8Array.from([...valid.subarray(0, at), ...insert, ...valid.subarray(at)])),
-    fc.tuple(position, position).map(([a, b]) => Uint8Array.from([...valid.subarray(0, Math.max(a, b)), ...valid.subarray(Math.min(a, b))])),
+    fc
+      .tuple(position, position)
+      .map(([a, b]) => Uint8Array.from([...valid.subarray(0, Math.max(a, b)), ...valid.subarray(Math.min(a, b))])),
     fc.uint8Array({ maxLength: 256 }),
   );
 }
@@ -39,7 +48,8 @@ async function resultOrTypedError<T>(call: () => Promise<T> | T): Promise<T | un
   try {
     return await call();
   } catch (error) {
-    if (!(error instanceof TfjsOnnxRuntimeError)) throw new Error(`not a TfjsOnnxRuntimeError: ${(error as Error)?.stack ?? String(error)}`);
+    if (!(error instanceof TfjsOnnxRuntimeError))
+      throw new Error(`not a TfjsOnnxRuntimeError: ${(error as Error)?.stack ?? String(error)}`);
     expect(error.message.length).toBeGreaterThan(0);
     expect(error.message).not.toContain('\n');
     return undefined;
@@ -47,13 +57,18 @@ async function resultOrTypedError<T>(call: () => Promise<T> | T): Promise<T | un
 }
 
 describe.each(DEVICES)('ONNX model bytes on %s', (device) => {
-  const models = [buildTwoInTwoOut(), buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3, metadata: { 'tfjs_onnx.labels': '["a","b","c"]' } }).bytes];
+  const models = [
+    buildTwoInTwoOut(),
+    buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 3, metadata: { 'tfjs_onnx.labels': '["a","b","c"]' } }).bytes,
+  ];
   it(
     'load as a model or a classifier, or fail with a TfjsOnnxRuntimeError',
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...models).chain(mutated), fc.boolean(), async (bytes, asClassifier) => {
-          const loaded = await resultOrTypedError<{ dispose(): Promise<void> }>(() => (asClassifier ? loadClassifier(bytes, { device }) : loadModel(bytes, { device })));
+          const loaded = await resultOrTypedError<{ dispose(): Promise<void> }>(() =>
+            asClassifier ? loadClassifier(bytes, { device }) : loadModel(bytes, { device }),
+          );
           await loaded?.dispose();
         }),
         { numRuns: RUNS },

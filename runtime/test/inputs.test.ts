@@ -41,11 +41,15 @@ describe('firstNonFinite', () => {
   it('agrees with findIndex(!isFinite) for any length (its four-way unrolled sum has a tail) and any values', () => {
     const value = fc.oneof(fc.float(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 3.4e38));
     fc.assert(
-      fc.property(fc.array(value, { maxLength: 41 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(Number.NaN, Number.NEGATIVE_INFINITY)), { maxLength: 2 }), (values, injections) => {
-        const data = Float32Array.from(values);
-        for (const [at, bad] of injections) if (data.length > 0) data[at % data.length] = bad;
-        expect(firstNonFinite(data)).toBe(data.findIndex((v) => !Number.isFinite(v)));
-      }),
+      fc.property(
+        fc.array(value, { maxLength: 41 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(Number.NaN, Number.NEGATIVE_INFINITY)), { maxLength: 2 }),
+        (values, injections) => {
+          const data = Float32Array.from(values);
+          for (const [at, bad] of injections) if (data.length > 0) data[at % data.length] = bad;
+          expect(firstNonFinite(data)).toBe(data.findIndex((v) => !Number.isFinite(v)));
+        },
+      ),
     );
   });
 });

@@ -66,20 +66,36 @@ describe.each(DEVICES)('loadModel on %s', (device) => {
 
   it('refuses bad feeds with a RuntimeInputError naming the input, and keeps working', async () => {
     const cases: [unknown, RegExp][] = [
-      [null, /feeds must be an object of input name → \{ type, dims, data \}, got null; inputs: 'x' \(float32 \[-1, 3\]\), 'k' \(int64 \[-1, 1\]\)/],
+      [
+        null,
+        /feeds must be an object of input name → \{ type, dims, data \}, got null; inputs: 'x' \(float32 \[-1, 3\]\), 'k' \(int64 \[-1, 1\]\)/,
+      ],
       [{ x: feeds.x }, /feeds lacks input 'k' \(int64 \[-1, 1\]\)/],
       [{ ...feeds, y: feeds.x }, /feeds has 'y', which is not an input of the model/],
       [{ ...feeds, k: { type: 'int32', dims: [3, 1], data: new Int32Array(3) } }, /input 'k' has type 'int32'; the model takes int64/],
-      [{ ...feeds, k: { type: 'int64', dims: [3, 1], data: new Int32Array(3) } }, /input 'k' has data a Int32Array; int64 tensors carry a BigInt64Array/],
-      [{ ...feeds, x: { type: 'float32', dims: [3, 4], data: new Float32Array(12) } }, /input 'x' has dims \[3, 4\]; the model takes \[-1, 3\]/],
+      [
+        { ...feeds, k: { type: 'int64', dims: [3, 1], data: new Int32Array(3) } },
+        /input 'k' has data a Int32Array; int64 tensors carry a BigInt64Array/,
+      ],
+      [
+        { ...feeds, x: { type: 'float32', dims: [3, 4], data: new Float32Array(12) } },
+        /input 'x' has dims \[3, 4\]; the model takes \[-1, 3\]/,
+      ],
       [{ ...feeds, x: { type: 'float32', dims: [9], data: x } }, /input 'x' has dims \[9\]; the model takes \[-1, 3\]/],
       [{ ...feeds, x: { type: 'float32', dims: [2, 3], data: x } }, /input 'x' has 9 values but dims \[2, 3\] hold 6/],
-      [{ ...feeds, x: { type: 'float32', dims: [-1, 3], data: x } }, /input 'x' has dims an array of length 2; expected an array of non-negative integers/],
+      [
+        { ...feeds, x: { type: 'float32', dims: [-1, 3], data: x } },
+        /input 'x' has dims an array of length 2; expected an array of non-negative integers/,
+      ],
       [{ ...feeds, x: { type: 'float32', dims: [1e12, 3], data: x } }, /3000000000000 elements is more than any array holds/],
       [{ ...feeds, x: 'pixels' }, /input 'x' is 'pixels'; expected \{ type, dims, data \}/],
     ];
     for (const [bad, message] of cases) await expectError(() => model.run(bad as never), RuntimeInputError, message);
-    await expectError(() => model.run(feeds, { outputs: ['nope'] }), RuntimeInputError, /outputs asks for 'nope', which is not an output of the model; outputs: scaled, next/);
+    await expectError(
+      () => model.run(feeds, { outputs: ['nope'] }),
+      RuntimeInputError,
+      /outputs asks for 'nope', which is not an output of the model; outputs: scaled, next/,
+    );
     await expectError(() => model.run(feeds, { outputs: [] }), RuntimeInputError, /outputs must be a non-empty array/);
     expect((await model.run(feeds)).scaled!.data).toEqual(expectedScaled);
   });
@@ -136,7 +152,9 @@ describe('loadClassifier over loadModel', () => {
       expect(classifier.model.inputs).toEqual([{ name: 'image', type: 'float32', shape: [null, 4, 4, 1] }]);
       expect(classifier.model.dtype).toBe('fp16');
       const out = await classifier.model.run({ image: { type: 'float32', dims: [1, 4, 4, 1], data: new Float32Array(16) } });
-      expect(Array.from(out.probabilities!.data as Float32Array)).toEqual(Array.from(await classifier.predictBatch(new Float32Array(16), 1)));
+      expect(Array.from(out.probabilities!.data as Float32Array)).toEqual(
+        Array.from(await classifier.predictBatch(new Float32Array(16), 1)),
+      );
     } finally {
       await classifier[Symbol.asyncDispose]();
     }

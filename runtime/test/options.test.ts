@@ -53,14 +53,46 @@ describe('device', () => {
   });
 
   it('refuses options of the other package and contradictions, with what to do instead', async () => {
-    await expectError(() => loadModel(model, { numThreads: 2 }), RuntimeOptionError, /numThreads is an option of device 'wasm' \(onnxruntime-web\); onnxruntime-node's devices take intraOpThreads/);
-    await expectError(() => loadModel(model, { device: 'webgpu', webgpu: { powerPreference: 'low-power' } }), RuntimeOptionError, /webgpu.powerPreference is an onnxruntime-web option \(browsers\): onnxruntime-node picks its adapter itself/);
-    await expectError(() => loadModel(model, { device: 'gpu', executionProviders: ['cpu'] }), RuntimeOptionError, /executionProviders replaces the provider device 'gpu' would choose/);
-    await expectError(() => loadModel(model, { executionProviders: [] }), RuntimeOptionError, /executionProviders must be a non-empty array/);
-    await expectError(() => loadModel(model, { sessionOptions: 'fast' as never }), RuntimeOptionError, /sessionOptions must be an onnxruntime SessionOptions object/);
-    await expectError(() => loadModel(model, { wasmPaths: 42 as never }), RuntimeOptionError, /wasmPaths must be a URL prefix string or an object/);
-    await expectError(() => loadModel(model, { logLevel: 'loud' as never }), RuntimeOptionError, /logLevel must be 'verbose', 'info', 'warning', 'error' or 'fatal', got 'loud'/);
-    await expectError(() => loadModel(model, { dtype: 'int4' as never }), RuntimeOptionError, /dtype must be 'fp32', 'fp16' or 'q8', got 'int4'/);
+    await expectError(
+      () => loadModel(model, { numThreads: 2 }),
+      RuntimeOptionError,
+      /numThreads is an option of device 'wasm' \(onnxruntime-web\); onnxruntime-node's devices take intraOpThreads/,
+    );
+    await expectError(
+      () => loadModel(model, { device: 'webgpu', webgpu: { powerPreference: 'low-power' } }),
+      RuntimeOptionError,
+      /webgpu.powerPreference is an onnxruntime-web option \(browsers\): onnxruntime-node picks its adapter itself/,
+    );
+    await expectError(
+      () => loadModel(model, { device: 'gpu', executionProviders: ['cpu'] }),
+      RuntimeOptionError,
+      /executionProviders replaces the provider device 'gpu' would choose/,
+    );
+    await expectError(
+      () => loadModel(model, { executionProviders: [] }),
+      RuntimeOptionError,
+      /executionProviders must be a non-empty array/,
+    );
+    await expectError(
+      () => loadModel(model, { sessionOptions: 'fast' as never }),
+      RuntimeOptionError,
+      /sessionOptions must be an onnxruntime SessionOptions object/,
+    );
+    await expectError(
+      () => loadModel(model, { wasmPaths: 42 as never }),
+      RuntimeOptionError,
+      /wasmPaths must be a URL prefix string or an object/,
+    );
+    await expectError(
+      () => loadModel(model, { logLevel: 'loud' as never }),
+      RuntimeOptionError,
+      /logLevel must be 'verbose', 'info', 'warning', 'error' or 'fatal', got 'loud'/,
+    );
+    await expectError(
+      () => loadModel(model, { dtype: 'int4' as never }),
+      RuntimeOptionError,
+      /dtype must be 'fp32', 'fp16' or 'q8', got 'int4'/,
+    );
     await expectError(() => loadModel(model, 'fast' as never), RuntimeOptionError, /options must be an object, got 'fast'/);
   });
 });
@@ -68,7 +100,10 @@ describe('device', () => {
 describe('expert pass-through', () => {
   it('hands executionProviders and sessionOptions to onnxruntime as given', async () => {
     const optimized = join(work, 'optimized.onnx');
-    const loaded = await loadModel(model, { executionProviders: [{ name: 'cpu' }], sessionOptions: { optimizedModelFilePath: optimized, graphOptimizationLevel: 'basic' } });
+    const loaded = await loadModel(model, {
+      executionProviders: [{ name: 'cpu' }],
+      sessionOptions: { optimizedModelFilePath: optimized, graphOptimizationLevel: 'basic' },
+    });
     expect(loaded.device).toBe('cpu');
     await loaded.dispose();
     // onnxruntime writes the optimized graph only when it received the option.
@@ -91,7 +126,9 @@ describe('process-wide onnxruntime settings', () => {
 
   it("keeps onnxruntime's warnings off stderr unless logLevel asks for them", () => {
     const load = (options: string) =>
-      inChild(`const m = await runtime.loadModel(Uint8Array.from(${JSON.stringify(Array.from(noisy))}), ${options}); await m.dispose(); console.log('loaded');`);
+      inChild(
+        `const m = await runtime.loadModel(Uint8Array.from(${JSON.stringify(Array.from(noisy))}), ${options}); await m.dispose(); console.log('loaded');`,
+      );
     for (const options of ['{}', "{ device: 'wasm' }"]) {
       const quiet = load(options);
       expect(quiet.stdout.trim()).toBe('loaded');
@@ -115,7 +152,9 @@ describe('process-wide onnxruntime settings', () => {
     const result = JSON.parse(stdout) as { threads: number; scaled: number[]; refused: string };
     expect(result.threads).toBe(2);
     expect(result.scaled).toEqual([2, 4, 6]);
-    expect(result.refused).toMatch(/^RuntimeOptionError: numThreads 1 cannot apply: onnxruntime-web already started with 2 thread\(s\) in this process/);
+    expect(result.refused).toMatch(
+      /^RuntimeOptionError: numThreads 1 cannot apply: onnxruntime-web already started with 2 thread\(s\) in this process/,
+    );
   });
 
   it('runs onnxruntime-web with a thread per core (up to 4) in Node when no count is given, and exits', () => {
@@ -132,7 +171,7 @@ describe('process-wide onnxruntime settings', () => {
   });
 
   it('loads onnxruntime-web’s files from wasmPaths', () => {
-    const missing = join(work, 'no-wasm-here') + '/';
+    const missing = `${join(work, 'no-wasm-here')}/`;
     const { stdout } = inChild(`
       try { await runtime.loadModel(model, { device: 'wasm', wasmPaths: ${JSON.stringify(missing)} }); console.log('loaded'); }
       catch (error) { console.log(error.name + ': ' + error.message); }

@@ -26,7 +26,12 @@ function examples(): Map<string, string> {
 function run(name: string, env: Record<string, string> = {}): string {
   const file = join(work, name);
   writeFileSync(file, examples().get(name)!);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
   expect(result.stderr, name).toBe('');
   expect(result.status, name).toBe(0);
   return result.stdout;
@@ -34,7 +39,13 @@ function run(name: string, env: Record<string, string> = {}): string {
 
 beforeAll(() => {
   mkdirSync(join(work, 'models'), { recursive: true });
-  const digits = buildVariantModels({ height: 28, width: 28, classCount: 10, seed: 3, labels: Array.from({ length: 10 }, (_, i) => String(i)) });
+  const digits = buildVariantModels({
+    height: 28,
+    width: 28,
+    classCount: 10,
+    seed: 3,
+    labels: Array.from({ length: 10 }, (_, i) => String(i)),
+  });
   writeFileSync(join(work, 'model.onnx'), digits.fp32);
   writeFileSync(join(work, 'models', 'model.onnx'), digits.fp32);
   writeFileSync(join(work, 'models', 'model_fp16.onnx'), digits.fp16);

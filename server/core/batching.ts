@@ -66,8 +66,10 @@ export class DynamicBatcher {
     private readonly runModel: RunModel,
     private readonly options: BatcherOptions,
   ) {
-    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
-    if (!(options.maxDelayMs >= 0) || !Number.isFinite(options.maxDelayMs)) throw new RangeError(`maxDelayMs must be a finite number ≥ 0, got ${options.maxDelayMs}`);
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1)
+      throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
+    if (!(options.maxDelayMs >= 0) || !Number.isFinite(options.maxDelayMs))
+      throw new RangeError(`maxDelayMs must be a finite number ≥ 0, got ${options.maxDelayMs}`);
   }
 
   /**
@@ -80,7 +82,8 @@ export class DynamicBatcher {
       const job: Job = { feeds, rows, key: mergeKey(feeds), queuedAt: process.hrtime.bigint(), resolve, reject };
       const timeoutMs = (options.timeoutUs ?? 0) / 1000;
       // setTimeout holds at most 2^31-1 ms (24.8 days); a longer timeout never expires in practice.
-      if (timeoutMs > 0 && timeoutMs < 2 ** 31 && options.onTimeout) job.timer = setTimeout(() => this.expire(job, options.onTimeout!()), timeoutMs);
+      if (timeoutMs > 0 && timeoutMs < 2 ** 31 && options.onTimeout)
+        job.timer = setTimeout(() => this.expire(job, options.onTimeout!()), timeoutMs);
       this.queue.push(job);
       this.setQueuedRows(this.queuedRows + rows);
       this.schedule();
@@ -185,7 +188,14 @@ export class DynamicBatcher {
       return;
     }
     const inferred = process.hrtime.bigint();
-    const parts = jobs.length === 1 ? [outputs] : splitFeeds(outputs, jobs.map((job) => job.rows), rows);
+    const parts =
+      jobs.length === 1
+        ? [outputs]
+        : splitFeeds(
+            outputs,
+            jobs.map((job) => job.rows),
+            rows,
+          );
     if (parts === undefined) {
       // An output without the batch axis cannot be split by rows: each request runs by itself instead.
       await this.runAlone(jobs);
@@ -219,7 +229,14 @@ export class DynamicBatcher {
         const inferred = process.hrtime.bigint();
         job.resolve({
           outputs,
-          timing: { queueNs: Number(started - job.queuedAt), computeInputNs: 0, computeInferNs: Number(inferred - started), computeOutputNs: 0, batchRows: job.rows, reportsExecution: true },
+          timing: {
+            queueNs: Number(started - job.queuedAt),
+            computeInputNs: 0,
+            computeInferNs: Number(inferred - started),
+            computeOutputNs: 0,
+            batchRows: job.rows,
+            reportsExecution: true,
+          },
         });
       } catch (error) {
         job.reject(error);
@@ -251,7 +268,11 @@ function concatenateFeeds(parts: Feeds[]): Feeds {
   for (const name of Object.keys(parts[0])) {
     const tensors = parts.map((part) => part[name]);
     const rows = tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0);
-    merged[name] = { type: tensors[0].type, dims: [rows, ...tensors[0].dims.slice(1)], data: concatenateData(tensors.map((tensor) => tensor.data)) };
+    merged[name] = {
+      type: tensors[0].type,
+      dims: [rows, ...tensors[0].dims.slice(1)],
+      data: concatenateData(tensors.map((tensor) => tensor.data)),
+    };
   }
   return merged;
 }
@@ -280,7 +301,11 @@ function splitFeeds(outputs: Feeds, rowCounts: number[], totalRows: number): Fee
     let row = 0;
     rowCounts.forEach((rows, index) => {
       // slice, not subarray: each caller owns its rows and may keep them after the batch buffer is gone.
-      parts[index][name] = { type, dims: [rows, ...dims.slice(1)], data: data.slice(row * perRow, (row + rows) * perRow) as TensorData['data'] };
+      parts[index][name] = {
+        type,
+        dims: [rows, ...dims.slice(1)],
+        data: data.slice(row * perRow, (row + rows) * perRow) as TensorData['data'],
+      };
       row += rows;
     });
   }

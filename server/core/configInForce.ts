@@ -69,7 +69,9 @@ export function configInForce(model: ServedModel): TritonModelConfig {
     })),
     batch_input: [],
     batch_output: [],
-    ...((config ? config.dynamicBatching !== undefined : model.merging.maxBatch > 1) ? { dynamic_batching: dynamicBatching(Math.round(model.merging.maxDelayMs * 1000)) } : {}),
+    ...((config ? config.dynamicBatching !== undefined : model.merging.maxBatch > 1)
+      ? { dynamic_batching: dynamicBatching(Math.round(model.merging.maxDelayMs * 1000)) }
+      : {}),
     instance_group: [instanceGroup(model)],
     default_model_filename: config?.defaultModelFilename ?? DEFAULT_MODEL_FILENAME,
     cc_model_filenames: {},
@@ -91,11 +93,27 @@ function versionPolicy(policy: VersionPolicy): object {
 }
 
 function dynamicBatching(delayUs: number): object {
-  return { preferred_batch_size: [], max_queue_delay_microseconds: delayUs, preserve_ordering: false, priority_levels: 0, default_priority_level: 0, priority_queue_policy: {} };
+  return {
+    preferred_batch_size: [],
+    max_queue_delay_microseconds: delayUs,
+    preserve_ordering: false,
+    priority_levels: 0,
+    default_priority_level: 0,
+    priority_queue_policy: {},
+  };
 }
 
 /** One instance of the model, on the device its session runs on (Triton's KIND_GPU lists the GPU ids): a GPU device of the runtime is KIND_GPU. */
 function instanceGroup(model: ServedModel): object {
   const gpu = (GPU_DEVICES as readonly string[]).includes(model.model.device);
-  return { name: model.name, kind: gpu ? 'KIND_GPU' : 'KIND_CPU', count: 1, gpus: gpu ? [0] : [], secondary_devices: [], profile: [], passive: false, host_policy: '' };
+  return {
+    name: model.name,
+    kind: gpu ? 'KIND_GPU' : 'KIND_CPU',
+    count: 1,
+    gpus: gpu ? [0] : [],
+    secondary_devices: [],
+    profile: [],
+    passive: false,
+    host_policy: '',
+  };
 }

@@ -5,7 +5,21 @@
  */
 import type { ElementType } from '@tfjs-onnx/runtime/constants';
 
-export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
+export const DATATYPES = [
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+] as const;
 export type Datatype = (typeof DATATYPES)[number];
 
 /** Element storage: what run() takes for each datatype (FP16 travels as its 16-bit patterns, BOOL as 0/1 bytes). */

@@ -65,7 +65,12 @@ export class InferenceCore {
    * flight from the moment it is admitted (so shutdown and unload wait for it), and recorded in the
    * model's statistics and Triton metrics as a success or a failure.
    */
-  private async serve<T>(modelName: string, modelVersion: string | undefined, receivedAt: bigint, work: (model: ServedModel) => Promise<Completed<T>>): Promise<T> {
+  private async serve<T>(
+    modelName: string,
+    modelVersion: string | undefined,
+    receivedAt: bigint,
+    work: (model: ServedModel) => Promise<Completed<T>>,
+  ): Promise<T> {
     if (!this.accepting) throw new ModelUnavailableError(`the server is shutting down and accepts no new requests (model '${modelName}')`);
     const model = this.registry.resolve(modelName, modelVersion);
     model.begin();
@@ -75,13 +80,18 @@ export class InferenceCore {
       const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordSuccess(rows, totalNs, timing);
       this.metrics.observeInferenceSuccess(model.name, model.version, rows, totalNs, timing);
-      if (this.log?.verboseAt(1)) this.log.verbose(1, `infer model '${model.name}' version ${model.version}: ${rows} row(s), ${(totalNs / 1e6).toFixed(3)} ms`);
+      if (this.log?.verboseAt(1))
+        this.log.verbose(1, `infer model '${model.name}' version ${model.version}: ${rows} row(s), ${(totalNs / 1e6).toFixed(3)} ms`);
       return result;
     } catch (error) {
       const totalNs = Number(process.hrtime.bigint() - receivedAt);
       model.statistics.recordFailure(totalNs);
       this.metrics.observeInferenceFailure(model.name, model.version, totalNs);
-      if (this.log?.verboseAt(1)) this.log.verbose(1, `infer model '${model.name}' version ${model.version} failed after ${(totalNs / 1e6).toFixed(3)} ms: ${error instanceof Error ? error.message : String(error)}`);
+      if (this.log?.verboseAt(1))
+        this.log.verbose(
+          1,
+          `infer model '${model.name}' version ${model.version} failed after ${(totalNs / 1e6).toFixed(3)} ms: ${error instanceof Error ? error.message : String(error)}`,
+        );
       throw error;
     } finally {
       model.end();
@@ -114,7 +124,11 @@ export class InferenceCore {
         return classification === undefined ? output : classify(output, classification, model.batchable, model.labels(name));
       });
       memory.writeAll(
-        tensors.flatMap((output) => (output.sharedMemory ? [{ use: { tensor: `output '${output.name}'`, ref: output.sharedMemory }, bytes: valuesToRaw(output.datatype, output.values) }] : [])),
+        tensors.flatMap((output) =>
+          output.sharedMemory
+            ? [{ use: { tensor: `output '${output.name}'`, ref: output.sharedMemory }, bytes: valuesToRaw(output.datatype, output.values) }]
+            : [],
+        ),
       );
       return { result: { modelName: model.name, modelVersion: model.version, id: call.header.id, outputs: tensors }, rows, timing };
     } finally {
@@ -148,7 +162,9 @@ function decodeInputs(model: ServedModel, call: InferenceCall, inputs: PlannedIn
   const carried = inputs.filter((input) => input.sharedMemory === undefined);
   const decoded = carried.length > 0 ? call.decode(carried) : [];
   let next = 0;
-  return inputs.map((input) => (input.sharedMemory === undefined ? decoded[next++] : readFromSharedMemory(model, input, input.sharedMemory, memory)));
+  return inputs.map((input) =>
+    input.sharedMemory === undefined ? decoded[next++] : readFromSharedMemory(model, input, input.sharedMemory, memory),
+  );
 }
 
 function readFromSharedMemory(model: ServedModel, input: PlannedInput, ref: SharedMemoryRef, memory: SharedMemoryLease): TensorValues {

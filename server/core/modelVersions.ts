@@ -24,7 +24,10 @@ export interface VersionLoading {
 }
 
 /** Every version of `description` that loads, and a line for each that does not. */
-export async function loadVersions(description: ModelDescription, loading: VersionLoading): Promise<{ loaded: Map<string, ServedModel>; failures: string[] }> {
+export async function loadVersions(
+  description: ModelDescription,
+  loading: VersionLoading,
+): Promise<{ loaded: Map<string, ServedModel>; failures: string[] }> {
   const loaded = new Map<string, ServedModel>();
   const failures: string[] = [];
   for (const { version, path } of description.versions) {
@@ -47,7 +50,17 @@ async function loadVersion(description: ModelDescription, version: string, file:
   }
   try {
     const { classifierFor, defaults, metrics } = loading;
-    return await ServedModel.create({ name: description.name, version, model, classifierFor, config: description.config, directory: description.directory, origin: description.origin, defaults, metrics });
+    return await ServedModel.create({
+      name: description.name,
+      version,
+      model,
+      classifierFor,
+      config: description.config,
+      directory: description.directory,
+      origin: description.origin,
+      defaults,
+      metrics,
+    });
   } catch (error) {
     await model.dispose();
     throw error;

@@ -16,7 +16,9 @@ import type { PlannedInput } from './requests.ts';
 export function valuesFromRaw(input: PlannedInput, chunk: Uint8Array, sizeName = 'binary_data_size'): TensorValues {
   if (input.datatype === 'BYTES') return readByteStrings(input, chunk);
   if (chunk.length !== input.byteSize) {
-    throw new InvalidRequestError(`input '${input.name}' has ${sizeName} ${chunk.length}, but shape ${formatShape(input.shape)} of ${input.datatype} needs ${input.byteSize} bytes`);
+    throw new InvalidRequestError(
+      `input '${input.name}' has ${sizeName} ${chunk.length}, but shape ${formatShape(input.shape)} of ${input.datatype} needs ${input.byteSize} bytes`,
+    );
   }
   return valuesFromBytes(input.datatype, chunk);
 }
@@ -35,7 +37,9 @@ function readByteStrings(input: PlannedInput, chunk: Uint8Array): string[] {
     const length = view.getUint32(offset, true);
     offset += 4;
     if (offset + length > chunk.length) {
-      throw new InvalidRequestError(`input '${input.name}' BYTES element ${index} declares ${length} bytes, but only ${chunk.length - offset} are left`);
+      throw new InvalidRequestError(
+        `input '${input.name}' BYTES element ${index} declares ${length} bytes, but only ${chunk.length - offset} are left`,
+      );
     }
     values.push(utf8.decode(chunk.subarray(offset, offset + length)));
     offset += length;

@@ -13,7 +13,13 @@
 import { InvalidInputError, describeError } from '../../common/errors.ts';
 import { ModelControlDisabledError, ModelLoadFailedError, ModelNotFoundError } from '../errors.ts';
 import type { ModelControlMode } from '../options.ts';
-import { describeModelDirectory, scanRepository, type ModelDescription, type ModelSources, type UnreadableModel } from '../repository/layout.ts';
+import {
+  describeModelDirectory,
+  scanRepository,
+  type ModelDescription,
+  type ModelSources,
+  type UnreadableModel,
+} from '../repository/layout.ts';
 import { writeOverrideDirectory, type LoadOverrides } from '../repository/overrides.ts';
 import { describeForLoad, withoutPaths } from './loadRequest.ts';
 import { byVersion, fingerprint, loadVersions, newest, type VersionLoading } from './modelVersions.ts';
@@ -68,7 +74,10 @@ export class ModelRegistry {
   async start(): Promise<void> {
     try {
       for (const file of this.options.files) {
-        if (this.entries.has(file.name)) throw new InvalidInputError(`two models would be served as '${file.name}': ${this.entries.get(file.name)!.description?.origin} and ${file.origin}`);
+        if (this.entries.has(file.name))
+          throw new InvalidInputError(
+            `two models would be served as '${file.name}': ${this.entries.get(file.name)!.description?.origin} and ${file.origin}`,
+          );
         await this.loadDescription(file, 'file');
       }
       if (this.options.repository !== undefined) await this.loadRepositoryAtStart(this.options.repository);
@@ -85,16 +94,29 @@ export class ModelRegistry {
     for (const name of wanted.filter((candidate) => candidate !== '*')) {
       if (!models.some((model) => model.name === name)) {
         const problem = unreadable.find((model) => model.name === name);
-        throw new InvalidInputError(problem ? `cannot load model '${name}': ${problem.reason}` : `--load-model '${name}': the repository ${repository} has no such model`);
+        throw new InvalidInputError(
+          problem
+            ? `cannot load model '${name}': ${problem.reason}`
+            : `--load-model '${name}': the repository ${repository} has no such model`,
+        );
       }
     }
     if (all && unreadable.length > 0) throw new InvalidInputError(`cannot load model '${unreadable[0].name}': ${unreadable[0].reason}`);
     for (const model of models) {
       if (this.entries.has(model.name) && this.entries.get(model.name)!.source === 'file') {
-        throw new InvalidInputError(`two models would be served as '${model.name}': ${this.entries.get(model.name)!.description?.origin} and ${model.origin}`);
+        throw new InvalidInputError(
+          `two models would be served as '${model.name}': ${this.entries.get(model.name)!.description?.origin} and ${model.origin}`,
+        );
       }
       if (all || wanted.includes(model.name)) await this.loadDescription(model, 'repository');
-      else this.entries.set(model.name, { versions: new Map(), source: 'repository', description: model, state: 'UNAVAILABLE', reason: 'not loaded (--model-control-mode explicit)' });
+      else
+        this.entries.set(model.name, {
+          versions: new Map(),
+          source: 'repository',
+          description: model,
+          state: 'UNAVAILABLE',
+          reason: 'not loaded (--model-control-mode explicit)',
+        });
     }
     if (this.options.controlMode === 'poll' && this.options.pollIntervalMs !== undefined) {
       this.poller = new RepositoryPoller(repository, this.options.pollIntervalMs, this.pollTarget(), this.options.log);
@@ -139,8 +161,18 @@ export class ModelRegistry {
   /** Learns of repository models added since start, so the index lists what could be loaded. */
   private async discover(repository: string): Promise<void> {
     const { models, unreadable } = await scanRepository(repository).catch(() => ({ models: [], unreadable: [] }));
-    for (const model of models) if (!this.entries.has(model.name)) this.entries.set(model.name, { versions: new Map(), source: 'repository', description: model, state: 'UNAVAILABLE', reason: 'not loaded' });
-    for (const model of unreadable) if (!this.entries.has(model.name)) this.entries.set(model.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: model.reason });
+    for (const model of models)
+      if (!this.entries.has(model.name))
+        this.entries.set(model.name, {
+          versions: new Map(),
+          source: 'repository',
+          description: model,
+          state: 'UNAVAILABLE',
+          reason: 'not loaded',
+        });
+    for (const model of unreadable)
+      if (!this.entries.has(model.name))
+        this.entries.set(model.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: model.reason });
   }
 
   /**
@@ -163,7 +195,11 @@ export class ModelRegistry {
             description = await describeForLoad(name, entry?.source === 'file', overrides?.config, this.options);
           }
         } catch (error) {
-          if (entry) Object.assign(entry, { state: entry.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: this.withoutPaths(describeError(error)) });
+          if (entry)
+            Object.assign(entry, {
+              state: entry.versions.size > 0 ? 'READY' : 'UNAVAILABLE',
+              reason: this.withoutPaths(describeError(error)),
+            });
           throw error;
         }
         await this.loadDescription(description, entry?.source ?? 'repository');
@@ -193,7 +229,9 @@ export class ModelRegistry {
 
   private checkControl(action: 'load' | 'unload'): void {
     if (this.options.controlMode !== 'explicit') {
-      throw new ModelControlDisabledError(`explicit model ${action} is not allowed with --model-control-mode ${this.options.controlMode}; start the server with --model-control-mode explicit`);
+      throw new ModelControlDisabledError(
+        `explicit model ${action} is not allowed with --model-control-mode ${this.options.controlMode}; start the server with --model-control-mode explicit`,
+      );
     }
   }
 
@@ -204,10 +242,18 @@ export class ModelRegistry {
     const { loaded, failures } = await loadVersions(description, this.options);
     if (loaded.size === 0) {
       if (previous) Object.assign(previous, { state: previous.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: failures.join('; ') });
-      else this.entries.set(description.name, { versions: new Map(), source, description, state: 'UNAVAILABLE', reason: failures.join('; ') });
+      else
+        this.entries.set(description.name, { versions: new Map(), source, description, state: 'UNAVAILABLE', reason: failures.join('; ') });
       throw new InvalidInputError(`cannot load model '${description.name}' (${description.origin}): ${failures.join('; ')}`);
     }
-    const entry: Entry = { versions: loaded, source, description, state: 'READY', reason: failures.length ? failures.join('; ') : undefined, fingerprint: await fingerprint(description) };
+    const entry: Entry = {
+      versions: loaded,
+      source,
+      description,
+      state: 'READY',
+      reason: failures.length ? failures.join('; ') : undefined,
+      fingerprint: await fingerprint(description),
+    };
     this.entries.set(description.name, entry);
     if (previous) this.retireVersions([...previous.versions.values()]);
     this.options.log(`loaded model '${description.name}' version${loaded.size > 1 ? 's' : ''} ${[...loaded.keys()].join(', ')}`);
@@ -223,7 +269,9 @@ export class ModelRegistry {
 
   private retireVersions(versions: ServedModel[]): void {
     for (const model of versions) {
-      const done: Promise<void> = model.drainAndDispose().catch((error) => this.options.log(`releasing model '${model.name}' version ${model.version} failed: ${describeError(error)}`));
+      const done: Promise<void> = model
+        .drainAndDispose()
+        .catch((error) => this.options.log(`releasing model '${model.name}' version ${model.version} failed: ${describeError(error)}`));
       this.retiring.add(done);
       void done.finally(() => this.retiring.delete(done));
     }

@@ -29,17 +29,26 @@ export function planInputs(model: ServedModel, inputs: TensorHeader[], maxTensor
     return planInput(model, input, name, position, maxTensorElements);
   });
   const missing = model.inputs.filter((tensor) => !seen.has(tensor.name));
-  if (missing.length > 0) throw new InvalidRequestError(`model '${model.name}' needs the input${missing.length > 1 ? 's' : ''} ${listNames(missing)}, missing from the request`);
+  if (missing.length > 0)
+    throw new InvalidRequestError(
+      `model '${model.name}' needs the input${missing.length > 1 ? 's' : ''} ${listNames(missing)}, missing from the request`,
+    );
   if (model.batchable && planned.some((input) => input.shape[0] !== planned[0].shape[0])) {
-    throw new InvalidRequestError(`the inputs disagree on the batch size (first dimension): ${planned.map((input) => `'${input.name}' ${input.shape[0]}`).join(', ')}`);
+    throw new InvalidRequestError(
+      `the inputs disagree on the batch size (first dimension): ${planned.map((input) => `'${input.name}' ${input.shape[0]}`).join(', ')}`,
+    );
   }
   return planned;
 }
 
 function planInput(model: ServedModel, input: TensorHeader, name: string, position: number, maxTensorElements: number): PlannedInput {
   const expected = model.inputs.find((tensor) => tensor.name === name);
-  if (!expected) throw new InvalidRequestError(`unexpected inference input '${name}' for model '${model.name}'; its inputs are ${listNames(model.inputs)}`);
-  if (!isDatatype(input.datatype)) throw new InvalidRequestError(`input '${name}' has datatype ${JSON.stringify(input.datatype)}, which is not a protocol datatype`);
+  if (!expected)
+    throw new InvalidRequestError(
+      `unexpected inference input '${name}' for model '${model.name}'; its inputs are ${listNames(model.inputs)}`,
+    );
+  if (!isDatatype(input.datatype))
+    throw new InvalidRequestError(`input '${name}' has datatype ${JSON.stringify(input.datatype)}, which is not a protocol datatype`);
   if (input.datatype !== expected.datatype) {
     throw new InvalidRequestError(`input '${name}' has datatype ${input.datatype}, but model '${model.name}' expects ${expected.datatype}`);
   }
@@ -56,10 +65,14 @@ export function checkAgainstModel(model: ServedModel, expected: ServedTensor, sh
   // Triton takes any size ≥ 0 for a variable dimension, an empty tensor included.
   const fits = shape.length === expected.shape.length && expected.shape.every((size, axis) => size === -1 || size === shape[axis]);
   if (!fits) {
-    throw new InvalidRequestError(`input '${expected.name}' has shape ${formatShape(shape)} but model '${model.name}' expects ${formatShape(expected.shape)} (-1: any size)`);
+    throw new InvalidRequestError(
+      `input '${expected.name}' has shape ${formatShape(shape)} but model '${model.name}' expects ${formatShape(expected.shape)} (-1: any size)`,
+    );
   }
   if (model.maxRequestBatch > 0 && shape[0] > model.maxRequestBatch) {
-    throw new InvalidRequestError(`input '${expected.name}' has batch size ${shape[0]}, more than model '${model.name}' takes in one request (max_batch_size ${model.maxRequestBatch})`);
+    throw new InvalidRequestError(
+      `input '${expected.name}' has batch size ${shape[0]}, more than model '${model.name}' takes in one request (max_batch_size ${model.maxRequestBatch})`,
+    );
   }
 }
 
@@ -70,7 +83,9 @@ export function planOutputs(model: ServedModel, outputs: RequestedOutput[] | und
   return outputs.map((output) => {
     const name = String(output.name);
     if (!model.outputs.some((tensor) => tensor.name === name)) {
-      throw new InvalidRequestError(`unexpected inference output '${name}' for model '${model.name}'; its outputs are ${listNames(model.outputs)}`);
+      throw new InvalidRequestError(
+        `unexpected inference output '${name}' for model '${model.name}'; its outputs are ${listNames(model.outputs)}`,
+      );
     }
     if (seen.has(name)) throw new InvalidRequestError(`output '${name}' is requested twice`);
     seen.add(name);
@@ -82,12 +97,15 @@ function planOutput(output: RequestedOutput, name: string): PlannedOutput {
   const k = output.classification;
   if (output.sharedMemory !== undefined) {
     // Triton refuses the pair: the classes are computed from the output, which would then be in shared memory.
-    if (k !== undefined) throw new InvalidRequestError(`Output can't set both 'shared_memory_region' and 'classification' (output '${name}')`);
+    if (k !== undefined)
+      throw new InvalidRequestError(`Output can't set both 'shared_memory_region' and 'classification' (output '${name}')`);
     return { name, sharedMemory: checkSharedMemoryParameters(`output '${name}'`, output.sharedMemory) };
   }
   if (k === undefined) return { name };
   if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new InvalidRequestError(`output '${name}' parameter classification is ${JSON.stringify(k)}; it must be a whole number ≥ 1 (how many classes to return)`);
+    throw new InvalidRequestError(
+      `output '${name}' parameter classification is ${JSON.stringify(k)}; it must be a whole number ≥ 1 (how many classes to return)`,
+    );
   }
   return { name, classification: k };
 }

@@ -69,7 +69,14 @@ export class ServedModel {
 
   private constructor(
     private readonly parts: ServedModelParts,
-    signature: { inputs: ServedTensor[]; outputs: ServedTensor[]; batchable: boolean; maxRequestBatch: number; maxBatch: number; maxDelayMs: number },
+    signature: {
+      inputs: ServedTensor[];
+      outputs: ServedTensor[];
+      batchable: boolean;
+      maxRequestBatch: number;
+      maxBatch: number;
+      maxDelayMs: number;
+    },
     labels: Map<string, string[]>,
   ) {
     this.name = parts.name;
@@ -182,7 +189,9 @@ function describeSignature(parts: ServedModelParts) {
   }
   const batched = config.maxBatchSize > 0;
   if (batched && !variableFirstAxis) {
-    throw new InvalidInputError(`${origin}: max_batch_size is ${config.maxBatchSize}, but not every input and output of the model has a variable first dimension to batch along; set max_batch_size: 0`);
+    throw new InvalidInputError(
+      `${origin}: max_batch_size is ${config.maxBatchSize}, but not every input and output of the model has a variable first dimension to batch along; set max_batch_size: 0`,
+    );
   }
   return {
     inputs: applyConfig(modelInputs, config.inputs, 'input', batched, origin),
@@ -209,21 +218,39 @@ function fromSpec(spec: TensorSpec, origin: string): ServedTensor {
  * agree wherever both are fixed. The config may fix a size the model leaves variable (Triton
  * allows narrowing); the served shape is then the config's.
  */
-function applyConfig(fromModel: ServedTensor[], fromConfig: ConfigTensor[], role: 'input' | 'output', batched: boolean, origin: string): ServedTensor[] {
+function applyConfig(
+  fromModel: ServedTensor[],
+  fromConfig: ConfigTensor[],
+  role: 'input' | 'output',
+  batched: boolean,
+  origin: string,
+): ServedTensor[] {
   if (fromConfig.length === 0) return fromModel; // Triton's auto-complete: the model says it all
-  const names = (tensors: { name: string }[]) => tensors.map((t) => t.name).sort().join(', ');
+  const names = (tensors: { name: string }[]) =>
+    tensors
+      .map((t) => t.name)
+      .sort()
+      .join(', ');
   if (names(fromModel) !== names(fromConfig)) {
-    throw new InvalidInputError(`${origin}: the config lists the ${role}s ${names(fromConfig) || 'none'}, but the model's are ${names(fromModel) || 'none'}`);
+    throw new InvalidInputError(
+      `${origin}: the config lists the ${role}s ${names(fromConfig) || 'none'}, but the model's are ${names(fromModel) || 'none'}`,
+    );
   }
   return fromModel.map((tensor) => {
     const configured = fromConfig.find((candidate) => candidate.name === tensor.name)!;
     if (configured.datatype !== tensor.datatype) {
-      throw new InvalidInputError(`${origin}: ${role} '${tensor.name}' is ${tensor.datatype} in the model but ${configured.datatype} in the config`);
+      throw new InvalidInputError(
+        `${origin}: ${role} '${tensor.name}' is ${tensor.datatype} in the model but ${configured.datatype} in the config`,
+      );
     }
     const modelDims = batched ? tensor.shape.slice(1) : tensor.shape;
-    const agree = configured.dims.length === modelDims.length && configured.dims.every((size, axis) => size === -1 || modelDims[axis] === -1 || size === modelDims[axis]);
+    const agree =
+      configured.dims.length === modelDims.length &&
+      configured.dims.every((size, axis) => size === -1 || modelDims[axis] === -1 || size === modelDims[axis]);
     if (!agree) {
-      throw new InvalidInputError(`${origin}: ${role} '${tensor.name}' has dims ${formatShape(configured.dims)} in the config but ${formatShape(modelDims)} in the model${batched ? ' (after the batch dimension)' : ''}`);
+      throw new InvalidInputError(
+        `${origin}: ${role} '${tensor.name}' has dims ${formatShape(configured.dims)} in the config but ${formatShape(modelDims)} in the model${batched ? ' (after the batch dimension)' : ''}`,
+      );
     }
     const dims = configured.dims.map((size, axis) => (size === -1 ? modelDims[axis] : size));
     return { ...tensor, shape: batched ? [-1, ...dims] : dims };
@@ -238,7 +265,13 @@ async function readLabels(parts: ServedModelParts, outputs: ServedTensor[]): Pro
     const text = await fs.readFile(file, 'utf8').catch((error: Error) => {
       throw new InvalidInputError(`cannot read the labels of output '${tensor.name}' (${file}): ${error.message}`);
     });
-    labels.set(tensor.name, text.split('\n').map((line) => line.replace(/\r$/, '')).filter((line, index, lines) => line !== '' || index < lines.length - 1));
+    labels.set(
+      tensor.name,
+      text
+        .split('\n')
+        .map((line) => line.replace(/\r$/, ''))
+        .filter((line, index, lines) => line !== '' || index < lines.length - 1),
+    );
   }
   const fromMetadata = parts.model.metadata.get(METADATA_LABELS);
   if (fromMetadata !== undefined && outputs.length === 1 && !labels.has(outputs[0].name)) {

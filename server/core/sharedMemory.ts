@@ -18,7 +18,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FeatureDisabledError, InvalidRequestError, RegionExistsError, RegionLimitExceededError, RegionNotFoundError, UnsupportedFeatureError } from '../errors.ts';
+import {
+  FeatureDisabledError,
+  InvalidRequestError,
+  RegionExistsError,
+  RegionLimitExceededError,
+  RegionNotFoundError,
+  UnsupportedFeatureError,
+} from '../errors.ts';
 import { SharedMemoryLease, type Region, type RegionStatus, type RegionUse } from './sharedMemoryLease.ts';
 import { wholeBytes, type SharedMemoryRef } from './sharedMemoryParameters.ts';
 
@@ -59,21 +66,39 @@ export class SharedMemoryRegistry {
   register(name: string, key: unknown, offset: unknown, byteSize: unknown): void {
     if (!this.options.enabled) throw new FeatureDisabledError(CLIENT_SHM_DISABLED);
     if (name === '') throw new InvalidRequestError("'region name' is necessary to register system shared memory region");
-    if (name.length > 1024) throw new InvalidRequestError(`a shared memory region name may have at most 1024 characters, got ${name.length}`);
+    if (name.length > 1024)
+      throw new InvalidRequestError(`a shared memory region name may have at most 1024 characters, got ${name.length}`);
     if (this.regions.has(name)) throw new RegionExistsError(`shared memory region '${name}' already in manager`);
     const file = this.fileOf(name, key);
     const start = wholeBytes(offset ?? 0, `shared memory region '${name}' offset`);
     const size = wholeBytes(byteSize, `shared memory region '${name}' byte_size`);
-    if (size === 0) throw new InvalidRequestError(`failed to register shared memory region '${name}': invalid args: byte_size must be at least 1`);
+    if (size === 0)
+      throw new InvalidRequestError(`failed to register shared memory region '${name}': invalid args: byte_size must be at least 1`);
     this.checkLimits(name, size);
     const fd = openRegionFile(name, key as string, file);
     try {
       const stat = fs.fstatSync(fd);
-      if (!stat.isFile()) throw new InvalidRequestError(`failed to register shared memory region '${name}': '${key as string}' is not a shared memory object`);
+      if (!stat.isFile())
+        throw new InvalidRequestError(
+          `failed to register shared memory region '${name}': '${key as string}' is not a shared memory object`,
+        );
       if (start + size > stat.size) {
-        throw new InvalidRequestError(`failed to register shared memory region '${name}': invalid args: offset ${start} + byte_size ${size} passes the end of '${key as string}', which has ${stat.size} bytes`);
+        throw new InvalidRequestError(
+          `failed to register shared memory region '${name}': invalid args: offset ${start} + byte_size ${size} passes the end of '${key as string}', which has ${stat.size} bytes`,
+        );
       }
-      this.regions.set(name, { name, key: key as string, offset: start, byteSize: size, file, fd, dev: stat.dev, ino: stat.ino, leases: 0, unregistered: false });
+      this.regions.set(name, {
+        name,
+        key: key as string,
+        offset: start,
+        byteSize: size,
+        file,
+        fd,
+        dev: stat.dev,
+        ino: stat.ino,
+        leases: 0,
+        unregistered: false,
+      });
     } catch (error) {
       fs.closeSync(fd);
       throw error;
@@ -136,10 +161,13 @@ export class SharedMemoryRegistry {
   private fileOf(name: string, key: unknown): string {
     if (typeof key !== 'string') throw new InvalidRequestError(`Shared memory register request for '${name}' has no 'key' string`);
     const bare = key.replace(/^\/+/, '');
-    const invalid = (why: string) => new InvalidRequestError(`cannot register shared memory region '${name}' - invalid shm key '${key}': ${why}`);
+    const invalid = (why: string) =>
+      new InvalidRequestError(`cannot register shared memory region '${name}' - invalid shm key '${key}': ${why}`);
     if (bare === '') throw new InvalidRequestError(`cannot register shared memory region '${name}' - invalid shm key '${key}'`);
     if (bare.startsWith(RESERVED_KEY_PREFIX)) {
-      throw new InvalidRequestError(`cannot register shared memory region '${name}' with key '${key}' as the key contains the reserved prefix '${RESERVED_KEY_PREFIX}'`);
+      throw new InvalidRequestError(
+        `cannot register shared memory region '${name}' with key '${key}' as the key contains the reserved prefix '${RESERVED_KEY_PREFIX}'`,
+      );
     }
     // shm_open takes one name: no directories, no '.' or '..', nothing a path could climb out with.
     if (bare.includes('/')) throw invalid("a key is one name ('/my_region'), with no '/' after its leading one");
@@ -152,18 +180,24 @@ export class SharedMemoryRegistry {
   private checkLimits(name: string, size: number): void {
     const { maxRegions, maxBytes } = this.options;
     if (this.regions.size >= maxRegions) {
-      throw new RegionLimitExceededError(`cannot register shared memory region '${name}': ${this.regions.size} regions are registered, the most this server allows (--max-shm-regions ${maxRegions})`);
+      throw new RegionLimitExceededError(
+        `cannot register shared memory region '${name}': ${this.regions.size} regions are registered, the most this server allows (--max-shm-regions ${maxRegions})`,
+      );
     }
     const total = [...this.regions.values()].reduce((sum, region) => sum + region.byteSize, 0);
     if (total + size > maxBytes) {
-      throw new RegionLimitExceededError(`cannot register shared memory region '${name}': its ${size} bytes and the ${total} registered already pass --max-shm-bytes ${maxBytes}`);
+      throw new RegionLimitExceededError(
+        `cannot register shared memory region '${name}': its ${size} bytes and the ${total} registered already pass --max-shm-bytes ${maxBytes}`,
+      );
     }
   }
 }
 
 function checkBounds(region: Region, tensor: string, ref: SharedMemoryRef): void {
   if (ref.offset >= region.byteSize) {
-    throw new InvalidRequestError(`Invalid offset for shared memory region: '${region.name}' (${tensor}: offset ${ref.offset}, but the region has ${region.byteSize} bytes)`);
+    throw new InvalidRequestError(
+      `Invalid offset for shared memory region: '${region.name}' (${tensor}: offset ${ref.offset}, but the region has ${region.byteSize} bytes)`,
+    );
   }
   if (ref.offset + ref.byteSize > region.byteSize) {
     throw new InvalidRequestError(
@@ -179,7 +213,14 @@ function openRegionFile(name: string, key: string, file: string): number {
     return fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such shared memory object' : code === 'ELOOP' ? 'it is a symbolic link' : code === 'EACCES' ? 'permission denied' : (code ?? 'cannot open');
+    const why =
+      code === 'ENOENT'
+        ? 'no such shared memory object'
+        : code === 'ELOOP'
+          ? 'it is a symbolic link'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (code ?? 'cannot open');
     throw new InvalidRequestError(`Unable to open shared memory region: '${key}' (region '${name}': ${why})`);
   }
 }

@@ -64,7 +64,9 @@ export class SharedMemoryLease {
   /** A BYTES input's bytes (length-prefixed elements, parsed by the caller), bounded by --body-limit. */
   readBytes(use: RegionUse): Uint8Array {
     if (use.ref.byteSize > this.maxStringTensorBytes) {
-      throw new InvalidRequestError(`${use.tensor} takes ${use.ref.byteSize} bytes of shared memory; a BYTES tensor may take at most ${this.maxStringTensorBytes} (--body-limit)`);
+      throw new InvalidRequestError(
+        `${use.tensor} takes ${use.ref.byteSize} bytes of shared memory; a BYTES tensor may take at most ${this.maxStringTensorBytes} (--body-limit)`,
+      );
     }
     const bytes = new Uint8Array(use.ref.byteSize);
     this.readInto(use, bytes);
@@ -121,5 +123,7 @@ function checkFile(region: Region, tensor: string, end: number): void {
 }
 
 function fileChanged(region: Region, tensor: string, what: string): InvalidRequestError {
-  return new InvalidRequestError(`shared memory region '${region.name}' cannot be used for ${tensor}: its shared memory object '${region.key}' ${what} after it was registered; register it again`);
+  return new InvalidRequestError(
+    `shared memory region '${region.name}' cannot be used for ${tensor}: its shared memory object '${region.key}' ${what} after it was registered; register it again`,
+  );
 }

@@ -30,8 +30,10 @@ export function checkSharedMemoryParameters(tensor: string, parameters: SharedMe
     const given = offset !== undefined ? 'shared_memory_offset' : 'shared_memory_byte_size';
     throw new InvalidRequestError(`'${given}' can not be specified without 'shared_memory_region' parameter for ${tensor}`);
   }
-  if (typeof region !== 'string' || region === '') throw new InvalidRequestError(`'shared_memory_region' of ${tensor} must be a region name (a string), got ${describe(region)}`);
-  if (byteSize === undefined) throw new InvalidRequestError(`'shared_memory_byte_size' must be specified along with 'shared_memory_region' parameter for ${tensor}`);
+  if (typeof region !== 'string' || region === '')
+    throw new InvalidRequestError(`'shared_memory_region' of ${tensor} must be a region name (a string), got ${describe(region)}`);
+  if (byteSize === undefined)
+    throw new InvalidRequestError(`'shared_memory_byte_size' must be specified along with 'shared_memory_region' parameter for ${tensor}`);
   return {
     region,
     offset: wholeBytes(offset ?? 0, `'shared_memory_offset' of ${tensor}`),
@@ -43,7 +45,8 @@ export function checkSharedMemoryParameters(tensor: string, parameters: SharedMe
 export function wholeBytes(value: unknown, what: string): number {
   // Integers past 2^53 arrive exact, as bigints (Triton's uint64s): as numbers they lie past every region, which the lease reports.
   if (typeof value === 'bigint' && value >= 0n) return Number(value);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new InvalidRequestError(`${what} must be a whole number of bytes ≥ 0, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new InvalidRequestError(`${what} must be a whole number of bytes ≥ 0, got ${describe(value)}`);
   return value;
 }
 

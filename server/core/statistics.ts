@@ -25,7 +25,16 @@ export interface ModelStatisticsRecord {
   last_inference: number;
   inference_count: number;
   execution_count: number;
-  inference_stats: { success: Duration; fail: Duration; queue: Duration; compute_input: Duration; compute_infer: Duration; compute_output: Duration; cache_hit: Duration; cache_miss: Duration };
+  inference_stats: {
+    success: Duration;
+    fail: Duration;
+    queue: Duration;
+    compute_input: Duration;
+    compute_infer: Duration;
+    compute_output: Duration;
+    cache_hit: Duration;
+    cache_miss: Duration;
+  };
   batch_stats: BatchStatistics[];
   /** Memory taken at load, by kind and device; onnxruntime-node does not report it, so none is listed (as Triton lists none for a backend that reports nothing). */
   memory_usage: { type: string; id: number; byte_size: number }[];
@@ -39,7 +48,14 @@ export class ModelStatistics {
   private lastInference = 0;
   private inferenceCount = 0;
   private executionCount = 0;
-  private readonly stats = { success: zero(), fail: zero(), queue: zero(), compute_input: zero(), compute_infer: zero(), compute_output: zero() };
+  private readonly stats = {
+    success: zero(),
+    fail: zero(),
+    queue: zero(),
+    compute_input: zero(),
+    compute_infer: zero(),
+    compute_output: zero(),
+  };
   private readonly byBatchSize = new Map<number, BatchStatistics>();
 
   constructor(
@@ -94,7 +110,12 @@ export class ModelStatistics {
       },
       batch_stats: [...this.byBatchSize.values()]
         .sort((a, b) => a.batch_size - b.batch_size)
-        .map((batch) => ({ batch_size: batch.batch_size, compute_input: copy(batch.compute_input), compute_infer: copy(batch.compute_infer), compute_output: copy(batch.compute_output) })),
+        .map((batch) => ({
+          batch_size: batch.batch_size,
+          compute_input: copy(batch.compute_input),
+          compute_infer: copy(batch.compute_infer),
+          compute_output: copy(batch.compute_output),
+        })),
       memory_usage: [],
       response_stats: {},
     };

@@ -52,11 +52,15 @@ export function fixedByteSize(datatype: Datatype, count: number): number {
  * `datatype`, checking each element. The element count is compared with the shape before the
  * array is allocated: a flat list by its length, a nested one by counting its leaves first.
  */
-export function valuesFromJson(input: { name: string; datatype: Datatype; shape: readonly number[]; count: number }, data: unknown): TensorValues {
+export function valuesFromJson(
+  input: { name: string; datatype: Datatype; shape: readonly number[]; count: number },
+  data: unknown,
+): TensorValues {
   if (!Array.isArray(data)) throw dataError(input.name, 'is not a list');
   const nested = data.length > 0 && Array.isArray(data[0]);
   const found = nested ? countLeaves(data, 0, input) : data.length;
-  if (found !== input.count) throw dataError(input.name, `has ${found} elements but its shape ${formatShape(input.shape)} holds ${input.count}`);
+  if (found !== input.count)
+    throw dataError(input.name, `has ${found} elements but its shape ${formatShape(input.shape)} holds ${input.count}`);
   const values = allocateValues(input.datatype, input.count);
   const write = elementWriter(input.datatype, values, input.name);
   if (!nested) {
@@ -79,7 +83,8 @@ function countLeaves(items: unknown[], depth: number, input: { name: string; sha
   let count = 0;
   for (const item of items) {
     if (Array.isArray(item)) {
-      if (depth + 1 >= Math.max(1, input.shape.length)) throw dataError(input.name, `nests deeper than its ${input.shape.length} dimensions`);
+      if (depth + 1 >= Math.max(1, input.shape.length))
+        throw dataError(input.name, `nests deeper than its ${input.shape.length} dimensions`);
       count += countLeaves(item, depth + 1, input);
     } else {
       count++;
@@ -127,7 +132,11 @@ function bigIntegers(min: bigint, max: bigint, label: string): WriterFactory {
  * A float datatype: `accepts` tells a number the datatype holds, `store` writes it. A float written
  * as a long integer literal (1e20 as 100000000000000000000) reads as a bigint; it is still that float.
  */
-function floats(accepts: (item: number) => boolean, label: string, store: (values: TensorValues, index: number, item: number) => void): WriterFactory {
+function floats(
+  accepts: (item: number) => boolean,
+  label: string,
+  store: (values: TensorValues, index: number, item: number) => void,
+): WriterFactory {
   return (values, refuse) => (index, raw) => {
     const item = typeof raw === 'bigint' ? Number(raw) : raw;
     if (typeof item !== 'number' || !accepts(item)) refuse(index, item, label);
@@ -150,16 +159,28 @@ const ELEMENT_WRITERS: Record<Datatype, WriterFactory> = {
   INT64: bigIntegers(-(2n ** 63n), 2n ** 63n - 1n, 'an INT64 integer'),
   UINT64: bigIntegers(0n, 2n ** 64n - 1n, 'a UINT64 integer'),
   // NaN and ±Infinity are FP16 values; a finite number past 65504 is not.
-  FP16: floats((item) => !Number.isFinite(item) || Math.abs(item) <= 65504, 'an FP16 number (|x| ≤ 65504, NaN or ±Infinity)', (values, index, item) => {
-    (values as Uint16Array)[index] = toHalfBits(item);
-  }),
+  FP16: floats(
+    (item) => !Number.isFinite(item) || Math.abs(item) <= 65504,
+    'an FP16 number (|x| ≤ 65504, NaN or ±Infinity)',
+    (values, index, item) => {
+      (values as Uint16Array)[index] = toHalfBits(item);
+    },
+  ),
   // NaN and ±Infinity arrive as Triton's literals; a finite number past FP32's range (1e39) would silently become Infinity.
-  FP32: floats((item) => !Number.isFinite(item) || Number.isFinite(Math.fround(item)), 'an FP32 number (finite within FP32, NaN or ±Infinity)', (values, index, item) => {
-    (values as Float32Array)[index] = item;
-  }),
-  FP64: floats(() => true, 'a number', (values, index, item) => {
-    (values as Float64Array)[index] = item;
-  }),
+  FP32: floats(
+    (item) => !Number.isFinite(item) || Number.isFinite(Math.fround(item)),
+    'an FP32 number (finite within FP32, NaN or ±Infinity)',
+    (values, index, item) => {
+      (values as Float32Array)[index] = item;
+    },
+  ),
+  FP64: floats(
+    () => true,
+    'a number',
+    (values, index, item) => {
+      (values as Float64Array)[index] = item;
+    },
+  ),
   BYTES: (values, refuse) => (index, item) => {
     if (typeof item !== 'string') refuse(index, item, 'a string');
     (values as string[])[index] = item as string;

@@ -71,13 +71,17 @@ export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint)
   const inSharedMemory = inputs.map((input) => sharedMemoryParameters(input.parameters));
   for (const [index, input] of inputs.entries()) {
     if (inSharedMemory[index] && hasContents(input.contents)) {
-      throw new InvalidRequestError(`unexpected 'content' provided when using shared memory for input tensor '${input.name ?? ''}' for model '${request.model_name ?? ''}'`);
+      throw new InvalidRequestError(
+        `unexpected 'content' provided when using shared memory for input tensor '${input.name ?? ''}' for model '${request.model_name ?? ''}'`,
+      );
     }
   }
   // As in Triton, raw_input_contents holds the inputs that are not in shared memory, in order.
   const carried = inSharedMemory.filter((parameters) => parameters === undefined).length;
   if (raw.length > 0 && raw.length !== carried) {
-    throw new InvalidRequestError(`raw_input_contents has ${raw.length} entries for ${carried} inputs not in shared memory; give one per input, in order, or use contents`);
+    throw new InvalidRequestError(
+      `raw_input_contents has ${raw.length} entries for ${carried} inputs not in shared memory; give one per input, in order, or use contents`,
+    );
   }
   if (raw.length > 0 && inputs.some((input) => hasContents(input.contents))) {
     throw new InvalidRequestError('the request uses raw_input_contents, so no input may also set contents');
@@ -88,17 +92,27 @@ export function inferCallFromGrpc(request: GrpcInferRequest, receivedAt: bigint)
       modelVersion: request.model_version || undefined,
       id: request.id ?? '',
       // int64 shapes arrive as decimal strings; Number() keeps small ones exact and makes huge ones unsafe, which the core refuses.
-      inputs: inputs.map((input, index) => ({ name: input.name ?? '', datatype: input.datatype ?? '', shape: (input.shape ?? []).map(Number), ...sharedMemoryField(inSharedMemory[index]) })),
+      inputs: inputs.map((input, index) => ({
+        name: input.name ?? '',
+        datatype: input.datatype ?? '',
+        shape: (input.shape ?? []).map(Number),
+        ...sharedMemoryField(inSharedMemory[index]),
+      })),
       outputs: request.outputs?.map((output) => ({
         name: output.name ?? '',
         classification: parameterValue(output.parameters?.classification),
         ...sharedMemoryField(sharedMemoryParameters(output.parameters)),
       })),
-      parameters: Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, parameter]) => [name, parameterValue(parameter)])),
+      parameters: Object.fromEntries(
+        Object.entries(request.parameters ?? {}).map(([name, parameter]) => [name, parameterValue(parameter)]),
+      ),
     },
     receivedAt,
     // Called with the inputs the message carries (not those in shared memory), in request order.
-    decode: (planned) => planned.map((input, index) => (raw.length > 0 ? valuesFromRaw(input, raw[index]) : valuesFromContents(input, inputs[input.position].contents))),
+    decode: (planned) =>
+      planned.map((input, index) =>
+        raw.length > 0 ? valuesFromRaw(input, raw[index]) : valuesFromContents(input, inputs[input.position].contents),
+      ),
   };
 }
 
@@ -145,12 +159,19 @@ const RANGES: Partial<Record<PlannedInput['datatype'], [number, number]>> = {
 /** Typed contents into the datatype's array; the field must match the datatype and hold exactly `count` elements. */
 export function valuesFromContents(input: PlannedInput, contents: GrpcContents | undefined): TensorValues {
   const field = CONTENTS_FIELD[input.datatype];
-  if (field === undefined) throw new InvalidRequestError(`input '${input.name}' is FP16, which has no contents field; send it in raw_input_contents`);
+  if (field === undefined)
+    throw new InvalidRequestError(`input '${input.name}' is FP16, which has no contents field; send it in raw_input_contents`);
   const values = (contents?.[field] ?? []) as unknown[];
-  const other = contents && (Object.keys(contents) as (keyof GrpcContents)[]).find((key) => key !== field && (contents[key]?.length ?? 0) > 0);
-  if (other) throw new InvalidRequestError(`input '${input.name}' is ${input.datatype}, whose elements go in contents.${field}, but the request fills contents.${other}`);
+  const other =
+    contents && (Object.keys(contents) as (keyof GrpcContents)[]).find((key) => key !== field && (contents[key]?.length ?? 0) > 0);
+  if (other)
+    throw new InvalidRequestError(
+      `input '${input.name}' is ${input.datatype}, whose elements go in contents.${field}, but the request fills contents.${other}`,
+    );
   if (values.length !== input.count) {
-    throw new InvalidRequestError(`input '${input.name}' contents.${field} has ${values.length} elements but its shape ${formatShape(input.shape)} holds ${input.count}`);
+    throw new InvalidRequestError(
+      `input '${input.name}' contents.${field} has ${values.length} elements but its shape ${formatShape(input.shape)} holds ${input.count}`,
+    );
   }
   const array = DATATYPE_INFO[input.datatype].array;
   switch (input.datatype) {
@@ -165,7 +186,10 @@ export function valuesFromContents(input: PlannedInput, contents: GrpcContents |
       const range = RANGES[input.datatype];
       if (range) {
         const bad = (values as number[]).findIndex((value) => value < range[0] || value > range[1]);
-        if (bad >= 0) throw new InvalidRequestError(`input '${input.name}' element ${bad} is ${String(values[bad])}, outside the ${input.datatype} range`);
+        if (bad >= 0)
+          throw new InvalidRequestError(
+            `input '${input.name}' element ${bad} is ${String(values[bad])}, outside the ${input.datatype} range`,
+          );
       }
       return (array as Float64ArrayConstructor).from(values as number[]) as TensorValues;
     }

@@ -21,19 +21,29 @@ import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from '.
 /** Requests one stream may have in the core at once; past it the stream is paused until one is answered. */
 export const STREAM_MAX_IN_FLIGHT = 64;
 
-type SettingValue = { parameter_choice?: 'bool_param' | 'uint32_param' | 'string_param'; bool_param?: boolean; uint32_param?: number; string_param?: string };
+type SettingValue = {
+  parameter_choice?: 'bool_param' | 'uint32_param' | 'string_param';
+  bool_param?: boolean;
+  uint32_param?: number;
+  string_param?: string;
+};
 
 /** The unary methods of these extensions, in the form service.ts wraps (request in, response out or a thrown RequestError). */
 export function extensionHandlers(core: InferenceCore, log: ServerLog): Record<string, (request: any) => object | Promise<object>> {
   return {
-    ModelConfig: (request: { name?: string; version?: string }) => ({ config: configInForce(core.registry.resolve(request.name ?? '', request.version || undefined)) }),
+    ModelConfig: (request: { name?: string; version?: string }) => ({
+      config: configInForce(core.registry.resolve(request.name ?? '', request.version || undefined)),
+    }),
     LogSettings: (request: { settings?: Record<string, SettingValue> }) => {
       const changes = Object.fromEntries(Object.entries(request.settings ?? {}).map(([name, value]) => [name, settingValue(value)]));
       const settings = Object.keys(changes).length > 0 ? log.update(changes) : log.settings();
       return { settings: Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, toSettingValue(value)])) };
     },
     TraceSetting: () => {
-      throw new UnsupportedFeatureError('the trace extension (TraceSetting)', 'requests are not traced; inference statistics and /metrics report where their time goes');
+      throw new UnsupportedFeatureError(
+        'the trace extension (TraceSetting)',
+        'requests are not traced; inference statistics and /metrics report where their time goes',
+      );
     },
   };
 }
@@ -124,8 +134,15 @@ async function answer(context: StreamContext, request: GrpcInferRequest): Promis
     if (!expected) context.logError(error);
     const message = error instanceof Error ? error.message : String(error);
     // Counted under the code the error would have had as a call of its own, though it travels in the stream.
-    context.metrics.observeGrpc('ModelStreamInfer', grpc.status[error instanceof RequestError ? grpcCodeOf(error) : grpc.status.INTERNAL], seconds());
+    context.metrics.observeGrpc(
+      'ModelStreamInfer',
+      grpc.status[error instanceof RequestError ? grpcCodeOf(error) : grpc.status.INTERNAL],
+      seconds(),
+    );
     // The id (and model) are echoed so the client can tell which request failed.
-    return { error_message: expected ? message : `internal server error: ${message}`, infer_response: { model_name: request.model_name ?? '', model_version: request.model_version ?? '', id: request.id ?? '' } };
+    return {
+      error_message: expected ? message : `internal server error: ${message}`,
+      infer_response: { model_name: request.model_name ?? '', model_version: request.model_version ?? '', id: request.id ?? '' },
+    };
   }
 }

@@ -23,7 +23,14 @@ import { sharedMemoryHandlers } from './sharedMemory.ts';
 export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
 
 /** How @grpc/proto-loader maps messages to objects: the protocol's snake_case names, 64-bit integers as strings (no precision lost). */
-export const PROTO_LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true };
+export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: false,
+  arrays: true,
+  oneofs: true,
+};
 
 export function loadServiceDefinition(): grpc.ServiceDefinition {
   const definition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
@@ -31,7 +38,11 @@ export function loadServiceDefinition(): grpc.ServiceDefinition {
   return (inference.GRPCInferenceService as grpc.ServiceClientConstructor).service;
 }
 
-const CODE_NAMES = new Map(Object.entries(grpc.status).filter(([, value]) => typeof value === 'number').map(([name, value]) => [value as number, name]));
+const CODE_NAMES = new Map(
+  Object.entries(grpc.status)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([name, value]) => [value as number, name]),
+);
 
 type Handler = (request: any) => Promise<object> | object;
 
@@ -41,7 +52,12 @@ export interface ExtensionParts {
   streams: StreamRegistry;
 }
 
-export function inferenceService(core: InferenceCore, metrics: ServerMetrics, logError: (error: unknown) => void, extensions: ExtensionParts): grpc.UntypedServiceImplementation {
+export function inferenceService(
+  core: InferenceCore,
+  metrics: ServerMetrics,
+  logError: (error: unknown) => void,
+  extensions: ExtensionParts,
+): grpc.UntypedServiceImplementation {
   const { registry } = core;
   const handlers: Record<string, Handler> = {
     ServerLive: () => ({ live: true }),
@@ -57,20 +73,34 @@ export function inferenceService(core: InferenceCore, metrics: ServerMetrics, lo
     ServerMetadata: () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(core) }),
     ModelMetadata: (request: { name?: string; version?: string }) => {
       const model = registry.resolve(request.name ?? '', request.version || undefined);
-      return { name: model.name, versions: registry.versionsOf(model.name), platform: ONNX_PLATFORM, inputs: model.inputs, outputs: model.outputs };
+      return {
+        name: model.name,
+        versions: registry.versionsOf(model.name),
+        platform: ONNX_PLATFORM,
+        inputs: model.inputs,
+        outputs: model.outputs,
+      };
     },
-    ModelInfer: async (request: GrpcInferRequest) => inferResponseToGrpc(await core.infer(inferCallFromGrpc(request, process.hrtime.bigint()))),
+    ModelInfer: async (request: GrpcInferRequest) =>
+      inferResponseToGrpc(await core.infer(inferCallFromGrpc(request, process.hrtime.bigint()))),
     ModelStatistics: (request: { name?: string; version?: string }) => {
       const name = request.name || undefined;
       const version = request.version || undefined;
       if (name === undefined) return { model_stats: registry.ready().map((model) => model.statistics.snapshot()) };
       if (version !== undefined) return { model_stats: [registry.resolve(name, version).statistics.snapshot()] };
       registry.resolve(name);
-      return { model_stats: registry.ready().filter((model) => model.name === name).map((model) => model.statistics.snapshot()) };
+      return {
+        model_stats: registry
+          .ready()
+          .filter((model) => model.name === name)
+          .map((model) => model.statistics.snapshot()),
+      };
     },
     RepositoryIndex: async (request: { ready?: boolean }) => ({ models: await registry.index(request.ready === true) }),
     RepositoryModelLoad: async (request: { model_name?: string; parameters?: Record<string, RepositoryParameter> }) => {
-      const parameters = Object.fromEntries(Object.entries(request.parameters ?? {}).map(([name, value]) => [name, repositoryParameterValue(value)]));
+      const parameters = Object.fromEntries(
+        Object.entries(request.parameters ?? {}).map(([name, value]) => [name, repositoryParameterValue(value)]),
+      );
       await registry.load(request.model_name ?? '', readLoadOverrides(request.model_name ?? '', parameters));
       return {};
     },
@@ -100,10 +130,16 @@ function repositoryParameterValue(parameter: RepositoryParameter): unknown {
   return parameter.parameter_choice === undefined ? undefined : parameter[parameter.parameter_choice];
 }
 
-function unary(method: string, handler: Handler, metrics: ServerMetrics, logError: (error: unknown) => void): grpc.handleUnaryCall<unknown, object> {
+function unary(
+  method: string,
+  handler: Handler,
+  metrics: ServerMetrics,
+  logError: (error: unknown) => void,
+): grpc.handleUnaryCall<unknown, object> {
   return (call, callback) => {
     const started = process.hrtime.bigint();
-    const finish = (code: number) => metrics.observeGrpc(method, CODE_NAMES.get(code) ?? String(code), Number(process.hrtime.bigint() - started) / 1e9);
+    const finish = (code: number) =>
+      metrics.observeGrpc(method, CODE_NAMES.get(code) ?? String(code), Number(process.hrtime.bigint() - started) / 1e9);
     Promise.resolve()
       .then(() => handler(call.request))
       .then(

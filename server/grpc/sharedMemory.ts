@@ -23,7 +23,9 @@ export function sharedMemoryHandlers(memory: SharedMemoryRegistry): Record<strin
   return {
     SystemSharedMemoryStatus: (request: NameRequest) => ({
       regions: Object.fromEntries(
-        memory.status(request.name ?? '').map((region) => [region.name, { name: region.name, key: region.key, offset: region.offset, byte_size: region.byteSize }]),
+        memory
+          .status(request.name ?? '')
+          .map((region) => [region.name, { name: region.name, key: region.key, offset: region.offset, byte_size: region.byteSize }]),
       ),
     }),
     SystemSharedMemoryRegister: (request: RegisterRequest) => {

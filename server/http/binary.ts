@@ -13,7 +13,10 @@ export const HEADER_LENGTH = 'inference-header-content-length';
 
 /** Splits a body into its JSON header (parsed) and the binary part after it. */
 export function splitBinaryBody(body: Buffer, headerLength: string): { header: unknown; binary: Buffer } {
-  if (!/^\d{1,15}$/.test(headerLength.trim())) throw new InvalidRequestError(`Inference-Header-Content-Length must be a whole number of bytes, got ${JSON.stringify(headerLength.slice(0, 40))}`);
+  if (!/^\d{1,15}$/.test(headerLength.trim()))
+    throw new InvalidRequestError(
+      `Inference-Header-Content-Length must be a whole number of bytes, got ${JSON.stringify(headerLength.slice(0, 40))}`,
+    );
   const length = Number(headerLength.trim());
   if (length > body.length) {
     throw new InvalidRequestError(`Inference-Header-Content-Length is ${length}, but the body has only ${body.length} bytes`);
@@ -35,14 +38,18 @@ export function cutBinaryChunks(binary: Buffer, sizes: { name: string; size: num
   let offset = 0;
   const chunks = sizes.map(({ name, size }) => {
     if (offset + size > binary.length) {
-      throw new InvalidRequestError(`input '${name}' has binary_data_size ${size}, but only ${binary.length - offset} bytes of binary data are left in the body`);
+      throw new InvalidRequestError(
+        `input '${name}' has binary_data_size ${size}, but only ${binary.length - offset} bytes of binary data are left in the body`,
+      );
     }
     const chunk = binary.subarray(offset, offset + size);
     offset += size;
     return chunk;
   });
   if (offset !== binary.length) {
-    throw new InvalidRequestError(`the body has ${binary.length - offset} bytes of binary data after the last tensor; binary_data_size must account for all of it`);
+    throw new InvalidRequestError(
+      `the body has ${binary.length - offset} bytes of binary data after the last tensor; binary_data_size must account for all of it`,
+    );
   }
   return chunks;
 }

@@ -32,7 +32,13 @@ export const inferenceRequestSchema = {
       items: {
         type: 'object',
         required: ['name', 'shape', 'datatype'],
-        properties: { name: { type: 'string' }, shape: { type: 'array', maxItems: 32 }, datatype: { type: 'string' }, parameters, data: {} },
+        properties: {
+          name: { type: 'string' },
+          shape: { type: 'array', maxItems: 32 },
+          datatype: { type: 'string' },
+          parameters,
+          data: {},
+        },
       },
     },
     outputs: {
@@ -60,17 +66,26 @@ export interface ParsedInferRequest {
  * `body` has passed inferenceRequestSchema; `binary` is what followed the JSON header (undefined
  * for a plain JSON request, where no input may then use binary_data_size).
  */
-export function parseInferRequest(body: RequestBody, binary: Buffer | undefined, target: { modelName: string; modelVersion?: string }, receivedAt: bigint): ParsedInferRequest {
+export function parseInferRequest(
+  body: RequestBody,
+  binary: Buffer | undefined,
+  target: { modelName: string; modelVersion?: string },
+  receivedAt: bigint,
+): ParsedInferRequest {
   const binarySizes: { name: string; size: number }[] = [];
   for (const input of body.inputs) {
     const size = input.parameters?.binary_data_size;
     checkOneSource(input);
     if (size === undefined) continue;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new InvalidRequestError(`input '${input.name}' parameters.binary_data_size is ${typeof size === 'bigint' ? String(size) : JSON.stringify(size)}; it must be a whole number of bytes`);
+      throw new InvalidRequestError(
+        `input '${input.name}' parameters.binary_data_size is ${typeof size === 'bigint' ? String(size) : JSON.stringify(size)}; it must be a whole number of bytes`,
+      );
     }
     if (binary === undefined) {
-      throw new InvalidRequestError(`input '${input.name}' uses binary_data_size, but the request has no Inference-Header-Content-Length header saying where its JSON ends`);
+      throw new InvalidRequestError(
+        `input '${input.name}' uses binary_data_size, but the request has no Inference-Header-Content-Length header saying where its JSON ends`,
+      );
     }
     binarySizes.push({ name: input.name, size });
   }
@@ -79,7 +94,12 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
     ...target,
     // The protocol echoes the caller's id; without one we make one so replies can still be traced in logs.
     id: body.id ?? randomUUID(),
-    inputs: body.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.shape, ...withSharedMemory(input.parameters) })),
+    inputs: body.inputs.map((input) => ({
+      name: input.name,
+      datatype: input.datatype,
+      shape: input.shape,
+      ...withSharedMemory(input.parameters),
+    })),
     outputs: body.outputs?.map((output) => {
       const inSharedMemory = withSharedMemory(output.parameters);
       if (inSharedMemory.sharedMemory && output.parameters?.binary_data === true) {
@@ -98,7 +118,12 @@ export function parseInferRequest(body: RequestBody, binary: Buffer | undefined,
     });
   };
   const allBinary = booleanParameter(body.parameters?.binary_data_output, 'binary_data_output') === true;
-  const perOutput = new Map((body.outputs ?? []).map((output) => [output.name, booleanParameter(output.parameters?.binary_data, `output '${output.name}' binary_data`)]));
+  const perOutput = new Map(
+    (body.outputs ?? []).map((output) => [
+      output.name,
+      booleanParameter(output.parameters?.binary_data, `output '${output.name}' binary_data`),
+    ]),
+  );
   const binaryOutput = (name: string) => {
     const own = perOutput.get(name);
     return typeof own === 'boolean' ? own : allBinary;
@@ -130,7 +155,9 @@ function withSharedMemory(parameters: Parameters | undefined): { sharedMemory?: 
 /** Triton refuses a binary_data(_output) that is not a boolean rather than guessing. */
 function booleanParameter(value: unknown, what: string): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
-  throw new InvalidRequestError(`parameter ${what} is ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)}; it must be true or false`);
+  throw new InvalidRequestError(
+    `parameter ${what} is ${typeof value === 'bigint' ? String(value) : JSON.stringify(value)}; it must be true or false`,
+  );
 }
 
 export interface EncodedResponse {

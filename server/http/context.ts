@@ -21,7 +21,17 @@ export interface HttpContext {
  * CUDA memory); system_shared_memory is added by serverExtensions when it is on; classify is this
  * server's own.
  */
-export const EXTENSIONS = ['binary_tensor_data', 'classification', 'logging', 'model_configuration', 'model_repository', 'parameters', 'schedule_policy', 'statistics', 'classify'] as const;
+export const EXTENSIONS = [
+  'binary_tensor_data',
+  'classification',
+  'logging',
+  'model_configuration',
+  'model_repository',
+  'parameters',
+  'schedule_policy',
+  'statistics',
+  'classify',
+] as const;
 
 /**
  * The extensions GET /v2 and ServerMetadata list: EXTENSIONS, and system_shared_memory when

@@ -18,7 +18,25 @@
 import { createScanner, type JSONScanner } from 'jsonc-parser';
 
 /** jsonc-parser's SyntaxKind and ScanError values (declared there as const enums, which isolated modules cannot import). */
-const TOKEN = { OpenBrace: 1, CloseBrace: 2, OpenBracket: 3, CloseBracket: 4, Comma: 5, Colon: 6, Null: 7, True: 8, False: 9, String: 10, Number: 11, LineComment: 12, BlockComment: 13, LineBreak: 14, Trivia: 15, Unknown: 16, EOF: 17 } as const;
+const TOKEN = {
+  OpenBrace: 1,
+  CloseBrace: 2,
+  OpenBracket: 3,
+  CloseBracket: 4,
+  Comma: 5,
+  Colon: 6,
+  Null: 7,
+  True: 8,
+  False: 9,
+  String: 10,
+  Number: 11,
+  LineComment: 12,
+  BlockComment: 13,
+  LineBreak: 14,
+  Trivia: 15,
+  Unknown: 16,
+  EOF: 17,
+} as const;
 const SCAN_ERROR_NONE = 0;
 /** Deeper nesting than any inference request needs; bounds the reader's recursion. */
 const MAX_DEPTH = 64;

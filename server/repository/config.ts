@@ -80,7 +80,8 @@ export function readModelConfig(text: string, file: string): ModelConfig {
  * protobuf's JSON parser refuses it.
  */
 export function readModelConfigJson(json: unknown, origin: string): ModelConfig {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidInputError(`${origin}: the model configuration must be a JSON object`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new InvalidInputError(`${origin}: the model configuration must be a JSON object`);
   return readConfigMessage(configMessageFromJson(json as Record<string, unknown>, origin), new FieldReader(origin, true));
 }
 
@@ -89,7 +90,11 @@ function readConfigMessage(message: TextMessage, reader: FieldReader): ModelConf
   const platform = reader.optionalString(message, 'platform');
   const backend = reader.optionalString(message, 'backend');
   if ((platform !== undefined && platform !== ONNX_PLATFORM) || (backend !== undefined && backend !== ONNX_BACKEND)) {
-    throw reader.error(message, platform !== undefined ? 'platform' : 'backend', `${platform !== undefined ? `platform '${platform}'` : `backend '${backend}'`} is not served here; this server runs ONNX models only (platform "${ONNX_PLATFORM}")`);
+    throw reader.error(
+      message,
+      platform !== undefined ? 'platform' : 'backend',
+      `${platform !== undefined ? `platform '${platform}'` : `backend '${backend}'`} is not served here; this server runs ONNX models only (platform "${ONNX_PLATFORM}")`,
+    );
   }
   const maxBatchSize = reader.optionalInteger(message, 'max_batch_size', 0, MAX_CONFIG_BATCH_SIZE) ?? 0;
   const dynamic = reader.optionalMessage(message, 'dynamic_batching');
@@ -100,7 +105,9 @@ function readConfigMessage(message: TextMessage, reader: FieldReader): ModelConf
     maxBatchSize,
     inputs: reader.messages(message, 'input').map((tensor) => readTensor(reader, tensor)),
     outputs: reader.messages(message, 'output').map((tensor) => readTensor(reader, tensor)),
-    dynamicBatching: dynamic && { maxQueueDelayMicroseconds: reader.optionalInteger(dynamic, 'max_queue_delay_microseconds', 0, MAX_QUEUE_DELAY_MICROSECONDS) ?? 0 },
+    dynamicBatching: dynamic && {
+      maxQueueDelayMicroseconds: reader.optionalInteger(dynamic, 'max_queue_delay_microseconds', 0, MAX_QUEUE_DELAY_MICROSECONDS) ?? 0,
+    },
     versionPolicy: readVersionPolicy(reader, reader.optionalMessage(message, 'version_policy')),
     defaultModelFilename: readModelFilename(reader, message),
     ...readInstanceKind(reader, message),
@@ -122,7 +129,12 @@ function readInstanceKind(reader: FieldReader, message: TextMessage): { instance
     }
     kinds.add(kind);
   }
-  if (kinds.size > 1) throw reader.error(message, 'instance_group', `instance_group mixes ${[...kinds].join(' and ')}; this server runs each version in one place`);
+  if (kinds.size > 1)
+    throw reader.error(
+      message,
+      'instance_group',
+      `instance_group mixes ${[...kinds].join(' and ')}; this server runs each version in one place`,
+    );
   const [kind] = kinds;
   return kind === undefined ? {} : { instanceKind: kind as InstanceKind };
 }
@@ -131,7 +143,8 @@ function readTensor(reader: FieldReader, tensor: TextMessage): ConfigTensor {
   const name = reader.requiredString(tensor, 'name');
   const typeName = reader.requiredIdentifier(tensor, 'data_type');
   const datatype = datatypeFromConfig(typeName);
-  if (datatype === undefined) throw reader.error(tensor, 'data_type', `tensor '${name}' has data_type ${typeName}, which this server cannot serve`);
+  if (datatype === undefined)
+    throw reader.error(tensor, 'data_type', `tensor '${name}' has data_type ${typeName}, which this server cannot serve`);
   const dims = reader.integers(tensor, 'dims', -1, Number.MAX_SAFE_INTEGER);
   if (dims.some((size) => size === 0)) throw reader.error(tensor, 'dims', `tensor '${name}' has a 0 dimension`);
   // An empty label_filename (as GET .../config writes it for an output without labels) names no file.
@@ -155,7 +168,11 @@ function readVersionPolicy(reader: FieldReader, policy: TextMessage | undefined)
 function readModelFilename(reader: FieldReader, message: TextMessage): string {
   const name = reader.optionalString(message, 'default_model_filename') ?? DEFAULT_MODEL_FILENAME;
   if (name === '' || name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
-    throw reader.error(message, 'default_model_filename', `default_model_filename '${name}' must be a file name inside the version directory`);
+    throw reader.error(
+      message,
+      'default_model_filename',
+      `default_model_filename '${name}' must be a file name inside the version directory`,
+    );
   }
   return name;
 }
@@ -175,10 +192,26 @@ const UNSUPPORTED: { path: string[]; isSet: (field: TextField) => boolean; why: 
   { path: ['input', 'allow_ragged_batch'], isSet: isTrue, why: 'ragged batches are not supported' },
   { path: ['input', 'is_shape_tensor'], isSet: isTrue, why: 'shape tensors are not supported' },
   { path: ['output', 'is_shape_tensor'], isSet: isTrue, why: 'shape tensors are not supported' },
-  { path: ['dynamic_batching', 'priority_levels'], isSet: isNonZero, why: 'priority levels are not supported (every request has the default priority)' },
-  { path: ['dynamic_batching', 'default_queue_policy'], isSet: () => true, why: 'queue policies are not supported (a request `timeout` parameter bounds its wait)' },
-  { path: ['dynamic_batching', 'priority_queue_policy'], isSet: (field) => field.value instanceof TextMessage && field.value.fields.size > 0, why: 'queue policies are not supported' },
-  { path: ['model_transaction_policy', 'decoupled'], isSet: isTrue, why: 'decoupled models are not supported: every request has exactly one response' },
+  {
+    path: ['dynamic_batching', 'priority_levels'],
+    isSet: isNonZero,
+    why: 'priority levels are not supported (every request has the default priority)',
+  },
+  {
+    path: ['dynamic_batching', 'default_queue_policy'],
+    isSet: () => true,
+    why: 'queue policies are not supported (a request `timeout` parameter bounds its wait)',
+  },
+  {
+    path: ['dynamic_batching', 'priority_queue_policy'],
+    isSet: (field) => field.value instanceof TextMessage && field.value.fields.size > 0,
+    why: 'queue policies are not supported',
+  },
+  {
+    path: ['model_transaction_policy', 'decoupled'],
+    isSet: isTrue,
+    why: 'decoupled models are not supported: every request has exactly one response',
+  },
   { path: ['response_cache', 'enable'], isSet: isTrue, why: 'this server has no response cache' },
 ];
 

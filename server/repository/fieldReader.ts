@@ -30,7 +30,8 @@ export class FieldReader {
   }
 
   private scalar(field: TextField, name: string): TextScalar {
-    if (field.value instanceof TextMessage) throw this.errorAt(field, `'${name}' is a value, not a ${this.json ? 'JSON object' : '{ } block'}`);
+    if (field.value instanceof TextMessage)
+      throw this.errorAt(field, `'${name}' is a value, not a ${this.json ? 'JSON object' : '{ } block'}`);
     return field.value;
   }
 
@@ -53,7 +54,8 @@ export class FieldReader {
     if (!field) throw new InvalidInputError(`${this.file}: a tensor has no '${name}'`);
     const value = this.scalar(field, name);
     // In JSON an enum value is a string.
-    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as TYPE_FP32`);
+    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string'))
+      throw this.errorAt(field, `'${name}' must be a name such as TYPE_FP32`);
     return value.value as string;
   }
 
@@ -62,7 +64,8 @@ export class FieldReader {
     if (!field) return undefined;
     const value = this.scalar(field, name);
     // In JSON an enum value is a string.
-    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string')) throw this.errorAt(field, `'${name}' must be a name such as KIND_GPU`);
+    if (value.kind !== 'identifier' && !(this.json && value.kind === 'string'))
+      throw this.errorAt(field, `'${name}' must be a name such as KIND_GPU`);
     return value.value as string;
   }
 
@@ -78,7 +81,12 @@ export class FieldReader {
   private integer(field: TextField, name: string, min: number, max: number): number {
     const value = this.scalar(field, name);
     // protobuf's JSON mapping writes 64-bit integers as decimal strings; its parser reads both forms.
-    const number = value.kind === 'number' ? value.value : this.json && value.kind === 'string' && /^-?\d+$/.test(value.value) ? Number(value.value) : undefined;
+    const number =
+      value.kind === 'number'
+        ? value.value
+        : this.json && value.kind === 'string' && /^-?\d+$/.test(value.value)
+          ? Number(value.value)
+          : undefined;
     if (number === undefined || !Number.isSafeInteger(number) || number < min || number > max) {
       const shown = value.kind === 'number' ? value.text : value.kind === 'string' ? JSON.stringify(value.value) : value.value;
       throw this.errorAt(field, `'${name}' is ${shown}; expected a whole number from ${min} to ${max}`);
@@ -95,7 +103,8 @@ export class FieldReader {
 
   messages(message: TextMessage, name: string): TextMessage[] {
     return message.get(name).map((field) => {
-      if (!(field.value instanceof TextMessage)) throw this.errorAt(field, `'${name}' must be a ${this.json ? 'JSON object' : '{ } block'}`);
+      if (!(field.value instanceof TextMessage))
+        throw this.errorAt(field, `'${name}' must be a ${this.json ? 'JSON object' : '{ } block'}`);
       return field.value;
     });
   }

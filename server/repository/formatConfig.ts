@@ -27,7 +27,7 @@ export function formatModelConfig(parts: ConfigParts): string {
   ];
   // Dynamic batching needs a batch axis; a model exported with max_batch_size 0 runs requests one by one.
   if (parts.maxBatchSize > 0) lines.push(`dynamic_batching {\n  max_queue_delay_microseconds: ${parts.maxQueueDelayMicroseconds}\n}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function quote(text: string): string {

@@ -44,12 +44,18 @@ export interface ModelSources {
 
 export function checkModelName(name: string, origin: string): void {
   if (!MODEL_NAME.test(name)) {
-    throw new InvalidOptionError(`model name '${name}' (${origin}) must start with a letter or digit and use only letters, digits, '_', '.' and '-'`);
+    throw new InvalidOptionError(
+      `model name '${name}' (${origin}) must start with a letter or digit and use only letters, digits, '_', '.' and '-'`,
+    );
   }
 }
 
 /** Plain ONNX files served under their file names (or `name`, when exactly one is served). */
-export async function describeModelFiles(options: { modelPaths?: string[]; modelDir?: string; name?: string }): Promise<ModelDescription[]> {
+export async function describeModelFiles(options: {
+  modelPaths?: string[];
+  modelDir?: string;
+  name?: string;
+}): Promise<ModelDescription[]> {
   const paths = [...(options.modelPaths ?? [])];
   if (options.modelDir !== undefined) paths.push(...(await listOnnxFiles(options.modelDir)));
   if (options.name !== undefined && paths.length > 1) {
@@ -78,7 +84,9 @@ export async function scanRepository(repository: string): Promise<{ models: Mode
   const entries = await readDirectory(repository, 'model repository', { withFileTypes: true });
   const models: ModelDescription[] = [];
   const unreadable: UnreadableModel[] = [];
-  for (const entry of entries.filter((candidate) => candidate.isDirectory() && !candidate.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries
+    .filter((candidate) => candidate.isDirectory() && !candidate.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     try {
       models.push(await describeRepositoryModel(repository, entry.name));
     } catch (error) {
@@ -105,7 +113,12 @@ export async function describeRepositoryModel(repository: string, name: string):
  * A model directory (`<version>/<default_model_filename>` inside) under a given config: the
  * repository's config.pbtxt, or a load override's config (then `origin` names the override).
  */
-export async function describeModelDirectory(directory: string, name: string, config: ModelConfig | undefined, origin: string): Promise<ModelDescription> {
+export async function describeModelDirectory(
+  directory: string,
+  name: string,
+  config: ModelConfig | undefined,
+  origin: string,
+): Promise<ModelDescription> {
   if (config?.name !== undefined && config.name !== name) {
     throw new InvalidInputError(`${origin} names the model '${config.name}', but its directory is '${name}'`);
   }
@@ -121,7 +134,9 @@ export async function describeModelDirectory(directory: string, name: string, co
   const versions = selectVersions(available, config?.versionPolicy ?? DEFAULT_VERSION_POLICY);
   if (versions.length === 0) {
     throw new InvalidInputError(
-      available.length === 0 ? `${directory} has no version directory with ${filename} (e.g. ${name}/1/${filename})` : `the version_policy of ${origin} selects none of the versions ${available.map((v) => v.version).join(', ')}`,
+      available.length === 0
+        ? `${directory} has no version directory with ${filename} (e.g. ${name}/1/${filename})`
+        : `the version_policy of ${origin} selects none of the versions ${available.map((v) => v.version).join(', ')}`,
     );
   }
   return { name, config, directory, versions, origin };
@@ -141,7 +156,11 @@ export function selectVersions(available: ModelVersionFile[], policy: VersionPol
 
 async function readDirectory(directory: string, what: string): Promise<string[]>;
 async function readDirectory(directory: string, what: string, options: { withFileTypes: true }): Promise<import('node:fs').Dirent[]>;
-async function readDirectory(directory: string, what: string, options?: { withFileTypes: true }): Promise<string[] | import('node:fs').Dirent[]> {
+async function readDirectory(
+  directory: string,
+  what: string,
+  options?: { withFileTypes: true },
+): Promise<string[] | import('node:fs').Dirent[]> {
   try {
     return options ? await fs.readdir(directory, options) : await fs.readdir(directory);
   } catch (error) {
@@ -150,7 +169,10 @@ async function readDirectory(directory: string, what: string, options?: { withFi
 }
 
 async function isFile(file: string): Promise<boolean> {
-  return fs.stat(file).then((stat) => stat.isFile(), () => false);
+  return fs.stat(file).then(
+    (stat) => stat.isFile(),
+    () => false,
+  );
 }
 
 async function checkReadableFile(file: string, what: string): Promise<void> {

@@ -42,17 +42,24 @@ export function readLoadOverrides(model: string, parameters: Record<string, unkn
   const overrides: LoadOverrides = { files: [] };
   for (const [name, value] of entries) {
     if (name === 'config') overrides.config = readConfigParameter(model, value);
-    else if (name.startsWith(FILE_PREFIX)) overrides.files.push({ path: checkFilePath(name.slice(FILE_PREFIX.length), name), bytes: fileBytes(name, value) });
-    else throw new InvalidLoadParameterError(`unknown load parameter '${name}'; a load takes 'config' (a JSON model configuration) and 'file:<version>/<name>' model files`);
+    else if (name.startsWith(FILE_PREFIX))
+      overrides.files.push({ path: checkFilePath(name.slice(FILE_PREFIX.length), name), bytes: fileBytes(name, value) });
+    else
+      throw new InvalidLoadParameterError(
+        `unknown load parameter '${name}'; a load takes 'config' (a JSON model configuration) and 'file:<version>/<name>' model files`,
+      );
   }
   if (overrides.files.length > 0 && overrides.config === undefined) {
-    throw new InvalidLoadParameterError(`failed to load '${model}': 'file:' overrides need the 'config' parameter too, the model configuration of the override directory`);
+    throw new InvalidLoadParameterError(
+      `failed to load '${model}': 'file:' overrides need the 'config' parameter too, the model configuration of the override directory`,
+    );
   }
   return overrides;
 }
 
 function readConfigParameter(model: string, value: unknown): ModelConfig {
-  if (typeof value !== 'string') throw new InvalidLoadParameterError(`load parameter 'config' must be a string holding the model configuration as JSON`);
+  if (typeof value !== 'string')
+    throw new InvalidLoadParameterError(`load parameter 'config' must be a string holding the model configuration as JSON`);
   let json: unknown;
   try {
     json = JSON.parse(value);
@@ -71,7 +78,9 @@ function readConfigParameter(model: string, value: unknown): ModelConfig {
 function checkFilePath(relative: string, parameter: string): string {
   const segments = relative.split('/');
   if (segments.length > 8 || !segments.every((segment) => PATH_SEGMENT.test(segment))) {
-    throw new InvalidLoadParameterError(`load parameter '${parameter}' must name a file inside the model directory, as file:<version>/<name> (e.g. file:1/model.onnx)`);
+    throw new InvalidLoadParameterError(
+      `load parameter '${parameter}' must name a file inside the model directory, as file:<version>/<name> (e.g. file:1/model.onnx)`,
+    );
   }
   return segments.join('/');
 }
@@ -86,7 +95,10 @@ function fileBytes(parameter: string, value: unknown): Buffer {
  * Writes the override files into a fresh private directory laid out as a model directory, and
  * hands back its path and how to remove it (the model is in memory once loaded).
  */
-export async function writeOverrideDirectory(model: string, files: OverrideFile[]): Promise<{ directory: string; remove: () => Promise<void> }> {
+export async function writeOverrideDirectory(
+  model: string,
+  files: OverrideFile[],
+): Promise<{ directory: string; remove: () => Promise<void> }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tfjs-onnx-load-'));
   const remove = () => fs.rm(root, { recursive: true, force: true });
   const directory = path.join(root, model);

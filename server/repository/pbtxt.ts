@@ -8,7 +8,10 @@
  * the caller's (config.ts), which knows which fields it reads.
  */
 
-export type TextScalar = { kind: 'string'; value: string } | { kind: 'number'; value: number; text: string } | { kind: 'identifier'; value: string };
+export type TextScalar =
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: number; text: string }
+  | { kind: 'identifier'; value: string };
 
 export interface TextField {
   line: number;
@@ -118,13 +121,15 @@ class TextParser {
       message.add(name, { line: this.peek().line, value: this.parseValue(depth) });
       const after = this.next();
       if (after.type === 'symbol' && after.text === ']') return;
-      if (after.type !== 'symbol' || after.text !== ',') throw new TextFormatSyntaxError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
+      if (after.type !== 'symbol' || after.text !== ',')
+        throw new TextFormatSyntaxError(`expected ',' or ']' in the list '${name}' but found ${describe(after)}`, after.line);
     }
   }
 
   private parseValue(depth: number): TextScalar | TextMessage {
     const token = this.next();
-    if (token.type === 'symbol' && (token.text === '{' || token.text === '<')) return this.parseMessage(token.text === '{' ? '}' : '>', depth + 1);
+    if (token.type === 'symbol' && (token.text === '{' || token.text === '<'))
+      return this.parseMessage(token.text === '{' ? '}' : '>', depth + 1);
     if (token.type === 'string') {
       let value = token.text;
       // Adjacent string literals are one value, as in C.
@@ -141,7 +146,8 @@ class TextParser {
   private parseNegative(): TextScalar {
     const operand = this.next();
     if (operand.type === 'number') return { kind: 'number', value: -Number(operand.text), text: `-${operand.text}` };
-    if (operand.type === 'identifier' && /^(inf|infinity)$/i.test(operand.text)) return { kind: 'number', value: Number.NEGATIVE_INFINITY, text: `-${operand.text}` };
+    if (operand.type === 'identifier' && /^(inf|infinity)$/i.test(operand.text))
+      return { kind: 'number', value: Number.NEGATIVE_INFINITY, text: `-${operand.text}` };
     throw new TextFormatSyntaxError(`expected a number after '-' but found ${describe(operand)}`, operand.line);
   }
 }
@@ -153,7 +159,19 @@ function describe(token: Token): string {
 }
 
 const SYMBOLS = new Set([':', '{', '}', '<', '>', '[', ']', ',', ';', '-']);
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '?': '?' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '?': '?',
+};
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];

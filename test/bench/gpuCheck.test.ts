@@ -17,11 +17,23 @@ describe('gpu-check', () => {
     const byProvider = Object.fromEntries(result.providers.map((p) => [p.provider, p]));
     expect(byProvider.cpu).toMatchObject({ runtime: 'onnxruntime-node', device: 'cpu', status: 'ok' });
     expect(byProvider.wasm).toMatchObject({ runtime: 'onnxruntime-web', device: 'wasm', status: 'ok' });
-    expect(byProvider.webgpu).toMatchObject({ runtime: 'onnxruntime-node', device: 'webgpu', status: 'ok', adapter: 'webgpu (onnxruntime-node, SwiftShader driver 5.0.0, software)' });
+    expect(byProvider.webgpu).toMatchObject({
+      runtime: 'onnxruntime-node',
+      device: 'webgpu',
+      status: 'ok',
+      adapter: 'webgpu (onnxruntime-node, SwiftShader driver 5.0.0, software)',
+    });
     // Linux x64's onnxruntime-node lists CUDA (an opt-in download) and TensorRT.
     expect(byProvider.cuda?.status).toBe("device 'cuda' cannot run here: onnxruntime-node's CUDA provider is not installed");
     expect(byProvider.cuda?.detail).toMatch(/libonnxruntime_providers_cuda\.so.*--onnxruntime-node-install=cuda12/);
-    expect(result.rows.map((row) => `${row.device} ${row.model}`)).toEqual(['cpu mlp', 'cpu iris', 'webgpu mlp', 'webgpu iris', 'wasm mlp', 'wasm iris']);
+    expect(result.rows.map((row) => `${row.device} ${row.model}`)).toEqual([
+      'cpu mlp',
+      'cpu iris',
+      'webgpu mlp',
+      'webgpu iris',
+      'wasm mlp',
+      'wasm iris',
+    ]);
     for (const row of result.rows) {
       expect(row.maxScaledDiff, `${row.device} ${row.model}`).toBeLessThanOrEqual(1e-4);
       if (row.model === 'mlp') expect(row.top1Agreement).toBe(1);

@@ -17,7 +17,12 @@ flags\t\t: fpu sse2 avx fma avx2 avx512f
 describe('machine description', () => {
   it('reads model, logical CPUs, clock and flags from /proc/cpuinfo', () => {
     const cpu = parseCpuInfo(CPUINFO);
-    expect(cpu).toEqual({ model: 'Intel(R) Xeon(R) Processor', logicalCpus: 2, mhz: 2599.998, flags: ['fpu', 'sse2', 'avx', 'fma', 'avx2', 'avx512f'] });
+    expect(cpu).toEqual({
+      model: 'Intel(R) Xeon(R) Processor',
+      logicalCpus: 2,
+      mhz: 2599.998,
+      flags: ['fpu', 'sse2', 'avx', 'fma', 'avx2', 'avx512f'],
+    });
   });
 
   it('counts fp32 FLOPs per cycle from the widest FMA the flags advertise', () => {

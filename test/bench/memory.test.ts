@@ -16,6 +16,8 @@ describe('bench memory readings', () => {
   });
 
   it('shortens command lines for the table', () => {
-    expect(shortCommand(['/usr/bin/node', '--import', 'tsx', '/repo/bench/server.ts', '--baseline-server', '--tfjs', '/tmp/x/model.json'])).toBe('server.ts --baseline-server --tfjs model.json');
+    expect(
+      shortCommand(['/usr/bin/node', '--import', 'tsx', '/repo/bench/server.ts', '--baseline-server', '--tfjs', '/tmp/x/model.json']),
+    ).toBe('server.ts --baseline-server --tfjs model.json');
   });
 });

@@ -20,13 +20,23 @@ describe('paths in bench/results/latest.json', () => {
 
   it('leaves no absolute path in the recorded models or the command line', () => {
     const models: PreparedModels = {
-      mlp: { name: 'mlp', tfjs: path.join(scratch, 'mlp/tfjs/model.json'), onnx: path.join(scratch, 'mlp.onnx'), origin: 'trained', steps: 500, tfjsBackend: 'wasm' },
+      mlp: {
+        name: 'mlp',
+        tfjs: path.join(scratch, 'mlp/tfjs/model.json'),
+        onnx: path.join(scratch, 'mlp.onnx'),
+        origin: 'trained',
+        steps: 500,
+        tfjsBackend: 'wasm',
+      },
       cnn: { name: 'cnn', tfjs: '/data/cnn/model.json', onnx: path.join(scratch, 'cnn.onnx'), origin: 'given', tfjsBackend: 'wasm' },
     };
     const recorded = recordedModels(models, scratch);
     expect(recorded.mlp).toEqual({ ...models.mlp, tfjs: 'scratch/mlp/tfjs/model.json', onnx: 'scratch/mlp.onnx' });
     expect(findAbsolutePaths(JSON.stringify(recorded))).toEqual([]);
-    const command = recordedArguments(['--quick', '--cnn', '/data/cnn/model.json', `--out=${path.join(repo, 'bench/results/quick.json')}`], scratch);
+    const command = recordedArguments(
+      ['--quick', '--cnn', '/data/cnn/model.json', `--out=${path.join(repo, 'bench/results/quick.json')}`],
+      scratch,
+    );
     expect(command).toEqual(['--quick', '--cnn', path.relative(repo, '/data/cnn/model.json'), '--out=bench/results/quick.json']);
     expect(findAbsolutePaths(command.join(' '))).toEqual([]);
   });

@@ -44,7 +44,8 @@ function sourceFiles(): string[] {
   return tracked.filter((file) => SOURCE_EXTENSIONS.test(file) && !TEST_FILE.test(file) && !file.endsWith('.d.ts'));
 }
 
-const sameSet = (values: readonly string[], list: readonly string[]) => values.length === list.length && list.every((value) => values.includes(value));
+const sameSet = (values: readonly string[], list: readonly string[]) =>
+  values.length === list.length && list.every((value) => values.includes(value));
 
 const STRING_LISTS: Record<string, readonly string[]> = { DTYPES, DEVICES, ELEMENT_TYPES, SOURCE_FORMATS };
 const VERSIONS = new Set([RUNTIME_VERSION, projectVersion()]);
@@ -52,7 +53,8 @@ const NUMBER_PROPERTIES: Record<string, number> = { ...DEFAULT_IMAGE_LIMITS };
 
 /** What in this node copies a contract constant, if anything. */
 function copiedFact(node: ts.Node): string | undefined {
-  if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) return copiedString(node.text);
+  if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node))
+    return copiedString(node.text);
   if (ts.isArrayLiteralExpression(node)) return copiedList(node.elements);
   if (ts.isUnionTypeNode(node)) return copiedList(node.types.map((type) => (ts.isLiteralTypeNode(type) ? type.literal : type)));
   if (ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) {
@@ -61,7 +63,11 @@ function copiedFact(node: ts.Node): string | undefined {
     if (value === DEFAULT_TOP_K && /top_?k/i.test(name)) return `the default top-k (${name} = ${value})`;
     if (value !== undefined && NUMBER_PROPERTIES[name] === value) return `the image limit ${name} = ${value}`;
   }
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken && /top_?k/i.test(node.left.getText())) {
+  if (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken &&
+    /top_?k/i.test(node.left.getText())
+  ) {
     if (ts.isNumericLiteral(node.right) && Number(node.right.text) === DEFAULT_TOP_K) return `the default top-k (${node.getText()})`;
   }
   return undefined;
@@ -115,7 +121,10 @@ describe('the contract constants', () => {
       `const k = request.query.top_k ?? ${DEFAULT_TOP_K};`,
       `const PNG = [${IMAGE_MAGIC_BYTES.png.join(', ')}];`,
       `type Format = ${SOURCE_FORMATS.map((format) => `'${format}'`).join(' | ')};`,
-      `const precisions = [${[...DTYPES].reverse().map((dtype) => `'${dtype}'`).join(', ')}];`,
+      `const precisions = [${[...DTYPES]
+        .reverse()
+        .map((dtype) => `'${dtype}'`)
+        .join(', ')}];`,
       `const limits = { maxMegapixels: ${DEFAULT_IMAGE_LIMITS.maxMegapixels} };`,
       `export const VERSION = '${RUNTIME_VERSION}';`,
     ];

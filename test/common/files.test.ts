@@ -23,7 +23,11 @@ describe('ensureDirectory', () => {
 
   // Node's mkdir(..., { recursive: true }) never settles for a path under /proc: Linux's, so the test runs
   // where /proc is (Linux, as CI is) and nowhere else.
-  it.runIf(existsSync('/proc/self'))('fails at once under /proc instead of hanging', async () => {
-    await expect(ensureDirectory('/proc/tfjs-onnx/out')).rejects.toThrow(/^cannot write to directory \/proc\/tfjs-onnx\/out: ENOENT/);
-  }, 5000);
+  it.runIf(existsSync('/proc/self'))(
+    'fails at once under /proc instead of hanging',
+    async () => {
+      await expect(ensureDirectory('/proc/tfjs-onnx/out')).rejects.toThrow(/^cannot write to directory \/proc\/tfjs-onnx\/out: ENOENT/);
+    },
+    5000,
+  );
 });

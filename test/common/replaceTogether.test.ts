@@ -13,7 +13,9 @@ const CHILD = fileURLToPath(new URL('./replaceChild.ts', import.meta.url));
 function pairIn(directory: string): string {
   const read = (file: string) => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { label: string }).label : 'missing');
   const model = read(path.join(directory, 'tfjs', 'model.json'));
-  const weights = existsSync(path.join(directory, 'tfjs', 'group1-shard1of1.bin')) ? readFileSync(path.join(directory, 'tfjs', 'group1-shard1of1.bin'), 'utf8') : 'missing';
+  const weights = existsSync(path.join(directory, 'tfjs', 'group1-shard1of1.bin'))
+    ? readFileSync(path.join(directory, 'tfjs', 'group1-shard1of1.bin'), 'utf8')
+    : 'missing';
   const metrics = read(path.join(directory, 'metrics.json'));
   return model === metrics && weights === `weights ${model}` ? model : `model ${model}, weights ${weights}, metrics ${metrics}`;
 }
@@ -46,15 +48,18 @@ describe('replacing the model folder and metrics.json as one', () => {
   ];
 
   // Concurrent: each case has its own folder and child process, and most of the time is the child's start.
-  it.concurrent.each(steps)('killed at %s, leaves pair %s once the next run has recovered, and no staging folder', async (step, expected) => {
-    const directory = path.join(root, step.replace(/\W/g, '-'));
-    writePair(directory, 'A');
-    expect(await replaceInChild(directory, step)).toBe('SIGKILL');
-    expect(readdirSync(directory).some((entry) => entry.startsWith('.replace-'))).toBe(true);
-    await recoverInterruptedReplacements(directory);
-    expect(pairIn(directory)).toBe(expected);
-    expect(readdirSync(directory).sort()).toEqual(['metrics.json', 'tfjs']);
-  });
+  it.concurrent.each(steps)(
+    'killed at %s, leaves pair %s once the next run has recovered, and no staging folder',
+    async (step, expected) => {
+      const directory = path.join(root, step.replace(/\W/g, '-'));
+      writePair(directory, 'A');
+      expect(await replaceInChild(directory, step)).toBe('SIGKILL');
+      expect(readdirSync(directory).some((entry) => entry.startsWith('.replace-'))).toBe(true);
+      await recoverInterruptedReplacements(directory);
+      expect(pairIn(directory)).toBe(expected);
+      expect(readdirSync(directory).sort()).toEqual(['metrics.json', 'tfjs']);
+    },
+  );
 
   it('replaces the pair when nothing interrupts it, leaving nothing else behind', async () => {
     const directory = path.join(root, 'uninterrupted');
@@ -106,7 +111,9 @@ describe('replacing the model folder and metrics.json as one', () => {
       { name: 'metrics.json', kind: 'file', write: async () => Promise.reject(new Error('disk full')) },
     ]);
     await expect(failing).rejects.toThrow(OutputError);
-    await expect(failing).rejects.toThrow(`cannot write ${path.join(directory, 'tfjs')} and ${path.join(directory, 'metrics.json')}: disk full`);
+    await expect(failing).rejects.toThrow(
+      `cannot write ${path.join(directory, 'tfjs')} and ${path.join(directory, 'metrics.json')}: disk full`,
+    );
     expect(pairIn(directory)).toBe('A');
     expect(readdirSync(directory).sort()).toEqual(['metrics.json', 'tfjs']);
   });

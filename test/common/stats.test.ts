@@ -23,11 +23,15 @@ describe('bench statistics', () => {
 
   it('percentile is a sample, never below min nor above max, and grows with p', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.integer({ min: 0, max: 99 }), (values, p) => {
-        const low = percentile(values, p);
-        expect(values).toContain(low);
-        expect(percentile(values, p + 1)).toBeGreaterThanOrEqual(low);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: 0, max: 99 }),
+        (values, p) => {
+          const low = percentile(values, p);
+          expect(values).toContain(low);
+          expect(percentile(values, p + 1)).toBeGreaterThanOrEqual(low);
+        },
+      ),
     );
   });
 

@@ -57,7 +57,17 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     // WebGPU on SwiftShader, Chromium's software adapter: no GPU here (and no --disable-gpu, which would turn WebGPU off).
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   context.on('request', (request) => {
     const url = new URL(request.url());
@@ -172,7 +182,8 @@ describe('the digit demo page in headless Chromium', () => {
       const x = pad.x + 0.5 * pad.width;
       const touchAt = (fraction: number) => [{ x, y: pad.y + fraction * pad.height }];
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: touchAt(0.15) });
-      for (let step = 1; step <= 14; step += 1) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touchAt(0.15 + step * 0.05) });
+      for (let step = 1; step <= 14; step += 1)
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touchAt(0.15 + step * 0.05) });
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
       expect((await finalPrediction('drawing')).topLabel).toBe('1');
       expect(await page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes)).toEqual(['touch']);
@@ -246,7 +257,9 @@ describe('the digit demo page in headless Chromium', () => {
       const status = auto.locator('#model-status[data-state="ready"]');
       await status.waitFor({ timeout: 60_000 });
       await expect(status.getAttribute('data-device')).resolves.toBe('wasm');
-      await expect(status.getAttribute('data-placement')).resolves.toMatch(/^auto: webgpu: the only adapter is a software one \([^)]*swiftshader[^)]*\), slower than the CPU; fell back to wasm$/i);
+      await expect(status.getAttribute('data-placement')).resolves.toMatch(
+        /^auto: webgpu: the only adapter is a software one \([^)]*swiftshader[^)]*\), slower than the CPU; fell back to wasm$/i,
+      );
       expect(Number(await status.getAttribute('data-threads'))).toBeGreaterThanOrEqual(2);
       await expect(status.textContent()).resolves.toMatch(/WebAssembly, multi-threaded \(\d+ threads: the page is cross-origin isolated\)/);
     } finally {

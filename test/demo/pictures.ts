@@ -10,9 +10,27 @@ import { loadDataset } from '../../training/data/datasets.ts';
 /** A stroke as points in fractions of the pad's width and height. */
 export type Stroke = [number, number][];
 
-export const ONE: Stroke[] = [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]];
-export const SEVEN: Stroke[] = [[[0.24, 0.18], [0.76, 0.18], [0.6, 0.45], [0.44, 0.86]]];
-export const ZERO: Stroke[] = [Array.from({ length: 21 }, (_, i): [number, number] => [0.5 + 0.22 * Math.sin((i / 20) * 2 * Math.PI), 0.5 - 0.34 * Math.cos((i / 20) * 2 * Math.PI)])];
+export const ONE: Stroke[] = [
+  [
+    [0.52, 0.14],
+    [0.5, 0.5],
+    [0.48, 0.86],
+  ],
+];
+export const SEVEN: Stroke[] = [
+  [
+    [0.24, 0.18],
+    [0.76, 0.18],
+    [0.6, 0.45],
+    [0.44, 0.86],
+  ],
+];
+export const ZERO: Stroke[] = [
+  Array.from({ length: 21 }, (_, i): [number, number] => [
+    0.5 + 0.22 * Math.sin((i / 20) * 2 * Math.PI),
+    0.5 - 0.34 * Math.cos((i / 20) * 2 * Math.PI),
+  ]),
+];
 
 /** The first test images of MNIST as 28×28 grayscale PNGs, and their pixels. */
 export async function writeMnistTestImages(directory: string, indices: number[]): Promise<{ file: string; pixels: Uint8Array }[]> {

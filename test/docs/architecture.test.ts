@@ -15,7 +15,8 @@ const NOT_SOURCE = new Set(['node_modules', 'dist', 'artifacts', 'test-output', 
 /** Test folders that mirror no source folder, each named in the doc's "Tests" section. */
 const TEST_FOLDERS_OF_THEIR_OWN = ['test/helpers/', 'test/setup/', 'test/gpu/'];
 
-const isDirectory = (relative: string) => existsSync(path.join(REPO_ROOT, relative)) && statSync(path.join(REPO_ROOT, relative)).isDirectory();
+const isDirectory = (relative: string) =>
+  existsSync(path.join(REPO_ROOT, relative)) && statSync(path.join(REPO_ROOT, relative)).isDirectory();
 const topLevel = new Set(readdirSync(REPO_ROOT));
 
 /** Tables row by row, everything else paragraph by paragraph: a short name is read against the paths beside it. */
@@ -47,7 +48,11 @@ function foldersBeside(full: string[]): string[] {
     const folder = name.endsWith('/') ? name : path.dirname(name);
     const above: string[] = [];
     for (let parent = path.dirname(folder); parent !== '.'; parent = path.dirname(parent)) above.push(parent);
-    const below = isDirectory(folder) ? readdirSync(path.join(REPO_ROOT, folder)).map((entry) => path.join(folder, entry)).filter(isDirectory) : [];
+    const below = isDirectory(folder)
+      ? readdirSync(path.join(REPO_ROOT, folder))
+          .map((entry) => path.join(folder, entry))
+          .filter(isDirectory)
+      : [];
     return [folder, ...below, ...above];
   });
 }
@@ -55,14 +60,19 @@ function foldersBeside(full: string[]): string[] {
 function sourceFolders(): string[] {
   const hasTypeScript = (folder: string): boolean =>
     readdirSync(path.join(REPO_ROOT, folder), { withFileTypes: true }).some((entry) =>
-      entry.isDirectory() ? entry.name !== 'node_modules' && entry.name !== 'dist' && hasTypeScript(path.join(folder, entry.name)) : entry.name.endsWith('.ts'));
+      entry.isDirectory()
+        ? entry.name !== 'node_modules' && entry.name !== 'dist' && hasTypeScript(path.join(folder, entry.name))
+        : entry.name.endsWith('.ts'),
+    );
   return [...topLevel].filter((name) => !NOT_SOURCE.has(name) && !name.startsWith('.') && isDirectory(name) && hasTypeScript(name)).sort();
 }
 
 /** Folders holding files under `root` (an empty folder a move left behind is not part of the tree git checks out). */
 function testFolders(root: string): string[] {
   const holdsFiles = (folder: string): boolean =>
-    readdirSync(path.join(REPO_ROOT, folder), { withFileTypes: true }).some((entry) => !entry.isDirectory() || holdsFiles(path.join(folder, entry.name)));
+    readdirSync(path.join(REPO_ROOT, folder), { withFileTypes: true }).some(
+      (entry) => !entry.isDirectory() || holdsFiles(path.join(folder, entry.name)),
+    );
   return readdirSync(path.join(REPO_ROOT, root), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && holdsFiles(path.join(root, entry.name)))
     .flatMap((entry) => [path.join(root, entry.name), ...testFolders(path.join(root, entry.name))]);
@@ -75,13 +85,17 @@ describe('docs/architecture.md', () => {
       const { full, short } = namedPaths(block);
       for (const name of full) if (!existsSync(path.join(REPO_ROOT, name))) missing.push(name);
       const folders = foldersBeside(full);
-      for (const name of short) if (!folders.some((folder) => existsSync(path.join(REPO_ROOT, folder, name)))) missing.push(`${name} (beside ${full.join(', ') || 'no path'})`);
+      for (const name of short)
+        if (!folders.some((folder) => existsSync(path.join(REPO_ROOT, folder, name))))
+          missing.push(`${name} (beside ${full.join(', ') || 'no path'})`);
     }
     expect(missing).toEqual([]);
   });
 
   it('reads every path it names the way the test above does (the check checks something)', () => {
-    const { full, short } = namedPaths('| the core (`sharedMemory.ts` for the regions) | `server/core/`, `OUT/model.onnx`, `tfjs-onnx-cli/plugins`, `test/<area>/<name>.fuzz.test.ts` |');
+    const { full, short } = namedPaths(
+      '| the core (`sharedMemory.ts` for the regions) | `server/core/`, `OUT/model.onnx`, `tfjs-onnx-cli/plugins`, `test/<area>/<name>.fuzz.test.ts` |',
+    );
     expect(full).toEqual(['server/core/', 'test/']);
     expect(short).toEqual(['sharedMemory.ts']);
     expect(foldersBeside(['server/core/'])).toContain('server/core/');
@@ -90,7 +104,10 @@ describe('docs/architecture.md', () => {
 
   it('gives every top-level source folder a row in "Where each concern lives"', () => {
     const section = /## Where each concern lives\n([\s\S]*?)\n#/.exec(DOC)![1]!;
-    const whereColumn = section.split('\n').filter((line) => line.startsWith('|')).map((row) => row.split('|').at(-2)!);
+    const whereColumn = section
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .map((row) => row.split('|').at(-2)!);
     const covered = new Set(whereColumn.flatMap((cell) => namedPaths(cell).full.map((name) => name.split('/')[0])));
     expect(sourceFolders().filter((folder) => !covered.has(folder))).toEqual([]);
   });
@@ -102,7 +119,9 @@ describe('docs/architecture.md', () => {
     for (const folder of TEST_FOLDERS_OF_THEIR_OWN) expect(prose).toContain(`\`${folder}\``);
     const ownRoots = TEST_FOLDERS_OF_THEIR_OWN.map((folder) => folder.slice(0, -1));
     const unmirrored = [
-      ...testFolders('test').filter((folder) => !ownRoots.some((own) => folder === own || folder.startsWith(`${own}/`))).filter((folder) => !isDirectory(path.relative('test', folder))),
+      ...testFolders('test')
+        .filter((folder) => !ownRoots.some((own) => folder === own || folder.startsWith(`${own}/`)))
+        .filter((folder) => !isDirectory(path.relative('test', folder))),
       ...testFolders('runtime/test').filter((folder) => !isDirectory(path.join('runtime/src', path.relative('runtime/test', folder)))),
     ];
     expect(unmirrored).toEqual([]);

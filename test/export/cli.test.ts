@@ -57,7 +57,9 @@ describe('tfjs-onnx convert', () => {
     const modelJson = await savedModel();
     const onnxPath = path.join(path.dirname(modelJson), 'never.onnx');
     await expect(runConvert([modelJson, '-o', onnxPath, '--opset', '11'])).rejects.toThrow(/^--opset must be at least 13, got 11$/);
-    await expect(runConvert([modelJson, '-o', onnxPath, '--opset', 'latest'])).rejects.toThrow(/^--opset must be a whole number, got 'latest'$/);
+    await expect(runConvert([modelJson, '-o', onnxPath, '--opset', 'latest'])).rejects.toThrow(
+      /^--opset must be a whole number, got 'latest'$/,
+    );
     await expect(runConvert([modelJson])).rejects.toThrow(/^-o\/--output is required$/);
     await expect(access(onnxPath)).rejects.toThrow();
   });
@@ -78,6 +80,8 @@ describe('tfjs-onnx convert', () => {
   });
 
   it('reports a missing model.json as a user error', async () => {
-    await expect(runConvert(['/nonexistent/model.json', '-o', '/tmp/never.onnx'])).rejects.toThrow(/cannot read model file \/nonexistent\/model\.json/);
+    await expect(runConvert(['/nonexistent/model.json', '-o', '/tmp/never.onnx'])).rejects.toThrow(
+      /cannot read model file \/nonexistent\/model\.json/,
+    );
   });
 });

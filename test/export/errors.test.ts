@@ -110,7 +110,10 @@ describe('unsupported models and options', () => {
     let x = input;
     for (const name of names) x = tf.layers.conv2d({ filters: 2, kernelSize: 1, name }).apply(x) as tf.SymbolicTensor;
     const inner = tf.sequential({ name: 'base', layers: [tf.layers.dense({ inputShape: [2], units: 2, name: 'inner_dense' })] });
-    const model = tf.model({ inputs: input, outputs: [x, inner.apply(tf.layers.flatten({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor] });
+    const model = tf.model({
+      inputs: input,
+      outputs: [x, inner.apply(tf.layers.flatten({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor],
+    });
     const modelJson = await saveModel(model);
     await rewriteJson(modelJson, (json) => {
       for (const layer of json.modelTopology.config.layers) {
@@ -143,7 +146,12 @@ describe('unsupported models and options', () => {
         if (layer.name === 'conv') layer.config.padding = 'full';
       }
     });
-    await expectConversionError(modelJson, [/2 layers use options/, /layer "carried" \(LSTM\): option stateful=true/, /keeps no state between runs/, /layer "conv" \(Conv1D\): option padding="full"/]);
+    await expectConversionError(modelJson, [
+      /2 layers use options/,
+      /layer "carried" \(LSTM\): option stateful=true/,
+      /keeps no state between runs/,
+      /layer "conv" \(Conv1D\): option padding="full"/,
+    ]);
   });
 
   it('names an unsupported option value and lists the supported values', async () => {

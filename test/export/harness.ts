@@ -43,14 +43,21 @@ export const seededRandom = createRandom;
 export function randomTensor(shape: number[], seed: number, low = -1, high = 1): tf.Tensor {
   const random = seededRandom(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => low + (high - low) * random()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => low + (high - low) * random()),
+    shape,
+  );
 }
 
 /** An int32 tensor of seeded uniform integers in [low, high). */
 export function randomIntTensor(shape: number[], seed: number, low: number, high: number): tf.Tensor {
   const random = seededRandom(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Int32Array.from({ length: size }, () => low + Math.floor((high - low) * random())), shape, 'int32');
+  return tf.tensor(
+    Int32Array.from({ length: size }, () => low + Math.floor((high - low) * random())),
+    shape,
+    'int32',
+  );
 }
 
 /** A converted model: the ONNX file and the converter's summary of it. */
@@ -126,7 +133,9 @@ export async function withSession<T>(onnxPath: string, use: (session: ort.Infere
 
 /** Runs a converted model on onnxruntime-node with inputs by name; its outputs by name. */
 export async function runOnnx(onnxPath: string, feeds: Record<string, tf.Tensor>): Promise<Record<string, ort.Tensor>> {
-  return withSession(onnxPath, (session) => session.run(Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, toOrtTensor(tensor)]))));
+  return withSession(onnxPath, (session) =>
+    session.run(Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, toOrtTensor(tensor)]))),
+  );
 }
 
 /** Runs a converted model with its inputs in order; its outputs in order, with their names. */
@@ -168,5 +177,9 @@ export function expectClose(actual: ort.Tensor, expected: tf.Tensor, label: stri
 /** The converted graph's nodes (op type, inputs, outputs), read back from the file. */
 export async function onnxNodes(onnxPath: string): Promise<{ opType: string; inputs: string[]; outputs: string[] }[]> {
   const model = onnxProto.onnx.ModelProto.decode(await readFile(onnxPath));
-  return (model.graph?.node ?? []).map((node) => ({ opType: node.opType ?? '', inputs: [...(node.input ?? [])], outputs: [...(node.output ?? [])] }));
+  return (model.graph?.node ?? []).map((node) => ({
+    opType: node.opType ?? '',
+    inputs: [...(node.input ?? [])],
+    outputs: [...(node.output ?? [])],
+  }));
 }

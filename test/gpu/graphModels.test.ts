@@ -36,12 +36,16 @@ async function onBothDevices(onnxPath: string, range: [number, number], seed: nu
 }
 
 describe(`real GraphModels from npm on WebGPU against the CPU (${ON_WEBGPU.length} models)`, () => {
-  it.each(ON_WEBGPU)('%s agrees within 1e-3 × max(1, max |expected|)', async (name) => {
-    const model = NPM_GRAPH_MODELS.find((candidate) => candidate.name === name)!;
-    const onnxPath = path.join(await temporaryDirectory(), `${name}.onnx`);
-    await convertModelToFile(npmGraphModelPath(name), onnxPath);
-    expect(await onBothDevices(onnxPath, model.inputRange, 40)).toBeLessThanOrEqual(TOLERANCE);
-  }, 180_000);
+  it.each(ON_WEBGPU)(
+    '%s agrees within 1e-3 × max(1, max |expected|)',
+    async (name) => {
+      const model = NPM_GRAPH_MODELS.find((candidate) => candidate.name === name)!;
+      const onnxPath = path.join(await temporaryDirectory(), `${name}.onnx`);
+      await convertModelToFile(npmGraphModelPath(name), onnxPath);
+      expect(await onBothDevices(onnxPath, model.inputRange, 40)).toBeLessThanOrEqual(TOLERANCE);
+    },
+    180_000,
+  );
 
   it('the fp16 variant of a real model (iris) runs on the adapter without shader-f16 and agrees', async () => {
     const onnxPath = path.join(await temporaryDirectory(), 'iris_fp16.onnx');

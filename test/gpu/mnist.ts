@@ -65,7 +65,12 @@ export async function expectWebGpuMatchesCpu(fixture: MnistFixture, webgpuOption
   const gpu = await loadModel(fixture.onnxPath, { device: 'webgpu', ...webgpuOptions });
   const cpu = await loadModel(fixture.onnxPath, { device: 'cpu' });
   try {
-    expect(gpu.placement).toMatchObject({ device: 'webgpu', executionProvider: 'webgpu', runtime: 'onnxruntime-node', adapter: { name: 'SwiftShader driver 5.0.0', software: true } });
+    expect(gpu.placement).toMatchObject({
+      device: 'webgpu',
+      executionProvider: 'webgpu',
+      runtime: 'onnxruntime-node',
+      adapter: { name: 'SwiftShader driver 5.0.0', software: true },
+    });
     const { top1Agreement, maxAbsDiff } = compareProbabilities(await predictAll(gpu, fixture), await predictAll(cpu, fixture));
     expect(top1Agreement).toBe(1);
     expect(maxAbsDiff).toBeLessThanOrEqual(1e-4);

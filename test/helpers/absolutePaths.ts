@@ -29,7 +29,8 @@ export function onnxStrings(bytes: Uint8Array): string[] {
   const strings: string[] = [];
   const visit = (value: unknown): void => {
     if (typeof value === 'string') strings.push(value);
-    else if (ArrayBuffer.isView(value)) return; // tensor bytes
+    else if (ArrayBuffer.isView(value))
+      return; // tensor bytes
     else if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === 'object') Object.values(value).forEach(visit);
   };
@@ -39,7 +40,9 @@ export function onnxStrings(bytes: Uint8Array): string[] {
 
 /** Folders a leaked path would most likely start with on this machine; searched for in every byte of a file. */
 function machineRoots(extra: string[]): string[] {
-  return [...new Set([os.tmpdir(), os.homedir(), process.cwd(), ...extra].map((root) => path.resolve(root)).filter((root) => root !== '/'))];
+  return [
+    ...new Set([os.tmpdir(), os.homedir(), process.cwd(), ...extra].map((root) => path.resolve(root)).filter((root) => root !== '/')),
+  ];
 }
 
 export interface AbsolutePathFinding {
@@ -54,7 +57,9 @@ export interface AbsolutePathFinding {
  */
 export function absolutePathsInFolder(folder: string, knownRoots: string[] = []): AbsolutePathFinding[] {
   const roots = machineRoots([folder, ...knownRoots]);
-  const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+  const files = readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
   return files.flatMap((file) => {
     const bytes = readFileSync(file);
     const raw = bytes.toString('latin1');

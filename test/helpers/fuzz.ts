@@ -10,7 +10,8 @@ import fc from 'fast-check';
 /** Seconds each fuzz property runs: FUZZ_SECONDS, else 3 (npm test). */
 export function fuzzSeconds(): number {
   const seconds = Number(process.env.FUZZ_SECONDS ?? 3);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`FUZZ_SECONDS must be a positive number of seconds, got ${process.env.FUZZ_SECONDS}`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error(`FUZZ_SECONDS must be a positive number of seconds, got ${process.env.FUZZ_SECONDS}`);
   return seconds;
 }
 

@@ -30,13 +30,30 @@ const vulkanLoader = () => spawnSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8
 
 export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { name: 'python3-onnx', neededBy: 'the official ONNX checker the export tests run on every model', present: pythonImports('onnx') },
-  { name: 'chromium', neededBy: 'the report, browser demo and runtime browser tests (headless, via playwright-core), and SwiftShader, the software Vulkan driver the WebGPU tests run on', present: fileExists(CHROMIUM) },
-  { name: 'libvulkan1', neededBy: "the WebGPU tests: the Vulkan loader through which onnxruntime-node's WebGPU provider (Dawn) reaches SwiftShader", present: vulkanLoader },
-  { name: 'dataset-fashion-mnist', neededBy: 'the --dataset fashion-mnist training tests', present: fileExists('/usr/share/datasets/fashion-mnist') },
+  {
+    name: 'chromium',
+    neededBy:
+      'the report, browser demo and runtime browser tests (headless, via playwright-core), and SwiftShader, the software Vulkan driver the WebGPU tests run on',
+    present: fileExists(CHROMIUM),
+  },
+  {
+    name: 'libvulkan1',
+    neededBy: "the WebGPU tests: the Vulkan loader through which onnxruntime-node's WebGPU provider (Dawn) reaches SwiftShader",
+    present: vulkanLoader,
+  },
+  {
+    name: 'dataset-fashion-mnist',
+    neededBy: 'the --dataset fashion-mnist training tests',
+    present: fileExists('/usr/share/datasets/fashion-mnist'),
+  },
   { name: 'python3-grpcio', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('grpc') },
   { name: 'python3-protobuf', neededBy: 'the independent gRPC client of the server tests', present: pythonImports('google.protobuf') },
   { name: 'protobuf-compiler', neededBy: 'the descriptor the independent gRPC client reads (protoc)', present: onPath('protoc') },
-  { name: 'libonnx-testdata', neededBy: 'the official ONNX backend test data the server serves through every encoding', present: fileExists('/usr/share/libonnx-testdata/data/node') },
+  {
+    name: 'libonnx-testdata',
+    neededBy: 'the official ONNX backend test data the server serves through every encoding',
+    present: fileExists('/usr/share/libonnx-testdata/data/node'),
+  },
 ];
 
 export function missingSystemPackages(packages: readonly SystemPackage[] = SYSTEM_PACKAGES): SystemPackage[] {

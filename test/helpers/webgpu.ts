@@ -18,10 +18,14 @@ export function useSoftwareWebGpu(): { VK_ICD_FILENAMES: string; XDG_RUNTIME_DIR
   if (!process.env.VK_ICD_FILENAMES) {
     requireSystemPackage('chromium');
     requireSystemPackage('libvulkan1');
-    if (!existsSync(SWIFTSHADER_ICD)) throw new Error(`the Debian package chromium is installed but ${SWIFTSHADER_ICD} (SwiftShader's Vulkan driver) is missing; reinstall it: apt-get install --reinstall chromium`);
+    if (!existsSync(SWIFTSHADER_ICD))
+      throw new Error(
+        `the Debian package chromium is installed but ${SWIFTSHADER_ICD} (SwiftShader's Vulkan driver) is missing; reinstall it: apt-get install --reinstall chromium`,
+      );
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   // Dawn warns on every adapter request when XDG_RUNTIME_DIR is unset or unusable.
-  if (!process.env.XDG_RUNTIME_DIR || !existsSync(process.env.XDG_RUNTIME_DIR)) process.env.XDG_RUNTIME_DIR = mkdtempSync(path.join(os.tmpdir(), 'tfjs-onnx-xdg-'));
+  if (!process.env.XDG_RUNTIME_DIR || !existsSync(process.env.XDG_RUNTIME_DIR))
+    process.env.XDG_RUNTIME_DIR = mkdtempSync(path.join(os.tmpdir(), 'tfjs-onnx-xdg-'));
   return { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
 }

@@ -31,7 +31,9 @@ describe('tfjs-onnx CLI', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Backend: wasm/);
-    expect(run.stdout).toMatch(/Epoch 1\/1\n\d+\/\d+ \[=+\] - \d+s \d+ms\/step - loss: [\d.]+ - accuracy: [\d.]+ - test_loss: [\d.]+ - test_accuracy: [\d.]+/);
+    expect(run.stdout).toMatch(
+      /Epoch 1\/1\n\d+\/\d+ \[=+\] - \d+s \d+ms\/step - loss: [\d.]+ - accuracy: [\d.]+ - test_loss: [\d.]+ - test_accuracy: [\d.]+/,
+    );
     expect(run.stdout).toMatch(/Test Accuracy: \d+\.\d\d%/);
   });
 
@@ -39,7 +41,19 @@ describe('tfjs-onnx CLI', () => {
     const data = path.join(root, 'split-data');
     mkdirSync(data);
     writeSyntheticDataset(data, { train: 200, test: 40 });
-    const run = runCli(['train', '--data-dir', data, '--epochs', '1', '--validation-split', '0.2', '--out', path.join(root, 'split'), '--backend', 'wasm']);
+    const run = runCli([
+      'train',
+      '--data-dir',
+      data,
+      '--epochs',
+      '1',
+      '--validation-split',
+      '0.2',
+      '--out',
+      path.join(root, 'split'),
+      '--backend',
+      'wasm',
+    ]);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Dataset: split-data, 160 training, 40 validation and 40 test images/);
     expect(run.stdout).toMatch(/- val_loss: [\d.]+ - val_accuracy: [\d.]+ - test_loss: [\d.]+ - test_accuracy: [\d.]+/);

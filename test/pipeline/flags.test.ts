@@ -63,10 +63,22 @@ describe('tfjs-onnx flags', () => {
     [['serve', '--max-delay-ms', '1e9'], '--max-delay-ms must be at most 10,000, got 1e9'],
     [['serve', '--port', '-5'], '--port must be at least 0, got -5'],
     // yargs' own messages, as one line naming the flag.
-    [['predict', 'm.onnx', 'a.png', '--device', 'tpu'], "--device must be one of cpu, wasm, webgpu, cuda, dml, coreml, gpu, auto, got 'tpu'"],
-    [['predict', 'm.onnx', 'a.png', '--backend', 'wasm'], '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)'],
-    [['serve', 'm.onnx', '--backend', 'native'], '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)'],
-    [['parity', '--tfjs', 'm.json', '--onnx', 'm.onnx', '--backend', 'cpu'], "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on"],
+    [
+      ['predict', 'm.onnx', 'a.png', '--device', 'tpu'],
+      "--device must be one of cpu, wasm, webgpu, cuda, dml, coreml, gpu, auto, got 'tpu'",
+    ],
+    [
+      ['predict', 'm.onnx', 'a.png', '--backend', 'wasm'],
+      '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)',
+    ],
+    [
+      ['serve', 'm.onnx', '--backend', 'native'],
+      '--backend is gone: --device says where the model runs (cpu runs onnxruntime-node, wasm onnxruntime-web; see --help)',
+    ],
+    [
+      ['parity', '--tfjs', 'm.json', '--onnx', 'm.onnx', '--backend', 'cpu'],
+      "--backend is now --tfjs-backend (tfjs's backend for the reference); --device lists the devices the ONNX model runs on",
+    ],
     [['pipeline', '--from', 'nowhere'], "--from must be one of train, convert, verify, parity, package, report, got 'nowhere'"],
     [['parity'], '--tfjs and --onnx are required'],
     [['convert', 'm.json'], '-o/--output is required'],
@@ -80,7 +92,9 @@ describe('tfjs-onnx flags', () => {
     let checked = 0;
     for (const command of commands) {
       const name = command.command.split(' ')[0]!;
-      const positionals = commandPositionals(command.command).filter((p) => p.required).map(() => 'x');
+      const positionals = commandPositionals(command.command)
+        .filter((p) => p.required)
+        .map(() => 'x');
       for (const flag of valueFlags(command)) {
         const message = await cliError([name, ...positionals, `${flag.length === 1 ? '-' : '--'}${flag}`]);
         expect(message, `${name} --${flag}`).toMatch(/^(-\w\/)?--[\w-]+ needs a value$/);
@@ -126,22 +140,37 @@ describe('tfjs-onnx flags', () => {
     try {
       for (const args of [['--help'], ...commands.map((command) => [command.command.split(' ')[0]!, '--help'])]) {
         const log = path.join(directory, `${args.join('-')}.log`);
-        const run = spawnSync(process.execPath, ['--import', path.join(REPO_ROOT, 'test/helpers/recordModules.mjs'), path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), ...args], {
-          cwd: REPO_ROOT,
-          encoding: 'utf8',
-          env: { ...process.env, TFJS_ONNX_MODULE_LOG: log },
-        });
+        const run = spawnSync(
+          process.execPath,
+          ['--import', path.join(REPO_ROOT, 'test/helpers/recordModules.mjs'), path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), ...args],
+          {
+            cwd: REPO_ROOT,
+            encoding: 'utf8',
+            env: { ...process.env, TFJS_ONNX_MODULE_LOG: log },
+          },
+        );
         expect(run.status, run.stderr).toBe(0);
         expect(run.stdout).toMatch(/Options:/);
         const loaded = readFileSync(log, 'utf8').split('\n');
-        expect(loaded.some((url) => url.includes('/node_modules/yargs/')), 'the log records modules').toBe(true);
-        const heavy = loaded.filter((url) => /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js|webgpu)/.test(url));
+        expect(
+          loaded.some((url) => url.includes('/node_modules/yargs/')),
+          'the log records modules',
+        ).toBe(true);
+        const heavy = loaded.filter((url) =>
+          /node_modules\/(@tensorflow|onnxruntime|onnx-proto|protobufjs|fastify|vega|@tfjs-onnx|prom-client|pngjs|jpeg-js|webgpu)/.test(
+            url,
+          ),
+        );
         expect(heavy, `tfjs-onnx ${args.join(' ')}`).toEqual([]);
         // Of the runtime, only its backend-free entries, which import nothing: the constants (the device
         // vocabulary of --device) and the errors (describeError, which every error message uses).
         const runtime = loaded.filter((url) => /\/runtime\/dist\//.test(url));
-        expect(runtime.every((url) => /\/runtime\/dist\/(constants|errors)\.js$/.test(url)), `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`).toBe(true);
-        if (args[0] === 'predict') expect(runtime.length, 'predict --help reads the device list from the constants entry').toBeGreaterThan(0);
+        expect(
+          runtime.every((url) => /\/runtime\/dist\/(constants|errors)\.js$/.test(url)),
+          `tfjs-onnx ${args.join(' ')}: ${runtime.join(', ')}`,
+        ).toBe(true);
+        if (args[0] === 'predict')
+          expect(runtime.length, 'predict --help reads the device list from the constants entry').toBeGreaterThan(0);
       }
     } finally {
       rmSync(directory, { recursive: true, force: true });
@@ -166,5 +195,7 @@ function optionsOf(command: (typeof commands)[number]): YargsOptions {
 function valueFlags(command: (typeof commands)[number]): string[] {
   const options = optionsOf(command);
   const positionals = new Set(commandPositionals(command.command).map((p) => p.name));
-  return Object.keys(options.key).filter((key) => !positionals.has(key) && !options.boolean.includes(key) && !options.count.includes(key) && key !== 'help' && key !== 'version');
+  return Object.keys(options.key).filter(
+    (key) => !positionals.has(key) && !options.boolean.includes(key) && !options.count.includes(key) && key !== 'help' && key !== 'version',
+  );
 }

@@ -23,10 +23,21 @@ beforeAll(async () => {
 describe('parity devices', () => {
   it('compares the devices that run, lists the one that cannot with why, and the report shows it', async () => {
     const dataset = await loadDataset({ dataDir: data });
-    const { report, devices } = await checkParity({ tfjsModelPath, onnxPath, dataset, tfjsBackend: 'cpu', devices: ['cpu', 'wasm'], devicesWhereAvailable: ['cuda'] });
+    const { report, devices } = await checkParity({
+      tfjsModelPath,
+      onnxPath,
+      dataset,
+      tfjsBackend: 'cpu',
+      devices: ['cpu', 'wasm'],
+      devicesWhereAvailable: ['cuda'],
+    });
     expect(devices).toEqual(['cpu', 'wasm']);
     expect(report.passed).toBe(true);
-    expect(report.pairs.map((pair) => `${pair.a} | ${pair.b}`)).toEqual(['tfjs (cpu) | cpu (onnxruntime-node)', 'tfjs (cpu) | wasm (onnxruntime-web)', 'cpu (onnxruntime-node) | wasm (onnxruntime-web)']);
+    expect(report.pairs.map((pair) => `${pair.a} | ${pair.b}`)).toEqual([
+      'tfjs (cpu) | cpu (onnxruntime-node)',
+      'tfjs (cpu) | wasm (onnxruntime-web)',
+      'cpu (onnxruntime-node) | wasm (onnxruntime-web)',
+    ]);
     expect(report.skipped).toHaveLength(1);
     expect(report.skipped![0]!.device).toBe('cuda');
     expect(report.skipped![0]!.reason).toMatch(/^device 'cuda' cannot run here: onnxruntime-node's CUDA provider is not installed/);
@@ -36,6 +47,8 @@ describe('parity devices', () => {
 
   it('fails when a device it must compare cannot run, naming the device', async () => {
     const dataset = await loadDataset({ dataDir: data });
-    await expect(checkParity({ tfjsModelPath, onnxPath, dataset, tfjsBackend: 'cpu', devices: ['cpu', 'cuda'] })).rejects.toThrow(/device 'cuda' cannot run here/);
+    await expect(checkParity({ tfjsModelPath, onnxPath, dataset, tfjsBackend: 'cpu', devices: ['cpu', 'cuda'] })).rejects.toThrow(
+      /device 'cuda' cannot run here/,
+    );
   });
 });

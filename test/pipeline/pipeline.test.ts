@@ -18,7 +18,14 @@ const { onnx } = onnxProto;
 describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
   const out = path.join(tempDir(), 'artifacts');
   // The variants' speed is timed briefly here: its figures are checked for shape, not size.
-  const variantSpeed = { devices: ['cpu', 'wasm'] as ('cpu' | 'wasm')[], batchSizes: [1, 256], repetitions: 1, warmupCalls: 1, blockMs: 1, minCalls: 1 };
+  const variantSpeed = {
+    devices: ['cpu', 'wasm'] as ('cpu' | 'wasm')[],
+    batchSizes: [1, 256],
+    repetitions: 1,
+    warmupCalls: 1,
+    blockMs: 1,
+    minCalls: 1,
+  };
   const quiet = { limit: 2000, epochs: 1, out, quiet: true, backend: 'wasm', variantSpeed };
   let first: PipelineResult;
 
@@ -28,9 +35,24 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
 
   it('runs every stage and writes every artifact', () => {
     expect(first.outcomes.map((o) => [o.stage, o.status])).toEqual([
-      ['train', 'ran'], ['convert', 'ran'], ['verify', 'ran'], ['parity', 'ran'], ['package', 'ran'], ['report', 'ran'],
+      ['train', 'ran'],
+      ['convert', 'ran'],
+      ['verify', 'ran'],
+      ['parity', 'ran'],
+      ['package', 'ran'],
+      ['report', 'ran'],
     ]);
-    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx', 'model_fp16.onnx', 'model_quantized.onnx', 'metrics.json', 'parity.json', 'manifest.json', 'report.html']) {
+    for (const file of [
+      'tfjs/model.json',
+      'tfjs/group1-shard1of1.bin',
+      'model.onnx',
+      'model_fp16.onnx',
+      'model_quantized.onnx',
+      'metrics.json',
+      'parity.json',
+      'manifest.json',
+      'report.html',
+    ]) {
       expect(existsSync(path.join(out, file)), file).toBe(true);
     }
   });
@@ -38,9 +60,19 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
   it('passes parity across every pair of tfjs, cpu, wasm and webgpu (where an adapter works: SwiftShader here) on the whole test set', () => {
     const parity = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(parity.passed).toBe(true);
-    const [tfjs, cpu, wasm, webgpu] = ['tfjs (wasm)', 'cpu (onnxruntime-node)', 'wasm (onnxruntime-web)', 'webgpu (onnxruntime-node, SwiftShader driver 5.0.0, software)'];
+    const [tfjs, cpu, wasm, webgpu] = [
+      'tfjs (wasm)',
+      'cpu (onnxruntime-node)',
+      'wasm (onnxruntime-web)',
+      'webgpu (onnxruntime-node, SwiftShader driver 5.0.0, software)',
+    ];
     expect(parity.pairs.map((p: { a: string; b: string }) => `${p.a} | ${p.b}`)).toEqual([
-      `${tfjs} | ${cpu}`, `${tfjs} | ${wasm}`, `${tfjs} | ${webgpu}`, `${cpu} | ${wasm}`, `${cpu} | ${webgpu}`, `${wasm} | ${webgpu}`,
+      `${tfjs} | ${cpu}`,
+      `${tfjs} | ${wasm}`,
+      `${tfjs} | ${webgpu}`,
+      `${cpu} | ${wasm}`,
+      `${cpu} | ${webgpu}`,
+      `${wasm} | ${webgpu}`,
     ]);
     expect(parity.skipped).toBeUndefined();
     for (const pair of parity.pairs) {
@@ -57,7 +89,15 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
   it('writes a manifest whose sizes and hashes match the files', () => {
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(
-      ['metrics.json', 'model.onnx', 'model_fp16.onnx', 'model_quantized.onnx', 'parity.json', 'tfjs/group1-shard1of1.bin', 'tfjs/model.json'].sort(),
+      [
+        'metrics.json',
+        'model.onnx',
+        'model_fp16.onnx',
+        'model_quantized.onnx',
+        'parity.json',
+        'tfjs/group1-shard1of1.bin',
+        'tfjs/model.json',
+      ].sort(),
     );
     for (const file of manifest.files) {
       const bytes = readFileSync(path.join(out, file.path));
@@ -81,7 +121,9 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     const { variants } = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(variants.passed).toBe(true);
     expect(variants.variants.map((v: { dtype: string; file: string }) => [v.dtype, v.file])).toEqual([
-      ['fp32', 'model.onnx'], ['fp16', 'model_fp16.onnx'], ['q8', 'model_quantized.onnx'],
+      ['fp32', 'model.onnx'],
+      ['fp16', 'model_fp16.onnx'],
+      ['q8', 'model_quantized.onnx'],
     ]);
     const [fp32, fp16, q8] = variants.variants;
     expect(fp16.sizeRatio).toBeGreaterThan(0.49);
@@ -113,14 +155,37 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     expect(html).toMatch(/data-total="total">101,770</);
     expect(html).toMatch(/<tr><th>optimizer<\/th><td>Adam: β1 0\.9, β2 0\.999, ε 1e-7<\/td><\/tr>/);
     expect(html).toMatch(/<tr><th>images<\/th><td>2,000 training · 10,000 test<\/td><\/tr>/);
-    expect([...html.matchAll(/<tr data-class="(\d)"/g)].map((match) => match[1])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    expect(html).toMatch(/<td><code>model\.onnx<\/code><\/td><td class="num" title="[\d,]+ bytes">[\d.]+ KiB<\/td><td><code class="hash">[0-9a-f]{64}<\/code>/);
+    expect([...html.matchAll(/<tr data-class="(\d)"/g)].map((match) => match[1])).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
+    expect(html).toMatch(
+      /<td><code>model\.onnx<\/code><\/td><td class="num" title="[\d,]+ bytes">[\d.]+ KiB<\/td><td><code class="hash">[0-9a-f]{64}<\/code>/,
+    );
     expect(html).not.toMatch(/<pre|&quot;\s*:/);
   });
 
   it('writes no absolute path into any artifact: JSON files, the report, the pipeline state, the ONNX strings and metadata', () => {
     const files = readdirSync(out, { recursive: true }).map(String);
-    expect(files).toEqual(expect.arrayContaining(['.pipeline-state.json', 'metrics.json', 'manifest.json', 'parity.json', 'report.html', 'model.onnx', 'tfjs/model.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.pipeline-state.json',
+        'metrics.json',
+        'manifest.json',
+        'parity.json',
+        'report.html',
+        'model.onnx',
+        'tfjs/model.json',
+      ]),
+    );
     expect(absolutePathsInFolder(out, [path.resolve('.')])).toEqual([]);
     // The ONNX metadata is among what was searched.
     const metadata = onnx.ModelProto.decode(readFileSync(path.join(out, 'model.onnx'))).metadataProps ?? [];
@@ -139,28 +204,64 @@ describe('pipeline end to end (--limit 2000 --epochs 1)', () => {
     const model = onnx.ModelProto.decode(readFileSync(onnxPath));
     // Nudge the last initializer (the output layer's bias) by 0.05: small, but far beyond float error.
     const bias = model.graph!.initializer!.at(-1)!;
-    const values = bias.rawData && bias.rawData.length > 0 ? new Float32Array(new Uint8Array(bias.rawData).slice().buffer) : Float32Array.from(bias.floatData ?? []);
+    const values =
+      bias.rawData && bias.rawData.length > 0
+        ? new Float32Array(new Uint8Array(bias.rawData).slice().buffer)
+        : Float32Array.from(bias.floatData ?? []);
     values[0] += 0.05;
     bias.rawData = new Uint8Array(values.buffer);
     bias.floatData = [];
     writeFileSync(onnxPath, onnx.ModelProto.encode(model).finish());
 
-    const run = runCli(['pipeline', '--from', 'parity', '--to', 'parity', '--out', out, '--limit', '2000', '--epochs', '1', '--backend', 'wasm', '--quiet']);
+    const run = runCli([
+      'pipeline',
+      '--from',
+      'parity',
+      '--to',
+      'parity',
+      '--out',
+      out,
+      '--limit',
+      '2000',
+      '--epochs',
+      '1',
+      '--backend',
+      'wasm',
+      '--quiet',
+    ]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: stage parity: parity failed: tfjs \(wasm\) vs cpu \(onnxruntime-node\): .*max \|Δp\| .* at test sample \d+/);
+    expect(run.stderr).toMatch(
+      /^error: stage parity: parity failed: tfjs \(wasm\) vs cpu \(onnxruntime-node\): .*max \|Δp\| .* at test sample \d+/,
+    );
     const parity = JSON.parse(readFileSync(path.join(out, 'parity.json'), 'utf8'));
     expect(parity.passed).toBe(false);
-    expect(parity.pairs.find((p: { a: string; b: string }) => p.b === 'wasm (onnxruntime-web)' && p.a === 'cpu (onnxruntime-node)').passed).toBe(true);
+    expect(
+      parity.pairs.find((p: { a: string; b: string }) => p.b === 'wasm (onnxruntime-web)' && p.a === 'cpu (onnxruntime-node)').passed,
+    ).toBe(true);
   });
 
   it('names metrics.json and the field when the report stage is given one it cannot read', () => {
     const broken = path.join(out, 'broken');
     mkdirSync(path.join(broken, 'tfjs'), { recursive: true });
-    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx']) copyFileSync(path.join(out, file), path.join(broken, file));
+    for (const file of ['tfjs/model.json', 'tfjs/group1-shard1of1.bin', 'model.onnx'])
+      copyFileSync(path.join(out, file), path.join(broken, file));
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
     delete metrics.summary;
     writeFileSync(path.join(broken, 'metrics.json'), JSON.stringify(metrics));
-    const run = runCli(['pipeline', '--from', 'report', '--out', broken, '--limit', '2000', '--epochs', '1', '--backend', 'wasm', '--quiet']);
+    const run = runCli([
+      'pipeline',
+      '--from',
+      'report',
+      '--out',
+      broken,
+      '--limit',
+      '2000',
+      '--epochs',
+      '1',
+      '--backend',
+      'wasm',
+      '--quiet',
+    ]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe('error: stage report: metrics.json: summary is missing\n');
     expect(existsSync(path.join(broken, 'report.html'))).toBe(false);

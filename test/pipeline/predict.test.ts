@@ -49,13 +49,21 @@ function blankPng(width: number, height: number): Uint8Array {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 0, 0, 0, 0], 8);
   const idat = width * height <= 1e8 ? deflateSync(Buffer.alloc((width + 1) * height)) : Buffer.alloc(0);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('tfjs-onnx predict', () => {
   const root = tempDir();
   const model = path.join(root, 'model.onnx');
-  writeFileSync(model, buildTinyClassifier({ inputShape: [null, 8, 8, 1], classCount: 4, metadata: { 'tfjs_onnx.labels': JSON.stringify(LABELS) } }).bytes);
+  writeFileSync(
+    model,
+    buildTinyClassifier({ inputShape: [null, 8, 8, 1], classCount: 4, metadata: { 'tfjs_onnx.labels': JSON.stringify(LABELS) } }).bytes,
+  );
   const png = path.join(root, 'a.png');
   writeFileSync(png, encodePng(randomPixels(64, 1), 8, 8, 1));
   const jpeg = path.join(root, 'b.jpg');
@@ -94,7 +102,9 @@ describe('tfjs-onnx predict', () => {
     expect(native.placement).toMatchObject({ device: 'cpu', runtime: 'onnxruntime-node' });
     expect(wasm.placement).toMatchObject({ device: 'wasm', runtime: 'onnxruntime-web' });
     expect(native.predictions[0].top.map((p: { label: string }) => p.label).sort()).toEqual([...LABELS].sort());
-    expect(wasm.predictions[0].top.map((p: { index: number }) => p.index)).toEqual(native.predictions[0].top.map((p: { index: number }) => p.index));
+    expect(wasm.predictions[0].top.map((p: { index: number }) => p.index)).toEqual(
+      native.predictions[0].top.map((p: { index: number }) => p.index),
+    );
   });
 
   it('reports missing files, non-models, undecodable and oversized images in one line naming the file once', async () => {
@@ -124,7 +134,10 @@ describe('tfjs-onnx predict', () => {
     }
     // The CLI turns them into one `error:` line and exit 1; a 95 KB 1×49,000,000 PNG used to abort the process.
     for (const [args, message] of [
-      [[model, huge], /^error: .*strip\.png: the PNG image is 1×49000000 pixels, an aspect ratio of 49000000:1, more than the limit of 100:1$/],
+      [
+        [model, huge],
+        /^error: .*strip\.png: the PNG image is 1×49000000 pixels, an aspect ratio of 49000000:1, more than the limit of 100:1$/,
+      ],
       [[nan, png], /^error: .*a\.png: the model output NaN for image 0/],
     ] as const) {
       const run = runCli(['predict', ...args]);

@@ -20,7 +20,12 @@ async function graphModel(seed: number): Promise<{ modelJson: string; onnxPath: 
   const g = new GraphModelBuilder(seed);
   const x = g.placeholder('image', [null, 6, 6, 2]);
   const conv = g.node('_FusedConv2D', [x, g.randomConstant([3, 3, 2, 4]), g.randomConstant([4])], {
-    strides: attr.ints([1, 1, 1, 1]), padding: attr.s('SAME'), data_format: attr.s('NHWC'), dilations: attr.ints([1, 1, 1, 1]), fused_ops: attr.strings(['BiasAdd', 'Relu']), num_args: attr.i(1),
+    strides: attr.ints([1, 1, 1, 1]),
+    padding: attr.s('SAME'),
+    data_format: attr.s('NHWC'),
+    dilations: attr.ints([1, 1, 1, 1]),
+    fused_ops: attr.strings(['BiasAdd', 'Relu']),
+    num_args: attr.i(1),
   });
   const pooled = g.node('Mean', [conv, g.ints([1, 2])], { keep_dims: attr.b(false) });
   g.node('Softmax', [pooled], {}, 'scores');
@@ -76,7 +81,9 @@ describe('parity on random inputs', () => {
     expect(ok.stdout).toMatch(/ok {3}cpu \(onnxruntime-node\) vs wasm \(onnxruntime-web\)/);
     const missing = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toBe(`error: ${modelJson} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`);
+    expect(missing.stderr.trim()).toBe(
+      `error: ${modelJson} is a GraphModel; its inputs are not test-set images, so compare on random inputs with --random N`,
+    );
     const bad = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '0']);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('error: --random must be at least 1, got 0');
@@ -85,17 +92,35 @@ describe('parity on random inputs', () => {
   it('compares the devices --device names, every pair: cpu ⇄ webgpu and wasm ⇄ webgpu on SwiftShader', async () => {
     useSoftwareWebGpu();
     const { modelJson, onnxPath } = await graphModel(1);
-    const run = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '4', '--tfjs-backend', 'cpu', '--device', 'cpu,wasm,webgpu']);
+    const run = runCli([
+      'parity',
+      '--tfjs',
+      modelJson,
+      '--onnx',
+      onnxPath,
+      '--random',
+      '4',
+      '--tfjs-backend',
+      'cpu',
+      '--device',
+      'cpu,wasm,webgpu',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const webgpu = 'webgpu \\(onnxruntime-node, SwiftShader driver 5\\.0\\.0, software\\)';
-    for (const pair of ['tfjs GraphModel \\(cpu\\) vs ' + webgpu, 'cpu \\(onnxruntime-node\\) vs ' + webgpu, 'wasm \\(onnxruntime-web\\) vs ' + webgpu]) {
+    for (const pair of [
+      `tfjs GraphModel \\(cpu\\) vs ${webgpu}`,
+      `cpu \\(onnxruntime-node\\) vs ${webgpu}`,
+      `wasm \\(onnxruntime-web\\) vs ${webgpu}`,
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`ok {3}${pair}: top-1 agreement 100\\.00% of 4`));
     }
     expect(run.stdout.trim().split('\n')).toHaveLength(6);
     const gpu = runCli(['parity', '--tfjs', modelJson, '--onnx', onnxPath, '--random', '4', '--device', 'cpu,gpu']);
     expect(gpu.status).toBe(1);
-    expect(gpu.stderr.trim()).toBe("error: --device must list devices among cpu, wasm, webgpu, cuda, dml, coreml, got 'gpu' (parity compares named devices; name the GPU one: cuda, webgpu, dml, coreml)");
+    expect(gpu.stderr.trim()).toBe(
+      "error: --device must list devices among cpu, wasm, webgpu, cuda, dml, coreml, got 'gpu' (parity compares named devices; name the GPU one: cuda, webgpu, dml, coreml)",
+    );
   });
 
   /** Boxes and scores in, the boxes NonMaxSuppression keeps out: how many depends on the data. */

@@ -21,7 +21,10 @@ async function readmeSynopses(): Promise<string[]> {
   const end = readme.indexOf(END);
   expect(start, `README has ${START}`).toBeGreaterThanOrEqual(0);
   expect(end, `README has ${END}`).toBeGreaterThan(start);
-  const rows = readme.slice(start, end).split('\n').filter((line) => line.startsWith('| `'));
+  const rows = readme
+    .slice(start, end)
+    .split('\n')
+    .filter((line) => line.startsWith('| `'));
   return rows.map((row) => row.match(/^\| `((?:[^`\\]|\\.)*)`/)![1]!.replace(/\\\|/g, '|'));
 }
 
@@ -40,7 +43,9 @@ function optionsOf(command: CliCommand): DeclaredOptions {
 /** The placeholders before the first flag: `<x>` required, `[x]` optional, `...` many. */
 function readmePositionals(rest: string[]): { required: boolean; variadic: boolean }[] {
   const end = rest.findIndex((token) => /^\[?-/.test(token));
-  return rest.slice(0, end < 0 ? undefined : end).map((token) => ({ required: token.startsWith('<'), variadic: /\.\.\.?[>\]]$/.test(token) }));
+  return rest
+    .slice(0, end < 0 ? undefined : end)
+    .map((token) => ({ required: token.startsWith('<'), variadic: /\.\.\.?[>\]]$/.test(token) }));
 }
 
 describe("README's command table", () => {
@@ -49,17 +54,27 @@ describe("README's command table", () => {
     expect([...listed].sort()).toEqual(commands.map((command) => command.command.split(' ')[0]).sort());
   });
 
-  it.each(commands.map((command) => [command.command.split(' ')[0]!, command] as const))('shows %s with its real positionals, its required flags and only flags it has', async (name, command) => {
-    const synopsis = (await readmeSynopses()).find((line) => line.split(' ')[0] === name)!;
-    const [, ...rest] = synopsis.split(' ');
-    expect(readmePositionals(rest), synopsis).toEqual(commandPositionals(command.command).map(({ required, variadic }) => ({ required, variadic })));
-    const options = optionsOf(command);
-    const known = new Set([...Object.keys(options.key), ...Object.values(options.alias).flat()]);
-    const shown = [...synopsis.matchAll(/(?:^|[\s[|])--?([a-z][\w-]*)/g)].map((match) => match[1]!);
-    for (const flag of shown) expect(known.has(flag), `${synopsis}: ${name} has no option --${flag}`).toBe(true);
-    for (const required of Object.keys(options.demandedOptions).filter((key) => !commandPositionals(command.command).some((p) => p.name === key))) {
-      const spellings = [required, ...(options.alias[required] ?? [])];
-      expect(shown.some((flag) => spellings.includes(flag)), `${synopsis} omits the required --${required}`).toBe(true);
-    }
-  });
+  it.each(commands.map((command) => [command.command.split(' ')[0]!, command] as const))(
+    'shows %s with its real positionals, its required flags and only flags it has',
+    async (name, command) => {
+      const synopsis = (await readmeSynopses()).find((line) => line.split(' ')[0] === name)!;
+      const [, ...rest] = synopsis.split(' ');
+      expect(readmePositionals(rest), synopsis).toEqual(
+        commandPositionals(command.command).map(({ required, variadic }) => ({ required, variadic })),
+      );
+      const options = optionsOf(command);
+      const known = new Set([...Object.keys(options.key), ...Object.values(options.alias).flat()]);
+      const shown = [...synopsis.matchAll(/(?:^|[\s[|])--?([a-z][\w-]*)/g)].map((match) => match[1]!);
+      for (const flag of shown) expect(known.has(flag), `${synopsis}: ${name} has no option --${flag}`).toBe(true);
+      for (const required of Object.keys(options.demandedOptions).filter(
+        (key) => !commandPositionals(command.command).some((p) => p.name === key),
+      )) {
+        const spellings = [required, ...(options.alias[required] ?? [])];
+        expect(
+          shown.some((flag) => spellings.includes(flag)),
+          `${synopsis} omits the required --${required}`,
+        ).toBe(true);
+      }
+    },
+  );
 });

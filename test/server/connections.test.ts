@@ -5,7 +5,7 @@
  * being logged as server errors.
  */
 import net from 'node:net';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { ConnectionGate, GrpcUploads, gatedListener } from '../../server/connections.ts';
@@ -42,7 +42,9 @@ describe('stalled and surplus clients', () => {
     const received: Buffer[] = [];
     socket.on('data', (chunk) => received.push(chunk));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"inputs": [');
+    socket.write(
+      'POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"inputs": [',
+    );
     const meanwhile = await postJson(`${server.url}/v2/models/model/infer`, goodBody());
     expect(meanwhile.status).toBe(200);
     await closed;
@@ -51,8 +53,18 @@ describe('stalled and surplus clients', () => {
 
   it('keeps a busy gRPC connection open past the request timeout: no call fails', async () => {
     // The server's request timeout is 500 ms; one channel sends ModelInfer back to back for 3 s.
-    const client = grpcClient(`127.0.0.1:${server.grpcPort}`, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
-    const request = { model_name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.from(new Float32Array(784).fill(0.5).buffer)] };
+    const client = grpcClient(`127.0.0.1:${server.grpcPort}`, {
+      keepCase: true,
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
+    const request = {
+      model_name: 'model',
+      inputs: [{ name: inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }],
+      raw_input_contents: [Buffer.from(new Float32Array(784).fill(0.5).buffer)],
+    };
     const failures: string[] = [];
     let calls = 0;
     const until = performance.now() + 3_000;

@@ -42,25 +42,76 @@ const names = fc.constantFrom(...DATATYPES.map((datatype) => tensorName('in', da
 const datatypeNames = fc.oneof(fc.constantFrom(...DATATYPES), fc.string({ maxLength: 6 }));
 const dims = fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom(2 ** 53, 1e300, 1e9, 1.5, -0), fc.string({ maxLength: 2 }));
 const shapes = fc.oneof(fc.array(dims, { maxLength: 4 }), fc.constantFrom([1, 2], [2, 2], [3, 2]), fc.anything());
-const element = fc.oneof(fc.integer({ min: -300, max: 70_000 }), fc.double(), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant(2 ** 60));
-const data = fc.oneof(fc.array(element, { maxLength: 8 }), fc.array(fc.array(element, { maxLength: 3 }), { maxLength: 3 }), fc.anything({ maxDepth: 3 }));
-const parameters = fc.oneof(fc.constant(undefined), fc.record({ binary_data_size: fc.oneof(fc.integer({ min: -5, max: 64 }), fc.double(), fc.string()) }, { requiredKeys: [] }), fc.anything({ maxDepth: 1 }));
-const input = fc.record({ name: names, datatype: datatypeNames, shape: shapes, data, parameters }, { requiredKeys: ['name', 'datatype', 'shape'] });
-const output = fc.record({ name: fc.constantFrom(...DATATYPES.map((datatype) => tensorName('out', datatype)), 'nope'), parameters: fc.oneof(fc.constant(undefined), fc.record({ classification: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.string()), binary_data: fc.boolean() }, { requiredKeys: [] })) }, { requiredKeys: ['name'] });
+const element = fc.oneof(
+  fc.integer({ min: -300, max: 70_000 }),
+  fc.double(),
+  fc.boolean(),
+  fc.string({ maxLength: 4 }),
+  fc.constant(null),
+  fc.constant(2 ** 60),
+);
+const data = fc.oneof(
+  fc.array(element, { maxLength: 8 }),
+  fc.array(fc.array(element, { maxLength: 3 }), { maxLength: 3 }),
+  fc.anything({ maxDepth: 3 }),
+);
+const parameters = fc.oneof(
+  fc.constant(undefined),
+  fc.record({ binary_data_size: fc.oneof(fc.integer({ min: -5, max: 64 }), fc.double(), fc.string()) }, { requiredKeys: [] }),
+  fc.anything({ maxDepth: 1 }),
+);
+const input = fc.record(
+  { name: names, datatype: datatypeNames, shape: shapes, data, parameters },
+  { requiredKeys: ['name', 'datatype', 'shape'] },
+);
+const output = fc.record(
+  {
+    name: fc.constantFrom(...DATATYPES.map((datatype) => tensorName('out', datatype)), 'nope'),
+    parameters: fc.oneof(
+      fc.constant(undefined),
+      fc.record(
+        { classification: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.string()), binary_data: fc.boolean() },
+        { requiredKeys: [] },
+      ),
+    ),
+  },
+  { requiredKeys: ['name'] },
+);
 /** Elements a datatype takes in JSON, so some generated requests are valid and reach the model. */
 const validElement: Record<string, fc.Arbitrary<unknown>> = {
-  BOOL: fc.boolean(), UINT8: fc.integer({ min: 0, max: 255 }), UINT16: fc.integer({ min: 0, max: 65535 }), UINT32: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
-  UINT64: fc.integer({ min: 0, max: 2 ** 40 }), INT8: fc.integer({ min: -128, max: 127 }), INT16: fc.integer({ min: -32768, max: 32767 }),
-  INT32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), INT64: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), FP16: fc.integer({ min: -2048, max: 2048 }),
-  FP32: fc.float({ noNaN: true, noDefaultInfinity: true }), FP64: fc.double({ noNaN: true, noDefaultInfinity: true }), BYTES: fc.string({ maxLength: 5 }),
+  BOOL: fc.boolean(),
+  UINT8: fc.integer({ min: 0, max: 255 }),
+  UINT16: fc.integer({ min: 0, max: 65535 }),
+  UINT32: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+  UINT64: fc.integer({ min: 0, max: 2 ** 40 }),
+  INT8: fc.integer({ min: -128, max: 127 }),
+  INT16: fc.integer({ min: -32768, max: 32767 }),
+  INT32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  INT64: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  FP16: fc.integer({ min: -2048, max: 2048 }),
+  FP32: fc.float({ noNaN: true, noDefaultInfinity: true }),
+  FP64: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  BYTES: fc.string({ maxLength: 5 }),
 };
 /** A full, valid request for the all-types model with, sometimes, one input's field replaced by noise. */
 const nearlyValid = fc
   .integer({ min: 1, max: 3 })
   .chain((rows) =>
     fc.tuple(
-      fc.tuple(...DATATYPES.map((datatype) => fc.array(validElement[datatype], { minLength: rows * 2, maxLength: rows * 2 }).map((values) => ({ name: tensorName('in', datatype), datatype, shape: [rows, 2], data: values as unknown })))),
-      fc.option(fc.record({ index: fc.integer({ min: 0, max: DATATYPES.length - 1 }), field: fc.constantFrom('name', 'datatype', 'shape', 'data'), value: fc.anything({ maxDepth: 2 }) })),
+      fc.tuple(
+        ...DATATYPES.map((datatype) =>
+          fc
+            .array(validElement[datatype], { minLength: rows * 2, maxLength: rows * 2 })
+            .map((values) => ({ name: tensorName('in', datatype), datatype, shape: [rows, 2], data: values as unknown })),
+        ),
+      ),
+      fc.option(
+        fc.record({
+          index: fc.integer({ min: 0, max: DATATYPES.length - 1 }),
+          field: fc.constantFrom('name', 'datatype', 'shape', 'data'),
+          value: fc.anything({ maxDepth: 2 }),
+        }),
+      ),
     ),
   )
   .map(([inputs, mutation]) => {
@@ -69,14 +120,27 @@ const nearlyValid = fc
   });
 const requestBody = fc.oneof(
   nearlyValid,
-  fc.record({ id: fc.oneof(fc.string(), fc.integer()), inputs: fc.array(input, { maxLength: 14 }), outputs: fc.array(output, { maxLength: 3 }), parameters: fc.anything({ maxDepth: 1 }) }, { requiredKeys: ['inputs'] }),
+  fc.record(
+    {
+      id: fc.oneof(fc.string(), fc.integer()),
+      inputs: fc.array(input, { maxLength: 14 }),
+      outputs: fc.array(output, { maxLength: 3 }),
+      parameters: fc.anything({ maxDepth: 1 }),
+    },
+    { requiredKeys: ['inputs'] },
+  ),
   fc.anything({ maxDepth: 4 }),
 );
 
 // ---- properties ------------------------------------------------------------------------------
 
 async function post(body: Uint8Array | string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${server.url}/v2/models/types/infer`, { method: 'POST', headers, body: body as BodyInit, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const response = await fetch(`${server.url}/v2/models/types/infer`, {
+    method: 'POST',
+    headers,
+    body: body as BodyInit,
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -107,9 +171,17 @@ describe('fuzzing the request decoders', () => {
   });
 
   it('binary-extension bodies: any header length, header and tensor bytes', async () => {
-    const binaryInput = fc.record({ name: names, datatype: datatypeNames, shape: shapes, parameters: fc.record({ binary_data_size: fc.integer({ min: 0, max: 80 }) }) });
+    const binaryInput = fc.record({
+      name: names,
+      datatype: datatypeNames,
+      shape: shapes,
+      parameters: fc.record({ binary_data_size: fc.integer({ min: 0, max: 80 }) }),
+    });
     const cases = fc.record({
-      header: fc.oneof(fc.record({ inputs: fc.array(binaryInput, { maxLength: 14 }), outputs: fc.array(output, { maxLength: 3 }) }), fc.anything({ maxDepth: 3 })),
+      header: fc.oneof(
+        fc.record({ inputs: fc.array(binaryInput, { maxLength: 14 }), outputs: fc.array(output, { maxLength: 3 }) }),
+        fc.anything({ maxDepth: 3 }),
+      ),
       tensorBytes: fc.uint8Array({ maxLength: 400 }),
       lengthSkew: fc.oneof(fc.constant(0), fc.integer({ min: -20, max: 20 }), fc.constantFrom(Number.MAX_SAFE_INTEGER, -1)),
       headerValue: fc.oneof(fc.constant(undefined), fc.string({ maxLength: 5 })),
@@ -132,23 +204,47 @@ describe('fuzzing the request decoders', () => {
         int64_contents: fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String), { maxLength: 6 }),
         uint_contents: fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 6 }),
         fp32_contents: fc.array(fc.float(), { maxLength: 6 }),
-        bytes_contents: fc.array(fc.uint8Array({ maxLength: 4 }).map((bytes) => Buffer.from(bytes)), { maxLength: 6 }),
+        bytes_contents: fc.array(
+          fc.uint8Array({ maxLength: 4 }).map((bytes) => Buffer.from(bytes)),
+          { maxLength: 6 },
+        ),
       },
       { requiredKeys: [] },
     );
-    const grpcInput = fc.record({ name: names, datatype: datatypeNames, shape: fc.array(fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom('9223372036854775807', '-9223372036854775808')), { maxLength: 4 }), contents });
+    const grpcInput = fc.record({
+      name: names,
+      datatype: datatypeNames,
+      shape: fc.array(fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom('9223372036854775807', '-9223372036854775808')), {
+        maxLength: 4,
+      }),
+      contents,
+    });
     const message = fc.record({
       model_name: fc.constantFrom('types', 'nope', ''),
       model_version: fc.constantFrom('', '1', '2', 'x'),
       inputs: fc.array(grpcInput, { maxLength: 14 }),
-      outputs: fc.array(fc.record({ name: fc.constantFrom('out_fp32', 'out_bytes', 'nope'), parameters: fc.constant({ classification: { int64_param: '2' } }) }), { maxLength: 2 }),
-      raw_input_contents: fc.oneof(fc.constant([]), fc.array(fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)), { maxLength: 14 })),
+      outputs: fc.array(
+        fc.record({
+          name: fc.constantFrom('out_fp32', 'out_bytes', 'nope'),
+          parameters: fc.constant({ classification: { int64_param: '2' } }),
+        }),
+        { maxLength: 2 },
+      ),
+      raw_input_contents: fc.oneof(
+        fc.constant([]),
+        fc.array(
+          fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+          { maxLength: 14 },
+        ),
+      ),
     });
     const allowed = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.RESOURCE_EXHAUSTED]);
     await fc.assert(
       fc.asyncProperty(message, async (request) => {
         const code = await new Promise<number>((resolve) =>
-          typedClient.ModelInfer(request, { deadline: Date.now() + TIMEOUT_MS }, (error: grpc.ServiceError | null) => resolve(error ? error.code : grpc.status.OK)),
+          typedClient.ModelInfer(request, { deadline: Date.now() + TIMEOUT_MS }, (error: grpc.ServiceError | null) =>
+            resolve(error ? error.code : grpc.status.OK),
+          ),
         );
         expect(allowed.has(code), `code ${code}`).toBe(true);
       }),

@@ -18,7 +18,9 @@ beforeAll(async () => {
 
 describe('options', () => {
   it("defaults to the runtime's image limits", () => {
-    expect({ maxMegapixels: SERVE_DEFAULTS.maxImageMegapixels, maxAspectRatio: SERVE_DEFAULTS.maxImageAspect }).toEqual(DEFAULT_IMAGE_LIMITS);
+    expect({ maxMegapixels: SERVE_DEFAULTS.maxImageMegapixels, maxAspectRatio: SERVE_DEFAULTS.maxImageAspect }).toEqual(
+      DEFAULT_IMAGE_LIMITS,
+    );
   });
 
   it('refuses numbers outside sane ranges before loading anything, naming the flag', async () => {
@@ -46,4 +48,3 @@ describe('options', () => {
     await expect(startServer({ port: 0 })).rejects.toThrow(/name an ONNX model to serve/);
   });
 });
-

@@ -61,7 +61,11 @@ function startServe(line: string): Promise<{ url: string; grpc: string }> {
 
 async function runBlock(block: string, url: string): Promise<string> {
   const script = block.replaceAll('http://127.0.0.1:8000', url).replace(/^npx tfjs-onnx/gm, CLI);
-  const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+  const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return stdout;
 }
 
@@ -93,7 +97,11 @@ describe('README: serving', () => {
   it('runs the serve line and the client examples as written', async () => {
     const server = await startServe(blocks[0].trim());
     const infer = JSON.parse(await runBlock(blocks[1], server.url));
-    expect(infer).toMatchObject({ model_name: 'model', model_version: '1', outputs: [{ name: 'probabilities', datatype: 'BYTES', shape: [1, 3] }] });
+    expect(infer).toMatchObject({
+      model_name: 'model',
+      model_version: '1',
+      outputs: [{ name: 'probabilities', datatype: 'BYTES', shape: [1, 3] }],
+    });
     for (const entry of infer.outputs[0].data) expect(entry).toMatch(/^\d\.\d{6}:\d(:.+)?$/);
     const [classified, stats, ...metrics] = (await runBlock(blocks[2], server.url)).trim().split('\n');
     expect(JSON.parse(classified)).toMatchObject({ model_name: 'model', predictions: [{ index: expect.any(Number) }, {}, {}] });

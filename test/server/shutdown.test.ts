@@ -23,7 +23,10 @@ beforeAll(async () => {
 
 /** Starts the CLI and resolves with the addresses it prints once it listens. */
 function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; grpcAddress: string; output: () => string }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 60_000);
@@ -46,7 +49,17 @@ describe('tfjs-onnx serve', () => {
   it('on SIGTERM flushes the queued batch, answers HTTP (infer and classify) and gRPC in flight, closes a stalled client after the grace period, and exits 0', async () => {
     const graceMs = 1500;
     // A 10 s batching delay: without the flush at shutdown, the requests below would wait it out.
-    const { child, url, grpcAddress, output } = await startCli([onnxPath, '--port', '0', '--grpc-port', '0', '--max-delay-ms', '10000', '--shutdown-grace-ms', String(graceMs)]);
+    const { child, url, grpcAddress, output } = await startCli([
+      onnxPath,
+      '--port',
+      '0',
+      '--grpc-port',
+      '0',
+      '--max-delay-ms',
+      '10000',
+      '--shutdown-grace-ms',
+      String(graceMs),
+    ]);
     expect(output()).toContain(`POST ${url}/v2/models/model/infer`);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const metadata = await (await fetch(`${url}/v2/models/model`)).json();
@@ -57,7 +70,9 @@ describe('tfjs-onnx serve', () => {
     // A client that sends half its body and stalls.
     const stalled = net.connect(Number(new URL(url).port), '127.0.0.1');
     await new Promise((resolve) => stalled.once('connect', resolve));
-    stalled.write(`POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`);
+    stalled.write(
+      `POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`,
+    );
     const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
     stalled.on('error', () => {});
 
@@ -65,10 +80,14 @@ describe('tfjs-onnx serve', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const viaAgent = (payload: string) =>
       new Promise<number>((resolve, reject) => {
-        const request = http.request(`${url}/v2/models/model/infer`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode!));
-        });
+        const request = http.request(
+          `${url}/v2/models/model/infer`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode!));
+          },
+        );
         request.on('error', reject);
         request.end(payload);
       });
@@ -76,12 +95,20 @@ describe('tfjs-onnx serve', () => {
     const client = grpcClient(grpcAddress, { keepCase: true, longs: Number, defaults: true });
     const grpcInFlight = new Promise<any>((resolve, reject) =>
       client.ModelInfer(
-        { model_name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }], raw_input_contents: [float32Bytes(pixels)] },
+        {
+          model_name: 'model',
+          inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
+          raw_input_contents: [float32Bytes(pixels)],
+        },
         (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response)),
       ),
     );
     const httpInFlight = viaAgent(body);
-    const classifyInFlight = fetch(`${url}/v2/models/model/classify?top_k=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pixels: Array.from(testImage(1)) }) });
+    const classifyInFlight = fetch(`${url}/v2/models/model/classify?top_k=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pixels: Array.from(testImage(1)) }),
+    });
     // Signal only once the three requests wait in the batching queue (the pending gauge says so).
     let queued = false;
     for (let i = 0; i < 300 && !queued; i++) {

@@ -55,11 +55,20 @@ function modelInferFrame(): Buffer {
 describe('slow clients, in process', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ modelPaths: [modelPath], port: 0, grpcPort: 0, requestTimeoutMs: 20_000, headerTimeoutMs: 800, minBodyRate: 1_000, bodyRateGraceMs: 500 });
+    server = await startServer({
+      modelPaths: [modelPath],
+      port: 0,
+      grpcPort: 0,
+      requestTimeoutMs: 20_000,
+      headerTimeoutMs: 800,
+      minBodyRate: 1_000,
+      bodyRateGraceMs: 500,
+    });
   });
   afterAll(async () => server?.close());
 
-  const head = (length: number) => `POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+  const head = (length: number) =>
+    `POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
 
   it('HTTP: a body that stalls is answered 408 once the grace period is over, naming the flag', async () => {
     const socket = await connect(server.port);
@@ -67,7 +76,9 @@ describe('slow clients, in process', () => {
     socket.write(`${head(5_000)}{"inputs": [`);
     const { text, afterMs } = await closed;
     expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error).toMatch(/^the request body arrived at \d+ bytes\/s, below the 1000 bytes\/s this server requires after 500 ms \(--min-body-rate\)$/);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error).toMatch(
+      /^the request body arrived at \d+ bytes\/s, below the 1000 bytes\/s this server requires after 500 ms \(--min-body-rate\)$/,
+    );
     // Well before the 20 s request timeout.
     expect(afterMs).toBeLessThan(5_000);
   });
@@ -99,7 +110,12 @@ describe('slow clients, in process', () => {
 
   it('gRPC: a connection trickling a request message too slowly is closed; one keeping up is served; an idle one is left open', async () => {
     const frame = modelInferFrame();
-    const headers = { ':method': 'POST', ':path': '/inference.GRPCInferenceService/ModelInfer', 'content-type': 'application/grpc', te: 'trailers' };
+    const headers = {
+      ':method': 'POST',
+      ':path': '/inference.GRPCInferenceService/ModelInfer',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    };
     // Stalled: the headers and the first few bytes of the message, then nothing.
     const stalled = http2.connect(`http://${server.grpcAddress}`);
     stalled.on('error', () => {});
@@ -150,7 +166,9 @@ describe('1,100 stalled uploads against the defaults and 1,024 file descriptors'
   /** `tfjs-onnx serve` with every default limit, in its own process under `ulimit -n 1024`. */
   async function startLimitedServer(): Promise<{ port: number; pid: number }> {
     const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, 'bin/tfjs-onnx.js'))}`;
-    child = spawn('bash', ['-c', `ulimit -n 1024 && exec ${cli} serve ${JSON.stringify(modelPath)} --port 0 --grpc-port 0`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('bash', ['-c', `ulimit -n 1024 && exec ${cli} serve ${JSON.stringify(modelPath)} --port 0 --grpc-port 0`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
@@ -172,14 +190,19 @@ describe('1,100 stalled uploads against the defaults and 1,024 file descriptors'
   async function stalledUpload(port: number): Promise<{ socket: net.Socket; closed: Promise<{ text: string; afterMs: number }> }> {
     const socket = await connect(port);
     const closed = closing(socket);
-    socket.write('POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"inputs": [{"name": ');
+    socket.write(
+      'POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"inputs": [{"name": ',
+    );
     return { socket, closed };
   }
 
   /** GET /v2/health/live on a fresh connection: true when it answers 200. */
   async function probe(port: number): Promise<boolean> {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/v2/health/live`, { signal: AbortSignal.timeout(1_000), headers: { connection: 'close' } });
+      const response = await fetch(`http://127.0.0.1:${port}/v2/health/live`, {
+        signal: AbortSignal.timeout(1_000),
+        headers: { connection: 'close' },
+      });
       return response.status === 200;
     } catch {
       return false;

@@ -26,7 +26,11 @@ afterAll(async () => classifier?.dispose());
 /** The `input`/`output` entries of a config.pbtxt, read back from its text. */
 function parseTensors(config: string, section: 'input' | 'output') {
   const block = new RegExp(`^${section} \\[\\n([\\s\\S]*?)\\n\\]`, 'm').exec(config)![1];
-  return [...block.matchAll(/name: "([^"]+)"\s+data_type: (\w+)\s+dims: \[ ([^\]]*) \]/g)].map((m) => ({ name: m[1], dataType: m[2], dims: m[3].split(', ').map(Number) }));
+  return [...block.matchAll(/name: "([^"]+)"\s+data_type: (\w+)\s+dims: \[ ([^\]]*) \]/g)].map((m) => ({
+    name: m[1],
+    dataType: m[2],
+    dims: m[3].split(', ').map(Number),
+  }));
 }
 
 describe('exportTriton', () => {
@@ -39,9 +43,11 @@ describe('exportTriton', () => {
     expect(config).toMatch(/^name: "mnist"$/m);
     expect(config).toMatch(/^platform: "onnxruntime_onnx"$/m);
     expect(config).toMatch(/^max_batch_size: 32$/m);
-    expect(config).toMatch(/dynamic_batching \{\n  max_queue_delay_microseconds: 0\n\}/);
+    expect(config).toMatch(/dynamic_batching \{\n {2}max_queue_delay_microseconds: 0\n\}/);
     expect(classifier.inputShape[0]).toBeNull();
-    expect(parseTensors(config, 'input')).toEqual([{ name: classifier.inputName, dataType: 'TYPE_FP32', dims: classifier.inputShape.slice(1) }]);
+    expect(parseTensors(config, 'input')).toEqual([
+      { name: classifier.inputName, dataType: 'TYPE_FP32', dims: classifier.inputShape.slice(1) },
+    ]);
     expect(parseTensors(config, 'output')).toEqual([{ name: classifier.outputName, dataType: 'TYPE_FP32', dims: [classifier.classCount] }]);
     if (result.labelsPath) expect(readFileSync(result.labelsPath, 'utf8').trim().split('\n')).toEqual(classifier.labels);
   });
@@ -58,7 +64,9 @@ describe('exportTriton', () => {
     await expect(exportTriton(notOnnx, path.join(directory, 'bad'))).rejects.toThrow(InvalidInputError);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: -1 })).rejects.toThrow(InvalidOptionError);
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { name: '../escape' })).rejects.toThrow(InvalidOptionError);
-    await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: 1e20 })).rejects.toThrow(/--max-batch-size must be a whole number from 0 \(no batching\) to 2147483647, got 1/);
+    await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxBatchSize: 1e20 })).rejects.toThrow(
+      /--max-batch-size must be a whole number from 0 \(no batching\) to 2147483647, got 1/,
+    );
     await expect(exportTriton(onnxPath, path.join(directory, 'bad'), { maxQueueDelayMicroseconds: 1e12 })).rejects.toThrow(/queue delay/);
     // An empty output directory would mean the current one: refused, and nothing is written there.
     await expect(exportTriton(onnxPath, '', {})).rejects.toThrow(/-o\/--output must name the model repository directory; it is empty/);

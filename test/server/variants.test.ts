@@ -19,7 +19,9 @@ let server: RunningServer;
 beforeAll(async () => {
   directory = tempDir('tfjs-onnx-server-variants-');
   const { modelJson } = await makeTestModel(directory, { name: 'digits' });
-  variants = (await convertModelVariantsToFiles(modelJson, path.join(directory, 'models', 'digits.onnx'), ['fp32', 'fp16', 'q8'])).map(({ dtype, path: file }) => ({ dtype, path: file }));
+  variants = (await convertModelVariantsToFiles(modelJson, path.join(directory, 'models', 'digits.onnx'), ['fp32', 'fp16', 'q8'])).map(
+    ({ dtype, path: file }) => ({ dtype, path: file }),
+  );
   server = await startServer({ modelPaths: variants.map((variant) => variant.path), port: 0, log: () => undefined });
 });
 afterAll(async () => {
@@ -38,7 +40,9 @@ describe('serving fp16 and q8 variants', () => {
       const response = await fetch(`${server.url}/v2/models/${name}/infer`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ inputs: [{ name: classifier.inputName, shape: [2, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'FP32', data: Array.from(input) }] }),
+        body: JSON.stringify({
+          inputs: [{ name: classifier.inputName, shape: [2, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'FP32', data: Array.from(input) }],
+        }),
       });
       expect(response.status, `${variant.dtype}: ${name}`).toBe(200);
       const body = (await response.json()) as { outputs: { datatype: string; data: number[] }[] };

@@ -18,7 +18,9 @@ describe('the Debian packages the tests need', () => {
   });
 
   it('install with one apt-get command', () => {
-    expect(installCommand(['chromium', 'python3-onnx'])).toBe('apt-get update && apt-get install -y --no-install-recommends chromium python3-onnx');
+    expect(installCommand(['chromium', 'python3-onnx'])).toBe(
+      'apt-get update && apt-get install -y --no-install-recommends chromium python3-onnx',
+    );
   });
 
   it('refuse a name the list does not know', () => {

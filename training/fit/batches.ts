@@ -20,7 +20,13 @@ export interface ImageShape {
  * Samples `start` to `end` of `split` (in `order` when given: order[i] is the i-th sample to
  * take) as [images, labels].
  */
-export function batchTensors(split: ImageSplit, shape: ImageShape, start: number, end: number, order?: Uint32Array): [tf.Tensor4D, tf.Tensor1D] {
+export function batchTensors(
+  split: ImageSplit,
+  shape: ImageShape,
+  start: number,
+  end: number,
+  order?: Uint32Array,
+): [tf.Tensor4D, tf.Tensor1D] {
   const pixels = shape.height * shape.width * shape.channels;
   const count = end - start;
   const images = new Float32Array(count * pixels);

@@ -29,7 +29,16 @@ export interface BodyLayer {
 export type ForwardPass = { training: false } | { training: true; step: number };
 
 // noiseShape (a mask shared along some axes) is Dropout's; the loop draws one unit per element.
-const UNSUPPORTED_SETTINGS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'depthwiseConstraint', 'pointwiseConstraint', 'noiseShape'];
+const UNSUPPORTED_SETTINGS = [
+  'kernelRegularizer',
+  'biasRegularizer',
+  'activityRegularizer',
+  'kernelConstraint',
+  'biasConstraint',
+  'depthwiseConstraint',
+  'pointwiseConstraint',
+  'noiseShape',
+];
 /** Layers whose training noise tfjs draws with a mask fixed by their seed, or unseeded: the loop would train them unrepeatably or degenerately. */
 const UNSUPPORTED_NOISE_LAYERS = ['SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout'];
 
@@ -39,15 +48,20 @@ export function softmaxClassifier(model: tf.Sequential): SoftmaxClassifier {
   const last = layers[layers.length - 1];
   const config = last?.getConfig() ?? {};
   if (last?.getClassName() !== 'Dense' || config.activation !== 'softmax') {
-    throw new Error(`model ${model.name}: the training loop needs a last layer Dense with softmax activation, found ${last?.getClassName()} (${String(config.activation)})`);
+    throw new Error(
+      `model ${model.name}: the training loop needs a last layer Dense with softmax activation, found ${last?.getClassName()} (${String(config.activation)})`,
+    );
   }
   for (const layer of layers) {
     const layerConfig = layer.getConfig();
     const unsupported = UNSUPPORTED_SETTINGS.filter((key) => layerConfig[key] != null);
     // fit() would add regularization losses and apply constraints; this loop does neither.
-    if (unsupported.length > 0) throw new Error(`model ${model.name}: layer ${layer.name} uses ${unsupported.join(', ')}, which the training loop does not apply`);
+    if (unsupported.length > 0)
+      throw new Error(`model ${model.name}: layer ${layer.name} uses ${unsupported.join(', ')}, which the training loop does not apply`);
     if (UNSUPPORTED_NOISE_LAYERS.includes(layer.getClassName())) {
-      throw new Error(`model ${model.name}: layer ${layer.name} is ${layer.getClassName()}, whose training noise the training loop does not draw (Dropout is supported)`);
+      throw new Error(
+        `model ${model.name}: layer ${layer.name} is ${layer.getClassName()}, whose training noise the training loop does not draw (Dropout is supported)`,
+      );
     }
   }
   const weight = (suffix: string) => last.weights.find((w) => w.originalName.endsWith(`/${suffix}`))?.read() as tf.Variable | undefined;

@@ -35,7 +35,13 @@ export interface EpochData {
 const YIELD_MS = 100;
 
 /** Trains for plan.epochs epochs and returns the history; `timing` collects the seconds spent evaluating. */
-export async function fitEpochs(trainer: ClassifierTrainer, data: EpochData, plan: EpochPlan, reporter: TrainingReporter, timing = { evaluateSeconds: 0 }): Promise<EpochRecord[]> {
+export async function fitEpochs(
+  trainer: ClassifierTrainer,
+  data: EpochData,
+  plan: EpochPlan,
+  reporter: TrainingReporter,
+  timing = { evaluateSeconds: 0 },
+): Promise<EpochRecord[]> {
   const random = createRandom(plan.seed);
   const steps = Math.ceil(data.train.count / plan.batchSize);
   const history: EpochRecord[] = [];

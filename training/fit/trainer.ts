@@ -12,7 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/datasets.ts';
 import { FusedAdam, registerAdamKernel, type AdamSettings } from '../ops/adam.ts';
 import { registerDropoutKernel } from '../ops/dropout.ts';
-import { RunningTotals, registerSoftmaxCrossEntropyKernel, sparseSoftmaxCrossEntropy, type LossAndAccuracy } from '../ops/softmaxCrossEntropy.ts';
+import {
+  RunningTotals,
+  registerSoftmaxCrossEntropyKernel,
+  sparseSoftmaxCrossEntropy,
+  type LossAndAccuracy,
+} from '../ops/softmaxCrossEntropy.ts';
 import { batchRanges, batchTensors, type ImageShape } from './batches.ts';
 import { classifierLogits, softmaxClassifier, type SoftmaxClassifier } from './classifier.ts';
 

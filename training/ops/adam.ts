@@ -41,7 +41,16 @@ export function registerAdamKernel(): void {
  * root and one division per element instead of three divisions. On wasm the loop runs four lanes
  * at a time in WebAssembly SIMD (adamSimd.ts); JavaScript does the rest (and all of it on cpu).
  */
-function adamUpdate(value: Values, m: Values, v: Values, gradient: Values, newValue: Values, newM: Values, newV: Values, attrs: AdamAttrs): void {
+function adamUpdate(
+  value: Values,
+  m: Values,
+  v: Values,
+  gradient: Values,
+  newValue: Values,
+  newM: Values,
+  newV: Values,
+  attrs: AdamAttrs,
+): void {
   const { stepSize, epsilon, beta1, beta2 } = correctedConstants(attrs);
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;
@@ -50,7 +59,22 @@ function adamUpdate(value: Values, m: Values, v: Values, gradient: Values, newVa
   const simd = simdAdamOn(newValue);
   if (simd) {
     done = count - (count % 4);
-    simd(value.byteOffset, m.byteOffset, v.byteOffset, gradient.byteOffset, newValue.byteOffset, newM.byteOffset, newV.byteOffset, done, beta1, keep1, beta2, keep2, stepSize, epsilon);
+    simd(
+      value.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      gradient.byteOffset,
+      newValue.byteOffset,
+      newM.byteOffset,
+      newV.byteOffset,
+      done,
+      beta1,
+      keep1,
+      beta2,
+      keep2,
+      stepSize,
+      epsilon,
+    );
   }
   for (let i = done; i < count; i++) {
     const g = gradient[i];
@@ -112,7 +136,9 @@ export class FusedAdam {
       if (!gradient) continue; // a variable the loss does not depend on keeps its value, as in tfjs
       const { m, v } = this.moments.get(variable)!;
       const [value, first, second] = fused
-        ? (tf.engine().runKernel(KERNEL, { variable, firstMoment: m, secondMoment: v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+        ? (tf
+            .engine()
+            .runKernel(KERNEL, { variable, firstMoment: m, secondMoment: v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
         : adamUpdateOps(variable, m, v, gradient, attrs);
       variable.assign(value);
       value.dispose();

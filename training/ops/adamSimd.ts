@@ -38,31 +38,84 @@ const op = {
 };
 
 // Parameters, then locals, by index.
-const [VALUE, M, V, GRADIENT, NEW_VALUE, NEW_M, NEW_V, COUNT, BETA1, KEEP1, BETA2, KEEP2, STEP_SIZE, EPSILON] = Array.from({ length: 14 }, (_, i) => i);
+const [VALUE, M, V, GRADIENT, NEW_VALUE, NEW_M, NEW_V, COUNT, BETA1, KEEP1, BETA2, KEEP2, STEP_SIZE, EPSILON] = Array.from(
+  { length: 14 },
+  (_, i) => i,
+);
 const [OFFSET, END, B1, K1, B2, K2, STEP, EPS, G, FIRST, SECOND] = Array.from({ length: 11 }, (_, i) => 14 + i);
 
 function adamBody(): number[] {
   const at = (base: number) => [...op.localGet(base), ...op.localGet(OFFSET), ...op.i32Add];
   const splat = (from: number, to: number) => [...op.localGet(from), ...op.f32x4Splat, ...op.localSet(to)];
   return [
-    ...op.localGet(COUNT), ...op.i32Const(2), ...op.i32Shl, ...op.localSet(END), // end = count · 4 bytes
-    ...splat(BETA1, B1), ...splat(KEEP1, K1), ...splat(BETA2, B2), ...splat(KEEP2, K2), ...splat(STEP_SIZE, STEP), ...splat(EPSILON, EPS),
-    ...op.block, ...op.loop,
-    ...op.localGet(OFFSET), ...op.localGet(END), ...op.i32GeU, ...op.brIf(1),
-    ...at(GRADIENT), ...op.v128Load, ...op.localSet(G),
+    ...op.localGet(COUNT),
+    ...op.i32Const(2),
+    ...op.i32Shl,
+    ...op.localSet(END), // end = count · 4 bytes
+    ...splat(BETA1, B1),
+    ...splat(KEEP1, K1),
+    ...splat(BETA2, B2),
+    ...splat(KEEP2, K2),
+    ...splat(STEP_SIZE, STEP),
+    ...splat(EPSILON, EPS),
+    ...op.block,
+    ...op.loop,
+    ...op.localGet(OFFSET),
+    ...op.localGet(END),
+    ...op.i32GeU,
+    ...op.brIf(1),
+    ...at(GRADIENT),
+    ...op.v128Load,
+    ...op.localSet(G),
     // first = beta1·m + keep1·g
-    ...at(M), ...op.v128Load, ...op.localGet(B1), ...op.f32x4Mul, ...op.localGet(G), ...op.localGet(K1), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(FIRST),
+    ...at(M),
+    ...op.v128Load,
+    ...op.localGet(B1),
+    ...op.f32x4Mul,
+    ...op.localGet(G),
+    ...op.localGet(K1),
+    ...op.f32x4Mul,
+    ...op.f32x4Add,
+    ...op.localSet(FIRST),
     // second = beta2·v + keep2·g·g
-    ...at(V), ...op.v128Load, ...op.localGet(B2), ...op.f32x4Mul, ...op.localGet(G), ...op.localGet(G), ...op.f32x4Mul, ...op.localGet(K2), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(SECOND),
-    ...at(NEW_M), ...op.localGet(FIRST), ...op.v128Store,
-    ...at(NEW_V), ...op.localGet(SECOND), ...op.v128Store,
+    ...at(V),
+    ...op.v128Load,
+    ...op.localGet(B2),
+    ...op.f32x4Mul,
+    ...op.localGet(G),
+    ...op.localGet(G),
+    ...op.f32x4Mul,
+    ...op.localGet(K2),
+    ...op.f32x4Mul,
+    ...op.f32x4Add,
+    ...op.localSet(SECOND),
+    ...at(NEW_M),
+    ...op.localGet(FIRST),
+    ...op.v128Store,
+    ...at(NEW_V),
+    ...op.localGet(SECOND),
+    ...op.v128Store,
     // newValue = value − step·first / (√second + eps)
-    ...at(NEW_VALUE), ...at(VALUE), ...op.v128Load,
-    ...op.localGet(STEP), ...op.localGet(FIRST), ...op.f32x4Mul, ...op.localGet(SECOND), ...op.f32x4Sqrt, ...op.localGet(EPS), ...op.f32x4Add, ...op.f32x4Div,
-    ...op.f32x4Sub, ...op.v128Store,
-    ...op.localGet(OFFSET), ...op.i32Const(16), ...op.i32Add, ...op.localSet(OFFSET),
+    ...at(NEW_VALUE),
+    ...at(VALUE),
+    ...op.v128Load,
+    ...op.localGet(STEP),
+    ...op.localGet(FIRST),
+    ...op.f32x4Mul,
+    ...op.localGet(SECOND),
+    ...op.f32x4Sqrt,
+    ...op.localGet(EPS),
+    ...op.f32x4Add,
+    ...op.f32x4Div,
+    ...op.f32x4Sub,
+    ...op.v128Store,
+    ...op.localGet(OFFSET),
+    ...op.i32Const(16),
+    ...op.i32Add,
+    ...op.localSet(OFFSET),
     ...op.br(0),
-    ...op.end, ...op.end,
+    ...op.end,
+    ...op.end,
     ...op.end,
   ];
 }
@@ -75,7 +128,14 @@ function adamModule(): Uint8Array<ArrayBuffer> {
   const imports = [0x01, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]; // memory, no maximum, minimum 0 pages
   const body = [0x02, 0x02, I32, 0x09, V128, ...adamBody()]; // locals: 2 i32, 9 v128
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, type),
     ...section(2, imports),
     ...section(3, [0x01, 0x00]),
@@ -105,7 +165,22 @@ function signedLeb128(value: number): number[] {
   }
 }
 
-export type SimdAdam = (value: number, m: number, v: number, gradient: number, newValue: number, newM: number, newV: number, count: number, beta1: number, keep1: number, beta2: number, keep2: number, stepSize: number, epsilon: number) => void;
+export type SimdAdam = (
+  value: number,
+  m: number,
+  v: number,
+  gradient: number,
+  newValue: number,
+  newM: number,
+  newV: number,
+  count: number,
+  beta1: number,
+  keep1: number,
+  beta2: number,
+  keep2: number,
+  stepSize: number,
+  epsilon: number,
+) => void;
 
 const instances = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
 

@@ -56,9 +56,10 @@ export function writeDropoutMask({ rate, seed, step }: DropoutMaskKey, mask: Val
 export function dropout(x: tf.Tensor, key: DropoutMaskKey, implementation: Implementation = implementationOf(KERNEL)): tf.Tensor {
   const masked = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [y, mask] = implementation === 'kernel'
-      ? (tf.engine().runKernel(KERNEL, { x: input }, key as unknown as tf.NamedAttrMap) as tf.Tensor[])
-      : dropoutOps(input, key);
+    const [y, mask] =
+      implementation === 'kernel'
+        ? (tf.engine().runKernel(KERNEL, { x: input }, key as unknown as tf.NamedAttrMap) as tf.Tensor[])
+        : dropoutOps(input, key);
     save([mask]);
     return { value: y, gradFunc: (dy, [savedMask]) => tf.mul(dy, savedMask) };
   });

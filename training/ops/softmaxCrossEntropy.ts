@@ -125,9 +125,10 @@ export function sparseSoftmaxCrossEntropy(
 ): tf.Scalar {
   const lossOfLogits = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const [loss, backprop, newTotals] = implementation === 'kernel'
-      ? (tf.engine().runKernel(KERNEL, { logits: input, labels, totals: totals.tensor }) as tf.Tensor[])
-      : softmaxCrossEntropyOps(input, labels, totals.tensor);
+    const [loss, backprop, newTotals] =
+      implementation === 'kernel'
+        ? (tf.engine().runKernel(KERNEL, { logits: input, labels, totals: totals.tensor }) as tf.Tensor[])
+        : softmaxCrossEntropyOps(input, labels, totals.tensor);
     totals.replace(newTotals as tf.Tensor1D);
     save([backprop]);
     return { value: loss as tf.Scalar, gradFunc: (dy, [saved]) => tf.mul(dy, saved) };

@@ -69,12 +69,18 @@ function runJsKernel(
     const wasm = backend as WasmBackend;
     // Allocate first: malloc may grow the heap, which detaches every view taken before it.
     const infos = outputs.map(({ shape, dtype }) => wasm.makeOutput(shape, dtype));
-    body(inputs.map((info) => wasm.typedArrayFromHeap(info)), infos.map((info) => wasm.typedArrayFromHeap(info)));
+    body(
+      inputs.map((info) => wasm.typedArrayFromHeap(info)),
+      infos.map((info) => wasm.typedArrayFromHeap(info)),
+    );
     return infos;
   }
   const cpu = backend as CpuBackend;
   const values = outputs.map(({ shape, dtype }) => (dtype === 'int32' ? new Int32Array(size(shape)) : new Float32Array(size(shape))));
-  body(inputs.map((info) => cpu.data.get(info.dataId).values), values);
+  body(
+    inputs.map((info) => cpu.data.get(info.dataId).values),
+    values,
+  );
   return outputs.map(({ shape, dtype }, i) => cpu.makeTensorInfo(shape, dtype, values[i]));
 }
 

@@ -47,7 +47,12 @@ export async function measureCli(context: SectionContext): Promise<CliData> {
   }
   const rows: CliRow[] = targets.map((args) => {
     const ms = times.get(args.join(' '))!;
-    return { command: `tfjs-onnx ${args.join(' ')}`, ms: spread(ms), overNode: pairedRatio(ms, node), underGoal: spread(ms).median < CLI_GOAL_MS };
+    return {
+      command: `tfjs-onnx ${args.join(' ')}`,
+      ms: spread(ms),
+      overNode: pairedRatio(ms, node),
+      underGoal: spread(ms).median < CLI_GOAL_MS,
+    };
   });
   const slowest = Math.max(...rows.map((row) => row.ms.median));
   process.stderr.write(`cli: slowest --help ${slowest.toFixed(0)} ms (median), bare node ${spread(node).median.toFixed(0)} ms\n`);

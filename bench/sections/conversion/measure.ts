@@ -32,7 +32,11 @@ export async function measureConversion(context: SectionContext): Promise<Conver
   const mobileNet = await saveMobileNet(workDirectory, settings.conversion.mobileNetInputSize);
   const targets = [
     { model: 'mlp', description: describe(models.mlp, 'Flatten → Dense 128 relu → Dense 10 softmax'), modelJson: models.mlp.tfjs },
-    { model: 'cnn', description: describe(models.cnn, 'Conv 32 → pool → Conv 64 → pool → Dense 128 → Dense 10'), modelJson: models.cnn.tfjs },
+    {
+      model: 'cnn',
+      description: describe(models.cnn, 'Conv 32 → pool → Conv 64 → pool → Dense 128 → Dense 10'),
+      modelJson: models.cnn.tfjs,
+    },
     { model: 'mobilenet', description: mobileNet.description, modelJson: mobileNet.modelJson },
   ];
   const rows: ConversionRow[] = [];

@@ -95,7 +95,12 @@ interface OrtModule {
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
 }
 
-async function measureThroughput(modelJson: string, onnxBytes: Uint8Array, settings: Settings, backend: string): Promise<GraphModelThroughput[]> {
+async function measureThroughput(
+  modelJson: string,
+  onnxBytes: Uint8Array,
+  settings: Settings,
+  backend: string,
+): Promise<GraphModelThroughput[]> {
   const model: GraphModel = await loadGraphModel(fileSystemLoader(modelJson));
   const inputs: DeclaredInput[] = model.inputs.map((input) => ({
     name: input.name.replace(/:0$/, ''),
@@ -115,7 +120,12 @@ async function measureThroughput(modelJson: string, onnxBytes: Uint8Array, setti
       const [inputBatch] = randomBatches(inputs, batch, 1);
       const feeds = Object.fromEntries(inputs.map((input, i) => [input.name, inputBatch.tensors[i]]));
       const ortFeeds = (ort: OrtModule, session: OrtSession) =>
-        Object.fromEntries(session.inputNames.map((name, i) => [name, new ort.Tensor(inputBatch.tensors[i].dtype, inputBatch.tensors[i].dataSync(), inputBatch.tensors[i].shape)]));
+        Object.fromEntries(
+          session.inputNames.map((name, i) => [
+            name,
+            new ort.Tensor(inputBatch.tensors[i].dtype, inputBatch.tensors[i].dataSync(), inputBatch.tensors[i].shape),
+          ]),
+        );
       const calls: Record<'tfjs' | RuntimePath, () => Promise<unknown>> = {
         tfjs: async () => {
           const outputs = await executeGraphModel(model, feeds, outputNames);
@@ -134,7 +144,13 @@ async function measureThroughput(modelJson: string, onnxBytes: Uint8Array, setti
       }
       const engines = { tfjs: `tfjs-converter execute (${backend})`, cpu: 'onnxruntime-node (cpu)', wasm: 'onnxruntime-web (wasm)' };
       for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
-        results.push({ path, engine: engines[path], batch, imagesPerSecond: spread(rates[path]), speedupOverTfjs: pairedRatio(rates[path], rates.tfjs) });
+        results.push({
+          path,
+          engine: engines[path],
+          batch,
+          imagesPerSecond: spread(rates[path]),
+          speedupOverTfjs: pairedRatio(rates[path], rates.tfjs),
+        });
       }
       tf.dispose(inputBatch.tensors);
     }

@@ -31,10 +31,23 @@ async function bundle(root: string, entry: string): Promise<BundleSize> {
   const app = path.join(root, entry.replace(/\W+/g, '-'));
   await mkdir(app, { recursive: true });
   await writeFile(path.join(app, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>\n');
-  await writeFile(path.join(app, 'main.js'), `import { loadClassifier } from '${entry}';\nconst classifier = await loadClassifier('./model.onnx');\nconsole.log(classifier.device);\n`);
-  const output = await build({ root: app, configFile: false, logLevel: 'silent', build: { outDir: path.join(app, 'dist'), target: 'es2022', write: false } });
+  await writeFile(
+    path.join(app, 'main.js'),
+    `import { loadClassifier } from '${entry}';\nconst classifier = await loadClassifier('./model.onnx');\nconsole.log(classifier.device);\n`,
+  );
+  const output = await build({
+    root: app,
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir: path.join(app, 'dist'), target: 'es2022', write: false },
+  });
   const files = (Array.isArray(output) ? output : [output]).flatMap((result) => (result as Rolldown.RolldownOutput).output);
-  const size = (file: Rolldown.OutputChunk | Rolldown.OutputAsset) => (file.type === 'chunk' ? Buffer.byteLength(file.code) : typeof file.source === 'string' ? Buffer.byteLength(file.source) : file.source.byteLength);
+  const size = (file: Rolldown.OutputChunk | Rolldown.OutputAsset) =>
+    file.type === 'chunk'
+      ? Buffer.byteLength(file.code)
+      : typeof file.source === 'string'
+        ? Buffer.byteLength(file.source)
+        : file.source.byteLength;
   const js = files.filter((file) => file.fileName.endsWith('.js') || file.fileName.endsWith('.mjs'));
   const wasm = files.filter((file) => file.fileName.endsWith('.wasm'));
   return {

@@ -90,13 +90,21 @@ export async function measureClassifier(model: string | Uint8Array, options: Cla
         const times = await timeInterleaved(calls, repetitions, warmup);
         const row = summarize(classifier, batch, times);
         rows.push(row);
-        log(`${device} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (bare ${row.rawImagesPerSecond.toFixed(0)}; predictBatch ${row.overheadPercent.toFixed(1)}%, run ${row.runOverheadPercent.toFixed(1)}%)`);
+        log(
+          `${device} batch ${batch}: ${row.apiImagesPerSecond.toFixed(0)} images/s (bare ${row.rawImagesPerSecond.toFixed(0)}; predictBatch ${row.overheadPercent.toFixed(1)}%, run ${row.runOverheadPercent.toFixed(1)}%)`,
+        );
       }
     } finally {
       await classifier.dispose();
     }
   }
-  return { model: typeof model === 'string' ? model : 'in-memory model', node: process.version, date: new Date().toISOString(), repetitions, rows };
+  return {
+    model: typeof model === 'string' ? model : 'in-memory model',
+    node: process.version,
+    date: new Date().toISOString(),
+    repetitions,
+    rows,
+  };
 }
 
 /** The non-batch input dims as the model declares them (NHWC or NCHW). */
@@ -120,7 +128,11 @@ function bareSession(classifier: Classifier): (input: Float32Array, dims: number
  * switching calls do not dominate at batch 1; blocks of the different calls alternate, in an order
  * that rotates every round, so machine noise hits all of them alike. Returns per-call milliseconds, one value per block.
  */
-async function timeInterleaved<K extends string>(calls: Record<K, () => Promise<unknown>>, repetitions: number, warmup: number): Promise<Record<K, number[]>> {
+async function timeInterleaved<K extends string>(
+  calls: Record<K, () => Promise<unknown>>,
+  repetitions: number,
+  warmup: number,
+): Promise<Record<K, number[]>> {
   const names = Object.keys(calls) as K[];
   const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
   const blockSize = {} as Record<K, number>;

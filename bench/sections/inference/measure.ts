@@ -90,9 +90,24 @@ export async function measureInference(context: SectionContext): Promise<Inferen
   for (const model of [models.mlp, models.cnn]) {
     const measured = await measureModel(model, images, settings.inference, devices);
     if (model.name === 'mlp') mlpFlopsPerImage = measured.denseFlopsPerImage;
-    rows.push(...toRows(model, measured.samples, settings.inference.batchSizes, devices, model.name === 'mlp' ? { flopsPerImage: measured.denseFlopsPerImage, peakGflops } : undefined));
+    rows.push(
+      ...toRows(
+        model,
+        measured.samples,
+        settings.inference.batchSizes,
+        devices,
+        model.name === 'mlp' ? { flopsPerImage: measured.denseFlopsPerImage, peakGflops } : undefined,
+      ),
+    );
   }
-  return { batchSizes: settings.inference.batchSizes, mlpFlopsPerImage, fp32PeakGflops: peakGflops, rows, bundles: await measureBundles(), ...(webgpu === true ? {} : { webgpuSkipped: webgpu }) };
+  return {
+    batchSizes: settings.inference.batchSizes,
+    mlpFlopsPerImage,
+    fp32PeakGflops: peakGflops,
+    rows,
+    bundles: await measureBundles(),
+    ...(webgpu === true ? {} : { webgpuSkipped: webgpu }),
+  };
 }
 
 /** true where a model loads on device 'webgpu' here, else why not. */
@@ -123,7 +138,8 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
   const samples = new Map<string, Samples>();
   const record = (path: InferencePath, batch: number, engine: string) => {
     const key = `${path}/${batch}`;
-    if (!samples.has(key)) samples.set(key, { engine, imagesPerSecond: [], p50: [], p99: [], calls: [], raw: [], overPredictBatch: [], overRun: [] });
+    if (!samples.has(key))
+      samples.set(key, { engine, imagesPerSecond: [], p50: [], p99: [], calls: [], raw: [], overPredictBatch: [], overRun: [] });
     return samples.get(key)!;
   };
   try {
@@ -139,7 +155,12 @@ async function measureModel(model: PreparedModel, images: Float32Array, settings
           const engine = `runtime ${describePlacement(classifier.placement).replace(/\)$/, `, ${await runtimeThreads(device)})`)}`;
           for (const batch of settings.batchSizes) {
             const input = images.subarray(0, batch * perImage(imageShape));
-            addRound(record(device as InferencePath, batch, engine), await timeCalls(() => classifier.predictBatch(input, batch), settings.latencyRound), batch, false);
+            addRound(
+              record(device as InferencePath, batch, engine),
+              await timeCalls(() => classifier.predictBatch(input, batch), settings.latencyRound),
+              batch,
+              false,
+            );
           }
         } finally {
           await classifier.dispose();
@@ -203,7 +224,13 @@ function addRound(target: Samples, times: number[], batch: number, countsThrough
   if (countsThroughput) target.imagesPerSecond.push((batch * times.length * 1000) / times.reduce((a, b) => a + b, 0));
 }
 
-function toRows(model: PreparedModel, samples: Map<string, Samples>, batchSizes: number[], devices: ResolvedDevice[], peak?: { flopsPerImage: number; peakGflops: number }): InferenceRow[] {
+function toRows(
+  model: PreparedModel,
+  samples: Map<string, Samples>,
+  batchSizes: number[],
+  devices: ResolvedDevice[],
+  peak?: { flopsPerImage: number; peakGflops: number },
+): InferenceRow[] {
   const rows: InferenceRow[] = [];
   for (const path of ['tfjs', ...devices] as InferencePath[]) {
     for (const batch of batchSizes) {

@@ -24,7 +24,9 @@ export async function prepareModels(context: SectionContext): Promise<PreparedMo
     const started = performance.now();
     const given = context.given[name];
     const model = given?.tfjs ? await givenModel(name, given.tfjs, given.onnx, context.workDirectory) : await trainModel(name, context);
-    process.stderr.write(`models: ${name} (${((performance.now() - started) / 1000).toFixed(1)} s) ${model.origin === 'trained' ? `trained for ${model.steps} steps` : 'given'} on tfjs ${model.tfjsBackend} → ${model.onnx}\n`);
+    process.stderr.write(
+      `models: ${name} (${((performance.now() - started) / 1000).toFixed(1)} s) ${model.origin === 'trained' ? `trained for ${model.steps} steps` : 'given'} on tfjs ${model.tfjsBackend} → ${model.onnx}\n`,
+    );
     prepared[name] = model;
   }
   return prepared;
@@ -45,7 +47,14 @@ async function trainModel(name: ModelName, context: SectionContext): Promise<Pre
     await fitOnce(compiled.model, tensors, batchSize);
     compiled.model.setUserDefinedMetadata({
       labels: dataset.classNames,
-      preprocess: { layout: 'NHWC', height: dataset.height, width: dataset.width, channels: dataset.channels, scale: PIXEL_SCALE, offset: 0 },
+      preprocess: {
+        layout: 'NHWC',
+        height: dataset.height,
+        width: dataset.width,
+        channels: dataset.channels,
+        scale: PIXEL_SCALE,
+        offset: 0,
+      },
       dataset: dataset.name,
     });
     const directory = path.join(context.workDirectory, name, 'tfjs');

@@ -6,7 +6,13 @@ export function modelsTables(run: SectionRun<PreparedModels>): Table[] {
   const table: Table = { title: 'Models', header: ['model', 'origin', 'tfjs backend', 'tfjs model', 'ONNX'], rows: [], notes: [] };
   if (!run.data) return [failed(table, run)];
   for (const model of Object.values(run.data)) {
-    table.rows.push([model.name, model.origin === 'trained' ? `trained here, ${model.steps} steps` : 'given', model.tfjsBackend, shortPath(model.tfjs), shortPath(model.onnx)]);
+    table.rows.push([
+      model.name,
+      model.origin === 'trained' ? `trained here, ${model.steps} steps` : 'given',
+      model.tfjsBackend,
+      shortPath(model.tfjs),
+      shortPath(model.onnx),
+    ]);
   }
   return [table];
 }

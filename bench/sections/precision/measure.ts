@@ -69,7 +69,10 @@ export async function measurePrecision(context: SectionContext): Promise<Precisi
     const directory = path.join(workDirectory, 'precision', model.name);
 
     const variants = await convertModelVariantsToFiles(model.tfjs, path.join(directory, 'model.onnx'), ['fp32', 'fp16', 'q8']);
-    const candidates = [{ label: 'fp32', dtype: 'fp32' as Dtype, path: variants[0].path }, ...variants.slice(1).map((v) => ({ label: v.dtype, dtype: v.dtype, path: v.path }))];
+    const candidates = [
+      { label: 'fp32', dtype: 'fp32' as Dtype, path: variants[0].path },
+      ...variants.slice(1).map((v) => ({ label: v.dtype, dtype: v.dtype, path: v.path })),
+    ];
     result.variants.push(...(await measureCandidates(model, candidates, input, dataset.test.labels, speed)));
     process.stderr.write(`precision: ${model.name} variants done\n`);
 
@@ -93,7 +96,9 @@ async function measureCandidates(
   labels: Uint8Array,
   speed: SectionContext['settings']['precision'],
 ): Promise<PrecisionRow[]> {
-  const files = await Promise.all(candidates.map(async (candidate) => ({ ...candidate, bytes: new Uint8Array(await readFile(candidate.path)) })));
+  const files = await Promise.all(
+    candidates.map(async (candidate) => ({ ...candidate, bytes: new Uint8Array(await readFile(candidate.path)) })),
+  );
   const predictions: Predictions[] = [];
   for (const file of files) predictions.push(await predictWithRuntime(file.path, 'cpu', input, labels.length));
   const perImage = input.length / labels.length;
@@ -101,7 +106,14 @@ async function measureCandidates(
     files.map((file) => ({ label: file.label, bytes: file.bytes })),
     input,
     perImage,
-    { devices: ['cpu', 'wasm'], batchSizes: speed.batchSizes, repetitions: speed.repetitions, warmupCalls: speed.warmupCalls, blockMs: speed.blockMs, minCalls: speed.minCalls },
+    {
+      devices: ['cpu', 'wasm'],
+      batchSizes: speed.batchSizes,
+      repetitions: speed.repetitions,
+      warmupCalls: speed.warmupCalls,
+      blockMs: speed.blockMs,
+      minCalls: speed.minCalls,
+    },
   );
   return files.map((file, i) => ({
     model: model.name,
@@ -111,7 +123,9 @@ async function measureCandidates(
     bytes: file.bytes.byteLength,
     sizeRatio: file.bytes.byteLength / files[0].bytes.byteLength,
     testAccuracy: agreement(predictions[i], (sample) => labels[sample]),
-    top1AgreementWithFp32: agreement(predictions[i], (sample) => argmax(predictions[0].probabilities, sample * predictions[0].classCount, predictions[0].classCount)),
+    top1AgreementWithFp32: agreement(predictions[i], (sample) =>
+      argmax(predictions[0].probabilities, sample * predictions[0].classCount, predictions[0].classCount),
+    ),
     speed: speeds.get(file.label)!,
   }));
 }

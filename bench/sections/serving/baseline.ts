@@ -21,7 +21,11 @@ async function runBaselineServer(tfjsPath: string): Promise<void> {
   const model = await tf.loadLayersModel(fileSystemLoader(tfjsPath));
   const inputName = model.inputs[0]!.name;
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-  app.get('/v2/models/model', async () => ({ name: 'model', inputs: [{ name: inputName, datatype: 'FP32', shape: model.inputs[0]!.shape.map((d) => d ?? -1) }], outputs: [{ name: 'output' }] }));
+  app.get('/v2/models/model', async () => ({
+    name: 'model',
+    inputs: [{ name: inputName, datatype: 'FP32', shape: model.inputs[0]!.shape.map((d) => d ?? -1) }],
+    outputs: [{ name: 'output' }],
+  }));
   app.post<{ Body: { inputs: { shape: number[]; data: number[] }[] } }>('/v2/models/model/infer', async (request) => {
     const [input] = request.body.inputs;
     const output = tf.tidy(() => model.predict(tf.tensor(input!.data, input!.shape)) as tf.Tensor);
@@ -38,7 +42,10 @@ async function runBaselineServer(tfjsPath: string): Promise<void> {
 }
 
 try {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { tfjs: { type: 'string', default: 'artifacts/tfjs/model.json' } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { tfjs: { type: 'string', default: 'artifacts/tfjs/model.json' } },
+  });
   await runBaselineServer(values.tfjs);
 } catch (error) {
   process.stderr.write(`error: ${describeError(error)}\n`);

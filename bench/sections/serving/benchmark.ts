@@ -14,7 +14,15 @@ import { InvalidInputError } from '../../../common/errors.ts';
 import { writeJsonAtomic } from '../../../common/files.ts';
 import { PROJECT_ROOT } from '../../../common/project.ts';
 import { measureServerCpu } from './cpu.ts';
-import { PROTOCOLS, type BatchingRatio, type BenchModel, type BenchPoint, type MemoryRun, type Protocol, type ServerBenchResult } from './data.ts';
+import {
+  PROTOCOLS,
+  type BatchingRatio,
+  type BenchModel,
+  type BenchPoint,
+  type MemoryRun,
+  type Protocol,
+  type ServerBenchResult,
+} from './data.ts';
 import { SERVING_PLANS } from './plans.ts';
 import { measureServerMemory } from './serverMemory.ts';
 import { runSoak } from './soak.ts';
@@ -31,7 +39,9 @@ export interface ServerBenchOptions {
 }
 
 export async function benchServer(options: ServerBenchOptions = {}): Promise<ServerBenchResult> {
-  const models = options.models ?? [{ name: 'mlp', onnx: path.resolve('artifacts/model.onnx'), tfjs: path.resolve('artifacts/tfjs/model.json') }];
+  const models = options.models ?? [
+    { name: 'mlp', onnx: path.resolve('artifacts/model.onnx'), tfjs: path.resolve('artifacts/tfjs/model.json') },
+  ];
   for (const model of models) {
     checkExists(model.onnx, `${model.name} ONNX model`);
     if (model.tfjs !== undefined && !existsSync(model.tfjs)) model.tfjs = undefined;
@@ -58,17 +68,39 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
 
   const memoryModel = models[0]!;
   const memory: MemoryRun[] = [];
-  for (const protocol of PROTOCOLS) memory.push(await measureServerMemory(memoryModel.onnx, protocol, plan.memoryCheckpoints, plan.memoryConnections, log));
+  for (const protocol of PROTOCOLS)
+    memory.push(await measureServerMemory(memoryModel.onnx, protocol, plan.memoryCheckpoints, plan.memoryConnections, log));
   const soak = await runSoak(memoryModel.onnx, plan.soakSeconds, plan.soakSampleSeconds, log);
-  const cpu = await measureServerCpu(memoryModel.onnx, { requests: plan.cpuRequests, connections: 16, repetitions: plan.cpuRepetitions, log });
+  const cpu = await measureServerCpu(memoryModel.onnx, {
+    requests: plan.cpuRequests,
+    connections: 16,
+    repetitions: plan.cpuRepetitions,
+    log,
+  });
 
   const result: ServerBenchResult = {
     schema: 2,
     generatedAt: new Date().toISOString(),
     quick: Boolean(options.quick),
-    environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: `${process.platform}-${process.arch}`, baselineBackend },
-    models: models.map((model) => ({ name: model.name, onnx: path.relative(PROJECT_ROOT, model.onnx), ...(model.tfjs ? { tfjs: path.relative(PROJECT_ROOT, model.tfjs) } : {}) })),
-    settings: { durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, repetitions: plan.repetitions, connections, requestBytes },
+    environment: {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      platform: `${process.platform}-${process.arch}`,
+      baselineBackend,
+    },
+    models: models.map((model) => ({
+      name: model.name,
+      onnx: path.relative(PROJECT_ROOT, model.onnx),
+      ...(model.tfjs ? { tfjs: path.relative(PROJECT_ROOT, model.tfjs) } : {}),
+    })),
+    settings: {
+      durationSeconds: plan.durationSeconds,
+      warmupSeconds: plan.warmupSeconds,
+      repetitions: plan.repetitions,
+      connections,
+      requestBytes,
+    },
     points,
     batching,
     memory,
@@ -80,5 +112,6 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
 }
 
 function checkExists(file: string, what: string): void {
-  if (!existsSync(file)) throw new InvalidInputError(`${what} ${file} does not exist; train and export first (npm run pipeline), or point --onnx at one`);
+  if (!existsSync(file))
+    throw new InvalidInputError(`${what} ${file} does not exist; train and export first (npm run pipeline), or point --onnx at one`);
 }

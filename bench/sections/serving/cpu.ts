@@ -58,7 +58,9 @@ export async function measureServerCpu(onnx: string, options: ServerCpuOptions):
       for (const protocol of order) {
         const run = await runLoad(server, specs[protocol], options.requests, options.connections);
         runs[protocol].push(run);
-        log(`server cpu ${protocol}: ${((run.serverCpuSeconds / run.requests) * 1000).toFixed(3)} CPU-s per 1,000 requests, ${Math.round(run.requests / run.wallSeconds)} req/s`);
+        log(
+          `server cpu ${protocol}: ${((run.serverCpuSeconds / run.requests) * 1000).toFixed(3)} CPU-s per 1,000 requests, ${Math.round(run.requests / run.wallSeconds)} req/s`,
+        );
       }
     }
     const perThousand = (run: ServerCpuRun) => (run.serverCpuSeconds / run.requests) * 1000;
@@ -90,7 +92,11 @@ async function loadSpecs(server: RunningBenchServer, signature: ModelSignature, 
   const json = jsonRequest(signature);
   const binary = binaryRequest(signature);
   const grpcFrame = grpcMessageFrame(grpcRequest(signature).message);
-  const files = { json: path.join(scratch, 'json.body'), binary: path.join(scratch, 'binary.body'), grpc: path.join(scratch, 'grpc.frame') };
+  const files = {
+    json: path.join(scratch, 'json.body'),
+    binary: path.join(scratch, 'binary.body'),
+    grpc: path.join(scratch, 'grpc.frame'),
+  };
   await writeFile(files.json, json.body);
   await writeFile(files.binary, binary.body);
   await writeFile(files.grpc, grpcFrame);
@@ -128,14 +134,28 @@ async function runLoad(server: RunningBenchServer, spec: LoadSpec, requests: num
   const succeededBefore = await successCount(server);
   const cpuBefore = readCpuSeconds(server.pid);
   const started = performance.now();
-  const args = [...(spec.http1 ? ['--h1'] : []), '-n', String(requests), '-c', String(connections), '-m', '1', '-d', spec.bodyFile, ...spec.headers.flatMap((header) => ['-H', header]), spec.url];
+  const args = [
+    ...(spec.http1 ? ['--h1'] : []),
+    '-n',
+    String(requests),
+    '-c',
+    String(connections),
+    '-m',
+    '1',
+    '-d',
+    spec.bodyFile,
+    ...spec.headers.flatMap((header) => ['-H', header]),
+    spec.url,
+  ];
   const { stdout } = await promisify(execFile)('h2load', args, { maxBuffer: 16 * 1024 * 1024 });
   const wallSeconds = (performance.now() - started) / 1000;
   const serverCpuSeconds = readCpuSeconds(server.pid) - cpuBefore;
   const succeeded = (await successCount(server)) - succeededBefore;
   const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(stdout);
   if (!done || Number(done[1]) !== requests || succeeded !== requests) {
-    throw new Error(`h2load ${args.join(' ')}: ${done?.[1] ?? '?'} of ${requests} requests succeeded at the HTTP level, ${succeeded} inferences at the server:\n${stdout.slice(-2000)}`);
+    throw new Error(
+      `h2load ${args.join(' ')}: ${done?.[1] ?? '?'} of ${requests} requests succeeded at the HTTP level, ${succeeded} inferences at the server:\n${stdout.slice(-2000)}`,
+    );
   }
   return { requests, serverCpuSeconds: round(serverCpuSeconds, 3), wallSeconds: round(wallSeconds, 3) };
 }

@@ -100,7 +100,13 @@ export interface ServerBenchResult {
   quick: boolean;
   environment: { node: string; cpus: number; cpuModel: string; platform: string; baselineBackend: string };
   models: BenchModel[];
-  settings: { durationSeconds: number; warmupSeconds: number; repetitions: number; connections: number[]; requestBytes: Record<Protocol, number> };
+  settings: {
+    durationSeconds: number;
+    warmupSeconds: number;
+    repetitions: number;
+    connections: number[];
+    requestBytes: Record<Protocol, number>;
+  };
   points: BenchPoint[];
   batching: BatchingRatio[];
   memory: MemoryRun[];

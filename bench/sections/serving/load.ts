@@ -82,10 +82,12 @@ let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 function inferenceClient(address: string): grpc.Client & Record<string, Function> {
   if (!serviceConstructor) {
     const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: false });
-    serviceConstructor = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
+    serviceConstructor = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject)
+      .GRPCInferenceService as grpc.ServiceClientConstructor;
   }
   // A channel of its own per connection: grpc-js would otherwise share one subchannel among them.
-  return new serviceConstructor(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as grpc.Client & Record<string, Function>;
+  return new serviceConstructor(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as grpc.Client &
+    Record<string, Function>;
 }
 
 /** `connections` clients, each sending ModelInfer requests back to back (cycling `requests`). */

@@ -23,6 +23,10 @@ export async function measureServing(context: SectionContext): Promise<ServingDa
     log: (line) => process.stderr.write(`serving: ${line}\n`),
   });
   // latest.json records model files relative to the repository or as scratch/…, never absolute or ../../tmp.
-  const recorded = benchmark.models.map((model) => ({ ...model, onnx: recordedPath(model.onnx, workDirectory), ...(model.tfjs ? { tfjs: recordedPath(model.tfjs, workDirectory) } : {}) }));
+  const recorded = benchmark.models.map((model) => ({
+    ...model,
+    onnx: recordedPath(model.onnx, workDirectory),
+    ...(model.tfjs ? { tfjs: recordedPath(model.tfjs, workDirectory) } : {}),
+  }));
   return { benchmark: { ...benchmark, models: recorded } };
 }

@@ -16,6 +16,26 @@ export interface ServingPlan {
 }
 
 export const SERVING_PLANS: Record<'full' | 'quick', ServingPlan> = {
-  full: { durationSeconds: 4, warmupSeconds: 2, repetitions: 3, memoryCheckpoints: [10_000, 100_000], memoryConnections: 16, soakSeconds: 180, soakSampleSeconds: 5, cpuRequests: 10_000, cpuRepetitions: 5 },
-  quick: { durationSeconds: 1, warmupSeconds: 1, repetitions: 1, memoryCheckpoints: [1_000, 10_000], memoryConnections: 16, soakSeconds: 20, soakSampleSeconds: 2, cpuRequests: 2_000, cpuRepetitions: 1 },
+  full: {
+    durationSeconds: 4,
+    warmupSeconds: 2,
+    repetitions: 3,
+    memoryCheckpoints: [10_000, 100_000],
+    memoryConnections: 16,
+    soakSeconds: 180,
+    soakSampleSeconds: 5,
+    cpuRequests: 10_000,
+    cpuRepetitions: 5,
+  },
+  quick: {
+    durationSeconds: 1,
+    warmupSeconds: 1,
+    repetitions: 1,
+    memoryCheckpoints: [1_000, 10_000],
+    memoryConnections: 16,
+    soakSeconds: 20,
+    soakSampleSeconds: 2,
+    cpuRequests: 2_000,
+    cpuRepetitions: 1,
+  },
 };

@@ -16,7 +16,10 @@ export interface ModelSignature {
 }
 
 export async function readSignature(url: string): Promise<ModelSignature> {
-  const metadata = (await (await fetch(`${url}/v2/models/model`)).json()) as { inputs: { name: string; shape: number[] }[]; outputs: { name: string }[] };
+  const metadata = (await (await fetch(`${url}/v2/models/model`)).json()) as {
+    inputs: { name: string; shape: number[] }[];
+    outputs: { name: string }[];
+  };
   const [input] = metadata.inputs;
   return { inputName: input!.name, outputName: metadata.outputs[0]!.name, shape: [1, ...input!.shape.slice(1)] };
 }
@@ -70,7 +73,12 @@ function pngBombHeader(): Buffer {
   ihdr.writeUInt32BE(20_000, 0);
   ihdr.writeUInt32BE(20_000, 4);
   ihdr[8] = 8;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(10))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(10))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export interface Tally {
@@ -97,9 +105,17 @@ export function soakHttpMix(signature: ModelSignature, tally: Tally): HttpReques
     },
   });
   const good = jsonRequest(signature);
-  const absurd = { ...good, body: JSON.stringify({ inputs: [{ name: signature.inputName, shape: [1e9, ...signature.shape.slice(1)], datatype: 'FP32', data: [0, 1] }] }) };
+  const absurd = {
+    ...good,
+    body: JSON.stringify({
+      inputs: [{ name: signature.inputName, shape: [1e9, ...signature.shape.slice(1)], datatype: 'FP32', data: [0, 1] }],
+    }),
+  };
   const binary = binaryRequest(signature);
-  const lying = { ...binary, headers: { 'inference-header-content-length': String(Number(binary.headers['inference-header-content-length']) + 100_000) } };
+  const lying = {
+    ...binary,
+    headers: { 'inference-header-content-length': String(Number(binary.headers['inference-header-content-length']) + 100_000) },
+  };
   const malformed = { ...good, body: '{"inputs": [{"name": ' };
   const bomb: HttpRequest = { path: '/v2/models/model/classify', headers: { 'content-type': 'image/png' }, body: pngBombHeader() };
   const unknown = { ...good, path: '/v2/models/nope/infer' };

@@ -8,5 +8,10 @@ export function round(value: number, places = 2): number {
 }
 
 export function roundSpread(value: Spread, places = 2): Spread {
-  return { median: round(value.median, places), min: round(value.min, places), max: round(value.max, places), repetitions: value.repetitions };
+  return {
+    median: round(value.median, places),
+    min: round(value.min, places),
+    max: round(value.max, places),
+    repetitions: value.repetitions,
+  };
 }

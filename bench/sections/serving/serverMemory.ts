@@ -6,7 +6,13 @@ import { readSignature } from './requests.ts';
 import { round } from './rounding.ts';
 import { startServe } from './servers.ts';
 
-export async function measureServerMemory(onnx: string, protocol: Protocol, checkpoints: number[], connections: number, log: (line: string) => void): Promise<MemoryRun> {
+export async function measureServerMemory(
+  onnx: string,
+  protocol: Protocol,
+  checkpoints: number[],
+  connections: number,
+  log: (line: string) => void,
+): Promise<MemoryRun> {
   const server = await startServe(onnx, []);
   try {
     const send = sender(protocol, await readSignature(server.url));
@@ -14,7 +20,10 @@ export async function measureServerMemory(onnx: string, protocol: Protocol, chec
     let sent = 0;
     for (const requests of checkpoints) {
       const result = await send.load(server, connections, { amount: requests - sent });
-      if (result.failures > 0) throw new Error(`${result.failures} of ${requests - sent} ${protocol} requests failed while measuring memory${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}`);
+      if (result.failures > 0)
+        throw new Error(
+          `${result.failures} of ${requests - sent} ${protocol} requests failed while measuring memory${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}`,
+        );
       sent = requests;
       const rssMB = readStatusMB(server.pid, 'VmRSS');
       measured.push({ requests, rssMB });
@@ -22,7 +31,14 @@ export async function measureServerMemory(onnx: string, protocol: Protocol, chec
     }
     const first = measured[0]!.rssMB;
     const last = measured.at(-1)!.rssMB;
-    return { protocol, connections, checkpoints: measured, growthMB: round(last - first), growthPercent: round(((last - first) / first) * 100), peakRssMB: readStatusMB(server.pid, 'VmHWM') };
+    return {
+      protocol,
+      connections,
+      checkpoints: measured,
+      growthMB: round(last - first),
+      growthPercent: round(((last - first) / first) * 100),
+      peakRssMB: readStatusMB(server.pid, 'VmHWM'),
+    };
   } finally {
     await server.stop();
   }

@@ -23,13 +23,19 @@ export interface RunningBenchServer {
 
 /** `tfjs-onnx serve` on `onnx` as model "model", with `flags` (e.g. --max-batch 1). */
 export function startServe(onnx: string, flags: string[]): Promise<RunningBenchServer> {
-  const child = spawn(process.execPath, [CLI, 'serve', onnx, '--name', 'model', '--port', '0', '--grpc-port', '0', ...flags], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', onnx, '--name', 'model', '--port', '0', '--grpc-port', '0', ...flags], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return waitForListening(child, `tfjs-onnx serve ${flags.join(' ')}`.trim());
 }
 
 /** The tfjs baseline server (baseline.ts) on the tfjs Layers model `tfjs`. */
 export function startBaseline(tfjs: string): Promise<RunningBenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BASELINE_SERVER, '--tfjs', tfjs], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', BASELINE_SERVER, '--tfjs', tfjs], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return waitForListening(child, 'tfjs baseline');
 }
 

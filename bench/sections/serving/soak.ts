@@ -22,14 +22,22 @@ export async function runSoak(onnx: string, seconds: number, sampleSeconds: numb
     const grpcMix = soakGrpcMix(signature, tally);
     const samples: SoakRun['samples'] = [];
     const started = performance.now();
-    const sampler = setInterval(() => samples.push({ seconds: round((performance.now() - started) / 1000), rssMB: readStatusMB(server.pid, 'VmRSS') }), sampleSeconds * 1000);
-    const [http, grpc] = await Promise.all([httpLoad(server.url, httpMix, httpConnections, { seconds }), grpcLoad(server.grpc!, grpcMix, grpcConnections, { seconds })]);
+    const sampler = setInterval(
+      () => samples.push({ seconds: round((performance.now() - started) / 1000), rssMB: readStatusMB(server.pid, 'VmRSS') }),
+      sampleSeconds * 1000,
+    );
+    const [http, grpc] = await Promise.all([
+      httpLoad(server.url, httpMix, httpConnections, { seconds }),
+      grpcLoad(server.grpc!, grpcMix, grpcConnections, { seconds }),
+    ]);
     clearInterval(sampler);
     samples.push({ seconds: round((performance.now() - started) / 1000), rssMB: readStatusMB(server.pid, 'VmRSS') });
     const liveAfter = (await fetch(`${server.url}/v2/health/live`)).ok;
     const secondHalf = samples.filter((sample) => sample.seconds >= seconds / 2);
     const requests = http.requests + grpc.requests;
-    const bad = Object.entries(tally.byStatus).filter(([status]) => status !== '200' && status !== 'grpc 0').reduce((sum, [, count]) => sum + count, 0);
+    const bad = Object.entries(tally.byStatus)
+      .filter(([status]) => status !== '200' && status !== 'grpc 0')
+      .reduce((sum, [, count]) => sum + count, 0);
     const soak: SoakRun = {
       seconds,
       httpConnections,
@@ -41,10 +49,16 @@ export async function runSoak(onnx: string, seconds: number, sampleSeconds: numb
       unexpected: tally.unexpected + http.failures + grpc.failures,
       byStatus: tally.byStatus,
       badShare: round(bad / Math.max(1, tally.expected + tally.unexpected)),
-      secondHalf: { firstMB: secondHalf[0]?.rssMB ?? 0, lastMB: secondHalf.at(-1)?.rssMB ?? 0, maxMB: Math.max(...secondHalf.map((sample) => sample.rssMB)) },
+      secondHalf: {
+        firstMB: secondHalf[0]?.rssMB ?? 0,
+        lastMB: secondHalf.at(-1)?.rssMB ?? 0,
+        maxMB: Math.max(...secondHalf.map((sample) => sample.rssMB)),
+      },
       liveAfter,
     };
-    log(`soak: ${requests} requests in ${seconds} s (${Math.round(soak.badShare * 100)}% bad), ${soak.unexpected} unexpected replies; RSS ${samples.map((sample) => sample.rssMB.toFixed(0)).join(' ')} MB`);
+    log(
+      `soak: ${requests} requests in ${seconds} s (${Math.round(soak.badShare * 100)}% bad), ${soak.unexpected} unexpected replies; RSS ${samples.map((sample) => sample.rssMB.toFixed(0)).join(' ')} MB`,
+    );
     return soak;
   } finally {
     await server.stop();

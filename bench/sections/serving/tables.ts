@@ -16,11 +16,22 @@ export function servingTables(run: SectionRun<ServingData>): Table[] {
 
 /** The serving benchmark's tables: throughput per model, protocol and batching; the paired batching ratios; memory; the soak. */
 export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
-  const runs = benchmark.quick ? `1 run of ${benchmark.settings.durationSeconds} s` : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
+  const runs = benchmark.quick
+    ? `1 run of ${benchmark.settings.durationSeconds} s`
+    : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
   const throughput: Table = {
     title: 'Serving (requests/s over loopback, one image per request)',
     header: ['model', 'protocol', 'server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'failures'],
-    rows: benchmark.points.map((point) => [point.model, point.protocol, point.server, String(point.connections), formatNumber(point.requestsPerSecond), formatNumber(point.latencyMs.p50), formatNumber(point.latencyMs.p99), String(point.failures)]),
+    rows: benchmark.points.map((point) => [
+      point.model,
+      point.protocol,
+      point.server,
+      String(point.connections),
+      formatNumber(point.requestsPerSecond),
+      formatNumber(point.latencyMs.p50),
+      formatNumber(point.latencyMs.p99),
+      String(point.failures),
+    ]),
     notes: [
       `bench/server.ts: ${runs} per point after ${benchmark.settings.warmupSeconds} s warm-up; batching = \`serve\` defaults (--max-batch 64, no queue delay), no-batching = --max-batch 1, run alternately; tfjs baseline (JSON) on ${benchmark.environment.baselineBackend}.`,
       `Request bytes: ${PROTOCOLS.map((protocol) => `${protocol} ${benchmark.settings.requestBytes[protocol]?.toLocaleString('en-US')}`).join(', ')}. p50/p99: autocannon's whole ms for HTTP, measured per call for gRPC. The load generator shares the machine with the server.`,
@@ -30,21 +41,46 @@ export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
     title: 'Dynamic batching ÷ no batching (requests/s, paired per repetition)',
     header: ['model', 'protocol', 'connections', 'ratio'],
     rows: benchmark.batching.map((entry) => [entry.model, entry.protocol, String(entry.connections), formatSpread(entry.ratio)]),
-    notes: ['Targets: at 1 connection ≥ 0.9 (batching may cost a lone client at most 10%), at 64 connections ≥ 2 (under load it should at least double throughput).'],
+    notes: [
+      'Targets: at 1 connection ≥ 0.9 (batching may cost a lone client at most 10%), at 64 connections ≥ 2 (under load it should at least double throughput).',
+    ],
   };
   const memory: Table = {
     title: 'Server memory per protocol (resident set after N requests)',
-    header: ['protocol', ...benchmark.memory[0]!.checkpoints.map((checkpoint) => `RSS MB after ${checkpoint.requests.toLocaleString('en-US')}`), 'growth MB', 'peak MB'],
-    rows: benchmark.memory.map((entry) => [entry.protocol, ...entry.checkpoints.map((checkpoint) => checkpoint.rssMB.toFixed(1)), signed(entry.growthMB), entry.peakRssMB.toFixed(1)]),
+    header: [
+      'protocol',
+      ...benchmark.memory[0]!.checkpoints.map((checkpoint) => `RSS MB after ${checkpoint.requests.toLocaleString('en-US')}`),
+      'growth MB',
+      'peak MB',
+    ],
+    rows: benchmark.memory.map((entry) => [
+      entry.protocol,
+      ...entry.checkpoints.map((checkpoint) => checkpoint.rssMB.toFixed(1)),
+      signed(entry.growthMB),
+      entry.peakRssMB.toFixed(1),
+    ]),
     notes: [`A fresh \`serve\` (defaults) per protocol on ${benchmark.models[0]!.name}, ${benchmark.memory[0]!.connections} connections.`],
   };
   const { soak } = benchmark;
   const soakTable: Table = {
     title: 'Soak (mixed good and bad requests, HTTP and gRPC together)',
     header: ['seconds', 'requests', 'bad share', 'unexpected replies', 'RSS MB, second half (first / last / max)', 'live after'],
-    rows: [[String(soak.seconds), soak.requests.toLocaleString('en-US'), `${Math.round(soak.badShare * 100)}%`, String(soak.unexpected), `${soak.secondHalf.firstMB.toFixed(0)} / ${soak.secondHalf.lastMB.toFixed(0)} / ${soak.secondHalf.maxMB.toFixed(0)}`, soak.liveAfter ? 'yes' : 'NO']],
+    rows: [
+      [
+        String(soak.seconds),
+        soak.requests.toLocaleString('en-US'),
+        `${Math.round(soak.badShare * 100)}%`,
+        String(soak.unexpected),
+        `${soak.secondHalf.firstMB.toFixed(0)} / ${soak.secondHalf.lastMB.toFixed(0)} / ${soak.secondHalf.maxMB.toFixed(0)}`,
+        soak.liveAfter ? 'yes' : 'NO',
+      ],
+    ],
     notes: [
-      `${soak.httpConnections} HTTP + ${soak.grpcConnections} gRPC connections; bad kinds: absurd shape, lying Inference-Header-Content-Length, malformed JSON, 20000×20000 PNG header, unknown model, short and absurd gRPC raw contents. Replies by status: ${Object.entries(soak.byStatus).map(([status, count]) => `${status}: ${count.toLocaleString('en-US')}`).join(', ')}.`,
+      `${soak.httpConnections} HTTP + ${soak.grpcConnections} gRPC connections; bad kinds: absurd shape, lying Inference-Header-Content-Length, malformed JSON, 20000×20000 PNG header, unknown model, short and absurd gRPC raw contents. Replies by status: ${Object.entries(
+        soak.byStatus,
+      )
+        .map(([status, count]) => `${status}: ${count.toLocaleString('en-US')}`)
+        .join(', ')}.`,
       `RSS every ${soak.sampleSeconds} s (MB): ${soak.samples.map((sample) => sample.rssMB.toFixed(0)).join(' ')}.`,
     ],
   };
@@ -56,7 +92,12 @@ export function serverCpuTable(cpu: ServerCpuResult, what: string): Table {
   return {
     title: 'Server CPU per request (load generator in its own process)',
     header: ['protocol', 'request bytes', 'server CPU-s per 1,000 requests', 'req/s (h2load)'],
-    rows: cpu.protocols.map((entry) => [entry.protocol, entry.requestBytes.toLocaleString('en-US'), formatSpread(entry.cpuSecondsPer1000), formatSpread(entry.requestsPerSecond)]),
+    rows: cpu.protocols.map((entry) => [
+      entry.protocol,
+      entry.requestBytes.toLocaleString('en-US'),
+      formatSpread(entry.cpuSecondsPer1000),
+      formatSpread(entry.requestsPerSecond),
+    ]),
     notes: [
       `${what}; \`serve ${cpu.serveFlags.join(' ')}\` (one onnxruntime run per request, no intra-op thread pool), ${cpu.loadGenerator} in its own process, ${cpu.requests.toLocaleString('en-US')} requests per run over ${cpu.connections} connections, one request at a time each; median (min–max) of ${cpu.repetitions} runs, protocols taking turns.`,
       `gRPC ÷ binary, paired per repetition: ${formatSpread(cpu.grpcOverBinary)}; gRPC ÷ JSON: ${formatSpread(cpu.grpcOverJson)}. Server CPU is utime + stime of its process (every thread) from /proc/<pid>/stat.`,
@@ -70,19 +111,49 @@ interface LegacyServing {
     quick: boolean;
     environment: { baselineBackend: string };
     settings: { durationSeconds: number; warmupSeconds: number; repetitions: number };
-    points: { server: string; connections: number; requestsPerSecond: number; latencyMs: { p50: number; p99: number; mean: number }; failures: number }[];
+    points: {
+      server: string;
+      connections: number;
+      requestsPerSecond: number;
+      latencyMs: { p50: number; p99: number; mean: number };
+      failures: number;
+    }[];
   };
-  memory: { server: string; connections: number; checkpoints: { requests: number; rssMB: number }[]; growthMB: number; growthPercent: number; peakRssMB: number };
+  memory: {
+    server: string;
+    connections: number;
+    checkpoints: { requests: number; rssMB: number }[];
+    growthMB: number;
+    growthPercent: number;
+    peakRssMB: number;
+  };
 }
 
 function legacyServingTables(data: LegacyServing): Table[] {
-  const table: Table = { title: 'Serving (requests/s over loopback, one image per request)', header: ['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'failures'], rows: [], notes: [] };
+  const table: Table = {
+    title: 'Serving (requests/s over loopback, one image per request)',
+    header: ['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'failures'],
+    rows: [],
+    notes: [],
+  };
   const { benchmark, memory } = data;
   for (const point of benchmark.points) {
-    table.rows.push([point.server, String(point.connections), formatNumber(point.requestsPerSecond), String(point.latencyMs.p50), String(point.latencyMs.p99), formatNumber(point.latencyMs.mean), String(point.failures)]);
+    table.rows.push([
+      point.server,
+      String(point.connections),
+      formatNumber(point.requestsPerSecond),
+      String(point.latencyMs.p50),
+      String(point.latencyMs.p99),
+      formatNumber(point.latencyMs.mean),
+      String(point.failures),
+    ]);
   }
-  const runs = benchmark.quick ? `1 run of ${benchmark.settings.durationSeconds} s` : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
-  table.notes.push(`bench/server.ts on the MLP: ${runs} per point after ${benchmark.settings.warmupSeconds} s warm-up; p50/p99 in whole ms (autocannon), mean = connections ÷ req/s; tfjs baseline on ${benchmark.environment.baselineBackend}.`);
+  const runs = benchmark.quick
+    ? `1 run of ${benchmark.settings.durationSeconds} s`
+    : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
+  table.notes.push(
+    `bench/server.ts on the MLP: ${runs} per point after ${benchmark.settings.warmupSeconds} s warm-up; p50/p99 in whole ms (autocannon), mean = connections ÷ req/s; tfjs baseline on ${benchmark.environment.baselineBackend}.`,
+  );
   const memoryTable: Table = {
     title: 'Server memory (resident set after N requests)',
     header: ['requests', 'RSS MB'],

@@ -28,9 +28,17 @@ export interface ServeThroughput {
 }
 
 /** Batching on and off for one model, every protocol at every connection count. */
-export async function measureServeThroughput(model: { name: string; onnx: string }, plan: ServingPlan, connections: number[], log: Log): Promise<ServeThroughput> {
+export async function measureServeThroughput(
+  model: { name: string; onnx: string },
+  plan: ServingPlan,
+  connections: number[],
+  log: Log,
+): Promise<ServeThroughput> {
   const result: ServeThroughput = { points: [], batching: [], requestBytes: {} as Record<Protocol, number> };
-  const servers: Record<Batching, RunningBenchServer> = { batching: await startServe(model.onnx, SERVE_FLAGS.batching), 'no-batching': await startServe(model.onnx, SERVE_FLAGS['no-batching']) };
+  const servers: Record<Batching, RunningBenchServer> = {
+    batching: await startServe(model.onnx, SERVE_FLAGS.batching),
+    'no-batching': await startServe(model.onnx, SERVE_FLAGS['no-batching']),
+  };
   try {
     const signature = await readSignature(servers.batching.url);
     for (const protocol of PROTOCOLS) {
@@ -47,9 +55,14 @@ export async function measureServeThroughput(model: { name: string; onnx: string
         for (const kind of ['batching', 'no-batching'] as const) {
           const point = summarize(model.name, protocol, kind, count, runs[kind]);
           result.points.push(point);
-          log(`  ${protocol.padEnd(6)} ${kind.padEnd(11)} ${String(count).padStart(2)} conn: ${point.requestsPerSecond} req/s, p50 ${point.latencyMs.p50} ms, p99 ${point.latencyMs.p99} ms${point.failures ? `, ${point.failures} FAILED` : ''}`);
+          log(
+            `  ${protocol.padEnd(6)} ${kind.padEnd(11)} ${String(count).padStart(2)} conn: ${point.requestsPerSecond} req/s, p50 ${point.latencyMs.p50} ms, p99 ${point.latencyMs.p99} ms${point.failures ? `, ${point.failures} FAILED` : ''}`,
+          );
         }
-        const ratio = pairedRatio(runs.batching.map((run) => run.requestsPerSecond), runs['no-batching'].map((run) => run.requestsPerSecond));
+        const ratio = pairedRatio(
+          runs.batching.map((run) => run.requestsPerSecond),
+          runs['no-batching'].map((run) => run.requestsPerSecond),
+        );
         result.batching.push({ model: model.name, protocol, connections: count, ratio: roundSpread(ratio) });
         log(`  ${protocol.padEnd(6)} batching ÷ no batching at ${count}: ${ratio.median.toFixed(2)}×`);
       }
@@ -61,7 +74,12 @@ export async function measureServeThroughput(model: { name: string; onnx: string
 }
 
 /** The tfjs baseline on one model's tfjs model.json, JSON at every connection count; with the tfjs backend it ran on. */
-export async function measureBaseline(model: { name: string; tfjs: string }, plan: ServingPlan, connections: number[], log: Log): Promise<{ points: BenchPoint[]; backend: string }> {
+export async function measureBaseline(
+  model: { name: string; tfjs: string },
+  plan: ServingPlan,
+  connections: number[],
+  log: Log,
+): Promise<{ points: BenchPoint[]; backend: string }> {
   const baseline = await startBaseline(model.tfjs);
   try {
     const send = sender('json', await readSignature(baseline.url));
@@ -69,7 +87,8 @@ export async function measureBaseline(model: { name: string; tfjs: string }, pla
     const points: BenchPoint[] = [];
     for (const count of connections) {
       const runs: LoadResult[] = [];
-      for (let repetition = 0; repetition < plan.repetitions; repetition++) runs.push(await send.load(baseline, count, { seconds: plan.durationSeconds }));
+      for (let repetition = 0; repetition < plan.repetitions; repetition++)
+        runs.push(await send.load(baseline, count, { seconds: plan.durationSeconds }));
       const point = summarize(model.name, 'json', 'tfjs-baseline', count, runs);
       points.push(point);
       log(`  json   tfjs-baseline ${String(count).padStart(2)} conn: ${point.requestsPerSecond} req/s`);
@@ -88,7 +107,11 @@ function summarize(model: string, protocol: Protocol, server: ServerKind, connec
     server,
     connections,
     requestsPerSecond,
-    latencyMs: { p50: round(median(runs.map((run) => run.latencyMs.p50))), p99: round(median(runs.map((run) => run.latencyMs.p99))), mean: round((connections / requestsPerSecond) * 1000) },
+    latencyMs: {
+      p50: round(median(runs.map((run) => run.latencyMs.p50))),
+      p99: round(median(runs.map((run) => run.latencyMs.p99))),
+      mean: round((connections / requestsPerSecond) * 1000),
+    },
     failures: runs.reduce((sum, run) => sum + run.failures, 0),
     runs: runs.map((run) => ({ requestsPerSecond: round(run.requestsPerSecond), p50: run.latencyMs.p50, p99: run.latencyMs.p99 })),
   };

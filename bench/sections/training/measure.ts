@@ -74,7 +74,12 @@ export async function measureTraining(context: SectionContext): Promise<Training
   const settings = context.settings.training;
   const dataset = await loadDataset({ limit: samplesNeeded(settings) });
   const data: TrainingData = {
-    recipe: { batchSize: settings.batchSize, optimizer: 'adam', learningRate: settings.learningRate, loss: 'sparseCategoricalCrossentropy' },
+    recipe: {
+      batchSize: settings.batchSize,
+      optimizer: 'adam',
+      learningRate: settings.learningRate,
+      loss: 'sparseCategoricalCrossentropy',
+    },
     rows: [],
     skipped: [],
     kernelsPerStep: [],
@@ -91,7 +96,9 @@ export async function measureTraining(context: SectionContext): Promise<Training
         continue;
       }
       const row = await timeTraining(model, backend, plan, dataset, settings, backend === FIT_COMPARISON_BACKEND);
-      process.stderr.write(`training: ${model} on ${backend}: ${row.samplesPerSecond.median.toFixed(0)} samples/s${row.fit ? ` (fit(): ${row.fit.samplesPerSecond.median.toFixed(0)})` : ''}\n`);
+      process.stderr.write(
+        `training: ${model} on ${backend}: ${row.samplesPerSecond.median.toFixed(0)} samples/s${row.fit ? ` (fit(): ${row.fit.samplesPerSecond.median.toFixed(0)})` : ''}\n`,
+      );
       data.rows.push(row);
       if (backend === FIT_COMPARISON_BACKEND) data.kernelsPerStep.push(await countKernels(model, backend, dataset, settings));
     }
@@ -113,7 +120,9 @@ async function activate(backend: BackendName): Promise<string | undefined> {
 
 /** The most samples any plan trains on; the training split is cut to that. */
 function samplesNeeded(settings: Settings): number {
-  const steps = Object.values(settings.plans).flatMap((byBackend) => Object.values(byBackend).map((plan) => ('skip' in plan ? 0 : Math.max(plan.steps, plan.warmupSteps))));
+  const steps = Object.values(settings.plans).flatMap((byBackend) =>
+    Object.values(byBackend).map((plan) => ('skip' in plan ? 0 : Math.max(plan.steps, plan.warmupSteps))),
+  );
   return Math.max(...steps) * settings.batchSize;
 }
 
@@ -146,7 +155,13 @@ async function timeTraining(
         (which === 'lean' ? leanRates : fitRates).push(samplesPerSecond((performance.now() - started) / 1000));
       }
     }
-    const row: TrainingRow = { model: name, backend, warmupSteps: plan.warmupSteps, steps: plan.steps, samplesPerSecond: spread(leanRates) };
+    const row: TrainingRow = {
+      model: name,
+      backend,
+      warmupSteps: plan.warmupSteps,
+      steps: plan.steps,
+      samplesPerSecond: spread(leanRates),
+    };
     if (compiled) row.fit = { samplesPerSecond: spread(fitRates), speedup: pairedRatio(leanRates, fitRates) };
     return row;
   } finally {
@@ -168,7 +183,13 @@ async function countKernels(name: ModelName, backend: BackendName, dataset: Imag
     // tf.profile hands back the same object each time: take what is needed before profiling again.
     const leanKernels = [...(await tf.profile(() => lean.run(steps, settings.batchSize))).kernels];
     const fitKernels = [...(await tf.profile(() => fitOnce(compiled.model, tensors, settings.batchSize))).kernels];
-    return { model: name, backend, fit: fitKernels.length / steps, lean: leanKernels.length / steps, leanKernels: kernelHistogram(leanKernels, steps) };
+    return {
+      model: name,
+      backend,
+      fit: fitKernels.length / steps,
+      lean: leanKernels.length / steps,
+      leanKernels: kernelHistogram(leanKernels, steps),
+    };
   } finally {
     tf.dispose(tensors);
     compiled.dispose();
@@ -210,7 +231,9 @@ async function compareWithPyTorch(settings: Settings): Promise<PyTorchComparison
       };
       if (pair % 2 === 0) await runOurs().then(runTheirs);
       else await runTheirs().then(runOurs);
-      process.stderr.write(`training: MLP epoch pair ${pair + 1}/${pairs}: ours ${ours.at(-1)!.seconds.toFixed(2)} s, PyTorch ${theirs.at(-1)!.seconds.toFixed(2)} s\n`);
+      process.stderr.write(
+        `training: MLP epoch pair ${pair + 1}/${pairs}: ours ${ours.at(-1)!.seconds.toFixed(2)} s, PyTorch ${theirs.at(-1)!.seconds.toFixed(2)} s\n`,
+      );
     }
     return {
       measured: true,
@@ -219,7 +242,10 @@ async function compareWithPyTorch(settings: Settings): Promise<PyTorchComparison
       threads: runner.threads,
       warmupSteps,
       epochSeconds: { ours: spread(ours.map((e) => e.seconds)), pytorch: spread(theirs.map((e) => e.seconds)) },
-      ratio: pairedRatio(ours.map((e) => e.seconds), theirs.map((e) => e.seconds)),
+      ratio: pairedRatio(
+        ours.map((e) => e.seconds),
+        theirs.map((e) => e.seconds),
+      ),
       testAccuracy: { ours: spread(ours.map((e) => e.testAccuracy)), pytorch: spread(theirs.map((e) => e.testAccuracy)) },
       goal: 0.75,
     };

@@ -32,8 +32,12 @@ export class PyTorchRunner {
   /** Starts the PyTorch process, or says why it cannot run here. */
   static async start(idxFiles: string[]): Promise<PyTorchRunner | { unavailable: string }> {
     const python = PYTHONS.find((candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-    if (!python) return { unavailable: 'PyTorch is not installed (no python3 here can import torch; on Debian: apt-get install python3-torch)' };
-    const child = spawn(python, [SCRIPT, ...idxFiles], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    if (!python)
+      return { unavailable: 'PyTorch is not installed (no python3 here can import torch; on Debian: apt-get install python3-torch)' };
+    const child = spawn(python, [SCRIPT, ...idxFiles], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const ready = JSON.parse((await lines.next()).value ?? '{}') as { ready?: boolean; torch?: string; threads?: number };
     if (!ready.ready) {

@@ -23,7 +23,14 @@ function trainingTable(run: SectionRun<TrainingData>): Table {
   const { recipe, rows, skipped } = run.data;
   for (const row of rows) {
     const fit = row.fit ? [formatSpread(row.fit.samplesPerSecond), formatSpread(row.fit.speedup)] : ['—', '—'];
-    table.rows.push([row.model, row.backend, `${row.warmupSteps} + ${row.steps}`, formatSpread(row.samplesPerSecond), ...fit, String(row.samplesPerSecond.repetitions)]);
+    table.rows.push([
+      row.model,
+      row.backend,
+      `${row.warmupSteps} + ${row.steps}`,
+      formatSpread(row.samplesPerSecond),
+      ...fit,
+      String(row.samplesPerSecond.repetitions),
+    ]);
   }
   for (const skip of skipped) table.rows.push([skip.model, skip.backend, '—', `not measured: ${skip.reason}`, '—', '—', '—']);
   const recipeNote = `Recipe: batch ${recipe.batchSize}, ${recipe.optimizer} (learning rate ${recipe.learningRate}), ${recipe.loss}.`;
@@ -34,30 +41,54 @@ function trainingTable(run: SectionRun<TrainingData>): Table {
         `${recipeNote} samples/s: one model.fit() of the timed steps per repetition (results from before train() had its own step). Figures: median (min–max).`,
   );
   if (skipped.some((skip) => skip.backend === 'tensorflow')) {
-    table.notes.push('tensorflow is tfjs-node: train() uses it wherever it is installed, but its speed cannot be measured on this machine, where it does not install (its install script downloads libtensorflow).');
+    table.notes.push(
+      'tensorflow is tfjs-node: train() uses it wherever it is installed, but its speed cannot be measured on this machine, where it does not install (its install script downloads libtensorflow).',
+    );
   }
   return table;
 }
 
 function kernelTable(data: TrainingData): Table {
-  const table: Table = { title: 'Kernels per training step', header: ['model', 'backend', 'fit()', "train()'s step", "train()'s step by kernel"], rows: [], notes: [] };
+  const table: Table = {
+    title: 'Kernels per training step',
+    header: ['model', 'backend', 'fit()', "train()'s step", "train()'s step by kernel"],
+    rows: [],
+    notes: [],
+  };
   for (const count of data.kernelsPerStep) {
-    const byKernel = Object.entries(count.leanKernels).map(([name, n]) => `${name} ${formatNumber(n)}`).join(', ');
+    const byKernel = Object.entries(count.leanKernels)
+      .map(([name, n]) => `${name} ${formatNumber(n)}`)
+      .join(', ');
     table.rows.push([count.model, count.backend, formatNumber(count.fit), formatNumber(count.lean), byKernel]);
   }
-  table.notes.push('tf.profile over ten steps, divided by ten; kernels that a kernel runs inside itself are counted too (e.g. the Transpose before an untransposed BatchMatMul).');
+  table.notes.push(
+    'tf.profile over ten steps, divided by ten; kernels that a kernel runs inside itself are counted too (e.g. the Transpose before an untransposed BatchMatMul).',
+  );
   return table;
 }
 
 function pytorchTable(comparison: PyTorchComparison): Table {
-  const table: Table = { title: 'MLP epoch against PyTorch (seconds, same machine, same run)', header: ['what', 'epoch seconds', 'test accuracy'], rows: [], notes: [] };
+  const table: Table = {
+    title: 'MLP epoch against PyTorch (seconds, same machine, same run)',
+    header: ['what', 'epoch seconds', 'test accuracy'],
+    rows: [],
+    notes: [],
+  };
   if (!comparison.measured) {
     table.rows.push(['PyTorch', `not measured: ${comparison.reason}`, '—']);
     return table;
   }
   const percent = (value: Spread) => `${formatNumber(value.median * 100)}%`;
-  table.rows.push([`ours (tfjs ${comparison.ourBackend}, train()'s epoch loop)`, formatSpread(comparison.epochSeconds.ours), percent(comparison.testAccuracy.ours)]);
-  table.rows.push([`PyTorch ${comparison.torch} (${comparison.threads} thread${comparison.threads === 1 ? '' : 's'})`, formatSpread(comparison.epochSeconds.pytorch), percent(comparison.testAccuracy.pytorch)]);
+  table.rows.push([
+    `ours (tfjs ${comparison.ourBackend}, train()'s epoch loop)`,
+    formatSpread(comparison.epochSeconds.ours),
+    percent(comparison.testAccuracy.ours),
+  ]);
+  table.rows.push([
+    `PyTorch ${comparison.torch} (${comparison.threads} thread${comparison.threads === 1 ? '' : 's'})`,
+    formatSpread(comparison.epochSeconds.pytorch),
+    percent(comparison.testAccuracy.pytorch),
+  ]);
   const verdict = comparison.ratio.median <= comparison.goal ? 'meets' : 'misses';
   table.rows.push(['ours ÷ PyTorch, paired', `${formatSpread(comparison.ratio)} (${verdict} the goal of ≤ ${comparison.goal})`, '—']);
   table.notes.push(

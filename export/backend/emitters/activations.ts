@@ -23,11 +23,16 @@ export interface ActivationArguments {
 
 type ActivationBuilder = (g: GraphBuilder, x: string, args: ActivationArguments, value: TensorValue) => string;
 
-const elementwise = (opType: string, attributes = {}): ActivationBuilder => (g, x) => g.node(opType, [x], attributes);
+const elementwise =
+  (opType: string, attributes = {}): ActivationBuilder =>
+  (g, x) =>
+    g.node(opType, [x], attributes);
 
 /** Softmax-like ops normalize over the logical last axis, wherever that axis is stored. */
-const lastAxis = (opType: string): ActivationBuilder => (g, x, _args, value) =>
-  g.node(opType, [x], { axis: attr.int(physicalAxis(value.perm, normalizeAxis(-1, value.shape.length))) });
+const lastAxis =
+  (opType: string): ActivationBuilder =>
+  (g, x, _args, value) =>
+    g.node(opType, [x], { axis: attr.int(physicalAxis(value.perm, normalizeAxis(-1, value.shape.length))) });
 
 // tfjs-core's selu constants (ONNX's defaults are the same numbers rounded to float32).
 const SELU_ALPHA = 1.6732632423543772;

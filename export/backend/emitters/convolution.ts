@@ -30,7 +30,10 @@ export function kernelToOnnx(kernel: KernelValues): KernelValues {
  */
 export function depthwiseKernelToOnnx(kernel: KernelValues): KernelValues {
   const spatial = kernel.shape.slice(0, -2);
-  return kernelToOnnx({ values: kernel.values, shape: [...spatial, 1, kernel.shape[kernel.shape.length - 2] * kernel.shape[kernel.shape.length - 1]] });
+  return kernelToOnnx({
+    values: kernel.values,
+    shape: [...spatial, 1, kernel.shape[kernel.shape.length - 2] * kernel.shape[kernel.shape.length - 1]],
+  });
 }
 
 export interface ConvWeights {
@@ -48,7 +51,13 @@ export interface WindowResult {
 }
 
 /** One Conv on a channels-first input whose spatial sizes are `sizes`. */
-export function emitConv(graph: GraphBuilder, input: string, sizes: Dim[], window: Window, { weight, bias, group = 1 }: ConvWeights): WindowResult {
+export function emitConv(
+  graph: GraphBuilder,
+  input: string,
+  sizes: Dim[],
+  window: Window,
+  { weight, bias, group = 1 }: ConvWeights,
+): WindowResult {
   const inputs = [input, graph.floatConstant(weight.name, weight.shape, weight.values)];
   if (bias) inputs.push(graph.floatConstant('bias', [bias.length], bias));
   const output = graph.node('Conv', inputs, { ...windowAttributes(window, sizes), group: attr.int(group) });
@@ -59,7 +68,13 @@ export function emitConv(graph: GraphBuilder, input: string, sizes: Dim[], windo
  * One MaxPool or AveragePool on a channels-first input. Average pooling divides by the inputs
  * inside the window only, as TensorFlow's 'same' pooling does (count_include_pad 0).
  */
-export function emitPool(graph: GraphBuilder, opType: 'MaxPool' | 'AveragePool', input: string, sizes: Dim[], window: Window): WindowResult {
+export function emitPool(
+  graph: GraphBuilder,
+  opType: 'MaxPool' | 'AveragePool',
+  input: string,
+  sizes: Dim[],
+  window: Window,
+): WindowResult {
   const extra: Record<string, AttributeValue> = opType === 'AveragePool' ? { count_include_pad: attr.int(0) } : {};
   const output = graph.node(opType, [input], { ...windowAttributes(window, sizes, { dilations: false }), ...extra });
   return { output, sizes: windowOutputSizes(window, sizes) };

@@ -54,7 +54,11 @@ export function transposedOutputSize(input: Dim, kernel: number, stride: number,
  * 'same' crops max(k − s, 0) split begin-low like forward SAME; both modes then add max(s − k, 0)
  * at the end so the output reaches tfjs's size.
  */
-export function transposedConvolutionPads(kernels: number[], strides: number[], padding: 'valid' | 'same'): { pads: number[]; outputPadding: number[] } {
+export function transposedConvolutionPads(
+  kernels: number[],
+  strides: number[],
+  padding: 'valid' | 'same',
+): { pads: number[]; outputPadding: number[] } {
   const begin: number[] = [];
   const end: number[] = [];
   const outputPadding: number[] = [];

@@ -43,7 +43,16 @@ export interface GraphNode {
 export type ElementType = Exclude<RuntimeElementType, 'uint32' | 'uint64'>;
 
 /** Initializer values; bool as 0/1 bytes, float16 as its bit patterns. */
-export type InitializerValues = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array | string[];
+export type InitializerValues =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | BigInt64Array
+  | string[];
 
 export interface Initializer {
   name: string;
@@ -113,7 +122,14 @@ export class GraphBuilder {
   /** Adds a node whose single output has a fixed name (a graph output keeping its Keras name). */
   nodeWithOutputName(opType: string, inputs: string[], output: string, attributes: Record<string, AttributeValue> = {}): void {
     const prefix = this.currentLayer ? `${this.currentLayer}/` : '';
-    this.nodes.push({ name: this.uniqueName(`${prefix}${opType}`), opType, inputs, outputs: [output], attributes, layerName: this.currentLayer });
+    this.nodes.push({
+      name: this.uniqueName(`${prefix}${opType}`),
+      opType,
+      inputs,
+      outputs: [output],
+      attributes,
+      layerName: this.currentLayer,
+    });
   }
 
   initializer(baseName: string, dims: number[], dataType: ElementType, values: InitializerValues): string {

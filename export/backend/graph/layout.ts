@@ -58,7 +58,11 @@ export function permutationAfterRemovingAxes(perm: Permutation, removed: readonl
 }
 
 /** Transposes row-major `values` of `shape` by `perm` (for weights, done once at conversion time). */
-export function transposeData<T extends Float32Array | Int32Array | Uint8Array>(values: T, shape: readonly number[], perm: Permutation): { values: T; shape: number[] } {
+export function transposeData<T extends Float32Array | Int32Array | Uint8Array>(
+  values: T,
+  shape: readonly number[],
+  perm: Permutation,
+): { values: T; shape: number[] } {
   const rank = shape.length;
   const outShape = permuteList(shape, perm);
   const inStrides = stridesOf(shape);

@@ -12,7 +12,13 @@ interface OpsetContext {
  * ReduceMean/ReduceMax/...: `axes` is an attribute up to opset 17 and an input from 18
  * (ReduceSum switched earlier, at 13).
  */
-export function reduce(ctx: OpsetContext, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceProd' | 'ReduceSum', input: string, axes: number[], keepDims: boolean): string {
+export function reduce(
+  ctx: OpsetContext,
+  opType: 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceProd' | 'ReduceSum',
+  input: string,
+  axes: number[],
+  keepDims: boolean,
+): string {
   const axesAsInput = opType === 'ReduceSum' ? ctx.opset >= 13 : ctx.opset >= 18;
   const keepdims = attr.int(keepDims ? 1 : 0);
   if (axesAsInput) return ctx.graph.node(opType, [input, ctx.graph.int64Constant('axes', axes)], { keepdims });

@@ -22,7 +22,12 @@ export interface TensorValue {
   readonly views: Map<string, string>;
 }
 
-export function tensorValue(onnxName: string, shape: readonly Dim[], perm: Permutation = identityPermutation(shape.length), dtype: TfjsElementType = 'float32'): TensorValue {
+export function tensorValue(
+  onnxName: string,
+  shape: readonly Dim[],
+  perm: Permutation = identityPermutation(shape.length),
+  dtype: TfjsElementType = 'float32',
+): TensorValue {
   if (perm.length !== shape.length) throw new Error(`internal: permutation ${perm.join(',')} does not fit rank ${shape.length}`);
   return { onnxName, shape: [...shape], dtype, perm: [...perm], views: new Map([[perm.join(','), onnxName]]) };
 }

@@ -45,7 +45,10 @@ function encodeGraph(graph: GraphBuilder, name: string): ReturnType<Proto['Graph
 }
 
 /** Little-endian writers per element type (float16 values are already bit patterns). */
-const elementWriters: Record<Exclude<ElementType, 'string'>, { bytes: number; write: (view: DataView, offset: number, value: number | bigint) => void }> = {
+const elementWriters: Record<
+  Exclude<ElementType, 'string'>,
+  { bytes: number; write: (view: DataView, offset: number, value: number | bigint) => void }
+> = {
   float32: { bytes: 4, write: (v, o, x) => v.setFloat32(o, x as number, true) },
   float16: { bytes: 2, write: (v, o, x) => v.setUint16(o, x as number, true) },
   float64: { bytes: 8, write: (v, o, x) => v.setFloat64(o, x as number, true) },

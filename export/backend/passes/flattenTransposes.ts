@@ -78,7 +78,7 @@ function readsConstantWeight(graph: GraphBuilder, node: GraphNode, features: num
   if (node.opType !== 'MatMul' && node.opType !== 'Gemm') return false;
   if (node.opType === 'Gemm' && intAttribute(node, 'transA') === 1) return false;
   const weight = graph.initializers.find((initializer) => initializer.name === node.inputs[1]);
-  if (!weight || weight.dims.length !== 2 || Array.isArray(weight.values)) return false;
+  if (weight?.dims.length !== 2 || Array.isArray(weight.values)) return false;
   const transposed = node.opType === 'Gemm' && intAttribute(node, 'transB') === 1;
   return weight.dims[transposed ? 1 : 0] === features;
 }
@@ -87,7 +87,13 @@ function readsConstantWeight(graph: GraphBuilder, node: GraphNode, features: num
  * The weight with its feature axis reordered: entry i of the new feature axis (in the order of the
  * Transpose's input) is entry σ(i) of the old one (in the order of its output).
  */
-function permuteFeatures(values: InitializerValues, featureSizes: number[], perm: number[], outputs: number, transposed: boolean): InitializerValues {
+function permuteFeatures(
+  values: InitializerValues,
+  featureSizes: number[],
+  perm: number[],
+  outputs: number,
+  transposed: boolean,
+): InitializerValues {
   const source = sourceFeatureIndices(featureSizes, perm);
   const typed = values as Exclude<InitializerValues, string[]>;
   const result = new (typed.constructor as new (length: number) => typeof typed)(typed.length);

@@ -32,7 +32,7 @@ export function consumers(graph: GraphBuilder): Map<string, GraphNode[]> {
 /** The one node reading `tensor`, when exactly one does and the tensor is not also a graph output. */
 export function soleConsumer(graph: GraphBuilder, readers: Map<string, GraphNode[]>, tensor: string): GraphNode | undefined {
   const nodes = readers.get(tensor);
-  if (!nodes || nodes.length !== 1 || isGraphOutput(graph, tensor)) return undefined;
+  if (nodes?.length !== 1 || isGraphOutput(graph, tensor)) return undefined;
   // A node reading the tensor twice (x·x) is still one consumer, but not a chain link a rewrite may reroute.
   return nodes[0].inputs.filter((input) => input === tensor).length === 1 ? nodes[0] : undefined;
 }

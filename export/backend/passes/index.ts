@@ -8,7 +8,14 @@ import { foldTransposesIntoWeights } from './flattenTransposes.ts';
 import { mergeConsecutiveTransposes } from './transposes.ts';
 import { reshapeUnitAxisTransposes } from './unitAxisTransposes.ts';
 
-const passes = [mergeConsecutiveTransposes, foldTransposesIntoWeights, reshapeUnitAxisTransposes, removeIdentities, removeDeadNodes, mergeDuplicateInitializers];
+const passes = [
+  mergeConsecutiveTransposes,
+  foldTransposesIntoWeights,
+  reshapeUnitAxisTransposes,
+  removeIdentities,
+  removeDeadNodes,
+  mergeDuplicateInitializers,
+];
 
 export function optimizeGraph(graph: GraphBuilder): void {
   // A subgraph's clean-up can only drop reads of outer values, which the outer passes then see.

@@ -12,21 +12,77 @@ export type StaticDim = number | null;
 export type StaticShapes = Map<string, StaticDim[]>;
 
 const SAME_SHAPE = new Set([
-  'Abs', 'BatchNormalization', 'Cast', 'Ceil', 'Clip', 'Dropout', 'Elu', 'Erf', 'Exp', 'Floor', 'Gelu', 'HardSigmoid', 'HardSwish', 'Identity',
-  'InstanceNormalization', 'LRN', 'LeakyRelu', 'Log', 'LogSoftmax', 'Neg', 'Not', 'Reciprocal', 'Relu', 'Round', 'Selu', 'Sigmoid', 'Sign', 'Softmax',
-  'Softplus', 'Softsign', 'Sqrt', 'Tanh', 'ThresholdedRelu', 'LayerNormalization',
+  'Abs',
+  'BatchNormalization',
+  'Cast',
+  'Ceil',
+  'Clip',
+  'Dropout',
+  'Elu',
+  'Erf',
+  'Exp',
+  'Floor',
+  'Gelu',
+  'HardSigmoid',
+  'HardSwish',
+  'Identity',
+  'InstanceNormalization',
+  'LRN',
+  'LeakyRelu',
+  'Log',
+  'LogSoftmax',
+  'Neg',
+  'Not',
+  'Reciprocal',
+  'Relu',
+  'Round',
+  'Selu',
+  'Sigmoid',
+  'Sign',
+  'Softmax',
+  'Softplus',
+  'Softsign',
+  'Sqrt',
+  'Tanh',
+  'ThresholdedRelu',
+  'LayerNormalization',
 ]);
-const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'PRelu', 'Equal', 'Greater', 'Less', 'And', 'Or', 'Where']);
+const BROADCAST = new Set([
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Max',
+  'Min',
+  'Sum',
+  'Mean',
+  'PRelu',
+  'Equal',
+  'Greater',
+  'Less',
+  'And',
+  'Or',
+  'Where',
+]);
 const WINDOWED = new Set(['Conv', 'MaxPool', 'AveragePool', 'LpPool']);
 
 export function inferStaticShapes(graph: GraphBuilder): StaticShapes {
   const shapes: StaticShapes = new Map();
-  for (const input of graph.inputs) shapes.set(input.name, input.shape.map((d) => (typeof d === 'number' ? d : null)));
+  for (const input of graph.inputs)
+    shapes.set(
+      input.name,
+      input.shape.map((d) => (typeof d === 'number' ? d : null)),
+    );
   for (const initializer of graph.initializers) shapes.set(initializer.name, [...initializer.dims]);
   const constants = new Map(graph.initializers.map((i) => [i.name, i]));
   // The converters add nodes in topological order, and the passes keep it.
   for (const node of graph.nodes) {
-    const output = outputShape(node, (name) => shapes.get(name), (name) => integerValues(constants.get(name)));
+    const output = outputShape(
+      node,
+      (name) => shapes.get(name),
+      (name) => integerValues(constants.get(name)),
+    );
     if (output) shapes.set(node.outputs[0], output);
   }
   return shapes;
@@ -61,7 +117,7 @@ function outputShape(node: GraphNode, shapeOf: ShapeOf, constantOf: ConstantOf):
     case 'MatMul': {
       const b = inputs[1];
       // Only the shapes the converters produce: a matrix or batch of matrices times a matrix.
-      if (!b || b.length !== 2 || x.length < 2) return undefined;
+      if (b?.length !== 2 || x.length < 2) return undefined;
       return [...x.slice(0, -1), b[1]];
     }
     case 'GlobalAveragePool':

@@ -14,7 +14,7 @@ export function mergeConsecutiveTransposes(graph: GraphBuilder): boolean {
   for (const node of [...graph.nodes]) {
     if (node.opType !== 'Transpose') continue;
     const parent = producedBy.get(node.inputs[0]);
-    if (!parent || parent.opType !== 'Transpose') continue;
+    if (parent?.opType !== 'Transpose') continue;
     const composed = composePermutations(permOf(parent.attributes.perm), permOf(node.attributes.perm));
     node.inputs = [parent.inputs[0]];
     node.attributes = { perm: attr.ints(composed) };
@@ -37,6 +37,6 @@ export function mergeConsecutiveTransposes(graph: GraphBuilder): boolean {
 
 function permOf(value: unknown): number[] {
   const perm = value as { kind: string; value: number[] } | undefined;
-  if (!perm || perm.kind !== 'ints') throw new Error('internal: Transpose node without a perm attribute');
+  if (perm?.kind !== 'ints') throw new Error('internal: Transpose node without a perm attribute');
   return perm.value;
 }

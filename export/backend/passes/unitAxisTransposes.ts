@@ -52,7 +52,11 @@ function reshapeTarget(input: readonly StaticDim[], perm: readonly number[]): nu
 }
 
 function rewriteAsReshape(graph: GraphBuilder, node: GraphNode, target: number[]): void {
-  const shape = addInitializer(graph, node, 'shape', { dims: [target.length], dataType: 'int64', values: BigInt64Array.from(target, (d) => BigInt(d)) });
+  const shape = addInitializer(graph, node, 'shape', {
+    dims: [target.length],
+    dataType: 'int64',
+    values: BigInt64Array.from(target, (d) => BigInt(d)),
+  });
   node.opType = 'Reshape';
   node.name = graph.uniqueName(node.layerName ? `${node.layerName}/Reshape` : 'Reshape');
   node.inputs = [node.inputs[0], shape];

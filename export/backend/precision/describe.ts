@@ -6,7 +6,8 @@ export function describePrecision(summary: PrecisionSummary): string[] {
     const { float16Nodes, float32Ops, float16Initializers, float32Initializers } = summary.float16;
     // Grouped by the first (deciding) reason; the full list of reasons is in the summary.
     const groups = new Map<string, string[]>();
-    for (const { opType, count, reasons } of float32Ops) groups.set(reasons[0], [...(groups.get(reasons[0]) ?? []), count > 1 ? `${opType} ×${count}` : opType]);
+    for (const { opType, count, reasons } of float32Ops)
+      groups.set(reasons[0], [...(groups.get(reasons[0]) ?? []), count > 1 ? `${opType} ×${count}` : opType]);
     const kept = [...groups].map(([reason, ops]) => `  ${ops.join(', ')}: ${reason}`);
     return [
       `fp16: ${float16Initializers} weights stored as float16${float32Initializers ? ` (${float32Initializers} kept float32)` : ''}, ${float16Nodes} nodes compute in float16${kept.length ? '; float32 compute kept for:' : ''}`,

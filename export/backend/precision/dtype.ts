@@ -36,9 +36,11 @@ export function validateDtype(value: unknown, where = 'option dtype'): Dtype {
  */
 export function parseDtypeList(text: string, where = '--dtype'): Dtype[] {
   const names = text.split(',').map((name) => name.trim());
-  if (names.some((name) => name === '')) throw new InvalidOptionError(`${where} takes a comma-separated list of ${DTYPES.join(', ')}, got "${text}"`);
+  if (names.some((name) => name === ''))
+    throw new InvalidOptionError(`${where} takes a comma-separated list of ${DTYPES.join(', ')}, got "${text}"`);
   const unknown = names.filter((name) => !isDtype(name));
-  if (unknown.length > 0) throw new InvalidOptionError(`${where} takes ${DTYPES.join(', ')} (comma-separated); "${unknown[0]}" is not one of them`);
+  if (unknown.length > 0)
+    throw new InvalidOptionError(`${where} takes ${DTYPES.join(', ')} (comma-separated); "${unknown[0]}" is not one of them`);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) throw new InvalidOptionError(`${where} names ${repeated} twice`);
   return DTYPES.filter((dtype) => names.includes(dtype));

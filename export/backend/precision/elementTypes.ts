@@ -11,29 +11,33 @@ import { elementTypeOfCode } from '../onnx/dataTypes.ts';
 export type ElementTypes = Map<string, ElementType>;
 
 /** Output types of the ops whose outputs do not simply take their first input's type. */
-const outputTypeRules: Record<string, (node: GraphNode, input: (index: number) => ElementType | undefined) => (ElementType | undefined)[]> = {
-  Cast: (node) => [castTarget(node)],
-  Shape: () => ['int64'],
-  Size: () => ['int64'],
-  ArgMax: () => ['int64'],
-  ArgMin: () => ['int64'],
-  NonZero: () => ['int64'],
-  TopK: (_, input) => [input(0), 'int64'],
-  MaxPool: (_, input) => [input(0), 'int64'],
-  Where: (_, input) => [input(1)],
-  DynamicQuantizeLinear: () => ['uint8', 'float32', 'uint8'],
-  MatMulInteger: () => ['int32'],
-  ConvInteger: () => ['int32'],
-  QuantizeLinear: (_, input) => [input(2) ?? 'uint8'],
-  DequantizeLinear: (_, input) => [input(1)],
-  ConstantOfShape: () => ['float32'],
-  // A Loop gives its body's outputs after the condition; an If its branches' (sequences have no element type here).
-  Loop: (node) => subgraphOutputTypes(node, 'body').slice(1),
-  If: (node) => subgraphOutputTypes(node, 'then_branch'),
-  ...Object.fromEntries(
-    ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf'].map((op) => [op, () => ['bool' as const]]),
-  ),
-};
+const outputTypeRules: Record<string, (node: GraphNode, input: (index: number) => ElementType | undefined) => (ElementType | undefined)[]> =
+  {
+    Cast: (node) => [castTarget(node)],
+    Shape: () => ['int64'],
+    Size: () => ['int64'],
+    ArgMax: () => ['int64'],
+    ArgMin: () => ['int64'],
+    NonZero: () => ['int64'],
+    TopK: (_, input) => [input(0), 'int64'],
+    MaxPool: (_, input) => [input(0), 'int64'],
+    Where: (_, input) => [input(1)],
+    DynamicQuantizeLinear: () => ['uint8', 'float32', 'uint8'],
+    MatMulInteger: () => ['int32'],
+    ConvInteger: () => ['int32'],
+    QuantizeLinear: (_, input) => [input(2) ?? 'uint8'],
+    DequantizeLinear: (_, input) => [input(1)],
+    ConstantOfShape: () => ['float32'],
+    // A Loop gives its body's outputs after the condition; an If its branches' (sequences have no element type here).
+    Loop: (node) => subgraphOutputTypes(node, 'body').slice(1),
+    If: (node) => subgraphOutputTypes(node, 'then_branch'),
+    ...Object.fromEntries(
+      ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf'].map((op) => [
+        op,
+        () => ['bool' as const],
+      ]),
+    ),
+  };
 
 export function inferElementTypes(graph: GraphBuilder): ElementTypes {
   const types: ElementTypes = new Map();

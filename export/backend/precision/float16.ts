@@ -48,7 +48,11 @@ export function convertToFloat16(graph: GraphBuilder): Float16Summary {
     }
   }
 
-  const added = [...insertCasts(graph, isFloat, half, runsHalf), ...castSubgraphReads(graph, isFloat, half), ...castHalfOutputs(graph, half)];
+  const added = [
+    ...insertCasts(graph, isFloat, half, runsHalf),
+    ...castSubgraphReads(graph, isFloat, half),
+    ...castHalfOutputs(graph, half),
+  ];
   for (const initializer of storedHalf) storeAsFloat16(initializer);
 
   const float32Counts = new Map<string, number>();
@@ -74,7 +78,10 @@ function halfInitializers(graph: GraphBuilder, isFloat: (name: string) => boolea
   const pinned = new Set<string>(graph.outputs.map((output) => output.name));
   for (const node of graph.nodes) node.inputs.forEach((input, i) => isFloat32Input(node.opType, i) && pinned.add(input));
   return graph.initializers.filter(
-    (initializer) => isFloat(initializer.name) && !pinned.has(initializer.name) && (initializer.values as Float32Array).every((v) => Math.abs(v) <= FLOAT16_MAX || !Number.isFinite(v)),
+    (initializer) =>
+      isFloat(initializer.name) &&
+      !pinned.has(initializer.name) &&
+      (initializer.values as Float32Array).every((v) => Math.abs(v) <= FLOAT16_MAX || !Number.isFinite(v)),
   );
 }
 
@@ -155,7 +162,14 @@ function castHalfOutputs(graph: GraphBuilder, half: Set<string>): GraphNode[] {
 
 function castNodeFor(graph: GraphBuilder, input: string, to: 'float16' | 'float32', layerName: string): GraphNode {
   const name = graph.uniqueName(`${input}/Cast`);
-  return { name, opType: 'Cast', inputs: [input], outputs: [graph.uniqueName(`${input}/${to}`)], attributes: { to: attr.int(elementTypeCode(to)) }, layerName };
+  return {
+    name,
+    opType: 'Cast',
+    inputs: [input],
+    outputs: [graph.uniqueName(`${input}/${to}`)],
+    attributes: { to: attr.int(elementTypeCode(to)) },
+    layerName,
+  };
 }
 
 /** float32 → float16 bit patterns, rounding to nearest even (the IEEE conversion). */

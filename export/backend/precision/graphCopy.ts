@@ -10,7 +10,8 @@ import { GraphBuilder, type AttributeValue } from '../graph/graphBuilder.ts';
 export function copyGraph(graph: GraphBuilder, parent?: GraphBuilder): GraphBuilder {
   const copy = parent ? parent.subgraph() : new GraphBuilder();
   copy.currentLayer = '';
-  const copyAttribute = (value: AttributeValue): AttributeValue => (value.kind === 'graph' ? { kind: 'graph', value: copyGraph(value.value, copy) } : value);
+  const copyAttribute = (value: AttributeValue): AttributeValue =>
+    value.kind === 'graph' ? { kind: 'graph', value: copyGraph(value.value, copy) } : value;
   copy.nodes.push(
     ...graph.nodes.map((node) => ({
       ...node,

@@ -14,10 +14,17 @@ export { DEFAULT_DTYPE, DTYPES, DTYPE_DESCRIPTIONS, isDtype, parseDtypeList, val
 export type { Float16Summary } from './float16.ts';
 export { DEFAULT_QUANTIZE_FORMS, type QuantizeForms, type QuantizedForm, type QuantizeSummary } from './quantize.ts';
 
-export type PrecisionSummary = { dtype: 'fp32' } | { dtype: 'fp16'; float16: Float16Summary } | { dtype: 'q8'; quantization: QuantizeSummary };
+export type PrecisionSummary =
+  | { dtype: 'fp32' }
+  | { dtype: 'fp16'; float16: Float16Summary }
+  | { dtype: 'q8'; quantization: QuantizeSummary };
 
 /** The graph in the given precision: a converted copy, so the float32 graph can yield every variant. */
-export function withPrecision(graph: GraphBuilder, dtype: Dtype, quantization: Partial<QuantizeForms> = {}): { graph: GraphBuilder; summary: PrecisionSummary } {
+export function withPrecision(
+  graph: GraphBuilder,
+  dtype: Dtype,
+  quantization: Partial<QuantizeForms> = {},
+): { graph: GraphBuilder; summary: PrecisionSummary } {
   const forms = validateQuantizeForms(quantization);
   if (dtype === 'fp32') return { graph, summary: { dtype } };
   const copy = copyGraph(graph);
@@ -30,8 +37,10 @@ const FORMS = ['integer', 'qdq', 'int8-weights'];
 function validateQuantizeForms(partial: Partial<QuantizeForms>): QuantizeForms {
   const forms = { ...DEFAULT_QUANTIZE_FORMS, ...partial };
   for (const key of ['matMul', 'conv'] as const) {
-    if (!FORMS.includes(forms[key])) throw new InvalidOptionError(`option quantization.${key} must be one of ${FORMS.join(', ')}, got ${JSON.stringify(forms[key])}`);
+    if (!FORMS.includes(forms[key]))
+      throw new InvalidOptionError(`option quantization.${key} must be one of ${FORMS.join(', ')}, got ${JSON.stringify(forms[key])}`);
   }
-  if (typeof forms.perChannel !== 'boolean') throw new InvalidOptionError(`option quantization.perChannel must be true or false, got ${JSON.stringify(forms.perChannel)}`);
+  if (typeof forms.perChannel !== 'boolean')
+    throw new InvalidOptionError(`option quantization.perChannel must be true or false, got ${JSON.stringify(forms.perChannel)}`);
   return forms;
 }

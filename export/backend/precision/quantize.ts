@@ -72,7 +72,8 @@ export function quantizeToInt8(graph: GraphBuilder, forms: QuantizeForms = DEFAU
     const isMatMul = node.opType === 'MatMul' || node.opType === 'Gemm';
     const form = isMatMul ? forms.matMul : node.opType === 'Conv' ? forms.conv : 'int8-weights';
     if (form !== 'int8-weights' || isMatMul) {
-      const reason = activationProblem(node, types, constant) ?? (isMatMul ? matMulProblem(node, weight) : convProblem(node, weight, constant, form));
+      const reason =
+        activationProblem(node, types, constant) ?? (isMatMul ? matMulProblem(node, weight) : convProblem(node, weight, constant, form));
       if (reason) {
         summary.unchanged.push({ opType: node.opType, name: node.name, reason });
         continue;
@@ -90,7 +91,9 @@ export function quantizeToInt8(graph: GraphBuilder, forms: QuantizeForms = DEFAU
       node.inputs[index] = restored;
     } else if (isMatMul) {
       const plan = matMulPlan(node, weight);
-      replaceNode(graph, node, () => (form === 'integer' ? emitIntegerMatMul : emitQdqMatMul)(graph, node, plan, forms.perChannel, constant));
+      replaceNode(graph, node, () =>
+        (form === 'integer' ? emitIntegerMatMul : emitQdqMatMul)(graph, node, plan, forms.perChannel, constant),
+      );
     } else {
       replaceNode(graph, node, () => (form === 'integer' ? emitIntegerConv : emitQdqConv)(graph, node, weight, forms.perChannel, constant));
     }
@@ -103,7 +106,11 @@ export function quantizeToInt8(graph: GraphBuilder, forms: QuantizeForms = DEFAU
 }
 
 /** Dynamic quantization needs float activations computed at run time as the first input. */
-function activationProblem(node: GraphNode, types: Map<string, string>, constant: (name: string) => Initializer | undefined): string | undefined {
+function activationProblem(
+  node: GraphNode,
+  types: Map<string, string>,
+  constant: (name: string) => Initializer | undefined,
+): string | undefined {
   if (types.get(node.inputs[0]) !== 'float32') return 'its activations are not float32';
   if (constant(node.inputs[0])) return 'its first input is a constant, not activations';
   return undefined;
@@ -115,7 +122,12 @@ function matMulProblem(node: GraphNode, weight: Initializer): string | undefined
   return undefined;
 }
 
-function convProblem(node: GraphNode, weight: Initializer, constant: (name: string) => Initializer | undefined, form: QuantizedForm): string | undefined {
+function convProblem(
+  node: GraphNode,
+  weight: Initializer,
+  constant: (name: string) => Initializer | undefined,
+  form: QuantizedForm,
+): string | undefined {
   if (form === 'integer' && node.inputs[2] && constant(node.inputs[2])?.dataType !== 'float32') return 'its bias is not a float constant';
   return weight.dims.length < 3 ? `its weight has rank ${weight.dims.length}` : undefined;
 }
@@ -163,14 +175,24 @@ function matMulPlan(node: GraphNode, weight: Initializer): MatMulPlan {
  * onnxruntime's dynamic MatMul, in the node order its quantizer writes (and its
  * MatMulIntegerToFloat/DynamicQuantizeMatMul fusions look for): Mul(Cast(MatMulInteger), Mul(scales)).
  */
-function emitIntegerMatMul(graph: GraphBuilder, node: GraphNode, plan: MatMulPlan, perChannel: boolean, constant: (name: string) => Initializer | undefined): void {
+function emitIntegerMatMul(
+  graph: GraphBuilder,
+  node: GraphNode,
+  plan: MatMulPlan,
+  perChannel: boolean,
+  constant: (name: string) => Initializer | undefined,
+): void {
   const { values, scales } = quantizeInt8(plan.kernel, [plan.k, plan.n], perChannel ? 1 : undefined);
   const perColumn = scales.length > 1 ? [plan.n] : [];
   const weight = graph.initializer('kernel_quantized', [plan.k, plan.n], 'int8', values);
   // Symmetric weights have zero point 0 in every column: one scalar, which onnxruntime's integer
   // GEMM takes on a faster path than a per-column vector (measured ~5%), with the scales still per column.
   const weightZeroPoint = graph.initializer('kernel_zero_point', [], 'int8', new Int8Array(1));
-  const weightScale = graph.floatConstant('kernel_scale', perColumn, scales.map((s) => s * plan.alpha));
+  const weightScale = graph.floatConstant(
+    'kernel_scale',
+    perColumn,
+    scales.map((s) => s * plan.alpha),
+  );
   const [quantized, scale, zeroPoint] = graph.nodeWithOutputs('DynamicQuantizeLinear', [node.inputs[0]], 3);
   const accumulated = graph.node('MatMulInteger', [quantized, weight, zeroPoint, weightZeroPoint]);
   const asFloat = graph.node('Cast', [accumulated], { to: attr.int(elementTypeCode('float32')) });
@@ -181,12 +203,26 @@ function emitIntegerMatMul(graph: GraphBuilder, node: GraphNode, plan: MatMulPla
 }
 
 /** The QDQ form: float MatMul between dequantized activations and dequantized int8 weights. */
-function emitQdqMatMul(graph: GraphBuilder, node: GraphNode, plan: MatMulPlan, perChannel: boolean, constant: (name: string) => Initializer | undefined): void {
+function emitQdqMatMul(
+  graph: GraphBuilder,
+  node: GraphNode,
+  plan: MatMulPlan,
+  perChannel: boolean,
+  constant: (name: string) => Initializer | undefined,
+): void {
   const { values, scales } = quantizeInt8(plan.kernel, [plan.k, plan.n], perChannel ? 1 : undefined);
   const perColumn = scales.length > 1 ? [plan.n] : [];
   const weight = graph.node(
     'DequantizeLinear',
-    [graph.initializer('kernel_quantized', [plan.k, plan.n], 'int8', values), graph.floatConstant('kernel_scale', perColumn, scales.map((s) => s * plan.alpha)), graph.initializer('kernel_zero_point', perColumn, 'int8', new Int8Array(scales.length))],
+    [
+      graph.initializer('kernel_quantized', [plan.k, plan.n], 'int8', values),
+      graph.floatConstant(
+        'kernel_scale',
+        perColumn,
+        scales.map((s) => s * plan.alpha),
+      ),
+      graph.initializer('kernel_zero_point', perColumn, 'int8', new Int8Array(scales.length)),
+    ],
     perColumn.length ? { axis: attr.int(1) } : {},
   );
   const activations = graph.node('DequantizeLinear', graph.nodeWithOutputs('DynamicQuantizeLinear', [node.inputs[0]], 3));
@@ -196,10 +232,21 @@ function emitQdqMatMul(graph: GraphBuilder, node: GraphNode, plan: MatMulPlan, p
 }
 
 /** ConvInteger as onnxruntime's quantizer writes it: uint8 weights (int8 + 128, its kernels' type), float scale and bias after. */
-function emitIntegerConv(graph: GraphBuilder, node: GraphNode, weight: Initializer, perChannel: boolean, constant: (name: string) => Initializer | undefined): void {
+function emitIntegerConv(
+  graph: GraphBuilder,
+  node: GraphNode,
+  weight: Initializer,
+  perChannel: boolean,
+  constant: (name: string) => Initializer | undefined,
+): void {
   const channels = weight.dims[0];
   const { values, scales } = quantizeInt8(weight.values as Float32Array, weight.dims, perChannel ? 0 : undefined);
-  const uint8Weight = graph.initializer('kernel_quantized', weight.dims, 'uint8', Uint8Array.from(values, (q) => q + 128));
+  const uint8Weight = graph.initializer(
+    'kernel_quantized',
+    weight.dims,
+    'uint8',
+    Uint8Array.from(values, (q) => q + 128),
+  );
   // Symmetric weights shifted to uint8 share zero point 128 in every channel: one scalar, the only
   // form onnxruntime's ConvInteger takes (per-channel scales apply after, in the Mul).
   const zeroPoints = graph.initializer('kernel_zero_point', [], 'uint8', Uint8Array.of(128));
@@ -207,7 +254,10 @@ function emitIntegerConv(graph: GraphBuilder, node: GraphNode, weight: Initializ
   const accumulated = graph.node('ConvInteger', [quantized, uint8Weight, zeroPoint, zeroPoints], node.attributes);
   const asFloat = graph.node('Cast', [accumulated], { to: attr.int(elementTypeCode('float32')) });
   const spatial = weight.dims.slice(2).map(() => 1);
-  const combinedScale = graph.node('Mul', [scale, graph.floatConstant('kernel_scale', scales.length > 1 ? [channels, ...spatial] : [], scales)]);
+  const combinedScale = graph.node('Mul', [
+    scale,
+    graph.floatConstant('kernel_scale', scales.length > 1 ? [channels, ...spatial] : [], scales),
+  ]);
   const bias = node.inputs[2] ? constant(node.inputs[2])! : undefined;
   const channelBias = bias && graph.floatConstant('bias', [channels, ...spatial], bias.values as Float32Array);
   finishWithBias(graph, node.outputs[0], channelBias, (output) =>
@@ -221,7 +271,11 @@ function emitQdqConv(graph: GraphBuilder, node: GraphNode, weight: Initializer, 
   const perChannelDims = scales.length > 1 ? [weight.dims[0]] : [];
   const dequantizedWeight = graph.node(
     'DequantizeLinear',
-    [graph.initializer('kernel_quantized', weight.dims, 'int8', values), graph.floatConstant('kernel_scale', perChannelDims, scales), graph.initializer('kernel_zero_point', perChannelDims, 'int8', new Int8Array(scales.length))],
+    [
+      graph.initializer('kernel_quantized', weight.dims, 'int8', values),
+      graph.floatConstant('kernel_scale', perChannelDims, scales),
+      graph.initializer('kernel_zero_point', perChannelDims, 'int8', new Int8Array(scales.length)),
+    ],
     perChannelDims.length ? { axis: attr.int(0) } : {},
   );
   const activations = graph.node('DequantizeLinear', graph.nodeWithOutputs('DynamicQuantizeLinear', [node.inputs[0]], 3));
@@ -237,10 +291,19 @@ function finishWithBias(graph: GraphBuilder, output: string, bias: string | unde
   graph.nodeWithOutputName('Add', [product() as string, bias], output);
 }
 
-function scaledBias(graph: GraphBuilder, bias: { name: string; beta: number }, constant: (name: string) => Initializer | undefined): string {
+function scaledBias(
+  graph: GraphBuilder,
+  bias: { name: string; beta: number },
+  constant: (name: string) => Initializer | undefined,
+): string {
   if (bias.beta === 1) return bias.name;
   const stored = constant(bias.name);
-  if (stored?.dataType === 'float32') return graph.floatConstant('bias_scaled', stored.dims, (stored.values as Float32Array).map((v) => v * bias.beta));
+  if (stored?.dataType === 'float32')
+    return graph.floatConstant(
+      'bias_scaled',
+      stored.dims,
+      (stored.values as Float32Array).map((v) => v * bias.beta),
+    );
   return graph.node('Mul', [bias.name, graph.scalar('beta', bias.beta)]);
 }
 

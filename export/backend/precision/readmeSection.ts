@@ -8,7 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FLOAT16_OPS, FLOAT32_OPS } from './float16Kernels.ts';
 
-export const FLOAT16_OPS_START = '<!-- float16-ops:start (generated from export/backend/precision/float16Kernels.ts by `npx tsx export/backend/precision/readmeSection.ts --write`; do not edit) -->';
+export const FLOAT16_OPS_START =
+  '<!-- float16-ops:start (generated from export/backend/precision/float16Kernels.ts by `npx tsx export/backend/precision/readmeSection.ts --write`; do not edit) -->';
 export const FLOAT16_OPS_END = '<!-- float16-ops:end -->';
 
 export function renderFloat16Section(): string {
@@ -24,7 +25,13 @@ export function renderFloat16Section(): string {
     FLOAT16_OPS_START,
     '| computes in | ops | why |',
     '| --- | --- | --- |',
-    ...[...rows.values()].map((row) => `| ${row.precision} | ${row.ops.sort().map((op) => `\`${op}\``).join(', ')} | ${row.why} |`),
+    ...[...rows.values()].map(
+      (row) =>
+        `| ${row.precision} | ${row.ops
+          .sort()
+          .map((op) => `\`${op}\``)
+          .join(', ')} | ${row.why} |`,
+    ),
     '| float32 | any other op | not verified to have float16 kernels |',
     FLOAT16_OPS_END,
   ].join('\n');

@@ -30,12 +30,18 @@ export function lowerConditionals(graph: LoweredGraph, source: string): void {
   if (!graph.nodes.some((node) => node.op === 'Merge' || node.op === 'Switch')) return;
   for (;;) {
     const byName = new Map(graph.nodes.map((node) => [node.name, node]));
-    const ready = graph.nodes.filter((node) => node.op === 'Merge').map((merge) => analyseMerge(merge, byName, source)).filter((found) => found !== undefined);
+    const ready = graph.nodes
+      .filter((node) => node.op === 'Merge')
+      .map((merge) => analyseMerge(merge, byName, source))
+      .filter((found) => found !== undefined);
     if (ready.length === 0) break;
     for (const conditional of groupMerges(ready)) lowerConditional(graph, conditional, byName);
   }
   const left = graph.nodes.find((node) => node.op === 'Merge');
-  if (left) throw new InvalidInputError(`${source}: Merge node "${left.name}" is not part of a loop or of a conditional whose branches could be told apart`);
+  if (left)
+    throw new InvalidInputError(
+      `${source}: Merge node "${left.name}" is not part of a loop or of a conditional whose branches could be told apart`,
+    );
   graph.nodes = withoutUnreadSwitches(graph.nodes, source);
 }
 
@@ -47,23 +53,31 @@ function predicateOf(switchNode: GraphNodeDef, byName: ReadonlyMap<string, Graph
 }
 
 /** The branches of one Merge, or undefined while an inner conditional is still to be rebuilt. */
-function analyseMerge(merge: GraphNodeDef, byName: ReadonlyMap<string, GraphNodeDef>, source: string): (Conditional & { scope: string }) | undefined {
-  if (merge.inputs.length !== 2) throw new InvalidInputError(`${source}: Merge node "${merge.name}" has ${merge.inputs.length} inputs; a conditional's Merge has two`);
+function analyseMerge(
+  merge: GraphNodeDef,
+  byName: ReadonlyMap<string, GraphNodeDef>,
+  source: string,
+): (Conditional & { scope: string }) | undefined {
+  if (merge.inputs.length !== 2)
+    throw new InvalidInputError(`${source}: Merge node "${merge.name}" has ${merge.inputs.length} inputs; a conditional's Merge has two`);
   const walks = merge.inputs.map((ref) => walkBranch(ref, byName));
   if (walks.some((walk) => walk.innerMerge)) return undefined;
   const predicates = new Set(walks.flatMap((walk) => [...walk.switches.keys()]));
   const shared = [...predicates].filter((p) => walks.every((walk) => walk.switches.has(p)));
   const predicate = shared.length === 1 ? shared[0] : predicates.size === 1 ? [...predicates][0] : undefined;
-  if (predicate === undefined) throw new InvalidInputError(`${source}: Merge node "${merge.name}": cannot tell which Switch decides between its inputs`);
+  if (predicate === undefined)
+    throw new InvalidInputError(`${source}: Merge node "${merge.name}": cannot tell which Switch decides between its inputs`);
   const branches: Branch[] = merge.inputs.map((output, i) => {
     const sides = walks[i].switches.get(predicate);
-    if (sides && sides.size > 1) throw new InvalidInputError(`${source}: Merge node "${merge.name}": its input ${i} depends on both sides of a Switch`);
+    if (sides && sides.size > 1)
+      throw new InvalidInputError(`${source}: Merge node "${merge.name}": its input ${i} depends on both sides of a Switch`);
     return { output, side: sides ? [...sides][0] : undefined };
   });
   const [a, b] = branches;
   const sideA = a.side ?? (b.side === undefined ? undefined : 1 - b.side);
   const sideB = b.side ?? (sideA === undefined ? undefined : 1 - sideA);
-  if (sideA === undefined || sideA === sideB) throw new InvalidInputError(`${source}: Merge node "${merge.name}": cannot tell its true branch from its false one`);
+  if (sideA === undefined || sideA === sideB)
+    throw new InvalidInputError(`${source}: Merge node "${merge.name}": cannot tell its true branch from its false one`);
   const switchNode = walks.flatMap((walk) => walk.switchNodes).find((node) => predicateOf(node, byName) === predicate)!;
   const outputs: [TensorRef, TensorRef] = sideA === 0 ? [a.output, b.output] : [b.output, a.output];
   return { merges: [merge], predicate: switchNode.inputs[1], outputs: [outputs], scope: `${scopeOf(merge.name)}|${predicate}` };
@@ -122,10 +136,13 @@ function lowerConditional(graph: LoweredGraph, conditional: Conditional, byName:
     if (known !== undefined) return known;
     dependsOnSwitch.set(name, false);
     const node = byName.get(name);
-    const result = node !== undefined && node.op !== 'Switch' && [...node.inputs.map((ref) => ref.node), ...(node.controlInputs ?? [])].some((input) => {
-      const switchNode = byName.get(input);
-      return (switchNode?.op === 'Switch' && predicateOf(switchNode, byName) === predicate) || inBranch(input);
-    });
+    const result =
+      node !== undefined &&
+      node.op !== 'Switch' &&
+      [...node.inputs.map((ref) => ref.node), ...(node.controlInputs ?? [])].some((input) => {
+        const switchNode = byName.get(input);
+        return (switchNode?.op === 'Switch' && predicateOf(switchNode, byName) === predicate) || inBranch(input);
+      });
     dependsOnSwitch.set(name, result);
     return result;
   };
@@ -136,8 +153,16 @@ function lowerConditional(graph: LoweredGraph, conditional: Conditional, byName:
   };
   const name = graph.uniqueName(`${scopeOf(conditional.merges[0].name)}/If`);
   const cutter = new FunctionCutter(byName, 0, (base) => graph.uniqueName(`${name}/${base}`));
-  const elseFn = cutter.cut(graph.uniqueFunctionName(`${name}/else`), conditional.outputs.map(([whenFalse]) => whenFalse), classify);
-  const thenFn = cutter.cut(graph.uniqueFunctionName(`${name}/then`), conditional.outputs.map(([, whenTrue]) => whenTrue), classify);
+  const elseFn = cutter.cut(
+    graph.uniqueFunctionName(`${name}/else`),
+    conditional.outputs.map(([whenFalse]) => whenFalse),
+    classify,
+  );
+  const thenFn = cutter.cut(
+    graph.uniqueFunctionName(`${name}/then`),
+    conditional.outputs.map(([, whenTrue]) => whenTrue),
+    classify,
+  );
   for (const fn of cutter.finish([thenFn, elseFn])) graph.functions.set(fn.name, fn);
   const ifNode: GraphNodeDef = {
     name,
@@ -147,7 +172,12 @@ function lowerConditional(graph: LoweredGraph, conditional: Conditional, byName:
   };
   // The branches' nodes now live in the functions; the Merges read the If.
   const merges = new Map(conditional.merges.map((merge, k) => [merge.name, k]));
-  const removed = branchRemains(graph.nodes, cutter.included, new Set(merges.keys()), (node) => node.op === 'Switch' && predicateOf(node, byName) === predicate);
+  const removed = branchRemains(
+    graph.nodes,
+    cutter.included,
+    new Set(merges.keys()),
+    (node) => node.op === 'Switch' && predicateOf(node, byName) === predicate,
+  );
   graph.nodes = graph.nodes.flatMap((node): GraphNodeDef[] => {
     const k = merges.get(node.name);
     if (k !== undefined) return [{ name: node.name, op: 'Identity', inputs: [{ node: name, index: k }], attr: {} }];
@@ -161,7 +191,12 @@ function lowerConditional(graph: LoweredGraph, conditional: Conditional, byName:
  * its Switches without reaching a Merge (dead ends of a branch, such as a loop counter's Exit, and
  * the branch pivots), and then its Switches once nothing reads them.
  */
-function branchRemains(nodes: GraphNodeDef[], moved: Set<string>, merges: Set<string>, isOwnSwitch: (node: GraphNodeDef) => boolean): Set<string> {
+function branchRemains(
+  nodes: GraphNodeDef[],
+  moved: Set<string>,
+  merges: Set<string>,
+  isOwnSwitch: (node: GraphNodeDef) => boolean,
+): Set<string> {
   const removed = new Set(moved);
   const switches = new Set(nodes.filter(isOwnSwitch).map((node) => node.name));
   for (let changed = true; changed; ) {
@@ -174,7 +209,11 @@ function branchRemains(nodes: GraphNodeDef[], moved: Set<string>, merges: Set<st
       }
     }
   }
-  const stillRead = new Set(nodes.filter((node) => !removed.has(node.name) && !merges.has(node.name)).flatMap((node) => [...node.inputs.map((ref) => ref.node), ...(node.controlInputs ?? [])]));
+  const stillRead = new Set(
+    nodes
+      .filter((node) => !removed.has(node.name) && !merges.has(node.name))
+      .flatMap((node) => [...node.inputs.map((ref) => ref.node), ...(node.controlInputs ?? [])]),
+  );
   for (const name of switches) if (!stillRead.has(name)) removed.add(name);
   return removed;
 }

@@ -52,7 +52,8 @@ function assignFrames(nodes: GraphNodeDef[], source: string): { frameOf: Map<str
       // An Enter of a constant tells nothing about where the loop sits; another Enter of it will.
       const name = frameName(node, source);
       const known = frames.get(name);
-      if (known && inner !== ROOT && known.parent !== ROOT && known.parent !== inner) throw new InvalidInputError(`${source}: loop frame "${name}" is entered from two different frames`);
+      if (known && inner !== ROOT && known.parent !== ROOT && known.parent !== inner)
+        throw new InvalidInputError(`${source}: loop frame "${name}" is entered from two different frames`);
       if (!known || known.parent === ROOT) frames.set(name, { name, parent: inner });
       return name;
     }
@@ -91,7 +92,12 @@ interface LoopVariable {
   exit?: GraphNodeDef;
 }
 
-function loopVariables(graph: LoweredGraph, frame: Frame, frameOf: Map<string, string>, source: string): { variables: LoopVariable[]; loopCond: GraphNodeDef } {
+function loopVariables(
+  graph: LoweredGraph,
+  frame: Frame,
+  frameOf: Map<string, string>,
+  source: string,
+): { variables: LoopVariable[]; loopCond: GraphNodeDef } {
   const inFrame = graph.nodes.filter((node) => frameOf.get(node.name) === frame.name);
   const byName = new Map(graph.nodes.map((node) => [node.name, node]));
   const enters = new Set(inFrame.filter((node) => node.op === 'Enter' && frameName(node, source) === frame.name).map((node) => node.name));
@@ -101,13 +107,17 @@ function loopVariables(graph: LoweredGraph, frame: Frame, frameOf: Map<string, s
       const enter = byName.get(merge.inputs.find((ref) => enters.has(ref.node))!.node)!;
       const next = merge.inputs.map((ref) => byName.get(ref.node)!).find((node) => node.op === 'NextIteration');
       const switchNode = inFrame.find((node) => node.op === 'Switch' && node.inputs[0]?.node === merge.name);
-      if (!next || !switchNode || merge.inputs.length !== 2) throw new InvalidInputError(`${source}: loop variable "${merge.name}" of frame "${frame.name}" is not a Merge of Enter and NextIteration feeding a Switch`);
+      if (!next || !switchNode || merge.inputs.length !== 2)
+        throw new InvalidInputError(
+          `${source}: loop variable "${merge.name}" of frame "${frame.name}" is not a Merge of Enter and NextIteration feeding a Switch`,
+        );
       const exit = graph.nodes.find((node) => node.op === 'Exit' && node.inputs[0]?.node === switchNode.name && node.inputs[0].index === 0);
       return { enter, merge, next, switch: switchNode, exit };
     });
   const conds = new Set(variables.map((variable) => variable.switch.inputs[1]?.node));
   const loopCond = byName.get([...conds][0] ?? '');
-  if (variables.length === 0 || conds.size !== 1 || loopCond?.op !== 'LoopCond') throw new InvalidInputError(`${source}: loop frame "${frame.name}" has no single LoopCond deciding its Switches`);
+  if (variables.length === 0 || conds.size !== 1 || loopCond?.op !== 'LoopCond')
+    throw new InvalidInputError(`${source}: loop frame "${frame.name}" has no single LoopCond deciding its Switches`);
   return { variables, loopCond };
 }
 
@@ -122,7 +132,8 @@ function lowerFrame(graph: LoweredGraph, frame: Frame, frameOf: Map<string, stri
     const node = byName.get(ref.node)!;
     if (mergeIndex.has(node.name) && ref.index === 0) return { variable: mergeIndex.get(node.name)! };
     if (switchIndex.has(node.name)) {
-      if (ref.index !== 1) throw new InvalidInputError(`${source}: node "${node.name}" of loop "${frame.name}" is read on its exit side inside the loop`);
+      if (ref.index !== 1)
+        throw new InvalidInputError(`${source}: node "${node.name}" of loop "${frame.name}" is read on its exit side inside the loop`);
       return { variable: switchIndex.get(node.name)! };
     }
     if (node.op === 'Enter' && frameName(node, source) === frame.name) return { capture: node.inputs[0] };
@@ -130,7 +141,11 @@ function lowerFrame(graph: LoweredGraph, frame: Frame, frameOf: Map<string, stri
     return { capture: ref };
   };
   const cond = cutter.cut(graph.uniqueFunctionName(`${whileName}/cond`), [loopCond.inputs[0]], classify);
-  const body = cutter.cut(graph.uniqueFunctionName(`${whileName}/body`), variables.map((variable) => variable.next.inputs[0]), classify);
+  const body = cutter.cut(
+    graph.uniqueFunctionName(`${whileName}/body`),
+    variables.map((variable) => variable.next.inputs[0]),
+    classify,
+  );
   // The body hands every captured value back unchanged.
   const finished = cutter.finish([cond, body], (fn) => (fn === body ? cutter.captureArgs() : []));
   for (const fn of finished) graph.functions.set(fn.name, fn);

@@ -79,7 +79,11 @@ function parseFunctionDef(raw: unknown, position: number, source: string): Funct
   const names = new Set([...inputArgs, ...nodes.map((node) => node.name)]);
   if (names.size !== inputArgs.length + nodes.length) throw new InvalidInputError(`${source}: ${where} names two nodes or arguments alike`);
   for (const node of nodes) {
-    for (const ref of node.inputs) if (!names.has(ref.node)) throw new InvalidInputError(`${source}: ${where}: node "${node.name}" reads "${formatTensorRef(ref)}", which the function does not define`);
+    for (const ref of node.inputs)
+      if (!names.has(ref.node))
+        throw new InvalidInputError(
+          `${source}: ${where}: node "${node.name}" reads "${formatTensorRef(ref)}", which the function does not define`,
+        );
   }
   const outputs = (signature?.outputArg ?? []).map((arg) => {
     const key = argName(arg?.name, where, source);
@@ -102,7 +106,8 @@ function functionRef(text: string, ops: Map<string, string>, where: string, sour
   const parts = text.split(':');
   if (parts.length === 1) return { node: text, index: 0 };
   const index = Number(parts[parts.length - 1]);
-  if (!Number.isInteger(index) || index < 0) throw new InvalidInputError(`${source}: ${where} reads "${text}", which is not node:output:index`);
+  if (!Number.isInteger(index) || index < 0)
+    throw new InvalidInputError(`${source}: ${where} reads "${text}", which is not node:output:index`);
   const node = parts[0];
   if (parts.length === 2) return { node, index };
   const outputArgs = OUTPUT_ARGS[ops.get(node) ?? ''];

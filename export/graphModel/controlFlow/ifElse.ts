@@ -21,13 +21,22 @@ export function convertIf(ctx: TfOpContext): TfValue[] {
   }
   const branches = [thenFn, elseFn].map((fn) => {
     const graph = ctx.graph.subgraph();
-    return { ctx: new TfOpContext(ctx.attrs, [], graph, ctx.opset, ctx.functions), results: ctx.functions.convert(fn, args.map(importValue), graph) };
+    return {
+      ctx: new TfOpContext(ctx.attrs, [], graph, ctx.opset, ctx.functions),
+      results: ctx.functions.convert(fn, args.map(importValue), graph),
+    };
   });
   const [then, otherwise] = branches;
-  if (then.results.length !== otherwise.results.length) throw ctx.invalid(`its branches return ${then.results.length} and ${otherwise.results.length} values`);
+  if (then.results.length !== otherwise.results.length)
+    throw ctx.invalid(`its branches return ${then.results.length} and ${otherwise.results.length} values`);
   if (then.results.length === 0) return [];
   const carried = then.results.map((value, k) =>
-    widen(ctx, carriedValueOf(then.ctx, value, `output ${k}`), carriedValueOf(otherwise.ctx, otherwise.results[k], `output ${k}`), `output ${k}`),
+    widen(
+      ctx,
+      carriedValueOf(then.ctx, value, `output ${k}`),
+      carriedValueOf(otherwise.ctx, otherwise.results[k], `output ${k}`),
+      `output ${k}`,
+    ),
   );
   for (const branch of branches) {
     const outputs = new SubgraphOutputs(branch.ctx);

@@ -32,5 +32,6 @@ export function rejectListInputs(attrs: NodeAttributes, inputs: readonly TfValue
   const op = attrs.node.op;
   if (PASS_THROUGH.has(op) || op in listOps) return;
   const index = inputs.findIndex(isList);
-  if (index >= 0) throw new UnconvertibleModelError(`${attrs.label}: its input ${index} is a TensorList or TensorArray, which ${op} cannot read`);
+  if (index >= 0)
+    throw new UnconvertibleModelError(`${attrs.label}: its input ${index} is a TensorList or TensorArray, which ${op} cannot read`);
 }

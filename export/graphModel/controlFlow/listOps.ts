@@ -34,7 +34,8 @@ function plain(onnxName: string, shape: readonly Dim[], dtype: TfjsElementType):
 export function getItem(ctx: TfOpContext, list: ListValue, index: TfValue): TfValue {
   const { form, elementDtype, elementShape } = list.list;
   const position = ctx.logical(index);
-  if (form === 'tensor') return plain(ctx.graph.node('Gather', [ctx.logical(list), position], { axis: attr.int(0) }), list.shape.slice(1), elementDtype);
+  if (form === 'tensor')
+    return plain(ctx.graph.node('Gather', [ctx.logical(list), position], { axis: attr.int(0) }), list.shape.slice(1), elementDtype);
   if (form !== 'sequence') throw ctx.unsupported(`reading an element of a ${describeForm(list)}`);
   if (elementShape === undefined) throw ctx.unsupported('reading an element of a list whose elements have an unknown rank');
   return plain(ctx.graph.node('SequenceAt', [list.onnxName, position]), elementShape, elementDtype);
@@ -68,7 +69,10 @@ export function setItem(ctx: TfOpContext, list: ListValue, index: TfValue, item:
   const zeros = append.node('Expand', [ctx.onnx(scalarConstant(elementDtype, 0), []), append.node('Shape', [element])]);
   const padded = append.node('Loop', [gap, '', sequence], { body: attr.graph(appendingBody(append, zeros, elementDtype)) });
   const appended = append.node('SequenceInsert', [padded, element]);
-  for (const [branch, output] of [[replace, replaced], [append, appended]] as const) {
+  for (const [branch, output] of [
+    [replace, replaced],
+    [append, appended],
+  ] as const) {
     branch.outputs.push({ name: output, elementType: elementDtype, shape: [], sequence: true });
   }
   const written = g.node('If', [g.node('Less', [position, length])], { then_branch: attr.graph(replace), else_branch: attr.graph(append) });
@@ -79,10 +83,17 @@ export function setItem(ctx: TfOpContext, list: ListValue, index: TfValue, item:
 function appendingBody(outer: GraphBuilder, element: string, elementDtype: TfjsElementType): GraphBuilder {
   const body = outer.subgraph();
   const [iteration, condition, sequence] = ['iteration', 'condition', 'sequence'].map((name) => body.uniqueName(name));
-  body.inputs.push({ name: iteration, elementType: 'int64', shape: [] }, { name: condition, elementType: 'bool', shape: [] }, { name: sequence, elementType: elementDtype, shape: [], sequence: true });
+  body.inputs.push(
+    { name: iteration, elementType: 'int64', shape: [] },
+    { name: condition, elementType: 'bool', shape: [] },
+    { name: sequence, elementType: elementDtype, shape: [], sequence: true },
+  );
   const conditionOut = body.node('Identity', [condition]);
   const grown = body.node('SequenceInsert', [sequence, element]);
-  body.outputs.push({ name: conditionOut, elementType: 'bool', shape: [] }, { name: grown, elementType: elementDtype, shape: [], sequence: true });
+  body.outputs.push(
+    { name: conditionOut, elementType: 'bool', shape: [] },
+    { name: grown, elementType: elementDtype, shape: [], sequence: true },
+  );
   return body;
 }
 
@@ -101,7 +112,10 @@ export function popBack(ctx: TfOpContext, list: ListValue): [ListValue, TfValue]
     const rest = g.node('Slice', [ctx.logical(list), g.int64Constant('start', [0]), last, g.int64Constant('axes', [0])]);
     const length = list.shape[0] === null ? null : Math.max(0, (list.shape[0] as number) - 1);
     const item = g.node('Gather', [ctx.logical(list), g.int64Constant('last', [-1])], { axis: attr.int(0) });
-    return [tensorList(rest, [length, ...list.shape.slice(1)], elementDtype), plain(g.node('Squeeze', [item, g.int64Constant('axes', [0])]), list.shape.slice(1), elementDtype)];
+    return [
+      tensorList(rest, [length, ...list.shape.slice(1)], elementDtype),
+      plain(g.node('Squeeze', [item, g.int64Constant('axes', [0])]), list.shape.slice(1), elementDtype),
+    ];
   }
   const sequence = asSequence(ctx, list);
   if (elementShape === undefined) throw ctx.unsupported('popping from a list whose elements have an unknown rank');
@@ -137,14 +151,28 @@ export function gather(ctx: TfOpContext, list: ListValue, indices: TfValue): Ten
 
 /** A list holding the rows of `tensor` at `indices` (tfjs's scatter): rows 0..n−1 in order are the tensor itself. */
 export function scatter(ctx: TfOpContext, tensor: TfValue, indices: TfValue, size: number | undefined): ListValue {
-  if (isConstant(indices) && numbers(indices).every((index, i) => index === i) && (tensor.shape[0] === null || tensor.shape[0] === numbers(indices).length)) {
+  if (
+    isConstant(indices) &&
+    numbers(indices).every((index, i) => index === i) &&
+    (tensor.shape[0] === null || tensor.shape[0] === numbers(indices).length)
+  ) {
     return tensorList(ctx.logical(tensor), tensor.shape, tensor.dtype);
   }
   const g = ctx.graph;
   const rows = ctx.cast(ctx.logical(indices), 'int64');
-  const count = size !== undefined && size >= 0 ? g.int64Constant('size', [size]) : g.node('Add', [g.node('ReduceMax', [rows], { keepdims: attr.int(1) }), g.int64Constant('one', [1])]);
-  const rowShape = g.node('Slice', [g.node('Shape', [ctx.logical(tensor)]), g.int64Constant('start', [1]), g.int64Constant('end', [2 ** 31 - 1])]);
-  const zeros = g.node('Expand', [ctx.onnx(scalarConstant(tensor.dtype, 0), []), g.node('Concat', [count, rowShape], { axis: attr.int(0) })]);
+  const count =
+    size !== undefined && size >= 0
+      ? g.int64Constant('size', [size])
+      : g.node('Add', [g.node('ReduceMax', [rows], { keepdims: attr.int(1) }), g.int64Constant('one', [1])]);
+  const rowShape = g.node('Slice', [
+    g.node('Shape', [ctx.logical(tensor)]),
+    g.int64Constant('start', [1]),
+    g.int64Constant('end', [2 ** 31 - 1]),
+  ]);
+  const zeros = g.node('Expand', [
+    ctx.onnx(scalarConstant(tensor.dtype, 0), []),
+    g.node('Concat', [count, rowShape], { axis: attr.int(0) }),
+  ]);
   const filled = g.node('ScatterND', [zeros, unsqueeze(ctx, rows, [1]), ctx.logical(tensor)]);
   return tensorList(filled, [size ?? null, ...tensor.shape.slice(1)], tensor.dtype);
 }
@@ -163,9 +191,16 @@ export function concat(ctx: TfOpContext, list: ListValue): [TensorValue, TensorV
   const [count, rows, ...rest] = stacked.shape;
   const stored = ctx.logical(stacked);
   const shapeOf = g.node('Shape', [stored]);
-  const target = g.node('Concat', [g.int64Constant('rows', [-1]), g.node('Slice', [shapeOf, g.int64Constant('start', [2]), g.int64Constant('end', [2 ** 31 - 1])])], { axis: attr.int(0) });
+  const target = g.node(
+    'Concat',
+    [g.int64Constant('rows', [-1]), g.node('Slice', [shapeOf, g.int64Constant('start', [2]), g.int64Constant('end', [2 ** 31 - 1])])],
+    { axis: attr.int(0) },
+  );
   const joined = plain(g.node('Reshape', [stored, target]), [count !== null && rows !== null ? count * rows : null, ...rest], elementDtype);
-  const lengths = g.node('Expand', [ctx.toInt32(g.node('Gather', [shapeOf, g.int64Constant('rows', [1])], { axis: attr.int(0) })), g.node('Gather', [shapeOf, g.int64Constant('count', [0])], { axis: attr.int(0) })]);
+  const lengths = g.node('Expand', [
+    ctx.toInt32(g.node('Gather', [shapeOf, g.int64Constant('rows', [1])], { axis: attr.int(0) })),
+    g.node('Gather', [shapeOf, g.int64Constant('count', [0])], { axis: attr.int(0) }),
+  ]);
   return [joined, plain(lengths, [count], 'int32')];
 }
 
@@ -194,7 +229,14 @@ export function split(ctx: TfOpContext, tensor: TfValue, lengths: TfValue): List
     const [first, ...rest] = tensor.shape;
     if (sizes.length > 0 && sizes.every((size) => size === sizes[0] && size > 0) && first === sizes.length * sizes[0]) {
       const shape = [sizes.length, sizes[0], ...rest];
-      const target = g.node('Concat', [g.int64Constant('pieces', [sizes.length, sizes[0]]), g.node('Slice', [g.node('Shape', [ctx.logical(tensor)]), g.int64Constant('start', [1]), g.int64Constant('end', [2 ** 31 - 1])])], { axis: attr.int(0) });
+      const target = g.node(
+        'Concat',
+        [
+          g.int64Constant('pieces', [sizes.length, sizes[0]]),
+          g.node('Slice', [g.node('Shape', [ctx.logical(tensor)]), g.int64Constant('start', [1]), g.int64Constant('end', [2 ** 31 - 1])]),
+        ],
+        { axis: attr.int(0) },
+      );
       return tensorList(g.node('Reshape', [ctx.logical(tensor), target]), shape, tensor.dtype);
     }
   }
@@ -212,7 +254,11 @@ export function resize(ctx: TfOpContext, list: ListValue, size: TfValue): ListVa
   const have = g.node('Gather', [g.node('Shape', [kept]), g.int64Constant('first', [0])], { axis: attr.int(0) });
   const missing = g.node('Max', [g.node('Sub', [wanted, have]), g.int64Constant('zero', [0])]);
   const rank = stacked.shape.length;
-  const pads = g.node('Concat', [g.int64Constant('before', new Array(rank).fill(0)), missing, g.int64Constant('after', new Array(rank - 1).fill(0))], { axis: attr.int(0) });
+  const pads = g.node(
+    'Concat',
+    [g.int64Constant('before', new Array(rank).fill(0)), missing, g.int64Constant('after', new Array(rank - 1).fill(0))],
+    { axis: attr.int(0) },
+  );
   const padded = g.node('Pad', [kept, pads]);
   const length = isConstant(size) ? numbers(size)[0] : null;
   return tensorList(padded, [length, ...stacked.shape.slice(1)], list.list.elementDtype);

@@ -49,7 +49,12 @@ export function tensorList(onnxName: string, shape: readonly Dim[], elementDtype
   return listValue(onnxName, [...shape], { form: 'tensor', elementDtype, elementShape: shape.slice(1), empty: false });
 }
 
-export function sequenceList(onnxName: string, elementDtype: TfjsElementType, elementShape: readonly Dim[] | undefined, empty = false): ListValue {
+export function sequenceList(
+  onnxName: string,
+  elementDtype: TfjsElementType,
+  elementShape: readonly Dim[] | undefined,
+  empty = false,
+): ListValue {
   return listValue(onnxName, [], { form: 'sequence', elementDtype, elementShape, empty });
 }
 
@@ -73,7 +78,10 @@ const ELEMENT_TYPE_CODES: Record<TfjsElementType, number> = { float32: 1, int32:
 export function asSequence(ctx: TfOpContext, list: ListValue): ListValue {
   const { form, elementDtype, elementShape, empty } = list.list;
   if (form === 'sequence') return list;
-  if (form !== 'tensor') throw ctx.unsupported(`a ${form === 'sink' ? 'list filled once per iteration' : 'TensorArray handle'} cannot be read as a sequence here`);
+  if (form !== 'tensor')
+    throw ctx.unsupported(
+      `a ${form === 'sink' ? 'list filled once per iteration' : 'TensorArray handle'} cannot be read as a sequence here`,
+    );
   const sequence = ctx.graph.node('SplitToSequence', [ctx.logical(list)], { axis: attr.int(0), keepdims: attr.int(0) });
   return sequenceList(sequence, elementDtype, elementShape, empty);
 }
@@ -82,7 +90,8 @@ export function asSequence(ctx: TfOpContext, list: ListValue): ListValue {
 export function asTensor(ctx: TfOpContext, list: ListValue): ListValue {
   const { form, elementDtype, elementShape } = list.list;
   if (form === 'tensor') return list;
-  if (form !== 'sequence') throw ctx.unsupported(`a ${form === 'sink' ? 'list filled once per iteration' : 'TensorArray handle'} cannot be stacked here`);
+  if (form !== 'sequence')
+    throw ctx.unsupported(`a ${form === 'sink' ? 'list filled once per iteration' : 'TensorArray handle'} cannot be stacked here`);
   if (elementShape === undefined) throw ctx.unsupported('stacking a list whose elements have an unknown rank');
   const stacked = ctx.graph.node('ConcatFromSequence', [list.onnxName], { axis: attr.int(0), new_axis: attr.int(1) });
   return tensorList(stacked, [null, ...elementShape], elementDtype);
@@ -90,7 +99,12 @@ export function asTensor(ctx: TfOpContext, list: ListValue): ListValue {
 
 /** An empty ONNX sequence of the element type. */
 export function emptySequence(ctx: TfOpContext, elementDtype: TfjsElementType, elementShape: readonly Dim[] | undefined): ListValue {
-  return sequenceList(ctx.graph.node('SequenceEmpty', [], { dtype: attr.int(ELEMENT_TYPE_CODES[elementDtype]) }), elementDtype, elementShape, true);
+  return sequenceList(
+    ctx.graph.node('SequenceEmpty', [], { dtype: attr.int(ELEMENT_TYPE_CODES[elementDtype]) }),
+    elementDtype,
+    elementShape,
+    true,
+  );
 }
 
 /** The sizes two element shapes share (unknown where they differ); undefined when the ranks differ or either is unknown. */

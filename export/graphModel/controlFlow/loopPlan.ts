@@ -69,7 +69,11 @@ class FunctionView {
 
   resolve(ref: TensorRef): TensorRef {
     let current = ref;
-    for (let node = this.nodes.get(current.node); node && PASS_THROUGH.has(node.op) && node.inputs.length > 0; node = this.nodes.get(current.node)) {
+    for (
+      let node = this.nodes.get(current.node);
+      node && PASS_THROUGH.has(node.op) && node.inputs.length > 0;
+      node = this.nodes.get(current.node)
+    ) {
       current = node.inputs[0];
     }
     return current;

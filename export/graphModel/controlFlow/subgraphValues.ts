@@ -21,7 +21,9 @@ export function carriedValueOf(ctx: TfOpContext, value: TfValue, what: string): 
   const { form, elementDtype, elementShape } = value.list;
   if (form === 'tensor') return { kind: 'tensorList', dtype: elementDtype, shape: [...value.shape] };
   if (form === 'sequence') return { kind: 'sequence', dtype: elementDtype, shape: elementShape };
-  throw ctx.unsupported(`${what} is a ${form === 'handle' ? 'TensorArray handle that changes' : 'list filled once per iteration that is also read'}, which ONNX cannot carry`);
+  throw ctx.unsupported(
+    `${what} is a ${form === 'handle' ? 'TensorArray handle that changes' : 'list filled once per iteration that is also read'}, which ONNX cannot carry`,
+  );
 }
 
 /** The least general kind and shape covering both (a stacked list meeting a sequence becomes a sequence). */
@@ -29,10 +31,14 @@ export function widen(ctx: TfOpContext, a: CarriedValue, b: CarriedValue, what: 
   if ((a.kind === 'tensor') !== (b.kind === 'tensor')) throw ctx.unsupported(`${what} is a tensor on one path and a list on another`);
   if (a.dtype !== b.dtype) throw ctx.unsupported(`${what} is ${a.dtype} on one path and ${b.dtype} on another`);
   if (a.kind === 'tensor') {
-    if (a.shape!.length !== b.shape!.length) throw ctx.unsupported(`${what} has shape ${formatShape(a.shape!)} on one path and ${formatShape(b.shape!)} on another; ONNX needs one rank`);
+    if (a.shape!.length !== b.shape!.length)
+      throw ctx.unsupported(
+        `${what} has shape ${formatShape(a.shape!)} on one path and ${formatShape(b.shape!)} on another; ONNX needs one rank`,
+      );
     return { ...a, shape: mergeElementShapes(a.shape, b.shape) };
   }
-  if (a.kind === 'tensorList' && b.kind === 'tensorList' && a.shape!.length === b.shape!.length) return { ...a, shape: mergeElementShapes(a.shape, b.shape) };
+  if (a.kind === 'tensorList' && b.kind === 'tensorList' && a.shape!.length === b.shape!.length)
+    return { ...a, shape: mergeElementShapes(a.shape, b.shape) };
   const elements = (value: CarriedValue) => (value.kind === 'sequence' ? value.shape : value.shape!.slice(1));
   return { kind: 'sequence', dtype: a.dtype, shape: mergeElementShapes(elements(a), elements(b)) };
 }
@@ -74,7 +80,8 @@ export class SubgraphOutputs {
     const produced = graph.nodes.some((node) => node.outputs.includes(name));
     let output = name;
     if (!produced || this.used.has(name)) {
-      if (carried.kind === 'sequence' && this.ctx.opset < 14) throw this.ctx.unsupported('passing a sequence through a subgraph unchanged needs opset 14 or later (Identity of sequences)');
+      if (carried.kind === 'sequence' && this.ctx.opset < 14)
+        throw this.ctx.unsupported('passing a sequence through a subgraph unchanged needs opset 14 or later (Identity of sequences)');
       output = graph.node('Identity', [name]);
     }
     this.used.add(output);
@@ -90,5 +97,9 @@ export function conditionScalar(ctx: TfOpContext, value: TfValue): string {
   let name = ctx.logical(value);
   if (value.dtype !== 'bool') name = ctx.cast(name, 'bool');
   if (value.shape.length === 0) return name;
-  return g.node('Gather', [g.node('Reshape', [name, g.int64Constant('flat', [-1])]), g.initializer('first', [], 'int64', BigInt64Array.of(0n))], { axis: attr.int(0) });
+  return g.node(
+    'Gather',
+    [g.node('Reshape', [name, g.int64Constant('flat', [-1])]), g.initializer('first', [], 'int64', BigInt64Array.of(0n))],
+    { axis: attr.int(0) },
+  );
 }

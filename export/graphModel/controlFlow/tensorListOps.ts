@@ -6,7 +6,21 @@ import type { TfValue } from '../tfOps/constant.ts';
 import type { TfOpContext } from '../tfOps/context.ts';
 import type { TfOpTable } from '../tfOps/registry.ts';
 import { emptySequence, tensorList } from './lists.ts';
-import { concat, elementShapeInput, gather, getItem, length, popBack, pushBack, requireList, resize, scatter, setItem, split, stack } from './listOps.ts';
+import {
+  concat,
+  elementShapeInput,
+  gather,
+  getItem,
+  length,
+  popBack,
+  pushBack,
+  requireList,
+  resize,
+  scatter,
+  setItem,
+  split,
+  stack,
+} from './listOps.ts';
 
 /** TensorListReserve and EmptyTensorList: an empty list (tfjs fills a reservation as it is written). */
 function convertReserve(ctx: TfOpContext): TfValue {

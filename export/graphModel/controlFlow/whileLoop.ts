@@ -16,7 +16,17 @@ import { TfOpContext } from '../tfOps/context.ts';
 import { planLoop, type LoopPlan } from './loopPlan.ts';
 import { sinkList, tensorList, type ListValue } from './lists.ts';
 import { importValue } from './scope.ts';
-import { SubgraphOutputs, carriedInfo, carriedName, carriedValue, carriedValueOf, conditionScalar, sameCarried, widen, type CarriedValue } from './subgraphValues.ts';
+import {
+  SubgraphOutputs,
+  carriedInfo,
+  carriedName,
+  carriedValue,
+  carriedValueOf,
+  conditionScalar,
+  sameCarried,
+  widen,
+  type CarriedValue,
+} from './subgraphValues.ts';
 import type { FunctionGraph } from './functionLibrary.ts';
 
 /** Rounds of widening before giving up (each round can only make sizes unknown or lists sequences). */
@@ -36,7 +46,8 @@ export function convertWhile(ctx: TfOpContext): TfValue[] {
   const cond = ctx.functions.function(ctx.attrs.func('cond'));
   const body = ctx.functions.function(ctx.attrs.func('body'));
   const args = ctx.inputs;
-  if (body.outputs.length !== args.length) throw ctx.invalid(`its body returns ${body.outputs.length} values for ${args.length} loop variables`);
+  if (body.outputs.length !== args.length)
+    throw ctx.invalid(`its body returns ${body.outputs.length} values for ${args.length} loop variables`);
   if (cond.outputs.length !== 1) throw ctx.invalid(`its condition returns ${cond.outputs.length} values, not one`);
   const plan = planLoop(body, cond, args, ctx.functions);
   const stateIndices = args.map((_, i) => i).filter((i) => !plan.invariant[i] && !plan.filledOnce.has(i));
@@ -45,7 +56,9 @@ export function convertWhile(ctx: TfOpContext): TfValue[] {
   let carried = stateIndices.map((i) => carriedValueOf(ctx, args[i], `loop variable ${i}`));
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const built = buildBody(ctx, cond, body, plan, stateIndices, carried);
-    const next = stateIndices.map((i, s) => widen(ctx, carried[s], carriedValueOf(built.ctx, built.results[i], `loop variable ${i}`), `loop variable ${i}`));
+    const next = stateIndices.map((i, s) =>
+      widen(ctx, carried[s], carriedValueOf(built.ctx, built.results[i], `loop variable ${i}`), `loop variable ${i}`),
+    );
     if (next.every((value, s) => sameCarried(value, carried[s]))) return emitLoop(ctx, cond, plan, stateIndices, carried, built);
     carried = next;
   }
@@ -53,11 +66,21 @@ export function convertWhile(ctx: TfOpContext): TfValue[] {
 }
 
 /** The body graph for the given state kinds: inputs, the converted body, then the condition on its results. */
-function buildBody(ctx: TfOpContext, cond: FunctionGraph, body: FunctionGraph, plan: LoopPlan, stateIndices: number[], carried: CarriedValue[]): BuiltBody {
+function buildBody(
+  ctx: TfOpContext,
+  cond: FunctionGraph,
+  body: FunctionGraph,
+  plan: LoopPlan,
+  stateIndices: number[],
+  carried: CarriedValue[],
+): BuiltBody {
   const graph = ctx.graph.subgraph();
   const bodyCtx = new TfOpContext(ctx.attrs, [], graph, ctx.opset, ctx.functions);
   const prefix = graph.currentLayer ? `${graph.currentLayer}/` : '';
-  graph.inputs.push({ name: graph.uniqueName(`${prefix}iteration`), elementType: 'int64', shape: [] }, { name: graph.uniqueName(`${prefix}condition`), elementType: 'bool', shape: [] });
+  graph.inputs.push(
+    { name: graph.uniqueName(`${prefix}iteration`), elementType: 'int64', shape: [] },
+    { name: graph.uniqueName(`${prefix}condition`), elementType: 'bool', shape: [] },
+  );
   const sinks = new Map<number, ListValue>();
   const args = ctx.inputs.map((value, i): TfValue => {
     if (plan.invariant[i]) return importValue(value);
@@ -73,10 +96,12 @@ function buildBody(ctx: TfOpContext, cond: FunctionGraph, body: FunctionGraph, p
     return carriedValue(input.name, state);
   });
   const results = ctx.functions.convert(body, args, graph);
-  const written = new Map([...sinks].map(([i, sink]) => {
-    if (!sink.sink?.written) throw ctx.unsupported(`its body never writes list ${i}`);
-    return [i, sink.sink.written] as const;
-  }));
+  const written = new Map(
+    [...sinks].map(([i, sink]) => {
+      if (!sink.sink?.written) throw ctx.unsupported(`its body never writes list ${i}`);
+      return [i, sink.sink.written] as const;
+    }),
+  );
   // The condition reads the new values; invariants and filled lists are what they were.
   const next = results.map((value, i) => (plan.invariant[i] || plan.filledOnce.has(i) ? args[i] : value));
   const [condition] = ctx.functions.convert(cond, next, graph);
@@ -85,7 +110,14 @@ function buildBody(ctx: TfOpContext, cond: FunctionGraph, body: FunctionGraph, p
   return { ctx: bodyCtx, results, written, outputs };
 }
 
-function emitLoop(ctx: TfOpContext, cond: FunctionGraph, plan: LoopPlan, stateIndices: number[], carried: CarriedValue[], built: BuiltBody): TfValue[] {
+function emitLoop(
+  ctx: TfOpContext,
+  cond: FunctionGraph,
+  plan: LoopPlan,
+  stateIndices: number[],
+  carried: CarriedValue[],
+  built: BuiltBody,
+): TfValue[] {
   const args = ctx.inputs;
   const { outputs } = built;
   stateIndices.forEach((i, s) => outputs.add(built.results[i], carried[s]));

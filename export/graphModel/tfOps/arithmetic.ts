@@ -23,7 +23,10 @@ interface ElementwiseOp {
   dtype?: TfjsElementType;
 }
 
-const node = (opType: string, attributes = {}): Emit => (ctx, names) => ctx.graph.node(opType, names, attributes);
+const node =
+  (opType: string, attributes = {}): Emit =>
+  (ctx, names) =>
+    ctx.graph.node(opType, names, attributes);
 
 function floorDivide(ctx: TfOpContext, [a, b]: string[], dtype: TfjsElementType): string {
   const g = ctx.graph;
@@ -52,7 +55,11 @@ function arcTangent2(ctx: TfOpContext, [y, x]: string[]): string {
   const base = g.node('Atan', [g.node('Div', [y, x])]);
   const yNonNegative = g.node('GreaterOrEqual', [y, c(0)]);
   const left = g.node('Where', [yNonNegative, g.node('Add', [base, c(Math.PI)]), g.node('Sub', [base, c(Math.PI)])]);
-  const onAxis = g.node('Where', [g.node('Greater', [y, c(0)]), c(Math.PI / 2), g.node('Where', [g.node('Less', [y, c(0)]), c(-Math.PI / 2), c(0)])]);
+  const onAxis = g.node('Where', [
+    g.node('Greater', [y, c(0)]),
+    c(Math.PI / 2),
+    g.node('Where', [g.node('Less', [y, c(0)]), c(-Math.PI / 2), c(0)]),
+  ]);
   return g.node('Where', [g.node('Greater', [x, c(0)]), base, g.node('Where', [g.node('Less', [x, c(0)]), left, onAxis])]);
 }
 
@@ -66,7 +73,11 @@ const binaryOps: Record<string, ElementwiseOp> = {
   Mul: { emit: node('Mul'), fold: (a, b) => a * b },
   RealDiv: { emit: node('Div'), fold: (a, b) => a / b },
   // tfjs's div floors int32 operands (TensorFlow's own Div truncates); tfjs is the reference here.
-  Div: { emit: (ctx, names, dtype) => (dtype === 'float32' ? ctx.graph.node('Div', names) : floorDivide(ctx, names, dtype)), fold: (a, b) => a / b, intFold: floorDiv },
+  Div: {
+    emit: (ctx, names, dtype) => (dtype === 'float32' ? ctx.graph.node('Div', names) : floorDivide(ctx, names, dtype)),
+    fold: (a, b) => a / b,
+    intFold: floorDiv,
+  },
   DivNoNan: { emit: divideNoNan, fold: (a, b) => (b === 0 ? 0 : a / b), intFold: (a, b) => (b === 0 ? 0 : floorDiv(a, b)) },
   FloorDiv: { emit: floorDivide, fold: floorDiv },
   FloorMod: { emit: floorModulo, fold: floorMod },
@@ -84,7 +95,11 @@ const binaryOps: Record<string, ElementwiseOp> = {
   Pow: { emit: node('Pow'), fold: Math.pow },
   Atan2: { emit: arcTangent2, fold: Math.atan2 },
   Equal: { emit: node('Equal'), fold: (a, b) => Number(a === b), dtype: 'bool' },
-  NotEqual: { emit: (ctx, names) => ctx.graph.node('Not', [ctx.graph.node('Equal', names)]), fold: (a, b) => Number(a !== b), dtype: 'bool' },
+  NotEqual: {
+    emit: (ctx, names) => ctx.graph.node('Not', [ctx.graph.node('Equal', names)]),
+    fold: (a, b) => Number(a !== b),
+    dtype: 'bool',
+  },
   Greater: { emit: node('Greater'), fold: (a, b) => Number(a > b), dtype: 'bool' },
   GreaterEqual: { emit: node('GreaterOrEqual'), fold: (a, b) => Number(a >= b), dtype: 'bool' },
   Less: { emit: node('Less'), fold: (a, b) => Number(a < b), dtype: 'bool' },
@@ -123,7 +138,11 @@ const unaryOps: Record<string, ElementwiseOp> = {
   Erf: { emit: node('Erf'), fold: erf },
   IsNan: { emit: node('IsNaN'), fold: (a) => Number(Number.isNaN(a)), dtype: 'bool' },
   IsInf: { emit: node('IsInf'), fold: (a) => Number(a === Infinity || a === -Infinity), dtype: 'bool' },
-  IsFinite: { emit: (ctx, [x]) => ctx.graph.node('Not', [ctx.graph.node('Or', [ctx.graph.node('IsNaN', [x]), ctx.graph.node('IsInf', [x])])]), fold: (a) => Number(Number.isFinite(a)), dtype: 'bool' },
+  IsFinite: {
+    emit: (ctx, [x]) => ctx.graph.node('Not', [ctx.graph.node('Or', [ctx.graph.node('IsNaN', [x]), ctx.graph.node('IsInf', [x])])]),
+    fold: (a) => Number(Number.isFinite(a)),
+    dtype: 'bool',
+  },
   LogicalNot: { emit: node('Not'), fold: (a) => Number(!a), dtype: 'bool' },
 };
 
@@ -219,4 +238,3 @@ export const arithmeticOps: TfOpTable = {
   AddN: convertAddN,
   ClipByValue: convertClipByValue,
 };
-

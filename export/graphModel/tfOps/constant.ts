@@ -88,7 +88,10 @@ export function mapElementwise(inputs: ConstantTensor[], dtype: TfjsElementType,
   const sources = inputs.map((input) => {
     const strides = stridesOf(input.shape);
     const offset = shape.length - input.shape.length;
-    return { values: input.values as ArrayLike<number>, strides: shape.map((_, axis) => (axis < offset || input.shape[axis - offset] === 1 ? 0 : strides[axis - offset])) };
+    return {
+      values: input.values as ArrayLike<number>,
+      strides: shape.map((_, axis) => (axis < offset || input.shape[axis - offset] === 1 ? 0 : strides[axis - offset])),
+    };
   });
   const result = new Array<number>(count);
   const args = new Array<number>(inputs.length);
@@ -111,8 +114,16 @@ export function mapElementwise(inputs: ConstantTensor[], dtype: TfjsElementType,
 /** Transposes a constant: element i of the result's shape is shape[perm[i]]. */
 export function transposeConstant(constant: ConstantTensor, perm: Permutation): ConstantTensor {
   if (constant.dtype === 'string') {
-    const indices = transposeData(Int32Array.from(constant.values as string[], (_, i) => i), constant.shape, perm);
-    return constantTensor('string', indices.shape, Array.from(indices.values, (i) => (constant.values as string[])[i]));
+    const indices = transposeData(
+      Int32Array.from(constant.values as string[], (_, i) => i),
+      constant.shape,
+      perm,
+    );
+    return constantTensor(
+      'string',
+      indices.shape,
+      Array.from(indices.values, (i) => (constant.values as string[])[i]),
+    );
   }
   const moved = transposeData(constant.values as Float32Array | Int32Array | Uint8Array, constant.shape, perm);
   return constantTensor(constant.dtype, moved.shape, moved.values);
@@ -139,9 +150,18 @@ export function selectConstant(constant: ConstantTensor, indicesPerAxis: readonl
     }
     picked[flat] = source;
   }
-  if (constant.dtype === 'string') return constantTensor('string', shape, picked.map((i) => (constant.values as string[])[i]));
+  if (constant.dtype === 'string')
+    return constantTensor(
+      'string',
+      shape,
+      picked.map((i) => (constant.values as string[])[i]),
+    );
   const values = constant.values as ArrayLike<number>;
-  return constantTensor(constant.dtype, shape, picked.map((i) => values[i]));
+  return constantTensor(
+    constant.dtype,
+    shape,
+    picked.map((i) => values[i]),
+  );
 }
 
 export function concatConstants(parts: ConstantTensor[], axis: number): ConstantTensor {
@@ -156,7 +176,9 @@ export function concatConstants(parts: ConstantTensor[], axis: number): Constant
       for (let i = 0; i < block; i++) result.push((part.values as ArrayLike<number | string>)[o * block + i]);
     }
   }
-  return first.dtype === 'string' ? constantTensor('string', shape, result as string[]) : constantTensor(first.dtype, shape, result as number[]);
+  return first.dtype === 'string'
+    ? constantTensor('string', shape, result as string[])
+    : constantTensor(first.dtype, shape, result as number[]);
 }
 
 export function range(count: number, start = 0, step = 1): number[] {

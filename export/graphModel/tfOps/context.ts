@@ -66,7 +66,9 @@ export class TfOpContext {
   constant(index: number, what: string): ConstantTensor {
     const value = this.input(index);
     if (!isConstant(value)) {
-      throw new UnconvertibleModelError(`${this.label}: its ${what} (input ${index}) is computed at run time; the converter needs it to be constant`);
+      throw new UnconvertibleModelError(
+        `${this.label}: its ${what} (input ${index}) is computed at run time; the converter needs it to be constant`,
+      );
     }
     return value;
   }
@@ -138,7 +140,8 @@ export class TfOpContext {
   /** Axis normalized against a rank, checked. */
   axis(axis: number, rank: number, what = 'axis'): number {
     const normalized = axis < 0 ? axis + rank : axis;
-    if (!Number.isInteger(normalized) || normalized < 0 || normalized >= rank) throw this.invalid(`${what} ${axis} is out of range for a rank-${rank} input`);
+    if (!Number.isInteger(normalized) || normalized < 0 || normalized >= rank)
+      throw this.invalid(`${what} ${axis} is out of range for a rank-${rank} input`);
     return normalized;
   }
 

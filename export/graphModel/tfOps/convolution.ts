@@ -64,7 +64,8 @@ export function channelsOf(ctx: TfOpContext, x: TfValue, channelsLast: boolean):
 
 function filterInput(ctx: TfOpContext, index: number, rank = 4): ConstantTensor {
   const filter = ctx.constant(index, 'filter');
-  if (filter.dtype !== 'float32' || filter.shape.length !== rank) throw ctx.invalid(`its filter must be a rank-${rank} float32 tensor, got ${filter.dtype} [${filter.shape.join(', ')}]`);
+  if (filter.dtype !== 'float32' || filter.shape.length !== rank)
+    throw ctx.invalid(`its filter must be a rank-${rank} float32 tensor, got ${filter.dtype} [${filter.shape.join(', ')}]`);
   return filter;
 }
 
@@ -76,12 +77,18 @@ interface ChannelAffine {
 
 function floatVector(ctx: TfOpContext, value: TfValue, length: number, what: string): Float32Array {
   if (!isConstant(value)) throw ctx.unsupported(`its ${what} is computed at run time; the converter needs it to be constant`);
-  if (value.shape.reduce((a, b) => a * b, 1) !== length) throw ctx.invalid(`its ${what} has shape [${value.shape.join(', ')}], expected ${length} values`);
+  if (value.shape.reduce((a, b) => a * b, 1) !== length)
+    throw ctx.invalid(`its ${what} has shape [${value.shape.join(', ')}], expected ${length} values`);
   return Float32Array.from(numbers(value));
 }
 
 /** y = (x − mean) / √(variance + ε) · scale + offset as a per-channel scale and shift. */
-export function batchNormAffine(ctx: TfOpContext, [scale, offset, mean, variance]: TfValue[], channels: number, epsilon: number): { scale: Float32Array; shift: Float32Array } {
+export function batchNormAffine(
+  ctx: TfOpContext,
+  [scale, offset, mean, variance]: TfValue[],
+  channels: number,
+  epsilon: number,
+): { scale: Float32Array; shift: Float32Array } {
   const s = floatVector(ctx, scale, channels, 'scale');
   const o = floatVector(ctx, offset, channels, 'offset');
   const m = floatVector(ctx, mean, channels, 'mean');
@@ -110,7 +117,8 @@ function readFusedOps(ctx: TfOpContext, outChannels: number): FusedOps {
     result.affine = batchNormAffine(ctx, args.slice(0, 4), outChannels, ctx.attrs.float('epsilon', 1e-3));
     rest = ops.slice(1);
   }
-  if (rest.length > 1) throw ctx.unsupported(`fused_ops ${ops.join(', ')} is not supported (at most BiasAdd or FusedBatchNorm, then one activation)`);
+  if (rest.length > 1)
+    throw ctx.unsupported(`fused_ops ${ops.join(', ')} is not supported (at most BiasAdd or FusedBatchNorm, then one activation)`);
   result.activation = rest[0];
   if (result.activation === 'Prelu') {
     const consumed = ops[0] === 'BiasAdd' ? 1 : ops[0] === 'FusedBatchNorm' ? 4 : 0;
@@ -141,7 +149,8 @@ function convolutionSpec(ctx: TfOpContext, x: TfValue, spatialRank = 2): Convolu
   const [inPerGroup, out] = filter.shape.slice(spatialRank);
   const window = readWindow(ctx, filter.shape.slice(0, spatialRank));
   const channels = channelsOf(ctx, x, window.channelsLast);
-  if (channels % inPerGroup !== 0) throw ctx.invalid(`its filter takes ${inPerGroup} input channels, which does not divide the input's ${channels}`);
+  if (channels % inPerGroup !== 0)
+    throw ctx.invalid(`its filter takes ${inPerGroup} input channels, which does not divide the input's ${channels}`);
   return { filter: kernelToOnnx(filterValues(filter)), outChannels: out, group: channels / inPerGroup, window };
 }
 
@@ -150,7 +159,8 @@ function depthwiseSpec(ctx: TfOpContext, x: TfValue): ConvolutionSpec {
   const filter = filterInput(ctx, 1);
   const [kh, kw, channels, multiplier] = filter.shape;
   const window = readWindow(ctx, [kh, kw]);
-  if (channelsOf(ctx, x, window.channelsLast) !== channels) throw ctx.invalid(`its filter is for ${channels} channels, the input has ${channelsOf(ctx, x, window.channelsLast)}`);
+  if (channelsOf(ctx, x, window.channelsLast) !== channels)
+    throw ctx.invalid(`its filter is for ${channels} channels, the input has ${channelsOf(ctx, x, window.channelsLast)}`);
   return { filter: depthwiseKernelToOnnx(filterValues(filter)), outChannels: channels * multiplier, group: channels, window };
 }
 
@@ -162,10 +172,23 @@ function filterValues(filter: ConstantTensor): KernelValues {
 function fusedConvolution(ctx: TfOpContext, x: TfValue, spec: ConvolutionSpec, fused: FusedOps): TensorValue {
   ctx.requireRank(x, spec.window.kernel.length + 2);
   const { window } = spec;
-  const filter = { name: 'filter', shape: spec.filter.shape, values: scaleFilter(spec.filter.values, spec.outChannels, fused.affine.scale) };
+  const filter = {
+    name: 'filter',
+    shape: spec.filter.shape,
+    values: scaleFilter(spec.filter.values, spec.outChannels, fused.affine.scale),
+  };
   const sizes = spatialSizes(x.shape, window.channelsLast);
-  const y = emitConv(ctx.graph, ctx.channelsFirst(x, window.channelsLast), sizes, window, { weight: filter, bias: fused.affine.shift, group: spec.group });
-  const result = ctx.channelsFirstResult(y.output, imageShape(x.shape[0], spec.outChannels, y.sizes, window.channelsLast), 'float32', window.channelsLast);
+  const y = emitConv(ctx.graph, ctx.channelsFirst(x, window.channelsLast), sizes, window, {
+    weight: filter,
+    bias: fused.affine.shift,
+    group: spec.group,
+  });
+  const result = ctx.channelsFirstResult(
+    y.output,
+    imageShape(x.shape[0], spec.outChannels, y.sizes, window.channelsLast),
+    'float32',
+    window.channelsLast,
+  );
   return fused.activation ? applyActivation(ctx, result, fused.activation, fused.activationArgs) : result;
 }
 
@@ -217,7 +240,8 @@ function convertConv2DBackpropInput(ctx: TfOpContext): TfValue {
   ctx.requireRank(x, 4);
   const [kh, kw, outChannels, inChannels] = filter.shape;
   const window = readWindow(ctx, [kh, kw]);
-  if (channelsOf(ctx, x, window.channelsLast) !== inChannels) throw ctx.invalid(`its filter takes ${inChannels} channels, the input has ${channelsOf(ctx, x, window.channelsLast)}`);
+  if (channelsOf(ctx, x, window.channelsLast) !== inChannels)
+    throw ctx.invalid(`its filter takes ${inChannels} channels, the input has ${channelsOf(ctx, x, window.channelsLast)}`);
   const targetSpatial = window.channelsLast ? outputSizes.slice(1, 3) : outputSizes.slice(2, 4);
   const inputSpatial = spatialSizes(x.shape, window.channelsLast);
   const explicit = typeof window.padding === 'object' ? window.padding.explicit : undefined;
@@ -234,13 +258,25 @@ function convertConv2DBackpropInput(ctx: TfOpContext): TfValue {
     begin.push(before);
     end.push(total - before);
     const input = inputSpatial[i];
-    if (input === null) throw ctx.unsupported('needs the input\'s spatial sizes to be known');
+    if (input === null) throw ctx.unsupported("needs the input's spatial sizes to be known");
     outputPadding.push(size - (s * (input - 1) + k - total));
   });
-  if (outputPadding.some((p) => p < 0)) throw ctx.invalid(`input_sizes [${outputSizes.join(', ')}] is smaller than the transposed convolution's output`);
+  if (outputPadding.some((p) => p < 0))
+    throw ctx.invalid(`input_sizes [${outputSizes.join(', ')}] is smaller than the transposed convolution's output`);
   const weight = { name: 'filter', ...kernelToOnnx(filterValues(filter)) };
-  const y = emitConvTranspose(ctx.graph, ctx.channelsFirst(x, window.channelsLast), window, { weight }, { pads: [...begin, ...end], outputPadding });
-  return ctx.channelsFirstResult(y, imageShape(x.shape[0], outChannels, targetSpatial, window.channelsLast), 'float32', window.channelsLast);
+  const y = emitConvTranspose(
+    ctx.graph,
+    ctx.channelsFirst(x, window.channelsLast),
+    window,
+    { weight },
+    { pads: [...begin, ...end], outputPadding },
+  );
+  return ctx.channelsFirstResult(
+    y,
+    imageShape(x.shape[0], outChannels, targetSpatial, window.channelsLast),
+    'float32',
+    window.channelsLast,
+  );
 }
 
 export const convolutionOps: TfOpTable = {

@@ -18,13 +18,20 @@ function samplePositions(ctx: TfOpContext, start: string, end: string, imageSize
   if (cropSize === 1) return g.node('Mul', [g.node('Mul', [g.scalar('half', 0.5), g.node('Add', [start, end])]), last]);
   // The kernel's own order of operations: start·(size − 1) + i · ((end − start)·(size − 1) / (crop − 1)).
   const scale = g.node('Div', [g.node('Mul', [g.node('Sub', [end, start]), last]), g.scalar('steps', cropSize - 1)]);
-  const steps = g.floatConstant('grid', [cropSize], Array.from({ length: cropSize }, (_, i) => i));
+  const steps = g.floatConstant(
+    'grid',
+    [cropSize],
+    Array.from({ length: cropSize }, (_, i) => i),
+  );
   return g.node('Add', [g.node('Mul', [start, last]), g.node('Mul', [steps, scale])]);
 }
 
 function insideImage(ctx: TfOpContext, positions: string, imageSize: number): string {
   const g = ctx.graph;
-  return g.node('And', [g.node('GreaterOrEqual', [positions, g.scalar('zero', 0)]), g.node('LessOrEqual', [positions, g.scalar('last_index', imageSize - 1)])]);
+  return g.node('And', [
+    g.node('GreaterOrEqual', [positions, g.scalar('zero', 0)]),
+    g.node('LessOrEqual', [positions, g.scalar('last_index', imageSize - 1)]),
+  ]);
 }
 
 /** Gathers image[box_ind[n], rows[n, i], columns[n, j], :] into [N, crop_h, crop_w, C]. */
@@ -48,10 +55,21 @@ class PixelGatherer {
   gather(rows: string, columns: string): string {
     const g = this.ctx.graph;
     const index = (positions: string, limit: number, shape: number[]) =>
-      g.node('Reshape', [this.ctx.cast(g.node('Clip', [positions, g.scalar('zero', 0), g.scalar('last_index', limit - 1)]), 'int64'), g.int64Constant('shape', shape)]);
+      g.node('Reshape', [
+        this.ctx.cast(g.node('Clip', [positions, g.scalar('zero', 0), g.scalar('last_index', limit - 1)]), 'int64'),
+        g.int64Constant('shape', shape),
+      ]);
     const expand = (value: string) => g.node('Expand', [value, this.target]);
     const [cropHeight, cropWidth] = this.size.crop;
-    const indices = g.node('Concat', [expand(this.batch), expand(index(rows, this.size.height, [-1, cropHeight, 1, 1])), expand(index(columns, this.size.width, [-1, 1, cropWidth, 1]))], { axis: attr.int(3) });
+    const indices = g.node(
+      'Concat',
+      [
+        expand(this.batch),
+        expand(index(rows, this.size.height, [-1, cropHeight, 1, 1])),
+        expand(index(columns, this.size.width, [-1, 1, cropWidth, 1])),
+      ],
+      { axis: attr.int(3) },
+    );
     return g.node('GatherND', [this.image, indices]);
   }
 }
@@ -69,14 +87,17 @@ export function convertCropAndResize(ctx: TfOpContext): TfValue {
   ctx.requireRank(boxes, 2, 'boxes tensor');
   ctx.requireRank(boxIndex, 1, 'box_ind tensor');
   const crop = ctx.ints(3, 'crop_size');
-  if (crop.length !== 2 || crop.some((size) => size < 1)) throw ctx.invalid(`its crop_size [${crop.join(', ')}] must be two positive sizes`);
+  if (crop.length !== 2 || crop.some((size) => size < 1))
+    throw ctx.invalid(`its crop_size [${crop.join(', ')}] must be two positive sizes`);
   const [cropHeight, cropWidth] = crop;
   const method = ctx.attrs.choice('method', ['bilinear', 'nearest'], 'bilinear');
   const [, height, width, channels] = image.shape;
   if (height === null || width === null) throw ctx.unsupported(`needs the image's height and width, but it is [${image.shape.join(', ')}]`);
   const g = ctx.graph;
   const pixels = image.dtype === 'float32' ? ctx.logical(image) : ctx.cast(ctx.logical(image), 'float32');
-  const [y1, x1, y2, x2] = g.nodeWithOutputs('Split', [ctx.logical(boxes), g.int64Constant('split', [1, 1, 1, 1])], 4, { axis: attr.int(1) });
+  const [y1, x1, y2, x2] = g.nodeWithOutputs('Split', [ctx.logical(boxes), g.int64Constant('split', [1, 1, 1, 1])], 4, {
+    axis: attr.int(1),
+  });
   const rows = samplePositions(ctx, y1, y2, height, cropHeight);
   const columns = samplePositions(ctx, x1, x2, width, cropWidth);
   const gatherer = new PixelGatherer(ctx, pixels, ctx.logical(boxIndex), { height: height, width: width, crop: [cropHeight, cropWidth] });
@@ -84,7 +105,12 @@ export function convertCropAndResize(ctx: TfOpContext): TfValue {
   const columnsAxis = (value: string) => g.node('Reshape', [value, g.int64Constant('shape', [-1, 1, cropWidth, 1])]);
   let sampled: string;
   if (method === 'bilinear') {
-    const [top, bottom, left, right] = [g.node('Floor', [rows]), g.node('Ceil', [rows]), g.node('Floor', [columns]), g.node('Ceil', [columns])];
+    const [top, bottom, left, right] = [
+      g.node('Floor', [rows]),
+      g.node('Ceil', [rows]),
+      g.node('Floor', [columns]),
+      g.node('Ceil', [columns]),
+    ];
     const xLerp = columnsAxis(g.node('Sub', [columns, left]));
     const upper = lerp(ctx, gatherer.gather(top, left), gatherer.gather(top, right), xLerp);
     const lower = lerp(ctx, gatherer.gather(bottom, left), gatherer.gather(bottom, right), xLerp);

@@ -36,7 +36,8 @@ function liftRank(constant: ConstantTensor, rank: number): ConstantTensor {
   let byRank = lifted.get(constant);
   if (!byRank) lifted.set(constant, (byRank = new Map()));
   let result = byRank.get(rank);
-  if (!result) byRank.set(rank, (result = reshapeConstant(constant, [...new Array<number>(rank - constant.shape.length).fill(1), ...constant.shape])));
+  if (!result)
+    byRank.set(rank, (result = reshapeConstant(constant, [...new Array<number>(rank - constant.shape.length).fill(1), ...constant.shape])));
   return result;
 }
 
@@ -49,7 +50,10 @@ export interface AlignedInputs {
 
 /** ONNX names of the inputs of a broadcasting op, all in one layout, and the result's shape. */
 export function alignElementwise(ctx: TfOpContext, values: readonly TfValue[]): AlignedInputs {
-  const shape = broadcastDims(values.map((value) => value.shape), () => ctx.invalid(`input shapes ${values.map((v) => `[${v.shape.join(', ')}]`).join(' and ')} do not broadcast`));
+  const shape = broadcastDims(
+    values.map((value) => value.shape),
+    () => ctx.invalid(`input shapes ${values.map((v) => `[${v.shape.join(', ')}]`).join(' and ')} do not broadcast`),
+  );
   const rank = shape.length;
   const runtime = values.filter((value): value is TensorValue => !isConstant(value));
   const fullRank = runtime.filter((value) => value.shape.length === rank);
@@ -68,7 +72,13 @@ export function alignElementwise(ctx: TfOpContext, values: readonly TfValue[]): 
 }
 
 /** Adds one ONNX op over aligned inputs and wraps the result in the inputs' layout. */
-export function elementwiseNode(ctx: TfOpContext, opType: string, values: readonly TfValue[], dtype: TfjsElementType, attributes = {}): TensorValue {
+export function elementwiseNode(
+  ctx: TfOpContext,
+  opType: string,
+  values: readonly TfValue[],
+  dtype: TfjsElementType,
+  attributes = {},
+): TensorValue {
   const { names, perm, shape } = alignElementwise(ctx, values);
   return tensorValue(ctx.graph.node(opType, names, attributes), shape, perm, dtype);
 }

@@ -4,7 +4,17 @@
  * Range) rather than stored.
  */
 import { tensorValue, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import { MAX_FOLDED_ELEMENTS, constantTensor, elementCount, isConstant, numbers, range, scalarConstant, type ConstantTensor, type TfValue } from './constant.ts';
+import {
+  MAX_FOLDED_ELEMENTS,
+  constantTensor,
+  elementCount,
+  isConstant,
+  numbers,
+  range,
+  scalarConstant,
+  type ConstantTensor,
+  type TfValue,
+} from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import type { TfOpTable } from './registry.ts';
 import { shapeInput } from './shapes.ts';
@@ -14,7 +24,11 @@ function convertFill(ctx: TfOpContext): TfValue {
   const { dims, onnxName } = shapeInput(ctx, 0, 'dims');
   const value = ctx.input(1);
   if (isConstant(value) && dims.every((d) => d !== null) && elementCount(dims as number[]) <= MAX_FOLDED_ELEMENTS) {
-    return constantTensor(value.dtype, dims as number[], new Array(elementCount(dims as number[])).fill((value.values as ArrayLike<number>)[0]));
+    return constantTensor(
+      value.dtype,
+      dims as number[],
+      new Array(elementCount(dims as number[])).fill((value.values as ArrayLike<number>)[0]),
+    );
   }
   return ctx.result(ctx.graph.node('Expand', [ctx.logical(value), onnxName()]), dims, value.dtype);
 }
@@ -53,7 +67,11 @@ function convertLinSpace(ctx: TfOpContext): TfValue {
   if (start.shape.length !== 0 || stop.shape.length !== 0) throw ctx.invalid('its start and stop must be scalars');
   if (isConstant(start) && isConstant(stop)) {
     const [a, b] = [numbers(start)[0], numbers(stop)[0]];
-    return constantTensor('float32', [count], range(count).map((i) => (count === 1 ? a : a + (i * (b - a)) / (count - 1))));
+    return constantTensor(
+      'float32',
+      [count],
+      range(count).map((i) => (count === 1 ? a : a + (i * (b - a)) / (count - 1))),
+    );
   }
   const g = ctx.graph;
   const first = ctx.logical(start);

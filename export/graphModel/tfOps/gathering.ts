@@ -6,7 +6,16 @@
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { unsqueeze } from '../../backend/graph/ops.ts';
 import { formatShape, tensorValue } from '../../backend/graph/tensorValue.ts';
-import { isConstant, mapElementwise, numbers, range, reshapeConstant, selectConstant, type ConstantTensor, type TfValue } from './constant.ts';
+import {
+  isConstant,
+  mapElementwise,
+  numbers,
+  range,
+  reshapeConstant,
+  selectConstant,
+  type ConstantTensor,
+  type TfValue,
+} from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import { alignElementwise, commonDtype } from './elementwise.ts';
 import { knownValues, partialResult } from './partialValues.ts';
@@ -20,12 +29,18 @@ function convertGather(ctx: TfOpContext): TfValue {
   const shape = [...params.shape.slice(0, axis), ...indices.shape, ...params.shape.slice(axis + 1)];
   if (isConstant(params) && isConstant(indices)) {
     const picks = numbers(indices).map((i) => (i < 0 ? i + (params.shape[axis] as number) : i));
-    const picked = selectConstant(params, params.shape.map((size, i) => (i === axis ? picks : range(size))));
+    const picked = selectConstant(
+      params,
+      params.shape.map((size, i) => (i === axis ? picks : range(size))),
+    );
     return reshapeConstant(picked, shape as number[]);
   }
   const known = params.shape.length === 1 && isConstant(indices) ? knownValues(params) : undefined;
   const y = ctx.graph.node('Gather', [ctx.logical(params), ctx.logical(indices)], { axis: attr.int(axis) });
-  return partialResult(ctx.result(y, shape, params.dtype), known ? numbers(indices as ConstantTensor).map((i) => known[i < 0 ? i + known.length : i]) : undefined);
+  return partialResult(
+    ctx.result(y, shape, params.dtype),
+    known ? numbers(indices as ConstantTensor).map((i) => known[i < 0 ? i + known.length : i]) : undefined,
+  );
 }
 
 function convertGatherNd(ctx: TfOpContext): TfValue {

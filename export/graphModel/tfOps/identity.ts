@@ -20,7 +20,12 @@ function convertIdentityN(ctx: TfOpContext): TfValue[] {
 function castConstant(value: ConstantTensor, dtype: TfjsElementType): ConstantTensor {
   if (value.dtype === 'string' || dtype === 'string') throw new Error('internal: string casts are rejected earlier');
   const values = numbers(value);
-  if (dtype === 'bool') return constantTensor('bool', value.shape, values.map((v) => (v !== 0 ? 1 : 0)));
+  if (dtype === 'bool')
+    return constantTensor(
+      'bool',
+      value.shape,
+      values.map((v) => (v !== 0 ? 1 : 0)),
+    );
   if (dtype === 'int32') return constantTensor('int32', value.shape, values.map(Math.trunc));
   return constantTensor('float32', value.shape, values);
 }

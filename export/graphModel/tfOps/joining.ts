@@ -32,10 +32,14 @@ function concatenate(ctx: TfOpContext, values: TfValue[], axisValue: number): Tf
   });
   if (values.every(isConstant)) return concatConstants(values, axis);
   const perm = sharedPerm(values, rank);
-  const y = ctx.graph.node('Concat', values.map((value) => ctx.onnx(value, perm)), { axis: attr.int(physicalAxis(perm, axis)) });
+  const y = ctx.graph.node(
+    'Concat',
+    values.map((value) => ctx.onnx(value, perm)),
+    { axis: attr.int(physicalAxis(perm, axis)) },
+  );
   const known = rank === 1 ? values.map(knownValues) : undefined;
   const result = tensorValue(y, shape, perm, commonDtype(values));
-  return partialResult(result, known && known.every((k) => k !== undefined) ? known.flatMap((k) => k!) : undefined);
+  return partialResult(result, known?.every((k) => k !== undefined) ? known.flatMap((k) => k!) : undefined);
 }
 
 function convertConcatV2(ctx: TfOpContext): TfValue {
@@ -68,13 +72,18 @@ function split(ctx: TfOpContext, x: TfValue, axis: number, sizes: number[], sque
   if (isConstant(x)) {
     let start = 0;
     return sizes.map((size) => {
-      const part = selectConstant(x, x.shape.map((s, i) => (i === axis ? range(size, start) : range(s))));
+      const part = selectConstant(
+        x,
+        x.shape.map((s, i) => (i === axis ? range(size, start) : range(s))),
+      );
       start += size;
       return reshapeConstant(part, outputShape(size) as number[]);
     });
   }
   const physical = physicalAxis(x.perm, axis);
-  const parts = ctx.graph.nodeWithOutputs('Split', [x.onnxName, ctx.graph.int64Constant('split', sizes)], sizes.length, { axis: attr.int(physical) });
+  const parts = ctx.graph.nodeWithOutputs('Split', [x.onnxName, ctx.graph.int64Constant('split', sizes)], sizes.length, {
+    axis: attr.int(physical),
+  });
   return parts.map((part, i) => {
     if (!squeeze) return tensorValue(part, outputShape(sizes[i]), x.perm, x.dtype);
     const squeezed = ctx.graph.node('Squeeze', [part, ctx.graph.int64Constant('axes', [physical])]);
@@ -118,7 +127,8 @@ function convertSplitV(ctx: TfOpContext): TfValue[] {
   const total = axisSize(ctx, x, axis);
   const rest = total - sizes.filter((s) => s !== -1).reduce((a, b) => a + b, 0);
   const resolved = sizes.map((s) => (s === -1 ? rest : s));
-  if (resolved.some((s) => s < 0) || resolved.reduce((a, b) => a + b, 0) !== total) throw ctx.invalid(`size_splits [${sizes.join(', ')}] do not add up to ${total}`);
+  if (resolved.some((s) => s < 0) || resolved.reduce((a, b) => a + b, 0) !== total)
+    throw ctx.invalid(`size_splits [${sizes.join(', ')}] do not add up to ${total}`);
   return split(ctx, x, axis, resolved, false);
 }
 

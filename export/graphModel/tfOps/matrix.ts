@@ -34,7 +34,9 @@ function operand(ctx: TfOpContext, value: TfValue, transpose: boolean): { name: 
 function matMul(ctx: TfOpContext, transposeA: boolean, transposeB: boolean): TensorValue {
   const a = operand(ctx, ctx.input(0), transposeA);
   const b = operand(ctx, ctx.input(1), transposeB);
-  const batch = broadcastDims([a.shape.slice(0, -2), b.shape.slice(0, -2)], () => ctx.invalid('its operands\' batch dimensions do not broadcast'));
+  const batch = broadcastDims([a.shape.slice(0, -2), b.shape.slice(0, -2)], () =>
+    ctx.invalid("its operands' batch dimensions do not broadcast"),
+  );
   const shape = [...batch, a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
   return ctx.result(ctx.graph.node('MatMul', [a.name, b.name]), shape, 'float32');
 }
@@ -69,17 +71,25 @@ function convertEinsum(ctx: TfOpContext): TfValue {
   ctx.requireInputs(1, true);
   const equation = ctx.attrs.string('equation').replace(/\s+/g, '');
   const [lhs, output] = equation.split('->');
-  if (output === undefined || equation.includes('.')) throw ctx.unsupported(`equation "${equation}" is not supported (needs an explicit output and no ellipsis)`);
+  if (output === undefined || equation.includes('.'))
+    throw ctx.unsupported(`equation "${equation}" is not supported (needs an explicit output and no ellipsis)`);
   const terms = lhs.split(',');
-  if (terms.length !== ctx.inputs.length) throw ctx.invalid(`equation "${equation}" names ${terms.length} operands, the node has ${ctx.inputs.length}`);
+  if (terms.length !== ctx.inputs.length)
+    throw ctx.invalid(`equation "${equation}" names ${terms.length} operands, the node has ${ctx.inputs.length}`);
   const sizes = new Map<string, Dim>();
-  terms.forEach((term, i) => [...term].forEach((letter, axis) => {
-    const size = ctx.inputs[i].shape[axis];
-    if (size !== null && size !== 1) sizes.set(letter, size);
-    else if (!sizes.has(letter)) sizes.set(letter, size);
-  }));
+  terms.forEach((term, i) =>
+    [...term].forEach((letter, axis) => {
+      const size = ctx.inputs[i].shape[axis];
+      if (size !== null && size !== 1) sizes.set(letter, size);
+      else if (!sizes.has(letter)) sizes.set(letter, size);
+    }),
+  );
   const shape = [...output].map((letter) => sizes.get(letter) ?? null);
-  const y = ctx.graph.node('Einsum', ctx.inputs.map((input) => ctx.logical(input)), { equation: attr.string(equation) });
+  const y = ctx.graph.node(
+    'Einsum',
+    ctx.inputs.map((input) => ctx.logical(input)),
+    { equation: attr.string(equation) },
+  );
   return ctx.result(y, shape, 'float32');
 }
 
@@ -105,7 +115,10 @@ function convertMatrixBandPart(ctx: TfOpContext): TfValue {
     return ctx.result(y, x.shape, x.dtype);
   }
   const [rows, columns] = x.shape.slice(-2);
-  if (rows === null || columns === null) throw ctx.unsupported(`needs the matrix size, but the input is [${x.shape.join(', ')}] (or opset 14 or later for float32 and int32 input)`);
+  if (rows === null || columns === null)
+    throw ctx.unsupported(
+      `needs the matrix size, but the input is [${x.shape.join(', ')}] (or opset 14 or later for float32 and int32 input)`,
+    );
   const mask = Array.from({ length: rows * columns }, (_, i) => {
     const [m, n] = [Math.floor(i / columns), i % columns];
     return Number((lower < 0 || m - n <= lower) && (upper < 0 || n - m <= upper));

@@ -14,7 +14,8 @@ import type { TfOpTable } from './registry.ts';
 
 function convertFusedBatchNorm(ctx: TfOpContext): TfValue[] {
   ctx.requireInputs(5, true);
-  if (ctx.attrs.bool('is_training', false)) throw ctx.unsupported('is_training true (batch statistics) is not supported; export the model for inference');
+  if (ctx.attrs.bool('is_training', false))
+    throw ctx.unsupported('is_training true (batch statistics) is not supported; export the model for inference');
   const x = ctx.input(0);
   const channelsLast = ctx.attrs.choice('data_format', ['NHWC', 'NCHW'], 'NHWC') === 'NHWC';
   const channels = channelsLast ? x.shape[x.shape.length - 1] : x.shape[1];

@@ -35,7 +35,10 @@ function convertPad(ctx: TfOpContext): TfValue {
   if (!isConstant(ctx.input(1)) && ctx.op !== 'MirrorPad') return runtimePad(ctx, x);
   const pads = readPaddings(ctx, x.shape.length);
   const runtime = ctx.runtime(x);
-  const onnxPads = ctx.graph.int64Constant('pads', [...runtime.perm.map((axis) => pads.before[axis]), ...runtime.perm.map((axis) => pads.after[axis])]);
+  const onnxPads = ctx.graph.int64Constant('pads', [
+    ...runtime.perm.map((axis) => pads.before[axis]),
+    ...runtime.perm.map((axis) => pads.after[axis]),
+  ]);
   const inputs = [runtime.onnxName, onnxPads];
   const attributes: Record<string, ReturnType<typeof attr.string>> = {};
   if (ctx.op === 'PadV2') inputs.push(ctx.onnx(ctx.constant(2, 'constant_values'), []));
@@ -57,18 +60,25 @@ function runtimePad(ctx: TfOpContext, x: TfValue): TfValue {
   const g = ctx.graph;
   const paddings = ctx.input(1);
   const rank = x.shape.length;
-  if (paddings.shape.length !== 2 || paddings.shape[0] !== rank || paddings.shape[1] !== 2) throw ctx.invalid(`paddings must have shape [${rank}, 2], got ${formatShape(paddings.shape)}`);
+  if (paddings.shape.length !== 2 || paddings.shape[0] !== rank || paddings.shape[1] !== 2)
+    throw ctx.invalid(`paddings must have shape [${rank}, 2], got ${formatShape(paddings.shape)}`);
   const columns = g.node('Transpose', [ctx.logical(paddings)], { perm: attr.ints([1, 0]) });
   const pads = ctx.cast(g.node('Reshape', [columns, g.int64Constant('shape', [2 * rank])]), 'int64');
   const inputs = [ctx.logical(x), pads];
   if (ctx.op === 'PadV2') inputs.push(ctx.onnx(ctx.constant(2, 'constant_values'), []));
-  return ctx.result(g.node('Pad', inputs), x.shape.map(() => null), x.dtype);
+  return ctx.result(
+    g.node('Pad', inputs),
+    x.shape.map(() => null),
+    x.dtype,
+  );
 }
 
 function requirePadsWithin(ctx: TfOpContext, x: TfValue, { before, after }: Paddings, margin: number): void {
   x.shape.forEach((size, axis) => {
     if (size !== null && Math.max(before[axis], after[axis]) > size - margin) {
-      throw ctx.invalid(`paddings [${before[axis]}, ${after[axis]}] of axis ${axis} are too large for ${formatShape(x.shape)} in ${ctx.attrs.string('mode')} mode`);
+      throw ctx.invalid(
+        `paddings [${before[axis]}, ${after[axis]}] of axis ${axis} are too large for ${formatShape(x.shape)} in ${ctx.attrs.string('mode')} mode`,
+      );
     }
   });
 }

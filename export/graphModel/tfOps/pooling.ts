@@ -40,15 +40,22 @@ function convertMaxPoolWithArgmax(ctx: TfOpContext): TfValue[] {
   const window = readWindow(ctx, spatialEntries(ctx, 'ksize', true, 2));
   if (!window.channelsLast) throw ctx.unsupported('only NHWC input is supported');
   const [, height, width, channels] = x.shape;
-  if (height === null || width === null || channels === null) throw ctx.unsupported(`needs the input's height, width and channels, but it is [${x.shape.join(', ')}]`);
+  if (height === null || width === null || channels === null)
+    throw ctx.unsupported(`needs the input's height, width and channels, but it is [${x.shape.join(', ')}]`);
   const g = ctx.graph;
   const sizes = [height, width];
   const [y, positions] = g.nodeWithOutputs('MaxPool', [ctx.channelsFirst(x)], 2, windowAttributes(window, sizes, { dilations: false }));
   const int64 = (value: number) => g.initializer('c', [], 'int64', BigInt64Array.of(BigInt(value)));
   const plane = height * width;
-  const channel = g.initializer('channel', [1, channels, 1, 1], 'int64', BigInt64Array.from({ length: channels }, (_, c) => BigInt(c)));
+  const channel = g.initializer(
+    'channel',
+    [1, channels, 1, 1],
+    'int64',
+    BigInt64Array.from({ length: channels }, (_, c) => BigInt(c)),
+  );
   let index = g.node('Add', [g.node('Mul', [g.node('Mod', [positions, int64(plane)]), int64(channels)]), channel]);
-  if (ctx.attrs.bool('include_batch_in_index')) index = g.node('Add', [index, g.node('Mul', [g.node('Div', [positions, int64(plane * channels)]), int64(plane * channels)])]);
+  if (ctx.attrs.bool('include_batch_in_index'))
+    index = g.node('Add', [index, g.node('Mul', [g.node('Div', [positions, int64(plane * channels)]), int64(plane * channels)])]);
   const shape = imageShape(x.shape[0], channels, windowOutputSizes(window, sizes), true);
   return [ctx.channelsFirstResult(y, shape, x.dtype), ctx.channelsFirstResult(ctx.toInt32(index), shape, 'int32')];
 }
@@ -67,7 +74,8 @@ function convertDilation2D(ctx: TfOpContext): TfValue {
   const filter = ctx.constant(1, 'filter');
   const [filterHeight, filterWidth, filterChannels] = filter.shape;
   const [, height, width, channels] = x.shape;
-  if (filter.dtype !== 'float32' || filter.shape.length !== 3 || filterChannels !== channels) throw ctx.invalid(`its filter ${formatShape(filter.shape)} must be a float32 [height, width, ${channels}] tensor`);
+  if (filter.dtype !== 'float32' || filter.shape.length !== 3 || filterChannels !== channels)
+    throw ctx.invalid(`its filter ${formatShape(filter.shape)} must be a float32 [height, width, ${channels}] tensor`);
   if (height === null || width === null) throw ctx.unsupported(`needs the input's height and width, but it is ${formatShape(x.shape)}`);
   const strides = spatialEntries(ctx, 'strides', true, 2);
   const rates = spatialEntries(ctx, 'rates', true, 2);
@@ -82,16 +90,32 @@ function convertDilation2D(ctx: TfOpContext): TfValue {
   const padded =
     top + left + bottom + right === 0
       ? stored.onnxName
-      : g.node('Pad', [stored.onnxName, g.int64Constant('pads', [...stored.perm.map((a) => padAt(a, [top, left])), ...stored.perm.map((a) => padAt(a, [bottom, right]))]), g.scalar('minus_infinity', -Infinity)]);
+      : g.node('Pad', [
+          stored.onnxName,
+          g.int64Constant('pads', [...stored.perm.map((a) => padAt(a, [top, left])), ...stored.perm.map((a) => padAt(a, [bottom, right]))]),
+          g.scalar('minus_infinity', -Infinity),
+        ]);
   const weights = numbers(filter);
   const terms: TensorValue[] = [];
   for (let dy = 0; dy < filterHeight; dy++) {
     for (let dx = 0; dx < filterWidth; dx++) {
       const starts = [dy * rates[0], dx * rates[1]];
       const ends = starts.map((start, i) => start + (outputSizes[i] - 1) * strides[i] + 1);
-      const window = g.node('Slice', [padded, g.int64Constant('starts', starts), g.int64Constant('ends', ends), g.int64Constant('axes', axes), g.int64Constant('steps', strides)]);
-      const offset = constantTensor('float32', [channels as number], weights.slice((dy * filterWidth + dx) * channels as number, (dy * filterWidth + dx + 1) * channels as number));
-      terms.push(elementwiseNode(ctx, 'Add', [tensorValue(window, [x.shape[0], ...outputSizes, channels], stored.perm), offset], 'float32'));
+      const window = g.node('Slice', [
+        padded,
+        g.int64Constant('starts', starts),
+        g.int64Constant('ends', ends),
+        g.int64Constant('axes', axes),
+        g.int64Constant('steps', strides),
+      ]);
+      const offset = constantTensor(
+        'float32',
+        [channels as number],
+        weights.slice(((dy * filterWidth + dx) * channels) as number, ((dy * filterWidth + dx + 1) * channels) as number),
+      );
+      terms.push(
+        elementwiseNode(ctx, 'Add', [tensorValue(window, [x.shape[0], ...outputSizes, channels], stored.perm), offset], 'float32'),
+      );
     }
   }
   return terms.length === 1 ? terms[0] : elementwiseNode(ctx, 'Max', terms, 'float32');

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { GRAPH_SOURCE_OPS, tfOpFamilies } from './index.ts';
 import { notConvertedTfOps } from './notConverted.ts';
 
-export const TF_OPS_START = '<!-- tf-ops:start (generated from export/graphModel/tfOps by `npx tsx export/graphModel/tfOps/readmeSection.ts --write`; do not edit) -->';
+export const TF_OPS_START =
+  '<!-- tf-ops:start (generated from export/graphModel/tfOps by `npx tsx export/graphModel/tfOps/readmeSection.ts --write`; do not edit) -->';
 export const TF_OPS_END = '<!-- tf-ops:end -->';
 
 export function renderTfOpSection(): string {
@@ -33,7 +34,10 @@ export function renderTfOpSection(): string {
 }
 
 function opList(ops: readonly string[]): string {
-  return [...ops].sort().map((op) => `\`${op}\``).join(', ');
+  return [...ops]
+    .sort()
+    .map((op) => `\`${op}\``)
+    .join(', ');
 }
 
 /** The README text with its section replaced (throws if the markers are missing). */

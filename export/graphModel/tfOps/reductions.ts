@@ -108,8 +108,14 @@ function convertTopK(ctx: TfOpContext): TfValue[] {
   const rank = x.shape.length;
   const kValue = ctx.input(1);
   const g = ctx.graph;
-  const k = isConstant(kValue) ? g.int64Constant('k', [ctx.int(1, 'k')]) : g.node('Reshape', [ctx.cast(kValue.onnxName, 'int64'), g.int64Constant('shape', [1])]);
-  const [values, indices] = g.nodeWithOutputs('TopK', [x.onnxName, k], 2, { axis: attr.int(physicalAxis(x.perm, rank - 1)), largest: attr.int(1), sorted: attr.int(1) });
+  const k = isConstant(kValue)
+    ? g.int64Constant('k', [ctx.int(1, 'k')])
+    : g.node('Reshape', [ctx.cast(kValue.onnxName, 'int64'), g.int64Constant('shape', [1])]);
+  const [values, indices] = g.nodeWithOutputs('TopK', [x.onnxName, k], 2, {
+    axis: attr.int(physicalAxis(x.perm, rank - 1)),
+    largest: attr.int(1),
+    sorted: attr.int(1),
+  });
   const shape = [...x.shape.slice(0, -1), isConstant(kValue) ? ctx.int(1, 'k') : null];
   return [tensorValue(values, shape, x.perm, x.dtype), tensorValue(ctx.toInt32(indices), shape, x.perm, 'int32')];
 }

@@ -25,7 +25,8 @@ function reshapeTarget(ctx: TfOpContext, input: readonly Dim[], target: (number 
   const known = rest.every((size) => size !== null) ? elementCount(rest as number[]) : null;
   const resolved = [...target];
   resolved[wildcard] = total !== null && known !== null && known !== 0 ? total / known : null;
-  if (resolved[wildcard] !== null && !Number.isInteger(resolved[wildcard])) throw ctx.invalid(`cannot reshape ${formatShape(input)} to [${target.join(', ')}]`);
+  if (resolved[wildcard] !== null && !Number.isInteger(resolved[wildcard]))
+    throw ctx.invalid(`cannot reshape ${formatShape(input)} to [${target.join(', ')}]`);
   return resolved;
 }
 
@@ -38,7 +39,8 @@ function reshapeTarget(ctx: TfOpContext, input: readonly Dim[], target: (number 
 function perExampleTarget(input: readonly Dim[], target: (number | null)[]): (number | null)[] {
   const wildcard = target.indexOf(-1);
   const perExample = input.slice(1);
-  if (input[0] !== null || wildcard <= 0 || target[0] !== null || perExample.some((s) => s === null)) return target.map((s) => (s === -1 ? null : s));
+  if (input[0] !== null || wildcard <= 0 || target[0] !== null || perExample.some((s) => s === null))
+    return target.map((s) => (s === -1 ? null : s));
   const rest = target.filter((_, i) => i !== 0 && i !== wildcard);
   if (rest.some((s) => s === null)) return target.map((s) => (s === -1 ? null : s));
   const resolved = [...target];
@@ -54,7 +56,8 @@ function convertReshape(ctx: TfOpContext): TfValue {
   const exact = reshapeTarget(ctx, x.shape, dims);
   const shape = exact.some((size) => size === null) ? perExampleTarget(x.shape, dims) : exact;
   if (isConstant(x) && shape.every((size) => size !== null)) {
-    if (elementCount(shape as number[]) !== elementCount(x.shape)) throw ctx.invalid(`cannot reshape ${formatShape(x.shape)} to [${dims.join(', ')}]`);
+    if (elementCount(shape as number[]) !== elementCount(x.shape))
+      throw ctx.invalid(`cannot reshape ${formatShape(x.shape)} to [${dims.join(', ')}]`);
     return reshapeConstant(x, shape as number[]);
   }
   // ONNX Reshape reads 0 as "copy this size"; TensorFlow means an empty axis.
@@ -62,7 +65,13 @@ function convertReshape(ctx: TfOpContext): TfValue {
   if (zero && ctx.opset < 14) throw ctx.unsupported('a reshape to a size-0 axis needs opset 14 or later (allowzero)');
   // A target known now is written out, with the one unknown size (if any) as -1.
   const unknown = exact.filter((size) => size === null).length;
-  const target = isConstant(shapeValue) || unknown > 1 ? onnxName() : ctx.graph.int64Constant('shape', exact.map((size) => size ?? -1));
+  const target =
+    isConstant(shapeValue) || unknown > 1
+      ? onnxName()
+      : ctx.graph.int64Constant(
+          'shape',
+          exact.map((size) => size ?? -1),
+        );
   const y = ctx.graph.node('Reshape', [ctx.logical(x), target], zero ? { allowzero: attr.int(1) } : {});
   return partialResult(ctx.result(y, shape, x.dtype), x.shape.length <= 1 && shape.length <= 1 ? knownValues(x) : undefined);
 }
@@ -72,9 +81,12 @@ function convertSqueeze(ctx: TfOpContext): TfValue {
   const x = ctx.input(0);
   const rank = x.shape.length;
   const requested = ctx.attrs.ints('squeeze_dims', ctx.attrs.ints('axis', []));
-  const axes = requested.length > 0 ? requested.map((axis) => ctx.axis(axis, rank)) : identityPermutation(rank).filter((axis) => x.shape[axis] === 1);
-  if (requested.length === 0 && x.shape.some((size) => size === null)) throw ctx.unsupported(`squeezing every size-1 axis of ${formatShape(x.shape)} needs all sizes known`);
-  for (const axis of axes) if (x.shape[axis] !== 1 && x.shape[axis] !== null) throw ctx.invalid(`cannot squeeze axis ${axis} of ${formatShape(x.shape)}`);
+  const axes =
+    requested.length > 0 ? requested.map((axis) => ctx.axis(axis, rank)) : identityPermutation(rank).filter((axis) => x.shape[axis] === 1);
+  if (requested.length === 0 && x.shape.some((size) => size === null))
+    throw ctx.unsupported(`squeezing every size-1 axis of ${formatShape(x.shape)} needs all sizes known`);
+  for (const axis of axes)
+    if (x.shape[axis] !== 1 && x.shape[axis] !== null) throw ctx.invalid(`cannot squeeze axis ${axis} of ${formatShape(x.shape)}`);
   const shape = x.shape.filter((_, axis) => !axes.includes(axis));
   if (isConstant(x)) return reshapeConstant(x, shape as number[]);
   if (axes.length === 0) return x;
@@ -99,11 +111,17 @@ function convertTranspose(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
   const perm = ctx.ints(1, 'perm').map((axis) => ctx.axis(axis, x.shape.length));
-  if (perm.length !== x.shape.length || new Set(perm).size !== perm.length) throw ctx.invalid(`perm [${perm.join(', ')}] is not a permutation of the input's ${x.shape.length} axes`);
+  if (perm.length !== x.shape.length || new Set(perm).size !== perm.length)
+    throw ctx.invalid(`perm [${perm.join(', ')}] is not a permutation of the input's ${x.shape.length} axes`);
   if (isConstant(x)) return transposeConstant(x, perm);
   // Output axis j is input axis perm[j]; the stored data stays, described with a composed permutation.
   const stored = x.perm.map((inputAxis) => perm.indexOf(inputAxis));
-  return tensorValue(x.onnxName, perm.map((axis) => x.shape[axis]), stored, x.dtype);
+  return tensorValue(
+    x.onnxName,
+    perm.map((axis) => x.shape[axis]),
+    stored,
+    x.dtype,
+  );
 }
 
 function convertTile(ctx: TfOpContext): TfValue {
@@ -112,13 +130,24 @@ function convertTile(ctx: TfOpContext): TfValue {
   const multiplesValue = ctx.input(1);
   if (!isConstant(multiplesValue)) {
     const y = ctx.graph.node('Tile', [ctx.logical(x), ctx.cast(ctx.logical(multiplesValue), 'int64')]);
-    return ctx.result(y, x.shape.map(() => null), x.dtype);
+    return ctx.result(
+      y,
+      x.shape.map(() => null),
+      x.dtype,
+    );
   }
   const multiples = ctx.ints(1, 'multiples');
-  if (multiples.length !== x.shape.length) throw ctx.invalid(`multiples [${multiples.join(', ')}] do not match the input's rank ${x.shape.length}`);
+  if (multiples.length !== x.shape.length)
+    throw ctx.invalid(`multiples [${multiples.join(', ')}] do not match the input's rank ${x.shape.length}`);
   const shape = x.shape.map((size, i) => (size === null ? null : size * multiples[i]));
   const runtime = ctx.runtime(x);
-  const y = ctx.graph.node('Tile', [runtime.onnxName, ctx.graph.int64Constant('repeats', runtime.perm.map((axis) => multiples[axis]))]);
+  const y = ctx.graph.node('Tile', [
+    runtime.onnxName,
+    ctx.graph.int64Constant(
+      'repeats',
+      runtime.perm.map((axis) => multiples[axis]),
+    ),
+  ]);
   return tensorValue(y, shape, runtime.perm, x.dtype);
 }
 

@@ -5,7 +5,17 @@
  */
 import { attr } from '../../backend/graph/graphBuilder.ts';
 import { formatShape, type Dim } from '../../backend/graph/tensorValue.ts';
-import { MAX_FOLDED_ELEMENTS, constantTensor, elementCount, isConstant, numbers, scalarConstant, stridesOf, type ConstantTensor, type TfValue } from './constant.ts';
+import {
+  MAX_FOLDED_ELEMENTS,
+  constantTensor,
+  elementCount,
+  isConstant,
+  numbers,
+  scalarConstant,
+  stridesOf,
+  type ConstantTensor,
+  type TfValue,
+} from './constant.ts';
 import type { TfOpContext } from './context.ts';
 import type { TfOpTable } from './registry.ts';
 
@@ -36,11 +46,17 @@ function convertScatterNd(ctx: TfOpContext): TfValue {
   if (shape.some((size) => size < 0)) throw ctx.invalid(`its shape [${shape.join(', ')}] has a negative size`);
   const summing = ctx.opset >= 16;
   if (!summing && !(isConstant(indices) && indicesAreUnique(indices))) {
-    throw ctx.unsupported('ScatterNd sums updates at repeated indices, which ONNX ScatterND does from opset 16 on; convert with --opset 16 or later');
+    throw ctx.unsupported(
+      'ScatterNd sums updates at repeated indices, which ONNX ScatterND does from opset 16 on; convert with --opset 16 or later',
+    );
   }
   const g = ctx.graph;
   const zeros = g.node('Expand', [ctx.onnx(scalarConstant(updates.dtype, 0), []), g.int64Constant('shape', shape)]);
-  const y = g.node('ScatterND', [zeros, indicesInput(ctx, indices), ctx.logical(updates)], summing ? { reduction: attr.string('add') } : {});
+  const y = g.node(
+    'ScatterND',
+    [zeros, indicesInput(ctx, indices), ctx.logical(updates)],
+    summing ? { reduction: attr.string('add') } : {},
+  );
   return ctx.result(y, shape, updates.dtype);
 }
 
@@ -66,28 +82,42 @@ function convertSparseToDense(ctx: TfOpContext): TfValue {
   const shape = ctx.ints(1, 'output_shape');
   const rank = shape.length;
   // Like TensorFlow: [N, rank] rows, or (as a scalar or a vector) indices into a vector.
-  if (indices.shape.length > 2 || (indices.shape.length === 2 ? indices.shape[1] !== rank : rank !== 1)) throw ctx.invalid(`its sparse_indices ${formatShape(indices.shape)} do not index a rank-${rank} output`);
+  if (indices.shape.length > 2 || (indices.shape.length === 2 ? indices.shape[1] !== rank : rank !== 1))
+    throw ctx.invalid(`its sparse_indices ${formatShape(indices.shape)} do not index a rank-${rank} output`);
   if (values.dtype === 'string') throw ctx.unsupported('string values are not supported');
-  if (values.shape.length > 1 || fallback.shape.length !== 0) throw ctx.invalid('its sparse_values must be a scalar or a vector and its default_value a scalar');
+  if (values.shape.length > 1 || fallback.shape.length !== 0)
+    throw ctx.invalid('its sparse_values must be a scalar or a vector and its default_value a scalar');
   if (shape.some((size) => size < 0)) throw ctx.invalid(`its output_shape [${shape.join(', ')}] has a negative size`);
   const size = elementCount(shape);
-  if (isConstant(indices) && isConstant(values) && isConstant(fallback) && size <= MAX_FOLDED_ELEMENTS) return denseConstant(ctx, indices, values, fallback, shape);
+  if (isConstant(indices) && isConstant(values) && isConstant(fallback) && size <= MAX_FOLDED_ELEMENTS)
+    return denseConstant(ctx, indices, values, fallback, shape);
   const g = ctx.graph;
   const rows = g.node('Reshape', [indicesInput(ctx, indices), g.int64Constant('shape', [-1, rank])]);
   let updates = ctx.logical(values);
-  if (values.shape.length === 0) updates = g.node('Expand', [updates, g.node('Slice', [g.node('Shape', [rows]), g.int64Constant('starts', [0]), g.int64Constant('ends', [1])])]);
+  if (values.shape.length === 0)
+    updates = g.node('Expand', [
+      updates,
+      g.node('Slice', [g.node('Shape', [rows]), g.int64Constant('starts', [0]), g.int64Constant('ends', [1])]),
+    ]);
   const filled = g.node('Expand', [ctx.logical(fallback), g.int64Constant('shape', shape)]);
   return ctx.result(g.node('ScatterND', [filled, rows, updates]), shape, values.dtype);
 }
 
-function denseConstant(ctx: TfOpContext, indices: ConstantTensor, values: ConstantTensor, fallback: ConstantTensor, shape: number[]): ConstantTensor {
+function denseConstant(
+  ctx: TfOpContext,
+  indices: ConstantTensor,
+  values: ConstantTensor,
+  fallback: ConstantTensor,
+  shape: number[],
+): ConstantTensor {
   const dense = new Array<number>(elementCount(shape)).fill(numbers(fallback)[0]);
   const strides = stridesOf(shape);
   const flat = numbers(indices);
   const written = numbers(values);
   for (let row = 0; row * shape.length < flat.length; row++) {
     const index = flat.slice(row * shape.length, (row + 1) * shape.length);
-    if (index.some((i, axis) => i < 0 || i >= shape[axis])) throw ctx.invalid(`its sparse index [${index.join(', ')}] is outside the output shape [${shape.join(', ')}]`);
+    if (index.some((i, axis) => i < 0 || i >= shape[axis]))
+      throw ctx.invalid(`its sparse index [${index.join(', ')}] is outside the output shape [${shape.join(', ')}]`);
     dense[index.reduce((offset, i, axis) => offset + i * strides[axis], 0)] = written.length === 1 ? written[0] : written[row];
   }
   return constantTensor(values.dtype, shape, dense);
@@ -97,7 +127,8 @@ function denseConstant(ctx: TfOpContext, indices: ConstantTensor, values: Consta
 function oneHotValue(ctx: TfOpContext, index: number, type: 'float32' | 'int64'): string {
   const value = ctx.input(index);
   if (value.shape.length !== 0) throw ctx.invalid(`its input ${index} must be a scalar, got ${formatShape(value.shape)}`);
-  if (isConstant(value)) return type === 'int64' ? ctx.graph.int64Constant('value', numbers(value)) : ctx.graph.floatConstant('value', [1], numbers(value));
+  if (isConstant(value))
+    return type === 'int64' ? ctx.graph.int64Constant('value', numbers(value)) : ctx.graph.floatConstant('value', [1], numbers(value));
   return ctx.graph.node('Reshape', [ctx.cast(ctx.logical(value), type), ctx.graph.int64Constant('shape', [1])]);
 }
 
@@ -111,14 +142,18 @@ function convertOneHot(ctx: TfOpContext): TfValue {
   ctx.requireInputs(4);
   const [indices, depthValue] = ctx.inputs;
   const dtype = ctx.attrs.dtype('T', ctx.input(2).dtype);
-  if (dtype !== 'float32' && dtype !== 'int32') throw ctx.unsupported(`a one-hot tensor of ${dtype} is not supported (float32 and int32 are)`);
+  if (dtype !== 'float32' && dtype !== 'int32')
+    throw ctx.unsupported(`a one-hot tensor of ${dtype} is not supported (float32 and int32 are)`);
   const rank = indices.shape.length;
   const axis = ctx.attrs.int('axis', -1);
   if (axis < -1 || axis > rank) throw ctx.invalid(`axis ${axis} is out of range for rank-${rank} indices`);
   const g = ctx.graph;
   const depth: Dim = isConstant(depthValue) ? ctx.int(1, 'depth') : null;
   if (depth !== null && depth < 0) throw ctx.invalid(`its depth ${depth} is negative`);
-  const depth64 = depth !== null ? g.initializer('depth', [], 'int64', BigInt64Array.of(BigInt(depth))) : g.node('Reshape', [ctx.cast(ctx.logical(depthValue), 'int64'), g.int64Constant('scalar', [])]);
+  const depth64 =
+    depth !== null
+      ? g.initializer('depth', [], 'int64', BigInt64Array.of(BigInt(depth)))
+      : g.node('Reshape', [ctx.cast(ctx.logical(depthValue), 'int64'), g.int64Constant('scalar', [])]);
   const index64 = indicesInput(ctx, indices);
   const zero = g.initializer('zero', [], 'int64', BigInt64Array.of(0n));
   const inRange = g.node('Where', [g.node('Less', [index64, zero]), depth64, index64]);

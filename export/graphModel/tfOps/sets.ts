@@ -23,9 +23,15 @@ function uniqueInput(ctx: TfOpContext, x: TfValue): { name: string; restore: (na
 function convertUnique(ctx: TfOpContext, axis: number | undefined): TfValue[] {
   const x = ctx.input(0);
   const input = uniqueInput(ctx, x);
-  const [values, , inverse] = ctx.graph.nodeWithOutputs('Unique', [input.name], 4, { sorted: attr.int(0), ...(axis === undefined ? {} : { axis: attr.int(axis) }) });
+  const [values, , inverse] = ctx.graph.nodeWithOutputs('Unique', [input.name], 4, {
+    sorted: attr.int(0),
+    ...(axis === undefined ? {} : { axis: attr.int(axis) }),
+  });
   const shape = axis === undefined ? [null] : x.shape.map((size, i) => (i === axis ? null : size));
-  return [ctx.result(input.restore(values), shape, x.dtype), ctx.result(ctx.toInt32(inverse), [axis === undefined ? x.shape[0] : x.shape[axis]], 'int32')];
+  return [
+    ctx.result(input.restore(values), shape, x.dtype),
+    ctx.result(ctx.toInt32(inverse), [axis === undefined ? x.shape[0] : x.shape[axis]], 'int32'),
+  ];
 }
 
 /** UniqueV2(x, axis): unique slices along one axis (an empty axis list means the vector itself). */
@@ -96,11 +102,17 @@ function bincountHandler(dense: boolean) {
     const binary = dense && ctx.attrs.bool('binary_output');
     // Empty weights count 1 per element; binary_output ignores the weights.
     const weighted = !binary && !(weights.shape.length === 1 && weights.shape[0] === 0);
-    if (weighted && formatShape(weights.shape) !== formatShape(x.shape)) throw ctx.invalid(`its weights ${formatShape(weights.shape)} must have the input's shape ${formatShape(x.shape)} or be empty`);
+    if (weighted && formatShape(weights.shape) !== formatShape(x.shape))
+      throw ctx.invalid(`its weights ${formatShape(weights.shape)} must have the input's shape ${formatShape(x.shape)} or be empty`);
     const dtype: TfjsElementType = weights.dtype;
     const g = ctx.graph;
     // [..., K, size]: element k falls into bin i.
-    const bins = g.initializer('bins', [size], 'int32', Int32Array.from({ length: size }, (_, i) => i));
+    const bins = g.initializer(
+      'bins',
+      [size],
+      'int32',
+      Int32Array.from({ length: size }, (_, i) => i),
+    );
     let hits = ctx.cast(g.node('Equal', [unsqueeze(ctx, ctx.logical(x), [x.shape.length]), bins]), dtype);
     if (weighted) hits = g.node('Mul', [hits, unsqueeze(ctx, ctx.logical(weights), [x.shape.length])]);
     let counts = reduce(ctx, 'ReduceSum', hits, [x.shape.length - 1], false);

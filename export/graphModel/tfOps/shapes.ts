@@ -51,7 +51,8 @@ function convertRank(ctx: TfOpContext): TfValue {
 /** A shape input's sizes as far as they are known: the output sizes of Fill, Reshape, BroadcastTo. */
 export function shapeInput(ctx: TfOpContext, index: number, what: string): { dims: (number | null)[]; onnxName: () => string } {
   const value = ctx.input(index);
-  if (value.dtype !== 'int32' || value.shape.length !== 1) throw ctx.invalid(`its ${what} must be a 1-D int32 tensor, got ${value.dtype} ${formatShape(value.shape)}`);
+  if (value.dtype !== 'int32' || value.shape.length !== 1)
+    throw ctx.invalid(`its ${what} must be a 1-D int32 tensor, got ${value.dtype} ${formatShape(value.shape)}`);
   const length = value.shape[0];
   const dims = knownValues(value) ?? (length === null ? undefined : new Array<number | null>(length).fill(null));
   if (dims === undefined) throw ctx.unsupported(`its ${what} has an unknown length, so the result's rank is unknown`);
@@ -72,7 +73,8 @@ function convertBroadcastArgs(ctx: TfOpContext): TfValue {
     const b = padded[1][i];
     if (a === 1) return b;
     if (b === 1) return a;
-    if (a !== null && b !== null && a !== b) throw ctx.invalid(`shapes ${formatShape(shapes[0].dims)} and ${formatShape(shapes[1].dims)} do not broadcast`);
+    if (a !== null && b !== null && a !== b)
+      throw ctx.invalid(`shapes ${formatShape(shapes[0].dims)} and ${formatShape(shapes[1].dims)} do not broadcast`);
     return a ?? b;
   });
   if (known.every((size) => size !== null)) return constantTensor('int32', [rank], known as number[]);
@@ -80,7 +82,9 @@ function convertBroadcastArgs(ctx: TfOpContext): TfValue {
   const [a, b] = shapes.map((shape, i) => {
     const value = ctx.logical(ctx.input(i));
     const missing = rank - shape.dims.length;
-    return missing === 0 ? value : g.node('Concat', [ctx.onnx(constantTensor('int32', [missing], new Array<number>(missing).fill(1))), value], { axis: attr.int(0) });
+    return missing === 0
+      ? value
+      : g.node('Concat', [ctx.onnx(constantTensor('int32', [missing], new Array<number>(missing).fill(1))), value], { axis: attr.int(0) });
   });
   const y = g.node('Where', [g.node('Equal', [a, ctx.onnx(scalarConstant('int32', 1), [])]), b, a]);
   return setKnownValues(ctx.result(y, [rank], 'int32'), known);

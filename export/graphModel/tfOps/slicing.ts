@@ -22,7 +22,13 @@ const TO_START = -(2 ** 31);
  */
 export function reversedSlice(ctx: TfOpContext, input: string, axis: number, start: number, end: number | undefined): string {
   const g = ctx.graph;
-  return g.node('Slice', [input, g.int64Constant('starts', [start]), g.int64Constant('ends', [end ?? TO_START]), g.int64Constant('axes', [axis]), g.int64Constant('steps', [-1])]);
+  return g.node('Slice', [
+    input,
+    g.int64Constant('starts', [start]),
+    g.int64Constant('ends', [end ?? TO_START]),
+    g.int64Constant('axes', [axis]),
+    g.int64Constant('steps', [-1]),
+  ]);
 }
 
 /** One input axis of a slice: Python-style bounds (masked ends already replaced). */
@@ -45,8 +51,20 @@ function sliceIndices(slice: AxisSlice, size: number): number[] {
   }
   const { stride } = slice;
   const clamp = (index: number, low: number, high: number) => Math.min(Math.max(index, low), high);
-  const start = slice.beginMasked ? (stride > 0 ? 0 : size - 1) : stride > 0 ? clamp(normalize(slice.begin), 0, size) : clamp(normalize(slice.begin), -1, size - 1);
-  const stop = slice.endMasked ? (stride > 0 ? size : -1) : stride > 0 ? clamp(normalize(slice.end), 0, size) : clamp(normalize(slice.end), -1, size - 1);
+  const start = slice.beginMasked
+    ? stride > 0
+      ? 0
+      : size - 1
+    : stride > 0
+      ? clamp(normalize(slice.begin), 0, size)
+      : clamp(normalize(slice.begin), -1, size - 1);
+  const stop = slice.endMasked
+    ? stride > 0
+      ? size
+      : -1
+    : stride > 0
+      ? clamp(normalize(slice.end), 0, size)
+      : clamp(normalize(slice.end), -1, size - 1);
   const indices: number[] = [];
   for (let i = start; stride > 0 ? i < stop : i > stop; i += stride) indices.push(i);
   return indices;
@@ -89,7 +107,14 @@ function stridedSliceSpec(ctx: TfOpContext, rank: number, begin: number[], end: 
     if (axes.length >= rank) throw ctx.invalid(`its slice has more entries than the input's rank ${rank}`);
     const shrink = bit('shrink_axis_mask', i);
     if (!shrink) output.push(axes.length);
-    axes.push({ begin: begin[i], end: end[i], stride: shrink ? 1 : strides[i], beginMasked: bit('begin_mask', i), endMasked: bit('end_mask', i), shrink });
+    axes.push({
+      begin: begin[i],
+      end: end[i],
+      stride: shrink ? 1 : strides[i],
+      beginMasked: bit('begin_mask', i),
+      endMasked: bit('end_mask', i),
+      shrink,
+    });
   }
   while (axes.length < rank) keep();
   return { axes, output };
@@ -104,12 +129,17 @@ function applySlice(ctx: TfOpContext, x: TfValue, spec: SliceSpec): TfValue {
   });
   const outputShape = spec.output.map((entry) => (entry === 'new' ? 1 : sizes[entry]));
   if (isConstant(x)) {
-    const picked = selectConstant(x, spec.axes.map((slice, axis) => sliceIndices(slice, x.shape[axis] as number)));
+    const picked = selectConstant(
+      x,
+      spec.axes.map((slice, axis) => sliceIndices(slice, x.shape[axis] as number)),
+    );
     return reshapeConstant(picked, outputShape as number[]);
   }
   const known = x.shape.length === 1 && x.shape[0] !== null ? knownValues(x) : undefined;
   const knownPicked = known ? sliceIndices(spec.axes[0], known.length).map((i) => known[i]) : undefined;
-  const sliced = spec.axes.map((slice, axis) => ({ slice, axis })).filter(({ slice }) => !(slice.beginMasked && slice.endMasked && slice.stride === 1 && !slice.shrink));
+  const sliced = spec.axes
+    .map((slice, axis) => ({ slice, axis }))
+    .filter(({ slice }) => !(slice.beginMasked && slice.endMasked && slice.stride === 1 && !slice.shrink));
   const reshapes = spec.axes.some((slice) => slice.shrink) || spec.output.includes('new');
   // Without shrinking or new axes, slice where the value is stored.
   const perm = reshapes ? identityPermutation(x.shape.length) : x.perm;
@@ -125,8 +155,14 @@ function applySlice(ctx: TfOpContext, x: TfValue, spec: SliceSpec): TfValue {
       y,
       g.int64Constant('starts', starts),
       g.int64Constant('ends', ends),
-      g.int64Constant('axes', sliced.map(({ axis }) => physicalAxis(perm, axis))),
-      g.int64Constant('steps', sliced.map(({ slice }) => slice.stride)),
+      g.int64Constant(
+        'axes',
+        sliced.map(({ axis }) => physicalAxis(perm, axis)),
+      ),
+      g.int64Constant(
+        'steps',
+        sliced.map(({ slice }) => slice.stride),
+      ),
     ]);
   }
   if (!reshapes) return partialResult(tensorValue(y, outputShape, perm, x.dtype), knownPicked);
@@ -151,8 +187,11 @@ function convertSlice(ctx: TfOpContext): TfValue {
   if (!isConstant(ctx.input(1)) || !isConstant(ctx.input(2))) return runtimeSlice(ctx, x);
   const begin = ctx.ints(1, 'begin');
   const size = ctx.ints(2, 'size');
-  if (begin.length !== x.shape.length || size.length !== x.shape.length) throw ctx.invalid(`begin and size must have one entry per axis of ${formatShape(x.shape)}`);
-  const axes = begin.map((b, i): AxisSlice => ({ begin: b, end: b + size[i], stride: 1, beginMasked: false, endMasked: size[i] === -1, shrink: false }));
+  if (begin.length !== x.shape.length || size.length !== x.shape.length)
+    throw ctx.invalid(`begin and size must have one entry per axis of ${formatShape(x.shape)}`);
+  const axes = begin.map(
+    (b, i): AxisSlice => ({ begin: b, end: b + size[i], stride: 1, beginMasked: false, endMasked: size[i] === -1, shrink: false }),
+  );
   return applySlice(ctx, x, { axes, output: identityPermutation(x.shape.length) });
 }
 
@@ -181,7 +220,11 @@ function runtimeSlice(ctx: TfOpContext, x: TfValue): TfValue {
 /** Reverses a value along logical axes, where it is stored; constants are reversed now. */
 function reverse(ctx: TfOpContext, x: TfValue, axes: number[]): TfValue {
   if (axes.length === 0) return x;
-  if (isConstant(x)) return selectConstant(x, x.shape.map((size, axis) => (axes.includes(axis) ? range(size, size - 1, -1) : range(size))));
+  if (isConstant(x))
+    return selectConstant(
+      x,
+      x.shape.map((size, axis) => (axes.includes(axis) ? range(size, size - 1, -1) : range(size))),
+    );
   let y = x.onnxName;
   for (const axis of axes) y = reversedSlice(ctx, y, physicalAxis(x.perm, axis), -1, undefined);
   return partialResult(tensorValue(y, x.shape, x.perm, x.dtype), x.shape.length === 1 ? knownValues(x)?.slice().reverse() : undefined);
@@ -201,8 +244,13 @@ function convertReverse(ctx: TfOpContext): TfValue {
   ctx.requireInputs(2);
   const x = ctx.input(0);
   const dims = ctx.constant(1, 'dims');
-  if (dims.dtype !== 'bool' || dims.shape.length !== 1 || dims.shape[0] !== x.shape.length) throw ctx.invalid(`its dims must be ${x.shape.length} bools, one per axis`);
-  return reverse(ctx, x, numbers(dims).flatMap((flag, axis) => (flag ? [axis] : [])));
+  if (dims.dtype !== 'bool' || dims.shape.length !== 1 || dims.shape[0] !== x.shape.length)
+    throw ctx.invalid(`its dims must be ${x.shape.length} bools, one per axis`);
+  return reverse(
+    ctx,
+    x,
+    numbers(dims).flatMap((flag, axis) => (flag ? [axis] : [])),
+  );
 }
 
 export const slicingOps: TfOpTable = {

@@ -17,7 +17,8 @@ function convertReLU(ctx: LayerContext, { maxValue, negativeSlope, threshold }: 
   const g = ctx.graph;
   if (threshold === 0 && negativeSlope === 0) {
     // tfjs's own ReLU: relu, then clip to [0, max_value].
-    const y = maxValue === undefined ? g.node('Relu', [x.onnxName]) : g.node('Clip', [x.onnxName, g.scalar('min', 0), g.scalar('max', maxValue)]);
+    const y =
+      maxValue === undefined ? g.node('Relu', [x.onnxName]) : g.node('Clip', [x.onnxName, g.scalar('min', 0), g.scalar('max', maxValue)]);
     return ctx.resultLike(x, y);
   }
   let y: string;
@@ -53,7 +54,9 @@ function convertPReLU(ctx: LayerContext, args: LayerArgs<typeof preluOptions>): 
   const sharedAxes = args.sharedAxes ?? [];
   const slopeShape = x.shape.slice(1).map((size, i) => (sharedAxes.includes(i + 1) ? 1 : size));
   if (slopeShape.some((size) => size === null)) {
-    throw new InvalidInputError(`${ctx.config.label} needs known sizes on every non-shared axis, got input shape ${JSON.stringify(x.shape)}`);
+    throw new InvalidInputError(
+      `${ctx.config.label} needs known sizes on every non-shared axis, got input shape ${JSON.stringify(x.shape)}`,
+    );
   }
   const alpha = ctx.floatWeight('alpha', slopeShape);
   const stored = transposeData(alpha.values, [1, ...(slopeShape as number[])], x.perm);

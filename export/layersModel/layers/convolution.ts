@@ -34,10 +34,20 @@ function windowOptions(spatialRank: number, paddings: readonly Padding[]) {
 const outputOptions = { useBias: option.bool(true), activation: option.activation() };
 
 /** The layer's one input (of the rank its class takes), its window and its channel count. */
-function windowedInput(ctx: LayerContext, args: LayerArgs<ReturnType<typeof windowOptions>>, spatialRank: number): { x: TensorValue; window: LayerWindow; channels: number } {
+function windowedInput(
+  ctx: LayerContext,
+  args: LayerArgs<ReturnType<typeof windowOptions>>,
+  spatialRank: number,
+): { x: TensorValue; window: LayerWindow; channels: number } {
   const x = ctx.input();
   ctx.requireRank(x, spatialRank + 2);
-  const window: LayerWindow = { kernel: args.kernelSize, strides: args.strides, dilations: args.dilationRate, padding: args.padding, dataFormat: args.dataFormat };
+  const window: LayerWindow = {
+    kernel: args.kernelSize,
+    strides: args.strides,
+    dilations: args.dilationRate,
+    padding: args.padding,
+    dataFormat: args.dataFormat,
+  };
   return { x, window, channels: channelCount(ctx, x, window.dataFormat) };
 }
 
@@ -86,7 +96,11 @@ function convertDepthwiseConvolution(spatialRank: number): LayerDefinition {
     const multiplier = kernel.shape[kernel.shape.length - 1];
     const bias = args.useBias ? ctx.floatWeight('bias', [channels * multiplier]) : undefined;
     const weight = { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(kernel) };
-    return applyActivation(ctx, convolve(ctx, x, window, { weight, bias: bias?.values, group: channels }, channels * multiplier), args.activation);
+    return applyActivation(
+      ctx,
+      convolve(ctx, x, window, { weight, bias: bias?.values, group: channels }, channels * multiplier),
+      args.activation,
+    );
   });
 }
 
@@ -102,10 +116,22 @@ function convertSeparableConvolution(spatialRank: number): LayerDefinition {
     const bias = args.useBias ? ctx.floatWeight('bias', [filters]) : undefined;
 
     // The pointwise convolution reads the depthwise one's channels-first result where it is.
-    const mid = convolve(ctx, x, window, { weight: { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(depthwise) }, group: channels }, channels * multiplier);
+    const mid = convolve(
+      ctx,
+      x,
+      window,
+      { weight: { name: 'depthwise_kernel', ...depthwiseKernelToOnnx(depthwise) }, group: channels },
+      channels * multiplier,
+    );
     const ones = new Array<number>(spatialRank).fill(1);
     const pointwiseWindow: LayerWindow = { kernel: ones, strides: ones, dilations: ones, padding: 'valid', dataFormat: window.dataFormat };
-    const y = convolve(ctx, mid, pointwiseWindow, { weight: { name: 'pointwise_kernel', ...kernelToOnnx(pointwise) }, bias: bias?.values }, filters);
+    const y = convolve(
+      ctx,
+      mid,
+      pointwiseWindow,
+      { weight: { name: 'pointwise_kernel', ...kernelToOnnx(pointwise) }, bias: bias?.values },
+      filters,
+    );
     return applyActivation(ctx, y, args.activation);
   });
 }
@@ -115,7 +141,11 @@ function convertConvolutionTranspose(spatialRank: number): LayerDefinition {
   const ones = new Array<number>(spatialRank).fill(1);
   const options = {
     ...windowOptions(spatialRank, ['valid', 'same']),
-    dilationRate: option.refusing(option.intTuple(spatialRank, 1), (dilations) => dilations.every((d) => d === 1), { values: 'other than 1', reason: 'not converted yet', supported: [ones] }),
+    dilationRate: option.refusing(option.intTuple(spatialRank, 1), (dilations) => dilations.every((d) => d === 1), {
+      values: 'other than 1',
+      reason: 'not converted yet',
+      supported: [ones],
+    }),
     outputPadding: option.absent({ values: 'set', reason: 'not converted yet' }),
     filters: option.int(),
     ...outputOptions,
@@ -128,11 +158,21 @@ function convertConvolutionTranspose(spatialRank: number): LayerDefinition {
 
     const padding = window.padding as 'valid' | 'same';
     const weights = { weight: { name: 'kernel', ...kernelToOnnx(kernel) }, bias: bias?.values };
-    const pads = transposedConvolutionPads(window.kernel.map((k, i) => effectiveKernel(k, window.dilations[i])), window.strides, padding);
+    const pads = transposedConvolutionPads(
+      window.kernel.map((k, i) => effectiveKernel(k, window.dilations[i])),
+      window.strides,
+      padding,
+    );
     const y = emitConvTranspose(ctx.graph, ctx.channelsFirst(x, window.dataFormat), window, weights, pads);
     const channelsLast = window.dataFormat === 'channelsLast';
-    const sizes = spatialSizes(x.shape, channelsLast).map((size, i) => transposedOutputSize(size, window.kernel[i], window.strides[i], padding));
-    return applyActivation(ctx, ctx.channelsFirstResult(y, imageShape(x.shape[0], filters, sizes, channelsLast), window.dataFormat), args.activation);
+    const sizes = spatialSizes(x.shape, channelsLast).map((size, i) =>
+      transposedOutputSize(size, window.kernel[i], window.strides[i], padding),
+    );
+    return applyActivation(
+      ctx,
+      ctx.channelsFirstResult(y, imageShape(x.shape[0], filters, sizes, channelsLast), window.dataFormat),
+      args.activation,
+    );
   });
 }
 

@@ -30,7 +30,9 @@ function convertDense(ctx: LayerContext, { units, useBias, activation }: LayerAr
   return applyActivation(ctx, ctx.result(output, [...x.shape.slice(0, -1), units]), activation);
 }
 
-const convertActivation = defineLayer({ activation: option.activation() }, (ctx, { activation }) => applyActivation(ctx, ctx.input(), activation));
+const convertActivation = defineLayer({ activation: option.activation() }, (ctx, { activation }) =>
+  applyActivation(ctx, ctx.input(), activation),
+);
 
 /** Dropout, noise and augmentation layers only act while training; at inference they pass their input through. */
 export const convertInferenceIdentity = defineLayer({}, (ctx) => ctx.input());

@@ -40,7 +40,10 @@ export interface LayerDefinition<O extends OptionDeclarations = OptionDeclaratio
 export type LayerDefinitionTable = Readonly<Record<string, LayerDefinition>>;
 
 /** A layer's declaration: its options and its converter, which receives them typed. */
-export function defineLayer<O extends OptionDeclarations>(options: O, convert: (ctx: LayerContext, args: LayerArgs<O>) => TensorValue | TensorValue[]): LayerDefinition {
+export function defineLayer<O extends OptionDeclarations>(
+  options: O,
+  convert: (ctx: LayerContext, args: LayerArgs<O>) => TensorValue | TensorValue[],
+): LayerDefinition {
   return { options, convert: convert as LayerDefinition['convert'] };
 }
 
@@ -71,7 +74,9 @@ export const option = {
     refused,
   }),
   /** `3` or `[3, 3]`, as `length` integers. */
-  intTuple: (length: number, fallback?: number | number[]): OptionDeclaration<number[]> => ({ read: (c, k) => c.intTuple(k, length, fallback) }),
+  intTuple: (length: number, fallback?: number | number[]): OptionDeclaration<number[]> => ({
+    read: (c, k) => c.intTuple(k, length, fallback),
+  }),
   optionalIntTuple: (length: number): OptionDeclaration<number[] | undefined> => ({ read: optional((c, k) => c.intTuple(k, length)) }),
   /** An axis or a list of axes. */
   axes: (fallback: number | number[]): OptionDeclaration<number[]> => ({ read: (c, k) => c.axes(k, fallback) }),
@@ -80,7 +85,9 @@ export const option = {
   /** Sizes, null (or with allowMinusOne, -1) for one left open. */
   shape: (options: { allowMinusOne?: boolean } = {}): OptionDeclaration<(number | null)[]> => ({ read: (c, k) => c.shape(k, options) }),
   /** channels_last (default) or channels_first. */
-  dataFormat: (): OptionDeclaration<DataFormat> => ({ read: (c, k) => c.choice(k, ['channelsLast', 'channelsFirst'] as const, 'channelsLast') }),
+  dataFormat: (): OptionDeclaration<DataFormat> => ({
+    read: (c, k) => c.choice(k, ['channelsLast', 'channelsFirst'] as const, 'channelsLast'),
+  }),
   /** An activation function's name (Keras 3 may write it as an object). */
   activation: (fallback = 'linear'): OptionDeclaration<string> => ({ read: (c, k) => readActivation(c, k, fallback), activation: true }),
   /** An activation whose default depends on who wrote the model: undefined when the config omits it. */
@@ -91,7 +98,11 @@ export const option = {
    * `base`, refusing the values `accepts` rejects: the error names the value and lists
    * `supported`; `refused` says in the README what is refused and why (`why` also in the error).
    */
-  refusing: <T>(base: OptionDeclaration<T>, accepts: (value: T) => boolean, refused: RefusedValue & { supported?: readonly unknown[]; why?: string }): OptionDeclaration<T> => ({
+  refusing: <T>(
+    base: OptionDeclaration<T>,
+    accepts: (value: T) => boolean,
+    refused: RefusedValue & { supported?: readonly unknown[]; why?: string },
+  ): OptionDeclaration<T> => ({
     read: (c, k) => {
       const value = base.read(c, k);
       if (!accepts(value)) c.unsupported(k, value, refused.supported, refused.why);

@@ -82,7 +82,9 @@ export function builtInLayerFamilies(): { family: string; classes: string[]; def
 }
 
 export function aliasesOf(className: string): string[] {
-  return Object.entries(aliases).filter(([, target]) => target === className).map(([alias]) => alias);
+  return Object.entries(aliases)
+    .filter(([, target]) => target === className)
+    .map(([alias]) => alias);
 }
 
 /** Whether a class has a converter of its own (not a plugin's). */
@@ -94,9 +96,15 @@ export function isBuiltInLayer(className: string): boolean {
  * Registers `converter` for the Keras class `className`; returns a function that removes it.
  * Replacing a built-in converter must be asked for, so a plugin cannot shadow one by accident.
  */
-export function registerCustomConverter(className: string, converter: LayerConverter, options: { replaceBuiltIn?: boolean } = {}): () => void {
-  if (typeof className !== 'string' || className.trim() === '') throw new InvalidOptionError('a layer converter needs the Keras class name it converts');
-  if (typeof converter !== 'function') throw new InvalidOptionError(`the converter registered for ${className} must be a function (ctx) => outputs`);
+export function registerCustomConverter(
+  className: string,
+  converter: LayerConverter,
+  options: { replaceBuiltIn?: boolean } = {},
+): () => void {
+  if (typeof className !== 'string' || className.trim() === '')
+    throw new InvalidOptionError('a layer converter needs the Keras class name it converts');
+  if (typeof converter !== 'function')
+    throw new InvalidOptionError(`the converter registered for ${className} must be a function (ctx) => outputs`);
   if (isBuiltInLayer(className) && !options.replaceBuiltIn) {
     throw new InvalidOptionError(`${className} already has a built-in converter; pass { replaceBuiltIn: true } to replace it`);
   }

@@ -14,9 +14,23 @@ import { defineLayer, option, type LayerDefinitionTable } from './definition.ts'
 
 /** Layers Keras marks `supports_masking` that do not change the mask. */
 const passingLayers = new Set([
-  'Dense', 'Activation', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-  'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Softmax', 'BatchNormalization', 'LayerNormalization',
-  'Rescaling', 'TimeDistributed',
+  'Dense',
+  'Activation',
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ReLU',
+  'LeakyReLU',
+  'PReLU',
+  'ELU',
+  'ThresholdedReLU',
+  'Softmax',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Rescaling',
+  'TimeDistributed',
 ]);
 
 /** Merge layers: the output is masked where any input is. */
@@ -62,7 +76,8 @@ export function concatenatedMask(ctx: LayerContext, output: TensorValue, axis: n
 
 /** 1 where `x` differs from `value` (exact comparison, as Keras and tfjs do), as float32. */
 export function validWhereNot(ctx: LayerContext, x: string, value: number, dtype: TfjsElementType): string {
-  if (dtype !== 'float32' && dtype !== 'int32') throw new InvalidInputError(`${ctx.config.label} compares numbers, but its input is ${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'int32')
+    throw new InvalidInputError(`${ctx.config.label} compares numbers, but its input is ${dtype}`);
   const g = ctx.graph;
   const reference = dtype === 'int32' ? g.initializer('mask_value', [], 'int32', Int32Array.of(value)) : g.scalar('mask_value', value);
   return cast(g, g.node('Not', [g.node('Equal', [x, reference])]), 'float32');

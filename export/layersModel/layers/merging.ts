@@ -29,11 +29,14 @@ function commonLayout(inputs: readonly TensorValue[]): Permutation {
 }
 
 function inputsInCommonLayout(ctx: LayerContext, minimum: number): { names: string[]; perm: Permutation } {
-  if (ctx.inputs.length < minimum) throw new InvalidInputError(`${ctx.config.label} needs at least ${minimum} inputs, got ${ctx.inputs.length}`);
+  if (ctx.inputs.length < minimum)
+    throw new InvalidInputError(`${ctx.config.label} needs at least ${minimum} inputs, got ${ctx.inputs.length}`);
   const first = ctx.inputs[0];
   for (const other of ctx.inputs) {
     if (other.shape.length !== first.shape.length) {
-      throw new InvalidInputError(`${ctx.config.label}: inputs of different ranks ${formatShape(first.shape)} and ${formatShape(other.shape)} cannot be merged`);
+      throw new InvalidInputError(
+        `${ctx.config.label}: inputs of different ranks ${formatShape(first.shape)} and ${formatShape(other.shape)} cannot be merged`,
+      );
     }
   }
   const perm = commonLayout(ctx.inputs);
@@ -54,7 +57,10 @@ function elementwiseMerge(binaryOp: string, variadicOp?: string) {
   return (ctx: LayerContext): TensorValue => {
     const { names, perm } = inputsInCommonLayout(ctx, 2);
     const g = ctx.graph;
-    const y = names.length > 2 && variadicOp ? g.node(variadicOp, names) : names.slice(1).reduce((acc, name) => g.node(binaryOp, [acc, name]), names[0]);
+    const y =
+      names.length > 2 && variadicOp
+        ? g.node(variadicOp, names)
+        : names.slice(1).reduce((acc, name) => g.node(binaryOp, [acc, name]), names[0]);
     return ctx.resultWithPerm(y, broadcastShape(ctx.inputs), perm);
   };
 }
@@ -76,7 +82,9 @@ const convertConcatenate = defineLayer({ axis: option.int(-1) }, (ctx, args) => 
   const axis = normalizeAxis(args.axis, rank);
   if (axis <= 0 || axis >= rank) throw ctx.config.invalid('axis', `an axis between 1 and ${rank - 1} (or negative)`);
   const sizes = ctx.inputs.map((input) => input.shape[axis]);
-  const shape = first.shape.map((size, i) => (i === axis ? (sizes.some((s) => s === null) ? null : (sizes as number[]).reduce((a, b) => a + b, 0)) : size));
+  const shape = first.shape.map((size, i) =>
+    i === axis ? (sizes.some((s) => s === null) ? null : (sizes as number[]).reduce((a, b) => a + b, 0)) : size,
+  );
   const y = ctx.resultWithPerm(ctx.graph.node('Concat', names, { axis: attr.int(physicalAxis(perm, axis)) }), shape, perm);
   if (ctx.inputMasks.some((mask) => mask !== undefined)) ctx.outputMasks = [concatenatedMask(ctx, y, axis)];
   return y;
@@ -95,7 +103,8 @@ const dotOptions = {
   axes: option.custom((config, key) => {
     const raw = config.raw(key);
     const pair = typeof raw === 'number' ? [raw, raw] : raw;
-    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((axis) => Number.isInteger(axis))) throw config.invalid(key, 'an axis or a pair of axes');
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((axis) => Number.isInteger(axis)))
+      throw config.invalid(key, 'an axis or a pair of axes');
     return pair as [number, number];
   }),
   normalize: option.bool(false),
@@ -105,10 +114,13 @@ function convertDot(ctx: LayerContext, { axes: pair, normalize }: LayerArgs<type
   if (ctx.inputs.length !== 2) throw new InvalidInputError(`${ctx.config.label} needs exactly 2 inputs, got ${ctx.inputs.length}`);
   const [x, y] = ctx.inputs;
   const axes = [normalizeAxis(pair[0], x.shape.length), normalizeAxis(pair[1], y.shape.length)];
-  if (axes.some((axis, i) => axis <= 0 || axis >= ctx.inputs[i].shape.length)) throw ctx.config.invalid('axes', 'non-batch axes of the two inputs');
+  if (axes.some((axis, i) => axis <= 0 || axis >= ctx.inputs[i].shape.length))
+    throw ctx.config.invalid('axes', 'non-batch axes of the two inputs');
   const [xSize, ySize] = [x.shape[axes[0]], y.shape[axes[1]]];
   if (xSize !== null && ySize !== null && xSize !== ySize) {
-    throw new InvalidInputError(`${ctx.config.label}: axis ${axes[0]} of ${formatShape(x.shape)} and axis ${axes[1]} of ${formatShape(y.shape)} differ in size`);
+    throw new InvalidInputError(
+      `${ctx.config.label}: axis ${axes[0]} of ${formatShape(x.shape)} and axis ${axes[1]} of ${formatShape(y.shape)} differ in size`,
+    );
   }
   const g = ctx.graph;
   const epsilon = ctx.producer.framework === 'tfjs' ? 1e-7 : 1e-12;
@@ -127,7 +139,11 @@ function convertDot(ctx: LayerContext, { axes: pair, normalize }: LayerArgs<type
   const kept = (subscripts: string) => subscripts.slice(1).replace(SUBSCRIPTS[0], '');
   const equation = `${xLetters},${yLetters}->b${kept(xLetters)}${kept(yLetters)}`;
   let result = g.node('Einsum', prepared, { equation: attr.string(equation) });
-  const shape = [x.shape[0], ...x.shape.filter((_, axis) => axis !== 0 && axis !== axes[0]), ...y.shape.filter((_, axis) => axis !== 0 && axis !== axes[1])];
+  const shape = [
+    x.shape[0],
+    ...x.shape.filter((_, axis) => axis !== 0 && axis !== axes[0]),
+    ...y.shape.filter((_, axis) => axis !== 0 && axis !== axes[1]),
+  ];
   if (shape.length === 1) {
     result = unsqueeze(ctx, result, [1]);
     shape.push(1);

@@ -19,7 +19,10 @@ const batchNormalizationOptions = {
   scale: option.bool(true),
 };
 
-function convertBatchNormalization(ctx: LayerContext, { axis: axes, epsilon, center, scale }: LayerArgs<typeof batchNormalizationOptions>): TensorValue {
+function convertBatchNormalization(
+  ctx: LayerContext,
+  { axis: axes, epsilon, center, scale }: LayerArgs<typeof batchNormalizationOptions>,
+): TensorValue {
   const x = ctx.input();
   const axis = normalizeAxis(axes[0], x.shape.length);
   const channels = x.shape[axis];
@@ -54,10 +57,17 @@ const layerNormalizationOptions = {
   center: option.bool(true),
   scale: option.bool(true),
   // Keras 3's RMS variant divides by the root mean square without centering: different math.
-  rmsScaling: option.refusing(option.bool(false), (value) => !value, { values: 'set to true', reason: 'not converted yet', supported: [false] }),
+  rmsScaling: option.refusing(option.bool(false), (value) => !value, {
+    values: 'set to true',
+    reason: 'not converted yet',
+    supported: [false],
+  }),
 };
 
-function convertLayerNormalization(ctx: LayerContext, { axis, epsilon, center, scale }: LayerArgs<typeof layerNormalizationOptions>): TensorValue {
+function convertLayerNormalization(
+  ctx: LayerContext,
+  { axis, epsilon, center, scale }: LayerArgs<typeof layerNormalizationOptions>,
+): TensorValue {
   const x = ctx.input();
   const rank = x.shape.length;
   const axes = [...new Set(axis.map((a) => normalizeAxis(a, rank)))].sort((a, b) => a - b);

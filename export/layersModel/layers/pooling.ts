@@ -61,7 +61,12 @@ function convertGlobalPooling(opType: 'ReduceMax' | 'ReduceMean', spatialRank: n
     const logicalAxes = identityPermutation(spatialRank).map((i) => first + i);
     const storedAxes = logicalAxes.map((axis) => physicalAxis(x.perm, axis)).sort((a, b) => a - b);
     const y = reduce(ctx, opType, x.onnxName, storedAxes, keepDims);
-    if (keepDims) return ctx.resultLike(x, y, x.shape.map((size, axis) => (logicalAxes.includes(axis) ? 1 : size)));
+    if (keepDims)
+      return ctx.resultLike(
+        x,
+        y,
+        x.shape.map((size, axis) => (logicalAxes.includes(axis) ? 1 : size)),
+      );
     const shape = x.shape.filter((_, axis) => !logicalAxes.includes(axis));
     return ctx.resultWithPerm(y, shape, permutationAfterRemovingAxes(x.perm, logicalAxes));
   });

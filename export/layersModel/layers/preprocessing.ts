@@ -45,7 +45,8 @@ const convertRescaling = defineLayer({ scale: numberOrList(1), offset: numberOrL
   // Per-channel values broadcast against Keras's last axis, so they need the Keras layout.
   const float = asFloat(ctx, x);
   const input = perChannel ? ctx.logical(float) : float.onnxName;
-  const constant = (name: string, values: number[]) => (values.length === 1 ? g.scalar(name, values[0]) : g.floatConstant(name, [values.length], values));
+  const constant = (name: string, values: number[]) =>
+    values.length === 1 ? g.scalar(name, values[0]) : g.floatConstant(name, [values.length], values);
   const y = g.node('Add', [g.node('Mul', [input, constant('scale', scale)]), constant('offset', offset)]);
   return perChannel ? ctx.result(y, x.shape) : ctx.resultWithPerm(y, x.shape, x.perm);
 });
@@ -54,7 +55,8 @@ const convertRescaling = defineLayer({ scale: numberOrList(1), offset: numberOrL
 function imageSize(ctx: LayerContext, x: TensorValue): { height: number; width: number } {
   ctx.requireRank(x, 4);
   const [, height, width] = x.shape;
-  if (height === null || width === null) throw new InvalidInputError(`${ctx.config.label} needs an input of known height and width, got ${JSON.stringify(x.shape)}`);
+  if (height === null || width === null)
+    throw new InvalidInputError(`${ctx.config.label} needs an input of known height and width, got ${JSON.stringify(x.shape)}`);
   return { height, width };
 }
 
@@ -65,11 +67,12 @@ function resize(ctx: LayerContext, nchw: string, height: number, width: number, 
   const g = ctx.graph;
   const leading = g.node('Slice', [g.node('Shape', [nchw]), g.int64Constant('starts', [0]), g.int64Constant('ends', [2])]);
   const sizes = g.node('Concat', [leading, g.int64Constant('size', [height, width])], { axis: attr.int(0) });
-  const nearestMode =
-    sampling.coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil';
+  const nearestMode = sampling.coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil';
   const attributes: Record<string, AttributeValue> = {
     coordinate_transformation_mode: attr.string(sampling.coordinates),
-    ...(sampling.interpolation === 'nearest' ? { mode: attr.string('nearest'), nearest_mode: attr.string(nearestMode) } : { mode: attr.string('linear') }),
+    ...(sampling.interpolation === 'nearest'
+      ? { mode: attr.string('nearest'), nearest_mode: attr.string(nearestMode) }
+      : { mode: attr.string('linear') }),
   };
   return g.node('Resize', [nchw, '', '', sizes], attributes);
 }
@@ -77,11 +80,21 @@ function resize(ctx: LayerContext, nchw: string, height: number, width: number, 
 /** Slices rows [top, top+height) and columns [left, left+width) of an NCHW tensor. */
 function crop(ctx: LayerContext, nchw: string, top: number, left: number, height: number, width: number): string {
   const g = ctx.graph;
-  return g.node('Slice', [nchw, g.int64Constant('starts', [top, left]), g.int64Constant('ends', [top + height, left + width]), g.int64Constant('axes', [2, 3])]);
+  return g.node('Slice', [
+    nchw,
+    g.int64Constant('starts', [top, left]),
+    g.int64Constant('ends', [top + height, left + width]),
+    g.int64Constant('axes', [2, 3]),
+  ]);
 }
 
 /** Keras's crop_to_aspect_ratio box (keras/utils/image_utils.py smart_resize): the largest centred crop of the target's aspect ratio. */
-function aspectRatioBox(height: number, width: number, targetHeight: number, targetWidth: number): { top: number; left: number; height: number; width: number } {
+function aspectRatioBox(
+  height: number,
+  width: number,
+  targetHeight: number,
+  targetWidth: number,
+): { top: number; left: number; height: number; width: number } {
   const cropHeight = Math.min(height, Math.trunc((width * targetHeight) / targetWidth));
   const cropWidth = Math.min(width, Math.trunc((height * targetWidth) / targetHeight));
   return { top: Math.trunc((height - cropHeight) / 2), left: Math.trunc((width - cropWidth) / 2), height: cropHeight, width: cropWidth };
@@ -97,7 +110,10 @@ const resizingOptions = {
   cropToAspectRatio: option.bool(false),
 };
 
-function convertResizing(ctx: LayerContext, { height: targetHeight, width: targetWidth, interpolation, cropToAspectRatio }: LayerArgs<typeof resizingOptions>): TensorValue {
+function convertResizing(
+  ctx: LayerContext,
+  { height: targetHeight, width: targetWidth, interpolation, cropToAspectRatio }: LayerArgs<typeof resizingOptions>,
+): TensorValue {
   const x = ctx.input();
   const size = imageSize(ctx, x);
   let image = ctx.channelsFirst(asFloat(ctx, x), 'channelsLast');
@@ -146,7 +162,10 @@ function gatherWithZeros(ctx: LayerContext, nchw: string, axis: number, indices:
 
 const centerCropOptions = { height: option.int(), width: option.int() };
 
-function convertCenterCrop(ctx: LayerContext, { height: targetHeight, width: targetWidth }: LayerArgs<typeof centerCropOptions>): TensorValue {
+function convertCenterCrop(
+  ctx: LayerContext,
+  { height: targetHeight, width: targetWidth }: LayerArgs<typeof centerCropOptions>,
+): TensorValue {
   const x = ctx.input();
   const { height, width } = imageSize(ctx, x);
   const image = ctx.channelsFirst(asFloat(ctx, x), 'channelsLast');
@@ -167,7 +186,10 @@ function convertCenterCrop(ctx: LayerContext, { height: targetHeight, width: tar
   } else {
     // Keras upsizes a too-small image with smart_resize: aspect-ratio crop, then bilinear.
     const box = aspectRatioBox(height, width, targetHeight, targetWidth);
-    y = resize(ctx, crop(ctx, image, box.top, box.left, box.height, box.width), targetHeight, targetWidth, { interpolation: 'bilinear', coordinates: 'half_pixel' });
+    y = resize(ctx, crop(ctx, image, box.top, box.left, box.height, box.width), targetHeight, targetWidth, {
+      interpolation: 'bilinear',
+      coordinates: 'half_pixel',
+    });
   }
   return ctx.channelsFirstResult(y, [x.shape[0], targetHeight, targetWidth, x.shape[3]], 'channelsLast');
 }
@@ -185,7 +207,10 @@ const categoryEncodingOptions = {
   }),
 };
 
-function convertCategoryEncoding(ctx: LayerContext, { numTokens, outputMode: mode }: LayerArgs<typeof categoryEncodingOptions>): TensorValue {
+function convertCategoryEncoding(
+  ctx: LayerContext,
+  { numTokens, outputMode: mode }: LayerArgs<typeof categoryEncodingOptions>,
+): TensorValue {
   const x = ctx.input();
   if (mode === 'int') return x;
   const g = ctx.graph;
@@ -195,9 +220,16 @@ function convertCategoryEncoding(ctx: LayerContext, { numTokens, outputMode: mod
     tokens = unsqueeze(ctx, tokens, [1]);
     shape = [shape[0], 1];
   }
-  if (shape.length !== 2) throw new InvalidInputError(`${ctx.config.label} encodes [batch] or [batch, tokens] inputs, got ${JSON.stringify(x.shape)}`);
-  if (mode === 'oneHot' && shape[1] !== 1) throw new InvalidInputError(`${ctx.config.label} in one_hot mode encodes one token per sample, got ${JSON.stringify(x.shape)}`);
-  const vocabulary = g.initializer('token_ids', [numTokens], 'int32', Int32Array.from({ length: numTokens }, (_, i) => i));
+  if (shape.length !== 2)
+    throw new InvalidInputError(`${ctx.config.label} encodes [batch] or [batch, tokens] inputs, got ${JSON.stringify(x.shape)}`);
+  if (mode === 'oneHot' && shape[1] !== 1)
+    throw new InvalidInputError(`${ctx.config.label} in one_hot mode encodes one token per sample, got ${JSON.stringify(x.shape)}`);
+  const vocabulary = g.initializer(
+    'token_ids',
+    [numTokens],
+    'int32',
+    Int32Array.from({ length: numTokens }, (_, i) => i),
+  );
   const hits = cast(g, g.node('Equal', [unsqueeze(ctx, tokens, [2]), vocabulary]), 'float32');
   const y = reduce(ctx, mode === 'count' ? 'ReduceSum' : 'ReduceMax', hits, [1], false);
   return ctx.result(y, [shape[0], numTokens]);
@@ -227,7 +259,8 @@ function convertNormalization(ctx: LayerContext, args: LayerArgs<typeof normaliz
   const sizes = axes.map((axis) => x.shape[axis] as number);
   const count = sizes.reduce((p, s) => p * s, 1);
   // One number stands for every position.
-  const fromConfig = (flat: number[] | undefined) => flat && Float32Array.from(flat.length === 1 ? new Array<number>(count).fill(flat[0]) : flat);
+  const fromConfig = (flat: number[] | undefined) =>
+    flat && Float32Array.from(flat.length === 1 ? new Array<number>(count).fill(flat[0]) : flat);
   const mean = fromConfig(args.mean) ?? ctx.floatWeight('mean', sizes).values;
   const variance = fromConfig(args.variance) ?? ctx.floatWeight('variance', sizes).values;
   // The sample count adapt() kept is not part of the computation.

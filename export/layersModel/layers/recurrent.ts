@@ -10,7 +10,17 @@
 import { InvalidInputError } from '../../../common/errors.ts';
 import type { LayerContext, Mask } from '../layerContext.ts';
 import { tensorValue, type TensorValue } from '../../backend/graph/tensorValue.ts';
-import { CELL_OPTIONS, RNN_CELLS, SEQUENCE_OPTIONS, STATE_COUNT, readCell, requireSequenceInput, type CellKind, type CellSpec, type SequenceOptions } from './recurrent/cells.ts';
+import {
+  CELL_OPTIONS,
+  RNN_CELLS,
+  SEQUENCE_OPTIONS,
+  STATE_COUNT,
+  readCell,
+  requireSequenceInput,
+  type CellKind,
+  type CellSpec,
+  type SequenceOptions,
+} from './recurrent/cells.ts';
 import { defineLayer, type LayerDefinition, type LayerDefinitionTable } from './definition.ts';
 import { convertConvLSTM2D } from './recurrent/convLstm.ts';
 import { runMaskedOnnxRecurrent } from './recurrent/maskedOnnxOps.ts';
@@ -62,7 +72,11 @@ function runSequence(ctx: LayerContext, cells: CellSpec[], options: SequenceOpti
   let cursor = 0;
   for (const i of stateOrder) {
     const count = STATE_COUNT[cells[i].kind];
-    if (initialStates.length) initialOf.set(i, initialStates.slice(cursor, cursor + count).map((state) => checkedState(ctx, state, cells[i])));
+    if (initialStates.length)
+      initialOf.set(
+        i,
+        initialStates.slice(cursor, cursor + count).map((state) => checkedState(ctx, state, cells[i])),
+      );
     cursor += count;
   }
 
@@ -78,11 +92,16 @@ function runSequence(ctx: LayerContext, cells: CellSpec[], options: SequenceOpti
         ? runMaskedOnnxRecurrent(ctx, cell, activations, steps, stepMask, initialOf.get(i), zeroOutput)
         : runOnnxRecurrent(ctx, cell, activations, sequence, initialOf.get(i));
     sequence = run.outputs;
-    finalOf.set(i, run.states.map((state) => ctx.result(state, [x.shape[0], cell.units])));
+    finalOf.set(
+      i,
+      run.states.map((state) => ctx.result(state, [x.shape[0], cell.units])),
+    );
   });
   const finalStates = stateOrder.flatMap((i) => finalOf.get(i) as TensorValue[]);
   const top = cells[cells.length - 1];
-  const output = options.returnSequences ? tensorValue(sequence, [x.shape[0], x.shape[1], top.units], TIME_MAJOR) : (finalOf.get(cells.length - 1) as TensorValue[])[0];
+  const output = options.returnSequences
+    ? tensorValue(sequence, [x.shape[0], x.shape[1], top.units], TIME_MAJOR)
+    : (finalOf.get(cells.length - 1) as TensorValue[])[0];
   ctx.outputMasks = [options.returnSequences ? inputMask : undefined];
   return options.returnState ? [output, ...finalStates] : [output];
 }

@@ -83,7 +83,9 @@ function readBeginEnd(config: LayerConfig, key: string, spatialRank: number, fal
 }
 
 function spatialAxes(rank: number, spatialRank: number, channelsLast: boolean): number[] {
-  return identityPermutation(spatialRank).map((i) => i + (channelsLast ? 1 : 2)).filter((axis) => axis < rank);
+  return identityPermutation(spatialRank)
+    .map((i) => i + (channelsLast ? 1 : 2))
+    .filter((axis) => axis < rank);
 }
 
 /** Per-axis (begin, end) amounts and the data format (1-D layers are channels-last). */
@@ -123,15 +125,22 @@ function convertCropping(spatialRank: number): LayerDefinition {
     const ends = pairs.map(([, end]) => (end > 0 ? -end : Number.MAX_SAFE_INTEGER));
     const y = g.node('Slice', [
       x.onnxName,
-      g.int64Constant('starts', pairs.map(([begin]) => begin)),
+      g.int64Constant(
+        'starts',
+        pairs.map(([begin]) => begin),
+      ),
       g.int64Constant('ends', ends),
-      g.int64Constant('axes', axes.map((axis) => x.perm.indexOf(axis))),
+      g.int64Constant(
+        'axes',
+        axes.map((axis) => x.perm.indexOf(axis)),
+      ),
     ]);
     const shape = x.shape.map((size, axis) => {
       const i = axes.indexOf(axis);
       return i < 0 || size === null ? size : size - pairs[i][0] - pairs[i][1];
     });
-    if (shape.some((size) => size !== null && size <= 0)) throw new InvalidInputError(`${ctx.config.label} crops away the whole input ${JSON.stringify(x.shape)}`);
+    if (shape.some((size) => size !== null && size <= 0))
+      throw new InvalidInputError(`${ctx.config.label} crops away the whole input ${JSON.stringify(x.shape)}`);
     return ctx.resultLike(x, y, shape);
   });
 }
@@ -143,16 +152,15 @@ function convertCropping(spatialRank: number): LayerDefinition {
  */
 function convertUpSampling(spatialRank: 2 | 3): LayerDefinition {
   // Keras's UpSampling3D has no interpolation option: it repeats elements.
-  const interpolation = spatialRank === 2 ? option.choice(['nearest', 'bilinear'] as const, 'nearest') : option.custom((): 'nearest' => 'nearest');
+  const interpolation =
+    spatialRank === 2 ? option.choice(['nearest', 'bilinear'] as const, 'nearest') : option.custom((): 'nearest' => 'nearest');
   const options = { size: option.intTuple(spatialRank, 2), interpolation, dataFormat: option.dataFormat() };
   return defineLayer(options, (ctx, { size, interpolation, dataFormat }) => {
     const x = ctx.input();
     ctx.requireRank(x, spatialRank + 2);
     const g = ctx.graph;
     const modeAttributes: Record<string, AttributeValue> =
-      interpolation === 'nearest'
-        ? { mode: attr.string('nearest'), nearest_mode: attr.string('floor') }
-        : { mode: attr.string('linear') };
+      interpolation === 'nearest' ? { mode: attr.string('nearest'), nearest_mode: attr.string('floor') } : { mode: attr.string('linear') };
     const y = g.node('Resize', [ctx.channelsFirst(x, dataFormat), '', g.floatConstant('scales', [spatialRank + 2], [1, 1, ...size])], {
       ...modeAttributes,
       coordinate_transformation_mode: attr.string('asymmetric'),

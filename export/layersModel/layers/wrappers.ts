@@ -27,7 +27,8 @@ function wrappedLayer(ctx: LayerContext, key: 'layer' | 'backwardLayer', spec: L
 function convertTimeDistributed(ctx: LayerContext, wrapped: WrappedLayers): TensorValue[] {
   const inner = wrappedLayer(ctx, 'layer', wrapped?.layer);
   const x = ctx.input();
-  if (x.shape.length < 3) throw new InvalidInputError(`${ctx.config.label} needs an input of rank 3 or more, got ${JSON.stringify(x.shape)}`);
+  if (x.shape.length < 3)
+    throw new InvalidInputError(`${ctx.config.label} needs an input of rank 3 or more, got ${JSON.stringify(x.shape)}`);
   const g = ctx.graph;
   const input = ctx.logical(x);
   const inputShape = g.node('Shape', [input]);
@@ -48,7 +49,9 @@ const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
 type MergeMode = (typeof MERGE_MODES)[number];
 
 /** merge_mode: one of MERGE_MODES, or null for the two directions as separate outputs. */
-const mergeModeOption = option.custom((config, key): MergeMode | null => (config.raw(key) === null ? null : config.choice(key, MERGE_MODES, 'concat')));
+const mergeModeOption = option.custom((config, key): MergeMode | null =>
+  config.raw(key) === null ? null : config.choice(key, MERGE_MODES, 'concat'),
+);
 
 /**
  * Bidirectional(layer): the forward layer, and a copy running backwards (or the given
@@ -58,7 +61,10 @@ const mergeModeOption = option.custom((config, key): MergeMode | null => (config
  */
 function convertBidirectional(ctx: LayerContext, wrapped: WrappedLayers, mergeMode: MergeMode | null): TensorValue[] {
   const forwardSpec = wrappedLayer(ctx, 'layer', wrapped?.layer);
-  const backwardSpec = wrapped?.backwardLayer ?? { ...forwardSpec, config: { ...forwardSpec.config, goBackwards: !(forwardSpec.config.goBackwards ?? false) } };
+  const backwardSpec = wrapped?.backwardLayer ?? {
+    ...forwardSpec,
+    config: { ...forwardSpec.config, goBackwards: !(forwardSpec.config.goBackwards ?? false) },
+  };
   const returnSequences = forwardSpec.config.returnSequences === true;
   const returnState = forwardSpec.config.returnState === true;
   const zeroOutputForMask = ctx.producer.framework === 'keras' && returnSequences;
@@ -66,7 +72,8 @@ function convertBidirectional(ctx: LayerContext, wrapped: WrappedLayers, mergeMo
 
   const [x, ...initialStates] = ctx.inputs;
   const half = initialStates.length / 2;
-  if (!Number.isInteger(half)) throw new InvalidInputError(`${ctx.config.label} needs as many initial states for its backward layer as for its forward layer`);
+  if (!Number.isInteger(half))
+    throw new InvalidInputError(`${ctx.config.label} needs as many initial states for its backward layer as for its forward layer`);
   const masks = [ctx.inputMasks[0]];
   const forward = ctx.convertWrapped(withMaskRule(forwardSpec), [x, ...initialStates.slice(0, half)], {
     masks,

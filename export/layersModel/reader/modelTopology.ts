@@ -151,7 +151,7 @@ function parseFunctional(config: unknown, className: string, producer: Producer,
   }
   const layers = config.layers.map((entry, index): LayerSpec => {
     const spec = readLayerEntry(entry, index, producer, source);
-    const inbound = isObject(entry) ? entry.inbound_nodes ?? [] : [];
+    const inbound = isObject(entry) ? (entry.inbound_nodes ?? []) : [];
     if (!Array.isArray(inbound)) throw new InvalidInputError(`${source}: layer "${spec.name}" has malformed inbound_nodes`);
     return { ...spec, calls: inbound.map((node) => ({ inputs: readInboundNode(node, spec.name, source) })) };
   });
@@ -247,12 +247,7 @@ function readEndpointList(value: unknown, field: string, source: string): Tensor
 }
 
 function readRefTuple(value: unknown, where: string, source: string): TensorRef {
-  if (
-    !Array.isArray(value) ||
-    typeof value[0] !== 'string' ||
-    !Number.isInteger(value[1] ?? 0) ||
-    !Number.isInteger(value[2] ?? 0)
-  ) {
+  if (!Array.isArray(value) || typeof value[0] !== 'string' || !Number.isInteger(value[1] ?? 0) || !Number.isInteger(value[2] ?? 0)) {
     throw new InvalidInputError(`${source}: malformed tensor reference in ${where}: ${JSON.stringify(value)}`);
   }
   return { layerName: value[0], nodeIndex: (value[1] as number | undefined) ?? 0, tensorIndex: (value[2] as number | undefined) ?? 0 };
@@ -270,7 +265,12 @@ function assertUniqueNames(layers: LayerSpec[], source: string): void {
 export function allLayerNames(topology: ModelTopology): string[] {
   const inside = (spec: Omit<LayerSpec, 'calls'> | undefined): string[] => (spec?.model ? allLayerNames(spec.model) : []);
   // A wrapped model's layers own their weights; a wrapped plain layer's weights are its wrapper's.
-  return topology.layers.flatMap((layer) => [layer.name, ...inside(layer), ...inside(layer.wrapped?.layer), ...inside(layer.wrapped?.backwardLayer)]);
+  return topology.layers.flatMap((layer) => [
+    layer.name,
+    ...inside(layer),
+    ...inside(layer.wrapped?.layer),
+    ...inside(layer.wrapped?.backwardLayer),
+  ]);
 }
 
 function isObject(value: unknown): value is Json {

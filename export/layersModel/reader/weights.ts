@@ -42,7 +42,8 @@ export class WeightStore {
       list.push({ path: owner.path, weight });
       entries.set(owner.layerName, list);
     }
-    for (const [layerName, list] of entries) this.byLayer.set(layerName, new LayerWeights(layerName, list, new Set(), new Set(), { next: 0 }));
+    for (const [layerName, list] of entries)
+      this.byLayer.set(layerName, new LayerWeights(layerName, list, new Set(), new Set(), { next: 0 }));
   }
 
   /**

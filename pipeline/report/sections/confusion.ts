@@ -14,7 +14,10 @@ function figureCells(figures: Figures): SafeHtml {
 function renderClassTable(confusion: number[][], labels: string[]): SafeHtml {
   const figures = classificationFigures(confusion);
   const lowestF1 = Math.min(...figures.perClass.map((row) => (Number.isFinite(row.f1) ? row.f1 : Infinity)));
-  const rows = figures.perClass.map((row, index) => html`<tr data-class="${labels[index]!}"${row.f1 === lowestF1 ? html` class="weakest" title="the lowest F1"` : ''}><td>${labels[index]!}</td>${figureCells(row)}<td class="num">${formatCount(row.support)}</td></tr>`);
+  const rows = figures.perClass.map(
+    (row, index) =>
+      html`<tr data-class="${labels[index]!}"${row.f1 === lowestF1 ? html` class="weakest" title="the lowest F1"` : ''}><td>${labels[index]!}</td>${figureCells(row)}<td class="num">${formatCount(row.support)}</td></tr>`,
+  );
   return html`<table class="data per-class">
 <thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">F1</th><th class="num">images</th></tr></thead>
 <tbody>${rows}</tbody>

@@ -12,7 +12,8 @@ function headlineCard(label: string, value: string, detail: string, tone: Tone =
 function parityCard(parity: ReportInput['parity']): SafeHtml {
   if (!parity) return headlineCard('Parity', 'not run', 'no runtime comparison in this run');
   const failing = parity.pairs.filter((pair) => !pair.passed).length;
-  const detail = failing === 0 ? `${parity.pairs.length} runtime pairs agree` : `${failing} of ${parity.pairs.length} pairs out of tolerance`;
+  const detail =
+    failing === 0 ? `${parity.pairs.length} runtime pairs agree` : `${failing} of ${parity.pairs.length} pairs out of tolerance`;
   return headlineCard('Parity', parity.passed ? 'passed' : 'failed', detail, parity.passed ? 'good' : 'bad');
 }
 
@@ -21,7 +22,11 @@ function trainingCard({ history, summary }: ReportInput['metrics']): SafeHtml {
   const last = history[history.length - 1]!;
   const seconds = history.reduce((sum, record) => sum + record.seconds, 0);
   const validation = last.val_accuracy === undefined ? '' : ` · validation ${formatPercent(last.val_accuracy)}`;
-  return headlineCard('Epochs', String(history.length), `train accuracy ${formatPercent(last.accuracy)}${validation} · ${formatSeconds(seconds)} · ${formatCount(summary.totalParams)} parameters`);
+  return headlineCard(
+    'Epochs',
+    String(history.length),
+    `train accuracy ${formatPercent(last.accuracy)}${validation} · ${formatSeconds(seconds)} · ${formatCount(summary.totalParams)} parameters`,
+  );
 }
 
 export function renderHeadline(input: ReportInput): SafeHtml {
@@ -29,7 +34,11 @@ export function renderHeadline(input: ReportInput): SafeHtml {
   // The misclassified list is a sample for display; the confusion matrix has the full count.
   const errorCount = testCount - input.confusion.reduce((sum, row, index) => sum + row[index]!, 0);
   const cards = [
-    headlineCard('Test accuracy', formatPercent(input.metrics.test.accuracy), `on ${formatCount(testCount)} test images · loss ${formatDecimal(input.metrics.test.loss)}`),
+    headlineCard(
+      'Test accuracy',
+      formatPercent(input.metrics.test.accuracy),
+      `on ${formatCount(testCount)} test images · loss ${formatDecimal(input.metrics.test.loss)}`,
+    ),
     parityCard(input.parity),
     trainingCard(input.metrics),
     headlineCard('Test errors', formatCount(errorCount), `${input.metrics.dataset.classNames.length} classes`),

@@ -43,7 +43,10 @@ export function readManifestFiles(files: unknown): ManifestFile[] | undefined {
 }
 
 function renderFilesTable(files: ManifestFile[]): SafeHtml {
-  const rows = files.map((file) => html`<tr><td><code>${file.path}</code></td><td class="num" title="${file.size === undefined ? '' : `${formatCount(file.size)} bytes`}">${file.size === undefined ? '–' : formatBytes(file.size)}</td><td><code class="hash">${file.sha256 ?? '–'}</code></td></tr>`);
+  const rows = files.map(
+    (file) =>
+      html`<tr><td><code>${file.path}</code></td><td class="num" title="${file.size === undefined ? '' : `${formatCount(file.size)} bytes`}">${file.size === undefined ? '–' : formatBytes(file.size)}</td><td><code class="hash">${file.sha256 ?? '–'}</code></td></tr>`,
+  );
   const total = files.reduce((sum, file) => sum + (file.size ?? 0), 0);
   return html`<div class="table-scroll"><table class="data manifest-files">
 <thead><tr><th>file</th><th class="num">size</th><th>sha256</th></tr></thead>
@@ -60,7 +63,9 @@ function formatTensorShape(shape: unknown): string {
 /** `signature: { inputs: [{ name, elementType, shape }], outputs: [...] }` as one table; undefined when it is not that. */
 function renderSignature(signature: unknown): SafeHtml | undefined {
   if (!isRecord(signature)) return undefined;
-  const tensors = Object.entries(signature).flatMap(([role, list]) => (Array.isArray(list) ? list.map((tensor) => [role, tensor] as const) : []));
+  const tensors = Object.entries(signature).flatMap(([role, list]) =>
+    Array.isArray(list) ? list.map((tensor) => [role, tensor] as const) : [],
+  );
   if (tensors.length === 0 || tensors.some(([, tensor]) => !isRecord(tensor))) return undefined;
   const rows = tensors.map(([role, tensor]) => {
     const { name, elementType, shape } = tensor as JsonRecord;

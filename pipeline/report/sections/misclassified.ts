@@ -19,9 +19,10 @@ function renderTile(image: MisclassifiedImage): SafeHtml {
 function renderMisclassified(images: MisclassifiedImage[], predictedBy: string): SafeHtml {
   // The most confident mistakes teach the most about the model, so they come first.
   const shown = [...images].sort((a, b) => b.probability - a.probability).slice(0, MAX_MISCLASSIFIED_SHOWN);
-  const intro = images.length === 0
-    ? 'No misclassified test images were passed to the report.'
-    : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} test images that ${predictedBy} misclassified, the most confident mistakes first: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
+  const intro =
+    images.length === 0
+      ? 'No misclassified test images were passed to the report.'
+      : `${shown.length === images.length ? `All ${images.length}` : `${shown.length} of ${images.length}`} test images that ${predictedBy} misclassified, the most confident mistakes first: true label → predicted label, the model's probability for its (wrong) prediction, and the test-set index.`;
   return html`<p class="muted">${intro}</p>
 <div class="tiles">${shown.map(renderTile)}</div>`;
 }

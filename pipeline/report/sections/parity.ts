@@ -12,7 +12,10 @@ export function statusBadge(passed: boolean): SafeHtml {
 
 function disagreementSummary(disagreements: number[]): SafeHtml {
   if (disagreements.length === 0) return html`0`;
-  const listed = disagreements.slice(0, LISTED_DISAGREEMENTS).map((index) => `#${index}`).join(', ');
+  const listed = disagreements
+    .slice(0, LISTED_DISAGREEMENTS)
+    .map((index) => `#${index}`)
+    .join(', ');
   const more = disagreements.length > LISTED_DISAGREEMENTS ? ', …' : '';
   return html`${disagreements.length}<div class="muted small sample-list">${listed}${more}</div>`;
 }
@@ -53,7 +56,9 @@ function renderSkipped(skipped: NonNullable<ParityReport['skipped']>): SafeHtml 
 /** A software GPU adapter proves the WebGPU path computes the same, not that it is fast. */
 function softwareNote(parity: ParityReport): SafeHtml {
   const software = parity.pairs.some((pair) => /, software\)$/.test(pair.a) || /, software\)$/.test(pair.b));
-  return software ? html`<p class="muted small">A software adapter (SwiftShader, llvmpipe) runs the WebGPU shaders on the CPU: its rows check that the WebGPU path computes the same, not its speed.</p>` : html``;
+  return software
+    ? html`<p class="muted small">A software adapter (SwiftShader, llvmpipe) runs the WebGPU shaders on the CPU: its rows check that the WebGPU path computes the same, not its speed.</p>`
+    : html``;
 }
 
 export const paritySection: ReportSection = {

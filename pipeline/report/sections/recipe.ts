@@ -42,7 +42,11 @@ function describeDurations({ durations, history, recipe }: MetricsJson): string 
     ...(history.length > 0 ? [`${formatSeconds(epochSeconds)} per epoch`] : []),
     `of which ${formatSeconds(durations.evaluateSeconds)} evaluating ${evaluated} after each epoch`,
   ];
-  const parts = [`loading ${formatSeconds(durations.loadSeconds)}`, `training ${formatSeconds(durations.trainSeconds)} (${details.join(', ')})`, `saving ${formatSeconds(durations.saveSeconds)}`];
+  const parts = [
+    `loading ${formatSeconds(durations.loadSeconds)}`,
+    `training ${formatSeconds(durations.trainSeconds)} (${details.join(', ')})`,
+    `saving ${formatSeconds(durations.saveSeconds)}`,
+  ];
   return `${parts.join(' · ')}; ${formatSeconds(durations.totalSeconds)} in all`;
 }
 

@@ -14,7 +14,11 @@ import { statusBadge } from './parity.ts';
 const DEVICE_NAMES = { cpu: 'cpu (onnxruntime-node)', wasm: 'wasm (onnxruntime-web)' } as const;
 
 function formatRate(imagesPerSecond: number): string {
-  return imagesPerSecond >= 10_000 ? `${(imagesPerSecond / 1000).toFixed(0)}k` : imagesPerSecond >= 1000 ? `${(imagesPerSecond / 1000).toFixed(1)}k` : imagesPerSecond.toFixed(0);
+  return imagesPerSecond >= 10_000
+    ? `${(imagesPerSecond / 1000).toFixed(0)}k`
+    : imagesPerSecond >= 1000
+      ? `${(imagesPerSecond / 1000).toFixed(1)}k`
+      : imagesPerSecond.toFixed(0);
 }
 
 function speedCell(speed: VariantSpeed | undefined, isReference: boolean): SafeHtml {
@@ -37,15 +41,25 @@ function renderRow(variant: VariantFigures, batches: number[]): SafeHtml {
 <td class="num">${formatPercent(variant.testAccuracy)}${isReference ? '' : html`<div class="muted small">${pointChange(variant.accuracyChange)} points</div>`}</td>
 <td class="num">${formatPercent(cpu.top1Agreement)}<div class="muted small">wasm ${formatPercent(wasm.top1Agreement)}</div></td>
 <td class="num">${formatScientific(cpu.maxAbsDiff)}<div class="muted small">wasm ${formatScientific(wasm.maxAbsDiff)}</div></td>
-${batches.map((batch) => speedCell(variant.speed.cpu.find((speed) => speed.batch === batch), isReference))}
-${batches.map((batch) => speedCell(variant.speed.wasm.find((speed) => speed.batch === batch), isReference))}
+${batches.map((batch) =>
+  speedCell(
+    variant.speed.cpu.find((speed) => speed.batch === batch),
+    isReference,
+  ),
+)}
+${batches.map((batch) =>
+  speedCell(
+    variant.speed.wasm.find((speed) => speed.batch === batch),
+    isReference,
+  ),
+)}
 <td>${statusBadge(variant.passed)}</td>
 </tr>`;
 }
 
 const SLOWER_BECAUSE: Record<string, string> = {
-  fp16: 'fp16 computes in float32 wherever onnxruntime\'s CPU and WebAssembly providers lack float16 kernels (every arithmetic op), so it can at best match fp32',
-  q8: 'q8 quantizes each call\'s activations (DynamicQuantizeLinear) before its integer matmul, a fixed cost that small batches and small matmuls do not win back',
+  fp16: "fp16 computes in float32 wherever onnxruntime's CPU and WebAssembly providers lack float16 kernels (every arithmetic op), so it can at best match fp32",
+  q8: "q8 quantizes each call's activations (DynamicQuantizeLinear) before its integer matmul, a fixed cost that small batches and small matmuls do not win back",
 };
 
 /** Names every variant, runtime and batch size where the variant ran slower than fp32, and why that precision can be slower. */
@@ -55,7 +69,9 @@ function slowerCases(report: VariantsReport): SafeHtml {
     .map((variant) => ({
       dtype: variant.dtype,
       cases: (['cpu', 'wasm'] as const).flatMap((device) =>
-        variant.speed[device].filter((speed) => speed.ratioToFp32 < 1).map((speed) => `${DEVICE_NAMES[device]} at batch ${speed.batch} (${speed.ratioToFp32.toFixed(2)}×)`),
+        variant.speed[device]
+          .filter((speed) => speed.ratioToFp32 < 1)
+          .map((speed) => `${DEVICE_NAMES[device]} at batch ${speed.batch} (${speed.ratioToFp32.toFixed(2)}×)`),
       ),
     }))
     .filter((variant) => variant.cases.length > 0);
@@ -64,7 +80,9 @@ function slowerCases(report: VariantsReport): SafeHtml {
 }
 
 function renderVariantsBody(report: VariantsReport): SafeHtml {
-  const batches = [...new Set(report.variants.flatMap((variant) => [...variant.speed.cpu, ...variant.speed.wasm].map((speed) => speed.batch)))].sort((a, b) => a - b);
+  const batches = [
+    ...new Set(report.variants.flatMap((variant) => [...variant.speed.cpu, ...variant.speed.wasm].map((speed) => speed.batch))),
+  ].sort((a, b) => a - b);
   const { bounds } = report;
   return html`<p class="muted">The exported model in float32, float16 and int8, each predicting all ${report.samples.toLocaleString('en-US')} test images. A variant passes when its top-1 agreement with the float32 tfjs model is ≥ <strong>${formatPercent(bounds.minTop1Agreement)}</strong> on both devices (cpu and wasm) and its test accuracy is at most <strong>${(bounds.maxAccuracyDrop * 100).toFixed(1)} points</strong> below fp32's. Speed: ${report.speedMethod}.</p>
 <div class="table-scroll"><table class="data">
@@ -83,5 +101,7 @@ export const variantsSection: ReportSection = {
   render: ({ variants }) =>
     variants
       ? { body: renderVariantsBody(variants), badge: statusBadge(variants.passed) }
-      : { body: html`<p class="muted">This run wrote no reduced-precision variants (<code>--variants none</code>, or parity failed before they were checked).</p>` },
+      : {
+          body: html`<p class="muted">This run wrote no reduced-precision variants (<code>--variants none</code>, or parity failed before they were checked).</p>`,
+        },
 };

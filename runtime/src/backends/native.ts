@@ -58,12 +58,16 @@ export async function nodeProviders(): Promise<string[]> {
 
 export const createNativeEngine: EngineFactory = async ({ bytes, options, device, modelName }) => {
   const wasmOption = options.numThreads !== undefined ? 'numThreads' : options.wasmPaths !== undefined ? 'wasmPaths' : undefined;
-  if (wasmOption) throw new RuntimeOptionError(`${wasmOption} is an option of device 'wasm' (onnxruntime-web); onnxruntime-node's devices take intraOpThreads`);
+  if (wasmOption)
+    throw new RuntimeOptionError(
+      `${wasmOption} is an option of device 'wasm' (onnxruntime-web); onnxruntime-node's devices take intraOpThreads`,
+    );
   const ort = await loadOnnxruntimeNode();
   const providers = providersFor(device, options);
   const sessionOptions = sessionOptionsFor(options, providers);
   // A CUDA attempt of 'gpu'/'auto' is expected to fail on machines without it: keep onnxruntime's own log quiet.
-  if (device === 'cuda' && options.logLevel === undefined && options.sessionOptions?.logSeverityLevel === undefined) sessionOptions.logSeverityLevel = 4;
+  if (device === 'cuda' && options.logLevel === undefined && options.sessionOptions?.logSeverityLevel === undefined)
+    sessionOptions.logSeverityLevel = 4;
   let session;
   try {
     session = await ort.InferenceSession.create(bytes, sessionOptions);
@@ -71,7 +75,15 @@ export const createNativeEngine: EngineFactory = async ({ bytes, options, device
     throw sessionFailure(device, modelName, error);
   }
   // onnxruntime-node runs each call synchronously inside a setImmediate, so runs never overlap anyway.
-  return sessionEngine({ session, Tensor: ort.Tensor as never, runtime: 'onnxruntime-node', device, executionProvider: providerName(providers[0]!), serialRuns: false, modelName });
+  return sessionEngine({
+    session,
+    Tensor: ort.Tensor as never,
+    runtime: 'onnxruntime-node',
+    device,
+    executionProvider: providerName(providers[0]!),
+    serialRuns: false,
+    modelName,
+  });
 };
 
 /** A device that cannot start is the device's problem (BackendUnavailableError), anything else the model's. */
@@ -93,7 +105,12 @@ function sessionFailure(device: string, modelName: string, error: unknown): Erro
  * Returns the missing file's path, or undefined when it is present or the platform is not one we know.
  */
 export function missingCudaProvider(): string | undefined {
-  const library = process.platform === 'linux' ? 'libonnxruntime_providers_cuda.so' : process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : undefined;
+  const library =
+    process.platform === 'linux'
+      ? 'libonnxruntime_providers_cuda.so'
+      : process.platform === 'win32'
+        ? 'onnxruntime_providers_cuda.dll'
+        : undefined;
   if (!library) return undefined;
   const packageDir = dirname(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')));
   const file = join(packageDir, 'bin', 'napi-v6', process.platform, process.arch, library);

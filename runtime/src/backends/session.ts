@@ -23,7 +23,15 @@ export interface EngineParts {
 }
 
 /** Wraps a created session; releases it if the model's signature is one we cannot carry. */
-export async function sessionEngine({ session, Tensor, runtime, device, executionProvider, serialRuns, modelName }: EngineParts): Promise<InferenceEngine> {
+export async function sessionEngine({
+  session,
+  Tensor,
+  runtime,
+  device,
+  executionProvider,
+  serialRuns,
+  modelName,
+}: EngineParts): Promise<InferenceEngine> {
   let inputs;
   let outputs;
   try {
@@ -57,7 +65,10 @@ export async function sessionEngine({ session, Tensor, runtime, device, executio
           return out;
         },
         (error: unknown) => {
-          throw new InferenceError(`${runtime} (${executionProvider}) failed to run the model on ${describeFeeds(feeds)}: ${explainRunError(describeError(error))}`, { cause: error });
+          throw new InferenceError(
+            `${runtime} (${executionProvider}) failed to run the model on ${describeFeeds(feeds)}: ${explainRunError(describeError(error))}`,
+            { cause: error },
+          );
         },
       );
     },
@@ -87,7 +98,10 @@ export function providersFor(device: ResolvedDevice, options: LoadOptions): Exec
 }
 
 /** The SessionOptions both packages build from LoadOptions; `sessionOptions` (experts) is applied last. */
-export function sessionOptionsFor(options: LoadOptions, executionProviders: readonly ExecutionProviderConfig[]): InferenceSession.SessionOptions {
+export function sessionOptionsFor(
+  options: LoadOptions,
+  executionProviders: readonly ExecutionProviderConfig[],
+): InferenceSession.SessionOptions {
   const sessionOptions: InferenceSession.SessionOptions = {
     executionProviders: executionProviders as InferenceSession.SessionOptions['executionProviders'],
     logSeverityLevel: logSeverity(options.logLevel ?? DEFAULT_LOG_LEVEL),
@@ -97,4 +111,3 @@ export function sessionOptionsFor(options: LoadOptions, executionProviders: read
   if (options.graphOptimizationLevel !== undefined) sessionOptions.graphOptimizationLevel = options.graphOptimizationLevel;
   return { ...sessionOptions, ...(options.sessionOptions as InferenceSession.SessionOptions | undefined) };
 }
-

@@ -73,7 +73,13 @@ function configureWasm(ort: OrtWebModule, options: LoadOptions, defaultThreads?:
   if (ort.env.logLevel === 'warning') ort.env.logLevel = DEFAULT_LOG_LEVEL;
 }
 
-async function createSession(ort: OrtWebModule, model: Uint8Array, options: LoadOptions, device: 'wasm' | 'webgpu' | (string & {}), modelName: string): Promise<InferenceEngine> {
+async function createSession(
+  ort: OrtWebModule,
+  model: Uint8Array,
+  options: LoadOptions,
+  device: 'wasm' | 'webgpu' | (string & {}),
+  modelName: string,
+): Promise<InferenceEngine> {
   const providers = providersFor(device === 'webgpu' ? 'webgpu' : 'wasm', options);
   let session;
   try {

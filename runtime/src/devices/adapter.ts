@@ -40,7 +40,10 @@ export function adapterLabel(adapter: GpuAdapterInfo): string {
 /** Why a found adapter will not do for this request (and what to do), or undefined when it will. */
 export function adapterRefusal(adapter: GpuAdapterInfo, request: DeviceRequest): { reason: string; hint: string } | undefined {
   if (request.strict && adapter.software) {
-    return { reason: `the only adapter is a software one (${adapter.name}), slower than the CPU`, hint: "load with device 'webgpu' to use it anyway" };
+    return {
+      reason: `the only adapter is a software one (${adapter.name}), slower than the CPU`,
+      hint: "load with device 'webgpu' to use it anyway",
+    };
   }
   if (adapter.shaderF16) return undefined;
   const use = request.float16Use();

@@ -20,7 +20,10 @@ import { adapterRefusal, describeAdapter, type GpuAdapterLike } from './adapter.
 import { offeredGpuDevices } from './placement.js';
 import type { DeviceCheck, DeviceRequest } from './requests.js';
 
-export type AdapterProbe = { kind: 'found'; adapter: GpuAdapterInfo } | { kind: 'none'; reason: string } | { kind: 'unknown'; reason: string };
+export type AdapterProbe =
+  | { kind: 'found'; adapter: GpuAdapterInfo }
+  | { kind: 'none'; reason: string }
+  | { kind: 'unknown'; reason: string };
 
 /** The package name, held in a variable: it is an optional peer, and a static import would make it a required one for bundlers and type checks. */
 const DAWN_BINDINGS = 'webgpu';
@@ -32,7 +35,13 @@ export async function checkNodeDevice(device: ResolvedDevice, request: DeviceReq
   switch (device) {
     case 'cuda': {
       const missing = missingCudaProvider();
-      if (missing) return { ok: false, reason: `onnxruntime-node's CUDA provider is not installed (no ${basename(missing)} in ${dirname(missing)})`, hint: CUDA_INSTALL_HINT, error: CudaUnavailableError };
+      if (missing)
+        return {
+          ok: false,
+          reason: `onnxruntime-node's CUDA provider is not installed (no ${basename(missing)} in ${dirname(missing)})`,
+          hint: CUDA_INSTALL_HINT,
+          error: CudaUnavailableError,
+        };
       return offered.includes('cuda') ? { ok: true } : { ok: false, reason: notOffered('cuda'), error: CudaUnavailableError };
     }
     case 'webgpu':
@@ -53,12 +62,20 @@ function notOffered(device: string): string {
 
 async function checkWebGpu(request: DeviceRequest): Promise<DeviceCheck> {
   if (request.options.webgpu?.powerPreference !== undefined) {
-    throw new RuntimeOptionError("webgpu.powerPreference is an onnxruntime-web option (browsers): onnxruntime-node picks its adapter itself and takes no preference; leave it out in Node");
+    throw new RuntimeOptionError(
+      'webgpu.powerPreference is an onnxruntime-web option (browsers): onnxruntime-node picks its adapter itself and takes no preference; leave it out in Node',
+    );
   }
   const probe = await probeWebGpuAdapter();
   if (probe.kind === 'none') return { ok: false, reason: probe.reason };
   if (probe.kind === 'unknown') {
-    return request.strict ? { ok: false, reason: `adapter not checked: ${probe.reason}, so a software adapter could not be told from a GPU`, hint: "load with device 'webgpu' to use whatever adapter there is" } : { ok: true };
+    return request.strict
+      ? {
+          ok: false,
+          reason: `adapter not checked: ${probe.reason}, so a software adapter could not be told from a GPU`,
+          hint: "load with device 'webgpu' to use whatever adapter there is",
+        }
+      : { ok: true };
   }
   const refusal = adapterRefusal(probe.adapter, request);
   return refusal ? { ok: false, ...refusal } : { ok: true, adapter: probe.adapter };
@@ -80,7 +97,12 @@ async function probe(): Promise<AdapterProbe> {
     bindings = (await import(DAWN_BINDINGS)) as typeof bindings;
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-    return { kind: 'unknown', reason: missing ? 'the optional `webgpu` package (Dawn for Node, which names the adapter) is not installed' : `the \`webgpu\` package does not load here (${describeError(error)})` };
+    return {
+      kind: 'unknown',
+      reason: missing
+        ? 'the optional `webgpu` package (Dawn for Node, which names the adapter) is not installed'
+        : `the \`webgpu\` package does not load here (${describeError(error)})`,
+    };
   }
   // onnxruntime-node's Dawn asks for a high-performance adapter; ask for the same one.
   const adapter = await bindings.create([]).requestAdapter({ powerPreference: 'high-performance' });
@@ -100,5 +122,7 @@ function missingVulkanDriver(): string | undefined {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   const folders = [...configDirs, '/etc', ...dataDirs, dataHome].map((dir) => join(dir, 'vulkan', 'icd.d'));
   const manifests = folders.some((folder) => existsSync(folder) && readdirSync(folder).some((file) => file.endsWith('.json')));
-  return manifests ? undefined : 'no adapter (no Vulkan driver is installed: install a GPU driver, or set VK_ICD_FILENAMES to a driver manifest)';
+  return manifests
+    ? undefined
+    : 'no adapter (no Vulkan driver is installed: install a GPU driver, or set VK_ICD_FILENAMES to a driver manifest)';
 }

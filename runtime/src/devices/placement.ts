@@ -9,20 +9,26 @@ import type { InferenceEngine } from '../backends/engine.js';
 import { DEFAULT_DEVICE, type Device, type GpuDevice, type ResolvedDevice } from '../constants.js';
 import { BackendUnavailableError, describeError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import type { GpuAdapterInfo, Placement } from '../types.js';
-import type { DeviceCheck, DeviceRequest, EngineRequest, UnavailableClass } from './requests.js';
+import type { Placement } from '../types.js';
+import type { DeviceRequest, EngineRequest, UnavailableClass } from './requests.js';
 
 export interface PlacedEngine {
   engine: InferenceEngine;
   placement: Placement;
 }
 
-export async function placeModel(platform: Platform, request: Omit<EngineRequest, 'device' | 'check'>, float16Use: () => string | undefined): Promise<PlacedEngine> {
+export async function placeModel(
+  platform: Platform,
+  request: Omit<EngineRequest, 'device' | 'check'>,
+  float16Use: () => string | undefined,
+): Promise<PlacedEngine> {
   const requested: Device = request.options.device ?? DEFAULT_DEVICE;
   if (requested !== 'gpu' && requested !== 'auto') {
     const device = requested === 'cpu' ? platform.cpuDevice : requested;
     const engine = await createOn(platform, device, request, { strict: false, options: request.options, float16Use }, requested);
-    const reason = request.options.executionProviders ? `executionProviders were given (${engine.engine.executionProvider} first)` : `device '${requested}' was asked for${device !== requested ? ` (${device} here)` : ''}`;
+    const reason = request.options.executionProviders
+      ? `executionProviders were given (${engine.engine.executionProvider} first)`
+      : `device '${requested}' was asked for${device !== requested ? ` (${device} here)` : ''}`;
     return { engine: engine.engine, placement: placementOf(requested, device, engine, reason) };
   }
   const tried: string[] = [];
@@ -38,7 +44,9 @@ export async function placeModel(platform: Platform, request: Omit<EngineRequest
   }
   const none = tried.length === 0 ? `onnxruntime offers no GPU provider in ${platform.entry}` : tried.join('; ');
   if (requested === 'gpu') {
-    throw new BackendUnavailableError(`device 'gpu': no GPU provider works here (${none}); load with device '${platform.cpuDevice}', or 'auto' to fall back to it`);
+    throw new BackendUnavailableError(
+      `device 'gpu': no GPU provider works here (${none}); load with device '${platform.cpuDevice}', or 'auto' to fall back to it`,
+    );
   }
   const device = platform.cpuDevice;
   const engine = await createOn(platform, device, request, { strict: false, options: request.options, float16Use }, requested);
@@ -50,10 +58,18 @@ interface UnavailableDevice extends BackendUnavailableError {
   reasonOnly?: string;
 }
 
-
 /** The error a device that cannot run here throws: "device 'webgpu' cannot run here: <reason>; <hint>". */
-export function deviceUnavailable(device: ResolvedDevice, reason: string, ErrorClass: UnavailableClass = BackendUnavailableError, cause?: unknown, hint?: string): BackendUnavailableError {
-  const error: UnavailableDevice = new ErrorClass(`device '${device}' cannot run here: ${reason}${hint ? `; ${hint}` : ''}`, cause === undefined ? undefined : { cause });
+export function deviceUnavailable(
+  device: ResolvedDevice,
+  reason: string,
+  ErrorClass: UnavailableClass = BackendUnavailableError,
+  cause?: unknown,
+  hint?: string,
+): BackendUnavailableError {
+  const error: UnavailableDevice = new ErrorClass(
+    `device '${device}' cannot run here: ${reason}${hint ? `; ${hint}` : ''}`,
+    cause === undefined ? undefined : { cause },
+  );
   error.reasonOnly = reason;
   return error;
 }
@@ -72,12 +88,20 @@ function runtimeOf(platform: Platform, device: ResolvedDevice, requested: Device
   const load = runtime && platform.runtimes[runtime];
   if (!runtime || !load) {
     const available = Object.keys(platform.devicePackages).join(', ');
-    throw new BackendUnavailableError(`device '${requested}' is not available in ${platform.entry}; available: ${available}${platform.cpuDevice === 'wasm' ? ', gpu, auto (and cpu, which is wasm here)' : ', gpu, auto'}`);
+    throw new BackendUnavailableError(
+      `device '${requested}' is not available in ${platform.entry}; available: ${available}${platform.cpuDevice === 'wasm' ? ', gpu, auto (and cpu, which is wasm here)' : ', gpu, auto'}`,
+    );
   }
   return { runtime, load };
 }
 
-async function createOn(platform: Platform, device: ResolvedDevice, request: Omit<EngineRequest, 'device' | 'check'>, deviceRequest: DeviceRequest, requested: Device) {
+async function createOn(
+  platform: Platform,
+  device: ResolvedDevice,
+  request: Omit<EngineRequest, 'device' | 'check'>,
+  deviceRequest: DeviceRequest,
+  requested: Device,
+) {
   const { runtime, load } = runtimeOf(platform, device, requested);
   const createEngine = await load();
   const check = await platform.checkDevice(device, deviceRequest);

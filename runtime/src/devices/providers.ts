@@ -12,7 +12,9 @@ export function executionProvidersFor(device: ResolvedDevice, options: LoadOptio
     case 'cuda':
       return [{ name: 'cuda', ...(options.cuda?.deviceId !== undefined ? { deviceId: options.cuda.deviceId } : {}) }];
     case 'webgpu':
-      return [{ name: 'webgpu', ...(options.webgpu?.preferredLayout !== undefined ? { preferredLayout: options.webgpu.preferredLayout } : {}) }];
+      return [
+        { name: 'webgpu', ...(options.webgpu?.preferredLayout !== undefined ? { preferredLayout: options.webgpu.preferredLayout } : {}) },
+      ];
     case 'cpu':
     case 'wasm':
     case 'dml':

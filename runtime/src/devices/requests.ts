@@ -9,8 +9,17 @@ import type { GpuAdapterInfo, LoadOptions } from '../types.js';
 
 /** What a platform knows about a device before creating a session on it. */
 export type DeviceCheck =
-  | { ok: true; adapter?: GpuAdapterInfo; /** The adapter object to hand to onnxruntime, where it takes one (browsers). */ handle?: unknown }
-  | { ok: false; /** Short, for 'gpu'/'auto' to list. */ reason: string; /** What to do, added when the device was asked for by name. */ hint?: string; error?: UnavailableClass };
+  | {
+      ok: true;
+      adapter?: GpuAdapterInfo /** The adapter object to hand to onnxruntime, where it takes one (browsers). */;
+      handle?: unknown;
+    }
+  | {
+      ok: false /** Short, for 'gpu'/'auto' to list. */;
+      reason: string /** What to do, added when the device was asked for by name. */;
+      hint?: string;
+      error?: UnavailableClass;
+    };
 
 export interface DeviceRequest {
   /** 'gpu'/'auto': refuse software adapters and anything that would only work with a warning. */

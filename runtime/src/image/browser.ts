@@ -23,7 +23,10 @@ export async function decodeImageInBrowser(bytes: Uint8Array, limits: ImageLimit
     const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: `image/${header.format}` });
     bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (error) {
-    throw new ImageDecodeError(`${name}: the ${header.format.toUpperCase()} image (${bytes.length} bytes) cannot be decoded: ${describeError(error)}`, { cause: error });
+    throw new ImageDecodeError(
+      `${name}: the ${header.format.toUpperCase()} image (${bytes.length} bytes) cannot be decoded: ${describeError(error)}`,
+      { cause: error },
+    );
   }
   try {
     return drawToPixels(bitmap, bitmap.width, bitmap.height);
@@ -39,7 +42,8 @@ export async function readImageInBrowser(input: unknown, name: string, limits: I
     return fetchBytes(url, `${name} (an image)`, (message, cause) => new RuntimeInputError(message, { cause }), maxEncodedBytes(limits));
   }
   if (typeof Blob !== 'undefined' && input instanceof Blob) {
-    if (input.size > maxEncodedBytes(limits)) throw new RuntimeInputError(`${name} is a Blob of ${input.size} bytes, more than an image within the limits can have`);
+    if (input.size > maxEncodedBytes(limits))
+      throw new RuntimeInputError(`${name} is a Blob of ${input.size} bytes, more than an image within the limits can have`);
     return new Uint8Array(await input.arrayBuffer());
   }
   const drawable = await asDrawable(input, name);
@@ -60,7 +64,10 @@ async function asDrawable(input: unknown, name: string): Promise<{ source: Drawa
       // Waits for an image still loading; fails for a broken one.
       await image.decode();
     } catch (error) {
-      throw new ImageDecodeError(`${name} is an <img> that cannot be decoded (${image.currentSrc || image.src || 'no src'}): ${describeError(error)}`, { cause: error });
+      throw new ImageDecodeError(
+        `${name} is an <img> that cannot be decoded (${image.currentSrc || image.src || 'no src'}): ${describeError(error)}`,
+        { cause: error },
+      );
     }
     return { source: image, width: image.naturalWidth, height: image.naturalHeight };
   }
@@ -75,8 +82,14 @@ async function asDrawable(input: unknown, name: string): Promise<{ source: Drawa
 
 /** Draws onto a canvas of the picture's own size and reads RGBA back. */
 function drawToPixels(source: Drawable, width: number, height: number): PixelImage {
-  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
-  const context = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  const canvas =
+    typeof OffscreenCanvas !== 'undefined'
+      ? new OffscreenCanvas(width, height)
+      : Object.assign(document.createElement('canvas'), { width, height });
+  const context = canvas.getContext('2d', { willReadFrequently: true }) as
+    | CanvasRenderingContext2D
+    | OffscreenCanvasRenderingContext2D
+    | null;
   if (!context) throw new RuntimeInputError('this browser gives no 2D canvas to read the picture with');
   context.drawImage(source, 0, 0);
   const { data } = context.getImageData(0, 0, width, height);

@@ -28,7 +28,9 @@ export function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMA
   }
   // The decoders must agree with the header that was checked; anything else is a malformed file.
   if (image.width !== header.width || image.height !== header.height || image.data.length !== image.width * image.height * image.channels) {
-    throw new ImageDecodeError(`${what} declares ${header.width}×${header.height} but decoded to an inconsistent ${image.width}×${image.height} picture`);
+    throw new ImageDecodeError(
+      `${what} declares ${header.width}×${header.height} but decoded to an inconsistent ${image.width}×${image.height} picture`,
+    );
   }
   return image;
 }
@@ -77,6 +79,8 @@ function checkInterlacedSize(buffer: Buffer, header: ImageHeader): void {
     inflateSync(Buffer.concat(chunks), { maxOutputLength: Math.max(expected, 1) });
   } catch (error) {
     const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new Error(tooLarge ? `its data inflates to more than the ${header.width}×${header.height} its header declares` : describeError(error));
+    throw new Error(
+      tooLarge ? `its data inflates to more than the ${header.width}×${header.height} its header declares` : describeError(error),
+    );
   }
 }

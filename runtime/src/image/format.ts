@@ -14,7 +14,6 @@ export interface ImageHeader {
   interlaced: boolean;
 }
 
-
 function startsWith(bytes: ArrayLike<number>, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
 }
@@ -49,7 +48,8 @@ const IHDR = 0x49484452;
 /** The PNG spec requires IHDR first: 8-byte signature, length 13, 'IHDR', width, height, depth, colour, ..., interlace. */
 function readPngHeader(bytes: Uint8Array): ImageHeader {
   if (bytes.length < 8 + 8 + 13) throw new HeaderError(`it ends after ${bytes.length} bytes, inside the PNG header`);
-  if (uint32(bytes, 12) !== IHDR || uint32(bytes, 8) !== 13) throw new HeaderError('its first chunk is not a 13-byte IHDR, as PNG requires');
+  if (uint32(bytes, 12) !== IHDR || uint32(bytes, 8) !== 13)
+    throw new HeaderError('its first chunk is not a 13-byte IHDR, as PNG requires');
   return { format: 'png', width: uint32(bytes, 16), height: uint32(bytes, 20), interlaced: bytes[28] === 1 };
 }
 
@@ -69,7 +69,8 @@ function readJpegHeader(bytes: Uint8Array): ImageHeader {
     if (marker === undefined) break;
     // Markers without a payload: TEM and RST0–7.
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
-    if (marker === 0xd9 || marker === 0xda) throw new HeaderError(`it reaches ${marker === 0xda ? 'scan data' : 'its end'} before a frame header (SOF)`);
+    if (marker === 0xd9 || marker === 0xda)
+      throw new HeaderError(`it reaches ${marker === 0xda ? 'scan data' : 'its end'} before a frame header (SOF)`);
     if (at + 2 > bytes.length) break;
     const length = uint16(bytes, at);
     if (length < 2) throw new HeaderError(`a segment at byte ${at} has length ${length}`);

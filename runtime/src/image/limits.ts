@@ -15,13 +15,14 @@ export interface ImageLimits {
   maxAspectRatio: number;
 }
 
-
 export function resolveImageLimits(given: Partial<ImageLimits> | undefined): ImageLimits {
   const limits = { ...DEFAULT_IMAGE_LIMITS, ...given };
   for (const key of ['maxMegapixels', 'maxAspectRatio'] as const) {
     const value = limits[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (key === 'maxAspectRatio' && value < 1)) {
-      throw new RuntimeOptionError(`imageLimits.${key} must be a finite number ${key === 'maxAspectRatio' ? '≥ 1' : '> 0'}, got ${String(value)}`);
+      throw new RuntimeOptionError(
+        `imageLimits.${key} must be a finite number ${key === 'maxAspectRatio' ? '≥ 1' : '> 0'}, got ${String(value)}`,
+      );
     }
   }
   return limits;
@@ -34,11 +35,15 @@ export function checkImageSize(width: number, height: number, limits: ImageLimit
   }
   const megapixels = (width * height) / 1e6;
   if (megapixels > limits.maxMegapixels) {
-    throw new ImageSizeError(`${what} is ${width}×${height} pixels (${formatMegapixels(megapixels)} megapixels), more than the limit of ${limits.maxMegapixels}`);
+    throw new ImageSizeError(
+      `${what} is ${width}×${height} pixels (${formatMegapixels(megapixels)} megapixels), more than the limit of ${limits.maxMegapixels}`,
+    );
   }
   const aspect = Math.max(width, height) / Math.min(width, height);
   if (aspect > limits.maxAspectRatio) {
-    throw new ImageSizeError(`${what} is ${width}×${height} pixels, an aspect ratio of ${Math.round(aspect)}:1, more than the limit of ${limits.maxAspectRatio}:1`);
+    throw new ImageSizeError(
+      `${what} is ${width}×${height} pixels, an aspect ratio of ${Math.round(aspect)}:1, more than the limit of ${limits.maxAspectRatio}:1`,
+    );
   }
 }
 
@@ -54,7 +59,9 @@ export function checkedImageHeader(bytes: Uint8Array, limits: ImageLimits): Imag
   } catch (error) {
     if (!(error instanceof HeaderError)) throw error;
     const format = detectImageFormat(bytes);
-    throw new ImageDecodeError(`the ${format ? `${format.toUpperCase()} ` : ''}image (${bytes.length} bytes) cannot be decoded: ${error.message}`);
+    throw new ImageDecodeError(
+      `the ${format ? `${format.toUpperCase()} ` : ''}image (${bytes.length} bytes) cannot be decoded: ${error.message}`,
+    );
   }
   checkImageSize(header.width, header.height, limits, `the ${header.format.toUpperCase()} image`);
   return header;

@@ -32,7 +32,8 @@ export function fitImage(image: PixelImage, target: TargetSize): Float32Array {
 
 function checkChannels(from: number, to: number): void {
   if (![1, 2, 3, 4].includes(from)) throw new RuntimeInputError(`images must have 1 to 4 channels, got ${from}`);
-  if (![1, 3, 4].includes(to)) throw new RuntimeInputError(`cannot convert images to ${to} channels; pass pixels or Float32Array input for this model`);
+  if (![1, 3, 4].includes(to))
+    throw new RuntimeInputError(`cannot convert images to ${to} channels; pass pixels or Float32Array input for this model`);
 }
 
 /**

@@ -35,7 +35,10 @@ export function float16AtRunTime(model: Uint8Array, modelName: string): string |
   try {
     return scanGraph(model);
   } catch (error) {
-    throw new ModelLoadError(`${modelName} is not a valid ONNX model (its graph is malformed: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new ModelLoadError(
+      `${modelName} is not a valid ONNX model (its graph is malformed: ${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   }
 }
 

@@ -75,7 +75,9 @@ function parseModel(bytes: Uint8Array, name: string): ProtoField[] {
   try {
     return readFields(bytes);
   } catch (error) {
-    throw new ModelLoadError(`${name} is not a valid ONNX model (truncated or not protobuf: ${describeWireError(error)})`, { cause: error });
+    throw new ModelLoadError(`${name} is not a valid ONNX model (truncated or not protobuf: ${describeWireError(error)})`, {
+      cause: error,
+    });
   }
 }
 

@@ -7,7 +7,6 @@ import { UnsupportedModelError } from '../errors.js';
 import { formatShape } from '../constants.js';
 import type { Layout, PreprocessSpec, TensorSpec } from '../types.js';
 
-
 export interface ModelSignature {
   inputName: string;
   outputName: string;
@@ -122,7 +121,10 @@ function readImageSize(shape: readonly (number | null)[], declared: DeclaredPrep
   if (shape.length === 4) {
     // Without metadata, guess from where a channel-sized dimension sits; tfjs models are NHWC.
     layout = declared.layout ?? (!looksLikeChannels(shape[3]!) && looksLikeChannels(shape[1]!) ? 'NCHW' : 'NHWC');
-    dims = layout === 'NHWC' ? { height: shape[1]!, width: shape[2]!, channels: shape[3]! } : { height: shape[2]!, width: shape[3]!, channels: shape[1]! };
+    dims =
+      layout === 'NHWC'
+        ? { height: shape[1]!, width: shape[2]!, channels: shape[3]! }
+        : { height: shape[2]!, width: shape[3]!, channels: shape[1]! };
   } else if (shape.length === 3) {
     layout = declared.layout ?? 'NHWC';
     dims = { height: shape[1]!, width: shape[2]!, channels: 1 };
@@ -130,7 +132,9 @@ function readImageSize(shape: readonly (number | null)[], declared: DeclaredPrep
     layout = declared.layout ?? 'NHWC';
     dims = { height: null, width: null, channels: null };
   } else {
-    throw new UnsupportedModelError(`${modelName}: input has shape ${formatShape(shape)}; expected [N, H, W, C], [N, C, H, W], [N, H, W] or [N, features]`);
+    throw new UnsupportedModelError(
+      `${modelName}: input has shape ${formatShape(shape)}; expected [N, H, W, C], [N, C, H, W], [N, H, W] or [N, features]`,
+    );
   }
   const size = { layout, height: 0, width: 0, channels: 0 };
   for (const key of ['height', 'width', 'channels'] as const) {
@@ -176,7 +180,9 @@ function parseLabels(json: string | undefined, classCount: number, modelName: st
     throw new UnsupportedModelError(`${modelName}: metadata ${METADATA_LABELS} must be a JSON array of strings; got ${json}`);
   }
   if (value.length !== classCount) {
-    throw new UnsupportedModelError(`${modelName}: metadata ${METADATA_LABELS} has ${value.length} labels but the model outputs ${classCount} classes`);
+    throw new UnsupportedModelError(
+      `${modelName}: metadata ${METADATA_LABELS} has ${value.length} labels but the model outputs ${classCount} classes`,
+    );
   }
   return value.map(String);
 }

@@ -37,10 +37,14 @@ export function modelDtype(metadata: ReadonlyMap<string, string>, requested: Mod
   const declared = metadata.get(METADATA_DTYPE);
   if (declared === undefined) return requested ?? 'fp32';
   if (!(declared in VARIANT_SUFFIXES)) {
-    throw new ModelLoadError(`${modelName}: metadata ${METADATA_DTYPE} is '${declared}'; this runtime knows ${Object.keys(VARIANT_SUFFIXES).join(', ')}`);
+    throw new ModelLoadError(
+      `${modelName}: metadata ${METADATA_DTYPE} is '${declared}'; this runtime knows ${Object.keys(VARIANT_SUFFIXES).join(', ')}`,
+    );
   }
   if (requested !== undefined && requested !== declared) {
-    throw new ModelLoadError(`${modelName} is the ${declared} variant (metadata ${METADATA_DTYPE}), but dtype '${requested}' was asked for`);
+    throw new ModelLoadError(
+      `${modelName} is the ${declared} variant (metadata ${METADATA_DTYPE}), but dtype '${requested}' was asked for`,
+    );
   }
   return declared as ModelDtype;
 }

@@ -29,7 +29,11 @@ describe('the provider list each device gives onnxruntime', () => {
 
 describe.runIf(cudaMissing)('CUDA on a machine without it', () => {
   it("device 'cuda' fails with CudaUnavailableError saying how to install the provider", async () => {
-    const error = await expectError(() => loadClassifier(model.bytes, { device: 'cuda' }), CudaUnavailableError, /^device 'cuda' cannot run here: onnxruntime-node's CUDA provider is not installed/);
+    const error = await expectError(
+      () => loadClassifier(model.bytes, { device: 'cuda' }),
+      CudaUnavailableError,
+      /^device 'cuda' cannot run here: onnxruntime-node's CUDA provider is not installed/,
+    );
     expect(error.message).toContain('libonnxruntime_providers_cuda');
     expect(error.message).toContain('node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12');
     expect(error.message).toContain('device: "cpu"');
@@ -38,7 +42,9 @@ describe.runIf(cudaMissing)('CUDA on a machine without it', () => {
   it("device 'auto' falls back to the CPU and says why CUDA was passed over", async () => {
     const classifier = await loadClassifier(model.bytes, { device: 'auto' });
     expect(classifier.device).toBe('cpu');
-    expect(classifier.placement.reason).toMatch(/^auto: cuda: onnxruntime-node's CUDA provider is not installed \(no libonnxruntime_providers_cuda\.so in [^)]+\); .*fell back to cpu$/);
+    expect(classifier.placement.reason).toMatch(
+      /^auto: cuda: onnxruntime-node's CUDA provider is not installed \(no libonnxruntime_providers_cuda\.so in [^)]+\); .*fell back to cpu$/,
+    );
     expect(await classifier.classify(new Uint8Array(16))).toHaveLength(1);
     await classifier.dispose();
   });

@@ -70,15 +70,27 @@ describe("device 'webgpu' in Node", () => {
 
   it('says what a float16 failure at run time means when the provider list is an expert’s own', async () => {
     const model = await loadModel(computesInHalf, { executionProviders: ['webgpu'], logLevel: 'fatal' });
-    expect(model.placement).toMatchObject({ device: 'cpu', executionProvider: 'webgpu', reason: 'executionProviders were given (webgpu first)' });
-    await expectError(() => model.run({ x }), InferenceError, /onnxruntime-node \(webgpu\) failed to run the model on input \[2, 3\]: the WebGPU adapter lacks shader-f16, and this model computes in float16 at run time; load it on the CPU/);
+    expect(model.placement).toMatchObject({
+      device: 'cpu',
+      executionProvider: 'webgpu',
+      reason: 'executionProviders were given (webgpu first)',
+    });
+    await expectError(
+      () => model.run({ x }),
+      InferenceError,
+      /onnxruntime-node \(webgpu\) failed to run the model on input \[2, 3\]: the WebGPU adapter lacks shader-f16, and this model computes in float16 at run time; load it on the CPU/,
+    );
     await model.dispose();
   });
 });
 
 describe("devices 'gpu' and 'auto'", () => {
   it("'gpu' refuses a software adapter and says what each GPU provider lacked", async () => {
-    const error = await expectError(() => loadModel(halfWeight, { device: 'gpu' }), BackendUnavailableError, /^device 'gpu': no GPU provider works here \(/);
+    const error = await expectError(
+      () => loadModel(halfWeight, { device: 'gpu' }),
+      BackendUnavailableError,
+      /^device 'gpu': no GPU provider works here \(/,
+    );
     expect(error.message).toMatch(/webgpu: the only adapter is a software one \(SwiftShader driver 5\.0\.0\), slower than the CPU\)/);
     expect(error.message).toMatch(/; load with device 'cpu', or 'auto' to fall back to it$/);
   });
@@ -86,7 +98,9 @@ describe("devices 'gpu' and 'auto'", () => {
   it("'auto' falls back to the CPU and keeps the reasons", async () => {
     const model = await loadModel(halfWeight, { device: 'auto' });
     expect(model.placement).toMatchObject({ requested: 'auto', device: 'cpu', executionProvider: 'cpu', runtime: 'onnxruntime-node' });
-    expect(model.placement.reason).toMatch(/^auto: .*webgpu: the only adapter is a software one \(SwiftShader driver 5\.0\.0\), slower than the CPU; fell back to cpu$/);
+    expect(model.placement.reason).toMatch(
+      /^auto: .*webgpu: the only adapter is a software one \(SwiftShader driver 5\.0\.0\), slower than the CPU; fell back to cpu$/,
+    );
     expect(Array.from((await model.run({ x })).y!.data as Float32Array)).toEqual([1, -4, -6, 0.5, 8, 2]);
     await model.dispose();
   });
@@ -118,20 +132,30 @@ for (const device of ['webgpu', 'auto']) {
 }
 console.log(JSON.stringify(out));`,
     );
-    const result = spawnSync(process.execPath, [...execArgv, file], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+    const result = spawnSync(process.execPath, [...execArgv, file], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, ...env },
+    });
     if (result.status !== 0) throw new Error(`child exited ${result.status}: ${result.stderr}`);
     return JSON.parse(result.stdout) as Record<string, string>;
   }
 
   it("no adapter: 'webgpu' fails saying what to install, 'auto' runs on the CPU and says why", () => {
     const out = placements({ VK_ICD_FILENAMES: join(work, 'no-such-driver.json') });
-    expect(out.webgpu).toMatch(/^BackendUnavailableError: device 'webgpu' cannot run here: no adapter \(install a GPU driver, or set VK_ICD_FILENAMES to a Vulkan driver manifest\)$/);
-    expect(out.auto).toMatch(/^cpu \| auto: .*webgpu: no adapter \(install a GPU driver, or set VK_ICD_FILENAMES to a Vulkan driver manifest\); fell back to cpu \| unnamed$/);
+    expect(out.webgpu).toMatch(
+      /^BackendUnavailableError: device 'webgpu' cannot run here: no adapter \(install a GPU driver, or set VK_ICD_FILENAMES to a Vulkan driver manifest\)$/,
+    );
+    expect(out.auto).toMatch(
+      /^cpu \| auto: .*webgpu: no adapter \(install a GPU driver, or set VK_ICD_FILENAMES to a Vulkan driver manifest\); fell back to cpu \| unnamed$/,
+    );
   });
 
   it("without the webgpu package: 'webgpu' runs on an unnamed adapter, 'auto' does not risk a software one", () => {
     const out = placements({}, ['--import', pathToFileURL(hideDawn).href]);
     expect(out.webgpu).toBe("webgpu | device 'webgpu' was asked for | unnamed");
-    expect(out.auto).toMatch(/^cpu \| auto: .*webgpu: adapter not checked: the optional `webgpu` package \(Dawn for Node, which names the adapter\) is not installed, so a software adapter could not be told from a GPU; fell back to cpu \| unnamed$/);
+    expect(out.auto).toMatch(
+      /^cpu \| auto: .*webgpu: adapter not checked: the optional `webgpu` package \(Dawn for Node, which names the adapter\) is not installed, so a software adapter could not be told from a GPU; fell back to cpu \| unnamed$/,
+    );
   });
 });

@@ -67,7 +67,10 @@ describe('JPEG input', () => {
   });
 
   it('classifies a batch of PNG and JPEG files given as an array', async () => {
-    const results = await grayClassifier.classify([encodePng(randomPixels(64, 4), 8, 8, 1), encodeJpeg(randomPixels(100 * 3, 5), 10, 10, 3)]);
+    const results = await grayClassifier.classify([
+      encodePng(randomPixels(64, 4), 8, 8, 1),
+      encodeJpeg(randomPixels(100 * 3, 5), 10, 10, 3),
+    ]);
     expect(results).toHaveLength(2);
   });
 });
@@ -86,7 +89,15 @@ describe('undecodable bytes', () => {
     const pixels = randomPixels(64, 7);
     pixels.set([0xff, 0xd8, 0xff]);
     const [result] = await grayClassifier.classify(pixels);
-    expect(maxAbsDiff(result!.probabilities, gray.reference(Float32Array.from(pixels, (p) => p / 255), 1))).toBeLessThanOrEqual(1e-5);
+    expect(
+      maxAbsDiff(
+        result!.probabilities,
+        gray.reference(
+          Float32Array.from(pixels, (p) => p / 255),
+          1,
+        ),
+      ),
+    ).toBeLessThanOrEqual(1e-5);
   });
 
   it('converts ImageData-like RGBA input', async () => {

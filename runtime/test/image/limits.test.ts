@@ -35,7 +35,12 @@ function pngWithHeader(width: number, height: number, options: { interlaced?: bo
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 0, 0, 0, options.interlaced ? 1 : 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', options.idat ?? Buffer.alloc(0)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', options.idat ?? Buffer.alloc(0)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('readImageHeader', () => {
@@ -43,7 +48,12 @@ describe('readImageHeader', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom(1, 3, 4), (width, height, channels) => {
         const pixels = randomPixels(width * height * channels, width * 41 + height);
-        expect(readImageHeader(encodePng(pixels, width, height, channels as 1 | 3 | 4))).toEqual({ format: 'png', width, height, interlaced: false });
+        expect(readImageHeader(encodePng(pixels, width, height, channels as 1 | 3 | 4))).toEqual({
+          format: 'png',
+          width,
+          height,
+          interlaced: false,
+        });
         expect(readImageHeader(encodeJpeg(pixels, width, height, channels as 1 | 3 | 4))).toMatchObject({ format: 'jpeg', width, height });
       }),
       { numRuns: 15 },
@@ -58,7 +68,9 @@ describe('limits from the header, before decoding', () => {
     const started = performance.now();
     expect(() => decodeImage(square)).toThrow(ImageSizeError);
     expect(() => decodeImage(square)).toThrow('the PNG image is 20000×20000 pixels (400 megapixels), more than the limit of 50');
-    expect(() => decodeImage(pngWithHeader(1, 49_000_000))).toThrow('the PNG image is 1×49000000 pixels, an aspect ratio of 49000000:1, more than the limit of 100:1');
+    expect(() => decodeImage(pngWithHeader(1, 49_000_000))).toThrow(
+      'the PNG image is 1×49000000 pixels, an aspect ratio of 49000000:1, more than the limit of 100:1',
+    );
     // Nothing was decoded: both refusals together take a few milliseconds, not seconds.
     expect(performance.now() - started).toBeLessThan(1000);
   });
@@ -81,33 +93,57 @@ describe('limits from the header, before decoding', () => {
 
   it('names a broken header', () => {
     expect(() => decodeImage(pngWithHeader(0, 10))).toThrow('the PNG image is 0×10 pixels; width and height must be at least 1');
-    expect(() => decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))).toThrow(/the PNG image \(12 bytes\) cannot be decoded: it ends after 12 bytes, inside the PNG header/);
-    expect(() => decodeImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 2]))).toThrow(/it reaches scan data before a frame header \(SOF\)/);
+    expect(() => decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))).toThrow(
+      /the PNG image \(12 bytes\) cannot be decoded: it ends after 12 bytes, inside the PNG header/,
+    );
+    expect(() => decodeImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 2]))).toThrow(
+      /it reaches scan data before a frame header \(SOF\)/,
+    );
   });
 
   it('exports the limits and the check the server applies too', () => {
     expect(DEFAULT_IMAGE_LIMITS).toEqual({ maxMegapixels: 50, maxAspectRatio: 100 });
     expect(() => checkImageSize(8000, 6000, DEFAULT_IMAGE_LIMITS, 'x')).not.toThrow();
-    expect(() => checkImageSize(8000, 6500, DEFAULT_IMAGE_LIMITS, 'x')).toThrow('x is 8000×6500 pixels (52 megapixels), more than the limit of 50');
+    expect(() => checkImageSize(8000, 6500, DEFAULT_IMAGE_LIMITS, 'x')).toThrow(
+      'x is 8000×6500 pixels (52 megapixels), more than the limit of 50',
+    );
   });
 });
 
 describe('limits in the classifier', () => {
   let classifier: Classifier;
   beforeAll(async () => {
-    classifier = await loadClassifier(buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 2 }).bytes, { imageLimits: { maxMegapixels: 0.001, maxAspectRatio: 4 } });
+    classifier = await loadClassifier(buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 2 }).bytes, {
+      imageLimits: { maxMegapixels: 0.001, maxAspectRatio: 4 },
+    });
   });
   afterAll(() => classifier.dispose());
 
   it('applies the given limits to encoded images and to pixels alike', async () => {
-    await expectError(() => classifier.classify(encodePng(randomPixels(40 * 40, 2), 40, 40, 1)), ImageSizeError, /the PNG image is 40×40 pixels \(0\.0016 megapixels\), more than the limit of 0\.001/);
-    await expectError(() => classifier.classify({ data: new Uint8ClampedArray(20 * 2 * 4), width: 20, height: 2 }), ImageSizeError, /input is 20×2 pixels, an aspect ratio of 10:1, more than the limit of 4:1/);
+    await expectError(
+      () => classifier.classify(encodePng(randomPixels(40 * 40, 2), 40, 40, 1)),
+      ImageSizeError,
+      /the PNG image is 40×40 pixels \(0\.0016 megapixels\), more than the limit of 0\.001/,
+    );
+    await expectError(
+      () => classifier.classify({ data: new Uint8ClampedArray(20 * 2 * 4), width: 20, height: 2 }),
+      ImageSizeError,
+      /input is 20×2 pixels, an aspect ratio of 10:1, more than the limit of 4:1/,
+    );
     expect(await classifier.classify(encodePng(randomPixels(16 * 16, 3), 16, 16, 1))).toHaveLength(1);
   });
 
   it('refuses limits that make no sense', async () => {
     const bytes = buildTinyClassifier({ inputShape: [null, 4, 4, 1], classCount: 2 }).bytes;
-    await expectError(() => loadClassifier(bytes, { imageLimits: { maxMegapixels: 0 } }), RuntimeOptionError, /imageLimits\.maxMegapixels must be a finite number > 0, got 0/);
-    await expectError(() => loadClassifier(bytes, { imageLimits: { maxAspectRatio: 0.5 } }), RuntimeOptionError, /imageLimits\.maxAspectRatio must be a finite number ≥ 1/);
+    await expectError(
+      () => loadClassifier(bytes, { imageLimits: { maxMegapixels: 0 } }),
+      RuntimeOptionError,
+      /imageLimits\.maxMegapixels must be a finite number > 0, got 0/,
+    );
+    await expectError(
+      () => loadClassifier(bytes, { imageLimits: { maxAspectRatio: 0.5 } }),
+      RuntimeOptionError,
+      /imageLimits\.maxAspectRatio must be a finite number ≥ 1/,
+    );
   });
 });

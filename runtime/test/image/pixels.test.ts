@@ -31,15 +31,30 @@ describe('resizeImage', () => {
 
   it('keeps a constant image constant and preserves the mean under whole-factor shrinking', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 255 }), (w, h, factor, value) => {
-        const constant = { width: w * factor, height: h * factor, channels: 3, data: new Array(w * h * factor * factor * 3).fill(value) };
-        for (const [th, tw] of [[h, w], [h * 3, w * 2], [1, 1]] as const) {
-          for (const v of resizeImage(constant, th, tw).data) expect(v).toBeCloseTo(value, 3);
-        }
-        const ramp = { width: w * factor, height: h * factor, channels: 1, data: Array.from({ length: w * h * factor * factor }, (_, i) => (i * 7) % 256) };
-        const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, x) => s + x, 0) / a.length;
-        expect(mean(resizeImage(ramp, h, w).data)).toBeCloseTo(mean(ramp.data), 3);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 255 }),
+        (w, h, factor, value) => {
+          const constant = { width: w * factor, height: h * factor, channels: 3, data: new Array(w * h * factor * factor * 3).fill(value) };
+          for (const [th, tw] of [
+            [h, w],
+            [h * 3, w * 2],
+            [1, 1],
+          ] as const) {
+            for (const v of resizeImage(constant, th, tw).data) expect(v).toBeCloseTo(value, 3);
+          }
+          const ramp = {
+            width: w * factor,
+            height: h * factor,
+            channels: 1,
+            data: Array.from({ length: w * h * factor * factor }, (_, i) => (i * 7) % 256),
+          };
+          const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, x) => s + x, 0) / a.length;
+          expect(mean(resizeImage(ramp, h, w).data)).toBeCloseTo(mean(ramp.data), 3);
+        },
+      ),
     );
   });
 

@@ -31,7 +31,11 @@ describe('model sources', () => {
   });
 
   it('names a missing file', async () => {
-    await expectError(() => loadClassifier(join(dir, 'missing.onnx')), ModelLoadError, /cannot read the model file .*missing\.onnx: no such file/);
+    await expectError(
+      () => loadClassifier(join(dir, 'missing.onnx')),
+      ModelLoadError,
+      /cannot read the model file .*missing\.onnx: no such file/,
+    );
   });
 
   it('rejects a source that is neither path, URL nor bytes', async () => {
@@ -49,7 +53,11 @@ describe.each(DEVICES)('invalid models on %s', (device) => {
 
   it('rejects a truncated model', async () => {
     for (const length of [10, 200, Math.floor(good.bytes.length / 2), good.bytes.length - 30]) {
-      await expectError(() => loadClassifier(good.bytes.subarray(0, length), { device }), ModelLoadError, /truncated|not an ONNX model|could not load/);
+      await expectError(
+        () => loadClassifier(good.bytes.subarray(0, length), { device }),
+        ModelLoadError,
+        /truncated|not an ONNX model|could not load/,
+      );
     }
   });
 
@@ -68,7 +76,11 @@ describe('metadata validation', () => {
     ['too few labels', { 'tfjs_onnx.labels': '["a","b"]' }, /has 2 labels but the model outputs 3 classes/],
     ['labels not JSON', { 'tfjs_onnx.labels': 'a,b,c' }, /tfjs_onnx.labels is not JSON/],
     ['labels not an array', { 'tfjs_onnx.labels': '{"a":1}' }, /must be a JSON array of strings/],
-    ['preprocess size disagrees with the input', { 'tfjs_onnx.preprocess': '{"height": 28}' }, /says height 28 but the input shape \[-1, 6, 6, 1\] \(NHWC\) has 6/],
+    [
+      'preprocess size disagrees with the input',
+      { 'tfjs_onnx.preprocess': '{"height": 28}' },
+      /says height 28 but the input shape \[-1, 6, 6, 1\] \(NHWC\) has 6/,
+    ],
     ['preprocess with a bad layout', { 'tfjs_onnx.preprocess': '{"layout": "HWC"}' }, /must have layout 'NHWC' or 'NCHW'/],
     ['preprocess with a non-numeric scale', { 'tfjs_onnx.preprocess': '{"scale": "1/255"}' }, /must have a finite number scale/],
   ];
@@ -78,26 +90,41 @@ describe('metadata validation', () => {
   });
 
   it('fills preprocess fields the metadata leaves out from the input shape', async () => {
-    const model = buildTinyClassifier({ inputShape: [null, 6, 6, 1], classCount: 3, metadata: { 'tfjs_onnx.preprocess': '{"scale": 0.5}' } });
+    const model = buildTinyClassifier({
+      inputShape: [null, 6, 6, 1],
+      classCount: 3,
+      metadata: { 'tfjs_onnx.preprocess': '{"scale": 0.5}' },
+    });
     const classifier = await loadClassifier(model.bytes);
     expect(classifier.preprocess).toEqual({ layout: 'NHWC', height: 6, width: 6, channels: 1, scale: 0.5, offset: 0 });
     await classifier.dispose();
   });
 
   it('uses metadata for the image size of a flat [N, features] input', async () => {
-    const flat = buildTinyClassifier({ inputShape: [null, 36], classCount: 3, metadata: { 'tfjs_onnx.preprocess': '{"height": 6, "width": 6, "channels": 1}' } });
+    const flat = buildTinyClassifier({
+      inputShape: [null, 36],
+      classCount: 3,
+      metadata: { 'tfjs_onnx.preprocess': '{"height": 6, "width": 6, "channels": 1}' },
+    });
     const classifier = await loadClassifier(flat.bytes);
     expect(classifier.imageSize).toEqual({ height: 6, width: 6, channels: 1, layout: 'NHWC' });
     expect(await classifier.classify(new Uint8Array(72))).toHaveLength(2);
     await classifier.dispose();
     const unknown = buildTinyClassifier({ inputShape: [null, 36], classCount: 3 });
-    await expectError(() => loadClassifier(unknown.bytes), UnsupportedModelError, /does not fix the image height; add it to the tfjs_onnx.preprocess metadata/);
+    await expectError(
+      () => loadClassifier(unknown.bytes),
+      UnsupportedModelError,
+      /does not fix the image height; add it to the tfjs_onnx.preprocess metadata/,
+    );
   });
 });
 
 describe('load options', () => {
   const cases: [object, RegExp][] = [
-    [{ backend: 'wasm' }, /the backend option is gone: device picks the package \(device 'cpu' runs onnxruntime-node, 'wasm' onnxruntime-web\), got backend 'wasm'/],
+    [
+      { backend: 'wasm' },
+      /the backend option is gone: device picks the package \(device 'cpu' runs onnxruntime-node, 'wasm' onnxruntime-web\), got backend 'wasm'/,
+    ],
     [{ device: 'tpu' }, /device must be 'cpu', 'wasm', 'webgpu', 'cuda', 'dml', 'coreml', 'gpu' or 'auto', got 'tpu'/],
     [{ webgpu: { preferredLayout: 'NWHC' } }, /webgpu.preferredLayout must be 'NCHW' or 'NHWC', got 'NWHC'/],
     [{ webgpu: 'fast' }, /webgpu must be an object of webgpu provider options, got 'fast'/],
@@ -113,7 +140,12 @@ describe('load options', () => {
 
   it('passes thread and optimization options to onnxruntime', async () => {
     for (const device of DEVICES) {
-      const classifier = await loadClassifier(good.bytes, { device, intraOpThreads: 1, interOpThreads: 1, graphOptimizationLevel: 'disabled' });
+      const classifier = await loadClassifier(good.bytes, {
+        device,
+        intraOpThreads: 1,
+        interOpThreads: 1,
+        graphOptimizationLevel: 'disabled',
+      });
       expect(await classifier.classify(new Uint8Array(36))).toHaveLength(1);
       await classifier.dispose();
     }

@@ -12,11 +12,17 @@ describe('readModelMetadata', () => {
     const graph = buildTinyClassifier({ inputShape: [null, 2, 2, 1], classCount: 2 }).bytes;
     const decoded = onnx.ModelProto.decode(graph);
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 300 }), { maxKeys: 6 }), (props) => {
-        const model = onnx.ModelProto.create({ ...decoded, metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })) });
-        const bytes = onnx.ModelProto.encode(model).finish();
-        expect(Object.fromEntries(readModelMetadata(bytes, 'model'))).toEqual(props);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 300 }), { maxKeys: 6 }),
+        (props) => {
+          const model = onnx.ModelProto.create({
+            ...decoded,
+            metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
+          });
+          const bytes = onnx.ModelProto.encode(model).finish();
+          expect(Object.fromEntries(readModelMetadata(bytes, 'model'))).toEqual(props);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -41,6 +47,8 @@ describe('readModelMetadata', () => {
 
   it('says what is missing from protobuf that is not a model', () => {
     const notAModel = onnx.TensorProto.encode({ name: 'x', dims: [1] }).finish();
-    expect(() => readModelMetadata(notAModel, 'x.onnx')).toThrow(/x.onnx is not an ONNX model: expected a ModelProto with ir_version and graph/);
+    expect(() => readModelMetadata(notAModel, 'x.onnx')).toThrow(
+      /x.onnx is not an ONNX model: expected a ModelProto with ir_version and graph/,
+    );
   });
 });

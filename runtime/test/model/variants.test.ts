@@ -69,16 +69,31 @@ describe('choosing the file', () => {
       ModelLoadError,
       /cannot read the model file .*lonely\/model_quantized\.onnx: no such file \(a model directory holds model_quantized\.onnx for dtype 'q8'\)/,
     );
-    await expectError(() => loadModel(join(lonely, 'model.onnx'), { dtype: 'q8' }), ModelLoadError, /no such file \(dtype 'q8' picks model_quantized\.onnx beside .*model\.onnx\)/);
-    await expectError(() => loadModel(lonely, { dtype: 'fp16' }), ModelLoadError, /model_fp16\.onnx is the fp32 variant \(metadata tfjs_onnx\.dtype\), but dtype 'fp16' was asked for/);
+    await expectError(
+      () => loadModel(join(lonely, 'model.onnx'), { dtype: 'q8' }),
+      ModelLoadError,
+      /no such file \(dtype 'q8' picks model_quantized\.onnx beside .*model\.onnx\)/,
+    );
+    await expectError(
+      () => loadModel(lonely, { dtype: 'fp16' }),
+      ModelLoadError,
+      /model_fp16\.onnx is the fp32 variant \(metadata tfjs_onnx\.dtype\), but dtype 'fp16' was asked for/,
+    );
     await expectError(() => loadModel(variants.fp16, { dtype: 'q8' }), ModelLoadError, /the in-memory model is the fp16 variant/);
     const unknown = buildTinyClassifier({ inputShape: [null, 2, 2, 1], classCount: 2, metadata: { 'tfjs_onnx.dtype': 'int4' } });
-    await expectError(() => loadModel(unknown.bytes), ModelLoadError, /metadata tfjs_onnx\.dtype is 'int4'; this runtime knows fp32, fp16, q8/);
+    await expectError(
+      () => loadModel(unknown.bytes),
+      ModelLoadError,
+      /metadata tfjs_onnx\.dtype is 'int4'; this runtime knows fp32, fp16, q8/,
+    );
   });
 
   it('reports the requested dtype for models without the metadata (other exporters), else fp32', async () => {
     const plain = buildTinyClassifier({ inputShape: [null, 2, 2, 1], classCount: 2 }).bytes;
-    for (const [dtype, reported] of [[undefined, 'fp32'], ['fp16', 'fp16']] as const) {
+    for (const [dtype, reported] of [
+      [undefined, 'fp32'],
+      ['fp16', 'fp16'],
+    ] as const) {
       const model = await loadModel(plain, { dtype });
       expect(model.dtype).toBe(reported);
       await model.dispose();

@@ -22,7 +22,10 @@ const classifyResponse = {
   properties: {
     model_name: { type: 'string' },
     model_version: { type: 'string' },
-    predictions: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, label: { type: 'string' }, probability: { type: 'number' } } } },
+    predictions: {
+      type: 'array',
+      items: { type: 'object', properties: { index: { type: 'integer' }, label: { type: 'string' }, probability: { type: 'number' } } },
+    },
   },
 } as const;
 
@@ -39,7 +42,12 @@ export function classifyRoutes(context: HttpContext): FastifyPluginAsync {
       body: { content: { 'application/json': { schema: classifyJsonBody } } },
       response: { 200: classifyResponse, ...errorResponses },
     };
-    const classify = async (request: { params: ModelPathParams; query: { top_k?: number }; body: ClassifyRoute['Body']; receivedAt: bigint }) => {
+    const classify = async (request: {
+      params: ModelPathParams;
+      query: { top_k?: number };
+      body: ClassifyRoute['Body'];
+      receivedAt: bigint;
+    }) => {
       const body = request.body;
       let input: ClassifyCall['input'];
       if (Buffer.isBuffer(body)) {
@@ -50,7 +58,13 @@ export function classifyRoutes(context: HttpContext): FastifyPluginAsync {
         input = async () => pixels;
       }
       const topK = request.query.top_k ?? DEFAULT_TOP_K;
-      const response = await context.core.classify({ modelName: request.params.name, modelVersion: request.params.version, receivedAt: request.receivedAt, topK, input });
+      const response = await context.core.classify({
+        modelName: request.params.name,
+        modelVersion: request.params.version,
+        receivedAt: request.receivedAt,
+        topK,
+        input,
+      });
       return { model_name: response.modelName, model_version: response.modelVersion, predictions: response.predictions };
     };
     app.post<ClassifyRoute>('/v2/models/:name/classify', { schema }, classify);
@@ -73,7 +87,9 @@ function toPixels(pixels: unknown[]): Uint8Array {
   const bytes = new Uint8Array(flat.length);
   flat.forEach((value, index) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) {
-      throw new InvalidRequestError(`pixels[${index}] is ${Array.isArray(value) ? 'a list nested too deep' : JSON.stringify(value)}; pixels are integers 0–255, flat or nested height × width [× channels]`);
+      throw new InvalidRequestError(
+        `pixels[${index}] is ${Array.isArray(value) ? 'a list nested too deep' : JSON.stringify(value)}; pixels are integers 0–255, flat or nested height × width [× channels]`,
+      );
     }
     bytes[index] = value;
   });

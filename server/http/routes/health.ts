@@ -13,15 +13,27 @@ const serverMetadata = {
 
 export function healthRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(context.core) }));
+    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({
+      name: SERVER_NAME,
+      version: projectVersion(),
+      extensions: serverExtensions(context.core),
+    }));
 
-    app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } }, async () => ({ live: true }));
+    app.get(
+      '/v2/health/live',
+      { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } }, ...errorResponses } } },
+      async () => ({ live: true }),
+    );
 
     // Ready means the start-up models are loaded (they are before the server listens) and shutdown
     // has not begun; the protocol signals "not ready" with a 4xx status.
-    app.get('/v2/health/ready', { schema: { response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } }, async () => {
-      if (!context.core.accepting) throw new NotReadyError('server is shutting down');
-      return { ready: true };
-    });
+    app.get(
+      '/v2/health/ready',
+      { schema: { response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } },
+      async () => {
+        if (!context.core.accepting) throw new NotReadyError('server is shutting down');
+        return { ready: true };
+      },
+    );
   };
 }

@@ -21,16 +21,28 @@ export function inferRoutes(context: HttpContext): FastifyPluginAsync {
 
     const infer = async (request: FastifyRequest<InferRoute>, reply: FastifyReply) => {
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new InvalidRequestError('the request has no body; send an inference request (JSON, optionally followed by binary tensor data)');
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        throw new InvalidRequestError(
+          'the request has no body; send an inference request (JSON, optionally followed by binary tensor data)',
+        );
       const headerLength = request.headers[HEADER_LENGTH];
       const { header, binary } =
-        typeof headerLength === 'string' ? splitBinaryBody(body, headerLength) : { header: parseJson(body, 'the request body'), binary: undefined };
+        typeof headerLength === 'string'
+          ? splitBinaryBody(body, headerLength)
+          : { header: parseJson(body, 'the request body'), binary: undefined };
       const validate = request.compileValidationSchema(inferenceRequestSchema);
       if (!validate(header)) {
         const problem = validate.errors?.[0];
-        throw new InvalidRequestError(`invalid request: body${problem?.instancePath ?? ''} ${problem?.message ?? 'is not an inference request'}`);
+        throw new InvalidRequestError(
+          `invalid request: body${problem?.instancePath ?? ''} ${problem?.message ?? 'is not an inference request'}`,
+        );
       }
-      const { call, binaryOutput } = parseInferRequest(header as Parameters<typeof parseInferRequest>[0], binary, { modelName: request.params.name, modelVersion: request.params.version }, request.receivedAt);
+      const { call, binaryOutput } = parseInferRequest(
+        header as Parameters<typeof parseInferRequest>[0],
+        binary,
+        { modelName: request.params.name, modelVersion: request.params.version },
+        request.receivedAt,
+      );
       const response = await context.core.infer(call);
       const encoded = encodeInferResponse(response, binaryOutput);
       if (encoded.headerLength !== undefined) reply.header(HEADER_LENGTH, encoded.headerLength);

@@ -29,7 +29,14 @@ export function modelRoutes(context: HttpContext): FastifyPluginAsync {
     const metadataSchema = { params: modelPathParams, response: { 200: modelMetadataResponse, ...errorResponses } };
     const metadata = async (request: { params: ModelPathParams }) => {
       const model = registry.resolve(request.params.name, request.params.version);
-      return { name: model.name, versions: registry.versionsOf(model.name), platform: ONNX_PLATFORM, inputs: model.inputs, outputs: model.outputs, parameters: placementParameters(model.model.placement) };
+      return {
+        name: model.name,
+        versions: registry.versionsOf(model.name),
+        platform: ONNX_PLATFORM,
+        inputs: model.inputs,
+        outputs: model.outputs,
+        parameters: placementParameters(model.model.placement),
+      };
     };
     app.get<{ Params: ModelPathParams }>('/v2/models/:name', { schema: metadataSchema }, metadata);
     app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version', { schema: metadataSchema }, metadata);

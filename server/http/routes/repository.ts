@@ -19,17 +19,27 @@ export function repositoryRoutes(context: HttpContext): FastifyPluginAsync {
     const { registry } = context.core;
     // These bodies are small JSON or absent; an empty POST is an index of everything.
     acceptJsonBodies(app);
-    app.post<{ Body: { ready?: boolean } | undefined }>('/v2/repository/index', { schema: { body: indexBody, response: errorResponses } }, async (request) =>
-      registry.index(request.body?.ready === true),
+    app.post<{ Body: { ready?: boolean } | undefined }>(
+      '/v2/repository/index',
+      { schema: { body: indexBody, response: errorResponses } },
+      async (request) => registry.index(request.body?.ready === true),
     );
     type LoadRoute = { Params: { name: string }; Body: { parameters?: Record<string, unknown> } | undefined };
-    app.post<LoadRoute>('/v2/repository/models/:name/load', { schema: { params: nameParams, body: loadBody, response: errorResponses } }, async (request, reply) => {
-      await registry.load(request.params.name, readLoadOverrides(request.params.name, request.body?.parameters));
-      return reply.type('application/json; charset=utf-8').send('{}');
-    });
-    app.post<{ Params: { name: string } }>('/v2/repository/models/:name/unload', { schema: { params: nameParams, response: errorResponses } }, async (request, reply) => {
-      await registry.unload(request.params.name);
-      return reply.type('application/json; charset=utf-8').send('{}');
-    });
+    app.post<LoadRoute>(
+      '/v2/repository/models/:name/load',
+      { schema: { params: nameParams, body: loadBody, response: errorResponses } },
+      async (request, reply) => {
+        await registry.load(request.params.name, readLoadOverrides(request.params.name, request.body?.parameters));
+        return reply.type('application/json; charset=utf-8').send('{}');
+      },
+    );
+    app.post<{ Params: { name: string } }>(
+      '/v2/repository/models/:name/unload',
+      { schema: { params: nameParams, response: errorResponses } },
+      async (request, reply) => {
+        await registry.unload(request.params.name);
+        return reply.type('application/json; charset=utf-8').send('{}');
+      },
+    );
   };
 }

@@ -19,7 +19,10 @@ const schema = { params: regionParams, response: errorResponses };
 
 const regionStatus = {
   type: 'array',
-  items: { type: 'object', properties: { name: { type: 'string' }, key: { type: 'string' }, offset: { type: 'integer' }, byte_size: { type: 'integer' } } },
+  items: {
+    type: 'object',
+    properties: { name: { type: 'string' }, key: { type: 'string' }, offset: { type: 'integer' }, byte_size: { type: 'integer' } },
+  },
 } as const;
 
 export function sharedMemoryRoutes(context: HttpContext): FastifyPluginAsync {
@@ -27,9 +30,15 @@ export function sharedMemoryRoutes(context: HttpContext): FastifyPluginAsync {
     const memory = context.core.sharedMemory;
     // Register bodies are small JSON; unregister bodies are empty.
     acceptJsonBodies(app);
-    app.get<RegionRoute>('/v2/systemsharedmemory/status', { schema: { ...schema, response: { 200: regionStatus, ...errorResponses } } }, async () => statusOf(''));
-    app.get<RegionRoute>('/v2/systemsharedmemory/region/:region/status', { schema: { ...schema, response: { 200: regionStatus, ...errorResponses } } }, async (request) =>
-      statusOf(request.params.region ?? ''),
+    app.get<RegionRoute>(
+      '/v2/systemsharedmemory/status',
+      { schema: { ...schema, response: { 200: regionStatus, ...errorResponses } } },
+      async () => statusOf(''),
+    );
+    app.get<RegionRoute>(
+      '/v2/systemsharedmemory/region/:region/status',
+      { schema: { ...schema, response: { 200: regionStatus, ...errorResponses } } },
+      async (request) => statusOf(request.params.region ?? ''),
     );
     const register = async (request: { params: { region?: string }; body: unknown }) => {
       const body = request.body;
@@ -55,7 +64,9 @@ export function sharedMemoryRoutes(context: HttpContext): FastifyPluginAsync {
     }
 
     function statusOf(name: string) {
-      return memory.status(name).map((region) => ({ name: region.name, key: region.key, offset: region.offset, byte_size: region.byteSize }));
+      return memory
+        .status(name)
+        .map((region) => ({ name: region.name, key: region.key, offset: region.offset, byte_size: region.byteSize }));
     }
   };
 }

@@ -16,7 +16,15 @@ export function statisticsRoutes(context: HttpContext): FastifyPluginAsync {
       return { model_stats: versions.map((model) => model.statistics.snapshot()) };
     };
     app.get<{ Params: Partial<ModelPathParams> }>('/v2/models/stats', { schema: { response: errorResponses } }, stats);
-    app.get<{ Params: ModelPathParams }>('/v2/models/:name/stats', { schema: { params: modelPathParams, response: errorResponses } }, stats);
-    app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version/stats', { schema: { params: modelPathParams, response: errorResponses } }, stats);
+    app.get<{ Params: ModelPathParams }>(
+      '/v2/models/:name/stats',
+      { schema: { params: modelPathParams, response: errorResponses } },
+      stats,
+    );
+    app.get<{ Params: ModelPathParams }>(
+      '/v2/models/:name/versions/:version/stats',
+      { schema: { params: modelPathParams, response: errorResponses } },
+      stats,
+    );
   };
 }

@@ -21,7 +21,9 @@ function listedFiles(readme: string): string[] {
 
 /** bench/'s source files (TypeScript and Python), relative to bench/. */
 function sourceFiles(): string[] {
-  return (readdirSync(BENCH, { recursive: true }) as string[]).filter((file) => /\.(ts|py)$/.test(file)).map((file) => file.split(path.sep).join('/'));
+  return (readdirSync(BENCH, { recursive: true }) as string[])
+    .filter((file) => /\.(ts|py)$/.test(file))
+    .map((file) => file.split(path.sep).join('/'));
 }
 
 describe('bench/README.md', () => {
@@ -43,8 +45,14 @@ describe('bench/README.md', () => {
 
   it('lists every source file of bench/, and only files that exist', () => {
     const listed = listedFiles(readFileSync(path.join(BENCH, 'README.md'), 'utf8'));
-    expect(listed.filter((file) => !existsSync(path.join(BENCH, file))), 'listed but missing').toEqual([]);
-    expect(sourceFiles().filter((file) => !listed.includes(file)), 'in bench/ but not listed').toEqual([]);
+    expect(
+      listed.filter((file) => !existsSync(path.join(BENCH, file))),
+      'listed but missing',
+    ).toEqual([]);
+    expect(
+      sourceFiles().filter((file) => !listed.includes(file)),
+      'in bench/ but not listed',
+    ).toEqual([]);
     expect(listed.length).toBe(new Set(listed).size);
   });
 

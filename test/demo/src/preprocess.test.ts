@@ -83,7 +83,10 @@ describe('colour and ink', () => {
 
 describe('cropping to the ink', () => {
   it('finds the bounding box of the ink (right and bottom exclusive)', () => {
-    const image = imageWithRectangles(40, 30, [[5, 7, 9, 20], [12, 3, 15, 4]]);
+    const image = imageWithRectangles(40, 30, [
+      [5, 7, 9, 20],
+      [12, 3, 15, 4],
+    ]);
     expect(inkBoundingBox(image)).toEqual({ left: 5, top: 3, right: 15, bottom: 20 });
   });
 
@@ -126,7 +129,10 @@ describe('scaling into the 20×20 box', () => {
   });
 
   it('anti-aliases: the mean intensity survives shrinking', () => {
-    const strokes = imageWithRectangles(200, 200, [[10, 10, 30, 190], [60, 100, 190, 117]]);
+    const strokes = imageWithRectangles(200, 200, [
+      [10, 10, 30, 190],
+      [60, 100, 190, 117],
+    ]);
     const fitted = fitIntoBox(strokes, 20, 20);
     expect(sum(fitted.data) / fitted.data.length).toBeCloseTo(sum(strokes.data) / strokes.data.length, 3);
     // A 20-pixel-wide stroke scaled by 1/10 covers two output pixels fully.
@@ -138,14 +144,20 @@ describe('centring by centre of mass', () => {
   it('computes the centre of mass with pixel centres at x + 0.5', () => {
     const image = imageWithRectangles(10, 10, [[2, 6, 3, 7]]);
     expect(centerOfMass(image)).toEqual({ x: 2.5, y: 6.5 });
-    const twoDots = imageWithRectangles(10, 10, [[0, 0, 1, 1], [9, 0, 10, 1]]);
+    const twoDots = imageWithRectangles(10, 10, [
+      [0, 0, 1, 1],
+      [9, 0, 10, 1],
+    ]);
     twoDots.data[9] = 85; // a third of the left dot's mass
     expect(centerOfMass(twoDots).x).toBeCloseTo((0.5 * 255 + 9.5 * 85) / 340, 9);
   });
 
   it('moves the centre of mass to the frame centre, not the bounding box centre', () => {
     // An "L": heavy on the left, so its centre of mass is left of its box centre.
-    const ell = imageWithRectangles(20, 20, [[0, 0, 4, 20], [4, 16, 20, 20]]);
+    const ell = imageWithRectangles(20, 20, [
+      [0, 0, 4, 20],
+      [4, 16, 20, 20],
+    ]);
     const placed = placeByCenterOfMass(ell, MNIST_FRAME);
     const mass = centerOfMass(placed);
     expect(Math.abs(mass.x - 14)).toBeLessThanOrEqual(0.5);
@@ -178,7 +190,12 @@ describe('the whole MNIST recipe', () => {
 
   it('puts any drawing, however lopsided, in a 20×20 box inside the 28×28 frame', () => {
     const rectangle = fc
-      .record({ left: fc.integer({ min: 1, max: 200 }), top: fc.integer({ min: 1, max: 200 }), width: fc.integer({ min: 1, max: 78 }), height: fc.integer({ min: 1, max: 78 }) })
+      .record({
+        left: fc.integer({ min: 1, max: 200 }),
+        top: fc.integer({ min: 1, max: 200 }),
+        width: fc.integer({ min: 1, max: 78 }),
+        height: fc.integer({ min: 1, max: 78 }),
+      })
       .map(({ left, top, width, height }): [number, number, number, number] => [left, top, left + width, top + height]);
     fc.assert(
       fc.property(fc.array(rectangle, { minLength: 1, maxLength: 4 }), (rectangles) => {

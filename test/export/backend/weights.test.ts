@@ -5,7 +5,12 @@ import { decodeWeightShards } from '../../../export/backend/weights.ts';
 /** Decodes half-precision bit patterns as one float16-quantized float32 weight. */
 function decodeHalves(bits: readonly number[]): Float32Array {
   const shard = new Uint16Array(bits);
-  const [weight] = decodeWeightShards(shard.buffer, [{ name: 'w', shape: [bits.length], dtype: 'float32', quantization: { dtype: 'float16' } }], 'test', ['float32']);
+  const [weight] = decodeWeightShards(
+    shard.buffer,
+    [{ name: 'w', shape: [bits.length], dtype: 'float32', quantization: { dtype: 'float16' } }],
+    'test',
+    ['float32'],
+  );
   return weight.values as Float32Array;
 }
 

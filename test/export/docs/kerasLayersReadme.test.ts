@@ -1,7 +1,13 @@
 /** The README's generated parts match the registry and the example plugin the tests run. */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { KERAS_LAYERS_MARKERS, PLUGIN_EXAMPLE_MARKERS, renderKerasLayers, renderPluginExample, type Markers } from '../../../export/docs/kerasLayersReadme.ts';
+import {
+  KERAS_LAYERS_MARKERS,
+  PLUGIN_EXAMPLE_MARKERS,
+  renderKerasLayers,
+  renderPluginExample,
+  type Markers,
+} from '../../../export/docs/kerasLayersReadme.ts';
 import { supportedLayerClasses } from '../../../export/layersModel/layers/index.ts';
 
 const README = new URL('../../../README.md', import.meta.url);

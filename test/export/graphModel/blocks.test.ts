@@ -11,22 +11,56 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelToFile } from '../../../export/index.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { checkOnnxModels, onnxNodes, randomTensor, removeTemporaryDirectories, runOnnx, useCpuBackend } from '../harness.ts';
-import { GraphModelBuilder, attr, convertGraphModel, expectGraphModelMatches, loadReference, referenceOutputs, transposesBetweenConvolutions } from './harness.ts';
+import {
+  GraphModelBuilder,
+  attr,
+  convertGraphModel,
+  expectGraphModelMatches,
+  loadReference,
+  referenceOutputs,
+  transposesBetweenConvolutions,
+} from './harness.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
 const nhwc = attr.s('NHWC');
-const convAttrs = (strides: number, padding = 'SAME') => ({ strides: attr.ints([1, strides, strides, 1]), padding: attr.s(padding), data_format: nhwc, dilations: attr.ints([1, 1, 1, 1]) });
-const fusedAttrs = (ops: string[], strides = 1, padding = 'SAME') => ({ ...convAttrs(strides, padding), fused_ops: attr.strings(ops), num_args: attr.i(1), epsilon: attr.f(0) });
+const convAttrs = (strides: number, padding = 'SAME') => ({
+  strides: attr.ints([1, strides, strides, 1]),
+  padding: attr.s(padding),
+  data_format: nhwc,
+  dilations: attr.ints([1, 1, 1, 1]),
+});
+const fusedAttrs = (ops: string[], strides = 1, padding = 'SAME') => ({
+  ...convAttrs(strides, padding),
+  fused_ops: attr.strings(ops),
+  num_args: attr.i(1),
+  epsilon: attr.f(0),
+});
 
 /** _FusedConv2D with a random filter and bias (what tfjs-converter makes of Conv2D + BiasAdd + activation). */
-function fusedConv(g: GraphModelBuilder, x: string, kernel: number, inChannels: number, outChannels: number, activation?: string, strides = 1): string {
-  return g.node('_FusedConv2D', [x, g.randomConstant([kernel, kernel, inChannels, outChannels], -0.5, 0.5), g.randomConstant([outChannels], -0.1, 0.1)], fusedAttrs(activation ? ['BiasAdd', activation] : ['BiasAdd'], strides));
+function fusedConv(
+  g: GraphModelBuilder,
+  x: string,
+  kernel: number,
+  inChannels: number,
+  outChannels: number,
+  activation?: string,
+  strides = 1,
+): string {
+  return g.node(
+    '_FusedConv2D',
+    [x, g.randomConstant([kernel, kernel, inChannels, outChannels], -0.5, 0.5), g.randomConstant([outChannels], -0.1, 0.1)],
+    fusedAttrs(activation ? ['BiasAdd', activation] : ['BiasAdd'], strides),
+  );
 }
 
 function fusedDepthwise(g: GraphModelBuilder, x: string, channels: number, activation: string, strides = 1): string {
-  return g.node('FusedDepthwiseConv2dNative', [x, g.randomConstant([3, 3, channels, 1], -0.5, 0.5), g.randomConstant([channels], -0.1, 0.1)], fusedAttrs(['BiasAdd', activation], strides));
+  return g.node(
+    'FusedDepthwiseConv2dNative',
+    [x, g.randomConstant([3, 3, channels, 1], -0.5, 0.5), g.randomConstant([channels], -0.1, 0.1)],
+    fusedAttrs(['BiasAdd', activation], strides),
+  );
 }
 
 async function countOps(onnxPath: string, opType: string): Promise<number> {
@@ -43,7 +77,12 @@ describe('GraphModel blocks', () => {
     const projected = fusedConv(g, depthwise, 1, 24, 8);
     const residual = g.node('AddV2', [stem, projected]);
     const pooled = g.node('Mean', [residual, g.ints([1, 2])], { keep_dims: attr.b(false) });
-    const logits = g.node('_FusedMatMul', [pooled, g.randomConstant([8, 5]), g.randomConstant([5])], { fused_ops: attr.strings(['BiasAdd']), num_args: attr.i(1), transpose_a: attr.b(false), transpose_b: attr.b(false) });
+    const logits = g.node('_FusedMatMul', [pooled, g.randomConstant([8, 5]), g.randomConstant([5])], {
+      fused_ops: attr.strings(['BiasAdd']),
+      num_args: attr.i(1),
+      transpose_a: attr.b(false),
+      transpose_b: attr.b(false),
+    });
     g.node('Softmax', [logits], {}, 'probabilities');
     const modelJson = await g.save();
     const { onnxPath, summary } = await expectGraphModelMatches(modelJson, { images: randomTensor([3, 16, 16, 3], 5) });
@@ -79,9 +118,17 @@ describe('GraphModel blocks', () => {
     const small = fusedConv(g, large, 3, 8, 8, 'Relu', 2);
     const head = (features: string, anchors: number, values: number) => {
       const conv = fusedConv(g, features, 3, 8, anchors * values);
-      const batch = g.node('StridedSlice', [g.node('Shape', [conv], { out_type: attr.type('int32') }), g.ints([0]), g.ints([1]), g.ints([1])], {
-        shrink_axis_mask: attr.i(1), begin_mask: attr.i(0), end_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0),
-      });
+      const batch = g.node(
+        'StridedSlice',
+        [g.node('Shape', [conv], { out_type: attr.type('int32') }), g.ints([0]), g.ints([1]), g.ints([1])],
+        {
+          shrink_axis_mask: attr.i(1),
+          begin_mask: attr.i(0),
+          end_mask: attr.i(0),
+          ellipsis_mask: attr.i(0),
+          new_axis_mask: attr.i(0),
+        },
+      );
       return g.node('Reshape', [conv, g.node('Pack', [batch, g.scalarInt(-1), g.scalarInt(values)], { axis: attr.i(0), N: attr.i(3) })]);
     };
     g.node('ConcatV2', [head(large, 2, 4), head(small, 3, 4), g.scalarInt(1)], { N: attr.i(2) }, 'boxes');
@@ -102,8 +149,15 @@ describe('GraphModel blocks', () => {
     const first = fusedConv(g, x, 3, 6, 8, 'Relu');
     const up = g.node('ResizeBilinear', [first, g.ints([8, 8])], { align_corners: attr.b(false), half_pixel_centers: attr.b(true) });
     const second = fusedConv(g, up, 3, 8, 4, 'Elu');
-    const nearest = g.node('ResizeNearestNeighbor', [second, g.ints([16, 16])], { align_corners: attr.b(false), half_pixel_centers: attr.b(true) });
-    const deconv = g.node('Conv2DBackpropInput', [g.ints([1, 32, 32, 3]), g.randomConstant([3, 3, 3, 4], -0.5, 0.5), nearest], convAttrs(2));
+    const nearest = g.node('ResizeNearestNeighbor', [second, g.ints([16, 16])], {
+      align_corners: attr.b(false),
+      half_pixel_centers: attr.b(true),
+    });
+    const deconv = g.node(
+      'Conv2DBackpropInput',
+      [g.ints([1, 32, 32, 3]), g.randomConstant([3, 3, 3, 4], -0.5, 0.5), nearest],
+      convAttrs(2),
+    );
     g.node('Sigmoid', [deconv], {}, 'pixels');
     const modelJson = await g.save();
     const { onnxPath } = await expectGraphModelMatches(modelJson, { latent: randomTensor([1, 4, 4, 6], 8) });
@@ -132,8 +186,16 @@ describe('GraphModel conversion', () => {
       const x = g.placeholder('x', [batch, 3, 4, 2]);
       const shape = g.node('Shape', [x], { out_type: attr.type('int32') });
       const slice = { begin_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) };
-      const first = g.node('StridedSlice', [shape, g.ints([0]), g.ints([1]), g.ints([1])], { ...slice, shrink_axis_mask: attr.i(1), end_mask: attr.i(0) });
-      const rest = g.node('StridedSlice', [shape, g.ints([1]), g.ints([0]), g.ints([1])], { ...slice, shrink_axis_mask: attr.i(0), end_mask: attr.i(1) });
+      const first = g.node('StridedSlice', [shape, g.ints([0]), g.ints([1]), g.ints([1])], {
+        ...slice,
+        shrink_axis_mask: attr.i(1),
+        end_mask: attr.i(0),
+      });
+      const rest = g.node('StridedSlice', [shape, g.ints([1]), g.ints([0]), g.ints([1])], {
+        ...slice,
+        shrink_axis_mask: attr.i(0),
+        end_mask: attr.i(1),
+      });
       const size = g.node('Prod', [rest, g.ints([0])], { keep_dims: attr.b(false) });
       g.node('Reshape', [x, g.node('Pack', [first, size], { axis: attr.i(0), N: attr.i(2) })], {}, 'flat');
       const { onnxPath, summary } = await expectGraphModelMatches(await g.save(), { x: randomTensor([2, 3, 4, 2], 3) });
@@ -172,7 +234,10 @@ describe('GraphModel conversion', () => {
     g.node('Relu', [g.node('FancyCustomOp', [g.node('ComplexAbs', [spectrum], {}, 'spectrum/abs')], {}, 'custom/op')], {}, 'out');
     const modelJson = await g.save();
     const onnxPath = path.join(path.dirname(modelJson), 'never.onnx');
-    const error = await convertModelToFile(modelJson, onnxPath).then(() => undefined, (e: Error) => e);
+    const error = await convertModelToFile(modelJson, onnxPath).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).toContain('uses 4 TensorFlow ops the ONNX converter does not support');
     expect(error?.message).toContain('RandomUniform (2 nodes, first "noise/uniform")');
     expect(error?.message).toContain('RFFT (1 node, first "spectrum/rfft")');

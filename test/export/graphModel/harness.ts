@@ -62,9 +62,21 @@ export class GraphModelBuilder {
   }
 
   /** A constant stored in the weight shard, as tensorflowjs_converter stores them (`into` a function body's nodes if given). */
-  constant(values: number[] | string[], shape: number[], dtype: TfjsElementType = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32', options: { name?: string; quantization?: 'uint8' | 'float16'; into?: NodeJson[] } = {}): string {
+  constant(
+    values: number[] | string[],
+    shape: number[],
+    dtype: TfjsElementType = Array.isArray(values) && typeof values[0] === 'string' ? 'string' : 'float32',
+    options: { name?: string; quantization?: 'uint8' | 'float16'; into?: NodeJson[] } = {},
+  ): string {
     const name = options.name ?? this.fresh('const');
-    (options.into ?? this.nodes).push({ name, op: 'Const', attr: { dtype: attr.type(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: { dim: shape.map((s) => ({ size: String(s) })) } } } } });
+    (options.into ?? this.nodes).push({
+      name,
+      op: 'Const',
+      attr: {
+        dtype: attr.type(dtype),
+        value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: { dim: shape.map((s) => ({ size: String(s) })) } } },
+      },
+    });
     this.weights.push({ name, dtype, shape, values, quantization: options.quantization });
     return name;
   }
@@ -84,7 +96,12 @@ export class GraphModelBuilder {
   /** A float constant of seeded uniform values in [low, high). */
   randomConstant(shape: number[], low = -1, high = 1, options: { quantization?: 'uint8' | 'float16' } = {}): string {
     const size = shape.reduce((a, b) => a * b, 1);
-    return this.constant(Array.from({ length: size }, () => low + (high - low) * this.random()), shape, 'float32', options);
+    return this.constant(
+      Array.from({ length: size }, () => low + (high - low) * this.random()),
+      shape,
+      'float32',
+      options,
+    );
   }
 
   node(op: string, inputs: string[], attributes: Record<string, unknown> = {}, name = this.fresh(op.replace(/^_/, ''))): string {
@@ -96,9 +113,17 @@ export class GraphModelBuilder {
    * A library function (FunctionDef) built by `build`, which gets a builder for its body and its
    * arguments' names and returns its results. Inside, a node's output is `node:output:index`.
    */
-  defineFunction(name: string, args: [string, TfjsElementType][], results: TfjsElementType[], build: (body: FunctionBody, args: string[]) => string[]): string {
+  defineFunction(
+    name: string,
+    args: [string, TfjsElementType][],
+    results: TfjsElementType[],
+    build: (body: FunctionBody, args: string[]) => string[],
+  ): string {
     const body = new FunctionBody(this);
-    const outputs = build(body, args.map(([arg]) => arg));
+    const outputs = build(
+      body,
+      args.map(([arg]) => arg),
+    );
     this.functions.push({
       signature: {
         name,
@@ -209,7 +234,11 @@ export interface MatchOptions extends ConvertOptions {
 }
 
 /** Converts, checks and compares every output of a built GraphModel with tfjs-converter's; returns the conversion. */
-export async function expectGraphModelMatches(modelJson: string, feeds: Record<string, tf.Tensor>, options: MatchOptions = {}): Promise<ConvertedModel> {
+export async function expectGraphModelMatches(
+  modelJson: string,
+  feeds: Record<string, tf.Tensor>,
+  options: MatchOptions = {},
+): Promise<ConvertedModel> {
   const converted = await convertGraphModel(modelJson, options);
   if (options.checked !== false) {
     const [error] = await checkOnnxModels([converted.onnxPath]);
@@ -239,11 +268,27 @@ export async function transposesBetweenConvolutions(onnxPath: string): Promise<n
     if (node.opType === 'Transpose') return false;
     return passThrough.has(node.opType) && node.inputs.some((input) => fromSpatial(input, seen));
   };
-  return nodes.filter((node) => node.opType === 'Transpose' && fromSpatial(node.inputs[0]) && nodes.some((consumer) => spatial.has(consumer.opType) && reaches(node.outputs[0], consumer, nodes, passThrough))).length;
+  return nodes.filter(
+    (node) =>
+      node.opType === 'Transpose' &&
+      fromSpatial(node.inputs[0]) &&
+      nodes.some((consumer) => spatial.has(consumer.opType) && reaches(node.outputs[0], consumer, nodes, passThrough)),
+  ).length;
 }
 
-function reaches(tensor: string, target: { inputs: string[] }, nodes: { opType: string; inputs: string[]; outputs: string[] }[], through: Set<string>, depth = 0): boolean {
+function reaches(
+  tensor: string,
+  target: { inputs: string[] },
+  nodes: { opType: string; inputs: string[]; outputs: string[] }[],
+  through: Set<string>,
+  depth = 0,
+): boolean {
   if (target.inputs.includes(tensor)) return true;
   if (depth > 8) return false;
-  return nodes.some((node) => node.inputs.includes(tensor) && (through.has(node.opType) || node.opType === 'Transpose') && node.outputs.some((output) => reaches(output, target, nodes, through, depth + 1)));
+  return nodes.some(
+    (node) =>
+      node.inputs.includes(tensor) &&
+      (through.has(node.opType) || node.opType === 'Transpose') &&
+      node.outputs.some((output) => reaches(output, target, nodes, through, depth + 1)),
+  );
 }

@@ -19,7 +19,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NPM_GRAPH_MODELS, npmGraphModelPath } from '../../../bench/models/npmGraphModels.ts';
 import { convertModelToFile } from '../../../export/index.ts';
 import { signatureInputShapes } from '../../../pipeline/randomParity.ts';
-import { checkOnnxModels, expectClose, randomIntTensor, randomTensor, removeTemporaryDirectories, runOnnx, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import {
+  checkOnnxModels,
+  expectClose,
+  randomIntTensor,
+  randomTensor,
+  removeTemporaryDirectories,
+  runOnnx,
+  temporaryDirectory,
+  useCpuBackend,
+} from '../harness.ts';
 import { loadReference, referenceOutputs } from './harness.ts';
 
 beforeAll(useCpuBackend);
@@ -29,23 +38,130 @@ afterAll(removeTemporaryDirectories);
 const COVERED_OPS: Record<string, string[]> = {
   blazeface: ['AddV2', 'DepthwiseConv2dNative', 'Identity', 'MaxPool', 'Pad', 'Relu', 'Reshape', '_FusedConv2D'],
   emotion: ['AddV2', 'DepthwiseConv2dNative', 'Identity', 'MaxPool', 'Mean', 'Relu', 'Softmax', '_FusedConv2D'],
-  'movenet-lightning': ['AddV2', 'ArgMax', 'Cast', 'ConcatV2', 'DepthwiseConv2dNative', 'ExpandDims', 'FloorDiv', 'FusedDepthwiseConv2dNative', 'GatherNd', 'Identity', 'Mul', 'Pack', 'RealDiv', 'Reshape', 'ResizeBilinear', 'Sigmoid', 'Sqrt', 'SquaredDifference', 'Squeeze', 'Sub', 'Unpack', '_FusedConv2D'],
+  'movenet-lightning': [
+    'AddV2',
+    'ArgMax',
+    'Cast',
+    'ConcatV2',
+    'DepthwiseConv2dNative',
+    'ExpandDims',
+    'FloorDiv',
+    'FusedDepthwiseConv2dNative',
+    'GatherNd',
+    'Identity',
+    'Mul',
+    'Pack',
+    'RealDiv',
+    'Reshape',
+    'ResizeBilinear',
+    'Sigmoid',
+    'Sqrt',
+    'SquaredDifference',
+    'Squeeze',
+    'Sub',
+    'Unpack',
+    '_FusedConv2D',
+  ],
   facemesh: ['AddV2', 'DepthwiseConv2dNative', 'Identity', 'MaxPool', 'Pad', 'Prelu', 'Reshape', 'Sigmoid', '_FusedConv2D'],
   iris: ['AddV2', 'ConcatV2', 'DepthwiseConv2dNative', 'Identity', 'MaxPool', 'Pad', 'Prelu', '_FusedConv2D'],
-  'handlandmark-lite': ['AddN', 'AddV2', 'Conv2D', 'DepthwiseConv2dNative', 'Identity', 'MaxPool', 'Mean', 'Relu6', 'Sigmoid', '_FusedMatMul'],
+  'handlandmark-lite': [
+    'AddN',
+    'AddV2',
+    'Conv2D',
+    'DepthwiseConv2dNative',
+    'Identity',
+    'MaxPool',
+    'Mean',
+    'Relu6',
+    'Sigmoid',
+    '_FusedMatMul',
+  ],
   antispoof: ['Identity', 'MaxPool', 'Relu', 'Reshape', 'Sigmoid', '_FusedConv2D', '_FusedMatMul'],
   faceres: ['Add', 'Conv2D', 'DepthwiseConv2dNative', 'Maximum', 'Mean', 'Minimum', 'Mul', 'Relu', 'Sigmoid', 'Softmax', '_FusedMatMul'],
   liveness: ['Add', 'AddV2', 'Identity', 'MaxPool', 'Mul', 'Reshape', 'Softmax', '_FusedConv2D', '_FusedMatMul'],
   handtrack: [
-    'AddV2', 'Cast', 'ConcatV2', 'DepthwiseConv2dNative', 'Enter', 'Exit', 'Exp', 'ExpandDims', 'Fill', 'FusedDepthwiseConv2dNative', 'GatherV2', 'Greater', 'GreaterEqual', 'Identity',
-    'Less', 'LogicalAnd', 'LoopCond', 'Maximum', 'Merge', 'Minimum', 'Mul', 'NextIteration', 'NoOp', 'NonMaxSuppressionV5', 'Pack', 'Pad', 'Range', 'Reciprocal', 'Reshape',
-    'ResizeBilinear', 'Select', 'Shape', 'Sigmoid', 'Slice', 'Split', 'Squeeze', 'StridedSlice', 'Sub', 'Sum', 'Switch', 'TensorListFromTensor', 'TensorListGetItem',
-    'TensorListReserve', 'TensorListSetItem', 'TensorListStack', 'TopKV2', 'Transpose', 'Unpack', 'Where', '_FusedConv2D',
+    'AddV2',
+    'Cast',
+    'ConcatV2',
+    'DepthwiseConv2dNative',
+    'Enter',
+    'Exit',
+    'Exp',
+    'ExpandDims',
+    'Fill',
+    'FusedDepthwiseConv2dNative',
+    'GatherV2',
+    'Greater',
+    'GreaterEqual',
+    'Identity',
+    'Less',
+    'LogicalAnd',
+    'LoopCond',
+    'Maximum',
+    'Merge',
+    'Minimum',
+    'Mul',
+    'NextIteration',
+    'NoOp',
+    'NonMaxSuppressionV5',
+    'Pack',
+    'Pad',
+    'Range',
+    'Reciprocal',
+    'Reshape',
+    'ResizeBilinear',
+    'Select',
+    'Shape',
+    'Sigmoid',
+    'Slice',
+    'Split',
+    'Squeeze',
+    'StridedSlice',
+    'Sub',
+    'Sum',
+    'Switch',
+    'TensorListFromTensor',
+    'TensorListGetItem',
+    'TensorListReserve',
+    'TensorListSetItem',
+    'TensorListStack',
+    'TopKV2',
+    'Transpose',
+    'Unpack',
+    'Where',
+    '_FusedConv2D',
   ],
-  centernet: ['Add', 'Cast', 'ConcatV2', 'Conv2D', 'DepthwiseConv2dNative', 'Equal', 'ExpandDims', 'FloorDiv', 'FloorMod', 'FusedDepthwiseConv2dNative', 'GatherV2', 'Identity', 'MaxPool', 'Mean', 'Mul', 'Relu', 'Relu6', 'Reshape', 'ResizeBilinear', 'Sigmoid', 'StridedSlice', 'Sub', 'TopKV2', '_FusedConv2D'],
+  centernet: [
+    'Add',
+    'Cast',
+    'ConcatV2',
+    'Conv2D',
+    'DepthwiseConv2dNative',
+    'Equal',
+    'ExpandDims',
+    'FloorDiv',
+    'FloorMod',
+    'FusedDepthwiseConv2dNative',
+    'GatherV2',
+    'Identity',
+    'MaxPool',
+    'Mean',
+    'Mul',
+    'Relu',
+    'Relu6',
+    'Reshape',
+    'ResizeBilinear',
+    'Sigmoid',
+    'StridedSlice',
+    'Sub',
+    'TopKV2',
+    '_FusedConv2D',
+  ],
 };
 
-async function readModelJson(modelJson: string): Promise<{ format?: string; signature?: unknown; modelTopology: { node: { op: string }[] } }> {
+async function readModelJson(
+  modelJson: string,
+): Promise<{ format?: string; signature?: unknown; modelTopology: { node: { op: string }[] } }> {
   return JSON.parse(await readFile(modelJson, 'utf8'));
 }
 
@@ -58,7 +174,9 @@ async function modelOps(modelJson: string): Promise<string[]> {
 async function packagedGraphModels(): Promise<string[]> {
   const directory = path.dirname(npmGraphModelPath('blazeface'));
   const names = (await readdir(directory)).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
-  const formats = await Promise.all(names.map(async (name) => (await readModelJson(npmGraphModelPath(name)).catch(() => ({ format: undefined }))).format));
+  const formats = await Promise.all(
+    names.map(async (name) => (await readModelJson(npmGraphModelPath(name)).catch(() => ({ format: undefined }))).format),
+  );
   return names.filter((_, i) => formats[i] === 'graph-model').sort();
 }
 
@@ -84,9 +202,14 @@ describe(`real GraphModels from npm (${TESTED.length} models)`, () => {
     const feeds = Object.fromEntries(
       reference.inputs.map((input, i) => {
         const signature = declared.get(input.name.replace(/:0$/, ''));
-        const shape = input.shape!.map((size, axis) => (size === -1 || size === null ? (axis > 0 ? signature?.[axis] : undefined) ?? 1 : size));
+        const shape = input.shape!.map((size, axis) =>
+          size === -1 || size === null ? ((axis > 0 ? signature?.[axis] : undefined) ?? 1) : size,
+        );
         const [low, high] = model.inputRange;
-        return [input.name.replace(/:0$/, ''), input.dtype === 'int32' ? randomIntTensor(shape, 40 + i, low, high) : randomTensor(shape, 40 + i, low, high)];
+        return [
+          input.name.replace(/:0$/, ''),
+          input.dtype === 'int32' ? randomIntTensor(shape, 40 + i, low, high) : randomTensor(shape, 40 + i, low, high),
+        ];
       }),
     );
     const names = summary.outputs.map((output) => output.name);

@@ -64,7 +64,10 @@ describe(`every GraphModel in @vladmandic/human (${graphModels.length} models)`,
   it.each(graphModels.filter((model) => unsupportedOps(model.json).length > 0).map((model) => [model.name, model] as const))(
     '%s, which uses ops the converter lacks, is refused naming each of them',
     async (_name, model) => {
-      const error = await convertModel(model.file).then(() => undefined, (e: Error) => e);
+      const error = await convertModel(model.file).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       for (const op of unsupportedOps(model.json)) expect(error?.message).toMatch(new RegExp(`\\b${op} \\(\\d+ nodes?, first`));
     },
   );

@@ -23,7 +23,12 @@ const tensor = (name: string) => ({ name, dtype: 'DT_FLOAT', tensorShape: {} });
 function multiHeadModel(outputs: Record<string, string>): GraphModelBuilder {
   const g = new GraphModelBuilder(31);
   const x = g.placeholder('serving_default_x', [null, 6]);
-  const dense = g.node('MatMul', [x, g.randomConstant([6, 4])], { transpose_a: attr.b(false), transpose_b: attr.b(false) }, 'StatefulPartitionedCall/model/dense/MatMul');
+  const dense = g.node(
+    'MatMul',
+    [x, g.randomConstant([6, 4])],
+    { transpose_a: attr.b(false), transpose_b: attr.b(false) },
+    'StatefulPartitionedCall/model/dense/MatMul',
+  );
   const split = g.node('Split', [g.scalarInt(1), dense], { num_split: attr.i(2) }, 'StatefulPartitionedCall/model/split');
   g.node('Identity', [g.node('Sigmoid', [`${split}:0`])], {}, 'Identity');
   g.node('Identity', [g.node('Relu', [`${split}:1`])], {}, 'Identity_1');
@@ -73,16 +78,24 @@ describe('signature outputs', () => {
   it('fail the conversion when one names a node the graph does not have, naming it, and write nothing', async () => {
     const modelJson = await multiHeadModel({ output_scores: 'Identity_2:0', output_lips: 'Identity_9:0' }).save();
     const onnxPath = path.join(path.dirname(modelJson), 'model.onnx');
-    const error = await convertModelToFile(modelJson, onnxPath).then(() => undefined, (e: Error) => e);
+    const error = await convertModelToFile(modelJson, onnxPath).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(UserError);
-    expect(error?.message).toBe(`${modelJson}: signature output "output_lips" (tensor "Identity_9:0") names node "Identity_9", which is not in the graph`);
+    expect(error?.message).toBe(
+      `${modelJson}: signature output "output_lips" (tensor "Identity_9:0") names node "Identity_9", which is not in the graph`,
+    );
     await expect(access(onnxPath)).rejects.toThrow();
   });
 
   it('fail the conversion when one names an output its node does not produce, naming it', async () => {
     const modelJson = await multiHeadModel({ output_scores: 'Identity_2:0', output_third: 'StatefulPartitionedCall/model/split:2' }).save();
     const onnxPath = path.join(path.dirname(modelJson), 'model.onnx');
-    const error = await convertModelToFile(modelJson, onnxPath).then(() => undefined, (e: Error) => e);
+    const error = await convertModelToFile(modelJson, onnxPath).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(UserError);
     expect(error?.message).toBe(
       `${modelJson}: the model's signature output "output_third" (tensor "StatefulPartitionedCall/model/split:2") is "StatefulPartitionedCall/model/split:2", which node "StatefulPartitionedCall/model/split" does not produce`,

@@ -9,7 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { fileSystemSaver } from '../../../common/tfjsModelFiles.ts';
 import { convertLayersModelToFile, type ConversionSummary, type ConvertOptions } from '../../../export/index.ts';
-import { type CheckerBatch, type ConvertedModel, checkOnnxModel, expectClose, randomTensor, runOnnxInOrder, seededRandom, temporaryDirectory } from '../harness.ts';
+import {
+  type CheckerBatch,
+  type ConvertedModel,
+  checkOnnxModel,
+  expectClose,
+  randomTensor,
+  runOnnxInOrder,
+  seededRandom,
+  temporaryDirectory,
+} from '../harness.ts';
 
 /** A Sequential model of the given layers with random weights, so conversions are checked on non-trivial values. */
 export function randomSequential(layers: tf.layers.Layer[], seed: number): tf.Sequential {
@@ -75,10 +84,17 @@ export async function expectOnnxMatchesTfjs(model: tf.LayersModel, options: Pari
  * Like expectOnnxMatchesTfjs, for a model.json already on disk (e.g. rewritten into another Keras
  * format). Without a tfjs `reference` model, `inputs` and `expected` must be given.
  */
-export async function expectConvertedMatches(modelJson: string, reference: tf.LayersModel | undefined, options: ParityOptions = {}): Promise<ConvertedModel> {
-  if (!reference && (!options.inputs || !options.expected)) throw new Error('expectConvertedMatches needs inputs and expected outputs without a reference model');
+export async function expectConvertedMatches(
+  modelJson: string,
+  reference: tf.LayersModel | undefined,
+  options: ParityOptions = {},
+): Promise<ConvertedModel> {
+  if (!reference && (!options.inputs || !options.expected))
+    throw new Error('expectConvertedMatches needs inputs and expected outputs without a reference model');
   const exported = await exportChecked(modelJson, options);
-  const inputs = options.inputs ?? (reference as tf.LayersModel).inputs.map((input, i) => randomTensor([3, ...(input.shape.slice(1) as number[])], 100 + i));
+  const inputs =
+    options.inputs ??
+    (reference as tf.LayersModel).inputs.map((input, i) => randomTensor([3, ...(input.shape.slice(1) as number[])], 100 + i));
   const predicted = options.expected ? undefined : (reference as tf.LayersModel).predict(inputs.length === 1 ? inputs[0] : inputs);
   const expected = options.expected ?? (Array.isArray(predicted) ? predicted : [predicted as tf.Tensor]);
   const { names, outputs } = await runOnnxInOrder(exported.onnxPath, inputs);

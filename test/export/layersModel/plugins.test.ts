@@ -13,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, UserError } from '../../../common/errors.ts';
 import { convertLayersModel } from '../../../export/index.ts';
 import { UnconvertibleModelError, loadPlugins, registerLayerConverter } from '../../../export/layersModel/plugins.ts';
-import { CheckerBatch, maxAbsDifference, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../harness.ts';
+import {
+  CheckerBatch,
+  maxAbsDifference,
+  removeTemporaryDirectories,
+  runOnnxInOrder,
+  temporaryDirectory,
+  useCpuBackend,
+} from '../harness.ts';
 import { expectConvertedMatches, randomizeWeights, saveModel } from './harness.ts';
 
 const run = promisify(execFile);
@@ -53,7 +60,13 @@ tf.serialization.registerClass(PixelShuffle);
 
 /** A tiny ESPCN-style super-resolution model: convolutions, then a ×2 pixel shuffle (also inside a nested model). */
 async function superResolutionModel(): Promise<{ model: tf.LayersModel; modelJson: string }> {
-  const upscaler = tf.sequential({ name: 'upscaler', layers: [tf.layers.conv2d({ inputShape: [5, 6, 3], filters: 8, kernelSize: 3, padding: 'same' }), new PixelShuffle({ blockSize: 2, name: 'inner_shuffle' })] });
+  const upscaler = tf.sequential({
+    name: 'upscaler',
+    layers: [
+      tf.layers.conv2d({ inputShape: [5, 6, 3], filters: 8, kernelSize: 3, padding: 'same' }),
+      new PixelShuffle({ blockSize: 2, name: 'inner_shuffle' }),
+    ],
+  });
   const image = tf.input({ shape: [5, 6, 3], name: 'low_resolution' });
   const features = tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(image) as tf.SymbolicTensor;
   const shuffled = new PixelShuffle({ blockSize: 2, name: 'shuffle' }).apply(features) as tf.SymbolicTensor;
@@ -87,17 +100,21 @@ describe('custom layer plugins', () => {
     const other = path.join(directory, 'other-plugin.mjs');
     // The binary runs the compiled tree, so a plugin outside the package imports the compiled API.
     const api = pathToFileURL(path.join(repository, 'dist/export/layersModel/plugins.js')).href;
-    await writeFile(other, `import { registerLayerConverter } from ${JSON.stringify(api)};\nregisterLayerConverter('Unused', (ctx) => ctx.input());\n`);
+    await writeFile(
+      other,
+      `import { registerLayerConverter } from ${JSON.stringify(api)};\nregisterLayerConverter('Unused', (ctx) => ctx.input());\n`,
+    );
     const onnxPath = path.join(directory, 'sr.onnx');
     const binary = path.join(repository, 'bin/tfjs-onnx.js');
-    const ok = await run(process.execPath, [binary, 'convert', modelJson, '-o', onnxPath, '--plugin', EXAMPLE_PLUGIN, '--plugin', other], { cwd: repository });
+    const ok = await run(process.execPath, [binary, 'convert', modelJson, '-o', onnxPath, '--plugin', EXAMPLE_PLUGIN, '--plugin', other], {
+      cwd: repository,
+    });
     expect(ok.stdout).toMatch(/shuffle\s+PixelShuffle\s+DepthToSpace/);
     checker.add(onnxPath);
     const x = tf.randomUniform([2, 5, 6, 3], -1, 1, 'float32', 7);
     const expected = model.predict(x) as tf.Tensor[];
     const { outputs } = await runOnnxInOrder(onnxPath, [x]);
     outputs.forEach((output, i) => expect(maxAbsDifference(output.data as Float32Array, expected[i].dataSync())).toBeLessThanOrEqual(1e-4));
-
   });
 
   it('names a plugin that cannot be loaded (the CLI prints it as its one error line)', async () => {
@@ -122,7 +139,9 @@ describe('custom layer plugins', () => {
     try {
       const error = await convertLayersModel(modelJson).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnconvertibleModelError);
-      expect((error as Error).message).toMatch(/^2 layers use options the ONNX converter does not support: layer "shuffle": .*; layer "inner_shuffle": /);
+      expect((error as Error).message).toMatch(
+        /^2 layers use options the ONNX converter does not support: layer "shuffle": .*; layer "inner_shuffle": /,
+      );
     } finally {
       unregister();
     }

@@ -40,7 +40,9 @@ describe('models used as layers', () => {
         tf.layers.batchNormalization({}),
       ],
     });
-    const model = tf.sequential({ layers: [base, tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 3, activation: 'softmax', name: 'head' })] });
+    const model = tf.sequential({
+      layers: [base, tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 3, activation: 'softmax', name: 'head' })],
+    });
     randomizeDeep(model, 301);
     const { summary } = await expectOnnxMatchesTfjs(model, { checker });
     expect(summary.layers.map((layer) => layer.name)).toContain('base/base_conv');
@@ -49,11 +51,22 @@ describe('models used as layers', () => {
 
   it('converts functional models nested three deep, with several inputs and outputs, one of them called twice', async () => {
     const innerIn = tf.input({ shape: [4], name: 'inner_in' });
-    const inner = tf.model({ name: 'inner', inputs: innerIn, outputs: apply(tf.layers.dense({ units: 4, activation: 'tanh', name: 'inner_dense' }), innerIn) });
+    const inner = tf.model({
+      name: 'inner',
+      inputs: innerIn,
+      outputs: apply(tf.layers.dense({ units: 4, activation: 'tanh', name: 'inner_dense' }), innerIn),
+    });
     const middleA = tf.input({ shape: [4], name: 'middle_a' });
     const middleB = tf.input({ shape: [4], name: 'middle_b' });
-    const middleSum = apply(tf.layers.add({}), [apply(inner, middleA), apply(tf.layers.dense({ units: 4, name: 'middle_dense' }), middleB)]);
-    const middle = tf.model({ name: 'middle', inputs: [middleA, middleB], outputs: [middleSum, apply(tf.layers.dense({ units: 2, name: 'middle_side' }), middleA)] });
+    const middleSum = apply(tf.layers.add({}), [
+      apply(inner, middleA),
+      apply(tf.layers.dense({ units: 4, name: 'middle_dense' }), middleB),
+    ]);
+    const middle = tf.model({
+      name: 'middle',
+      inputs: [middleA, middleB],
+      outputs: [middleSum, apply(tf.layers.dense({ units: 2, name: 'middle_side' }), middleA)],
+    });
     const left = tf.input({ shape: [4], name: 'left' });
     const right = tf.input({ shape: [4], name: 'right' });
     const [sum, side] = middle.apply([left, right]) as tf.SymbolicTensor[];
@@ -100,8 +113,14 @@ describe('shared layers and graph shapes', () => {
 describe('TimeDistributed', () => {
   it('applies Dense, Conv2D, a Sequential and an LSTM to every step', async () => {
     const frames = tf.input({ shape: [3, 6, 6, 2], name: 'frames' });
-    const perFrame = tf.sequential({ name: 'per_frame', layers: [tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }), tf.layers.flatten({})] });
-    const convolved = apply(tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }) }), frames);
+    const perFrame = tf.sequential({
+      name: 'per_frame',
+      layers: [tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }), tf.layers.flatten({})],
+    });
+    const convolved = apply(
+      tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }) }),
+      frames,
+    );
     const embedded = apply(tf.layers.timeDistributed({ layer: perFrame }), convolved);
     const dense = apply(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 4 }) }), embedded);
     const sequences = tf.input({ shape: [2, 5, 3], name: 'sequences' });
@@ -116,7 +135,10 @@ describe('weight names other writers use', () => {
   it('reads Keras 2 names: bidirectional/forward_lstm/lstm_cell/kernel:0 and a nested model scope', async () => {
     const base = tf.sequential({ name: 'base', layers: [tf.layers.dense({ inputShape: [3], units: 3, name: 'base_dense' })] });
     const sequence = tf.input({ shape: [4, 3], name: 'sequence' });
-    const encoded = apply(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, name: 'lstm' }) as never, name: 'bidirectional' }), sequence);
+    const encoded = apply(
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, name: 'lstm' }) as never, name: 'bidirectional' }),
+      sequence,
+    );
     const features = tf.input({ shape: [3], name: 'features' });
     const model = tf.model({ inputs: [sequence, features], outputs: [encoded, apply(base, features)] });
     randomizeDeep(model, 305);
@@ -128,7 +150,9 @@ describe('weight names other writers use', () => {
         if (owner === 'bidirectional') spec.name = `bidirectional/${rest[0]}/lstm_cell/${rest[1]}:0`;
         if (owner === 'base_dense') spec.name = `base/base_dense/${rest[0]}:0`;
       }
-      expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toContain('bidirectional/backward_lstm/lstm_cell/recurrent_kernel:0');
+      expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toContain(
+        'bidirectional/backward_lstm/lstm_cell/recurrent_kernel:0',
+      );
     });
     const x = [randomTensor([3, 4, 3], 306), randomTensor([3, 3], 307)];
     await expectConvertedMatches(modelJson, model, { inputs: x, checker });
@@ -138,7 +162,14 @@ describe('weight names other writers use', () => {
 describe('Keras 3 Bidirectional', () => {
   it('reads the forward and backward layers Keras 3 saves separately (backward_layer, go_backwards true)', async () => {
     const sequence = tf.input({ shape: [5, 3], name: 'sequence' });
-    const encoded = apply(tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2, returnSequences: true, name: 'gru' }) as never, name: 'bidirectional', mergeMode: 'sum' }), sequence);
+    const encoded = apply(
+      tf.layers.bidirectional({
+        layer: tf.layers.gru({ units: 2, returnSequences: true, name: 'gru' }) as never,
+        name: 'bidirectional',
+        mergeMode: 'sum',
+      }),
+      sequence,
+    );
     const model = tf.model({ inputs: sequence, outputs: encoded });
     randomizeDeep(model, 308);
     const modelJson = await saveModel(model);

@@ -14,7 +14,11 @@ import { writeTinyParityPair } from '../../helpers/fixtures/parityPair.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
 
 const root = tempDir();
-const { data, tfjsModel, onnxModel } = { data: path.join(root, 'data'), tfjsModel: path.join(root, 'tfjs', 'model.json'), onnxModel: path.join(root, 'model.onnx') };
+const { data, tfjsModel, onnxModel } = {
+  data: path.join(root, 'data'),
+  tfjsModel: path.join(root, 'tfjs', 'model.json'),
+  onnxModel: path.join(root, 'model.onnx'),
+};
 
 beforeAll(async () => {
   await writeTinyParityPair(root);
@@ -50,10 +54,20 @@ describe('parity with a bad model', () => {
     ['a missing file', () => path.join(root, 'missing.onnx')],
     ['a directory without a model', () => data],
     ['an empty file', () => write('empty.onnx', new Uint8Array(0))],
-    ['bytes that are not ONNX', () => write('garbage.onnx', new Uint8Array(256).map((_, i) => (i * 37) % 251))],
+    [
+      'bytes that are not ONNX',
+      () =>
+        write(
+          'garbage.onnx',
+          new Uint8Array(256).map((_, i) => (i * 37) % 251),
+        ),
+    ],
     ['a truncated model', () => write('truncated.onnx', readFileSync(onnxModel).subarray(0, 300))],
     ['a model for 8×8 images', () => write('small.onnx', buildTinyClassifier({ inputShape: [null, 8, 8, 1], classCount: 10 }).bytes)],
-    ['a model that is not a classifier', () => write('scores.onnx', buildTinyClassifier({ inputShape: [null, 28, 28, 1], classCount: 10, outputReshape: [-1, 2, 5] }).bytes)],
+    [
+      'a model that is not a classifier',
+      () => write('scores.onnx', buildTinyClassifier({ inputShape: [null, 28, 28, 1], classCount: 10, outputReshape: [-1, 2, 5] }).bytes),
+    ],
   ];
   it.each(onnxCases)('--onnx %s: one line naming it', async (_, file) => {
     const onnx = file();

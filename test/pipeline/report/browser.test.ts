@@ -45,8 +45,11 @@ describe('writeReport in a browser', () => {
         expect(box!.height).toBeGreaterThan(150);
       }
       expect(await page.locator('figure[data-chart="confusion"] .cells_marks path').count()).toBe(100);
-      const imageSizes = await page.locator('.tile img').evaluateAll((images) =>
-        (images as HTMLImageElement[]).map((image) => [image.complete, image.naturalWidth, image.naturalHeight, image.width]));
+      const imageSizes = await page
+        .locator('.tile img')
+        .evaluateAll((images) =>
+          (images as HTMLImageElement[]).map((image) => [image.complete, image.naturalWidth, image.naturalHeight, image.width]),
+        );
       expect(imageSizes).toEqual(input.misclassified.map(() => [true, 28, 28, 84]));
       // The per-class table sits beside the confusion matrix (to its right, top-aligned), not under it.
       const matrix = (await page.locator('figure[data-chart="confusion"]').boundingBox())!;

@@ -19,7 +19,9 @@ describe('renderReport: the sections', () => {
     const page = await renderReport(mnistReportInput());
     const ids = REPORT_SECTIONS.map((section) => section.id);
     expect([...page.matchAll(/<section id="([^"]+)">/g)].map((match) => match[1])).toEqual(ids);
-    expect([...page.matchAll(/<nav class="contents"[^>]*>([\s\S]*?)<\/nav>/g)][0]![1]!.match(/href="#[^"]+"/g)).toEqual(ids.map((id) => `href="#${id}"`));
+    expect([...page.matchAll(/<nav class="contents"[^>]*>([\s\S]*?)<\/nav>/g)][0]![1]!.match(/href="#[^"]+"/g)).toEqual(
+      ids.map((id) => `href="#${id}"`),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -32,7 +32,9 @@ export function decodePngDataUri(uri: string): PNG {
 /** The rows of a table body or foot whose rows carry `data-<attribute>`, as arrays of cell texts. */
 export function tableRows(page: string, attribute: string): Map<string, string[]> {
   const rows = [...page.matchAll(new RegExp(`<tr data-${attribute}="([^"]*)"[^>]*>([\\s\\S]*?)</tr>`, 'g'))];
-  return new Map(rows.map((row) => [row[1]!, [...row[2]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, ''))]));
+  return new Map(
+    rows.map((row) => [row[1]!, [...row[2]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, ''))]),
+  );
 }
 
 export function sectionHtml(page: string, id: string): string {

@@ -43,7 +43,9 @@ export function mlpSummary() {
 const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** metrics.json exactly as training's TrainingMetrics describes it (parsed JSON, not yet validated). */
-export function metricsJsonFixture(options: { validationSplit?: number; epochs?: number; classNames?: string[] } = {}): Record<string, unknown> {
+export function metricsJsonFixture(
+  options: { validationSplit?: number; epochs?: number; classNames?: string[] } = {},
+): Record<string, unknown> {
   const random = createRandom(7);
   const epochs = options.epochs ?? 5;
   const validationSplit = options.validationSplit ?? null;
@@ -101,9 +103,8 @@ function syntheticDigit(shape: 'ring' | 'bar', size: number): Uint8Array {
   const centre = (size - 1) / 2;
   for (let y = 0; y < size; y += 1) {
     for (let x = 0; x < size; x += 1) {
-      const distance = shape === 'ring'
-        ? Math.abs(Math.hypot((x - centre) / 0.75, y - centre) - size * 0.3)
-        : Math.abs(x - centre - (y - centre) * 0.2);
+      const distance =
+        shape === 'ring' ? Math.abs(Math.hypot((x - centre) / 0.75, y - centre) - size * 0.3) : Math.abs(x - centre - (y - centre) * 0.2);
       pixels[y * size + x] = Math.round(255 * Math.max(0, Math.min(1, 2 - distance / 1.2)));
     }
   }
@@ -130,8 +131,28 @@ function parityReport(): ParityReport {
   return {
     thresholds: { minTop1Agreement: 0.999, maxAbsDiff: 1e-4 },
     pairs: [
-      { a: 'tfjs-node', b: 'onnxruntime-node', samples: 10000, top1Agreement: 1, maxAbsDiff: 2.3e-6, meanAbsDiff: 4.1e-8, disagreements: [], worstSample: 4242, passed: true },
-      { a: 'onnxruntime-node', b: 'onnxruntime-web', samples: 10000, top1Agreement: 0.9987, maxAbsDiff: 3.4e-3, meanAbsDiff: 1.2e-6, disagreements: [17, 250, 891, 1200, 3333, 4000, 5001, 6020, 7777, 8080, 9000, 9999, 12], worstSample: 891, passed: false },
+      {
+        a: 'tfjs-node',
+        b: 'onnxruntime-node',
+        samples: 10000,
+        top1Agreement: 1,
+        maxAbsDiff: 2.3e-6,
+        meanAbsDiff: 4.1e-8,
+        disagreements: [],
+        worstSample: 4242,
+        passed: true,
+      },
+      {
+        a: 'onnxruntime-node',
+        b: 'onnxruntime-web',
+        samples: 10000,
+        top1Agreement: 0.9987,
+        maxAbsDiff: 3.4e-3,
+        meanAbsDiff: 1.2e-6,
+        disagreements: [17, 250, 891, 1200, 3333, 4000, 5001, 6020, 7777, 8080, 9000, 9999, 12],
+        worstSample: 891,
+        passed: false,
+      },
     ],
     passed: false,
   };
@@ -146,9 +167,18 @@ function sampleManifest(): unknown {
       { path: 'tfjs/group1-shard1of1.bin', bytes: 407080, sha256: 'b'.repeat(64) },
       { path: 'model.onnx', bytes: 408112, sha256: 'c'.repeat(64) },
     ],
-    versions: { 'tfjs-onnx': '0.1.0', '@tensorflow/tfjs': '4.22.0', 'onnxruntime-node': '1.22.0', 'onnxruntime-web': '1.22.0', node: '20.20.2' },
+    versions: {
+      'tfjs-onnx': '0.1.0',
+      '@tensorflow/tfjs': '4.22.0',
+      'onnxruntime-node': '1.22.0',
+      'onnxruntime-web': '1.22.0',
+      node: '20.20.2',
+    },
     opset: 13,
-    signature: { inputs: [{ name: 'flatten_input', shape: ['batch', 28, 28, 1], elementType: 'float32' }], outputs: [{ name: 'dense_1', shape: ['batch', 10], elementType: 'float32' }] },
+    signature: {
+      inputs: [{ name: 'flatten_input', shape: ['batch', 28, 28, 1], elementType: 'float32' }],
+      outputs: [{ name: 'dense_1', shape: ['batch', 10], elementType: 'float32' }],
+    },
     labels: MNIST_CLASSES,
     model: 'mlp',
     dataset: 'mnist',
@@ -157,7 +187,17 @@ function sampleManifest(): unknown {
     parity: {
       passed: false,
       thresholds: { minTop1Agreement: 0.999, maxAbsDiff: 1e-4 },
-      pairs: [{ a: 'tfjs (wasm)', b: 'onnxruntime-node', samples: 10000, top1Agreement: 1, maxAbsDiff: 2.3e-6, meanAbsDiff: 4.1e-8, passed: true }],
+      pairs: [
+        {
+          a: 'tfjs (wasm)',
+          b: 'onnxruntime-node',
+          samples: 10000,
+          top1Agreement: 1,
+          maxAbsDiff: 2.3e-6,
+          meanAbsDiff: 4.1e-8,
+          passed: true,
+        },
+      ],
     },
   };
 }

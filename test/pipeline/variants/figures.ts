@@ -1,8 +1,18 @@
 /** A variants report as the pipeline writes it: figures per precision, with speed ratios to fp32 on each device. */
 import type { VariantFigures, VariantsReport } from '../../../pipeline/variants/types.ts';
 
-export function figures(dtype: VariantFigures['dtype'], ratios: { cpu: number; wasm: number }, agreement = 1, accuracyChange = 0): VariantFigures {
-  const speed = (ratio: number) => [1, 256].map((batch) => ({ batch, imagesPerSecond: { median: 1000 * ratio, min: 900, max: 1100, repetitions: 5 }, ratioToFp32: ratio }));
+export function figures(
+  dtype: VariantFigures['dtype'],
+  ratios: { cpu: number; wasm: number },
+  agreement = 1,
+  accuracyChange = 0,
+): VariantFigures {
+  const speed = (ratio: number) =>
+    [1, 256].map((batch) => ({
+      batch,
+      imagesPerSecond: { median: 1000 * ratio, min: 900, max: 1100, repetitions: 5 },
+      ratioToFp32: ratio,
+    }));
   const versus = { top1Agreement: agreement, maxAbsDiff: 1e-3, meanAbsDiff: 1e-5, disagreements: Math.round((1 - agreement) * 10000) };
   return {
     dtype,
@@ -19,5 +29,11 @@ export function figures(dtype: VariantFigures['dtype'], ratios: { cpu: number; w
 }
 
 export function variantsReport(variants: VariantFigures[]): VariantsReport {
-  return { bounds: { minTop1Agreement: 0.995, maxAccuracyDrop: 0.003 }, samples: 10000, speedMethod: 'test', variants, passed: variants.every((v) => v.passed) };
+  return {
+    bounds: { minTop1Agreement: 0.995, maxAccuracyDrop: 0.003 },
+    samples: 10000,
+    speedMethod: 'test',
+    variants,
+    passed: variants.every((v) => v.passed),
+  };
 }

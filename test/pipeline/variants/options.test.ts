@@ -10,6 +10,8 @@ describe('--variants', () => {
     expect(() => parseVariantList('fp32,q8')).toThrow('fp32 (model.onnx) is always written');
     expect(() => parseVariantList('int4')).toThrow('"int4" is not one of them');
     expect(resolvePipelineOptions({}).variants).toEqual(['fp16', 'q8']);
-    expect(() => resolvePipelineOptions({ variants: ['fp16', 'bf16' as never] })).toThrow('--variants takes fp16, q8 (comma-separated) or none; got "bf16"');
+    expect(() => resolvePipelineOptions({ variants: ['fp16', 'bf16' as never] })).toThrow(
+      '--variants takes fp16, q8 (comma-separated) or none; got "bf16"',
+    );
   });
 });

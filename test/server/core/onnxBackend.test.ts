@@ -9,7 +9,6 @@
  */
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/index.ts';
@@ -29,8 +28,8 @@ interface Passing {
   outputs: { name: string; tensor: ort.Tensor }[];
 }
 
-let passing: Passing[] = [];
-let bareFailures: string[] = [];
+const passing: Passing[] = [];
+const bareFailures: string[] = [];
 let unreadable: { name: string; reason: string }[] = [];
 let server: RunningServer;
 let client: GrpcClient;
@@ -47,8 +46,13 @@ async function runBare(testCase: TestCase): Promise<Passing | undefined> {
   try {
     const feeds = Object.fromEntries(testCase.inputs.map((input) => [input.name, ortTensor(input)]));
     const results = await session.run(feeds);
-    const outputs = testCase.expected.map((expected, index) => ({ name: expected.name || session.outputNames[index], tensor: results[expected.name || session.outputNames[index]] }));
-    return outputs.every((output, index) => output.tensor && matchesExpected(output.tensor, testCase.expected[index])) ? { testCase, outputs } : undefined;
+    const outputs = testCase.expected.map((expected, index) => ({
+      name: expected.name || session.outputNames[index],
+      tensor: results[expected.name || session.outputNames[index]],
+    }));
+    return outputs.every((output, index) => output.tensor && matchesExpected(output.tensor, testCase.expected[index]))
+      ? { testCase, outputs }
+      : undefined;
   } catch {
     return undefined;
   } finally {
@@ -70,7 +74,11 @@ beforeAll(async () => {
   for (const { testCase } of passing) symlinkSync(testCase.modelPath, path.join(modelDir, `${testCase.name}.onnx`));
   // Large enough for the largest case's JSON body; each request still passes every other check.
   server = await startServer({ modelDir, port: 0, grpcPort: 0, maxBatch: 1, intraOpThreads: 1, bodyLimit: 64 * 1024 * 1024 });
-  client = grpcClient(server.grpcAddress!, { keepCase: true, longs: String, defaults: true, oneofs: true }, { channel: { 'grpc.max_receive_message_length': -1 } });
+  client = grpcClient(
+    server.grpcAddress!,
+    { keepCase: true, longs: String, defaults: true, oneofs: true },
+    { channel: { 'grpc.max_receive_message_length': -1 } },
+  );
 }, 300_000);
 afterAll(async () => {
   client?.close();
@@ -97,7 +105,21 @@ function jsonData(input: TestTensor): string {
 }
 
 const datatypeOf = (tensor: ort.Tensor): string =>
-  ({ float32: 'FP32', float64: 'FP64', float16: 'FP16', int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', bool: 'BOOL', string: 'BYTES' })[tensor.type as string]!;
+  ({
+    float32: 'FP32',
+    float64: 'FP64',
+    float16: 'FP16',
+    int8: 'INT8',
+    int16: 'INT16',
+    int32: 'INT32',
+    int64: 'INT64',
+    uint8: 'UINT8',
+    uint16: 'UINT16',
+    uint32: 'UINT32',
+    uint64: 'UINT64',
+    bool: 'BOOL',
+    string: 'BYTES',
+  })[tensor.type as string]!;
 
 /** A JSON element read back against bare onnxruntime's: equal, or both NaN (JSON carries no NaN payload). */
 function sameElement(datatype: string, json: unknown, bare: unknown): boolean {
@@ -110,7 +132,9 @@ function sameElement(datatype: string, json: unknown, bare: unknown): boolean {
     case 'UINT64':
       return BigInt(json as number | bigint) === bare;
     case 'FP16':
-      return typeof json === 'number' && (Number.isNaN(json) ? Number.isNaN(fromHalfBits(Number(bare))) : toHalfBits(json) === Number(bare));
+      return (
+        typeof json === 'number' && (Number.isNaN(json) ? Number.isNaN(fromHalfBits(Number(bare))) : toHalfBits(json) === Number(bare))
+      );
     case 'FP32':
       return typeof json === 'number' && (Number.isNaN(json) ? Number.isNaN(bare as number) : Object.is(Math.fround(json), bare));
     default:
@@ -122,7 +146,10 @@ function sameElement(datatype: string, json: unknown, bare: unknown): boolean {
 async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
   const problems: string[] = [];
   const url = `${server.url}/v2/models/${testCase.name}/infer`;
-  const inputsJson = testCase.inputs.map((input) => `{"name":${JSON.stringify(input.name)},"datatype":"${input.datatype}","shape":${JSON.stringify(input.dims)},"data":${jsonData(input)}}`);
+  const inputsJson = testCase.inputs.map(
+    (input) =>
+      `{"name":${JSON.stringify(input.name)},"datatype":"${input.datatype}","shape":${JSON.stringify(input.dims)},"data":${jsonData(input)}}`,
+  );
   const jsonReply = await fetch(url, { method: 'POST', body: `{"inputs":[${inputsJson.join(',')}]}` });
   const jsonText = await jsonReply.text();
   if (jsonReply.status !== 200) problems.push(`JSON: ${jsonReply.status} ${jsonText.slice(0, 200)}`);
@@ -132,21 +159,37 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
       const output = body.outputs.find((candidate) => candidate.name === name);
       const datatype = datatypeOf(tensor);
       const bare = tensor.data as ArrayLike<unknown>;
-      const same = output && output.datatype === datatype && JSON.stringify(output.shape) === JSON.stringify(tensor.dims) && output.data.length === bare.length && output.data.every((value, i) => sameElement(datatype, value, bare[i]));
+      const same =
+        output &&
+        output.datatype === datatype &&
+        JSON.stringify(output.shape) === JSON.stringify(tensor.dims) &&
+        output.data.length === bare.length &&
+        output.data.every((value, i) => sameElement(datatype, value, bare[i]));
       if (!same) problems.push(`JSON: output '${name}' differs from bare onnxruntime`);
     }
   }
 
   const header = JSON.stringify({
-    inputs: testCase.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.dims, parameters: { binary_data_size: binary(input.datatype, input.data).length } })),
+    inputs: testCase.inputs.map((input) => ({
+      name: input.name,
+      datatype: input.datatype,
+      shape: input.dims,
+      parameters: { binary_data_size: binary(input.datatype, input.data).length },
+    })),
     parameters: { binary_data_output: true },
   });
-  const binaryReply = await fetch(url, { method: 'POST', headers: { 'inference-header-content-length': String(Buffer.byteLength(header)) }, body: Buffer.concat([Buffer.from(header), ...testCase.inputs.map((input) => binary(input.datatype, input.data))]) });
+  const binaryReply = await fetch(url, {
+    method: 'POST',
+    headers: { 'inference-header-content-length': String(Buffer.byteLength(header)) },
+    body: Buffer.concat([Buffer.from(header), ...testCase.inputs.map((input) => binary(input.datatype, input.data))]),
+  });
   const bytes = Buffer.from(await binaryReply.arrayBuffer());
   if (binaryReply.status !== 200) problems.push(`binary: ${binaryReply.status} ${bytes.toString().slice(0, 200)}`);
   else {
     const length = Number(binaryReply.headers.get('inference-header-content-length'));
-    const body = JSON.parse(bytes.subarray(0, length).toString()) as { outputs: { name: string; shape: number[]; parameters: { binary_data_size: number } }[] };
+    const body = JSON.parse(bytes.subarray(0, length).toString()) as {
+      outputs: { name: string; shape: number[]; parameters: { binary_data_size: number } }[];
+    };
     let offset = length;
     const byName = new Map<string, Buffer>();
     for (const output of body.outputs) {
@@ -154,14 +197,19 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
       offset += output.parameters.binary_data_size;
     }
     for (const { name, tensor } of outputs) {
-      if (!byName.get(name)?.equals(binary(datatypeOf(tensor), tensor.data))) problems.push(`binary: output '${name}' differs from bare onnxruntime`);
+      if (!byName.get(name)?.equals(binary(datatypeOf(tensor), tensor.data)))
+        problems.push(`binary: output '${name}' differs from bare onnxruntime`);
     }
   }
 
   try {
     const reply: any = await new Promise((resolve, reject) =>
       client.ModelInfer(
-        { model_name: testCase.name, inputs: testCase.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.dims })), raw_input_contents: testCase.inputs.map((input) => binary(input.datatype, input.data)) },
+        {
+          model_name: testCase.name,
+          inputs: testCase.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.dims })),
+          raw_input_contents: testCase.inputs.map((input) => binary(input.datatype, input.data)),
+        },
         (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response)),
       ),
     );
@@ -169,7 +217,9 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
       const index = reply.outputs.findIndex((output: { name: string }) => output.name === name);
       const expected = binary(datatypeOf(tensor), tensor.data);
       const raw = index >= 0 ? Buffer.from(reply.raw_output_contents[index]) : undefined;
-      const same = raw && (datatypeOf(tensor) === 'BYTES' ? JSON.stringify(readLengthPrefixed(raw)) === JSON.stringify(tensor.data) : raw.equals(expected));
+      const same =
+        raw &&
+        (datatypeOf(tensor) === 'BYTES' ? JSON.stringify(readLengthPrefixed(raw)) === JSON.stringify(tensor.data) : raw.equals(expected));
       if (!same) problems.push(`gRPC: output '${name}' differs from bare onnxruntime`);
     }
   } catch (error) {
@@ -180,7 +230,10 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
 
 describe('the ONNX backend test data (libonnx-testdata)', () => {
   it('serves every case bare onnxruntime passes, with bare onnxruntime’s exact outputs over HTTP JSON, HTTP binary and gRPC', async () => {
-    expect(passing.length, `bare onnxruntime passed none of the cases (${bareFailures.length} failed, ${unreadable.length} unreadable)`).toBeGreaterThan(500);
+    expect(
+      passing.length,
+      `bare onnxruntime passed none of the cases (${bareFailures.length} failed, ${unreadable.length} unreadable)`,
+    ).toBeGreaterThan(500);
     const problems: string[] = [];
     let next = 0;
     await Promise.all(
@@ -188,7 +241,9 @@ describe('the ONNX backend test data (libonnx-testdata)', () => {
         while (next < passing.length) problems.push(...(await checkCase(passing[next++])));
       }),
     );
-    console.log(`ONNX backend test data: ${passing.length} cases pass on bare onnxruntime and through the server (3 encodings each); ${bareFailures.length} fail on bare onnxruntime; ${unreadable.length} not tensor-only (sequences, optionals, bfloat16, ...)`);
+    console.log(
+      `ONNX backend test data: ${passing.length} cases pass on bare onnxruntime and through the server (3 encodings each); ${bareFailures.length} fail on bare onnxruntime; ${unreadable.length} not tensor-only (sequences, optionals, bfloat16, ...)`,
+    );
     expect(problems).toEqual([]);
   }, 300_000);
 });

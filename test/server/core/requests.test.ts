@@ -52,17 +52,30 @@ describe("Triton's JSON, shapes and inputs", () => {
   it('takes size-0 variable dimensions and calls a model without inputs', async () => {
     const empty = await postJson(`${server.url}/v2/models/types/infer`, withOtherInputsObject({ in_fp32: { shape: [0, 2], data: [] } }, 0));
     expect(empty.status, JSON.stringify(empty.body)).toBe(200);
-    expect(empty.body.outputs.find((output: { name: string }) => output.name === 'out_fp32')).toEqual({ name: 'out_fp32', datatype: 'FP32', shape: [0, 2], data: [] });
+    expect(empty.body.outputs.find((output: { name: string }) => output.name === 'out_fp32')).toEqual({
+      name: 'out_fp32',
+      datatype: 'FP32',
+      shape: [0, 2],
+      data: [],
+    });
     const constant = await fetch(`${server.url}/v2/models/constant/infer`, { method: 'POST', body: '{"inputs":[]}' });
     // The id is the one the server makes for a request without one (a UUID).
-    expect(await constant.text()).toMatch(/^\{"model_name":"constant","model_version":"1","id":"[0-9a-f-]{36}","outputs":\[\{"name":"constant","datatype":"FP32","shape":\[4\],"data":\[NaN,Infinity,-Infinity,1\.5\]\}\]\}$/);
+    expect(await constant.text()).toMatch(
+      /^\{"model_name":"constant","model_version":"1","id":"[0-9a-f-]{36}","outputs":\[\{"name":"constant","datatype":"FP32","shape":\[4\],"data":\[NaN,Infinity,-Infinity,1\.5\]\}\]\}$/,
+    );
   });
 });
 
 describe('reserved request parameters', () => {
   it('accepts sequence and priority parameters as Triton does for this model, and refuses wrong types', async () => {
     const request = (parameters: object) => ({ ...withOtherInputsObject({}, 0), parameters });
-    for (const parameters of [{ sequence_id: 42, sequence_start: true, sequence_end: false }, { sequence_id: 'abc' }, { priority: 3 }, { timeout: 5_000_000 }, { my_custom: 'x' }]) {
+    for (const parameters of [
+      { sequence_id: 42, sequence_start: true, sequence_end: false },
+      { sequence_id: 'abc' },
+      { priority: 3 },
+      { timeout: 5_000_000 },
+      { my_custom: 'x' },
+    ]) {
       const reply = await postJson(`${server.url}/v2/models/types/infer`, request(parameters));
       expect(reply.status, JSON.stringify([parameters, reply.body])).toBe(200);
     }
@@ -76,9 +89,21 @@ describe('reserved request parameters', () => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(pattern);
     }
-    const grpcRefused = await callError(client, 'ModelInfer', { model_name: 'constant', inputs: [], parameters: { priority: { string_param: 'high' } } });
+    const grpcRefused = await callError(client, 'ModelInfer', {
+      model_name: 'constant',
+      inputs: [],
+      parameters: { priority: { string_param: 'high' } },
+    });
     expect(grpcRefused.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await call(client, 'ModelInfer', { model_name: 'constant', inputs: [], parameters: { sequence_id: { uint64_param: '18446744073709551615' } } })).outputs[0].name).toBe('constant');
+    expect(
+      (
+        await call(client, 'ModelInfer', {
+          model_name: 'constant',
+          inputs: [],
+          parameters: { sequence_id: { uint64_param: '18446744073709551615' } },
+        })
+      ).outputs[0].name,
+    ).toBe('constant');
   });
 
   it('refuses a request still queued when its timeout expires (503 / UNAVAILABLE), as Triton’s queue policy does', async () => {
@@ -87,12 +112,19 @@ describe('reserved request parameters', () => {
     try {
       const body = (timeout: number) => ({ ...withOtherInputsObject({}, 0), parameters: { timeout } });
       const started = Date.now();
-      const [expired, patient] = await Promise.all([postJson(`${slow.url}/v2/models/types/infer`, body(1000)), postJson(`${slow.url}/v2/models/types/infer`, body(10_000_000))]);
+      const [expired, patient] = await Promise.all([
+        postJson(`${slow.url}/v2/models/types/infer`, body(1000)),
+        postJson(`${slow.url}/v2/models/types/infer`, body(10_000_000)),
+      ]);
       expect(expired.status).toBe(503);
       expect(expired.body.error).toMatch(/Request timeout expired/);
       expect(patient.status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      const refused = await callError(slowClient, 'ModelInfer', { model_name: 'types', inputs: [], parameters: { timeout: { int64_param: '1000' } } });
+      const refused = await callError(slowClient, 'ModelInfer', {
+        model_name: 'types',
+        inputs: [],
+        parameters: { timeout: { int64_param: '1000' } },
+      });
       // The model needs inputs: refused before queueing, with the input error.
       expect(refused.code).toBe(grpc.status.INVALID_ARGUMENT);
       const stats = (await getJson(`${slow.url}/v2/models/types/stats`)).body.model_stats[0].inference_stats;

@@ -47,7 +47,9 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; b
 }
 
 function grpcCall(method: string, request: object): Promise<grpc.ServiceError | null> {
-  return new Promise((resolve) => client[method](request, { deadline: Date.now() + TIMEOUT_MS }, (error: grpc.ServiceError | null) => resolve(error)));
+  return new Promise((resolve) =>
+    client[method](request, { deadline: Date.now() + TIMEOUT_MS }, (error: grpc.ServiceError | null) => resolve(error)),
+  );
 }
 
 /** A result, or exactly one typed error: a 4xx whose body is `{"error": "<message>"}`. */
@@ -58,7 +60,12 @@ function expectResultOrTypedError(reply: { status: number; body: any }): void {
   expect(Object.keys(reply.body)).toEqual(['error']);
 }
 
-const GRPC_REFUSALS = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ALREADY_EXISTS]);
+const GRPC_REFUSALS = new Set([
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.NOT_FOUND,
+  grpc.status.RESOURCE_EXHAUSTED,
+  grpc.status.ALREADY_EXISTS,
+]);
 
 // ---- generators ------------------------------------------------------------------------------
 
@@ -69,7 +76,10 @@ const byteCount = fc.oneof(
   fc.constant(undefined),
 );
 const regionName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('r', 'nope', '') }, fc.anything({ maxDepth: 0 }));
-const shmParameters = fc.record({ shared_memory_region: regionName, shared_memory_offset: byteCount, shared_memory_byte_size: byteCount }, { requiredKeys: [] });
+const shmParameters = fc.record(
+  { shared_memory_region: regionName, shared_memory_offset: byteCount, shared_memory_byte_size: byteCount },
+  { requiredKeys: [] },
+);
 
 const TENSORS = [
   { name: 'fp32', datatype: 'FP32', size: 4 },
@@ -84,7 +94,13 @@ const inputSource = (rows: number, size: number) =>
     fc.record({ kind: fc.constant('shm' as const), parameters: shmParameters }),
     fc.record({
       kind: fc.constant('shm' as const),
-      parameters: fc.integer({ min: 0, max: 120 }).map((offset) => ({ shared_memory_region: 'r', shared_memory_offset: offset, shared_memory_byte_size: size === 0 ? 8 : rows * 2 * size })),
+      parameters: fc
+        .integer({ min: 0, max: 120 })
+        .map((offset) => ({
+          shared_memory_region: 'r',
+          shared_memory_offset: offset,
+          shared_memory_byte_size: size === 0 ? 8 : rows * 2 * size,
+        })),
     }),
   );
 const outputChoice = fc.record({
@@ -92,7 +108,9 @@ const outputChoice = fc.record({
   parameters: fc.oneof(
     fc.constant(undefined),
     shmParameters,
-    fc.integer({ min: 0, max: 120 }).map((offset) => ({ shared_memory_region: 'r', shared_memory_offset: offset, shared_memory_byte_size: 32 })),
+    fc
+      .integer({ min: 0, max: 120 })
+      .map((offset) => ({ shared_memory_region: 'r', shared_memory_offset: offset, shared_memory_byte_size: 32 })),
     shmParameters.map((parameters) => ({ ...parameters, classification: 2 })),
     shmParameters.map((parameters) => ({ ...parameters, binary_data: true })),
   ),
@@ -109,7 +127,11 @@ const request = fc.integer({ min: 1, max: 2 }).chain((rows) =>
 type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
 
 function httpBody({ rows, sources, outputs }: Request) {
-  const data = { fp32: Array.from({ length: rows * 2 }, (_, i) => i / 2), int64: Array.from({ length: rows * 2 }, (_, i) => i - 1), bytes: Array.from({ length: rows * 2 }, (_, i) => `s${i}`) };
+  const data = {
+    fp32: Array.from({ length: rows * 2 }, (_, i) => i / 2),
+    int64: Array.from({ length: rows * 2 }, (_, i) => i - 1),
+    bytes: Array.from({ length: rows * 2 }, (_, i) => `s${i}`),
+  };
   return {
     inputs: TENSORS.map((tensor, index) => {
       const source = sources[index];
@@ -132,11 +154,23 @@ function grpcRequest(body: ReturnType<typeof httpBody>) {
   const parameters = (given: Record<string, unknown> | undefined) =>
     given && Object.fromEntries(Object.entries(given).flatMap(([key, value]) => (parameter(value) ? [[key, parameter(value)]] : [])));
   const contents = (datatype: string, data: unknown[]) =>
-    datatype === 'FP32' ? { fp32_contents: data } : datatype === 'INT64' ? { int64_contents: data.map(String) } : { bytes_contents: data.map((text) => Buffer.from(String(text))) };
+    datatype === 'FP32'
+      ? { fp32_contents: data }
+      : datatype === 'INT64'
+        ? { int64_contents: data.map(String) }
+        : { bytes_contents: data.map((text) => Buffer.from(String(text))) };
   return {
     model_name: 'm',
-    inputs: body.inputs.map((input: any) => ({ name: input.name, datatype: input.datatype, shape: input.shape, parameters: parameters(input.parameters), ...(input.data ? { contents: contents(input.datatype, input.data) } : {}) })),
-    ...(body.outputs ? { outputs: body.outputs.map((output: any) => ({ name: output.name, parameters: parameters(output.parameters) })) } : {}),
+    inputs: body.inputs.map((input: any) => ({
+      name: input.name,
+      datatype: input.datatype,
+      shape: input.shape,
+      parameters: parameters(input.parameters),
+      ...(input.data ? { contents: contents(input.datatype, input.data) } : {}),
+    })),
+    ...(body.outputs
+      ? { outputs: body.outputs.map((output: any) => ({ name: output.name, parameters: parameters(output.parameters) })) }
+      : {}),
   };
 }
 
@@ -144,76 +178,128 @@ function grpcRequest(body: ReturnType<typeof httpBody>) {
 function writableWindows(body: ReturnType<typeof httpBody>): [number, number][] {
   return (body.outputs ?? []).flatMap((output: any) => {
     const { shared_memory_region: region, shared_memory_offset: offset = 0, shared_memory_byte_size: size } = output.parameters ?? {};
-    return region === 'r' && typeof offset === 'number' && typeof size === 'number' ? [[REGION.offset + offset, REGION.offset + offset + size] as [number, number]] : [];
+    return region === 'r' && typeof offset === 'number' && typeof size === 'number'
+      ? [[REGION.offset + offset, REGION.offset + offset + size] as [number, number]]
+      : [];
   });
 }
 
 // ---- properties ------------------------------------------------------------------------------
 
 describe('fuzzing the shared-memory parameters', () => {
-  it('inference: a result or a typed error, and only the windows the outputs named ever change', async () => {
-    expect((await postJson('/v2/systemsharedmemory/region/r/register', { key: `/${NAME}`, offset: REGION.offset, byte_size: REGION.byteSize })).status).toBe(200);
-    let served = 0;
-    await fc.assert(
-      fc.asyncProperty(request, async (generated) => {
-        fs.writeFileSync(FILE, SENTINEL);
-        const body = httpBody(generated);
-        let ok: boolean;
-        if (generated.protocol === 'http') {
-          const reply = await postJson('/v2/models/m/infer', body);
-          expectResultOrTypedError(reply);
-          ok = reply.status === 200;
-        } else {
-          const error = await grpcCall('ModelInfer', grpcRequest(body));
-          if (error) expect(GRPC_REFUSALS.has(error.code), `${error.code} ${error.details}`).toBe(true);
-          ok = error === null;
-        }
-        const after = fs.readFileSync(FILE);
-        expect(after.length).toBe(SENTINEL.length);
-        const windows = ok ? writableWindows(body) : [];
-        for (let i = 0; i < after.length; i++) {
-          if (after[i] !== SENTINEL[i]) expect(windows.some(([start, end]) => i >= start && i < end), `byte ${i} changed outside the outputs' windows`).toBe(true);
-        }
-        if (ok) served++;
-      }),
-      fuzzParameters(),
-    );
-    // The generators reach the model, not only the parameter checks.
-    expect(served).toBeGreaterThan(0);
-    await postJson('/v2/systemsharedmemory/unregister', {});
-  }, fuzzTestTimeoutMs());
+  it(
+    'inference: a result or a typed error, and only the windows the outputs named ever change',
+    async () => {
+      expect(
+        (await postJson('/v2/systemsharedmemory/region/r/register', { key: `/${NAME}`, offset: REGION.offset, byte_size: REGION.byteSize }))
+          .status,
+      ).toBe(200);
+      let served = 0;
+      await fc.assert(
+        fc.asyncProperty(request, async (generated) => {
+          fs.writeFileSync(FILE, SENTINEL);
+          const body = httpBody(generated);
+          let ok: boolean;
+          if (generated.protocol === 'http') {
+            const reply = await postJson('/v2/models/m/infer', body);
+            expectResultOrTypedError(reply);
+            ok = reply.status === 200;
+          } else {
+            const error = await grpcCall('ModelInfer', grpcRequest(body));
+            if (error) expect(GRPC_REFUSALS.has(error.code), `${error.code} ${error.details}`).toBe(true);
+            ok = error === null;
+          }
+          const after = fs.readFileSync(FILE);
+          expect(after.length).toBe(SENTINEL.length);
+          const windows = ok ? writableWindows(body) : [];
+          for (let i = 0; i < after.length; i++) {
+            if (after[i] !== SENTINEL[i])
+              expect(
+                windows.some(([start, end]) => i >= start && i < end),
+                `byte ${i} changed outside the outputs' windows`,
+              ).toBe(true);
+          }
+          if (ok) served++;
+        }),
+        fuzzParameters(),
+      );
+      // The generators reach the model, not only the parameter checks.
+      expect(served).toBeGreaterThan(0);
+      await postJson('/v2/systemsharedmemory/unregister', {});
+    },
+    fuzzTestTimeoutMs(),
+  );
 
-  it('registration: succeeds exactly when the key names one object under /dev/shm and the window fits it', async () => {
-    const key = fc.oneof(
-      fc.constantFrom(`/${NAME}`, NAME, `///${NAME}`, `/${NAME}/x`, `/../${NAME}`, `/${NAME}_missing`, '/', '', '/..', '/.', '/triton_python_backend_shm_region_a', `/../../dev/shm/${NAME}`),
-      fc.string({ maxLength: 6 }),
-      fc.anything({ maxDepth: 0 }),
-    );
-    const registration = fc.record({ name: fc.oneof(fc.constantFrom('a', 'b', ''), fc.string({ maxLength: 4 })), key, offset: byteCount, byteSize: byteCount, protocol: fc.constantFrom('http', 'grpc') });
-    const validKeys = new Set([`/${NAME}`, NAME, `///${NAME}`]);
-    const whole = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
-    await fc.assert(
-      fc.asyncProperty(registration, async ({ name, key: given, offset, byteSize, protocol }) => {
-        let ok: boolean;
-        if (protocol === 'http') {
-          const reply = await postJson(`/v2/systemsharedmemory/region/${encodeURIComponent(name)}/register`, { key: given, offset, byte_size: byteSize });
-          expectResultOrTypedError(reply);
-          ok = reply.status === 200;
-        } else {
-          const error = await grpcCall('SystemSharedMemoryRegister', { name, key: typeof given === 'string' ? given : '', offset: whole(offset) && (offset as number) < 2 ** 63 ? String(offset) : '0', byte_size: whole(byteSize) && (byteSize as number) < 2 ** 63 ? String(byteSize) : '0' });
-          if (error) expect(GRPC_REFUSALS.has(error.code), `${error.code} ${error.details}`).toBe(true);
-          ok = error === null;
-          // gRPC carries only uint64s: what the oracle sees is what was sent.
-          offset = whole(offset) && (offset as number) < 2 ** 63 ? Number(BigInt(offset as number)) : 0;
-          byteSize = whole(byteSize) && (byteSize as number) < 2 ** 63 ? Number(BigInt(byteSize as number)) : 0;
-          given = typeof given === 'string' ? given : '';
-        }
-        const start = offset ?? 0;
-        const expected = name !== '' && typeof given === 'string' && validKeys.has(given) && whole(start) && whole(byteSize) && (byteSize as number) >= 1 && (start as number) + (byteSize as number) <= SENTINEL.length;
-        expect(ok, JSON.stringify({ name, given, offset, byteSize })).toBe(expected);
-        if (ok) await postJson('/v2/systemsharedmemory/unregister', {});
-      }),
-      fuzzParameters(),
-    );
-  }, fuzzTestTimeoutMs());
+  it(
+    'registration: succeeds exactly when the key names one object under /dev/shm and the window fits it',
+    async () => {
+      const key = fc.oneof(
+        fc.constantFrom(
+          `/${NAME}`,
+          NAME,
+          `///${NAME}`,
+          `/${NAME}/x`,
+          `/../${NAME}`,
+          `/${NAME}_missing`,
+          '/',
+          '',
+          '/..',
+          '/.',
+          '/triton_python_backend_shm_region_a',
+          `/../../dev/shm/${NAME}`,
+        ),
+        fc.string({ maxLength: 6 }),
+        fc.anything({ maxDepth: 0 }),
+      );
+      const registration = fc.record({
+        name: fc.oneof(fc.constantFrom('a', 'b', ''), fc.string({ maxLength: 4 })),
+        key,
+        offset: byteCount,
+        byteSize: byteCount,
+        protocol: fc.constantFrom('http', 'grpc'),
+      });
+      const validKeys = new Set([`/${NAME}`, NAME, `///${NAME}`]);
+      const whole = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+      await fc.assert(
+        fc.asyncProperty(registration, async ({ name, key: given, offset, byteSize, protocol }) => {
+          let ok: boolean;
+          if (protocol === 'http') {
+            const reply = await postJson(`/v2/systemsharedmemory/region/${encodeURIComponent(name)}/register`, {
+              key: given,
+              offset,
+              byte_size: byteSize,
+            });
+            expectResultOrTypedError(reply);
+            ok = reply.status === 200;
+          } else {
+            const error = await grpcCall('SystemSharedMemoryRegister', {
+              name,
+              key: typeof given === 'string' ? given : '',
+              offset: whole(offset) && (offset as number) < 2 ** 63 ? String(offset) : '0',
+              byte_size: whole(byteSize) && (byteSize as number) < 2 ** 63 ? String(byteSize) : '0',
+            });
+            if (error) expect(GRPC_REFUSALS.has(error.code), `${error.code} ${error.details}`).toBe(true);
+            ok = error === null;
+            // gRPC carries only uint64s: what the oracle sees is what was sent.
+            offset = whole(offset) && (offset as number) < 2 ** 63 ? Number(BigInt(offset as number)) : 0;
+            byteSize = whole(byteSize) && (byteSize as number) < 2 ** 63 ? Number(BigInt(byteSize as number)) : 0;
+            given = typeof given === 'string' ? given : '';
+          }
+          const start = offset ?? 0;
+          const expected =
+            name !== '' &&
+            typeof given === 'string' &&
+            validKeys.has(given) &&
+            whole(start) &&
+            whole(byteSize) &&
+            (byteSize as number) >= 1 &&
+            (start as number) + (byteSize as number) <= SENTINEL.length;
+          expect(ok, JSON.stringify({ name, given, offset, byteSize })).toBe(expected);
+          if (ok) await postJson('/v2/systemsharedmemory/unregister', {});
+        }),
+        fuzzParameters(),
+      );
+    },
+    fuzzTestTimeoutMs(),
+  );
 });

@@ -24,7 +24,10 @@ describe('system shared memory off (the default, as in Triton)', () => {
     try {
       const key = makeObject('off', 64);
       const refused = await register(off.url, 'r', key, 64);
-      expect(refused).toEqual({ status: 501, body: { error: "Client shared memory is disabled. Start the server with '--allow-client-shm=true' to enable." } });
+      expect(refused).toEqual({
+        status: 501,
+        body: { error: "Client shared memory is disabled. Start the server with '--allow-client-shm=true' to enable." },
+      });
       expect((await post(off.url, '/v2/systemsharedmemory/unregister')).status).toBe(501);
       expect(await getJson(`${off.url}/v2/systemsharedmemory/status`)).toEqual({ status: 200, body: [] });
       const grpcRefused = await callError(client, 'SystemSharedMemoryRegister', { name: 'r', key, byte_size: 64 });
@@ -60,10 +63,17 @@ describe('registering regions', () => {
       { name: 'a', key: a, offset: 0, byte_size: 64 },
       { name: 'b', key: b, offset: 32, byte_size: 96 },
     ]);
-    expect((await getJson(`${served.server.url}/v2/systemsharedmemory/region/b/status`)).body).toEqual([{ name: 'b', key: b, offset: 32, byte_size: 96 }]);
-    expect(await call(served.client, 'SystemSharedMemoryStatus', { name: 'a' })).toEqual({ regions: { a: { name: 'a', key: a, offset: '0', byte_size: '64' } } });
+    expect((await getJson(`${served.server.url}/v2/systemsharedmemory/region/b/status`)).body).toEqual([
+      { name: 'b', key: b, offset: 32, byte_size: 96 },
+    ]);
+    expect(await call(served.client, 'SystemSharedMemoryStatus', { name: 'a' })).toEqual({
+      regions: { a: { name: 'a', key: a, offset: '0', byte_size: '64' } },
+    });
 
-    expect(await register(served.server.url, 'a', b, 8)).toEqual({ status: 400, body: { error: "shared memory region 'a' already in manager" } });
+    expect(await register(served.server.url, 'a', b, 8)).toEqual({
+      status: 400,
+      body: { error: "shared memory region 'a' already in manager" },
+    });
     const again = await callError(served.client, 'SystemSharedMemoryRegister', { name: 'b', key: b, byte_size: 8 });
     expect(again.code).toBe(grpc.status.ALREADY_EXISTS);
 
@@ -88,19 +98,47 @@ describe('registering regions', () => {
     execFileSync('mkfifo', [fifo]);
     made.add(fifo);
     const cases: [string, unknown, RegExp][] = [
-      ['/v2/systemsharedmemory/region/r/register', { key: '/', byte_size: 8 }, /^cannot register shared memory region 'r' - invalid shm key '\/'$/],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key: '/', byte_size: 8 },
+        /^cannot register shared memory region 'r' - invalid shm key '\/'$/,
+      ],
       ['/v2/systemsharedmemory/region/r/register', { key: '///', byte_size: 8 }, /invalid shm key '\/\/\/'/],
-      ['/v2/systemsharedmemory/region/r/register', { key: '/../../etc/passwd', byte_size: 8 }, /invalid shm key '\/..\/..\/etc\/passwd': a key is one name/],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key: '/../../etc/passwd', byte_size: 8 },
+        /invalid shm key '\/..\/..\/etc\/passwd': a key is one name/,
+      ],
       ['/v2/systemsharedmemory/region/r/register', { key: 'a/b', byte_size: 8 }, /invalid shm key 'a\/b'/],
       ['/v2/systemsharedmemory/region/r/register', { key: '/..', byte_size: 8 }, /'\.' and '\.\.' are not shared memory objects/],
-      ['/v2/systemsharedmemory/region/r/register', { key: '/triton_python_backend_shm_region_x', byte_size: 8 }, /as the key contains the reserved prefix 'triton_python_backend_shm_region_'/],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key: '/triton_python_backend_shm_region_x', byte_size: 8 },
+        /as the key contains the reserved prefix 'triton_python_backend_shm_region_'/,
+      ],
       ['/v2/systemsharedmemory/region/r/register', { key: `/${'x'.repeat(256)}`, byte_size: 8 }, /longer than 255 bytes/],
-      ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}missing`, byte_size: 8 }, /Unable to open shared memory region: '\/tfjs_onnx_test_\d+_missing' \(region 'r': no such shared memory object\)/],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key: `/${PREFIX}missing`, byte_size: 8 },
+        /Unable to open shared memory region: '\/tfjs_onnx_test_\d+_missing' \(region 'r': no such shared memory object\)/,
+      ],
       ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}link`, byte_size: 8 }, /it is a symbolic link/],
       ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}fifo`, byte_size: 8 }, /is not a shared memory object/],
-      ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 65 }, /failed to register shared memory region 'r': invalid args: offset 0 \+ byte_size 65 passes the end of .*, which has 64 bytes/],
-      ['/v2/systemsharedmemory/region/r/register', { key, offset: 1, byte_size: 64 }, /failed to register shared memory region 'r': invalid args/],
-      ['/v2/systemsharedmemory/region/r/register', { key, offset: 64, byte_size: 1 }, /failed to register shared memory region 'r': invalid args/],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key, byte_size: 65 },
+        /failed to register shared memory region 'r': invalid args: offset 0 \+ byte_size 65 passes the end of .*, which has 64 bytes/,
+      ],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key, offset: 1, byte_size: 64 },
+        /failed to register shared memory region 'r': invalid args/,
+      ],
+      [
+        '/v2/systemsharedmemory/region/r/register',
+        { key, offset: 64, byte_size: 1 },
+        /failed to register shared memory region 'r': invalid args/,
+      ],
       ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 0 }, /byte_size must be at least 1/],
       ['/v2/systemsharedmemory/region/r/register', { key, byte_size: -1 }, /byte_size must be a whole number of bytes ≥ 0, got -1/],
       ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 8, offset: 1.5 }, /offset must be a whole number of bytes/],
@@ -116,7 +154,9 @@ describe('registering regions', () => {
     const grpcBad = await callError(served.client, 'SystemSharedMemoryRegister', { name: 'r', key: '/../x', byte_size: 8 });
     expect(grpcBad.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(grpcBad.details).toMatch(/invalid shm key/);
-    expect((await callError(served.client, 'SystemSharedMemoryRegister', { name: 'r', key })).details).toMatch(/byte_size must be at least 1/);
+    expect((await callError(served.client, 'SystemSharedMemoryRegister', { name: 'r', key })).details).toMatch(
+      /byte_size must be at least 1/,
+    );
     expect((await getJson(`${served.server.url}/v2/systemsharedmemory/status`)).body).toEqual([]);
   });
 
@@ -144,7 +184,10 @@ describe('CUDA shared memory', () => {
       ['POST', '/v2/cudasharedmemory/region/c/unregister'],
     ];
     for (const [method, url] of urls) {
-      const response = await fetch(served.server.url + url, { method, ...(method === 'POST' ? { body: JSON.stringify({ raw_handle: { b64: 'AAAA' }, device_id: 0, byte_size: 8 }) } : {}) });
+      const response = await fetch(served.server.url + url, {
+        method,
+        ...(method === 'POST' ? { body: JSON.stringify({ raw_handle: { b64: 'AAAA' }, device_id: 0, byte_size: 8 }) } : {}),
+      });
       expect({ url, status: response.status }).toEqual({ url, status: 400 });
       expect((await response.json()).error).toMatch(/^CUDA shared memory is not supported by this server: it holds no CUDA memory/);
     }

@@ -34,7 +34,11 @@ describe('inference through shared memory', () => {
         { name: 'in_int64', datatype: 'INT64', shape: [2, 2], parameters: shm('in', 32, 40) },
         { name: 'in_bytes', datatype: 'BYTES', shape: [2, 2], data: ['a', 'b', 'c', 'd'] },
       ],
-      outputs: [{ name: 'out_fp32', parameters: shm('out', 16, 100) }, { name: 'out_int64', parameters: shm('out', 64, 128) }, { name: 'out_bytes' }],
+      outputs: [
+        { name: 'out_fp32', parameters: shm('out', 16, 100) },
+        { name: 'out_int64', parameters: shm('out', 64, 128) },
+        { name: 'out_bytes' },
+      ],
     });
     expect(reply.status).toBe(200);
     // As in Triton, an output in shared memory is named in the reply, with no data.
@@ -45,7 +49,12 @@ describe('inference through shared memory', () => {
     ]);
     const written = objectBytes(outputKey);
     expect(Array.from(new Float32Array(written.buffer.slice(written.byteOffset + 100, written.byteOffset + 116)))).toEqual([3, -4, 6, 8]);
-    expect(Array.from(new BigInt64Array(written.buffer.slice(written.byteOffset + 128, written.byteOffset + 160)))).toEqual([2n ** 41n, -6n, 10n, 14n]);
+    expect(Array.from(new BigInt64Array(written.buffer.slice(written.byteOffset + 128, written.byteOffset + 160)))).toEqual([
+      2n ** 41n,
+      -6n,
+      10n,
+      14n,
+    ]);
     // Every other byte of the object is as the client left it.
     const untouched = Buffer.concat([written.subarray(0, 100), written.subarray(116, 128), written.subarray(160)]);
     expect(untouched.equals(Buffer.alloc(untouched.length, 0xaa))).toBe(true);
@@ -70,7 +79,10 @@ describe('inference through shared memory', () => {
     const header = JSON.parse(request.body.subarray(0, request.headerLength).toString());
     header.outputs[1].parameters = shm('io', 64, 64);
     const json = Buffer.from(JSON.stringify(header));
-    const reply = await postBinary(`${served.server.url}/v2/models/m/infer`, { body: Buffer.concat([json, request.body.subarray(request.headerLength)]), headerLength: json.length });
+    const reply = await postBinary(`${served.server.url}/v2/models/m/infer`, {
+      body: Buffer.concat([json, request.body.subarray(request.headerLength)]),
+      headerLength: json.length,
+    });
     expect(reply.status).toBe(200);
     expect(reply.body.outputs.map((output: any) => output.name)).toEqual(['out_fp32', 'out_bytes']);
     expect(reply.body.outputs[1]).toEqual({ name: 'out_bytes', datatype: 'BYTES', shape: [2, 2] });
@@ -126,22 +138,74 @@ describe('inference through shared memory', () => {
     });
     const cases: [object, number, RegExp][] = [
       [valid({ fp32: { parameters: shm('nope', 8) } }), 404, /Unable to find shared memory region: 'nope' \(input 'in_fp32'\)/],
-      [valid({ fp32: { parameters: shm('r', 8, 64) } }), 400, /Invalid offset for shared memory region: 'r' \(input 'in_fp32': offset 64, but the region has 64 bytes\)/],
+      [
+        valid({ fp32: { parameters: shm('r', 8, 64) } }),
+        400,
+        /Invalid offset for shared memory region: 'r' \(input 'in_fp32': offset 64, but the region has 64 bytes\)/,
+      ],
       [valid({ fp32: { parameters: shm('r', 8, 2 ** 64 - 32) } }), 400, /Invalid offset for shared memory region: 'r'/],
-      [valid({ fp32: { parameters: shm('r', 8, 60) } }), 400, /Invalid offset \+ byte size for shared memory region: 'r' \(input 'in_fp32': offset 60 \+ byte size 8 passes the region's 64 bytes\)/],
+      [
+        valid({ fp32: { parameters: shm('r', 8, 60) } }),
+        400,
+        /Invalid offset \+ byte size for shared memory region: 'r' \(input 'in_fp32': offset 60 \+ byte size 8 passes the region's 64 bytes\)/,
+      ],
       [valid({ fp32: { parameters: shm('r', 2 ** 64 - 32, 32) } }), 400, /Invalid offset \+ byte size for shared memory region: 'r'/],
-      [valid({ fp32: { parameters: shm('r', 16) } }), 400, /input byte size mismatch for input 'in_fp32' for model 'm'. Expected 8, got 16/],
-      [valid({ outputs: [{ name: 'out_fp32', parameters: shm('r', 4) }] }), 400, /shared memory size specified with the request for output 'out_fp32' \(4 bytes\) should be at least 8 bytes to hold the results/],
-      [valid({ outputs: [{ name: 'out_fp32', parameters: { ...shm('r', 8), classification: 1 } }] }), 400, /Output can't set both 'shared_memory_region' and 'classification'/],
-      [valid({ outputs: [{ name: 'out_fp32', parameters: { ...shm('r', 8), binary_data: true } }] }), 400, /Output can't set both 'shared_memory_region' and 'binary_data'/],
-      [valid({ fp32: { data: [1, 2], parameters: shm('r', 8) } }), 400, /Input must set only one of the following fields: .* But set 'data' 'shared_memory_region' \(input 'in_fp32'\)/],
+      [
+        valid({ fp32: { parameters: shm('r', 16) } }),
+        400,
+        /input byte size mismatch for input 'in_fp32' for model 'm'. Expected 8, got 16/,
+      ],
+      [
+        valid({ outputs: [{ name: 'out_fp32', parameters: shm('r', 4) }] }),
+        400,
+        /shared memory size specified with the request for output 'out_fp32' \(4 bytes\) should be at least 8 bytes to hold the results/,
+      ],
+      [
+        valid({ outputs: [{ name: 'out_fp32', parameters: { ...shm('r', 8), classification: 1 } }] }),
+        400,
+        /Output can't set both 'shared_memory_region' and 'classification'/,
+      ],
+      [
+        valid({ outputs: [{ name: 'out_fp32', parameters: { ...shm('r', 8), binary_data: true } }] }),
+        400,
+        /Output can't set both 'shared_memory_region' and 'binary_data'/,
+      ],
+      [
+        valid({ fp32: { data: [1, 2], parameters: shm('r', 8) } }),
+        400,
+        /Input must set only one of the following fields: .* But set 'data' 'shared_memory_region' \(input 'in_fp32'\)/,
+      ],
       [valid({ fp32: { parameters: {} } }), 400, /But no field is set \(input 'in_fp32'\)/],
-      [valid({ fp32: { parameters: { shared_memory_region: 'r' } } }), 400, /'shared_memory_byte_size' must be specified along with 'shared_memory_region' parameter for input 'in_fp32'/],
-      [valid({ outputs: [{ name: 'out_fp32', parameters: { shared_memory_offset: 8 } }] }), 400, /'shared_memory_offset' can not be specified without 'shared_memory_region' parameter for output 'out_fp32'/],
-      [valid({ fp32: { parameters: { shared_memory_region: 7, shared_memory_byte_size: 8 } } }), 400, /'shared_memory_region' of input 'in_fp32' must be a region name \(a string\), got 7/],
-      [valid({ fp32: { parameters: shm('r', 8, -8) } }), 400, /'shared_memory_offset' of input 'in_fp32' must be a whole number of bytes ≥ 0, got -8/],
-      [valid({ fp32: { parameters: { shared_memory_region: 'r', shared_memory_byte_size: '8' } } }), 400, /'shared_memory_byte_size' of input 'in_fp32' must be a whole number of bytes ≥ 0, got "8"/],
-      [valid({ bytes: { parameters: shm('r', strings.length + 1) } }), 400, /input 'in_bytes' has 1 bytes after its 2 BYTES elements|input 'in_bytes' binary data ends after 1 of its 2 BYTES elements/],
+      [
+        valid({ fp32: { parameters: { shared_memory_region: 'r' } } }),
+        400,
+        /'shared_memory_byte_size' must be specified along with 'shared_memory_region' parameter for input 'in_fp32'/,
+      ],
+      [
+        valid({ outputs: [{ name: 'out_fp32', parameters: { shared_memory_offset: 8 } }] }),
+        400,
+        /'shared_memory_offset' can not be specified without 'shared_memory_region' parameter for output 'out_fp32'/,
+      ],
+      [
+        valid({ fp32: { parameters: { shared_memory_region: 7, shared_memory_byte_size: 8 } } }),
+        400,
+        /'shared_memory_region' of input 'in_fp32' must be a region name \(a string\), got 7/,
+      ],
+      [
+        valid({ fp32: { parameters: shm('r', 8, -8) } }),
+        400,
+        /'shared_memory_offset' of input 'in_fp32' must be a whole number of bytes ≥ 0, got -8/,
+      ],
+      [
+        valid({ fp32: { parameters: { shared_memory_region: 'r', shared_memory_byte_size: '8' } } }),
+        400,
+        /'shared_memory_byte_size' of input 'in_fp32' must be a whole number of bytes ≥ 0, got "8"/,
+      ],
+      [
+        valid({ bytes: { parameters: shm('r', strings.length + 1) } }),
+        400,
+        /input 'in_bytes' has 1 bytes after its 2 BYTES elements|input 'in_bytes' binary data ends after 1 of its 2 BYTES elements/,
+      ],
     ];
     for (const [body, status, message] of cases) {
       const reply = await postJson(`${served.server.url}/v2/models/m/infer`, body);
@@ -159,7 +223,9 @@ describe('inference through shared memory', () => {
     expect((await register(served.server.url, 'huge', hugeKey, 128 * 1024)).status).toBe(200);
     const huge = await postJson(`${served.server.url}/v2/models/m/infer`, valid({ bytes: { parameters: shm('huge', 100_000) } }));
     expect(huge.status).toBe(400);
-    expect(huge.body.error).toMatch(/input 'in_bytes' takes 100000 bytes of shared memory; a BYTES tensor may take at most 65536 \(--body-limit\)/);
+    expect(huge.body.error).toMatch(
+      /input 'in_bytes' takes 100000 bytes of shared memory; a BYTES tensor may take at most 65536 \(--body-limit\)/,
+    );
 
     const grpcRequest = (fp32: object, rest: object = {}) => ({
       inputs: [
@@ -170,16 +236,31 @@ describe('inference through shared memory', () => {
       ...rest,
     });
     const grpcCases: [object, number, RegExp][] = [
-      [grpcRequest({ parameters: grpcShm('r', 8), contents: { fp32_contents: [1, 2] } }), grpc.status.INVALID_ARGUMENT, /unexpected 'content' provided when using shared memory for input tensor 'in_fp32' for model 'm'/],
       [
-        { inputs: grpcRequest({ parameters: grpcShm('r', 8) }).inputs.map((input) => ({ ...input, contents: undefined })), raw_input_contents: [float32([1, 2]), int64([1n, 2n]), lengthPrefixed(['a', 'b'])] },
+        grpcRequest({ parameters: grpcShm('r', 8), contents: { fp32_contents: [1, 2] } }),
+        grpc.status.INVALID_ARGUMENT,
+        /unexpected 'content' provided when using shared memory for input tensor 'in_fp32' for model 'm'/,
+      ],
+      [
+        {
+          inputs: grpcRequest({ parameters: grpcShm('r', 8) }).inputs.map((input) => ({ ...input, contents: undefined })),
+          raw_input_contents: [float32([1, 2]), int64([1n, 2n]), lengthPrefixed(['a', 'b'])],
+        },
         grpc.status.INVALID_ARGUMENT,
         /raw_input_contents has 3 entries for 2 inputs not in shared memory/,
       ],
       [grpcRequest({ parameters: grpcShm('gone', 8) }), grpc.status.NOT_FOUND, /Unable to find shared memory region: 'gone'/],
       [grpcRequest({ parameters: grpcShm('r', 8, 64) }), grpc.status.INVALID_ARGUMENT, /Invalid offset for shared memory region: 'r'/],
-      [grpcRequest({ parameters: { shared_memory_region: { int64_param: 1 }, shared_memory_byte_size: { int64_param: 8 } } }), grpc.status.INVALID_ARGUMENT, /must be a region name/],
-      [grpcRequest({ contents: { fp32_contents: [1, 2] } }, { outputs: [{ name: 'out_fp32', parameters: grpcShm('r', 4) }] }), grpc.status.INVALID_ARGUMENT, /should be at least 8 bytes to hold the results/],
+      [
+        grpcRequest({ parameters: { shared_memory_region: { int64_param: 1 }, shared_memory_byte_size: { int64_param: 8 } } }),
+        grpc.status.INVALID_ARGUMENT,
+        /must be a region name/,
+      ],
+      [
+        grpcRequest({ contents: { fp32_contents: [1, 2] } }, { outputs: [{ name: 'out_fp32', parameters: grpcShm('r', 4) }] }),
+        grpc.status.INVALID_ARGUMENT,
+        /should be at least 8 bytes to hold the results/,
+      ],
     ];
     for (const [request, code, message] of grpcCases) {
       const error = await callError(served.client, 'ModelInfer', { model_name: 'm', ...request });
@@ -232,7 +313,11 @@ describe('regions changing while a request uses them', () => {
 
   it('its object removed, replaced or truncated: a clean 400 naming the region, and the server carries on', async () => {
     const changes: [string, (file: string) => void, RegExp][] = [
-      ['removed', (file) => fs.rmSync(file), /shared memory region 'out' cannot be used for output 'out_fp32': its shared memory object '\/\S+' was removed after it was registered; register it again/],
+      [
+        'removed',
+        (file) => fs.rmSync(file),
+        /shared memory region 'out' cannot be used for output 'out_fp32': its shared memory object '\/\S+' was removed after it was registered; register it again/,
+      ],
       ['replaced', (file) => (fs.rmSync(file), fs.writeFileSync(file, Buffer.alloc(64))), /was removed and replaced by another/],
       ['truncated', (file) => fs.truncateSync(file, 4), /was truncated to 4 bytes/],
     ];

@@ -15,7 +15,14 @@ import { lengthPrefixed } from '../helpers/client.ts';
 
 function planned(datatype: Datatype, shape: number[]): PlannedInput {
   const count = shape.reduce((a, b) => a * b, 1);
-  return { name: 'x', datatype, shape, count, byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count, position: 0 };
+  return {
+    name: 'x',
+    datatype,
+    shape,
+    count,
+    byteSize: datatype === 'BYTES' ? undefined : DATATYPE_INFO[datatype].byteSize * count,
+    position: 0,
+  };
 }
 
 describe('FP16', () => {
@@ -33,8 +40,11 @@ describe('FP16', () => {
 describe('shapes and element counts', () => {
   it('refuses shapes JavaScript cannot hold exactly, and counts past the limit without overflowing', () => {
     expect(checkShape('x', [1, 28, 28, 1])).toEqual([1, 28, 28, 1]);
-    for (const shape of [[1e300], [2 ** 53], [-1], [1.5], ['2'], [null]]) expect(() => checkShape('x', shape)).toThrow(/dimensions are whole numbers/);
-    expect(() => elementCount('x', [1e9, 28, 28, 1], 4_000_000)).toThrow(/more than the 4000000 elements per tensor .*--max-tensor-elements/);
+    for (const shape of [[1e300], [2 ** 53], [-1], [1.5], ['2'], [null]])
+      expect(() => checkShape('x', shape)).toThrow(/dimensions are whole numbers/);
+    expect(() => elementCount('x', [1e9, 28, 28, 1], 4_000_000)).toThrow(
+      /more than the 4000000 elements per tensor .*--max-tensor-elements/,
+    );
     expect(() => elementCount('x', [2 ** 52, 2 ** 52, 0], 100)).toThrow(RequestError);
     expect(elementCount('x', [3, 0, 2 ** 52], 100)).toBe(0);
   });
@@ -78,18 +88,21 @@ describe('JSON tensor data', () => {
     expect(valuesToJsonText('UINT64', uint64)).toBe('[18446744073709551615]');
     expect(Array.from(valuesFromJson(planned('FP64', [3]), parsed.slice(0, 3)) as Float64Array)).toEqual([Number.NaN, Infinity, -Infinity]);
     // A float written as a long integer literal reads as a bigint, and is still taken as that float.
-    expect(Array.from(valuesFromJson(planned('FP64', [1]), [parseExactJson('[100000000000000000000]')].flat()) as Float64Array)).toEqual([1e20]);
+    expect(Array.from(valuesFromJson(planned('FP64', [1]), [parseExactJson('[100000000000000000000]')].flat()) as Float64Array)).toEqual([
+      1e20,
+    ]);
     // RapidJSON's other spelling, and the fast path: plain JSON without huge integers.
     expect(parseExactJson('{"a": [-Inf, Inf], "b": 1}')).toEqual({ a: [-Infinity, Infinity], b: 1 });
     expect(parseExactJson('{"__proto__": 1}')).toHaveProperty('__proto__', 1);
     for (const bad of ['[NaN', '[nan]', '[- Infinity]', '[1,]', '{"a" 1}', '[01]', '/* c */ 1', '[1] 2', '"\\x"', '[Infinityx]']) {
       expect(() => parseExactJson(bad), bad).toThrow(/at position \d+/);
     }
-    expect(() => parseExactJson('['.repeat(100) + 'NaN' + ']'.repeat(100))).toThrow(/nested deeper than 64/);
+    expect(() => parseExactJson(`${'['.repeat(100)}NaN${']'.repeat(100)}`)).toThrow(/nested deeper than 64/);
   });
 
   it('refuses elements of the wrong kind or range, wrong counts and nesting past the rank', () => {
-    const bad = (datatype: Datatype, shape: number[], data: unknown, pattern: RegExp) => expect(() => valuesFromJson(planned(datatype, shape), data)).toThrow(pattern);
+    const bad = (datatype: Datatype, shape: number[], data: unknown, pattern: RegExp) =>
+      expect(() => valuesFromJson(planned(datatype, shape), data)).toThrow(pattern);
     bad('UINT8', [1], [256], /element 0 is 256, not a UINT8 integer/);
     bad('INT8', [1], [1.5], /not an INT8 integer/);
     bad('FP32', [1], [1e39], /not an FP32 number \(finite within FP32/);
@@ -117,7 +130,10 @@ describe('the binary tensor data extension', () => {
     const strings = lengthPrefixed(['hello', '', 'wörld']);
     const { header: parsed, binary } = splitBinaryBody(Buffer.concat([header, floats, strings]), String(header.length));
     expect(parsed).toEqual({ inputs: [] });
-    const [a, b] = cutBinaryChunks(binary, [{ name: 'a', size: 8 }, { name: 'b', size: strings.length }]);
+    const [a, b] = cutBinaryChunks(binary, [
+      { name: 'a', size: 8 },
+      { name: 'b', size: strings.length },
+    ]);
     expect(Array.from(valuesFromRaw(planned('FP32', [2]), a) as Float32Array)).toEqual([1.5, -2]);
     expect(valuesFromRaw(planned('BYTES', [3]), b)).toEqual(['hello', '', 'wörld']);
   });
@@ -129,12 +145,16 @@ describe('the binary tensor data extension', () => {
   });
 
   it('refuses lengths that disagree with the body, the shape or the BYTES prefixes', () => {
-    expect(() => splitBinaryBody(Buffer.from('{}'), '100')).toThrow(/Inference-Header-Content-Length is 100, but the body has only 2 bytes/);
+    expect(() => splitBinaryBody(Buffer.from('{}'), '100')).toThrow(
+      /Inference-Header-Content-Length is 100, but the body has only 2 bytes/,
+    );
     expect(() => splitBinaryBody(Buffer.from('{}'), '-1')).toThrow(/whole number of bytes/);
     expect(() => splitBinaryBody(Buffer.from('{}xx'), '3')).toThrow(/malformed JSON/);
     expect(() => cutBinaryChunks(Buffer.alloc(4), [{ name: 'a', size: 8 }])).toThrow(/binary_data_size 8, but only 4 bytes/);
     expect(() => cutBinaryChunks(Buffer.alloc(12), [{ name: 'a', size: 8 }])).toThrow(/4 bytes of binary data after the last tensor/);
-    expect(() => valuesFromRaw(planned('FP32', [3]), Buffer.alloc(8))).toThrow(/binary_data_size 8, but shape \[3\] of FP32 needs 12 bytes/);
+    expect(() => valuesFromRaw(planned('FP32', [3]), Buffer.alloc(8))).toThrow(
+      /binary_data_size 8, but shape \[3\] of FP32 needs 12 bytes/,
+    );
     const truncated = lengthPrefixed(['hello']).subarray(0, 7);
     expect(() => valuesFromRaw(planned('BYTES', [1]), truncated)).toThrow(/declares 5 bytes, but only 3 are left/);
     expect(() => valuesFromRaw(planned('BYTES', [2]), lengthPrefixed(['a']))).toThrow(/ends after 1 of its 2 BYTES elements/);

@@ -49,14 +49,33 @@ describe('model configuration extension', () => {
       instance_group: [{ name: 'types', kind: 'KIND_CPU', count: 1 }],
       default_model_filename: 'model.onnx',
     });
-    expect(http.body.input).toContainEqual({ name: 'in_int64', data_type: 'TYPE_INT64', format: 'FORMAT_NONE', dims: [-1, 2], is_shape_tensor: false, allow_ragged_batch: false, optional: false, is_non_linear_format_io: false });
-    expect(http.body.output).toContainEqual({ name: 'out_bytes', data_type: 'TYPE_STRING', dims: [-1, 2], label_filename: '', is_shape_tensor: false, is_non_linear_format_io: false });
+    expect(http.body.input).toContainEqual({
+      name: 'in_int64',
+      data_type: 'TYPE_INT64',
+      format: 'FORMAT_NONE',
+      dims: [-1, 2],
+      is_shape_tensor: false,
+      allow_ragged_batch: false,
+      optional: false,
+      is_non_linear_format_io: false,
+    });
+    expect(http.body.output).toContainEqual({
+      name: 'out_bytes',
+      data_type: 'TYPE_STRING',
+      dims: [-1, 2],
+      label_filename: '',
+      is_shape_tensor: false,
+      is_non_linear_format_io: false,
+    });
     expect((await getJson(`${server.url}/v2/models/types/versions/1/config`)).body).toEqual(http.body);
     const { config } = await call(client, 'ModelConfig', { name: 'types' });
     expect(config.name).toBe('types');
     expect(config.max_batch_size).toBe(0);
     expect(config.instance_group[0]).toMatchObject({ kind: 'KIND_CPU', count: 1 });
-    expect(config.input.find((tensor: { name: string }) => tensor.name === 'in_int64')).toMatchObject({ data_type: 'TYPE_INT64', dims: ['-1', '2'] });
+    expect(config.input.find((tensor: { name: string }) => tensor.name === 'in_int64')).toMatchObject({
+      data_type: 'TYPE_INT64',
+      dims: ['-1', '2'],
+    });
     expect(config.scheduling_choice).toBe('dynamic_batching');
     const constant = await getJson(`${server.url}/v2/models/constant/config`);
     expect(constant.body).toMatchObject({ input: [], output: [{ name: 'constant', dims: [4] }] });
@@ -89,17 +108,30 @@ describe('ModelStreamInfer', () => {
       stream.on('end', resolve);
       stream.on('error', reject);
     });
-    const good = (id: string, value: number) => ({ model_name: 'doubler', id, inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [value, value + 1] } }], outputs: [{ name: 'out_fp32' }] });
+    const good = (id: string, value: number) => ({
+      model_name: 'doubler',
+      id,
+      inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [value, value + 1] } }],
+      outputs: [{ name: 'out_fp32' }],
+    });
     stream.write(good('a', 1));
     stream.write({ model_name: 'nope', id: 'b', inputs: [] });
     stream.write(good('c', 10));
-    stream.write({ model_name: 'doubler', id: 'd', inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [1] } }] });
+    stream.write({
+      model_name: 'doubler',
+      id: 'd',
+      inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [1] } }],
+    });
     stream.write(good('e', 100));
     stream.end();
     await done;
     expect(replies).toHaveLength(5);
     const byId = new Map(replies.map((reply) => [reply.infer_response.id, reply]));
-    for (const [id, value] of [['a', 1], ['c', 10], ['e', 100]] as const) {
+    for (const [id, value] of [
+      ['a', 1],
+      ['c', 10],
+      ['e', 100],
+    ] as const) {
       const reply = byId.get(id);
       expect(reply.error_message).toBe('');
       const raw = reply.infer_response.raw_output_contents[0] as Buffer;
@@ -123,7 +155,12 @@ describe('an idle ModelStreamInfer stream', () => {
       const replies: any[] = [];
       const failed = new Promise<never>((_, reject) => stream.on('error', reject));
       const reply = () => Promise.race([failed, new Promise((resolve) => stream.once('data', (r: unknown) => resolve(replies.push(r))))]);
-      const request = (id: string) => ({ model_name: 'doubler', id, inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [1, 2] } }], outputs: [{ name: 'out_fp32' }] });
+      const request = (id: string) => ({
+        model_name: 'doubler',
+        id,
+        inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: ['1', '2'], contents: { fp32_contents: [1, 2] } }],
+        outputs: [{ name: 'out_fp32' }],
+      });
       stream.write(request('before'));
       await reply();
       // Silent for more than 1.5 × the request timeout, the guard's limit for a stalled connection.
@@ -131,7 +168,10 @@ describe('an idle ModelStreamInfer stream', () => {
       stream.write(request('after'));
       await reply();
       stream.end();
-      expect(replies.map((r) => [r.infer_response.id, r.error_message])).toEqual([['before', ''], ['after', '']]);
+      expect(replies.map((r) => [r.infer_response.id, r.error_message])).toEqual([
+        ['before', ''],
+        ['after', ''],
+      ]);
     } finally {
       streamClient.close();
       await served.close();
@@ -142,7 +182,13 @@ describe('an idle ModelStreamInfer stream', () => {
 describe('grpc.health.v1.Health', () => {
   it('reports SERVING while ready and NOT_SERVING once shutdown begins, to Check and Watch', async () => {
     const served = await startServer({ modelPaths: [typesPath], port: 0, grpcPort: 0, shutdownGraceMs: 5000 });
-    const health = grpcClient(served.grpcAddress!, LOADER, { service: 'grpc.health.v1.Health', proto: path.join(path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')), 'proto/health/v1/health.proto') });
+    const health = grpcClient(served.grpcAddress!, LOADER, {
+      service: 'grpc.health.v1.Health',
+      proto: path.join(
+        path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')),
+        'proto/health/v1/health.proto',
+      ),
+    });
     try {
       expect(await call(health, 'check', { service: '' })).toEqual({ status: 'SERVING' });
       expect(await call(health, 'check', { service: 'inference.GRPCInferenceService' })).toEqual({ status: 'SERVING' });
@@ -174,7 +220,9 @@ describe('logging and trace extensions', () => {
     expect(await getJson(`${server.url}/v2/logging`)).toEqual({ status: 200, body: initial });
     const changed = await postJson(`${server.url}/v2/logging`, { log_verbose_level: 1, log_format: 'ISO8601' });
     expect(changed.body).toEqual({ ...initial, log_verbose_level: 1, log_format: 'ISO8601' });
-    const { settings } = await call(client, 'LogSettings', { settings: { log_info: { bool_param: false }, log_verbose_level: { uint32_param: 0 } } });
+    const { settings } = await call(client, 'LogSettings', {
+      settings: { log_info: { bool_param: false }, log_verbose_level: { uint32_param: 0 } },
+    });
     expect(settings.log_info).toMatchObject({ bool_param: false });
     expect(settings.log_verbose_level).toMatchObject({ uint32_param: 0 });
     expect(settings.log_format).toMatchObject({ string_param: 'ISO8601' });
@@ -188,7 +236,9 @@ describe('logging and trace extensions', () => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(pattern);
     }
-    expect((await callError(client, 'LogSettings', { settings: { log_error: { string_param: 'yes' } } })).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await callError(client, 'LogSettings', { settings: { log_error: { string_param: 'yes' } } })).code).toBe(
+      grpc.status.INVALID_ARGUMENT,
+    );
     await postJson(`${server.url}/v2/logging`, { log_info: true, log_format: 'default' });
   });
 

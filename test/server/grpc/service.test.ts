@@ -17,7 +17,16 @@ import { startServer, type RunningServer } from '../../../server/index.ts';
 import { PROTO_PATH } from '../../../server/grpc/service.ts';
 import type { Datatype } from '../../../server/core/datatypes.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
-import { float32Bytes, lengthPrefixed, metricValue, postBinary, postJson, readFloat32, readLengthPrefixed, tritonBinaryRequest } from '../helpers/client.ts';
+import {
+  float32Bytes,
+  lengthPrefixed,
+  metricValue,
+  postBinary,
+  postJson,
+  readFloat32,
+  readLengthPrefixed,
+  tritonBinaryRequest,
+} from '../helpers/client.ts';
 import { CLASS_COUNT, DIGIT_LABELS, IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
 import { tensorName, writeAllTypesModel } from '../helpers/models.ts';
 import { call, callError, grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
@@ -57,7 +66,11 @@ describe('gRPC', () => {
     expect(await call(client, 'ServerReady', {})).toEqual({ ready: true });
     expect(await call(client, 'ModelReady', { name: 'digits', version: '' })).toEqual({ ready: true });
     expect(await call(client, 'ModelReady', { name: 'nope' })).toEqual({ ready: false });
-    expect(await call(client, 'ServerMetadata', {})).toEqual({ name: 'tfjs-onnx', version: expect.any(String), extensions: expect.arrayContaining(['binary_tensor_data', 'statistics']) });
+    expect(await call(client, 'ServerMetadata', {})).toEqual({
+      name: 'tfjs-onnx',
+      version: expect.any(String),
+      extensions: expect.arrayContaining(['binary_tensor_data', 'statistics']),
+    });
     expect(await call(client, 'ModelMetadata', { name: 'digits' })).toEqual({
       name: 'digits',
       versions: ['1'],
@@ -76,19 +89,34 @@ describe('gRPC', () => {
       inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [3, IMAGE_SIZE, IMAGE_SIZE, 1] }],
       raw_input_contents: [float32Bytes(input)],
     });
-    expect(response).toMatchObject({ model_name: 'digits', model_version: '1', id: 'g-1', outputs: [{ name: classifier.outputName, datatype: 'FP32', shape: [3, CLASS_COUNT] }] });
+    expect(response).toMatchObject({
+      model_name: 'digits',
+      model_version: '1',
+      id: 'g-1',
+      outputs: [{ name: classifier.outputName, datatype: 'FP32', shape: [3, CLASS_COUNT] }],
+    });
     const fromGrpc = readFloat32(response.raw_output_contents[0]);
     const expected = await classifier.predictBatch(input, 3);
     fromGrpc.forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThan(1e-5));
-    const json = await postJson(`${server.url}/v2/models/digits/infer`, { inputs: [{ name: classifier.inputName, shape: [3, 28, 28, 1], datatype: 'FP32', data: Array.from(input) }] });
-    const binary = await postBinary(`${server.url}/v2/models/digits/infer`, tritonBinaryRequest([{ name: classifier.inputName, datatype: 'FP32', shape: [3, 28, 28, 1], bytes: float32Bytes(input) }], { outputs: [{ name: classifier.outputName, binary: true }] }));
+    const json = await postJson(`${server.url}/v2/models/digits/infer`, {
+      inputs: [{ name: classifier.inputName, shape: [3, 28, 28, 1], datatype: 'FP32', data: Array.from(input) }],
+    });
+    const binary = await postBinary(
+      `${server.url}/v2/models/digits/infer`,
+      tritonBinaryRequest([{ name: classifier.inputName, datatype: 'FP32', shape: [3, 28, 28, 1], bytes: float32Bytes(input) }], {
+        outputs: [{ name: classifier.outputName, binary: true }],
+      }),
+    );
     expect(fromGrpc).toEqual(json.body.outputs[0].data);
     expect(fromGrpc).toEqual(readFloat32(binary.binary.get(classifier.outputName)!));
   });
 
   it('ModelInfer with typed fp32_contents, and the classification extension', async () => {
     const input = pixelsInput([testImage(4)]);
-    const typed = await call(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: Array.from(input) } }] });
+    const typed = await call(client, 'ModelInfer', {
+      model_name: 'digits',
+      inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: Array.from(input) } }],
+    });
     expect(readFloat32(typed.raw_output_contents[0])).toEqual(Array.from(await classifier.predictBatch(input, 1)));
     const [top] = await classifier.classify(testImage(4), { topK: 3 });
     const classified = await call(client, 'ModelInfer', {
@@ -98,7 +126,9 @@ describe('gRPC', () => {
       raw_input_contents: [float32Bytes(input)],
     });
     expect(classified.outputs[0]).toMatchObject({ datatype: 'BYTES', shape: [1, 3] });
-    expect(readLengthPrefixed(classified.raw_output_contents[0])).toEqual(top.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${DIGIT_LABELS[p.index]}`));
+    expect(readLengthPrefixed(classified.raw_output_contents[0])).toEqual(
+      top.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${DIGIT_LABELS[p.index]}`),
+    );
   });
 
   it('runs every datatype with typed contents and with raw contents', async () => {
@@ -117,7 +147,10 @@ describe('gRPC', () => {
       ['BYTES', { bytes_contents: ['x', 'ÿ', '', 'zz'].map((s) => Buffer.from(s)) }, ['x', 'ÿ', '', 'zz']],
     ];
     const fp16 = Buffer.from([0x00, 0x3c, 0x00, 0xc0, 0x00, 0x38, 0x00, 0x00]); // 1, -2, 0.5, 0
-    const inputs = [...typedContents.map(([datatype, contents]) => ({ name: tensorName('in', datatype), datatype, shape: [2, 2], contents })), { name: 'in_fp16', datatype: 'FP16', shape: [2, 2], contents: {} }];
+    const inputs = [
+      ...typedContents.map(([datatype, contents]) => ({ name: tensorName('in', datatype), datatype, shape: [2, 2], contents })),
+      { name: 'in_fp16', datatype: 'FP16', shape: [2, 2], contents: {} },
+    ];
     const fp16Error = await callError(client, 'ModelInfer', { model_name: 'types', inputs });
     expect(fp16Error.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(fp16Error.details).toMatch(/FP16, which has no contents field; send it in raw_input_contents/);
@@ -125,34 +158,52 @@ describe('gRPC', () => {
     // FP16 needs raw contents, and raw contents go for every input or none: so all raw here.
     const raw = (datatype: Datatype, values: unknown[]): Buffer => {
       switch (datatype) {
-        case 'BOOL': return Buffer.from((values as boolean[]).map(Number));
-        case 'INT8': return Buffer.from(Int8Array.from(values as number[]).buffer);
-        case 'INT16': return Buffer.from(Int16Array.from(values as number[]).buffer);
-        case 'INT32': return Buffer.from(Int32Array.from(values as number[]).buffer);
-        case 'INT64': return Buffer.from(BigInt64Array.from(values as number[], BigInt).buffer);
-        case 'UINT8': return Buffer.from(Uint8Array.from(values as number[]).buffer);
-        case 'UINT16': return Buffer.from(Uint16Array.from(values as number[]).buffer);
-        case 'UINT32': return Buffer.from(Uint32Array.from(values as number[]).buffer);
-        case 'UINT64': return Buffer.from(BigUint64Array.from(values as number[], BigInt).buffer);
-        case 'FP32': return float32Bytes(values as number[]);
-        case 'FP64': return Buffer.from(Float64Array.from(values as number[]).buffer);
-        case 'BYTES': return lengthPrefixed((values as Buffer[]).map(String));
-        default: throw new Error(datatype);
+        case 'BOOL':
+          return Buffer.from((values as boolean[]).map(Number));
+        case 'INT8':
+          return Buffer.from(Int8Array.from(values as number[]).buffer);
+        case 'INT16':
+          return Buffer.from(Int16Array.from(values as number[]).buffer);
+        case 'INT32':
+          return Buffer.from(Int32Array.from(values as number[]).buffer);
+        case 'INT64':
+          return Buffer.from(BigInt64Array.from(values as number[], BigInt).buffer);
+        case 'UINT8':
+          return Buffer.from(Uint8Array.from(values as number[]).buffer);
+        case 'UINT16':
+          return Buffer.from(Uint16Array.from(values as number[]).buffer);
+        case 'UINT32':
+          return Buffer.from(Uint32Array.from(values as number[]).buffer);
+        case 'UINT64':
+          return Buffer.from(BigUint64Array.from(values as number[], BigInt).buffer);
+        case 'FP32':
+          return float32Bytes(values as number[]);
+        case 'FP64':
+          return Buffer.from(Float64Array.from(values as number[]).buffer);
+        case 'BYTES':
+          return lengthPrefixed((values as Buffer[]).map(String));
+        default:
+          throw new Error(datatype);
       }
     };
     const sources = typedContents.map(([datatype, contents]) => [datatype, Object.values(contents)[0] as unknown[]] as const);
     const response = await call(client, 'ModelInfer', {
       model_name: 'types',
-      inputs: [...sources.map(([datatype]) => ({ name: tensorName('in', datatype), datatype, shape: [2, 2] })), { name: 'in_fp16', datatype: 'FP16', shape: [2, 2] }],
+      inputs: [
+        ...sources.map(([datatype]) => ({ name: tensorName('in', datatype), datatype, shape: [2, 2] })),
+        { name: 'in_fp16', datatype: 'FP16', shape: [2, 2] },
+      ],
       raw_input_contents: [...sources.map(([datatype, values]) => raw(datatype, values)), fp16],
     });
-    const outputs = new Map<string, Buffer>(response.outputs.map((output: { name: string }, i: number) => [output.name, response.raw_output_contents[i]]));
+    const outputs = new Map<string, Buffer>(
+      response.outputs.map((output: { name: string }, i: number) => [output.name, response.raw_output_contents[i]]),
+    );
     expect(outputs.get('out_fp16')).toEqual(fp16);
     expect(readFloat32(outputs.get('out_fp32')!)).toEqual([1, -2, 2, 4]);
     expect(Array.from(new BigInt64Array(new Uint8Array(outputs.get('out_int64')!).buffer), Number)).toEqual([-(2 ** 41), 10, 2, 4]);
     expect([...outputs.get('out_bool')!]).toEqual([0, 1, 0, 0]);
     expect(readLengthPrefixed(outputs.get('out_bytes')!)).toEqual(['x', 'ÿ', '', 'zz']);
-    for (const [datatype, , expected] of typedContents) expect(outputs.has(tensorName('out', datatype)), datatype).toBe(true);
+    for (const [datatype, , _expected] of typedContents) expect(outputs.has(tensorName('out', datatype)), datatype).toBe(true);
 
     // Typed contents for everything but FP16: a model of the other twelve types.
     const twelve = path.join(directory, 'twelve.onnx');
@@ -161,10 +212,14 @@ describe('gRPC', () => {
     try {
       const second = grpcClient(other.grpcAddress!, { keepCase: true, longs: Number, defaults: true, oneofs: true });
       const reply: any = await new Promise((resolve, reject) =>
-        second.ModelInfer({ model_name: 'twelve', inputs: inputs.slice(0, -1) }, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))),
+        second.ModelInfer({ model_name: 'twelve', inputs: inputs.slice(0, -1) }, (error: Error | null, result: unknown) =>
+          error ? reject(error) : resolve(result),
+        ),
       );
       second.close();
-      const byName = new Map<string, Buffer>(reply.outputs.map((output: { name: string }, i: number) => [output.name, reply.raw_output_contents[i]]));
+      const byName = new Map<string, Buffer>(
+        reply.outputs.map((output: { name: string }, i: number) => [output.name, reply.raw_output_contents[i]]),
+      );
       expect(readFloat32(byName.get('out_fp32')!)).toEqual([1, -2, 2, 4]);
       expect(Array.from(new Float64Array(new Uint8Array(byName.get('out_fp64')!).buffer))).toEqual([0.2, -2, 2, 4]);
       expect(Array.from(new Int16Array(new Uint8Array(byName.get('out_int16')!).buffer))).toEqual([-32768, 5, 1, 2]);
@@ -179,19 +234,44 @@ describe('gRPC', () => {
     const notFound = await callError(client, 'ModelInfer', { model_name: 'nope', inputs: [] });
     expect(notFound.code).toBe(grpc.status.NOT_FOUND);
     expect(notFound.details).toMatch(/model 'nope' is not served/);
-    const shape = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1e9, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(4)] });
+    const shape = await callError(client, 'ModelInfer', {
+      model_name: 'digits',
+      inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1e9, 28, 28, 1] }],
+      raw_input_contents: [Buffer.alloc(4)],
+    });
     expect(shape.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(shape.details).toMatch(/more than the \d+ elements per tensor/);
-    const size = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(100)] });
+    const size = await callError(client, 'ModelInfer', {
+      model_name: 'digits',
+      inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }],
+      raw_input_contents: [Buffer.alloc(100)],
+    });
     expect(size.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(size.details).toMatch(/binary_data_size 100, but shape \[1, 28, 28, 1\] of FP32 needs 3136 bytes/);
-    const count = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: [1, 2] } }] });
+    const count = await callError(client, 'ModelInfer', {
+      model_name: 'digits',
+      inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1], contents: { fp32_contents: [1, 2] } }],
+    });
     expect(count.details).toMatch(/contents.fp32_contents has 2 elements but its shape \[1, 28, 28, 1\] holds 784/);
-    const wrongField = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 1, 1, 1], contents: { int_contents: [1] } }] });
+    const wrongField = await callError(client, 'ModelInfer', {
+      model_name: 'digits',
+      inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 1, 1, 1], contents: { int_contents: [1] } }],
+    });
     expect(wrongField.code).toBe(grpc.status.INVALID_ARGUMENT);
-    const tooLarge = await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }], raw_input_contents: [Buffer.alloc(2 * 1024 * 1024)] });
+    const tooLarge = await callError(client, 'ModelInfer', {
+      model_name: 'digits',
+      inputs: [{ name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] }],
+      raw_input_contents: [Buffer.alloc(2 * 1024 * 1024)],
+    });
     expect(tooLarge.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-    const missingRaw = await callError(client, 'ModelInfer', { model_name: 'types', inputs: [{ name: 'in_fp32', datatype: 'FP32', shape: [1, 2] }, { name: 'in_bool', datatype: 'BOOL', shape: [1, 2] }], raw_input_contents: [Buffer.alloc(8)] });
+    const missingRaw = await callError(client, 'ModelInfer', {
+      model_name: 'types',
+      inputs: [
+        { name: 'in_fp32', datatype: 'FP32', shape: [1, 2] },
+        { name: 'in_bool', datatype: 'BOOL', shape: [1, 2] },
+      ],
+      raw_input_contents: [Buffer.alloc(8)],
+    });
     expect(missingRaw.details).toMatch(/raw_input_contents has 1 entries for 2 inputs/);
     expect(await call(client, 'ServerLive', {})).toEqual({ live: true });
   });
@@ -202,10 +282,12 @@ describe('gRPC', () => {
     const input = float32Bytes(pixelsInput([testImage(9)]));
     const tensor = { name: classifier.inputName, datatype: 'FP32', shape: [1, 28, 28, 1] };
     for (let i = 0; i < 5; i++) await call(client, 'ModelInfer', { model_name: 'digits', inputs: [tensor], raw_input_contents: [input] });
-    for (let i = 0; i < 3; i++) await postBinary(`${server.url}/v2/models/digits/infer`, tritonBinaryRequest([{ ...tensor, bytes: input }]));
+    for (let i = 0; i < 3; i++)
+      await postBinary(`${server.url}/v2/models/digits/infer`, tritonBinaryRequest([{ ...tensor, bytes: input }]));
     await callError(client, 'ModelInfer', { model_name: 'digits', inputs: [tensor], raw_input_contents: [Buffer.alloc(3)] });
     const after = await metrics();
-    const delta = (name: string) => metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
+    const delta = (name: string) =>
+      metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
     expect(delta('nv_inference_request_success')).toBe(8);
     expect(delta('nv_inference_request_failure')).toBe(1);
     expect(metricValue(after, 'tfjs_onnx_grpc_requests_total', 'method="ModelInfer",code="OK"')).toBeGreaterThanOrEqual(5);
@@ -216,14 +298,21 @@ describe('gRPC', () => {
     const http = await (await fetch(`${server.url}/v2/models/digits/stats`)).json();
     expect(stats.model_stats[0].inference_count).toBe(http.model_stats[0].inference_count);
     expect(stats.model_stats[0].inference_stats.success.count).toBe(http.model_stats[0].inference_stats.success.count);
-    expect((await call(client, 'ModelStatistics', {})).model_stats.map((s: { name: string }) => s.name).sort()).toEqual(['digits', 'types']);
+    expect((await call(client, 'ModelStatistics', {})).model_stats.map((s: { name: string }) => s.name).sort()).toEqual([
+      'digits',
+      'types',
+    ]);
     expect((await callError(client, 'ModelStatistics', { name: 'nope' })).code).toBe(grpc.status.NOT_FOUND);
   });
 
   it('speaks the protocol to an independent client (Python grpcio with protoc’s descriptor of the .proto)', async () => {
     const python = '/usr/bin/python3';
     const descriptor = path.join(directory, 'grpc_service.desc');
-    const protoc = spawnSync('protoc', [`--proto_path=${path.dirname(PROTO_PATH)}`, `--descriptor_set_out=${descriptor}`, '--include_imports', path.basename(PROTO_PATH)], { encoding: 'utf8' });
+    const protoc = spawnSync(
+      'protoc',
+      [`--proto_path=${path.dirname(PROTO_PATH)}`, `--descriptor_set_out=${descriptor}`, '--include_imports', path.basename(PROTO_PATH)],
+      { encoding: 'utf8' },
+    );
     expect(protoc.stderr).toBe('');
     expect(protoc.status).toBe(0);
     const input = pixelsInput([testImage(5)]);
@@ -254,7 +343,11 @@ except grpc.RpcError as error:
     print('error', error.code().name)
 `;
     // Asynchronously: the server answering it runs in this process.
-    const run = await promisify(execFile)(python, ['-c', script, descriptor, server.grpcAddress!, classifier.inputName, inputFile, classifier.outputName], { encoding: 'utf8', timeout: 60_000 });
+    const run = await promisify(execFile)(
+      python,
+      ['-c', script, descriptor, server.grpcAddress!, classifier.inputName, inputFile, classifier.outputName],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.stderr).toBe('');
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toBe('live True');

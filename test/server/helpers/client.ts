@@ -19,7 +19,11 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
   return { status: response.status, body: await response.json() };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Reply> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<Reply> {
   const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   return readReply(await fetch(url, { method: 'POST', headers, body: payload as BodyInit }));
 }
@@ -33,20 +37,49 @@ export interface BinaryInput {
 }
 
 /** A request as tritonclient.http lays it out when inputs are set with binary_data=True. */
-export function tritonBinaryRequest(inputs: BinaryInput[], options: { outputs?: { name: string; binary?: boolean; classification?: number }[]; jsonInputs?: object[]; id?: string } = {}): { body: Buffer; headerLength: number } {
+export function tritonBinaryRequest(
+  inputs: BinaryInput[],
+  options: { outputs?: { name: string; binary?: boolean; classification?: number }[]; jsonInputs?: object[]; id?: string } = {},
+): { body: Buffer; headerLength: number } {
   const header = {
     ...(options.id ? { id: options.id } : {}),
-    inputs: [...inputs.map((input) => ({ name: input.name, shape: input.shape, datatype: input.datatype, parameters: { binary_data_size: input.bytes.length } })), ...(options.jsonInputs ?? [])],
+    inputs: [
+      ...inputs.map((input) => ({
+        name: input.name,
+        shape: input.shape,
+        datatype: input.datatype,
+        parameters: { binary_data_size: input.bytes.length },
+      })),
+      ...(options.jsonInputs ?? []),
+    ],
     ...(options.outputs
-      ? { outputs: options.outputs.map((output) => ({ name: output.name, parameters: { ...(output.binary !== undefined ? { binary_data: output.binary } : {}), ...(output.classification ? { classification: output.classification } : {}) } })) }
+      ? {
+          outputs: options.outputs.map((output) => ({
+            name: output.name,
+            parameters: {
+              ...(output.binary !== undefined ? { binary_data: output.binary } : {}),
+              ...(output.classification ? { classification: output.classification } : {}),
+            },
+          })),
+        }
       : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   return { body: Buffer.concat([json, ...inputs.map((input) => input.bytes)]), headerLength: json.length };
 }
 
-export async function postBinary(url: string, request: { body: Buffer; headerLength: number }, extraHeaders: Record<string, string> = {}): Promise<Reply> {
-  return readReply(await fetch(url, { method: 'POST', headers: { 'inference-header-content-length': String(request.headerLength), ...extraHeaders }, body: request.body as unknown as BodyInit }));
+export async function postBinary(
+  url: string,
+  request: { body: Buffer; headerLength: number },
+  extraHeaders: Record<string, string> = {},
+): Promise<Reply> {
+  return readReply(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'inference-header-content-length': String(request.headerLength), ...extraHeaders },
+      body: request.body as unknown as BodyInit,
+    }),
+  );
 }
 
 /** Reads a JSON reply, or a binary one: JSON header of Inference-Header-Content-Length bytes, then each binary output in order. */
@@ -101,7 +134,9 @@ export function readLengthPrefixed(bytes: Buffer): string[] {
 
 /** Prometheus text: the value of the first sample of `name` whose labels include every one given. */
 export function metricValue(text: string, name: string, labels: string): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`) && labels.split(',').every((label) => candidate.includes(label)));
+  const line = text
+    .split('\n')
+    .find((candidate) => candidate.startsWith(`${name}{`) && labels.split(',').every((label) => candidate.includes(label)));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 

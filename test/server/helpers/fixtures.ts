@@ -19,15 +19,32 @@ export const DIGIT_LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six
  * Builds, saves and converts a random model; returns the paths of model.json and model.onnx. Layers
  * are named, so every fixture has the same signature (tensor names), as versions of one model do.
  */
-export async function makeTestModel(directory: string, options: { name?: string; seed?: number; labels?: string[] } = {}): Promise<{ modelJson: string; onnx: string }> {
+export async function makeTestModel(
+  directory: string,
+  options: { name?: string; seed?: number; labels?: string[] } = {},
+): Promise<{ modelJson: string; onnx: string }> {
   await tf.setBackend('cpu');
   const seed = options.seed ?? 7;
   const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed + offset });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ name: 'conv', inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], filters: 4, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: init(0) }),
+      tf.layers.conv2d({
+        name: 'conv',
+        inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1],
+        filters: 4,
+        kernelSize: 3,
+        strides: 2,
+        activation: 'relu',
+        kernelInitializer: init(0),
+      }),
       tf.layers.flatten({ name: 'flatten' }),
-      tf.layers.dense({ name: 'dense', units: CLASS_COUNT, activation: 'softmax', kernelInitializer: init(1), biasInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: seed + 2 }) }),
+      tf.layers.dense({
+        name: 'dense',
+        units: CLASS_COUNT,
+        activation: 'softmax',
+        kernelInitializer: init(1),
+        biasInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: seed + 2 }),
+      }),
     ],
   });
   const tfjsDir = path.join(directory, `${options.name ?? 'model'}-tfjs`);

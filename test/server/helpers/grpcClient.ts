@@ -28,7 +28,9 @@ export function grpcClient(address: string, loader: protoLoader.Options, options
 
 /** A unary call: its response, or its ServiceError as a rejection. */
 export function call<T = any>(client: GrpcClient, method: string, request: object): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) =>
+    client[method](request, (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response))),
+  );
 }
 
 /** A unary call that must fail: its ServiceError. */

@@ -13,8 +13,19 @@ const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
 
 export const ONNX_TYPES: Record<Datatype, number> = {
-  BOOL: T.BOOL, UINT8: T.UINT8, UINT16: T.UINT16, UINT32: T.UINT32, UINT64: T.UINT64, INT8: T.INT8, INT16: T.INT16, INT32: T.INT32,
-  INT64: T.INT64, FP16: T.FLOAT16, FP32: T.FLOAT, FP64: T.DOUBLE, BYTES: T.STRING,
+  BOOL: T.BOOL,
+  UINT8: T.UINT8,
+  UINT16: T.UINT16,
+  UINT32: T.UINT32,
+  UINT64: T.UINT64,
+  INT8: T.INT8,
+  INT16: T.INT16,
+  INT32: T.INT32,
+  INT64: T.INT64,
+  FP16: T.FLOAT16,
+  FP32: T.FLOAT,
+  FP64: T.DOUBLE,
+  BYTES: T.STRING,
 };
 
 /** Datatypes whose output is input + input (onnxruntime's Add kernels); BOOL goes through Not, the rest Identity. */
@@ -27,12 +38,20 @@ export function tensorName(role: 'in' | 'out', datatype: Datatype): string {
 function valueInfo(name: string, datatype: Datatype, shape: (number | string)[]) {
   return {
     name,
-    type: { tensorType: { elemType: ONNX_TYPES[datatype], shape: { dim: shape.map((size) => (typeof size === 'number' ? { dimValue: size } : { dimParam: size })) } } },
+    type: {
+      tensorType: {
+        elemType: ONNX_TYPES[datatype],
+        shape: { dim: shape.map((size) => (typeof size === 'number' ? { dimValue: size } : { dimParam: size })) },
+      },
+    },
   };
 }
 
 /** One input `in_<type>` and output `out_<type>` of shape [batch, 2] per datatype. */
-export function writeAllTypesModel(file: string, options: { datatypes?: readonly Datatype[]; batch?: number | string; metadata?: Record<string, string> } = {}): void {
+export function writeAllTypesModel(
+  file: string,
+  options: { datatypes?: readonly Datatype[]; batch?: number | string; metadata?: Record<string, string> } = {},
+): void {
   const datatypes = options.datatypes ?? (Object.keys(ONNX_TYPES) as Datatype[]);
   const batch = options.batch ?? 'batch';
   const nodes = datatypes.map((datatype) => {
@@ -59,7 +78,11 @@ export function writeAllTypesModel(file: string, options: { datatypes?: readonly
  * an output of every datatype), `constant` (no inputs) and `doubler` (FP32 only).
  */
 export function writeProtocolModels(directory: string): { types: string; constant: string; doubler: string } {
-  const models = { types: path.join(directory, 'types.onnx'), constant: path.join(directory, 'constant.onnx'), doubler: path.join(directory, 'doubler.onnx') };
+  const models = {
+    types: path.join(directory, 'types.onnx'),
+    constant: path.join(directory, 'constant.onnx'),
+    doubler: path.join(directory, 'doubler.onnx'),
+  };
   writeAllTypesModel(models.types);
   writeConstantModel(models.constant);
   writeAllTypesModel(models.doubler, { datatypes: ['FP32'] });
@@ -70,7 +93,20 @@ export function writeProtocolModels(directory: string): { types: string; constan
 export function writeConstantModel(file: string): void {
   writeModel(file, {
     name: 'constant',
-    node: [{ opType: 'Constant', output: ['constant'], name: 'constant', attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dims: [4], dataType: T.FLOAT, floatData: [Number.NaN, Infinity, -Infinity, 1.5] } }] }],
+    node: [
+      {
+        opType: 'Constant',
+        output: ['constant'],
+        name: 'constant',
+        attribute: [
+          {
+            name: 'value',
+            type: onnx.AttributeProto.AttributeType.TENSOR,
+            t: { dims: [4], dataType: T.FLOAT, floatData: [Number.NaN, Infinity, -Infinity, 1.5] },
+          },
+        ],
+      },
+    ],
     input: [],
     output: [valueInfo('constant', 'FP32', [4])],
   });
@@ -95,15 +131,36 @@ const OTHER_TYPES = ['bool', 'uint8', 'uint16', 'uint32', 'int8', 'int16', 'int3
 
 /** The JSON text with the model's other inputs appended (each [1, 2] of a plain value). */
 export function withOtherInputs(body: string): string {
-  const others = OTHER_TYPES.map((type) => `{"name":"in_${type}","shape":[1,2],"datatype":"${type === 'bytes' ? 'BYTES' : type.toUpperCase()}","data":${type === 'bool' ? '[true,false]' : type === 'bytes' ? '["a","b"]' : '[1,2]'}}`);
+  const others = OTHER_TYPES.map(
+    (type) =>
+      `{"name":"in_${type}","shape":[1,2],"datatype":"${type === 'bytes' ? 'BYTES' : type.toUpperCase()}","data":${type === 'bool' ? '[true,false]' : type === 'bytes' ? '["a","b"]' : '[1,2]'}}`,
+  );
   return body.replace('"inputs":[', `"inputs":[${others.join(',')},`);
 }
 
 /** A request for the all-types model: every input with `rows` rows and no data, unless `overrides` gives it. */
 export function withOtherInputsObject(overrides: Record<string, { shape: number[]; data: unknown[] }>, rows: number): object {
-  const datatypes: Record<string, string> = { bool: 'BOOL', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', fp16: 'FP16', fp32: 'FP32', fp64: 'FP64', bytes: 'BYTES' };
+  const datatypes: Record<string, string> = {
+    bool: 'BOOL',
+    uint8: 'UINT8',
+    uint16: 'UINT16',
+    uint32: 'UINT32',
+    uint64: 'UINT64',
+    int8: 'INT8',
+    int16: 'INT16',
+    int32: 'INT32',
+    int64: 'INT64',
+    fp16: 'FP16',
+    fp32: 'FP32',
+    fp64: 'FP64',
+    bytes: 'BYTES',
+  };
   return {
-    inputs: Object.entries(datatypes).map(([type, datatype]) => ({ name: `in_${type}`, datatype, ...(overrides[`in_${type}`] ?? { shape: [rows, 2], data: [] }) })),
+    inputs: Object.entries(datatypes).map(([type, datatype]) => ({
+      name: `in_${type}`,
+      datatype,
+      ...(overrides[`in_${type}`] ?? { shape: [rows, 2], data: [] }),
+    })),
   };
 }
 

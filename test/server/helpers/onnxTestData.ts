@@ -48,8 +48,18 @@ const DATATYPES: Record<number, { datatype: string; ort: ort.Tensor.Type }> = {
 };
 
 const ARRAYS: Record<string, new (buffer: ArrayBuffer) => ArrayLike<number | bigint>> = {
-  FP32: Float32Array, FP64: Float64Array, FP16: Uint16Array, INT8: Int8Array, INT16: Int16Array, INT32: Int32Array, INT64: BigInt64Array,
-  UINT8: Uint8Array, UINT16: Uint16Array, UINT32: Uint32Array, UINT64: BigUint64Array, BOOL: Uint8Array,
+  FP32: Float32Array,
+  FP64: Float64Array,
+  FP16: Uint16Array,
+  INT8: Int8Array,
+  INT16: Int16Array,
+  INT32: Int32Array,
+  INT64: BigInt64Array,
+  UINT8: Uint8Array,
+  UINT16: Uint16Array,
+  UINT32: Uint32Array,
+  UINT64: BigUint64Array,
+  BOOL: Uint8Array,
 };
 
 /** Every case of the installed suites with a model and a first data set; reasons for those that cannot be read. */
@@ -81,14 +91,26 @@ function readCase(name: string, directory: string): TestCase {
   const graphInputs = (graph.input ?? []).filter((input) => !initializers.has(input.name ?? ''));
   for (const value of [...graphInputs, ...(graph.output ?? [])]) {
     const elemType = value.type?.tensorType?.elemType;
-    if (elemType === undefined || elemType === null || !DATATYPES[elemType]) throw new Error(`'${value.name}' is not a tensor of a protocol datatype`);
+    if (elemType === undefined || elemType === null || !DATATYPES[elemType])
+      throw new Error(`'${value.name}' is not a tensor of a protocol datatype`);
   }
   const read = (prefix: string, names: string[]) =>
     readdirSync(dataSet)
       .filter((file) => file.startsWith(prefix))
       .sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
       .map((file, index) => readTensor(path.join(dataSet, file), names[index]));
-  return { name, modelPath, inputs: read('input_', graphInputs.map((input) => input.name ?? '')), expected: read('output_', (graph.output ?? []).map((output) => output.name ?? '')) };
+  return {
+    name,
+    modelPath,
+    inputs: read(
+      'input_',
+      graphInputs.map((input) => input.name ?? ''),
+    ),
+    expected: read(
+      'output_',
+      (graph.output ?? []).map((output) => output.name ?? ''),
+    ),
+  };
 }
 
 function readTensor(file: string, graphName: string | undefined): TestTensor {

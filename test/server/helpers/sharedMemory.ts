@@ -35,7 +35,11 @@ export async function post(base: string, url: string, body?: unknown): Promise<{
 }
 
 export function register(base: string, name: string, key: string, byteSize: number, offset?: number) {
-  return post(base, `/v2/systemsharedmemory/region/${name}/register`, { key, byte_size: byteSize, ...(offset === undefined ? {} : { offset }) });
+  return post(base, `/v2/systemsharedmemory/region/${name}/register`, {
+    key,
+    byte_size: byteSize,
+    ...(offset === undefined ? {} : { offset }),
+  });
 }
 
 export function float32(values: number[]): Buffer {
@@ -48,7 +52,11 @@ export function int64(values: bigint[]): Buffer {
 
 /** Shared-memory parameters as Triton's HTTP client writes them. */
 export function shm(region: string, byteSize: number, offset?: number) {
-  return { shared_memory_region: region, shared_memory_byte_size: byteSize, ...(offset === undefined ? {} : { shared_memory_offset: offset }) };
+  return {
+    shared_memory_region: region,
+    shared_memory_byte_size: byteSize,
+    ...(offset === undefined ? {} : { shared_memory_offset: offset }),
+  };
 }
 
 /** The same as gRPC InferParameters (Triton's client sends int64_param). */
@@ -82,7 +90,15 @@ export function useSharedMemoryServer(): SharedMemoryServer {
   beforeAll(async () => {
     served.modelPath = path.join(tempDir('tfjs-onnx-shm-'), 'm.onnx');
     writeAllTypesModel(served.modelPath, { datatypes: ['FP32', 'INT64', 'BYTES'] });
-    served.server = await startServer({ modelPaths: [served.modelPath], port: 0, grpcPort: 0, allowClientShm: true, maxShmRegions: 8, maxShmBytes: 1 << 20, bodyLimit: 64 * 1024 });
+    served.server = await startServer({
+      modelPaths: [served.modelPath],
+      port: 0,
+      grpcPort: 0,
+      allowClientShm: true,
+      maxShmRegions: 8,
+      maxShmBytes: 1 << 20,
+      bodyLimit: 64 * 1024,
+    });
     served.client = grpcClient(served.server.grpcAddress!, { keepCase: true, longs: String, defaults: true, oneofs: true });
   });
   afterEach(async () => {

@@ -79,7 +79,12 @@ function pngHeaderOnly(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 0; // grayscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(10))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(10))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('classify', () => {
@@ -100,7 +105,9 @@ describe('classify', () => {
       expect(reply.status).toBe(200);
       expect(reply.body.model_name).toBe('digits');
       expect(reply.body.predictions.map((p: { index: number }) => p.index)).toEqual(expected.top.map((p) => p.index));
-      reply.body.predictions.forEach((p: { probability: number }, i: number) => expect(Math.abs(p.probability - expected.top[i].probability)).toBeLessThan(1e-6));
+      reply.body.predictions.forEach((p: { probability: number }, i: number) =>
+        expect(Math.abs(p.probability - expected.top[i].probability)).toBeLessThan(1e-6),
+      );
     }
     // JPEG is lossy: the reply is the runtime's answer for the same file.
     const [fromJpeg] = await classifier.classify(new Uint8Array(jpg), { topK: 2 });
@@ -122,7 +129,10 @@ describe('classify', () => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(pattern);
     };
-    expectError(await postJson(classifyUrl(), new Uint8Array([1, 2, 3, 4]), { 'content-type': 'image/png' }), /not a decodable PNG or JPEG image/);
+    expectError(
+      await postJson(classifyUrl(), new Uint8Array([1, 2, 3, 4]), { 'content-type': 'image/png' }),
+      /not a decodable PNG or JPEG image/,
+    );
     expectError(await postJson(classifyUrl(), png.subarray(0, 40), { 'content-type': 'image/png' }), /cannot be decoded/);
     expectError(await postJson(classifyUrl(), new Uint8Array(0), { 'content-type': 'application/octet-stream' }), /empty/);
     expectError(await postJson(classifyUrl(), { pixels: [300] }), /pixels\[0\]/);
@@ -141,9 +151,17 @@ describe('classify', () => {
     expect(replies[1].body.error).toMatch(/20000×20000 pixels \(400 megapixels\), more than the limit of 20/);
     const strict = await startServer({ modelPaths: [onnxPath], port: 0, grpcPort: false, maxImageMegapixels: 0.01, maxImageAspect: 2 });
     try {
-      const big = await postJson(`${strict.url}/v2/models/digits/classify`, grayPng(200, 200, () => 0), { 'content-type': 'image/png' });
+      const big = await postJson(
+        `${strict.url}/v2/models/digits/classify`,
+        grayPng(200, 200, () => 0),
+        { 'content-type': 'image/png' },
+      );
       expect(big.body.error).toMatch(/more than the limit of 0\.01/);
-      const long = await postJson(`${strict.url}/v2/models/digits/classify`, grayPng(90, 10, () => 0), { 'content-type': 'image/png' });
+      const long = await postJson(
+        `${strict.url}/v2/models/digits/classify`,
+        grayPng(90, 10, () => 0),
+        { 'content-type': 'image/png' },
+      );
       expect(long.body.error).toMatch(/aspect ratio of 9:1, more than the limit of 2:1/);
     } finally {
       await strict.close();
@@ -169,7 +187,14 @@ describe('classify shares the served model', () => {
   const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
   const stats = async () => (await getJson(`${server.url}/v2/models/digits/stats`)).body.model_stats[0];
   const inferBody = (pixels: Uint8Array) => ({
-    inputs: [{ name: classifier.inputName, shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'FP32', data: Array.from(normalize(pixels, classifier.preprocess)) }],
+    inputs: [
+      {
+        name: classifier.inputName,
+        shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1],
+        datatype: 'FP32',
+        data: Array.from(normalize(pixels, classifier.preprocess)),
+      },
+    ],
   });
 
   it('moves the per-model statistics and Triton counters by exactly the requests sent, batched with /infer', async () => {
@@ -180,15 +205,18 @@ describe('classify shares the served model', () => {
     // Sent together, so the batcher may merge classify and infer requests into one run.
     const replies = await Promise.all(
       images.map((pixels, i) =>
-        i % 3 === 0 ? postJson(classifyUrl('?top_k=1'), png(pixels), { 'content-type': 'image/png' })
-        : i % 3 === 1 ? postJson(classifyUrl('?top_k=1'), { pixels: Array.from(pixels) })
-        : postJson(`${server.url}/v2/models/digits/infer`, inferBody(pixels)),
+        i % 3 === 0
+          ? postJson(classifyUrl('?top_k=1'), png(pixels), { 'content-type': 'image/png' })
+          : i % 3 === 1
+            ? postJson(classifyUrl('?top_k=1'), { pixels: Array.from(pixels) })
+            : postJson(`${server.url}/v2/models/digits/infer`, inferBody(pixels)),
       ),
     );
     for (const [i, reply] of replies.entries()) {
       expect(reply.status).toBe(200);
       const [expected] = await classifier.classify(images[i], { topK: 1 });
-      const top = i % 3 === 2 ? reply.body.outputs[0].data.indexOf(Math.max(...reply.body.outputs[0].data)) : reply.body.predictions[0].index;
+      const top =
+        i % 3 === 2 ? reply.body.outputs[0].data.indexOf(Math.max(...reply.body.outputs[0].data)) : reply.body.predictions[0].index;
       expect(top).toBe(expected.top[0].index);
     }
     // A picture that reaches the model's decoder and fails there is a failed request of the model.
@@ -196,7 +224,8 @@ describe('classify shares the served model', () => {
     expect((await postJson(classifyUrl(), broken, { 'content-type': 'image/png' })).status).toBe(400);
 
     const after = await metricsText();
-    const delta = (name: string) => metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
+    const delta = (name: string) =>
+      metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
     expect(delta('nv_inference_request_success')).toBe(12);
     expect(delta('nv_inference_count')).toBe(12);
     expect(delta('nv_inference_request_failure')).toBe(1);
@@ -220,7 +249,9 @@ describe('classify shares the served model', () => {
       const png = grayPng(IMAGE_SIZE, IMAGE_SIZE, (x, y) => testImage(5)[y * IMAGE_SIZE + x]);
       const replies = await Promise.all([
         postJson(`${fresh.url}/v2/models/digits/classify`, png, { 'content-type': 'image/png' }),
-        ...Array.from({ length: 3 }, (_, i) => postJson(`${fresh.url}/v2/models/digits/classify`, { pixels: Array.from(testImage(400 + i)) })),
+        ...Array.from({ length: 3 }, (_, i) =>
+          postJson(`${fresh.url}/v2/models/digits/classify`, { pixels: Array.from(testImage(400 + i)) }),
+        ),
       ]);
       expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
       expect(sessionsCreated - before).toBe(1);
@@ -229,13 +260,18 @@ describe('classify shares the served model', () => {
     }
   });
 
-  it('answers 400 for a model that is not an image classifier, and counts it as that model\'s failure', async () => {
+  it("answers 400 for a model that is not an image classifier, and counts it as that model's failure", async () => {
     const before = await metricsText();
     const reply = await postJson(`${server.url}/v2/models/tensors/classify`, { pixels: [1, 2] });
     expect(reply.status).toBe(400);
-    expect(reply.body.error).toMatch(/^model 'tensors' is not an image classifier, so \/classify cannot serve it \(.*has 2 inputs.*\); send it tensors with \/infer$/);
+    expect(reply.body.error).toMatch(
+      /^model 'tensors' is not an image classifier, so \/classify cannot serve it \(.*has 2 inputs.*\); send it tensors with \/infer$/,
+    );
     const after = await metricsText();
-    expect(metricValue(after, 'nv_inference_request_failure', 'model="tensors",version="1"') - metricValue(before, 'nv_inference_request_failure', 'model="tensors",version="1"')).toBe(1);
+    expect(
+      metricValue(after, 'nv_inference_request_failure', 'model="tensors",version="1"') -
+        metricValue(before, 'nv_inference_request_failure', 'model="tensors",version="1"'),
+    ).toBe(1);
   });
 
   it('refuses a body holding several images: /classify answers for one', async () => {

@@ -26,9 +26,19 @@ afterAll(async () => {
 describe('every datatype, several inputs and outputs', () => {
   const datatypes = Object.keys(ONNX_TYPES) as Datatype[];
   const jsonData: Record<Datatype, unknown[]> = {
-    BOOL: [true, false, false, true], UINT8: [0, 255, 7, 8], UINT16: [65535, 1, 2, 3], UINT32: [4294967295, 0, 1, 2], UINT64: [2 ** 53 - 1, 0, 5, 6],
-    INT8: [-128, 127, 0, 1], INT16: [-32768, 32767, 0, 1], INT32: [-5, 1000000, 3, 4], INT64: [-(2 ** 40), 2 ** 40, 3, 4],
-    FP16: [0.5, -2, 1024, 0.25], FP32: [0.25, -1.5, 3, 4], FP64: [0.1, 1e300, -3, 4], BYTES: ['a', 'ünï', '', 'z'],
+    BOOL: [true, false, false, true],
+    UINT8: [0, 255, 7, 8],
+    UINT16: [65535, 1, 2, 3],
+    UINT32: [4294967295, 0, 1, 2],
+    UINT64: [2 ** 53 - 1, 0, 5, 6],
+    INT8: [-128, 127, 0, 1],
+    INT16: [-32768, 32767, 0, 1],
+    INT32: [-5, 1000000, 3, 4],
+    INT64: [-(2 ** 40), 2 ** 40, 3, 4],
+    FP16: [0.5, -2, 1024, 0.25],
+    FP32: [0.25, -1.5, 3, 4],
+    FP64: [0.1, 1e300, -3, 4],
+    BYTES: ['a', 'ünï', '', 'z'],
   };
   const expectedOutput = (datatype: Datatype) => {
     const values = jsonData[datatype];
@@ -38,7 +48,9 @@ describe('every datatype, several inputs and outputs', () => {
   };
 
   it('runs all thirteen datatypes through one model in one JSON request', async () => {
-    const body = { inputs: datatypes.map((datatype) => ({ name: tensorName('in', datatype), shape: [2, 2], datatype, data: jsonData[datatype] })) };
+    const body = {
+      inputs: datatypes.map((datatype) => ({ name: tensorName('in', datatype), shape: [2, 2], datatype, data: jsonData[datatype] })),
+    };
     const reply = await postJson(`${typed.url}/v2/models/types/infer`, body);
     expect(reply.status).toBe(200);
     for (const datatype of datatypes) {
@@ -64,7 +76,10 @@ describe('every datatype, several inputs and outputs', () => {
       .map((datatype) => ({ name: tensorName('in', datatype), shape: [2, 2], datatype, data: jsonData[datatype] }));
     const request = tritonBinaryRequest(binaryInputs, {
       jsonInputs,
-      outputs: [...binaryInputs.map((input) => ({ name: input.name.replace('in_', 'out_'), binary: true })), { name: 'out_fp32', binary: false }],
+      outputs: [
+        ...binaryInputs.map((input) => ({ name: input.name.replace('in_', 'out_'), binary: true })),
+        { name: 'out_fp32', binary: false },
+      ],
     });
     const reply = await postBinary(`${typed.url}/v2/models/types/infer`, request);
     expect(reply.status).toBe(200);
@@ -81,10 +96,14 @@ describe('every datatype, several inputs and outputs', () => {
   it('names what is missing or disagrees across inputs', async () => {
     const one = { inputs: [{ name: 'in_fp32', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }] };
     expectError(await postJson(`${typed.url}/v2/models/types/infer`, one), 400, /needs the inputs .*'in_bool'.*missing from the request/);
-    const all = datatypes.map((datatype, i) => ({ name: tensorName('in', datatype), shape: [i === 0 ? 1 : 2, 2], datatype, data: i === 0 ? jsonData[datatype].slice(0, 2) : jsonData[datatype] }));
+    const all = datatypes.map((datatype, i) => ({
+      name: tensorName('in', datatype),
+      shape: [i === 0 ? 1 : 2, 2],
+      datatype,
+      data: i === 0 ? jsonData[datatype].slice(0, 2) : jsonData[datatype],
+    }));
     expectError(await postJson(`${typed.url}/v2/models/types/infer`, { inputs: all }), 400, /disagree on the batch size/);
     const twice = { inputs: [one.inputs[0], one.inputs[0]] };
     expectError(await postJson(`${typed.url}/v2/models/types/infer`, twice), 400, /input 'in_fp32' is given twice/);
   });
 });
-

@@ -10,13 +10,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
 import { startServer, type RunningServer } from '../../../server/index.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
-import { expectError, float32Bytes, getJson, metricValue, postBinary, postJson, readFloat32, readLengthPrefixed, tritonBinaryRequest, type Reply } from '../helpers/client.ts';
-import { CLASS_COUNT, DIGIT_LABELS, IMAGE_SIZE, PIXELS, inferBody, makeTestModel, normalize, predictDirectly, testImage } from '../helpers/fixtures.ts';
+import {
+  expectError,
+  float32Bytes,
+  getJson,
+  metricValue,
+  postBinary,
+  postJson,
+  readFloat32,
+  readLengthPrefixed,
+  tritonBinaryRequest,
+  type Reply,
+} from '../helpers/client.ts';
+import {
+  CLASS_COUNT,
+  DIGIT_LABELS,
+  IMAGE_SIZE,
+  PIXELS,
+  inferBody,
+  makeTestModel,
+  normalize,
+  predictDirectly,
+  testImage,
+} from '../helpers/fixtures.ts';
 
 const BODY_LIMIT = 256 * 1024;
 let classifier: Classifier;
 let server: RunningServer;
-
 
 beforeAll(async () => {
   const onnxPath = (await makeTestModel(tempDir('tfjs-onnx-server-'), { name: 'digits', labels: DIGIT_LABELS })).onnx;
@@ -86,10 +106,16 @@ describe('infer with JSON', () => {
     const body = JSON.stringify(inferBody(classifier, images));
     // fetch would inflate silently; a raw request shows the bytes on the wire.
     const raw = await new Promise<{ encoding?: string; bytes: Buffer }>((resolve, reject) => {
-      const req = request(inferUrl(), { method: 'POST', headers: { 'accept-encoding': 'gzip', 'content-type': 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk) => chunks.push(chunk)).on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }));
-      });
+      const req = request(
+        inferUrl(),
+        { method: 'POST', headers: { 'accept-encoding': 'gzip', 'content-type': 'application/json' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res
+            .on('data', (chunk) => chunks.push(chunk))
+            .on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -99,7 +125,10 @@ describe('infer with JSON', () => {
 
   it('returns the top classes as "score:index:label" strings with the classification extension', async () => {
     const [expected] = await classifier.classify(testImage(7), { topK: 3 });
-    const reply = await postJson(inferUrl(), inferBody(classifier, [testImage(7)], { outputs: [{ name: classifier.outputName, parameters: { classification: 3 } }] }));
+    const reply = await postJson(
+      inferUrl(),
+      inferBody(classifier, [testImage(7)], { outputs: [{ name: classifier.outputName, parameters: { classification: 3 } }] }),
+    );
     expect(reply.status).toBe(200);
     const [output] = reply.body.outputs;
     expect(output).toMatchObject({ name: classifier.outputName, datatype: 'BYTES', shape: [1, 3] });
@@ -112,14 +141,23 @@ describe('infer with the binary tensor data extension', () => {
     const images = [testImage(10), testImage(11)];
     const input = new Float32Array(images.length * PIXELS);
     images.forEach((pixels, i) => input.set(normalize(pixels, classifier.preprocess), i * PIXELS));
-    const request = tritonBinaryRequest([{ name: classifier.inputName, datatype: 'FP32', shape: [2, IMAGE_SIZE, IMAGE_SIZE, 1], bytes: float32Bytes(input) }], {
-      outputs: [{ name: classifier.outputName, binary: true }],
-      id: 'bin-1',
-    });
+    const request = tritonBinaryRequest(
+      [{ name: classifier.inputName, datatype: 'FP32', shape: [2, IMAGE_SIZE, IMAGE_SIZE, 1], bytes: float32Bytes(input) }],
+      {
+        outputs: [{ name: classifier.outputName, binary: true }],
+        id: 'bin-1',
+      },
+    );
     const reply = await postBinary(inferUrl(), request);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toBe('application/octet-stream');
-    expect(reply.body).toMatchObject({ model_name: 'digits', id: 'bin-1', outputs: [{ name: classifier.outputName, datatype: 'FP32', shape: [2, CLASS_COUNT], parameters: { binary_data_size: 2 * CLASS_COUNT * 4 } }] });
+    expect(reply.body).toMatchObject({
+      model_name: 'digits',
+      id: 'bin-1',
+      outputs: [
+        { name: classifier.outputName, datatype: 'FP32', shape: [2, CLASS_COUNT], parameters: { binary_data_size: 2 * CLASS_COUNT * 4 } },
+      ],
+    });
     const fromBinary = readFloat32(reply.binary.get(classifier.outputName)!);
     expectClose(fromBinary, await predictDirectly(classifier, images));
     const json = await postJson(inferUrl(), inferBody(classifier, images));
@@ -132,7 +170,10 @@ describe('infer with the binary tensor data extension', () => {
     const plain = await postBinary(inferUrl(), tritonBinaryRequest([tensor]));
     expect(plain.headers.get('inference-header-content-length')).toBeNull();
     expectClose(plain.body.outputs[0].data, await predictDirectly(classifier, [testImage(12)]));
-    const header = { parameters: { binary_data_output: true }, inputs: [{ name: tensor.name, shape: tensor.shape, datatype: 'FP32', parameters: { binary_data_size: bytes.length } }] };
+    const header = {
+      parameters: { binary_data_output: true },
+      inputs: [{ name: tensor.name, shape: tensor.shape, datatype: 'FP32', parameters: { binary_data_size: bytes.length } }],
+    };
     const json = Buffer.from(JSON.stringify(header));
     const all = await postBinary(inferUrl(), { body: Buffer.concat([json, bytes]), headerLength: json.length });
     expectClose(readFloat32(all.binary.get(classifier.outputName)!), await predictDirectly(classifier, [testImage(12)]));
@@ -140,47 +181,112 @@ describe('infer with the binary tensor data extension', () => {
 
   it('sends classification strings as binary BYTES with length prefixes', async () => {
     const [expected] = await classifier.classify(testImage(13), { topK: 2 });
-    const request = tritonBinaryRequest([{ name: classifier.inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1], bytes: float32Bytes(normalize(testImage(13), classifier.preprocess)) }], {
-      outputs: [{ name: classifier.outputName, binary: true, classification: 2 }],
-    });
+    const request = tritonBinaryRequest(
+      [
+        {
+          name: classifier.inputName,
+          datatype: 'FP32',
+          shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1],
+          bytes: float32Bytes(normalize(testImage(13), classifier.preprocess)),
+        },
+      ],
+      {
+        outputs: [{ name: classifier.outputName, binary: true, classification: 2 }],
+      },
+    );
     const reply = await postBinary(inferUrl(), request);
     expect(reply.body.outputs[0]).toMatchObject({ datatype: 'BYTES', shape: [1, 2] });
-    expect(readLengthPrefixed(reply.binary.get(classifier.outputName)!)).toEqual(expected.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${p.label}`));
+    expect(readLengthPrefixed(reply.binary.get(classifier.outputName)!)).toEqual(
+      expected.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${p.label}`),
+    );
   });
 
   it('answers bad binary bodies with 400 and an error body', async () => {
     const bytes = float32Bytes(normalize(testImage(14), classifier.preprocess));
     const tensor = { name: classifier.inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1], bytes };
     const good = tritonBinaryRequest([tensor]);
-    expectError(await postBinary(inferUrl(), { body: good.body, headerLength: good.body.length + 10 }), 400, /Inference-Header-Content-Length is \d+, but the body has only/);
-    expectError(await postBinary(inferUrl(), tritonBinaryRequest([{ ...tensor, bytes: bytes.subarray(0, 100) }])), 400, /binary_data_size 100, but shape \[1, 28, 28, 1\] of FP32 needs 3136 bytes/);
-    expectError(await postBinary(inferUrl(), { body: good.body.subarray(0, good.body.length - 10), headerLength: good.headerLength }), 400, /binary_data_size 3136, but only 3126 bytes/);
-    expectError(await postBinary(inferUrl(), { body: Buffer.concat([good.body, Buffer.alloc(4)]), headerLength: good.headerLength }), 400, /4 bytes of binary data after the last tensor/);
-    expectError(await postBinary(inferUrl(), { body: good.body, headerLength: good.headerLength - 3 }), 400, /malformed JSON in the JSON header/);
-    expectError(await postJson(inferUrl(), JSON.parse(good.body.subarray(0, good.headerLength).toString())), 400, /uses binary_data_size, but the request has no Inference-Header-Content-Length/);
+    expectError(
+      await postBinary(inferUrl(), { body: good.body, headerLength: good.body.length + 10 }),
+      400,
+      /Inference-Header-Content-Length is \d+, but the body has only/,
+    );
+    expectError(
+      await postBinary(inferUrl(), tritonBinaryRequest([{ ...tensor, bytes: bytes.subarray(0, 100) }])),
+      400,
+      /binary_data_size 100, but shape \[1, 28, 28, 1\] of FP32 needs 3136 bytes/,
+    );
+    expectError(
+      await postBinary(inferUrl(), { body: good.body.subarray(0, good.body.length - 10), headerLength: good.headerLength }),
+      400,
+      /binary_data_size 3136, but only 3126 bytes/,
+    );
+    expectError(
+      await postBinary(inferUrl(), { body: Buffer.concat([good.body, Buffer.alloc(4)]), headerLength: good.headerLength }),
+      400,
+      /4 bytes of binary data after the last tensor/,
+    );
+    expectError(
+      await postBinary(inferUrl(), { body: good.body, headerLength: good.headerLength - 3 }),
+      400,
+      /malformed JSON in the JSON header/,
+    );
+    expectError(
+      await postJson(inferUrl(), JSON.parse(good.body.subarray(0, good.headerLength).toString())),
+      400,
+      /uses binary_data_size, but the request has no Inference-Header-Content-Length/,
+    );
   });
 });
 
 describe('bad requests', () => {
   it('refuses a wrong datatype, absurd shapes and malformed bodies with 400 before allocating', async () => {
     const pixels = Array.from(testImage(1));
-    const input = (shape: number[], datatype = 'FP32', data: unknown[] = pixels) => ({ inputs: [{ name: classifier.inputName, shape, datatype, data }] });
+    const input = (shape: number[], datatype = 'FP32', data: unknown[] = pixels) => ({
+      inputs: [{ name: classifier.inputName, shape, datatype, data }],
+    });
     expectError(await postJson(inferUrl(), input([1, 28, 28, 1], 'UINT8')), 400, /datatype UINT8, but model 'digits' expects FP32/);
     expectError(await postJson(inferUrl(), input([1e9, 28, 28, 1])), 400, /more than the \d+ elements per tensor/);
-    expectError(await postJson(inferUrl(), input([2 ** 53, 28, 28, 1])), 400, /shape\[0\] is 9007199254740992; dimensions are whole numbers/);
+    expectError(
+      await postJson(inferUrl(), input([2 ** 53, 28, 28, 1])),
+      400,
+      /shape\[0\] is 9007199254740992; dimensions are whole numbers/,
+    );
     expectError(await postJson(inferUrl(), input([1e300, 28, 28, 1])), 400, /dimensions are whole numbers/);
-    expectError(await postJson(inferUrl(), input([1, 28, 28, 1], 'FP32', [1, 2])), 400, /has 2 elements but its shape \[1, 28, 28, 1\] holds 784/);
+    expectError(
+      await postJson(inferUrl(), input([1, 28, 28, 1], 'FP32', [1, 2])),
+      400,
+      /has 2 elements but its shape \[1, 28, 28, 1\] holds 784/,
+    );
     expectError(await postJson(inferUrl(), input([1, 27, 28, 1])), 400, /expects \[-1, 28, 28, 1\]/);
     expectError(await postJson(inferUrl(), input([1, 28, 28, 1], 'FP99')), 400, /not a protocol datatype/);
-    expectError(await postJson(inferUrl(), { inputs: [{ name: 'other', shape: [1], datatype: 'FP32', data: [1] }] }), 400, /unexpected inference input 'other'/);
+    expectError(
+      await postJson(inferUrl(), { inputs: [{ name: 'other', shape: [1], datatype: 'FP32', data: [1] }] }),
+      400,
+      /unexpected inference input 'other'/,
+    );
     expectError(await postJson(inferUrl(), { inputs: [] }), 400, /model 'digits' needs the input 'conv_input', missing from the request/);
-    expectError(await postJson(inferUrl(), { ...inferBody(classifier, [testImage(0)]), outputs: [{ name: 'nope' }] }), 400, /unexpected inference output 'nope'/);
-    expectError(await postJson(inferUrl(), { ...inferBody(classifier, [testImage(0)]), outputs: [{ name: classifier.outputName, parameters: { classification: 0 } }] }), 400, /classification is 0/);
+    expectError(
+      await postJson(inferUrl(), { ...inferBody(classifier, [testImage(0)]), outputs: [{ name: 'nope' }] }),
+      400,
+      /unexpected inference output 'nope'/,
+    );
+    expectError(
+      await postJson(inferUrl(), {
+        ...inferBody(classifier, [testImage(0)]),
+        outputs: [{ name: classifier.outputName, parameters: { classification: 0 } }],
+      }),
+      400,
+      /classification is 0/,
+    );
     expectError(await postJson(inferUrl(), '{"inputs": [', { 'content-type': 'application/json' }), 400, /malformed JSON/);
     expectError(await postJson(inferUrl(), 'x'.repeat(BODY_LIMIT + 1)), 413, /--body-limit/);
     expectError(await postJson(inferUrl(), 'xx', { 'content-encoding': 'br' }), 415, /gzip and deflate/);
     expectError(await postJson(inferUrl(), 'xx', { 'content-encoding': 'gzip' }), 400, /cannot be decompressed/);
-    expectError(await postJson(inferUrl(), gzipSync(Buffer.alloc(BODY_LIMIT * 4, 32)), { 'content-encoding': 'gzip' }), 413, /--body-limit/);
+    expectError(
+      await postJson(inferUrl(), gzipSync(Buffer.alloc(BODY_LIMIT * 4, 32)), { 'content-encoding': 'gzip' }),
+      413,
+      /--body-limit/,
+    );
     expect((await getJson(`${server.url}/v2/health/live`)).status).toBe(200);
   });
 
@@ -189,7 +295,11 @@ describe('bad requests', () => {
     const requests: Promise<Reply>[] = [];
     good.forEach((pixels, i) => {
       requests.push(postJson(inferUrl(), inferBody(classifier, [pixels], { id: `good-${i}` })));
-      requests.push(postJson(inferUrl(), { inputs: [{ name: classifier.inputName, shape: [1, 28, 28, 1], datatype: 'FP32', data: [Number.MAX_VALUE] }] }));
+      requests.push(
+        postJson(inferUrl(), {
+          inputs: [{ name: classifier.inputName, shape: [1, 28, 28, 1], datatype: 'FP32', data: [Number.MAX_VALUE] }],
+        }),
+      );
     });
     const replies = await Promise.all(requests);
     for (let i = 0; i < good.length; i++) {
@@ -214,7 +324,9 @@ describe('dynamic batching, statistics and metrics', () => {
     const statsBefore = (await getJson(`${server.url}/v2/models/digits/stats`)).body.model_stats[0];
     const images = Array.from({ length: 40 }, (_, i) => testImage(200 + i));
     const replies = await Promise.all(images.map((pixels, i) => postJson(inferUrl(), inferBody(classifier, [pixels], { id: `r${i}` }))));
-    const failed = await postJson(inferUrl(), { inputs: [{ name: classifier.inputName, shape: [1, 28, 28, 1], datatype: 'FP32', data: [1] }] });
+    const failed = await postJson(inferUrl(), {
+      inputs: [{ name: classifier.inputName, shape: [1, 28, 28, 1], datatype: 'FP32', data: [1] }],
+    });
     expect(failed.status).toBe(400);
     for (const [i, reply] of replies.entries()) {
       expect(reply.status).toBe(200);
@@ -222,7 +334,8 @@ describe('dynamic batching, statistics and metrics', () => {
       expectClose(reply.body.outputs[0].data, await predictDirectly(classifier, [images[i]]));
     }
     const after = await metricsText();
-    const delta = (name: string) => metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
+    const delta = (name: string) =>
+      metricValue(after, name, 'model="digits",version="1"') - metricValue(before, name, 'model="digits",version="1"');
     expect(delta('nv_inference_request_success')).toBe(40);
     expect(delta('nv_inference_count')).toBe(40);
     expect(delta('nv_inference_request_failure')).toBe(1);
@@ -234,7 +347,9 @@ describe('dynamic batching, statistics and metrics', () => {
     expect(delta('nv_inference_compute_infer_duration_us')).toBeGreaterThan(0);
     expect(after).toMatch(/nv_inference_queue_duration_us\{model="digits",version="1"\}/);
     expect(after).toContain('# TYPE nv_inference_first_response_histogram_ms histogram');
-    expect(metricValue(after, 'tfjs_onnx_batch_size_sum', 'model="digits"') - metricValue(before, 'tfjs_onnx_batch_size_sum', 'model="digits"')).toBe(40);
+    expect(
+      metricValue(after, 'tfjs_onnx_batch_size_sum', 'model="digits"') - metricValue(before, 'tfjs_onnx_batch_size_sum', 'model="digits"'),
+    ).toBe(40);
     expect(metricValue(after, 'tfjs_onnx_http_requests_total', 'route="/v2/models/:name/infer",status="200"')).toBeGreaterThan(0);
 
     const stats = (await getJson(`${server.url}/v2/models/digits/stats`)).body.model_stats[0];
@@ -249,4 +364,3 @@ describe('dynamic batching, statistics and metrics', () => {
     expectError(await getJson(`${server.url}/v2/models/nope/stats`), 404, /nope/);
   });
 });
-

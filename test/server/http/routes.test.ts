@@ -39,12 +39,29 @@ describe('health and metadata', () => {
   it('answers server metadata with the extensions it implements, liveness and readiness', async () => {
     expect(await getJson(`${server.url}/v2`)).toEqual({
       status: 200,
-      body: { name: 'tfjs-onnx', version: expect.any(String), extensions: ['binary_tensor_data', 'classification', 'logging', 'model_configuration', 'model_repository', 'parameters', 'schedule_policy', 'statistics', 'classify'] },
+      body: {
+        name: 'tfjs-onnx',
+        version: expect.any(String),
+        extensions: [
+          'binary_tensor_data',
+          'classification',
+          'logging',
+          'model_configuration',
+          'model_repository',
+          'parameters',
+          'schedule_policy',
+          'statistics',
+          'classify',
+        ],
+      },
     });
     expect(await getJson(`${server.url}/v2/health/live`)).toEqual({ status: 200, body: { live: true } });
     expect(await getJson(`${server.url}/v2/health/ready`)).toEqual({ status: 200, body: { ready: true } });
     expect(await getJson(`${server.url}/v2/models/digits/ready`)).toEqual({ status: 200, body: { name: 'digits', ready: true } });
-    expect(await getJson(`${server.url}/v2/models/digits/versions/1/ready`)).toEqual({ status: 200, body: { name: 'digits', ready: true } });
+    expect(await getJson(`${server.url}/v2/models/digits/versions/1/ready`)).toEqual({
+      status: 200,
+      body: { name: 'digits', ready: true },
+    });
   });
 
   it('describes the model with the ONNX input and output', async () => {

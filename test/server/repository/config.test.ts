@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../common/errors.ts';
 import { readModelConfig } from '../../../server/repository/config.ts';
 import { formatModelConfig } from '../../../server/repository/formatConfig.ts';
-import { TextMessage, parseTextFormat } from '../../../server/repository/pbtxt.ts';
+import { type TextMessage, parseTextFormat } from '../../../server/repository/pbtxt.ts';
 
 /** A config as Triton's model-configuration guide writes them: nested blocks, lists, comments, enum names. */
 const TRITON_STYLE = `
@@ -84,9 +84,18 @@ describe('readModelConfig', () => {
   });
 
   it("has Triton's defaults: no batching, the newest version, model.onnx", () => {
-    expect(readModelConfig('', 'c')).toMatchObject({ maxBatchSize: 0, inputs: [], outputs: [], versionPolicy: { kind: 'latest', numVersions: 1 }, defaultModelFilename: 'model.onnx' });
+    expect(readModelConfig('', 'c')).toMatchObject({
+      maxBatchSize: 0,
+      inputs: [],
+      outputs: [],
+      versionPolicy: { kind: 'latest', numVersions: 1 },
+      defaultModelFilename: 'model.onnx',
+    });
     expect(readModelConfig('version_policy: { all { } }', 'c').versionPolicy).toEqual({ kind: 'all' });
-    expect(readModelConfig('version_policy: { latest { num_versions: 2 } }', 'c').versionPolicy).toEqual({ kind: 'latest', numVersions: 2 });
+    expect(readModelConfig('version_policy: { latest { num_versions: 2 } }', 'c').versionPolicy).toEqual({
+      kind: 'latest',
+      numVersions: 2,
+    });
   });
 
   it('refuses what it cannot serve or what makes no sense, naming file and line', () => {
@@ -119,7 +128,13 @@ describe('readModelConfig', () => {
       maxQueueDelayMicroseconds: 500,
     };
     const config = readModelConfig(formatModelConfig(parts), 'written');
-    expect(config).toMatchObject({ name: 'digits', maxBatchSize: 32, inputs: parts.inputs, outputs: parts.outputs, dynamicBatching: { maxQueueDelayMicroseconds: 500 } });
+    expect(config).toMatchObject({
+      name: 'digits',
+      maxBatchSize: 32,
+      inputs: parts.inputs,
+      outputs: parts.outputs,
+      dynamicBatching: { maxQueueDelayMicroseconds: 500 },
+    });
     const unbatched = readModelConfig(formatModelConfig({ ...parts, maxBatchSize: 0 }), 'written');
     expect(unbatched.dynamicBatching).toBeUndefined();
     expect(unbatched.maxBatchSize).toBe(0);

@@ -36,7 +36,11 @@ describe('loads with overrides', () => {
     await served?.close();
   });
 
-  const rowsRequest = (rows: number) => withOtherInputsObject(Object.fromEntries(['fp32'].map((type) => [`in_${type}`, { shape: [rows, 2], data: Array(rows * 2).fill(1) }])), rows);
+  const rowsRequest = (rows: number) =>
+    withOtherInputsObject(
+      Object.fromEntries(['fp32'].map((type) => [`in_${type}`, { shape: [rows, 2], data: Array(rows * 2).fill(1) }])),
+      rows,
+    );
   const load = (name: string, parameters: object) => postJson(`${served.url}/v2/repository/models/${name}/load`, { parameters });
 
   it('applies a config override: a smaller max_batch_size is in force and enforced, and a plain load restores config.pbtxt', async () => {
@@ -61,7 +65,10 @@ describe('loads with overrides', () => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect((await getJson(`${served.url}/v2/models/uploaded`)).body.versions).toEqual(['3']);
     expect((await postJson(`${served.url}/v2/models/uploaded/infer`, fillRows(rowsRequest(1), 1))).status).toBe(200);
-    await call(repositoryClient, 'RepositoryModelLoad', { model_name: 'viagrpc', parameters: { config: { string_param: config.replace('uploaded', 'viagrpc') }, 'file:1/model.onnx': { bytes_param: bytes } } });
+    await call(repositoryClient, 'RepositoryModelLoad', {
+      model_name: 'viagrpc',
+      parameters: { config: { string_param: config.replace('uploaded', 'viagrpc') }, 'file:1/model.onnx': { bytes_param: bytes } },
+    });
     expect((await getJson(`${served.url}/v2/models/viagrpc/config`)).body).toMatchObject({ name: 'viagrpc', max_batch_size: 4 });
   });
 
@@ -69,9 +76,17 @@ describe('loads with overrides', () => {
     const bytes = readFileSync(typesPath).toString('base64');
     const cases: [string, object, RegExp][] = [
       ['typed', { 'file:1/model.onnx': bytes }, /'file:' overrides need the 'config' parameter too/],
-      ['typed', { config: '{"max_batch_size": 2, "sequence_batching": {}}' }, /'sequence_batching' is set, but this server has no sequence batcher/],
+      [
+        'typed',
+        { config: '{"max_batch_size": 2, "sequence_batching": {}}' },
+        /'sequence_batching' is set, but this server has no sequence batcher/,
+      ],
       ['typed', { config: '{"maxBatchSize": 2, "colour": "red"}' }, /unknown field 'colour' in ModelConfig/],
-      ['typed', { config: '{"input": [{"name": "in_fp32", "data_type": "TYPE_FP32", "dims": [2], "reshape": {"shape": [1, 2]}}]}' }, /'input.reshape' is set, but tensor reshapes are not supported/],
+      [
+        'typed',
+        { config: '{"input": [{"name": "in_fp32", "data_type": "TYPE_FP32", "dims": [2], "reshape": {"shape": [1, 2]}}]}' },
+        /'input.reshape' is set, but tensor reshapes are not supported/,
+      ],
       ['typed', { config: '{"name": "other"}' }, /names the model 'other'/],
       ['typed', { config: '{"max_batch_size": "lots"}' }, /'max_batch_size' is "lots"/],
       ['typed', { config: 'not json' }, /'config' is not JSON/],

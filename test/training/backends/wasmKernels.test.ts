@@ -21,7 +21,8 @@ async function onCpuAndWasm(f: () => tf.Tensor): Promise<[Float32Array, Float32A
 }
 
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
-const values = (count: number, levels?: number) => Float32Array.from({ length: count }, () => (levels ? Math.floor(random() * levels) : random() * 2 - 1));
+const values = (count: number, levels?: number) =>
+  Float32Array.from({ length: count }, () => (levels ? Math.floor(random() * levels) : random() * 2 - 1));
 
 describe("wasm's BatchMatMul with transposed operands", () => {
   const cases: [string, number[], number[], boolean, boolean][] = [
@@ -48,10 +49,18 @@ describe("wasm's MaxPoolGrad", () => {
     ['3×3 windows, stride 2, same padding', [1, 9, 7, 3], 3, 2, 'same'],
   ];
   it.each(cases)('routes the gradient as the cpu backend does for %s', async (_, shape, filter, stride, pad) => {
-    const x = values(shape.reduce((a, b) => a * b, 1), 4);
-    const outShape = await onCpuAndWasm(() => tf.maxPool(tf.tensor4d(x, shape as [number, number, number, number]), filter, stride, pad)).then(([, , s]) => s);
+    const x = values(
+      shape.reduce((a, b) => a * b, 1),
+      4,
+    );
+    const outShape = await onCpuAndWasm(() =>
+      tf.maxPool(tf.tensor4d(x, shape as [number, number, number, number]), filter, stride, pad),
+    ).then(([, , s]) => s);
     const dy = values(outShape.reduce((a, b) => a * b, 1));
-    const gradient = () => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, filter, stride, pad), tf.tensor(dy, outShape))))(tf.tensor4d(x, shape as [number, number, number, number]));
+    const gradient = () =>
+      tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, filter, stride, pad), tf.tensor(dy, outShape))))(
+        tf.tensor4d(x, shape as [number, number, number, number]),
+      );
     const [expected, actual] = await onCpuAndWasm(gradient);
     expect(maxAbsDiff(expected, actual)).toBeLessThan(1e-6);
     expect(expected.some((value) => value !== 0)).toBe(true);

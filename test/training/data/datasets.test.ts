@@ -49,7 +49,9 @@ describe('datasets', () => {
     mkdirSync(directory);
     writeSyntheticDataset(directory, { train: 20 });
     writeFileSync(path.join(directory, 'train-labels-idx1-ubyte'), encodeIdx([19], new Uint8Array(19)));
-    await expect(loadDataset({ dataDir: directory })).rejects.toThrow(/train-images-idx3-ubyte has 20 images but .*train-labels-idx1-ubyte has 19 labels/);
+    await expect(loadDataset({ dataDir: directory })).rejects.toThrow(
+      /train-images-idx3-ubyte has 20 images but .*train-labels-idx1-ubyte has 19 labels/,
+    );
   });
 
   it('refuses a folder that does not exist', async () => {
@@ -58,13 +60,41 @@ describe('datasets', () => {
 
   // Each degenerate dataset gets one line that names the file and what is wrong with it.
   const degenerate: [string, (directory: string) => void, RegExp][] = [
-    ['no training images', (d) => writeSplit(d, 'train', [0, 28, 28], []), /train-images-idx3-ubyte holds no images: the training set needs at least one$/],
-    ['no test images', (d) => writeSplit(d, 't10k', [0, 28, 28], []), /t10k-images-idx3-ubyte holds no images: the test set needs at least one$/],
-    ['0×0 images', (d) => writeSplit(d, 'train', [4, 0, 0], [0, 1, 2, 3]), /train-images-idx3-ubyte: images of 0×0×1 \(height×width×channels\) are empty/],
-    ['images with 0 channels', (d) => writeSplit(d, 'train', [4, 28, 28, 0], [0, 1, 2, 3]), /train-images-idx3-ubyte: images of 28×28×0 .* are empty/],
-    ['test images of another shape', (d) => writeSplit(d, 't10k', [4, 28, 28, 3], [0, 1, 2, 3]), /t10k-images-idx3-ubyte: the test images are 28×28×3 but the training images .* are 28×28×1$/],
-    ['a single class', (d) => writeSplit(d, 'train', [5, 28, 28], [3, 3, 3, 3, 3]), /train-labels-idx1-ubyte: every training label is 3; a classifier needs examples of at least two classes$/],
-    ['labels.txt that is a folder', (d) => mkdirSync(path.join(d, 'labels.txt')), /labels\.txt is not a file: it should hold one class name per line$/],
+    [
+      'no training images',
+      (d) => writeSplit(d, 'train', [0, 28, 28], []),
+      /train-images-idx3-ubyte holds no images: the training set needs at least one$/,
+    ],
+    [
+      'no test images',
+      (d) => writeSplit(d, 't10k', [0, 28, 28], []),
+      /t10k-images-idx3-ubyte holds no images: the test set needs at least one$/,
+    ],
+    [
+      '0×0 images',
+      (d) => writeSplit(d, 'train', [4, 0, 0], [0, 1, 2, 3]),
+      /train-images-idx3-ubyte: images of 0×0×1 \(height×width×channels\) are empty/,
+    ],
+    [
+      'images with 0 channels',
+      (d) => writeSplit(d, 'train', [4, 28, 28, 0], [0, 1, 2, 3]),
+      /train-images-idx3-ubyte: images of 28×28×0 .* are empty/,
+    ],
+    [
+      'test images of another shape',
+      (d) => writeSplit(d, 't10k', [4, 28, 28, 3], [0, 1, 2, 3]),
+      /t10k-images-idx3-ubyte: the test images are 28×28×3 but the training images .* are 28×28×1$/,
+    ],
+    [
+      'a single class',
+      (d) => writeSplit(d, 'train', [5, 28, 28], [3, 3, 3, 3, 3]),
+      /train-labels-idx1-ubyte: every training label is 3; a classifier needs examples of at least two classes$/,
+    ],
+    [
+      'labels.txt that is a folder',
+      (d) => mkdirSync(path.join(d, 'labels.txt')),
+      /labels\.txt is not a file: it should hold one class name per line$/,
+    ],
   ];
   it.each(degenerate)('refuses a dataset with %s in one line naming the file', async (name, spoil, message) => {
     const directory = path.join(root, name.replace(/\W+/g, '-'));
@@ -92,7 +122,13 @@ describe('datasets', () => {
     chmodSync(directory, 0o000);
     try {
       // Root reads any folder, so the load runs as an unprivileged user when the tests run as root (as in CI).
-      const message = process.getuid?.() === 0 ? await loadAsNobody(directory) : await loadDataset({ dataDir: directory }).then(() => 'loaded', (error: Error) => error.message);
+      const message =
+        process.getuid?.() === 0
+          ? await loadAsNobody(directory)
+          : await loadDataset({ dataDir: directory }).then(
+              () => 'loaded',
+              (error: Error) => error.message,
+            );
       expect(message).toBe(`cannot read the data folder ${directory}: EACCES: permission denied, scandir '${directory}'`);
     } finally {
       chmodSync(directory, 0o755);
@@ -102,7 +138,11 @@ describe('datasets', () => {
 
 describe('holding out a validation part', () => {
   it("takes the last fraction of the samples, before any shuffling, as Keras' validation_split does", () => {
-    const split = { images: Uint8Array.from({ length: 10 * 4 }, (_, i) => i), labels: Uint8Array.from({ length: 10 }, (_, i) => i), count: 10 };
+    const split = {
+      images: Uint8Array.from({ length: 10 * 4 }, (_, i) => i),
+      labels: Uint8Array.from({ length: 10 }, (_, i) => i),
+      count: 10,
+    };
     const { train, validation } = holdOutLast(split, 0.25, 4);
     // Keras: split_at = floor(10 × (1 − 0.25)) = 7.
     expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -131,7 +171,19 @@ async function loadAsNobody(directory: string): Promise<string> {
   const bundleDirectory = path.join(path.dirname(directory), 'nobody-loader');
   mkdirSync(bundleDirectory, { mode: 0o755 });
   const loader = path.join(bundleDirectory, 'load.mjs');
-  buildSync({ entryPoints: [path.resolve(import.meta.dirname, '../../../training/data/datasets.ts')], bundle: true, platform: 'node', format: 'esm', outfile: loader, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [path.resolve(import.meta.dirname, '../../../training/data/datasets.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: loader,
+    logLevel: 'silent',
+  });
   const script = `import(${JSON.stringify(loader)}).then((m) => m.loadDataset({ dataDir: process.argv[1] })).then(() => console.log('loaded'), (error) => console.log(error.message))`;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script, directory], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: bundleDirectory }).trim();
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script, directory], {
+    uid: 65534,
+    gid: 65534,
+    encoding: 'utf8',
+    cwd: bundleDirectory,
+  }).trim();
 }

@@ -49,9 +49,21 @@ describe('IDX reader', () => {
     ['a bad magic number', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 0]), /bad magic number 0x504b0304/],
     ['an unknown dtype', new Uint8Array([0, 0, 0x42, 1, 0, 0, 0, 1, 7]), /unknown IDX data type code 0x42/],
     ['a header shorter than its dimensions', new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1]), /too short/],
-    ['truncated data', encodeIdx([4, 3], new Uint8Array(12)).subarray(0, 15), /^broken-file is truncated: dimensions \[4, 3\] of uint8 need 24 bytes, the file has 15$/],
-    ['trailing bytes', new Uint8Array([...encodeIdx([2], new Uint8Array(2)), 9]), /^broken-file has trailing bytes: dimensions \[2\] of uint8 need 10 bytes, the file has 11$/],
-    ['dimensions whose product no file could hold', new Uint8Array([0, 0, 8, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 1]), /^broken-file is truncated: .* need more than 2\^53 bytes, the file has 17$/],
+    [
+      'truncated data',
+      encodeIdx([4, 3], new Uint8Array(12)).subarray(0, 15),
+      /^broken-file is truncated: dimensions \[4, 3\] of uint8 need 24 bytes, the file has 15$/,
+    ],
+    [
+      'trailing bytes',
+      new Uint8Array([...encodeIdx([2], new Uint8Array(2)), 9]),
+      /^broken-file has trailing bytes: dimensions \[2\] of uint8 need 10 bytes, the file has 11$/,
+    ],
+    [
+      'dimensions whose product no file could hold',
+      new Uint8Array([0, 0, 8, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 1]),
+      /^broken-file is truncated: .* need more than 2\^53 bytes, the file has 17$/,
+    ],
   ];
   it.each(corrupt)('rejects %s with a clear error', (_, bytes, message) => {
     expect(() => parseIdx(bytes, 'broken-file')).toThrow(InvalidInputError);

@@ -126,12 +126,24 @@ describe('the lean training step', () => {
     const sigmoid = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'sigmoid' })] });
     expect(() => softmaxClassifier(sigmoid)).toThrow(/needs a last layer Dense with softmax activation, found Dense \(sigmoid\)/);
     const regularized = tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [4], units: 3, kernelRegularizer: tf.regularizers.l2(), name: 'regularized' }), tf.layers.dense({ units: 2, activation: 'softmax' })],
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 3, kernelRegularizer: tf.regularizers.l2(), name: 'regularized' }),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
     });
-    expect(() => softmaxClassifier(regularized)).toThrow(/layer regularized uses kernelRegularizer, which the training loop does not apply/);
-    const withHead = (layer: tf.layers.Layer) => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), layer, tf.layers.dense({ units: 2, activation: 'softmax' })] });
-    expect(() => softmaxClassifier(withHead(tf.layers.gaussianNoise({ stddev: 0.1, name: 'noise' })))).toThrow(/layer noise is GaussianNoise, whose training noise the training loop does not draw/);
-    expect(() => softmaxClassifier(withHead(tf.layers.dropout({ rate: 0.5, noiseShape: [1, 3], name: 'shared' })))).toThrow(/layer shared uses noiseShape, which the training loop does not apply/);
+    expect(() => softmaxClassifier(regularized)).toThrow(
+      /layer regularized uses kernelRegularizer, which the training loop does not apply/,
+    );
+    const withHead = (layer: tf.layers.Layer) =>
+      tf.sequential({
+        layers: [tf.layers.dense({ inputShape: [4], units: 3 }), layer, tf.layers.dense({ units: 2, activation: 'softmax' })],
+      });
+    expect(() => softmaxClassifier(withHead(tf.layers.gaussianNoise({ stddev: 0.1, name: 'noise' })))).toThrow(
+      /layer noise is GaussianNoise, whose training noise the training loop does not draw/,
+    );
+    expect(() => softmaxClassifier(withHead(tf.layers.dropout({ rate: 0.5, noiseShape: [1, 3], name: 'shared' })))).toThrow(
+      /layer shared uses noiseShape, which the training loop does not apply/,
+    );
   });
 });
 

@@ -18,7 +18,16 @@ describe("Adam's WebAssembly SIMD loop", () => {
     }
     newValue.fill(Number.NaN);
     const [beta1, beta2, stepSize, epsilon] = [0.9, 0.999, 0.002, 1e-7];
-    adam!(...([0, 1, 2, 3, 4, 5, 6].map((k) => k * count * 4) as [number, number, number, number, number, number, number]), count, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsilon);
+    adam!(
+      ...([0, 1, 2, 3, 4, 5, 6].map((k) => k * count * 4) as [number, number, number, number, number, number, number]),
+      count,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      stepSize,
+      epsilon,
+    );
     for (let i = 0; i < count; i++) {
       const first = beta1 * m[i] + (1 - beta1) * gradient[i];
       const second = beta2 * v[i] + (1 - beta2) * gradient[i] * gradient[i];

@@ -26,9 +26,21 @@ beforeAll(async () => {
 describe('Philox4x32-10', () => {
   // Known answers from the Random123 distribution's kat_vectors (counter, key → output).
   it.each([
-    [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-    [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-    [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+    [
+      [0, 0, 0, 0],
+      [0, 0],
+      [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+    ],
+    [
+      [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+    ],
+    [
+      [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+      [0xa4093822, 0x299f31d0],
+      [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+    ],
   ])('gives the reference output for counter %j and key %j', (counter, key, expected) => {
     const out = new Uint32Array(4);
     philox4x32(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out);
@@ -53,7 +65,11 @@ describe('dropout masks', () => {
   it('are a function of (seed, step): the same key repeats its mask, another step or seed draws an independent one', () => {
     const mask = maskOf(key, count);
     expect(maskOf(key, count)).toEqual(mask);
-    for (const other of [{ ...key, step: 2 }, { ...key, step: 1000 }, { ...key, seed: 5 }]) {
+    for (const other of [
+      { ...key, step: 2 },
+      { ...key, step: 1000 },
+      { ...key, seed: 5 },
+    ]) {
       const otherMask = maskOf(other, count);
       // Independent masks agree where both keep or both drop: 0.75² + 0.25² = 62.5% of units.
       expect(fractionWhere(count, (i) => (mask[i] === 0) === (otherMask[i] === 0))).toBeCloseTo(0.625, 1);
@@ -81,12 +97,17 @@ describe.each(cases)('dropout on %s (%s)', (backend, implementation) => {
     const x = tf.tensor(randomArray(6 * 35), shape);
     const dy = tf.tensor(randomArray(6 * 35), shape);
     const before = tf.memory().numTensors;
-    const { value, grads } = tf.valueAndGrads((input: tf.Tensor) => tf.sum(tf.mul(dropout(input, key, implementation), dy)) as tf.Scalar)([x]);
+    const { value, grads } = tf.valueAndGrads((input: tf.Tensor) => tf.sum(tf.mul(dropout(input, key, implementation), dy)) as tf.Scalar)([
+      x,
+    ]);
     const y = tf.tidy(() => dropout(x, key, implementation));
     expect(y.shape).toEqual(shape);
     expect(Array.from(y.dataSync())).toEqual(Array.from(x.dataSync(), (v, i) => Math.fround(v * mask[i])));
     expect(Array.from(grads[0].dataSync())).toEqual(Array.from(dy.dataSync(), (v, i) => Math.fround(v * mask[i])));
-    expect(value.dataSync()[0]).toBeCloseTo(Array.from(y.dataSync()).reduce((sum, v, i) => sum + v * dy.dataSync()[i], 0), 4);
+    expect(value.dataSync()[0]).toBeCloseTo(
+      Array.from(y.dataSync()).reduce((sum, v, i) => sum + v * dy.dataSync()[i], 0),
+      4,
+    );
     tf.dispose([y, value, ...grads]);
     expect(tf.memory().numTensors).toBe(before); // the saved mask goes with the gradient tape
     tf.dispose([x, dy]);

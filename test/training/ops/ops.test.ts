@@ -8,7 +8,8 @@ import { createRandom } from '../../../training/random.ts';
 
 const random = createRandom(11);
 const randomArray = (count: number, scale = 1) => Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale);
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
 
 // The fused kernels run on wasm and cpu; 'ops' is the composite that tfjs-node runs.
 const cases: [string, Implementation][] = [
@@ -33,7 +34,15 @@ describe.each(cases)('fused Adam on %s (%s)', (backend, implementation) => {
     const fused = new FusedAdam(ours, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, implementation);
     const reference = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
     for (let step = 0; step < 6; step++) {
-      const gradients = shapes.map((shape) => tf.tensor(randomArray(shape.reduce((a, b) => a * b, 1), 0.5), shape));
+      const gradients = shapes.map((shape) =>
+        tf.tensor(
+          randomArray(
+            shape.reduce((a, b) => a * b, 1),
+            0.5,
+          ),
+          shape,
+        ),
+      );
       fused.update(Object.fromEntries(ours.map((variable, i) => [variable.name, gradients[i]])));
       reference.applyGradients(theirs.map((variable, i) => ({ name: variable.name, tensor: gradients[i] })));
       tf.dispose(gradients);
@@ -89,7 +98,10 @@ describe.each(cases)('sparse softmax cross-entropy on %s (%s)', (backend, implem
       const batch = 1 + (batchIndex % 5);
       tf.tidy(() => {
         const logits = tf.tensor2d(randomArray(batch * 3, 3), [batch, 3]);
-        const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => (batchIndex + i) % 3), 'int32');
+        const labels = tf.tensor1d(
+          Array.from({ length: batch }, (_, i) => (batchIndex + i) % 3),
+          'int32',
+        );
         const loss = sparseSoftmaxCrossEntropy(logits, labels, totals, implementation);
         lossSum += loss.dataSync()[0] * batch;
         const predicted = tf.argMax(logits, 1).dataSync();

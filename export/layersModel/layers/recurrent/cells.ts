@@ -126,7 +126,8 @@ export const RNN_CELLS = option.custom((config, key): CellEntryArgs[] => {
 export function readCell(ctx: LayerContext, kind: CellKind, label: string, args: CellArgs, inputSize: number): CellSpec {
   const { units, activation, useBias } = args;
   const gates = GATES[kind];
-  const recurrentActivation = kind === 'SimpleRNN' ? 'linear' : (args.recurrentActivation ?? (ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid'));
+  const recurrentActivation =
+    kind === 'SimpleRNN' ? 'linear' : (args.recurrentActivation ?? (ctx.producer.framework === 'tfjs' ? 'hardSigmoid' : 'sigmoid'));
   const resetAfter = kind === 'GRU' && (args.resetAfter ?? ctx.producer.framework === 'keras');
   const kernel = ctx.floatWeight('kernel', [inputSize, gates * units]).values;
   const recurrentKernel = ctx.floatWeight('recurrent_kernel', [units, gates * units]).values;
@@ -148,7 +149,11 @@ export const SEQUENCE_OPTIONS = {
     why: 'a stateful layer carries its state from one call to the next, and an ONNX graph keeps no state between runs',
     supported: [false],
   }),
-  timeMajor: option.refusing(option.bool(false), (timeMajor) => !timeMajor, { values: 'set to true', reason: 'not converted yet', supported: [false] }),
+  timeMajor: option.refusing(option.bool(false), (timeMajor) => !timeMajor, {
+    values: 'set to true',
+    reason: 'not converted yet',
+    supported: [false],
+  }),
   // `unroll`, `implementation`, dropout and recurrent_dropout change how training runs, not what inference computes.
   returnSequences: option.bool(false),
   returnState: option.bool(false),

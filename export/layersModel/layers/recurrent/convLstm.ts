@@ -70,7 +70,8 @@ function convertConvLstm(ctx: LayerContext, options: ConvLstmOptions): TensorVal
     zeroOutputForMask: options.zeroOutputForMask,
     step: convLstmStep(ctx, layer, [outRows, outCols]),
   });
-  const stateValue = (name: string) => tensorValue(name, layer.channelsLast ? [x.shape[0], outRows, outCols, filters] : [x.shape[0], filters, outRows, outCols], layer.nchw);
+  const stateValue = (name: string) =>
+    tensorValue(name, layer.channelsLast ? [x.shape[0], outRows, outCols, filters] : [x.shape[0], filters, outRows, outCols], layer.nchw);
   const [hFinal, cFinal] = run.states.map(stateValue);
   // The sequence is stored [steps, batch, F, H', W'].
   const sequence = layer.channelsLast
@@ -83,7 +84,8 @@ function convertConvLstm(ctx: LayerContext, options: ConvLstmOptions): TensorVal
 
 function readLayer(ctx: LayerContext, x: TensorValue, options: ConvLstmOptions): ConvLstmLayer {
   const c = ctx.config;
-  if (x.shape.length !== 5) throw new InvalidInputError(`${c.label} expects a [batch, steps, rows, cols, channels] input, got ${JSON.stringify(x.shape)}`);
+  if (x.shape.length !== 5)
+    throw new InvalidInputError(`${c.label} expects a [batch, steps, rows, cols, channels] input, got ${JSON.stringify(x.shape)}`);
   const channelsLast = options.dataFormat === 'channelsLast';
   const [rows, cols, channels] = channelsLast ? x.shape.slice(2) : [x.shape[3], x.shape[4], x.shape[2]];
   if (channels === null) throw new InvalidInputError(`${c.label} needs an input with a known number of channels`);
@@ -100,9 +102,18 @@ function convolveInputs(ctx: LayerContext, x: TensorValue, layer: ConvLstmLayer)
   const window: Window = { kernel, strides: options.strides, dilations: options.dilationRate, padding: options.padding };
   const input = options.goBackwards ? reverseSteps(ctx, x) : x;
   const timeMajorImages = ctx.inLayout(input, channelsLast ? [1, 0, 4, 2, 3] : [1, 0, 2, 3, 4]);
-  const folded = g.node('Reshape', [timeMajorImages, g.node('Concat', [g.int64Constant('all_images', [-1]), shapeSlice(ctx, timeMajorImages, 2, 5)], { axis: attr.int(0) })]);
-  const convolved = emitConv(g, folded, [layer.rows, layer.cols], window, { weight: { name: 'kernel', ...kernelToOnnx(inputKernel) }, bias });
-  const projected = g.node('Reshape', [convolved.output, g.node('Concat', [shapeSlice(ctx, timeMajorImages, 0, 2), shapeSlice(ctx, convolved.output, 1, 4)], { axis: attr.int(0) })]);
+  const folded = g.node('Reshape', [
+    timeMajorImages,
+    g.node('Concat', [g.int64Constant('all_images', [-1]), shapeSlice(ctx, timeMajorImages, 2, 5)], { axis: attr.int(0) }),
+  ]);
+  const convolved = emitConv(g, folded, [layer.rows, layer.cols], window, {
+    weight: { name: 'kernel', ...kernelToOnnx(inputKernel) },
+    bias,
+  });
+  const projected = g.node('Reshape', [
+    convolved.output,
+    g.node('Concat', [shapeSlice(ctx, timeMajorImages, 0, 2), shapeSlice(ctx, convolved.output, 1, 4)], { axis: attr.int(0) }),
+  ]);
   const [outRows, outCols] = convolved.sizes;
   return { projected, outRows, outCols };
 }
@@ -112,17 +123,23 @@ function startStates(ctx: LayerContext, initialStates: readonly TensorValue[], p
   const g = ctx.graph;
   const { filters } = layer.options;
   const initial = initialStates.length ? initialStates.map((state) => ctx.inLayout(state, layer.nchw)) : undefined;
-  if (initial && initial.length !== 2) throw new InvalidInputError(`${ctx.config.label} takes 2 initial states (h, c), got ${initial.length}`);
+  if (initial && initial.length !== 2)
+    throw new InvalidInputError(`${ctx.config.label} takes 2 initial states (h, c), got ${initial.length}`);
   if (initial) return initial;
   const zero = g.floatConstant('zeros', [1, filters, 1, 1], new Float32Array(filters));
-  const shape = g.node('Concat', [shapeSlice(ctx, projected, 1, 2), g.int64Constant('filters', [filters]), shapeSlice(ctx, projected, 3, 5)], { axis: attr.int(0) });
+  const shape = g.node(
+    'Concat',
+    [shapeSlice(ctx, projected, 1, 2), g.int64Constant('filters', [filters]), shapeSlice(ctx, projected, 3, 5)],
+    { axis: attr.int(0) },
+  );
   const zeros = g.node('Expand', [zero, shape]);
   return [zeros, zeros];
 }
 
 /** A [batch, steps] mask as one [batch, 1, 1, 1] slice per step (in the order the steps run). */
 function maskPerStep(ctx: LayerContext, mask: Mask, goBackwards: boolean): string | undefined {
-  if (mask && mask.shape.length !== 2) throw new InvalidInputError(`${ctx.config.label} can apply a [batch, steps] mask, got one of shape ${JSON.stringify(mask.shape)}`);
+  if (mask && mask.shape.length !== 2)
+    throw new InvalidInputError(`${ctx.config.label} can apply a [batch, steps] mask, got one of shape ${JSON.stringify(mask.shape)}`);
   const stepMask = mask && (goBackwards ? reverseSteps(ctx, mask) : mask);
   const g = ctx.graph;
   return stepMask ? g.node('Unsqueeze', [ctx.inLayout(stepMask, [1, 0]), g.int64Constant('axes', [2, 3, 4])]) : undefined;
@@ -143,9 +160,13 @@ function convLstmStep(ctx: LayerContext, layer: ConvLstmLayer, [outRows, outCols
     const z = b.node('Add', [stepProjected, recurrent.output]);
     const gates = b.nodeWithOutputs('Split', [z, b.int64Constant('split', [filters, filters, filters, filters])], 4, { axis: attr.int(1) });
     // Activations see NCHW tensors whose Keras layout is NHWC (softmax goes over the filters).
-    const act = (name: string, fn: string) => applyActivation(body, tensorValue(name, [null, outRows, outCols, filters], [0, 3, 1, 2]), fn).onnxName;
+    const act = (name: string, fn: string) =>
+      applyActivation(body, tensorValue(name, [null, outRows, outCols, filters], [0, 3, 1, 2]), fn).onnxName;
     const [i, f, candidate, o] = gates;
-    const cell = b.node('Add', [b.node('Mul', [act(f, recurrentActivation), previousCell]), b.node('Mul', [act(i, recurrentActivation), act(candidate, activation)])]);
+    const cell = b.node('Add', [
+      b.node('Mul', [act(f, recurrentActivation), previousCell]),
+      b.node('Mul', [act(i, recurrentActivation), act(candidate, activation)]),
+    ]);
     return [b.node('Mul', [act(o, recurrentActivation), act(cell, activation)]), cell];
   };
 }

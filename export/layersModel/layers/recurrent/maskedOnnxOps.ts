@@ -33,14 +33,24 @@ export function runMaskedOnnxRecurrent(
   const steps = g.node('Slice', [g.node('Shape', [valid]), g.int64Constant('starts', [1]), g.int64Constant('ends', [2])]);
 
   // The order of each sample's steps: valid ones first, each group in time order.
-  const time = cast(g, g.node('Range', [g.initializer('zero', [], 'int64', BigInt64Array.of(0n)), g.node('Squeeze', [steps]), g.initializer('one', [], 'int64', BigInt64Array.of(1n))]), 'float32');
+  const time = cast(
+    g,
+    g.node('Range', [
+      g.initializer('zero', [], 'int64', BigInt64Array.of(0n)),
+      g.node('Squeeze', [steps]),
+      g.initializer('one', [], 'int64', BigInt64Array.of(1n)),
+    ]),
+    'float32',
+  );
   const masked = g.node('Sub', [g.scalar('one', 1), valid]);
   const key = g.node('Add', [g.node('Mul', [masked, cast(g, steps, 'float32')]), time]);
   const [, order] = g.nodeWithOutputs('TopK', [key, steps], 2, { axis: attr.int(1), largest: attr.int(0), sorted: attr.int(1) });
 
   const input = ctx.logical(sequence);
   const gatherOrder = g.node('Expand', [unsqueeze(ctx, order, [2]), g.node('Shape', [input])]);
-  const compacted = g.node('Transpose', [g.node('GatherElements', [input, gatherOrder], { axis: attr.int(1) })], { perm: attr.ints([1, 0, 2]) });
+  const compacted = g.node('Transpose', [g.node('GatherElements', [input, gatherOrder], { axis: attr.int(1) })], {
+    perm: attr.ints([1, 0, 2]),
+  });
 
   // ONNX runtimes want at least one step per sample; an all-masked sample is fixed up below.
   const count = reduce(ctx, 'ReduceSum', valid, [1], false);
@@ -55,9 +65,15 @@ export function runMaskedOnnxRecurrent(
   const validSoFar = g.node('CumSum', [valid, g.initializer('axis', [], 'int64', BigInt64Array.of(1n))]);
   const position = cast(g, g.node('Max', [g.node('Sub', [validSoFar, g.scalar('one', 1)]), g.scalar('zero', 0)]), 'int64');
   const timeMajor = (name: string) => unsqueeze(ctx, g.node('Transpose', [name], { perm: attr.ints([1, 0]) }), [2]);
-  const gathered = g.node('GatherElements', [run.outputs, g.node('Expand', [timeMajor(position), g.node('Shape', [run.outputs])])], { axis: attr.int(0) });
+  const gathered = g.node('GatherElements', [run.outputs, g.node('Expand', [timeMajor(position), g.node('Shape', [run.outputs])])], {
+    axis: attr.int(0),
+  });
   const outputs = zeroOutputForMask
     ? g.node('Mul', [gathered, timeMajor(valid)])
-    : g.node('Where', [g.node('Greater', [timeMajor(validSoFar), g.scalar('zero', 0)]), gathered, initial ? unsqueeze(ctx, initial[0], [0]) : g.scalar('zero', 0)]);
+    : g.node('Where', [
+        g.node('Greater', [timeMajor(validSoFar), g.scalar('zero', 0)]),
+        gathered,
+        initial ? unsqueeze(ctx, initial[0], [0]) : g.scalar('zero', 0),
+      ]);
   return { outputs, states };
 }

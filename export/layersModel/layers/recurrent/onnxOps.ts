@@ -32,7 +32,8 @@ const GATE_ORDER: Record<CellSpec['kind'], number[]> = { SimpleRNN: [0], LSTM: [
 /** The `activations` attribute if every function the cell uses has an ONNX equivalent. */
 export function onnxActivations(cell: CellSpec, producer: Producer): string[] | undefined {
   // Keras 3's hard_sigmoid has slope 1/6, not ONNX's default 0.2.
-  const onnxName = (activation: string) => (activation === 'hardSigmoid' && hardSigmoidSlope(producer) !== 0.2 ? undefined : ONNX_ACTIVATIONS[activation]);
+  const onnxName = (activation: string) =>
+    activation === 'hardSigmoid' && hardSigmoidSlope(producer) !== 0.2 ? undefined : ONNX_ACTIVATIONS[activation];
   const g = onnxName(cell.activation);
   if (!g) return undefined;
   if (cell.kind === 'SimpleRNN') return [g];
@@ -60,7 +61,9 @@ function reorderBias(values: Float32Array | undefined, cell: CellSpec): Float32A
   const size = GATES[cell.kind] * cell.units;
   const out = new Float32Array(size);
   if (!values) return out;
-  GATE_ORDER[cell.kind].forEach((kerasGate, onnxGate) => out.set(values.subarray(kerasGate * cell.units, (kerasGate + 1) * cell.units), onnxGate * cell.units));
+  GATE_ORDER[cell.kind].forEach((kerasGate, onnxGate) =>
+    out.set(values.subarray(kerasGate * cell.units, (kerasGate + 1) * cell.units), onnxGate * cell.units),
+  );
   return out;
 }
 

@@ -137,7 +137,10 @@ const STEPS: Record<CellSpec['kind'], Step> = {
   LSTM: (ctx, cell, { projected, states: [h, c] }) => {
     const g = ctx.graph;
     const { units } = cell;
-    const z = g.node('Add', [projected, g.node('MatMul', [h, g.floatConstant('recurrent_kernel', [units, 4 * units], cell.recurrentKernel)])]);
+    const z = g.node('Add', [
+      projected,
+      g.node('MatMul', [h, g.floatConstant('recurrent_kernel', [units, 4 * units], cell.recurrentKernel)]),
+    ]);
     const [zi, zf, zc, zo] = split(ctx, z, units, 4);
     const sigma = (x: string) => activate(ctx, x, cell.recurrentActivation, units);
     const cNext = g.node('Add', [g.node('Mul', [sigma(zf), c]), g.node('Mul', [sigma(zi), activate(ctx, zc, cell.activation, units)])]);

@@ -3,7 +3,7 @@ import { resultTables } from '../../../../bench/report/resultTables.ts';
 import type { Table } from '../../../../bench/report/table.ts';
 import type { BenchResults } from '../../../../bench/results.ts';
 
-describe('the training section\'s tables', () => {
+describe("the training section's tables", () => {
   it('shows the training section with fit() beside it, the kernel counts and the PyTorch epochs, or why PyTorch was not measured', () => {
     const figure = (median: number) => ({ median, min: median * 0.9, max: median * 1.1, repetitions: 3 });
     const training = (pytorch: NonNullable<NonNullable<BenchResults['training']>['data']>['pytorch']) =>
@@ -13,14 +13,28 @@ describe('the training section\'s tables', () => {
         childProcesses: [],
         data: {
           recipe: { batchSize: 32, optimizer: 'adam', learningRate: 0.001, loss: 'sparseCategoricalCrossentropy' },
-          rows: [{ model: 'mlp', backend: 'wasm', warmupSteps: 20, steps: 200, samplesPerSecond: figure(12000), fit: { samplesPerSecond: figure(5000), speedup: figure(2.4) } }],
+          rows: [
+            {
+              model: 'mlp',
+              backend: 'wasm',
+              warmupSteps: 20,
+              steps: 200,
+              samplesPerSecond: figure(12000),
+              fit: { samplesPerSecond: figure(5000), speedup: figure(2.4) },
+            },
+          ],
           skipped: [{ model: 'mlp', backend: 'tensorflow', reason: 'does not load here' }],
           kernelsPerStep: [{ model: 'mlp', backend: 'wasm', fit: 193.5, lean: 49, leanKernels: { Identity: 13, Reshape: 10 } }],
           pytorch,
         },
       }) as NonNullable<BenchResults['training']>;
     const tablesFor = (run: NonNullable<BenchResults['training']>) =>
-      resultTables({ machine: { cpu: {}, fp32Peak: {}, loadAverageAtStart: [], versions: {} }, sections: ['training'], training: run, totalSeconds: 1 } as unknown as BenchResults);
+      resultTables({
+        machine: { cpu: {}, fp32Peak: {}, loadAverageAtStart: [], versions: {} },
+        sections: ['training'],
+        training: run,
+        totalSeconds: 1,
+      } as unknown as BenchResults);
     const measured = tablesFor(
       training({
         measured: true,
@@ -35,7 +49,15 @@ describe('the training section\'s tables', () => {
       }),
     );
     const byTitle = (tables: Table[], title: string) => tables.find((table) => table.title.startsWith(title))!;
-    expect(byTitle(measured, 'Training').rows).toContainEqual(['mlp', 'wasm', '20 + 200', '12,000 (10,800–13,200)', '5,000 (4,500–5,500)', '2.40 (2.16–2.64)', '3']);
+    expect(byTitle(measured, 'Training').rows).toContainEqual([
+      'mlp',
+      'wasm',
+      '20 + 200',
+      '12,000 (10,800–13,200)',
+      '5,000 (4,500–5,500)',
+      '2.40 (2.16–2.64)',
+      '3',
+    ]);
     expect(byTitle(measured, 'Training').notes.join(' ')).toContain('speed cannot be measured on this machine');
     expect(byTitle(measured, 'Kernels').rows).toEqual([['mlp', 'wasm', '194', '49.0', 'Identity 13.0, Reshape 10.0']]);
     expect(byTitle(measured, 'MLP epoch').rows).toEqual([

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { composePermutations, permuteList, transposeBetween, transposeData } from '../../../../export/backend/graph/layout.ts';
 
 const permutation = (rank: number) => fc.shuffledSubarray([...Array(rank).keys()], { minLength: rank, maxLength: rank });
-const shapeAndPerms = fc.integer({ min: 1, max: 4 }).chain((rank) =>
-  fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: rank, maxLength: rank }), permutation(rank), permutation(rank)),
-);
+const shapeAndPerms = fc
+  .integer({ min: 1, max: 4 })
+  .chain((rank) =>
+    fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: rank, maxLength: rank }), permutation(rank), permutation(rank)),
+  );
 
 function transposed(values: Float32Array, shape: number[], perm: number[]) {
   return transposeData(values, shape, perm);

@@ -53,7 +53,10 @@ describe('the ONNX model proto', () => {
     expect(graph.output.map((o) => o.name)).toEqual([model.layers[3].name]);
 
     const shard = path.join(path.dirname(modelJson), 'group1-shard1of1.bin');
-    const expectedSha = createHash('sha256').update(await readFile(modelJson)).update(await readFile(shard)).digest('hex');
+    const expectedSha = createHash('sha256')
+      .update(await readFile(modelJson))
+      .update(await readFile(shard))
+      .digest('hex');
     expect(metadataOf(proto)).toEqual({
       'tfjs_onnx.labels': JSON.stringify(['zero', 'one', 'two']),
       'tfjs_onnx.preprocess': JSON.stringify(preprocess),
@@ -78,8 +81,15 @@ describe('the ONNX model proto', () => {
     });
 
     const bare = await convertLayersModel(await saveModel(digitClassifier()));
-    expect(Object.keys(metadataOf(onnx.ModelProto.decode(bare.bytes)))).toEqual(['tfjs_onnx.source_sha256', 'tfjs_onnx.source_format', 'tfjs_onnx.dtype']);
-    for (const [name, bytes] of [['options', fromOptions.bytes], ['bare', bare.bytes]] as const) {
+    expect(Object.keys(metadataOf(onnx.ModelProto.decode(bare.bytes)))).toEqual([
+      'tfjs_onnx.source_sha256',
+      'tfjs_onnx.source_format',
+      'tfjs_onnx.dtype',
+    ]);
+    for (const [name, bytes] of [
+      ['options', fromOptions.bytes],
+      ['bare', bare.bytes],
+    ] as const) {
       const onnxPath = path.join(path.dirname(modelJson), `${name}.onnx`);
       await writeFile(onnxPath, bytes);
       await checkOnnxModel(onnxPath);

@@ -101,7 +101,11 @@ async function beforeAndAfter(inputShape: (number | string)[], feedShape: number
 
 function weight(g: GraphBuilder, name: string, dims: number[], seed: number): string {
   const random = seededRandom(seed);
-  return g.floatConstant(name, dims, Array.from({ length: dims[0] * dims[1] }, () => random() - 0.5));
+  return g.floatConstant(
+    name,
+    dims,
+    Array.from({ length: dims[0] * dims[1] }, () => random() - 0.5),
+  );
 }
 
 function expectSameOutput({ reference, actual }: { reference: ort.Tensor; actual: ort.Tensor }): void {
@@ -118,7 +122,10 @@ const transpose = (g: GraphBuilder, x: string, perm: number[]) => g.node('Transp
 describe('folding a Transpose into the weight of the product after it', () => {
   it('folds a rank-5 permutation through Reshape [0, -1] into MatMul', async () => {
     const result = await beforeAndAfter(['n', 2, 3, 4, 2], [3, 2, 3, 4, 2], (g, x) =>
-      g.node('MatMul', [g.node('Reshape', [transpose(g, x, [0, 3, 1, 4, 2]), g.int64Constant('shape', [0, -1])]), weight(g, 'w', [48, 5], 1)]),
+      g.node('MatMul', [
+        g.node('Reshape', [transpose(g, x, [0, 3, 1, 4, 2]), g.int64Constant('shape', [0, -1])]),
+        weight(g, 'w', [48, 5], 1),
+      ]),
     );
     expect(result.ops).toEqual(['Reshape', 'MatMul']);
     expectSameOutput(result);
@@ -137,7 +144,9 @@ describe('folding a Transpose into the weight of the product after it', () => {
   });
 
   it('leaves a Transpose that moves the batch axis, feeds two nodes, or meets a weight that is not a constant', async () => {
-    const movesBatch = await beforeAndAfter([3, 2, 4], [3, 2, 4], (g, x) => g.node('MatMul', [g.node('Flatten', [transpose(g, x, [1, 0, 2])]), weight(g, 'w', [12, 2], 3)]));
+    const movesBatch = await beforeAndAfter([3, 2, 4], [3, 2, 4], (g, x) =>
+      g.node('MatMul', [g.node('Flatten', [transpose(g, x, [1, 0, 2])]), weight(g, 'w', [12, 2], 3)]),
+    );
     expect(movesBatch.ops).toEqual(['Transpose', 'Flatten', 'MatMul']);
     const twoReaders = await beforeAndAfter(['n', 2, 3], [2, 2, 3], (g, x) => {
       const t = transpose(g, x, [0, 2, 1]);

@@ -13,7 +13,16 @@ beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
 async function savedModel(): Promise<string> {
-  return saveModel(randomSequential([tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 32, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })], 21));
+  return saveModel(
+    randomSequential(
+      [
+        tf.layers.flatten({ inputShape: [8, 8, 1] }),
+        tf.layers.dense({ units: 32, activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+      21,
+    ),
+  );
 }
 
 describe('tfjs-onnx convert --dtype', () => {
@@ -24,7 +33,11 @@ describe('tfjs-onnx convert --dtype', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect((await readdir(directory)).sort()).toEqual(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx']);
-    for (const [file, dtype] of [['model.onnx', 'fp32'], ['model_fp16.onnx', 'fp16'], ['model_quantized.onnx', 'q8']]) {
+    for (const [file, dtype] of [
+      ['model.onnx', 'fp32'],
+      ['model_fp16.onnx', 'fp16'],
+      ['model_quantized.onnx', 'q8'],
+    ]) {
       await checkOnnxModel(path.join(directory, file));
       expect((await readOnnxInfo(path.join(directory, file))).metadata['tfjs_onnx.dtype']).toBe(dtype);
     }

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
       if (backend === 'native') {
         const ort = await import('onnxruntime-node');
         const prefix = path.join(directory, op);
-        const session = await ort.InferenceSession.create(bytes, { enableProfiling: true, profileFilePrefix: prefix, graphOptimizationLevel: 'disabled' });
+        const session = await ort.InferenceSession.create(bytes, {
+          enableProfiling: true,
+          profileFilePrefix: prefix,
+          graphOptimizationLevel: 'disabled',
+        });
         await session.run({ x: new ort.Tensor('float16', data, shape) });
         session.endProfiling();
         await session.release();
@@ -39,7 +43,11 @@ async function main(): Promise<void> {
       } else {
         const ort = await import('onnxruntime-web');
         ort.env.wasm.numThreads = 1;
-        const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], enableProfiling: true, graphOptimizationLevel: 'disabled' });
+        const session = await ort.InferenceSession.create(bytes, {
+          executionProviders: ['wasm'],
+          enableProfiling: true,
+          graphOptimizationLevel: 'disabled',
+        });
         await session.run({ x: new ort.Tensor('float16', data, shape) });
         session.endProfiling();
         await session.release();

@@ -31,17 +31,42 @@ export const FLOAT16_PROBES: Record<string, Probe> = {
   Transpose: unary('Transpose', { perm: attr.ints([1, 0]) }),
   Squeeze: { build: (g, x) => g.node('Squeeze', [g.node('Unsqueeze', [x, g.int64Constant('axes', [0])]), g.int64Constant('axes', [0])]) },
   Unsqueeze: { build: (g, x) => g.node('Squeeze', [g.node('Unsqueeze', [x, g.int64Constant('axes', [0])]), g.int64Constant('axes', [0])]) },
-  Concat: { build: (g, x) => g.node('Slice', [g.node('Concat', [x, x], { axis: attr.int(1) }), g.int64Constant('s', [0]), g.int64Constant('e', [4]), g.int64Constant('a', [1])]) },
+  Concat: {
+    build: (g, x) =>
+      g.node('Slice', [
+        g.node('Concat', [x, x], { axis: attr.int(1) }),
+        g.int64Constant('s', [0]),
+        g.int64Constant('e', [4]),
+        g.int64Constant('a', [1]),
+      ]),
+  },
   Split: { build: (g, x) => g.node('Concat', g.nodeWithOutputs('Split', [x], 2, { axis: attr.int(1) }), { axis: attr.int(1) }) },
-  Slice: { build: (g, x) => g.node('Concat', [g.node('Slice', [x, g.int64Constant('s', [0]), g.int64Constant('e', [2]), g.int64Constant('a', [1])]), g.node('Slice', [x, g.int64Constant('s', [2]), g.int64Constant('e', [4]), g.int64Constant('a', [1])])], { axis: attr.int(1) }) },
+  Slice: {
+    build: (g, x) =>
+      g.node(
+        'Concat',
+        [
+          g.node('Slice', [x, g.int64Constant('s', [0]), g.int64Constant('e', [2]), g.int64Constant('a', [1])]),
+          g.node('Slice', [x, g.int64Constant('s', [2]), g.int64Constant('e', [4]), g.int64Constant('a', [1])]),
+        ],
+        { axis: attr.int(1) },
+      ),
+  },
   Gather: { build: (g, x) => g.node('Gather', [x, g.int64Constant('indices', [3, 2, 1, 0])], { axis: attr.int(1) }) },
   Expand: { build: (g, x) => g.node('Expand', [x, g.int64Constant('shape', [2, 4])]) },
   Cast: { build: (g, x) => g.node('Cast', [g.node('Cast', [x], { to: attr.int(6) })], { to: attr.int(FLOAT16_CODE) }) },
-  Where: { build: (g, x) => g.node('Where', [g.initializer('condition', [4], 'bool', Uint8Array.of(1, 0, 1, 0)), x, half(g, 'other', [4], () => 1)]) },
+  Where: {
+    build: (g, x) =>
+      g.node('Where', [g.initializer('condition', [4], 'bool', Uint8Array.of(1, 0, 1, 0)), x, half(g, 'other', [4], () => 1)]),
+  },
   Min: binary('Min'),
   Max: binary('Max'),
   Clip: { build: (g, x) => g.node('Clip', [x, half(g, 'low', [], () => 0), half(g, 'high', [], () => 0.5)]) },
-  LayerNormalization: { opset: 17, build: (g, x) => g.node('LayerNormalization', [x, half(g, 'scale', [4], () => 1), half(g, 'bias', [4], () => 0.1)], { axis: attr.int(-1) }) },
+  LayerNormalization: {
+    opset: 17,
+    build: (g, x) =>
+      g.node('LayerNormalization', [x, half(g, 'scale', [4], () => 1), half(g, 'bias', [4], () => 0.1)], { axis: attr.int(-1) }),
+  },
   Add: binary('Add'),
   Sub: binary('Sub'),
   Mul: binary('Mul'),
@@ -70,9 +95,19 @@ export const FLOAT16_PROBES: Record<string, Probe> = {
   LogSoftmax: unary('LogSoftmax', { axis: attr.int(-1) }),
   MatMul: { build: (g, x) => g.node('MatMul', [x, half(g, 'w', [4, 3], (i) => i / 10)]) },
   Gemm: { build: (g, x) => g.node('Gemm', [x, half(g, 'w', [4, 3], (i) => i / 10), half(g, 'b', [3], (i) => i)]) },
-  Conv: image((g, x) => g.node('Conv', [x, half(g, 'w', [3, 2, 3, 3], (i) => i / 50), half(g, 'b', [3], (i) => i)], { pads: attr.ints([1, 1, 1, 1]) })),
+  Conv: image((g, x) =>
+    g.node('Conv', [x, half(g, 'w', [3, 2, 3, 3], (i) => i / 50), half(g, 'b', [3], (i) => i)], { pads: attr.ints([1, 1, 1, 1]) }),
+  ),
   ConvTranspose: image((g, x) => g.node('ConvTranspose', [x, half(g, 'w', [2, 3, 3, 3], (i) => i / 50)])),
-  BatchNormalization: image((g, x) => g.node('BatchNormalization', [x, half(g, 's', [2], () => 1), half(g, 'b', [2], () => 0.1), half(g, 'm', [2], () => 0.2), half(g, 'v', [2], () => 1.5)])),
+  BatchNormalization: image((g, x) =>
+    g.node('BatchNormalization', [
+      x,
+      half(g, 's', [2], () => 1),
+      half(g, 'b', [2], () => 0.1),
+      half(g, 'm', [2], () => 0.2),
+      half(g, 'v', [2], () => 1.5),
+    ]),
+  ),
   MaxPool: image((g, x) => g.node('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) })),
   AveragePool: image((g, x) => g.node('AveragePool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) })),
   GlobalAveragePool: image((g, x) => g.node('GlobalAveragePool', [x])),
@@ -96,7 +131,14 @@ export function float16ProbeModel(op: string): { bytes: Uint8Array; shape: numbe
   g.inputs.push({ name: 'x', elementType: 'float16', shape });
   const output = probe.build(g, 'x');
   g.outputs.push({ name: output, elementType: 'float16', shape: shape.map(() => null) });
-  const bytes = encodeModel(g, { opset: probe.opset ?? 13, graphName: op, producerName: 'probe', producerVersion: '0', docString: '', metadata: {} });
+  const bytes = encodeModel(g, {
+    opset: probe.opset ?? 13,
+    graphName: op,
+    producerName: 'probe',
+    producerVersion: '0',
+    docString: '',
+    metadata: {},
+  });
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Uint16Array(new Float16Array(Array.from({ length: size }, (_, i) => ((i % 7) - 3) / 4)).buffer);
   return { bytes, shape, data };

@@ -31,7 +31,11 @@ async function outputs(onnxPath: string, range: [number, number]): Promise<Float
 describe('fp16 and q8 of real GraphModels', () => {
   it.each(['emotion', 'antispoof'])('%s: both variants pass the checker and stay close to fp32', async (name) => {
     const model = NPM_GRAPH_MODELS.find((candidate) => candidate.name === name)!;
-    const variants = await convertModelVariantsToFiles(npmGraphModelPath(name), path.join(await temporaryDirectory(), `${name}.onnx`), ['fp32', 'fp16', 'q8']);
+    const variants = await convertModelVariantsToFiles(npmGraphModelPath(name), path.join(await temporaryDirectory(), `${name}.onnx`), [
+      'fp32',
+      'fp16',
+      'q8',
+    ]);
     expect(await checkOnnxModels(variants.map((variant) => variant.path))).toEqual(['', '', '']);
     expect(variants.map((variant) => variant.sourceFormat)).toEqual(['graph-model', 'graph-model', 'graph-model']);
     expect(variants[1].fileBytes / variants[0].fileBytes).toBeLessThan(0.53);

@@ -18,7 +18,12 @@ afterAll(removeTemporaryDirectories);
 const random = seededRandom(5);
 const values = (size: number, scale = 1) => Array.from({ length: size }, () => (random() - 0.5) * scale);
 
-async function evaluate(graph: GraphBuilder, feeds: Record<string, Float32Array>, shapes: Record<string, number[]>, opset = 13): Promise<Record<string, Float32Array>> {
+async function evaluate(
+  graph: GraphBuilder,
+  feeds: Record<string, Float32Array>,
+  shapes: Record<string, number[]>,
+  opset = 13,
+): Promise<Record<string, Float32Array>> {
   const bytes = encodeModel(graph, { opset, graphName: 'test', producerName: 'test', producerVersion: '0', docString: '', metadata: {} });
   const file = path.join(await temporaryDirectory(), 'model.onnx');
   await writeFile(file, bytes);
@@ -60,7 +65,10 @@ describe('fp16 pass', () => {
       ['w', attr.int(1)],
       ['z', attr.int(1)],
     ]);
-    expect(graph.outputs.map((output) => [output.name, output.elementType])).toEqual([['y', 'float32'], ['z', 'float32']]);
+    expect(graph.outputs.map((output) => [output.name, output.elementType])).toEqual([
+      ['y', 'float32'],
+      ['z', 'float32'],
+    ]);
     expect(summary).toMatchObject({ dtype: 'fp16', float16: { float16Nodes: 1, float16Initializers: 2, castsAdded: 2 } });
 
     const x = Float32Array.from(values(12));
@@ -74,7 +82,11 @@ describe('fp16 pass', () => {
     const g = new GraphBuilder();
     g.inputs.push({ name: 'ids', elementType: 'int64', shape: [3] });
     const table = g.floatConstant('table', [10, 4], values(40));
-    const normalized = g.node('LayerNormalization', [g.node('Gather', [table, 'ids']), g.floatConstant('gamma', [4], values(4)), g.floatConstant('beta', [4], values(4))], { axis: attr.int(-1) });
+    const normalized = g.node(
+      'LayerNormalization',
+      [g.node('Gather', [table, 'ids']), g.floatConstant('gamma', [4], values(4)), g.floatConstant('beta', [4], values(4))],
+      { axis: attr.int(-1) },
+    );
     g.nodeWithOutputName('Sigmoid', [normalized], 'y');
     g.outputs.push({ name: 'y', elementType: 'float32', shape: [3, 4] });
     const { graph } = withPrecision(g, 'fp16');
@@ -87,7 +99,9 @@ describe('fp16 pass', () => {
     const g = new GraphBuilder();
     g.inputs.push({ name: 'x', elementType: 'float32', shape: [1, 1, 2, 2] });
     const huge = g.floatConstant('huge', [1], [1e6]);
-    g.nodeWithOutputName('Resize', [g.node('Mul', ['x', huge]), '', g.floatConstant('scales', [4], [1, 1, 2, 2])], 'y', { mode: attr.string('nearest') });
+    g.nodeWithOutputName('Resize', [g.node('Mul', ['x', huge]), '', g.floatConstant('scales', [4], [1, 1, 2, 2])], 'y', {
+      mode: attr.string('nearest'),
+    });
     g.outputs.push({ name: 'y', elementType: 'float32', shape: [1, 1, 4, 4] });
     const { graph } = withPrecision(g, 'fp16');
     expect(graph.initializers.map((initializer) => [initializer.name, initializer.dataType])).toEqual([
@@ -110,7 +124,9 @@ async function checkGraph(graph: GraphBuilder, opset = 13): Promise<void> {
 function convGemmGraph(): GraphBuilder {
   const g = new GraphBuilder();
   g.inputs.push({ name: 'x', elementType: 'float32', shape: ['batch', 1, 5, 5] });
-  const conv = g.node('Conv', ['x', g.floatConstant('kernel', [3, 1, 3, 3], values(27)), g.floatConstant('bias', [3], values(3))], { kernel_shape: attr.ints([3, 3]) });
+  const conv = g.node('Conv', ['x', g.floatConstant('kernel', [3, 1, 3, 3], values(27)), g.floatConstant('bias', [3], values(3))], {
+    kernel_shape: attr.ints([3, 3]),
+  });
   const flat = g.node('Flatten', [g.node('Relu', [conv])]);
   g.nodeWithOutputName('Gemm', [flat, g.floatConstant('w', [4, 27], values(108)), g.floatConstant('c', [4], values(4))], 'y', {
     transB: attr.int(1),
@@ -125,16 +141,56 @@ describe('q8 pass', () => {
   const x = Float32Array.from(values(50, 2));
   const forms: [Partial<QuantizeForms>, string[]][] = [
     [{}, ['Mul', 'Cast', 'Conv', 'Relu', 'Flatten', 'DynamicQuantizeLinear', 'MatMulInteger', 'Cast', 'Mul', 'Mul', 'Add']],
-    [{ matMul: 'qdq', conv: 'qdq' }, ['DequantizeLinear', 'DynamicQuantizeLinear', 'DequantizeLinear', 'Conv', 'Relu', 'Flatten', 'DequantizeLinear', 'DynamicQuantizeLinear', 'DequantizeLinear', 'MatMul', 'Add']],
-    [{ matMul: 'int8-weights', conv: 'integer' }, ['Mul', 'Cast', 'DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul', 'Mul', 'Add', 'Relu', 'Flatten', 'Gemm']],
-    [{ matMul: 'integer', conv: 'integer', perChannel: false }, ['DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul', 'Mul', 'Add', 'Relu', 'Flatten', 'DynamicQuantizeLinear', 'MatMulInteger', 'Cast', 'Mul', 'Mul', 'Add']],
+    [
+      { matMul: 'qdq', conv: 'qdq' },
+      [
+        'DequantizeLinear',
+        'DynamicQuantizeLinear',
+        'DequantizeLinear',
+        'Conv',
+        'Relu',
+        'Flatten',
+        'DequantizeLinear',
+        'DynamicQuantizeLinear',
+        'DequantizeLinear',
+        'MatMul',
+        'Add',
+      ],
+    ],
+    [
+      { matMul: 'int8-weights', conv: 'integer' },
+      ['Mul', 'Cast', 'DynamicQuantizeLinear', 'ConvInteger', 'Cast', 'Mul', 'Mul', 'Add', 'Relu', 'Flatten', 'Gemm'],
+    ],
+    [
+      { matMul: 'integer', conv: 'integer', perChannel: false },
+      [
+        'DynamicQuantizeLinear',
+        'ConvInteger',
+        'Cast',
+        'Mul',
+        'Mul',
+        'Add',
+        'Relu',
+        'Flatten',
+        'DynamicQuantizeLinear',
+        'MatMulInteger',
+        'Cast',
+        'Mul',
+        'Mul',
+        'Add',
+      ],
+    ],
   ];
   it.each(forms)('writes the forms %j, close to the float32 graph', async (chosen, ops) => {
     const fp32 = convGemmGraph();
     const { graph, summary } = withPrecision(fp32, 'q8', chosen);
     expect(graph.nodes.map((node) => node.opType).sort()).toEqual([...ops].sort());
     expect(summary).toMatchObject({ dtype: 'q8', quantization: { quantizedMatMuls: 1, quantizedWeightNodes: 1, unchanged: [] } });
-    expect(graph.initializers.filter((initializer) => initializer.dataType === 'float32').every((initializer) => initializer.values.length <= 27)).toBe(true);
+    expect(
+      graph.initializers
+        .filter((initializer) => initializer.dataType === 'float32')
+        .every((initializer) => initializer.values.length <= 27),
+    ).toBe(true);
     const expected = await evaluate(fp32, { x }, { x: [2, 1, 5, 5] });
     const actual = await evaluate(graph, { x }, { x: [2, 1, 5, 5] });
     const scale = Math.max(...Array.from(expected.y, Math.abs));
@@ -143,7 +199,14 @@ describe('q8 pass', () => {
 
   it('writes MatMul/Gemm so that onnxruntime fuses each into one integer DynamicQuantizeMatMul kernel', async () => {
     const { graph } = withPrecision(convGemmGraph(), 'q8');
-    const bytes = encodeModel(graph, { opset: 13, graphName: 'test', producerName: 'test', producerVersion: '0', docString: '', metadata: {} });
+    const bytes = encodeModel(graph, {
+      opset: 13,
+      graphName: 'test',
+      producerName: 'test',
+      producerVersion: '0',
+      docString: '',
+      metadata: {},
+    });
     const prefix = path.join(await temporaryDirectory(), 'profile');
     const session = await ort.InferenceSession.create(bytes, { enableProfiling: true, profileFilePrefix: prefix });
     await session.run({ x: new ort.Tensor('float32', x, [2, 1, 5, 5]) });
@@ -164,7 +227,9 @@ describe('q8 pass', () => {
     g.nodeWithOutputName('Gemm', ['x', g.floatConstant('w', [3, 4], values(12))], 'y', { transA: attr.int(1) });
     g.outputs.push({ name: 'y', elementType: 'float32', shape: [2, 4] });
     const { summary } = withPrecision(g, 'q8');
-    expect(summary).toMatchObject({ quantization: { quantizedMatMuls: 0, unchanged: [{ opType: 'Gemm', reason: 'transA=1 (its activations are transposed)' }] } });
+    expect(summary).toMatchObject({
+      quantization: { quantizedMatMuls: 0, unchanged: [{ opType: 'Gemm', reason: 'transA=1 (its activations are transposed)' }] },
+    });
   });
 
   it('quantizes symmetric int8 per channel within half a step of each weight', () => {
@@ -189,11 +254,17 @@ describe('dtype names', () => {
   });
 
   it('names variants as JavaScript model hubs do', () => {
-    expect(['fp32', 'fp16', 'q8'].map((dtype) => variantPath('out/model.onnx', dtype as Dtype))).toEqual(['out/model.onnx', 'out/model_fp16.onnx', 'out/model_quantized.onnx']);
+    expect(['fp32', 'fp16', 'q8'].map((dtype) => variantPath('out/model.onnx', dtype as Dtype))).toEqual([
+      'out/model.onnx',
+      'out/model_fp16.onnx',
+      'out/model_quantized.onnx',
+    ]);
     expect(variantPath('mnist', 'q8')).toBe('mnist_quantized.onnx');
   });
 
   it('rejects unknown quantization forms', () => {
-    expect(() => withPrecision(denseGraph(), 'q8', { matMul: 'qlinear' as never })).toThrow('option quantization.matMul must be one of integer, qdq, int8-weights, got "qlinear"');
+    expect(() => withPrecision(denseGraph(), 'q8', { matMul: 'qlinear' as never })).toThrow(
+      'option quantization.matMul must be one of integer, qdq, int8-weights, got "qlinear"',
+    );
   });
 });

@@ -2,7 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { FLOAT16_OPS, FLOAT32_OPS } from '../../../../export/backend/precision/float16Kernels.ts';
-import { FLOAT16_OPS_END, FLOAT16_OPS_START, README_PATH, renderFloat16Section } from '../../../../export/backend/precision/readmeSection.ts';
+import {
+  FLOAT16_OPS_END,
+  FLOAT16_OPS_START,
+  README_PATH,
+  renderFloat16Section,
+} from '../../../../export/backend/precision/readmeSection.ts';
 
 describe('README float16 op table', () => {
   it('matches the lists (regenerate with npx tsx export/backend/precision/readmeSection.ts --write)', async () => {

@@ -10,7 +10,15 @@ import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLayersModelToFile, convertModelVariantsToFiles, type Dtype } from '../../../../export/index.ts';
 import { readOnnxInfo } from '../../../../pipeline/onnxInfo.ts';
-import { checkOnnxModel, maxAbsDifference, randomTensor, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import {
+  checkOnnxModel,
+  maxAbsDifference,
+  randomTensor,
+  removeTemporaryDirectories,
+  runOnnxInOrder,
+  temporaryDirectory,
+  useCpuBackend,
+} from '../../harness.ts';
 import { randomSequential, saveModel } from '../../layersModel/harness.ts';
 
 beforeAll(useCpuBackend);
@@ -46,7 +54,9 @@ function cnn(seed: number): tf.Sequential {
 async function runOnWasm(onnxPath: string, input: tf.Tensor): Promise<Float32Array> {
   const session = await ortWeb.InferenceSession.create(new Uint8Array(await readFile(onnxPath)), { executionProviders: ['wasm'] });
   try {
-    const result = await session.run({ [session.inputNames[0]]: new ortWeb.Tensor('float32', input.dataSync() as Float32Array, input.shape) });
+    const result = await session.run({
+      [session.inputNames[0]]: new ortWeb.Tensor('float32', input.dataSync() as Float32Array, input.shape),
+    });
     return result[session.outputNames[0]].data as Float32Array;
   } finally {
     await session.release();
@@ -79,7 +89,11 @@ describe.each([
   beforeAll(async () => {
     const model = build(7);
     const modelJson = await saveModel(model);
-    variants = await convertModelVariantsToFiles(modelJson, path.join(path.dirname(path.dirname(modelJson)), 'model.onnx'), ['fp32', 'fp16', 'q8']);
+    variants = await convertModelVariantsToFiles(modelJson, path.join(path.dirname(path.dirname(modelJson)), 'model.onnx'), [
+      'fp32',
+      'fp16',
+      'q8',
+    ]);
     input = randomTensor([64, 16, 16, 1], 11, 0, 1);
     expected = (model.predict(input) as tf.Tensor).dataSync() as Float32Array;
   });
@@ -113,40 +127,66 @@ describe.each([
     for (const variant of variants) {
       const native = (await runOnnxInOrder(variant.path, [input])).outputs[0].data as Float32Array;
       const wasm = await runOnWasm(variant.path, input);
-      for (const [backend, actual] of [['native', native], ['wasm', wasm]] as const) {
-        expect(maxAbsDifference(actual, expected), `${variant.dtype} on ${backend}: max |Δp|`).toBeLessThanOrEqual(TOLERANCE[variant.dtype]);
-        expect(top1Agreement(actual, expected, 10), `${variant.dtype} on ${backend}: top-1 agreement`).toBeGreaterThanOrEqual(variant.dtype === 'fp32' ? 1 : 0.95);
+      for (const [backend, actual] of [
+        ['native', native],
+        ['wasm', wasm],
+      ] as const) {
+        expect(maxAbsDifference(actual, expected), `${variant.dtype} on ${backend}: max |Δp|`).toBeLessThanOrEqual(
+          TOLERANCE[variant.dtype],
+        );
+        expect(top1Agreement(actual, expected, 10), `${variant.dtype} on ${backend}: top-1 agreement`).toBeGreaterThanOrEqual(
+          variant.dtype === 'fp32' ? 1 : 0.95,
+        );
       }
     }
   });
 });
 
 describe('precision passes on other layers', () => {
-  it.each(['fp16', 'q8'] as const)('%s converts embeddings, layer normalization, upsampling and transposed convolutions to checked, close models', async (dtype) => {
-    const sequence = randomSequential([tf.layers.embedding({ inputDim: 50, outputDim: 16, inputLength: 6 }), tf.layers.layerNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 5 })], 3);
-    const images = randomSequential(
-      [
-        tf.layers.conv2dTranspose({ inputShape: [4, 4, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same' }),
-        tf.layers.upSampling2d({ size: [2, 2] }),
-        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 }),
-        tf.layers.globalAveragePooling2d({}),
-      ],
-      4,
-    );
-    const cases: [tf.Sequential, tf.Tensor][] = [
-      [sequence, tf.tensor2d(Float32Array.from({ length: 18 }, (_, i) => (i * 7) % 50), [3, 6])],
-      [images, randomTensor([3, 4, 4, 3], 5)],
-    ];
-    for (const [model, input] of cases) {
-      const modelJson = await saveModel(model);
-      const onnxPath = path.join(await temporaryDirectory(), `${dtype}.onnx`);
-      const summary = await convertLayersModelToFile(modelJson, onnxPath, { opset: 17, dtype });
-      await checkOnnxModel(onnxPath);
-      expect(summary.dtype).toBe(dtype);
-      const expected = (model.predict(input) as tf.Tensor).dataSync();
-      const actual = (await runOnnxInOrder(onnxPath, [input])).outputs[0].data as Float32Array;
-      const scale = Math.max(...Array.from(expected, Math.abs));
-      expect(maxAbsDifference(actual, expected) / scale, `${dtype}: max |Δ| relative to the largest output`).toBeLessThan(dtype === 'fp16' ? 5e-3 : 5e-2);
-    }
-  });
+  it.each(['fp16', 'q8'] as const)(
+    '%s converts embeddings, layer normalization, upsampling and transposed convolutions to checked, close models',
+    async (dtype) => {
+      const sequence = randomSequential(
+        [
+          tf.layers.embedding({ inputDim: 50, outputDim: 16, inputLength: 6 }),
+          tf.layers.layerNormalization(),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 5 }),
+        ],
+        3,
+      );
+      const images = randomSequential(
+        [
+          tf.layers.conv2dTranspose({ inputShape: [4, 4, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same' }),
+          tf.layers.upSampling2d({ size: [2, 2] }),
+          tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 }),
+          tf.layers.globalAveragePooling2d({}),
+        ],
+        4,
+      );
+      const cases: [tf.Sequential, tf.Tensor][] = [
+        [
+          sequence,
+          tf.tensor2d(
+            Float32Array.from({ length: 18 }, (_, i) => (i * 7) % 50),
+            [3, 6],
+          ),
+        ],
+        [images, randomTensor([3, 4, 4, 3], 5)],
+      ];
+      for (const [model, input] of cases) {
+        const modelJson = await saveModel(model);
+        const onnxPath = path.join(await temporaryDirectory(), `${dtype}.onnx`);
+        const summary = await convertLayersModelToFile(modelJson, onnxPath, { opset: 17, dtype });
+        await checkOnnxModel(onnxPath);
+        expect(summary.dtype).toBe(dtype);
+        const expected = (model.predict(input) as tf.Tensor).dataSync();
+        const actual = (await runOnnxInOrder(onnxPath, [input])).outputs[0].data as Float32Array;
+        const scale = Math.max(...Array.from(expected, Math.abs));
+        expect(maxAbsDifference(actual, expected) / scale, `${dtype}: max |Δ| relative to the largest output`).toBeLessThan(
+          dtype === 'fp16' ? 5e-3 : 5e-2,
+        );
+      }
+    },
+  );
 });

@@ -15,7 +15,13 @@ describe('control flow: while loops (TF1 frames)', () => {
   it('a while loop with a fixed trip count becomes one Loop', async () => {
     const g = new GraphModelBuilder(1);
     const x = g.placeholder('x', [null, 3]);
-    const [, acc] = whileLoop(g, 'loop', [g.scalarInt(0), x], ([i]) => g.node('Less', [i, g.scalarInt(5)], I), ([i, a]) => [increment(g, i), g.node('AddV2', [g.node('Mul', [a, g.scalar(0.5)], F), g.scalar(1)], F)]);
+    const [, acc] = whileLoop(
+      g,
+      'loop',
+      [g.scalarInt(0), x],
+      ([i]) => g.node('Less', [i, g.scalarInt(5)], I),
+      ([i, a]) => [increment(g, i), g.node('AddV2', [g.node('Mul', [a, g.scalar(0.5)], F), g.scalar(1)], F)],
+    );
     g.node('Identity', [acc], F, 'out');
     const { onnxPath } = await expectGraphModelMatches(await g.save(), { x: randomTensor([2, 3], 2, -4, 4) });
     expect((await onnxOps(onnxPath)).top.filter((op) => op === 'Loop')).toHaveLength(1);
@@ -31,7 +37,10 @@ describe('control flow: while loops (TF1 frames)', () => {
       'loop',
       [g.scalarInt(0), g.node('ZerosLike', [x], F)],
       ([i], [, count]) => g.node('Less', [i, count], I),
-      ([i, a], [input]) => [increment(g, i), g.node('AddV2', [a, g.node('Mul', [input, g.node('Cast', [i], { DstT: attr.type('float32') })], F)], F)],
+      ([i, a], [input]) => [
+        increment(g, i),
+        g.node('AddV2', [a, g.node('Mul', [input, g.node('Cast', [i], { DstT: attr.type('float32') })], F)], F),
+      ],
       [x, n],
     );
     g.node('Identity', [acc], F, 'out');
@@ -57,7 +66,12 @@ describe('control flow: while loops (TF1 frames)', () => {
           'outer/inner',
           [g.node('Sub', [i, i], I), acc, input, scale],
           ([j]) => g.node('Less', [j, g.scalarInt(3)], I),
-          ([j, a, value, factor]) => [increment(g, j), g.node('AddV2', [g.node('Mul', [a, g.scalar(0.5)], F), g.node('Mul', [value, factor], F)], F), value, factor],
+          ([j, a, value, factor]) => [
+            increment(g, j),
+            g.node('AddV2', [g.node('Mul', [a, g.scalar(0.5)], F), g.node('Mul', [value, factor], F)], F),
+            value,
+            factor,
+          ],
         );
         return [increment(g, i), inner, input];
       },

@@ -14,8 +14,26 @@ describe('control flow: TensorArrays and TensorLists', () => {
   it('a TensorArray filled once per iteration is a Loop scan output; one filled backwards is a sequence', async () => {
     const g = new GraphModelBuilder(3);
     const x = g.placeholder('x', [null, 3]);
-    const size = g.node('StridedSlice', [g.node('Shape', [x], F), g.ints([0]), g.ints([1]), g.ints([1])], { shrink_axis_mask: attr.i(1), begin_mask: attr.i(0), end_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) });
-    const array = (name: string) => g.node('TensorArrayV3', [size], { dtype: attr.type('float32'), element_shape: attr.shape([3]), dynamic_size: attr.b(false), clear_after_read: attr.b(true), identical_element_shapes: attr.b(true) }, name);
+    const size = g.node('StridedSlice', [g.node('Shape', [x], F), g.ints([0]), g.ints([1]), g.ints([1])], {
+      shrink_axis_mask: attr.i(1),
+      begin_mask: attr.i(0),
+      end_mask: attr.i(0),
+      ellipsis_mask: attr.i(0),
+      new_axis_mask: attr.i(0),
+    });
+    const array = (name: string) =>
+      g.node(
+        'TensorArrayV3',
+        [size],
+        {
+          dtype: attr.type('float32'),
+          element_shape: attr.shape([3]),
+          dynamic_size: attr.b(false),
+          clear_after_read: attr.b(true),
+          identical_element_shapes: attr.b(true),
+        },
+        name,
+      );
     const rows = g.node('Range', [g.scalarInt(0), size, g.scalarInt(1)], { Tidx: attr.type('int32') });
     const input = array('elements');
     const inputFlow = g.node('TensorArrayScatterV3', [input, rows, x, `${input}:1`], F);
@@ -29,7 +47,11 @@ describe('control flow: TensorArrays and TensorLists', () => {
         const item = g.node('TensorArrayReadV3', [elements, i, elementsFlow], { dtype: attr.type('float32') });
         const y = g.node('AddV2', [g.node('Mul', [item, g.scalar(2)], F), g.scalar(1)], F);
         const last = g.node('Sub', [g.node('Sub', [n, i], I), g.scalarInt(1)], I);
-        return [increment(g, i), g.node('TensorArrayWriteV3', [handleF, i, y, flowF], F), g.node('TensorArrayWriteV3', [handleB, last, item, flowB], F)];
+        return [
+          increment(g, i),
+          g.node('TensorArrayWriteV3', [handleF, i, y, flowF], F),
+          g.node('TensorArrayWriteV3', [handleB, last, item, flowB], F),
+        ];
       },
       [size, input, inputFlow, forward, backward],
     );
@@ -52,11 +74,22 @@ describe('control flow: TensorArrays and TensorLists', () => {
     const build = (reference: boolean) => {
       const g = new GraphModelBuilder(4);
       const x = g.placeholder('x', [3]);
-      const empty = g.node('EmptyTensorList', [g.ints([3]), g.scalarInt(-1)], { element_dtype: attr.type('float32'), shape_type: attr.type('int32') });
-      const [, list] = whileLoop(g, 'push', [g.scalarInt(0), empty], ([i]) => g.node('Less', [i, g.scalarInt(3)], I), ([i, l]) => [
-        increment(g, i),
-        g.node('TensorListPushBack', [l, g.node('Mul', [x, g.node('Cast', [i], { DstT: attr.type('float32') })], F)], { element_dtype: attr.type('float32') }),
-      ]);
+      const empty = g.node('EmptyTensorList', [g.ints([3]), g.scalarInt(-1)], {
+        element_dtype: attr.type('float32'),
+        shape_type: attr.type('int32'),
+      });
+      const [, list] = whileLoop(
+        g,
+        'push',
+        [g.scalarInt(0), empty],
+        ([i]) => g.node('Less', [i, g.scalarInt(3)], I),
+        ([i, l]) => [
+          increment(g, i),
+          g.node('TensorListPushBack', [l, g.node('Mul', [x, g.node('Cast', [i], { DstT: attr.type('float32') })], F)], {
+            element_dtype: attr.type('float32'),
+          }),
+        ],
+      );
       g.node('TensorListLength', [list], {}, 'count');
       if (reference) {
         // tfjs-converter's TensorListPopBack returns the element as output 0 (TensorFlow: the list, then the element), so tfjs reads the same values another way.
@@ -74,6 +107,8 @@ describe('control flow: TensorArrays and TensorLists', () => {
     await expectGraphModelMatches(model, { x: randomTensor([3], 5) }, { reference, opset: 17 });
     const { onnxPath, summary } = await expectGraphModelMatches(model, { x: randomTensor([3], 5) }, { reference });
     expect(summary.outputs.map((output) => output.name)).toEqual(expect.arrayContaining(['count', 'last', 'rest']));
-    expect((await onnxOps(onnxPath)).all).toEqual(expect.arrayContaining(['SequenceInsert', 'SequenceErase', 'SequenceAt', 'ConcatFromSequence']));
+    expect((await onnxOps(onnxPath)).all).toEqual(
+      expect.arrayContaining(['SequenceInsert', 'SequenceErase', 'SequenceAt', 'ConcatFromSequence']),
+    );
   });
 });

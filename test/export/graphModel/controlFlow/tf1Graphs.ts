@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
-import { GraphModelBuilder, attr } from '../harness.ts';
+import { type GraphModelBuilder, attr } from '../harness.ts';
 
 export const F = { T: attr.type('float32') };
 export const I = { T: attr.type('int32') };
@@ -16,7 +16,14 @@ export const I = { T: attr.type('int32') };
  * (through an Identity) and whose false side leaves through Exit. `invariants` enter with
  * is_constant. Returns the Exits.
  */
-export function whileLoop(g: GraphModelBuilder, frame: string, initial: string[], cond: (vars: string[], invariants: string[]) => string, body: (vars: string[], invariants: string[]) => string[], invariants: string[] = []): string[] {
+export function whileLoop(
+  g: GraphModelBuilder,
+  frame: string,
+  initial: string[],
+  cond: (vars: string[], invariants: string[]) => string,
+  body: (vars: string[], invariants: string[]) => string[],
+  invariants: string[] = [],
+): string[] {
   const frameAttrs = (constant: boolean) => ({ frame_name: attr.s(frame), is_constant: attr.b(constant), parallel_iterations: attr.i(10) });
   const enters = initial.map((value, k) => g.node('Enter', [value], frameAttrs(false), `${frame}/Enter_${k}`));
   const constants = invariants.map((value, k) => g.node('Enter', [value], frameAttrs(true), `${frame}/Enter_invariant_${k}`));
@@ -29,7 +36,14 @@ export function whileLoop(g: GraphModelBuilder, frame: string, initial: string[]
 }
 
 /** tf.cond's Switch/Merge form: `value` switched on `predicate`, each branch computed from its side. */
-export function conditional(g: GraphModelBuilder, scope: string, predicate: string, value: string, whenTrue: (v: string) => string, whenFalse: (v: string) => string): string {
+export function conditional(
+  g: GraphModelBuilder,
+  scope: string,
+  predicate: string,
+  value: string,
+  whenTrue: (v: string) => string,
+  whenFalse: (v: string) => string,
+): string {
   const switched = g.node('Switch', [value, predicate], {}, `${scope}/Switch`);
   return g.node('Merge', [whenFalse(`${switched}:0`), whenTrue(`${switched}:1`)], {}, `${scope}/Merge`);
 }

@@ -14,42 +14,60 @@ afterAll(removeTemporaryDirectories);
 
 /** Domains where each unary op is defined and well conditioned. */
 const unaryDomains: Record<string, [number, number]> = {
-  Log: [0.1, 3], Log1p: [-0.5, 3], Sqrt: [0.1, 3], Rsqrt: [0.1, 3], Reciprocal: [0.5, 3], Acosh: [1.1, 3], Asin: [-0.9, 0.9], Acos: [-0.9, 0.9], Atanh: [-0.9, 0.9],
+  Log: [0.1, 3],
+  Log1p: [-0.5, 3],
+  Sqrt: [0.1, 3],
+  Rsqrt: [0.1, 3],
+  Reciprocal: [0.5, 3],
+  Acosh: [1.1, 3],
+  Asin: [-0.9, 0.9],
+  Acos: [-0.9, 0.9],
+  Atanh: [-0.9, 0.9],
 };
 const boolOps = new Set(['LogicalAnd', 'LogicalOr', 'LogicalNot']);
 /** Tested on special values instead (random inputs hold no NaN or infinity). */
 const classifyingOps = new Set(['IsNan', 'IsInf', 'IsFinite']);
 
 const cases: OpCase[] = [
-  ...unaryOpNames.filter((op) => !boolOps.has(op) && !classifyingOps.has(op)).map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
-  ...binaryOpNames.filter((op) => !boolOps.has(op)).map((op): OpCase => ({
-    name: `${op} (broadcast)`,
-    build: (g) => {
-      const a = g.placeholder('a', [null, 3, 4]);
-      const b = g.placeholder('b', [3, 4]);
-      g.node(op, [a, b], {}, 'out');
-      const positive = op === 'Pow';
-      const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod'].includes(op);
-      return { a: randomTensor([2, 3, 4], 3, positive ? 0.2 : -3, 3), b: randomTensor([3, 4], 4, divisor ? 0.5 : -3, 3) };
-    },
-  })),
-  ...['FloorDiv', 'FloorMod', 'Mod', 'Div', 'Maximum', 'Mul', 'Sub'].map((op): OpCase => ({
-    name: `${op} (int32)`,
-    build: (g) => {
-      const a = g.placeholder('a', [2, 5], 'int32');
-      g.node(op, [a, g.constant([3, -4, 5, -2, 7], [5], 'int32')], {}, 'out');
-      return { a: randomIntTensor([2, 5], 5, -20, 20) };
-    },
-  })),
-  ...['LogicalAnd', 'LogicalOr'].map((op): OpCase => ({
-    name: op,
-    build: (g) => {
-      const a = g.placeholder('a', [2, 6]);
-      const b = g.placeholder('b', [2, 6]);
-      g.node(op, [g.node('Greater', [a, g.scalar(0)]), g.node('Less', [b, g.scalar(0.3)])], {}, 'out');
-      return { a: randomTensor([2, 6], 1), b: randomTensor([2, 6], 2) };
-    },
-  })),
+  ...unaryOpNames
+    .filter((op) => !boolOps.has(op) && !classifyingOps.has(op))
+    .map((op) => unaryCase(op, op, [2, 3, 4], {}, ...(unaryDomains[op] ?? [-2, 2]))),
+  ...binaryOpNames
+    .filter((op) => !boolOps.has(op))
+    .map(
+      (op): OpCase => ({
+        name: `${op} (broadcast)`,
+        build: (g) => {
+          const a = g.placeholder('a', [null, 3, 4]);
+          const b = g.placeholder('b', [3, 4]);
+          g.node(op, [a, b], {}, 'out');
+          const positive = op === 'Pow';
+          const divisor = ['RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod'].includes(op);
+          return { a: randomTensor([2, 3, 4], 3, positive ? 0.2 : -3, 3), b: randomTensor([3, 4], 4, divisor ? 0.5 : -3, 3) };
+        },
+      }),
+    ),
+  ...['FloorDiv', 'FloorMod', 'Mod', 'Div', 'Maximum', 'Mul', 'Sub'].map(
+    (op): OpCase => ({
+      name: `${op} (int32)`,
+      build: (g) => {
+        const a = g.placeholder('a', [2, 5], 'int32');
+        g.node(op, [a, g.constant([3, -4, 5, -2, 7], [5], 'int32')], {}, 'out');
+        return { a: randomIntTensor([2, 5], 5, -20, 20) };
+      },
+    }),
+  ),
+  ...['LogicalAnd', 'LogicalOr'].map(
+    (op): OpCase => ({
+      name: op,
+      build: (g) => {
+        const a = g.placeholder('a', [2, 6]);
+        const b = g.placeholder('b', [2, 6]);
+        g.node(op, [g.node('Greater', [a, g.scalar(0)]), g.node('Less', [b, g.scalar(0.3)])], {}, 'out');
+        return { a: randomTensor([2, 6], 1), b: randomTensor([2, 6], 2) };
+      },
+    }),
+  ),
   {
     name: 'LogicalNot, Select',
     build: (g) => {

@@ -12,7 +12,15 @@ beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
 function resizeCase(op: string, alignCorners: boolean, halfPixel: boolean): OpCase {
-  return unaryCase(`${op} align_corners ${alignCorners} half_pixel_centers ${halfPixel}`, op, [2, 5, 4, 3], { align_corners: attr.b(alignCorners), half_pixel_centers: attr.b(halfPixel) }, -2, 2, (g) => [g.ints([9, 7])]);
+  return unaryCase(
+    `${op} align_corners ${alignCorners} half_pixel_centers ${halfPixel}`,
+    op,
+    [2, 5, 4, 3],
+    { align_corners: attr.b(alignCorners), half_pixel_centers: attr.b(halfPixel) },
+    -2,
+    2,
+    (g) => [g.ints([9, 7])],
+  );
 }
 
 /** SpaceToDepth block 2 against its definition (tfjs lacks the op): the blocks split out of H and W, moved before the channels, merged into them. */
@@ -20,12 +28,25 @@ function spaceToDepthCase(format: 'NHWC' | 'NCHW'): OpCase {
   const nchw = format === 'NCHW';
   const shape = nchw ? [2, 3, 4, 6] : [2, 4, 6, 3];
   const [blocks, perm, merged] = nchw
-    ? [[-1, 3, 2, 2, 3, 2], [0, 3, 5, 1, 2, 4], [-1, 12, 2, 3]]
-    : [[-1, 2, 2, 3, 2, 3], [0, 1, 3, 2, 4, 5], [-1, 2, 3, 12]];
+    ? [
+        [-1, 3, 2, 2, 3, 2],
+        [0, 3, 5, 1, 2, 4],
+        [-1, 12, 2, 3],
+      ]
+    : [
+        [-1, 2, 2, 3, 2, 3],
+        [0, 1, 3, 2, 4, 5],
+        [-1, 2, 3, 12],
+      ];
   return {
     name: `SpaceToDepth ${format} block 2 (against its Reshape/Transpose definition; tfjs lacks the op)`,
     build: (g) => {
-      g.node('SpaceToDepth', [g.placeholder('x', [null, ...shape.slice(1)])], { block_size: attr.i(2), data_format: attr.s(format) }, 'out');
+      g.node(
+        'SpaceToDepth',
+        [g.placeholder('x', [null, ...shape.slice(1)])],
+        { block_size: attr.i(2), data_format: attr.s(format) },
+        'out',
+      );
       return { x: randomTensor(shape, 5) };
     },
     reference: (g) => {
@@ -36,16 +57,31 @@ function spaceToDepthCase(format: 'NHWC' | 'NCHW'): OpCase {
 }
 
 const cases: OpCase[] = [
-  ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [resizeCase(op, false, false), resizeCase(op, true, false), resizeCase(op, false, true)]),
-  ...['ResizeBilinear', 'ResizeNearestNeighbor'].map((op): OpCase => ({
-    name: `${op} to twice a run-time input size (as in MoveNet MultiPose, whose input has any resolution)`,
-    build: (g) => {
-      const x = g.placeholder('x', [1, null, null, 3]);
-      const spatial = g.node('StridedSlice', [g.node('Shape', [x], { out_type: attr.type('int32') }), g.ints([1]), g.ints([3]), g.ints([1])], stridedSlice({}));
-      g.node(op, [x, g.node('Mul', [spatial, g.scalarInt(2)])], { align_corners: attr.b(false), half_pixel_centers: attr.b(true) }, 'out');
-      return { x: randomTensor([1, 5, 4, 3], 6) };
-    },
-  })),
+  ...['ResizeBilinear', 'ResizeNearestNeighbor'].flatMap((op) => [
+    resizeCase(op, false, false),
+    resizeCase(op, true, false),
+    resizeCase(op, false, true),
+  ]),
+  ...['ResizeBilinear', 'ResizeNearestNeighbor'].map(
+    (op): OpCase => ({
+      name: `${op} to twice a run-time input size (as in MoveNet MultiPose, whose input has any resolution)`,
+      build: (g) => {
+        const x = g.placeholder('x', [1, null, null, 3]);
+        const spatial = g.node(
+          'StridedSlice',
+          [g.node('Shape', [x], { out_type: attr.type('int32') }), g.ints([1]), g.ints([3]), g.ints([1])],
+          stridedSlice({}),
+        );
+        g.node(
+          op,
+          [x, g.node('Mul', [spatial, g.scalarInt(2)])],
+          { align_corners: attr.b(false), half_pixel_centers: attr.b(true) },
+          'out',
+        );
+        return { x: randomTensor([1, 5, 4, 3], 6) };
+      },
+    }),
+  ),
   unaryCase('DepthToSpace block 2', 'DepthToSpace', [2, 3, 4, 8], { block_size: attr.i(2), ...nhwc }),
   {
     name: 'DepthToSpace NCHW (against NHWC between Transposes; tfjs runs NHWC only)',
@@ -67,7 +103,16 @@ const cases: OpCase[] = [
       const b = g.placeholder('boxes', [null, 4]);
       const index = g.placeholder('box_ind', [null], 'int32');
       g.node('CropAndResize', [image, b, index, g.ints([4, 5])], { method: attr.s('bilinear'), extrapolation_value: attr.f(-2) }, 'out');
-      const boxes = tf.tensor([[0.1, 0.2, 0.7, 0.9], [-0.2, 0.3, 0.5, 1.3], [0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1], [0.25, 0.5, 0.25, 0.75]], [5, 4]);
+      const boxes = tf.tensor(
+        [
+          [0.1, 0.2, 0.7, 0.9],
+          [-0.2, 0.3, 0.5, 1.3],
+          [0.9, 0.8, 0.2, 0.1],
+          [0, 0, 1, 1],
+          [0.25, 0.5, 0.25, 0.75],
+        ],
+        [5, 4],
+      );
       return { image: randomTensor([2, 6, 7, 3], 5), boxes, box_ind: tf.tensor([1, 0, 1, 0, 1], [5], 'int32') };
     },
   },
@@ -77,8 +122,23 @@ const cases: OpCase[] = [
     build: (g) => {
       const image = g.placeholder('image', [2, 5, 6, 2]);
       const b = g.placeholder('boxes', [3, 4]);
-      g.node('CropAndResize', [image, b, g.ints([0, 1, 1]), g.ints([1, 4])], { method: attr.s('nearest'), extrapolation_value: attr.f(0) }, 'out');
-      return { image: randomTensor([2, 5, 6, 2], 5), boxes: tf.tensor([[0.1, 0.15, 0.62, 0.85], [0.3, -0.4, 0.6, 0.6], [0.05, 0.88, 0.95, 0.1]], [3, 4]) };
+      g.node(
+        'CropAndResize',
+        [image, b, g.ints([0, 1, 1]), g.ints([1, 4])],
+        { method: attr.s('nearest'), extrapolation_value: attr.f(0) },
+        'out',
+      );
+      return {
+        image: randomTensor([2, 5, 6, 2], 5),
+        boxes: tf.tensor(
+          [
+            [0.1, 0.15, 0.62, 0.85],
+            [0.3, -0.4, 0.6, 0.6],
+            [0.05, 0.88, 0.95, 0.1],
+          ],
+          [3, 4],
+        ),
+      };
     },
   },
   spaceToDepthCase('NHWC'),
@@ -88,7 +148,11 @@ const cases: OpCase[] = [
     build: (g) => {
       const x = g.placeholder('x', [1, 8, 8, 3]);
       const spaced = g.node('SpaceToBatchND', [x, g.ints([2, 2]), g.ints([2, 2, 2, 2], [2, 2])]);
-      const conv = g.node('Conv2D', [spaced, g.randomConstant([3, 3, 3, 4])], window([1, 1, 1, 1], 'VALID', { dilations: attr.ints([1, 1, 1, 1]) }));
+      const conv = g.node(
+        'Conv2D',
+        [spaced, g.randomConstant([3, 3, 3, 4])],
+        window([1, 1, 1, 1], 'VALID', { dilations: attr.ints([1, 1, 1, 1]) }),
+      );
       g.node('BatchToSpaceND', [conv, g.ints([2, 2]), g.ints([0, 0, 0, 0], [2, 2])], {}, 'out');
       return { x: randomTensor([1, 8, 8, 3], 5) };
     },

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { randomTensor, removeTemporaryDirectories, useCpuBackend } from '../../harness.ts';
-import { GraphModelBuilder, attr } from '../harness.ts';
+import { type GraphModelBuilder, attr } from '../harness.ts';
 import { describeOpFamily, type OpCase } from './opCases.ts';
 
 beforeAll(useCpuBackend);
@@ -55,7 +55,12 @@ const cases: OpCase[] = [
     name: '_FusedMatMul BiasAdd+Relu',
     build: (g) => {
       const a = g.placeholder('a', [null, 6]);
-      g.node('_FusedMatMul', [a, g.randomConstant([6, 4]), g.randomConstant([4])], { fused_ops: attr.strings(['BiasAdd', 'Relu']), num_args: attr.i(1), transpose_a: attr.b(false), transpose_b: attr.b(false) }, 'out');
+      g.node(
+        '_FusedMatMul',
+        [a, g.randomConstant([6, 4]), g.randomConstant([4])],
+        { fused_ops: attr.strings(['BiasAdd', 'Relu']), num_args: attr.i(1), transpose_a: attr.b(false), transpose_b: attr.b(false) },
+        'out',
+      );
       return { a: randomTensor([3, 6], 1) };
     },
   },

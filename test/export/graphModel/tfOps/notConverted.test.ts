@@ -20,7 +20,9 @@ describe('ops not converted', () => {
   it('each such opset is above the ones the converter writes, and the reason a user reads says which', () => {
     for (const group of withOnnxForm) {
       const { operator, opset } = group.onnxForm!;
-      expect(opset, `${operator}: the converter writes opset ${MAX_OPSET} now, so convert ${group.ops.join(', ')}`).toBeGreaterThan(MAX_OPSET);
+      expect(opset, `${operator}: the converter writes opset ${MAX_OPSET} now, so convert ${group.ops.join(', ')}`).toBeGreaterThan(
+        MAX_OPSET,
+      );
       for (const op of group.ops) expect(notConvertedReason(op)).toContain(`ONNX ${operator} arrives in opset ${opset}`);
     }
   });

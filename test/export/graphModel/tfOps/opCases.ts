@@ -23,16 +23,40 @@ export interface OpCase {
 
 export const T = attr.type('float32');
 export const nhwc = { data_format: attr.s('NHWC') };
-export const window = (strides: number[], padding: string, extra = {}) => ({ strides: attr.ints(strides), padding: attr.s(padding), dilations: attr.ints([1, 1, 1, 1]), ...nhwc, ...extra });
-export const stridedSlice = (masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>) =>
-  Object.fromEntries(['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [mask, attr.i(masks[mask as keyof typeof masks] ?? 0)]));
+export const window = (strides: number[], padding: string, extra = {}) => ({
+  strides: attr.ints(strides),
+  padding: attr.s(padding),
+  dilations: attr.ints([1, 1, 1, 1]),
+  ...nhwc,
+  ...extra,
+});
+export const stridedSlice = (
+  masks: Partial<Record<'begin_mask' | 'end_mask' | 'ellipsis_mask' | 'new_axis_mask' | 'shrink_axis_mask', number>>,
+) =>
+  Object.fromEntries(
+    ['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].map((mask) => [
+      mask,
+      attr.i(masks[mask as keyof typeof masks] ?? 0),
+    ]),
+  );
 
 /** One input x of `shape` (values in [low, high)) through one op; the node is named `out`. */
-export function unaryCase(name: string, op: string, shape: number[], attributes: Record<string, unknown> = {}, low = -2, high = 2, extraInputs: (g: GraphModelBuilder) => string[] = () => []): OpCase {
+export function unaryCase(
+  name: string,
+  op: string,
+  shape: number[],
+  attributes: Record<string, unknown> = {},
+  low = -2,
+  high = 2,
+  extraInputs: (g: GraphModelBuilder) => string[] = () => [],
+): OpCase {
   return {
     name,
     build: (g) => {
-      const x = g.placeholder('x', shape.map((s, i) => (i === 0 ? null : s)));
+      const x = g.placeholder(
+        'x',
+        shape.map((s, i) => (i === 0 ? null : s)),
+      );
       g.node(op, [x, ...extraInputs(g)], attributes, 'out');
       return { x: randomTensor(shape, 7, low, high) };
     },

@@ -11,7 +11,9 @@ const cases: OpCase[] = [
   unaryCase('Pad', 'Pad', [2, 3, 4], {}, -2, 2, (g) => [g.ints([0, 0, 1, 2, 2, 0], [3, 2])]),
   unaryCase('PadV2 with a constant value', 'PadV2', [2, 3], {}, -2, 2, (g) => [g.ints([1, 0, 0, 2], [2, 2]), g.scalar(-7)]),
   unaryCase('MirrorPad REFLECT', 'MirrorPad', [2, 4, 3], { mode: attr.s('REFLECT') }, -2, 2, (g) => [g.ints([0, 0, 2, 1, 1, 1], [3, 2])]),
-  unaryCase('MirrorPad SYMMETRIC (pads up to the full size)', 'MirrorPad', [2, 4, 3], { mode: attr.s('SYMMETRIC') }, -2, 2, (g) => [g.ints([0, 0, 4, 1, 1, 3], [3, 2])]),
+  unaryCase('MirrorPad SYMMETRIC (pads up to the full size)', 'MirrorPad', [2, 4, 3], { mode: attr.s('SYMMETRIC') }, -2, 2, (g) => [
+    g.ints([0, 0, 4, 1, 1, 3], [3, 2]),
+  ]),
   {
     name: 'MirrorPad SYMMETRIC between convolutions (padded in NCHW, no Transpose between them)',
     build: (g) => {

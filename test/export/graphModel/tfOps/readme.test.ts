@@ -9,7 +9,10 @@ import { README_PATH, TF_OPS_END, TF_OPS_START, renderTfOpSection } from '../../
 
 /** Every TF op name in tfjs-converter's op tables (dist/operations/op_list/*.js). */
 async function tfjsConverterOps(): Promise<string[]> {
-  const directory = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-converter/package.json')), 'dist/operations/op_list');
+  const directory = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-converter/package.json')),
+    'dist/operations/op_list',
+  );
   const files = (await readdir(directory)).filter((file) => file.endsWith('.js'));
   const sources = await Promise.all(files.map((file) => readFile(path.join(directory, file), 'utf8')));
   return [...new Set(sources.flatMap((source) => [...source.matchAll(/'tfOpName': '(\w+)'/g)].map((match) => match[1])))].sort();
@@ -25,11 +28,20 @@ describe('README TF-op coverage', () => {
 
   it('accounts for every op tfjs-converter runs: converted, or listed as not converted with its reason', async () => {
     const notConverted = notConvertedTfOps.flatMap((group) => group.ops);
-    expect(notConverted.filter((op) => tfOpHandler(op) !== undefined), 'listed as not converted but handled').toEqual([]);
+    expect(
+      notConverted.filter((op) => tfOpHandler(op) !== undefined),
+      'listed as not converted but handled',
+    ).toEqual([]);
     const known = await tfjsConverterOps();
     expect(known.length).toBeGreaterThan(200);
     const supported = new Set(supportedTfOps());
-    expect(known.filter((op) => !supported.has(op) && !notConverted.includes(op)), 'neither converted nor listed').toEqual([]);
-    expect(notConverted.filter((op) => !known.includes(op)), 'listed but unknown to tfjs-converter').toEqual([]);
+    expect(
+      known.filter((op) => !supported.has(op) && !notConverted.includes(op)),
+      'neither converted nor listed',
+    ).toEqual([]);
+    expect(
+      notConverted.filter((op) => !known.includes(op)),
+      'listed but unknown to tfjs-converter',
+    ).toEqual([]);
   });
 });

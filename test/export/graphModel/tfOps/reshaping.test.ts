@@ -13,8 +13,20 @@ const cases: OpCase[] = [
     build: (g) => {
       const x = g.placeholder('x', [null, 3, 4, 2]);
       const shape = g.node('Shape', [x], { out_type: attr.type('int32') });
-      const batch = g.node('StridedSlice', [shape, g.ints([0]), g.ints([1]), g.ints([1])], { shrink_axis_mask: attr.i(1), begin_mask: attr.i(0), end_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) });
-      const rest = g.node('StridedSlice', [shape, g.ints([1]), g.ints([0]), g.ints([1])], { end_mask: attr.i(1), shrink_axis_mask: attr.i(0), begin_mask: attr.i(0), ellipsis_mask: attr.i(0), new_axis_mask: attr.i(0) });
+      const batch = g.node('StridedSlice', [shape, g.ints([0]), g.ints([1]), g.ints([1])], {
+        shrink_axis_mask: attr.i(1),
+        begin_mask: attr.i(0),
+        end_mask: attr.i(0),
+        ellipsis_mask: attr.i(0),
+        new_axis_mask: attr.i(0),
+      });
+      const rest = g.node('StridedSlice', [shape, g.ints([1]), g.ints([0]), g.ints([1])], {
+        end_mask: attr.i(1),
+        shrink_axis_mask: attr.i(0),
+        begin_mask: attr.i(0),
+        ellipsis_mask: attr.i(0),
+        new_axis_mask: attr.i(0),
+      });
       const size = g.node('Prod', [rest, g.ints([0])], { keep_dims: attr.b(false) });
       const target = g.node('Pack', [batch, size], { axis: attr.i(0), N: attr.i(2) });
       g.node('Reshape', [x, target], {}, 'out');

@@ -45,7 +45,21 @@ const cases: OpCase[] = [
       const i = g.placeholder('i', [6, 2], 'int32');
       const u = g.placeholder('u', [6, 3]);
       g.node('ScatterNd', [i, u, g.ints([4, 3, 3])], { Tindices: attr.type('int32') }, 'out');
-      return { i: tf.tensor([[0, 1], [3, 2], [0, 1], [2, 0], [3, 2], [1, 1]], [6, 2], 'int32'), u: randomTensor([6, 3], 2) };
+      return {
+        i: tf.tensor(
+          [
+            [0, 1],
+            [3, 2],
+            [0, 1],
+            [2, 0],
+            [3, 2],
+            [1, 1],
+          ],
+          [6, 2],
+          'int32',
+        ),
+        u: randomTensor([6, 3], 2),
+      };
     },
     opset: 16,
   },
@@ -62,7 +76,12 @@ const cases: OpCase[] = [
     build: (g) => {
       const v = g.placeholder('v', [3]);
       const i = g.placeholder('i', [null], 'int32');
-      g.node('SparseToDense', [g.ints([0, 1, 1, 0, 2, 3], [3, 2]), g.ints([3, 4]), v, g.scalar(-1)], { validate_indices: attr.b(true) }, 'rows');
+      g.node(
+        'SparseToDense',
+        [g.ints([0, 1, 1, 0, 2, 3], [3, 2]), g.ints([3, 4]), v, g.scalar(-1)],
+        { validate_indices: attr.b(true) },
+        'rows',
+      );
       g.node('SparseToDense', [i, g.ints([6]), g.scalar(2.5), g.scalar(0)], { validate_indices: attr.b(true) }, 'vector');
       return { v: randomTensor([3], 1), i: tf.tensor([1, 4, 5], [3], 'int32') };
     },
@@ -71,8 +90,15 @@ const cases: OpCase[] = [
     name: 'SparseToDense of constants (folded, as in nanodet: no indices at all)',
     build: (g) => {
       const x = g.placeholder('x', [2, 5], 'int32');
-      const dense = g.node('SparseToDense', [g.constant([], [0, 1], 'int32'), g.ints([5]), g.constant([], [0], 'int32'), g.scalarInt(3)], { validate_indices: attr.b(true) });
-      g.node('AddV2', [x, g.node('AddV2', [dense, g.node('SparseToDense', [g.ints([4, 1], [2, 1]), g.ints([5]), g.scalarInt(7), g.scalarInt(0)], {})])], {}, 'out');
+      const dense = g.node('SparseToDense', [g.constant([], [0, 1], 'int32'), g.ints([5]), g.constant([], [0], 'int32'), g.scalarInt(3)], {
+        validate_indices: attr.b(true),
+      });
+      g.node(
+        'AddV2',
+        [x, g.node('AddV2', [dense, g.node('SparseToDense', [g.ints([4, 1], [2, 1]), g.ints([5]), g.scalarInt(7), g.scalarInt(0)], {})])],
+        {},
+        'out',
+      );
       return { x: randomIntTensor([2, 5], 3, -5, 5) };
     },
     onnxOps: ['Add'],

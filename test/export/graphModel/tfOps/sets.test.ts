@@ -18,11 +18,29 @@ const cases: OpCase[] = [
       const ints = g.node('Unique', [i], { out_idx: attr.type('int32') }, 'unique_int');
       const floats = g.node('Unique', [f], { out_idx: attr.type('int32') }, 'unique_float');
       const rows = g.node('UniqueV2', [m, g.ints([0])], { out_idx: attr.type('int32') }, 'unique_rows');
-      for (const [node, label] of [[ints, 'int'], [floats, 'float'], [rows, 'rows']]) {
+      for (const [node, label] of [
+        [ints, 'int'],
+        [floats, 'float'],
+        [rows, 'rows'],
+      ]) {
         g.node('Identity', [`${node}:0`], {}, `values_${label}`);
         g.node('Identity', [`${node}:1`], {}, `indices_${label}`);
       }
-      return { i: randomIntTensor([10], 2, 0, 5), f: tf.tensor([0.5, -1, 0.5, 2, -1, 3]), m: tf.tensor([[1, 2], [3, 4], [1, 2], [0, 0], [3, 4]], [5, 2], 'int32') };
+      return {
+        i: randomIntTensor([10], 2, 0, 5),
+        f: tf.tensor([0.5, -1, 0.5, 2, -1, 3]),
+        m: tf.tensor(
+          [
+            [1, 2],
+            [3, 4],
+            [1, 2],
+            [0, 0],
+            [3, 4],
+          ],
+          [5, 2],
+          'int32',
+        ),
+      };
     },
   },
   {
@@ -43,7 +61,15 @@ const cases: OpCase[] = [
       const sorted = g.constant([-1, 0, 0, 1.5, 2, 3, 0, 1, 2, 3, 4, 5], [2, 6]);
       g.node('LowerBound', [sorted, values], { out_type: attr.type('int32') }, 'lower');
       g.node('UpperBound', [sorted, values], { out_type: attr.type('int32') }, 'upper');
-      return { v: tf.tensor([[-2, 0, 1, 3, 9], [0, 2.5, 5, -1, 4]], [2, 5]) };
+      return {
+        v: tf.tensor(
+          [
+            [-2, 0, 1, 3, 9],
+            [0, 2.5, 5, -1, 4],
+          ],
+          [2, 5],
+        ),
+      };
     },
   },
   {

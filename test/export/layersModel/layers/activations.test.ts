@@ -67,7 +67,10 @@ describe('activation layers', () => {
       Object.assign(json.modelTopology.config.layers[0].config, { negative_slope: 0.1, threshold: 0.25 });
       Object.assign(json.modelTopology.config.layers[1].config, { negative_slope: 0.2 });
     });
-    const x = tf.tensor2d([[-2, -0.5, 0, 0.2, 0.25, 1, 3], [0.3, -0.1, 2, 1.49, -3, 0.26, 0.24]]);
+    const x = tf.tensor2d([
+      [-2, -0.5, 0, 0.2, 0.25, 1, 3],
+      [0.3, -0.1, 2, 1.49, -3, 0.26, 0.24],
+    ]);
     // Keras: x ≥ threshold ? x : negative_slope·(x − threshold), then min(·, max_value); then leaky with 0.2.
     const keras = (v: number) => {
       const first = Math.min(v >= 0.25 ? v : 0.1 * (v - 0.25), 1.5);
@@ -81,7 +84,10 @@ describe('activation layers', () => {
   it("converts the activation names Keras 3 adds, and Keras 3's hard_sigmoid (slope 1/6, not tfjs's 0.2)", async () => {
     const input = tf.input({ shape: [6], name: 'x' });
     const names = ['leaky_relu', 'hard_silu', 'hard_swish', 'log_sigmoid', 'hard_tanh', 'celu', 'hard_sigmoid', 'silu'];
-    const model = tf.model({ inputs: input, outputs: names.map((name) => tf.layers.activation({ activation: 'linear', name }).apply(input) as tf.SymbolicTensor) });
+    const model = tf.model({
+      inputs: input,
+      outputs: names.map((name) => tf.layers.activation({ activation: 'linear', name }).apply(input) as tf.SymbolicTensor),
+    });
     const modelJson = await saveModel(model);
     await rewriteJson(modelJson, (json) => {
       json.modelTopology.keras_version = '3.4.1';

@@ -35,14 +35,23 @@ describe('convolution layers', () => {
   });
 
   it('converts Keras causal Conv1D (which tfjs cannot run) as left padding + valid convolution', async () => {
-    const model = randomSequential([tf.layers.conv1d({ inputShape: [10, 3], filters: 4, kernelSize: 3, dilationRate: 2, padding: 'valid' })], 17);
+    const model = randomSequential(
+      [tf.layers.conv1d({ inputShape: [10, 3], filters: 4, kernelSize: 3, dilationRate: 2, padding: 'valid' })],
+      17,
+    );
     const modelJson = await saveModel(model);
     await rewriteJson(modelJson, (json) => {
       json.modelTopology.config.layers[0].config.padding = 'causal';
     });
     const x = randomTensor([2, 10, 3], 5);
     // Causal = pad (k − 1)·dilation steps on the left, then a valid convolution.
-    const expected = model.layers[0].apply(tf.pad(x, [[0, 0], [4, 0], [0, 0]])) as tf.Tensor;
+    const expected = model.layers[0].apply(
+      tf.pad(x, [
+        [0, 0],
+        [4, 0],
+        [0, 0],
+      ]),
+    ) as tf.Tensor;
     const { summary } = await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected] });
     expect(summary.outputs[0].shape).toEqual(['batch', 10, 4]);
   });

@@ -24,10 +24,7 @@ describe('core layers', () => {
 
   it('converts Dense without bias and Dense on a rank-3 input', async () => {
     const model = tf.sequential({
-      layers: [
-        tf.layers.dense({ inputShape: [5, 4], units: 6, useBias: false, activation: 'tanh' }),
-        tf.layers.dense({ units: 3 }),
-      ],
+      layers: [tf.layers.dense({ inputShape: [5, 4], units: 6, useBias: false, activation: 'tanh' }), tf.layers.dense({ units: 3 })],
     });
     randomizeWeights(model, 2);
     const { summary } = await expectOnnxMatchesTfjs(model);
@@ -36,14 +33,29 @@ describe('core layers', () => {
   });
 
   const activations = [
-    'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
-    'softplus', 'softsign', 'swish', 'mish', 'gelu', 'gelu_new',
+    'linear',
+    'relu',
+    'relu6',
+    'elu',
+    'selu',
+    'sigmoid',
+    'hardSigmoid',
+    'tanh',
+    'softmax',
+    'softplus',
+    'softsign',
+    'swish',
+    'mish',
+    'gelu',
+    'gelu_new',
   ] as const;
 
   it('converts every tfjs activation, fused into Dense and as Activation layers', async () => {
     const input = tf.input({ shape: [6], name: 'features' });
     const outputs = activations.flatMap((activation) => {
-      const dense = tf.layers.dense({ units: 5, activation: activation as never, name: `dense_${activation}` }).apply(input) as tf.SymbolicTensor;
+      const dense = tf.layers
+        .dense({ units: 5, activation: activation as never, name: `dense_${activation}` })
+        .apply(input) as tf.SymbolicTensor;
       const layer = tf.layers.activation({ activation: activation as never, name: `act_${activation}` }).apply(dense) as tf.SymbolicTensor;
       return [dense, layer];
     });

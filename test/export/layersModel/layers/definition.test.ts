@@ -19,7 +19,10 @@ const conv2d = () => layerDefinition('Conv2D')!.options;
 
 describe('layer declarations', () => {
   it('read a (camelCased) config into typed options, with the declared defaults', () => {
-    const args = readLayerArgs(conv2d(), new LayerConfig('conv', 'Conv2D', { filters: 4, kernelSize: 3, activation: 'hardSigmoid', padding: 'same' }));
+    const args = readLayerArgs(
+      conv2d(),
+      new LayerConfig('conv', 'Conv2D', { filters: 4, kernelSize: 3, activation: 'hardSigmoid', padding: 'same' }),
+    );
     expect(args).toEqual({
       kernelSize: [3, 3],
       strides: [1, 1],
@@ -42,12 +45,26 @@ describe('layer declarations', () => {
   it('mark every option that names an activation, which the support check lists up front', async () => {
     const activationOptions = builtInLayerFamilies()
       .flatMap(({ definitions }) => Object.entries(definitions))
-      .flatMap(([className, definition]) => Object.entries(definition.options).filter(([, option]) => option.activation).map(([key]) => `${className}.${key}`));
-    expect(activationOptions).toEqual(expect.arrayContaining(['Dense.activation', 'Activation.activation', 'Conv2D.activation', 'LSTM.recurrentActivation', 'ConvLSTM2D.recurrentActivation']));
+      .flatMap(([className, definition]) =>
+        Object.entries(definition.options)
+          .filter(([, option]) => option.activation)
+          .map(([key]) => `${className}.${key}`),
+      );
+    expect(activationOptions).toEqual(
+      expect.arrayContaining([
+        'Dense.activation',
+        'Activation.activation',
+        'Conv2D.activation',
+        'LSTM.recurrentActivation',
+        'ConvLSTM2D.recurrentActivation',
+      ]),
+    );
 
     const input = tf.input({ shape: [3, 2], name: 'sequence' });
     const lstm = tf.layers.lstm({ units: 2, name: 'memory' }).apply(input) as tf.SymbolicTensor;
-    const modelJson = await saveModel(tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, name: 'head' }).apply(lstm) as tf.SymbolicTensor }));
+    const modelJson = await saveModel(
+      tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, name: 'head' }).apply(lstm) as tf.SymbolicTensor }),
+    );
     await rewriteJson(modelJson, (json) => {
       for (const layer of json.modelTopology.config.layers) {
         if (layer.name === 'memory') layer.config.recurrent_activation = 'sparsemax';

@@ -12,7 +12,10 @@ describe('Embedding', () => {
       layers: [tf.layers.embedding({ inputDim: 10, outputDim: 4, inputLength: 5 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
     });
     randomizeWeights(model, 71);
-    const ids = tf.tensor2d([[0, 3, 9, 2, 2], [1, 1, 8, 7, 4.6]]);
+    const ids = tf.tensor2d([
+      [0, 3, 9, 2, 2],
+      [1, 1, 8, 7, 4.6],
+    ]);
     const { summary } = await expectOnnxMatchesTfjs(model, { inputs: [ids] });
     expect(summary.layers[1].onnxNodes).toEqual(['Cast', 'Gather']);
   });
@@ -22,7 +25,14 @@ describe('Embedding', () => {
     const output = tf.layers.embedding({ inputDim: 6, outputDim: 2, name: 'lookup' }).apply(input) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
     randomizeWeights(model, 72);
-    const ids = tf.tensor2d([[5, 0, 1], [2, 3, 4]], [2, 3], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [5, 0, 1],
+        [2, 3, 4],
+      ],
+      [2, 3],
+      'int32',
+    );
     const { summary } = await expectOnnxMatchesTfjs(model, { inputs: [ids] });
     expect(summary.layers[1].onnxNodes).toEqual(['Gather']);
     expect(summary.outputs[0].shape).toEqual(['batch', 3, 2]);

@@ -6,7 +6,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxAbsDifference, randomTensor, removeTemporaryDirectories, runOnnxInOrder, temporaryDirectory, useCpuBackend } from '../../harness.ts';
+import {
+  maxAbsDifference,
+  randomTensor,
+  removeTemporaryDirectories,
+  runOnnxInOrder,
+  temporaryDirectory,
+  useCpuBackend,
+} from '../../harness.ts';
 import { exportChecked } from '../harness.ts';
 
 beforeAll(useCpuBackend);
@@ -34,7 +41,11 @@ describe('Keras-only layers', () => {
     ]);
     const { onnxPath, summary } = await exportChecked(modelJson);
     const x = randomTensor([2, 5, 3], 3);
-    const padded = tf.pad(x, [[0, 0], [1, 3], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [1, 3],
+      [0, 0],
+    ]);
     const expected = tf.reshape(tf.slice(padded, [0, 2, 0], [2, 6, 3]), [2, 6, 1, 3]);
     const { outputs } = await runOnnxInOrder(onnxPath, [x]);
     expect(outputs[0].dims).toEqual([2, 6, 1, 3]);

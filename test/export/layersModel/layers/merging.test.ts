@@ -109,7 +109,10 @@ describe('merge layers and functional graphs', () => {
       apply(tf.layers.dot({ axes: 1, normalize: true }), [vectorA, vectorB]),
       apply(tf.layers.dot({ axes: [2, 2] }), [sequence, other]),
       apply(tf.layers.dot({ axes: [2, 1], normalize: true }), [sequence, vectorA]),
-      apply(tf.layers.dot({ axes: [1, 1] }), [apply(tf.layers.permute({ dims: [2, 1] }), sequence), apply(tf.layers.permute({ dims: [2, 1] }), other)]),
+      apply(tf.layers.dot({ axes: [1, 1] }), [
+        apply(tf.layers.permute({ dims: [2, 1] }), sequence),
+        apply(tf.layers.permute({ dims: [2, 1] }), other),
+      ]),
     ];
     const model = tf.model({ inputs: [vectorA, vectorB, sequence, other], outputs });
     const { summary } = await expectOnnxMatchesTfjs(model);

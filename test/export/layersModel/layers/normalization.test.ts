@@ -32,7 +32,10 @@ describe('normalization layers', () => {
     const [last, , flatFeatures] = model.predict(x) as tf.Tensor[];
     // tfjs's cpu batchNorm kernel cycles its statistics along the last axis only, so for axis 1
     // the Keras definition is evaluated with broadcasting ops instead.
-    const [gamma, beta, mean, variance] = model.getLayer('bn_height').getWeights().map((w) => w.reshape([1, 4, 1, 1]));
+    const [gamma, beta, mean, variance] = model
+      .getLayer('bn_height')
+      .getWeights()
+      .map((w) => w.reshape([1, 4, 1, 1]));
     const height = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3))), gamma), beta);
     const { summary } = await expectOnnxMatchesTfjs(model, { inputs: [x], expected: [last, height, flatFeatures] });
     // NHWC storage: the last axis is folded into Mul/Add, axis 1 and 2-d features use the op.
@@ -45,7 +48,9 @@ describe('normalization layers', () => {
     it(`converts LayerNormalization over the last axis and over several axes (opset ${opset})`, async () => {
       const input = tf.input({ shape: [3, 4, 5] });
       const last = tf.layers.layerNormalization({ name: 'ln_last' }).apply(input) as tf.SymbolicTensor;
-      const trailing = tf.layers.layerNormalization({ axis: [-2, -1], epsilon: 0.01, name: 'ln_trailing' }).apply(input) as tf.SymbolicTensor;
+      const trailing = tf.layers
+        .layerNormalization({ axis: [-2, -1], epsilon: 0.01, name: 'ln_trailing' })
+        .apply(input) as tf.SymbolicTensor;
       const inner = tf.layers.layerNormalization({ axis: [1, 2], center: false, name: 'ln_inner' }).apply(input) as tf.SymbolicTensor;
       const model = tf.model({ inputs: input, outputs: [last, trailing, inner] });
       randomizeWeights(model, 33);

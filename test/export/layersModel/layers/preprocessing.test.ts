@@ -40,9 +40,19 @@ describe('Rescaling and augmentation', () => {
   it('converts Rescaling (float and int32 inputs) and passes augmentation layers through at inference', async () => {
     const pixels = tf.input({ shape: [4, 4, 3], dtype: 'int32', name: 'pixels' });
     const features = tf.input({ shape: [5], name: 'features' });
-    const outputs = [apply(tf.layers.rescaling({ scale: 1 / 255 }), pixels), apply(tf.layers.rescaling({ scale: 2, offset: -1 }), features)];
+    const outputs = [
+      apply(tf.layers.rescaling({ scale: 1 / 255 }), pixels),
+      apply(tf.layers.rescaling({ scale: 2, offset: -1 }), features),
+    ];
     const model = tf.model({ inputs: [pixels, features], outputs });
-    const x = [tf.tensor(Array.from({ length: 2 * 48 }, (_, i) => (i * 37) % 256), [2, 4, 4, 3], 'int32'), randomTensor([2, 5], 431)];
+    const x = [
+      tf.tensor(
+        Array.from({ length: 2 * 48 }, (_, i) => (i * 37) % 256),
+        [2, 4, 4, 3],
+        'int32',
+      ),
+      randomTensor([2, 5], 431),
+    ];
     await expectOnnxMatchesTfjs(model, { inputs: x, checker });
   });
 
@@ -60,7 +70,7 @@ describe('Rescaling and augmentation', () => {
 });
 
 describe('Resizing and CenterCrop', () => {
-  it('follows tfjs for a model tfjs wrote: Resizing with align_corners (asymmetric with crop_to_aspect_ratio), CenterCrop\'s crop box', async () => {
+  it("follows tfjs for a model tfjs wrote: Resizing with align_corners (asymmetric with crop_to_aspect_ratio), CenterCrop's crop box", async () => {
     const layers = [
       tf.layers.resizing({ height: 5, width: 9 }),
       tf.layers.resizing({ height: 3, width: 4, interpolation: 'nearest' }),
@@ -72,7 +82,11 @@ describe('Resizing and CenterCrop', () => {
     ];
     const model = imageModel([7, 6, 2], layers);
     const x = randomTensor([2, 7, 6, 2], 441);
-    const { summary } = await expectConvertedMatches(await saveWithInputShapes(model, { image: [null, 7, 6, 2] }), undefined, { inputs: [x], expected: appliedDirectly(layers, x), checker });
+    const { summary } = await expectConvertedMatches(await saveWithInputShapes(model, { image: [null, 7, 6, 2] }), undefined, {
+      inputs: [x],
+      expected: appliedDirectly(layers, x),
+      checker,
+    });
     expect(nodeOps(summary)).toEqual(expect.arrayContaining(['Resize', 'Gather']));
   });
 
@@ -113,7 +127,14 @@ describe('CategoryEncoding and Normalization', () => {
     ];
     const outputs = [apply(layers[0], tokens), apply(layers[1], tokens), apply(layers[2], single)];
     const model = tf.model({ inputs: [tokens, single], outputs });
-    const x = [tokenBatch([[1, 1, 3, 6, 0], [2, 2, 2, 2, 2], [0, 5, 4, 3, 6]]), tokenBatch([[3], [0], [5]])];
+    const x = [
+      tokenBatch([
+        [1, 1, 3, 6, 0],
+        [2, 2, 2, 2, 2],
+        [0, 5, 4, 3, 6],
+      ]),
+      tokenBatch([[3], [0], [5]]),
+    ];
     const modelJson = await saveWithInputShapes(model, { tokens: [null, 5], single: [null, 1] });
     // The in-memory model kept the overwritten input shapes, so the layers are applied directly.
     const expected = [layers[0].apply(x[0]), layers[1].apply(x[0]), layers[2].apply(x[1])] as tf.Tensor[];
@@ -122,14 +143,21 @@ describe('CategoryEncoding and Normalization', () => {
 
   it("converts Keras's Normalization with adapted weights and with mean/variance in the config (invert too)", async () => {
     const input = tf.input({ shape: [4], name: 'features' });
-    const model = tf.model({ inputs: input, outputs: [apply(tf.layers.dense({ units: 2, name: 'adapted' }), input), apply(tf.layers.rescaling({ scale: 1, name: 'configured' }), input)] });
+    const model = tf.model({
+      inputs: input,
+      outputs: [
+        apply(tf.layers.dense({ units: 2, name: 'adapted' }), input),
+        apply(tf.layers.rescaling({ scale: 1, name: 'configured' }), input),
+      ],
+    });
     const modelJson = await saveModel(model);
     const adapted = { mean: [0.5, -1, 2, 0], variance: [4, 0.25, 1, 0] };
     const configured = { mean: [1, 2, 3, 4], variance: [1, 9, 0.01, 16] };
     await rewriteJson(modelJson, (json) => {
       for (const layer of json.modelTopology.config.layers) {
         if (layer.name === 'adapted') Object.assign(layer, { class_name: 'Normalization', config: { name: 'adapted', axis: -1 } });
-        if (layer.name === 'configured') Object.assign(layer, { class_name: 'Normalization', config: { name: 'configured', axis: [1], ...configured, invert: true } });
+        if (layer.name === 'configured')
+          Object.assign(layer, { class_name: 'Normalization', config: { name: 'configured', axis: [1], ...configured, invert: true } });
       }
       // adapt() keeps mean, variance and count as weights; they take the Dense's place (8 + 2 floats in its shard's 10).
       json.weightsManifest[0].weights = [

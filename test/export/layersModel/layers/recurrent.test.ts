@@ -13,7 +13,8 @@ beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
 const checker = new CheckerBatch();
-const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: object) => layer.apply(x, kwargs) as tf.SymbolicTensor;
+const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: object) =>
+  layer.apply(x, kwargs) as tf.SymbolicTensor;
 const applyAll = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor[];
 
 /**
@@ -21,7 +22,24 @@ const applyAll = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x
  * the model in memory: tfjs 4.22 saves gelu_new but cannot load it back (it looks the name up as
  * geluNew), so a reloaded model could not be the reference.
  */
-const TFJS_ACTIVATIONS = ['elu', 'selu', 'relu', 'relu6', 'linear', 'sigmoid', 'hardSigmoid', 'softplus', 'softsign', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'gelu_new', 'mish', 'swish'];
+const TFJS_ACTIVATIONS = [
+  'elu',
+  'selu',
+  'relu',
+  'relu6',
+  'linear',
+  'sigmoid',
+  'hardSigmoid',
+  'softplus',
+  'softsign',
+  'tanh',
+  'softmax',
+  'logSoftmax',
+  'gelu',
+  'gelu_new',
+  'mish',
+  'swish',
+];
 
 /** A [batch, 6] batch of token ids in 1..9 with padding zeros before, after and inside the sequences, and one empty row. */
 const PADDED_TOKENS = [
@@ -40,9 +58,22 @@ describe('SimpleRNN, LSTM and GRU', () => {
       apply(tf.layers.lstm({ units: 4 }), input),
       apply(tf.layers.lstm({ units: 3, returnSequences: true, goBackwards: true, unroll: true }), input),
       ...applyAll(tf.layers.lstm({ units: 2, returnState: true, returnSequences: true }), input),
-      apply(tf.layers.lstm({ units: 3, useBias: false, dropout: 0.3, recurrentDropout: 0.2, unitForgetBias: true, recurrentActivation: 'sigmoid' }), input),
+      apply(
+        tf.layers.lstm({
+          units: 3,
+          useBias: false,
+          dropout: 0.3,
+          recurrentDropout: 0.2,
+          unitForgetBias: true,
+          recurrentActivation: 'sigmoid',
+        }),
+        input,
+      ),
       apply(tf.layers.gru({ units: 4 }), input),
-      apply(tf.layers.gru({ units: 3, returnSequences: true, goBackwards: true, activation: 'relu', recurrentActivation: 'sigmoid' }), input),
+      apply(
+        tf.layers.gru({ units: 3, returnSequences: true, goBackwards: true, activation: 'relu', recurrentActivation: 'sigmoid' }),
+        input,
+      ),
       ...applyAll(tf.layers.gru({ units: 2, returnState: true, useBias: false, dropout: 0.5 }), input),
       apply(tf.layers.simpleRNN({ units: 4 }), input),
       apply(tf.layers.simpleRNN({ units: 3, returnSequences: true, goBackwards: true, activation: 'relu', unroll: true }), input),
@@ -88,26 +119,36 @@ describe('SimpleRNN, LSTM and GRU', () => {
     await expectOnnxMatchesTfjs(model, { checker });
   });
 
-  it('starts from given initial states (an encoder\'s final states feeding a decoder, Bidirectional too)', async () => {
+  it("starts from given initial states (an encoder's final states feeding a decoder, Bidirectional too)", async () => {
     const source = tf.input({ shape: [5, 3], name: 'source' });
     const target = tf.input({ shape: [4, 2], name: 'target' });
     const [, h, c] = applyAll(tf.layers.lstm({ units: 3, returnState: true }), source);
     const decoded = apply(tf.layers.lstm({ units: 3, returnSequences: true }), target, { initialState: [h, c] });
     const [, g] = applyAll(tf.layers.gru({ units: 3, returnState: true, recurrentActivation: 'swish' }), source);
     const gruDecoded = apply(tf.layers.gru({ units: 3, returnSequences: true }), target, { initialState: [g] });
-    const [, hf, cf, hb, cb] = applyAll(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnState: true }) as never }), source);
-    const bidirectionalDecoded = apply(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never }), target, { initialState: [hf, cf, hb, cb] });
+    const [, hf, cf, hb, cb] = applyAll(
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnState: true }) as never }),
+      source,
+    );
+    const bidirectionalDecoded = apply(
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never }),
+      target,
+      { initialState: [hf, cf, hb, cb] },
+    );
     const model = tf.model({ inputs: [source, target], outputs: [decoded, gruDecoded, bidirectionalDecoded] });
     randomizeWeights(model, 204);
     await expectOnnxMatchesTfjs(model, { checker });
   });
 
-  it('converts GRU reset_after=true (Keras 2/3\'s default, which tfjs cannot build) against the GRU equations, as ONNX GRU and masked', async () => {
+  it("converts GRU reset_after=true (Keras 2/3's default, which tfjs cannot build) against the GRU equations, as ONNX GRU and masked", async () => {
     const tokens = tf.input({ shape: [6], dtype: 'int32', name: 'tokens' });
     const embedded = apply(tf.layers.embedding({ inputDim: 10, outputDim: 3, name: 'embed' }), tokens);
     const masked = apply(tf.layers.embedding({ inputDim: 10, outputDim: 3, maskZero: true, name: 'embed_masked' }), tokens);
     const plain = apply(tf.layers.gru({ units: 4, returnSequences: true, name: 'gru_plain', recurrentActivation: 'sigmoid' }), embedded);
-    const withMask = apply(tf.layers.gru({ units: 4, returnSequences: true, goBackwards: true, name: 'gru_masked', recurrentActivation: 'sigmoid' }), masked);
+    const withMask = apply(
+      tf.layers.gru({ units: 4, returnSequences: true, goBackwards: true, name: 'gru_masked', recurrentActivation: 'sigmoid' }),
+      masked,
+    );
     const model = tf.model({ inputs: tokens, outputs: [plain, withMask] });
     randomizeWeights(model, 205);
     const modelJson = await saveModel(model);
@@ -120,14 +161,37 @@ describe('SimpleRNN, LSTM and GRU', () => {
     for (const [layer, values] of Object.entries(biases)) await replaceWeight(modelJson, `${layer}/bias`, [2, 12], values);
 
     const x = tokenBatch(PADDED_TOKENS);
-    const weightsOf = (name: string) => model.getLayer(name).getWeights().map((w) => w.dataSync() as Float32Array);
-    const sequences = (name: string) => (model.getLayer(name === 'gru_plain' ? 'embed' : 'embed_masked').apply(x) as tf.Tensor).arraySync() as number[][][];
+    const weightsOf = (name: string) =>
+      model
+        .getLayer(name)
+        .getWeights()
+        .map((w) => w.dataSync() as Float32Array);
+    const sequences = (name: string) =>
+      (model.getLayer(name === 'gru_plain' ? 'embed' : 'embed_masked').apply(x) as tf.Tensor).arraySync() as number[][][];
     const [kernel, recurrentKernel] = weightsOf('gru_plain');
-    const expectedPlain = gruReference(sequences('gru_plain'), { units: 4, kernel, recurrentKernel, bias: biases.gru_plain, resetAfter: true });
+    const expectedPlain = gruReference(sequences('gru_plain'), {
+      units: 4,
+      kernel,
+      recurrentKernel,
+      bias: biases.gru_plain,
+      resetAfter: true,
+    });
     const [maskedKernel, maskedRecurrent] = weightsOf('gru_masked');
     const mask = PADDED_TOKENS.map((row) => row.map((token) => token !== 0));
-    const expectedMasked = gruReference(sequences('gru_masked'), { units: 4, kernel: maskedKernel, recurrentKernel: maskedRecurrent, bias: biases.gru_masked, resetAfter: true, mask, goBackwards: true });
-    const { summary } = await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [tf.tensor(expectedPlain), tf.tensor(expectedMasked)], checker });
+    const expectedMasked = gruReference(sequences('gru_masked'), {
+      units: 4,
+      kernel: maskedKernel,
+      recurrentKernel: maskedRecurrent,
+      bias: biases.gru_masked,
+      resetAfter: true,
+      mask,
+      goBackwards: true,
+    });
+    const { summary } = await expectConvertedMatches(modelJson, model, {
+      inputs: [x],
+      expected: [tf.tensor(expectedPlain), tf.tensor(expectedMasked)],
+      checker,
+    });
     expect(summary.layers.find((l) => l.name === 'gru_plain')?.onnxNodes).toContain('GRU');
     // Masked: the valid steps are moved to the front (TopK) for the same GRU operator.
     expect(summary.layers.find((l) => l.name === 'gru_masked')?.onnxNodes).toEqual(expect.arrayContaining(['TopK', 'GRU']));
@@ -140,7 +204,10 @@ describe('ConvLSTM2D', () => {
     const outputs = [
       apply(tf.layers.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: true }), frames),
       ...applyAll(tf.layers.convLstm2d({ filters: 2, kernelSize: [2, 3], strides: [2, 1], returnState: true, goBackwards: true }), frames),
-      apply(tf.layers.convLstm2d({ filters: 2, kernelSize: 2, activation: 'relu', recurrentActivation: 'sigmoid', useBias: false }), frames),
+      apply(
+        tf.layers.convLstm2d({ filters: 2, kernelSize: 2, activation: 'relu', recurrentActivation: 'sigmoid', useBias: false }),
+        frames,
+      ),
     ];
     const model = tf.model({ inputs: frames, outputs });
     randomizeWeights(model, 231);
@@ -174,7 +241,11 @@ describe('masks', () => {
   it('applies Masking(mask_value) masks, and zeroes the masked steps it passes on', async () => {
     const input = tf.input({ shape: [5, 3] });
     const masked = apply(tf.layers.masking({ maskValue: 0.5 }), input);
-    const outputs = [masked, apply(tf.layers.lstm({ units: 3, returnSequences: true }), masked), apply(tf.layers.simpleRNN({ units: 2, goBackwards: true }), masked)];
+    const outputs = [
+      masked,
+      apply(tf.layers.lstm({ units: 3, returnSequences: true }), masked),
+      apply(tf.layers.simpleRNN({ units: 2, goBackwards: true }), masked),
+    ];
     const model = tf.model({ inputs: input, outputs });
     randomizeWeights(model, 212);
     const x = randomTensor([3, 5, 3], 213).arraySync() as number[][][];
@@ -188,7 +259,9 @@ describe('masks', () => {
 
 describe('masked pooling', () => {
   it("averages over the valid steps only in Keras's GlobalAveragePooling1D after Embedding(mask_zero) (tfjs cannot build this)", async () => {
-    const model = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 6, name: 'embed' }), tf.layers.globalAveragePooling1d({})] });
+    const model = tf.sequential({
+      layers: [tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 6, name: 'embed' }), tf.layers.globalAveragePooling1d({})],
+    });
     randomizeWeights(model, 214);
     const modelJson = await saveModel(model);
     await rewriteJson(modelJson, (json) => {
@@ -207,7 +280,8 @@ describe('masked pooling', () => {
 describe('Bidirectional', () => {
   it('converts every merge mode, null with two outputs, return_state, and LSTM/GRU/SimpleRNN inside', async () => {
     const input = tf.input({ shape: [5, 3] });
-    const bidirectional = (layer: tf.layers.Layer, mergeMode?: string) => tf.layers.bidirectional({ layer: layer as never, mergeMode: mergeMode as never });
+    const bidirectional = (layer: tf.layers.Layer, mergeMode?: string) =>
+      tf.layers.bidirectional({ layer: layer as never, mergeMode: mergeMode as never });
     const outputs = [
       apply(bidirectional(tf.layers.lstm({ units: 3, returnSequences: true }), 'concat'), input),
       apply(bidirectional(tf.layers.gru({ units: 3, returnSequences: true }), 'sum'), input),

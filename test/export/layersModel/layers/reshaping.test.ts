@@ -46,10 +46,46 @@ describe('reshaping layers', () => {
   it('converts ZeroPadding2D, Cropping2D and UpSampling2D (nearest and bilinear) in both data formats', async () => {
     const input = tf.input({ shape: [4, 5, 2] });
     const chains = [
-      [tf.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }), tf.layers.cropping2D({ cropping: [[1, 0], [2, 1]] })],
+      [
+        tf.layers.zeroPadding2d({
+          padding: [
+            [1, 2],
+            [0, 3],
+          ],
+        }),
+        tf.layers.cropping2D({
+          cropping: [
+            [1, 0],
+            [2, 1],
+          ],
+        }),
+      ],
       [tf.layers.zeroPadding2d({ padding: 1 }), tf.layers.upSampling2d({ size: [2, 3] })],
-      [tf.layers.zeroPadding2d({ padding: [[0, 1], [1, 0]] }), tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' })],
-      [tf.layers.zeroPadding2d({ padding: [[1, 1], [2, 2]], dataFormat: 'channelsFirst' }), tf.layers.cropping2D({ cropping: [[1, 1], [1, 1]], dataFormat: 'channelsFirst' })],
+      [
+        tf.layers.zeroPadding2d({
+          padding: [
+            [0, 1],
+            [1, 0],
+          ],
+        }),
+        tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }),
+      ],
+      [
+        tf.layers.zeroPadding2d({
+          padding: [
+            [1, 1],
+            [2, 2],
+          ],
+          dataFormat: 'channelsFirst',
+        }),
+        tf.layers.cropping2D({
+          cropping: [
+            [1, 1],
+            [1, 1],
+          ],
+          dataFormat: 'channelsFirst',
+        }),
+      ],
       [tf.layers.upSampling2d({ size: [2, 1], dataFormat: 'channelsFirst' })],
     ];
     const outputs = chains.map((chain) => chain.reduce<tf.SymbolicTensor>((x, layer) => layer.apply(x) as tf.SymbolicTensor, input));

@@ -30,7 +30,7 @@ describe('3-D layers tfjs implements', () => {
     await expectOnnxMatchesTfjs(model, { checker });
   });
 
-  it('converts Conv3DTranspose (tfjs\'s cpu backend is the reference: its wasm backend is off by up to 0.7 here)', async () => {
+  it("converts Conv3DTranspose (tfjs's cpu backend is the reference: its wasm backend is off by up to 0.7 here)", async () => {
     const model = randomSequential(
       [
         tf.layers.conv3dTranspose({ inputShape: [3, 4, 3, 2], filters: 3, kernelSize: [2, 3, 2], strides: [2, 1, 2], padding: 'same' }),
@@ -52,9 +52,13 @@ async function expectOneDimensionalMatches(layer: tf.layers.Layer, className: st
   await rewriteJson(modelJson, (json) => {
     // Drop the Reshape: the 1-D layer reads [batch, steps, channels] directly.
     const conv = json.modelTopology.config.layers[1];
-    json.modelTopology.config.layers = [{ class_name: 'InputLayer', config: { name: 'steps', batch_input_shape: [null, 9, 3], dtype: 'float32' } }, conv];
+    json.modelTopology.config.layers = [
+      { class_name: 'InputLayer', config: { name: 'steps', batch_input_shape: [null, 9, 3], dtype: 'float32' } },
+      conv,
+    ];
     conv.class_name = className;
-    for (const key of ['kernel_size', 'strides', 'dilation_rate']) if (Array.isArray(conv.config[key])) conv.config[key] = [conv.config[key][0]];
+    for (const key of ['kernel_size', 'strides', 'dilation_rate'])
+      if (Array.isArray(conv.config[key])) conv.config[key] = [conv.config[key][0]];
     delete conv.config.batch_input_shape;
     for (const spec of json.weightsManifest[0].weights) if (spec.shape.length === 4) spec.shape.splice(1, 1);
   });
@@ -65,38 +69,79 @@ async function expectOneDimensionalMatches(layer: tf.layers.Layer, className: st
 
 describe('1-D variants Keras has (tfjs does not)', () => {
   it('converts SeparableConv1D', async () => {
-    await expectOneDimensionalMatches(tf.layers.separableConv2d({ filters: 4, kernelSize: [3, 1], depthMultiplier: 2, padding: 'same', activation: 'relu' }), 'SeparableConv1D', 411);
+    await expectOneDimensionalMatches(
+      tf.layers.separableConv2d({ filters: 4, kernelSize: [3, 1], depthMultiplier: 2, padding: 'same', activation: 'relu' }),
+      'SeparableConv1D',
+      411,
+    );
   });
 
   it('converts DepthwiseConv1D', async () => {
-    await expectOneDimensionalMatches(tf.layers.depthwiseConv2d({ kernelSize: [3, 1], depthMultiplier: 2, strides: [2, 1] }), 'DepthwiseConv1D', 412);
+    await expectOneDimensionalMatches(
+      tf.layers.depthwiseConv2d({ kernelSize: [3, 1], depthMultiplier: 2, strides: [2, 1] }),
+      'DepthwiseConv1D',
+      412,
+    );
   });
 
   it('converts Conv1DTranspose', async () => {
-    await expectOneDimensionalMatches(tf.layers.conv2dTranspose({ filters: 2, kernelSize: [3, 1], strides: [2, 1], padding: 'same' }), 'Conv1DTranspose', 413);
+    await expectOneDimensionalMatches(
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: [3, 1], strides: [2, 1], padding: 'same' }),
+      'Conv1DTranspose',
+      413,
+    );
   });
 });
 
 /** A weightless functional model.json in Keras's own spelling. */
-async function writeFunctional(inputs: [string, (number | null)[]][], layers: [string, string, Record<string, unknown>, string][], outputs: string[]): Promise<string> {
+async function writeFunctional(
+  inputs: [string, (number | null)[]][],
+  layers: [string, string, Record<string, unknown>, string][],
+  outputs: string[],
+): Promise<string> {
   const directory = path.join(await temporaryDirectory(), 'tfjs');
   await mkdir(directory, { recursive: true });
   const modelJson = path.join(directory, 'model.json');
   const config = {
     name: 'keras_only',
     layers: [
-      ...inputs.map(([name, shape]) => ({ name, class_name: 'InputLayer', config: { name, batch_input_shape: shape, dtype: 'float32' }, inbound_nodes: [] })),
-      ...layers.map(([name, className, layerConfig, input]) => ({ name, class_name: className, config: { name, ...layerConfig }, inbound_nodes: [[[input, 0, 0, {}]]] })),
+      ...inputs.map(([name, shape]) => ({
+        name,
+        class_name: 'InputLayer',
+        config: { name, batch_input_shape: shape, dtype: 'float32' },
+        inbound_nodes: [],
+      })),
+      ...layers.map(([name, className, layerConfig, input]) => ({
+        name,
+        class_name: className,
+        config: { name, ...layerConfig },
+        inbound_nodes: [[[input, 0, 0, {}]]],
+      })),
     ],
     input_layers: inputs.map(([name]) => [name, 0, 0]),
     output_layers: outputs.map((name) => [name, 0, 0]),
   };
-  await writeFile(modelJson, JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Functional', config, keras_version: '2.15.0' }, weightsManifest: [] }));
+  await writeFile(
+    modelJson,
+    JSON.stringify({
+      format: 'layers-model',
+      modelTopology: { class_name: 'Functional', config, keras_version: '2.15.0' },
+      weightsManifest: [],
+    }),
+  );
   return modelJson;
 }
 
 /** Repeats every element `times` times along `axis` (UpSampling's nearest rule). */
-const repeatAlong = (x: tf.Tensor, axis: number, times: number) => tf.gather(x, tf.tensor1d(Array.from({ length: x.shape[axis] * times }, (_, i) => Math.floor(i / times)), 'int32'), axis);
+const repeatAlong = (x: tf.Tensor, axis: number, times: number) =>
+  tf.gather(
+    x,
+    tf.tensor1d(
+      Array.from({ length: x.shape[axis] * times }, (_, i) => Math.floor(i / times)),
+      'int32',
+    ),
+    axis,
+  );
 
 describe('3-D reshaping and pooling Keras has (tfjs does not)', () => {
   it('converts ZeroPadding3D, Cropping3D, UpSampling3D, UpSampling1D and GlobalMax/AveragePooling3D', async () => {
@@ -106,8 +151,32 @@ describe('3-D reshaping and pooling Keras has (tfjs does not)', () => {
         ['steps', [null, 5, 3]],
       ],
       [
-        ['pad', 'ZeroPadding3D', { padding: [[1, 0], [2, 1], [0, 2]], data_format: 'channels_last' }, 'volume'],
-        ['crop', 'Cropping3D', { cropping: [[0, 1], [1, 2], [1, 0]], data_format: 'channels_last' }, 'pad'],
+        [
+          'pad',
+          'ZeroPadding3D',
+          {
+            padding: [
+              [1, 0],
+              [2, 1],
+              [0, 2],
+            ],
+            data_format: 'channels_last',
+          },
+          'volume',
+        ],
+        [
+          'crop',
+          'Cropping3D',
+          {
+            cropping: [
+              [0, 1],
+              [1, 2],
+              [1, 0],
+            ],
+            data_format: 'channels_last',
+          },
+          'pad',
+        ],
         ['up3d', 'UpSampling3D', { size: [2, 1, 3], data_format: 'channels_last' }, 'crop'],
         ['global_max', 'GlobalMaxPooling3D', { data_format: 'channels_last' }, 'up3d'],
         ['global_average', 'GlobalAveragePooling3D', { data_format: 'channels_last', keepdims: true }, 'up3d'],
@@ -117,12 +186,23 @@ describe('3-D reshaping and pooling Keras has (tfjs does not)', () => {
     );
     const volume = randomTensor([2, 3, 4, 2, 2], 421);
     const steps = randomTensor([2, 5, 3], 422);
-    const padded = tf.pad(volume, [[0, 0], [1, 0], [2, 1], [0, 2], [0, 0]]);
+    const padded = tf.pad(volume, [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ]);
     const cropped = tf.slice(padded, [0, 0, 1, 1, 0], [2, 3, 4, 3, 2]);
     const upsampled = repeatAlong(repeatAlong(cropped, 1, 2), 3, 3);
     const expected = [upsampled, tf.max(upsampled, [1, 2, 3]), tf.mean(upsampled, [1, 2, 3], true), repeatAlong(steps, 1, 3)];
     const { summary } = await expectConvertedMatches(modelJson, undefined, { inputs: [volume, steps], expected, checker });
-    expect(summary.outputs.map((output) => output.shape)).toEqual([['batch', 6, 4, 9, 2], ['batch', 2], ['batch', 1, 1, 1, 2], ['batch', 15, 3]]);
+    expect(summary.outputs.map((output) => output.shape)).toEqual([
+      ['batch', 6, 4, 9, 2],
+      ['batch', 2],
+      ['batch', 1, 1, 1, 2],
+      ['batch', 15, 3],
+    ]);
   });
 });
 

@@ -55,12 +55,31 @@ describe('older Keras model.json forms', () => {
           {
             class_name: 'Convolution2D',
             config: {
-              name: 'conv2d_1', trainable: true, batch_input_shape: [null, 5, 5, 1], dtype: 'float32', filters: 2,
-              kernel_size: [3, 3], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1],
-              activation: 'relu', use_bias: true,
+              name: 'conv2d_1',
+              trainable: true,
+              batch_input_shape: [null, 5, 5, 1],
+              dtype: 'float32',
+              filters: 2,
+              kernel_size: [3, 3],
+              strides: [1, 1],
+              padding: 'valid',
+              data_format: 'channels_last',
+              dilation_rate: [1, 1],
+              activation: 'relu',
+              use_bias: true,
             },
           },
-          { class_name: 'MaxPooling2D', config: { name: 'max_pooling2d_1', trainable: true, pool_size: [2, 2], padding: 'valid', strides: [2, 2], data_format: 'channels_last' } },
+          {
+            class_name: 'MaxPooling2D',
+            config: {
+              name: 'max_pooling2d_1',
+              trainable: true,
+              pool_size: [2, 2],
+              padding: 'valid',
+              strides: [2, 2],
+              data_format: 'channels_last',
+            },
+          },
           { class_name: 'Flatten', config: { name: 'flatten_1', trainable: true } },
           { class_name: 'Dense', config: { name: 'dense_1', trainable: true, units: 3, activation: 'softmax', use_bias: true } },
         ],
@@ -81,7 +100,12 @@ describe('older Keras model.json forms', () => {
     await rewriteJson(modelJson, (json) => {
       const { class_name, config } = json.modelTopology;
       json.modelTopology = { keras_version: '2.2.4', backend: 'tensorflow', model_config: { class_name, config } };
-      expect(config.layers.find((l: { name: string }) => l.name === 'sum').inbound_nodes).toEqual([[['relu', 0, 0, {}], ['side', 0, 0, {}]]]);
+      expect(config.layers.find((l: { name: string }) => l.name === 'sum').inbound_nodes).toEqual([
+        [
+          ['relu', 0, 0, {}],
+          ['side', 0, 0, {}],
+        ],
+      ]);
     });
     await expectConvertedMatches(modelJson, reference);
   });
@@ -91,7 +115,10 @@ describe('older Keras model.json forms', () => {
 const kerasVariableOrder = ['kernel', 'depthwise_kernel', 'pointwise_kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance'];
 
 /** Rewrites a tfjs-saved functional model.json the way Keras 3 + the tfjs converter write it. */
-function toKeras3(json: { modelTopology: { class_name: string; config: Record<string, unknown> }; weightsManifest: { weights: { name: string }[] }[] }): void {
+function toKeras3(json: {
+  modelTopology: { class_name: string; config: Record<string, unknown> };
+  weightsManifest: { weights: { name: string }[] }[];
+}): void {
   const config = json.modelTopology.config as { layers: Record<string, unknown>[]; input_layers: unknown[]; output_layers: unknown[] };
   const shapes = new Map<string, unknown>();
   const tensor = ([name, node, index]: unknown[]) => ({

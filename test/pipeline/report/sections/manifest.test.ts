@@ -8,11 +8,15 @@ describe('renderReport: manifest', () => {
   it('shows the manifest as tables: files with size and sha256, versions, signature, every other field; no JSON', async () => {
     const page = await renderReport(mnistReportInput());
     const manifest = sectionHtml(page, 'manifest');
-    expect(manifest).toMatch(/<tr><td><code>model\.onnx<\/code><\/td><td class="num" title="408,112 bytes">398\.5 KiB<\/td><td><code class="hash">c{64}<\/code><\/td><\/tr>/);
+    expect(manifest).toMatch(
+      /<tr><td><code>model\.onnx<\/code><\/td><td class="num" title="408,112 bytes">398\.5 KiB<\/td><td><code class="hash">c{64}<\/code><\/td><\/tr>/,
+    );
     expect(manifest).toMatch(/<tfoot><tr><td>3 files<\/td><td class="num">798\.4 KiB</);
     expect(manifest).toMatch(/<tr data-field="opset"><th>opset<\/th><td>13<\/td><\/tr>/);
     expect(manifest).toMatch(/<dt>onnxruntime-web<\/dt><dd>1\.22\.0<\/dd>/);
-    expect(manifest).toContain('<tr><td>input</td><td><code>flatten_input</code></td><td>float32</td><td><code>[batch, 28, 28, 1]</code></td></tr>');
+    expect(manifest).toContain(
+      '<tr><td>input</td><td><code>flatten_input</code></td><td>float32</td><td><code>[batch, 28, 28, 1]</code></td></tr>',
+    );
     expect(manifest).toContain('<tr><td>output</td><td><code>dense_1</code></td><td>float32</td><td><code>[batch, 10]</code></td></tr>');
     expect(manifest).toMatch(/<tr data-field="testAccuracy"><th>testAccuracy<\/th><td>97\.12%<\/td><\/tr>/);
     expect(manifest).toMatch(/<tr data-field="labels"><th>labels<\/th><td>0, 1, 2, 3, 4, 5, 6, 7, 8, 9<\/td><\/tr>/);

