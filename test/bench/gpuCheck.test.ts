@@ -5,7 +5,8 @@
  * adapter takes seconds per batch of 32); the command runs all four models at batch 1, 32 and 256.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGpus, gpuCheckTables } from '../../bench/gpuCheck.ts';
+import { checkGpus } from '../../bench/gpuCheck/check.ts';
+import { gpuCheckTables } from '../../bench/gpuCheck/tables.ts';
 import { renderText } from '../../bench/report/table.ts';
 import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
 

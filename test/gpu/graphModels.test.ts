@@ -11,7 +11,8 @@
 import path from 'node:path';
 import { loadModel } from '@tfjs-onnx/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maxScaledDifference, seededFeeds } from '../../bench/gpuCheck.ts';
+import { maxScaledDifference } from '../../bench/gpuCheck/measure.ts';
+import { seededFeeds } from '../../bench/gpuCheck/models.ts';
 import { NPM_GRAPH_MODELS, npmGraphModelPath } from '../../bench/models/npmGraphModels.ts';
 import { convertModelToFile } from '../../export/index.ts';
 import { removeTemporaryDirectories, temporaryDirectory } from '../export/harness.ts';
