@@ -46,7 +46,7 @@ export class ConnectionGate {
   }
 }
 
-/** How long clients may take: the timeouts and the minimum data rate (server/options.ts has their flags). */
+/** How long clients may take: the timeouts and the minimum data rate (server/numericOptions.ts has their flags). */
 export interface SlowClientLimits {
   requestTimeoutMs: number;
   headerTimeoutMs: number;

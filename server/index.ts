@@ -16,11 +16,14 @@ import { buildApp } from './http/app.ts';
 import { ImageDecoders } from './images/decoders.ts';
 import { ServerLog } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
-import { resolveServeOptions, type ServeOptions, type ServeSettings } from './options.ts';
+import { resolveServeOptions, type ServeSettings } from './options.ts';
+import type { ServeOptions } from './serveOptions.ts';
 import { deviceFor, type ModelConfig } from './repository/config.ts';
 import { describeModelFiles, type ModelDescription } from './repository/layout.ts';
 
-export { SERVE_DEFAULTS, RESOURCE_LIMITS, type ServeOptions } from './options.ts';
+export { RESOURCE_LIMITS } from './numericOptions.ts';
+export { SERVE_DEFAULTS } from './options.ts';
+export type { ServeOptions } from './serveOptions.ts';
 export { DynamicBatcher, type BatcherOptions } from './core/batching.ts';
 export { exportTriton, type ExportTritonOptions, type TritonExport } from './triton.ts';
 

@@ -4,7 +4,9 @@
  * requests within --shutdown-grace-ms, release the models) and returns, so the process exits 0.
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { MODEL_CONTROL_MODES, NUMERIC_OPTIONS, RESOURCE_LIMITS, SERVE_DEFAULTS, type ServeOptions } from '../../server/options.ts';
+import { NUMERIC_OPTIONS, RESOURCE_LIMITS } from '../../server/numericOptions.ts';
+import { SERVE_DEFAULTS } from '../../server/options.ts';
+import { MODEL_CONTROL_MODES, type ServeOptions } from '../../server/serveOptions.ts';
 import type { Device } from '@tfjs-onnx/runtime/constants';
 import { deviceFlag, integerFlag, numberFlag, type CliCommand } from '../flags.ts';
 
@@ -129,7 +131,7 @@ export const serveCommand: CliCommand = {
 };
 
 /**
- * A numeric serve flag from the server's registry (server/options.ts): its bounds and default are
+ * A numeric serve flag from the server's registry (server/numericOptions.ts): its bounds and default are
  * the ones startServer checks, parsed from the text as typed (pipeline/flags.ts).
  */
 function serverNumber(key: keyof ServeOptions, describe: string, { noDefault = false } = {}) {

@@ -12,7 +12,7 @@
  */
 import { InvalidInputError, describeError } from '../../common/errors.ts';
 import { ModelControlDisabledError, ModelLoadFailedError, ModelNotFoundError } from '../errors.ts';
-import type { ModelControlMode } from '../options.ts';
+import type { ModelControlMode } from '../serveOptions.ts';
 import {
   describeModelDirectory,
   scanRepository,

@@ -15,7 +15,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemSaver } from '../../common/tfjsModelFiles.ts';
 import { convertLayersModelToFile } from '../../export/index.ts';
-import { RESOURCE_LIMITS } from '../../server/options.ts';
+import { RESOURCE_LIMITS } from '../../server/numericOptions.ts';
 import { buildModel } from '../../training/models.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
