@@ -1,32 +1,33 @@
 /**
- * The model registry: which model versions are loaded and routable, and the model repository
- * extension's operations on them — index, load (or reload), unload — under Triton's three model
- * control modes:
+ * The model registry: which models are loaded under Triton's three model control modes, and the
+ * model repository extension's operations on them — index, load (or reload), unload:
  *   none      everything found at start is loaded; load/unload requests are refused
  *   explicit  only what the operator names (--load-model, '*' for all) is loaded at start;
  *             load/unload requests are honoured
  *   poll      like none, and the repository is re-read every --repository-poll-secs: new models
  *             load, removed ones unload, changed ones reload (repositoryPoll.ts)
  * A reload loads the new versions first and swaps them in, so requests never see a gap; a model
- * leaving is taken out of routing at once, and released once its in-flight requests are answered.
+ * leaving is taken out of routing at once, and released once its in-flight requests are answered
+ * (the versions held and their lifecycle: loadedModels.ts).
  */
-import { InvalidInputError, describeError } from '../../common/errors.ts';
+import { describeError, InvalidInputError } from '../../common/errors.ts';
 import { ModelControlDisabledError, ModelLoadFailedError, ModelNotFoundError } from '../errors.ts';
-import type { ModelControlMode } from '../serveOptions.ts';
 import {
   describeModelDirectory,
-  scanRepository,
   type ModelDescription,
   type ModelSources,
+  scanRepository,
   type UnreadableModel,
 } from '../repository/layout.ts';
-import { writeOverrideDirectory, type LoadOverrides } from '../repository/overrides.ts';
+import { type LoadOverrides, writeOverrideDirectory } from '../repository/overrides.ts';
+import type { ModelControlMode } from '../serveOptions.ts';
+import { LoadedModels, type LoadedModelsOptions, type ModelState } from './loadedModels.ts';
 import { describeForLoad, withoutPaths } from './loadRequest.ts';
-import { byVersion, fingerprint, loadVersions, newest, type VersionLoading } from './modelVersions.ts';
-import { RepositoryPoller, type PolledRegistry } from './repositoryPoll.ts';
+import { byVersion, fingerprint } from './modelVersions.ts';
+import { type PolledRegistry, RepositoryPoller } from './repositoryPoll.ts';
 import type { ServedModel } from './servedModel.ts';
 
-export interface RegistryOptions extends VersionLoading, ModelSources {
+export interface RegistryOptions extends LoadedModelsOptions, ModelSources {
   controlMode: ModelControlMode;
   /** explicit mode: the repository models to load at start ('*': all). */
   loadAtStart: string[];
@@ -36,8 +37,6 @@ export interface RegistryOptions extends VersionLoading, ModelSources {
   log: (line: string) => void;
 }
 
-export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
-
 export interface IndexEntry {
   name: string;
   version?: string;
@@ -45,26 +44,13 @@ export interface IndexEntry {
   reason?: string;
 }
 
-interface Entry {
-  versions: Map<string, ServedModel>;
-  /** Where the model came from: a file given at start, or the repository. */
-  source: 'file' | 'repository';
-  description?: ModelDescription;
-  state: ModelState;
-  reason?: string;
-  /** What the model's files looked like when loaded, so a poll can tell a change. */
-  fingerprint?: string;
-}
-
 export class ModelRegistry {
-  private readonly entries = new Map<string, Entry>();
-  /** One load/unload at a time per model name. */
-  private readonly locks = new Map<string, Promise<unknown>>();
-  /** Old versions still answering their last requests after an unload or reload. */
-  private readonly retiring = new Set<Promise<void>>();
+  private readonly models: LoadedModels;
   private poller: RepositoryPoller | undefined;
 
-  constructor(private readonly options: RegistryOptions) {}
+  constructor(private readonly options: RegistryOptions) {
+    this.models = new LoadedModels(options);
+  }
 
   get controlMode(): ModelControlMode {
     return this.options.controlMode;
@@ -74,11 +60,11 @@ export class ModelRegistry {
   async start(): Promise<void> {
     try {
       for (const file of this.options.files) {
-        if (this.entries.has(file.name))
+        if (this.models.has(file.name))
           throw new InvalidInputError(
-            `two models would be served as '${file.name}': ${this.entries.get(file.name)!.description?.origin} and ${file.origin}`,
+            `two models would be served as '${file.name}': ${this.models.get(file.name)!.description?.origin} and ${file.origin}`,
           );
-        await this.loadDescription(file, 'file');
+        await this.models.load(file, 'file');
       }
       if (this.options.repository !== undefined) await this.loadRepositoryAtStart(this.options.repository);
     } catch (error) {
@@ -103,20 +89,13 @@ export class ModelRegistry {
     }
     if (all && unreadable.length > 0) throw new InvalidInputError(`cannot load model '${unreadable[0].name}': ${unreadable[0].reason}`);
     for (const model of models) {
-      if (this.entries.has(model.name) && this.entries.get(model.name)!.source === 'file') {
+      if (this.models.has(model.name) && this.models.get(model.name)!.source === 'file') {
         throw new InvalidInputError(
-          `two models would be served as '${model.name}': ${this.entries.get(model.name)!.description?.origin} and ${model.origin}`,
+          `two models would be served as '${model.name}': ${this.models.get(model.name)!.description?.origin} and ${model.origin}`,
         );
       }
-      if (all || wanted.includes(model.name)) await this.loadDescription(model, 'repository');
-      else
-        this.entries.set(model.name, {
-          versions: new Map(),
-          source: 'repository',
-          description: model,
-          state: 'UNAVAILABLE',
-          reason: 'not loaded (--model-control-mode explicit)',
-        });
+      if (all || wanted.includes(model.name)) await this.models.load(model, 'repository');
+      else this.models.setUnavailable(model.name, 'repository', 'not loaded (--model-control-mode explicit)', model);
     }
     if (this.options.controlMode === 'poll' && this.options.pollIntervalMs !== undefined) {
       this.poller = new RepositoryPoller(repository, this.options.pollIntervalMs, this.pollTarget(), this.options.log);
@@ -126,29 +105,24 @@ export class ModelRegistry {
 
   /** The version to serve: the one named, or the newest ready. */
   resolve(name: string, version?: string): ServedModel {
-    const entry = this.entries.get(name);
-    if (!entry || entry.versions.size === 0) throw new ModelNotFoundError(name);
-    if (version === undefined || version === '') return newest(entry.versions)!;
-    const model = entry.versions.get(version);
-    if (!model) throw new ModelNotFoundError(name, version);
-    return model;
+    return this.models.resolve(name, version);
   }
 
   /** Every ready model version, by name then version. */
   ready(): ServedModel[] {
-    return [...this.entries.values()].flatMap((entry) => [...entry.versions.values()]);
+    return this.models.ready();
   }
 
   /** The versions a model serves, oldest first (for its metadata). */
   versionsOf(name: string): string[] {
-    return [...(this.entries.get(name)?.versions.keys() ?? [])].sort(byVersion);
+    return this.models.versionsOf(name);
   }
 
   /** The repository index: every model known, with its ready versions or the reason it is not ready. */
   async index(readyOnly: boolean): Promise<IndexEntry[]> {
     if (this.options.repository !== undefined && this.options.controlMode === 'explicit') await this.discover(this.options.repository);
     const entries: IndexEntry[] = [];
-    for (const [name, entry] of [...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, entry] of this.models.all().sort(([a], [b]) => a.localeCompare(b))) {
       if (entry.versions.size > 0) {
         for (const version of [...entry.versions.keys()].sort(byVersion)) entries.push({ name, version, state: 'READY' });
       } else if (!readyOnly) {
@@ -161,18 +135,8 @@ export class ModelRegistry {
   /** Learns of repository models added since start, so the index lists what could be loaded. */
   private async discover(repository: string): Promise<void> {
     const { models, unreadable } = await scanRepository(repository).catch(() => ({ models: [], unreadable: [] }));
-    for (const model of models)
-      if (!this.entries.has(model.name))
-        this.entries.set(model.name, {
-          versions: new Map(),
-          source: 'repository',
-          description: model,
-          state: 'UNAVAILABLE',
-          reason: 'not loaded',
-        });
-    for (const model of unreadable)
-      if (!this.entries.has(model.name))
-        this.entries.set(model.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: model.reason });
+    for (const model of models) if (!this.models.has(model.name)) this.models.setUnavailable(model.name, 'repository', 'not loaded', model);
+    for (const model of unreadable) if (!this.models.has(model.name)) this.models.setUnavailable(model.name, 'repository', model.reason);
   }
 
   /**
@@ -182,8 +146,8 @@ export class ModelRegistry {
    */
   async load(name: string, overrides?: LoadOverrides): Promise<void> {
     this.checkControl('load');
-    await this.exclusive(name, async () => {
-      const entry = this.entries.get(name);
+    await this.models.exclusive(name, async () => {
+      const entry = this.models.get(name);
       let written: { directory: string; remove: () => Promise<void> } | undefined;
       try {
         let description: ModelDescription;
@@ -202,7 +166,7 @@ export class ModelRegistry {
             });
           throw error;
         }
-        await this.loadDescription(description, entry?.source ?? 'repository');
+        await this.models.load(description, entry?.source ?? 'repository');
       } catch (error) {
         if (error instanceof ModelLoadFailedError || error instanceof ModelNotFoundError) throw error;
         throw new ModelLoadFailedError(name, this.withoutPaths(describeError(error), written?.directory));
@@ -220,10 +184,10 @@ export class ModelRegistry {
   /** POST .../unload: takes the model out of routing; it is released once its requests are answered. */
   async unload(name: string): Promise<void> {
     this.checkControl('unload');
-    await this.exclusive(name, async () => {
-      const entry = this.entries.get(name);
+    await this.models.exclusive(name, async () => {
+      const entry = this.models.get(name);
       if (!entry) throw new ModelNotFoundError(name);
-      this.retire(entry, 'unloaded');
+      this.models.retire(entry, 'unloaded');
     });
   }
 
@@ -235,83 +199,34 @@ export class ModelRegistry {
     }
   }
 
-  /** Loads every version of a description, then swaps them in for whatever was served under the name. */
-  private async loadDescription(description: ModelDescription, source: Entry['source']): Promise<void> {
-    const previous = this.entries.get(description.name);
-    if (previous) previous.state = previous.versions.size > 0 ? 'READY' : 'LOADING';
-    const { loaded, failures } = await loadVersions(description, this.options);
-    if (loaded.size === 0) {
-      if (previous) Object.assign(previous, { state: previous.versions.size > 0 ? 'READY' : 'UNAVAILABLE', reason: failures.join('; ') });
-      else
-        this.entries.set(description.name, { versions: new Map(), source, description, state: 'UNAVAILABLE', reason: failures.join('; ') });
-      throw new InvalidInputError(`cannot load model '${description.name}' (${description.origin}): ${failures.join('; ')}`);
-    }
-    const entry: Entry = {
-      versions: loaded,
-      source,
-      description,
-      state: 'READY',
-      reason: failures.length ? failures.join('; ') : undefined,
-      fingerprint: await fingerprint(description),
-    };
-    this.entries.set(description.name, entry);
-    if (previous) this.retireVersions([...previous.versions.values()]);
-    this.options.log(`loaded model '${description.name}' version${loaded.size > 1 ? 's' : ''} ${[...loaded.keys()].join(', ')}`);
-  }
-
-  private retire(entry: Entry, reason: string): void {
-    const versions = [...entry.versions.values()];
-    entry.versions = new Map();
-    entry.state = 'UNAVAILABLE';
-    entry.reason = reason;
-    this.retireVersions(versions);
-  }
-
-  private retireVersions(versions: ServedModel[]): void {
-    for (const model of versions) {
-      const done: Promise<void> = model
-        .drainAndDispose()
-        .catch((error) => this.options.log(`releasing model '${model.name}' version ${model.version} failed: ${describeError(error)}`));
-      this.retiring.add(done);
-      void done.finally(() => this.retiring.delete(done));
-    }
-  }
-
   /** The registry's side of repository polling: each change the poller decides on, under the model's lock. */
   private pollTarget(): PolledRegistry {
     return {
       refresh: (model) =>
-        this.exclusive(model.name, async () => {
-          const entry = this.entries.get(model.name);
+        this.models.exclusive(model.name, async () => {
+          const entry = this.models.get(model.name);
           if (entry?.source === 'file') return;
           if (entry && entry.versions.size > 0 && entry.fingerprint === (await fingerprint(model))) return;
-          await this.loadDescription(model, 'repository');
+          await this.models.load(model, 'repository');
         }),
       markUnreadable: (problem: UnreadableModel) => {
-        const entry = this.entries.get(problem.name);
+        const entry = this.models.get(problem.name);
         if (entry) entry.reason = problem.reason;
-        else this.entries.set(problem.name, { versions: new Map(), source: 'repository', state: 'UNAVAILABLE', reason: problem.reason });
+        else this.models.setUnavailable(problem.name, 'repository', problem.reason);
       },
-      repositoryModels: () => [...this.entries].filter(([, entry]) => entry.source === 'repository').map(([name]) => name),
+      repositoryModels: () =>
+        this.models
+          .all()
+          .filter(([, entry]) => entry.source === 'repository')
+          .map(([name]) => name),
       remove: (name) =>
-        this.exclusive(name, async () => {
-          const entry = this.entries.get(name);
+        this.models.exclusive(name, async () => {
+          const entry = this.models.get(name);
           if (!entry) return;
-          this.retire(entry, 'removed from the repository');
-          this.entries.delete(name);
+          this.models.retire(entry, 'removed from the repository');
+          this.models.delete(name);
         }),
     };
-  }
-
-  private exclusive<T>(name: string, action: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name) ?? Promise.resolve();
-    const result = previous.catch(() => undefined).then(action);
-    const settled = result.catch(() => undefined);
-    this.locks.set(name, settled);
-    void settled.then(() => {
-      if (this.locks.get(name) === settled) this.locks.delete(name);
-    });
-    return result;
   }
 
   /** Runs every queued batch now (shutdown: nothing waits for a batching delay any more). */
@@ -322,8 +237,6 @@ export class ModelRegistry {
   /** Unloads everything, waiting for in-flight requests; safe to call twice. */
   async close(): Promise<void> {
     this.poller?.stop();
-    await Promise.allSettled([...this.locks.values()]);
-    for (const entry of this.entries.values()) this.retire(entry, 'server shut down');
-    await Promise.allSettled([...this.retiring]);
+    await this.models.close();
   }
 }
