@@ -8,8 +8,8 @@
  * output becomes an ONNX output, or the conversion fails naming the one it cannot produce.
  */
 import { InvalidInputError } from '../../common/errors.ts';
-import type { GraphEndpoint } from '../layersModel/converter.ts';
-import { endpointShape } from '../layersModel/converter.ts';
+import type { GraphEndpoint } from '../layersModel/endpoints.ts';
+import { endpointShape } from '../layersModel/endpoints.ts';
 import { UnconvertibleModelError } from '../errors.ts';
 import { GraphBuilder } from '../backend/graph/graphBuilder.ts';
 import { identityPermutation } from '../backend/graph/layout.ts';
