@@ -8,9 +8,12 @@
  * not already there (Triton's default), so one client alone pays no delay. A positive `maxDelayMs`
  * lets the first request of an idle model wait that long for others. Each caller gets exactly the
  * rows of its own input, in order, and only requests whose inputs agree beyond the batch axis are
- * merged. `flush()` runs what is queued at once, for shutdown.
+ * merged. `flush()` runs what is queued at once, for shutdown. This module is the queue and the
+ * runs; stacking the inputs and cutting the outputs apart is batchAssembly.ts.
  */
-import type { TensorData } from './model.ts';
+import { concatenateFeeds, type Feeds, mergeKey, splitFeeds } from './batchAssembly.ts';
+
+export type { Feeds } from './batchAssembly.ts';
 
 export interface BatcherOptions {
   /** Rows merged into one run at most. 1 turns batching off: every request runs on its own, at once. */
@@ -21,7 +24,6 @@ export interface BatcherOptions {
   onQueueDepth?: (rows: number) => void;
 }
 
-export type Feeds = Record<string, TensorData>;
 export type RunModel = (feeds: Feeds) => Promise<Feeds>;
 
 /** Where a request's time went, in nanoseconds, as Triton's statistics split it. */
@@ -253,61 +255,4 @@ export class DynamicBatcher {
     if (this.running || this.queue.length > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
-}
-
-function mergeKey(feeds: Feeds): string {
-  return Object.keys(feeds)
-    .sort()
-    .map((name) => `${name}:${feeds[name].type}:${feeds[name].dims.slice(1).join('x')}`)
-    .join('|');
-}
-
-/** Each input of `parts` stacked along axis 0 (the parts share names, types and the other dims). */
-function concatenateFeeds(parts: Feeds[]): Feeds {
-  const merged: Feeds = {};
-  for (const name of Object.keys(parts[0])) {
-    const tensors = parts.map((part) => part[name]);
-    const rows = tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0);
-    merged[name] = {
-      type: tensors[0].type,
-      dims: [rows, ...tensors[0].dims.slice(1)],
-      data: concatenateData(tensors.map((tensor) => tensor.data)),
-    };
-  }
-  return merged;
-}
-
-function concatenateData(parts: TensorData['data'][]): TensorData['data'] {
-  if (Array.isArray(parts[0])) return (parts as string[][]).flat();
-  const numeric = parts as Exclude<TensorData['data'], string[]>[];
-  const total = numeric.reduce((sum, part) => sum + part.length, 0);
-  const result = new (numeric[0].constructor as new (length: number) => Exclude<TensorData['data'], string[]>)(total);
-  let offset = 0;
-  for (const part of numeric) {
-    (result as Float32Array).set(part as Float32Array, offset);
-    offset += part.length;
-  }
-  return result;
-}
-
-/** The merged outputs cut back into each request's rows, or undefined if some output has no batch axis. */
-function splitFeeds(outputs: Feeds, rowCounts: number[], totalRows: number): Feeds[] | undefined {
-  const names = Object.keys(outputs);
-  if (names.some((name) => outputs[name].dims[0] !== totalRows)) return undefined;
-  const parts: Feeds[] = rowCounts.map(() => ({}));
-  for (const name of names) {
-    const { type, dims, data } = outputs[name];
-    const perRow = totalRows === 0 ? 0 : data.length / totalRows;
-    let row = 0;
-    rowCounts.forEach((rows, index) => {
-      // slice, not subarray: each caller owns its rows and may keep them after the batch buffer is gone.
-      parts[index][name] = {
-        type,
-        dims: [rows, ...dims.slice(1)],
-        data: data.slice(row * perRow, (row + rows) * perRow) as TensorData['data'],
-      };
-      row += rows;
-    });
-  }
-  return parts;
 }
