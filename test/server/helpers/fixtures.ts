@@ -76,7 +76,12 @@ export function inferBody(classifier: Classifier, images: Uint8Array[], extra: o
 
 /** The probabilities the runtime's own classifier gives for the images: what the server must answer. */
 export async function predictDirectly(classifier: Classifier, images: Uint8Array[]): Promise<Float32Array> {
+  return classifier.predictBatch(normalizeBatch(classifier, images), images.length);
+}
+
+/** The images, normalized for the classifier, one after another: its [N, 28, 28, 1] FP32 input. */
+export function normalizeBatch(classifier: Classifier, images: Uint8Array[]): Float32Array {
   const input = new Float32Array(images.length * PIXELS);
-  images.forEach((pixels, i) => input.set(normalize(pixels, classifier.preprocess), i * PIXELS));
-  return classifier.predictBatch(input, images.length);
+  for (const [i, pixels] of images.entries()) input.set(normalize(pixels, classifier.preprocess), i * PIXELS);
+  return input;
 }

@@ -16,7 +16,7 @@ import {
   tritonBinaryRequest,
 } from '../helpers/client.ts';
 import { expectClose, useHttpDigitsServer } from '../helpers/digitsServer.ts';
-import { CLASS_COUNT, IMAGE_SIZE, inferBody, normalize, PIXELS, predictDirectly, testImage } from '../helpers/fixtures.ts';
+import { CLASS_COUNT, IMAGE_SIZE, inferBody, normalize, normalizeBatch, predictDirectly, testImage } from '../helpers/fixtures.ts';
 
 const served = useHttpDigitsServer();
 let classifier: Classifier;
@@ -30,8 +30,7 @@ const inferUrl = (route = '/v2/models/digits/infer') => `${server.url}${route}`;
 describe('infer with the binary tensor data extension', () => {
   it('answers a request laid out as Triton’s client sends it, with binary outputs, agreeing with JSON', async () => {
     const images = [testImage(10), testImage(11)];
-    const input = new Float32Array(images.length * PIXELS);
-    for (const [i, pixels] of images.entries()) input.set(normalize(pixels, classifier.preprocess), i * PIXELS);
+    const input = normalizeBatch(classifier, images);
     const request = tritonBinaryRequest(
       [{ name: classifier.inputName, datatype: 'FP32', shape: [2, IMAGE_SIZE, IMAGE_SIZE, 1], bytes: float32Bytes(input) }],
       {
