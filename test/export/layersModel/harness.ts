@@ -20,6 +20,12 @@ import {
   temporaryDirectory,
 } from '../harness.ts';
 
+/** A layer applied to symbolic tensors, as its one output (tfjs types apply's result as any of several kinds). */
+export const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: object) =>
+  layer.apply(x, kwargs) as tf.SymbolicTensor;
+/** A layer applied to a symbolic tensor, as its several outputs (return_state, Bidirectional without merge). */
+export const applyAll = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor[];
+
 /** A Sequential model of the given layers with random weights, so conversions are checked on non-trivial values. */
 export function randomSequential(layers: tf.layers.Layer[], seed: number): tf.Sequential {
   const model = tf.sequential({ layers });

@@ -1,21 +1,28 @@
 /**
- * Recurrent layers against tfjs: SimpleRNN, LSTM, GRU, RNN over cells, Bidirectional, masks from
- * Embedding(mask_zero) and Masking, initial states. Each test builds one model with many branches
+ * Recurrent layers against tfjs: SimpleRNN, LSTM, GRU, RNN over cells, initial states, GRU
+ * reset_after against its equations, ConvLSTM2D. Each test builds one model with many branches
  * (one conversion, one onnxruntime session); the official checker runs once over all of them.
+ * Masks (masking.test.ts) and Bidirectional (wrappers.test.ts) have files of their own.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckerBatch, randomTensor, removeTemporaryDirectories, seededRandom, useCpuBackend } from '../../harness.ts';
-import { expectConvertedMatches, expectOnnxMatchesTfjs, nodeOps, randomizeWeights, rewriteJson, saveModel } from '../harness.ts';
-import { gruReference, replaceWeight, tokenBatch } from './sequenceReference.ts';
+import { CheckerBatch, removeTemporaryDirectories, seededRandom, useCpuBackend } from '../../harness.ts';
+import {
+  apply,
+  applyAll,
+  expectConvertedMatches,
+  expectOnnxMatchesTfjs,
+  nodeOps,
+  randomizeWeights,
+  rewriteJson,
+  saveModel,
+} from '../harness.ts';
+import { gruReference, PADDED_TOKENS, replaceWeight, tokenBatch } from './sequenceReference.ts';
 
 beforeAll(useCpuBackend);
 afterAll(removeTemporaryDirectories);
 
 const checker = new CheckerBatch();
-const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: object) =>
-  layer.apply(x, kwargs) as tf.SymbolicTensor;
-const applyAll = (layer: tf.layers.Layer, x: tf.SymbolicTensor) => layer.apply(x) as tf.SymbolicTensor[];
 
 /**
  * Every activation tfjs 4.x registers (tfjs-layers/src/activations.ts). The reference is always
@@ -39,15 +46,6 @@ const TFJS_ACTIVATIONS = [
   'gelu_new',
   'mish',
   'swish',
-];
-
-/** A [batch, 6] batch of token ids in 1..9 with padding zeros before, after and inside the sequences, and one empty row. */
-const PADDED_TOKENS = [
-  [0, 0, 3, 7, 2, 9],
-  [4, 1, 8, 0, 0, 0],
-  [5, 0, 6, 0, 2, 1],
-  [0, 0, 0, 0, 0, 0],
-  [9, 8, 7, 6, 5, 4],
 ];
 
 describe('SimpleRNN, LSTM and GRU', () => {
@@ -212,117 +210,6 @@ describe('ConvLSTM2D', () => {
     const model = tf.model({ inputs: frames, outputs });
     randomizeWeights(model, 231);
     await expectOnnxMatchesTfjs(model, { checker });
-  });
-});
-
-describe('masks', () => {
-  it('applies Embedding(mask_zero) masks in recurrent layers as Keras does: masked steps keep the state and repeat the output', async () => {
-    const tokens = tf.input({ shape: [6], dtype: 'int32', name: 'tokens' });
-    const embedded = apply(tf.layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }), tokens);
-    const dropped = apply(tf.layers.dropout({ rate: 0.4 }), embedded);
-    const sequence = apply(tf.layers.lstm({ units: 3, returnSequences: true }), dropped);
-    const outputs = [
-      sequence,
-      // The mask follows the sequence into the next recurrent layer.
-      apply(tf.layers.gru({ units: 2 }), sequence),
-      apply(tf.layers.lstm({ units: 3, goBackwards: true, returnSequences: true }), embedded),
-      ...applyAll(tf.layers.simpleRNN({ units: 2, returnState: true }), embedded),
-      apply(tf.layers.gru({ units: 3, returnSequences: true, goBackwards: true }), embedded),
-      // An activation ONNX's operators lack: the masked loop runs in a Scan instead.
-      apply(tf.layers.lstm({ units: 2, returnSequences: true, activation: 'selu', name: 'selu_lstm' }), embedded),
-    ];
-    const model = tf.model({ inputs: tokens, outputs });
-    randomizeWeights(model, 211);
-    const { summary } = await expectOnnxMatchesTfjs(model, { inputs: [tokenBatch(PADDED_TOKENS)], checker });
-    expect(nodeOps(summary)).toEqual(expect.arrayContaining(['LSTM', 'GRU', 'RNN', 'TopK']));
-    expect(summary.layers.find((l) => l.name === 'selu_lstm')?.onnxNodes).toContain('Scan');
-  });
-
-  it('applies Masking(mask_value) masks, and zeroes the masked steps it passes on', async () => {
-    const input = tf.input({ shape: [5, 3] });
-    const masked = apply(tf.layers.masking({ maskValue: 0.5 }), input);
-    const outputs = [
-      masked,
-      apply(tf.layers.lstm({ units: 3, returnSequences: true }), masked),
-      apply(tf.layers.simpleRNN({ units: 2, goBackwards: true }), masked),
-    ];
-    const model = tf.model({ inputs: input, outputs });
-    randomizeWeights(model, 212);
-    const x = randomTensor([3, 5, 3], 213).arraySync() as number[][][];
-    x[0][1] = [0.5, 0.5, 0.5];
-    x[1][4] = [0.5, 0.5, 0.5];
-    x[2][0] = [0.5, 0.5, 0.5];
-    x[2][2] = [0.5, 0.1, 0.5];
-    await expectOnnxMatchesTfjs(model, { inputs: [tf.tensor(x)], checker });
-  });
-});
-
-describe('masked pooling', () => {
-  it("averages over the valid steps only in Keras's GlobalAveragePooling1D after Embedding(mask_zero) (tfjs cannot build this)", async () => {
-    const model = tf.sequential({
-      layers: [tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 6, name: 'embed' }), tf.layers.globalAveragePooling1d({})],
-    });
-    randomizeWeights(model, 214);
-    const modelJson = await saveModel(model);
-    await rewriteJson(modelJson, (json) => {
-      json.modelTopology.keras_version = '2.15.0';
-      json.modelTopology.config.layers[0].config.mask_zero = true;
-    });
-    const rows = PADDED_TOKENS.slice(0, 3);
-    const x = tokenBatch(rows, 'float32');
-    const valid = tf.tensor(rows.map((row) => row.map((token) => [token === 0 ? 0 : 1])));
-    const embedded = model.getLayer('embed').apply(x) as tf.Tensor;
-    const expected = tf.div(tf.sum(tf.mul(embedded, valid), 1), tf.sum(valid, 1));
-    await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected], checker });
-  });
-});
-
-describe('Bidirectional', () => {
-  it('converts every merge mode, null with two outputs, return_state, and LSTM/GRU/SimpleRNN inside', async () => {
-    const input = tf.input({ shape: [5, 3] });
-    const bidirectional = (layer: tf.layers.Layer, mergeMode?: string) =>
-      tf.layers.bidirectional({ layer: layer as never, mergeMode: mergeMode as never });
-    const outputs = [
-      apply(bidirectional(tf.layers.lstm({ units: 3, returnSequences: true }), 'concat'), input),
-      apply(bidirectional(tf.layers.gru({ units: 3, returnSequences: true }), 'sum'), input),
-      apply(bidirectional(tf.layers.simpleRNN({ units: 3 }), 'mul'), input),
-      apply(bidirectional(tf.layers.lstm({ units: 2, activation: 'selu' }), 'ave'), input),
-      ...applyAll(bidirectional(tf.layers.gru({ units: 2, returnSequences: true }), null as never), input),
-      ...applyAll(bidirectional(tf.layers.lstm({ units: 2, returnState: true }), 'concat'), input),
-    ];
-    const model = tf.model({ inputs: input, outputs });
-    randomizeWeights(model, 221);
-    const { summary } = await expectOnnxMatchesTfjs(model, { checker });
-    expect(summary.outputs).toHaveLength(11);
-  });
-
-  it('converts a masked Bidirectional text classifier (Embedding → Bidirectional(LSTM) → Dense), tfjs semantics', async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.embedding({ inputDim: 10, outputDim: 4, inputLength: 6, maskZero: true }),
-        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never }),
-        tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2 }) as never, mergeMode: 'sum' }),
-        tf.layers.dense({ units: 2, activation: 'softmax' }),
-      ],
-    });
-    randomizeWeights(model, 222);
-    await expectOnnxMatchesTfjs(model, { inputs: [tokenBatch(PADDED_TOKENS, 'float32')], checker });
-  });
-
-  it('zeroes the outputs at masked steps for a model Keras wrote (Keras forces zero_output_for_mask in Bidirectional)', async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.embedding({ inputDim: 10, outputDim: 4, inputLength: 6, maskZero: true }),
-        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never, mergeMode: 'concat' }),
-      ],
-    });
-    randomizeWeights(model, 223);
-    const modelJson = await saveModel(model);
-    await rewriteJson(modelJson, (json) => (json.modelTopology.keras_version = '2.15.0'));
-    const x = tokenBatch(PADDED_TOKENS, 'float32');
-    const valid = tf.tensor(PADDED_TOKENS.map((row) => row.map((token) => [token === 0 ? 0 : 1])));
-    const expected = tf.mul(model.predict(x) as tf.Tensor, valid);
-    await expectConvertedMatches(modelJson, model, { inputs: [x], expected: [expected], checker });
   });
 });
 

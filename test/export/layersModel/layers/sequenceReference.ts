@@ -1,10 +1,20 @@
 /**
  * References for recurrent tests that tfjs cannot compute itself: the GRU equations written out
- * (tfjs refuses reset_after=true), and the helpers to feed token batches and swap a saved weight.
+ * (tfjs refuses reset_after=true), and the helpers to feed token batches (padded ones for the mask
+ * tests) and swap a saved weight.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+
+/** A [batch, 6] batch of token ids in 1..9 with padding zeros before, after and inside the sequences, and one empty row. */
+export const PADDED_TOKENS = [
+  [0, 0, 3, 7, 2, 9],
+  [4, 1, 8, 0, 0, 0],
+  [5, 0, 6, 0, 2, 1],
+  [0, 0, 0, 0, 0, 0],
+  [9, 8, 7, 6, 5, 4],
+];
 
 /** A batch of integer token ids (int32 for an int32 model input; a Sequential's first Embedding takes float32). */
 export function tokenBatch(rows: number[][], dtype: 'int32' | 'float32' = 'int32'): tf.Tensor {
