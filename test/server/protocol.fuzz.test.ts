@@ -164,7 +164,9 @@ describe('ModelStreamInfer frames', () => {
             stream.on('end', resolve);
             stream.on('error', reject);
           });
-          frames.forEach((message, index) => stream.write({ ...message, id: `f${index}` }));
+          frames.forEach((message, index) => {
+            stream.write({ ...message, id: `f${index}` });
+          });
           stream.end();
           await done;
           expect(ids.sort()).toEqual(frames.map((_, index) => `f${index}`).sort());

@@ -120,7 +120,9 @@ function emitLoop(
 ): TfValue[] {
   const args = ctx.inputs;
   const { outputs } = built;
-  stateIndices.forEach((i, s) => outputs.add(built.results[i], carried[s]));
+  stateIndices.forEach((i, s) => {
+    outputs.add(built.results[i], carried[s]);
+  });
   const scans = [...built.written].map(([i, element]) => {
     const shape = [...element.shape];
     outputs.add(element, { kind: 'tensor', dtype: element.dtype, shape });
@@ -130,7 +132,11 @@ function emitLoop(
   const inputs = ['', conditionScalar(ctx, initialCondition), ...stateIndices.map((i, s) => carriedName(ctx, args[i], carried[s]))];
   const names = ctx.graph.nodeWithOutputs('Loop', inputs, stateIndices.length + scans.length, { body: attr.graph(built.ctx.graph) });
   const results = [...args];
-  stateIndices.forEach((i, s) => (results[i] = carriedValue(names[s], carried[s])));
-  scans.forEach(({ i, shape, dtype }, k) => (results[i] = tensorList(names[stateIndices.length + k], [null, ...shape], dtype)));
+  stateIndices.forEach((i, s) => {
+    results[i] = carriedValue(names[s], carried[s]);
+  });
+  scans.forEach(({ i, shape, dtype }, k) => {
+    results[i] = tensorList(names[stateIndices.length + k], [null, ...shape], dtype);
+  });
   return results;
 }

@@ -100,7 +100,9 @@ export async function expectConvertedMatches(
   const { names, outputs } = await runOnnxInOrder(exported.onnxPath, inputs);
   expect(names).toEqual(exported.summary.outputs.map((output) => output.name));
   expect(outputs.length).toBe(expected.length);
-  outputs.forEach((actual, i) => expectClose(actual, expected[i], `output ${names[i]}`, options.tolerance ?? 1e-4));
+  outputs.forEach((actual, i) => {
+    expectClose(actual, expected[i], `output ${names[i]}`, options.tolerance ?? 1e-4);
+  });
   return exported;
 }
 

@@ -77,6 +77,8 @@ export function inferBody(classifier: Classifier, images: Uint8Array[], extra: o
 /** The probabilities the runtime's own classifier gives for the images: what the server must answer. */
 export async function predictDirectly(classifier: Classifier, images: Uint8Array[]): Promise<Float32Array> {
   const input = new Float32Array(images.length * PIXELS);
-  images.forEach((pixels, i) => input.set(normalize(pixels, classifier.preprocess), i * PIXELS));
+  images.forEach((pixels, i) => {
+    input.set(normalize(pixels, classifier.preprocess), i * PIXELS);
+  });
   return classifier.predictBatch(input, images.length);
 }

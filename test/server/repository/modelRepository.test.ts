@@ -34,7 +34,9 @@ afterAll(async () => {
 async function expectDigits(reply: Reply, classifier: Classifier, images: Uint8Array[]): Promise<void> {
   expect(reply.status, JSON.stringify(reply.body)).toBe(200);
   const expected = await predictDirectly(classifier, images);
-  (reply.body.outputs[0].data as number[]).forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThan(1e-5));
+  (reply.body.outputs[0].data as number[]).forEach((value, i) => {
+    expect(Math.abs(value - expected[i])).toBeLessThan(1e-5);
+  });
 }
 
 /** A repository with model `mnist` as export-triton writes it (version 1 = the first model). */

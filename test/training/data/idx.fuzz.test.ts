@@ -34,7 +34,9 @@ function encodeHeader({ dtype, dims, slack }: { dtype: number; dims: number[]; s
   view.setUint16(0, 0);
   view.setUint8(2, dtype);
   view.setUint8(3, dims.length);
-  dims.forEach((size, i) => view.setUint32(4 + 4 * i, size));
+  dims.forEach((size, i) => {
+    view.setUint32(4 + 4 * i, size);
+  });
   return bytes;
 }
 
