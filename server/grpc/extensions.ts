@@ -17,6 +17,7 @@ import { RequestError, UnsupportedFeatureError, grpcCodeOf } from '../errors.ts'
 import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
+import type { UnaryHandler } from './unary.ts';
 
 /** Requests one stream may have in the core at once; past it the stream is paused until one is answered. */
 export const STREAM_MAX_IN_FLIGHT = 64;
@@ -29,7 +30,7 @@ type SettingValue = {
 };
 
 /** The unary methods of these extensions, in the form service.ts wraps (request in, response out or a thrown RequestError). */
-export function extensionHandlers(core: InferenceCore, log: ServerLog): Record<string, (request: any) => object | Promise<object>> {
+export function extensionHandlers(core: InferenceCore, log: ServerLog): Record<string, UnaryHandler<never>> {
   return {
     ModelConfig: (request: { name?: string; version?: string }) => ({
       config: configInForce(core.registry.resolve(request.name ?? '', request.version || undefined)),

@@ -1,13 +1,12 @@
 /**
  * The GRPCInferenceService handlers over the shared inference core: the same models, batching,
- * statistics and errors as HTTP (a RequestError's HTTP status becomes the matching gRPC code), and
- * each call counted in /metrics by method and code.
+ * statistics and errors as HTTP (a RequestError's HTTP status becomes the matching gRPC code, see
+ * unary.ts), and each call counted in /metrics by method and code.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { projectVersion } from '../../common/project.ts';
 import { serverAsset } from '../assets.ts';
-import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
 import { serverExtensions } from '../http/context.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -18,6 +17,7 @@ import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
 import { sharedMemoryHandlers } from './sharedMemory.ts';
+import { type UnaryHandler, unary } from './unary.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
 export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
@@ -38,14 +38,6 @@ export function loadServiceDefinition(): grpc.ServiceDefinition {
   return (inference.GRPCInferenceService as grpc.ServiceClientConstructor).service;
 }
 
-const CODE_NAMES = new Map(
-  Object.entries(grpc.status)
-    .filter(([, value]) => typeof value === 'number')
-    .map(([name, value]) => [value as number, name]),
-);
-
-type Handler = (request: any) => Promise<object> | object;
-
 /** What the extensions' methods need beyond the core: the server's log, and the open streams (for shutdown). */
 export interface ExtensionParts {
   log: ServerLog;
@@ -59,7 +51,7 @@ export function inferenceService(
   extensions: ExtensionParts,
 ): grpc.UntypedServiceImplementation {
   const { registry } = core;
-  const handlers: Record<string, Handler> = {
+  const handlers: Record<string, UnaryHandler<never>> = {
     ServerLive: () => ({ live: true }),
     ServerReady: () => ({ ready: core.accepting }),
     ModelReady: (request: { name?: string; version?: string }) => {
@@ -128,33 +120,4 @@ interface RepositoryParameter {
 
 function repositoryParameterValue(parameter: RepositoryParameter): unknown {
   return parameter.parameter_choice === undefined ? undefined : parameter[parameter.parameter_choice];
-}
-
-function unary(
-  method: string,
-  handler: Handler,
-  metrics: ServerMetrics,
-  logError: (error: unknown) => void,
-): grpc.handleUnaryCall<unknown, object> {
-  return (call, callback) => {
-    const started = process.hrtime.bigint();
-    const finish = (code: number) =>
-      metrics.observeGrpc(method, CODE_NAMES.get(code) ?? String(code), Number(process.hrtime.bigint() - started) / 1e9);
-    Promise.resolve()
-      .then(() => handler(call.request))
-      .then(
-        (response) => {
-          finish(grpc.status.OK);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          const expected = error instanceof RequestError && error.statusCode !== 500;
-          if (!expected) logError(error);
-          const code = error instanceof RequestError ? grpcCodeOf(error) : grpc.status.INTERNAL;
-          const message = error instanceof Error ? error.message : String(error);
-          finish(code);
-          callback({ code, details: expected ? message : `internal server error: ${message}` });
-        },
-      );
-  };
 }

@@ -19,6 +19,7 @@ import {
   seededRandom,
   temporaryDirectory,
 } from '../harness.ts';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 
 /** A Sequential model of the given layers with random weights, so conversions are checked on non-trivial values. */
 export function randomSequential(layers: tf.layers.Layer[], seed: number): tf.Sequential {
@@ -107,8 +108,7 @@ export async function expectConvertedMatches(
 }
 
 /** Edits a saved model.json in place (to produce Keras forms or options tfjs itself doesn't write). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function rewriteJson(modelJsonPath: string, edit: (json: any) => void): Promise<void> {
+export async function rewriteJson(modelJsonPath: string, edit: (json: UntypedDocument) => void): Promise<void> {
   const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
   edit(json);
   await writeFile(modelJsonPath, JSON.stringify(json));

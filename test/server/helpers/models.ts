@@ -138,8 +138,13 @@ export function withOtherInputs(body: string): string {
   return body.replace('"inputs":[', `"inputs":[${others.join(',')},`);
 }
 
+/** A JSON inference request's inputs, as withOtherInputsObject writes them. */
+export interface JsonInferRequest {
+  inputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
+}
+
 /** A request for the all-types model: every input with `rows` rows and no data, unless `overrides` gives it. */
-export function withOtherInputsObject(overrides: Record<string, { shape: number[]; data: unknown[] }>, rows: number): object {
+export function withOtherInputsObject(overrides: Record<string, { shape: number[]; data: unknown[] }>, rows: number): JsonInferRequest {
   const datatypes: Record<string, string> = {
     bool: 'BOOL',
     uint8: 'UINT8',
@@ -165,7 +170,7 @@ export function withOtherInputsObject(overrides: Record<string, { shape: number[
 }
 
 /** Fills every input of a withOtherInputsObject request with `rows` rows of plain values. */
-export function fillRows(request: any, rows: number): object {
+export function fillRows(request: JsonInferRequest, rows: number): JsonInferRequest {
   for (const input of request.inputs) {
     input.shape = [rows, 2];
     input.data = Array.from({ length: rows * 2 }, () => (input.datatype === 'BOOL' ? true : input.datatype === 'BYTES' ? 'x' : 1));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/index.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 import { grpcClient, type GrpcClient } from './grpcClient.ts';
 import { writeAllTypesModel } from './models.ts';
 
@@ -29,7 +30,7 @@ export function objectBytes(key: string): Buffer {
   return fs.readFileSync(path.join('/dev/shm', key.slice(1)));
 }
 
-export async function post(base: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function post(base: string, url: string, body?: unknown): Promise<{ status: number; body: UntypedDocument }> {
   const response = await fetch(base + url, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: response.status, body: await response.json() };
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
 import { startServer, type RunningServer } from '../../../server/index.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
-import { getJson, metricValue, postJson } from '../helpers/client.ts';
+import { getJson, metricValue, postJson, type Reply } from '../helpers/client.ts';
 import { IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
 import { writeAllTypesModel } from '../helpers/models.ts';
 
@@ -127,7 +127,7 @@ describe('classify', () => {
   });
 
   it('refuses undecodable images and bad pixels with 400', async () => {
-    const expectError = (reply: { status: number; body: any }, pattern: RegExp) => {
+    const expectError = (reply: Reply, pattern: RegExp) => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(pattern);
     };
