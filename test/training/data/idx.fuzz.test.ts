@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../common/errors.ts';
-import { assembleDataset } from '../../../training/data/datasets.ts';
+import { assembleDataset, type DatasetContents } from '../../../training/data/datasets.ts';
 import { decodeIdxFile, encodeIdx, type IdxArray } from '../../../training/data/idx.ts';
 import { fuzzParameters, fuzzTestTimeoutMs } from '../../helpers/fuzz.ts';
 
@@ -139,7 +139,7 @@ describe('IDX loader fuzzing', () => {
             const refusal = parsed.find((result) => result instanceof InvalidInputError);
             if (refusal) return;
             const [trainImages, trainLabels, testImages, testLabels] = parsed as IdxArray[];
-            let dataset;
+            let dataset: DatasetContents;
             try {
               dataset = assembleDataset(
                 { trainImages, trainLabels, testImages, testLabels },
