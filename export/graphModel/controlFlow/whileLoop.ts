@@ -59,7 +59,7 @@ export function convertWhile(ctx: TfOpContext): TfValue[] {
     const next = stateIndices.map((i, s) =>
       widen(ctx, carried[s], carriedValueOf(built.ctx, built.results[i], `loop variable ${i}`), `loop variable ${i}`),
     );
-    if (next.every((value, s) => sameCarried(value, carried[s]))) return emitLoop(ctx, cond, plan, stateIndices, carried, built);
+    if (next.every((value, s) => sameCarried(value, carried[s]))) return emitLoop(ctx, cond, stateIndices, carried, built);
     carried = next;
   }
   throw ctx.unsupported(`the shapes of its loop variables did not settle after ${MAX_ROUNDS} rounds`);
@@ -110,14 +110,7 @@ function buildBody(
   return { ctx: bodyCtx, results, written, outputs };
 }
 
-function emitLoop(
-  ctx: TfOpContext,
-  cond: FunctionGraph,
-  plan: LoopPlan,
-  stateIndices: number[],
-  carried: CarriedValue[],
-  built: BuiltBody,
-): TfValue[] {
+function emitLoop(ctx: TfOpContext, cond: FunctionGraph, stateIndices: number[], carried: CarriedValue[], built: BuiltBody): TfValue[] {
   const args = ctx.inputs;
   const { outputs } = built;
   stateIndices.forEach((i, s) => {
