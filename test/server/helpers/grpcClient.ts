@@ -4,9 +4,17 @@
  * options each test wants its replies in (64-bit integers as strings or numbers, defaults filled
  * in or left out), and unary calls as promises.
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_PATH } from '../../../server/grpc/service.ts';
+
+/** The grpc.health.v1 service definition grpc-health-check ships (a copy of grpc/grpc-proto's). */
+export const HEALTH_PROTO = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')),
+  'proto/health/v1/health.proto',
+);
 
 export type GrpcClient = grpc.Client & Record<string, Function>;
 
@@ -21,8 +29,8 @@ export interface GrpcClientOptions {
 
 export function grpcClient(address: string, loader: protoLoader.Options, options: GrpcClientOptions = {}): GrpcClient {
   const definition = protoLoader.loadSync(options.proto ?? PROTO_PATH, loader);
-  const path = (options.service ?? 'inference.GRPCInferenceService').split('.');
-  const Service = path.reduce((object: any, key) => object[key], grpc.loadPackageDefinition(definition)) as grpc.ServiceClientConstructor;
+  const names = (options.service ?? 'inference.GRPCInferenceService').split('.');
+  const Service = names.reduce((object: any, key) => object[key], grpc.loadPackageDefinition(definition)) as grpc.ServiceClientConstructor;
   return new Service(address, grpc.credentials.createInsecure(), options.channel) as GrpcClient;
 }
 
