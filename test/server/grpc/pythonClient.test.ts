@@ -113,9 +113,12 @@ describe("tritonclient.grpc's calls, from Python", () => {
       ['good-1', 1],
       ['good-2', 2],
     ] as const) {
-      expect(byId[id]).toMatchObject({ error: null, model: 'digits', shape: [1, 10] });
+      // Triton marks each stream response that completes its request (triton_final_response), which a streaming client waits for.
+      expect(byId[id]).toMatchObject({ error: null, final: true, model: 'digits', shape: [1, 10] });
       expectProbabilities(byId[id].probabilities, await expectedProbabilities(image));
     }
+    // As Triton answers a request refused before it runs: error_message, and no triton_final_response.
+    for (const id of ['bad-model', 'bad-shape']) expect(byId[id].final).toBeNull();
     expect(byId['bad-model'].error).toMatch(/'nope'/);
     expect(byId['bad-shape'].error).toMatch(/shape \[1, 28, 28\]/);
   });

@@ -69,7 +69,9 @@ def check_stream(client, args):
             received.append({"stream_error": {"status": error.status, "message": error.msg}})
         else:
             infer = response.infer_response
-            entry = {"id": infer.id, "error": error.msg if error else None}
+            # What a streaming client reads to know a request is complete (Triton's decoupled_models.md).
+            final = infer.parameters["triton_final_response"].bool_param if "triton_final_response" in infer.parameters else None
+            entry = {"id": infer.id, "error": error.msg if error else None, "final": final}
             if error is None:
                 entry |= {"model": infer.model_name, "shape": list(infer.outputs[0].shape), "probabilities": floats(infer.raw_output_contents[0])}
             received.append(entry)
