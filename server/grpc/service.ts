@@ -5,15 +5,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { projectVersion } from '../../common/project.ts';
 import { serverAsset } from '../assets.ts';
 import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
-import { serverExtensions } from '../http/context.ts';
+import { modelMetadata, serverMetadata } from '../core/metadata.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { SERVER_NAME } from '../options.ts';
 import type { ServerLog } from '../log.ts';
-import { ONNX_PLATFORM } from '../repository/config.ts';
 import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
@@ -70,17 +67,9 @@ export function inferenceService(
         return { ready: false };
       }
     },
-    ServerMetadata: () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(core) }),
-    ModelMetadata: (request: { name?: string; version?: string }) => {
-      const model = registry.resolve(request.name ?? '', request.version || undefined);
-      return {
-        name: model.name,
-        versions: registry.versionsOf(model.name),
-        platform: ONNX_PLATFORM,
-        inputs: model.inputs,
-        outputs: model.outputs,
-      };
-    },
+    ServerMetadata: () => serverMetadata(core),
+    ModelMetadata: (request: { name?: string; version?: string }) =>
+      modelMetadata(core, request.name ?? '', request.version || undefined).metadata,
     ModelInfer: async (request: GrpcInferRequest) =>
       inferResponseToGrpc(await core.infer(inferCallFromGrpc(request, process.hrtime.bigint()))),
     ModelStatistics: (request: { name?: string; version?: string }) => {
