@@ -52,7 +52,9 @@ export function pythonScript(name: string): string {
 export async function pythonFacts<T = any>(script: string, args: string[]): Promise<T> {
   requireSystemPackage('python3-grpcio');
   requireSystemPackage('python3-protobuf');
-  const run = await promisify(execFile)(DEBIAN_PYTHON, [pythonScript(script), ...args], { encoding: 'utf8', timeout: 60_000 }).catch(
+  // No __pycache__ written next to the scripts (they import their sibling modules): the tests leave the source tree as it was.
+  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+  const run = await promisify(execFile)(DEBIAN_PYTHON, [pythonScript(script), ...args], { encoding: 'utf8', timeout: 60_000, env }).catch(
     (error: Error & { stdout?: string; stderr?: string }) => {
       throw new Error(`${script} ${args.join(' ')} failed: ${error.message}\n${error.stdout ?? ''}`);
     },
