@@ -4,7 +4,6 @@
  * grpc.health.v1.Health tied to readiness and shutdown, the logging extension, and trace refused
  * by name.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { startServer, type RunningServer } from '../../../server/index.ts';
 import { exportTriton } from '../../../server/triton.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
 import { getJson, postJson } from '../helpers/client.ts';
-import { call, callError, grpcClient, type GrpcClient, type GrpcStreamReply } from '../helpers/grpcClient.ts';
+import { HEALTH_PROTO, call, callError, grpcClient, type GrpcClient, type GrpcStreamReply } from '../helpers/grpcClient.ts';
 import { writeProtocolModels } from '../helpers/models.ts';
 
 /** Replies read with 64-bit integers as strings and enums by name, defaults filled in. */
@@ -185,10 +184,7 @@ describe('grpc.health.v1.Health', () => {
     const served = await startServer({ modelPaths: [typesPath], port: 0, grpcPort: 0, shutdownGraceMs: 5000 });
     const health = grpcClient(served.grpcAddress!, LOADER, {
       service: 'grpc.health.v1.Health',
-      proto: path.join(
-        path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')),
-        'proto/health/v1/health.proto',
-      ),
+      proto: HEALTH_PROTO,
     });
     try {
       expect(await call(health, 'check', { service: '' })).toEqual({ status: 'SERVING' });

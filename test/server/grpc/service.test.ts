@@ -6,7 +6,7 @@
  * client (Python's grpcio, messages built from protoc's descriptor of the .proto) checks the wire
  * format is the protocol's and not merely self-consistent.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,6 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
 import { startServer, type RunningServer } from '../../../server/index.ts';
-import { PROTO_PATH } from '../../../server/grpc/service.ts';
 import type { Datatype } from '../../../server/core/datatypes.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
 import {
@@ -30,6 +29,7 @@ import {
 import { CLASS_COUNT, DIGIT_LABELS, IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
 import { tensorName, writeAllTypesModel } from '../helpers/models.ts';
 import { call, callError, grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
+import { protocDescriptor } from '../helpers/pythonClient.ts';
 
 let directory: string;
 let classifier: Classifier;
@@ -307,14 +307,7 @@ describe('gRPC', () => {
 
   it('speaks the protocol to an independent client (Python grpcio with protoc’s descriptor of the .proto)', async () => {
     const python = '/usr/bin/python3';
-    const descriptor = path.join(directory, 'grpc_service.desc');
-    const protoc = spawnSync(
-      'protoc',
-      [`--proto_path=${path.dirname(PROTO_PATH)}`, `--descriptor_set_out=${descriptor}`, '--include_imports', path.basename(PROTO_PATH)],
-      { encoding: 'utf8' },
-    );
-    expect(protoc.stderr).toBe('');
-    expect(protoc.status).toBe(0);
+    const descriptor = protocDescriptor(directory);
     const input = pixelsInput([testImage(5)]);
     const inputFile = path.join(directory, 'input.f32');
     writeFileSync(inputFile, float32Bytes(input));

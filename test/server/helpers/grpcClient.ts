@@ -4,10 +4,18 @@
  * options each test wants its replies in (64-bit integers as strings or numbers, defaults filled
  * in or left out), and unary calls as promises.
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_PATH } from '../../../server/grpc/service.ts';
 import type { UntypedDocument } from '../../helpers/untyped.ts';
+
+/** The grpc.health.v1 service definition grpc-health-check ships (a copy of grpc/grpc-proto's). */
+export const HEALTH_PROTO = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')),
+  'proto/health/v1/health.proto',
+);
 
 /** A client grpc-js builds for a service loaded from a .proto: one method per RPC, by name. */
 export type GrpcClient = InstanceType<grpc.ServiceClientConstructor>;

@@ -47,18 +47,22 @@ function valueInfo(name: string, datatype: Datatype, shape: (number | string)[])
   };
 }
 
-/** One input `in_<type>` and output `out_<type>` of shape [batch, 2] per datatype. */
+/**
+ * One input `in_<type>` and output `out_<type>` of shape [batch, 2] per datatype; with `identity`
+ * every output is its input unchanged, for round-trips of exact values.
+ */
 export function writeAllTypesModel(
   file: string,
-  options: { datatypes?: readonly Datatype[]; batch?: number | string; metadata?: Record<string, string> } = {},
+  options: { datatypes?: readonly Datatype[]; batch?: number | string; metadata?: Record<string, string>; identity?: boolean } = {},
 ): void {
   const datatypes = options.datatypes ?? (Object.keys(ONNX_TYPES) as Datatype[]);
   const batch = options.batch ?? 'batch';
   const nodes = datatypes.map((datatype) => {
     const input = tensorName('in', datatype);
     const output = tensorName('out', datatype);
-    if (DOUBLED.includes(datatype)) return { opType: 'Add', input: [input, input], output: [output], name: `add_${datatype}` };
-    if (datatype === 'BOOL') return { opType: 'Not', input: [input], output: [output], name: 'not_bool' };
+    if (!options.identity && DOUBLED.includes(datatype))
+      return { opType: 'Add', input: [input, input], output: [output], name: `add_${datatype}` };
+    if (!options.identity && datatype === 'BOOL') return { opType: 'Not', input: [input], output: [output], name: 'not_bool' };
     return { opType: 'Identity', input: [input], output: [output], name: `identity_${datatype}` };
   });
   writeModel(
