@@ -30,28 +30,7 @@ export const USAGE = `npm run bench -- [options]
   --help`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: 'boolean', default: false },
-        only: { type: 'string' },
-        mlp: { type: 'string' },
-        'mlp-onnx': { type: 'string' },
-        cnn: { type: 'string' },
-        'cnn-onnx': { type: 'string' },
-        out: { type: 'string', default: DEFAULT_OUT },
-        markdown: { type: 'boolean', default: false },
-        keep: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new InvalidOptionError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = readFlags(argv);
   const given: BenchOptions['given'] = {};
   for (const name of ['mlp', 'cnn'] as ModelName[]) {
     const tfjs = values[name];
@@ -69,6 +48,31 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     keep: values.keep,
     help: values.help,
   };
+}
+
+/** The flags as node:util's parseArgs reads them; what it refuses (an unknown flag, a missing value) comes with the usage. */
+function readFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        mlp: { type: 'string' },
+        'mlp-onnx': { type: 'string' },
+        cnn: { type: 'string' },
+        'cnn-onnx': { type: 'string' },
+        out: { type: 'string', default: DEFAULT_OUT },
+        markdown: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new InvalidOptionError(`${(error as Error).message}\n\n${USAGE}`);
+  }
 }
 
 export function parseSections(only: string | undefined): SectionName[] {

@@ -44,7 +44,9 @@ export function validateModelJson(parsed: unknown, source: string): io.ModelJSON
   if (manifest !== undefined) {
     if (!Array.isArray(manifest)) fail(`weightsManifest must be a list of weight groups, got ${describe(manifest)}`);
     const names = new Set<string>();
-    (manifest as unknown[]).forEach((group, index) => validateGroup(group, `weightsManifest[${index}]`, names, fail));
+    (manifest as unknown[]).forEach((group, index) => {
+      validateGroup(group, `weightsManifest[${index}]`, names, fail);
+    });
   }
   return parsed as unknown as io.ModelJSON;
 }
@@ -63,7 +65,9 @@ function validateGroup(group: unknown, where: string, names: Set<string>, fail: 
     }
   });
   if (!Array.isArray(weights)) fail(`${where}.weights must be a list of weight specs, got ${describe(weights)}`);
-  (weights as unknown[]).forEach((spec, index) => validateWeightSpec(spec, `${where}.weights[${index}]`, names, fail));
+  (weights as unknown[]).forEach((spec, index) => {
+    validateWeightSpec(spec, `${where}.weights[${index}]`, names, fail);
+  });
 }
 
 function validateWeightSpec(spec: unknown, where: string, names: Set<string>, fail: (message: string) => never): void {

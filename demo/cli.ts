@@ -27,16 +27,7 @@ interface DemoOptions {
 }
 
 function parseOptions(argv: string[]): DemoOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { port: { type: 'string' }, host: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new InvalidOptionError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  const values = readFlags(argv);
   if (values.help) return 'help';
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -44,6 +35,19 @@ function parseOptions(argv: string[]): DemoOptions | 'help' {
   // npm runs scripts from the repository root; a relative --model means relative to where the user typed the command.
   const modelPath = values.model === undefined ? DEFAULT_MODEL : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.model);
   return { port, host: values.host ?? DEFAULT_HOST, modelPath };
+}
+
+/** The flags as node:util's parseArgs reads them; what it refuses (an unknown flag, a missing value) comes with the usage. */
+function readFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { port: { type: 'string' }, host: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new InvalidOptionError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -22,8 +22,12 @@ export interface CliCommand {
   missing?: Record<string, string>;
   /** Declares the flags; loads nothing heavy (--help runs it). */
   builder: (cli: Argv) => unknown;
-  /** Runs the command: `await import()`s the library function it calls. */
-  handler: (args: any) => void | Promise<void>;
+  /**
+   * Runs the command: `await import()`s the library function it calls. Each command's handler takes
+   * the arguments its own builder declares, so the common type takes `never` (any handler fits);
+   * yargs passes each handler the arguments its builder parsed.
+   */
+  handler: (args: never) => void | Promise<void>;
 }
 
 interface NumberBounds {

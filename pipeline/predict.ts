@@ -4,6 +4,7 @@
  * (their PNG/JPEG files) or glob patterns, any number of them: files are read one at a time, so
  * memory does not grow with their count. Runtime errors become the CLI's UserErrors.
  */
+import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -78,7 +79,7 @@ export async function expandImageArguments(imageArguments: string[]): Promise<st
 }
 
 async function folderImages(folder: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (error) {

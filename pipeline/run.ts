@@ -22,7 +22,7 @@ import { convertStage } from './stages/convert.ts';
 import { packageStage } from './stages/package.ts';
 import { parityStage } from './stages/parity.ts';
 import { reportStage } from './stages/report.ts';
-import type { Stage, StageContext } from './stages/stage.ts';
+import type { Stage, StageContext, StageResult } from './stages/stage.ts';
 import { trainStage } from './stages/train.ts';
 import { verifyStage } from './stages/verify.ts';
 import { validateVariants } from './variants/options.ts';
@@ -91,7 +91,7 @@ export async function runPipeline(
     }
     // A stage that runs again invalidates what later stages recorded, even if it fails.
     delete state[name];
-    let result;
+    let result: StageResult;
     try {
       result = await stage.run(context);
     } catch (error) {

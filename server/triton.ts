@@ -16,7 +16,7 @@ import { METADATA_LABELS } from '@tfjs-onnx/runtime/constants';
 import { InvalidInputError, InvalidOptionError, describeError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/files.ts';
 import type { Datatype } from './core/datatypes.ts';
-import { MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, type ConfigTensor } from './repository/config.ts';
+import { DEFAULT_MODEL_FILENAME, MAX_CONFIG_BATCH_SIZE, MAX_QUEUE_DELAY_MICROSECONDS, type ConfigTensor } from './repository/config.ts';
 import { formatModelConfig } from './repository/formatConfig.ts';
 import { MODEL_NAME } from './repository/layout.ts';
 import { DEFAULT_MAX_BATCH_SIZE, SERVE_DEFAULTS } from './options.ts';
@@ -86,7 +86,7 @@ export async function exportTriton(onnxPath: string, outputDir: string, options:
   const labels = readLabels(model, onnxPath);
 
   const modelDirectory = path.join(outputDir, name);
-  const modelPath = path.join(modelDirectory, '1', 'model.onnx');
+  const modelPath = path.join(modelDirectory, '1', DEFAULT_MODEL_FILENAME);
   const configPath = path.join(modelDirectory, 'config.pbtxt');
   const labelsPath = labels && outputs.length === 1 ? path.join(modelDirectory, 'labels.txt') : undefined;
   const labelled = labelsPath ? outputs.map((output) => ({ ...output, labelFilename: path.basename(labelsPath) })) : outputs;

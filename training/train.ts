@@ -115,7 +115,7 @@ async function fitModel(
   const trainer = new ClassifierTrainer(model, optimizer);
   const timing = { evaluateSeconds: 0 };
   const trainStart = performance.now();
-  let history;
+  let history: EpochRecord[];
   try {
     const data = { shape: dataset, train: splits.train, validation: splits.validation, test: dataset.test };
     history = await fitEpochs(

@@ -54,15 +54,15 @@ export function renderText(tables: Table[]): string {
 }
 
 export function renderMarkdown(tables: Table[]): string {
-  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  const escapePipes = (cell: string) => cell.replace(/\|/g, '\\|');
   return tables
     .map((table) => {
       const lines = [
         `### ${table.title}`,
         '',
-        `| ${table.header.map(escape).join(' | ')} |`,
+        `| ${table.header.map(escapePipes).join(' | ')} |`,
         `|${table.header.map(() => '---').join('|')}|`,
-        ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+        ...table.rows.map((row) => `| ${row.map(escapePipes).join(' | ')} |`),
       ];
       if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${note}`));
       return lines.join('\n');

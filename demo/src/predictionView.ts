@@ -73,7 +73,9 @@ export class PredictionView {
     const context = this.inputCanvas.getContext('2d');
     if (!context) return;
     const image = context.createImageData(input.width, input.height);
-    input.pixels.forEach((value, p) => image.data.set([value, value, value, 255], p * 4));
+    input.pixels.forEach((value, p) => {
+      image.data.set([value, value, value, 255], p * 4);
+    });
     context.putImageData(image, 0, 0);
   }
 

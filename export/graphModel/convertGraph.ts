@@ -216,7 +216,10 @@ function sourceUnits(nodes: GraphNodeDef[]): SourceUnit[] {
   for (const node of nodes) {
     const scope = scopeOf(node.name);
     let ops = units.get(scope);
-    if (!ops) units.set(scope, (ops = new Set()));
+    if (!ops) {
+      ops = new Set();
+      units.set(scope, ops);
+    }
     ops.add(node.op);
   }
   return [...units].map(([name, ops]) => ({ name, ops: [...ops].join('+') }));

@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../../common/errors.ts';
 import { writeJsonAtomic } from '../../common/files.ts';
 import { readTfjsModelFiles } from '../../common/tfjsModelFiles.ts';
 import { integerFlag, type CliCommand } from '../flags.ts';
+import type { ParityReport } from '../report/index.ts';
 import { RANDOM_PARITY_LIMITS } from '../options.ts';
 import { withParityThresholds } from './pipeline.ts';
 
@@ -49,7 +50,7 @@ export const parityCommand: CliCommand = {
     const thresholds = { minTop1Agreement: argv['min-agreement'], maxAbsDiff: argv['max-abs-diff'] };
     const devices = parseDevices(argv.device);
     const { ParityError, checkParity, describeParityFailure } = await import('../parity.ts');
-    let report;
+    let report: ParityReport;
     if (argv.random !== undefined) {
       const { checkModelPair } = await import('../randomParity.ts');
       ({ report } = await checkModelPair({

@@ -48,7 +48,9 @@ export const reportStage: Stage = {
 
 export function confusionMatrix(labels: ArrayLike<number>, predicted: number[], classCount: number): number[][] {
   const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
-  predicted.forEach((p, i) => matrix[labels[i]][p]++);
+  predicted.forEach((p, i) => {
+    matrix[labels[i]][p]++;
+  });
   return matrix;
 }
 

@@ -34,7 +34,9 @@ export async function measureVariantSpeed(
         const samples = classifiers.map(() => [] as number[]);
         for (let repetition = 0; repetition < options.repetitions; repetition++) {
           const rates = await interleavedRates(classifiers, input, batch, options);
-          rates.forEach((rate, i) => samples[i].push(rate));
+          rates.forEach((rate, i) => {
+            samples[i].push(rate);
+          });
         }
         models.forEach((model, i) => {
           result.get(model.label)![device].push({

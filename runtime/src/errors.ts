@@ -76,6 +76,9 @@ export class DisposedError extends TfjsOnnxRuntimeError {
   override name = 'DisposedError';
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: describeError turns them into spaces so a message stays one printable line
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
 /**
  * Short, user-facing text for an unknown thrown value (the cause of a wrapped error), on one line,
  * since messages are printed as one `error:` line: onnxruntime's span lines (a node's description,
@@ -88,7 +91,7 @@ export function describeError(error: unknown): string {
   return message
     .trim()
     .replace(/\s*\n\s*/g, '; ')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(CONTROL_CHARACTERS, ' ')
     .replace(/ {2,}/g, ' ')
     .trim();
 }

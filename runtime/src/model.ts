@@ -25,7 +25,10 @@ export async function loadModelOn(platform: Platform, source: ModelSource, optio
   const metadata = readModelMetadata(bytes, name);
   const dtype = modelDtype(metadata, checked.dtype, name);
   let float16: { use: string | undefined } | undefined;
-  const float16Use = () => (float16 ??= { use: float16AtRunTime(bytes, name) }).use;
+  const float16Use = () => {
+    float16 ??= { use: float16AtRunTime(bytes, name) };
+    return float16.use;
+  };
   const { engine, placement } = await placeModel(platform, { bytes, options: checked, modelName: name }, float16Use);
   return new EngineModel(engine, placement, metadata, dtype, name);
 }

@@ -97,7 +97,9 @@ describe.each(DEVICES)('classifier on %s', (device) => {
   it('treats a flat array of several images as a batch, and an array of inputs as one batch', async () => {
     const images = [randomFloats(IMAGE, 21), randomFloats(IMAGE, 22), randomFloats(IMAGE, 23)];
     const flat = new Float32Array(3 * IMAGE);
-    images.forEach((image, i) => flat.set(image, i * IMAGE));
+    images.forEach((image, i) => {
+      flat.set(image, i * IMAGE);
+    });
     const batch = await classifier.classify(flat);
     expect(batch).toHaveLength(3);
     const pixels = Uint8Array.from({ length: IMAGE * 2 }, (_, i) => i % 256);

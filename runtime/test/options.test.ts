@@ -31,7 +31,8 @@ let children = 0;
 function inChild(code: string): { stdout: string; stderr: string } {
   const script = `import * as runtime from ${JSON.stringify(entry)};\nconst model = Uint8Array.from(${JSON.stringify(Array.from(model))});\n${code}`;
   // A file, not `-e`: onnxruntime-web's worker threads inherit execArgv, and `--input-type` breaks them.
-  const file = join(work, `child-${(children += 1)}.mjs`);
+  children += 1;
+  const file = join(work, `child-${children}.mjs`);
   writeFileSync(file, script);
   const result = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`child exited ${result.status}: ${result.stderr}`);

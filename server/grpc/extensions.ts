@@ -4,8 +4,10 @@
  *
  *   ModelStreamInfer  a bidirectional stream for any model: each ModelInferRequest is run like a
  *                     ModelInfer call (same batching, statistics and errors) and answered on the
- *                     stream as soon as it is done, with its id echoed; a request that fails is
- *                     answered with error_message and the stream stays open for the next
+ *                     stream as soon as it is done, with its id echoed and, as Triton marks the
+ *                     response that completes a request, the parameter triton_final_response: true
+ *                     (a model here answers each request once); a request that fails is answered
+ *                     with error_message and the stream stays open for the next
  *   ModelConfig       the configuration in force (core/configInForce.ts, as the HTTP route)
  *   LogSettings       the logging extension over the server's log (log.ts)
  *   TraceSetting      refused with UNIMPLEMENTED: the server does not trace requests
@@ -17,6 +19,7 @@ import { RequestError, UnsupportedFeatureError, grpcCodeOf } from '../errors.ts'
 import type { ServerLog } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
+import type { UnaryHandler } from './unary.ts';
 
 /** Requests one stream may have in the core at once; past it the stream is paused until one is answered. */
 export const STREAM_MAX_IN_FLIGHT = 64;
@@ -29,7 +32,7 @@ type SettingValue = {
 };
 
 /** The unary methods of these extensions, in the form service.ts wraps (request in, response out or a thrown RequestError). */
-export function extensionHandlers(core: InferenceCore, log: ServerLog): Record<string, (request: any) => object | Promise<object>> {
+export function extensionHandlers(core: InferenceCore, log: ServerLog): Record<string, UnaryHandler<never>> {
   return {
     ModelConfig: (request: { name?: string; version?: string }) => ({
       config: configInForce(core.registry.resolve(request.name ?? '', request.version || undefined)),
@@ -121,6 +124,13 @@ export function modelStreamInfer(context: StreamContext): grpc.handleBidiStreami
   };
 }
 
+/**
+ * What a streaming client reads to know its request is complete (Triton's decoupled_models.md).
+ * Triton sets it on every response that comes from running the request; a request refused before
+ * it runs gets error_message alone, as here.
+ */
+const FINAL_RESPONSE = { triton_final_response: { bool_param: true } };
+
 /** One request of a stream, run like ModelInfer; a failure becomes the message's error_message. */
 async function answer(context: StreamContext, request: GrpcInferRequest): Promise<object> {
   const started = process.hrtime.bigint();
@@ -128,7 +138,7 @@ async function answer(context: StreamContext, request: GrpcInferRequest): Promis
   try {
     const response = inferResponseToGrpc(await context.core.infer(inferCallFromGrpc(request, started)));
     context.metrics.observeGrpc('ModelStreamInfer', 'OK', seconds());
-    return { error_message: '', infer_response: response };
+    return { error_message: '', infer_response: { ...response, parameters: FINAL_RESPONSE } };
   } catch (error) {
     const expected = error instanceof RequestError && error.statusCode !== 500;
     if (!expected) context.logError(error);

@@ -1,23 +1,20 @@
 /**
  * The GRPCInferenceService handlers over the shared inference core: the same models, batching,
- * statistics and errors as HTTP (a RequestError's HTTP status becomes the matching gRPC code), and
- * each call counted in /metrics by method and code.
+ * statistics and errors as HTTP (a RequestError's HTTP status becomes the matching gRPC code, see
+ * unary.ts), and each call counted in /metrics by method and code.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { projectVersion } from '../../common/project.ts';
 import { serverAsset } from '../assets.ts';
-import { RequestError, grpcCodeOf } from '../errors.ts';
 import type { InferenceCore } from '../core/inference.ts';
-import { serverExtensions } from '../http/context.ts';
+import { modelMetadata, serverMetadata } from '../core/metadata.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { SERVER_NAME } from '../options.ts';
 import type { ServerLog } from '../log.ts';
-import { ONNX_PLATFORM } from '../repository/config.ts';
 import { readLoadOverrides } from '../repository/overrides.ts';
 import { inferCallFromGrpc, inferResponseToGrpc, type GrpcInferRequest } from './codec.ts';
 import { extensionHandlers, modelStreamInfer, type StreamRegistry } from './extensions.ts';
 import { sharedMemoryHandlers } from './sharedMemory.ts';
+import { type UnaryHandler, unary } from './unary.ts';
 
 /** The .proto every client can be built from; shipped beside this file. */
 export const PROTO_PATH = serverAsset('server/grpc/grpc_service.proto');
@@ -38,14 +35,6 @@ export function loadServiceDefinition(): grpc.ServiceDefinition {
   return (inference.GRPCInferenceService as grpc.ServiceClientConstructor).service;
 }
 
-const CODE_NAMES = new Map(
-  Object.entries(grpc.status)
-    .filter(([, value]) => typeof value === 'number')
-    .map(([name, value]) => [value as number, name]),
-);
-
-type Handler = (request: any) => Promise<object> | object;
-
 /** What the extensions' methods need beyond the core: the server's log, and the open streams (for shutdown). */
 export interface ExtensionParts {
   log: ServerLog;
@@ -59,7 +48,7 @@ export function inferenceService(
   extensions: ExtensionParts,
 ): grpc.UntypedServiceImplementation {
   const { registry } = core;
-  const handlers: Record<string, Handler> = {
+  const handlers: Record<string, UnaryHandler<never>> = {
     ServerLive: () => ({ live: true }),
     ServerReady: () => ({ ready: core.accepting }),
     ModelReady: (request: { name?: string; version?: string }) => {
@@ -70,17 +59,9 @@ export function inferenceService(
         return { ready: false };
       }
     },
-    ServerMetadata: () => ({ name: SERVER_NAME, version: projectVersion(), extensions: serverExtensions(core) }),
-    ModelMetadata: (request: { name?: string; version?: string }) => {
-      const model = registry.resolve(request.name ?? '', request.version || undefined);
-      return {
-        name: model.name,
-        versions: registry.versionsOf(model.name),
-        platform: ONNX_PLATFORM,
-        inputs: model.inputs,
-        outputs: model.outputs,
-      };
-    },
+    ServerMetadata: () => serverMetadata(core),
+    ModelMetadata: (request: { name?: string; version?: string }) =>
+      modelMetadata(core, request.name ?? '', request.version || undefined).metadata,
     ModelInfer: async (request: GrpcInferRequest) =>
       inferResponseToGrpc(await core.infer(inferCallFromGrpc(request, process.hrtime.bigint()))),
     ModelStatistics: (request: { name?: string; version?: string }) => {
@@ -128,33 +109,4 @@ interface RepositoryParameter {
 
 function repositoryParameterValue(parameter: RepositoryParameter): unknown {
   return parameter.parameter_choice === undefined ? undefined : parameter[parameter.parameter_choice];
-}
-
-function unary(
-  method: string,
-  handler: Handler,
-  metrics: ServerMetrics,
-  logError: (error: unknown) => void,
-): grpc.handleUnaryCall<unknown, object> {
-  return (call, callback) => {
-    const started = process.hrtime.bigint();
-    const finish = (code: number) =>
-      metrics.observeGrpc(method, CODE_NAMES.get(code) ?? String(code), Number(process.hrtime.bigint() - started) / 1e9);
-    Promise.resolve()
-      .then(() => handler(call.request))
-      .then(
-        (response) => {
-          finish(grpc.status.OK);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          const expected = error instanceof RequestError && error.statusCode !== 500;
-          if (!expected) logError(error);
-          const code = error instanceof RequestError ? grpcCodeOf(error) : grpc.status.INTERNAL;
-          const message = error instanceof Error ? error.message : String(error);
-          finish(code);
-          callback({ code, details: expected ? message : `internal server error: ${message}` });
-        },
-      );
-  };
 }

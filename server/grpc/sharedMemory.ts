@@ -4,6 +4,7 @@
  * holds no CUDA memory). The messages are the protocol's; the core checks everything.
  */
 import { cudaSharedMemoryUnsupported, type SharedMemoryRegistry } from '../core/sharedMemory.ts';
+import type { UnaryHandler } from './unary.ts';
 
 interface NameRequest {
   name?: string;
@@ -16,7 +17,7 @@ interface RegisterRequest extends NameRequest {
   byte_size?: string;
 }
 
-export function sharedMemoryHandlers(memory: SharedMemoryRegistry): Record<string, (request: any) => object> {
+export function sharedMemoryHandlers(memory: SharedMemoryRegistry): Record<string, UnaryHandler<never>> {
   const refuseCuda = () => {
     throw cudaSharedMemoryUnsupported();
   };

@@ -141,7 +141,9 @@ describe('readTfjsModelFiles under fuzzing', () => {
           const directory = path.join(root, `run-${runs++}`);
           mkdirSync(path.join(directory, 'sub', 'sub'), { recursive: true });
           try {
-            PRESENT_SHARDS.forEach((name, i) => writeFileSync(path.join(directory, name), new Uint8Array(input.shardSizes[i]!)));
+            PRESENT_SHARDS.forEach((name, i) => {
+              writeFileSync(path.join(directory, name), new Uint8Array(input.shardSizes[i]!));
+            });
             if (input.exactShard !== undefined) writeFileSync(path.join(directory, 'exact.bin'), new Uint8Array(input.exactShard));
             const modelJson = path.join(directory, 'model.json');
             writeFileSync(modelJson, input.content);

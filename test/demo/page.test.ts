@@ -175,7 +175,8 @@ describe('the digit demo page in headless Chromium', () => {
       await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
       // Records what kind of pointer the page saw, so the test knows the touch path really ran.
       await page.evaluate(() => {
-        const seen: string[] = ((window as unknown as { pointerTypes: string[] }).pointerTypes = []);
+        const seen: string[] = [];
+        (window as unknown as { pointerTypes: string[] }).pointerTypes = seen;
         document.querySelector('#pad')!.addEventListener('pointerdown', (event) => seen.push((event as PointerEvent).pointerType));
       });
       const pad = (await page.locator('#pad').boundingBox())!;

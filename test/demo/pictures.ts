@@ -40,7 +40,9 @@ export async function writeMnistTestImages(directory: string, indices: number[])
     indices.map(async (index) => {
       const pixels = test.images.slice(index * height * width, (index + 1) * height * width);
       const png = new PNG({ width, height });
-      pixels.forEach((value, p) => png.data.set([value, value, value, 255], p * 4));
+      pixels.forEach((value, p) => {
+        png.data.set([value, value, value, 255], p * 4);
+      });
       const file = path.join(directory, `mnist-test-${index}-label-${test.labels[index]}.png`);
       await writeFile(file, PNG.sync.write(png, { colorType: 0 }));
       return { file, pixels };

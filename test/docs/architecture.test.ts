@@ -13,7 +13,7 @@ const DOC = readFileSync(path.join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8'
 /** Generated or installed, never part of the described tree. */
 const NOT_SOURCE = new Set(['node_modules', 'dist', 'artifacts', 'test-output', 'docs', 'test']);
 /** Test folders that mirror no source folder, each named in the doc's "Tests" section. */
-const TEST_FOLDERS_OF_THEIR_OWN = ['test/helpers/', 'test/setup/', 'test/gpu/'];
+const TEST_FOLDERS_OF_THEIR_OWN = ['test/helpers/', 'test/setup/', 'test/gpu/', 'test/server/helpers/'];
 
 const isDirectory = (relative: string) =>
   existsSync(path.join(REPO_ROOT, relative)) && statSync(path.join(REPO_ROOT, relative)).isDirectory();

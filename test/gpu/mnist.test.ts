@@ -30,7 +30,9 @@ describe('the MNIST MLP on WebGPU in Node, against the CPU, on all 10,000 test d
 
 describe('serve --device webgpu', () => {
   const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((child) => child.kill('SIGKILL')));
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
 
   function serve(args: string[]): Promise<{ url: string; output: () => string }> {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', '--port', '0', '--no-grpc', ...args], {

@@ -16,7 +16,7 @@ import { readModelConfigJson } from '../../server/repository/config.ts';
 import { fuzzParameters, fuzzTestTimeoutMs } from '../helpers/fuzz.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { writeAllTypesModel } from './helpers/models.ts';
-import { grpcClient, type GrpcClient } from './helpers/grpcClient.ts';
+import { grpcClient, type GrpcClient, type GrpcStreamReply } from './helpers/grpcClient.ts';
 
 /** A number as Triton writes it: NaN / Infinity / -Infinity literals, -0 with its sign, integers in full. */
 const written = (value: number | bigint) => (typeof value === 'number' && Object.is(value, -0) ? '-0' : String(value));
@@ -154,17 +154,19 @@ describe('ModelStreamInfer frames', () => {
       });
       await fc.assert(
         fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), async (frames) => {
-          const stream = client.ModelStreamInfer() as grpc.ClientDuplexStream<object, any>;
+          const stream = client.ModelStreamInfer() as grpc.ClientDuplexStream<object, GrpcStreamReply>;
           const ids: string[] = [];
           const done = new Promise<void>((resolve, reject) => {
-            stream.on('data', (reply: any) => {
+            stream.on('data', (reply: GrpcStreamReply) => {
               expect(typeof reply.error_message).toBe('string');
               ids.push(reply.infer_response.id);
             });
             stream.on('end', resolve);
             stream.on('error', reject);
           });
-          frames.forEach((message, index) => stream.write({ ...message, id: `f${index}` }));
+          frames.forEach((message, index) => {
+            stream.write({ ...message, id: `f${index}` });
+          });
           stream.end();
           await done;
           expect(ids.sort()).toEqual(frames.map((_, index) => `f${index}`).sort());

@@ -13,7 +13,7 @@ import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { float32Bytes } from './helpers/client.ts';
 import { IMAGE_SIZE, makeTestModel, testImage } from './helpers/fixtures.ts';
-import { grpcClient } from './helpers/grpcClient.ts';
+import { call, grpcClient, type GrpcInferResponse } from './helpers/grpcClient.ts';
 
 let onnxPath: string;
 
@@ -93,16 +93,11 @@ describe('tfjs-onnx serve', () => {
       });
 
     const client = grpcClient(grpcAddress, { keepCase: true, longs: Number, defaults: true });
-    const grpcInFlight = new Promise<any>((resolve, reject) =>
-      client.ModelInfer(
-        {
-          model_name: 'model',
-          inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
-          raw_input_contents: [float32Bytes(pixels)],
-        },
-        (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response)),
-      ),
-    );
+    const grpcInFlight = call<GrpcInferResponse>(client, 'ModelInfer', {
+      model_name: 'model',
+      inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
+      raw_input_contents: [float32Bytes(pixels)],
+    });
     const httpInFlight = viaAgent(body);
     const classifyInFlight = fetch(`${url}/v2/models/model/classify?top_k=2`, {
       method: 'POST',

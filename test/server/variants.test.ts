@@ -34,7 +34,9 @@ describe('serving fp16 and q8 variants', () => {
     const input = new Float32Array(2 * PIXELS);
     for (const variant of variants) {
       const classifier = await loadClassifier(variant.path, { device: 'cpu' });
-      pixels.forEach((image, i) => input.set(normalize(image, classifier.preprocess), i * PIXELS));
+      pixels.forEach((image, i) => {
+        input.set(normalize(image, classifier.preprocess), i * PIXELS);
+      });
       const expected = await classifier.predictBatch(input, 2);
       const name = path.basename(variant.path, '.onnx');
       const response = await fetch(`${server.url}/v2/models/${name}/infer`, {
@@ -47,7 +49,9 @@ describe('serving fp16 and q8 variants', () => {
       expect(response.status, `${variant.dtype}: ${name}`).toBe(200);
       const body = (await response.json()) as { outputs: { datatype: string; data: number[] }[] };
       expect(body.outputs[0].datatype).toBe('FP32');
-      body.outputs[0].data.forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThan(1e-5));
+      body.outputs[0].data.forEach((value, i) => {
+        expect(Math.abs(value - expected[i])).toBeLessThan(1e-5);
+      });
       await classifier.dispose();
     }
   });

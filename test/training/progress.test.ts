@@ -18,7 +18,12 @@ describe('training progress', () => {
     let reads = 0;
     const started = performance.now();
     reporter.startEpoch(1, 1, steps);
-    for (let step = 1; step <= steps; step++) reporter.step(step, () => (reads++, { loss: 0.5, accuracy: 0.75 }));
+    for (let step = 1; step <= steps; step++) {
+      reporter.step(step, () => {
+        reads++;
+        return { loss: 0.5, accuracy: 0.75 };
+      });
+    }
     const elapsedMs = performance.now() - started;
     reporter.endEpoch({ loss: 0.5, accuracy: 0.75, test_loss: 0.4, test_accuracy: 0.8, seconds: 1 });
     // At most one read per 100 ms refresh, plus the last step's.

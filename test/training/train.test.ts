@@ -100,7 +100,10 @@ describe('training stage', () => {
     ]);
     // No string anywhere in the file is an absolute path.
     const strings: string[] = [];
-    JSON.parse(readFileSync(metricsPath, 'utf8'), (_, value) => (typeof value === 'string' && strings.push(value), value));
+    JSON.parse(readFileSync(metricsPath, 'utf8'), (_, value) => {
+      if (typeof value === 'string') strings.push(value);
+      return value;
+    });
     expect(strings.filter((value) => path.isAbsolute(value) || value.includes(root))).toEqual([]);
     // A known dataset is named by the package that ships it.
     const mnist = await train({ epochs: 1, limit: 64, batchSize: 32, quiet: true, backend: 'wasm', out: path.join(root, 'mnist') });

@@ -117,7 +117,9 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
   const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
   header.setUint8(2, 0x08);
   header.setUint8(3, dims.length);
-  dims.forEach((size, i) => header.setUint32(4 + 4 * i, size));
+  dims.forEach((size, i) => {
+    header.setUint32(4 + 4 * i, size);
+  });
   const result = new Uint8Array(header.byteLength + data.byteLength);
   result.set(new Uint8Array(header.buffer), 0);
   result.set(data, header.byteLength);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/datasets.ts';
-import { RunningTotals } from '../ops/softmaxCrossEntropy.ts';
+import { RunningTotals, type LossAndAccuracy } from '../ops/softmaxCrossEntropy.ts';
 import type { EpochFigures, TrainingReporter } from '../progress.ts';
 import { createRandom, permutation } from '../random.ts';
 import { batchRanges, batchTensors, type ImageShape } from './batches.ts';
@@ -53,7 +53,7 @@ export async function fitEpochs(
     const epochStart = performance.now();
     reporter.startEpoch(epoch + 1, plan.epochs, steps);
     const totals = new RunningTotals();
-    let training;
+    let training: LossAndAccuracy;
     let lastYield = performance.now();
     try {
       let step = 0;

@@ -43,7 +43,9 @@ export async function measureCli(context: SectionContext): Promise<CliData> {
     const roundTimes = targets.map((args) => timeSpawn([BIN, ...args]));
     if (round < 0) continue;
     node.push(nodeMs);
-    targets.forEach((args, i) => times.get(args.join(' '))!.push(roundTimes[i]!));
+    targets.forEach((args, i) => {
+      times.get(args.join(' '))!.push(roundTimes[i]!);
+    });
   }
   const rows: CliRow[] = targets.map((args) => {
     const ms = times.get(args.join(' '))!;

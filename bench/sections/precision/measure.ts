@@ -7,6 +7,7 @@
  * chosen (export/backend/precision/quantize.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { DTYPES, VARIANT_FILES } from '@tfjs-onnx/runtime/constants';
 import path from 'node:path';
 import { convertLayersModelToFile, convertModelVariantsToFiles } from '../../../export/index.ts';
 import type { Dtype } from '../../../export/backend/precision/dtype.ts';
@@ -68,7 +69,7 @@ export async function measurePrecision(context: SectionContext): Promise<Precisi
     const input = normalizeImages(dataset.test, scale, offset);
     const directory = path.join(workDirectory, 'precision', model.name);
 
-    const variants = await convertModelVariantsToFiles(model.tfjs, path.join(directory, 'model.onnx'), ['fp32', 'fp16', 'q8']);
+    const variants = await convertModelVariantsToFiles(model.tfjs, path.join(directory, VARIANT_FILES.fp32), DTYPES);
     const candidates = [
       { label: 'fp32', dtype: 'fp32' as Dtype, path: variants[0].path },
       ...variants.slice(1).map((v) => ({ label: v.dtype, dtype: v.dtype, path: v.path })),

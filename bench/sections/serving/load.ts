@@ -79,15 +79,17 @@ export interface GrpcRequest {
 
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 
-function inferenceClient(address: string): grpc.Client & Record<string, Function> {
+/** A client grpc-js builds for the inference service loaded from its .proto: one method per RPC, by name. */
+type InferenceClient = InstanceType<grpc.ServiceClientConstructor>;
+
+function inferenceClient(address: string): InferenceClient {
   if (!serviceConstructor) {
     const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: Number, defaults: false });
     serviceConstructor = (grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject)
       .GRPCInferenceService as grpc.ServiceClientConstructor;
   }
   // A channel of its own per connection: grpc-js would otherwise share one subchannel among them.
-  return new serviceConstructor(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as grpc.Client &
-    Record<string, Function>;
+  return new serviceConstructor(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
 }
 
 /** `connections` clients, each sending ModelInfer requests back to back (cycling `requests`). */
@@ -101,7 +103,7 @@ export async function grpcLoad(address: string, requests: GrpcRequest[], connect
   const deadline = 'seconds' in limit ? started + limit.seconds * 1000 : Number.POSITIVE_INFINITY;
   const budget = 'amount' in limit ? limit.amount : Number.POSITIVE_INFINITY;
   const expectsErrors = requests.some((request) => request.onCode);
-  const worker = async (client: grpc.Client & Record<string, Function>, offset: number) => {
+  const worker = async (client: InferenceClient, offset: number) => {
     for (let i = offset; performance.now() < deadline && sent < budget; i++) {
       sent++;
       const request = requests[i % requests.length]!;

@@ -6,6 +6,7 @@
  * bombs), each of which once broke or stalled a server and must now get its 4xx.
  */
 import { deflateSync } from 'node:zlib';
+import { IMAGE_MAGIC_BYTES } from '@tfjs-onnx/runtime/constants';
 import type { GrpcRequest, HttpRequest } from './load.ts';
 
 export interface ModelSignature {
@@ -74,7 +75,7 @@ function pngBombHeader(): Buffer {
   ihdr.writeUInt32BE(20_000, 4);
   ihdr[8] = 8;
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    Buffer.from(IMAGE_MAGIC_BYTES.png),
     chunk('IHDR', ihdr),
     chunk('IDAT', deflateSync(Buffer.alloc(10))),
     chunk('IEND', Buffer.alloc(0)),

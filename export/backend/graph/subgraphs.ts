@@ -14,7 +14,10 @@ export function subgraphsOf(node: GraphNode): readonly GraphBuilder[] {
   let found: GraphBuilder[] | undefined;
   for (const name in node.attributes) {
     const value = node.attributes[name];
-    if (value.kind === 'graph') (found ??= []).push(value.value);
+    if (value.kind === 'graph') {
+      found ??= [];
+      found.push(value.value);
+    }
   }
   return found ?? NONE;
 }

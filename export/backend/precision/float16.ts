@@ -76,7 +76,11 @@ export function convertToFloat16(graph: GraphBuilder): Float16Summary {
  */
 function halfInitializers(graph: GraphBuilder, isFloat: (name: string) => boolean): Initializer[] {
   const pinned = new Set<string>(graph.outputs.map((output) => output.name));
-  for (const node of graph.nodes) node.inputs.forEach((input, i) => isFloat32Input(node.opType, i) && pinned.add(input));
+  for (const node of graph.nodes) {
+    node.inputs.forEach((input, i) => {
+      if (isFloat32Input(node.opType, i)) pinned.add(input);
+    });
+  }
   return graph.initializers.filter(
     (initializer) =>
       isFloat(initializer.name) &&

@@ -40,7 +40,9 @@ export function convertIf(ctx: TfOpContext): TfValue[] {
   );
   for (const branch of branches) {
     const outputs = new SubgraphOutputs(branch.ctx);
-    branch.results.forEach((value, k) => outputs.add(value, carried[k]));
+    branch.results.forEach((value, k) => {
+      outputs.add(value, carried[k]);
+    });
   }
   const names = ctx.graph.nodeWithOutputs('If', [conditionScalar(ctx, condition)], carried.length, {
     then_branch: attr.graph(then.ctx.graph),

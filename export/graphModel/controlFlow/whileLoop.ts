@@ -59,7 +59,7 @@ export function convertWhile(ctx: TfOpContext): TfValue[] {
     const next = stateIndices.map((i, s) =>
       widen(ctx, carried[s], carriedValueOf(built.ctx, built.results[i], `loop variable ${i}`), `loop variable ${i}`),
     );
-    if (next.every((value, s) => sameCarried(value, carried[s]))) return emitLoop(ctx, cond, plan, stateIndices, carried, built);
+    if (next.every((value, s) => sameCarried(value, carried[s]))) return emitLoop(ctx, cond, stateIndices, carried, built);
     carried = next;
   }
   throw ctx.unsupported(`the shapes of its loop variables did not settle after ${MAX_ROUNDS} rounds`);
@@ -110,17 +110,12 @@ function buildBody(
   return { ctx: bodyCtx, results, written, outputs };
 }
 
-function emitLoop(
-  ctx: TfOpContext,
-  cond: FunctionGraph,
-  plan: LoopPlan,
-  stateIndices: number[],
-  carried: CarriedValue[],
-  built: BuiltBody,
-): TfValue[] {
+function emitLoop(ctx: TfOpContext, cond: FunctionGraph, stateIndices: number[], carried: CarriedValue[], built: BuiltBody): TfValue[] {
   const args = ctx.inputs;
   const { outputs } = built;
-  stateIndices.forEach((i, s) => outputs.add(built.results[i], carried[s]));
+  stateIndices.forEach((i, s) => {
+    outputs.add(built.results[i], carried[s]);
+  });
   const scans = [...built.written].map(([i, element]) => {
     const shape = [...element.shape];
     outputs.add(element, { kind: 'tensor', dtype: element.dtype, shape });
@@ -130,7 +125,11 @@ function emitLoop(
   const inputs = ['', conditionScalar(ctx, initialCondition), ...stateIndices.map((i, s) => carriedName(ctx, args[i], carried[s]))];
   const names = ctx.graph.nodeWithOutputs('Loop', inputs, stateIndices.length + scans.length, { body: attr.graph(built.ctx.graph) });
   const results = [...args];
-  stateIndices.forEach((i, s) => (results[i] = carriedValue(names[s], carried[s])));
-  scans.forEach(({ i, shape, dtype }, k) => (results[i] = tensorList(names[stateIndices.length + k], [null, ...shape], dtype)));
+  stateIndices.forEach((i, s) => {
+    results[i] = carriedValue(names[s], carried[s]);
+  });
+  scans.forEach(({ i, shape, dtype }, k) => {
+    results[i] = tensorList(names[stateIndices.length + k], [null, ...shape], dtype);
+  });
   return results;
 }

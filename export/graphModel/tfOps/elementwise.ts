@@ -34,10 +34,15 @@ const lifted = new WeakMap<ConstantTensor, Map<number, ConstantTensor>>();
 function liftRank(constant: ConstantTensor, rank: number): ConstantTensor {
   if (constant.shape.length === rank) return constant;
   let byRank = lifted.get(constant);
-  if (!byRank) lifted.set(constant, (byRank = new Map()));
+  if (!byRank) {
+    byRank = new Map();
+    lifted.set(constant, byRank);
+  }
   let result = byRank.get(rank);
-  if (!result)
-    byRank.set(rank, (result = reshapeConstant(constant, [...new Array<number>(rank - constant.shape.length).fill(1), ...constant.shape])));
+  if (!result) {
+    result = reshapeConstant(constant, [...new Array<number>(rank - constant.shape.length).fill(1), ...constant.shape]);
+    byRank.set(rank, result);
+  }
   return result;
 }
 

@@ -77,13 +77,13 @@ function convertEinsum(ctx: TfOpContext): TfValue {
   if (terms.length !== ctx.inputs.length)
     throw ctx.invalid(`equation "${equation}" names ${terms.length} operands, the node has ${ctx.inputs.length}`);
   const sizes = new Map<string, Dim>();
-  terms.forEach((term, i) =>
+  terms.forEach((term, i) => {
     [...term].forEach((letter, axis) => {
       const size = ctx.inputs[i].shape[axis];
       if (size !== null && size !== 1) sizes.set(letter, size);
       else if (!sizes.has(letter)) sizes.set(letter, size);
-    }),
-  );
+    });
+  });
   const shape = [...output].map((letter) => sizes.get(letter) ?? null);
   const y = ctx.graph.node(
     'Einsum',

@@ -61,7 +61,10 @@ function foldReduction(x: ConstantTensor, axes: number[], keepDims: boolean, red
       if (!axes.includes(axis)) target += coordinate * outStrides[axis];
     }
     let group = groups.get(target);
-    if (!group) groups.set(target, (group = []));
+    if (!group) {
+      group = [];
+      groups.set(target, group);
+    }
     group.push(values[flat]);
   }
   const result = Array.from({ length: elementCount(outShape) }, (_, i) => reduction.fold(groups.get(i) ?? []));

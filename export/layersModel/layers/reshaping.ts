@@ -107,7 +107,9 @@ function convertZeroPadding(spatialRank: number): LayerDefinition {
     const pairs = args.padding;
     const begin = x.shape.map(() => 0);
     const end = x.shape.map(() => 0);
-    axes.forEach((axis, i) => ([begin[axis], end[axis]] = pairs[i]));
+    axes.forEach((axis, i) => {
+      [begin[axis], end[axis]] = pairs[i];
+    });
     const pads = [...permuteList(begin, x.perm), ...permuteList(end, x.perm)];
     const y = ctx.graph.node('Pad', [x.onnxName, ctx.graph.int64Constant('pads', pads)], { mode: attr.string('constant') });
     const shape = x.shape.map((size, axis) => (size === null ? null : size + begin[axis] + end[axis]));

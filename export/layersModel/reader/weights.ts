@@ -52,7 +52,10 @@ export class WeightStore {
    */
   forLayer(layerName: string): LayerWeights {
     let weights = this.byLayer.get(layerName);
-    if (!weights) this.byLayer.set(layerName, (weights = new LayerWeights(layerName, [], new Set(), new Set(), { next: 0 })));
+    if (!weights) {
+      weights = new LayerWeights(layerName, [], new Set(), new Set(), { next: 0 });
+      this.byLayer.set(layerName, weights);
+    }
     return weights.forCall();
   }
 

@@ -9,6 +9,7 @@ import { BackendUnavailableError, RuntimeOptionError, CudaUnavailableError, desc
 import { deviceUnavailable } from '../devices/placement.js';
 import { providerName } from '../devices/providers.js';
 import { DEFAULT_LOG_LEVEL } from '../options.js';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { EngineFactory } from './engine.js';
 import { providersFor, sessionEngine, sessionOptionsFor } from './session.js';
 
@@ -68,7 +69,7 @@ export const createNativeEngine: EngineFactory = async ({ bytes, options, device
   // A CUDA attempt of 'gpu'/'auto' is expected to fail on machines without it: keep onnxruntime's own log quiet.
   if (device === 'cuda' && options.logLevel === undefined && options.sessionOptions?.logSeverityLevel === undefined)
     sessionOptions.logSeverityLevel = 4;
-  let session;
+  let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, sessionOptions);
   } catch (error) {

@@ -7,7 +7,15 @@ import { describeError, InferenceError } from '../errors.js';
 import { DEFAULT_LOG_LEVEL, logSeverity } from '../options.js';
 import { specsFromMetadata, type OrtValueMetadata } from '../tensors.js';
 import { executionProvidersFor } from '../devices/providers.js';
-import type { ExecutionProviderConfig, LoadOptions, ResolvedDevice, RuntimePackage, TensorArray, TensorData } from '../types.js';
+import type {
+  ExecutionProviderConfig,
+  LoadOptions,
+  ResolvedDevice,
+  RuntimePackage,
+  TensorArray,
+  TensorData,
+  TensorSpec,
+} from '../types.js';
 import type { InferenceEngine } from './engine.js';
 
 type TensorConstructor = new (type: TensorData['type'], data: TensorArray, dims: readonly number[]) => Tensor;
@@ -32,8 +40,8 @@ export async function sessionEngine({
   serialRuns,
   modelName,
 }: EngineParts): Promise<InferenceEngine> {
-  let inputs;
-  let outputs;
+  let inputs: TensorSpec[];
+  let outputs: TensorSpec[];
   try {
     inputs = specsFromMetadata(session.inputMetadata as readonly OrtValueMetadata[], 'input', modelName);
     outputs = specsFromMetadata(session.outputMetadata as readonly OrtValueMetadata[], 'output', modelName);

@@ -81,7 +81,7 @@ async function createSession(
   modelName: string,
 ): Promise<InferenceEngine> {
   const providers = providersFor(device === 'webgpu' ? 'webgpu' : 'wasm', options);
-  let session;
+  let session: OrtWeb.InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, sessionOptionsFor(options, providers));
   } catch (error) {

@@ -60,11 +60,11 @@ function scanGraph(model: Uint8Array): string | undefined {
     const inputs = of(parts, NODE.input).map((bytes) => utf8.decode(bytes));
     const outputs = of(parts, NODE.output).map((bytes) => utf8.decode(bytes));
     const label = `${opType} (node '${text(parts, NODE.name) || outputs[0]}')`;
-    if (opType === 'Constant') outputs.forEach((output) => constants.add(output));
+    if (opType === 'Constant') for (const output of outputs) constants.add(output);
     const halfInput = inputs.find((input) => half.has(input));
     if (halfInput !== undefined) {
       if (!SHADERLESS.has(opType)) return `${label} on ${half.get(halfInput)}`;
-      outputs.forEach((output) => half.set(output, half.get(halfInput)!));
+      for (const output of outputs) half.set(output, half.get(halfInput)!);
     } else if (opType === 'Cast' && castTarget(parts) === FLOAT16 && inputs[0] !== undefined && !constants.has(inputs[0])) {
       return `a Cast to float16, ${label}`;
     }

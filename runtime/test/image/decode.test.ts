@@ -58,7 +58,9 @@ describe('JPEG input', () => {
     // Smooth content: JPEG's loss on it is a few levels, far below what would change the class.
     const pixels = Uint8Array.from({ length: 64 }, (_, i) => 40 + (i % 8) * 20 + Math.floor(i / 8) * 5);
     const colour = new Uint8Array(64 * 3);
-    pixels.forEach((v, p) => colour.set([v, v, v], p * 3));
+    pixels.forEach((v, p) => {
+      colour.set([v, v, v], p * 3);
+    });
     const jpeg = encodeJpeg(blockUpscale(colour, 8, 8, 3, 2), 16, 16, 3, 100);
     const [result] = await grayClassifier.classify(jpeg);
     const expected = await fromPixels(grayClassifier, pixels);

@@ -1,23 +1,18 @@
 /** Server metadata and the health probes (Kubernetes livenessProbe / readinessProbe use these directly). */
 import type { FastifyPluginAsync } from 'fastify';
 import { NotReadyError } from '../../errors.ts';
-import { projectVersion } from '../../../common/project.ts';
-import { SERVER_NAME } from '../../options.ts';
-import { serverExtensions, type HttpContext } from '../context.ts';
+import { serverMetadata } from '../../core/metadata.ts';
+import type { HttpContext } from '../context.ts';
 import { errorResponses } from './schemas.ts';
 
-const serverMetadata = {
+const serverMetadataResponse = {
   type: 'object',
   properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } },
 } as const;
 
 export function healthRoutes(context: HttpContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/v2', { schema: { response: { 200: serverMetadata, ...errorResponses } } }, async () => ({
-      name: SERVER_NAME,
-      version: projectVersion(),
-      extensions: serverExtensions(context.core),
-    }));
+    app.get('/v2', { schema: { response: { 200: serverMetadataResponse, ...errorResponses } } }, async () => serverMetadata(context.core));
 
     app.get(
       '/v2/health/live',

@@ -1,7 +1,7 @@
 /** Per-model metadata and readiness: what clients read to learn a model's tensor names and shapes. */
 import type { FastifyPluginAsync } from 'fastify';
 import { NotReadyError } from '../../errors.ts';
-import { ONNX_PLATFORM } from '../../repository/config.ts';
+import { modelMetadata } from '../../core/metadata.ts';
 import type { HttpContext } from '../context.ts';
 import type { Placement } from '@tfjs-onnx/runtime';
 import { errorResponses, modelMetadataResponse, modelPathParams, type ModelPathParams } from './schemas.ts';
@@ -28,15 +28,8 @@ export function modelRoutes(context: HttpContext): FastifyPluginAsync {
     const { registry } = context.core;
     const metadataSchema = { params: modelPathParams, response: { 200: modelMetadataResponse, ...errorResponses } };
     const metadata = async (request: { params: ModelPathParams }) => {
-      const model = registry.resolve(request.params.name, request.params.version);
-      return {
-        name: model.name,
-        versions: registry.versionsOf(model.name),
-        platform: ONNX_PLATFORM,
-        inputs: model.inputs,
-        outputs: model.outputs,
-        parameters: placementParameters(model.model.placement),
-      };
+      const { model, metadata } = modelMetadata(context.core, request.params.name, request.params.version);
+      return { ...metadata, parameters: placementParameters(model.model.placement) };
     };
     app.get<{ Params: ModelPathParams }>('/v2/models/:name', { schema: metadataSchema }, metadata);
     app.get<{ Params: ModelPathParams }>('/v2/models/:name/versions/:version', { schema: metadataSchema }, metadata);

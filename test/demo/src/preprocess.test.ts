@@ -33,7 +33,9 @@ function imageWithRectangles(width: number, height: number, rectangles: [number,
 /** RGBA for a gray image, as a canvas would give it. */
 function toRgba(image: GrayImage): Uint8ClampedArray {
   const rgba = new Uint8ClampedArray(image.width * image.height * 4);
-  image.data.forEach((value, p) => rgba.set([value, value, value, 255], p * 4));
+  image.data.forEach((value, p) => {
+    rgba.set([value, value, value, 255], p * 4);
+  });
   return rgba;
 }
 

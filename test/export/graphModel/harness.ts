@@ -248,7 +248,9 @@ export async function expectGraphModelMatches(
   const names = converted.summary.outputs.map((output) => output.name);
   const expected = await referenceOutputs(reference, feeds, names);
   const actual = await runOnnx(converted.onnxPath, feeds);
-  names.forEach((name, i) => expectClose(actual[name], expected[i], name));
+  names.forEach((name, i) => {
+    expectClose(actual[name], expected[i], name);
+  });
   tf.dispose(expected);
   reference.dispose();
   return converted;

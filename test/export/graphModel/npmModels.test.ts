@@ -215,7 +215,9 @@ describe(`real GraphModels from npm (${TESTED.length} models)`, () => {
     const names = summary.outputs.map((output) => output.name);
     const expected = await referenceOutputs(reference, feeds, names);
     const actual = await runOnnx(onnxPath, feeds);
-    names.forEach((output, i) => expectClose(actual[output], expected[i], `${name} output ${output}`));
+    names.forEach((output, i) => {
+      expectClose(actual[output], expected[i], `${name} output ${output}`);
+    });
     tf.dispose([...expected, ...Object.values(feeds)]);
     reference.dispose();
   });

@@ -19,6 +19,7 @@ import {
   seededRandom,
   temporaryDirectory,
 } from '../harness.ts';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 
 /** A layer applied to symbolic tensors, as its one output (tfjs types apply's result as any of several kinds). */
 export const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: object) =>
@@ -106,13 +107,14 @@ export async function expectConvertedMatches(
   const { names, outputs } = await runOnnxInOrder(exported.onnxPath, inputs);
   expect(names).toEqual(exported.summary.outputs.map((output) => output.name));
   expect(outputs.length).toBe(expected.length);
-  outputs.forEach((actual, i) => expectClose(actual, expected[i], `output ${names[i]}`, options.tolerance ?? 1e-4));
+  outputs.forEach((actual, i) => {
+    expectClose(actual, expected[i], `output ${names[i]}`, options.tolerance ?? 1e-4);
+  });
   return exported;
 }
 
 /** Edits a saved model.json in place (to produce Keras forms or options tfjs itself doesn't write). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function rewriteJson(modelJsonPath: string, edit: (json: any) => void): Promise<void> {
+export async function rewriteJson(modelJsonPath: string, edit: (json: UntypedDocument) => void): Promise<void> {
   const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
   edit(json);
   await writeFile(modelJsonPath, JSON.stringify(json));

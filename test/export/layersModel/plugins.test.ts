@@ -114,7 +114,9 @@ describe('custom layer plugins', () => {
     const x = tf.randomUniform([2, 5, 6, 3], -1, 1, 'float32', 7);
     const expected = model.predict(x) as tf.Tensor[];
     const { outputs } = await runOnnxInOrder(onnxPath, [x]);
-    outputs.forEach((output, i) => expect(maxAbsDifference(output.data as Float32Array, expected[i].dataSync())).toBeLessThanOrEqual(1e-4));
+    outputs.forEach((output, i) => {
+      expect(maxAbsDifference(output.data as Float32Array, expected[i].dataSync())).toBeLessThanOrEqual(1e-4);
+    });
   });
 
   it('names a plugin that cannot be loaded (the CLI prints it as its one error line)', async () => {

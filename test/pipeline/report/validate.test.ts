@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../common/errors.ts';
 import { validateMetricsJson } from '../../../pipeline/report/index.ts';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 import { metricsJsonFixture } from './reportInput.ts';
 
 describe('validateMetricsJson (metrics.json)', () => {
-  const withChange = (change: (metrics: any) => void) => {
-    const metrics = structuredClone(metricsJsonFixture()) as any;
+  const withChange = (change: (metrics: UntypedDocument) => void) => {
+    const metrics = structuredClone(metricsJsonFixture()) as UntypedDocument;
     change(metrics);
     return () => validateMetricsJson(metrics);
   };
@@ -67,7 +68,7 @@ describe('validateMetricsJson (metrics.json)', () => {
     expect(withChange((m) => (m.dataset.validationSamples = 6000))).toThrow(
       new InvalidInputError('metrics.json: dataset.validationSamples is 6000 but recipe.validationSplit is null'),
     );
-    const splitWithoutFigures = structuredClone(metricsJsonFixture({ validationSplit: 0.1 })) as any;
+    const splitWithoutFigures = structuredClone(metricsJsonFixture({ validationSplit: 0.1 })) as UntypedDocument;
     delete splitWithoutFigures.history[3].val_accuracy;
     expect(() => validateMetricsJson(splitWithoutFigures)).toThrow(
       new InvalidInputError('metrics.json: history[3] lacks val_loss or val_accuracy although recipe.validationSplit is 0.1'),

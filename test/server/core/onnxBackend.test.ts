@@ -18,7 +18,7 @@ import { requireSystemPackage } from '../../helpers/systemPackages.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
 import { lengthPrefixed, readLengthPrefixed } from '../helpers/client.ts';
 import { listCases, matchesExpected, ortTensor, type TestCase, type TestTensor } from '../helpers/onnxTestData.ts';
-import { grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
+import { call, grpcClient, type GrpcClient, type GrpcInferResponse } from '../helpers/grpcClient.ts';
 
 const PARALLEL = 8;
 
@@ -203,18 +203,13 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
   }
 
   try {
-    const reply: any = await new Promise((resolve, reject) =>
-      client.ModelInfer(
-        {
-          model_name: testCase.name,
-          inputs: testCase.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.dims })),
-          raw_input_contents: testCase.inputs.map((input) => binary(input.datatype, input.data)),
-        },
-        (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response)),
-      ),
-    );
+    const reply = await call<GrpcInferResponse>(client, 'ModelInfer', {
+      model_name: testCase.name,
+      inputs: testCase.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.dims })),
+      raw_input_contents: testCase.inputs.map((input) => binary(input.datatype, input.data)),
+    });
     for (const { name, tensor } of outputs) {
-      const index = reply.outputs.findIndex((output: { name: string }) => output.name === name);
+      const index = reply.outputs.findIndex((output) => output.name === name);
       const expected = binary(datatypeOf(tensor), tensor.data);
       const raw = index >= 0 ? Buffer.from(reply.raw_output_contents[index]) : undefined;
       const same =

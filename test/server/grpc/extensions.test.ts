@@ -4,7 +4,6 @@
  * grpc.health.v1.Health tied to readiness and shutdown, the logging extension, and trace refused
  * by name.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { startServer, type RunningServer } from '../../../server/index.ts';
 import { exportTriton } from '../../../server/triton.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
 import { getJson, postJson } from '../helpers/client.ts';
-import { call, callError, grpcClient, type GrpcClient } from '../helpers/grpcClient.ts';
+import { HEALTH_PROTO, call, callError, grpcClient, type GrpcClient, type GrpcStreamReply } from '../helpers/grpcClient.ts';
 import { writeProtocolModels } from '../helpers/models.ts';
 
 /** Replies read with 64-bit integers as strings and enums by name, defaults filled in. */
@@ -101,10 +100,10 @@ describe('model configuration extension', () => {
 describe('ModelStreamInfer', () => {
   it('answers every request on the stream, errors in-stream without closing it, ids echoed, counted in statistics', async () => {
     const before = (await getJson(`${server.url}/v2/models/doubler/stats`)).body.model_stats[0].inference_stats;
-    const stream = client.ModelStreamInfer() as grpc.ClientDuplexStream<object, any>;
-    const replies: any[] = [];
+    const stream = client.ModelStreamInfer() as grpc.ClientDuplexStream<object, GrpcStreamReply>;
+    const replies: GrpcStreamReply[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      stream.on('data', (reply: unknown) => replies.push(reply));
+      stream.on('data', (reply: GrpcStreamReply) => replies.push(reply));
       stream.on('end', resolve);
       stream.on('error', reject);
     });
@@ -132,13 +131,13 @@ describe('ModelStreamInfer', () => {
       ['c', 10],
       ['e', 100],
     ] as const) {
-      const reply = byId.get(id);
+      const reply = byId.get(id)!;
       expect(reply.error_message).toBe('');
       const raw = reply.infer_response.raw_output_contents[0] as Buffer;
       expect([raw.readFloatLE(0), raw.readFloatLE(4)]).toEqual([2 * value, 2 * (value + 1)]);
     }
-    expect(byId.get('b').error_message).toMatch(/model 'nope' is not served here/);
-    expect(byId.get('d').error_message).toMatch(/fp32_contents has 1 elements but its shape \[1, 2\] holds 2/);
+    expect(byId.get('b')!.error_message).toMatch(/model 'nope' is not served here/);
+    expect(byId.get('d')!.error_message).toMatch(/fp32_contents has 1 elements but its shape \[1, 2\] holds 2/);
     const after = (await getJson(`${server.url}/v2/models/doubler/stats`)).body.model_stats[0].inference_stats;
     expect(after.success.count - before.success.count).toBe(3);
     expect(after.fail.count - before.fail.count).toBe(1);
@@ -151,10 +150,11 @@ describe('an idle ModelStreamInfer stream', () => {
     const served = await startServer({ modelPaths: [doubler], port: 0, grpcPort: 0, maxDelayMs: 0, requestTimeoutMs: 300 });
     const streamClient = grpcClient(served.grpcAddress!, LOADER);
     try {
-      const stream = streamClient.ModelStreamInfer() as grpc.ClientDuplexStream<object, any>;
-      const replies: any[] = [];
+      const stream = streamClient.ModelStreamInfer() as grpc.ClientDuplexStream<object, GrpcStreamReply>;
+      const replies: GrpcStreamReply[] = [];
       const failed = new Promise<never>((_, reject) => stream.on('error', reject));
-      const reply = () => Promise.race([failed, new Promise((resolve) => stream.once('data', (r: unknown) => resolve(replies.push(r))))]);
+      const reply = () =>
+        Promise.race([failed, new Promise((resolve) => stream.once('data', (r: GrpcStreamReply) => resolve(replies.push(r))))]);
       const request = (id: string) => ({
         model_name: 'doubler',
         id,
@@ -184,10 +184,7 @@ describe('grpc.health.v1.Health', () => {
     const served = await startServer({ modelPaths: [typesPath], port: 0, grpcPort: 0, shutdownGraceMs: 5000 });
     const health = grpcClient(served.grpcAddress!, LOADER, {
       service: 'grpc.health.v1.Health',
-      proto: path.join(
-        path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')),
-        'proto/health/v1/health.proto',
-      ),
+      proto: HEALTH_PROTO,
     });
     try {
       expect(await call(health, 'check', { service: '' })).toEqual({ status: 'SERVING' });

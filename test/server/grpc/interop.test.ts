@@ -3,17 +3,17 @@
  * protoc's descriptor of the .proto, so the wire format is checked to be the protocol's and not
  * merely self-consistent with our own client.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Classifier } from '@tfjs-onnx/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROTO_PATH } from '../../../server/grpc/service.ts';
 import type { RunningServer } from '../../../server/index.ts';
 import { float32Bytes } from '../helpers/client.ts';
 import { useDigitsServer } from '../helpers/digitsServer.ts';
 import { DIGIT_LABELS, normalizeBatch, testImage } from '../helpers/fixtures.ts';
+import { protocDescriptor } from '../helpers/pythonClient.ts';
 
 const served = useDigitsServer({ tempPrefix: 'tfjs-onnx-grpc-', serve: { grpcPort: 0 } });
 let directory: string;
@@ -28,14 +28,7 @@ const pixelsInput = (images: Uint8Array[]): Float32Array => normalizeBatch(class
 describe('gRPC', () => {
   it('speaks the protocol to an independent client (Python grpcio with protoc’s descriptor of the .proto)', async () => {
     const python = '/usr/bin/python3';
-    const descriptor = path.join(directory, 'grpc_service.desc');
-    const protoc = spawnSync(
-      'protoc',
-      [`--proto_path=${path.dirname(PROTO_PATH)}`, `--descriptor_set_out=${descriptor}`, '--include_imports', path.basename(PROTO_PATH)],
-      { encoding: 'utf8' },
-    );
-    expect(protoc.stderr).toBe('');
-    expect(protoc.status).toBe(0);
+    const descriptor = protocDescriptor(directory);
     const input = pixelsInput([testImage(5)]);
     const inputFile = path.join(directory, 'input.f32');
     writeFileSync(inputFile, float32Bytes(input));

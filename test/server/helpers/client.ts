@@ -5,16 +5,17 @@
  * no Content-Type), and the parsing of binary replies the same way.
  */
 import { expect } from 'vitest';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 
 export interface Reply {
   status: number;
   headers: Headers;
-  body: any;
+  body: UntypedDocument;
   /** Binary outputs of a binary reply, by output name. */
   binary: Map<string, Buffer>;
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
+export async function getJson(url: string): Promise<{ status: number; body: UntypedDocument }> {
   const response = await fetch(url);
   return { status: response.status, body: await response.json() };
 }
@@ -141,7 +142,7 @@ export function metricValue(text: string, name: string, labels: string): number 
 }
 
 /** The protocol's error reply: the status, and a body holding only `error`, whose text matches. */
-export function expectError(reply: { status: number; body: any }, status: number, pattern: RegExp): void {
+export function expectError(reply: { status: number; body: UntypedDocument }, status: number, pattern: RegExp): void {
   expect(reply.status).toBe(status);
   expect(Object.keys(reply.body)).toEqual(['error']);
   expect(reply.body.error).toMatch(pattern);

@@ -4,11 +4,36 @@
  * options each test wants its replies in (64-bit integers as strings or numbers, defaults filled
  * in or left out), and unary calls as promises.
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_PATH } from '../../../server/grpc/service.ts';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 
-export type GrpcClient = grpc.Client & Record<string, Function>;
+/** The grpc.health.v1 service definition grpc-health-check ships (a copy of grpc/grpc-proto's). */
+export const HEALTH_PROTO = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('grpc-health-check/package.json')),
+  'proto/health/v1/health.proto',
+);
+
+/** A client grpc-js builds for a service loaded from a .proto: one method per RPC, by name. */
+export type GrpcClient = InstanceType<grpc.ServiceClientConstructor>;
+
+/** A ModelInferResponse as the tests' loaders decode it (keepCase, defaults): the fields they read. */
+export interface GrpcInferResponse {
+  model_name: string;
+  model_version: string;
+  id: string;
+  outputs: { name: string; datatype: string; shape: (string | number)[] }[];
+  raw_output_contents: Buffer[];
+}
+
+/** A ModelStreamInferResponse: an answer on a ModelStreamInfer stream, its error_message empty on success. */
+export interface GrpcStreamReply {
+  error_message: string;
+  infer_response: GrpcInferResponse;
+}
 
 export interface GrpcClientOptions {
   /** The service's full name in the .proto; by default the inference service. */
@@ -21,13 +46,15 @@ export interface GrpcClientOptions {
 
 export function grpcClient(address: string, loader: protoLoader.Options, options: GrpcClientOptions = {}): GrpcClient {
   const definition = protoLoader.loadSync(options.proto ?? PROTO_PATH, loader);
-  const path = (options.service ?? 'inference.GRPCInferenceService').split('.');
-  const Service = path.reduce((object: any, key) => object[key], grpc.loadPackageDefinition(definition)) as grpc.ServiceClientConstructor;
-  return new Service(address, grpc.credentials.createInsecure(), options.channel) as GrpcClient;
+  const packages = (options.service ?? 'inference.GRPCInferenceService').split('.');
+  const service = packages.pop()!;
+  const namespace = packages.reduce((object, key) => object[key] as grpc.GrpcObject, grpc.loadPackageDefinition(definition));
+  const Service = namespace[service] as grpc.ServiceClientConstructor;
+  return new Service(address, grpc.credentials.createInsecure(), options.channel);
 }
 
-/** A unary call: its response, or its ServiceError as a rejection. */
-export function call<T = any>(client: GrpcClient, method: string, request: object): Promise<T> {
+/** A unary call: its response (of type T if the test names it), or its ServiceError as a rejection. */
+export function call<T = UntypedDocument>(client: GrpcClient, method: string, request: object): Promise<T> {
   return new Promise((resolve, reject) =>
     client[method](request, (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response))),
   );

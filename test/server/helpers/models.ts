@@ -47,18 +47,22 @@ function valueInfo(name: string, datatype: Datatype, shape: (number | string)[])
   };
 }
 
-/** One input `in_<type>` and output `out_<type>` of shape [batch, 2] per datatype. */
+/**
+ * One input `in_<type>` and output `out_<type>` of shape [batch, 2] per datatype; with `identity`
+ * every output is its input unchanged, for round-trips of exact values.
+ */
 export function writeAllTypesModel(
   file: string,
-  options: { datatypes?: readonly Datatype[]; batch?: number | string; metadata?: Record<string, string> } = {},
+  options: { datatypes?: readonly Datatype[]; batch?: number | string; metadata?: Record<string, string>; identity?: boolean } = {},
 ): void {
   const datatypes = options.datatypes ?? (Object.keys(ONNX_TYPES) as Datatype[]);
   const batch = options.batch ?? 'batch';
   const nodes = datatypes.map((datatype) => {
     const input = tensorName('in', datatype);
     const output = tensorName('out', datatype);
-    if (DOUBLED.includes(datatype)) return { opType: 'Add', input: [input, input], output: [output], name: `add_${datatype}` };
-    if (datatype === 'BOOL') return { opType: 'Not', input: [input], output: [output], name: 'not_bool' };
+    if (!options.identity && DOUBLED.includes(datatype))
+      return { opType: 'Add', input: [input, input], output: [output], name: `add_${datatype}` };
+    if (!options.identity && datatype === 'BOOL') return { opType: 'Not', input: [input], output: [output], name: 'not_bool' };
     return { opType: 'Identity', input: [input], output: [output], name: `identity_${datatype}` };
   });
   writeModel(
@@ -138,8 +142,13 @@ export function withOtherInputs(body: string): string {
   return body.replace('"inputs":[', `"inputs":[${others.join(',')},`);
 }
 
+/** A JSON inference request's inputs, as withOtherInputsObject writes them. */
+export interface JsonInferRequest {
+  inputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
+}
+
 /** A request for the all-types model: every input with `rows` rows and no data, unless `overrides` gives it. */
-export function withOtherInputsObject(overrides: Record<string, { shape: number[]; data: unknown[] }>, rows: number): object {
+export function withOtherInputsObject(overrides: Record<string, { shape: number[]; data: unknown[] }>, rows: number): JsonInferRequest {
   const datatypes: Record<string, string> = {
     bool: 'BOOL',
     uint8: 'UINT8',
@@ -165,7 +174,7 @@ export function withOtherInputsObject(overrides: Record<string, { shape: number[
 }
 
 /** Fills every input of a withOtherInputsObject request with `rows` rows of plain values. */
-export function fillRows(request: any, rows: number): object {
+export function fillRows(request: JsonInferRequest, rows: number): JsonInferRequest {
   for (const input of request.inputs) {
     input.shape = [rows, 2];
     input.data = Array.from({ length: rows * 2 }, () => (input.datatype === 'BOOL' ? true : input.datatype === 'BYTES' ? 'x' : 1));

@@ -47,7 +47,19 @@ const DATATYPES: Record<number, { datatype: string; ort: ort.Tensor.Type }> = {
   [T.STRING]: { datatype: 'BYTES', ort: 'string' },
 };
 
-const ARRAYS: Record<string, new (buffer: ArrayBuffer) => ArrayLike<number | bigint>> = {
+/** A typed array of a datatype's elements: numbers, or bigints for the 64-bit integers. */
+interface ElementArray {
+  [index: number]: number | bigint;
+  readonly length: number;
+}
+
+/** The typed array class of a datatype, made over raw bytes or empty with a length. */
+interface ElementArrayClass {
+  new (buffer: ArrayBuffer): ElementArray;
+  new (length: number): ElementArray;
+}
+
+const ARRAYS: Record<string, ElementArrayClass> = {
   FP32: Float32Array,
   FP64: Float64Array,
   FP16: Uint16Array,
@@ -131,7 +143,7 @@ function tensorData(tensor: OnnxTypes.TensorProto, datatype: string, count: numb
     return new Array_(copy.buffer) as ort.Tensor['data'];
   }
   const typed = (values: ArrayLike<number | bigint | { toString(): string }>) => {
-    const result = new (Array_ as any)(count);
+    const result = new Array_(count);
     const big = result instanceof BigInt64Array || result instanceof BigUint64Array;
     for (let i = 0; i < count; i++) result[i] = big ? BigInt(String(values[i])) : Number(values[i]);
     return result as ort.Tensor['data'];
@@ -153,7 +165,7 @@ function tensorData(tensor: OnnxTypes.TensorProto, datatype: string, count: numb
 
 export function ortTensor(tensor: TestTensor): ort.Tensor {
   const type = Object.values(DATATYPES).find((entry) => entry.datatype === tensor.datatype)!.ort;
-  return new ort.Tensor(type, tensor.data as any, tensor.dims);
+  return new ort.Tensor(type, tensor.data, tensor.dims);
 }
 
 /** The ONNX backend test runner's comparison: same shape, values within rtol 1e-3 / atol 1e-7, NaN matching NaN. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/index.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
+import type { UntypedDocument } from '../../helpers/untyped.ts';
 import { grpcClient, type GrpcClient } from './grpcClient.ts';
 import { writeAllTypesModel } from './models.ts';
 
@@ -17,19 +18,27 @@ export const PREFIX = `tfjs_onnx_test_${process.pid}_`;
 /** The files made, removed by removeObjects. */
 export const made = new Set<string>();
 
+/**
+ * The key of a POSIX shared-memory object for this test process (`/<PREFIX><name>`, which shm_open
+ * finds as /dev/shm/<PREFIX><name>), its file removed by removeObjects whoever makes it.
+ */
+export function claimObject(name: string): string {
+  made.add(path.join('/dev/shm', PREFIX + name));
+  return `/${PREFIX}${name}`;
+}
+
 /** A POSIX shared-memory object, as shm_open + ftruncate make it: /dev/shm/<name>, zero-filled or given bytes. */
 export function makeObject(name: string, contents: number | Buffer): string {
-  const file = path.join('/dev/shm', PREFIX + name);
-  fs.writeFileSync(file, typeof contents === 'number' ? Buffer.alloc(contents) : contents);
-  made.add(file);
-  return `/${PREFIX}${name}`;
+  const key = claimObject(name);
+  fs.writeFileSync(path.join('/dev/shm', key.slice(1)), typeof contents === 'number' ? Buffer.alloc(contents) : contents);
+  return key;
 }
 
 export function objectBytes(key: string): Buffer {
   return fs.readFileSync(path.join('/dev/shm', key.slice(1)));
 }
 
-export async function post(base: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function post(base: string, url: string, body?: unknown): Promise<{ status: number; body: UntypedDocument }> {
   const response = await fetch(base + url, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: response.status, body: await response.json() };
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '@tfjs-onnx/runtime';
 import { startServer, type RunningServer } from '../../../server/index.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
-import { getJson, metricValue, postJson } from '../helpers/client.ts';
+import { getJson, metricValue, postJson, type Reply } from '../helpers/client.ts';
 import { IMAGE_SIZE, PIXELS, makeTestModel, normalize, testImage } from '../helpers/fixtures.ts';
 import { writeAllTypesModel } from '../helpers/models.ts';
 
@@ -91,7 +91,9 @@ describe('classify', () => {
   const pixels = testImage(9);
   const png = grayPng(IMAGE_SIZE, IMAGE_SIZE, (x, y) => pixels[y * IMAGE_SIZE + x]);
   const rgba = Buffer.alloc(PIXELS * 4);
-  pixels.forEach((value, i) => rgba.fill(value, i * 4, i * 4 + 3).writeUInt8(255, i * 4 + 3));
+  pixels.forEach((value, i) => {
+    rgba.fill(value, i * 4, i * 4 + 3).writeUInt8(255, i * 4 + 3);
+  });
   const jpg = jpeg.encode({ data: rgba, width: IMAGE_SIZE, height: IMAGE_SIZE }, 100).data;
 
   it('classifies PNG, JPEG and JSON pixels like the runtime does', async () => {
@@ -105,9 +107,9 @@ describe('classify', () => {
       expect(reply.status).toBe(200);
       expect(reply.body.model_name).toBe('digits');
       expect(reply.body.predictions.map((p: { index: number }) => p.index)).toEqual(expected.top.map((p) => p.index));
-      reply.body.predictions.forEach((p: { probability: number }, i: number) =>
-        expect(Math.abs(p.probability - expected.top[i].probability)).toBeLessThan(1e-6),
-      );
+      reply.body.predictions.forEach((p: { probability: number }, i: number) => {
+        expect(Math.abs(p.probability - expected.top[i].probability)).toBeLessThan(1e-6);
+      });
     }
     // JPEG is lossy: the reply is the runtime's answer for the same file.
     const [fromJpeg] = await classifier.classify(new Uint8Array(jpg), { topK: 2 });
@@ -125,7 +127,7 @@ describe('classify', () => {
   });
 
   it('refuses undecodable images and bad pixels with 400', async () => {
-    const expectError = (reply: { status: number; body: any }, pattern: RegExp) => {
+    const expectError = (reply: Reply, pattern: RegExp) => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(pattern);
     };

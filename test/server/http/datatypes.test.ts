@@ -62,9 +62,13 @@ describe('every datatype, several inputs and outputs', () => {
 
   it('mixes JSON and binary inputs and outputs, with BYTES length prefixes and FP16 bits', async () => {
     const fp16 = Buffer.alloc(8);
-    [0.5, -2, 1024, 0.25].forEach((value, i) => fp16.writeUInt16LE(toHalfBits(value), i * 2));
+    [0.5, -2, 1024, 0.25].forEach((value, i) => {
+      fp16.writeUInt16LE(toHalfBits(value), i * 2);
+    });
     const int64 = Buffer.alloc(32);
-    [-(2 ** 40), 2 ** 40, 3, 4].forEach((value, i) => int64.writeBigInt64LE(BigInt(value), i * 8));
+    [-(2 ** 40), 2 ** 40, 3, 4].forEach((value, i) => {
+      int64.writeBigInt64LE(BigInt(value), i * 8);
+    });
     const binaryInputs = [
       { name: 'in_bytes', datatype: 'BYTES', shape: [2, 2], bytes: lengthPrefixed(['a', 'ünï', '', 'z']) },
       { name: 'in_fp16', datatype: 'FP16', shape: [2, 2], bytes: fp16 },

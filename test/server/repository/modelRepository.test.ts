@@ -13,7 +13,7 @@ import { exportTriton } from '../../../server/triton.ts';
 import { tempDir } from '../../helpers/tempDir.ts';
 import { getJson, postJson, type Reply } from '../helpers/client.ts';
 import { CLASS_COUNT, DIGIT_LABELS, inferBody, makeTestModel, predictDirectly, testImage } from '../helpers/fixtures.ts';
-import { grpcClient } from '../helpers/grpcClient.ts';
+import { call, callError, grpcClient } from '../helpers/grpcClient.ts';
 
 let directory: string;
 let first: { onnx: string; classifier: Classifier };
@@ -34,7 +34,9 @@ afterAll(async () => {
 async function expectDigits(reply: Reply, classifier: Classifier, images: Uint8Array[]): Promise<void> {
   expect(reply.status, JSON.stringify(reply.body)).toBe(200);
   const expected = await predictDirectly(classifier, images);
-  (reply.body.outputs[0].data as number[]).forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThan(1e-5));
+  (reply.body.outputs[0].data as number[]).forEach((value, i) => {
+    expect(Math.abs(value - expected[i])).toBeLessThan(1e-5);
+  });
 }
 
 /** A repository with model `mnist` as export-triton writes it (version 1 = the first model). */
@@ -223,10 +225,8 @@ describe('the repository extension', () => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatch(/explicit model unload is not allowed with --model-control-mode none/);
       const client = grpcClient(server.grpcAddress!, { keepCase: true, longs: Number, defaults: true });
-      const rpc = (method: string, request: object) =>
-        new Promise<any>((resolve) => client[method](request, (error: unknown, response: unknown) => resolve(error ?? response)));
-      expect(await rpc('RepositoryIndex', {})).toEqual({ models: [{ name: 'mnist', version: '1', state: 'READY', reason: '' }] });
-      const refused = await rpc('RepositoryModelLoad', { model_name: 'mnist' });
+      expect(await call(client, 'RepositoryIndex', {})).toEqual({ models: [{ name: 'mnist', version: '1', state: 'READY', reason: '' }] });
+      const refused = await callError(client, 'RepositoryModelLoad', { model_name: 'mnist' });
       expect(refused.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(refused.details).toMatch(/not allowed with --model-control-mode none/);
       client.close();

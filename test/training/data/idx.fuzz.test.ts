@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../common/errors.ts';
-import { assembleDataset } from '../../../training/data/datasets.ts';
+import { assembleDataset, type DatasetContents } from '../../../training/data/datasets.ts';
 import { decodeIdxFile, encodeIdx, type IdxArray } from '../../../training/data/idx.ts';
 import { fuzzParameters, fuzzTestTimeoutMs } from '../../helpers/fuzz.ts';
 
@@ -34,7 +34,9 @@ function encodeHeader({ dtype, dims, slack }: { dtype: number; dims: number[]; s
   view.setUint16(0, 0);
   view.setUint8(2, dtype);
   view.setUint8(3, dims.length);
-  dims.forEach((size, i) => view.setUint32(4 + 4 * i, size));
+  dims.forEach((size, i) => {
+    view.setUint32(4 + 4 * i, size);
+  });
   return bytes;
 }
 
@@ -137,7 +139,7 @@ describe('IDX loader fuzzing', () => {
             const refusal = parsed.find((result) => result instanceof InvalidInputError);
             if (refusal) return;
             const [trainImages, trainLabels, testImages, testLabels] = parsed as IdxArray[];
-            let dataset;
+            let dataset: DatasetContents;
             try {
               dataset = assembleDataset(
                 { trainImages, trainLabels, testImages, testLabels },

@@ -105,7 +105,9 @@ describe.each(cases)('sparse softmax cross-entropy on %s (%s)', (backend, implem
         const loss = sparseSoftmaxCrossEntropy(logits, labels, totals, implementation);
         lossSum += loss.dataSync()[0] * batch;
         const predicted = tf.argMax(logits, 1).dataSync();
-        labels.dataSync().forEach((label, i) => (correct += predicted[i] === label ? 1 : 0));
+        labels.dataSync().forEach((label, i) => {
+          correct += predicted[i] === label ? 1 : 0;
+        });
         samples += batch;
       });
     }

@@ -61,9 +61,9 @@ function reorderBias(values: Float32Array | undefined, cell: CellSpec): Float32A
   const size = GATES[cell.kind] * cell.units;
   const out = new Float32Array(size);
   if (!values) return out;
-  GATE_ORDER[cell.kind].forEach((kerasGate, onnxGate) =>
-    out.set(values.subarray(kerasGate * cell.units, (kerasGate + 1) * cell.units), onnxGate * cell.units),
-  );
+  GATE_ORDER[cell.kind].forEach((kerasGate, onnxGate) => {
+    out.set(values.subarray(kerasGate * cell.units, (kerasGate + 1) * cell.units), onnxGate * cell.units);
+  });
   return out;
 }
 

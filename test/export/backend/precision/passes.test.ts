@@ -240,7 +240,9 @@ describe('q8 pass', () => {
       expect(quantized.scales.length).toBe(axis === undefined ? 1 : dims[axis]);
       expect(Math.max(...Array.from(quantized.values, Math.abs))).toBe(127);
       const restored = dequantizeInt8(quantized, dims, axis);
-      weights.forEach((w, i) => expect(Math.abs(restored[i] - w)).toBeLessThanOrEqual(Math.max(...quantized.scales) / 2 + 1e-7));
+      weights.forEach((w, i) => {
+        expect(Math.abs(restored[i] - w)).toBeLessThanOrEqual(Math.max(...quantized.scales) / 2 + 1e-7);
+      });
     }
   });
 });

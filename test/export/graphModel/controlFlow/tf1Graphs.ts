@@ -31,7 +31,9 @@ export function whileLoop(
   const loopCond = g.node('LoopCond', [cond(merges, constants)], {}, `${frame}/LoopCond`);
   const switches = merges.map((merge, k) => g.node('Switch', [merge, loopCond], {}, `${frame}/Switch_${k}`));
   const inside = switches.map((s, k) => g.node('Identity', [`${s}:1`], {}, `${frame}/Identity_${k}`));
-  body(inside, constants).forEach((next, k) => g.node('NextIteration', [next], {}, `${frame}/NextIteration_${k}`));
+  body(inside, constants).forEach((next, k) => {
+    g.node('NextIteration', [next], {}, `${frame}/NextIteration_${k}`);
+  });
   return switches.map((s, k) => g.node('Exit', [`${s}:0`], {}, `${frame}/Exit_${k}`));
 }
 

@@ -10,7 +10,7 @@ const HELD_BY_RNN = ['StackedRNNCells', 'ConvLSTM2DCell'];
 describe('layer registry', () => {
   it('converts every layer class tfjs 4.x registers for deserialization', () => {
     const registered = Object.entries(tf.serialization.SerializationMap.getMap().classNameMap)
-      .filter(([, [constructor]]) => (constructor as { prototype?: unknown }).prototype instanceof tf.layers.Layer)
+      .filter(([, [layerClass]]) => (layerClass as { prototype?: unknown }).prototype instanceof tf.layers.Layer)
       .map(([className]) => className);
     expect(registered.length).toBeGreaterThan(60);
     const supported = new Set(supportedLayerClasses());

@@ -99,10 +99,7 @@ export async function replaceWeight(modelJsonPath: string, name: string, shape: 
     offset += bytes;
   }
   if (!group.weights.some((spec) => spec.name === name)) throw new Error(`no weight ${name} in ${modelJsonPath}`);
-  const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  const rebuilt = new Uint8Array(total);
-  chunks.reduce((at, chunk) => (rebuilt.set(chunk, at), at + chunk.byteLength), 0);
   group.paths = ['rewritten.bin'];
-  await writeFile(path.join(directory, 'rewritten.bin'), rebuilt);
+  await writeFile(path.join(directory, 'rewritten.bin'), Buffer.concat(chunks));
   await writeFile(modelJsonPath, JSON.stringify(json));
 }

@@ -196,10 +196,8 @@ async function quantizeSavedModel(modelJsonPath: string): Promise<void> {
     chunks.push(new Uint8Array((dtype === 'uint8' ? Uint8Array.from(quantized) : Uint16Array.from(quantized)).buffer));
     spec.quantization = { dtype, min, scale };
   });
-  const shard = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  chunks.reduce((at, chunk) => (shard.set(chunk, at), at + chunk.byteLength), 0);
   group.paths = ['quantized.bin'];
-  await writeFile(path.join(directory, 'quantized.bin'), shard);
+  await writeFile(path.join(directory, 'quantized.bin'), Buffer.concat(chunks));
   await writeFile(modelJsonPath, JSON.stringify(json));
 }
 
