@@ -26,7 +26,7 @@ import type { Stage, StageContext, StageResult } from './stages/stage.ts';
 import { trainStage } from './stages/train.ts';
 import { verifyStage } from './stages/verify.ts';
 import { validateVariants } from './variants/options.ts';
-import { hashInputs, hashOutputs, outputsIntact, readState, writeState } from './state.ts';
+import { hashInputs, hashOutputs, outputsIntact, type PipelineState, readState, writeState } from './state.ts';
 
 const STAGE_MODULES: Record<StageName, Stage> = {
   train: trainStage,
@@ -75,38 +75,7 @@ export async function runPipeline(
     summaries: [],
   };
 
-  for (const name of selected) {
-    const stage = STAGE_MODULES[name];
-    say(`\n▶ ${name}`);
-    requireInputs(stage, paths);
-    const started = performance.now();
-    const inputs = await stage.inputs(context);
-    const inputHash = await hashInputs(inputs.settings, inputs.files);
-    const previous = state[name];
-    if (!options.force && previous && previous.inputHash === inputHash && (await outputsIntact(previous, paths.out))) {
-      say(`  unchanged since the last run, skipped (--force to run it again): ${previous.figure}`);
-      outcomes.push({ stage: name, status: 'skipped', seconds: previous.seconds, figure: previous.figure });
-      context.summaries.push({ stage: name, seconds: previous.seconds, figure: `${previous.figure} (skipped: unchanged)` });
-      continue;
-    }
-    // A stage that runs again invalidates what later stages recorded, even if it fails.
-    delete state[name];
-    let result: StageResult;
-    try {
-      result = await stage.run(context);
-    } catch (error) {
-      await writeState(paths.state, state);
-      if (error instanceof UserError) throw new StageError(`stage ${name}: ${error.message}`, { cause: error });
-      throw new StageError(`stage ${name} failed: ${describeError(error)}`, { cause: error });
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const outputs = await hashOutputs(result.outputs, paths.out);
-    state[name] = { inputHash, outputs, figure: result.figure, seconds };
-    await writeState(paths.state, state);
-    say(`  ✓ ${name} in ${formatSeconds(seconds)}: ${result.figure}`);
-    outcomes.push({ stage: name, status: 'ran', seconds, figure: result.figure });
-    context.summaries.push({ stage: name, seconds, figure: result.figure });
-  }
+  for (const name of selected) outcomes.push(await runStage(name, context, state, say));
 
   say(`\n${summaryTable(outcomes)}`);
   say(`\nArtifacts in ${paths.out}/:`);
@@ -121,6 +90,42 @@ export async function runPipeline(
     if (existsSync(file)) say(`  ${file}`);
   }
   return { outcomes, paths };
+}
+
+/**
+ * One stage: skipped when its inputs hash as last time and its outputs are intact (unless forced),
+ * else run and recorded in `state`, which is written at once, after a failure too.
+ */
+async function runStage(name: StageName, context: StageContext, state: PipelineState, say: (line: string) => void): Promise<StageOutcome> {
+  const stage = STAGE_MODULES[name];
+  say(`\n▶ ${name}`);
+  requireInputs(stage, context.paths);
+  const started = performance.now();
+  const inputs = await stage.inputs(context);
+  const inputHash = await hashInputs(inputs.settings, inputs.files);
+  const previous = state[name];
+  if (!context.options.force && previous && previous.inputHash === inputHash && (await outputsIntact(previous, context.paths.out))) {
+    say(`  unchanged since the last run, skipped (--force to run it again): ${previous.figure}`);
+    context.summaries.push({ stage: name, seconds: previous.seconds, figure: `${previous.figure} (skipped: unchanged)` });
+    return { stage: name, status: 'skipped', seconds: previous.seconds, figure: previous.figure };
+  }
+  // A stage that runs again invalidates what later stages recorded, even if it fails.
+  delete state[name];
+  let result: StageResult;
+  try {
+    result = await stage.run(context);
+  } catch (error) {
+    await writeState(context.paths.state, state);
+    if (error instanceof UserError) throw new StageError(`stage ${name}: ${error.message}`, { cause: error });
+    throw new StageError(`stage ${name} failed: ${describeError(error)}`, { cause: error });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const outputs = await hashOutputs(result.outputs, context.paths.out);
+  state[name] = { inputHash, outputs, figure: result.figure, seconds };
+  await writeState(context.paths.state, state);
+  say(`  ✓ ${name} in ${formatSeconds(seconds)}: ${result.figure}`);
+  context.summaries.push({ stage: name, seconds, figure: result.figure });
+  return { stage: name, status: 'ran', seconds, figure: result.figure };
 }
 
 export function resolvePipelineOptions(partial: Partial<PipelineOptions>): PipelineOptions {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { classifierFromModel, describePlacement, loadModel } from '@tfjs-onnx/runtime';
 import { InvalidOptionError, describeError } from '../common/errors.ts';
-import { ConnectionGate, httpServerFactory } from './connections.ts';
+import { ConnectionGate, httpServerFactory, type SlowClientLimits } from './connections.ts';
 import { InferenceCore } from './core/inference.ts';
 import { ModelRegistry } from './core/registry.ts';
 import { SharedMemoryRegistry } from './core/sharedMemory.ts';
@@ -57,25 +57,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const metrics = new ServerMetrics();
   const registry = createRegistry(settings, files, metrics, log);
   await registry.start();
-  const sharedMemory = new SharedMemoryRegistry({
-    enabled: settings.allowClientShm,
-    maxRegions: settings.maxShmRegions,
-    maxBytes: settings.maxShmBytes,
-    maxStringTensorBytes: settings.bodyLimit,
-  });
+  const sharedMemory = createSharedMemory(settings);
   const core = new InferenceCore(registry, metrics, { maxTensorElements: settings.maxTensorElements }, sharedMemory, serverLog);
-  const images = new ImageDecoders({
-    workers: settings.imageWorkers,
-    maxMegapixels: settings.maxImageMegapixels,
-    maxAspect: settings.maxImageAspect,
-  });
+  const images = createImageDecoders(settings);
   const gate = new ConnectionGate(settings.maxConnections);
-  const limits = {
-    requestTimeoutMs: settings.requestTimeoutMs,
-    headerTimeoutMs: settings.headerTimeoutMs,
-    minBodyRate: settings.minBodyRate,
-    bodyRateGraceMs: settings.bodyRateGraceMs,
-  };
+  const limits = connectionLimits(settings);
   const http = httpServerFactory(gate, limits);
   const app = await buildApp(
     { core, metrics, images, log: serverLog },
@@ -106,6 +92,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return closing;
   };
   return { url, port, grpcAddress, grpcPort: grpc?.port, models: [...new Set(registry.ready().map((model) => model.name))], close };
+}
+
+/** Client shared-memory regions, allowed or not, bounded in number and bytes. */
+function createSharedMemory(settings: ServeSettings): SharedMemoryRegistry {
+  return new SharedMemoryRegistry({
+    enabled: settings.allowClientShm,
+    maxRegions: settings.maxShmRegions,
+    maxBytes: settings.maxShmBytes,
+    maxStringTensorBytes: settings.bodyLimit,
+  });
+}
+
+/** The worker threads decoding /classify's images, with the image limits. */
+function createImageDecoders(settings: ServeSettings): ImageDecoders {
+  return new ImageDecoders({
+    workers: settings.imageWorkers,
+    maxMegapixels: settings.maxImageMegapixels,
+    maxAspect: settings.maxImageAspect,
+  });
+}
+
+/** How long clients may take, for HTTP and gRPC alike. */
+function connectionLimits(settings: ServeSettings): SlowClientLimits {
+  return {
+    requestTimeoutMs: settings.requestTimeoutMs,
+    headerTimeoutMs: settings.headerTimeoutMs,
+    minBodyRate: settings.minBodyRate,
+    bodyRateGraceMs: settings.bodyRateGraceMs,
+  };
 }
 
 /** The models of the files and the repository, loaded by the runtime on the device asked for, with /classify over each model's own session. */

@@ -69,17 +69,7 @@ export function buildGraphModelGraph(
   const outputNames = outputSpecs.map((spec) => outputName(graph, spec, source));
 
   const values = new Map<string, TfValue[]>();
-  const inputs = inputNodes.map((node) => {
-    const attrs = new NodeAttributes(node, source);
-    const shape = attrs.shape('shape');
-    if (shape === undefined)
-      throw new UnconvertibleModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
-    const dtype = attrs.dtype('dtype');
-    values.set(node.name, [tensorValue(node.name, shape, identityPermutation(shape.length), dtype)]);
-    const endpoint: GraphEndpoint = { name: node.name, shape: endpointShape(node.name, shape), elementType: elementType(dtype) };
-    graph.inputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
-    return endpoint;
-  });
+  const inputs = inputNodes.map((node) => addGraphInput(graph, node, values, source));
 
   const scope: ConversionScope = {
     opset,
@@ -91,25 +81,47 @@ export function buildGraphModelGraph(
   convertNodes(scope, graph, nodes, values, outputRefs);
 
   graph.currentLayer = '';
-  const outputs = outputSpecs.map(({ ref, description }, i) => {
-    const value = outputOf(values, ref, undefined, source, description);
-    if (isList(value))
-      throw new UnconvertibleModelError(
-        `${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`,
-      );
-    const ctx = new TfOpContext(new NodeAttributes(nodes.get(ref.node)!, source), [], graph, opset);
-    // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
-    graph.nodeWithOutputName('Identity', [ctx.logical(value)], outputNames[i]);
-    const shape: Dim[] = [...value.shape];
-    const endpoint: GraphEndpoint = {
-      name: outputNames[i],
-      shape: endpointShape(outputNames[i], shape),
-      elementType: elementType(value.dtype),
-    };
-    graph.outputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
-    return endpoint;
-  });
+  const outputs = outputSpecs.map((spec, i) =>
+    addGraphOutput(graph, values, nodes.get(spec.ref.node)!, spec, outputNames[i]!, opset, source),
+  );
   return { graph, inputs, outputs, units: sourceUnits(scope.converted) };
+}
+
+/** A model input: its value for the nodes reading it, and the ONNX graph input, under its TF name. */
+function addGraphInput(graph: GraphBuilder, node: GraphNodeDef, values: Map<string, TfValue[]>, source: string): GraphEndpoint {
+  const attrs = new NodeAttributes(node, source);
+  const shape = attrs.shape('shape');
+  if (shape === undefined)
+    throw new UnconvertibleModelError(`${source}: input "${node.name}" has an unknown rank; the converter needs its shape`);
+  const dtype = attrs.dtype('dtype');
+  values.set(node.name, [tensorValue(node.name, shape, identityPermutation(shape.length), dtype)]);
+  const endpoint: GraphEndpoint = { name: node.name, shape: endpointShape(node.name, shape), elementType: elementType(dtype) };
+  graph.inputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
+  return endpoint;
+}
+
+/** A model output, named `name`: a tensor (never a TensorList), in TF's layout. */
+function addGraphOutput(
+  graph: GraphBuilder,
+  values: Map<string, TfValue[]>,
+  producer: GraphNodeDef,
+  { ref, description }: { ref: TensorRef; description: string },
+  name: string,
+  opset: number,
+  source: string,
+): GraphEndpoint {
+  const value = outputOf(values, ref, undefined, source, description);
+  if (isList(value))
+    throw new UnconvertibleModelError(
+      `${source}: the model's ${description} is a TensorList or TensorArray, which has no ONNX tensor form`,
+    );
+  const ctx = new TfOpContext(new NodeAttributes(producer, source), [], graph, opset);
+  // Outputs leave in TF's layout under their TF names: an Identity the identity pass folds where it can.
+  graph.nodeWithOutputName('Identity', [ctx.logical(value)], name);
+  const shape: Dim[] = [...value.shape];
+  const endpoint: GraphEndpoint = { name, shape: endpointShape(name, shape), elementType: elementType(value.dtype) };
+  graph.outputs.push({ name: endpoint.name, elementType: endpoint.elementType, shape: endpoint.shape });
+  return endpoint;
 }
 
 /** One error for the whole graph: every op without a handler, how often it occurs and where first. */

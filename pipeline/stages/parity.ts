@@ -2,9 +2,18 @@ import cliProgress from 'cli-progress';
 import { writeJsonAtomic } from '../../common/files.ts';
 import { datasetFiles } from '../../training/data/datasets.ts';
 import type { ImageSplit } from '../../training/data/datasets.ts';
-import { PARITY_DEVICES, ParityError, checkParity, describeParityFailure, normalizeImages, readPreprocess } from '../parity.ts';
+import {
+  checkParity,
+  describeParityFailure,
+  normalizeImages,
+  PARITY_DEVICES,
+  ParityError,
+  type ParityReport,
+  readPreprocess,
+} from '../parity.ts';
 import { modelVariants } from '../options.ts';
 import { checkVariants, describeVariantFailure } from '../variants/check.ts';
+import type { VariantsReport } from '../variants/types.ts';
 import { tfjsModelFileList } from './files.ts';
 import type { Stage } from './stage.ts';
 
@@ -68,18 +77,7 @@ export const parityStage: Stage = {
             onProgress: say,
           });
     await writeJsonAtomic(paths.parity, variants ? { ...report, variants } : report);
-    for (const pair of report.pairs) {
-      say(
-        `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}`,
-      );
-    }
-    for (const { device, reason } of report.skipped ?? []) say(`skip ${device}: ${reason}`);
-    for (const variant of variants?.variants ?? []) {
-      const agreement = Math.min(variant.versusTfjs.cpu.top1Agreement, variant.versusTfjs.wasm.top1Agreement);
-      say(
-        `${variant.passed ? 'ok  ' : 'FAIL'} ${variant.dtype} ${variant.file}: top-1 vs tfjs ${(agreement * 100).toFixed(2)}%, test accuracy ${(variant.testAccuracy * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points), ${(variant.sizeRatio * 100).toFixed(0)}% of fp32's size`,
-      );
-    }
+    sayResults(report, variants, say);
     if (!report.passed) throw new ParityError(`parity failed: ${describeParityFailure(report)} (details in ${paths.parity})`);
     if (variants && !variants.passed)
       throw new ParityError(`variant parity failed: ${describeVariantFailure(variants)} (details in ${paths.parity})`);
@@ -94,6 +92,22 @@ export const parityStage: Stage = {
     };
   },
 };
+
+/** One line per compared pair, skipped device and variant. */
+function sayResults(report: ParityReport, variants: VariantsReport | undefined, say: (line: string) => void): void {
+  for (const pair of report.pairs) {
+    say(
+      `${pair.passed ? 'ok  ' : 'FAIL'} ${pair.a} vs ${pair.b}: top-1 ${(pair.top1Agreement * 100).toFixed(2)}% of ${pair.samples}, max |Δp| ${pair.maxAbsDiff.toExponential(2)}, mean |Δp| ${pair.meanAbsDiff.toExponential(2)}`,
+    );
+  }
+  for (const { device, reason } of report.skipped ?? []) say(`skip ${device}: ${reason}`);
+  for (const variant of variants?.variants ?? []) {
+    const agreement = Math.min(variant.versusTfjs.cpu.top1Agreement, variant.versusTfjs.wasm.top1Agreement);
+    say(
+      `${variant.passed ? 'ok  ' : 'FAIL'} ${variant.dtype} ${variant.file}: top-1 vs tfjs ${(agreement * 100).toFixed(2)}%, test accuracy ${(variant.testAccuracy * 100).toFixed(2)}% (${(variant.accuracyChange * 100).toFixed(2)} points), ${(variant.sizeRatio * 100).toFixed(0)}% of fp32's size`,
+    );
+  }
+}
 
 /** The test images as model input, normalized as checkParity normalizes them for the fp32 paths. */
 async function normalizedTestImages(modelJsonPath: string, test: ImageSplit): Promise<Float32Array> {

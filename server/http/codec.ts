@@ -72,23 +72,7 @@ export function parseInferRequest(
   target: { modelName: string; modelVersion?: string },
   receivedAt: bigint,
 ): ParsedInferRequest {
-  const binarySizes: { name: string; size: number }[] = [];
-  for (const input of body.inputs) {
-    const size = input.parameters?.binary_data_size;
-    checkOneSource(input);
-    if (size === undefined) continue;
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new InvalidRequestError(
-        `input '${input.name}' parameters.binary_data_size is ${typeof size === 'bigint' ? String(size) : JSON.stringify(size)}; it must be a whole number of bytes`,
-      );
-    }
-    if (binary === undefined) {
-      throw new InvalidRequestError(
-        `input '${input.name}' uses binary_data_size, but the request has no Inference-Header-Content-Length header saying where its JSON ends`,
-      );
-    }
-    binarySizes.push({ name: input.name, size });
-  }
+  const binarySizes = binaryDataSizes(body, binary);
   const chunks = binary === undefined ? [] : cutBinaryChunks(binary, binarySizes);
   const header: InferenceHeader = {
     ...target,
@@ -117,6 +101,33 @@ export function parseInferRequest(
       return source.data !== undefined ? valuesFromJson(input, source.data) : valuesFromRaw(input, chunks[chunk++]);
     });
   };
+  return { call: { header, receivedAt, decode }, binaryOutput: binaryOutputs(body) };
+}
+
+/** Each input's binary_data_size, checked (one source per input; a whole number; only with a binary part), in request order. */
+function binaryDataSizes(body: RequestBody, binary: Buffer | undefined): { name: string; size: number }[] {
+  const binarySizes: { name: string; size: number }[] = [];
+  for (const input of body.inputs) {
+    const size = input.parameters?.binary_data_size;
+    checkOneSource(input);
+    if (size === undefined) continue;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new InvalidRequestError(
+        `input '${input.name}' parameters.binary_data_size is ${typeof size === 'bigint' ? String(size) : JSON.stringify(size)}; it must be a whole number of bytes`,
+      );
+    }
+    if (binary === undefined) {
+      throw new InvalidRequestError(
+        `input '${input.name}' uses binary_data_size, but the request has no Inference-Header-Content-Length header saying where its JSON ends`,
+      );
+    }
+    binarySizes.push({ name: input.name, size });
+  }
+  return binarySizes;
+}
+
+/** Whether an output goes back as binary data: its binary_data, else binary_data_output, else not. */
+function binaryOutputs(body: RequestBody): (name: string) => boolean {
   const allBinary = booleanParameter(body.parameters?.binary_data_output, 'binary_data_output') === true;
   const perOutput = new Map(
     (body.outputs ?? []).map((output) => [
@@ -124,11 +135,10 @@ export function parseInferRequest(
       booleanParameter(output.parameters?.binary_data, `output '${output.name}' binary_data`),
     ]),
   );
-  const binaryOutput = (name: string) => {
+  return (name: string) => {
     const own = perOutput.get(name);
     return typeof own === 'boolean' ? own : allBinary;
   };
-  return { call: { header, receivedAt, decode }, binaryOutput };
 }
 
 /** An input's values come from exactly one place: `data`, the binary part, or a shared-memory region (Triton's rule and words). */

@@ -45,6 +45,60 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; g
   });
 }
 
+/**
+ * A client that sends the head and the first 100 bytes of `body` and stalls; resolves once connected,
+ * with its close (wrapped: an async function returning the promise itself would wait for it).
+ */
+async function stallAfterPartOfBody(url: string, body: string): Promise<{ closed: Promise<void> }> {
+  const stalled = net.connect(Number(new URL(url).port), '127.0.0.1');
+  await new Promise((resolve) => stalled.once('connect', resolve));
+  stalled.write(
+    `POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`,
+  );
+  const closed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+  stalled.on('error', () => {});
+  return { closed };
+}
+
+/** POSTs JSON through `agent`'s connection; the reply's status once its body is read. */
+function postThrough(agent: http.Agent, target: string, payload: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const request = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode!));
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+/** Whether `count` requests came to wait in the model's batching queue within 15 s (the pending-request gauge). */
+async function waitUntilQueued(url: string, count: number): Promise<boolean> {
+  const pending = new RegExp(`nv_inference_pending_request_count\\{model="model",version="1"\\} ${count}`);
+  for (let i = 0; i < 300; i++) {
+    if (pending.test(await (await fetch(`${url}/metrics`)).text())) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** An infer over gRPC, one over HTTP (`sendHttp`) and a /classify of the same image, in that order, left in flight; and the gRPC client, to close at the end. */
+function sendInFlight(url: string, grpcAddress: string, inputName: string, pixels: number[], sendHttp: () => Promise<number>) {
+  const client = grpcClient(grpcAddress, { keepCase: true, longs: Number, defaults: true });
+  const grpcInFlight = call<GrpcInferResponse>(client, 'ModelInfer', {
+    model_name: 'model',
+    inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
+    raw_input_contents: [float32Bytes(pixels)],
+  });
+  const httpInFlight = sendHttp();
+  const classifyInFlight = fetch(`${url}/v2/models/model/classify?top_k=2`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pixels: Array.from(testImage(1)) }),
+  });
+  return { client, grpcInFlight, httpInFlight, classifyInFlight };
+}
+
 describe('tfjs-onnx serve', () => {
   it('on SIGTERM flushes the queued batch, answers HTTP (infer and classify) and gRPC in flight, closes a stalled client after the grace period, and exits 0', async () => {
     const graceMs = 1500;
@@ -67,50 +121,17 @@ describe('tfjs-onnx serve', () => {
     const pixels = Array.from(testImage(1), (value) => value / 255);
     const body = JSON.stringify({ inputs: [{ name: inputName, shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1], datatype: 'FP32', data: pixels }] });
 
-    // A client that sends half its body and stalls.
-    const stalled = net.connect(Number(new URL(url).port), '127.0.0.1');
-    await new Promise((resolve) => stalled.once('connect', resolve));
-    stalled.write(
-      `POST /v2/models/model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`,
-    );
-    const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
-    stalled.on('error', () => {});
+    const { closed: stalledClosed } = await stallAfterPartOfBody(url, body);
 
     // A keep-alive connection that will ask for more after shutdown begins.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const viaAgent = (payload: string) =>
-      new Promise<number>((resolve, reject) => {
-        const request = http.request(
-          `${url}/v2/models/model/infer`,
-          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-          (response) => {
-            response.resume();
-            response.on('end', () => resolve(response.statusCode!));
-          },
-        );
-        request.on('error', reject);
-        request.end(payload);
-      });
+    const viaAgent = (payload: string) => postThrough(agent, `${url}/v2/models/model/infer`, payload);
 
-    const client = grpcClient(grpcAddress, { keepCase: true, longs: Number, defaults: true });
-    const grpcInFlight = call<GrpcInferResponse>(client, 'ModelInfer', {
-      model_name: 'model',
-      inputs: [{ name: inputName, datatype: 'FP32', shape: [1, IMAGE_SIZE, IMAGE_SIZE, 1] }],
-      raw_input_contents: [float32Bytes(pixels)],
-    });
-    const httpInFlight = viaAgent(body);
-    const classifyInFlight = fetch(`${url}/v2/models/model/classify?top_k=2`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pixels: Array.from(testImage(1)) }),
-    });
+    const { client, grpcInFlight, httpInFlight, classifyInFlight } = sendInFlight(url, grpcAddress, inputName, pixels, () =>
+      viaAgent(body),
+    );
     // Signal only once the three requests wait in the batching queue (the pending gauge says so).
-    let queued = false;
-    for (let i = 0; i < 300 && !queued; i++) {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      queued = /nv_inference_pending_request_count\{model="model",version="1"\} 3/.test(metrics);
-      if (!queued) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const queued = await waitUntilQueued(url, 3);
     expect(queued, 'the infer, gRPC and classify requests all wait in the batching queue').toBe(true);
     const signalledAt = Date.now();
     child.kill('SIGTERM');

@@ -112,51 +112,65 @@ async function measureThroughput(
     cpu: await (ortNode as unknown as OrtModule).InferenceSession.create(onnxBytes),
     wasm: await (ortWeb as unknown as OrtModule).InferenceSession.create(onnxBytes),
   };
-  const outputNames = [...sessions.cpu.outputNames];
   const results: GraphModelThroughput[] = [];
   try {
     for (const batch of settings.batchSizes) {
       if (fixedBatch !== null && fixedBatch !== batch) continue;
-      const [inputBatch] = randomBatches(inputs, batch, 1);
-      const feeds = Object.fromEntries(inputs.map((input, i) => [input.name, inputBatch.tensors[i]]));
-      const ortFeeds = (ort: OrtModule, session: OrtSession) =>
-        Object.fromEntries(
-          session.inputNames.map((name, i) => [
-            name,
-            new ort.Tensor(inputBatch.tensors[i].dtype, inputBatch.tensors[i].dataSync(), inputBatch.tensors[i].shape),
-          ]),
-        );
-      const calls: Record<'tfjs' | RuntimePath, () => Promise<unknown>> = {
-        tfjs: async () => {
-          const outputs = await executeGraphModel(model, feeds, outputNames);
-          await Promise.all(outputs.map((output) => output.data()));
-          tf.dispose(outputs);
-        },
-        cpu: () => sessions.cpu.run(ortFeeds(ortNode as unknown as OrtModule, sessions.cpu)),
-        wasm: () => sessions.wasm.run(ortFeeds(ortWeb as unknown as OrtModule, sessions.wasm)),
-      };
-      const rates: Record<'tfjs' | RuntimePath, number[]> = { tfjs: [], cpu: [], wasm: [] };
-      for (let repetition = 0; repetition < settings.repetitions; repetition++) {
-        for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
-          const times = await timeCalls(calls[path], settings.latencyRound);
-          rates[path].push((batch * times.length * 1000) / times.reduce((a, b) => a + b, 0));
-        }
-      }
-      const engines = { tfjs: `tfjs-converter execute (${backend})`, cpu: 'onnxruntime-node (cpu)', wasm: 'onnxruntime-web (wasm)' };
-      for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
-        results.push({
-          path,
-          engine: engines[path],
-          batch,
-          imagesPerSecond: spread(rates[path]),
-          speedupOverTfjs: pairedRatio(rates[path], rates.tfjs),
-        });
-      }
-      tf.dispose(inputBatch.tensors);
+      results.push(...(await measureBatch(model, inputs, sessions, batch, settings, backend)));
     }
   } finally {
     model.dispose();
     await Promise.all(Object.values(sessions).map((session) => session.release()));
   }
+  return results;
+}
+
+/** tfjs-converter, onnxruntime-node and onnxruntime-web on one random batch, alternating, repetition by repetition. */
+async function measureBatch(
+  model: GraphModel,
+  inputs: DeclaredInput[],
+  sessions: Record<RuntimePath, OrtSession>,
+  batch: number,
+  settings: Settings,
+  backend: string,
+): Promise<GraphModelThroughput[]> {
+  const outputNames = [...sessions.cpu.outputNames];
+  const results: GraphModelThroughput[] = [];
+  const [inputBatch] = randomBatches(inputs, batch, 1);
+  const feeds = Object.fromEntries(inputs.map((input, i) => [input.name, inputBatch.tensors[i]]));
+  const ortFeeds = (ort: OrtModule, session: OrtSession) =>
+    Object.fromEntries(
+      session.inputNames.map((name, i) => [
+        name,
+        new ort.Tensor(inputBatch.tensors[i].dtype, inputBatch.tensors[i].dataSync(), inputBatch.tensors[i].shape),
+      ]),
+    );
+  const calls: Record<'tfjs' | RuntimePath, () => Promise<unknown>> = {
+    tfjs: async () => {
+      const outputs = await executeGraphModel(model, feeds, outputNames);
+      await Promise.all(outputs.map((output) => output.data()));
+      tf.dispose(outputs);
+    },
+    cpu: () => sessions.cpu.run(ortFeeds(ortNode as unknown as OrtModule, sessions.cpu)),
+    wasm: () => sessions.wasm.run(ortFeeds(ortWeb as unknown as OrtModule, sessions.wasm)),
+  };
+  const rates: Record<'tfjs' | RuntimePath, number[]> = { tfjs: [], cpu: [], wasm: [] };
+  for (let repetition = 0; repetition < settings.repetitions; repetition++) {
+    for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
+      const times = await timeCalls(calls[path], settings.latencyRound);
+      rates[path].push((batch * times.length * 1000) / times.reduce((a, b) => a + b, 0));
+    }
+  }
+  const engines = { tfjs: `tfjs-converter execute (${backend})`, cpu: 'onnxruntime-node (cpu)', wasm: 'onnxruntime-web (wasm)' };
+  for (const path of ['tfjs', 'cpu', 'wasm'] as const) {
+    results.push({
+      path,
+      engine: engines[path],
+      batch,
+      imagesPerSecond: spread(rates[path]),
+      speedupOverTfjs: pairedRatio(rates[path], rates.tfjs),
+    });
+  }
+  tf.dispose(inputBatch.tensors);
   return results;
 }

@@ -23,7 +23,7 @@ import {
   type Protocol,
   type ServerBenchResult,
 } from './data.ts';
-import { SERVING_PLANS } from './plans.ts';
+import { SERVING_PLANS, type ServingPlan } from './plans.ts';
 import { measureServerMemory } from './serverMemory.ts';
 import { runSoak } from './soak.ts';
 import { measureBaseline, measureServeThroughput } from './throughput.ts';
@@ -49,34 +49,8 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
   const plan = options.quick ? SERVING_PLANS.quick : SERVING_PLANS.full;
   const connections = options.connections ?? [1, 16, 64];
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const points: BenchPoint[] = [];
-  const batching: BatchingRatio[] = [];
-  let baselineBackend = 'none';
-  let requestBytes = {} as Record<Protocol, number>;
-  for (const model of models) {
-    log(`${model.name}: ${model.onnx}`);
-    const served = await measureServeThroughput(model, plan, connections, log);
-    points.push(...served.points);
-    batching.push(...served.batching);
-    requestBytes = served.requestBytes;
-    if (model.tfjs) {
-      const baseline = await measureBaseline({ name: model.name, tfjs: model.tfjs }, plan, connections, log);
-      points.push(...baseline.points);
-      baselineBackend = baseline.backend;
-    }
-  }
-
-  const memoryModel = models[0]!;
-  const memory: MemoryRun[] = [];
-  for (const protocol of PROTOCOLS)
-    memory.push(await measureServerMemory(memoryModel.onnx, protocol, plan.memoryCheckpoints, plan.memoryConnections, log));
-  const soak = await runSoak(memoryModel.onnx, plan.soakSeconds, plan.soakSampleSeconds, log);
-  const cpu = await measureServerCpu(memoryModel.onnx, {
-    requests: plan.cpuRequests,
-    connections: 16,
-    repetitions: plan.cpuRepetitions,
-    log,
-  });
+  const { points, batching, baselineBackend, requestBytes } = await measureThroughputs(models, plan, connections, log);
+  const { memory, soak, cpu } = await measureOnFirstModel(models[0]!, plan, log);
 
   const result: ServerBenchResult = {
     schema: 2,
@@ -109,6 +83,43 @@ export async function benchServer(options: ServerBenchOptions = {}): Promise<Ser
   };
   await writeJsonAtomic(options.out ?? path.join(PROJECT_ROOT, 'bench/results/server.json'), result);
   return result;
+}
+
+/** Each model's throughput per protocol, with batching and without, and the tfjs baseline where there is a tfjs model. */
+async function measureThroughputs(models: BenchModel[], plan: ServingPlan, connections: number[], log: (line: string) => void) {
+  const points: BenchPoint[] = [];
+  const batching: BatchingRatio[] = [];
+  let baselineBackend = 'none';
+  let requestBytes = {} as Record<Protocol, number>;
+  for (const model of models) {
+    log(`${model.name}: ${model.onnx}`);
+    const served = await measureServeThroughput(model, plan, connections, log);
+    points.push(...served.points);
+    batching.push(...served.batching);
+    requestBytes = served.requestBytes;
+    if (model.tfjs) {
+      const baseline = await measureBaseline({ name: model.name, tfjs: model.tfjs }, plan, connections, log);
+      points.push(...baseline.points);
+      baselineBackend = baseline.backend;
+    }
+  }
+
+  return { points, batching, baselineBackend, requestBytes };
+}
+
+/** On one model: a fresh server's memory per protocol, the soak, and the server's CPU time per request. */
+async function measureOnFirstModel(memoryModel: BenchModel, plan: ServingPlan, log: (line: string) => void) {
+  const memory: MemoryRun[] = [];
+  for (const protocol of PROTOCOLS)
+    memory.push(await measureServerMemory(memoryModel.onnx, protocol, plan.memoryCheckpoints, plan.memoryConnections, log));
+  const soak = await runSoak(memoryModel.onnx, plan.soakSeconds, plan.soakSampleSeconds, log);
+  const cpu = await measureServerCpu(memoryModel.onnx, {
+    requests: plan.cpuRequests,
+    connections: 16,
+    repetitions: plan.cpuRepetitions,
+    log,
+  });
+  return { memory, soak, cpu };
 }
 
 function checkExists(file: string, what: string): void {

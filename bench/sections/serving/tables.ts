@@ -5,7 +5,7 @@
  */
 import { failed, formatNumber, formatSpread, type Table } from '../../report/table.ts';
 import type { SectionRun } from '../definition.ts';
-import { PROTOCOLS, type ServerBenchResult, type ServerCpuResult, type ServingData } from './data.ts';
+import { PROTOCOLS, type ServerBenchResult, type ServerCpuResult, type ServingData, type SoakRun } from './data.ts';
 
 export function servingTables(run: SectionRun<ServingData>): Table[] {
   if (!run.data) return [failed({ title: 'Serving', header: [], rows: [], notes: [] }, run)];
@@ -16,10 +16,20 @@ export function servingTables(run: SectionRun<ServingData>): Table[] {
 
 /** The serving benchmark's tables: throughput per model, protocol and batching; the paired batching ratios; memory; the soak. */
 export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
+  return [
+    throughputTable(benchmark),
+    batchingTable(benchmark),
+    memoryTable(benchmark),
+    soakTable(benchmark.soak),
+    ...(benchmark.cpu ? [serverCpuTable(benchmark.cpu, `${benchmark.models[0]!.name}`)] : []),
+  ];
+}
+
+function throughputTable(benchmark: ServerBenchResult): Table {
   const runs = benchmark.quick
     ? `1 run of ${benchmark.settings.durationSeconds} s`
     : `median of ${benchmark.settings.repetitions} runs of ${benchmark.settings.durationSeconds} s`;
-  const throughput: Table = {
+  return {
     title: 'Serving (requests/s over loopback, one image per request)',
     header: ['model', 'protocol', 'server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'failures'],
     rows: benchmark.points.map((point) => [
@@ -37,7 +47,10 @@ export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
       `Request bytes: ${PROTOCOLS.map((protocol) => `${protocol} ${benchmark.settings.requestBytes[protocol]?.toLocaleString('en-US')}`).join(', ')}. p50/p99: autocannon's whole ms for HTTP, measured per call for gRPC. The load generator shares the machine with the server.`,
     ],
   };
-  const ratios: Table = {
+}
+
+function batchingTable(benchmark: ServerBenchResult): Table {
+  return {
     title: 'Dynamic batching ÷ no batching (requests/s, paired per repetition)',
     header: ['model', 'protocol', 'connections', 'ratio'],
     rows: benchmark.batching.map((entry) => [entry.model, entry.protocol, String(entry.connections), formatSpread(entry.ratio)]),
@@ -45,7 +58,10 @@ export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
       'Targets: at 1 connection ≥ 0.9 (batching may cost a lone client at most 10%), at 64 connections ≥ 2 (under load it should at least double throughput).',
     ],
   };
-  const memory: Table = {
+}
+
+function memoryTable(benchmark: ServerBenchResult): Table {
+  return {
     title: 'Server memory per protocol (resident set after N requests)',
     header: [
       'protocol',
@@ -61,8 +77,10 @@ export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
     ]),
     notes: [`A fresh \`serve\` (defaults) per protocol on ${benchmark.models[0]!.name}, ${benchmark.memory[0]!.connections} connections.`],
   };
-  const { soak } = benchmark;
-  const soakTable: Table = {
+}
+
+function soakTable(soak: SoakRun): Table {
+  return {
     title: 'Soak (mixed good and bad requests, HTTP and gRPC together)',
     header: ['seconds', 'requests', 'bad share', 'unexpected replies', 'RSS MB, second half (first / last / max)', 'live after'],
     rows: [
@@ -84,7 +102,6 @@ export function servingTablesFor(benchmark: ServerBenchResult): Table[] {
       `RSS every ${soak.sampleSeconds} s (MB): ${soak.samples.map((sample) => sample.rssMB.toFixed(0)).join(' ')}.`,
     ],
   };
-  return [throughput, ratios, memory, soakTable, ...(benchmark.cpu ? [serverCpuTable(benchmark.cpu, `${benchmark.models[0]!.name}`)] : [])];
 }
 
 /** Server CPU-seconds per 1,000 requests per protocol (cpu.ts), with the gRPC ratios. */

@@ -144,8 +144,18 @@ function sameElement(datatype: string, json: unknown, bare: unknown): boolean {
 
 /** Problems with one case's three replies; empty when all agree with bare onnxruntime exactly. */
 async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
-  const problems: string[] = [];
   const url = `${server.url}/v2/models/${testCase.name}/infer`;
+  const problems = [
+    ...(await checkJson(url, testCase, outputs)),
+    ...(await checkBinary(url, testCase, outputs)),
+    ...(await checkGrpc(testCase, outputs)),
+  ];
+  return problems.map((problem) => `${testCase.name}: ${problem}`);
+}
+
+/** The case over HTTP JSON: each output's datatype, shape and elements against bare onnxruntime's. */
+async function checkJson(url: string, testCase: Passing['testCase'], outputs: Passing['outputs']): Promise<string[]> {
+  const problems: string[] = [];
   const inputsJson = testCase.inputs.map(
     (input) =>
       `{"name":${JSON.stringify(input.name)},"datatype":"${input.datatype}","shape":${JSON.stringify(input.dims)},"data":${jsonData(input)}}`,
@@ -168,7 +178,12 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
       if (!same) problems.push(`JSON: output '${name}' differs from bare onnxruntime`);
     }
   }
+  return problems;
+}
 
+/** The case with the binary tensor data extension both ways: each output's bytes against bare onnxruntime's. */
+async function checkBinary(url: string, testCase: Passing['testCase'], outputs: Passing['outputs']): Promise<string[]> {
+  const problems: string[] = [];
   const header = JSON.stringify({
     inputs: testCase.inputs.map((input) => ({
       name: input.name,
@@ -201,7 +216,12 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
         problems.push(`binary: output '${name}' differs from bare onnxruntime`);
     }
   }
+  return problems;
+}
 
+/** The case over gRPC with raw contents: each output's bytes (BYTES: its strings) against bare onnxruntime's. */
+async function checkGrpc(testCase: Passing['testCase'], outputs: Passing['outputs']): Promise<string[]> {
+  const problems: string[] = [];
   try {
     const reply = await call<GrpcInferResponse>(client, 'ModelInfer', {
       model_name: testCase.name,
@@ -220,7 +240,7 @@ async function checkCase({ testCase, outputs }: Passing): Promise<string[]> {
   } catch (error) {
     problems.push(`gRPC: ${(error as Error).message.slice(0, 200)}`);
   }
-  return problems.map((problem) => `${testCase.name}: ${problem}`);
+  return problems;
 }
 
 describe('the ONNX backend test data (libonnx-testdata)', () => {

@@ -17,6 +17,63 @@ import { PREFIX, made, makeObject, post, register, shm, useSharedMemoryServer } 
 
 const served = useSharedMemoryServer();
 
+/**
+ * Registrations refused with 400, each with what its message must say: bad keys (the root, paths,
+ * '.' and '..', Triton's reserved prefix, too long, missing, a symbolic link, a FIFO), windows that
+ * pass the end of `key`'s 64-byte object, bad sizes and offsets, and malformed bodies.
+ */
+function badRegistrations(key: string): [string, unknown, RegExp][] {
+  return [
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key: '/', byte_size: 8 },
+      /^cannot register shared memory region 'r' - invalid shm key '\/'$/,
+    ],
+    ['/v2/systemsharedmemory/region/r/register', { key: '///', byte_size: 8 }, /invalid shm key '\/\/\/'/],
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key: '/../../etc/passwd', byte_size: 8 },
+      /invalid shm key '\/..\/..\/etc\/passwd': a key is one name/,
+    ],
+    ['/v2/systemsharedmemory/region/r/register', { key: 'a/b', byte_size: 8 }, /invalid shm key 'a\/b'/],
+    ['/v2/systemsharedmemory/region/r/register', { key: '/..', byte_size: 8 }, /'\.' and '\.\.' are not shared memory objects/],
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key: '/triton_python_backend_shm_region_x', byte_size: 8 },
+      /as the key contains the reserved prefix 'triton_python_backend_shm_region_'/,
+    ],
+    ['/v2/systemsharedmemory/region/r/register', { key: `/${'x'.repeat(256)}`, byte_size: 8 }, /longer than 255 bytes/],
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key: `/${PREFIX}missing`, byte_size: 8 },
+      /Unable to open shared memory region: '\/tfjs_onnx_test_\d+_missing' \(region 'r': no such shared memory object\)/,
+    ],
+    ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}link`, byte_size: 8 }, /it is a symbolic link/],
+    ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}fifo`, byte_size: 8 }, /is not a shared memory object/],
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key, byte_size: 65 },
+      /failed to register shared memory region 'r': invalid args: offset 0 \+ byte_size 65 passes the end of .*, which has 64 bytes/,
+    ],
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key, offset: 1, byte_size: 64 },
+      /failed to register shared memory region 'r': invalid args/,
+    ],
+    [
+      '/v2/systemsharedmemory/region/r/register',
+      { key, offset: 64, byte_size: 1 },
+      /failed to register shared memory region 'r': invalid args/,
+    ],
+    ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 0 }, /byte_size must be at least 1/],
+    ['/v2/systemsharedmemory/region/r/register', { key, byte_size: -1 }, /byte_size must be a whole number of bytes ≥ 0, got -1/],
+    ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 8, offset: 1.5 }, /offset must be a whole number of bytes/],
+    ['/v2/systemsharedmemory/region/r/register', { byte_size: 8 }, /has no 'key' string/],
+    ['/v2/systemsharedmemory/region/r/register', [key, 8], /is a JSON object/],
+    ['/v2/systemsharedmemory/register', { key, byte_size: 8 }, /'region name' is necessary to register system shared memory region/],
+  ];
+}
+
 describe('system shared memory off (the default, as in Triton)', () => {
   it("refuses register and unregister with Triton's message, answers status, and does not list the extension", async () => {
     const off = await startServer({ modelPaths: [served.modelPath], port: 0, grpcPort: 0 });
@@ -97,55 +154,7 @@ describe('registering regions', () => {
     const fifo = path.join('/dev/shm', `${PREFIX}fifo`);
     execFileSync('mkfifo', [fifo]);
     made.add(fifo);
-    const cases: [string, unknown, RegExp][] = [
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key: '/', byte_size: 8 },
-        /^cannot register shared memory region 'r' - invalid shm key '\/'$/,
-      ],
-      ['/v2/systemsharedmemory/region/r/register', { key: '///', byte_size: 8 }, /invalid shm key '\/\/\/'/],
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key: '/../../etc/passwd', byte_size: 8 },
-        /invalid shm key '\/..\/..\/etc\/passwd': a key is one name/,
-      ],
-      ['/v2/systemsharedmemory/region/r/register', { key: 'a/b', byte_size: 8 }, /invalid shm key 'a\/b'/],
-      ['/v2/systemsharedmemory/region/r/register', { key: '/..', byte_size: 8 }, /'\.' and '\.\.' are not shared memory objects/],
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key: '/triton_python_backend_shm_region_x', byte_size: 8 },
-        /as the key contains the reserved prefix 'triton_python_backend_shm_region_'/,
-      ],
-      ['/v2/systemsharedmemory/region/r/register', { key: `/${'x'.repeat(256)}`, byte_size: 8 }, /longer than 255 bytes/],
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key: `/${PREFIX}missing`, byte_size: 8 },
-        /Unable to open shared memory region: '\/tfjs_onnx_test_\d+_missing' \(region 'r': no such shared memory object\)/,
-      ],
-      ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}link`, byte_size: 8 }, /it is a symbolic link/],
-      ['/v2/systemsharedmemory/region/r/register', { key: `/${PREFIX}fifo`, byte_size: 8 }, /is not a shared memory object/],
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key, byte_size: 65 },
-        /failed to register shared memory region 'r': invalid args: offset 0 \+ byte_size 65 passes the end of .*, which has 64 bytes/,
-      ],
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key, offset: 1, byte_size: 64 },
-        /failed to register shared memory region 'r': invalid args/,
-      ],
-      [
-        '/v2/systemsharedmemory/region/r/register',
-        { key, offset: 64, byte_size: 1 },
-        /failed to register shared memory region 'r': invalid args/,
-      ],
-      ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 0 }, /byte_size must be at least 1/],
-      ['/v2/systemsharedmemory/region/r/register', { key, byte_size: -1 }, /byte_size must be a whole number of bytes ≥ 0, got -1/],
-      ['/v2/systemsharedmemory/region/r/register', { key, byte_size: 8, offset: 1.5 }, /offset must be a whole number of bytes/],
-      ['/v2/systemsharedmemory/region/r/register', { byte_size: 8 }, /has no 'key' string/],
-      ['/v2/systemsharedmemory/region/r/register', [key, 8], /is a JSON object/],
-      ['/v2/systemsharedmemory/register', { key, byte_size: 8 }, /'region name' is necessary to register system shared memory region/],
-    ];
+    const cases = badRegistrations(key);
     for (const [url, body, message] of cases) {
       const reply = await post(served.server.url, url, body);
       expect({ url, body, status: reply.status }).toEqual({ url, body, status: 400 });

@@ -75,6 +75,40 @@ function decodeOrUserError(bytes: Uint8Array, source: string): IdxArray | Invali
   }
 }
 
+/** An IDX file of `count` square images of `size` pixels a side. */
+const images = (count: number, size: number) =>
+  encodeIdx(
+    [count, size, size],
+    Uint8Array.from({ length: count * size * size }, (_, i) => i % 251),
+  );
+/** An IDX file of labels. */
+const labels = (values: number[]) => encodeIdx([values.length], Uint8Array.from(values));
+/** The four files of a valid dataset, in the order of `names`. */
+const valid = [images(6, 3), labels([0, 1, 2, 0, 1, 2]), images(4, 3), labels([2, 1, 0, 1])];
+const names = ['train-images', 'train-labels', 't10k-images', 't10k-labels'];
+// Files that parse, with shapes and values a dataset may get wrong: counts, sizes and channels of
+// 0 to 4, a type other than uint8, labels 0 to 12.
+const wellFormed = fc
+  .record({
+    dtype: fc.constantFrom(0x08, 0x08, 0x08, 0x08, 0x09, 0x0d),
+    dims: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }),
+    salt: fc.nat(12),
+  })
+  .map(({ dtype, dims, salt }) => {
+    const bytes = encodeHeader({ dtype, dims, slack: 0 }, 0);
+    const data = bytes.subarray(4 + 4 * dims.length);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + salt) % 13;
+    return bytes;
+  });
+/** A valid file as it is, a well-formed one, a mutation of it, or any file. */
+const fileOrMutation = (bytes: Uint8Array) =>
+  fc.oneof(
+    { arbitrary: fc.constant(bytes), weight: 3 },
+    { arbitrary: wellFormed, weight: 3 },
+    { arbitrary: mutation.map((m) => mutate(bytes, m)), weight: 1 },
+    { arbitrary: anyFile, weight: 1 },
+  );
+
 describe('IDX loader fuzzing', () => {
   it(
     'decodes any bytes to an array the bytes hold, or refuses them with one line naming the file',
@@ -101,35 +135,6 @@ describe('IDX loader fuzzing', () => {
   it(
     'assembles any four fuzzed files (and labels.txt) into a usable dataset, or refuses them with an InvalidInputError',
     () => {
-      const images = (count: number, size: number) =>
-        encodeIdx(
-          [count, size, size],
-          Uint8Array.from({ length: count * size * size }, (_, i) => i % 251),
-        );
-      const labels = (values: number[]) => encodeIdx([values.length], Uint8Array.from(values));
-      const valid = [images(6, 3), labels([0, 1, 2, 0, 1, 2]), images(4, 3), labels([2, 1, 0, 1])];
-      const names = ['train-images', 'train-labels', 't10k-images', 't10k-labels'];
-      // Files that parse, with shapes and values a dataset may get wrong: counts, sizes and channels of
-      // 0 to 4, a type other than uint8, labels 0 to 12.
-      const wellFormed = fc
-        .record({
-          dtype: fc.constantFrom(0x08, 0x08, 0x08, 0x08, 0x09, 0x0d),
-          dims: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }),
-          salt: fc.nat(12),
-        })
-        .map(({ dtype, dims, salt }) => {
-          const bytes = encodeHeader({ dtype, dims, slack: 0 }, 0);
-          const data = bytes.subarray(4 + 4 * dims.length);
-          for (let i = 0; i < data.length; i++) data[i] = (i * 7 + salt) % 13;
-          return bytes;
-        });
-      const fileOrMutation = (bytes: Uint8Array) =>
-        fc.oneof(
-          { arbitrary: fc.constant(bytes), weight: 3 },
-          { arbitrary: wellFormed, weight: 3 },
-          { arbitrary: mutation.map((m) => mutate(bytes, m)), weight: 1 },
-          { arbitrary: anyFile, weight: 1 },
-        );
       fc.assert(
         fc.property(
           fc.tuple(...valid.map(fileOrMutation)),

@@ -3,38 +3,43 @@ import { resultTables } from '../../../../bench/report/resultTables.ts';
 import type { Table } from '../../../../bench/report/table.ts';
 import type { BenchResults } from '../../../../bench/results.ts';
 
+/** A measured figure around its median. */
+const figure = (median: number) => ({ median, min: median * 0.9, max: median * 1.1, repetitions: 3 });
+/** A training section's result with the given PyTorch epochs. */
+const training = (pytorch: NonNullable<NonNullable<BenchResults['training']>['data']>['pytorch']) =>
+  ({
+    seconds: 1,
+    peakRssMB: 1,
+    childProcesses: [],
+    data: {
+      recipe: { batchSize: 32, optimizer: 'adam', learningRate: 0.001, loss: 'sparseCategoricalCrossentropy' },
+      rows: [
+        {
+          model: 'mlp',
+          backend: 'wasm',
+          warmupSteps: 20,
+          steps: 200,
+          samplesPerSecond: figure(12000),
+          fit: { samplesPerSecond: figure(5000), speedup: figure(2.4) },
+        },
+      ],
+      skipped: [{ model: 'mlp', backend: 'tensorflow', reason: 'does not load here' }],
+      kernelsPerStep: [{ model: 'mlp', backend: 'wasm', fit: 193.5, lean: 49, leanKernels: { Identity: 13, Reshape: 10 } }],
+      pytorch,
+    },
+  }) as NonNullable<BenchResults['training']>;
+/** Every table of a results file holding only that training section. */
+const tablesFor = (run: NonNullable<BenchResults['training']>) =>
+  resultTables({
+    machine: { cpu: {}, fp32Peak: {}, loadAverageAtStart: [], versions: {} },
+    sections: ['training'],
+    training: run,
+    totalSeconds: 1,
+  } as unknown as BenchResults);
+const byTitle = (tables: Table[], title: string) => tables.find((table) => table.title.startsWith(title))!;
+
 describe("the training section's tables", () => {
   it('shows the training section with fit() beside it, the kernel counts and the PyTorch epochs, or why PyTorch was not measured', () => {
-    const figure = (median: number) => ({ median, min: median * 0.9, max: median * 1.1, repetitions: 3 });
-    const training = (pytorch: NonNullable<NonNullable<BenchResults['training']>['data']>['pytorch']) =>
-      ({
-        seconds: 1,
-        peakRssMB: 1,
-        childProcesses: [],
-        data: {
-          recipe: { batchSize: 32, optimizer: 'adam', learningRate: 0.001, loss: 'sparseCategoricalCrossentropy' },
-          rows: [
-            {
-              model: 'mlp',
-              backend: 'wasm',
-              warmupSteps: 20,
-              steps: 200,
-              samplesPerSecond: figure(12000),
-              fit: { samplesPerSecond: figure(5000), speedup: figure(2.4) },
-            },
-          ],
-          skipped: [{ model: 'mlp', backend: 'tensorflow', reason: 'does not load here' }],
-          kernelsPerStep: [{ model: 'mlp', backend: 'wasm', fit: 193.5, lean: 49, leanKernels: { Identity: 13, Reshape: 10 } }],
-          pytorch,
-        },
-      }) as NonNullable<BenchResults['training']>;
-    const tablesFor = (run: NonNullable<BenchResults['training']>) =>
-      resultTables({
-        machine: { cpu: {}, fp32Peak: {}, loadAverageAtStart: [], versions: {} },
-        sections: ['training'],
-        training: run,
-        totalSeconds: 1,
-      } as unknown as BenchResults);
     const measured = tablesFor(
       training({
         measured: true,
@@ -48,7 +53,6 @@ describe("the training section's tables", () => {
         goal: 0.75,
       }),
     );
-    const byTitle = (tables: Table[], title: string) => tables.find((table) => table.title.startsWith(title))!;
     expect(byTitle(measured, 'Training').rows).toContainEqual([
       'mlp',
       'wasm',
