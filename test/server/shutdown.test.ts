@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { float32Bytes } from './helpers/client.ts';
@@ -21,12 +21,21 @@ beforeAll(async () => {
   onnxPath = (await makeTestModel(tempDir('tfjs-onnx-shutdown-'))).onnx;
 });
 
+// A server a test started and did not see exit (an assertion failed before its SIGTERM) is killed,
+// so a failing run leaves no server listening behind it.
+const started = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+});
+
 /** Starts the CLI and resolves with the addresses it prints once it listens. */
 function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; grpcAddress: string; output: () => string }> {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 60_000);
