@@ -4,12 +4,11 @@
  * CNN's are in mnistCnn.test.ts); `serve --device webgpu` answering a v2 infer with the right
  * digit; a Triton model repository's instance_group kind choosing the device.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killServeClis, startServeCli } from '../helpers/serveCli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { useSoftwareWebGpu } from '../helpers/webgpu.ts';
 import { expectWebGpuMatchesCpu, trainedMnistModel, type MnistFixture } from './mnist.ts';
@@ -29,37 +28,8 @@ describe('the MNIST MLP on WebGPU in Node, against the CPU, on all 10,000 test d
 });
 
 describe('serve --device webgpu', () => {
-  const children: ChildProcess[] = [];
-  afterAll(() => {
-    for (const child of children) child.kill('SIGKILL');
-  });
-
-  function serve(args: string[]): Promise<{ url: string; output: () => string }> {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', '--port', '0', '--no-grpc', ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...webgpuEnv },
-    });
-    children.push(child);
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const timeout = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 120_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*\/infer\n/.exec(output);
-        if (match) {
-          clearTimeout(timeout);
-          resolve({ url: match[1]!, output: () => output });
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timeout);
-        reject(Object.assign(new Error(`serve exited with ${code}:\n${output}`), { output }));
-      });
-    });
-  }
+  afterEach(killServeClis);
+  const serve = (args: string[]) => startServeCli(['--port', '0', '--no-grpc', ...args], { env: webgpuEnv, timeoutMs: 120_000 });
 
   it('answers a v2 infer with the right digit, and says where the model runs', async () => {
     const { url, output } = await serve([mlp.onnxPath, '--device', 'webgpu']);

@@ -4,12 +4,12 @@
  * what is in flight on both protocols (/classify requests too: they wait in the same queue), closes a client stalled half-way through its body once the
  * grace period is over, and exits 0 — without logging the expected 503s as server errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { killServeClis, startServeCli } from '../helpers/serveCli.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { float32Bytes } from './helpers/client.ts';
 import { IMAGE_SIZE, makeTestModel, testImage } from './helpers/fixtures.ts';
@@ -21,38 +21,7 @@ beforeAll(async () => {
   onnxPath = (await makeTestModel(tempDir('tfjs-onnx-shutdown-'))).onnx;
 });
 
-// A server a test started and did not see exit (an assertion failed before its SIGTERM) is killed,
-// so a failing run leaves no server listening behind it.
-const started = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  started.clear();
-});
-
-/** Starts the CLI and resolves with the addresses it prints once it listens. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; grpcAddress: string; output: () => string }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tfjs-onnx.js'), 'serve', ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.add(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timeout = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      // The startup lines end with the models' infer routes; wait for the whole block.
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\nlistening on grpc (127\.0\.0\.1:\d+)\n[\s\S]*\/infer\n/.exec(output);
-      if (match) {
-        clearTimeout(timeout);
-        resolve({ child, url: match[1], grpcAddress: match[2], output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
-  });
-}
+afterEach(killServeClis);
 
 /**
  * A client that sends the head and the first 100 bytes of `body` and stalls; resolves once connected,
@@ -112,7 +81,7 @@ describe('tfjs-onnx serve', () => {
   it('on SIGTERM flushes the queued batch, answers HTTP (infer and classify) and gRPC in flight, closes a stalled client after the grace period, and exits 0', async () => {
     const graceMs = 1500;
     // A 10 s batching delay: without the flush at shutdown, the requests below would wait it out.
-    const { child, url, grpcAddress, output } = await startCli([
+    const { child, url, grpcAddress, output } = await startServeCli([
       onnxPath,
       '--port',
       '0',
@@ -136,7 +105,7 @@ describe('tfjs-onnx serve', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const viaAgent = (payload: string) => postThrough(agent, `${url}/v2/models/model/infer`, payload);
 
-    const { client, grpcInFlight, httpInFlight, classifyInFlight } = sendInFlight(url, grpcAddress, inputName, pixels, () =>
+    const { client, grpcInFlight, httpInFlight, classifyInFlight } = sendInFlight(url, grpcAddress!, inputName, pixels, () =>
       viaAgent(body),
     );
     // Signal only once the three requests wait in the batching queue (the pending gauge says so).
