@@ -21,6 +21,8 @@ export interface DigitsServer {
   server: RunningServer;
   /** A client on the gRPC port (64-bit integers as numbers, defaults filled in), when gRPC is on. */
   client: GrpcClient;
+  /** The server's URL of a route, the digits model's infer route by default. */
+  inferUrl: (route?: string) => string;
 }
 
 export interface DigitsServerSetup {
@@ -33,7 +35,7 @@ export interface DigitsServerSetup {
 }
 
 export function useDigitsServer(setup: DigitsServerSetup): DigitsServer {
-  const served = {} as DigitsServer;
+  const served = { inferUrl: (route = '/v2/models/digits/infer') => `${served.server.url}${route}` } as DigitsServer;
   beforeAll(async () => {
     served.directory = tempDir(setup.tempPrefix);
     const digits = (await makeTestModel(served.directory, { name: 'digits', labels: DIGIT_LABELS })).onnx;

@@ -5,59 +5,50 @@
  * beside this one.
  */
 import { deflateSync, gzipSync } from 'node:zlib';
-import type { Classifier } from '@tfjs-onnx/runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../../server/index.ts';
+import { describe, expect, it } from 'vitest';
 import { postJson } from '../helpers/client.ts';
 import { expectClose, useHttpDigitsServer } from '../helpers/digitsServer.ts';
 import { CLASS_COUNT, IMAGE_SIZE, inferBody, normalize, predictDirectly, testImage } from '../helpers/fixtures.ts';
 
 const served = useHttpDigitsServer();
-let classifier: Classifier;
-let server: RunningServer;
-beforeAll(() => {
-  ({ classifier, server } = served);
-});
-
-const inferUrl = (route = '/v2/models/digits/infer') => `${server.url}${route}`;
 
 describe('infer with JSON', () => {
   it('answers FP32 input with the model output, echoing the id', async () => {
-    const reply = await postJson(inferUrl(), inferBody(classifier, [testImage(1)], { id: 'request-42' }));
+    const reply = await postJson(served.inferUrl(), inferBody(served.classifier, [testImage(1)], { id: 'request-42' }));
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ model_name: 'digits', model_version: '1', id: 'request-42' });
     expect(reply.body.outputs).toHaveLength(1);
-    expect(reply.body.outputs[0]).toMatchObject({ name: classifier.outputName, datatype: 'FP32', shape: [1, CLASS_COUNT] });
-    expectClose(reply.body.outputs[0].data, await predictDirectly(classifier, [testImage(1)]));
+    expect(reply.body.outputs[0]).toMatchObject({ name: served.classifier.outputName, datatype: 'FP32', shape: [1, CLASS_COUNT] });
+    expectClose(reply.body.outputs[0].data, await predictDirectly(served.classifier, [testImage(1)]));
   });
 
   it('makes up an id when the request has none', async () => {
-    expect((await postJson(inferUrl(), inferBody(classifier, [testImage(1)]))).body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await postJson(served.inferUrl(), inferBody(served.classifier, [testImage(1)]))).body.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('accepts nested data, batches, the versioned route and a named output', async () => {
     const images = [testImage(2), testImage(3), testImage(4)];
-    const flat = inferBody(classifier, images);
+    const flat = inferBody(served.classifier, images);
     const nested = images.map((pixels) => {
-      const values = Array.from(normalize(pixels, classifier.preprocess));
+      const values = Array.from(normalize(pixels, served.classifier.preprocess));
       return Array.from({ length: IMAGE_SIZE }, (_, y) => Array.from({ length: IMAGE_SIZE }, (_, x) => [values[y * IMAGE_SIZE + x]]));
     });
-    const body = { inputs: [{ ...flat.inputs[0], data: nested }], outputs: [{ name: classifier.outputName }] };
-    const reply = await postJson(inferUrl('/v2/models/digits/versions/1/infer'), body);
+    const body = { inputs: [{ ...flat.inputs[0], data: nested }], outputs: [{ name: served.classifier.outputName }] };
+    const reply = await postJson(served.inferUrl('/v2/models/digits/versions/1/infer'), body);
     expect(reply.status).toBe(200);
     expect(reply.body.outputs[0].shape).toEqual([3, CLASS_COUNT]);
-    expectClose(reply.body.outputs[0].data, await predictDirectly(classifier, images));
+    expectClose(reply.body.outputs[0].data, await predictDirectly(served.classifier, images));
   });
 
   it('reads JSON sent without a Content-Type, and gzip or deflate bodies', async () => {
-    const body = JSON.stringify(inferBody(classifier, [testImage(5)]));
-    const expected = await predictDirectly(classifier, [testImage(5)]);
+    const body = JSON.stringify(inferBody(served.classifier, [testImage(5)]));
+    const expected = await predictDirectly(served.classifier, [testImage(5)]);
     for (const [payload, headers] of [
       [body, {}],
       [gzipSync(body), { 'content-encoding': 'gzip' }],
       [deflateSync(body), { 'content-encoding': 'deflate', 'content-type': 'application/json' }],
     ] as const) {
-      const response = await fetch(inferUrl(), { method: 'POST', headers, body: payload as BodyInit });
+      const response = await fetch(served.inferUrl(), { method: 'POST', headers, body: payload as BodyInit });
       expect(response.status).toBe(200);
       expectClose((await response.json()).outputs[0].data, expected);
     }
@@ -67,11 +58,11 @@ describe('infer with JSON', () => {
     const { request } = await import('node:http');
     const { gunzipSync } = await import('node:zlib');
     const images = Array.from({ length: 8 }, (_, i) => testImage(60 + i));
-    const body = JSON.stringify(inferBody(classifier, images));
+    const body = JSON.stringify(inferBody(served.classifier, images));
     // fetch would inflate silently; a raw request shows the bytes on the wire.
     const raw = await new Promise<{ encoding?: string; bytes: Buffer }>((resolve, reject) => {
       const req = request(
-        inferUrl(),
+        served.inferUrl(),
         { method: 'POST', headers: { 'accept-encoding': 'gzip', 'content-type': 'application/json' } },
         (res) => {
           const chunks: Buffer[] = [];
@@ -84,18 +75,20 @@ describe('infer with JSON', () => {
       req.end(body);
     });
     expect(raw.encoding).toBe('gzip');
-    expectClose(JSON.parse(gunzipSync(raw.bytes).toString()).outputs[0].data, await predictDirectly(classifier, images));
+    expectClose(JSON.parse(gunzipSync(raw.bytes).toString()).outputs[0].data, await predictDirectly(served.classifier, images));
   });
 
   it('returns the top classes as "score:index:label" strings with the classification extension', async () => {
-    const [expected] = await classifier.classify(testImage(7), { topK: 3 });
+    const [expected] = await served.classifier.classify(testImage(7), { topK: 3 });
     const reply = await postJson(
-      inferUrl(),
-      inferBody(classifier, [testImage(7)], { outputs: [{ name: classifier.outputName, parameters: { classification: 3 } }] }),
+      served.inferUrl(),
+      inferBody(served.classifier, [testImage(7)], {
+        outputs: [{ name: served.classifier.outputName, parameters: { classification: 3 } }],
+      }),
     );
     expect(reply.status).toBe(200);
     const [output] = reply.body.outputs;
-    expect(output).toMatchObject({ name: classifier.outputName, datatype: 'BYTES', shape: [1, 3] });
+    expect(output).toMatchObject({ name: served.classifier.outputName, datatype: 'BYTES', shape: [1, 3] });
     expect(output.data).toEqual(expected.top.map((p) => `${p.probability.toFixed(6)}:${p.index}:${p.label}`));
   });
 });
